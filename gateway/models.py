@@ -1,0 +1,160 @@
+"""The gateway's value types: the normalized intake, the stage results and the work order.
+
+Every channel produces an `Intake`; the pipeline's stages turn it into a `Classification`,
+a `Location` and a `DuplicateCheck`; the store files a work order (a plain dict, see
+`workorder_doc`) from them. These types hold no I/O and import nothing from the rest of
+the gateway, so channels and classifiers can depend on them freely.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+# Work orders are stamped in China Standard Time (+08:00), the platform's local time.
+CST = timezone(timedelta(hours=8), "CST")
+
+
+def now() -> datetime:
+    return datetime.now(CST)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(CST).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    lat: float
+    lng: float
+
+
+@dataclass
+class Attachment:
+    kind: str  # image | audio | video | file
+    content_type: str
+    size: int
+    sha256: str
+    filename: str = ""
+
+
+@dataclass
+class Reporter:
+    name: str = ""
+    phone: str = ""
+    contact_channel: str = ""  # the channel that can reach this person (webform, wechat, …)
+    contact_id: str = ""  # the channel's own id for them: OpenID, chat id, e-mail address
+    anonymous: bool = False
+
+
+@dataclass
+class Intake:
+    """One report as a channel received it, normalized."""
+
+    channel: str
+    external_id: str  # the channel's own message id: the idempotency key
+    text: str
+    title: str = ""
+    reporter: Reporter = field(default_factory=Reporter)
+    attachments: list[Attachment] = field(default_factory=list)
+    address: str = ""  # free-text place the citizen gave, if any, besides the text
+    point: GeoPoint | None = None
+    received_at: datetime = field(default_factory=now)
+    raw: Any = None  # the channel's native payload, stored verbatim
+    hold_for_review: bool = False  # True: an operator must confirm before the core sees it
+
+
+@dataclass
+class Alternative:
+    code: str
+    name: str
+    confidence: float
+
+
+@dataclass
+class Classification:
+    code: str = ""
+    name: str = ""
+    path: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+    source: str = "none"  # rules | model | operator | none
+    department: str = ""
+    time_limit_hours: float | None = None
+    urgent: bool = False
+    consultation: bool = False  # 咨询: answered, not dispatched
+    alternatives: list[Alternative] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)  # matched words, winning rule …
+    needs_review: bool = False
+    review_reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GridLevel:
+    level: str  # district | street | community | grid
+    code: str
+    name: str
+
+
+@dataclass
+class Location:
+    address: str = ""
+    point: GeoPoint | None = None
+    grid_code: str = ""
+    grid_path: list[GridLevel] = field(default_factory=list)
+    confidence: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+    needs_review: bool = False
+    review_reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Candidate:
+    case_no: str
+    score: float
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DuplicateCheck:
+    action: str = "new"  # new | attach | suggest
+    case_no: str = ""  # the case to attach to when action == "attach"
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+@dataclass
+class StageResults:
+    classification: Classification
+    location: Location
+    duplicates: DuplicateCheck
+
+
+# What `submit` answers; each channel maps it to its own terms (HTTP status, SMTP code, a reply).
+ACCEPTED = "accepted"  # a new case was filed
+ATTACHED = "attached"  # joined an existing open case
+REJECTED = "rejected"  # the report itself is unacceptable (reason given)
+UNAVAILABLE = "unavailable"  # temporary fault: the sender should retry
+
+
+@dataclass
+class SubmitResult:
+    outcome: str
+    case_no: str = ""
+    check_code: str = ""  # lets the reporter open the case's public status page
+    repeated: bool = False  # True when this answers a retry of an earlier submission
+    reason: str = ""
+    status: str = ""
+    needs_review: bool = False
+
+
+def to_plain(value: Any) -> Any:
+    """Dataclasses (nested) to JSON-ready dicts; datetimes to ISO 8601 strings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,31 @@
+"""The pipeline's replaceable stages: plain interfaces and the simplest implementations.
+
+A stage is anything with the method below. Classifiers and locators are pure functions of
+their input (no I/O), loaded once at start-up; the pipeline runs them off the event loop.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from gateway.models import Classification, DuplicateCheck, GeoPoint, Location
+
+
+class Classifier(Protocol):
+    def classify(self, text: str) -> Classification: ...
+
+
+class Locator(Protocol):
+    def locate(self, text: str, point: GeoPoint | None = None) -> Location: ...
+
+
+class PassThroughLocator:
+    """Keeps what the citizen said and any coordinates; assigns no grid."""
+
+    def locate(self, text: str, point: GeoPoint | None = None) -> Location:
+        return Location(
+            address=text.strip()[:200],
+            point=point,
+            confidence=0.0,
+            needs_review=True,
+            review_reasons=["未定位到网格"],
+        )
