@@ -147,6 +147,44 @@ class SubmitResult:
     needs_review: bool = False
 
 
+class Refusal(Exception):
+    """An expected refusal (unknown case, invalid transition …) with a code and a Chinese
+    message for whoever asked; never a fault of the gateway."""
+
+    code = "refused"
+    http_status = 409
+
+    def __init__(self, message: str, *, code: str | None = None, http_status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if http_status:
+            self.http_status = http_status
+
+
+class NotFound(Refusal):
+    code = "not_found"
+    http_status = 404
+
+
+def intake_from_plain(data: dict) -> Intake:
+    """Rebuild a stored intake (the inverse of `to_plain` for `Intake`)."""
+    point = data.get("point")
+    return Intake(
+        channel=data["channel"],
+        external_id=data["external_id"],
+        text=data.get("text", ""),
+        title=data.get("title", ""),
+        reporter=Reporter(**data.get("reporter", {})),
+        attachments=[Attachment(**a) for a in data.get("attachments", [])],
+        address=data.get("address", ""),
+        point=GeoPoint(**point) if point else None,
+        received_at=datetime.fromisoformat(data["received_at"]),
+        hold_for_review=data.get("hold_for_review", False),
+    )
+
+
 def to_plain(value: Any) -> Any:
     """Dataclasses (nested) to JSON-ready dicts; datetimes to ISO 8601 strings."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from gateway.models import Classification, DuplicateCheck, GeoPoint, Location
+from gateway.models import Classification, DuplicateCheck, GeoPoint, Intake, Location
 
 
 class Classifier(Protocol):
@@ -16,6 +16,25 @@ class Classifier(Protocol):
 
 class Locator(Protocol):
     def locate(self, text: str, point: GeoPoint | None = None) -> Location: ...
+
+
+class DuplicateFinder(Protocol):
+    def check(self, intake: Intake, classification: Classification,
+              location: Location) -> DuplicateCheck: ...
+
+    def track(self, workorder: dict) -> None:
+        """A work order was filed or changed: keep the open-case index current."""
+
+
+class NoDuplicates:
+    """Treats every report as a new case."""
+
+    def check(self, intake: Intake, classification: Classification,
+              location: Location) -> DuplicateCheck:
+        return DuplicateCheck(action="new")
+
+    def track(self, workorder: dict) -> None:
+        pass
 
 
 class PassThroughLocator:

@@ -1,0 +1,233 @@
+"""The web-form channel: a phone-friendly Chinese page at /report, the same intake as JSON
+at POST /api/v1/reports, and the reporter's status page (case number + check code)."""
+from __future__ import annotations
+
+import json
+import math
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+
+from channels.base import IntakeService
+from channels.phones import normalize_phone
+from gateway.http import ValidationError, json_error, json_response
+from gateway.models import (
+    ACCEPTED, ATTACHED, UNAVAILABLE, GeoPoint, Intake, NotFound, Refusal, Reporter, SubmitResult,
+)
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+)
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,128}$")
+CASE_PATTERN = re.compile(r"^\d{8}-\d{6}$")
+TRUE_WORDS = {"1", "true", "on", "yes", "是"}
+
+
+@dataclass
+class Photo:
+    filename: str
+    data: bytes
+
+
+class WebFormChannel:
+    def __init__(self, service: IntakeService, settings):
+        self.service = service
+        self.settings = settings
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_get("/report", self.form_page)
+        app.router.add_post("/report", self.form_submit)
+        app.router.add_get("/report/status", self.status_page)
+        app.router.add_post("/api/v1/reports", self.api_submit)
+        app.router.add_get("/api/v1/reports/{case_no}", self.api_status)
+
+    # -- parsing (shared by the page and the API) ---------------------------------------
+
+    def build_intake(self, fields: dict, photos: list[Photo]) -> tuple[Intake, list[Photo]]:
+        s = self.settings
+        description = _text(fields, "description", s.max_description_chars).strip()
+        if not description:
+            raise ValidationError("description", "请填写问题描述")
+        address = _text(fields, "address", 200).strip()
+        name = _text(fields, "name", 50).strip()
+        phone_raw = _text(fields, "phone", 30).strip()
+        phone = normalize_phone(phone_raw) if phone_raw else ""
+        if phone is None:
+            raise ValidationError("phone", "联系电话格式不正确，请填写手机号或带区号的固定电话")
+        anonymous = _flag(fields.get("anonymous"))
+        point = _point(fields.get("lat"), fields.get("lng"))
+        token = fields.get("submission_token") or ""
+        if not isinstance(token, str) or (token and not TOKEN_PATTERN.match(token)):
+            raise ValidationError("submission_token", "submission_token 须为 8–128 位字母、数字、- 或 _")
+        if len(photos) > s.max_photos:
+            raise ValidationError("photos", f"最多上传 {s.max_photos} 张照片", http_status=413)
+        intake = Intake(
+            channel="webform",
+            external_id=token or uuid.uuid4().hex,
+            text=description,
+            address=address,
+            point=point,
+            reporter=Reporter(name="" if anonymous else name, phone="" if anonymous else phone,
+                              contact_channel="webform", anonymous=anonymous),
+            raw=json.dumps({k: v for k, v in fields.items() if isinstance(v, (str, int, float, bool))
+                            or v is None}, ensure_ascii=False),
+        )
+        return intake, photos
+
+    async def _submit(self, intake: Intake, photos: list[Photo]) -> SubmitResult:
+        s = self.settings
+        for photo in photos:  # checked and kept before the report is stored
+            intake.attachments.append(await self.service.save_attachment(
+                photo.data, filename=photo.filename, allowed_types=s.photo_types,
+                max_bytes=int(s.max_photo_mb * 1024 * 1024)))
+        return await self.service.submit(intake)
+
+    # -- JSON API -----------------------------------------------------------------------
+
+    async def api_submit(self, request: web.Request) -> web.Response:
+        if request.content_type == "application/json":
+            try:
+                fields = json.loads(await request.read())
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                return json_error(400, "invalid_json", f"JSON 格式错误：{exc}")
+            if not isinstance(fields, dict):
+                return json_error(400, "invalid_json", "JSON 请求体必须是对象")
+            photos: list[Photo] = []
+        elif request.content_type == "multipart/form-data":
+            fields, photos = await _read_form(request)
+        else:
+            return json_error(415, "unsupported_media_type",
+                               "请以 application/json 或 multipart/form-data 提交")
+        try:
+            intake, photos = self.build_intake(fields, photos)
+            result = await self._submit(intake, photos)
+        except ValidationError as exc:
+            return json_error(exc.http_status, exc.code, exc.message, field=exc.field)
+        except Refusal as exc:
+            return json_error(exc.http_status, exc.code, exc.message)
+        if result.outcome == UNAVAILABLE:
+            return json_error(503, "unavailable", result.reason)
+        if result.outcome not in (ACCEPTED, ATTACHED):
+            return json_error(422, "rejected", result.reason or "无法受理该反映")
+        body = {
+            "case_no": result.case_no, "check_code": result.check_code, "outcome": result.outcome,
+            "status": result.status, "repeated": result.repeated,
+            "status_url": f"/report/status?case_no={result.case_no}&code={result.check_code}",
+        }
+        return json_response(body, 200 if result.repeated else 201)
+
+    async def api_status(self, request: web.Request) -> web.Response:
+        try:
+            case = await self.service.public_status(request.match_info["case_no"],
+                                                    request.query.get("code", ""))
+        except NotFound as exc:
+            return json_error(404, exc.code, exc.message)
+        return json_response(case)
+
+    # -- HTML pages ---------------------------------------------------------------------
+
+    def _render(self, name: str, status: int = 200, **context) -> web.Response:
+        html = TEMPLATES.get_template(name).render(**context)
+        return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+    def _form(self, status: int = 200, error: str = "", form: dict | None = None) -> web.Response:
+        s = self.settings
+        return self._render("report.html", status, token=uuid.uuid4().hex, error=error,
+                            form=_FormValues(form or {}), max_photos=s.max_photos,
+                            max_photo_mb=int(s.max_photo_mb), max_chars=s.max_description_chars)
+
+    async def form_page(self, request: web.Request) -> web.Response:
+        return self._form()
+
+    async def form_submit(self, request: web.Request) -> web.Response:
+        if request.content_type not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            return self._form(415, "请通过本页面的表单提交")
+        try:
+            fields, photos = await _read_form(request)
+        except web.HTTPRequestEntityTooLarge:
+            return self._form(413, "提交的内容过大，请减少照片数量或压缩照片后重试")
+        try:
+            intake, photos = self.build_intake(fields, photos)
+            result = await self._submit(intake, photos)
+        except Refusal as exc:
+            return self._form(exc.http_status, exc.message, fields)
+        if result.outcome == UNAVAILABLE:
+            return self._form(503, "系统繁忙，暂时无法保存您的反映，请稍后再点一次提交（不会重复登记）。", fields)
+        return self._render("done.html", 200 if result.repeated else 201, case_no=result.case_no,
+                            check_code=result.check_code, outcome=result.outcome,
+                            repeated=result.repeated)
+
+    async def status_page(self, request: web.Request) -> web.Response:
+        case_no = request.query.get("case_no", "").strip()
+        code = request.query.get("code", "").strip()
+        if not case_no and not code:
+            return self._render("status.html", case=None, case_no="", code="", error="")
+        try:
+            if not CASE_PATTERN.match(case_no):
+                raise NotFound("工单编号格式应为 8 位日期-6 位序号，例如 20261121-000123")
+            case = await self.service.public_status(case_no, code)
+        except NotFound as exc:
+            return self._render("status.html", 404, case=None, case_no=case_no, code=code,
+                                error=exc.message)
+        return self._render("status.html", case=case, case_no=case_no, code=code, error="")
+
+
+class _FormValues(dict):
+    def __getattr__(self, name: str) -> str:
+        value = self.get(name, "")
+        return value if isinstance(value, str) else ("1" if value else "")
+
+
+async def _read_form(request: web.Request) -> tuple[dict, list[Photo]]:
+    form = await request.post()
+    fields: dict = {}
+    photos: list[Photo] = []
+    for key, value in form.items():
+        if isinstance(value, web.FileField):
+            data = value.file.read()
+            if data:  # an empty file input sends an empty part
+                photos.append(Photo(value.filename or "", data))
+        else:
+            fields[key] = value
+    return fields, photos
+
+
+def _text(fields: dict, name: str, limit: int) -> str:
+    value = fields.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(name, f"{name} 必须是文本")
+    if len(value) > limit:
+        raise ValidationError(name, f"{FIELD_NAMES.get(name, name)}不能超过 {limit} 个字")
+    return value
+
+
+def _flag(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() in TRUE_WORDS
+
+
+def _point(lat, lng) -> GeoPoint | None:
+    if lat in (None, "") and lng in (None, ""):
+        return None
+    try:
+        if isinstance(lat, bool) or isinstance(lng, bool):
+            raise ValueError
+        point = GeoPoint(float(lat), float(lng))
+    except (TypeError, ValueError):
+        raise ValidationError("lat", "经纬度必须是数字，且 lat 与 lng 须同时提供") from None
+    if not (math.isfinite(point.lat) and math.isfinite(point.lng)
+            and -90 <= point.lat <= 90 and -180 <= point.lng <= 180):
+        raise ValidationError("lat", "经纬度超出范围（纬度 -90~90，经度 -180~180）")
+    return point
+
+
+FIELD_NAMES = {"description": "问题描述", "address": "地点", "name": "姓名", "phone": "联系电话"}
+

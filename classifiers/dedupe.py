@@ -1,0 +1,621 @@
+"""Duplicate detection against open cases: an in-memory index and an explainable scorer.
+
+The pipeline feeds the index (``add`` when a case is filed, ``update`` when its status or
+text changes, ``remove`` when it is closed, rejected or merged) and asks ``check`` for every
+new report. The index holds no I/O; at start-up it is rebuilt from the store's open cases
+(add them oldest first: per-reporter and per-category scans look at the most recent ones).
+
+Candidates for a report are
+
+* open cases in the same grid, or — when both sides have coordinates — within
+  ``radius_m`` metres, whose category is the same or related (same parent: the code without
+  its last three digits, e.g. ``SJ-06001`` → ``SJ-06``; otherwise the taxonomy path without
+  its last element), created within ``window`` of the report;
+* the same reporter's open cases (same phone, chat user, e-mail address: opaque
+  "reporter keys"), whatever the place, within the window (the ``reporter_scan_limit`` most
+  recent per key, so a grid worker's account with hundreds of cases stays cheap);
+* for a report with neither grid nor coordinates: the ``placeless_scan_limit`` most recent
+  open cases of the related category. Such a report can be *suggested* an existing case but is
+  never attached automatically unless it comes from the same reporter — text alone does not
+  say that two reports are about the same place.
+
+Each candidate is scored on text (jieba tokens and characters with rapidfuzz: token-set,
+token-sort, character ratio and character-bigram overlap, so word order, filler words and
+transcription noise matter little), place, category and time; the explanation is a dict of
+those components. Building / unit / floor / room numbers and gate directions mentioned in
+both texts are compared: "3号楼" against "8号楼" in one grid is a different place.
+
+Thread safety: one ``threading.Lock`` guards the index. ``add``/``update``/``remove`` hold it
+for a few dict operations; ``check`` holds it only while it collects candidate entries
+(references to immutable ``_Entry`` objects, an ``update`` replaces the entry) and scores
+them after releasing it, so a check in an executor thread and an ``add`` on the event loop
+never see a half-changed bucket and never wait on each other for long.
+"""
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import jieba
+from rapidfuzz import fuzz
+
+from gateway.models import Candidate, DuplicateCheck, GeoPoint
+
+__all__ = ["OpenCase", "DuplicateIndex", "CLOSED_STATUSES", "parent_category", "prepare_text"]
+
+jieba.setLogLevel(60)
+
+# A private tokenizer (the shared ``jieba.dt`` is left untouched for the other classifiers),
+# with the words of city problems made strong enough to win over dictionary oddities such as
+# "路 / 灯不亮". HMM is off: unknown words fall apart into characters, which the character
+# measures handle better than invented words.
+_DOMAIN_WORDS = (
+    "路灯 不亮 井盖 窨井盖 雨水箅子 下水道 污水 漏水 渗水 积水 爆管 水管 停水 停电 断电 "
+    "垃圾 垃圾桶 垃圾箱 堆放 清运 清理 乱扔 乱倒 建筑垃圾 渣土 油烟 噪音 噪声 扰民 施工 夜间施工 "
+    "占道 占道经营 摆摊 流动摊贩 违章 违建 违章建筑 搭建 乱停 停车 占用 消防通道 广告 小广告 "
+    "牛皮癣 树木 倒伏 绿化 草坪 电梯 物业 欠薪 工资 拖欠 红绿灯 信号灯 坑洼 塌陷 破损 损坏 "
+    "丢失 缺失 异味 臭味 冒烟 漏气 燃气 广场舞 遛狗 流浪狗 公交站 站牌 护栏 隔离栏"
+).split()
+_TOKENIZER = jieba.Tokenizer()
+_tokenizer_lock = threading.Lock()
+_tokenizer_ready = False
+
+
+def _cut(text: str) -> list[str]:
+    global _tokenizer_ready
+    if not _tokenizer_ready:
+        with _tokenizer_lock:
+            if not _tokenizer_ready:
+                _TOKENIZER.initialize()
+                for word in _DOMAIN_WORDS:
+                    _TOKENIZER.add_word(word, freq=200_000)
+                _tokenizer_ready = True
+    return _TOKENIZER.lcut(text, HMM=False)
+
+CLOSED_STATUSES = frozenset({"closed", "rejected", "merged", "cancelled", "withdrawn"})
+
+# ---------------------------------------------------------------------------------------------
+# Text preparation (a small private normalizer: NFKC, traditional → simplified when OpenCC is
+# installed, Chinese numerals before place units → digits, filler and punctuation removed).
+# ---------------------------------------------------------------------------------------------
+
+try:  # OpenCC is optional: without it traditional characters are left as they are.
+    import opencc as _opencc
+
+    _T2S = _opencc.OpenCC("t2s")
+    _to_simplified: Callable[[str], str] = _T2S.convert
+except Exception:  # pragma: no cover - depends on the environment
+    _to_simplified = lambda s: s  # noqa: E731
+
+_FILLER_PHRASES = sorted(
+    [
+        "你好", "您好", "喂", "那个", "这个", "就是", "就是说", "然后", "然后呢", "嗯", "啊", "呃",
+        "哎", "唉", "哦", "呀", "吧", "呢", "嘛", "啦", "哈", "麻烦", "麻烦你们", "麻烦您",
+        "请问", "我想", "我要", "我想反映", "我要反映", "反映一下", "反映个", "反映", "投诉",
+        "举报", "一下", "谢谢", "谢谢你们", "谢谢了", "辛苦了", "请", "尽快", "赶紧", "赶快",
+        "处理", "解决", "帮忙", "帮忙看看", "看看", "管管", "管一管", "有没有人管", "没人管",
+        "怎么回事", "到底", "实在", "真的", "非常", "特别", "太", "好几", "一直", "还是",
+        "又", "再次", "了", "的", "地", "得", "着", "过", "都", "也", "在", "是", "有", "我",
+        "我们", "你们", "这边", "那边", "这里", "那里", "咱们", "我家", "大家", "市民",
+        "居民", "老百姓", "现在", "目前", "问题", "情况", "事情", "希望", "要求", "相关部门",
+        "有关部门", "政府", "领导", "能不能", "能否", "可以", "一个", "个",
+    ],
+    key=len,
+    reverse=True,
+)
+_FILLER = frozenset(_FILLER_PHRASES)
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_PLACE_UNIT = r"(?:号楼|号院|栋|幢|座|单元|层|楼|室|号|期|排|组|门)"
+_CN_NUM_BEFORE_UNIT = re.compile(r"([零〇一二两三四五六七八九十百]{1,4})(?=" + _PLACE_UNIT + ")")
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|层|楼|室|号|期)")
+_GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
+_UNIT_GROUP = {"号楼": "栋", "栋": "栋", "幢": "栋", "座": "栋", "号院": "院", "单元": "单元",
+               "层": "层", "楼": "层", "室": "室", "号": "号", "期": "期"}
+_MAX_TEXT = 400  # characters kept per case: the gist of a report is in its first lines
+
+
+def _cn_number(s: str) -> str:
+    """'三' → '3', '十二' → '12', '二十' → '20', '一百零五' → '105'; otherwise unchanged."""
+    if all(c in _CN_DIGITS for c in s):
+        return "".join(str(_CN_DIGITS[c]) for c in s)
+    total, current = 0, 0
+    for c in s:
+        if c in _CN_DIGITS:
+            current = _CN_DIGITS[c]
+        elif c == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif c == "百":
+            total += (current or 1) * 100
+            current = 0
+    return str(total + current)
+
+
+def _basic_normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _to_simplified(text).lower()
+    return _CN_NUM_BEFORE_UNIT.sub(lambda m: _cn_number(m.group(1)), text)
+
+
+def prepare_text(text: str) -> str:
+    """The index's form of a report: content tokens joined by spaces (fillers and punctuation
+    removed, numerals normalized, at most ``_MAX_TEXT`` characters)."""
+    norm = _basic_normalize(text)[:_MAX_TEXT]
+    tokens = []
+    for tok in _cut(norm):
+        tok = _PUNCT.sub("", tok)
+        if not tok or tok in _FILLER:
+            continue
+        tokens.append(tok)
+    return " ".join(tokens)
+
+
+def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
+    chars = tok_text.replace(" ", "")
+    marks: dict[str, set[str]] = {}
+    for num, unit in _PLACE_NUMBER.findall(chars):
+        marks.setdefault(_UNIT_GROUP[unit], set()).add(num.lstrip("0") or "0")
+    for direction in _GATE.findall(chars):
+        marks.setdefault("门", set()).add(direction)
+    return {k: frozenset(v) for k, v in marks.items()}
+
+
+def _bigrams(chars: str) -> frozenset[str]:
+    if len(chars) < 2:
+        return frozenset([chars]) if chars else frozenset()
+    return frozenset(chars[i : i + 2] for i in range(len(chars) - 1))
+
+
+def parent_category(code: str, path: Sequence[str] | None = None) -> str:
+    """The key that makes two categories "related": the code without its last three digits
+    (``SJ-06001`` → ``SJ-06``, ``01006`` → ``01``); else the taxonomy path without its last
+    element; else the code itself; ``""`` when the category is unknown."""
+    code = (code or "").strip()
+    m = re.fullmatch(r"(.*?)(\d{4,})", code)
+    if m:
+        return "c:" + m.group(1) + m.group(2)[:-3]
+    path = [p for p in (path or []) if p]
+    if len(path) >= 2:
+        return "p:" + "/".join(path[:-1])
+    if code:
+        return "c:" + code
+    if path:
+        return "p:" + path[0]
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The index
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OpenCase:
+    """An open case as the duplicate index sees it."""
+
+    case_no: str
+    text: str
+    category_code: str = ""
+    category_path: list[str] = field(default_factory=list)
+    grid_code: str = ""
+    point: GeoPoint | None = None
+    created_at: datetime | None = None  # timezone-aware
+    reporter_keys: set[str] = field(default_factory=set)
+    status: str = "open"
+
+
+class _Entry:
+    """What the index keeps per case (immutable once built; ``update`` replaces it)."""
+
+    __slots__ = ("case_no", "tok", "code", "parent", "grid", "lat", "lng", "cell", "ts",
+                 "reporters")
+
+    def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters):
+        self.case_no = case_no
+        self.tok = tok
+        self.code = code
+        self.parent = parent
+        self.grid = grid
+        self.lat = lat
+        self.lng = lng
+        self.cell = cell
+        self.ts = ts
+        self.reporters = reporters
+
+
+_M_PER_DEG = 111_320.0
+
+
+def _distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Equirectangular approximation: exact enough below a few kilometres."""
+    x = math.radians(lng2 - lng1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6_371_000.0 * math.hypot(x, y)
+
+
+class _Query:
+    __slots__ = ("tok", "chars", "bigrams", "marks", "code", "parent", "grid", "lat", "lng",
+                 "ts", "reporters")
+
+
+class DuplicateIndex:
+    """In-memory index of open cases and the duplicate scorer.
+
+    Parameters (all from config):
+
+    ``attach_threshold`` (0.80) score at or above which the report joins the best case;
+    ``suggest_threshold`` (0.55) score at or above which a case is offered to the operator;
+    ``radius_m`` (250) distance in metres within which two located reports are "near";
+    ``window`` (14 days, ``timedelta`` or hours as a number) how far back open cases count;
+    ``max_candidates`` (5) candidates returned, best first;
+    ``reporter_scan_limit`` (50) most recent open cases looked at per reporter key;
+    ``placeless_scan_limit`` (200) most recent open cases of the category looked at for a
+    report with neither grid nor coordinates (and, for located reports, of cases that had
+    neither);
+    ``closed_statuses`` statuses that take a case out of the index;
+    ``parent_of`` function (code, path) → key that makes two categories related
+    (default ``parent_category``).
+    """
+
+    def __init__(
+        self,
+        attach_threshold: float = 0.80,
+        suggest_threshold: float = 0.55,
+        radius_m: float = 250.0,
+        window: timedelta | float = timedelta(days=14),
+        max_candidates: int = 5,
+        reporter_scan_limit: int = 50,
+        placeless_scan_limit: int = 200,
+        closed_statuses: Iterable[str] = CLOSED_STATUSES,
+        parent_of: Callable[[str, Sequence[str]], str] = parent_category,
+        text_weight: float = 0.35,
+        place_weight: float = 0.30,
+        category_weight: float = 0.25,
+        time_weight: float = 0.10,
+        min_text_attach: float = 0.30,
+    ) -> None:
+        if not 0 < suggest_threshold <= attach_threshold <= 1:
+            raise ValueError("need 0 < suggest_threshold <= attach_threshold <= 1")
+        if radius_m <= 0:
+            raise ValueError("radius_m must be positive")
+        if not isinstance(window, timedelta):
+            window = timedelta(hours=float(window))
+        if window <= timedelta(0):
+            raise ValueError("window must be positive")
+        self.attach_threshold = attach_threshold
+        self.suggest_threshold = suggest_threshold
+        self.radius_m = float(radius_m)
+        self.window = window
+        self.max_candidates = max_candidates
+        self.reporter_scan_limit = reporter_scan_limit
+        self.placeless_scan_limit = placeless_scan_limit
+        self.closed_statuses = frozenset(s.lower() for s in closed_statuses)
+        self.parent_of = parent_of
+        self.min_text_attach = min_text_attach
+        total = text_weight + place_weight + category_weight + time_weight
+        self.text_weight = text_weight / total
+        self.place_weight = place_weight / total
+        self.category_weight = category_weight / total
+        self.time_weight = time_weight / total
+        self._cell_lat = self.radius_m / _M_PER_DEG  # cell height in degrees
+        self._lock = threading.Lock()
+        self._entries: dict[str, _Entry] = {}
+        self._by_grid: dict[str, dict[str, dict[str, _Entry]]] = {}  # grid → parent → cases
+        self._by_cell: dict[tuple[int, int], dict[str, dict[str, _Entry]]] = {}
+        self._by_parent: dict[str, dict[str, _Entry]] = {}  # insertion (≈ time) ordered
+        self._placeless: dict[str, dict[str, _Entry]] = {}  # parent → cases without a place
+        self._by_reporter: dict[str, dict[str, _Entry]] = {}
+
+    # -- maintenance --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, case_no: object) -> bool:
+        return case_no in self._entries
+
+    def _cell(self, lat: float, lng: float) -> tuple[int, int]:
+        # Cells are radius_m high and radius_m / cos(lat) degrees wide at the equator's scale,
+        # so a cell is never narrower than radius_m anywhere; see _near_cells.
+        return (math.floor(lat / self._cell_lat), math.floor(lng / self._cell_lat))
+
+    def _make_entry(self, case: OpenCase) -> _Entry:
+        if case.created_at is None or case.created_at.tzinfo is None:
+            raise ValueError(f"case {case.case_no}: created_at must be a timezone-aware datetime")
+        lat = lng = None
+        cell = None
+        if case.point is not None:
+            lat, lng = float(case.point.lat), float(case.point.lng)
+            cell = self._cell(lat, lng)
+        reporters = tuple(sorted(k for k in case.reporter_keys if k))
+        return _Entry(
+            case.case_no,
+            prepare_text(case.text),
+            case.category_code or "",
+            self.parent_of(case.category_code or "", case.category_path or []),
+            case.grid_code or "",
+            lat,
+            lng,
+            cell,
+            case.created_at.timestamp(),
+            reporters,
+        )
+
+    def add(self, case: OpenCase) -> None:
+        """Index an open case (a case with a closed status is not indexed; re-adding a case
+        number replaces the earlier entry)."""
+        if (case.status or "").lower() in self.closed_statuses:
+            self.remove(case.case_no)
+            return
+        entry = self._make_entry(case)  # jieba outside the lock
+        with self._lock:
+            self._unlink(case.case_no)
+            self._link(entry)
+
+    def update(self, case: OpenCase) -> None:
+        """New status, text (e.g. merged reports), category or place: same as ``add``."""
+        self.add(case)
+
+    def remove(self, case_no: str) -> bool:
+        """Drop a case (closed, rejected, merged). True if it was indexed."""
+        with self._lock:
+            return self._unlink(case_no)
+
+    def _link(self, e: _Entry) -> None:
+        self._entries[e.case_no] = e
+        self._by_parent.setdefault(e.parent, {})[e.case_no] = e
+        if e.grid:
+            self._by_grid.setdefault(e.grid, {}).setdefault(e.parent, {})[e.case_no] = e
+        if e.cell is not None:
+            self._by_cell.setdefault(e.cell, {}).setdefault(e.parent, {})[e.case_no] = e
+        if not e.grid and e.cell is None:
+            self._placeless.setdefault(e.parent, {})[e.case_no] = e
+        for key in e.reporters:
+            self._by_reporter.setdefault(key, {})[e.case_no] = e
+
+    @staticmethod
+    def _drop(index: dict, key, case_no: str) -> None:
+        bucket = index.get(key)
+        if bucket is not None:
+            bucket.pop(case_no, None)
+            if not bucket:
+                del index[key]
+
+    def _drop2(self, index: dict, key, parent: str, case_no: str) -> None:
+        outer = index.get(key)
+        if outer is not None:
+            self._drop(outer, parent, case_no)
+            if not outer:
+                del index[key]
+
+    def _unlink(self, case_no: str) -> bool:
+        e = self._entries.pop(case_no, None)
+        if e is None:
+            return False
+        self._drop(self._by_parent, e.parent, case_no)
+        if e.grid:
+            self._drop2(self._by_grid, e.grid, e.parent, case_no)
+        if e.cell is not None:
+            self._drop2(self._by_cell, e.cell, e.parent, case_no)
+        if not e.grid and e.cell is None:
+            self._drop(self._placeless, e.parent, case_no)
+        for key in e.reporters:
+            self._drop(self._by_reporter, key, case_no)
+        return True
+
+    # -- candidates ---------------------------------------------------------------------------
+
+    def _near_cells(self, lat: float, lng: float) -> list[tuple[int, int]]:
+        cy, cx = self._cell(lat, lng)
+        # A cell is radius_m high; in longitude it is radius_m * cos(lat) wide, so look
+        # ceil(1 / cos(lat)) cells either side.
+        kx = max(1, math.ceil(1.0 / max(math.cos(math.radians(lat)), 0.05)))
+        return [(cy + dy, cx + dx) for dy in (-1, 0, 1) for dx in range(-kx, kx + 1)]
+
+    def _parents_in(self, outer: dict[str, dict[str, _Entry]], parent: str):
+        if not parent:  # unknown category: every category at that place
+            yield from outer.values()
+            return
+        b = outer.get(parent)
+        if b:
+            yield b
+        if parent:  # cases whose category was unknown
+            b = outer.get("")
+            if b:
+                yield b
+
+    def _gather(self, q: _Query) -> dict[str, tuple[_Entry, str]]:
+        lo, hi = q.ts - self.window.total_seconds(), q.ts + self.window.total_seconds()
+        found: dict[str, tuple[_Entry, str]] = {}
+
+        def take(bucket: Iterable[_Entry], how: str, limit: int | None = None) -> None:
+            n = 0
+            for e in bucket:
+                if limit is not None:
+                    n += 1
+                    if n > limit:
+                        break
+                if lo <= e.ts <= hi and e.case_no not in found:
+                    found[e.case_no] = (e, how)
+
+        with self._lock:
+            for key in q.reporters:
+                b = self._by_reporter.get(key)
+                if b:
+                    take(reversed(b.values()), "reporter", self.reporter_scan_limit)
+            located = False
+            if q.grid:
+                located = True
+                outer = self._by_grid.get(q.grid)
+                if outer:
+                    for b in self._parents_in(outer, q.parent):
+                        take(b.values(), "grid")
+            if q.lat is not None:
+                located = True
+                for cell in self._near_cells(q.lat, q.lng):
+                    outer = self._by_cell.get(cell)
+                    if outer:
+                        for b in self._parents_in(outer, q.parent):
+                            take(b.values(), "near")
+            if located:
+                b = self._placeless.get(q.parent) if q.parent else None
+                if b:
+                    take(reversed(b.values()), "category", self.placeless_scan_limit)
+            elif q.parent:
+                b = self._by_parent.get(q.parent)
+                if b:
+                    take(reversed(b.values()), "category", self.placeless_scan_limit)
+        return found
+
+    # -- scoring ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _text_similarity(q: _Query, e: _Entry) -> tuple[float, dict[str, float]]:
+        if not q.tok or not e.tok:
+            return 0.0, {}
+        echars = e.tok.replace(" ", "")
+        tset = fuzz.token_set_ratio(q.tok, e.tok) / 100.0
+        tsort = fuzz.token_sort_ratio(q.tok, e.tok) / 100.0
+        cratio = fuzz.ratio(q.chars, echars) / 100.0
+        eb = _bigrams(echars)
+        inter = len(q.bigrams & eb)
+        dice = 2.0 * inter / (len(q.bigrams) + len(eb)) if (q.bigrams or eb) else 0.0
+        # token_set_ratio is 1.0 whenever one text's tokens are a subset of the other's; damp
+        # it when the shorter text is much shorter (a two-word report says little).
+        short, long_ = sorted((len(q.chars), len(echars)))
+        coverage = short / long_ if long_ else 0.0
+        tset_damped = tset * (0.6 + 0.4 * min(1.0, coverage * 2))
+        text = 0.35 * tset_damped + 0.35 * dice + 0.30 * max(tsort, cratio)
+        return text, {
+            "token_set": round(tset, 3),
+            "token_sort": round(tsort, 3),
+            "char_ratio": round(cratio, 3),
+            "bigram_dice": round(dice, 3),
+        }
+
+    def _score(self, q: _Query, e: _Entry, how: str) -> Candidate:
+        text, text_detail = self._text_similarity(q, e)
+        same_reporter = bool(set(q.reporters) & set(e.reporters))
+
+        # place: 1.0 same spot, 0.8 same grid, 0.0 elsewhere; 0.4 when unknown on either side
+        # (0.8 if it is the same reporter: someone ringing back need not repeat the address)
+        distance = None
+        same_grid = bool(q.grid and q.grid == e.grid)
+        if q.lat is not None and e.lat is not None:
+            distance = _distance_m(q.lat, q.lng, e.lat, e.lng)
+            place = max(0.0, 1.0 - (distance / self.radius_m) ** 2)
+            place_known = True
+            place_consistent = distance <= self.radius_m
+        elif q.grid and e.grid:
+            place = 0.8 if same_grid else 0.0
+            place_known = True
+            place_consistent = same_grid
+        else:
+            place = 0.8 if same_reporter else 0.4
+            place_known = False
+            place_consistent = True
+        conflicts = []
+        em = _place_marks(e.tok)
+        for kind, values in q.marks.items():
+            other = em.get(kind)
+            if other and not (values & other):
+                conflicts.append(f"{kind}: {'/'.join(sorted(values))}≠{'/'.join(sorted(other))}")
+        if conflicts:
+            place *= 0.25
+            place_consistent = False
+
+        # category: same code 1.0, related (same parent) 0.5, unknown 0.5
+        if q.code and q.code == e.code:
+            category = 1.0
+        elif (q.parent and q.parent == e.parent) or not q.parent or not e.parent:
+            category = 0.5
+        else:
+            category = 0.0
+
+        # time: 1.0 now, 0.5 at the edge of the window
+        age_s = abs(q.ts - e.ts)
+        recency = 1.0 - 0.5 * min(1.0, age_s / self.window.total_seconds())
+
+        score = (self.text_weight * text + self.place_weight * place
+                 + self.category_weight * category + self.time_weight * recency)
+        # Attach automatically only with a known, consistent place (or the same reporter) and
+        # text that says the same thing at least in part; otherwise at most suggest.
+        auto = (place_consistent and (place_known or same_reporter)
+                and (text >= self.min_text_attach or same_reporter))
+        explanation = {
+            "score": round(score, 3),
+            "text": round(text, 3),
+            "place": round(place, 3),
+            "category": round(category, 3),
+            "time": round(recency, 3),
+            "same_reporter": same_reporter,
+            "same_grid": same_grid,
+            "distance_m": None if distance is None else round(distance, 1),
+            "age_hours": round(age_s / 3600.0, 2),
+            "found_by": how,
+            "auto_attach_allowed": auto,
+            "text_detail": text_detail,
+        }
+        if conflicts:
+            explanation["place_conflicts"] = conflicts
+        return Candidate(case_no=e.case_no, score=round(score, 4), explanation=explanation)
+
+    # -- the check ----------------------------------------------------------------------------
+
+    def check(
+        self,
+        text: str,
+        category_code: str = "",
+        category_path: Sequence[str] | None = None,
+        grid_code: str = "",
+        point: GeoPoint | None = None,
+        reporter_keys: Iterable[str] = (),
+        at: datetime | None = None,
+    ) -> DuplicateCheck:
+        """Is this report a repeat of an open case? ``attach`` (with ``case_no``) at or above
+        ``attach_threshold``, ``suggest`` (candidates, best first) at or above
+        ``suggest_threshold``, else ``new``."""
+        if at is None or at.tzinfo is None:
+            raise ValueError("at must be a timezone-aware datetime")
+        q = _Query()
+        q.tok = prepare_text(text)
+        q.chars = q.tok.replace(" ", "")
+        q.bigrams = _bigrams(q.chars)
+        q.marks = _place_marks(q.tok)
+        q.code = category_code or ""
+        q.parent = self.parent_of(q.code, list(category_path or []))
+        q.grid = grid_code or ""
+        q.lat = q.lng = None
+        if point is not None:
+            q.lat, q.lng = float(point.lat), float(point.lng)
+        q.ts = at.timestamp()
+        q.reporters = tuple(sorted(k for k in reporter_keys if k))
+
+        found = self._gather(q)
+        # Cheap first pass: token-set similarity in C with a cut-off, then the full score.
+        scored: list[Candidate] = []
+        for e, how in found.values():
+            if how != "reporter" and e.tok and q.tok:
+                if fuzz.token_set_ratio(q.tok, e.tok, score_cutoff=35) == 0 and (
+                    fuzz.ratio(q.chars, e.tok.replace(" ", ""), score_cutoff=35) == 0
+                ):
+                    continue
+            cand = self._score(q, e, how)
+            if cand.score >= self.suggest_threshold:
+                scored.append(cand)
+        scored.sort(key=lambda c: (-c.score, -c.explanation["time"], c.case_no))
+        top = scored[: self.max_candidates]
+        if not top:
+            return DuplicateCheck(action="new")
+        best = top[0]
+        if best.score >= self.attach_threshold and best.explanation["auto_attach_allowed"]:
+            return DuplicateCheck(action="attach", case_no=best.case_no, candidates=top)
+        return DuplicateCheck(action="suggest", candidates=top)

@@ -1,0 +1,142 @@
+"""Text normalization shared by the keyword rules, the learned model and the locator.
+
+`normalize(text)` is a pure function (same input, same output, no I/O after the first call
+loads the OpenCC table). It does, in order:
+
+1. Unicode NFKC: full-width Latin letters, digits and punctuation become half-width
+   ("ＡＢＣ１２３，" → "ABC123,"); compatibility forms are folded.
+2. Traditional → simplified Chinese with OpenCC `t2s` ("路燈壞了" → "路灯坏了").
+3. Latin letters to lower case.
+4. Emoji, control characters and other symbols are dropped; CJK punctuation is mapped to
+   ASCII (。→. 、→, 【】→[] …); runs of punctuation collapse to one mark.
+5. Spoken filler is removed ("嗯", "啊", "呃", "那个", "就是说", "然后呢", "怎么说呢" …).
+   Fillers that are also parts of words ("额" in 金额, "喂" in 喂养) are only removed when
+   they stand alone between punctuation.
+6. Speech-recognition noise: a character repeated three or more times collapses to one
+   ("灯灯灯" → "灯"; a doubled character such as 天天 is kept), a 2–4 character unit stuttered
+   back to back collapses to one ("路灯路灯不亮" → "路灯不亮"), spaces between Chinese
+   characters are removed ("路 灯 不 亮" → "路灯不亮"), runs of whitespace become one space.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+__all__ = ["normalize", "to_simplified"]
+
+_cc = None
+_cc_lock = threading.Lock()
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified with OpenCC t2s (the converter is created once)."""
+    global _cc
+    if _cc is None:
+        with _cc_lock:
+            if _cc is None:
+                import opencc
+
+                _cc = opencc.OpenCC("t2s")
+    return _cc.convert(text)
+
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+# CJK punctuation left by NFKC → ASCII.
+_PUNCT_MAP = str.maketrans(
+    {
+        "。": ".",
+        "、": ",",
+        "，": ",",
+        "｡": ".",
+        "；": ";",
+        "：": ":",
+        "？": "?",
+        "！": "!",
+        "【": "[",
+        "】": "]",
+        "〔": "[",
+        "〕": "]",
+        "「": '"',
+        "」": '"',
+        "『": '"',
+        "』": '"',
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "《": '"',
+        "》": '"',
+        "〈": '"',
+        "〉": '"',
+        "…": ".",
+        "—": "-",
+        "–": "-",
+        "～": "~",
+        "·": " ",
+        "・": " ",
+        "\u3000": " ",
+    }
+)
+
+# Fillers removed wherever they occur: they are never part of a content word.
+_FILLERS_ANYWHERE = [
+    "就是说",
+    "然后呢",
+    "怎么说呢",
+    "你知道吧",
+    "你知道吗",
+    "我跟你说",
+    "我跟你讲",
+    "那个那个",
+    "这个这个",
+    "就是就是",
+    "那个",
+    "嗯",
+    "呃",
+    "啊",
+    "哎呀",
+    "唉",
+    "哎",
+    "呐",
+]
+# Fillers that are also parts of words: removed only when they stand alone.
+_FILLERS_ALONE = ["额", "喂", "哦", "噢", "嘛", "呀", "吧", "对吧", "是吧", "然后", "就是", "这个", "呢", "哈"]
+
+_SEP = r"(?:^|(?<=[\s,.;:!?~\"'\[\]()\-]))"
+_END = r"(?=$|[\s,.;:!?~\"'\[\]()\-])"
+_re_fill_any = re.compile("|".join(sorted(map(re.escape, _FILLERS_ANYWHERE), key=len, reverse=True)))
+_re_fill_alone = re.compile(
+    _SEP + "(?:" + "|".join(sorted(map(re.escape, _FILLERS_ALONE), key=len, reverse=True)) + ")" + _END
+)
+# Anything that is not a letter, digit, CJK character, common punctuation or whitespace.
+_re_junk = re.compile(r"[^\w\s" + _CJK + r",.;:!?~\"'\[\]()\-%/#&@+=*<>]")
+_re_punct_run = re.compile(r"([,.;:!?~\"'\-])[\s,.;:!?~\"'\-]*")
+_re_repeat3 = re.compile(r"([" + _CJK + r"])\1{2,}")
+_re_stutter = re.compile(r"([" + _CJK + r"]{2,4})\1+")
+_re_cjk_space = re.compile(r"(?<=[" + _CJK + r"])\s+(?=[" + _CJK + r"])")
+_re_space = re.compile(r"\s+")
+_re_lead_punct = re.compile(r"^[\s,.;:!?~\-]+")
+
+
+def normalize(text: str) -> str:
+    """Normalize citizen text for matching and classification. Never raises on str input."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text)
+    text = text.lower().translate(_PUNCT_MAP)
+    # Control characters, emoji and other symbols; `_` is a word character but noise here.
+    text = _re_junk.sub(" ", text).replace("_", " ")
+    text = _re_cjk_space.sub("", text)
+    text = _re_fill_any.sub("", text)
+    # Repeated twice: removing one standalone filler can expose the next ("额,就是,路灯").
+    for _ in range(2):
+        text = _re_fill_alone.sub("", text)
+        text = _re_punct_run.sub(r"\1", text)
+    text = _re_repeat3.sub(r"\1", text)
+    text = _re_stutter.sub(r"\1", text)
+    text = _re_space.sub(" ", text)
+    text = _re_lead_punct.sub("", text)
+    return text.strip()

@@ -1,0 +1,91 @@
+"""The core platform's API: the work-order change feed, single work orders, status updates
+and attachment downloads. Every route needs the core's bearer token."""
+from __future__ import annotations
+
+import hmac
+
+from aiohttp import web
+
+from gateway.appkeys import ATTACHMENTS, CORE_TOKEN, PIPELINE, SETTINGS
+from gateway.http import ValidationError, json_error, json_response, read_json
+from gateway.models import NotFound
+
+routes = web.RouteTableDef()
+
+
+def _authorized(request: web.Request) -> bool:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    expected = request.app[CORE_TOKEN]
+    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), expected.encode())
+
+
+@web.middleware
+async def core_auth(request: web.Request, handler):
+    if request.path.startswith(("/api/v1/workorders", "/api/v1/attachments")) and not _authorized(request):
+        response = json_error(401, "unauthorized", "缺少或错误的访问令牌（Authorization: Bearer …）")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="gateway"'
+        return response
+    return await handler(request)
+
+
+def _int_param(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError(name, f"参数 {name} 必须是整数，收到 '{raw}'") from None
+    if not low <= value <= high:
+        raise ValidationError(name, f"参数 {name} 必须在 {low} 到 {high} 之间")
+    return value
+
+
+@routes.get("/api/v1/workorders")
+async def feed(request: web.Request) -> web.Response:
+    max_limit = request.app[SETTINGS].core.feed_max_limit
+    cursor = _int_param(request, "cursor", 0, 0, 2**62)
+    limit = _int_param(request, "limit", 100, 1, max_limit)
+    items, next_cursor = await request.app[PIPELINE].store.feed(cursor, limit)
+    return json_response({"items": items, "next_cursor": str(next_cursor),
+                          "has_more": len(items) == limit})
+
+
+@routes.get("/api/v1/workorders/{case_no}")
+async def get_workorder(request: web.Request) -> web.Response:
+    store = request.app[PIPELINE].store
+    doc = await store.get_workorder(request.match_info["case_no"])
+    doc["history"] = await store.history(doc["case_no"])
+    return json_response(doc)
+
+
+@routes.post("/api/v1/workorders/{case_no}/status")
+async def post_status(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    status = body.get("status")
+    if not isinstance(status, str) or not status:
+        raise ValidationError("status", "缺少 status（目标状态）")
+    update_id = body.get("update_id")
+    if not isinstance(update_id, str) or not 1 <= len(update_id) <= 128:
+        raise ValidationError("update_id", "缺少 update_id（1–128 个字符，用于防止重复提交）")
+    fields = {}
+    for name, limit in (("note", 2000), ("department", 100)):
+        value = body.get(name, "")
+        if not isinstance(value, str) or len(value) > limit:
+            raise ValidationError(name, f"{name} 必须是不超过 {limit} 个字符的文本")
+        fields[name] = value
+    doc = await request.app[PIPELINE].change_status(
+        request.match_info["case_no"], status, update_id=update_id, **fields)
+    return json_response(doc)
+
+
+@routes.get("/api/v1/attachments/{sha256}")
+async def get_attachment(request: web.Request) -> web.StreamResponse:
+    attachments = request.app[ATTACHMENTS]
+    sha256 = request.match_info["sha256"]
+    meta = await attachments.store.get_attachment(sha256)
+    path = attachments.path_for(sha256)
+    if not path.exists():
+        raise NotFound(f"附件 {sha256} 的文件缺失")
+    return web.FileResponse(path, headers={"Content-Type": meta["content_type"]})

@@ -1,0 +1,20 @@
+"""Typed keys for what the aiohttp application holds."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from gateway.attachments import AttachmentStore
+    from gateway.metrics import Metrics
+    from gateway.pipeline import Pipeline
+    from gateway.service import GatewayService
+    from gateway.settings import Settings
+
+SETTINGS = web.AppKey("settings", "Settings")
+PIPELINE = web.AppKey("pipeline", "Pipeline")
+ATTACHMENTS = web.AppKey("attachments", "AttachmentStore")
+SERVICE = web.AppKey("service", "GatewayService")
+METRICS = web.AppKey("metrics", "Metrics")
+CORE_TOKEN = web.AppKey("core_token", str)

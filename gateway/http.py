@@ -1,0 +1,84 @@
+"""HTTP plumbing shared by the API and the channels: JSON errors and the error middleware."""
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp import web
+
+from gateway.models import Refusal
+from gateway.store import StorageUnavailable
+
+log = logging.getLogger("gateway.http")
+
+# Chinese messages for the errors aiohttp raises itself.
+HTTP_MESSAGES = {
+    400: ("bad_request", "请求格式不正确"),
+    401: ("unauthorized", "缺少或错误的访问令牌"),
+    403: ("forbidden", "无权访问"),
+    404: ("not_found", "未找到该地址"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    413: ("too_large", "提交的内容过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+}
+
+
+def json_response(data, status: int = 200, **kwargs) -> web.Response:
+    return web.json_response(data, status=status,
+                             dumps=lambda v: json.dumps(v, ensure_ascii=False), **kwargs)
+
+
+def json_error(status: int, code: str, message: str, **extra) -> web.Response:
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return json_response({"error": {"code": code, "message": message, **extra}},
+                         status=status, headers=headers)
+
+
+class ValidationError(Refusal):
+    """A field of a request is missing or wrong."""
+
+    code = "invalid_field"
+    http_status = 422
+
+    def __init__(self, field: str, message: str, http_status: int = 422):
+        super().__init__(message, http_status=http_status)
+        self.field = field
+
+
+def wants_json(request: web.Request) -> bool:
+    return not request.path.startswith(("/report", "/console"))
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler):
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400 or not wants_json(request):
+            raise
+        code, message = HTTP_MESSAGES.get(exc.status, ("http_error", exc.reason))
+        return json_error(exc.status, code, message)
+    except ValidationError as exc:
+        return json_error(exc.http_status, exc.code, exc.message, field=exc.field)
+    except Refusal as exc:
+        return json_error(exc.http_status, exc.code, exc.message)
+    except StorageUnavailable as exc:
+        log.warning("storage unavailable on %s: %s", request.path, exc)
+        return json_error(503, "unavailable", "系统暂时无法处理，请稍后重试")
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return json_error(500, "internal", "系统内部错误，已记录，请稍后重试")
+
+
+async def read_json(request: web.Request) -> dict:
+    """The request's JSON object, or a 4xx that says what is wrong with it."""
+    if request.content_type != "application/json":
+        raise Refusal("请求体必须是 JSON（Content-Type: application/json）",
+                      code="unsupported_media_type", http_status=415)
+    try:
+        data = json.loads(await request.read())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError("body", f"JSON 格式错误：{exc}") from None
+    if not isinstance(data, dict):
+        raise ValidationError("body", "JSON 请求体必须是对象")
+    return data

@@ -1,0 +1,33 @@
+"""Structured logs: one JSON object per line, with the case number and channel when known.
+Phone numbers and names are never passed to the logger."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+from gateway.models import iso, now
+
+FIELDS = ("case_no", "channel", "intake", "call_id", "operator")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"ts": iso(now()), "level": record.levelname, "logger": record.name,
+                 "msg": record.getMessage()}
+        for name in FIELDS:
+            if hasattr(record, name):
+                entry[name] = getattr(record, name)
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup(level: str = "INFO", fmt: str = "json") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

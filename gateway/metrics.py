@@ -1,0 +1,25 @@
+"""Prometheus metrics (prometheus_client), one registry per application."""
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.intake = Counter(
+            "gateway_intake", "Reports received, by channel and outcome",
+            ["channel", "outcome"], registry=self.registry)
+        self.stage_seconds = Histogram(
+            "gateway_stage_seconds", "Time spent in each pipeline stage",
+            ["stage"], buckets=STAGE_BUCKETS, registry=self.registry)
+        self.status_changes = Counter(
+            "gateway_status_changes", "Work-order status changes, by new status",
+            ["status"], registry=self.registry)
+        self.queue_depth = Gauge(
+            "gateway_queue_depth", "Items waiting, by queue", ["queue"], registry=self.registry)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,216 @@
+"""submit(): store the report durably, then classify → locate → check duplicates → file a
+new work order or join an open one. Also the other changes a work order goes through
+(status updates from the core), so that every change passes one place."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from gateway import workorders
+from gateway.metrics import Metrics
+from gateway.models import (
+    ACCEPTED, ATTACHED, UNAVAILABLE, Classification, DuplicateCheck, Intake, Location,
+    StageResults, SubmitResult, intake_from_plain, iso, now, to_plain,
+)
+from gateway.stages import Classifier, DuplicateFinder, Locator
+from gateway.store import Store, StorageUnavailable
+
+log = logging.getLogger("gateway.pipeline")
+
+
+class Pipeline:
+    def __init__(self, store: Store, *, classifier: Classifier, locator: Locator,
+                 duplicates: DuplicateFinder, public_url: str, metrics: Metrics | None = None):
+        self.store = store
+        self.classifier = classifier
+        self.locator = locator
+        self.duplicates = duplicates
+        self.public_url = public_url
+        self.metrics = metrics or Metrics()
+        self._inflight: dict[int, asyncio.Future[SubmitResult]] = {}
+        self._listeners: list[Callable[[dict], Any]] = []
+
+    def on_change(self, listener: Callable[[dict], Any]) -> None:
+        """Call `listener(workorder)` after every committed change (notifiers, indexes)."""
+        self._listeners.append(listener)
+
+    # -- intake -------------------------------------------------------------------------
+
+    async def submit(self, intake: Intake) -> SubmitResult:
+        payload = to_plain(dataclasses.replace(intake, raw=None))
+        raw = intake.raw if isinstance(intake.raw, str) or intake.raw is None else to_json(intake.raw)
+        try:
+            stored = await self.store.save_intake(
+                intake.channel, intake.external_id, iso(intake.received_at), payload, raw)
+        except StorageUnavailable as exc:
+            return self._count(intake.channel, self._unavailable(exc))
+        if stored.result is not None:  # a retry of a report already filed
+            return self._count(intake.channel, _result(stored.result, repeated=True))
+        if not stored.created:
+            intake = intake_from_plain(stored.payload)
+        result = await self._process(stored.id, intake)
+        if not stored.created:
+            result = dataclasses.replace(result, repeated=True)
+        return self._count(intake.channel, result)
+
+    async def reprocess(self, intake_id: int) -> SubmitResult:
+        """Run the stages again for a stored report: finish it if it was never filed (a
+        crash between stages), or refresh its work order's category and place (the
+        classifier improved) unless an operator has settled them."""
+        record = await self.store.get_intake(intake_id)
+        intake = intake_from_plain(record["payload"])
+        if record["state"] != "done":
+            return await self._process(intake_id, intake)
+        stages = await self.run_stages(intake, check_duplicates=False)
+        doc = await self.store.update_workorder(
+            record["case_no"], lambda doc: workorders.restage(doc, stages),
+            actor="gateway", action="restaged", detail={"intake": intake_id})
+        self._changed(doc)
+        return _result(record["result"])
+
+    async def recover(self) -> int:
+        """File every report that was stored but never filed (e.g. the process died
+        between the two commits). Returns how many were finished."""
+        done = 0
+        for intake_id in await self.store.pending_intakes():
+            if intake_id in self._inflight:
+                continue
+            result = await self.reprocess(intake_id)
+            if result.outcome != UNAVAILABLE:
+                done += 1
+                log.info("recovered report", extra={"case_no": result.case_no, "intake": intake_id})
+        return done
+
+    async def _process(self, intake_id: int, intake: Intake) -> SubmitResult:
+        running = self._inflight.get(intake_id)
+        if running is not None:  # the same report is being processed right now
+            return await asyncio.shield(running)
+        future: asyncio.Future[SubmitResult] = asyncio.get_running_loop().create_future()
+        self._inflight[intake_id] = future
+        try:
+            result = await self._file(intake_id, intake)
+            future.set_result(result)
+            return result
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters get it, nobody else must
+            raise
+        finally:
+            del self._inflight[intake_id]
+
+    async def _file(self, intake_id: int, intake: Intake) -> SubmitResult:
+        stages = await self.run_stages(intake)
+        stage_record = to_plain(stages)
+        at = now()
+        filed: dict = {}
+
+        def answer(outcome: str) -> Callable[[dict, str], dict]:
+            def make(doc: dict, check_code: str) -> dict:
+                filed["doc"] = doc
+                return {"outcome": outcome, "case_no": doc["case_no"], "check_code": check_code,
+                        "status": doc["status"], "needs_review": doc["needs_review"]}
+            return make
+
+        try:
+            saved = None
+            if stages.duplicates.action == "attach":
+                saved = await self.store.attach_intake(
+                    intake_id, stages.duplicates.case_no,
+                    lambda doc: workorders.attach_report(doc, intake, at, self.public_url),
+                    answer(ATTACHED), stage_record)
+            if saved is None:
+                saved = await self.store.file_workorder(
+                    intake_id, at.strftime("%Y%m%d"),
+                    lambda case_no, code: workorders.new_workorder(
+                        case_no, code, intake, stages, at, self.public_url, intake.hold_for_review),
+                    answer(ACCEPTED), stage_record, in_feed=not intake.hold_for_review)
+        except StorageUnavailable as exc:
+            return self._unavailable(exc)
+        if "doc" in filed:
+            self._changed(filed["doc"])
+            log.info("report %s", saved["outcome"], extra={
+                "case_no": saved["case_no"], "channel": intake.channel, "intake": intake_id})
+        return _result(saved)
+
+    async def run_stages(self, intake: Intake, *, check_duplicates: bool = True) -> StageResults:
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self._run_stages, intake, check_duplicates)
+
+    def _run_stages(self, intake: Intake, check_duplicates: bool) -> StageResults:
+        text = f"{intake.title}\n{intake.text}".strip()
+        classification = self._stage("classify", Classification, self.classifier.classify, text)
+        place_text = f"{intake.address}\n{text}".strip() if intake.address else text
+        location = self._stage("locate", Location, self.locator.locate, place_text, intake.point)
+        if check_duplicates:
+            duplicates = self._stage("dedupe", DuplicateCheck, self.duplicates.check,
+                                     intake, classification, location)
+        else:
+            duplicates = DuplicateCheck()
+        return StageResults(classification, location, duplicates)
+
+    def _stage(self, name: str, empty: type, fn: Callable, *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return fn(*args)
+        except Exception:
+            # A stage fault must not lose the report: file it for a person to look at.
+            log.exception("stage %s failed", name)
+            result = empty()
+            if hasattr(result, "needs_review"):
+                result.needs_review = True
+                result.review_reasons = [f"自动{STAGE_NAMES[name]}失败，请人工处理"]
+            return result
+        finally:
+            self.metrics.stage_seconds.labels(name).observe(time.perf_counter() - started)
+
+    # -- changes from the core and operators --------------------------------------------
+
+    async def change_status(self, case_no: str, status: str, *, note: str = "",
+                            department: str = "", update_id: str | None = None,
+                            actor: str = "core") -> dict:
+        request = {"status": status, "note": note, "department": department}
+        doc = await self.store.update_workorder(
+            case_no,
+            lambda doc: workorders.apply_status(doc, status, now(), note=note, department=department),
+            actor=actor, action="status", detail=request, update_id=update_id, request=request)
+        if not doc.pop("repeated", False):
+            self.metrics.status_changes.labels(status).inc()
+            self._changed(doc)
+        return doc
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _changed(self, doc: dict) -> None:
+        self.duplicates.track(doc)
+        for listener in self._listeners:
+            try:
+                listener(doc)
+            except Exception:
+                log.exception("change listener failed", extra={"case_no": doc.get("case_no")})
+
+    def _unavailable(self, exc: Exception) -> SubmitResult:
+        log.warning("storage unavailable: %s", exc)
+        return SubmitResult(outcome=UNAVAILABLE, reason="系统暂时无法保存，请稍后重试")
+
+    def _count(self, channel: str, result: SubmitResult) -> SubmitResult:
+        outcome = "repeated" if result.repeated else result.outcome
+        self.metrics.intake.labels(channel, outcome).inc()
+        return result
+
+
+STAGE_NAMES = {"classify": "分类", "locate": "定位", "dedupe": "查重"}
+
+
+def _result(data: dict, repeated: bool = False) -> SubmitResult:
+    return SubmitResult(outcome=data["outcome"], case_no=data["case_no"],
+                        check_code=data.get("check_code", ""), status=data.get("status", ""),
+                        needs_review=data.get("needs_review", False), repeated=repeated)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(to_plain(value), ensure_ascii=False)

@@ -1,0 +1,159 @@
+"""Service settings: embedded defaults, overlaid by config.toml, then by the command line.
+
+Every key is declared here with its type; an unknown section or key, or a value of the wrong
+type, stops start-up with a message naming the file, the key and what is wrong.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    pass
+
+
+@dataclass
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Base URL the core platform uses to fetch attachments; default http://host:port.
+    public_url: str = ""
+    max_body_mb: float = 40.0
+
+
+@dataclass
+class StorageSettings:
+    data_dir: str = "data"
+    # How long a write waits for a lock held by another process before answering 503.
+    busy_timeout_ms: int = 2000
+    # FULL: every acknowledged report survives power loss, not only a process crash.
+    synchronous: str = "FULL"
+    max_batch: int = 256
+
+
+@dataclass
+class CoreSettings:
+    # Bearer token of the core platform; GATEWAY_CORE_TOKEN overrides it. Empty: a random
+    # token is generated once and kept in <data_dir>/core_token.
+    token: str = ""
+    feed_max_limit: int = 500
+
+
+@dataclass
+class WebformSettings:
+    max_photos: int = 4
+    max_photo_mb: float = 8.0
+    max_description_chars: int = 4000
+    photo_types: list[str] = field(
+        default_factory=lambda: ["image/jpeg", "image/png", "image/gif", "image/webp"]
+    )
+
+
+@dataclass
+class PipelineSettings:
+    # Seconds between sweeps that finish reports stored but not yet filed (after a crash).
+    recovery_interval_s: float = 30.0
+
+
+@dataclass
+class LoggingSettings:
+    level: str = "INFO"
+    format: str = "json"  # json | text
+
+
+@dataclass
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    core: CoreSettings = field(default_factory=CoreSettings)
+    webform: WebformSettings = field(default_factory=WebformSettings)
+    pipeline: PipelineSettings = field(default_factory=PipelineSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    source: str = "<defaults>"
+
+    @property
+    def data_dir(self) -> Path:
+        path = Path(self.storage.data_dir)
+        return path if path.is_absolute() else Path.cwd() / path
+
+    @property
+    def public_url(self) -> str:
+        return (self.server.public_url or f"http://{self.server.host}:{self.server.port}").rstrip("/")
+
+
+def _check_type(value: Any, expected: Any) -> bool:
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected == list[str]:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, expected)
+
+
+def _apply_section(target: Any, values: dict[str, Any], where: str) -> None:
+    hints = {f.name: f.type for f in dataclasses.fields(target)}
+    types = {"str": str, "int": int, "float": float, "bool": bool, "list[str]": list[str]}
+    for key, value in values.items():
+        if key not in hints:
+            known = ", ".join(sorted(hints))
+            raise SettingsError(f"{where}: unknown key '{key}' (known keys: {known})")
+        expected = types[hints[key]] if isinstance(hints[key], str) else hints[key]
+        if not _check_type(value, expected):
+            raise SettingsError(
+                f"{where}.{key}: expected {hints[key]}, got {type(value).__name__} {value!r}"
+            )
+        setattr(target, key, value)
+
+
+def load(path: str | os.PathLike | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Defaults, then the TOML file (if it exists or was named), then `overrides`
+    ({"server.port": 9000, …}), then environment variables."""
+    settings = Settings()
+    if path is not None:
+        file = Path(path)
+        if not file.exists():
+            raise SettingsError(f"{file}: configuration file not found")
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{file}: not valid TOML: {exc}") from exc
+        settings.source = str(file)
+        sections = {f.name for f in dataclasses.fields(settings) if f.name != "source"}
+        for name, values in data.items():
+            if name not in sections:
+                raise SettingsError(f"{file}: unknown section [{name}] (known: {', '.join(sorted(sections))})")
+            if not isinstance(values, dict):
+                raise SettingsError(f"{file}: [{name}] must be a table")
+            _apply_section(getattr(settings, name), values, f"{file}: [{name}]")
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        section, key = dotted.split(".", 1)
+        _apply_section(getattr(settings, section), {key: value}, f"command line --{key.replace('_', '-')}")
+    token = os.environ.get("GATEWAY_CORE_TOKEN")
+    if token:
+        settings.core.token = token
+    _validate(settings)
+    return settings
+
+
+def _validate(s: Settings) -> None:
+    where = s.source
+    if not 0 < s.server.port < 65536:
+        raise SettingsError(f"{where}: [server].port must be 1–65535, got {s.server.port}")
+    if s.storage.synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
+        raise SettingsError(f"{where}: [storage].synchronous must be FULL, NORMAL or EXTRA")
+    if s.webform.max_photos < 0 or s.webform.max_photo_mb <= 0:
+        raise SettingsError(f"{where}: [webform] limits must be positive")
+    if s.core.token and len(s.core.token) < 16:
+        raise SettingsError(f"{where}: [core].token must be at least 16 characters")
+    if s.logging.format not in {"json", "text"}:
+        raise SettingsError(f"{where}: [logging].format must be json or text")

@@ -1,0 +1,216 @@
+"""The normalized work order: how it is built from a report, how reports join it, and
+which status changes the grid-management loop allows. Pure functions over plain dicts."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from gateway.models import Intake, Refusal, StageResults, iso, to_plain
+
+# received → confirmed (filed) → dispatched → resolved → closed, plus the side exits.
+STATUS_NAMES = {
+    "received": "已受理",
+    "confirmed": "已立案",
+    "dispatched": "已派遣",
+    "resolved": "已处置",
+    "closed": "已结案",
+    "merged": "已合并",
+    "rejected": "不予受理",
+    "answered": "已答复",
+}
+TRANSITIONS = {
+    "received": {"confirmed", "merged", "rejected", "answered"},
+    "confirmed": {"dispatched", "resolved", "closed", "merged", "rejected", "answered"},
+    # dispatched → dispatched: handed on to another department
+    "dispatched": {"dispatched", "resolved", "rejected", "merged"},
+    # resolved → dispatched: the on-site check found it not done
+    "resolved": {"closed", "dispatched"},
+    "answered": {"closed"},
+    "closed": set(),
+    "merged": set(),
+    "rejected": set(),
+}
+OPEN_STATUSES = {"received", "confirmed", "dispatched", "resolved"}
+MAX_REPORTERS_KEPT = 500  # beyond this only the count grows; the intake table keeps them all
+
+
+class InvalidTransition(Refusal):
+    code = "invalid_transition"
+
+
+def attachment_entry(att, public_url: str) -> dict:
+    return {
+        "type": att.kind,
+        "content_type": att.content_type,
+        "size": att.size,
+        "sha256": att.sha256,
+        "filename": att.filename,
+        "url": f"{public_url}/api/v1/attachments/{att.sha256}",
+    }
+
+
+def reporter_entry(intake: Intake) -> dict:
+    reporter = to_plain(intake.reporter)
+    if intake.reporter.anonymous:  # the core never learns who an anonymous reporter is
+        reporter["name"] = ""
+        reporter["phone"] = ""
+    return {
+        "channel": intake.channel,
+        "channel_ref": intake.external_id,
+        "received_at": iso(intake.received_at),
+        "reporter": reporter,
+    }
+
+
+def make_title(intake: Intake, stages: StageResults) -> str:
+    if intake.title.strip():
+        return intake.title.strip()[:60]
+    text = " ".join(intake.text.split())
+    place = stages.location.address if stages.location.grid_code else ""
+    what = stages.classification.name
+    if what and place:
+        return f"{place} {what}"[:60]
+    return (text[:30] + ("…" if len(text) > 30 else "")) or what or "市民反映"
+
+
+def _category(cls) -> dict:
+    return {
+        "code": cls.code, "name": cls.name, "path": cls.path,
+        "confidence": round(cls.confidence, 3), "source": cls.source,
+        "alternatives": to_plain(cls.alternatives), "evidence": to_plain(cls.evidence),
+        "consultation": cls.consultation,
+    }
+
+
+def _location(loc, fallback_address: str) -> dict:
+    return {
+        "address": loc.address or fallback_address,
+        "lat": loc.point.lat if loc.point else None,
+        "lng": loc.point.lng if loc.point else None,
+        "grid_code": loc.grid_code,
+        "grid_path": to_plain(loc.grid_path),
+        "confidence": round(loc.confidence, 3),
+        "evidence": loc.evidence,
+        "source": "gateway",
+    }
+
+
+def _due(created_at: str, cls) -> str | None:
+    if not cls.time_limit_hours:
+        return None
+    return iso(datetime.fromisoformat(created_at) + timedelta(hours=cls.time_limit_hours))
+
+
+def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageResults,
+                  at: datetime, public_url: str, hold: bool) -> dict:
+    cls, loc, dup = stages.classification, stages.location, stages.duplicates
+    review_reasons = [*cls.review_reasons, *loc.review_reasons]
+    if dup.action == "suggest":
+        review_reasons.append("可能与已有工单重复，请人工确认")
+    entry = reporter_entry(intake)
+    return {
+        "case_no": case_no,
+        "created_at": iso(at),
+        "updated_at": iso(at),
+        "channel": intake.channel,
+        "channel_ref": intake.external_id,
+        "title": make_title(intake, stages),
+        "description": intake.text,
+        "category": _category(cls),
+        "location": _location(loc, intake.address),
+        "reporter": entry["reporter"],
+        "reporters": [entry],
+        "report_count": 1,
+        "attachments": [attachment_entry(a, public_url) for a in intake.attachments],
+        "urgency": "urgent" if cls.urgent else "normal",
+        "department": cls.department,
+        "due_at": _due(iso(at), cls),
+        "status": "received" if hold else "confirmed",
+        "status_name": STATUS_NAMES["received" if hold else "confirmed"],
+        "status_note": "",
+        "duplicate_of": None,
+        "duplicates": [],
+        "duplicate_candidates": to_plain(dup.candidates) if dup.action == "suggest" else [],
+        "needs_review": bool(review_reasons) or cls.needs_review or loc.needs_review,
+        "review_reasons": review_reasons,
+    }
+
+
+def restage(doc: dict, stages: StageResults) -> dict:
+    """Refresh an open work order's category and place from a new run of the stages;
+    what an operator has settled stays as it is."""
+    if doc["status"] not in OPEN_STATUSES:
+        raise InvalidTransition(f"工单 {doc['case_no']} 已{doc['status_name']}，不再重新分类定位")
+    doc = dict(doc)
+    cls, loc = stages.classification, stages.location
+    reasons = []
+    if doc["category"]["source"] != "operator":
+        doc["category"] = _category(cls)
+        doc["urgency"] = "urgent" if cls.urgent else "normal"
+        doc["department"] = cls.department
+        doc["due_at"] = _due(doc["created_at"], cls)
+        reasons += cls.review_reasons
+    if doc["location"].get("source") != "operator":
+        doc["location"] = _location(loc, doc["location"]["address"])
+        reasons += loc.review_reasons
+    doc["review_reasons"] = reasons
+    doc["needs_review"] = bool(reasons)
+    return doc
+
+
+def attach_report(doc: dict, intake: Intake, at: datetime, public_url: str) -> dict | None:
+    """The document after another report of the same problem joins it, or None when the
+    case is no longer open (the caller then files a new case)."""
+    if doc["status"] not in OPEN_STATUSES:
+        return None
+    doc = dict(doc)
+    if len(doc["reporters"]) < MAX_REPORTERS_KEPT:
+        doc["reporters"] = [*doc["reporters"], reporter_entry(intake)]
+    doc["report_count"] = doc["report_count"] + 1
+    known = {a["sha256"] for a in doc["attachments"]}
+    doc["attachments"] = [*doc["attachments"],
+                          *(attachment_entry(a, public_url) for a in intake.attachments
+                            if a.sha256 not in known)]
+    doc["updated_at"] = iso(at)
+    return doc
+
+
+def apply_status(doc: dict, status: str, at: datetime, *, note: str = "",
+                 department: str = "") -> dict:
+    current = doc["status"]
+    if status not in STATUS_NAMES:
+        raise InvalidTransition(f"未知状态 '{status}'，可用状态：{', '.join(STATUS_NAMES)}",
+                                code="unknown_status")
+    if status not in TRANSITIONS[current]:
+        allowed = "、".join(sorted(TRANSITIONS[current])) or "无（已是终态）"
+        raise InvalidTransition(
+            f"工单 {doc['case_no']} 当前状态为 {current}（{STATUS_NAMES[current]}），"
+            f"不能变更为 {status}（{STATUS_NAMES[status]}）；允许：{allowed}")
+    doc = dict(doc)
+    doc["status"] = status
+    doc["status_name"] = STATUS_NAMES[status]
+    doc["status_note"] = note
+    if department:
+        doc["department"] = department
+    doc["updated_at"] = iso(at)
+    return doc
+
+
+def public_view(doc: dict) -> dict:
+    """What the reporter may see on the status page: no names, phones or other reporters."""
+    location = doc["location"]
+    return {
+        "case_no": doc["case_no"],
+        "status": doc["status"],
+        "status_name": doc["status_name"],
+        "status_note": doc["status_note"],
+        "created_at": doc["created_at"],
+        "updated_at": doc["updated_at"],
+        "title": doc["title"],
+        "category": doc["category"]["name"],
+        "address": location["address"],
+        "grid": location["grid_path"][-1]["name"] if location["grid_path"] else "",
+        "department": doc["department"],
+        "due_at": doc["due_at"],
+        "report_count": doc["report_count"],
+        "duplicate_of": doc["duplicate_of"],
+    }

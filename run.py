@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Command line: `python run.py` serves the gateway; other commands train and evaluate."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+DEFAULT_CONFIG = "config.toml"
+
+
+def serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from gateway import logs, settings as settings_module
+    from gateway.app import create_app
+
+    try:
+        settings = _settings(args)
+    except settings_module.SettingsError as exc:
+        print(f"配置错误 / configuration error: {exc}", file=sys.stderr)
+        return 2
+    logs.setup(settings.logging.level, settings.logging.format)
+    try:
+        app = create_app(settings)
+    except Exception as exc:  # a broken data file: say which and stop
+        print(f"启动失败 / cannot start: {exc}", file=sys.stderr)
+        return 2
+    logging.getLogger("gateway").info(
+        "gateway listening on http://%s:%d (data in %s)",
+        settings.server.host, settings.server.port, settings.data_dir)
+    web.run_app(app, host=settings.server.host, port=settings.server.port, print=None,
+                access_log=None, handle_signals=True)
+    return 0
+
+
+def _settings(args: argparse.Namespace):
+    from gateway import settings as settings_module
+
+    path = args.config
+    if path == DEFAULT_CONFIG and not Path(path).exists():
+        path = None  # embedded defaults
+    return settings_module.load(path, {
+        "server.host": args.host, "server.port": args.port, "storage.data_dir": args.data_dir,
+    })
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="run.py", description="12345 intake gateway")
+    parser.add_argument("--config", default=DEFAULT_CONFIG, help="settings file (default config.toml)")
+    parser.add_argument("--host", help="listen address (overrides [server].host)")
+    parser.add_argument("--port", type=int, help="listen port (overrides [server].port)")
+    parser.add_argument("--data-dir", help="data directory (overrides [storage].data_dir)")
+    parser.set_defaults(func=serve)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="run the gateway (the default)").set_defaults(func=serve)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
