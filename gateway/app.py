@@ -13,7 +13,7 @@ from aiohttp import web
 
 from channels.webform import WebFormChannel
 from gateway import api
-from gateway.appkeys import ATTACHMENTS, CORE_TOKEN, METRICS, PIPELINE, SERVICE, SETTINGS
+from gateway.appkeys import ATTACHMENTS, CORE_TOKEN, METRICS, PIPELINE, SERVICE, SETTINGS, STORE
 from gateway.attachments import AttachmentStore
 from gateway.components import build_stages
 from gateway.http import error_middleware, json_response
@@ -58,19 +58,21 @@ def create_app(settings: Settings, *, stages=None) -> web.Application:
                       synchronous=settings.storage.synchronous,
                       max_batch=settings.storage.max_batch)
         await store.open()
-        app["store"] = store
-        yield
-        await store.close()
+        app[STORE] = store
+        try:
+            yield
+        finally:
+            await store.close()
 
     async def pipeline(app: web.Application):
         classifier, locator, duplicates = stages or await asyncio.get_running_loop().run_in_executor(
             None, build_stages, settings)
-        pipe = Pipeline(app["store"], classifier=classifier, locator=locator, duplicates=duplicates,
+        pipe = Pipeline(app[STORE], classifier=classifier, locator=locator, duplicates=duplicates,
                         public_url=settings.public_url, metrics=app[METRICS])
-        for doc in await app["store"].open_workorders():
+        for doc in await app[STORE].open_workorders():
             duplicates.track(doc)
         app[PIPELINE] = pipe
-        app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app["store"])
+        app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE])
         app[SERVICE] = GatewayService(pipe, app[ATTACHMENTS])
         yield
 
@@ -86,7 +88,7 @@ def create_app(settings: Settings, *, stages=None) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/api/openapi.json", openapi)
-    app.router.add_get("/", lambda request: web.HTTPFound("/report"))
+    app.router.add_get("/", home)
     # Channels get the service lazily: it exists only once the pipeline context has run.
     WebFormChannel(_LazyService(app), settings.webform).add_routes(app)
     return app
@@ -112,6 +114,10 @@ async def _recovery_loop(pipeline: Pipeline, interval: float) -> None:
         except Exception:
             log.exception("recovery sweep failed")
         await asyncio.sleep(interval)
+
+
+async def home(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/report")
 
 
 async def healthz(request: web.Request) -> web.Response:

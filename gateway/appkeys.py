@@ -11,8 +11,10 @@ if TYPE_CHECKING:
     from gateway.pipeline import Pipeline
     from gateway.service import GatewayService
     from gateway.settings import Settings
+    from gateway.store import Store
 
 SETTINGS = web.AppKey("settings", "Settings")
+STORE = web.AppKey("store", "Store")
 PIPELINE = web.AppKey("pipeline", "Pipeline")
 ATTACHMENTS = web.AppKey("attachments", "AttachmentStore")
 SERVICE = web.AppKey("service", "GatewayService")

@@ -1,0 +1,176 @@
+"""Nothing acknowledged is lost: database outages, crashes between stages, SIGKILL."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import aiohttp
+
+from gateway.models import Intake, Reporter, iso, now, to_plain
+from gateway.store import Store
+from tests.conftest import ROOT, all_feed, free_port, make_settings, running_gateway
+
+
+async def test_database_locked_by_another_process_answers_503_then_retry_succeeds(tmp_path):
+    settings = make_settings(tmp_path / "data")
+    settings.storage.busy_timeout_ms = 100
+    async with running_gateway(settings) as gw:
+        blocker = sqlite3.connect(settings.data_dir / "gateway.sqlite3", isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        report = {"description": "燃气管道有味道", "submission_token": "locked-0001"}
+        resp = await gw.post("/api/v1/reports", json=report)
+        assert resp.status == 503
+        assert resp.headers["Retry-After"]
+        assert (await resp.json())["error"]["code"] == "unavailable"
+        health = await gw.get("/healthz")
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        retry = await gw.post("/api/v1/reports", json=report)
+        assert retry.status == 201
+        items, _ = await all_feed(gw)
+        assert [i["channel_ref"] for i in items] == ["locked-0001"]
+        assert health.status in (200, 503)  # readers are not blocked in WAL mode
+
+
+async def test_a_report_stored_before_a_crash_is_filed_at_start_up(tmp_path):
+    settings = make_settings(tmp_path / "data")
+    # The state a crash between the two commits leaves: the raw report stored, no work order.
+    store = Store(settings.data_dir / "gateway.sqlite3")
+    await store.open()
+    intake = Intake(channel="webform", external_id="crashed-0001", text="小区里的井盖没了",
+                    reporter=Reporter(contact_channel="webform"))
+    stored = await store.save_intake("webform", "crashed-0001", iso(now()),
+                                     to_plain(intake), '{"description": "小区里的井盖没了"}')
+    await store.close()
+    assert stored.created
+
+    async with running_gateway(settings) as gw:
+        assert await gw.pipeline.recover() == 1
+        items, _ = await all_feed(gw)
+        assert [(i["channel_ref"], i["description"]) for i in items] == [("crashed-0001", "小区里的井盖没了")]
+        # The sender's retry now gets that case, not a second one.
+        retry = await gw.post("/api/v1/reports", json={"description": "小区里的井盖没了",
+                                                        "submission_token": "crashed-0001"})
+        assert retry.status == 200
+        assert (await retry.json())["case_no"] == items[0]["case_no"]
+        assert await gw.pipeline.recover() == 0
+
+
+async def test_case_numbers_stay_unique_across_restarts(tmp_path):
+    settings = make_settings(tmp_path / "data")
+    numbers = []
+    for run in range(2):
+        async with running_gateway(settings) as gw:
+            for i in range(3):
+                resp = await gw.post("/api/v1/reports", json={
+                    "description": "噪音扰民", "submission_token": f"restart-{run}-{i}"})
+                numbers.append((await resp.json())["case_no"])
+    assert len(set(numbers)) == 6 and numbers == sorted(numbers)
+
+
+async def test_reprocessing_a_filed_report_refreshes_its_category(tmp_path):
+    from gateway.models import Classification
+    from gateway.stages import NoDuplicates, PassThroughLocator
+
+    class Fixed:
+        def __init__(self, name):
+            self.name = name
+
+        def classify(self, text):
+            return Classification(code="X1", name=self.name, path=[self.name], confidence=0.9,
+                                  source="rules", department="市政所")
+
+    settings = make_settings(tmp_path / "data")
+    async with running_gateway(settings, stages=(Fixed("旧类别"), PassThroughLocator(), NoDuplicates())) as gw:
+        resp = await gw.post("/api/v1/reports", json={"description": "路灯不亮", "submission_token": "restage-0001"})
+        case_no = (await resp.json())["case_no"]
+        gw.pipeline.classifier = Fixed("新类别")
+        await gw.pipeline.reprocess(1)
+        doc = await gw.pipeline.store.get_workorder(case_no)
+        assert doc["category"]["name"] == "新类别"
+        assert doc["report_count"] == 1
+
+
+def _start_gateway(data_dir, port):
+    env = {**os.environ, "GATEWAY_CORE_TOKEN": "crash-test-token-0123456789"}
+    return subprocess.Popen(
+        [sys.executable, "run.py", "--data-dir", str(data_dir), "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def _wait_ready(session, base, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            async with session.get(f"{base}/healthz") as resp:
+                if resp.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("the gateway did not start")
+
+
+async def test_sigkill_under_load_loses_no_acknowledged_report(tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    acknowledged: dict[str, str] = {}
+    proc = _start_gateway(tmp_path / "data", port)
+    try:
+        async with aiohttp.ClientSession() as session:
+            await _wait_ready(session, base)
+
+            async def client(worker: int):
+                for i in range(100000):
+                    token = f"kill-{worker}-{i:06d}"
+                    try:
+                        async with session.post(f"{base}/api/v1/reports", json={
+                                "description": f"垃圾没人清 {token}", "submission_token": token}) as resp:
+                            if resp.status in (200, 201):
+                                acknowledged[token] = (await resp.json())["case_no"]
+                    except (aiohttp.ClientError, asyncio.TimeoutError):
+                        return
+
+            workers = [asyncio.create_task(client(w)) for w in range(16)]
+            while len(acknowledged) < 300:
+                await asyncio.sleep(0.01)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            await asyncio.gather(*workers)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert len(acknowledged) >= 300
+
+    proc = _start_gateway(tmp_path / "data", port)
+    try:
+        async with aiohttp.ClientSession() as session:
+            await _wait_ready(session, base)
+            headers = {"Authorization": "Bearer crash-test-token-0123456789"}
+            feed: dict[str, list[str]] = {}
+            cursor = 0
+            while True:
+                async with session.get(f"{base}/api/v1/workorders?cursor={cursor}&limit=500",
+                                       headers=headers) as resp:
+                    page = await resp.json()
+                for item in page["items"]:
+                    feed.setdefault(item["channel_ref"], []).append(item["case_no"])
+                cursor = int(page["next_cursor"])
+                if not page["has_more"]:
+                    break
+            for token, case_no in acknowledged.items():
+                assert feed.get(token) == [case_no], token
+            # A retry of an acknowledged report gets its first answer back.
+            token, case_no = next(iter(acknowledged.items()))
+            async with session.post(f"{base}/api/v1/reports", json={
+                    "description": "垃圾没人清", "submission_token": token}) as resp:
+                assert resp.status == 200 and (await resp.json())["case_no"] == case_no
+    finally:
+        proc.terminate()
+        proc.wait()
