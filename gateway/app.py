@@ -68,7 +68,8 @@ def create_app(settings: Settings, *, stages=None) -> web.Application:
         classifier, locator, duplicates = stages or await asyncio.get_running_loop().run_in_executor(
             None, build_stages, settings)
         pipe = Pipeline(app[STORE], classifier=classifier, locator=locator, duplicates=duplicates,
-                        public_url=settings.public_url, metrics=app[METRICS])
+                        public_url=settings.public_url, metrics=app[METRICS],
+                        inline_chars=settings.pipeline.inline_stage_chars)
         for doc in await app[STORE].open_workorders():
             duplicates.track(doc)
         app[PIPELINE] = pipe

@@ -60,6 +60,9 @@ class WebformSettings:
 class PipelineSettings:
     # Seconds between sweeps that finish reports stored but not yet filed (after a crash).
     recovery_interval_s: float = 30.0
+    # Reports up to this many characters run the stages on the event loop; longer ones in
+    # a worker thread.
+    inline_stage_chars: int = 1000
 
 
 @dataclass
