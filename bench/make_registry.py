@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -334,6 +335,24 @@ def synthetic_registry(n_grids=1000, seed=11) -> dict:
             "communities": communities, "grids": grids}
 
 
+def dumps(data) -> str:
+    """Indented JSON with every [lng, lat] pair and number range on one line."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    pair = re.compile(r"\[\s*(-?[\d.]+),\s*(-?[\d.]+)\s*\]")
+    text = pair.sub(r"[\1, \2]", text)
+    text = re.compile(r"\[\s*(\[[^\[\]]*\](?:,\s*\[[^\[\]]*\])*)\s*\]").sub(
+        lambda m: "[" + re.sub(r",\s+\[", ", [", m.group(1)) + "]", text)
+    text = re.sub(r'"aliases": \[\s*([^\[\]]*?)\s*\]',
+                  lambda m: '"aliases": [' + re.sub(r",\s+", ", ", m.group(1)) + "]", text)
+    text = re.sub(r'"numbers": \{\s*([^{}]*?)\s*\}',
+                  lambda m: '"numbers": {' + re.sub(r",\s+", ", ", m.group(1)) + "}", text)
+    text = re.sub(r'"head": \{\s*([^{}]*?)\s*\}',
+                  lambda m: '"head": {' + re.sub(r",\s+", ", ", m.group(1)) + "}", text)
+    text = re.sub(r'\{\s*("no": [^{}]*?)\s*\}',
+                  lambda m: "{" + re.sub(r",\s+", ", ", m.group(1)) + "}", text)
+    return text + "\n"
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--synthetic", type=int, default=0, help="number of grids (0: the sample)")
@@ -346,7 +365,7 @@ def main(argv=None):
         data = sample_registry()
         out = args.out or SAMPLE_OUT
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out.write_text(dumps(data), encoding="utf-8")
     print(f"wrote {out}: {len(data['grids'])} grids")
 
 

@@ -1,0 +1,255 @@
+"""The location stage against the shipped sample registry (东安区, 36 grids)."""
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import jieba
+import pytest
+
+from classifiers.locate import GridLocator, cn_to_int, normalize_text
+from classifiers.registry import load_registry
+from gateway.models import GeoPoint
+
+ROOT = Path(__file__).resolve().parent.parent
+SUZHOUYUAN_2 = "110199002001002"  # 苏州园社区第二网格: 苏州园小区 1–6号楼
+SUZHOUYUAN_1 = "110199002001001"  # 苏州园社区第一网格: 苏州园小区 7–12号楼
+
+
+@pytest.fixture(scope="module")
+def loc():
+    return GridLocator()
+
+
+def building(loc, compound, no):
+    for g in loc.registry.grids.values():
+        for c in g.compounds:
+            if c.name == compound and no in c.buildings:
+                return c.buildings[no]
+    raise KeyError(compound)
+
+
+def test_compound_building_unit_gives_grid_path_address_and_position(loc):
+    r = loc.locate("我家楼下那个路灯不亮了，就在苏州园小区3号楼2单元旁边")
+    assert r.grid_code == SUZHOUYUAN_2
+    assert [lv.level for lv in r.grid_path] == ["district", "street", "community", "grid"]
+    assert [lv.name for lv in r.grid_path][1:3] == ["建国门街道", "苏州园社区"]
+    assert r.address == "建国门街道 苏州园社区 苏州园小区3号楼2单元"
+    assert r.point == building(loc, "苏州园小区", "3")
+    assert r.confidence >= 0.9 and not r.needs_review
+    assert any("苏州园小区3号楼" in e for e in r.evidence)
+
+
+def test_compound_split_between_grids_is_resolved_by_building(loc):
+    assert loc.locate("苏州园小区9号楼电梯坏了").grid_code == SUZHOUYUAN_1
+    assert loc.locate("苏州园小区二号楼一单元漏水").grid_code == SUZHOUYUAN_2
+    r = loc.locate("苏州园小区门口有人乱停车")  # no building: two grids possible
+    assert r.grid_code == "" and r.needs_review
+    assert r.grid_path[-1].name == "苏州园社区"
+    assert any("苏州园社区" in x for x in r.review_reasons)
+
+
+@pytest.mark.parametrize("text, grid", [
+    ("建国门内大街18号门口的井盖没了", "110199001001001"),  # even side, first block
+    ("建国门内大街125号楼下有人乱扔垃圾", "110199002001002"),  # odd side, north of the road
+    ("建国门内大街十八号的井盖没了", "110199001001001"),  # spoken number
+    ("朝阳门内大街一百三十一号门口垃圾桶坏了", "110199004001001"),
+    ("在那个建国门内大街，那个，十八号那儿，井盖没了", "110199001001001"),
+    ("东四十条205号门口的车棚塌了", "110199004003003"),
+])
+def test_road_and_house_number_pick_the_side_and_block(loc, text, grid):
+    r = loc.locate(text)
+    assert r.grid_code == grid and not r.needs_review
+    assert r.point is not None and loc.registry.grid_at(r.point) == grid
+
+
+def test_house_number_outside_the_registered_ranges_is_flagged(loc):
+    r = loc.locate("建国门内大街999号有个坑")
+    assert r.grid_code == "" and r.needs_review
+    assert any("999号" in x for x in r.review_reasons)
+
+
+def test_unknown_building_number_is_flagged(loc):
+    r = loc.locate("苏州园小区20号楼楼道灯坏了")
+    assert r.needs_review and any("20号楼" in x for x in r.review_reasons)
+
+
+@pytest.mark.parametrize("text, grid, how", [
+    ("苏州园3号楼有人在楼道里抽烟", SUZHOUYUAN_2, ""),  # 小区 left out
+    ("苏州圆小区5号楼的垃圾没人收", SUZHOUYUAN_2, "同音"),  # speech recognition
+    ("苏洲园小区10号楼那边的路灯不亮", SUZHOUYUAN_1, "同音"),
+    ("李士胡同十二号门口的路灯不亮", "110199004002002", "同音"),  # 礼士胡同
+    ("建国内大街18号的井盖没了", "110199001001001", "近似"),  # 门 missing
+    ("苏园小区8号楼底下有人烧东西", SUZHOUYUAN_1, "近似"),
+    ("建内大街90号门口的垃圾桶满了", "110199001003001", ""),  # abbreviation
+    ("一中门口放学时候有人堵学生", "110199001003001", ""),
+])
+def test_missing_characters_homophones_and_abbreviations(loc, text, grid, how):
+    r = loc.locate(text)
+    assert r.grid_code == grid and not r.needs_review, (r.evidence, r.review_reasons)
+    if how:
+        assert any(how in e for e in r.evidence)
+
+
+def test_landmark_with_direction(loc):
+    r = loc.locate("第一中学东门对面有人摆摊卖烤串")
+    assert r.grid_code == "110199001003001" and not r.needs_review
+    assert r.address.endswith("东安区第一中学东门对面")
+    assert loc.registry.grid_at(r.point) == r.grid_code
+
+
+def test_generic_landmark_needs_more_detail(loc):
+    r = loc.locate("菜市场后面的垃圾一直没人清理")
+    assert r.grid_code == "" and r.needs_review
+    assert any("不止一处" in x for x in r.review_reasons)
+    r = loc.locate("物美超市门口的台阶坏了")  # three branches
+    assert r.grid_code == "" and r.needs_review
+
+
+def test_admin_name_narrows_an_ambiguous_landmark(loc):
+    r = loc.locate("朝阳门这边的物美超市门口有人发小广告")
+    assert r.grid_code == "110199004002001" and not r.needs_review
+
+
+def test_admin_names_alone_give_the_community_and_ask(loc):
+    r = loc.locate("建国门街道苏州园社区")
+    assert r.grid_code == "" and r.needs_review
+    assert [lv.level for lv in r.grid_path] == ["district", "street", "community"]
+    assert r.address == "建国门街道 苏州园社区"
+    r = loc.locate("建国门街道苏州园社区苏州园小区3号楼门口的路灯坏了")
+    assert r.grid_code == SUZHOUYUAN_2 and not r.needs_review
+
+
+def test_no_place_asks_where(loc):
+    r = loc.locate("我家楼下的路灯坏了好几天了")
+    assert r.grid_code == "" and r.grid_path == [] and r.needs_review
+    assert r.confidence == 0
+    assert any("具体位置" in x for x in r.review_reasons)
+
+
+def test_place_outside_the_district_is_not_forced_into_a_grid(loc):
+    r = loc.locate("朝阳区望京西路8号有人在小区里私搭乱建")
+    assert r.grid_code == "" and r.needs_review
+    assert any("不在本区" in x for x in r.review_reasons)
+    r = loc.locate("天通苑北二街6号楼下有人卖菜")
+    assert r.grid_code == "" and r.needs_review
+
+
+def test_point_inside_a_grid(loc):
+    c = loc.centroid("110199003002002")
+    r = loc.locate("这里的井盖丢了", c)
+    assert r.grid_code == "110199003002002" and not r.needs_review
+    assert r.point == c
+
+
+def test_point_just_outside_goes_to_the_nearest_grid_far_outside_to_nobody(loc):
+    b = loc.registry.grids["110199001001001"].polygon.bounds
+    near = loc.registry.offset(GeoPoint(lat=(b[1] + b[3]) / 2, lng=b[0]), -50, 0)
+    r = loc.locate("路灯坏了", near)
+    assert r.grid_code == "110199001001001"
+    assert any("就近" in e for e in r.evidence)
+    far = loc.registry.offset(near, -400, 0)
+    r = loc.locate("路灯坏了", far)
+    assert r.grid_code == "" and r.needs_review
+    assert any("不在本区" in x for x in r.review_reasons)
+    r = loc.locate("路灯坏了", GeoPoint(lat=39.99, lng=116.48))
+    assert r.grid_code == "" and r.needs_review
+
+
+@pytest.mark.parametrize("point", [
+    GeoPoint(lat=math.nan, lng=116.42), GeoPoint(lat=math.inf, lng=116.42),
+    GeoPoint(lat=0.0, lng=0.0), GeoPoint(lat=116.42, lng=39.91), GeoPoint(lat=-91, lng=500),
+])
+def test_invalid_coordinates_are_ignored_not_fatal(loc, point):
+    r = loc.locate("井盖丢了", point)
+    assert r.grid_code == "" and r.needs_review and r.point is None
+    assert any("坐标" in x for x in r.review_reasons)
+    r = loc.locate("苏州园小区3号楼的井盖丢了", point)  # the text still locates it
+    assert r.grid_code == SUZHOUYUAN_2
+
+
+def test_text_and_point_that_disagree_are_reported_and_text_wins(loc):
+    far_pin = loc.centroid("110199004003003")
+    r = loc.locate("苏州园小区4号楼那的垃圾桶坏了", far_pin)
+    assert r.grid_code == SUZHOUYUAN_2
+    assert r.needs_review and any("不一致" in x for x in r.review_reasons)
+    assert any("坐标" in e and "不一致" in e for e in r.evidence)
+    assert r.point == building(loc, "苏州园小区", "4")  # not the far pin
+
+
+def test_text_and_point_that_agree_keep_the_citizens_pin(loc):
+    pin = loc.registry.offset(building(loc, "苏州园小区", "3"), 10, 10)
+    r = loc.locate("苏州园小区3号楼楼道的灯坏了", pin)
+    assert r.grid_code == SUZHOUYUAN_2 and not r.needs_review
+    assert r.point == pin and r.confidence >= 0.9
+
+
+def test_point_resolves_a_vague_text(loc):
+    pin = loc.centroid(SUZHOUYUAN_1)
+    r = loc.locate("苏州园小区这边路灯不亮", pin)
+    assert r.grid_code == SUZHOUYUAN_1 and not r.needs_review
+
+
+@pytest.mark.parametrize("text", ["", "   ", "。。。！", "好的谢谢", "a" * 50_000,
+                                  "苏州园小区3号楼" * 8000, "\x00\ud800??"])
+def test_odd_text_never_raises(loc, text):
+    start = time.perf_counter()
+    r = loc.locate(text)
+    assert time.perf_counter() - start < 1.0
+    assert 0.0 <= r.confidence <= 1.0
+    assert r.needs_review or r.grid_code
+
+
+def test_helpers_for_other_stages(loc):
+    assert loc.grid_path("110199002001002")[-1].name == "苏州园社区第二网格"
+    c1, c2 = loc.centroid(SUZHOUYUAN_1), loc.centroid(SUZHOUYUAN_2)
+    assert 300 < loc.distance_m(c1, c2) < 700
+
+
+def test_numbers_and_normalization():
+    assert cn_to_int("一百三十一") == 131 and cn_to_int("十八") == 18 and cn_to_int("一二五") == 125
+    assert normalize_text("苏州园 小区 三号楼 二单元") == "苏州园小区3号楼2单元"
+    assert normalize_text("东四十条九号") == "东四十条9号"  # 十条 is part of the name
+
+
+def test_locator_on_another_registry_file():
+    loc = GridLocator(ROOT / "tests" / "fixtures" / "registry_small.json")
+    assert loc.locate("柳岸路61号门口有个坑").grid_code == "990001001001002"
+    assert loc.locate("柳岸小区2号楼楼道灯坏了").grid_code == "990001001001001"
+    with pytest.raises(TypeError):
+        GridLocator(load_registry(ROOT / "tests" / "fixtures" / "registry_small.json"),
+                    no_such_setting=1)
+
+
+def test_global_jieba_dictionary_is_left_alone(loc):
+    assert "苏州园小区" not in jieba.dt.FREQ
+    assert loc.locate("苏州园小区3号楼").grid_code == SUZHOUYUAN_2
+
+
+def test_labelled_set_meets_the_targets(loc):
+    rows = [json.loads(x) for x in (ROOT / "bench" / "data" / "places_labelled.jsonl")
+            .read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert len(rows) >= 200
+    passed = correct = flagged = 0
+    for row in rows:
+        point = GeoPoint(float(row["lat"]), float(row["lng"])) if "lat" in row else None
+        r = loc.locate(row["text"], point)
+        if r.needs_review:
+            flagged += 1
+        else:
+            passed += 1
+            correct += r.grid_code == row["grid"]
+        assert row["grid"] is not None or r.needs_review, row["text"]
+    assert correct / passed >= 0.95
+    assert flagged / len(rows) <= 0.20
+
+
+def test_fast_enough(loc):
+    texts = ["苏州园小区3号楼2单元楼道灯不亮", "建国门内大街18号门口井盖没了", "第一中学东门对面有人摆摊",
+             "我家楼下的路灯坏了好几天了", "李士胡同12号门口的路灯不亮"] * 100
+    start = time.perf_counter()
+    for t in texts:
+        loc.locate(t)
+    assert (time.perf_counter() - start) / len(texts) < 0.005  # target 2 ms; slack for CI
