@@ -42,7 +42,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import jieba
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from gateway.models import Candidate, DuplicateCheck, GeoPoint
 
@@ -139,7 +140,15 @@ def _cn_number(s: str) -> str:
     return str(total + current)
 
 
+try:  # the shared normalizer (fillers, stutter, ASR noise) when present; then ours on top
+    from classifiers.normalize import normalize as _shared_normalize
+except ImportError:  # pragma: no cover - the module is optional for this one
+    _shared_normalize = None
+
+
 def _basic_normalize(text: str) -> str:
+    if _shared_normalize is not None:
+        text = _shared_normalize(text or "")
     text = unicodedata.normalize("NFKC", text or "")
     text = _to_simplified(text).lower()
     return _CN_NUM_BEFORE_UNIT.sub(lambda m: _cn_number(m.group(1)), text)
@@ -251,24 +260,31 @@ class DuplicateIndex:
 
     Parameters (all from config):
 
-    ``attach_threshold`` (0.80) score at or above which the report joins the best case;
-    ``suggest_threshold`` (0.55) score at or above which a case is offered to the operator;
+    ``attach_threshold`` (0.70) score at or above which the report joins the best case;
+    ``suggest_threshold`` (0.60) score at or above which a case is offered to the operator;
     ``radius_m`` (250) distance in metres within which two located reports are "near";
     ``window`` (14 days, ``timedelta`` or hours as a number) how far back open cases count;
     ``max_candidates`` (5) candidates returned, best first;
     ``reporter_scan_limit`` (50) most recent open cases looked at per reporter key;
     ``placeless_scan_limit`` (200) most recent open cases of the category looked at for a
-    report with neither grid nor coordinates (and, for located reports, of cases that had
-    neither);
+    report with neither grid nor coordinates (and, for located reports, of same-code cases
+    that had neither);
     ``closed_statuses`` statuses that take a case out of the index;
     ``parent_of`` function (code, path) → key that makes two categories related
-    (default ``parent_category``).
+    (default ``parent_category``);
+    ``text_weight`` / ``place_weight`` / ``category_weight`` / ``time_weight``
+    (0.35 / 0.30 / 0.25 / 0.10, normalized to sum 1) the score's components;
+    ``min_text_attach`` (0.30) least text similarity for an automatic attachment (except
+    the same reporter); ``repost_text`` (0.90) text similarity that allows an automatic
+    attachment across related or unknown categories; ``full_score_limit`` (24) candidates
+    fully scored after the cheap first pass; ``reporter_bonus`` (0.08) added for the same
+    reporter when the place agrees or is unstated.
     """
 
     def __init__(
         self,
-        attach_threshold: float = 0.80,
-        suggest_threshold: float = 0.55,
+        attach_threshold: float = 0.70,
+        suggest_threshold: float = 0.60,
         radius_m: float = 250.0,
         window: timedelta | float = timedelta(days=14),
         max_candidates: int = 5,
@@ -281,6 +297,9 @@ class DuplicateIndex:
         category_weight: float = 0.25,
         time_weight: float = 0.10,
         min_text_attach: float = 0.30,
+        repost_text: float = 0.90,
+        full_score_limit: int = 24,
+        reporter_bonus: float = 0.08,
     ) -> None:
         if not 0 < suggest_threshold <= attach_threshold <= 1:
             raise ValueError("need 0 < suggest_threshold <= attach_threshold <= 1")
@@ -300,6 +319,9 @@ class DuplicateIndex:
         self.closed_statuses = frozenset(s.lower() for s in closed_statuses)
         self.parent_of = parent_of
         self.min_text_attach = min_text_attach
+        self.repost_text = repost_text
+        self.full_score_limit = max(1, full_score_limit)
+        self.reporter_bonus = reporter_bonus
         total = text_weight + place_weight + category_weight + time_weight
         self.text_weight = text_weight / total
         self.place_weight = place_weight / total
@@ -311,7 +333,7 @@ class DuplicateIndex:
         self._by_grid: dict[str, dict[str, dict[str, _Entry]]] = {}  # grid → parent → cases
         self._by_cell: dict[tuple[int, int], dict[str, dict[str, _Entry]]] = {}
         self._by_parent: dict[str, dict[str, _Entry]] = {}  # insertion (≈ time) ordered
-        self._placeless: dict[str, dict[str, _Entry]] = {}  # parent → cases without a place
+        self._placeless: dict[str, dict[str, _Entry]] = {}  # code → cases without a place
         self._by_reporter: dict[str, dict[str, _Entry]] = {}
 
     # -- maintenance --------------------------------------------------------------------------
@@ -377,7 +399,7 @@ class DuplicateIndex:
         if e.cell is not None:
             self._by_cell.setdefault(e.cell, {}).setdefault(e.parent, {})[e.case_no] = e
         if not e.grid and e.cell is None:
-            self._placeless.setdefault(e.parent, {})[e.case_no] = e
+            self._placeless.setdefault(e.code, {})[e.case_no] = e
         for key in e.reporters:
             self._by_reporter.setdefault(key, {})[e.case_no] = e
 
@@ -406,7 +428,7 @@ class DuplicateIndex:
         if e.cell is not None:
             self._drop2(self._by_cell, e.cell, e.parent, case_no)
         if not e.grid and e.cell is None:
-            self._drop(self._placeless, e.parent, case_no)
+            self._drop(self._placeless, e.code, case_no)
         for key in e.reporters:
             self._drop(self._by_reporter, key, case_no)
         return True
@@ -466,7 +488,7 @@ class DuplicateIndex:
                         for b in self._parents_in(outer, q.parent):
                             take(b.values(), "near")
             if located:
-                b = self._placeless.get(q.parent) if q.parent else None
+                b = self._placeless.get(q.code) if q.code else None
                 if b:
                     take(reversed(b.values()), "category", self.placeless_scan_limit)
             elif q.parent:
@@ -546,10 +568,17 @@ class DuplicateIndex:
 
         score = (self.text_weight * text + self.place_weight * place
                  + self.category_weight * category + self.time_weight * recency)
+        # The same person (phone, chat user, e-mail) about the same place or an unstated one:
+        # a call-back or a second channel, strong evidence on its own.
+        if same_reporter and place_consistent:
+            score = min(1.0, score + self.reporter_bonus)
         # Attach automatically only with a known, consistent place (or the same reporter) and
         # text that says the same thing at least in part; otherwise at most suggest.
+        # A related (not the same) or unknown category is offered, not attached, unless the
+        # text is a near-verbatim repeat (a re-post whose category came out differently).
         auto = (place_consistent and (place_known or same_reporter)
-                and (text >= self.min_text_attach or same_reporter))
+                and (text >= self.min_text_attach or same_reporter)
+                and (category == 1.0 or text >= self.repost_text))
         explanation = {
             "score": round(score, 3),
             "text": round(text, 3),
@@ -599,15 +628,23 @@ class DuplicateIndex:
         q.ts = at.timestamp()
         q.reporters = tuple(sorted(k for k in reporter_keys if k))
 
-        found = self._gather(q)
-        # Cheap first pass: token-set similarity in C with a cut-off, then the full score.
+        found = list(self._gather(q).values())
+        if len(found) > self.full_score_limit and q.tok:
+            # Cheap first pass over many candidates: one token-set similarity per candidate,
+            # computed in C, plus the category and reporter evidence; the full score (and its
+            # explanation) only for the best ``full_score_limit``.
+            quick = process.cdist([q.tok], [e.tok for e, _ in found], scorer=fuzz.token_set_ratio,
+                                  dtype=np.float32)[0]
+            qkeys = set(q.reporters)
+            proxy = [
+                quick[i] / 100.0 + (0.5 if e.code == q.code else 0.0)
+                + (0.3 if qkeys and qkeys.intersection(e.reporters) else 0.0)
+                for i, (e, _) in enumerate(found)
+            ]
+            keep = np.argsort(np.asarray(proxy), kind="stable")[::-1][: self.full_score_limit]
+            found = [found[i] for i in keep]
         scored: list[Candidate] = []
-        for e, how in found.values():
-            if how != "reporter" and e.tok and q.tok:
-                if fuzz.token_set_ratio(q.tok, e.tok, score_cutoff=35) == 0 and (
-                    fuzz.ratio(q.chars, e.tok.replace(" ", ""), score_cutoff=35) == 0
-                ):
-                    continue
+        for e, how in found:
             cand = self._score(q, e, how)
             if cand.score >= self.suggest_threshold:
                 scored.append(cand)

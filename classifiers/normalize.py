@@ -44,7 +44,7 @@ def to_simplified(text: str) -> str:
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 # CJK punctuation left by NFKC → ASCII.
-_PUNCT_MAP = str.maketrans(
+_PUNCT = dict(
     {
         "。": ".",
         "、": ",",
@@ -79,6 +79,12 @@ _PUNCT_MAP = str.maketrans(
         "\u3000": " ",
     }
 )
+_re_cjk_punct = re.compile("[" + re.escape("".join(_PUNCT)) + "]")
+
+
+def _punct_sub(m: re.Match) -> str:
+    return _PUNCT[m.group()]
+
 
 # Fillers removed wherever they occur: they are never part of a content word.
 _FILLERS_ANYWHERE = [
@@ -112,11 +118,12 @@ _re_fill_alone = re.compile(
 )
 # Anything that is not a letter, digit, CJK character, common punctuation or whitespace.
 _re_junk = re.compile(r"[^\w\s" + _CJK + r",.;:!?~\"'\[\]()\-%/#&@+=*<>]")
-_re_punct_run = re.compile(r"([,.;:!?~\"'\-])[\s,.;:!?~\"'\-]*")
+_re_punct_run = re.compile(r"([,.;:!?~\"'\-])[\s,.;:!?~\"'\-]+")
 _re_repeat3 = re.compile(r"([" + _CJK + r"])\1{2,}")
 _re_stutter = re.compile(r"([" + _CJK + r"]{2,4})\1+")
 _re_cjk_space = re.compile(r"(?<=[" + _CJK + r"])\s+(?=[" + _CJK + r"])")
 _re_space = re.compile(r"\s+")
+_re_space_punct = re.compile(r"\s+(?=[,.;:!?~])")
 _re_lead_punct = re.compile(r"^[\s,.;:!?~\-]+")
 
 
@@ -126,7 +133,7 @@ def normalize(text: str) -> str:
         return ""
     text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text)
-    text = text.lower().translate(_PUNCT_MAP)
+    text = _re_cjk_punct.sub(_punct_sub, text.lower())
     # Control characters, emoji and other symbols; `_` is a word character but noise here.
     text = _re_junk.sub(" ", text).replace("_", " ")
     text = _re_cjk_space.sub("", text)
@@ -138,5 +145,6 @@ def normalize(text: str) -> str:
     text = _re_repeat3.sub(r"\1", text)
     text = _re_stutter.sub(r"\1", text)
     text = _re_space.sub(" ", text)
+    text = _re_space_punct.sub("", text)
     text = _re_lead_punct.sub("", text)
     return text.strip()

@@ -1,0 +1,237 @@
+"""Duplicate detection against open cases: what a seat operator and a citizen would notice."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+
+from classifiers.dedupe import DuplicateIndex, OpenCase, parent_category
+from gateway.models import CST, DuplicateCheck, GeoPoint
+
+T0 = datetime(2024, 6, 3, 20, 0, tzinfo=CST)
+LAMP = "BJ-01020"
+COVER = "BJ-01006"
+GARBAGE = "SJ-06001"
+GATE = GeoPoint(28.19520, 112.97310)
+
+
+def near(point: GeoPoint, metres_north: float) -> GeoPoint:
+    return GeoPoint(point.lat + metres_north / 111_320, point.lng)
+
+
+def lamp_case(case_no: str = "C1", **kw) -> OpenCase:
+    values = dict(
+        case_no=case_no,
+        text="幸福小区3号楼东门的路灯坏了，晚上黑漆漆的一片",
+        category_code=LAMP,
+        grid_code="G01",
+        point=GATE,
+        created_at=T0,
+        reporter_keys={"tel:13800000001"},
+    )
+    values.update(kw)
+    return OpenCase(**values)
+
+
+@pytest.fixture
+def index() -> DuplicateIndex:
+    ix = DuplicateIndex()
+    ix.add(lamp_case())
+    return ix
+
+
+def test_neighbours_reporting_the_same_lamp_join_one_case(index):
+    reports = [
+        ("喂你好，我想反映一下幸福小区三号楼东门那个路灯不亮了，好几天了", "tel:13900000002", None),
+        ("3号楼东门那里路灯不亮已经三天了，老人晚上出门很危险，请尽快修一下", "wechat:oX2", near(GATE, 30)),
+        ("路燈壞了！幸福小區3棟東門，天一黑什麼都看不見", "email:a@example.cn", None),
+        ("那个幸福小区3号楼东门路登坏了晚上都不亮，嗯，麻烦你们派人来看看", "tel:13900000004", near(GATE, -20)),
+    ]
+    for hours, (text, key, point) in enumerate(reports, start=1):
+        result = index.check(text, LAMP, [], "G01", point, [key], T0 + timedelta(hours=hours))
+        assert result.action == "attach", (text, result)
+        assert result.case_no == "C1"
+        assert result.candidates[0].case_no == "C1"
+
+
+def test_same_problem_in_another_grid_is_a_new_case(index):
+    result = index.check("幸福小区3号楼东门的路灯坏了，晚上黑漆漆的一片", LAMP, [], "G02", None,
+                         ["tel:13900000009"], T0 + timedelta(hours=1))
+    assert result.action == "new"
+    assert result.case_no == ""
+
+
+def test_same_problem_far_away_is_a_new_case_even_in_the_same_grid(index):
+    far = near(GATE, 600)
+    result = index.check("锦园南门的路灯坏了，晚上黑漆漆的一片", LAMP, [], "", far,
+                         ["tel:13900000009"], T0 + timedelta(hours=1))
+    assert result.action == "new"
+
+
+def test_another_building_of_the_same_estate_is_not_attached(index):
+    result = index.check("幸福小区8号楼东门的路灯坏了，晚上黑漆漆的一片", LAMP, [], "G01", None,
+                         ["tel:13900000009"], T0 + timedelta(hours=1))
+    assert result.action != "attach"
+
+
+def test_different_problem_at_the_same_gate_is_a_new_case(index):
+    for code, text in ((GARBAGE, "幸福小区3号楼东门垃圾没人清，堆了好几天了"),
+                       (COVER, "幸福小区3号楼东门的井盖不见了，晚上黑漆漆的很危险")):
+        result = index.check(text, code, [], "G01", GATE, ["tel:13900000009"], T0 + timedelta(hours=1))
+        assert result.action != "attach", (text, result)
+    garbage = index.check("幸福小区3号楼东门垃圾没人清，堆了好几天了", GARBAGE, [], "G01", GATE,
+                          ["tel:13900000009"], T0 + timedelta(hours=1))
+    assert garbage.action == "new"
+
+
+def test_same_caller_ringing_back_without_a_place_is_attached():
+    ix = DuplicateIndex()
+    ix.add(lamp_case(reporter_keys={"tel:13800000001"}))
+    result = ix.check("我上午打过电话，我家那边路灯不亮的事怎么还没人来修", LAMP, [], "", None,
+                      ["tel:13800000001"], T0 + timedelta(hours=2))
+    assert result.action == "attach"
+    assert result.case_no == "C1"
+    assert result.candidates[0].explanation["same_reporter"] is True
+    # the same words from somebody else, with no place, are not attached automatically
+    other = ix.check("我上午打过电话，我家那边路灯不亮的事怎么还没人来修", LAMP, [], "", None,
+                     ["tel:13700000000"], T0 + timedelta(hours=2))
+    assert other.action != "attach"
+
+
+def test_same_reporters_open_case_elsewhere_is_only_suggested():
+    ix = DuplicateIndex()
+    ix.add(lamp_case(case_no="C7", grid_code="G05", point=None, reporter_keys={"wechat:oABC"}))
+    result = ix.check("幸福小区3号楼东门的路灯坏了，晚上黑漆漆的一片", LAMP, [], "G01", None,
+                      ["wechat:oABC"], T0 + timedelta(hours=3))
+    assert result.action == "suggest"
+    assert [c.case_no for c in result.candidates] == ["C7"]
+    assert result.candidates[0].explanation["found_by"] == "reporter"
+
+
+def test_closed_rejected_and_merged_cases_are_not_candidates():
+    ix = DuplicateIndex()
+    ix.add(lamp_case("C1"))
+    ix.add(lamp_case("C2", status="closed"))
+    assert len(ix) == 1
+    ix.update(lamp_case("C1", status="merged"))
+    assert len(ix) == 0
+    result = ix.check("幸福小区3号楼东门的路灯坏了，晚上黑漆漆的一片", LAMP, [], "G01", GATE,
+                      ["tel:1"], T0 + timedelta(hours=1))
+    assert result.action == "new" and result.candidates == []
+    ix.add(lamp_case("C3"))
+    assert ix.remove("C3") is True
+    assert ix.remove("C3") is False
+    assert ix.check("幸福小区3号楼东门的路灯坏了", LAMP, [], "G01", GATE, [], T0).action == "new"
+
+
+def test_time_window_is_respected():
+    ix = DuplicateIndex(window=timedelta(days=3))
+    ix.add(lamp_case())
+    text = "幸福小区3号楼东门的路灯坏了，晚上黑漆漆的一片"
+    inside = ix.check(text, LAMP, [], "G01", GATE, ["tel:2"], T0 + timedelta(days=2, hours=23))
+    outside = ix.check(text, LAMP, [], "G01", GATE, ["tel:2"], T0 + timedelta(days=3, hours=1))
+    assert inside.action == "attach"
+    assert outside.action == "new"
+
+
+def test_explanation_gives_the_components_of_the_score(index):
+    result = index.check("幸福小区3号楼东门路灯不亮了", LAMP, [], "G01", near(GATE, 40), ["tel:2"],
+                         T0 + timedelta(hours=6))
+    expl = result.candidates[0].explanation
+    assert {"text", "place", "category", "time", "same_reporter", "distance_m", "age_hours"} <= set(expl)
+    assert expl["category"] == 1.0
+    assert 35 <= expl["distance_m"] <= 45
+    assert expl["age_hours"] == 6.0
+    assert result.candidates[0].score == pytest.approx(expl["score"], abs=1e-3)
+
+
+def test_update_with_new_text_changes_what_matches():
+    ix = DuplicateIndex()
+    ix.add(lamp_case(text="幸福小区3号楼东门有点问题", category_code=LAMP))
+    query = ("幸福小区3号楼东门的路灯坏了，晚上黑漆漆的一片", LAMP, [], "G01", GATE, ["tel:2"], T0)
+    before = ix.check(*query).candidates[0].explanation["text"]
+    ix.update(lamp_case(text="幸福小区3号楼东门有点问题。补充：路灯坏了，晚上黑漆漆的一片"))
+    after = ix.check(*query).candidates[0].explanation["text"]
+    assert after > before
+    assert len(ix) == 1
+
+
+def test_candidates_best_first_and_at_most_five():
+    ix = DuplicateIndex()
+    for i in range(8):
+        ix.add(lamp_case(f"C{i}", created_at=T0 - timedelta(days=i), reporter_keys={f"tel:{i}"}))
+    result = ix.check("幸福小区3号楼东门的路灯坏了，晚上黑漆漆的一片", LAMP, [], "G01", GATE, ["tel:x"], T0)
+    assert result.action == "attach" and result.case_no == "C0"
+    assert len(result.candidates) == 5
+    scores = [c.score for c in result.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert result.candidates[0].case_no == "C0"  # the most recent wins a tie on text and place
+
+
+def test_report_without_grid_or_point_looks_at_a_bounded_number_of_cases():
+    ix = DuplicateIndex(placeless_scan_limit=30)
+    for i in range(300):
+        ix.add(lamp_case(f"C{i}", grid_code=f"G{i % 50:02d}", point=None,
+                         text=f"第{i}个小区的路灯坏了", created_at=T0 - timedelta(minutes=300 - i)))
+    found = ix._gather(_query_for(ix, "路灯坏了", LAMP))
+    assert len(found) == 30
+    # and such a report is never attached automatically: the place is unknown
+    result = ix.check("第299个小区的路灯坏了", LAMP, [], "", None, ["tel:x"], T0)
+    assert result.action == "suggest"
+    assert result.candidates[0].case_no == "C299"
+
+
+def _query_for(ix: DuplicateIndex, text: str, code: str):
+    from classifiers import dedupe
+
+    q = dedupe._Query()
+    q.tok = dedupe.prepare_text(text)
+    q.chars = q.tok.replace(" ", "")
+    q.bigrams = dedupe._bigrams(q.chars)
+    q.marks = {}
+    q.code, q.parent, q.grid, q.lat, q.lng = code, ix.parent_of(code, []), "", None, None
+    q.ts, q.reporters = T0.timestamp(), ()
+    return q
+
+
+def test_related_categories_share_a_parent():
+    assert parent_category("SJ-06001") == parent_category("SJ-06020")
+    assert parent_category("SJ-06001") != parent_category("SJ-07001")
+    assert parent_category("", ["城乡建设", "物业管理", "电梯"]) == parent_category("", ["城乡建设", "物业管理", "停水"])
+    assert parent_category("", []) == ""
+
+
+def test_naive_datetimes_are_refused(index):
+    with pytest.raises(ValueError):
+        index.check("路灯坏了", LAMP, [], "G01", None, [], datetime(2024, 6, 3, 20, 0))
+    with pytest.raises(ValueError):
+        index.add(lamp_case("C9", created_at=datetime(2024, 6, 3, 20, 0)))
+
+
+def test_checks_while_cases_are_added_from_another_thread():
+    ix = DuplicateIndex()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def writer():
+        try:
+            for i in range(1500):
+                ix.add(lamp_case(f"W{i}", grid_code="G01", reporter_keys={f"tel:{i}"},
+                                 created_at=T0 - timedelta(minutes=i)))
+                if i % 3 == 0:
+                    ix.remove(f"W{i - 1}")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            stop.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    results: list[DuplicateCheck] = []
+    while not stop.is_set():
+        results.append(ix.check("幸福小区3号楼东门的路灯坏了", LAMP, [], "G01", GATE, ["tel:x"], T0))
+    thread.join()
+    assert not errors
+    assert results
+    assert ix.check("幸福小区3号楼东门的路灯坏了", LAMP, [], "G01", GATE, ["tel:x"], T0).action == "attach"
