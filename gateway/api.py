@@ -66,9 +66,7 @@ async def post_status(request: web.Request) -> web.Response:
     status = body.get("status")
     if not isinstance(status, str) or not status:
         raise ValidationError("status", "缺少 status（目标状态）")
-    update_id = body.get("update_id")
-    if not isinstance(update_id, str) or not 1 <= len(update_id) <= 128:
-        raise ValidationError("update_id", "缺少 update_id（1–128 个字符，用于防止重复提交）")
+    update_id = _update_id(body)
     fields = {}
     for name, limit in (("note", 2000), ("department", 100)):
         value = body.get(name, "")
@@ -78,6 +76,51 @@ async def post_status(request: web.Request) -> web.Response:
     doc = await request.app[PIPELINE].change_status(
         request.match_info["case_no"], status, update_id=update_id, **fields)
     return json_response(doc)
+
+
+def _update_id(body: dict, required: bool = True) -> str | None:
+    update_id = body.get("update_id")
+    if update_id is None and not required:
+        return None
+    if not isinstance(update_id, str) or not 1 <= len(update_id) <= 128:
+        raise ValidationError("update_id", "缺少 update_id（1–128 个字符，用于防止重复提交）")
+    return update_id
+
+
+def _case_field(body: dict, name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value:
+        raise ValidationError(name, f"缺少 {name}（工单编号）")
+    return value
+
+
+@routes.post("/api/v1/workorders/{case_no}/merge")
+async def post_merge(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    source = request.match_info["case_no"]
+    target = _case_field(body, "into")
+    note = body.get("note", "")
+    if not isinstance(note, str) or len(note) > 2000:
+        raise ValidationError("note", "note 必须是不超过 2000 个字符的文本")
+    docs = await request.app[PIPELINE].merge(source, target, note=note, update_id=_update_id(body))
+    return json_response({"merged": docs[source], "into": docs[target]})
+
+
+@routes.post("/api/v1/workorders/{case_no}/split")
+async def post_split(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    case_no = request.match_info["case_no"]
+    pipeline = request.app[PIPELINE]
+    if "merged_case" in body:
+        merged = _case_field(body, "merged_case")
+        docs = await pipeline.unmerge(case_no, merged, update_id=_update_id(body, required=False))
+        return json_response({"from": docs[case_no], "split": docs[merged]})
+    channel, channel_ref = body.get("channel"), body.get("channel_ref")
+    if not (isinstance(channel, str) and channel and isinstance(channel_ref, str) and channel_ref):
+        raise ValidationError("channel_ref", "请提供要拆出的反映（channel 与 channel_ref），或被合并的工单（merged_case）")
+    docs = await pipeline.split_report(case_no, channel, channel_ref)
+    new_case = next(no for no in docs if no != case_no)
+    return json_response({"from": docs[case_no], "split": docs[new_case]})
 
 
 @routes.get("/api/v1/attachments/{sha256}")

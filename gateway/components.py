@@ -1,9 +1,14 @@
 """Builds the pipeline's stages from the settings (taxonomy, model, grid registry)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from classifiers.dedupe import DuplicateIndex
+from classifiers.locate import GridLocator, LocatorConfig
+from classifiers.registry import load_registry
+from gateway.duplicates import IndexedDuplicates
 from gateway.models import Classification
 from gateway.settings import Settings
-from gateway.stages import NoDuplicates, PassThroughLocator
 
 
 class Unclassified:
@@ -11,5 +16,22 @@ class Unclassified:
         return Classification(needs_review=True, review_reasons=["未能自动分类"])
 
 
+def build_duplicates(settings: Settings) -> IndexedDuplicates:
+    d = settings.duplicates
+    return IndexedDuplicates(DuplicateIndex(
+        attach_threshold=d.attach_threshold, suggest_threshold=d.suggest_threshold,
+        radius_m=d.radius_m, window=timedelta(hours=d.window_hours),
+        max_candidates=d.max_candidates))
+
+
+def build_locator(settings: Settings) -> GridLocator:
+    loc = settings.location
+    registry = load_registry(settings.project_path(loc.registry))
+    return GridLocator(registry, LocatorConfig(
+        max_outside_m=loc.max_outside_m, agree_m=loc.agree_m, review_below=loc.review_below,
+        fuzzy_min=loc.fuzzy_min))
+
+
 def build_stages(settings: Settings):
-    return Unclassified(), PassThroughLocator(), NoDuplicates()
+    """Load every data file the stages need; a broken one raises with its name."""
+    return Unclassified(), build_locator(settings), build_duplicates(settings)

@@ -190,6 +190,71 @@ class Pipeline:
             self._changed(doc)
         return doc
 
+    def _published(self, docs: dict[str, dict]) -> None:
+        for doc in docs.values():
+            if not doc.pop("repeated", False):
+                self._changed(doc)
+
+    async def merge(self, source: str, target: str, *, note: str = "",
+                    update_id: str | None = None, actor: str = "core") -> dict[str, dict]:
+        """`source` is a duplicate of `target`: it is closed as merged into it."""
+        at = now()
+
+        def mutate(docs: dict[str, dict]) -> dict[str, dict]:
+            merged, into = workorders.merge(docs[source], docs[target], at, note)
+            return {source: merged, target: into}
+
+        docs = await self.store.update_workorders(
+            [source, target], mutate, actor=actor, action="merge",
+            detail={"source": source, "target": target, "note": note}, update_id=update_id,
+            request={"into": target, "note": note})
+        self._published(docs)
+        return docs
+
+    async def unmerge(self, target: str, merged_case: str, *, update_id: str | None = None,
+                      actor: str = "core") -> dict[str, dict]:
+        """Undo a merge: `merged_case` is open again and leaves `target`."""
+        at = now()
+
+        def mutate(docs: dict[str, dict]) -> dict[str, dict]:
+            source, into = workorders.unmerge(docs[merged_case], docs[target], at)
+            return {target: into, merged_case: source}
+
+        docs = await self.store.update_workorders(
+            [target, merged_case], mutate, actor=actor, action="unmerge",
+            detail={"source": merged_case, "target": target}, update_id=update_id,
+            request={"merged_case": merged_case})
+        self._published(docs)
+        return docs
+
+    async def split_report(self, case_no: str, channel: str, channel_ref: str, *,
+                           actor: str = "core") -> dict[str, dict]:
+        """A report that joined `case_no` by mistake becomes a case of its own. Asking
+        again for a report already split off answers with the same two cases."""
+        record = await self.store.find_intake(channel, channel_ref)
+        if record["case_no"] != case_no:
+            new = await self.store.get_workorder(record["case_no"])
+            if new.get("split_from") == case_no:
+                return {case_no: await self.store.get_workorder(case_no), new["case_no"]: new}
+            raise workorders.InvalidTransition(
+                f"该反映属于工单 {record['case_no']}，不在工单 {case_no} 中", code="invalid_split")
+        intake = intake_from_plain(record["payload"])
+        stages = await self.run_stages(intake, check_duplicates=False)
+        at = now()
+
+        def build(new_case_no: str, check_code: str) -> dict:
+            doc = workorders.new_workorder(new_case_no, check_code, intake, stages, at,
+                                           self.public_url, hold=False)
+            return {**doc, "split_from": case_no}
+
+        old, new = await self.store.split_report(
+            case_no, record["id"], at.strftime("%Y%m%d"), build,
+            lambda doc, new_case_no: workorders.detach_report(doc, channel, channel_ref,
+                                                              new_case_no, at),
+            to_plain(stages), actor=actor)
+        self._published({case_no: old, new["case_no"]: new})
+        return {case_no: old, new["case_no"]: new}
+
     # -- helpers ------------------------------------------------------------------------
 
     def _changed(self, doc: dict) -> None:

@@ -66,6 +66,33 @@ class PipelineSettings:
 
 
 @dataclass
+class LocationSettings:
+    # The grid registry (区/县 → 街道 → 社区 → 网格); relative paths are from the project root.
+    registry: str = "classifiers/data/grids.json"
+    # A point this close outside every grid goes to the nearest grid.
+    max_outside_m: float = 200.0
+    # A place named in the text and a point closer than this agree.
+    agree_m: float = 150.0
+    # Below this confidence the report is marked for review (chat asks "where exactly?").
+    review_below: float = 0.6
+    # Least rapidfuzz similarity (0–100) for a mistyped place name.
+    fuzzy_min: float = 80.0
+
+
+@dataclass
+class DuplicateSettings:
+    # Score at or above which a report joins an open case; between the two, it is filed
+    # but marked for review with the candidates.
+    attach_threshold: float = 0.70
+    suggest_threshold: float = 0.60
+    # Reports within this distance count as the same place (when both have coordinates).
+    radius_m: float = 250.0
+    # Open cases older than this are not candidates.
+    window_hours: float = 336.0
+    max_candidates: int = 5
+
+
+@dataclass
 class LoggingSettings:
     level: str = "INFO"
     format: str = "json"  # json | text
@@ -78,6 +105,8 @@ class Settings:
     core: CoreSettings = field(default_factory=CoreSettings)
     webform: WebformSettings = field(default_factory=WebformSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
+    location: LocationSettings = field(default_factory=LocationSettings)
+    duplicates: DuplicateSettings = field(default_factory=DuplicateSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: str = "<defaults>"
 
@@ -85,6 +114,11 @@ class Settings:
     def data_dir(self) -> Path:
         path = Path(self.storage.data_dir)
         return path if path.is_absolute() else Path.cwd() / path
+
+    def project_path(self, value: str) -> Path:
+        """A data file named in the settings: absolute, or relative to the project root."""
+        path = Path(value)
+        return path if path.is_absolute() else PROJECT_ROOT / path
 
     @property
     def public_url(self) -> str:
@@ -158,5 +192,10 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{where}: [webform] limits must be positive")
     if s.core.token and len(s.core.token) < 16:
         raise SettingsError(f"{where}: [core].token must be at least 16 characters")
+    d = s.duplicates
+    if not 0 < d.suggest_threshold <= d.attach_threshold <= 1:
+        raise SettingsError(f"{where}: [duplicates] needs 0 < suggest_threshold <= attach_threshold <= 1")
+    if d.radius_m <= 0 or d.window_hours <= 0 or d.max_candidates < 1:
+        raise SettingsError(f"{where}: [duplicates] radius_m, window_hours and max_candidates must be positive")
     if s.logging.format not in {"json", "text"}:
         raise SettingsError(f"{where}: [logging].format must be json or text")

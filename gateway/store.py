@@ -276,7 +276,8 @@ class Store:
         """Store an intake durably, or find the one stored before under the same key."""
 
         def op(conn: sqlite3.Connection) -> StoredIntake:
-            rows = _fetch(conn, 
+            rows = _fetch(
+                conn,
                 "INSERT INTO intakes (channel, external_id, received_at, payload, raw)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING"
                 " RETURNING id",
@@ -284,7 +285,8 @@ class Store:
             )
             if rows:
                 return StoredIntake(id=rows[0][0], created=True, state="stored", result=None)
-            rows = _fetch(conn, 
+            rows = _fetch(
+                conn,
                 "SELECT id, state, result, payload FROM intakes WHERE channel = ? AND external_id = ?",
                 (channel, external_id),
             )
@@ -332,30 +334,16 @@ class Store:
         intake's answer."""
 
         def op(conn: sqlite3.Connection) -> dict:
-            rows = _fetch(conn, 
-                "SELECT state, result FROM intakes WHERE id = ?", (intake_id,))
+            rows = _fetch(conn, "SELECT state, result FROM intakes WHERE id = ?", (intake_id,))
             if rows and rows[0]["state"] == "done":  # filed by a concurrent re-run
                 return json.loads(rows[0]["result"])
-            rows = _fetch(conn, 
-                "INSERT INTO case_counters (day, last) VALUES (?, 1)"
-                " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
-                (day,),
-            )
-            case_no = f"{day}-{rows[0][0]:06d}"
-            check_code = f"{secrets.randbelow(10**6):06d}"
+            case_no, check_code = self._next_case_no(conn, day)
             doc = build(case_no, check_code)
-            conn.execute(
-                "INSERT INTO workorders (case_no, status, created_at, updated_at, feed_seq,"
-                " check_code, needs_review, doc) VALUES (?, ?, ?, ?, "
-                + ("(SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM workorders)" if in_feed else "NULL")
-                + ", ?, ?, ?)",
-                (case_no, doc["status"], doc["created_at"], doc["updated_at"], check_code,
-                 int(doc.get("needs_review", False)), _dumps(doc)),
-            )
+            self._insert_doc(conn, doc, check_code, in_feed)
             answer = result(doc, check_code)
             self._finish_intake(conn, intake_id, case_no, answer, stages)
             self._history(conn, case_no, doc["created_at"], "gateway", "filed",
-                                {"intake": intake_id, "channel": doc.get("channel")})
+                          {"intake": intake_id, "channel": doc.get("channel")})
             return answer
 
         return await self._write(op)
@@ -367,7 +355,8 @@ class Store:
         when the case can no longer take reports (then nothing is written and None returned)."""
 
         def op(conn: sqlite3.Connection) -> dict | None:
-            rows = _fetch(conn, 
+            rows = _fetch(
+                conn,
                 "SELECT doc, check_code FROM workorders WHERE case_no = ?", (case_no,))
             new_doc = mutate(json.loads(rows[0][0])) if rows else None
             if new_doc is None:
@@ -382,34 +371,104 @@ class Store:
         return await self._write(op)
 
     async def update_workorder(self, case_no: str, mutate: Callable[[dict], dict],
-                               *, actor: str, action: str, detail: dict,
-                               update_id: str | None = None, request: dict | None = None) -> dict:
-        """Apply `mutate` to a work order (raising to refuse) and publish the new version.
-        With an `update_id`, a repeat returns the first response and changes nothing."""
+                               **kwargs: Any) -> dict:
+        """Apply `mutate` to one work order (raising to refuse) and publish the new version."""
+        docs = await self.update_workorders(
+            [case_no], lambda docs: {case_no: mutate(docs[case_no])}, **kwargs)
+        return docs[case_no]
 
-        def op(conn: sqlite3.Connection) -> dict:
+    async def update_workorders(self, case_nos: list[str],
+                                mutate: Callable[[dict[str, dict]], dict[str, dict]],
+                                *, actor: str, action: str, detail: dict,
+                                update_id: str | None = None,
+                                request: dict | None = None) -> dict[str, dict]:
+        """Change several work orders in one transaction (a merge changes both cases) and
+        publish every changed one. With an `update_id`, a repeat returns the first
+        response, marked "repeated", and changes nothing."""
+
+        def op(conn: sqlite3.Connection) -> dict[str, dict]:
             if update_id is not None:
-                rows = _fetch(conn, 
-                    "SELECT case_no, response FROM status_updates WHERE update_id = ?", (update_id,))
+                rows = _fetch(conn, "SELECT case_no, response FROM status_updates WHERE update_id = ?",
+                              (update_id,))
                 if rows:
-                    if rows[0]["case_no"] != case_no:
+                    if rows[0]["case_no"] != case_nos[0]:
                         raise UpdateIdConflict(update_id, rows[0]["case_no"])
-                    return {**json.loads(rows[0]["response"]), "repeated": True}
-            doc = self._load_doc(conn, case_no)
-            if doc is None:
-                raise NotFound(f"未找到工单 {case_no}")
-            new_doc = mutate(doc)
-            self._save_doc(conn, new_doc)
-            self._history(conn, case_no, new_doc["updated_at"], actor, action, detail)
+                    first = json.loads(rows[0]["response"])
+                    return {no: {**doc, "repeated": True} for no, doc in first.items()}
+            docs = {}
+            for case_no in case_nos:
+                doc = self._load_doc(conn, case_no)
+                if doc is None:
+                    raise NotFound(f"未找到工单 {case_no}")
+                docs[case_no] = doc
+            changed = mutate(docs)
+            for case_no, doc in changed.items():
+                self._save_doc(conn, doc)
+                self._history(conn, case_no, doc["updated_at"], actor, action, detail)
             if update_id is not None:
                 conn.execute(
                     "INSERT INTO status_updates (update_id, case_no, request, response, at)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (update_id, case_no, _dumps(request or {}), _dumps(new_doc), new_doc["updated_at"]),
+                    (update_id, case_nos[0], _dumps(request or {}), _dumps(changed),
+                     changed[case_nos[0]]["updated_at"]),
                 )
-            return new_doc
+            return changed
 
         return await self._write(op)
+
+    async def split_report(self, case_no: str, intake_id: int, day: str,
+                           build: Callable[[str, str], dict],
+                           detach: Callable[[dict, str], dict], stages: dict,
+                           *, actor: str) -> tuple[dict, dict]:
+        """Take an intake that was joined to `case_no` out into a new work order of its
+        own: `build(new_case_no, check_code)` makes it, `detach(old_doc, new_case_no)`
+        removes the report from the old one. Returns (old, new)."""
+
+        def op(conn: sqlite3.Connection) -> tuple[dict, dict]:
+            old = self._load_doc(conn, case_no)
+            if old is None:
+                raise NotFound(f"未找到工单 {case_no}")
+            new_case_no, check_code = self._next_case_no(conn, day)
+            old = detach(old, new_case_no)
+            new = build(new_case_no, check_code)
+            self._insert_doc(conn, new, check_code, in_feed=True)
+            self._save_doc(conn, old)
+            rows = _fetch(conn, "SELECT result FROM intakes WHERE id = ?", (intake_id,))
+            answer = {**json.loads(rows[0][0]), "case_no": new_case_no, "check_code": check_code,
+                      "outcome": "accepted"}
+            self._finish_intake(conn, intake_id, new_case_no, answer, stages)
+            self._history(conn, case_no, old["updated_at"], actor, "report_split",
+                          {"to": new_case_no, "intake": intake_id})
+            self._history(conn, new_case_no, new["created_at"], actor, "filed_by_split",
+                          {"from": case_no, "intake": intake_id})
+            return old, new
+
+        return await self._write(op)
+
+    async def find_intake(self, channel: str, external_id: str) -> dict:
+        rows = await self._read("SELECT id FROM intakes WHERE channel = ? AND external_id = ?",
+                                (channel, external_id))
+        if not rows:
+            raise NotFound(f"未找到 {channel} 的反映 {external_id}")
+        return await self.get_intake(rows[0][0])
+
+    @staticmethod
+    def _next_case_no(conn: sqlite3.Connection, day: str) -> tuple[str, str]:
+        """The day's next case number (unique across restarts) and a fresh check code."""
+        rows = _fetch(conn, "INSERT INTO case_counters (day, last) VALUES (?, 1)"
+                            " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last", (day,))
+        return f"{day}-{rows[0][0]:06d}", f"{secrets.randbelow(10**6):06d}"
+
+    @staticmethod
+    def _insert_doc(conn: sqlite3.Connection, doc: dict, check_code: str, in_feed: bool) -> None:
+        conn.execute(
+            "INSERT INTO workorders (case_no, status, created_at, updated_at, feed_seq,"
+            " check_code, needs_review, doc) VALUES (?, ?, ?, ?, "
+            + ("(SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM workorders)" if in_feed else "NULL")
+            + ", ?, ?, ?)",
+            (doc["case_no"], doc["status"], doc["created_at"], doc["updated_at"], check_code,
+             int(doc.get("needs_review", False)), _dumps(doc)),
+        )
 
     def _load_doc(self, conn: sqlite3.Connection, case_no: str) -> dict | None:
         rows = _fetch(conn, "SELECT doc FROM workorders WHERE case_no = ?", (case_no,))

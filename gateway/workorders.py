@@ -214,3 +214,73 @@ def public_view(doc: dict) -> dict:
         "report_count": doc["report_count"],
         "duplicate_of": doc["duplicate_of"],
     }
+
+
+def merge(source: dict, target: dict, at: datetime, note: str = "") -> tuple[dict, dict]:
+    """`source` is the same problem as `target`: it closes as merged and its reporters,
+    count and attachments join `target`. Both keep the link."""
+    if source["case_no"] == target["case_no"]:
+        raise InvalidTransition("不能把工单合并到它自己", code="invalid_merge")
+    for doc in (source, target):
+        if doc["status"] not in OPEN_STATUSES:
+            raise InvalidTransition(f"工单 {doc['case_no']} 已{doc['status_name']}，不能合并",
+                                    code="invalid_merge")
+    if target.get("duplicate_of"):
+        raise InvalidTransition(f"工单 {target['case_no']} 已并入 {target['duplicate_of']}，"
+                                f"请合并到 {target['duplicate_of']}", code="invalid_merge")
+    stamp = iso(at)
+    source = {**source, "status_before_merge": source["status"], "status": "merged",
+              "status_name": STATUS_NAMES["merged"], "duplicate_of": target["case_no"],
+              "status_note": note or f"与工单 {target['case_no']} 为同一问题，已合并办理",
+              "updated_at": stamp}
+    joined = [{**entry, "via": source["case_no"]} for entry in source["reporters"]]
+    known = {a["sha256"] for a in target["attachments"]}
+    target = {**target,
+              "duplicates": [*target["duplicates"], source["case_no"]],
+              "reporters": [*target["reporters"], *joined][:MAX_REPORTERS_KEPT],
+              "report_count": target["report_count"] + source["report_count"],
+              "attachments": [*target["attachments"],
+                              *({**a, "via": source["case_no"]} for a in source["attachments"]
+                                if a["sha256"] not in known)],
+              "updated_at": stamp}
+    return source, target
+
+
+def unmerge(source: dict, target: dict, at: datetime) -> tuple[dict, dict]:
+    """Undo `merge`: `source` is open again as it was, and leaves `target`."""
+    if source.get("duplicate_of") != target["case_no"]:
+        raise InvalidTransition(f"工单 {source['case_no']} 并未并入 {target['case_no']}",
+                                code="invalid_split")
+    stamp = iso(at)
+    restored = source.get("status_before_merge", "confirmed")
+    source = {**source, "status": restored, "status_name": STATUS_NAMES[restored],
+              "duplicate_of": None, "status_note": f"已从工单 {target['case_no']} 拆分，单独办理",
+              "updated_at": stamp}
+    source.pop("status_before_merge", None)
+    mine = source["case_no"]
+    target = {**target,
+              "duplicates": [c for c in target["duplicates"] if c != mine],
+              "reporters": [e for e in target["reporters"] if e.get("via") != mine],
+              "report_count": max(1, target["report_count"] - source["report_count"]),
+              "attachments": [a for a in target["attachments"] if a.get("via") != mine],
+              "split_out": [*target.get("split_out", []), mine],
+              "updated_at": stamp}
+    return source, target
+
+
+def detach_report(doc: dict, channel: str, channel_ref: str, new_case_no: str,
+                  at: datetime) -> dict:
+    """Take one report that was joined to `doc` by mistake out of it (it becomes
+    `new_case_no`)."""
+    entries = [e for e in doc["reporters"]
+               if e["channel"] == channel and e["channel_ref"] == channel_ref and not e.get("via")]
+    if not entries:
+        raise InvalidTransition(f"工单 {doc['case_no']} 中没有来自 {channel}/{channel_ref} 的反映",
+                                code="invalid_split")
+    if doc["channel"] == channel and doc["channel_ref"] == channel_ref:
+        raise InvalidTransition("这是工单的首个反映，不能拆出；请拆出其他反映", code="invalid_split")
+    return {**doc,
+            "reporters": [e for e in doc["reporters"] if e is not entries[0]],
+            "report_count": max(1, doc["report_count"] - 1),
+            "split_out": [*doc.get("split_out", []), new_case_no],
+            "updated_at": iso(at)}

@@ -9,6 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from gateway import settings as settings_module
+from gateway import components
 from gateway.app import create_app
 from gateway.appkeys import CORE_TOKEN, PIPELINE
 
@@ -22,9 +23,21 @@ def make_settings(data_dir: Path, **overrides):
     return settings
 
 
+_PURE_STAGES: dict = {}
+
+
+def default_stages(settings):
+    """The configured stages. The classifier and locator are pure and slow to load, so one
+    pair serves the whole session; every app gets a fresh duplicate index."""
+    if not _PURE_STAGES:
+        classifier, locator, _ = components.build_stages(settings)
+        _PURE_STAGES.update(classifier=classifier, locator=locator)
+    return _PURE_STAGES["classifier"], _PURE_STAGES["locator"], components.build_duplicates(settings)
+
+
 @asynccontextmanager
 async def running_gateway(settings, stages=None):
-    app = create_app(settings, stages=stages)
+    app = create_app(settings, stages=stages or default_stages(settings))
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     client.core_headers = {"Authorization": f"Bearer {app[CORE_TOKEN]}"}

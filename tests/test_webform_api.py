@@ -59,14 +59,17 @@ async def test_case_numbers_sort_by_date_and_are_unique(gateway):
 
 async def test_work_order_carries_the_normalized_fields(gateway):
     resp = await post_report(gateway, description="噪音扰民，晚上施工", address="建国门内大街18号",
-                             lat=39.9087, lng=116.4204, name="张三", phone="138 1234 5678",
+                             lat=39.90066, lng=116.40238, name="张三", phone="138 1234 5678",
                              submission_token="fields-001")
     case_no = (await resp.json())["case_no"]
     doc = await (await gateway.get(f"/api/v1/workorders/{case_no}", headers=gateway.core_headers)).json()
     assert doc["channel"] == "webform" and doc["channel_ref"] == "fields-001"
     assert doc["description"] == "噪音扰民，晚上施工"
     assert doc["reporter"]["name"] == "张三" and doc["reporter"]["phone"] == "+8613812345678"
-    assert doc["location"]["lat"] == 39.9087 and doc["location"]["lng"] == 116.4204
+    location = doc["location"]
+    assert location["grid_code"] == "110199001001001" and location["confidence"] > 0.9
+    assert [level["name"] for level in location["grid_path"]][1:3] == ["东单街道", "西总布社区"]
+    assert abs(location["lat"] - 39.90066) < 0.001 and abs(location["lng"] - 116.40238) < 0.001
     assert doc["created_at"].endswith("+08:00") and doc["status"] == "confirmed"
     assert doc["report_count"] == 1 and doc["duplicate_of"] is None
     assert {"category", "urgency", "department", "due_at", "needs_review", "attachments"} <= doc.keys()

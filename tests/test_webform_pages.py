@@ -46,7 +46,7 @@ async def test_submitting_twice_with_one_token_files_one_case(gateway):
 
     status = await gateway.get(f"/report/status?case_no={case_no}&code={code}")
     text = await status.text()
-    assert status.status == 200 and "已立案" in text and "苏州园小区东门" in text
+    assert status.status == 200 and "已立案" in text and "苏州园" in text
 
 
 async def test_a_mistake_shows_the_form_again_with_the_message_and_the_input(gateway):

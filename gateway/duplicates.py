@@ -1,0 +1,57 @@
+"""The duplicate stage: keeps classifiers.dedupe's in-memory index of open cases in step with
+the work orders, and asks it about each new report."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from classifiers.dedupe import DuplicateIndex, OpenCase
+from gateway.models import Classification, DuplicateCheck, GeoPoint, Intake, Location, to_plain
+from gateway.workorders import OPEN_STATUSES
+
+
+def reporter_keys(reporter: dict) -> set[str]:
+    """How one person is recognised across reports: phone, or the channel's own id."""
+    keys = set()
+    if reporter.get("phone"):
+        keys.add(f"phone:{reporter['phone']}")
+    if reporter.get("contact_id"):
+        keys.add(f"{reporter.get('contact_channel', '')}:{reporter['contact_id']}")
+    return keys
+
+
+class IndexedDuplicates:
+    def __init__(self, index: DuplicateIndex):
+        self.index = index
+
+    def check(self, intake: Intake, classification: Classification,
+              location: Location) -> DuplicateCheck:
+        # Both sides compare the citizen's own words (titles are often generated).
+        return self.index.check(
+            intake.text,
+            category_code=classification.code,
+            category_path=classification.path,
+            grid_code=location.grid_code,
+            point=location.point,
+            reporter_keys=reporter_keys(to_plain(intake.reporter)),
+            at=intake.received_at,
+        )
+
+    def track(self, workorder: dict) -> None:
+        if workorder["status"] not in OPEN_STATUSES or workorder.get("duplicate_of"):
+            self.index.remove(workorder["case_no"])
+            return
+        location = workorder["location"]
+        keys: set[str] = set()
+        for entry in workorder["reporters"]:
+            keys |= reporter_keys(entry["reporter"])
+        self.index.update(OpenCase(
+            case_no=workorder["case_no"],
+            text=workorder["description"],
+            category_code=workorder["category"]["code"],
+            category_path=workorder["category"]["path"],
+            grid_code=location["grid_code"],
+            point=GeoPoint(location["lat"], location["lng"]) if location["lat"] is not None else None,
+            created_at=datetime.fromisoformat(workorder["created_at"]),
+            reporter_keys=keys,
+            status=workorder["status"],
+        ))
