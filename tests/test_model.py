@@ -1,0 +1,199 @@
+"""The learned model: trains, maps labels onto the taxonomy, saves/loads safely; the combined classifier."""
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from classifiers import model as M
+from classifiers.combined import CombinedClassifier, CombinedSettings, build_classifier
+from classifiers.keywords import KeywordClassifier
+from classifiers.taxonomy import load_taxonomy
+from gateway.models import Classification
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def records(name="train_small.jsonl"):
+    return [json.loads(line) for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="module")
+def trained(taxonomy):
+    return M.train(records(), taxonomy)
+
+
+def test_model_classifies_onto_taxonomy_nodes(trained):
+    c = trained.classify("老板拖欠工资，还不给交社保")
+    assert c.source == "model"
+    assert c.code == "SH-02" and c.name == "劳动和社会保障" and c.path == ["劳动和社会保障"]
+    assert c.department == "人社局"
+    assert 0.0 <= c.confidence <= 1.0
+    assert c.evidence["model_label"] == "劳动和社会保障"
+    assert len(c.alternatives) == 2
+    assert abs(c.confidence + sum(a.confidence for a in c.alternatives) - 1.0) < 1e-3
+
+
+def test_model_separates_the_fixture_classes(trained):
+    assert trained.classify("化工厂偷排废水，河里的鱼都死了").evidence["model_label"] == "环境保护"
+    assert trained.classify("学校乱收费，老师有偿补课").evidence["model_label"] == "教育文体"
+
+
+def test_traditional_and_full_width_text_gives_the_same_answer(trained):
+    plain = trained.classify("学校强制学生购买教辅资料")
+    trad = trained.classify("學校強制學生購買教輔資料！！")
+    assert trad.code == plain.code
+    assert abs(trad.confidence - plain.confidence) < 0.05
+
+
+def test_bad_input_asks_for_review(trained):
+    for text in ["", "   ", "😀😀", "12345"]:
+        c = trained.classify(text)
+        assert c.needs_review and c.code == "" and c.review_reasons
+
+
+def test_save_and_load_round_trip(trained, taxonomy, tmp_path):
+    path = tmp_path / "m" / "model.pkl"
+    size = trained.save(path)
+    assert size == path.stat().st_size > 0
+    loaded = M.load(path, taxonomy)
+    for text in ["工厂排放废气", "公司不签劳动合同", "幼儿园收费太高"]:
+        a, b = trained.classify(text), loaded.classify(text)
+        assert (a.code, a.confidence) == (b.code, b.confidence)
+
+
+def test_missing_model_file_names_the_file(tmp_path):
+    with pytest.raises(M.ModelError, match=r"nope\.pkl: model file not found"):
+        M.load(tmp_path / "nope.pkl")
+
+
+def test_garbage_model_file_names_the_file(tmp_path):
+    p = tmp_path / "garbage.pkl"
+    p.write_bytes(b"this is not a pickle at all")
+    with pytest.raises(M.ModelError, match=r"garbage\.pkl: not a model file"):
+        M.load(p)
+
+
+def test_other_pickle_is_rejected(tmp_path):
+    p = tmp_path / "list.pkl"
+    p.write_bytes(pickle.dumps([1, 2, 3]))
+    with pytest.raises(M.ModelError, match=r"list\.pkl: not a model file of this gateway"):
+        M.load(p)
+
+
+def test_wrong_format_version_is_rejected(trained, tmp_path):
+    p = tmp_path / "old.pkl"
+    p.write_bytes(pickle.dumps({**trained.state, "format_version": 99}))
+    with pytest.raises(M.ModelError, match=r"old\.pkl: model format version 99 is not supported"):
+        M.load(p)
+
+
+def test_damaged_model_is_rejected(trained, tmp_path):
+    state = dict(trained.state)
+    del state["coef"]
+    p = tmp_path / "cut.pkl"
+    p.write_bytes(pickle.dumps(state))
+    with pytest.raises(M.ModelError, match=r"cut\.pkl: model file is incomplete.*coef"):
+        M.load(p)
+
+
+def test_training_needs_two_labels_and_labels_on_every_record():
+    with pytest.raises(M.ModelError, match="at least two different labels"):
+        M.train([{"text": "路灯坏了", "label": "城乡建设"}] * 5)
+    with pytest.raises(M.ModelError, match="record 2: missing or empty 'label'"):
+        M.train([{"text": "路灯坏了", "label": "城乡建设"}, {"text": "工资"}])
+
+
+def test_labels_outside_the_taxonomy_are_kept_and_flagged(taxonomy):
+    m = M.train([{"text": "路灯坏了", "label": "甲类"}, {"text": "工资拖欠", "label": "乙类"}] * 4, taxonomy)
+    c = m.classify("路灯坏了不亮")
+    assert c.code == "甲类" and c.path == ["甲类"]
+    assert c.needs_review and any("不在分类体系" in r for r in c.review_reasons)
+
+
+# ---------------------------------------------------------------- combined
+
+
+class StubModel:
+    """A model that always answers the same thing (to test the combination rules exactly)."""
+
+    def __init__(self, taxonomy, label, confidence):
+        self.taxonomy = taxonomy
+        node = taxonomy.resolve(label)
+        self.answer = Classification(code=node.code, name=node.name, path=list(node.path), confidence=confidence,
+                                     source="model", department=node.department, time_limit_hours=node.time_limit_hours)
+
+    def classify(self, text):
+        c = self.answer
+        return Classification(**{k: getattr(c, k) for k in c.__dataclass_fields__})
+
+
+@pytest.fixture(scope="module")
+def rules(taxonomy):
+    return KeywordClassifier(taxonomy)
+
+
+def test_confident_rules_win(rules, taxonomy):
+    combo = CombinedClassifier(rules, StubModel(taxonomy, "城乡建设", 0.9))
+    c = combo.classify("我家楼下路灯不亮好几天了")
+    assert c.code == "BJ-01037" and c.source == "rules" and not c.needs_review
+    assert c.evidence["decided_by"] == "rules" and c.evidence["model"]["code"] == "SH-01"
+
+
+def test_model_covers_the_long_tail(rules, taxonomy):
+    combo = CombinedClassifier(rules, StubModel(taxonomy, "卫生计生", 0.85))
+    c = combo.classify("今天天气不错，心情很好")  # no keyword at all
+    assert c.code == "SH-06" and c.source == "model" and not c.needs_review
+
+
+def test_disagreement_between_confident_stages_needs_review(rules, taxonomy):
+    combo = CombinedClassifier(rules, StubModel(taxonomy, "教育文体", 0.9))
+    c = combo.classify("老板拖欠工资三个月了")
+    assert c.code == "SH-02-01"  # the rules still decide
+    assert c.needs_review
+    assert any("不一致" in r for r in c.review_reasons)
+    assert c.alternatives[0].code == "SH-03"
+
+
+def test_compatible_branches_are_not_a_disagreement(rules, taxonomy):
+    combo = CombinedClassifier(rules, StubModel(taxonomy, "城乡建设", 0.9))
+    assert not combo.classify("小区门口垃圾没人清，臭死了").needs_review
+
+
+def test_low_confidence_everywhere_needs_review(rules, taxonomy):
+    combo = CombinedClassifier(rules, StubModel(taxonomy, "商贸旅游", 0.3))
+    c = combo.classify("今天天气不错")
+    assert c.needs_review and any("置信度低" in r for r in c.review_reasons)
+
+
+def test_safety_words_stay_urgent_when_the_model_decides(rules, taxonomy):
+    combo = CombinedClassifier(rules, StubModel(taxonomy, "城乡建设", 0.95), rules_threshold=0.99)
+    c = combo.classify("有股味道，感觉像燃气泄漏")
+    assert c.urgent and c.time_limit_hours <= 2
+
+
+def test_thresholds_are_constructor_parameters(rules, taxonomy):
+    strict = CombinedClassifier(rules, None, {"review_threshold": 0.99})
+    assert strict.settings.review_threshold == 0.99
+    assert strict.classify("我家楼下路灯不亮").needs_review
+    with pytest.raises(ValueError, match="unknown classification setting"):
+        CombinedSettings.from_mapping({"rule_threshold": 0.5})
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        CombinedSettings.from_mapping({"review_threshold": 5})
+
+
+def test_build_classifier_loads_taxonomy_and_model(trained, tmp_path):
+    path = tmp_path / "model.pkl"
+    trained.save(path)
+    combo = build_classifier(model_path=path, settings={"model_threshold": 0.5})
+    assert combo.model is not None
+    assert combo.classify("小区门口井盖没了").code == "BJ-01023"
+    with pytest.raises(M.ModelError):
+        build_classifier(model_path=tmp_path / "missing.pkl")
