@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.set_defaults(func=serve)
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the gateway (the default)").set_defaults(func=serve)
+    from classifiers import cli as classifier_cli
+    classifier_cli.add_commands(commands)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -3,17 +3,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from classifiers.combined import CombinedClassifier, build_classifier
 from classifiers.dedupe import DuplicateIndex
 from classifiers.locate import GridLocator, LocatorConfig
 from classifiers.registry import load_registry
 from gateway.duplicates import IndexedDuplicates
-from gateway.models import Classification
 from gateway.settings import Settings
 
 
-class Unclassified:
-    def classify(self, text: str) -> Classification:
-        return Classification(needs_review=True, review_reasons=["未能自动分类"])
+def build_classifier_from(settings: Settings) -> CombinedClassifier:
+    c = settings.classification
+    return build_classifier(
+        settings.project_path(c.taxonomy),
+        settings.project_path(c.model) if c.model else None,
+        {"rules_threshold": c.rules_threshold, "model_threshold": c.model_threshold,
+         "review_threshold": c.review_threshold,
+         "disagreement_threshold": c.disagreement_threshold})
 
 
 def build_duplicates(settings: Settings) -> IndexedDuplicates:
@@ -34,4 +39,4 @@ def build_locator(settings: Settings) -> GridLocator:
 
 def build_stages(settings: Settings):
     """Load every data file the stages need; a broken one raises with its name."""
-    return Unclassified(), build_locator(settings), build_duplicates(settings)
+    return build_classifier_from(settings), build_locator(settings), build_duplicates(settings)

@@ -66,6 +66,21 @@ class PipelineSettings:
 
 
 @dataclass
+class ClassificationSettings:
+    # The category taxonomy (codes, keywords, departments, time limits, urgency).
+    taxonomy: str = "classifiers/data/taxonomy.toml"
+    # A model trained with `python run.py train`; empty = keyword rules only.
+    model: str = ""
+    # Rules win at or above this confidence; the model covers the long tail.
+    rules_threshold: float = 0.55
+    model_threshold: float = 0.6
+    # Below this confidence the report is marked for review.
+    review_threshold: float = 0.35
+    # Rules and model both at least this sure of different branches: review.
+    disagreement_threshold: float = 0.5
+
+
+@dataclass
 class LocationSettings:
     # The grid registry (区/县 → 街道 → 社区 → 网格); relative paths are from the project root.
     registry: str = "classifiers/data/grids.json"
@@ -105,6 +120,7 @@ class Settings:
     core: CoreSettings = field(default_factory=CoreSettings)
     webform: WebformSettings = field(default_factory=WebformSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
+    classification: ClassificationSettings = field(default_factory=ClassificationSettings)
     location: LocationSettings = field(default_factory=LocationSettings)
     duplicates: DuplicateSettings = field(default_factory=DuplicateSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)

@@ -88,6 +88,30 @@ CREATE TABLE IF NOT EXISTS history (
 );
 CREATE INDEX IF NOT EXISTS history_case ON history (case_no);
 
+-- Which contacts (channel:id) reported which case: a citizen's "my cases".
+CREATE TABLE IF NOT EXISTS case_contacts (
+    contact TEXT NOT NULL,
+    case_no TEXT NOT NULL,
+    PRIMARY KEY (contact, case_no)
+) WITHOUT ROWID;
+
+-- Answers back to citizens, written in the same transaction as the change they announce,
+-- delivered by a worker with retries (a crash never loses one).
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
+    case_no TEXT NOT NULL,
+    event TEXT NOT NULL,
+    context TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',   -- pending | sent | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at) WHERE state = 'pending';
+
 CREATE TABLE IF NOT EXISTS attachments (
     sha256 TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -119,14 +143,18 @@ class _Op:
     future: asyncio.Future
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class Store:
     def __init__(self, path: Path, *, busy_timeout_ms: int = 2000, synchronous: str = "FULL",
-                 max_batch: int = 256):
+                 max_batch: int = 256, schemas: list[str] | None = None):
         self.path = path
+        self.schemas = [SCHEMA, *(schemas or [])]  # feature modules add their tables
+        # notices(old_doc | None, new_doc, check_code) -> outbox rows for a change; set by
+        # the application so that answers back are written with the change itself.
+        self.notices: Callable[[dict | None, dict, str], list[dict]] | None = None
         self.busy_timeout_ms = busy_timeout_ms
         self.synchronous = synchronous.upper()
         self.max_batch = max_batch
@@ -159,7 +187,8 @@ class Store:
         conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
-        conn.executescript(SCHEMA)
+        for schema in self.schemas:
+            conn.executescript(schema)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         self._wconn = conn
 
@@ -193,7 +222,8 @@ class Store:
 
     # -- the writer ---------------------------------------------------------------------
 
-    async def _write(self, fn: WriteFn) -> Any:
+    async def write(self, fn: WriteFn) -> Any:
+        """Run `fn(conn)` in the next commit group; its result once the group is durable."""
         if self._task is None or self._task.done():
             raise StorageUnavailable("the store is not open")
         future = asyncio.get_running_loop().create_future()
@@ -258,7 +288,7 @@ class Store:
 
     # -- reads --------------------------------------------------------------------------
 
-    async def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    async def read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         if self._reader is None:
             raise StorageUnavailable("the store is not open")
         try:
@@ -267,7 +297,7 @@ class Store:
             raise StorageUnavailable(f"database unavailable: {exc}") from exc
 
     async def ping(self) -> None:
-        await self._read("SELECT 1")
+        await self.read("SELECT 1")
 
     # -- intakes ------------------------------------------------------------------------
 
@@ -276,16 +306,16 @@ class Store:
         """Store an intake durably, or find the one stored before under the same key."""
 
         def op(conn: sqlite3.Connection) -> StoredIntake:
-            rows = _fetch(
+            rows = fetch(
                 conn,
                 "INSERT INTO intakes (channel, external_id, received_at, payload, raw)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING"
                 " RETURNING id",
-                (channel, external_id, received_at, _dumps(payload), raw),
+                (channel, external_id, received_at, dumps(payload), raw),
             )
             if rows:
                 return StoredIntake(id=rows[0][0], created=True, state="stored", result=None)
-            rows = _fetch(
+            rows = fetch(
                 conn,
                 "SELECT id, state, result, payload FROM intakes WHERE channel = ? AND external_id = ?",
                 (channel, external_id),
@@ -297,10 +327,10 @@ class Store:
                 payload=json.loads(row["payload"]),
             )
 
-        return await self._write(op)
+        return await self.write(op)
 
     async def get_intake(self, intake_id: int) -> dict:
-        rows = await self._read(
+        rows = await self.read(
             "SELECT id, channel, external_id, state, case_no, payload, result, stages"
             " FROM intakes WHERE id = ?", (intake_id,))
         if not rows:
@@ -315,12 +345,12 @@ class Store:
         }
 
     async def pending_intakes(self, limit: int = 1000) -> list[int]:
-        rows = await self._read(
+        rows = await self.read(
             "SELECT id FROM intakes WHERE state = 'stored' ORDER BY id LIMIT ?", (limit,))
         return [row[0] for row in rows]
 
     async def count_intakes(self) -> int:
-        return (await self._read("SELECT count(*) FROM intakes"))[0][0]
+        return (await self.read("SELECT count(*) FROM intakes"))[0][0]
 
     # -- work orders --------------------------------------------------------------------
 
@@ -334,7 +364,7 @@ class Store:
         intake's answer."""
 
         def op(conn: sqlite3.Connection) -> dict:
-            rows = _fetch(conn, "SELECT state, result FROM intakes WHERE id = ?", (intake_id,))
+            rows = fetch(conn, "SELECT state, result FROM intakes WHERE id = ?", (intake_id,))
             if rows and rows[0]["state"] == "done":  # filed by a concurrent re-run
                 return json.loads(rows[0]["result"])
             case_no, check_code = self._next_case_no(conn, day)
@@ -346,7 +376,7 @@ class Store:
                           {"intake": intake_id, "channel": doc.get("channel")})
             return answer
 
-        return await self._write(op)
+        return await self.write(op)
 
     async def attach_intake(self, intake_id: int, case_no: str,
                             mutate: Callable[[dict], dict | None],
@@ -355,20 +385,21 @@ class Store:
         when the case can no longer take reports (then nothing is written and None returned)."""
 
         def op(conn: sqlite3.Connection) -> dict | None:
-            rows = _fetch(
+            rows = fetch(
                 conn,
                 "SELECT doc, check_code FROM workorders WHERE case_no = ?", (case_no,))
-            new_doc = mutate(json.loads(rows[0][0])) if rows else None
+            old = json.loads(rows[0][0]) if rows else None
+            new_doc = mutate(old) if old is not None else None
             if new_doc is None:
                 return None
-            self._save_doc(conn, new_doc)
+            self._save_doc(conn, new_doc, old, rows[0][1])
             answer = result(new_doc, rows[0][1])
             self._finish_intake(conn, intake_id, case_no, answer, stages)
             self._history(conn, case_no, new_doc["updated_at"], "gateway", "report_attached",
                                 {"intake": intake_id})
             return answer
 
-        return await self._write(op)
+        return await self.write(op)
 
     async def update_workorder(self, case_no: str, mutate: Callable[[dict], dict],
                                **kwargs: Any) -> dict:
@@ -388,7 +419,7 @@ class Store:
 
         def op(conn: sqlite3.Connection) -> dict[str, dict]:
             if update_id is not None:
-                rows = _fetch(conn, "SELECT case_no, response FROM status_updates WHERE update_id = ?",
+                rows = fetch(conn, "SELECT case_no, response FROM status_updates WHERE update_id = ?",
                               (update_id,))
                 if rows:
                     if rows[0]["case_no"] != case_nos[0]:
@@ -403,18 +434,18 @@ class Store:
                 docs[case_no] = doc
             changed = mutate(docs)
             for case_no, doc in changed.items():
-                self._save_doc(conn, doc)
+                self._save_doc(conn, doc, docs[case_no])
                 self._history(conn, case_no, doc["updated_at"], actor, action, detail)
             if update_id is not None:
                 conn.execute(
                     "INSERT INTO status_updates (update_id, case_no, request, response, at)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (update_id, case_nos[0], _dumps(request or {}), _dumps(changed),
+                    (update_id, case_nos[0], dumps(request or {}), dumps(changed),
                      changed[case_nos[0]]["updated_at"]),
                 )
             return changed
 
-        return await self._write(op)
+        return await self.write(op)
 
     async def split_report(self, case_no: str, intake_id: int, day: str,
                            build: Callable[[str, str], dict],
@@ -425,15 +456,15 @@ class Store:
         removes the report from the old one. Returns (old, new)."""
 
         def op(conn: sqlite3.Connection) -> tuple[dict, dict]:
-            old = self._load_doc(conn, case_no)
-            if old is None:
+            before = self._load_doc(conn, case_no)
+            if before is None:
                 raise NotFound(f"未找到工单 {case_no}")
             new_case_no, check_code = self._next_case_no(conn, day)
-            old = detach(old, new_case_no)
+            old = detach(before, new_case_no)
             new = build(new_case_no, check_code)
             self._insert_doc(conn, new, check_code, in_feed=True)
-            self._save_doc(conn, old)
-            rows = _fetch(conn, "SELECT result FROM intakes WHERE id = ?", (intake_id,))
+            self._save_doc(conn, old, before)
+            rows = fetch(conn, "SELECT result FROM intakes WHERE id = ?", (intake_id,))
             answer = {**json.loads(rows[0][0]), "case_no": new_case_no, "check_code": check_code,
                       "outcome": "accepted"}
             self._finish_intake(conn, intake_id, new_case_no, answer, stages)
@@ -443,10 +474,10 @@ class Store:
                           {"from": case_no, "intake": intake_id})
             return old, new
 
-        return await self._write(op)
+        return await self.write(op)
 
     async def find_intake(self, channel: str, external_id: str) -> dict:
-        rows = await self._read("SELECT id FROM intakes WHERE channel = ? AND external_id = ?",
+        rows = await self.read("SELECT id FROM intakes WHERE channel = ? AND external_id = ?",
                                 (channel, external_id))
         if not rows:
             raise NotFound(f"未找到 {channel} 的反映 {external_id}")
@@ -455,41 +486,62 @@ class Store:
     @staticmethod
     def _next_case_no(conn: sqlite3.Connection, day: str) -> tuple[str, str]:
         """The day's next case number (unique across restarts) and a fresh check code."""
-        rows = _fetch(conn, "INSERT INTO case_counters (day, last) VALUES (?, 1)"
+        rows = fetch(conn, "INSERT INTO case_counters (day, last) VALUES (?, 1)"
                             " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last", (day,))
         return f"{day}-{rows[0][0]:06d}", f"{secrets.randbelow(10**6):06d}"
 
-    @staticmethod
-    def _insert_doc(conn: sqlite3.Connection, doc: dict, check_code: str, in_feed: bool) -> None:
+    def _insert_doc(self, conn: sqlite3.Connection, doc: dict, check_code: str, in_feed: bool) -> None:
         conn.execute(
             "INSERT INTO workorders (case_no, status, created_at, updated_at, feed_seq,"
             " check_code, needs_review, doc) VALUES (?, ?, ?, ?, "
             + ("(SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM workorders)" if in_feed else "NULL")
             + ", ?, ?, ?)",
             (doc["case_no"], doc["status"], doc["created_at"], doc["updated_at"], check_code,
-             int(doc.get("needs_review", False)), _dumps(doc)),
+             int(doc.get("needs_review", False)), dumps(doc)),
         )
+        self._after_change(conn, None, doc, check_code)
 
     def _load_doc(self, conn: sqlite3.Connection, case_no: str) -> dict | None:
-        rows = _fetch(conn, "SELECT doc FROM workorders WHERE case_no = ?", (case_no,))
+        rows = fetch(conn, "SELECT doc FROM workorders WHERE case_no = ?", (case_no,))
         return json.loads(rows[0][0]) if rows else None
 
-    def _save_doc(self, conn: sqlite3.Connection, doc: dict) -> None:
+    def _save_doc(self, conn: sqlite3.Connection, doc: dict, old: dict,
+                  check_code: str = "") -> None:
         # A held work order (feed_seq NULL) enters the feed once it leaves 'received'.
         conn.execute(
             "UPDATE workorders SET status = ?, updated_at = ?, needs_review = ?, doc = ?,"
             " feed_seq = CASE WHEN feed_seq IS NULL AND ? = 'received' THEN NULL"
             " ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM workorders) END"
             " WHERE case_no = ?",
-            (doc["status"], doc["updated_at"], int(doc.get("needs_review", False)), _dumps(doc),
+            (doc["status"], doc["updated_at"], int(doc.get("needs_review", False)), dumps(doc),
              doc["status"], doc["case_no"]),
         )
+        self._after_change(conn, old, doc, check_code)
+
+    def _after_change(self, conn: sqlite3.Connection, old: dict | None, new: dict,
+                      check_code: str) -> None:
+        """Index the case's contacts and queue the answers back the change calls for."""
+        known = {(e["reporter"].get("contact_channel"), e["reporter"].get("contact_id"))
+                 for e in (old or {}).get("reporters", [])}
+        contacts = [(new["case_no"], f"{c}:{i}") for c, i in
+                    {(e["reporter"].get("contact_channel"), e["reporter"].get("contact_id"))
+                     for e in new["reporters"]} - known if i]
+        if contacts:
+            conn.executemany("INSERT OR IGNORE INTO case_contacts (case_no, contact) VALUES (?, ?)",
+                             contacts)
+        rows = self.notices(old, new, check_code) if self.notices else []
+        if rows:
+            conn.executemany(
+                "INSERT INTO outbox (channel, contact_id, case_no, event, context, created_at,"
+                " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(r["channel"], r["contact_id"], new["case_no"], r["event"], dumps(r["context"]),
+                  new["updated_at"], new["updated_at"]) for r in rows])
 
     def _finish_intake(self, conn: sqlite3.Connection, intake_id: int, case_no: str,
                              answer: dict, stages: dict) -> None:
         conn.execute(
             "UPDATE intakes SET state = 'done', case_no = ?, result = ?, stages = ? WHERE id = ?",
-            (case_no, _dumps(answer), _dumps(stages), intake_id),
+            (case_no, dumps(answer), dumps(stages), intake_id),
         )
 
     @staticmethod
@@ -497,24 +549,24 @@ class Store:
                        action: str, detail: dict) -> None:
         conn.execute(
             "INSERT INTO history (case_no, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
-            (case_no, at, actor, action, _dumps(detail)),
+            (case_no, at, actor, action, dumps(detail)),
         )
 
     async def get_workorder(self, case_no: str) -> dict:
-        rows = await self._read("SELECT doc FROM workorders WHERE case_no = ?", (case_no,))
+        rows = await self.read("SELECT doc FROM workorders WHERE case_no = ?", (case_no,))
         if not rows:
             raise NotFound(f"未找到工单 {case_no}")
         return json.loads(rows[0][0])
 
     async def get_public(self, case_no: str) -> tuple[dict, str]:
         """The document and its check code (for the citizen's status page)."""
-        rows = await self._read("SELECT doc, check_code FROM workorders WHERE case_no = ?", (case_no,))
+        rows = await self.read("SELECT doc, check_code FROM workorders WHERE case_no = ?", (case_no,))
         if not rows:
             raise NotFound(f"未找到工单 {case_no}")
         return json.loads(rows[0][0]), rows[0][1]
 
     async def feed(self, cursor: int, limit: int) -> tuple[list[dict], int]:
-        rows = await self._read(
+        rows = await self.read(
             "SELECT feed_seq, doc FROM workorders WHERE feed_seq > ? ORDER BY feed_seq LIMIT ?",
             (cursor, limit),
         )
@@ -526,17 +578,24 @@ class Store:
         return items, (rows[-1][0] if rows else cursor)
 
     async def history(self, case_no: str) -> list[dict]:
-        rows = await self._read(
+        rows = await self.read(
             "SELECT at, actor, action, detail FROM history WHERE case_no = ? ORDER BY id", (case_no,))
         return [{"at": r[0], "actor": r[1], "action": r[2], "detail": json.loads(r[3])} for r in rows]
 
     async def open_workorders(self) -> list[dict]:
-        rows = await self._read(
+        rows = await self.read(
             "SELECT doc FROM workorders WHERE status NOT IN ('closed', 'rejected', 'merged', 'answered')")
         return [json.loads(r[0]) for r in rows]
 
+    async def cases_of_contact(self, contact: str, limit: int = 20) -> list[dict]:
+        """The newest cases a contact ("channel:id") reported, newest first."""
+        rows = await self.read(
+            "SELECT w.doc FROM case_contacts c JOIN workorders w ON w.case_no = c.case_no"
+            " WHERE c.contact = ? ORDER BY w.created_at DESC, w.case_no DESC LIMIT ?", (contact, limit))
+        return [json.loads(r[0]) for r in rows]
+
     async def count_review(self) -> int:
-        return (await self._read("SELECT count(*) FROM workorders WHERE needs_review = 1"))[0][0]
+        return (await self.read("SELECT count(*) FROM workorders WHERE needs_review = 1"))[0][0]
 
     # -- attachments --------------------------------------------------------------------
 
@@ -548,16 +607,16 @@ class Store:
                 (sha256, size, content_type, at),
             )
 
-        await self._write(op)
+        await self.write(op)
 
     async def get_attachment(self, sha256: str) -> dict:
-        rows = await self._read("SELECT size, content_type FROM attachments WHERE sha256 = ?", (sha256,))
+        rows = await self.read("SELECT size, content_type FROM attachments WHERE sha256 = ?", (sha256,))
         if not rows:
             raise NotFound(f"未找到附件 {sha256}")
         return {"sha256": sha256, "size": rows[0][0], "content_type": rows[0][1]}
 
 
-def _fetch(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+def fetch(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
     return conn.execute(sql, params).fetchall()
 
 
