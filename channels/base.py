@@ -1,10 +1,81 @@
-"""What a channel may use of the gateway: submit a normalized intake, keep an attachment,
-and look up the public status of a case. Channels import this and gateway.models only."""
+"""What a channel is, and what it may use of the gateway.
+
+A channel turns its native payloads into `Intake` records and hands them to
+`IntakeService.submit`; it maps the `SubmitResult` to its own answer. It may keep small
+per-conversation state, look up a citizen's own cases, and store a satisfaction rating.
+It sends the gateway's answers back (status changes) in `deliver`. Channels import this
+module and gateway.models only: never storage, never classifiers."""
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from gateway.models import Attachment, Intake, SubmitResult
+from aiohttp import web
+
+from gateway.models import RATINGS, Attachment, Intake, SubmitResult
+
+__all__ = ["RATINGS", "Outbound", "DeliveryError", "Channel", "BaseChannel", "IntakeService"]
+
+
+@dataclass
+class Outbound:
+    """One message to one citizen, rendered from the administrators' templates."""
+
+    id: int
+    channel: str
+    contact_id: str  # the channel's own id for the citizen: OpenID, chat id, e-mail address
+    case_no: str
+    event: str  # filed | attached | dispatched | resolved | closed | answered | rejected | merged
+    subject: str
+    text: str
+    context: dict[str, Any] = field(default_factory=dict)  # the case's public fields
+    attempts: int = 0
+
+
+class DeliveryError(Exception):
+    """A message could not be sent. `permanent`: do not retry (the user blocked the bot, the
+    address does not exist); otherwise it is retried later."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Channel(Protocol):
+    name: str
+    # True: the gateway may send this channel's citizens messages (status changes …).
+    can_deliver: bool
+    # True: the channel wants the case number sent as a message after filing (e-mail);
+    # False: it answers with the case number itself, in its reply to the citizen.
+    ack_by_message: bool
+
+    def add_routes(self, app: web.Application) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def deliver(self, message: Outbound) -> None: ...
+
+
+class BaseChannel:
+    """Defaults for a channel: no routes, nothing to start, no answers back."""
+
+    name = "base"
+    can_deliver = False
+    ack_by_message = False
+
+    def add_routes(self, app: web.Application) -> None:
+        pass
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def deliver(self, message: Outbound) -> None:
+        raise DeliveryError(f"渠道 {self.name} 不能主动发送消息", permanent=True)
 
 
 class IntakeService(Protocol):
@@ -17,4 +88,22 @@ class IntakeService(Protocol):
     async def public_status(self, case_no: str, check_code: str) -> dict:
         """The case as its reporter may see it; raises NotFound for an unknown case or a
         wrong check code (the same answer for both, so case numbers cannot be probed)."""
+        ...
+
+    async def cases_of(self, channel: str, contact_id: str, limit: int = 10) -> list[dict]:
+        """The public view of the cases this contact reported (newest first)."""
+        ...
+
+    async def case_of(self, case_no: str, channel: str, contact_id: str) -> dict:
+        """One case this contact reported (public view); NotFound if it is not theirs."""
+        ...
+
+    async def rate(self, case_no: str, channel: str, contact_id: str, rating: str) -> dict:
+        """Store a reporter's satisfaction (a key of RATINGS) on the case."""
+        ...
+
+    async def load_state(self, channel: str, key: str) -> dict | None: ...
+
+    async def save_state(self, channel: str, key: str, state: dict | None) -> None:
+        """Keep (or with None, forget) a channel's small state, e.g. a conversation."""
         ...

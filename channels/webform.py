@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
-from channels.base import IntakeService
+from channels.base import BaseChannel, IntakeService
 from channels.phones import normalize_phone
 from gateway.http import ValidationError, json_error, json_response
 from gateway.models import (
@@ -34,7 +34,11 @@ class Photo:
     data: bytes
 
 
-class WebFormChannel:
+class WebFormChannel(BaseChannel):
+    """The web form has no way to reach the citizen later: they look at the status page."""
+
+    name = "webform"
+
     def __init__(self, service: IntakeService, settings):
         self.service = service
         self.settings = settings

@@ -11,20 +11,34 @@ from pathlib import Path
 
 from aiohttp import web
 
+from channels import email, hotline, telegram, wechat
+from channels.base import Channel
 from channels.webform import WebFormChannel
 from gateway import api
-from gateway.appkeys import ATTACHMENTS, CORE_TOKEN, METRICS, PIPELINE, SERVICE, SETTINGS, STORE
+from gateway.appkeys import (
+    ATTACHMENTS, CHANNELS, CORE_TOKEN, DELIVERY, METRICS, PIPELINE, SERVICE, SETTINGS, STORE,
+)
 from gateway.attachments import AttachmentStore
 from gateway.components import build_stages
+from gateway.delivery import Delivery
 from gateway.http import error_middleware, json_response
 from gateway.metrics import Metrics
+from gateway.notify import Notices, Templates
 from gateway.pipeline import Pipeline
 from gateway.service import GatewayService
 from gateway.settings import Settings
 from gateway.store import Store, StorageUnavailable
+from gateway.store import state as state_store
+from gateway.store.outbox import Outbox
+from gateway.store.state import ChannelState
 
 log = logging.getLogger("gateway.app")
 OPENAPI = Path(__file__).parent / "openapi.json"
+OPENAPI_FRAGMENTS = Path(__file__).parent / "openapi.d"  # one file per channel
+# Channels that plug in: module.create(service, settings.<name>, data_dir=…) -> Channel.
+CHANNEL_MODULES = {"hotline": hotline, "wechat": wechat, "telegram": telegram, "email": email}
+# Tables of the feature modules under gateway/store (core's are always there).
+SCHEMAS = [state_store.SCHEMA]
 
 
 def core_token(settings: Settings) -> str:
@@ -42,8 +56,10 @@ def core_token(settings: Settings) -> str:
     return token
 
 
-def create_app(settings: Settings, *, stages=None) -> web.Application:
-    """`stages` (classifier, locator, duplicates) replaces the configured ones (tests)."""
+def create_app(settings: Settings, *, stages=None,
+               extra_channels: list[Channel] | None = None) -> web.Application:
+    """`stages` (classifier, locator, duplicates) replaces the configured ones, and
+    `extra_channels` are added to the configured ones (tests)."""
     app = web.Application(
         middlewares=[error_middleware, api.core_auth],
         client_max_size=int(settings.server.max_body_mb * 1024 * 1024),
@@ -51,12 +67,23 @@ def create_app(settings: Settings, *, stages=None) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[CORE_TOKEN] = core_token(settings)
+    templates = Templates(settings.project_path(settings.notify.templates))
+    service = _LazyService(app)
+    channels: dict[str, Channel] = {"webform": WebFormChannel(service, settings.webform)}
+    for name, module in CHANNEL_MODULES.items():
+        if getattr(settings, name).enabled:
+            channels[name] = module.create(service, getattr(settings, name), data_dir=settings.data_dir)
+    for channel in extra_channels or []:
+        channels[channel.name] = channel
 
     async def storage(app: web.Application):
         store = Store(settings.data_dir / "gateway.sqlite3",
                       busy_timeout_ms=settings.storage.busy_timeout_ms,
                       synchronous=settings.storage.synchronous,
-                      max_batch=settings.storage.max_batch)
+                      max_batch=settings.storage.max_batch, schemas=SCHEMAS)
+        store.notices = Notices({n for n, c in channels.items() if c.can_deliver},
+                                {n for n, c in channels.items() if c.ack_by_message},
+                                settings.public_url)
         await store.open()
         app[STORE] = store
         try:
@@ -74,24 +101,49 @@ def create_app(settings: Settings, *, stages=None) -> web.Application:
             duplicates.track(doc)
         app[PIPELINE] = pipe
         app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE])
-        app[SERVICE] = GatewayService(pipe, app[ATTACHMENTS])
+        app[SERVICE] = GatewayService(pipe, app[ATTACHMENTS], ChannelState(app[STORE]))
         yield
 
     async def workers(app: web.Application):
-        task = asyncio.create_task(_recovery_loop(app[PIPELINE], settings.pipeline.recovery_interval_s))
+        n = settings.notify
+        delivery = Delivery(Outbox(app[STORE]), channels, templates, app[METRICS],
+                            max_attempts=n.max_attempts, timeout_s=n.timeout_s,
+                            first_retry_s=n.first_retry_s)
+        app[DELIVERY] = delivery
+        app[PIPELINE].on_change(delivery.wake)
+        tasks = [asyncio.create_task(_recovery_loop(app[PIPELINE], settings.pipeline.recovery_interval_s)),
+                 asyncio.create_task(delivery.run(), name="delivery")]
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
-    app.cleanup_ctx.extend([storage, pipeline, workers])
+    async def channel_servers(app: web.Application):
+        started: list[Channel] = []
+        try:
+            for channel in channels.values():
+                await channel.start()
+                started.append(channel)
+            yield
+        finally:
+            for channel in reversed(started):
+                try:
+                    await channel.stop()
+                except Exception:
+                    log.exception("channel %s did not stop cleanly", channel.name)
+
+    app.cleanup_ctx.extend([storage, pipeline, workers, channel_servers])
     app.router.add_routes(api.routes)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_get("/", home)
     # Channels get the service lazily: it exists only once the pipeline context has run.
-    WebFormChannel(_LazyService(app), settings.webform).add_routes(app)
+    for channel in channels.values():
+        channel.add_routes(app)
+    app[CHANNELS] = channels
     return app
 
 
@@ -141,8 +193,17 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def openapi(request: web.Request) -> web.Response:
-    return web.Response(text=OPENAPI.read_text(encoding="utf-8"), content_type="application/json")
+    return web.json_response(load_openapi(), dumps=lambda v: json.dumps(v, ensure_ascii=False))
 
 
 def load_openapi() -> dict:
-    return json.loads(OPENAPI.read_text(encoding="utf-8"))
+    """The API document: the core's, plus each channel's fragment (paths and schemas)."""
+    spec = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    for fragment in sorted(OPENAPI_FRAGMENTS.glob("*.json")):
+        part = json.loads(fragment.read_text(encoding="utf-8"))
+        spec["paths"].update(part.get("paths", {}))
+        spec["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
+        spec["components"].setdefault("securitySchemes", {}).update(
+            part.get("components", {}).get("securitySchemes", {}))
+        spec.setdefault("tags", []).extend(part.get("tags", []))
+    return spec

@@ -7,6 +7,7 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     from gateway.attachments import AttachmentStore
+    from gateway.delivery import Delivery
     from gateway.metrics import Metrics
     from gateway.pipeline import Pipeline
     from gateway.service import GatewayService
@@ -20,3 +21,5 @@ ATTACHMENTS = web.AppKey("attachments", "AttachmentStore")
 SERVICE = web.AppKey("service", "GatewayService")
 METRICS = web.AppKey("metrics", "Metrics")
 CORE_TOKEN = web.AppKey("core_token", str)
+DELIVERY = web.AppKey("delivery", "Delivery")
+CHANNELS = web.AppKey("channels", dict)

@@ -18,6 +18,9 @@ class Metrics:
         self.status_changes = Counter(
             "gateway_status_changes", "Work-order status changes, by new status",
             ["status"], registry=self.registry)
+        self.notifications = Counter(
+            "gateway_notifications", "Answers back to citizens, by channel and result",
+            ["channel", "result"], registry=self.registry)
         self.queue_depth = Gauge(
             "gateway_queue_depth", "Items waiting, by queue", ["queue"], registry=self.registry)
 

@@ -63,6 +63,9 @@ class Intake:
     received_at: datetime = field(default_factory=now)
     raw: Any = None  # the channel's native payload, stored verbatim
     hold_for_review: bool = False  # True: an operator must confirm before the core sees it
+    # Join this case rather than look for duplicates (the citizen chose it, or an e-mail
+    # replies to it); if it is no longer open, a new case is filed that refers to it.
+    case_hint: str = ""
 
 
 @dataclass
@@ -129,6 +132,9 @@ class StageResults:
     duplicates: DuplicateCheck
 
 
+# Satisfaction ratings a reporter gives at the end (综合评价).
+RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+
 # What `submit` answers; each channel maps it to its own terms (HTTP status, SMTP code, a reply).
 ACCEPTED = "accepted"  # a new case was filed
 ATTACHED = "attached"  # joined an existing open case
@@ -182,6 +188,7 @@ def intake_from_plain(data: dict) -> Intake:
         point=GeoPoint(**point) if point else None,
         received_at=datetime.fromisoformat(data["received_at"]),
         hold_for_review=data.get("hold_for_review", False),
+        case_hint=data.get("case_hint", ""),
     )
 
 

@@ -118,18 +118,20 @@ class Pipeline:
                         "status": doc["status"], "needs_review": doc["needs_review"]}
             return make
 
+        join = intake.case_hint or (stages.duplicates.case_no if stages.duplicates.action == "attach" else "")
         try:
             saved = None
-            if stages.duplicates.action == "attach":
+            if join:
                 saved = await self.store.attach_intake(
-                    intake_id, stages.duplicates.case_no,
+                    intake_id, join,
                     lambda doc: workorders.attach_report(doc, intake, at, self.public_url),
                     answer(ATTACHED), stage_record)
-            if saved is None:
+            if saved is None:  # nothing to join, or that case is no longer open
                 saved = await self.store.file_workorder(
                     intake_id, at.strftime("%Y%m%d"),
                     lambda case_no, code: workorders.new_workorder(
-                        case_no, code, intake, stages, at, self.public_url, intake.hold_for_review),
+                        case_no, code, intake, stages, at, self.public_url, intake.hold_for_review,
+                        related_to=intake.case_hint),
                     answer(ACCEPTED), stage_record, in_feed=not intake.hold_for_review)
         except StorageUnavailable as exc:
             return self._unavailable(exc)
@@ -153,7 +155,7 @@ class Pipeline:
         classification = self._stage("classify", Classification, self.classifier.classify, text)
         place_text = f"{intake.address}\n{text}".strip() if intake.address else text
         location = self._stage("locate", Location, self.locator.locate, place_text, intake.point)
-        if check_duplicates:
+        if check_duplicates and not intake.case_hint:
             duplicates = self._stage("dedupe", DuplicateCheck, self.duplicates.check,
                                      intake, classification, location)
         else:
@@ -188,6 +190,13 @@ class Pipeline:
         if not doc.pop("repeated", False):
             self.metrics.status_changes.labels(status).inc()
             self._changed(doc)
+        return doc
+
+    async def rate(self, case_no: str, channel: str, contact_id: str, rating: str) -> dict:
+        doc = await self.store.update_workorder(
+            case_no, lambda doc: workorders.rate(doc, channel, contact_id, rating, now()),
+            actor=f"{channel}:reporter", action="rated", detail={"rating": rating})
+        self._changed(doc)
         return doc
 
     def _published(self, docs: dict[str, dict]) -> None:

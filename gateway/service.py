@@ -7,12 +7,14 @@ from gateway import workorders
 from gateway.attachments import AttachmentStore
 from gateway.models import Attachment, Intake, NotFound, SubmitResult
 from gateway.pipeline import Pipeline
+from gateway.store.state import ChannelState
 
 
 class GatewayService:
-    def __init__(self, pipeline: Pipeline, attachments: AttachmentStore):
+    def __init__(self, pipeline: Pipeline, attachments: AttachmentStore, state: ChannelState):
         self.pipeline = pipeline
         self.attachments = attachments
+        self.state = state
 
     async def submit(self, intake: Intake) -> SubmitResult:
         return await self.pipeline.submit(intake)
@@ -31,3 +33,25 @@ class GatewayService:
         if doc is None or not hmac.compare_digest(expected.encode(), check_code.encode()):
             raise NotFound("未找到该工单，请核对工单编号和查询码")
         return workorders.public_view(doc)
+
+    async def cases_of(self, channel: str, contact_id: str, limit: int = 10) -> list[dict]:
+        docs = await self.pipeline.store.cases_of_contact(f"{channel}:{contact_id}", limit)
+        return [workorders.public_view(doc) for doc in docs]
+
+    async def case_of(self, case_no: str, channel: str, contact_id: str) -> dict:
+        try:
+            doc = await self.pipeline.store.get_workorder(case_no)
+        except NotFound:
+            doc = None
+        if doc is None or not workorders.is_reporter(doc, channel, contact_id):
+            raise NotFound(f"未找到您反映的工单 {case_no}")
+        return workorders.public_view(doc)
+
+    async def rate(self, case_no: str, channel: str, contact_id: str, rating: str) -> dict:
+        return workorders.public_view(await self.pipeline.rate(case_no, channel, contact_id, rating))
+
+    async def load_state(self, channel: str, key: str) -> dict | None:
+        return await self.state.load(channel, key)
+
+    async def save_state(self, channel: str, key: str, state: dict | None) -> None:
+        await self.state.save(channel, key, state)

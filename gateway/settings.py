@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from channels.email import EmailSettings
+from channels.hotline import HotlineSettings
+from channels.telegram import TelegramSettings
+from channels.wechat import WechatSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -114,6 +119,16 @@ class LoggingSettings:
 
 
 @dataclass
+class NotifySettings:
+    # Message templates for answers back to citizens (editable; checked at start-up).
+    templates: str = "gateway/templates/messages.toml"
+    # A message that keeps failing is retried with doubling pauses, then kept as failed.
+    max_attempts: int = 8
+    first_retry_s: float = 10.0
+    timeout_s: float = 15.0
+
+
+@dataclass
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -124,6 +139,12 @@ class Settings:
     location: LocationSettings = field(default_factory=LocationSettings)
     duplicates: DuplicateSettings = field(default_factory=DuplicateSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    # Channels: each module (channels/<name>.py) declares its own settings section.
+    hotline: HotlineSettings = field(default_factory=HotlineSettings)
+    wechat: WechatSettings = field(default_factory=WechatSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
     source: str = "<defaults>"
 
     @property
@@ -153,7 +174,8 @@ def _check_type(value: Any, expected: Any) -> bool:
 
 def _apply_section(target: Any, values: dict[str, Any], where: str) -> None:
     hints = {f.name: f.type for f in dataclasses.fields(target)}
-    types = {"str": str, "int": int, "float": float, "bool": bool, "list[str]": list[str]}
+    types = {"str": str, "int": int, "float": float, "bool": bool, "list[str]": list[str],
+             "dict[str, str]": dict}
     for key, value in values.items():
         if key not in hints:
             known = ", ".join(sorted(hints))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from gateway.models import Intake, Refusal, StageResults, iso, to_plain
+from gateway.models import RATINGS, Intake, NotFound, Refusal, StageResults, iso, to_plain
 
 # received → confirmed (filed) → dispatched → resolved → closed, plus the side exits.
 STATUS_NAMES = {
@@ -101,7 +101,7 @@ def _due(created_at: str, cls) -> str | None:
 
 
 def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageResults,
-                  at: datetime, public_url: str, hold: bool) -> dict:
+                  at: datetime, public_url: str, hold: bool, related_to: str = "") -> dict:
     cls, loc, dup = stages.classification, stages.location, stages.duplicates
     review_reasons = [*cls.review_reasons, *loc.review_reasons]
     if dup.action == "suggest":
@@ -132,6 +132,8 @@ def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageRe
         "duplicate_candidates": to_plain(dup.candidates) if dup.action == "suggest" else [],
         "needs_review": bool(review_reasons) or cls.needs_review or loc.needs_review,
         "review_reasons": review_reasons,
+        "related_to": related_to or None,
+        "satisfaction": [],
     }
 
 
@@ -284,3 +286,24 @@ def detach_report(doc: dict, channel: str, channel_ref: str, new_case_no: str,
             "report_count": max(1, doc["report_count"] - 1),
             "split_out": [*doc.get("split_out", []), new_case_no],
             "updated_at": iso(at)}
+
+
+def is_reporter(doc: dict, channel: str, contact_id: str) -> bool:
+    return bool(contact_id) and any(
+        e["reporter"].get("contact_channel") == channel and e["reporter"].get("contact_id") == contact_id
+        for e in doc["reporters"])
+
+
+def rate(doc: dict, channel: str, contact_id: str, rating: str, at: datetime) -> dict:
+    """A reporter's satisfaction with the handling; a later answer replaces an earlier one."""
+    if rating not in RATINGS:
+        raise Refusal(f"评价须为：{'、'.join(RATINGS.values())}", code="invalid_rating", http_status=422)
+    if not is_reporter(doc, channel, contact_id):
+        raise NotFound(f"未找到您反映的工单 {doc['case_no']}")
+    if doc["status"] not in {"resolved", "closed", "answered"}:
+        raise InvalidTransition(f"工单 {doc['case_no']} 尚未办结（{doc['status_name']}），办结后再请您评价")
+    entry = {"channel": channel, "contact_id": contact_id, "rating": rating,
+             "rating_name": RATINGS[rating], "at": iso(at)}
+    kept = [e for e in doc.get("satisfaction", [])
+            if (e["channel"], e["contact_id"]) != (channel, contact_id)]
+    return {**doc, "satisfaction": [*kept, entry], "updated_at": iso(at)}

@@ -36,8 +36,8 @@ def default_stages(settings):
 
 
 @asynccontextmanager
-async def running_gateway(settings, stages=None):
-    app = create_app(settings, stages=stages or default_stages(settings))
+async def running_gateway(settings, stages=None, channels=None):
+    app = create_app(settings, stages=stages or default_stages(settings), extra_channels=channels)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     client.core_headers = {"Authorization": f"Bearer {app[CORE_TOKEN]}"}

@@ -1,0 +1,37 @@
+"""SQL for the outbox of answers back (rows are written by core's change transactions)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from gateway.store.core import Store
+
+
+class Outbox:
+    def __init__(self, store: Store):
+        self.store = store
+
+    async def due(self, at: str, limit: int = 50) -> list[dict]:
+        rows = await self.store.read(
+            "SELECT id, channel, contact_id, case_no, event, context, attempts FROM outbox"
+            " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?", (at, limit))
+        return [{**dict(r), "context": json.loads(r["context"])} for r in rows]
+
+    async def mark(self, message_id: int, state: str, *, next_attempt_at: str | None = None,
+                   error: str | None = None) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?,"
+                " next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
+                (state, error, next_attempt_at, message_id))
+
+        await self.store.write(op)
+
+    async def for_case(self, case_no: str) -> list[dict]:
+        rows = await self.store.read(
+            "SELECT id, channel, contact_id, event, state, attempts, last_error FROM outbox"
+            " WHERE case_no = ? ORDER BY id", (case_no,))
+        return [dict(r) for r in rows]
+
+    async def pending_count(self) -> int:
+        return (await self.store.read("SELECT count(*) FROM outbox WHERE state = 'pending'"))[0][0]
