@@ -41,11 +41,17 @@ class Delivery:
             except StorageUnavailable as exc:
                 log.warning("outbox unavailable: %s", exc)
                 sent = 0
+            except Exception:
+                log.exception("outbox sweep failed")
+                sent = 0
             if not sent:
                 self._wake.clear()
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a
+                # cancellation that arrives as the wait ends, and the worker never stops.
                 try:
-                    await asyncio.wait_for(self._wake.wait(), self.idle_s)
-                except asyncio.TimeoutError:
+                    async with asyncio.timeout(self.idle_s):
+                        await self._wake.wait()
+                except TimeoutError:
                     pass
 
     async def send_due(self) -> int:
@@ -56,15 +62,16 @@ class Delivery:
 
     async def _send(self, row: dict) -> None:
         channel = self.channels.get(row["channel"])
-        subject, text = self.templates.render(row["event"], row["channel"], row["context"])
-        message = Outbound(id=row["id"], channel=row["channel"], contact_id=row["contact_id"],
-                           case_no=row["case_no"], event=row["event"], subject=subject, text=text,
-                           context=row["context"], attempts=row["attempts"])
         extra = {"case_no": row["case_no"], "channel": row["channel"]}
         try:
             if channel is None:
                 raise DeliveryError(f"渠道 {row['channel']} 未启用", permanent=True)
-            await asyncio.wait_for(channel.deliver(message), self.timeout_s)
+            subject, text = self.templates.render(row["event"], row["channel"], row["context"])
+            message = Outbound(id=row["id"], channel=row["channel"], contact_id=row["contact_id"],
+                               case_no=row["case_no"], event=row["event"], subject=subject,
+                               text=text, context=row["context"], attempts=row["attempts"])
+            async with asyncio.timeout(self.timeout_s):
+                await channel.deliver(message)
         except Exception as exc:  # any failure of a channel is retried or recorded, never lost
             permanent = isinstance(exc, DeliveryError) and exc.permanent
             attempts = row["attempts"] + 1
