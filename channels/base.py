@@ -102,6 +102,21 @@ class IntakeService(Protocol):
         """Store a reporter's satisfaction (a key of RATINGS) on the case."""
         ...
 
+    async def assess(self, intake: Intake) -> dict:
+        """What the gateway would make of a report, without filing it: {"classification":
+        {…, "alternatives"}, "location": {…, "confidence", "needs_review"}, "duplicates":
+        {"action", "candidates": [public view + "score"]}}. Chat uses it to ask what is
+        missing ("where exactly?", "which of these?", "already reported?")."""
+        ...
+
+    async def transcribe(self, data: bytes, content_type: str) -> str | None:
+        """Speech to text (Mandarin); None when no engine is configured or it failed."""
+        ...
+
+    def announce(self, topic: str, data: dict) -> None:
+        """Tell live views (the operator console) that something happened, e.g. a call."""
+        ...
+
     async def load_state(self, channel: str, key: str) -> dict | None: ...
 
     async def save_state(self, channel: str, key: str, state: dict | None) -> None:

@@ -48,6 +48,8 @@ class CombinedSettings:
 
 
 class CombinedClassifier:
+    """Rules and model together (see the module docstring)."""
+
     def __init__(
         self,
         rules: KeywordClassifier,
@@ -72,6 +74,10 @@ class CombinedClassifier:
         if a is None or b is None:
             return True
         return b.top_code in a.compatible or a.top_code in b.compatible
+
+    def categorize(self, code: str, source: str) -> Classification | None:
+        """A category a person chose, by its code (None when the taxonomy has no such code)."""
+        return category_of(self.rules.taxonomy, code, source)
 
     def classify(self, text: str) -> Classification:
         s = self.settings
@@ -164,3 +170,16 @@ def build_classifier(
 
         model = load(model_path, taxonomy)
     return CombinedClassifier(rules, model, cs)
+
+
+def category_of(taxonomy, code: str, source: str) -> Classification | None:
+    """The taxonomy's entry for `code` as a settled classification (a person chose it:
+    an operator, or a citizen picking from the choices offered); None if unknown."""
+    node = taxonomy.get(code)
+    if node is None:
+        return None
+    return Classification(
+        code=node.code, name=node.name, path=list(node.path), confidence=1.0, source=source,
+        department=node.department, time_limit_hours=node.time_limit_hours, urgent=node.urgent,
+        consultation=node.consultation, evidence={"chosen_by": source},
+    )

@@ -16,11 +16,12 @@ from channels.base import Channel
 from channels.webform import WebFormChannel
 from gateway import api
 from gateway.appkeys import (
-    ATTACHMENTS, CHANNELS, CORE_TOKEN, DELIVERY, METRICS, PIPELINE, SERVICE, SETTINGS, STORE,
+    ATTACHMENTS, CHANNELS, CORE_TOKEN, DELIVERY, EVENTS, METRICS, PIPELINE, SERVICE, SETTINGS, STORE,
 )
 from gateway.attachments import AttachmentStore
 from gateway.components import build_stages
 from gateway.delivery import Delivery
+from gateway.events import EventHub
 from gateway.http import error_middleware, json_response
 from gateway.metrics import Metrics
 from gateway.notify import Notices, Templates
@@ -67,6 +68,7 @@ def create_app(settings: Settings, *, stages=None,
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[CORE_TOKEN] = core_token(settings)
+    app[EVENTS] = EventHub()
     templates = Templates(settings.project_path(settings.notify.templates))
     service = _LazyService(app)
     channels: dict[str, Channel] = {"webform": WebFormChannel(service, settings.webform)}
@@ -101,7 +103,8 @@ def create_app(settings: Settings, *, stages=None,
             duplicates.track(doc)
         app[PIPELINE] = pipe
         app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE])
-        app[SERVICE] = GatewayService(pipe, app[ATTACHMENTS], ChannelState(app[STORE]))
+        pipe.on_change(lambda doc: app[EVENTS].publish("workorder", doc))
+        app[SERVICE] = GatewayService(pipe, app[ATTACHMENTS], ChannelState(app[STORE]), app[EVENTS])
         yield
 
     async def workers(app: web.Application):

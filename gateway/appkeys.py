@@ -8,6 +8,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from gateway.attachments import AttachmentStore
     from gateway.delivery import Delivery
+    from gateway.events import EventHub
     from gateway.metrics import Metrics
     from gateway.pipeline import Pipeline
     from gateway.service import GatewayService
@@ -23,3 +24,4 @@ METRICS = web.AppKey("metrics", "Metrics")
 CORE_TOKEN = web.AppKey("core_token", str)
 DELIVERY = web.AppKey("delivery", "Delivery")
 CHANNELS = web.AppKey("channels", dict)
+EVENTS = web.AppKey("events", "EventHub")

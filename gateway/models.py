@@ -60,12 +60,17 @@ class Intake:
     attachments: list[Attachment] = field(default_factory=list)
     address: str = ""  # free-text place the citizen gave, if any, besides the text
     point: GeoPoint | None = None
+    # The point's coordinate system: "wgs84" (GPS, browsers) or "gcj02" (WeChat and Chinese
+    # map apps, shifted by a few hundred metres); the gateway converts.
+    point_crs: str = "wgs84"
     received_at: datetime = field(default_factory=now)
     raw: Any = None  # the channel's native payload, stored verbatim
     hold_for_review: bool = False  # True: an operator must confirm before the core sees it
     # Join this case rather than look for duplicates (the citizen chose it, or an e-mail
     # replies to it); if it is no longer open, a new case is filed that refers to it.
     case_hint: str = ""
+    # A taxonomy code the citizen picked from the choices offered (used instead of guessing).
+    category_hint: str = ""
 
 
 @dataclass
@@ -189,6 +194,8 @@ def intake_from_plain(data: dict) -> Intake:
         received_at=datetime.fromisoformat(data["received_at"]),
         hold_for_review=data.get("hold_for_review", False),
         case_hint=data.get("case_hint", ""),
+        category_hint=data.get("category_hint", ""),
+        point_crs=data.get("point_crs", "wgs84"),
     )
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from classifiers.registry import gcj02_to_wgs84
 from gateway import workorders
 from gateway.metrics import Metrics
 from gateway.models import (
@@ -152,9 +153,15 @@ class Pipeline:
 
     def _run_stages(self, intake: Intake, check_duplicates: bool) -> StageResults:
         text = f"{intake.title}\n{intake.text}".strip()
-        classification = self._stage("classify", Classification, self.classifier.classify, text)
+        chosen = None
+        if intake.category_hint and hasattr(self.classifier, "categorize"):
+            chosen = self.classifier.categorize(intake.category_hint, "citizen")
+        classification = chosen or self._stage("classify", Classification, self.classifier.classify, text)
         place_text = f"{intake.address}\n{text}".strip() if intake.address else text
-        location = self._stage("locate", Location, self.locator.locate, place_text, intake.point)
+        point = intake.point
+        if point is not None and intake.point_crs == "gcj02":
+            point = gcj02_to_wgs84(point)
+        location = self._stage("locate", Location, self.locator.locate, place_text, point)
         if check_duplicates and not intake.case_hint:
             duplicates = self._stage("dedupe", DuplicateCheck, self.duplicates.check,
                                      intake, classification, location)

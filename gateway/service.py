@@ -5,16 +5,21 @@ import hmac
 
 from gateway import workorders
 from gateway.attachments import AttachmentStore
-from gateway.models import Attachment, Intake, NotFound, SubmitResult
+from gateway.events import EventHub
+from gateway.models import Attachment, Intake, NotFound, SubmitResult, to_plain
 from gateway.pipeline import Pipeline
 from gateway.store.state import ChannelState
 
 
 class GatewayService:
-    def __init__(self, pipeline: Pipeline, attachments: AttachmentStore, state: ChannelState):
+    def __init__(self, pipeline: Pipeline, attachments: AttachmentStore, state: ChannelState,
+                 events: EventHub, transcriber=None):
         self.pipeline = pipeline
         self.attachments = attachments
         self.state = state
+        self.events = events
+        # transcriber.transcribe(data, content_type) -> str | None, off the event loop
+        self.transcriber = transcriber
 
     async def submit(self, intake: Intake) -> SubmitResult:
         return await self.pipeline.submit(intake)
@@ -55,3 +60,26 @@ class GatewayService:
 
     async def save_state(self, channel: str, key: str, state: dict | None) -> None:
         await self.state.save(channel, key, state)
+
+    async def assess(self, intake: Intake) -> dict:
+        """What the gateway would make of a report, without filing it: category with
+        alternatives, place with confidence, and open cases it may repeat."""
+        stages = await self.pipeline.run_stages(intake)
+        result = to_plain(stages)
+        candidates = []
+        for candidate in stages.duplicates.candidates:
+            try:
+                doc = await self.pipeline.store.get_workorder(candidate.case_no)
+            except NotFound:
+                continue
+            candidates.append({**workorders.public_view(doc), "score": candidate.score})
+        result["duplicates"]["candidates"] = candidates
+        return result
+
+    async def transcribe(self, data: bytes, content_type: str) -> str | None:
+        if self.transcriber is None:
+            return None
+        return await self.transcriber.transcribe(data, content_type)
+
+    def announce(self, topic: str, data: dict) -> None:
+        self.events.publish(topic, data)
