@@ -225,10 +225,11 @@ class _Entry:
     """What the index keeps per case (immutable once built; ``update`` replaces it)."""
 
     __slots__ = ("case_no", "tok", "code", "parent", "grid", "lat", "lng", "cell", "ts",
-                 "reporters")
+                 "reporters", "text")
 
-    def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters):
+    def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters, text):
         self.case_no = case_no
+        self.text = text  # the raw text `tok` was prepared from
         self.tok = tok
         self.code = code
         self.parent = parent
@@ -298,7 +299,7 @@ class DuplicateIndex:
         time_weight: float = 0.10,
         min_text_attach: float = 0.30,
         repost_text: float = 0.90,
-        full_score_limit: int = 24,
+        full_score_limit: int = 8,
         reporter_bonus: float = 0.08,
     ) -> None:
         if not 0 < suggest_threshold <= attach_threshold <= 1:
@@ -358,9 +359,13 @@ class DuplicateIndex:
             lat, lng = float(case.point.lat), float(case.point.lng)
             cell = self._cell(lat, lng)
         reporters = tuple(sorted(k for k in case.reporter_keys if k))
+        # A case is re-indexed on every change (a reporter joins, the status moves); its
+        # text rarely changes, and preparing it (jieba) is the expensive part.
+        known = self._entries.get(case.case_no)
+        tok = known.tok if known is not None and known.text == case.text else prepare_text(case.text)
         return _Entry(
             case.case_no,
-            prepare_text(case.text),
+            tok,
             case.category_code or "",
             self.parent_of(case.category_code or "", case.category_path or []),
             case.grid_code or "",
@@ -369,6 +374,7 @@ class DuplicateIndex:
             cell,
             case.created_at.timestamp(),
             reporters,
+            case.text,
         )
 
     def add(self, case: OpenCase) -> None:

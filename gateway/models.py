@@ -199,13 +199,28 @@ def intake_from_plain(data: dict) -> Intake:
     )
 
 
+_PRIMITIVES = (str, int, float, bool, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def to_plain(value: Any) -> Any:
-    """Dataclasses (nested) to JSON-ready dicts; datetimes to ISO 8601 strings."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """Dataclasses (nested) to JSON-ready dicts; datetimes to ISO 8601 strings.
+    (On every report's path, hence the shortcuts.)"""
+    kind = type(value)
+    if kind in _PRIMITIVES:
+        return value
+    if kind is list or kind is tuple:
+        return [to_plain(v) for v in value]
+    if kind is dict:
+        return {k: to_plain(v) for k, v in value.items()}
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: to_plain(getattr(value, name)) for name in names}
     if isinstance(value, datetime):
         return iso(value)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, set, frozenset)):
         return [to_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: to_plain(v) for k, v in value.items()}

@@ -81,30 +81,30 @@ class Notices:
         self.ack_channels = ack_channels
         self.public_url = public_url
 
-    def __call__(self, old: dict | None, new: dict, check_code: str) -> list[dict]:
+    def __call__(self, old: dict | None, new: dict, check_code: str, *,
+                 contacts: list[str] = (), joined: str = "") -> list[dict]:
+        """`contacts`: everyone who reported the case ("channel:id"), given on a status
+        change; `joined`: the contact of a report that just joined it."""
         if old is None:
-            return self._rows("filed", new, new["reporters"][:1], check_code, self.ack_channels)
+            first = new["reporters"][0]["reporter"]
+            contact = f"{first.get('contact_channel', '')}:{first.get('contact_id', '')}"
+            return self._rows("filed", new, [contact], check_code, self.ack_channels)
         if new["status"] != old["status"] and new["status"] in STATUS_EVENTS:
-            return self._rows(new["status"], new, new["reporters"], "", self.push_channels)
-        if len(new["reporters"]) > len(old["reporters"]) and new["status"] == old["status"]:
-            joined = new["reporters"][len(old["reporters"]):]
-            return self._rows("attached", new, [e for e in joined if not e.get("via")],
-                              check_code, self.ack_channels)
+            return self._rows(new["status"], new, contacts, "", self.push_channels)
+        if joined:
+            return self._rows("attached", new, [joined], check_code, self.ack_channels)
         return []
 
-    def _rows(self, event: str, doc: dict, entries: list[dict], check_code: str,
+    def _rows(self, event: str, doc: dict, contacts: list[str], check_code: str,
               channels: set[str]) -> list[dict]:
         context = {**public_view(doc), "check_code": check_code}
         if check_code:
             context["status_url"] = (f"{self.public_url}/report/status?case_no={doc['case_no']}"
                                      f"&code={check_code}")
-        seen: set[tuple[str, str]] = set()
         rows = []
-        for entry in entries:
-            reporter = entry["reporter"]
-            key = (reporter.get("contact_channel", ""), reporter.get("contact_id", ""))
-            if key[0] in channels and key[1] and key not in seen:
-                seen.add(key)
-                rows.append({"channel": key[0], "contact_id": key[1], "event": event,
+        for contact in dict.fromkeys(contacts):
+            channel, _, contact_id = contact.partition(":")
+            if channel in channels and contact_id:
+                rows.append({"channel": channel, "contact_id": contact_id, "event": event,
                              "context": context})
         return rows

@@ -123,10 +123,12 @@ class Pipeline:
         try:
             saved = None
             if join:
+                reporter = intake.reporter
                 saved = await self.store.attach_intake(
                     intake_id, join,
                     lambda doc: workorders.attach_report(doc, intake, at, self.public_url),
-                    answer(ATTACHED), stage_record)
+                    answer(ATTACHED), stage_record,
+                    contact=f"{reporter.contact_channel}:{reporter.contact_id}" if reporter.contact_id else "")
             if saved is None:  # nothing to join, or that case is no longer open
                 saved = await self.store.file_workorder(
                     intake_id, at.strftime("%Y%m%d"),

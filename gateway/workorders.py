@@ -30,7 +30,9 @@ TRANSITIONS = {
     "rejected": set(),
 }
 OPEN_STATUSES = {"received", "confirmed", "dispatched", "resolved"}
-MAX_REPORTERS_KEPT = 500  # beyond this only the count grows; the intake table keeps them all
+# Reporters listed in the document; beyond this only the count grows (every report stays in
+# the intake table), so a hot case's document stays small to rewrite.
+MAX_REPORTERS_KEPT = 50
 
 
 class InvalidTransition(Refusal):

@@ -206,3 +206,19 @@ def test_templates_are_checked_at_start_up(tmp_path):
     bad.write_text('[filed]\ntext = "ok"\n')
     with pytest.raises(TemplateError, match="no template for"):
         Templates(bad)
+
+
+async def test_a_hot_case_tells_every_reporter_even_beyond_the_listed_ones(fast_settings):
+    from gateway.workorders import MAX_REPORTERS_KEPT
+    chat = RecordingChannel()
+    text = "建国门内大街18号门口的路灯坏了，晚上一片漆黑"
+    crowd = MAX_REPORTERS_KEPT + 5
+    async with running_gateway(fast_settings, channels=[chat]) as gw:
+        results = [await chat_report(gw, f"n-{i}", text, f"hot-{i}") for i in range(crowd)]
+        case_no = results[0].case_no
+        assert {r.case_no for r in results} == {case_no}
+        doc = await gw.pipeline.store.get_workorder(case_no)
+        assert doc["report_count"] == crowd and len(doc["reporters"]) == MAX_REPORTERS_KEPT
+        await set_status(gw, case_no, "dispatched", "hot-s1", department="市政所")
+        await wait_for(chat, crowd)
+    assert sorted(m.contact_id for m in chat.sent) == sorted(f"n-{i}" for i in range(crowd))

@@ -50,7 +50,8 @@ async def test_a_report_stored_before_a_crash_is_filed_at_start_up(tmp_path):
     assert stored.created
 
     async with running_gateway(settings) as gw:
-        assert await gw.pipeline.recover() == 1
+        await gw.pipeline.recover()  # the start-up sweep may already have done it
+        assert await gw.pipeline.store.pending_intakes() == []
         items, _ = await all_feed(gw)
         assert [(i["channel_ref"], i["description"]) for i in items] == [("crashed-0001", "小区里的井盖没了")]
         # The sender's retry now gets that case, not a second one.

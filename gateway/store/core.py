@@ -88,12 +88,14 @@ CREATE TABLE IF NOT EXISTS history (
 );
 CREATE INDEX IF NOT EXISTS history_case ON history (case_no);
 
--- Which contacts (channel:id) reported which case: a citizen's "my cases".
+-- Which contacts (channel:id) reported which case: a citizen's "my cases", and everyone
+-- to tell when the case moves (however many joined it).
 CREATE TABLE IF NOT EXISTS case_contacts (
     contact TEXT NOT NULL,
     case_no TEXT NOT NULL,
     PRIMARY KEY (contact, case_no)
-) WITHOUT ROWID;
+);
+CREATE INDEX IF NOT EXISTS case_contacts_case ON case_contacts (case_no);
 
 -- Answers back to citizens, written in the same transaction as the change they announce,
 -- delivered by a worker with retries (a crash never loses one).
@@ -154,7 +156,7 @@ class Store:
         self.schemas = [SCHEMA, *(schemas or [])]  # feature modules add their tables
         # notices(old_doc | None, new_doc, check_code) -> outbox rows for a change; set by
         # the application so that answers back are written with the change itself.
-        self.notices: Callable[[dict | None, dict, str], list[dict]] | None = None
+        self.notices: Callable[..., list[dict]] | None = None
         self.busy_timeout_ms = busy_timeout_ms
         self.synchronous = synchronous.upper()
         self.max_batch = max_batch
@@ -380,7 +382,8 @@ class Store:
 
     async def attach_intake(self, intake_id: int, case_no: str,
                             mutate: Callable[[dict], dict | None],
-                            result: Callable[[dict, str], dict], stages: dict) -> dict | None:
+                            result: Callable[[dict, str], dict], stages: dict,
+                            contact: str = "") -> dict | None:
         """Join an intake to an existing case. `mutate(doc)` returns the new document, or None
         when the case can no longer take reports (then nothing is written and None returned)."""
 
@@ -392,7 +395,7 @@ class Store:
             new_doc = mutate(old) if old is not None else None
             if new_doc is None:
                 return None
-            self._save_doc(conn, new_doc, old, rows[0][1])
+            self._save_doc(conn, new_doc, old, rows[0][1], joined=contact)
             answer = result(new_doc, rows[0][1])
             self._finish_intake(conn, intake_id, case_no, answer, stages)
             self._history(conn, case_no, new_doc["updated_at"], "gateway", "report_attached",
@@ -506,7 +509,7 @@ class Store:
         return json.loads(rows[0][0]) if rows else None
 
     def _save_doc(self, conn: sqlite3.Connection, doc: dict, old: dict,
-                  check_code: str = "") -> None:
+                  check_code: str = "", joined: str = "") -> None:
         # A held work order (feed_seq NULL) enters the feed once it leaves 'received'.
         conn.execute(
             "UPDATE workorders SET status = ?, updated_at = ?, needs_review = ?, doc = ?,"
@@ -516,25 +519,38 @@ class Store:
             (doc["status"], doc["updated_at"], int(doc.get("needs_review", False)), dumps(doc),
              doc["status"], doc["case_no"]),
         )
-        self._after_change(conn, old, doc, check_code)
+        self._after_change(conn, old, doc, check_code, joined)
 
     def _after_change(self, conn: sqlite3.Connection, old: dict | None, new: dict,
-                      check_code: str) -> None:
-        """Index the case's contacts and queue the answers back the change calls for."""
-        known = {(e["reporter"].get("contact_channel"), e["reporter"].get("contact_id"))
-                 for e in (old or {}).get("reporters", [])}
-        contacts = [(new["case_no"], f"{c}:{i}") for c, i in
-                    {(e["reporter"].get("contact_channel"), e["reporter"].get("contact_id"))
-                     for e in new["reporters"]} - known if i]
-        if contacts:
+                      check_code: str, joined: str = "") -> None:
+        """Record the case's contacts and queue the answers back the change calls for.
+        `joined`: the contact ("channel:id") of a report that just joined the case."""
+        case_no = new["case_no"]
+        listed = {f"{e['reporter'].get('contact_channel')}:{e['reporter']['contact_id']}"
+                  for e in new["reporters"] if e["reporter"].get("contact_id")}
+        if old is not None:
+            listed -= {f"{e['reporter'].get('contact_channel')}:{e['reporter']['contact_id']}"
+                       for e in old["reporters"] if e["reporter"].get("contact_id")}
+        if joined:
+            listed.add(joined)
+        if listed:
             conn.executemany("INSERT OR IGNORE INTO case_contacts (case_no, contact) VALUES (?, ?)",
-                             contacts)
-        rows = self.notices(old, new, check_code) if self.notices else []
+                             [(case_no, contact) for contact in listed])
+        for merged in set(new.get("duplicates", [])) - set((old or {}).get("duplicates", [])):
+            conn.execute("INSERT OR IGNORE INTO case_contacts (case_no, contact)"
+                         " SELECT ?, contact FROM case_contacts WHERE case_no = ?", (case_no, merged))
+        if self.notices is None:
+            return
+        contacts: list[str] = []
+        if old is not None and old["status"] != new["status"]:  # everyone who reported it
+            contacts = [r[0] for r in fetch(
+                conn, "SELECT contact FROM case_contacts WHERE case_no = ? ORDER BY rowid", (case_no,))]
+        rows = self.notices(old, new, check_code, contacts=contacts, joined=joined)
         if rows:
             conn.executemany(
                 "INSERT INTO outbox (channel, contact_id, case_no, event, context, created_at,"
                 " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(r["channel"], r["contact_id"], new["case_no"], r["event"], dumps(r["context"]),
+                [(r["channel"], r["contact_id"], case_no, r["event"], dumps(r["context"]),
                   new["updated_at"], new["updated_at"]) for r in rows])
 
     def _finish_intake(self, conn: sqlite3.Connection, intake_id: int, case_no: str,
