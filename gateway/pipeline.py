@@ -81,9 +81,7 @@ class Pipeline:
         between the two commits). Returns how many were finished."""
         done = 0
         for intake_id in await self.store.pending_intakes():
-            if intake_id in self._inflight:
-                continue
-            result = await self.reprocess(intake_id)
+            result = await self.reprocess(intake_id)  # waits for one already in flight
             if result.outcome != UNAVAILABLE:
                 done += 1
                 log.info("recovered report", extra={"case_no": result.case_no, "intake": intake_id})
