@@ -71,6 +71,9 @@ class Intake:
     case_hint: str = ""
     # A taxonomy code the citizen picked from the choices offered (used instead of guessing).
     category_hint: str = ""
+    # The citizen said this is none of the open cases offered: never joined automatically
+    # (a close match is still shown to an operator).
+    not_duplicate: bool = False
 
 
 @dataclass
@@ -195,6 +198,7 @@ def intake_from_plain(data: dict) -> Intake:
         hold_for_review=data.get("hold_for_review", False),
         case_hint=data.get("case_hint", ""),
         category_hint=data.get("category_hint", ""),
+        not_duplicate=data.get("not_duplicate", False),
         point_crs=data.get("point_crs", "wgs84"),
     )
 

@@ -165,6 +165,8 @@ class Pipeline:
         if check_duplicates and not intake.case_hint:
             duplicates = self._stage("dedupe", DuplicateCheck, self.duplicates.check,
                                      intake, classification, location)
+            if intake.not_duplicate and duplicates.action == "attach":
+                duplicates = DuplicateCheck(action="suggest", candidates=duplicates.candidates)
         else:
             duplicates = DuplicateCheck()
         return StageResults(classification, location, duplicates)

@@ -43,3 +43,12 @@ async def test_map_app_coordinates_are_converted_to_gps(gateway):
     assert abs(doc["location"]["lat"] - expected.lat) < 1e-6
     assert abs(doc["location"]["lng"] - expected.lng) < 1e-6
     assert doc["location"]["grid_code"]
+
+
+async def test_a_citizen_who_says_it_is_a_different_problem_is_not_joined(gateway):
+    service = gateway.app[SERVICE]
+    first = await service.submit(chat(LAMP, "nd-1"))
+    separate = await service.submit(chat(LAMP, "nd-2", not_duplicate=True))
+    assert separate.outcome == "accepted" and separate.case_no != first.case_no
+    doc = await gateway.pipeline.store.get_workorder(separate.case_no)
+    assert doc["needs_review"] and doc["duplicate_candidates"][0]["case_no"] == first.case_no
