@@ -147,10 +147,21 @@ def main() -> None:
     finally:
         stop(bare)
 
+    print(f"machine: {os.cpu_count()} cores; durable commits (WAL, synchronous=FULL)")
+    print(f"bare aiohttp JSON handler : {bare_result['rps']:8.0f} req/s  (p99 {bare_result['p99_ms']:.1f} ms)")
+    for label, command in (
+        ("spine stages (keyword rules, pass-through location, no duplicate check)",
+         [PY, "bench/serve_spine.py"]),
+        ("full pipeline (combined classifier, grid locator, duplicate index)", [PY, "run.py"]),
+    ):
+        measure(label, command, args, bare_result["rps"])
+
+
+def measure(label: str, command: list[str], args: argparse.Namespace, bare_rps: float) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     env = {**os.environ, "GATEWAY_CORE_TOKEN": "bench-token-0123456789abcdef"}
     port = free_port()
-    gw = start([PY, "run.py", "--data-dir", str(data_dir), "--port", str(port)], env)
+    gw = start([*command, "--data-dir", str(data_dir), "--port", str(port)], env)
     try:
         wait_ready(port)
         peak = run_wrk(port, args.duration, args.connections)
@@ -166,14 +177,13 @@ def main() -> None:
     ok = peak["total"] - peak["errors"] + rate["sent"] - rate["failures"]
     shutil.rmtree(data_dir)
 
-    print(f"machine: {os.cpu_count()} cores; gateway with default config (WAL, synchronous=FULL, full pipeline)")
-    print(f"bare aiohttp JSON handler : {bare_result['rps']:8.0f} req/s  (p99 {bare_result['p99_ms']:.1f} ms)")
-    print(f"gateway peak intake       : {peak['rps']:8.0f} reports/s  (p99 {peak['p99_ms']:.1f} ms, "
+    print(f"\n{label}")
+    print(f"  peak intake       : {peak['rps']:8.0f} reports/s  (p99 {peak['p99_ms']:.1f} ms, "
           f"{peak['errors']} non-2xx of {peak['total']})")
-    print(f"ratio gateway / bare      : {peak['rps'] / bare_result['rps']:.2f}")
-    print(f"at {args.rate} reports/s for {args.duration} s: p50 {rate['p50_ms']:.1f} ms, "
+    print(f"  ratio to bare     : {peak['rps'] / bare_rps:.2f}")
+    print(f"  at {args.rate} reports/s for {args.duration} s: p50 {rate['p50_ms']:.1f} ms, "
           f"p99 {rate['p99_ms']:.1f} ms, max {rate['max_ms']:.1f} ms, {rate['failures']} failures")
-    print(f"reports stored and filed: {stored} (2xx answers: {ok}) in {cases} cases "
+    print(f"  reports stored and filed: {stored} (2xx answers: {ok}) in {cases} cases "
           f"({stored - cases} joined an open case); synchronous={sync} (2 = FULL)")
 
 
