@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -35,6 +38,51 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _with_store(args: argparse.Namespace, work) -> int:
+    """Run `work(store)` against the gateway's database (the gateway may be running)."""
+    from gateway.app import SCHEMAS
+    from gateway.store import Store
+
+    settings = _settings(args)
+    store = Store(settings.data_dir / "gateway.sqlite3", schemas=SCHEMAS)
+    await store.open()
+    try:
+        return await work(store)
+    finally:
+        await store.close()
+
+
+def export_labels(args: argparse.Namespace) -> int:
+    """Operators' confirmations and corrections as labelled JSONL for `train`."""
+    from gateway.console import export_labels as export
+
+    async def work(store) -> int:
+        count = await export(store, args.out)
+        print(f"wrote {count} labelled examples to {args.out}")
+        return 0
+
+    return asyncio.run(_with_store(args, work))
+
+
+def create_operator(args: argparse.Namespace) -> int:
+    from gateway.console import create_operator as create
+    from gateway.models import Refusal
+
+    password = os.environ.get("GATEWAY_OPERATOR_PASSWORD") or getpass.getpass("密码 / password: ")
+
+    async def work(store) -> int:
+        try:
+            operator = await create(store, args.username, password, role=args.role,
+                                    display_name=args.name, seat_id=args.seat)
+        except Refusal as exc:
+            print(f"未创建 / not created: {exc.message}", file=sys.stderr)
+            return 2
+        print(f"created {operator['role']} {operator['username']}")
+        return 0
+
+    return asyncio.run(_with_store(args, work))
+
+
 def _settings(args: argparse.Namespace):
     from gateway import settings as settings_module
 
@@ -57,6 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("serve", help="run the gateway (the default)").set_defaults(func=serve)
     from classifiers import cli as classifier_cli
     classifier_cli.add_commands(commands)
+    export = commands.add_parser("export-labels", help="write operators' labelled examples as JSONL")
+    export.add_argument("--out", required=True, metavar="FILE.jsonl")
+    export.set_defaults(func=export_labels)
+    operator = commands.add_parser("create-operator", help="add a console account (password asked, "
+                                   "or GATEWAY_OPERATOR_PASSWORD)")
+    operator.add_argument("username")
+    operator.add_argument("--role", choices=["operator", "admin"], default="operator")
+    operator.add_argument("--name", default="", help="display name")
+    operator.add_argument("--seat", default="", help="hotline seat id")
+    operator.set_defaults(func=create_operator)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -109,6 +109,10 @@ class IntakeService(Protocol):
         missing ("where exactly?", "which of these?", "already reported?")."""
         ...
 
+    async def read_attachment(self, sha256: str) -> bytes:
+        """The bytes of an attachment saved earlier (e.g. a recording to transcribe again)."""
+        ...
+
     async def transcribe(self, data: bytes, content_type: str) -> str | None:
         """Speech to text (Mandarin); None when no engine is configured or it failed."""
         ...

@@ -14,7 +14,7 @@ from aiohttp import web
 from channels import email, hotline, telegram, wechat
 from channels.base import Channel
 from channels.webform import WebFormChannel
-from gateway import api
+from gateway import api, console
 from gateway.appkeys import (
     ATTACHMENTS, CHANNELS, CORE_TOKEN, DELIVERY, EVENTS, METRICS, PIPELINE, SERVICE, SETTINGS, STORE,
 )
@@ -28,7 +28,9 @@ from gateway.notify import Notices, Templates
 from gateway.pipeline import Pipeline
 from gateway.service import GatewayService
 from gateway.settings import Settings
+from gateway.speech import Transcriber
 from gateway.store import Store, StorageUnavailable
+from gateway.store import console as console_store
 from gateway.store import state as state_store
 from gateway.store.outbox import Outbox
 from gateway.store.state import ChannelState
@@ -39,7 +41,7 @@ OPENAPI_FRAGMENTS = Path(__file__).parent / "openapi.d"  # one file per channel
 # Channels that plug in: module.create(service, settings.<name>, data_dir=…) -> Channel.
 CHANNEL_MODULES = {"hotline": hotline, "wechat": wechat, "telegram": telegram, "email": email}
 # Tables of the feature modules under gateway/store (core's are always there).
-SCHEMAS = [state_store.SCHEMA]
+SCHEMAS = [state_store.SCHEMA, console_store.SCHEMA]
 
 
 def core_token(settings: Settings) -> str:
@@ -104,8 +106,11 @@ def create_app(settings: Settings, *, stages=None,
         app[PIPELINE] = pipe
         app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE])
         pipe.on_change(lambda doc: app[EVENTS].publish("workorder", doc))
-        app[SERVICE] = GatewayService(pipe, app[ATTACHMENTS], ChannelState(app[STORE]), app[EVENTS])
+        transcriber = Transcriber(settings.speech, settings.data_dir)
+        app[SERVICE] = GatewayService(pipe, app[ATTACHMENTS], ChannelState(app[STORE]), app[EVENTS],
+                                      transcriber=transcriber)
         yield
+        transcriber.close()
 
     async def workers(app: web.Application):
         n = settings.notify
@@ -138,6 +143,7 @@ def create_app(settings: Settings, *, stages=None,
                     log.exception("channel %s did not stop cleanly", channel.name)
 
     app.cleanup_ctx.extend([storage, pipeline, workers, channel_servers])
+    console.setup(app, settings.console)
     app.router.add_routes(api.routes)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)

@@ -73,7 +73,7 @@ class Pipeline:
         doc = await self.store.update_workorder(
             record["case_no"], lambda doc: workorders.restage(doc, stages),
             actor="gateway", action="restaged", detail={"intake": intake_id})
-        self._changed(doc)
+        self.changed(doc)
         return _result(record["result"])
 
     async def recover(self) -> int:
@@ -137,7 +137,7 @@ class Pipeline:
         except StorageUnavailable as exc:
             return self._unavailable(exc)
         if "doc" in filed:
-            self._changed(filed["doc"])
+            self.changed(filed["doc"])
             log.info("report %s", saved["outcome"], extra={
                 "case_no": saved["case_no"], "channel": intake.channel, "intake": intake_id})
         return _result(saved)
@@ -165,7 +165,9 @@ class Pipeline:
         if check_duplicates and not intake.case_hint:
             duplicates = self._stage("dedupe", DuplicateCheck, self.duplicates.check,
                                      intake, classification, location)
-            if intake.not_duplicate and duplicates.action == "attach":
+            # Never joined without a person deciding: the citizen said it is something else,
+            # or an operator will see the ticket anyway (hotline) and can mark it duplicate.
+            if (intake.not_duplicate or intake.hold_for_review) and duplicates.action == "attach":
                 duplicates = DuplicateCheck(action="suggest", candidates=duplicates.candidates)
         else:
             duplicates = DuplicateCheck()
@@ -198,20 +200,20 @@ class Pipeline:
             actor=actor, action="status", detail=request, update_id=update_id, request=request)
         if not doc.pop("repeated", False):
             self.metrics.status_changes.labels(status).inc()
-            self._changed(doc)
+            self.changed(doc)
         return doc
 
     async def rate(self, case_no: str, channel: str, contact_id: str, rating: str) -> dict:
         doc = await self.store.update_workorder(
             case_no, lambda doc: workorders.rate(doc, channel, contact_id, rating, now()),
             actor=f"{channel}:reporter", action="rated", detail={"rating": rating})
-        self._changed(doc)
+        self.changed(doc)
         return doc
 
     def _published(self, docs: dict[str, dict]) -> None:
         for doc in docs.values():
             if not doc.pop("repeated", False):
-                self._changed(doc)
+                self.changed(doc)
 
     async def merge(self, source: str, target: str, *, note: str = "",
                     update_id: str | None = None, actor: str = "core") -> dict[str, dict]:
@@ -275,7 +277,8 @@ class Pipeline:
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _changed(self, doc: dict) -> None:
+    def changed(self, doc: dict) -> None:
+        """A work order changed (committed): keep the duplicate index and listeners current."""
         self.duplicates.track(doc)
         for listener in self._listeners:
             try:

@@ -1,6 +1,7 @@
 """The gateway as channels see it (channels.base.IntakeService)."""
 from __future__ import annotations
 
+import asyncio
 import hmac
 
 from gateway import workorders
@@ -75,6 +76,12 @@ class GatewayService:
             candidates.append({**workorders.public_view(doc), "score": candidate.score})
         result["duplicates"]["candidates"] = candidates
         return result
+
+    async def read_attachment(self, sha256: str) -> bytes:
+        path = self.attachments.path_for(sha256)
+        if not path.exists():
+            raise NotFound(f"附件 {sha256} 的文件缺失")
+        return await asyncio.get_running_loop().run_in_executor(None, path.read_bytes)
 
     async def transcribe(self, data: bytes, content_type: str) -> str | None:
         if self.transcriber is None:

@@ -16,6 +16,8 @@ from channels.email import EmailSettings
 from channels.hotline import HotlineSettings
 from channels.telegram import TelegramSettings
 from channels.wechat import WechatSettings
+from gateway.console.settings import ConsoleSettings
+from gateway.speech import SpeechSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,6 +142,8 @@ class Settings:
     duplicates: DuplicateSettings = field(default_factory=DuplicateSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
     # Channels: each module (channels/<name>.py) declares its own settings section.
     hotline: HotlineSettings = field(default_factory=HotlineSettings)
     wechat: WechatSettings = field(default_factory=WechatSettings)
@@ -235,5 +239,7 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{where}: [duplicates] needs 0 < suggest_threshold <= attach_threshold <= 1")
     if d.radius_m <= 0 or d.window_hours <= 0 or d.max_candidates < 1:
         raise SettingsError(f"{where}: [duplicates] radius_m, window_hours and max_candidates must be positive")
+    if s.speech.engine not in {"none", "sphinx", "faster_whisper"}:
+        raise SettingsError(f"{where}: [speech].engine must be none, sphinx or faster_whisper")
     if s.logging.format not in {"json", "text"}:
         raise SettingsError(f"{where}: [logging].format must be json or text")

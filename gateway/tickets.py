@@ -1,0 +1,219 @@
+"""What a seat operator does to a ticket: edit its fields, confirm it (it enters the core
+feed), mark it a duplicate of a listed case, answer it as a consultation, or discard it.
+
+Pure document changes (like gateway/workorders.py) applied through the store's serialised
+`update_workorder`, so two operators acting on one ticket at once cannot both win: the
+second one's change is refused because the status has already moved."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from gateway import workorders
+from gateway.models import Intake, NotFound, Refusal, iso, now, to_plain
+from gateway.pipeline import Pipeline
+from gateway.store.console import ConsoleStore
+
+log = logging.getLogger("gateway.tickets")
+
+NO_TRANSCRIPT = "（无转写，请人工填写）"
+URGENCIES = {"normal": "一般", "urgent": "紧急"}
+
+
+class AlreadyHandled(Refusal):
+    code = "already_handled"
+    http_status = 409
+
+
+def _must_be_pending(doc: dict) -> None:
+    """A ticket an operator may still settle: held (received), or open and flagged."""
+    if doc["status"] == "received":
+        return
+    if doc["status"] in ("confirmed", "dispatched") and doc.get("needs_review"):
+        return
+    raise AlreadyHandled(f"工单 {doc['case_no']} 已由他人处理（当前状态：{doc['status_name']}），"
+                         "请刷新后查看")
+
+
+def edit(doc: dict, fields: dict, category, at: datetime, operator: str) -> dict:
+    """The document with the operator's corrections. `category` is the Classification of
+    a newly chosen code (or None)."""
+    _must_be_pending(doc)
+    doc = dict(doc)
+    explicit = set(fields)
+    if category is not None and category.code != doc["category"]["code"]:
+        doc["category"] = {
+            "code": category.code, "name": category.name, "path": category.path,
+            "confidence": 1.0, "source": "operator",
+            "alternatives": doc["category"].get("alternatives", []),
+            "evidence": {"operator": operator, "suggested": doc["category"].get("code", "")},
+            "consultation": category.consultation,
+        }
+        if "department" not in explicit:
+            doc["department"] = category.department
+        if "urgency" not in explicit:
+            doc["urgency"] = "urgent" if category.urgent else "normal"
+        if "due_at" not in explicit and category.time_limit_hours:
+            doc["due_at"] = workorders._due(doc["created_at"], category)
+    if "description" in fields:
+        doc["description"] = _text(fields["description"], "description", 8000)
+    if "title" in fields and str(fields["title"]).strip():
+        doc["title"] = _text(fields["title"], "title", 60)
+    if "address" in fields:
+        address = _text(fields["address"], "address", 200)
+        if address != doc["location"]["address"]:
+            doc["location"] = {**doc["location"], "address": address, "source": "operator"}
+    if "urgency" in fields:
+        if fields["urgency"] not in URGENCIES:
+            raise Refusal("紧急程度须为 normal 或 urgent", code="invalid_field", http_status=422)
+        doc["urgency"] = fields["urgency"]
+    if "department" in fields:
+        doc["department"] = _text(fields["department"], "department", 60)
+    if "due_at" in fields:
+        doc["due_at"] = _due_at(fields["due_at"])
+    doc["updated_at"] = iso(at)
+    return doc
+
+
+def confirm(doc: dict, at: datetime, operator: str) -> dict:
+    """received → confirmed: the work order enters the core feed. An open ticket flagged for
+    review is settled (the flag clears) without changing its status."""
+    _must_be_pending(doc)
+    if not doc["category"].get("code"):
+        raise Refusal("请先选择问题类别再确认", code="category_required", http_status=422)
+    if doc["description"].strip() in ("", NO_TRANSCRIPT):
+        raise Refusal("请先填写诉求内容再确认", code="description_required", http_status=422)
+    if doc["status"] == "received":
+        doc = workorders.apply_status(doc, "confirmed", at, note=f"坐席 {operator} 确认立案")
+    return _settled(doc, at, operator)
+
+
+def answer(doc: dict, text: str, at: datetime, operator: str) -> dict:
+    """A consultation (咨询) answered on the phone: no dispatch."""
+    _must_be_pending(doc)
+    text = _text(text, "answer", 2000)
+    if not text:
+        raise Refusal("请填写答复内容", code="answer_required", http_status=422)
+    doc = workorders.apply_status(doc, "answered", at, note=text)
+    return _settled(doc, at, operator)
+
+
+def discard(doc: dict, reason: str, at: datetime, operator: str) -> dict:
+    _must_be_pending(doc)
+    reason = _text(reason, "reason", 500)
+    if not reason:
+        raise Refusal("请填写作废原因", code="reason_required", http_status=422)
+    doc = workorders.apply_status(doc, "rejected", at, note=f"无效来电：{reason}")
+    return _settled(doc, at, operator)
+
+
+def _settled(doc: dict, at: datetime, operator: str) -> dict:
+    return {**doc, "needs_review": False, "review_reasons": [], "settled_by": operator,
+            "settled_at": iso(at)}
+
+
+def _text(value: Any, name: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise Refusal(f"{name} 须为文本", code="invalid_field", http_status=422)
+    return value.strip()[:limit]
+
+
+def _due_at(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise Refusal("办结时限格式应为 2024-05-01T18:00", code="invalid_field", http_status=422) from None
+    return iso(moment if moment.tzinfo else moment.replace(tzinfo=now().tzinfo))
+
+
+class TicketDesk:
+    """Operator actions on tickets, each committed, published to live views and audited."""
+
+    def __init__(self, pipeline: Pipeline, classifier, console: ConsoleStore):
+        self.pipeline = pipeline
+        self.store = pipeline.store
+        self.classifier = classifier
+        self.console = console
+
+    async def act(self, case_no: str, action: str, operator: str, fields: dict | None = None,
+                  *, text: str = "", target: str = "") -> dict:
+        """One operator action: "save" (edit only), "confirm", "consult", "discard" or
+        "duplicate" (of `target`); edits in `fields` are applied in the same commit."""
+        fields = dict(fields or {})
+        category = None
+        if fields.get("category"):
+            category = self.classifier.categorize(str(fields.pop("category")), "operator")
+            if category is None:
+                raise Refusal("未知的问题类别", code="unknown_category", http_status=422)
+        fields.pop("category", None)
+        at = now()
+        steps = {
+            "save": lambda d: d,
+            "confirm": lambda d: confirm(d, at, operator),
+            "consult": lambda d: answer(d, text, at, operator),
+            "discard": lambda d: discard(d, text, at, operator),
+            "duplicate": lambda d: d,
+        }
+        if action not in steps:
+            raise Refusal(f"未知操作 {action}", code="unknown_action", http_status=422)
+        if action == "duplicate" and not target:
+            raise Refusal("请选择重复的工单", code="target_required", http_status=422)
+        before: dict = {}
+
+        def mutate(doc: dict) -> dict:
+            before.update(doc)
+            return steps[action](edit(doc, fields, category, at, operator))
+
+        doc = await self.store.update_workorder(
+            case_no, mutate, actor=f"console:{operator}", action=f"operator_{action}",
+            detail={"fields": {**fields, **({"category": category.code} if category else {})},
+                    "text": text, "target": target})
+        self._published(doc)
+        if action == "duplicate":
+            docs = await self.pipeline.merge(case_no, target, note=text or "", actor=f"console:{operator}")
+            doc = {**docs[case_no], "settled_by": operator}
+        await self.console.audit(iso(at), operator, action, case_no,
+                                 {"fields": {**fields, **({"category": category.code} if category else {})},
+                                  "text": text, "target": target, "status": doc["status"]})
+        if action in ("confirm", "consult") and doc["category"].get("code"):
+            suggested = before.get("category", {}).get("code", "")
+            await self.console.add_label(doc["description"], doc["category"]["code"], suggested,
+                                         operator, case_no, iso(at))
+        return doc
+
+    async def retext(self, case_no: str, text: str) -> dict | None:
+        """A transcript that arrived after the call was filed: if nobody has settled the
+        ticket yet and it has no text, it gets the transcript and fresh suggestions."""
+        try:
+            doc = await self.store.get_workorder(case_no)
+        except NotFound:
+            return None
+        if doc["status"] != "received" or doc["description"].strip() not in ("", NO_TRANSCRIPT):
+            return None
+        intake = Intake(channel=doc["channel"], external_id=doc["channel_ref"], text=text)
+        stages = await self.pipeline.run_stages(intake)
+
+        def mutate(current: dict) -> dict:
+            if current["status"] != "received" or current["description"].strip() not in ("", NO_TRANSCRIPT):
+                raise AlreadyHandled("工单已由坐席修改")
+            new = workorders.restage(current, stages)
+            new["description"] = text
+            new["title"] = workorders.make_title(intake, stages)
+            new["duplicate_candidates"] = (to_plain(stages.duplicates.candidates)
+                                           if stages.duplicates.candidates else [])
+            new["updated_at"] = iso(now())
+            return new
+
+        try:
+            doc = await self.store.update_workorder(case_no, mutate, actor="gateway",
+                                                    action="transcript", detail={"chars": len(text)})
+        except AlreadyHandled:
+            return None
+        self._published(doc)
+        return doc
+
+    def _published(self, doc: dict) -> None:
+        self.pipeline.changed(doc)  # duplicate index and live views
