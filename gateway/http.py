@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import logging
 
+import orjson
+
 from aiohttp import web
 
 from gateway.models import Refusal
@@ -23,9 +25,12 @@ HTTP_MESSAGES = {
 }
 
 
+def _dumps(value) -> str:
+    return orjson.dumps(value).decode()
+
+
 def json_response(data, status: int = 200, **kwargs) -> web.Response:
-    return web.json_response(data, status=status,
-                             dumps=lambda v: json.dumps(v, ensure_ascii=False), **kwargs)
+    return web.json_response(data, status=status, dumps=_dumps, **kwargs)
 
 
 def json_error(status: int, code: str, message: str, **extra) -> web.Response:
