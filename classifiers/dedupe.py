@@ -45,6 +45,7 @@ import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from classifiers.normalize import chinese_numeral, normalize
 from gateway.models import Candidate, DuplicateCheck, GeoPoint
 
 __all__ = ["OpenCase", "DuplicateIndex", "CLOSED_STATUSES", "parent_category", "prepare_text"]
@@ -111,8 +112,6 @@ _FILLER_PHRASES = sorted(
 )
 _FILLER = frozenset(_FILLER_PHRASES)
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
 _PLACE_UNIT = r"(?:号楼|号院|栋|幢|座|单元|层|楼|室|号|期|排|组|门)"
 _CN_NUM_BEFORE_UNIT = re.compile(r"([零〇一二两三四五六七八九十百]{1,4})(?=" + _PLACE_UNIT + ")")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -124,31 +123,13 @@ _MAX_TEXT = 400  # characters kept per case: the gist of a report is in its firs
 
 
 def _cn_number(s: str) -> str:
-    """'三' → '3', '十二' → '12', '二十' → '20', '一百零五' → '105'; otherwise unchanged."""
-    if all(c in _CN_DIGITS for c in s):
-        return "".join(str(_CN_DIGITS[c]) for c in s)
-    total, current = 0, 0
-    for c in s:
-        if c in _CN_DIGITS:
-            current = _CN_DIGITS[c]
-        elif c == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif c == "百":
-            total += (current or 1) * 100
-            current = 0
-    return str(total + current)
-
-
-try:  # the shared normalizer (fillers, stutter, ASR noise) when present; then ours on top
-    from classifiers.normalize import normalize as _shared_normalize
-except ImportError:  # pragma: no cover - the module is optional for this one
-    _shared_normalize = None
+    """'三' → '3', '十二' → '12'; otherwise unchanged."""
+    value = chinese_numeral(s)
+    return s if value is None else str(value)
 
 
 def _basic_normalize(text: str) -> str:
-    if _shared_normalize is not None:
-        text = _shared_normalize(text or "")
+    text = normalize(text or "")  # the shared normalizer (fillers, stutter, ASR noise), then ours
     text = unicodedata.normalize("NFKC", text or "")
     text = _to_simplified(text).lower()
     return _CN_NUM_BEFORE_UNIT.sub(lambda m: _cn_number(m.group(1)), text)

@@ -42,6 +42,7 @@ import jieba
 from pypinyin import Style, pinyin
 from rapidfuzz import fuzz
 
+from classifiers.normalize import chinese_numeral
 from classifiers.registry import (DEFAULT_REGISTRY, Compound, Landmark, Registry, RoadSegment,
                                   distance_m, load_registry, valid_point)
 from gateway.models import GeoPoint, GridLevel, Location
@@ -80,8 +81,6 @@ WEIGHTS = {"building": 1.0, "house": 1.0, "grid": 0.9, "compound": 0.9, "landmar
            "road": 0.55, "road_one_grid": 0.75, "point": 0.8, "community": 0.5, "street": 0.3, "kind": 0.3, "district": 0.05}
 LEVEL_LABEL = {"district": "区", "street": "街道", "community": "社区", "grid": "网格"}
 
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM_RE = re.compile(r"[零〇一幺二两三四五六七八九十百]+(?=\s*(?:号|栋|幢|单元|层|室))")
 _HOUSE_RE = re.compile(r"\s*(?:的)?\s*[甲乙丙]?(\d{1,4})(?:\s*[-—~到至]\s*\d{1,4})?\s*号")
 _BUILDING_RE = re.compile(r"\s*(?:的)?\s*(\d{1,3})\s*(?:号楼|号|栋|幢|座|楼(?![下上道顶前后里]))")
@@ -94,26 +93,6 @@ _FILLER_RE = re.compile(r"(?:[，,、\s]|那个|这个|就是|呃|嗯|啊|那|�
 _DIR_VECTORS = {"东": (1, 0), "西": (-1, 0), "南": (0, -1), "北": (0, 1)}
 
 
-def cn_to_int(s: str) -> int | None:
-    """一百三十一 → 131, 十八 → 18, 一二五 → 125."""
-    if not s:
-        return None
-    if "十" not in s and "百" not in s:
-        try:
-            return int("".join(str(_CN_DIGIT[c]) for c in s))
-        except KeyError:
-            return None
-    total, cur = 0, 0
-    for ch in s:
-        if ch in _CN_DIGIT:
-            cur = _CN_DIGIT[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-    return total + cur
 
 
 def normalize_text(text: str) -> str:
@@ -123,7 +102,7 @@ def normalize_text(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     t = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff\d])", "", t)
     t = re.sub(r"(?<=\d)\s+(?=[号栋幢单])", "", t)
-    return _CN_NUM_RE.sub(lambda m: str(cn_to_int(m.group(0)) or m.group(0)), t)
+    return _CN_NUM_RE.sub(lambda m: str(chinese_numeral(m.group(0)) or m.group(0)), t)
 
 
 def _fold(s: str) -> str:

@@ -148,3 +148,29 @@ def normalize(text: str) -> str:
     text = _re_space_punct.sub("", text)
     text = _re_lead_punct.sub("", text)
     return text.strip()
+
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_numeral(s: str) -> int | None:
+    """一百三十一 → 131, 十八 → 18, 一二五 → 125 (as people say house and building numbers)."""
+    if not s:
+        return None
+    if "十" not in s and "百" not in s:
+        try:
+            return int("".join(str(_CN_DIGIT[c]) for c in s))
+        except KeyError:
+            return None
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _CN_DIGIT:
+            cur = _CN_DIGIT[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+    return total + cur

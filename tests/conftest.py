@@ -77,3 +77,22 @@ async def all_feed(client, cursor: int = 0, limit: int = 100) -> tuple[list[dict
         cursor = int(page["next_cursor"])
         if not page["has_more"]:
             return items, cursor
+
+
+async def workorder(client, case_no: str) -> dict:
+    """One work order as the core platform sees it."""
+    resp = await client.get(f"/api/v1/workorders/{case_no}", headers=client.core_headers)
+    assert resp.status == 200
+    return await resp.json()
+
+
+async def case_count(client) -> int:
+    items, _ = await all_feed(client)
+    return len(items)
+
+
+async def set_status(client, case_no, status, update_id, **extra) -> None:
+    """The core platform moves a case on (and the gateway accepts it)."""
+    resp = await client.post(f"/api/v1/workorders/{case_no}/status", headers=client.core_headers,
+                             json={"status": status, "update_id": update_id, **extra})
+    assert resp.status == 200, await resp.text()

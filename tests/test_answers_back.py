@@ -11,7 +11,7 @@ from gateway.appkeys import DELIVERY, SERVICE
 from gateway.models import Intake, NotFound, Refusal, Reporter
 from gateway.notify import TemplateError, Templates
 from gateway.store.outbox import Outbox
-from tests.conftest import make_settings, running_gateway
+from tests.conftest import make_settings, running_gateway, set_status
 
 
 class RecordingChannel(BaseChannel):
@@ -42,11 +42,6 @@ async def chat_report(gw, user: str, text: str, msg_id: str):
     return await service.submit(Intake(channel="testchat", external_id=msg_id, text=text,
                                        reporter=Reporter(contact_channel="testchat", contact_id=user)))
 
-
-async def set_status(gw, case_no, status, update_id, **extra):
-    resp = await gw.post(f"/api/v1/workorders/{case_no}/status", headers=gw.core_headers,
-                         json={"status": status, "update_id": update_id, **extra})
-    assert resp.status == 200, await resp.text()
 
 
 async def outbox_settled(store, case_no: str) -> list[dict]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import jieba
 import pytest
 
-from classifiers.locate import GridLocator, cn_to_int, normalize_text
+from classifiers.locate import GridLocator, normalize_text
+from classifiers.normalize import chinese_numeral
 from classifiers.registry import load_registry
 from gateway.models import GeoPoint
 
@@ -209,7 +210,7 @@ def test_helpers_for_other_stages(loc):
 
 
 def test_numbers_and_normalization():
-    assert cn_to_int("一百三十一") == 131 and cn_to_int("十八") == 18 and cn_to_int("一二五") == 125
+    assert chinese_numeral("一百三十一") == 131 and chinese_numeral("十八") == 18 and chinese_numeral("一二五") == 125
     assert normalize_text("苏州园 小区 三号楼 二单元") == "苏州园小区3号楼2单元"
     assert normalize_text("东四十条九号") == "东四十条9号"  # 十条 is part of the name
 

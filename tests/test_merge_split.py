@@ -1,7 +1,7 @@
 """Repeated reports join one case; operators and the core merge and split cases."""
 from __future__ import annotations
 
-from tests.conftest import all_feed
+from tests.conftest import all_feed, workorder
 
 
 async def report(client, token, text, **extra):
@@ -9,9 +9,6 @@ async def report(client, token, text, **extra):
     assert resp.status == 201, await resp.text()
     return await resp.json()
 
-
-async def workorder(client, case_no):
-    return await (await client.get(f"/api/v1/workorders/{case_no}", headers=client.core_headers)).json()
 
 
 LAMP = "建国门内大街18号门口的路灯坏了，晚上一片漆黑，老人出门很危险"

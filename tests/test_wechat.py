@@ -14,7 +14,7 @@ import pytest
 from defusedxml.ElementTree import fromstring
 
 from channels.wechat_crypto import MessageCrypto, sign
-from tests.conftest import FIXTURES, make_settings, running_gateway
+from tests.conftest import FIXTURES, case_count, make_settings, running_gateway, set_status, workorder
 from tests.fakes.wechat_api import running_wechat_api
 
 XML = FIXTURES / "wechat"
@@ -96,21 +96,7 @@ async def wechat_gateway(tmp_path: Path, data: str = "data", **options):
             yield gw
 
 
-async def workorder(gw, case_no: str) -> dict:
-    resp = await gw.get(f"/api/v1/workorders/{case_no}", headers=gw.core_headers)
-    assert resp.status == 200
-    return await resp.json()
 
-
-async def case_count(gw) -> int:
-    resp = await gw.get("/api/v1/workorders?cursor=0&limit=100", headers=gw.core_headers)
-    return len((await resp.json())["items"])
-
-
-async def set_status(gw, case_no, status, update_id, **extra):
-    resp = await gw.post(f"/api/v1/workorders/{case_no}/status", headers=gw.core_headers,
-                         json={"status": status, "update_id": update_id, **extra})
-    assert resp.status == 200, await resp.text()
 
 
 # -- the protocol ---------------------------------------------------------------------------
