@@ -69,6 +69,24 @@ def test_save_and_load_round_trip(trained, taxonomy, tmp_path):
         assert (a.code, a.confidence) == (b.code, b.confidence)
 
 
+def test_batch_and_one_message_paths_agree(trained):
+    # `decisions` goes through the training feature code (`_tfidf`), `decision` through the
+    # per-message code: both must compute the same tf-idf features.
+    texts = [r["text"] for r in records()] + ["學校強制學生購買教輔資料！！", "路灯", "x"]
+    batch = trained.decisions(texts)
+    single = [trained.decision(trained._normalize(t)) for t in texts]
+    assert batch.shape == (len(texts), len(trained.labels))
+    for b, s in zip(batch, single):
+        assert max(abs(x - y) for x, y in zip(b, s)) < 1e-4
+    assert trained.predict_labels(texts) == [trained.predict_label(t) for t in texts]
+    assert trained.predict_labels([]) == []
+
+
+def test_char_ngrams_are_limited_to_three_characters():
+    with pytest.raises(ValueError, match="char_ngram"):
+        M.train(records(), char_ngram=(1, 4))
+
+
 def test_missing_model_file_names_the_file(tmp_path):
     with pytest.raises(M.ModelError, match=r"nope\.pkl: model file not found"):
         M.load(tmp_path / "nope.pkl")
