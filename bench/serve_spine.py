@@ -18,6 +18,7 @@ from classifiers.keywords import KeywordClassifier  # noqa: E402
 from gateway import settings as settings_module  # noqa: E402
 from gateway.app import create_app  # noqa: E402
 from gateway.stages import NoDuplicates, PassThroughLocator  # noqa: E402
+from run import new_event_loop  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--data-dir", required=True)
@@ -25,4 +26,5 @@ parser.add_argument("--port", type=int, required=True)
 args = parser.parse_args()
 settings = settings_module.load(None, {"storage.data_dir": args.data_dir, "server.port": args.port})
 app = create_app(settings, stages=(KeywordClassifier(), PassThroughLocator(), NoDuplicates()))
-web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
+web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None,
+            loop=new_event_loop())
