@@ -9,7 +9,8 @@ import time
 from contextlib import asynccontextmanager
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+
+from tests.fakes import serving
 
 BOT = {"id": 7000001, "is_bot": True, "first_name": "12345市民热线", "username": "hotline12345_bot",
        "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -140,14 +141,8 @@ async def _params(request: web.Request) -> dict:
 
 @asynccontextmanager
 async def running_bot_api(token: str):
-    fake = FakeBotApi(token)
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.url = str(server.make_url("")).rstrip("/")
-    try:
+    async with serving(FakeBotApi(token)) as fake:
         yield fake
-    finally:
-        await server.close()
 
 
 def as_json(update: dict) -> str:

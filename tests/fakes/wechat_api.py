@@ -6,7 +6,8 @@ import asyncio
 from contextlib import asynccontextmanager
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+
+from tests.fakes import serving
 
 
 class FakeWechatApi:
@@ -70,11 +71,5 @@ class FakeWechatApi:
 
 @asynccontextmanager
 async def running_wechat_api(app_id: str, app_secret: str):
-    fake = FakeWechatApi(app_id, app_secret)
-    server = TestServer(fake.app(), host="127.0.0.1")
-    await server.start_server()
-    fake.url = str(server.make_url("")).rstrip("/")
-    try:
+    async with serving(FakeWechatApi(app_id, app_secret)) as fake:
         yield fake
-    finally:
-        await server.close()
