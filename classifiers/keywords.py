@@ -7,6 +7,9 @@ How a message is scored:
   two-character keywords match only as whole jieba tokens (so 吵 does not fire inside 炒菜).
   The jieba tokenizer is this classifier's own `jieba.Tokenizer()` with every taxonomy
   keyword added to its dictionary; the global jieba dictionary is never touched.
+  One Aho-Corasick pass (pyahocorasick) finds every keyword occurrence; jieba then cuts only
+  the blocks (jieba's own unit: a run between punctuation and spaces, cut independently of
+  the rest) holding a short keyword, which gives the same tokens as cutting the whole text.
 * A match lying inside a longer match is dropped: in "路灯井盖" only 路灯井盖 counts, not 路灯.
 * Each keyword weighs len(keyword) ** 1.5 (longer = more specific), times 0.35 for the
   taxonomy's `weak_words` (places and people: 学校, 小区, 楼上 …, which say where, not what); a keyword repeated in the
@@ -24,6 +27,7 @@ import re
 import threading
 from dataclasses import dataclass
 
+import ahocorasick
 import jieba
 
 from classifiers.normalize import normalize
@@ -116,8 +120,14 @@ class KeywordClassifier:
             for term in dict.fromkeys(terms):
                 table = self._long if len(term) >= 3 else self._short
                 table.setdefault(term, []).append((idx, keyword_weight(term, term in weak)))
-        self._lengths = sorted({len(t) for t in self._long}, reverse=True)
-        self._prefixes = frozenset(t[:3] for t in self._long)
+        self._automaton = ahocorasick.Automaton()
+        for term in self._long:
+            self._automaton.add_word(term, (term, True))
+        for term in self._short:
+            self._automaton.add_word(term, (term, False))
+        self._automaton.make_automaton()
+        # A short keyword jieba would never see inside a block: then cut the whole text.
+        self._cut_everything = any(not jieba.re_han_default.fullmatch(t) for t in self._short)
         self._urgent_global = tuple(_norm_term(w) for w in self.taxonomy.urgent_words)
         self._tokenizer = jieba.Tokenizer()
         with _init_lock:
@@ -130,22 +140,19 @@ class KeywordClassifier:
 
     def _matches(self, text: str) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
+        short_starts: list[int] = []
+        for end, (term, is_long) in self._automaton.iter(text):
+            if is_long:
+                found.append((end + 1 - len(term), end + 1, term))
+            else:
+                short_starts.append(end + 1 - len(term))
+        if short_starts:
+            short_terms = self._short
+            for offset, block in self._blocks_to_cut(text, short_starts):
+                for word, start, end in self._tokenizer.tokenize(block, HMM=False):
+                    if word in short_terms:
+                        found.append((offset + start, offset + end, word))
         n = len(text)
-        long_terms = self._long
-        prefixes = self._prefixes
-        lengths = self._lengths
-        for i in range(n - 2):
-            if text[i : i + 3] not in prefixes:
-                continue
-            for ln in lengths:
-                if i + ln <= n:
-                    piece = text[i : i + ln]
-                    if piece in long_terms:
-                        found.append((i, i + ln, piece))
-        short_terms = self._short
-        for word, start, end in self._tokenizer.tokenize(text, HMM=False):
-            if word in short_terms:
-                found.append((start, end, word))
         if len(found) < 2:
             return found
         # Drop matches that lie inside a longer match.
@@ -161,6 +168,22 @@ class KeywordClassifier:
                 if owner[p] == -1:
                     owner[p] = k
         return kept
+
+    def _blocks_to_cut(self, text: str, starts: list[int]) -> list[tuple[int, str]]:
+        """(offset, block) for each of jieba's blocks in which a short keyword starts."""
+        if self._cut_everything:
+            return [(0, text)]
+        starts.sort()
+        blocks = []
+        k = 0
+        for m in jieba.re_han_default.finditer(text):
+            while k < len(starts) and starts[k] < m.start():
+                k += 1
+            if k == len(starts):
+                break
+            if starts[k] < m.end():
+                blocks.append((m.start(), m.group()))
+        return blocks
 
     # ------------------------------------------------------------------ classify
 
