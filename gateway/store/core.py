@@ -21,6 +21,7 @@ import asyncio
 import logging
 import secrets
 import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -188,7 +189,9 @@ class Store:
     def _open_writer(self) -> None:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
+        # No busy wait inside SQLite: the writer's statements run on the event loop, which
+        # must never sleep. _begin() waits for another process's lock itself.
+        conn.execute("PRAGMA busy_timeout=0")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         for schema in self.schemas:
@@ -241,7 +244,7 @@ class Store:
                 batch.append(self._queue.get_nowait())
             self.batches += 1
             self.ops += len(batch)
-            outcomes = await self._in_writer(self._apply, [op.fn for op in batch])
+            outcomes = await self._apply([op.fn for op in batch])
             for op, (ok, value) in zip(batch, outcomes):
                 if op.future.done():
                     continue
@@ -250,19 +253,22 @@ class Store:
                 else:
                     op.future.set_exception(value)
 
-    def _apply(self, fns: list[WriteFn]) -> list[tuple[bool, Any]]:
-        """Apply a group of operations in one transaction (on the writer's thread).
-        Returns (True, result) or (False, exception) for each."""
+    async def _apply(self, fns: list[WriteFn]) -> list[tuple[bool, Any]]:
+        """Apply a group of operations in one transaction. Returns (True, result) or
+        (False, exception) for each.
+
+        The operations run here on the loop: they are short Python with SQL, and on a
+        thread every statement of theirs waited for the loop to hand back the GIL, which
+        made the writer the intake's bottleneck. Only COMMIT, which waits for the disk,
+        runs on the writer thread."""
         conn = self._wconn
         assert conn is not None
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            await self._begin(conn)
         except sqlite3.Error as exc:
             return self._unavailable(len(fns), exc)
         try:
             results = [fn(conn) for fn in fns]
-            conn.execute("COMMIT")
-            return [(True, result) for result in results]
         except sqlite3.OperationalError as exc:  # locked, disk full, I/O error
             self._rollback(conn)
             return self._unavailable(len(fns), exc)
@@ -271,11 +277,31 @@ class Store:
             # and apply each operation in a transaction of its own, so only it fails.
             self._rollback(conn)
             if len(fns) > 1:
-                return [self._apply([fn])[0] for fn in fns]
+                return [(await self._apply([fn]))[0] for fn in fns]
             if not isinstance(exc, Refusal):
                 log.error("write failed", exc_info=exc)
                 exc = StorageUnavailable("write failed")
             return [(False, exc)]
+        try:
+            await self._in_writer(conn.execute, "COMMIT")
+        except sqlite3.Error as exc:  # disk full, I/O error
+            self._rollback(conn)
+            return self._unavailable(len(fns), exc)
+        return [(True, result) for result in results]
+
+    async def _begin(self, conn: sqlite3.Connection) -> None:
+        """BEGIN IMMEDIATE, waiting up to busy_timeout_ms while another process writes."""
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        pause = 0.001
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     @staticmethod
     def _rollback(conn: sqlite3.Connection) -> None:
