@@ -20,6 +20,7 @@ from gateway.appkeys import (
 )
 from gateway.attachments import AttachmentStore
 from gateway.components import build_stages
+from gateway.stage_pool import StagePool
 from gateway.delivery import Delivery
 from gateway.events import EventHub
 from gateway.http import error_middleware, json_response
@@ -96,21 +97,33 @@ def create_app(settings: Settings, *, stages=None,
             await store.close()
 
     async def pipeline(app: web.Application):
-        classifier, locator, duplicates = stages or await asyncio.get_running_loop().run_in_executor(
-            None, build_stages, settings)
-        pipe = Pipeline(app[STORE], classifier=classifier, locator=locator, duplicates=duplicates,
-                        public_url=settings.public_url, metrics=app[METRICS],
-                        inline_chars=settings.pipeline.inline_stage_chars)
-        for doc in await app[STORE].open_workorders():
-            duplicates.track(doc)
-        app[PIPELINE] = pipe
-        app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE])
-        pipe.on_change(lambda doc: app[EVENTS].publish("workorder", doc))
+        # Stage workers load the configured stages themselves; stages handed in (tests)
+        # run in this process.
+        pool = None
+        if stages is None and settings.pipeline.stage_processes > 0:
+            pool = StagePool(settings, settings.pipeline.stage_processes,
+                             timeout_s=settings.pipeline.stage_timeout_s)
         transcriber = Transcriber(settings.speech, settings.data_dir)
-        app[SERVICE] = GatewayService(pipe, app[ATTACHMENTS], ChannelState(app[STORE]), app[EVENTS],
-                                      transcriber=transcriber)
-        yield
-        transcriber.close()
+        try:
+            if pool is not None:
+                await pool.start()
+            classifier, locator, duplicates = stages or await asyncio.get_running_loop().run_in_executor(
+                None, build_stages, settings)
+            pipe = Pipeline(app[STORE], classifier=classifier, locator=locator, duplicates=duplicates,
+                            public_url=settings.public_url, metrics=app[METRICS],
+                            inline_chars=settings.pipeline.inline_stage_chars, pool=pool)
+            for doc in await app[STORE].open_workorders():
+                duplicates.track(doc)
+            app[PIPELINE] = pipe
+            app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE])
+            pipe.on_change(lambda doc: app[EVENTS].publish("workorder", doc))
+            app[SERVICE] = GatewayService(pipe, app[ATTACHMENTS], ChannelState(app[STORE]), app[EVENTS],
+                                          transcriber=transcriber)
+            yield
+        finally:
+            transcriber.close()
+            if pool is not None:
+                await pool.close()
 
     async def workers(app: web.Application):
         n = settings.notify
@@ -187,13 +200,18 @@ async def healthz(request: web.Request) -> web.Response:
         await request.app[PIPELINE].store.ping()
     except StorageUnavailable:
         return json_response({"status": "unavailable", "database": "unavailable"}, status=503)
-    return json_response({"status": "ok", "database": "ok"})
+    pool = request.app[PIPELINE].pool
+    workers = {"stage_workers": "ready" if pool.ready else "starting"} if pool is not None else {}
+    return json_response({"status": "ok", "database": "ok", **workers})
 
 
 async def metrics(request: web.Request) -> web.Response:
     m = request.app[METRICS]
     store = request.app[PIPELINE].store
     m.queue_depth.labels("write").set(store.queue_depth)
+    pool = request.app[PIPELINE].pool
+    if pool is not None:
+        m.queue_depth.labels("stages").set(pool.backlog)
     with contextlib.suppress(StorageUnavailable):
         m.queue_depth.labels("review").set(await store.count_review())
         m.queue_depth.labels("unfiled").set(len(await store.pending_intakes()))

@@ -9,6 +9,7 @@ from classifiers.locate import GridLocator, LocatorConfig
 from classifiers.registry import load_registry
 from gateway.duplicates import IndexedDuplicates
 from gateway.settings import Settings
+from gateway.stages import NoDuplicates, PassThroughLocator
 
 
 def build_classifier_from(settings: Settings) -> CombinedClassifier:
@@ -21,22 +22,31 @@ def build_classifier_from(settings: Settings) -> CombinedClassifier:
          "disagreement_threshold": c.disagreement_threshold})
 
 
-def build_duplicates(settings: Settings) -> IndexedDuplicates:
+def build_duplicates(settings: Settings) -> IndexedDuplicates | NoDuplicates:
     d = settings.duplicates
+    if not d.enabled:
+        return NoDuplicates()
     return IndexedDuplicates(DuplicateIndex(
         attach_threshold=d.attach_threshold, suggest_threshold=d.suggest_threshold,
         radius_m=d.radius_m, window=timedelta(hours=d.window_hours),
         max_candidates=d.max_candidates))
 
 
-def build_locator(settings: Settings) -> GridLocator:
+def build_locator(settings: Settings) -> GridLocator | PassThroughLocator:
     loc = settings.location
+    if not loc.registry:
+        return PassThroughLocator()
     registry = load_registry(settings.project_path(loc.registry))
     return GridLocator(registry, LocatorConfig(
         max_outside_m=loc.max_outside_m, agree_m=loc.agree_m, review_below=loc.review_below,
         fuzzy_min=loc.fuzzy_min))
 
 
+def build_pure_stages(settings: Settings) -> tuple[CombinedClassifier, GridLocator | PassThroughLocator]:
+    """The stages that are pure functions of a report (stage workers run these)."""
+    return build_classifier_from(settings), build_locator(settings)
+
+
 def build_stages(settings: Settings):
     """Load every data file the stages need; a broken one raises with its name."""
-    return build_classifier_from(settings), build_locator(settings), build_duplicates(settings)
+    return (*build_pure_stages(settings), build_duplicates(settings))

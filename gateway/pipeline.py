@@ -15,9 +15,10 @@ from classifiers.registry import gcj02_to_wgs84
 from gateway import workorders
 from gateway.metrics import Metrics
 from gateway.models import (
-    ACCEPTED, ATTACHED, UNAVAILABLE, Classification, DuplicateCheck, Intake, Location,
+    ACCEPTED, ATTACHED, UNAVAILABLE, Classification, DuplicateCheck, GeoPoint, Intake, Location,
     StageResults, SubmitResult, intake_from_plain, iso, now, to_plain,
 )
+from gateway.stage_pool import StagePool, StageTimeout, WorkerLost
 from gateway.stages import Classifier, DuplicateFinder, Locator
 from gateway.store import Store, StorageUnavailable
 
@@ -27,7 +28,7 @@ log = logging.getLogger("gateway.pipeline")
 class Pipeline:
     def __init__(self, store: Store, *, classifier: Classifier, locator: Locator,
                  duplicates: DuplicateFinder, public_url: str, metrics: Metrics | None = None,
-                 inline_chars: int = 1000):
+                 inline_chars: int = 1000, pool: StagePool | None = None):
         self.store = store
         self.classifier = classifier
         self.locator = locator
@@ -35,6 +36,7 @@ class Pipeline:
         self.public_url = public_url
         self.metrics = metrics or Metrics()
         self.inline_chars = inline_chars
+        self.pool = pool  # worker processes for classify and locate, when configured
         self._inflight: dict[int, asyncio.Future[SubmitResult]] = {}
         self._listeners: list[Callable[[dict], Any]] = []
 
@@ -47,16 +49,27 @@ class Pipeline:
     async def submit(self, intake: Intake) -> SubmitResult:
         payload = to_plain(dataclasses.replace(intake, raw=None))
         raw = intake.raw if isinstance(intake.raw, str) or intake.raw is None else to_json(intake.raw)
+        early = None
+        if self.pool is not None and self.pool.ready:
+            # The stage workers classify and locate while the report is being stored.
+            early = asyncio.ensure_future(self._pure_stages(intake))
         try:
-            stored = await self.store.save_intake(
-                intake.channel, intake.external_id, iso(intake.received_at), payload, raw)
-        except StorageUnavailable as exc:
-            return self._count(intake.channel, self._unavailable(exc))
-        if stored.result is not None:  # a retry of a report already filed
-            return self._count(intake.channel, _result(stored.result, repeated=True))
-        if not stored.created:
-            intake = intake_from_plain(stored.payload)
-        result = await self._process(stored.id, intake)
+            try:
+                stored = await self.store.save_intake(
+                    intake.channel, intake.external_id, iso(intake.received_at), payload, raw)
+            except StorageUnavailable as exc:
+                return self._count(intake.channel, self._unavailable(exc))
+            if stored.result is not None:  # a retry of a report already filed
+                return self._count(intake.channel, _result(stored.result, repeated=True))
+            if not stored.created:  # a retry of a report stored but not filed: the stored one
+                intake = intake_from_plain(stored.payload)
+                if early is not None:
+                    early.cancel()
+                    early = None
+            result = await self._process(stored.id, intake, early)
+        finally:
+            if early is not None and not early.done():
+                early.cancel()
         if not stored.created:
             result = dataclasses.replace(result, repeated=True)
         return self._count(intake.channel, result)
@@ -87,14 +100,15 @@ class Pipeline:
                 log.info("recovered report", extra={"case_no": result.case_no, "intake": intake_id})
         return done
 
-    async def _process(self, intake_id: int, intake: Intake) -> SubmitResult:
+    async def _process(self, intake_id: int, intake: Intake,
+                       early: asyncio.Future | None = None) -> SubmitResult:
         running = self._inflight.get(intake_id)
         if running is not None:  # the same report is being processed right now
             return await asyncio.shield(running)
         future: asyncio.Future[SubmitResult] = asyncio.get_running_loop().create_future()
         self._inflight[intake_id] = future
         try:
-            result = await self._file(intake_id, intake)
+            result = await self._file(intake_id, intake, early)
             future.set_result(result)
             return result
         except BaseException as exc:
@@ -104,8 +118,9 @@ class Pipeline:
         finally:
             del self._inflight[intake_id]
 
-    async def _file(self, intake_id: int, intake: Intake) -> SubmitResult:
-        stages = await self.run_stages(intake)
+    async def _file(self, intake_id: int, intake: Intake,
+                    early: asyncio.Future | None = None) -> SubmitResult:
+        stages = await self.run_stages(intake, pure=early)
         stage_record = to_plain(stages)
         at = now()
         filed: dict = {}
@@ -142,26 +157,11 @@ class Pipeline:
                 "case_no": saved["case_no"], "channel": intake.channel, "intake": intake_id})
         return _result(saved)
 
-    async def run_stages(self, intake: Intake, *, check_duplicates: bool = True) -> StageResults:
-        # A short report takes well under a millisecond: run it on the loop, since the GIL
-        # gives a thread no parallelism, only a hop. A long one goes off the loop so the
-        # loop stays responsive.
-        if len(intake.text) + len(intake.title) + len(intake.address) <= self.inline_chars:
-            return self._run_stages(intake, check_duplicates)
-        return await asyncio.get_running_loop().run_in_executor(
-            None, self._run_stages, intake, check_duplicates)
-
-    def _run_stages(self, intake: Intake, check_duplicates: bool) -> StageResults:
-        text = f"{intake.title}\n{intake.text}".strip()
-        chosen = None
-        if intake.category_hint and hasattr(self.classifier, "categorize"):
-            chosen = self.classifier.categorize(intake.category_hint, "citizen")
-        classification = chosen or self._stage("classify", Classification, self.classifier.classify, text)
-        place_text = f"{intake.address}\n{text}".strip() if intake.address else text
-        point = intake.point
-        if point is not None and intake.point_crs == "gcj02":
-            point = gcj02_to_wgs84(point)
-        location = self._stage("locate", Location, self.locator.locate, place_text, point)
+    async def run_stages(self, intake: Intake, *, check_duplicates: bool = True,
+                         pure: asyncio.Future | None = None) -> StageResults:
+        """All stages for a report; `pure`: its classification and location, if already
+        under way (submit starts them while the report is being stored)."""
+        classification, location = await (pure or self._pure_stages(intake))
         if check_duplicates and not intake.case_hint:
             duplicates = self._stage("dedupe", DuplicateCheck, self.duplicates.check,
                                      intake, classification, location)
@@ -173,6 +173,41 @@ class Pipeline:
             duplicates = DuplicateCheck()
         return StageResults(classification, location, duplicates)
 
+    async def _pure_stages(self, intake: Intake) -> tuple[Classification, Location]:
+        """Classify and locate: in a stage worker if there is one, else here."""
+        chosen = self._chosen_category(intake)
+        text, place_text, point = _stage_inputs(intake)
+        if self.pool is not None and self.pool.ready:
+            try:
+                answer = await self.pool.run(None if chosen else text, place_text, point)
+            except WorkerLost:
+                pass  # run them here instead
+            except StageTimeout:
+                log.error("stage worker timed out; filing the report for review")
+                return chosen or _failed("classify", Classification), _failed("locate", Location)
+            else:
+                if not chosen:
+                    self.metrics.stage_seconds.labels("classify").observe(answer.classify_s)
+                self.metrics.stage_seconds.labels("locate").observe(answer.locate_s)
+                return (chosen or answer.classification or _failed("classify", Classification),
+                        answer.location or _failed("locate", Location))
+        # Without workers, a short report runs on the loop (well under a millisecond: a
+        # thread would give no parallelism under the GIL, only a hop); a long one off it.
+        if len(intake.text) + len(intake.title) + len(intake.address) <= self.inline_chars:
+            return self._local_stages(chosen, text, place_text, point)
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self._local_stages, chosen, text, place_text, point)
+
+    def _chosen_category(self, intake: Intake) -> Classification | None:
+        if intake.category_hint and hasattr(self.classifier, "categorize"):
+            return self.classifier.categorize(intake.category_hint, "citizen")
+        return None
+
+    def _local_stages(self, chosen: Classification | None, text: str, place_text: str,
+                      point: GeoPoint | None) -> tuple[Classification, Location]:
+        classification = chosen or self._stage("classify", Classification, self.classifier.classify, text)
+        return classification, self._stage("locate", Location, self.locator.locate, place_text, point)
+
     def _stage(self, name: str, empty: type, fn: Callable, *args: Any) -> Any:
         started = time.perf_counter()
         try:
@@ -180,11 +215,7 @@ class Pipeline:
         except Exception:
             # A stage fault must not lose the report: file it for a person to look at.
             log.exception("stage %s failed", name)
-            result = empty()
-            if hasattr(result, "needs_review"):
-                result.needs_review = True
-                result.review_reasons = [f"自动{STAGE_NAMES[name]}失败，请人工处理"]
-            return result
+            return _failed(name, empty)
         finally:
             self.metrics.stage_seconds.labels(name).observe(time.perf_counter() - started)
 
@@ -297,6 +328,25 @@ class Pipeline:
 
 
 STAGE_NAMES = {"classify": "分类", "locate": "定位", "dedupe": "查重"}
+
+
+def _failed(name: str, empty: type) -> Any:
+    """The result of a stage that failed: empty, and marked for a person to handle."""
+    result = empty()
+    if hasattr(result, "needs_review"):
+        result.needs_review = True
+        result.review_reasons = [f"自动{STAGE_NAMES[name]}失败，请人工处理"]
+    return result
+
+
+def _stage_inputs(intake: Intake) -> tuple[str, str, GeoPoint | None]:
+    """What the classifier reads, what the locator reads, and the point in WGS-84."""
+    text = f"{intake.title}\n{intake.text}".strip()
+    place_text = f"{intake.address}\n{text}".strip() if intake.address else text
+    point = intake.point
+    if point is not None and intake.point_crs == "gcj02":
+        point = gcj02_to_wgs84(point)
+    return text, place_text, point
 
 
 def _result(data: dict, repeated: bool = False) -> SubmitResult:

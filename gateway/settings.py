@@ -67,8 +67,13 @@ class WebformSettings:
 class PipelineSettings:
     # Seconds between sweeps that finish reports stored but not yet filed (after a crash).
     recovery_interval_s: float = 30.0
-    # Reports up to this many characters run the stages on the event loop; longer ones in
-    # a worker thread.
+    # Worker processes that classify and locate reports, so these CPU-heavy stages use
+    # another core than the event loop; 0 = run them in the gateway process.
+    stage_processes: int = 1
+    # A report whose stages take longer than this in a worker is filed for review.
+    stage_timeout_s: float = 30.0
+    # Without stage workers: reports up to this many characters run the stages on the
+    # event loop; longer ones in a worker thread.
     inline_stage_chars: int = 1000
 
 
@@ -90,6 +95,7 @@ class ClassificationSettings:
 @dataclass
 class LocationSettings:
     # The grid registry (区/县 → 街道 → 社区 → 网格); relative paths are from the project root.
+    # Empty: no grids; the place is kept as the citizen gave it.
     registry: str = "classifiers/data/grids.json"
     # A point this close outside every grid goes to the nearest grid.
     max_outside_m: float = 200.0
@@ -103,6 +109,8 @@ class LocationSettings:
 
 @dataclass
 class DuplicateSettings:
+    # Check each report against the open cases (false: every report is a new case).
+    enabled: bool = True
     # Score at or above which a report joins an open case; between the two, it is filed
     # but marked for review with the candidates.
     attach_threshold: float = 0.70
@@ -239,6 +247,8 @@ def _validate(s: Settings) -> None:
         raise SettingsError(f"{where}: [duplicates] needs 0 < suggest_threshold <= attach_threshold <= 1")
     if d.radius_m <= 0 or d.window_hours <= 0 or d.max_candidates < 1:
         raise SettingsError(f"{where}: [duplicates] radius_m, window_hours and max_candidates must be positive")
+    if s.pipeline.stage_processes < 0 or s.pipeline.stage_timeout_s <= 0:
+        raise SettingsError(f"{where}: [pipeline] stage_processes must be 0 or more, stage_timeout_s positive")
     if s.speech.engine not in {"none", "sphinx", "faster_whisper"}:
         raise SettingsError(f"{where}: [speech].engine must be none, sphinx or faster_whisper")
     if s.logging.format not in {"json", "text"}:
