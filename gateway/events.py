@@ -10,20 +10,25 @@ from typing import Any
 
 class EventHub:
     def __init__(self) -> None:
-        self._queues: set[asyncio.Queue] = set()
+        # queue -> the topics it wants (None: all)
+        self._queues: dict[asyncio.Queue, frozenset[str] | None] = {}
 
     def publish(self, topic: str, data: Any) -> None:
-        for queue in list(self._queues):
+        for queue, topics in list(self._queues.items()):
+            if topics is not None and topic not in topics:
+                continue
             try:
                 queue.put_nowait((topic, data))
             except asyncio.QueueFull:  # a stalled viewer loses events, never the gateway
                 pass
 
     @contextlib.contextmanager
-    def subscribe(self, maxsize: int = 1000) -> Iterator[asyncio.Queue]:
+    def subscribe(self, maxsize: int = 1000,
+                  topics: set[str] | None = None) -> Iterator[asyncio.Queue]:
+        """A queue of (topic, data) for every event, or only for `topics`."""
         queue: asyncio.Queue = asyncio.Queue(maxsize)
-        self._queues.add(queue)
+        self._queues[queue] = frozenset(topics) if topics is not None else None
         try:
             yield queue
         finally:
-            self._queues.discard(queue)
+            self._queues.pop(queue, None)

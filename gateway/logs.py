@@ -2,25 +2,28 @@
 Phone numbers and names are never passed to the logger."""
 from __future__ import annotations
 
-import json
 import logging
 import sys
+from datetime import datetime
 
-from gateway.models import iso, now
+import orjson
+
+from gateway.models import CST
 
 FIELDS = ("case_no", "channel", "intake", "call_id", "operator")
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": iso(now()), "level": record.levelname, "logger": record.name,
+        entry = {"ts": datetime.fromtimestamp(record.created, CST).isoformat(timespec="seconds"),
+                 "level": record.levelname, "logger": record.name,
                  "msg": record.getMessage()}
         for name in FIELDS:
             if hasattr(record, name):
                 entry[name] = getattr(record, name)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return orjson.dumps(entry, default=str).decode()
 
 
 def setup(level: str = "INFO", fmt: str = "json") -> None:

@@ -71,10 +71,10 @@ async def _first_admin(accounts: Accounts, store: ConsoleStore, settings: Consol
 
 async def _late_transcripts(console: Console) -> None:
     """A transcript that arrives after its call was filed refreshes the held ticket."""
-    with console.events.subscribe() as queue:
+    with console.events.subscribe(topics={"call.transcript"}) as queue:
         while True:
-            topic, data = await queue.get()
-            if topic == "call.transcript" and data.get("case_no"):
+            _, data = await queue.get()
+            if data.get("case_no"):
                 try:
                     await console.desk.retext(data["case_no"], data["text"])
                 except Exception:
