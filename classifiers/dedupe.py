@@ -79,6 +79,8 @@ def _cut(text: str) -> list[str]:
                 _tokenizer_ready = True
     return _TOKENIZER.lcut(text, HMM=False)
 
+_RECENT_KEPT = 1024  # prepared texts kept between a check and the new case's indexing
+
 CLOSED_STATUSES = frozenset({"closed", "rejected", "merged", "cancelled", "withdrawn"})
 
 # ---------------------------------------------------------------------------------------------
@@ -312,6 +314,9 @@ class DuplicateIndex:
         self._cell_lat = self.radius_m / _M_PER_DEG  # cell height in degrees
         self._lock = threading.Lock()
         self._entries: dict[str, _Entry] = {}
+        # Texts just checked → their prepared form: the report that becomes a new case is
+        # indexed with the text it was checked with, so it is prepared once, not twice.
+        self._recent: dict[str, str] = {}
         self._by_grid: dict[str, dict[str, dict[str, _Entry]]] = {}  # grid → parent → cases
         self._by_cell: dict[tuple[int, int], dict[str, dict[str, _Entry]]] = {}
         self._by_parent: dict[str, dict[str, _Entry]] = {}  # insertion (≈ time) ordered
@@ -343,7 +348,13 @@ class DuplicateIndex:
         # A case is re-indexed on every change (a reporter joins, the status moves); its
         # text rarely changes, and preparing it (jieba) is the expensive part.
         known = self._entries.get(case.case_no)
-        tok = known.tok if known is not None and known.text == case.text else prepare_text(case.text)
+        if known is not None and known.text == case.text:
+            tok = known.tok
+        else:
+            with self._lock:
+                tok = self._recent.pop(case.text, None)
+            if tok is None:
+                tok = prepare_text(case.text)
         return _Entry(
             case.case_no,
             tok,
@@ -595,14 +606,20 @@ class DuplicateIndex:
         point: GeoPoint | None = None,
         reporter_keys: Iterable[str] = (),
         at: datetime | None = None,
+        prepared: str | None = None,
     ) -> DuplicateCheck:
         """Is this report a repeat of an open case? ``attach`` (with ``case_no``) at or above
         ``attach_threshold``, ``suggest`` (candidates, best first) at or above
-        ``suggest_threshold``, else ``new``."""
+        ``suggest_threshold``, else ``new``. ``prepared``: ``prepare_text(text)`` if it was
+        already computed (in another process)."""
         if at is None or at.tzinfo is None:
             raise ValueError("at must be a timezone-aware datetime")
         q = _Query()
-        q.tok = prepare_text(text)
+        q.tok = prepared if prepared is not None else prepare_text(text)
+        with self._lock:
+            self._recent[text] = q.tok
+            if len(self._recent) > _RECENT_KEPT:
+                del self._recent[next(iter(self._recent))]
         q.chars = q.tok.replace(" ", "")
         q.bigrams = _bigrams(q.chars)
         q.marks = _place_marks(q.tok)

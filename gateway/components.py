@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from classifiers.combined import CombinedClassifier, build_classifier
-from classifiers.dedupe import DuplicateIndex
+from classifiers.dedupe import DuplicateIndex, prepare_text
 from classifiers.locate import GridLocator, LocatorConfig
 from classifiers.registry import load_registry
 from gateway.duplicates import IndexedDuplicates
@@ -26,6 +26,7 @@ def build_duplicates(settings: Settings) -> IndexedDuplicates | NoDuplicates:
     d = settings.duplicates
     if not d.enabled:
         return NoDuplicates()
+    prepare_text("路灯不亮")  # loads its jieba dictionary now, not during the first report
     return IndexedDuplicates(DuplicateIndex(
         attach_threshold=d.attach_threshold, suggest_threshold=d.suggest_threshold,
         radius_m=d.radius_m, window=timedelta(hours=d.window_hours),

@@ -23,8 +23,8 @@ class IndexedDuplicates:
     def __init__(self, index: DuplicateIndex):
         self.index = index
 
-    def check(self, intake: Intake, classification: Classification,
-              location: Location) -> DuplicateCheck:
+    def check(self, intake: Intake, classification: Classification, location: Location,
+              prepared: str | None = None) -> DuplicateCheck:
         # Both sides compare the citizen's own words (titles are often generated).
         return self.index.check(
             intake.text,
@@ -34,6 +34,7 @@ class IndexedDuplicates:
             point=location.point,
             reporter_keys=reporter_keys(to_plain(intake.reporter)),
             at=intake.received_at,
+            prepared=prepared,
         )
 
     def track(self, workorder: dict) -> None:

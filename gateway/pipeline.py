@@ -161,10 +161,10 @@ class Pipeline:
                          pure: asyncio.Future | None = None) -> StageResults:
         """All stages for a report; `pure`: its classification and location, if already
         under way (submit starts them while the report is being stored)."""
-        classification, location = await (pure or self._pure_stages(intake))
+        classification, location, prepared = await (pure or self._pure_stages(intake))
         if check_duplicates and not intake.case_hint:
             duplicates = self._stage("dedupe", DuplicateCheck, self.duplicates.check,
-                                     intake, classification, location)
+                                     intake, classification, location, prepared)
             # Never joined without a person deciding: the citizen said it is something else,
             # or an operator will see the ticket anyway (hotline) and can mark it duplicate.
             if (intake.not_duplicate or intake.hold_for_review) and duplicates.action == "attach":
@@ -173,24 +173,26 @@ class Pipeline:
             duplicates = DuplicateCheck()
         return StageResults(classification, location, duplicates)
 
-    async def _pure_stages(self, intake: Intake) -> tuple[Classification, Location]:
-        """Classify and locate: in a stage worker if there is one, else here."""
+    async def _pure_stages(self, intake: Intake) -> tuple[Classification, Location, Any]:
+        """Classify, locate and prepare the text for the duplicate check: in a stage worker
+        if there is one, else here (the duplicate check then prepares the text itself)."""
         chosen = self._chosen_category(intake)
         text, place_text, point = _stage_inputs(intake)
         if self.pool is not None and self.pool.ready:
             try:
-                answer = await self.pool.run(None if chosen else text, place_text, point)
+                answer = await self.pool.run(None if chosen else text, place_text, point,
+                                             intake.text)
             except WorkerLost:
                 pass  # run them here instead
             except StageTimeout:
                 log.error("stage worker timed out; filing the report for review")
-                return chosen or _failed("classify", Classification), _failed("locate", Location)
+                return chosen or _failed("classify", Classification), _failed("locate", Location), None
             else:
                 if not chosen:
                     self.metrics.stage_seconds.labels("classify").observe(answer.classify_s)
                 self.metrics.stage_seconds.labels("locate").observe(answer.locate_s)
                 return (chosen or answer.classification or _failed("classify", Classification),
-                        answer.location or _failed("locate", Location))
+                        answer.location or _failed("locate", Location), answer.prepared)
         # Without workers, a short report runs on the loop (well under a millisecond: a
         # thread would give no parallelism under the GIL, only a hop); a long one off it.
         if len(intake.text) + len(intake.title) + len(intake.address) <= self.inline_chars:
@@ -204,9 +206,9 @@ class Pipeline:
         return None
 
     def _local_stages(self, chosen: Classification | None, text: str, place_text: str,
-                      point: GeoPoint | None) -> tuple[Classification, Location]:
+                      point: GeoPoint | None) -> tuple[Classification, Location, None]:
         classification = chosen or self._stage("classify", Classification, self.classifier.classify, text)
-        return classification, self._stage("locate", Location, self.locator.locate, place_text, point)
+        return classification, self._stage("locate", Location, self.locator.locate, place_text, point), None
 
     def _stage(self, name: str, empty: type, fn: Callable, *args: Any) -> Any:
         started = time.perf_counter()

@@ -43,6 +43,7 @@ class StageTimeout(Exception):
 class StageAnswer:
     classification: Classification | None  # None: not asked for, or the stage failed
     location: Location | None  # None: the stage failed
+    prepared: str | None  # the text as the duplicate index compares it (None: not computed)
     classify_s: float
     locate_s: float
 
@@ -106,14 +107,16 @@ class StagePool:
                 await task
         self._fail_all(WorkerLost("the gateway is stopping"))
 
-    async def run(self, text: str | None, place_text: str, point: GeoPoint | None) -> StageAnswer:
-        """Classify `text` (None: skip) and locate `place_text` / `point` in a worker."""
+    async def run(self, text: str | None, place_text: str, point: GeoPoint | None,
+                  dedupe_text: str | None = None) -> StageAnswer:
+        """Classify `text` (None: skip), locate `place_text` / `point` and prepare
+        `dedupe_text` for the duplicate check, in a worker."""
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         job_id = self._next_job = self._next_job + 1
         if not self._pending:
             loop.call_soon(self._flush)
-        self._pending.append(((job_id, text, place_text, point), future))
+        self._pending.append(((job_id, text, place_text, point, dedupe_text), future))
         try:
             async with asyncio.timeout(self.timeout_s):
                 return await future
@@ -143,10 +146,10 @@ class StagePool:
                     worker.ready = True
                     log.info("stage worker %d (pid %d) ready", worker.number, worker.process.pid)
                     continue
-                for job_id, classification, location, classify_s, locate_s in pickle.loads(payload):
+                for job_id, *answer in pickle.loads(payload):
                     future = worker.jobs.pop(job_id, None)
                     if future is not None and not future.done():
-                        future.set_result(StageAnswer(classification, location, classify_s, locate_s))
+                        future.set_result(StageAnswer(*answer))
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         except Exception:  # a garbled frame: treat the worker as lost

@@ -5,11 +5,13 @@ event loop, which Python's GIL otherwise limits to one.
     python -m gateway.stage_worker      (started by the gateway, never by hand)
 
 Protocol on stdin/stdout, frames of a 4-byte big-endian length and a pickle:
-  in:  the Settings once, then batches [(job_id, text | None, place_text, point | None)]
+  in:  the Settings once, then batches
+       [(job_id, text | None, place_text, point | None, dedupe_text | None)]
        (text None: the category is already chosen, classify nothing);
   out: READY once the stages are loaded, then for each batch
-       [(job_id, classification | None, location | None, classify_s, locate_s)]
-       (None where the stage failed: the gateway files the report for review).
+       [(job_id, classification | None, location | None, prepared | None, classify_s, locate_s)]
+       (None where the stage failed: the gateway files the report for review;
+       prepared: dedupe_text as the duplicate index compares it, when dedupe is on).
 Logs go to stderr, which the gateway's own log stream receives.
 """
 from __future__ import annotations
@@ -42,11 +44,14 @@ def read_frame(stream: BinaryIO) -> bytes | None:
     return payload if len(payload) == size else None
 
 
-def run_job(classifier: Any, locator: Any, job: tuple) -> tuple:
-    job_id, text, place_text, point = job
+def run_job(classifier: Any, locator: Any, prepare: Callable | None, job: tuple) -> tuple:
+    job_id, text, place_text, point, dedupe_text = job
     classification, classify_s = _timed(classifier.classify, text) if text is not None else (None, 0.0)
     location, locate_s = _timed(locator.locate, place_text, point)
-    return job_id, classification, location, classify_s, locate_s
+    prepared = None
+    if prepare is not None and dedupe_text is not None:
+        prepared, _ = _timed(prepare, dedupe_text)
+    return job_id, classification, location, prepared, classify_s, locate_s
 
 
 def _timed(fn: Callable, *args: Any) -> tuple[Any, float]:
@@ -75,10 +80,13 @@ def main() -> None:
 
     logs.setup(settings.logging.level, settings.logging.format)
     classifier, locator = build_pure_stages(settings)
+    prepare = None
+    if settings.duplicates.enabled:
+        from classifiers.dedupe import prepare_text as prepare
     stdout.write(frame(READY))
     stdout.flush()
     while (payload := read_frame(stdin)) is not None:
-        answers = [run_job(classifier, locator, job) for job in pickle.loads(payload)]
+        answers = [run_job(classifier, locator, prepare, job) for job in pickle.loads(payload)]
         stdout.write(frame(pickle.dumps(answers, protocol=pickle.HIGHEST_PROTOCOL)))
         stdout.flush()
 

@@ -5,7 +5,7 @@ their input (no I/O), loaded once at start-up; the pipeline runs them off the ev
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from gateway.models import Classification, DuplicateCheck, GeoPoint, Intake, Location
 
@@ -19,8 +19,10 @@ class Locator(Protocol):
 
 
 class DuplicateFinder(Protocol):
-    def check(self, intake: Intake, classification: Classification,
-              location: Location) -> DuplicateCheck: ...
+    def check(self, intake: Intake, classification: Classification, location: Location,
+              prepared: Any = None) -> DuplicateCheck:
+        """`prepared`: what `prepare(intake.text)` of the finder's module gave, computed
+        in a stage worker (None: the finder prepares the text itself)."""
 
     def track(self, workorder: dict) -> None:
         """A work order was filed or changed: keep the open-case index current."""
@@ -29,8 +31,8 @@ class DuplicateFinder(Protocol):
 class NoDuplicates:
     """Treats every report as a new case."""
 
-    def check(self, intake: Intake, classification: Classification,
-              location: Location) -> DuplicateCheck:
+    def check(self, intake: Intake, classification: Classification, location: Location,
+              prepared: Any = None) -> DuplicateCheck:
         return DuplicateCheck(action="new")
 
     def track(self, workorder: dict) -> None:
