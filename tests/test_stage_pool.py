@@ -58,7 +58,7 @@ async def until(condition, timeout: float = 30.0) -> None:
             await asyncio.sleep(0.05)
 
 
-async def test_reports_are_classified_and_located_by_a_worker_process(tmp_path):
+async def test_reports_are_classified_located_and_deduplicated_with_a_worker_process(tmp_path):
     settings = worker_settings(tmp_path)
     text = "建国门内大街18号门口垃圾没人清，味道很大"
     async with gateway_with_workers(settings) as client:
@@ -68,6 +68,11 @@ async def test_reports_are_classified_and_located_by_a_worker_process(tmp_path):
         assert pid != os.getpid()
         answer = await report(client, text)
         doc = await workorder(client, answer["case_no"])
+        # The duplicate check in the gateway uses the text the worker prepared for it.
+        repeat = await report(client, "建国门内大街18号门口的垃圾一直没人清理，臭得很")
+        assert repeat["outcome"] == "attached" and repeat["case_no"] == answer["case_no"]
+        other = await report(client, "东单北大街井盖没了很危险")
+        assert other["outcome"] == "accepted"
     classifier, locator, _ = default_stages(settings)
     assert doc["category"]["code"] == classifier.classify(text).code == "SJ-06010"
     assert doc["location"]["grid_code"] == locator.locate(text).grid_code != ""
