@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,20 +24,18 @@ from email.header import Header
 from email.mime.text import MIMEText
 from pathlib import Path
 
-import aiosmtplib
-from aiosmtpd.smtp import SMTP
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiosmtplib  # noqa: E402
+from aiosmtpd.smtp import SMTP  # noqa: E402
+
+from bench.intake_bench import free_port, wait_ready  # noqa: E402
+
 PROBLEMS = ["苏州园小区3号楼楼下的路灯不亮了", "建国门内大街18号门口垃圾没人清",
             "东单北大街井盖没了很危险", "西总布小区2号楼晚上施工噪音扰民",
             "朝阳门街道路口流动摊贩占道经营", "东四十条小区垃圾堆了一周没人清运"]
 INTAKE = "12345@bench.test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def make_mail(n: int) -> bytes:
@@ -113,15 +110,17 @@ async def main(args: argparse.Namespace) -> None:
          "--port", str(http_port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         await wait_port(smtp_port)
+        await asyncio.to_thread(wait_ready, http_port)  # and the stage workers
         counter, latencies, answers = [0], [], {}
         started = time.monotonic()
         await asyncio.gather(*(client(smtp_port, counter, started + args.duration, latencies, answers)
                                for _ in range(args.connections)))
         elapsed = time.monotonic() - started
-        for _ in range(100):  # let the outbox catch up before counting acknowledgements
+        for _ in range(600):  # let the outbox catch up before counting acknowledgements
             if sink.count >= answers.get(250, 0):
                 break
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.1)
+        acks_done = time.monotonic() - started
     finally:
         gateway.terminate()
         gateway.wait(30)
@@ -136,7 +135,8 @@ async def main(args: argparse.Namespace) -> None:
     print(f"{args.connections} SMTP connections, {elapsed:.1f} s: {accepted} mails accepted "
           f"= {accepted / elapsed:.0f} mails/s; answers {answers}")
     print(f"latency per mail (DATA to 250): p50 {pct(0.5):.1f} ms, p99 {pct(0.99):.1f} ms")
-    print(f"stored reports: {stored} (into {cases} cases); acknowledgements at the relay: {sink.count}")
+    print(f"stored reports: {stored} (into {cases} cases); acknowledgements at the relay: {sink.count}, "
+          f"the last {acks_done:.1f} s after the first mail")
     if stored != accepted:
         raise SystemExit(f"MISMATCH: {accepted} mails answered 250 but {stored} stored")
 
