@@ -1,4 +1,5 @@
-"""Runs the pure, CPU-heavy stages (classify, locate) in worker processes.
+"""Runs the pure, CPU-heavy stages (classify, locate, preparing the text for the duplicate
+check) in worker processes.
 
 One Python process gets one core for Python code (the GIL), and on the intake path the
 keyword rules and the locator were about half of it. The event loop keeps everything
@@ -21,6 +22,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
 from gateway.models import Classification, GeoPoint, Location
 from gateway.stage_worker import HEADER, READY, frame
 
@@ -176,9 +178,15 @@ class StagePool:
 
     async def _respawn(self, number: int, was_ready: bool) -> None:
         # A worker that never got ready is failing to load: do not spin.
-        await asyncio.sleep(0.1 if was_ready else 5.0)
-        if not self._closing:
-            await self._spawn(number)
+        pause = 0.1 if was_ready else 5.0
+        while not self._closing:
+            await asyncio.sleep(pause)
+            try:
+                await self._spawn(number)
+                return
+            except OSError as exc:  # out of processes or file descriptors, for now
+                log.error("cannot start stage worker %d: %s", number, exc)
+                pause = 5.0
 
     def _kill_stuck(self, job_id: int) -> None:
         for worker in self._workers.values():

@@ -26,7 +26,8 @@ def speak(tmp_path: Path, text: str, voice: str = "en-us", speed: int = 130, amr
     if not amr:
         return wav.read_bytes()
     out = tmp_path / "speech.amr"  # what many call centres record: AMR-NB at 8 kHz
-    subprocess.run(["sox", str(wav), "-r", "8000", "-c", "1", "-t", "amr-nb", str(out)], check=True)
+    # -R: a fixed dither seed, so the recording (and what the engine hears) is the same every run.
+    subprocess.run(["sox", "-R", str(wav), "-r", "8000", "-c", "1", "-t", "amr-nb", str(out)], check=True)
     return out.read_bytes()
 
 
