@@ -180,8 +180,9 @@ def run_eval(args: argparse.Namespace) -> int:
             print(f"warning: {len(unknown)} label(s) are not taxonomy codes: {', '.join(unknown[:10])}")
         rules.classify("预热")  # load jieba outside the timed loop
         started = time.perf_counter()
-        pred = [rules.classify(t).code for t in texts]
+        results = [rules.classify(t) for t in texts]
         seconds = time.perf_counter() - started
+        pred = [r.code for r in results]
 
         def top_of(code: str) -> str:
             node = taxonomy.get(code)
@@ -189,6 +190,12 @@ def run_eval(args: argparse.Namespace) -> int:
 
         print("mode: keyword rules")
         _report(truth, pred, seconds, len(texts), args.confusions, top_of)
+        # What a command centre pays for: a wrong category nobody was asked to check.
+        unchecked = [(r.code == t) for r, t in zip(results, truth) if not r.needs_review]
+        wrong_unchecked = unchecked.count(False)
+        print(f"not flagged for review: {len(unchecked)} of {len(results)}, of which wrong: "
+              f"{wrong_unchecked} ({wrong_unchecked / max(1, len(unchecked)):.1%}); "
+              f"flagged for a person: {len(results) - len(unchecked)}")
         return 0
 
     if args.model:
