@@ -37,6 +37,26 @@ async def test_database_locked_by_another_process_answers_503_then_retry_succeed
         assert health.status in (200, 503)  # readers are not blocked in WAL mode
 
 
+async def test_a_brief_lock_by_another_process_delays_a_report_without_freezing_the_gateway(tmp_path):
+    settings = make_settings(tmp_path / "data")
+    settings.storage.busy_timeout_ms = 5000
+    async with running_gateway(settings) as gw:
+        blocker = sqlite3.connect(settings.data_dir / "gateway.sqlite3", isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # e.g. an administrator's command writing
+        submitted = asyncio.create_task(gw.post("/api/v1/reports", json={
+            "description": "燃气管道有味道", "submission_token": "waited-0001"}))
+        await asyncio.sleep(0.5)
+        assert not submitted.done(), "the report waits for the lock"
+        health = await gw.get("/healthz")  # while it waits, the gateway still answers
+        assert health.status == 200
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        resp = await submitted
+        assert resp.status == 201
+        items, _ = await all_feed(gw)
+        assert [i["channel_ref"] for i in items] == ["waited-0001"]
+
+
 async def test_a_report_stored_before_a_crash_is_filed_at_start_up(tmp_path):
     settings = make_settings(tmp_path / "data")
     # The state a crash between the two commits leaves: the raw report stored, no work order.
