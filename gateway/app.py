@@ -131,7 +131,7 @@ def create_app(settings: Settings, *, stages=None,
                             max_attempts=n.max_attempts, timeout_s=n.timeout_s,
                             first_retry_s=n.first_retry_s)
         app[DELIVERY] = delivery
-        app[PIPELINE].on_change(delivery.wake)
+        app[STORE].on_outbox = delivery.wake  # only when a commit queued answers back
         tasks = [asyncio.create_task(_recovery_loop(app[PIPELINE], settings.pipeline.recovery_interval_s)),
                  asyncio.create_task(delivery.run(), name="delivery")]
         yield

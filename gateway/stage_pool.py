@@ -8,9 +8,10 @@ worker is `python -m gateway.stage_worker`, loading the stages from the same Set
 
 Jobs submitted during one turn of the loop go to a worker in one frame, so a busy gateway
 pays one pipe write per batch, not per report. If a worker dies, its jobs fail with
-WorkerLost (the pipeline then runs them itself) and it is started again; a job that gets no
-answer within `timeout_s` fails with StageTimeout and its worker, taken to be stuck, is
-killed and restarted.
+WorkerLost (the pipeline then runs them itself) and it is started again; a worker that has
+jobs but answers none for `timeout_s` is taken to be stuck: its jobs fail with StageTimeout
+and it is killed and restarted. (One watchdog, not a timer per job: on the intake path every
+timer counts.)
 """
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ class _Worker:
     process: asyncio.subprocess.Process
     ready: bool = False
     jobs: dict[int, asyncio.Future] = field(default_factory=dict)
+    progress_at: float = 0.0  # when it last answered, or got work while it had none
 
 
 class StagePool:
@@ -84,6 +86,7 @@ class StagePool:
     async def start(self) -> None:
         for number in range(self.processes):
             await self._spawn(number)
+        self._track(asyncio.create_task(self._watch(), name="stage-watchdog"))
 
     async def wait_ready(self, timeout: float = 60.0) -> None:
         async with asyncio.timeout(timeout):
@@ -119,12 +122,7 @@ class StagePool:
         if not self._pending:
             loop.call_soon(self._flush)
         self._pending.append(((job_id, text, place_text, point, dedupe_text), future))
-        try:
-            async with asyncio.timeout(self.timeout_s):
-                return await future
-        except TimeoutError:
-            self._kill_stuck(job_id)
-            raise StageTimeout(f"no answer from the stage worker in {self.timeout_s:g} s") from None
+        return await future
 
     # -- workers ------------------------------------------------------------------------
 
@@ -148,6 +146,7 @@ class StagePool:
                     worker.ready = True
                     log.info("stage worker %d (pid %d) ready", worker.number, worker.process.pid)
                     continue
+                worker.progress_at = asyncio.get_running_loop().time()
                 for job_id, *answer in pickle.loads(payload):
                     future = worker.jobs.pop(job_id, None)
                     if future is not None and not future.done():
@@ -188,13 +187,21 @@ class StagePool:
                 log.error("cannot start stage worker %d: %s", number, exc)
                 pause = 5.0
 
-    def _kill_stuck(self, job_id: int) -> None:
-        for worker in self._workers.values():
-            if job_id in worker.jobs:
-                log.error("stage worker %d gave no answer in %g s; restarting it",
-                          worker.number, self.timeout_s)
-                with contextlib.suppress(ProcessLookupError):
-                    worker.process.kill()
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(min(1.0, self.timeout_s / 4))
+            for worker in list(self._workers.values()):
+                if worker.jobs and loop.time() - worker.progress_at > self.timeout_s:
+                    log.error("stage worker %d gave no answer in %g s; restarting it",
+                              worker.number, self.timeout_s)
+                    stuck = StageTimeout(f"no answer from the stage worker in {self.timeout_s:g} s")
+                    for future in worker.jobs.values():
+                        if not future.done():
+                            future.set_exception(stuck)
+                    worker.jobs.clear()
+                    with contextlib.suppress(ProcessLookupError):
+                        worker.process.kill()
 
     def _track(self, task: asyncio.Task) -> None:
         self._tasks.add(task)
@@ -210,10 +217,12 @@ class StagePool:
             self._fail_all(WorkerLost("no stage worker is running"))
             return
         worker = min(ready, key=lambda w: len(w.jobs))
+        if not worker.jobs:
+            worker.progress_at = asyncio.get_running_loop().time()
         batch, self._pending = self._pending, []
         jobs: list[tuple] = []
         for job, future in batch:
-            if not future.done():  # timed out while waiting
+            if not future.done():  # cancelled while waiting
                 worker.jobs[job[0]] = future
                 jobs.append(job)
         if jobs:

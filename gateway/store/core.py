@@ -160,6 +160,9 @@ class Store:
         # notices(old_doc | None, new_doc, check_code) -> outbox rows for a change; set by
         # the application so that answers back are written with the change itself.
         self.notices: Callable[..., list[dict]] | None = None
+        # Called after a commit that queued answers back (the delivery worker looks then).
+        self.on_outbox: Callable[[], Any] | None = None
+        self._outbox_added = False
         self.busy_timeout_ms = busy_timeout_ms
         self.synchronous = synchronous.upper()
         self.max_batch = max_batch
@@ -245,6 +248,10 @@ class Store:
             self.batches += 1
             self.ops += len(batch)
             outcomes = await self._apply([op.fn for op in batch])
+            if self._outbox_added:
+                self._outbox_added = False
+                if self.on_outbox is not None:
+                    self.on_outbox()
             for op, (ok, value) in zip(batch, outcomes):
                 if op.future.done():
                     continue
@@ -580,6 +587,7 @@ class Store:
                 " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(r["channel"], r["contact_id"], case_no, r["event"], dumps(r["context"]),
                   new["updated_at"], new["updated_at"]) for r in rows])
+            self._outbox_added = True  # committed or rolled back with the group
 
     def _finish_intake(self, conn: sqlite3.Connection, intake_id: int, case_no: str,
                              answer: dict, stages: dict) -> None:
