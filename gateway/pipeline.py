@@ -200,6 +200,18 @@ class Pipeline:
         return await asyncio.get_running_loop().run_in_executor(
             None, self._local_stages, chosen, text, place_text, point)
 
+    async def locate(self, place: str) -> Location:
+        """Where a place description is (an operator's corrected address)."""
+        if self.pool is not None and self.pool.ready:
+            try:
+                answer = await self.pool.run(None, place, None)
+            except (WorkerLost, StageTimeout):
+                pass  # locate it here instead
+            else:
+                if answer.location is not None:
+                    return answer.location
+        return self._stage("locate", Location, self.locator.locate, place, None)
+
     def _chosen_category(self, intake: Intake) -> Classification | None:
         if intake.category_hint and hasattr(self.classifier, "categorize"):
             return self.classifier.categorize(intake.category_hint, "citizen")

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from gateway import workorders
-from gateway.models import Intake, NotFound, Refusal, iso, now, to_plain
+from gateway.models import Intake, Location, NotFound, Refusal, iso, now, to_plain
 from gateway.pipeline import Pipeline
 from gateway.store.console import ConsoleStore
 
@@ -36,9 +36,10 @@ def _must_be_pending(doc: dict) -> None:
                          "请刷新后查看")
 
 
-def edit(doc: dict, fields: dict, category, at: datetime, operator: str) -> dict:
+def edit(doc: dict, fields: dict, category, at: datetime, operator: str,
+         located: Location | None = None) -> dict:
     """The document with the operator's corrections. `category` is the Classification of
-    a newly chosen code (or None)."""
+    a newly chosen code (or None); `located`, where a corrected address lies."""
     _must_be_pending(doc)
     doc = dict(doc)
     explicit = set(fields)
@@ -63,7 +64,11 @@ def edit(doc: dict, fields: dict, category, at: datetime, operator: str) -> dict
     if "address" in fields:
         address = _text(fields["address"], "address", 200)
         if address != doc["location"]["address"]:
-            doc["location"] = {**doc["location"], "address": address, "source": "operator"}
+            if located is not None and located.grid_code:  # the corrected place's own grid
+                doc["location"] = {**workorders.location_entry(located, address),
+                                   "address": address, "source": "operator"}
+            else:  # a place the registry does not know: the grid stays as it was
+                doc["location"] = {**doc["location"], "address": address, "source": "operator"}
     if "urgency" in fields:
         if fields["urgency"] not in URGENCIES:
             raise Refusal("紧急程度须为 normal 或 urgent", code="invalid_field", http_status=422)
@@ -149,6 +154,9 @@ class TicketDesk:
             if category is None:
                 raise Refusal("未知的问题类别", code="unknown_category", http_status=422)
         fields.pop("category", None)
+        located = None
+        if isinstance(fields.get("address"), str) and fields["address"].strip():
+            located = await self.pipeline.locate(fields["address"].strip()[:200])
         at = now()
         steps = {
             "save": lambda d: d,
@@ -165,7 +173,7 @@ class TicketDesk:
 
         def mutate(doc: dict) -> dict:
             before.update(doc)
-            return steps[action](edit(doc, fields, category, at, operator))
+            return steps[action](edit(doc, fields, category, at, operator, located))
 
         doc = await self.store.update_workorder(
             case_no, mutate, actor=f"console:{operator}", action=f"operator_{action}",

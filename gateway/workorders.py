@@ -83,7 +83,8 @@ def _category(cls) -> dict:
     }
 
 
-def _location(loc, fallback_address: str) -> dict:
+def location_entry(loc, fallback_address: str) -> dict:
+    """A Location as the work order carries it."""
     return {
         "address": loc.address or fallback_address,
         "lat": loc.point.lat if loc.point else None,
@@ -118,7 +119,7 @@ def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageRe
         "title": make_title(intake, stages),
         "description": intake.text,
         "category": _category(cls),
-        "location": _location(loc, intake.address),
+        "location": location_entry(loc, intake.address),
         "reporter": entry["reporter"],
         "reporters": [entry],
         "report_count": 1,
@@ -154,7 +155,7 @@ def restage(doc: dict, stages: StageResults) -> dict:
         doc["due_at"] = _due(doc["created_at"], cls)
         reasons += cls.review_reasons
     if doc["location"].get("source") != "operator":
-        doc["location"] = _location(loc, doc["location"]["address"])
+        doc["location"] = location_entry(loc, doc["location"]["address"])
         reasons += loc.review_reasons
     doc["review_reasons"] = reasons
     doc["needs_review"] = bool(reasons)

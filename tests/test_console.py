@@ -184,3 +184,25 @@ async def test_live_events_reach_the_console(desk):
             seen += await resp.content.readany()
     assert b"event: call" in seen
     resp.close()
+
+
+async def test_a_corrected_address_is_located_in_its_grid(desk):
+    case_no = (await call_with_transcript(desk, "G-1", "我家楼下的路灯不亮了好几天了"))["case_no"]
+    csrf = await login(desk, "li")
+    headers = {"X-CSRF-Token": csrf}
+    view = (await (await desk.get(f"/console/api/tickets/{case_no}")).json())["ticket"]
+    assert view["location"]["grid_code"] == ""  # the caller named no place
+    resp = await desk.post(f"/console/api/tickets/{case_no}/save",
+                           json={"fields": {"address": "建国门内大街18号"}}, headers=headers)
+    assert resp.status == 200
+    view = (await (await desk.get(f"/console/api/tickets/{case_no}")).json())["ticket"]
+    assert view["location"]["address"] == "建国门内大街18号"
+    assert view["location"]["grid_code"] == "110199001001001"
+    assert view["location"]["grid_path"][-1]["name"] == "西总布社区第一网格"
+    assert view["location"]["source"] == "operator"
+    # A place the registry does not know keeps the grid the ticket had.
+    resp = await desk.post(f"/console/api/tickets/{case_no}/save",
+                           json={"fields": {"address": "老地方"}}, headers=headers)
+    assert resp.status == 200
+    view = (await (await desk.get(f"/console/api/tickets/{case_no}")).json())["ticket"]
+    assert view["location"]["address"] == "老地方" and view["location"]["grid_code"] == "110199001001001"
