@@ -102,7 +102,8 @@ def create_app(settings: Settings, *, stages=None,
         pool = None
         if stages is None and settings.pipeline.stage_processes > 0:
             pool = StagePool(settings, settings.pipeline.stage_processes,
-                             timeout_s=settings.pipeline.stage_timeout_s)
+                             timeout_s=settings.pipeline.stage_timeout_s,
+                             pin_cpus=settings.pipeline.pin_cpus)
         transcriber = Transcriber(settings.speech, settings.data_dir)
         try:
             if pool is not None:

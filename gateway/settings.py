@@ -72,6 +72,9 @@ class PipelineSettings:
     stage_processes: int = 1
     # A report whose stages take longer than this in a worker is filed for review.
     stage_timeout_s: float = 30.0
+    # With stage workers on Linux and two or more CPUs: the event loop keeps to the first
+    # CPU and the workers to the others, so they do not share its caches.
+    pin_cpus: bool = True
     # Without stage workers: reports up to this many characters run the stages on the
     # event loop; longer ones in a worker thread.
     inline_stage_chars: int = 1000

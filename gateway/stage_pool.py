@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import pickle
 import sys
 from dataclasses import dataclass, field
@@ -61,10 +62,14 @@ class _Worker:
 
 
 class StagePool:
-    def __init__(self, settings: Settings, processes: int, *, timeout_s: float = 30.0):
+    def __init__(self, settings: Settings, processes: int, *, timeout_s: float = 30.0,
+                 pin_cpus: bool = False):
         self.settings = settings
         self.processes = processes
         self.timeout_s = timeout_s
+        self.pin_cpus = pin_cpus
+        self._loop_cpus: set[int] | None = None  # the loop thread's CPUs before pinning
+        self._worker_cpus: list[int] = []
         self._workers: dict[int, _Worker] = {}
         self._tasks: set[asyncio.Task] = set()
         self._pending: list[tuple[tuple, asyncio.Future]] = []
@@ -84,6 +89,13 @@ class StagePool:
         return [w.process.pid for w in self._workers.values()]
 
     async def start(self) -> None:
+        allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_setaffinity") else []
+        if self.pin_cpus and len(allowed) >= 2:
+            # This is the event loop's thread; threads it starts later inherit its CPU.
+            self._loop_cpus = set(allowed)
+            os.sched_setaffinity(0, {allowed[0]})
+            self._worker_cpus = allowed[1:]
+            log.info("event loop on CPU %d, stage workers on %s", allowed[0], self._worker_cpus)
         for number in range(self.processes):
             await self._spawn(number)
         self._track(asyncio.create_task(self._watch(), name="stage-watchdog"))
@@ -111,6 +123,9 @@ class StagePool:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._fail_all(WorkerLost("the gateway is stopping"))
+        if self._loop_cpus is not None:
+            os.sched_setaffinity(0, self._loop_cpus)
+            self._loop_cpus = None
 
     async def run(self, text: str | None, place_text: str, point: GeoPoint | None,
                   dedupe_text: str | None = None) -> StageAnswer:
@@ -127,8 +142,9 @@ class StagePool:
     # -- workers ------------------------------------------------------------------------
 
     async def _spawn(self, number: int) -> None:
+        cpus = ["--cpus", ",".join(map(str, self._worker_cpus))] if self._worker_cpus else []
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "gateway.stage_worker",
+            sys.executable, "-m", "gateway.stage_worker", *cpus,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             cwd=str(PROJECT_ROOT), limit=2**26)
         worker = _Worker(number, process)

@@ -2,7 +2,7 @@
 gateway.stage_pool), so that these CPU-heavy, pure stages run on another core than the
 event loop, which Python's GIL otherwise limits to one.
 
-    python -m gateway.stage_worker      (started by the gateway, never by hand)
+    python -m gateway.stage_worker [--cpus 1,2,3]   (started by the gateway, never by hand)
 
 Protocol on stdin/stdout, frames of a 4-byte big-endian length and a pickle:
   in:  the Settings once, then batches
@@ -65,6 +65,8 @@ def _timed(fn: Callable, *args: Any) -> tuple[Any, float]:
 
 
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--cpus":  # the CPUs the event loop leaves free
+        os.sched_setaffinity(0, {int(c) for c in sys.argv[2].split(",")})
     # The frames get a private copy of stdout; whatever else writes to stdout (a stray
     # print(), a C library) lands on stderr instead of corrupting them.
     stdin, stdout = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")

@@ -61,11 +61,15 @@ async def until(condition, timeout: float = 30.0) -> None:
 async def test_reports_are_classified_located_and_deduplicated_with_a_worker_process(tmp_path):
     settings = worker_settings(tmp_path)
     text = "建国门内大街18号门口垃圾没人清，味道很大"
+    cpus = os.sched_getaffinity(0)
     async with gateway_with_workers(settings) as client:
         health = await (await client.get("/healthz")).json()
         assert health["stage_workers"] == "ready"
         [pid] = client.pool.pids()
         assert pid != os.getpid()
+        if len(cpus) >= 2:  # the loop keeps to one CPU, the worker to the others
+            assert os.sched_getaffinity(0) == {min(cpus)}
+            assert os.sched_getaffinity(pid) == cpus - {min(cpus)}
         answer = await report(client, text)
         doc = await workorder(client, answer["case_no"])
         # The duplicate check in the gateway uses the text the worker prepared for it.
@@ -77,6 +81,7 @@ async def test_reports_are_classified_located_and_deduplicated_with_a_worker_pro
     assert doc["category"]["code"] == classifier.classify(text).code == "SJ-06010"
     assert doc["location"]["grid_code"] == locator.locate(text).grid_code != ""
     assert not alive(pid), "the worker stops with the gateway"
+    assert os.sched_getaffinity(0) == cpus
 
 
 async def test_a_killed_worker_loses_no_report_and_is_replaced(tmp_path):
