@@ -18,7 +18,7 @@ from gateway.models import (
     ACCEPTED, ATTACHED, UNAVAILABLE, Classification, DuplicateCheck, GeoPoint, Intake, Location,
     StageResults, SubmitResult, intake_from_plain, iso, now, to_plain,
 )
-from gateway.stage_pool import StagePool, StageTimeout, WorkerLost
+from gateway.stage_pool import StageAnswer, StagePool, StageTimeout, WorkerLost
 from gateway.stages import Classifier, DuplicateFinder, Locator
 from gateway.store import Store, StorageUnavailable
 
@@ -178,21 +178,14 @@ class Pipeline:
         if there is one, else here (the duplicate check then prepares the text itself)."""
         chosen = self._chosen_category(intake)
         text, place_text, point = _stage_inputs(intake)
-        if self.pool is not None and self.pool.ready:
-            try:
-                answer = await self.pool.run(None if chosen else text, place_text, point,
-                                             intake.text)
-            except WorkerLost:
-                pass  # run them here instead
-            except StageTimeout:
-                log.error("stage worker timed out; filing the report for review")
-                return chosen or _failed("classify", Classification), _failed("locate", Location), None
-            else:
-                if not chosen:
-                    self.metrics.stage_seconds.labels("classify").observe(answer.classify_s)
-                self.metrics.stage_seconds.labels("locate").observe(answer.locate_s)
-                return (chosen or answer.classification or _failed("classify", Classification),
-                        answer.location or _failed("locate", Location), answer.prepared)
+        try:
+            answer = await self._in_worker(None if chosen else text, place_text, point, intake.text)
+        except StageTimeout:
+            log.error("stage worker timed out; filing the report for review")
+            return chosen or _failed("classify", Classification), _failed("locate", Location), None
+        if answer is not None:
+            return (chosen or answer.classification or _failed("classify", Classification),
+                    answer.location or _failed("locate", Location), answer.prepared)
         # Without workers, a short report runs on the loop (well under a millisecond: a
         # thread would give no parallelism under the GIL, only a hop); a long one off it.
         if len(intake.text) + len(intake.title) + len(intake.address) <= self.inline_chars:
@@ -202,15 +195,28 @@ class Pipeline:
 
     async def locate(self, place: str) -> Location:
         """Where a place description is (an operator's corrected address)."""
-        if self.pool is not None and self.pool.ready:
-            try:
-                answer = await self.pool.run(None, place, None)
-            except (WorkerLost, StageTimeout):
-                pass  # locate it here instead
-            else:
-                if answer.location is not None:
-                    return answer.location
+        try:
+            answer = await self._in_worker(None, place, None)
+        except StageTimeout:
+            answer = None
+        if answer is not None and answer.location is not None:
+            return answer.location
         return self._stage("locate", Location, self.locator.locate, place, None)
+
+    async def _in_worker(self, text: str | None, place_text: str, point: GeoPoint | None,
+                         dedupe_text: str | None = None) -> StageAnswer | None:
+        """The stages' answer from a worker; None when there is none to ask (or it died:
+        then the caller runs them here). Raises StageTimeout for a stuck worker."""
+        if self.pool is None or not self.pool.ready:
+            return None
+        try:
+            answer = await self.pool.run(text, place_text, point, dedupe_text)
+        except WorkerLost:
+            return None
+        if text is not None:
+            self.metrics.stage_seconds.labels("classify").observe(answer.classify_s)
+        self.metrics.stage_seconds.labels("locate").observe(answer.locate_s)
+        return answer
 
     def _chosen_category(self, intake: Intake) -> Classification | None:
         if intake.category_hint and hasattr(self.classifier, "categorize"):
