@@ -70,6 +70,7 @@ class StagePool:
         self.pin_cpus = pin_cpus
         self._loop_cpus: set[int] | None = None  # the loop thread's CPUs before pinning
         self._worker_cpus: list[int] = []
+        self.loop_cpus: set[int] | None = None  # where the loop is pinned, if it is
         self._workers: dict[int, _Worker] = {}
         self._tasks: set[asyncio.Task] = set()
         self._pending: list[tuple[tuple, asyncio.Future]] = []
@@ -93,7 +94,8 @@ class StagePool:
         if self.pin_cpus and len(allowed) >= 2:
             # This is the event loop's thread; threads it starts later inherit its CPU.
             self._loop_cpus = set(allowed)
-            os.sched_setaffinity(0, {allowed[0]})
+            self.loop_cpus = {allowed[0]}
+            os.sched_setaffinity(0, self.loop_cpus)
             self._worker_cpus = allowed[1:]
             log.info("event loop on CPU %d, stage workers on %s", allowed[0], self._worker_cpus)
         for number in range(self.processes):
@@ -125,7 +127,7 @@ class StagePool:
         self._fail_all(WorkerLost("the gateway is stopping"))
         if self._loop_cpus is not None:
             os.sched_setaffinity(0, self._loop_cpus)
-            self._loop_cpus = None
+            self._loop_cpus = self.loop_cpus = None
 
     async def run(self, text: str | None, place_text: str, point: GeoPoint | None,
                   dedupe_text: str | None = None) -> StageAnswer:

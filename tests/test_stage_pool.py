@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 from contextlib import asynccontextmanager
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -67,9 +68,11 @@ async def test_reports_are_classified_located_and_deduplicated_with_a_worker_pro
         assert health["stage_workers"] == "ready"
         [pid] = client.pool.pids()
         assert pid != os.getpid()
-        if len(cpus) >= 2:  # the loop keeps to one CPU, the worker to the others
+        if len(cpus) >= 2:  # the loop and the store's writer keep to one CPU, the worker to the others
             assert os.sched_getaffinity(0) == {min(cpus)}
             assert os.sched_getaffinity(pid) == cpus - {min(cpus)}
+            [writer] = [t for t in threading.enumerate() if t.name.startswith("store-writer")]
+            assert os.sched_getaffinity(writer.native_id) == {min(cpus)}
         answer = await report(client, text)
         doc = await workorder(client, answer["case_no"])
         # The duplicate check in the gateway uses the text the worker prepared for it.

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -206,6 +207,10 @@ class Store:
         if self._wconn is not None:
             self._wconn.close()
             self._wconn = None
+
+    async def keep_writer_on(self, cpus: set[int]) -> None:
+        """Run the writer thread on these CPUs (Linux)."""
+        await self._in_writer(os.sched_setaffinity, 0, cpus)
 
     async def _in_writer(self, fn: Callable, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
