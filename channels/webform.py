@@ -2,7 +2,6 @@
 at POST /api/v1/reports, and the reporter's status page (case number + check code)."""
 from __future__ import annotations
 
-import json
 import math
 import re
 import uuid
@@ -10,13 +9,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import orjson
 from aiohttp import web
 
 from channels.base import BaseChannel, IntakeService
 from channels.phones import normalize_phone
 from gateway.http import ValidationError, json_error, json_response
 from gateway.models import (
-    ACCEPTED, ATTACHED, UNAVAILABLE, GeoPoint, Intake, NotFound, Refusal, Reporter, SubmitResult,
+    ACCEPTED,
+    ATTACHED,
+    UNAVAILABLE,
+    GeoPoint,
+    Intake,
+    NotFound,
+    Refusal,
+    Reporter,
+    SubmitResult,
 )
 
 TEMPLATES = jinja2.Environment(
@@ -78,8 +86,8 @@ class WebFormChannel(BaseChannel):
             point=point,
             reporter=Reporter(name="" if anonymous else name, phone="" if anonymous else phone,
                               contact_channel="webform", anonymous=anonymous),
-            raw=json.dumps({k: v for k, v in fields.items() if isinstance(v, (str, int, float, bool))
-                            or v is None}, ensure_ascii=False),
+            raw=orjson.dumps({k: v for k, v in fields.items() if isinstance(v, (str, int, float, bool))
+                              or v is None}).decode(),
         )
         return intake, photos
 
@@ -96,8 +104,8 @@ class WebFormChannel(BaseChannel):
     async def api_submit(self, request: web.Request) -> web.Response:
         if request.content_type == "application/json":
             try:
-                fields = json.loads(await request.read())
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                fields = orjson.loads(await request.read())
+            except orjson.JSONDecodeError as exc:  # also malformed UTF-8
                 return json_error(400, "invalid_json", f"JSON 格式错误：{exc}")
             if not isinstance(fields, dict):
                 return json_error(400, "invalid_json", "JSON 请求体必须是对象")

@@ -24,5 +24,16 @@ class Metrics:
         self.queue_depth = Gauge(
             "gateway_queue_depth", "Items waiting, by queue", ["queue"], registry=self.registry)
 
+        self._children: dict[tuple, object] = {}
+
+    def of(self, metric, *labels: str):
+        """`metric.labels(*labels)`, remembered: several are updated for every report,
+        and prometheus_client checks and locks on each lookup."""
+        key = (id(metric), labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from gateway import workorders
 from gateway.metrics import Metrics
 from gateway.models import (
     ACCEPTED, ATTACHED, UNAVAILABLE, Classification, DuplicateCheck, GeoPoint, Intake, Location,
-    StageResults, SubmitResult, intake_from_plain, iso, now, to_plain,
+    StageResults, SubmitResult, intake_from_plain, intake_json, iso, now, to_json,
 )
 from gateway.stage_pool import StageAnswer, StagePool, StageTimeout, WorkerLost
 from gateway.stages import Classifier, DuplicateFinder, Locator
@@ -47,7 +46,7 @@ class Pipeline:
     # -- intake -------------------------------------------------------------------------
 
     async def submit(self, intake: Intake) -> SubmitResult:
-        payload = to_plain(dataclasses.replace(intake, raw=None))
+        payload = intake_json(intake)
         raw = intake.raw if isinstance(intake.raw, str) or intake.raw is None else to_json(intake.raw)
         early = None
         if self.pool is not None and self.pool.ready:
@@ -121,7 +120,7 @@ class Pipeline:
     async def _file(self, intake_id: int, intake: Intake,
                     early: asyncio.Future | None = None) -> SubmitResult:
         stages = await self.run_stages(intake, pure=early)
-        stage_record = to_plain(stages)
+        stage_record = to_json(stages)
         at = now()
         filed: dict = {}
 
@@ -214,8 +213,8 @@ class Pipeline:
         except WorkerLost:
             return None
         if text is not None:
-            self.metrics.stage_seconds.labels("classify").observe(answer.classify_s)
-        self.metrics.stage_seconds.labels("locate").observe(answer.locate_s)
+            self.metrics.of(self.metrics.stage_seconds, "classify").observe(answer.classify_s)
+        self.metrics.of(self.metrics.stage_seconds, "locate").observe(answer.locate_s)
         return answer
 
     def _chosen_category(self, intake: Intake) -> Classification | None:
@@ -237,7 +236,7 @@ class Pipeline:
             log.exception("stage %s failed", name)
             return _failed(name, empty)
         finally:
-            self.metrics.stage_seconds.labels(name).observe(time.perf_counter() - started)
+            self.metrics.of(self.metrics.stage_seconds, name).observe(time.perf_counter() - started)
 
     # -- changes from the core and operators --------------------------------------------
 
@@ -322,7 +321,7 @@ class Pipeline:
             case_no, record["id"], at.strftime("%Y%m%d"), build,
             lambda doc, new_case_no: workorders.detach_report(doc, channel, channel_ref,
                                                               new_case_no, at),
-            to_plain(stages), actor=actor)
+            to_json(stages), actor=actor)
         self._published({case_no: old, new["case_no"]: new})
         return {case_no: old, new["case_no"]: new}
 
@@ -343,7 +342,7 @@ class Pipeline:
 
     def _count(self, channel: str, result: SubmitResult) -> SubmitResult:
         outcome = "repeated" if result.repeated else result.outcome
-        self.metrics.intake.labels(channel, outcome).inc()
+        self.metrics.of(self.metrics.intake, channel, outcome).inc()
         return result
 
 
@@ -373,7 +372,3 @@ def _result(data: dict, repeated: bool = False) -> SubmitResult:
     return SubmitResult(outcome=data["outcome"], case_no=data["case_no"],
                         check_code=data.get("check_code", ""), status=data.get("status", ""),
                         needs_review=data.get("needs_review", False), repeated=repeated)
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(to_plain(value), ensure_ascii=False)

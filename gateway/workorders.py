@@ -98,9 +98,14 @@ def location_entry(loc, fallback_address: str) -> dict:
 
 
 def _due(created_at: str, cls) -> str | None:
+    return _due_at(datetime.fromisoformat(created_at), cls)
+
+
+def _due_at(created_at: datetime, cls) -> str | None:
     if not cls.time_limit_hours:
         return None
-    return iso(datetime.fromisoformat(created_at) + timedelta(hours=cls.time_limit_hours))
+    # From the whole second the work order shows as its creation time.
+    return iso(created_at.replace(microsecond=0) + timedelta(hours=cls.time_limit_hours))
 
 
 def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageResults,
@@ -110,10 +115,11 @@ def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageRe
     if dup.action == "suggest":
         review_reasons.append("可能与已有工单重复，请人工确认")
     entry = reporter_entry(intake)
+    stamp = iso(at)
     return {
         "case_no": case_no,
-        "created_at": iso(at),
-        "updated_at": iso(at),
+        "created_at": stamp,
+        "updated_at": stamp,
         "channel": intake.channel,
         "channel_ref": intake.external_id,
         "title": make_title(intake, stages),
@@ -126,7 +132,7 @@ def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageRe
         "attachments": [attachment_entry(a, public_url) for a in intake.attachments],
         "urgency": "urgent" if cls.urgent else "normal",
         "department": cls.department,
-        "due_at": _due(iso(at), cls),
+        "due_at": _due_at(at, cls),
         "status": "received" if hold else "confirmed",
         "status_name": STATUS_NAMES["received" if hold else "confirmed"],
         "status_note": "",

@@ -11,7 +11,7 @@ import time
 
 import aiohttp
 
-from gateway.models import Intake, Reporter, iso, now, to_plain
+from gateway.models import Intake, Reporter, intake_json, iso, now
 from gateway.store import Store
 from tests.conftest import ROOT, all_feed, free_port, make_settings, running_gateway
 
@@ -65,7 +65,7 @@ async def test_a_report_stored_before_a_crash_is_filed_at_start_up(tmp_path):
     intake = Intake(channel="webform", external_id="crashed-0001", text="小区里的井盖没了",
                     reporter=Reporter(contact_channel="webform"))
     stored = await store.save_intake("webform", "crashed-0001", iso(now()),
-                                     to_plain(intake), '{"description": "小区里的井盖没了"}')
+                                     intake_json(intake), '{"description": "小区里的井盖没了"}')
     await store.close()
     assert stored.created
 

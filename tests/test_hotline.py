@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import shutil
 import time
 import wave
 import io
@@ -18,7 +16,7 @@ from aiohttp.test_utils import TestServer
 from channels.hotline import sign
 from tests.conftest import all_feed, running_gateway
 from tests.hotline_helpers import (
-    SECRET, call_with_transcript, hotline_settings, post_event, post_recording, signed,
+    call_with_transcript, hotline_settings, post_event, post_recording, signed,
 )
 
 

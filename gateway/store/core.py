@@ -344,8 +344,9 @@ class Store:
     # -- intakes ------------------------------------------------------------------------
 
     async def save_intake(self, channel: str, external_id: str, received_at: str,
-                          payload: dict, raw: str | None) -> StoredIntake:
-        """Store an intake durably, or find the one stored before under the same key."""
+                          payload: str, raw: str | None) -> StoredIntake:
+        """Store an intake durably, or find the one stored before under the same key.
+        `payload`: the normalized intake as JSON text; `raw`: the channel's own payload."""
 
         def op(conn: sqlite3.Connection) -> StoredIntake:
             rows = fetch(
@@ -353,7 +354,7 @@ class Store:
                 "INSERT INTO intakes (channel, external_id, received_at, payload, raw)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING"
                 " RETURNING id",
-                (channel, external_id, received_at, dumps(payload), raw),
+                (channel, external_id, received_at, payload, raw),
             )
             if rows:
                 return StoredIntake(id=rows[0][0], created=True, state="stored", result=None)
@@ -397,7 +398,7 @@ class Store:
     # -- work orders --------------------------------------------------------------------
 
     async def file_workorder(self, intake_id: int, day: str, build: Callable[[str, str], dict],
-                             result: Callable[[dict, str], dict], stages: dict,
+                             result: Callable[[dict, str], dict], stages: str,
                              in_feed: bool) -> dict:
         """Number, store and (unless held for an operator) publish a new work order for an
         intake, and record the intake's result — all in one transaction.
@@ -422,7 +423,7 @@ class Store:
 
     async def attach_intake(self, intake_id: int, case_no: str,
                             mutate: Callable[[dict], dict | None],
-                            result: Callable[[dict, str], dict], stages: dict,
+                            result: Callable[[dict, str], dict], stages: str,
                             contact: str = "") -> dict | None:
         """Join an intake to an existing case. `mutate(doc)` returns the new document, or None
         when the case can no longer take reports (then nothing is written and None returned)."""
@@ -492,7 +493,7 @@ class Store:
 
     async def split_report(self, case_no: str, intake_id: int, day: str,
                            build: Callable[[str, str], dict],
-                           detach: Callable[[dict, str], dict], stages: dict,
+                           detach: Callable[[dict, str], dict], stages: str,
                            *, actor: str) -> tuple[dict, dict]:
         """Take an intake that was joined to `case_no` out into a new work order of its
         own: `build(new_case_no, check_code)` makes it, `detach(old_doc, new_case_no)`
@@ -595,10 +596,10 @@ class Store:
             self._outbox_added = True  # committed or rolled back with the group
 
     def _finish_intake(self, conn: sqlite3.Connection, intake_id: int, case_no: str,
-                             answer: dict, stages: dict) -> None:
+                             answer: dict, stages: str) -> None:
         conn.execute(
             "UPDATE intakes SET state = 'done', case_no = ?, result = ?, stages = ? WHERE id = ?",
-            (case_no, dumps(answer), dumps(stages), intake_id),
+            (case_no, dumps(answer), stages, intake_id),
         )
 
     @staticmethod
