@@ -91,6 +91,7 @@ def create_app(settings: Settings, *, stages=None,
                                 settings.public_url)
         await store.open()
         app[STORE] = store
+        app[METRICS].watch_store(store)
         try:
             yield
         finally:

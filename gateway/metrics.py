@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
 
 STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60)
 
@@ -26,6 +27,11 @@ class Metrics:
 
         self._children: dict[tuple, object] = {}
 
+    def watch_store(self, store) -> None:
+        """Export the store's commit groups: writes per commit shows how much the group
+        commit saves under load (one fsync for the whole group)."""
+        self.registry.register(_StoreCollector(store))
+
     def of(self, metric, *labels: str):
         """`metric.labels(*labels)`, remembered: several are updated for every report,
         and prometheus_client checks and locks on each lookup."""
@@ -37,3 +43,14 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _StoreCollector:
+    def __init__(self, store) -> None:
+        self.store = store
+
+    def collect(self):
+        yield CounterMetricFamily("gateway_store_commits", "Write groups, one transaction and one fsync each",
+                                  value=self.store.batches)
+        yield CounterMetricFamily("gateway_store_writes", "Write operations in those groups",
+                                  value=self.store.ops)

@@ -28,6 +28,10 @@ async def test_metrics_count_intake_by_channel_and_outcome(gateway):
     assert 'gateway_intake_total{channel="webform",outcome="repeated"} 1.0' in text
     assert re.search(r'gateway_stage_seconds_count\{stage="classify"\} 2\.0', text)
     assert 'gateway_queue_depth{queue="unfiled"} 0.0' in text
+    # Each report is stored, then filed: at least two writes, in at most as many commits.
+    writes = float(re.search(r"^gateway_store_writes_total (\S+)$", text, re.M)[1])
+    commits = float(re.search(r"^gateway_store_commits_total (\S+)$", text, re.M)[1])
+    assert writes >= 2 * 2 and 1 <= commits <= writes
 
 
 async def test_openapi_document_is_valid_and_covers_every_route(gateway):
