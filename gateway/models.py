@@ -234,7 +234,9 @@ def intake_json(intake: Intake) -> str:
 
 
 def _encode(value: Any) -> bytes:
-    return orjson.dumps(value, default=_plain_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    # Numpy scalars may come from a model's scores; they are written as plain numbers.
+    return orjson.dumps(value, default=_plain_default,
+                        option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_SERIALIZE_NUMPY)
 
 
 def _plain_default(value: Any) -> Any:

@@ -1,10 +1,13 @@
 """What channels ask of the gateway besides submit: assessing a report before filing it,
-a category the citizen picked, map-app coordinates."""
+a category the citizen picked, map-app coordinates; and the record a report is stored as."""
 from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
 
 from classifiers.registry import gcj02_to_wgs84
 from gateway.appkeys import SERVICE
-from gateway.models import GeoPoint, Intake, Reporter
+from gateway.models import CST, Attachment, GeoPoint, Intake, Reporter, intake_from_plain
 
 LAMP = "建国门内大街18号门口的路灯坏了，晚上一片漆黑"
 
@@ -52,3 +55,23 @@ async def test_a_citizen_who_says_it_is_a_different_problem_is_not_joined(gatewa
     assert separate.outcome == "accepted" and separate.case_no != first.case_no
     doc = await gateway.pipeline.store.get_workorder(separate.case_no)
     assert doc["needs_review"] and doc["duplicate_candidates"][0]["case_no"] == first.case_no
+
+
+async def test_the_stored_report_is_the_one_its_stages_rerun_from(gateway):
+    # After a crash, or when the classifier improves, the stages run again from the stored
+    # record: it must be the report as the channel gave it, without the raw payload (stored
+    # verbatim beside it), and the channel's own object must keep its raw payload.
+    intake = Intake(
+        channel="testchat", external_id="s-1", text=LAMP, title="路灯",
+        reporter=Reporter(name="张三", phone="+8613800000000", contact_channel="testchat",
+                          contact_id="u-9"),
+        attachments=[Attachment(kind="image", content_type="image/jpeg", size=3,
+                                sha256="ab" * 32, filename="灯.jpg")],
+        address="建国门内大街18号", point=GeoPoint(39.9020, 116.4110),
+        received_at=datetime(2026, 11, 21, 9, 30, 15, tzinfo=CST),
+        raw={"MsgId": "s-1", "Content": LAMP},
+    )
+    await gateway.app[SERVICE].submit(intake)
+    record = await gateway.pipeline.store.find_intake("testchat", "s-1")
+    assert intake_from_plain(record["payload"]) == dataclasses.replace(intake, raw=None)
+    assert intake.raw == {"MsgId": "s-1", "Content": LAMP}
