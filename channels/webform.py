@@ -16,15 +16,7 @@ from channels.base import BaseChannel, IntakeService
 from channels.phones import normalize_phone
 from gateway.http import ValidationError, json_error, json_response
 from gateway.models import (
-    ACCEPTED,
-    ATTACHED,
-    UNAVAILABLE,
-    GeoPoint,
-    Intake,
-    NotFound,
-    Refusal,
-    Reporter,
-    SubmitResult,
+    ACCEPTED, ATTACHED, UNAVAILABLE, GeoPoint, Intake, NotFound, Refusal, Reporter, SubmitResult,
 )
 
 TEMPLATES = jinja2.Environment(

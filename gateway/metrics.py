@@ -24,7 +24,6 @@ class Metrics:
             ["channel", "result"], registry=self.registry)
         self.queue_depth = Gauge(
             "gateway_queue_depth", "Items waiting, by queue", ["queue"], registry=self.registry)
-
         self._children: dict[tuple, object] = {}
 
     def watch_store(self, store) -> None:
@@ -50,7 +49,8 @@ class _StoreCollector:
         self.store = store
 
     def collect(self):
-        yield CounterMetricFamily("gateway_store_commits", "Write groups, one transaction and one fsync each",
+        yield CounterMetricFamily("gateway_store_commits",
+                                  "Write groups, one transaction and one fsync each",
                                   value=self.store.batches)
         yield CounterMetricFamily("gateway_store_writes", "Write operations in those groups",
                                   value=self.store.ops)

@@ -243,5 +243,5 @@ def _plain_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return iso(value)
     if isinstance(value, (set, frozenset)):
-        return sorted(value)
+        return list(value)
     raise TypeError(f"not JSON-ready: {type(value).__name__}")

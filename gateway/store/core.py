@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable
