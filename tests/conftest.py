@@ -48,6 +48,18 @@ async def running_gateway(settings, stages=None, channels=None):
         await client.close()
 
 
+@asynccontextmanager
+async def running_chat_gateway(settings, channel_settings, api, options: dict):
+    """A gateway whose chat channel talks to a fake platform API (`gw.api`): answers back
+    retried quickly, and `options` set on the channel's settings."""
+    settings.notify.first_retry_s = 0.05
+    for key, value in options.items():
+        setattr(channel_settings, key, value)
+    async with running_gateway(settings) as gw:
+        gw.api = api
+        yield gw
+
+
 @pytest.fixture
 def settings(tmp_path):
     return make_settings(tmp_path / "data")

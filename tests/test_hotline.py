@@ -41,6 +41,16 @@ async def held(client) -> list[dict]:
     return [json.loads(r[0]) for r in rows]
 
 
+async def held_once_filed(client) -> list[dict]:
+    """The tickets, once the first one is filed (a recording is handled in the background)."""
+    for _ in range(100):
+        docs = await held(client)
+        if docs:
+            return docs
+        await asyncio.sleep(0.05)
+    return []
+
+
 async def test_unsigned_badly_signed_and_replayed_events_are_refused(hotline):
     body = json.dumps({"event": "call.new", "call_id": "X1", "caller": "13812345678"}).encode()
     plain = {"Content-Type": "application/json"}
@@ -119,12 +129,7 @@ async def test_uploaded_recording_without_engine_still_files_the_call(hotline):
     await asyncio.sleep(0.2)
     assert await held(hotline) == []  # still on the phone: filed at hang-up
     await post_event(hotline, {"event": "call.hangup", "call_id": "R-1", "cause": "normal"})
-    for _ in range(100):
-        docs = await held(hotline)
-        if docs:
-            break
-        await asyncio.sleep(0.05)
-    [doc] = docs
+    [doc] = await held_once_filed(hotline)
     assert doc["attachments"][0]["type"] == "audio"
     assert doc["description"] == "（无转写，请人工填写）"
 
@@ -174,11 +179,7 @@ async def test_recording_urls_are_fetched_within_limits(tmp_path):
             resp = await post_event(client, {"event": "recording.ready", "call_id": "U-1", "url": f"{base}/ok.wav"})
             assert resp.status == 202
             await post_event(client, {"event": "call.hangup", "call_id": "U-1", "cause": "normal"})
-            for _ in range(100):
-                docs = await held(client)
-                if docs:
-                    break
-                await asyncio.sleep(0.05)
+            docs = await held_once_filed(client)
             assert len(docs) == 1 and docs[0]["attachments"][0]["type"] == "audio"
     finally:
         await server.close()

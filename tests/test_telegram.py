@@ -8,7 +8,9 @@ import re
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from tests.conftest import FIXTURES, case_count, make_settings, running_gateway, set_status, workorder
+from tests.conftest import (
+    FIXTURES, case_count, make_settings, running_chat_gateway, set_status, workorder,
+)
 from tests.fakes.telegram_api import running_bot_api
 
 TOKEN = "7000001:AAHhotline-test-token"
@@ -26,11 +28,7 @@ async def telegram_gateway(tmp_path: Path, data: str = "data", **options):
         t.enabled, t.bot_token = True, TOKEN
         t.base_url, t.base_file_url = f"{api.url}/bot", f"{api.url}/file/bot"
         t.poll_timeout_s, t.sweep_interval_s = 1.0, 0.05
-        settings.notify.first_retry_s = 0.05
-        for key, value in options.items():
-            setattr(t, key, value)
-        async with running_gateway(settings) as gw:
-            gw.api = api
+        async with running_chat_gateway(settings, t, api, options) as gw:
             yield gw
 
 

@@ -14,7 +14,9 @@ import pytest
 from defusedxml.ElementTree import fromstring
 
 from channels.wechat_crypto import MessageCrypto, sign
-from tests.conftest import FIXTURES, case_count, make_settings, running_gateway, set_status, workorder
+from tests.conftest import (
+    FIXTURES, case_count, make_settings, running_chat_gateway, set_status, workorder,
+)
 from tests.fakes.wechat_api import running_wechat_api
 
 XML = FIXTURES / "wechat"
@@ -88,11 +90,7 @@ async def wechat_gateway(tmp_path: Path, data: str = "data", **options):
         w.enabled, w.token, w.app_id, w.app_secret = True, TOKEN, APP_ID, SECRET
         w.encoding_aes_key, w.previous_aes_key = AES_KEY, OLD_AES_KEY
         w.api_base, w.sweep_interval_s, w.reply_budget_s = api.url, 0.05, 3.0
-        settings.notify.first_retry_s = 0.05
-        for key, value in options.items():
-            setattr(w, key, value)
-        async with running_gateway(settings) as gw:
-            gw.api = api
+        async with running_chat_gateway(settings, w, api, options) as gw:
             yield gw
 
 
