@@ -17,7 +17,8 @@ DEFAULT_CONFIG = "config.toml"
 def serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from gateway import logs, settings as settings_module
+    from gateway import logs
+    from gateway import settings as settings_module
     from gateway.app import create_app
 
     try:
@@ -80,7 +81,7 @@ def export_labels(args: argparse.Namespace) -> int:
 
 def create_operator(args: argparse.Namespace) -> int:
     from gateway.console import create_operator as create
-    from gateway.models import Refusal
+    from gateway.errors import Refusal
 
     password = os.environ.get("GATEWAY_OPERATOR_PASSWORD") or getpass.getpass("密码 / password: ")
 
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.set_defaults(func=serve)
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="run the gateway (the default)").set_defaults(func=serve)
-    from classifiers import cli as classifier_cli
+    from classifiers.classify import cli as classifier_cli
     classifier_cli.add_commands(commands)
     export = commands.add_parser("export-labels", help="write operators' labelled examples as JSONL")
     export.add_argument("--out", required=True, metavar="FILE.jsonl")

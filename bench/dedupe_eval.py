@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classifiers.dedupe import DuplicateIndex, OpenCase  # noqa: E402
+from classifiers.dedupe.index import DuplicateIndex, OpenCase  # noqa: E402
 from gateway.models import CST, GeoPoint  # noqa: E402
 
 HOTISSUES = ROOT.parent / "shared" / "data" / "tipdm2020c" / "hotissues.jsonl"

@@ -64,7 +64,7 @@ def wait_ready(port: int, timeout: float = 60) -> None:
 def write_places() -> Path:
     """The places reports mention: compound buildings and house numbers of the registry."""
     sys.path.insert(0, str(ROOT))
-    from classifiers.registry import load_registry
+    from classifiers.locate.registry import load_registry
 
     places = []
     for grid in load_registry().grids.values():

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from make_registry import synthetic_registry  # noqa: E402
 
-from classifiers.locate import GridLocator  # noqa: E402
-from classifiers.registry import Registry  # noqa: E402
+from classifiers.locate.locator import GridLocator  # noqa: E402
+from classifiers.locate.registry import Registry  # noqa: E402
 from gateway.models import GeoPoint  # noqa: E402
 
 ISSUES = ["门口的路灯坏了好几天了", "旁边垃圾堆了一个星期没人清", "楼下有人占道摆摊", "那儿井盖丢了，很危险",

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classifiers.locate import GridLocator  # noqa: E402
-from classifiers.registry import DEFAULT_REGISTRY  # noqa: E402
+from classifiers.locate.locator import GridLocator  # noqa: E402
+from classifiers.locate.registry import DEFAULT_REGISTRY  # noqa: E402
 from gateway.models import GeoPoint  # noqa: E402
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classifiers import cli  # noqa: E402
+from classifiers.classify import cli  # noqa: E402
 
 DEFAULT = [ROOT / "bench" / "data" / "complaints_labelled.jsonl", ROOT / "bench" / "data" / "complaints_holdout.jsonl"]
 

@@ -21,9 +21,19 @@ from datetime import datetime
 from typing import Any, Awaitable, Callable
 
 from channels.base import RATINGS, IntakeService
+from gateway.errors import NotFound, Refusal
 from gateway.models import (
-    ACCEPTED, ATTACHED, REJECTED, Attachment, GeoPoint, Intake, NotFound, Refusal, Reporter,
-    SubmitResult, iso, now, to_plain,
+    ACCEPTED,
+    ATTACHED,
+    REJECTED,
+    Attachment,
+    GeoPoint,
+    Intake,
+    Reporter,
+    SubmitResult,
+    iso,
+    now,
+    to_plain,
 )
 
 log = logging.getLogger("channels.conversation")

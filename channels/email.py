@@ -20,9 +20,8 @@ from channels import mail_out
 from channels.base import BaseChannel, DeliveryError, IntakeService, Outbound
 from channels.mail_loop import automatic_reason, unanswerable_reason
 from channels.mail_parse import ParsedMail, parse
-from gateway.models import (
-    ACCEPTED, ATTACHED, UNAVAILABLE, Intake, NotFound, Refusal, Reporter, now,
-)
+from gateway.errors import NotFound, Refusal
+from gateway.models import ACCEPTED, ATTACHED, UNAVAILABLE, Intake, Reporter, now
 
 log = logging.getLogger("channels.email")
 

@@ -31,9 +31,8 @@ from aiohttp import web
 
 from channels.base import BaseChannel, IntakeService
 from channels.phones import mask_phone, normalize_phone
-from gateway.models import (
-    ACCEPTED, ATTACHED, UNAVAILABLE, Attachment, Intake, NotFound, Refusal, Reporter, iso, now,
-)
+from gateway.errors import NotFound, Refusal
+from gateway.models import ACCEPTED, ATTACHED, UNAVAILABLE, Attachment, Intake, Reporter, iso, now
 
 log = logging.getLogger("channels.hotline")
 

@@ -22,7 +22,8 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from channels.base import BaseChannel, DeliveryError, IntakeService, Outbound
 from channels.conversation import Conversation, ConversationSettings, Inbound
-from gateway.models import GeoPoint, Refusal
+from gateway.errors import Refusal
+from gateway.models import GeoPoint
 
 log = logging.getLogger("channels.telegram")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

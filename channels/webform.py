@@ -14,10 +14,9 @@ from aiohttp import web
 
 from channels.base import BaseChannel, IntakeService
 from channels.phones import normalize_phone
-from gateway.http import ValidationError, json_error, json_response
-from gateway.models import (
-    ACCEPTED, ATTACHED, UNAVAILABLE, GeoPoint, Intake, NotFound, Refusal, Reporter, SubmitResult,
-)
+from gateway.errors import NotFound, Refusal, ValidationError
+from gateway.http import json_error, json_response
+from gateway.models import ACCEPTED, ATTACHED, UNAVAILABLE, GeoPoint, Intake, Reporter, SubmitResult
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),

@@ -24,7 +24,8 @@ from defusedxml.ElementTree import fromstring
 from channels.base import BaseChannel, DeliveryError, IntakeService, Outbound
 from channels.conversation import Conversation, ConversationSettings, Inbound
 from channels.wechat_crypto import CryptoError, MessageCrypto, signature_ok
-from gateway.models import GeoPoint, Refusal
+from gateway.errors import Refusal
+from gateway.models import GeoPoint
 
 log = logging.getLogger("channels.wechat")
 CLICK_COMMANDS = {"help": "帮助", "query": "查询", "cancel": "取消", "submit": "提交"}

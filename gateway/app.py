@@ -14,31 +14,42 @@ from aiohttp import web
 from channels import email, hotline, telegram, wechat
 from channels.base import Channel
 from channels.webform import WebFormChannel
-from gateway import api, console
+from gateway import console
+from gateway.api import core as api
 from gateway.appkeys import (
-    ATTACHMENTS, CHANNELS, CORE_TOKEN, DELIVERY, EVENTS, METRICS, PIPELINE, SERVICE, SETTINGS, STORE,
+    ATTACHMENTS,
+    CHANNELS,
+    CORE_TOKEN,
+    DELIVERY,
+    EVENTS,
+    METRICS,
+    PIPELINE,
+    SERVICE,
+    SETTINGS,
+    STORE,
 )
-from gateway.attachments import AttachmentStore
-from gateway.components import build_stages
-from gateway.stage_pool import StagePool
-from gateway.delivery import Delivery
+from gateway.errors import StorageUnavailable
 from gateway.events import EventHub
 from gateway.http import error_middleware, json_response
+from gateway.intake.attachments import AttachmentStore
+from gateway.intake.pipeline import Pipeline
+from gateway.intake.service import GatewayService
 from gateway.metrics import Metrics
-from gateway.notify import Notices, Templates
-from gateway.pipeline import Pipeline
-from gateway.service import GatewayService
+from gateway.outbound.delivery import Delivery
+from gateway.outbound.notify import Notices, Templates
 from gateway.settings import Settings
-from gateway.speech import Transcriber
-from gateway.store import Store, StorageUnavailable
+from gateway.speech.transcriber import Transcriber
+from gateway.stages.build import build_stages
+from gateway.stages.pool import StagePool
+from gateway.store import Store
 from gateway.store import console as console_store
 from gateway.store import state as state_store
 from gateway.store.outbox import Outbox
 from gateway.store.state import ChannelState
 
 log = logging.getLogger("gateway.app")
-OPENAPI = Path(__file__).parent / "openapi.json"
-OPENAPI_FRAGMENTS = Path(__file__).parent / "openapi.d"  # one file per channel
+OPENAPI = Path(__file__).parent / "api" / "openapi.json"
+OPENAPI_FRAGMENTS = Path(__file__).parent / "api" / "openapi.d"  # one file per channel
 # Channels that plug in: module.create(service, settings.<name>, data_dir=…) -> Channel.
 CHANNEL_MODULES = {"hotline": hotline, "wechat": wechat, "telegram": telegram, "email": email}
 # Tables of the feature modules under gateway/store (core's are always there).

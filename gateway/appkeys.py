@@ -6,14 +6,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from gateway.attachments import AttachmentStore
-    from gateway.delivery import Delivery
-    from gateway.events import EventHub
-    from gateway.metrics import Metrics
-    from gateway.pipeline import Pipeline
-    from gateway.service import GatewayService
-    from gateway.settings import Settings
-    from gateway.store import Store
+    pass
 
 SETTINGS = web.AppKey("settings", "Settings")
 STORE = web.AppKey("store", "Store")

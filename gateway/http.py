@@ -5,11 +5,9 @@ import json
 import logging
 
 import orjson
-
 from aiohttp import web
 
-from gateway.models import Refusal
-from gateway.store import StorageUnavailable
+from gateway.errors import Refusal, StorageUnavailable
 
 log = logging.getLogger("gateway.http")
 

@@ -51,6 +51,21 @@ class Reporter:
     anonymous: bool = False
 
 
+def contact_key(channel: str, contact_id: str) -> str:
+    """How one citizen is known to the case's contact list: "channel:id"."""
+    return f"{channel}:{contact_id}"
+
+
+def reporter_contacts(doc: dict) -> set[str]:
+    """The contacts ("channel:id") of a work order's listed reporters."""
+    return {contact_key(e["reporter"].get("contact_channel", ""), e["reporter"]["contact_id"])
+            for e in doc["reporters"] if e["reporter"].get("contact_id")}
+
+
+# Case numbers: the day (China Standard Time) and its sequence number.
+CASE_NO_PATTERN = r"\d{8}-\d{6}"
+
+
 @dataclass
 class Intake:
     """One report as a channel received it, normalized."""
@@ -162,27 +177,6 @@ class SubmitResult:
     reason: str = ""
     status: str = ""
     needs_review: bool = False
-
-
-class Refusal(Exception):
-    """An expected refusal (unknown case, invalid transition …) with a code and a Chinese
-    message for whoever asked; never a fault of the gateway."""
-
-    code = "refused"
-    http_status = 409
-
-    def __init__(self, message: str, *, code: str | None = None, http_status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-        if http_status:
-            self.http_status = http_status
-
-
-class NotFound(Refusal):
-    code = "not_found"
-    http_status = 404
 
 
 def intake_from_plain(data: dict) -> Intake:

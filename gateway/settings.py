@@ -17,7 +17,7 @@ from channels.hotline import HotlineSettings
 from channels.telegram import TelegramSettings
 from channels.wechat import WechatSettings
 from gateway.console.settings import ConsoleSettings
-from gateway.speech import SpeechSettings
+from gateway.speech.transcriber import SpeechSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,7 +134,7 @@ class LoggingSettings:
 @dataclass
 class NotifySettings:
     # Message templates for answers back to citizens (editable; checked at start-up).
-    templates: str = "gateway/templates/messages.toml"
+    templates: str = "gateway/outbound/templates/messages.toml"
     # A message that keeps failing is retried with doubling pauses, then kept as failed.
     max_attempts: int = 8
     first_retry_s: float = 10.0

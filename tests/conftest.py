@@ -9,9 +9,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from gateway import settings as settings_module
-from gateway import components
 from gateway.app import create_app
 from gateway.appkeys import CORE_TOKEN, PIPELINE
+from gateway.stages import build as components
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,8 +8,9 @@ import pytest
 
 from channels.base import BaseChannel, DeliveryError, Outbound
 from gateway.appkeys import DELIVERY, SERVICE
-from gateway.models import Intake, NotFound, Refusal, Reporter
-from gateway.notify import TemplateError, Templates
+from gateway.errors import NotFound, Refusal
+from gateway.models import Intake, Reporter
+from gateway.outbound.notify import TemplateError, Templates
 from gateway.store.outbox import Outbox
 from tests.conftest import make_settings, running_gateway, set_status
 
@@ -204,7 +205,7 @@ def test_templates_are_checked_at_start_up(tmp_path):
 
 
 async def test_a_hot_case_tells_every_reporter_even_beyond_the_listed_ones(fast_settings):
-    from gateway.workorders import MAX_REPORTERS_KEPT
+    from gateway.cases.workorders import MAX_REPORTERS_KEPT
     chat = RecordingChannel()
     text = "建国门内大街18号门口的路灯坏了，晚上一片漆黑"
     crowd = MAX_REPORTERS_KEPT + 5

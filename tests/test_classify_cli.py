@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from classifiers import cli
+from classifiers.classify import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TRAIN = str(FIXTURES / "train_small.jsonl")

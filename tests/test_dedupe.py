@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from classifiers.dedupe import DuplicateIndex, OpenCase, parent_category
+from classifiers.dedupe.index import DuplicateIndex, OpenCase, parent_category
 from gateway.models import CST, DuplicateCheck, GeoPoint
 
 T0 = datetime(2024, 6, 3, 20, 0, tzinfo=CST)
@@ -183,7 +183,7 @@ def test_report_without_grid_or_point_looks_at_a_bounded_number_of_cases():
 
 
 def _query_for(ix: DuplicateIndex, text: str, code: str):
-    from classifiers import dedupe
+    from classifiers.dedupe import index as dedupe
 
     q = dedupe._Query()
     q.tok = dedupe.prepare_text(text)

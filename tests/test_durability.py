@@ -96,7 +96,7 @@ async def test_case_numbers_stay_unique_across_restarts(tmp_path):
 
 async def test_reprocessing_a_filed_report_refreshes_its_category(tmp_path):
     from gateway.models import Classification
-    from gateway.stages import NoDuplicates, PassThroughLocator
+    from gateway.stages.protocols import NoDuplicates, PassThroughLocator
 
     class Fixed:
         def __init__(self, name):

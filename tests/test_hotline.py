@@ -3,10 +3,10 @@ recordings (uploaded or fetched from a loopback stand-in for the centre's server
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import time
 import wave
-import io
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,11 @@ from aiohttp.test_utils import TestServer
 from channels.hotline import sign
 from tests.conftest import all_feed, running_gateway
 from tests.hotline_helpers import (
-    call_with_transcript, hotline_settings, post_event, post_recording, signed,
+    call_with_transcript,
+    hotline_settings,
+    post_event,
+    post_recording,
+    signed,
 )
 
 

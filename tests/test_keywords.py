@@ -6,9 +6,9 @@ import time
 import jieba
 import pytest
 
-from classifiers.keywords import KeywordClassifier
+from classifiers.classify.keywords import KeywordClassifier
+from classifiers.classify.taxonomy import load_taxonomy
 from classifiers.normalize import normalize
-from classifiers.taxonomy import load_taxonomy
 
 CJK = lambda s: any("\u4e00" <= ch <= "\u9fff" for ch in s)  # noqa: E731
 

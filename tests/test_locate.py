@@ -9,9 +9,9 @@ from pathlib import Path
 import jieba
 import pytest
 
-from classifiers.locate import GridLocator, normalize_text
+from classifiers.locate.locator import GridLocator, normalize_text
+from classifiers.locate.registry import load_registry
 from classifiers.normalize import chinese_numeral
-from classifiers.registry import load_registry
 from gateway.models import GeoPoint
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from classifiers import model as M
-from classifiers.combined import CombinedClassifier, CombinedSettings, build_classifier
-from classifiers.keywords import KeywordClassifier
-from classifiers.taxonomy import load_taxonomy
+from classifiers.classify import model as M
+from classifiers.classify.combined import CombinedClassifier, CombinedSettings, build_classifier
+from classifiers.classify.keywords import KeywordClassifier
+from classifiers.classify.taxonomy import load_taxonomy
 from gateway.models import Classification
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.speech import NotAudio, SpeechSettings, Transcriber, simplified, to_wav16k
+from gateway.speech.transcriber import NotAudio, SpeechSettings, Transcriber, simplified, to_wav16k
 from tests.conftest import running_gateway
 from tests.hotline_helpers import hotline_settings, post_event, post_recording
 

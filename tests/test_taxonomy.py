@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.taxonomy import DEFAULT_TAXONOMY_PATH, TaxonomyError, load_taxonomy
+from classifiers.classify.taxonomy import DEFAULT_TAXONOMY_PATH, TaxonomyError, load_taxonomy
 
 TRAINING_LABELS = ["城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护", "卫生计生", "交通运输"]
 

@@ -9,7 +9,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tests.conftest import (
-    FIXTURES, case_count, make_settings, running_chat_gateway, set_status, workorder,
+    FIXTURES,
+    case_count,
+    make_settings,
+    running_chat_gateway,
+    set_status,
+    workorder,
 )
 from tests.fakes.telegram_api import running_bot_api
 

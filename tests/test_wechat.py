@@ -15,7 +15,12 @@ from defusedxml.ElementTree import fromstring
 
 from channels.wechat_crypto import MessageCrypto, sign
 from tests.conftest import (
-    FIXTURES, case_count, make_settings, running_chat_gateway, set_status, workorder,
+    FIXTURES,
+    case_count,
+    make_settings,
+    running_chat_gateway,
+    set_status,
+    workorder,
 )
 from tests.fakes.wechat_api import running_wechat_api
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from gateway.appkeys import ATTACHMENTS, CHANNELS, EVENTS, PIPELINE, STORE
+from gateway.cases.tickets import TicketDesk
 from gateway.console.auth import Accounts
 from gateway.console.context import CONSOLE, Console
 from gateway.console.settings import ConsoleSettings
@@ -20,7 +21,6 @@ from gateway.console.views import routes
 from gateway.store import Store
 from gateway.store.calls import Calls
 from gateway.store.console import SCHEMA, ConsoleStore
-from gateway.tickets import TicketDesk
 
 __all__ = ["SCHEMA", "ConsoleSettings", "setup", "export_labels", "create_operator"]
 log = logging.getLogger("gateway.console")

@@ -9,7 +9,8 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from gateway.models import Refusal, iso, now
+from gateway.errors import Refusal
+from gateway.models import iso, now
 from gateway.store.console import ConsoleStore
 
 COOKIE = "gw_console"

@@ -9,14 +9,14 @@ from typing import Any
 from aiohttp import web
 
 from channels.phones import mask_phone
-from gateway.attachments import AttachmentStore
+from gateway.cases.tickets import TicketDesk
 from gateway.console.auth import Accounts
 from gateway.console.settings import ConsoleSettings
+from gateway.errors import NotFound
 from gateway.events import EventHub
-from gateway.models import NotFound
+from gateway.intake.attachments import AttachmentStore
 from gateway.store.calls import Calls
 from gateway.store.console import ConsoleStore
-from gateway.tickets import TicketDesk
 
 
 @dataclass

@@ -10,8 +10,9 @@ from aiohttp import web
 
 from gateway.console.auth import COOKIE, Forbidden, Unauthorized
 from gateway.console.context import CONSOLE, Console
+from gateway.errors import NotFound, Refusal
 from gateway.http import json_response, read_json
-from gateway.models import NotFound, Refusal, iso, now
+from gateway.models import iso, now
 
 HERE = Path(__file__).parent
 HEARTBEAT_S = 15.0

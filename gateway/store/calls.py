@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 
-from gateway.store.core import Store
+from gateway.store.writer import Writer
 
 
 class Calls:
-    def __init__(self, store: Store):
+    def __init__(self, store: Writer):
         self.store = store
 
     async def recent(self, limit: int = 200) -> list[dict]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from gateway.models import Refusal
-from gateway.store.core import Store, dumps
+from gateway.errors import Refusal
+from gateway.store.writer import Writer, dumps
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS operators (
@@ -58,7 +58,7 @@ class DuplicateOperator(Refusal):
 
 
 class ConsoleStore:
-    def __init__(self, store: Store):
+    def __init__(self, store: Writer):
         self.store = store
 
     # -- operators ------------------------------------------------------------------------

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from gateway.store.core import Store
+from gateway.store.writer import Writer
 
 
 class Outbox:
-    def __init__(self, store: Store):
+    def __init__(self, store: Writer):
         self.store = store
 
     async def due(self, at: str, limit: int = 50) -> list[dict]:

@@ -5,7 +5,7 @@ import json
 import sqlite3
 
 from gateway.models import iso, now
-from gateway.store.core import Store, dumps
+from gateway.store.writer import Writer, dumps
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS channel_state (
@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS channel_state (
 
 
 class ChannelState:
-    def __init__(self, store: Store):
+    def __init__(self, store: Writer):
         self.store = store
 
     async def load(self, channel: str, key: str) -> dict | None:

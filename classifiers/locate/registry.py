@@ -57,7 +57,7 @@ from gateway.models import GeoPoint, GridLevel
 
 log = logging.getLogger(__name__)
 
-DEFAULT_REGISTRY = Path(__file__).resolve().parent / "data" / "grids.json"
+DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "data" / "grids.json"
 EARTH_RADIUS_M = 6_371_008.8
 LEVELS = ("district", "street", "community", "grid")
 

@@ -10,9 +10,10 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from gateway import workorders
-from gateway.models import Intake, Location, NotFound, Refusal, iso, now, to_plain
-from gateway.pipeline import Pipeline
+from gateway.cases import workorders
+from gateway.errors import NotFound, Refusal
+from gateway.intake.pipeline import Pipeline
+from gateway.models import Intake, Location, iso, now, to_plain
 from gateway.store.console import ConsoleStore
 
 log = logging.getLogger("gateway.tickets")

@@ -42,9 +42,17 @@ import jieba
 from pypinyin import Style, pinyin
 from rapidfuzz import fuzz
 
+from classifiers.locate.registry import (
+    DEFAULT_REGISTRY,
+    Compound,
+    Landmark,
+    Registry,
+    RoadSegment,
+    distance_m,
+    load_registry,
+    valid_point,
+)
 from classifiers.normalize import chinese_numeral
-from classifiers.registry import (DEFAULT_REGISTRY, Compound, Landmark, Registry, RoadSegment,
-                                  distance_m, load_registry, valid_point)
 from gateway.models import GeoPoint, GridLevel, Location
 
 __all__ = ["GridLocator", "LocatorConfig", "distance_m"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 import asyncio
 import hmac
 
-from gateway import workorders
-from gateway.attachments import AttachmentStore
+from gateway.cases import workorders
+from gateway.errors import NotFound
 from gateway.events import EventHub
-from gateway.models import Attachment, Intake, NotFound, SubmitResult, to_plain
-from gateway.pipeline import Pipeline
+from gateway.intake.attachments import AttachmentStore
+from gateway.intake.pipeline import Pipeline
+from gateway.models import Attachment, Intake, SubmitResult, to_plain
 from gateway.store.state import ChannelState
 
 

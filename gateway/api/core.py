@@ -7,8 +7,8 @@ import hmac
 from aiohttp import web
 
 from gateway.appkeys import ATTACHMENTS, CORE_TOKEN, PIPELINE, SETTINGS
-from gateway.http import ValidationError, json_error, json_response, read_json
-from gateway.models import NotFound
+from gateway.errors import NotFound, ValidationError
+from gateway.http import json_error, json_response, read_json
 
 routes = web.RouteTableDef()
 

@@ -7,10 +7,10 @@ import logging
 from datetime import timedelta
 
 from channels.base import Channel, DeliveryError, Outbound
+from gateway.errors import StorageUnavailable
 from gateway.metrics import Metrics
 from gateway.models import iso, now
-from gateway.notify import Templates
-from gateway.store import StorageUnavailable
+from gateway.outbound.notify import Templates
 from gateway.store.outbox import Outbox
 
 log = logging.getLogger("gateway.delivery")

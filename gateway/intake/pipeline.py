@@ -10,16 +10,30 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from classifiers.registry import gcj02_to_wgs84
-from gateway import workorders
+from classifiers.locate.registry import gcj02_to_wgs84
+from gateway.cases import workorders
+from gateway.errors import StorageUnavailable
 from gateway.metrics import Metrics
 from gateway.models import (
-    ACCEPTED, ATTACHED, UNAVAILABLE, Classification, DuplicateCheck, GeoPoint, Intake, Location,
-    StageResults, SubmitResult, intake_from_plain, intake_json, iso, now, to_json,
+    ACCEPTED,
+    ATTACHED,
+    UNAVAILABLE,
+    Classification,
+    DuplicateCheck,
+    GeoPoint,
+    Intake,
+    Location,
+    StageResults,
+    SubmitResult,
+    intake_from_plain,
+    intake_json,
+    iso,
+    now,
+    to_json,
 )
-from gateway.stage_pool import StageAnswer, StagePool, StageTimeout, WorkerLost
-from gateway.stages import Classifier, DuplicateFinder, Locator
-from gateway.store import Store, StorageUnavailable
+from gateway.stages.pool import StageAnswer, StagePool, StageTimeout, WorkerLost
+from gateway.stages.protocols import Classifier, DuplicateFinder, Locator
+from gateway.store import Store
 
 log = logging.getLogger("gateway.pipeline")
 

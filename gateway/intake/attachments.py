@@ -9,7 +9,8 @@ from pathlib import Path
 
 import filetype
 
-from gateway.models import Attachment, NotFound, Refusal, iso, now
+from gateway.errors import NotFound, Refusal
+from gateway.models import Attachment, iso, now
 from gateway.store import Store
 
 KINDS = {"image": "image", "audio": "audio", "video": "video"}

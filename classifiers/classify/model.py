@@ -40,9 +40,9 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from classifiers.keywords import classify_input_problems
+from classifiers.classify.keywords import classify_input_problems
+from classifiers.classify.taxonomy import Taxonomy
 from classifiers.normalize import normalize
-from classifiers.taxonomy import Taxonomy
 from gateway.models import Alternative, Classification
 
 __all__ = ["ModelError", "TextModel", "train", "load", "record_text", "FORMAT", "FORMAT_VERSION"]

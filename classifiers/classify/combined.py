@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from classifiers.keywords import KeywordClassifier
-from classifiers.taxonomy import Node, Taxonomy, load_taxonomy
+from classifiers.classify.keywords import KeywordClassifier
+from classifiers.classify.taxonomy import Node, Taxonomy, load_taxonomy
 from gateway.models import Alternative, Classification
 
 __all__ = ["CombinedClassifier", "CombinedSettings", "build_classifier"]
@@ -166,7 +166,7 @@ def build_classifier(
     rules = KeywordClassifier(taxonomy, review_threshold=cs.review_threshold)
     model = None
     if model_path:
-        from classifiers.model import load
+        from classifiers.classify.model import load
 
         model = load(model_path, taxonomy)
     return CombinedClassifier(rules, model, cs)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from classifiers.combined import CombinedClassifier, build_classifier
-from classifiers.dedupe import DuplicateIndex, prepare_text
-from classifiers.locate import GridLocator, LocatorConfig
-from classifiers.registry import load_registry
-from gateway.duplicates import IndexedDuplicates
+from classifiers.classify.combined import CombinedClassifier, build_classifier
+from classifiers.dedupe.index import DuplicateIndex, prepare_text
+from classifiers.locate.locator import GridLocator, LocatorConfig
+from classifiers.locate.registry import load_registry
 from gateway.settings import Settings
-from gateway.stages import NoDuplicates, PassThroughLocator
+from gateway.stages.duplicates import IndexedDuplicates
+from gateway.stages.protocols import NoDuplicates, PassThroughLocator
 
 
 def build_classifier_from(settings: Settings) -> CombinedClassifier:

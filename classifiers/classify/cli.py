@@ -86,7 +86,7 @@ def _err(msg: str) -> int:
 
 
 def _load_taxonomy(path: str | None):
-    from classifiers.taxonomy import load_taxonomy
+    from classifiers.classify.taxonomy import load_taxonomy
 
     return load_taxonomy(path)
 
@@ -94,8 +94,8 @@ def _load_taxonomy(path: str | None):
 # ---------------------------------------------------------------- train
 
 def run_train(args: argparse.Namespace) -> int:
-    from classifiers import model as M
-    from classifiers.taxonomy import TaxonomyError
+    from classifiers.classify import model as M
+    from classifiers.classify.taxonomy import TaxonomyError
 
     try:
         records = read_jsonl(args.data)
@@ -159,8 +159,8 @@ def _report(
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from classifiers import model as M
-    from classifiers.taxonomy import TaxonomyError
+    from classifiers.classify import model as M
+    from classifiers.classify.taxonomy import TaxonomyError
 
     try:
         records = read_jsonl(args.data)
@@ -172,7 +172,7 @@ def run_eval(args: argparse.Namespace) -> int:
     print(f"data: {', '.join(args.data)} ({len(records)} records, {len(set(truth))} labels)")
 
     if args.rules:
-        from classifiers.keywords import KeywordClassifier
+        from classifiers.classify.keywords import KeywordClassifier
 
         rules = KeywordClassifier(taxonomy)
         unknown = sorted({t for t in truth if taxonomy.get(t) is None})

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from gateway.models import Refusal
+from gateway.errors import Refusal
 
 log = logging.getLogger("gateway.speech")
 

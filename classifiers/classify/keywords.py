@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import ahocorasick
 import jieba
 
+from classifiers.classify.taxonomy import Node, Taxonomy, load_taxonomy
 from classifiers.normalize import normalize
-from classifiers.taxonomy import Node, Taxonomy, load_taxonomy
 from gateway.models import Alternative, Classification
 
 __all__ = ["KeywordClassifier", "keyword_weight", "classify_input_problems"]

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import string
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
-from gateway.workorders import public_view
+from gateway.cases.workorders import public_view
+from gateway.models import contact_key
 
 STATUS_EVENTS = {"dispatched", "resolved", "closed", "answered", "rejected", "merged"}
 EVENTS = STATUS_EVENTS | {"filed", "attached"}
@@ -82,15 +84,17 @@ class Notices:
         self.public_url = public_url
 
     def __call__(self, old: dict | None, new: dict, check_code: str, *,
-                 contacts: list[str] = (), joined: str = "") -> list[dict]:
-        """`contacts`: everyone who reported the case ("channel:id"), given on a status
-        change; `joined`: the contact of a report that just joined it."""
-        if old is None:
+                 contacts: Callable[[], list[str]] = list, joined: str = "") -> list[dict]:
+        """The outbox rows for a change. `contacts()`: everyone who ever reported the case
+        ("channel:id"), asked only when they all hear of it; `joined`: the contact of a
+        report that just joined it."""
+        if old is None:  # a new case: its reporter gets the case number
             first = new["reporters"][0]["reporter"]
-            contact = f"{first.get('contact_channel', '')}:{first.get('contact_id', '')}"
+            contact = contact_key(first.get("contact_channel", ""), first.get("contact_id", ""))
             return self._rows("filed", new, [contact], check_code, self.ack_channels)
         if new["status"] != old["status"] and new["status"] in STATUS_EVENTS:
-            return self._rows(new["status"], new, contacts, "", self.push_channels)
+            # A status change is news for everyone who reported the case, however many.
+            return self._rows(new["status"], new, contacts(), "", self.push_channels)
         if joined:
             return self._rows("attached", new, [joined], check_code, self.ack_channels)
         return []

@@ -4,7 +4,7 @@ check) in worker processes.
 One Python process gets one core for Python code (the GIL), and on the intake path the
 keyword rules and the locator were about half of it. The event loop keeps everything
 else: storage, sockets, the duplicate index (which changes with every report). Each
-worker is `python -m gateway.stage_worker`, loading the stages from the same Settings.
+worker is `python -m gateway.stages.worker`, loading the stages from the same Settings.
 
 Jobs submitted during one turn of the loop go to a worker in one frame, so a busy gateway
 pays one pipe write per batch, not per report. If a worker dies, its jobs fail with
@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gateway.models import Classification, GeoPoint, Location
-from gateway.stage_worker import HEADER, READY, frame
+from gateway.stages.worker import HEADER, READY, frame
 
 if TYPE_CHECKING:
     from gateway.settings import Settings
 
 log = logging.getLogger("gateway.stage_pool")
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where `-m gateway.stage_worker` is found
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # where `-m gateway.stages.worker` is found
 
 
 class WorkerLost(Exception):
@@ -146,7 +146,7 @@ class StagePool:
     async def _spawn(self, number: int) -> None:
         cpus = ["--cpus", ",".join(map(str, self._worker_cpus))] if self._worker_cpus else []
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "gateway.stage_worker", *cpus,
+            sys.executable, "-m", "gateway.stages.worker", *cpus,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             cwd=str(PROJECT_ROOT), limit=2**26)
         worker = _Worker(number, process)

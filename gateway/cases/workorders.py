@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from gateway.models import RATINGS, Intake, NotFound, Refusal, StageResults, iso, to_plain
+from gateway.errors import NotFound, Refusal
+from gateway.models import RATINGS, Intake, StageResults, iso, to_plain
 
 # received → confirmed (filed) → dispatched → resolved → closed, plus the side exits.
 STATUS_NAMES = {

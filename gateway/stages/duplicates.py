@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from classifiers.dedupe import DuplicateIndex, OpenCase
+from classifiers.dedupe.index import DuplicateIndex, OpenCase
+from gateway.cases.workorders import OPEN_STATUSES
 from gateway.models import Classification, DuplicateCheck, GeoPoint, Intake, Location, to_plain
-from gateway.workorders import OPEN_STATUSES
 
 
 def reporter_keys(reporter: dict) -> set[str]:

@@ -23,7 +23,7 @@ __all__ = [
     "parse_taxonomy",
 ]
 
-DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parent / "data" / "taxonomy.toml"
+DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "data" / "taxonomy.toml"
 
 # Longest handling limit accepted: one year. Anything above is almost certainly a typo.
 MAX_TIME_LIMIT_HOURS = 24 * 366

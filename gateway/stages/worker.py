@@ -2,7 +2,7 @@
 gateway.stage_pool), so that these CPU-heavy, pure stages run on another core than the
 event loop, which Python's GIL otherwise limits to one.
 
-    python -m gateway.stage_worker [--cpus 1,2,3]   (started by the gateway, never by hand)
+    python -m gateway.stages.worker [--cpus 1,2,3]   (started by the gateway, never by hand)
 
 Protocol on stdin/stdout, frames of a 4-byte big-endian length and a pickle:
   in:  the Settings once, then batches
@@ -27,7 +27,7 @@ from typing import Any, BinaryIO, Callable
 HEADER = struct.Struct(">I")
 READY = b"ready"
 
-log = logging.getLogger("gateway.stage_worker")
+log = logging.getLogger("gateway.stages.worker")
 
 
 def frame(payload: bytes) -> bytes:
@@ -78,13 +78,13 @@ def main() -> None:
     settings = pickle.loads(first)
 
     from gateway import logs
-    from gateway.components import build_pure_stages
+    from gateway.stages.build import build_pure_stages
 
     logs.setup(settings.logging.level, settings.logging.format)
     classifier, locator = build_pure_stages(settings)
     prepare = None
     if settings.duplicates.enabled:
-        from classifiers.dedupe import prepare_text as prepare
+        from classifiers.dedupe.index import prepare_text as prepare
     stdout.write(frame(READY))
     stdout.flush()
     while (payload := read_frame(stdin)) is not None:

@@ -1,0 +1,127 @@
+"""SQL for intakes (reports as the channels gave them, stored before anything else) and
+their attachments' records."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import orjson
+
+from gateway.errors import NotFound
+from gateway.store.writer import Writer, dumps, fetch
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS intakes (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    payload TEXT NOT NULL,          -- the normalized intake (JSON)
+    raw TEXT,                       -- the channel's native payload, verbatim
+    state TEXT NOT NULL DEFAULT 'stored',  -- stored | done
+    case_no TEXT,
+    result TEXT,                    -- the SubmitResult given to the channel (JSON)
+    stages TEXT,                    -- the stage results (JSON)
+    UNIQUE (channel, external_id)
+);
+CREATE INDEX IF NOT EXISTS intakes_pending ON intakes (state) WHERE state = 'stored';
+CREATE INDEX IF NOT EXISTS intakes_case ON intakes (case_no);
+
+CREATE TABLE IF NOT EXISTS attachments (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+
+@dataclass
+class StoredIntake:
+    id: int
+    created: bool  # False: this (channel, external_id) was stored before
+    state: str
+    result: dict | None
+    payload: dict | None = None
+
+
+class IntakeRecords(Writer):
+    async def save_intake(self, channel: str, external_id: str, received_at: str,
+                          payload: str, raw: str | None) -> StoredIntake:
+        """Store an intake durably, or find the one stored before under the same key.
+        `payload`: the normalized intake as JSON text; `raw`: the channel's own payload."""
+
+        def op(conn: sqlite3.Connection) -> StoredIntake:
+            rows = fetch(
+                conn,
+                "INSERT INTO intakes (channel, external_id, received_at, payload, raw)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING"
+                " RETURNING id",
+                (channel, external_id, received_at, payload, raw),
+            )
+            if rows:
+                return StoredIntake(id=rows[0][0], created=True, state="stored", result=None)
+            rows = fetch(
+                conn,
+                "SELECT id, state, result, payload FROM intakes WHERE channel = ? AND external_id = ?",
+                (channel, external_id),
+            )
+            row = rows[0]
+            return StoredIntake(
+                id=row["id"], created=False, state=row["state"],
+                result=orjson.loads(row["result"]) if row["result"] else None,
+                payload=orjson.loads(row["payload"]),
+            )
+
+        return await self.write(op)
+
+    async def get_intake(self, intake_id: int) -> dict:
+        rows = await self.read(
+            "SELECT id, channel, external_id, state, case_no, payload, result, stages"
+            " FROM intakes WHERE id = ?", (intake_id,))
+        if not rows:
+            raise NotFound(f"未找到受理记录 {intake_id}")
+        row = rows[0]
+        return {
+            "id": row["id"], "channel": row["channel"], "external_id": row["external_id"],
+            "state": row["state"], "case_no": row["case_no"],
+            "payload": orjson.loads(row["payload"]),
+            "result": orjson.loads(row["result"]) if row["result"] else None,
+            "stages": orjson.loads(row["stages"]) if row["stages"] else None,
+        }
+
+    async def pending_intakes(self, limit: int = 1000) -> list[int]:
+        rows = await self.read(
+            "SELECT id FROM intakes WHERE state = 'stored' ORDER BY id LIMIT ?", (limit,))
+        return [row[0] for row in rows]
+
+    async def count_intakes(self) -> int:
+        return (await self.read("SELECT count(*) FROM intakes"))[0][0]
+
+    # -- attachments --------------------------------------------------------------------
+
+    async def record_attachment(self, sha256: str, size: int, content_type: str, at: str) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO attachments (sha256, size, content_type, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (sha256) DO NOTHING",
+                (sha256, size, content_type, at),
+            )
+
+        await self.write(op)
+
+    async def get_attachment(self, sha256: str) -> dict:
+        rows = await self.read("SELECT size, content_type FROM attachments WHERE sha256 = ?", (sha256,))
+        if not rows:
+            raise NotFound(f"未找到附件 {sha256}")
+        return {"sha256": sha256, "size": rows[0][0], "content_type": rows[0][1]}
+
+
+
+    @staticmethod
+    def _finish_intake(conn: sqlite3.Connection, intake_id: int, case_no: str,
+                       answer: dict, stages: str) -> None:
+        conn.execute(
+            "UPDATE intakes SET state = 'done', case_no = ?, result = ?, stages = ? WHERE id = ?",
+            (case_no, dumps(answer), stages, intake_id),
+        )
