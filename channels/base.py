@@ -14,7 +14,8 @@ from aiohttp import web
 
 from gateway.models import RATINGS, Attachment, Intake, SubmitResult
 
-__all__ = ["RATINGS", "Outbound", "DeliveryError", "Channel", "BaseChannel", "IntakeService"]
+__all__ = ["RATINGS", "Outbound", "DeliveryError", "Channel", "BaseChannel", "IntakeService", "StateShelf",
+           "DAY_S"]
 
 
 @dataclass
@@ -121,8 +122,36 @@ class IntakeService(Protocol):
         """Tell live views (the operator console) that something happened, e.g. a call."""
         ...
 
-    async def load_state(self, channel: str, key: str) -> dict | None: ...
-
-    async def save_state(self, channel: str, key: str, state: dict | None) -> None:
-        """Keep (or with None, forget) a channel's small state, e.g. a conversation."""
+    async def load_state(self, channel: str, kind: str, key: str) -> dict | None:
+        """A channel's small state saved earlier (None when there is none, or it expired)."""
         ...
+
+    async def save_state(self, channel: str, kind: str, key: str, state: dict | None,
+                         keep_s: float) -> None:
+        """Keep a channel's small state (a conversation, a call) for `keep_s` seconds after
+        this change; None forgets it."""
+        ...
+
+
+DAY_S = 86400.0
+
+
+@dataclass(frozen=True)
+class StateShelf:
+    """One kind of a channel's durable state (conversations, call records, message ids …),
+    kept for `keep_s` seconds after its last change and then removed, so that state which
+    grows with traffic does not grow for ever."""
+
+    service: IntakeService
+    channel: str
+    kind: str
+    keep_s: float
+
+    async def load(self, key: str) -> dict | None:
+        return await self.service.load_state(self.channel, self.kind, key)
+
+    async def save(self, key: str, value: dict) -> None:
+        await self.service.save_state(self.channel, self.kind, key, value, self.keep_s)
+
+    async def forget(self, key: str) -> None:
+        await self.service.save_state(self.channel, self.kind, key, None, self.keep_s)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Awaitable, Callable
 
-from channels.base import RATINGS, IntakeService
+from channels.base import DAY_S, RATINGS, IntakeService, StateShelf
 from gateway.errors import NotFound, Refusal
 from gateway.models import (
     ACCEPTED,
@@ -38,7 +38,7 @@ from gateway.models import (
 
 log = logging.getLogger("channels.conversation")
 
-INDEX_KEY = "~drafts"  # contact -> when its draft is due; never a WeChat OpenID or chat id
+INDEX_KEY = "drafts"  # of the "index" state: contact -> when its draft is due
 SEEN_KEPT = 30  # message ids remembered per contact (retries are answered from here)
 RAW_KEPT = 20  # native payloads kept per draft
 CASE_NO = re.compile(r"\d{8}-\d{6}")
@@ -99,6 +99,9 @@ class ConversationSettings:
         default_factory=lambda: ["image/jpeg", "image/png", "image/gif", "image/webp"])
     # Numbered category choices offered when the classification is unsure.
     max_choices: int = 4
+    # What a conversation remembers (a draft, the cases awaiting a rating) is kept this
+    # long after the citizen's last message.
+    keep_conversation_days: float = 30.0
 
 
 @dataclass
@@ -129,6 +132,9 @@ class Conversation:
         self.send = send
         self._locks: dict[str, asyncio.Lock] = {}
         self._index_lock = asyncio.Lock()
+        keep_s = settings.keep_conversation_days * DAY_S
+        self.contacts = StateShelf(service, channel, "contact", keep_s)
+        self.index = StateShelf(service, channel, "index", keep_s)
 
     def lock(self, contact: str) -> asyncio.Lock:
         return self._locks.setdefault(contact, asyncio.Lock())
@@ -167,7 +173,7 @@ class Conversation:
             await asyncio.sleep(self.settings.sweep_interval_s)
 
     async def sweep(self) -> int:
-        index = await self.service.load_state(self.channel, INDEX_KEY) or {}
+        index = await self.index.load(INDEX_KEY) or {}
         due = [c for c, at in index.items() if at <= time.time()]
         for contact in due:
             async with self.lock(contact):
@@ -189,24 +195,24 @@ class Conversation:
     # -- state ----------------------------------------------------------------------------
 
     async def _load(self, contact: str) -> dict:
-        state = await self.service.load_state(self.channel, contact) or {}
+        state = await self.contacts.load(contact) or {}
         state.setdefault("draft", None)
         state.setdefault("seen", [])
         state.setdefault("ratings", [])
         return state
 
     async def _save(self, contact: str, state: dict) -> None:
-        await self.service.save_state(self.channel, contact, state)
+        await self.contacts.save(contact, state)
         draft = state["draft"]
         async with self._index_lock:  # the sweep finds open drafts through this index
-            index = await self.service.load_state(self.channel, INDEX_KEY) or {}
+            index = await self.index.load(INDEX_KEY) or {}
             if draft is None and contact in index:
                 del index[contact]
             elif draft is not None and index.get(contact) != draft["due"]:
                 index[contact] = draft["due"]
             else:
                 return
-            await self.service.save_state(self.channel, INDEX_KEY, index)
+            await self.index.save(INDEX_KEY, index)
 
     # -- what a message means -------------------------------------------------------------
 

@@ -12,14 +12,14 @@ import logging
 import re
 import ssl
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from channels import mail_out
-from channels.base import BaseChannel, DeliveryError, IntakeService, Outbound
+from channels.base import DAY_S, BaseChannel, DeliveryError, IntakeService, Outbound, StateShelf
 from channels.mail_loop import automatic_reason, unanswerable_reason
 from channels.mail_parse import ParsedMail, parse
+from gateway.cases.workorders import RATEABLE_STATUSES
 from gateway.errors import NotFound, Refusal
 from gateway.models import ACCEPTED, ATTACHED, UNAVAILABLE, Intake, Reporter, now
 
@@ -32,7 +32,6 @@ BRACKET_TAG = re.compile(r"\[\s*工单\s*[#:：]?\s*\d{8}-\d{6}\s*\]")
 # complaint that happens to say "不满意" is not swallowed as a rating.
 RATING_WORDS = [("不满意", "dissatisfied"), ("基本满意", "basically_satisfied"), ("满意", "satisfied")]
 RATING_DIGITS = {"1": "satisfied", "2": "basically_satisfied", "3": "dissatisfied"}
-RATEABLE = {"resolved", "closed", "answered"}
 CLOSED_REPLY_RULES = {"new"}
 EMPTY_BODY = "（来信无正文，内容见附件）"
 
@@ -76,6 +75,32 @@ class EmailSettings:
     closed_reply: str = "new"
     # Added under the acknowledgement: how to follow up by mail.
     reply_hint: str = "如需补充情况，请直接回复本邮件（请保留主题中的工单编号）。"
+    # What the channel remembers to thread replies (our message-ids, the last mail of each
+    # sender) is kept this long.
+    keep_mail_days: float = 180.0
+
+    def problems(self) -> list[str]:
+        """What stops these settings from working, each naming its key."""
+        found = []
+        if not any(a.strip() for a in self.intake_addresses):
+            found.append("intake_addresses: at least one intake mailbox is needed")
+        bad = [a for a in self.intake_addresses if "@" not in a]
+        if bad:
+            found.append(f"intake_addresses: not an e-mail address: {', '.join(bad)}")
+        if self.closed_reply not in CLOSED_REPLY_RULES:
+            found.append(f"closed_reply: must be one of {', '.join(sorted(CLOSED_REPLY_RULES))}, "
+                         f"got {self.closed_reply!r}")
+        if not 0 <= self.port < 65536 or not 0 < self.relay_port < 65536:
+            found.append("port, relay_port: must be 1–65535")
+        if self.max_message_mb <= 0 or self.max_recipients < 1 or self.max_attachments < 0:
+            found.append("max_message_mb, max_recipients: must be positive")
+        if self.from_address and "@" not in self.from_address:
+            found.append(f"from_address: not an e-mail address: {self.from_address}")
+        if self.relay_starttls and self.relay_tls:
+            found.append("relay_starttls, relay_tls: exclude each other")
+        if bool(self.tls_cert) != bool(self.tls_key):
+            found.append("tls_cert, tls_key: must be given together")
+        return found
 
 
 class EmailChannel(BaseChannel):
@@ -83,10 +108,16 @@ class EmailChannel(BaseChannel):
     can_deliver = True
     ack_by_message = True
 
-    def __init__(self, service: IntakeService, settings: EmailSettings, *, data_dir: Path):
+    def __init__(self, service: IntakeService, settings: EmailSettings):
         self.service = service
         self.settings = settings
-        self.data_dir = data_dir
+        keep_s = settings.keep_mail_days * DAY_S
+        # Message-ids of our answers (a reply names one), the sender's last mail (what an
+        # acknowledgement answers), each case's thread, and follow-ups a citizen sent.
+        self.sent_ids = StateShelf(service, self.name, "sent_id", keep_s)
+        self.last_mail = StateShelf(service, self.name, "last_mail", keep_s)
+        self.threads = StateShelf(service, self.name, "thread", keep_s)
+        self.followups = StateShelf(service, self.name, "followup", keep_s)
         self.intake_addresses = {a.strip().lower() for a in settings.intake_addresses if a.strip()}
         self.from_address = (settings.from_address or settings.intake_addresses[0]).strip()
         self.domain = (settings.message_id_domain or self.from_address.partition("@")[2]
@@ -171,11 +202,11 @@ class EmailChannel(BaseChannel):
         case_no = case["case_no"] if case else ""
         if case:
             rating = rating_of(mail.body)
-            if rating and case["status"] in RATEABLE:
+            if rating and case["status"] in RATEABLE_STATUSES:
                 await self.service.rate(case_no, "email", contact, rating)
                 return f"250 2.0.0 OK rating recorded for case {case_no}"
             # Their own follow-up: the "attached" notice must not say somebody else did.
-            await self.service.save_state("email", f"followup:{case_no}:{contact}", {"at": now().isoformat()})
+            await self.followups.save(f"{case_no}:{contact}", {"at": now().isoformat()})
         intake = Intake(
             channel="email", external_id=mail.external_id,
             text=(text or EMPTY_BODY)[:s.max_text_chars], title=title[:200],
@@ -187,7 +218,7 @@ class EmailChannel(BaseChannel):
             # What the acknowledgement answers (In-Reply-To). Queued before the report, so
             # it is committed with it or earlier (group commit), never after the ack reads it.
             remembered, result = await asyncio.gather(
-                self.service.save_state("email", f"last:{contact}", _thread_ref(mail)),
+                self.last_mail.save(contact, _thread_ref(mail)),
                 self.service.submit(intake), return_exceptions=True)
             for outcome in (remembered, result):
                 if isinstance(outcome, BaseException):
@@ -208,7 +239,7 @@ class EmailChannel(BaseChannel):
         candidates: list[str] = []
         for ref in (r.lower() for r in mail.references):  # ours are lower-case
             if ref.endswith("@" + self.domain):
-                state = await self.service.load_state("email", f"msgid:{ref}")
+                state = await self.sent_ids.load(ref)
                 if state and state.get("case_no"):
                     candidates.append(state["case_no"])
         candidates += CASE_TAG.findall(mail.subject)
@@ -228,12 +259,10 @@ class EmailChannel(BaseChannel):
         to = message.contact_id
         message_id = f"{message.case_no}.{message.event}.{message.id}@{self.domain}".lower()
         # Saved before sending: a citizen may reply within the second.
-        await self.service.save_state("email", f"msgid:{message_id}",
-                                      {"case_no": message.case_no, "contact": to})
+        await self.sent_ids.save(message_id, {"case_no": message.case_no, "contact": to})
         ref = await self._references(message)
         subject, text = message.subject, message.text
-        if message.event == "attached" and await self.service.load_state(
-                "email", f"followup:{message.case_no}:{to}"):
+        if message.event == "attached" and await self.followups.load(f"{message.case_no}:{to}"):
             subject = f"[工单 {message.case_no}] 您补充的情况已收到"
             text = f"您补充的情况已并入工单 {message.case_no}，我们会一并办理。"
         if message.event in ("filed", "attached") and s.reply_hint:
@@ -250,14 +279,14 @@ class EmailChannel(BaseChannel):
     async def _references(self, message: Outbound) -> dict:
         """The citizen's mail this answer belongs under: the one just received for an
         acknowledgement (kept for the case's later answers), else the case's first."""
-        key = f"thread:{message.case_no}:{message.contact_id}"
+        key = f"{message.case_no}:{message.contact_id}"
         if message.event in ("filed", "attached"):
-            last = await self.service.load_state("email", f"last:{message.contact_id}")
+            last = await self.last_mail.load(message.contact_id)
             if last:
                 if message.event == "filed":
-                    await self.service.save_state("email", key, last)
+                    await self.threads.save(key, last)
                 return last
-        return await self.service.load_state("email", key) or {}
+        return await self.threads.load(key) or {}
 
 
 class _IntakeSMTP(SMTP):
@@ -345,8 +374,6 @@ def _ascii(text: str) -> str:
 def _tls_context(settings: EmailSettings) -> ssl.SSLContext | None:
     if not settings.tls_cert and not settings.tls_key:
         return None
-    if not (settings.tls_cert and settings.tls_key):
-        raise ValueError("[email]: tls_cert and tls_key must be given together")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     try:
         context.load_cert_chain(settings.tls_cert, settings.tls_key)
@@ -355,26 +382,8 @@ def _tls_context(settings: EmailSettings) -> ssl.SSLContext | None:
     return context
 
 
-def check_settings(settings: EmailSettings) -> None:
-    """Refuse to start with settings that cannot work, naming the key."""
-    if not any(a.strip() for a in settings.intake_addresses):
-        raise ValueError("[email].intake_addresses: at least one intake mailbox is needed")
-    bad = [a for a in settings.intake_addresses if "@" not in a]
-    if bad:
-        raise ValueError(f"[email].intake_addresses: not an e-mail address: {', '.join(bad)}")
-    if settings.closed_reply not in CLOSED_REPLY_RULES:
-        raise ValueError(f"[email].closed_reply: must be one of {', '.join(sorted(CLOSED_REPLY_RULES))}, "
-                         f"got {settings.closed_reply!r}")
-    if not 0 <= settings.port < 65536 or not 0 < settings.relay_port < 65536:
-        raise ValueError("[email].port and relay_port must be 1–65535")
-    if settings.max_message_mb <= 0 or settings.max_recipients < 1 or settings.max_attachments < 0:
-        raise ValueError("[email]: max_message_mb, max_recipients must be positive")
-    if settings.from_address and "@" not in settings.from_address:
-        raise ValueError(f"[email].from_address: not an e-mail address: {settings.from_address}")
-    if settings.relay_starttls and settings.relay_tls:
-        raise ValueError("[email]: relay_starttls and relay_tls exclude each other")
+Settings = EmailSettings
 
 
-def create(service: IntakeService, settings: EmailSettings, *, data_dir: Path) -> EmailChannel:
-    check_settings(settings)
-    return EmailChannel(service, settings, data_dir=data_dir)
+def create(service: IntakeService, settings: EmailSettings) -> EmailChannel:
+    return EmailChannel(service, settings)

@@ -23,27 +23,36 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.parser import BytesParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 
-from channels.base import BaseChannel, IntakeService
+from channels.base import DAY_S, BaseChannel, IntakeService, StateShelf
 from channels.phones import mask_phone, normalize_phone
+from gateway.cases.workorders import NO_TRANSCRIPT
 from gateway.errors import NotFound, Refusal
-from gateway.models import ACCEPTED, ATTACHED, UNAVAILABLE, Attachment, Intake, Reporter, iso, now
+from gateway.models import (
+    ACCEPTED,
+    ATTACHED,
+    CALL_RECORDS,
+    UNAVAILABLE,
+    Attachment,
+    Intake,
+    Reporter,
+    iso,
+    now,
+)
 
 log = logging.getLogger("channels.hotline")
 
-NO_TRANSCRIPT = "（无转写，请人工填写）"
 EVENTS = ("call.new", "call.answered", "call.hangup", "recording.ready", "transcript.ready")
 # Hang-up causes that mean nobody answered: the caller is rung back.
 MISSED_CAUSES = {"no_answer", "abandoned", "busy", "caller_abandoned", "queue_timeout"}
 SEEN_KEPT = 50  # event ids remembered per call, to answer repeats
 AUDIO_TYPES = ["audio/x-wav", "audio/mpeg", "audio/amr", "audio/ogg", "audio/x-flac", "audio/mp4",
                "audio/aac", "audio/x-aiff"]
-PENDING_KEY = "_pending"  # calls whose recording is being transcribed (survives a restart)
+PENDING_KEY = "calls"  # of the "pending" state: calls whose recording is being transcribed
 
 
 @dataclass
@@ -58,6 +67,8 @@ class HotlineSettings:
     recording_max_mb: float = 20.0
     recording_timeout_s: float = 15.0
     recording_hosts: list[str] = field(default_factory=list)
+    # Call records (the call-back list, the console's recent calls) are kept this long.
+    keep_calls_days: float = 30.0
 
 
 class HookError(Refusal):
@@ -168,10 +179,12 @@ def public_call(s: dict) -> dict:
 class HotlineChannel(BaseChannel):
     name = "hotline"
 
-    def __init__(self, service: IntakeService, settings: HotlineSettings, *, data_dir: Path):
+    def __init__(self, service: IntakeService, settings: HotlineSettings):
         self.service = service
         self.settings = settings
         self.secret = os.environ.get("GATEWAY_HOTLINE_SECRET") or settings.secret
+        self.calls = StateShelf(service, *CALL_RECORDS, settings.keep_calls_days * DAY_S)
+        self.pending = StateShelf(service, self.name, "pending", 7 * DAY_S)
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task] = set()
         self._http: aiohttp.ClientSession | None = None
@@ -180,7 +193,7 @@ class HotlineChannel(BaseChannel):
         app.router.add_post("/hooks/hotline", self.handle)
 
     async def start(self) -> None:
-        pending = await self.service.load_state(self.name, PENDING_KEY) or {}
+        pending = await self.pending.load(PENDING_KEY) or {}
         for call_id in pending.get("calls", []):  # recordings a restart interrupted
             self._spawn(self._transcribe_and_file(call_id))
 
@@ -211,7 +224,7 @@ class HotlineChannel(BaseChannel):
         event_id = str(ev.get("event_id") or _event_key(ev))
         lock = self._locks.setdefault(call_id, asyncio.Lock())
         async with lock:
-            state = await self.service.load_state(self.name, call_id) or new_call(call_id)
+            state = await self.calls.load(call_id) or new_call(call_id)
             if event_id in state["seen"]:
                 return _answer(state, applied=False, repeated=True)
             data = None
@@ -247,7 +260,7 @@ class HotlineChannel(BaseChannel):
     async def mark_called_back(self, call_id: str, operator: str, note: str = "") -> dict:
         """A seat operator rang a missed caller back."""
         async with self._locks.setdefault(call_id, asyncio.Lock()):
-            state = await self.service.load_state(self.name, call_id)
+            state = await self.calls.load(call_id)
             if state is None or state["phase"] != "missed":
                 raise Refusal(f"通话 {call_id} 不在回拨列表中", code="not_missed", http_status=404)
             state["called_back"] = {"by": operator, "at": iso(now()), "note": note}
@@ -309,7 +322,7 @@ class HotlineChannel(BaseChannel):
             raise HookError(502, "recording_unavailable", f"无法下载录音：{exc.__class__.__name__}") from None
 
     async def _transcribe_and_file(self, call_id: str, data: bytes | None = None) -> None:
-        state = await self.service.load_state(self.name, call_id)
+        state = await self.calls.load(call_id)
         text = None
         if state and state.get("recording"):
             if data is None:  # resumed after a restart: read the stored recording
@@ -322,7 +335,7 @@ class HotlineChannel(BaseChannel):
                 log.exception("transcription of call %s failed", call_id)
         for attempt in range(6):
             async with self._locks.setdefault(call_id, asyncio.Lock()):
-                state = await self.service.load_state(self.name, call_id)
+                state = await self.calls.load(call_id)
                 if state is None:
                     break
                 state["transcribing"] = False
@@ -370,14 +383,17 @@ class HotlineChannel(BaseChannel):
 
     async def _save(self, state: dict) -> None:
         state["updated_at"] = iso(now())
-        await self.service.save_state(self.name, state["call_id"], state)
+        await self.calls.save(state["call_id"], state)
         self.service.announce("call", public_call(state))
 
     async def _pending(self, call_id: str, add: bool) -> None:
         async with self._locks.setdefault(PENDING_KEY, asyncio.Lock()):
-            pending = await self.service.load_state(self.name, PENDING_KEY) or {"calls": []}
+            pending = await self.pending.load(PENDING_KEY) or {"calls": []}
             calls = [c for c in pending["calls"] if c != call_id] + ([call_id] if add else [])
-            await self.service.save_state(self.name, PENDING_KEY, {"calls": calls} if calls else None)
+            if calls:
+                await self.pending.save(PENDING_KEY, {"calls": calls})
+            else:
+                await self.pending.forget(PENDING_KEY)
 
     def _spawn(self, coro) -> None:
         task = asyncio.create_task(coro)
@@ -414,7 +430,7 @@ def parse_request(content_type: str, body: bytes) -> tuple[dict, tuple[bytes, st
     if ev.get("event") not in EVENTS:
         raise HookError(422, "unknown_event", f"未知事件类型 {ev.get('event')!r}，可用：{', '.join(EVENTS)}")
     call_id = ev.get("call_id")
-    if not isinstance(call_id, str) or not call_id.strip() or len(call_id) > 128 or call_id.startswith("_"):
+    if not isinstance(call_id, str) or not call_id.strip() or len(call_id) > 128:
         raise HookError(422, "missing_call_id", "缺少 call_id（1–128 个字符的字符串）")
     ev["call_id"] = call_id.strip()
     if ev.get("at"):
@@ -452,5 +468,8 @@ def _answer(state: dict, *, applied: bool, repeated: bool = False) -> dict:
             "transcribing": state["transcribing"]}
 
 
-def create(service: IntakeService, settings: HotlineSettings, *, data_dir: Path) -> HotlineChannel:
-    return HotlineChannel(service, settings, data_dir=data_dir)
+Settings = HotlineSettings
+
+
+def create(service: IntakeService, settings: HotlineSettings) -> HotlineChannel:
+    return HotlineChannel(service, settings)

@@ -13,7 +13,6 @@ import hmac
 import json
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from aiohttp import web
 from telegram import Message, Update
@@ -48,17 +47,24 @@ class TelegramSettings(ConversationSettings):
     max_body_kb: int = 256
     max_file_mb: float = 20.0  # the Bot API serves files up to 20 MB
 
+    def problems(self) -> list[str]:
+        """What stops these settings from working, each naming its key."""
+        found = []
+        if not self.bot_token:
+            found.append("bot_token: the bot's token from @BotFather is required")
+        if self.mode not in ("polling", "webhook"):
+            found.append(f"mode: expected polling or webhook, got {self.mode!r}")
+        if self.mode == "webhook" and not self.webhook_secret:
+            found.append("webhook_secret: required in webhook mode")
+        return found
+
 
 class TelegramChannel(BaseChannel):
     name = "telegram"
     can_deliver = True
     ack_by_message = False
 
-    def __init__(self, service: IntakeService, settings: TelegramSettings, *, data_dir: Path):
-        if settings.mode not in ("polling", "webhook"):
-            raise ValueError(f"[telegram].mode: expected polling or webhook, got {settings.mode!r}")
-        if settings.mode == "webhook" and not settings.webhook_secret:
-            raise ValueError("[telegram].webhook_secret is required in webhook mode")
+    def __init__(self, service: IntakeService, settings: TelegramSettings):
         self.service = service
         self.settings = settings
         self.conversation = Conversation(self.name, service, settings, self.send_text)
@@ -229,5 +235,8 @@ def _command(text: str) -> str:
     return text
 
 
-def create(service: IntakeService, settings: TelegramSettings, *, data_dir: Path) -> TelegramChannel:
-    return TelegramChannel(service, settings, data_dir=data_dir)
+Settings = TelegramSettings
+
+
+def create(service: IntakeService, settings: TelegramSettings) -> TelegramChannel:
+    return TelegramChannel(service, settings)

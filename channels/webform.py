@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -25,6 +25,30 @@ TEMPLATES = jinja2.Environment(
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,128}$")
 CASE_PATTERN = re.compile(r"^\d{8}-\d{6}$")
 TRUE_WORDS = {"1", "true", "on", "yes", "是"}
+
+
+@dataclass
+class WebformSettings:
+    # The form and its JSON API are the gateway's own front door: on unless turned off.
+    enabled: bool = True
+    max_photos: int = 4
+    max_photo_mb: float = 8.0
+    max_description_chars: int = 4000
+    photo_types: list[str] = field(
+        default_factory=lambda: ["image/jpeg", "image/png", "image/gif", "image/webp"]
+    )
+
+    def problems(self) -> list[str]:
+        if self.max_photos < 0 or self.max_photo_mb <= 0:
+            return ["max_photos, max_photo_mb: limits must be positive"]
+        return []
+
+
+Settings = WebformSettings
+
+
+def create(service: IntakeService, settings: WebformSettings) -> WebFormChannel:
+    return WebFormChannel(service, settings)
 
 
 @dataclass

@@ -13,7 +13,6 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import aiohttp
@@ -62,13 +61,24 @@ class WechatSettings(ConversationSettings):
     api_timeout_s: float = 10.0
     max_voice_mb: float = 2.0
 
+    def problems(self) -> list[str]:
+        """What stops these settings from working, each naming its key."""
+        found = []
+        if not self.token:
+            found.append("token: the Token of the account's server configuration is required")
+        if self.encoding_aes_key and len(self.encoding_aes_key) != 43:
+            found.append("encoding_aes_key: must be the 43-character EncodingAESKey")
+        if self.require_encryption and not self.encoding_aes_key:
+            found.append("require_encryption: needs encoding_aes_key")
+        return found
+
 
 class WechatChannel(BaseChannel):
     name = "wechat"
     can_deliver = True
     ack_by_message = False
 
-    def __init__(self, service: IntakeService, settings: WechatSettings, *, data_dir: Path):
+    def __init__(self, service: IntakeService, settings: WechatSettings):
         self.service = service
         self.settings = settings
         self.crypto = None
@@ -375,5 +385,8 @@ def _reply_xml(fields: dict, text: str) -> str:
             "</xml>")
 
 
-def create(service: IntakeService, settings: WechatSettings, *, data_dir: Path) -> WechatChannel:
-    return WechatChannel(service, settings, data_dir=data_dir)
+Settings = WechatSettings
+
+
+def create(service: IntakeService, settings: WechatSettings) -> WechatChannel:
+    return WechatChannel(service, settings)

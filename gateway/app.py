@@ -1,24 +1,23 @@
-"""create_app(): routes, middlewares, and the start-up order (storage, classifiers,
-workers, channels; stopped in reverse) in aiohttp's cleanup_ctx."""
+"""create_app(): the composition root. It builds the parts in the order the data flows —
+storage, stages, cases and intake, workers, channels — each as an aiohttp cleanup context
+(set up before `yield`, torn down after, in reverse), and adds the routes."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import secrets
-from pathlib import Path
 
 from aiohttp import web
 
-from channels import email, hotline, telegram, wechat
+from channels import CHANNELS
 from channels.base import Channel
-from channels.webform import WebFormChannel
 from gateway import console
 from gateway.api import core as api
+from gateway.api.openapi import openapi_handler
 from gateway.appkeys import (
     ATTACHMENTS,
-    CHANNELS,
+    CASES,
     CORE_TOKEN,
     DELIVERY,
     EVENTS,
@@ -28,6 +27,11 @@ from gateway.appkeys import (
     SETTINGS,
     STORE,
 )
+from gateway.appkeys import (
+    CHANNELS as CHANNELS_KEY,
+)
+from gateway.cases import workorders
+from gateway.cases.service import CaseService
 from gateway.errors import StorageUnavailable
 from gateway.events import EventHub
 from gateway.http import error_middleware, json_response
@@ -41,6 +45,7 @@ from gateway.settings import Settings
 from gateway.speech.transcriber import Transcriber
 from gateway.stages.build import build_stages
 from gateway.stages.pool import StagePool
+from gateway.stages.runner import StageRunner
 from gateway.store import Store
 from gateway.store import console as console_store
 from gateway.store import state as state_store
@@ -48,12 +53,9 @@ from gateway.store.outbox import Outbox
 from gateway.store.state import ChannelState
 
 log = logging.getLogger("gateway.app")
-OPENAPI = Path(__file__).parent / "api" / "openapi.json"
-OPENAPI_FRAGMENTS = Path(__file__).parent / "api" / "openapi.d"  # one file per channel
-# Channels that plug in: module.create(service, settings.<name>, data_dir=…) -> Channel.
-CHANNEL_MODULES = {"hotline": hotline, "wechat": wechat, "telegram": telegram, "email": email}
-# Tables of the feature modules under gateway/store (core's are always there).
+# Tables of the feature modules under gateway/store (intakes' and work orders' are always there).
 SCHEMAS = [state_store.SCHEMA, console_store.SCHEMA]
+STATE_EXPIRY_INTERVAL_S = 600.0
 
 
 def core_token(settings: Settings) -> str:
@@ -83,15 +85,39 @@ def create_app(settings: Settings, *, stages=None,
     app[METRICS] = Metrics()
     app[CORE_TOKEN] = core_token(settings)
     app[EVENTS] = EventHub()
-    templates = Templates(settings.project_path(settings.notify.templates))
-    service = _LazyService(app)
-    channels: dict[str, Channel] = {"webform": WebFormChannel(service, settings.webform)}
-    for name, module in CHANNEL_MODULES.items():
-        if getattr(settings, name).enabled:
-            channels[name] = module.create(service, getattr(settings, name), data_dir=settings.data_dir)
-    for channel in extra_channels or []:
-        channels[channel.name] = channel
+    # Channels get the service lazily: it exists only once the intake context has run.
+    channels = _channels(settings, _LazyService(app), extra_channels or [])
+    app[CHANNELS_KEY] = channels
+    app.cleanup_ctx.extend([
+        _storage(settings, channels),
+        _stages_cases_and_intake(settings, stages),
+        _workers(settings, channels),
+        _channel_servers(channels),
+    ])
+    console.setup(app, settings.console)
+    app.router.add_routes(api.routes)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/api/openapi.json", openapi_handler)
+    app.router.add_get("/", home)
+    for channel in channels.values():
+        channel.add_routes(app)
+    return app
 
+
+def _channels(settings: Settings, service, extra: list[Channel]) -> dict[str, Channel]:
+    """The enabled channels of `channels.CHANNELS`, each with its own settings section."""
+    channels: dict[str, Channel] = {}
+    for name, module in CHANNELS.items():
+        section = settings.channel(name)
+        if section.enabled:
+            channels[name] = module.create(service, section)
+    for channel in extra:
+        channels[channel.name] = channel
+    return channels
+
+
+def _storage(settings: Settings, channels: dict[str, Channel]):
     async def storage(app: web.Application):
         store = Store(settings.data_dir / "gateway.sqlite3",
                       busy_timeout_ms=settings.storage.busy_timeout_ms,
@@ -107,10 +133,13 @@ def create_app(settings: Settings, *, stages=None,
             yield
         finally:
             await store.close()
+    return storage
 
-    async def pipeline(app: web.Application):
-        # Stage workers load the configured stages themselves; stages handed in (tests)
-        # run in this process.
+
+def _stages_cases_and_intake(settings: Settings, stages):
+    """The stages (in worker processes when configured; stages handed in by tests run in
+    this process), the case service, and the intake pipeline with its channel-facing service."""
+    async def stages_cases_and_intake(app: web.Application):
         pool = None
         if stages is None and settings.pipeline.stage_processes > 0:
             pool = StagePool(settings, settings.pipeline.stage_processes,
@@ -127,38 +156,54 @@ def create_app(settings: Settings, *, stages=None,
                     await app[STORE].keep_writer_on(pool.loop_cpus)
             classifier, locator, duplicates = stages or await asyncio.get_running_loop().run_in_executor(
                 None, build_stages, settings)
-            pipe = Pipeline(app[STORE], classifier=classifier, locator=locator, duplicates=duplicates,
-                            public_url=settings.public_url, metrics=app[METRICS],
-                            inline_chars=settings.pipeline.inline_stage_chars, pool=pool)
-            for doc in await app[STORE].open_workorders():
-                duplicates.track(doc)
-            app[PIPELINE] = pipe
+            runner = StageRunner(classifier=classifier, locator=locator, duplicates=duplicates,
+                                 metrics=app[METRICS], inline_chars=settings.pipeline.inline_stage_chars,
+                                 pool=pool)
+            for doc in await app[STORE].workorders_in(workorders.OPEN_STATUSES):
+                runner.track(doc)
+            cases = CaseService(app[STORE], runner, public_url=settings.public_url, metrics=app[METRICS])
+            cases.on_change(lambda doc: app[EVENTS].publish("workorder", doc))
+            app[CASES] = cases
+            app[PIPELINE] = Pipeline(app[STORE], runner, cases, public_url=settings.public_url,
+                                     metrics=app[METRICS])
             app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE])
-            pipe.on_change(lambda doc: app[EVENTS].publish("workorder", doc))
-            app[SERVICE] = GatewayService(pipe, app[ATTACHMENTS], ChannelState(app[STORE]), app[EVENTS],
-                                          transcriber=transcriber)
+            app[SERVICE] = GatewayService(app[PIPELINE], cases, app[ATTACHMENTS], ChannelState(app[STORE]),
+                                          app[EVENTS], transcriber=transcriber)
             yield
         finally:
             transcriber.close()
             if pool is not None:
                 await pool.close()
+    return stages_cases_and_intake
 
+
+def _workers(settings: Settings, channels: dict[str, Channel]):
+    """Background work: answers back, the sweep of stored-but-unfiled reports, expiry of
+    channels' state."""
     async def workers(app: web.Application):
         n = settings.notify
-        delivery = Delivery(Outbox(app[STORE]), channels, templates, app[METRICS],
-                            max_attempts=n.max_attempts, timeout_s=n.timeout_s,
+        delivery = Delivery(Outbox(app[STORE]), channels, Templates(settings.project_path(n.templates)),
+                            app[METRICS], max_attempts=n.max_attempts, timeout_s=n.timeout_s,
                             first_retry_s=n.first_retry_s)
         app[DELIVERY] = delivery
         app[STORE].on_outbox = delivery.wake  # only when a commit queued answers back
-        tasks = [asyncio.create_task(_recovery_loop(app[PIPELINE], settings.pipeline.recovery_interval_s)),
-                 asyncio.create_task(delivery.run(), name="delivery")]
+        tasks = [
+            asyncio.create_task(_every(settings.pipeline.recovery_interval_s, "recovery",
+                                       app[PIPELINE].recover), name="recovery"),
+            asyncio.create_task(_every(STATE_EXPIRY_INTERVAL_S, "state expiry",
+                                       ChannelState(app[STORE]).expire), name="state-expiry"),
+            asyncio.create_task(delivery.run(), name="delivery"),
+        ]
         yield
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+    return workers
 
+
+def _channel_servers(channels: dict[str, Channel]):
     async def channel_servers(app: web.Application):
         started: list[Channel] = []
         try:
@@ -172,19 +217,7 @@ def create_app(settings: Settings, *, stages=None,
                     await channel.stop()
                 except Exception:
                     log.exception("channel %s did not stop cleanly", channel.name)
-
-    app.cleanup_ctx.extend([storage, pipeline, workers, channel_servers])
-    console.setup(app, settings.console)
-    app.router.add_routes(api.routes)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
-    app.router.add_get("/api/openapi.json", openapi)
-    app.router.add_get("/", home)
-    # Channels get the service lazily: it exists only once the pipeline context has run.
-    for channel in channels.values():
-        channel.add_routes(app)
-    app[CHANNELS] = channels
-    return app
+    return channel_servers
 
 
 class _LazyService:
@@ -195,17 +228,18 @@ class _LazyService:
         return getattr(self._app[SERVICE], name)
 
 
-async def _recovery_loop(pipeline: Pipeline, interval: float) -> None:
-    """Finish reports stored but never filed: at start-up, then every `interval` seconds."""
+async def _every(interval: float, name: str, work) -> None:
+    """Run `work()` at start-up, then every `interval` seconds; a fault is logged and the
+    next round comes as planned."""
     while True:
         try:
-            done = await pipeline.recover()
+            done = await work()
             if done:
-                log.info("recovered %d stored reports", done)
+                log.info("%s: %d done", name, done)
         except StorageUnavailable as exc:
-            log.warning("recovery postponed: %s", exc)
+            log.warning("%s postponed: %s", name, exc)
         except Exception:
-            log.exception("recovery sweep failed")
+            log.exception("%s failed", name)
         await asyncio.sleep(interval)
 
 
@@ -215,19 +249,19 @@ async def home(request: web.Request) -> web.Response:
 
 async def healthz(request: web.Request) -> web.Response:
     try:
-        await request.app[PIPELINE].store.ping()
+        await request.app[STORE].ping()
     except StorageUnavailable:
         return json_response({"status": "unavailable", "database": "unavailable"}, status=503)
-    pool = request.app[PIPELINE].pool
+    pool = request.app[PIPELINE].stages.pool
     workers = {"stage_workers": "ready" if pool.ready else "starting"} if pool is not None else {}
     return json_response({"status": "ok", "database": "ok", **workers})
 
 
 async def metrics(request: web.Request) -> web.Response:
     m = request.app[METRICS]
-    store = request.app[PIPELINE].store
+    store = request.app[STORE]
     m.queue_depth.labels("write").set(store.queue_depth)
-    pool = request.app[PIPELINE].pool
+    pool = request.app[PIPELINE].stages.pool
     if pool is not None:
         m.queue_depth.labels("stages").set(pool.backlog)
     with contextlib.suppress(StorageUnavailable):
@@ -235,20 +269,3 @@ async def metrics(request: web.Request) -> web.Response:
         m.queue_depth.labels("unfiled").set(len(await store.pending_intakes()))
     return web.Response(body=m.render(), content_type="text/plain", charset="utf-8",
                         headers={"X-Content-Type-Options": "nosniff"})
-
-
-async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(load_openapi(), dumps=lambda v: json.dumps(v, ensure_ascii=False))
-
-
-def load_openapi() -> dict:
-    """The API document: the core's, plus each channel's fragment (paths and schemas)."""
-    spec = json.loads(OPENAPI.read_text(encoding="utf-8"))
-    for fragment in sorted(OPENAPI_FRAGMENTS.glob("*.json")):
-        part = json.loads(fragment.read_text(encoding="utf-8"))
-        spec["paths"].update(part.get("paths", {}))
-        spec["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
-        spec["components"].setdefault("securitySchemes", {}).update(
-            part.get("components", {}).get("securitySchemes", {}))
-        spec.setdefault("tags", []).extend(part.get("tags", []))
-    return spec

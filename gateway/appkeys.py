@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 SETTINGS = web.AppKey("settings", "Settings")
 STORE = web.AppKey("store", "Store")
 PIPELINE = web.AppKey("pipeline", "Pipeline")
+CASES = web.AppKey("cases", "CaseService")
 ATTACHMENTS = web.AppKey("attachments", "AttachmentStore")
 SERVICE = web.AppKey("service", "GatewayService")
 METRICS = web.AppKey("metrics", "Metrics")

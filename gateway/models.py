@@ -62,6 +62,9 @@ def reporter_contacts(doc: dict) -> set[str]:
             for e in doc["reporters"] if e["reporter"].get("contact_id")}
 
 
+# Where the hotline keeps its call records (channel, kind of state): the console lists them.
+CALL_RECORDS = ("hotline", "call")
+
 # Case numbers: the day (China Standard Time) and its sequence number.
 CASE_NO_PATTERN = r"\d{8}-\d{6}"
 

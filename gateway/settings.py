@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from channels.email import EmailSettings
-from channels.hotline import HotlineSettings
-from channels.telegram import TelegramSettings
-from channels.wechat import WechatSettings
+from channels import CHANNELS
+from classifiers.classify.settings import ClassificationSettings
+from classifiers.dedupe.settings import DuplicateSettings
+from classifiers.locate.settings import LocationSettings
 from gateway.console.settings import ConsoleSettings
 from gateway.speech.transcriber import SpeechSettings
 
@@ -54,16 +54,6 @@ class CoreSettings:
 
 
 @dataclass
-class WebformSettings:
-    max_photos: int = 4
-    max_photo_mb: float = 8.0
-    max_description_chars: int = 4000
-    photo_types: list[str] = field(
-        default_factory=lambda: ["image/jpeg", "image/png", "image/gif", "image/webp"]
-    )
-
-
-@dataclass
 class PipelineSettings:
     # Seconds between sweeps that finish reports stored but not yet filed (after a crash).
     recovery_interval_s: float = 30.0
@@ -78,51 +68,6 @@ class PipelineSettings:
     # Without stage workers: reports up to this many characters run the stages on the
     # event loop; longer ones in a worker thread.
     inline_stage_chars: int = 1000
-
-
-@dataclass
-class ClassificationSettings:
-    # The category taxonomy (codes, keywords, departments, time limits, urgency).
-    taxonomy: str = "classifiers/data/taxonomy.toml"
-    # A model trained with `python run.py train`; empty = keyword rules only.
-    model: str = ""
-    # Rules win at or above this confidence; the model covers the long tail.
-    rules_threshold: float = 0.55
-    model_threshold: float = 0.6
-    # Below this confidence the report is marked for review.
-    review_threshold: float = 0.35
-    # Rules and model both at least this sure of different branches: review.
-    disagreement_threshold: float = 0.5
-
-
-@dataclass
-class LocationSettings:
-    # The grid registry (区/县 → 街道 → 社区 → 网格); relative paths are from the project root.
-    # Empty: no grids; the place is kept as the citizen gave it.
-    registry: str = "classifiers/data/grids.json"
-    # A point this close outside every grid goes to the nearest grid.
-    max_outside_m: float = 200.0
-    # A place named in the text and a point closer than this agree.
-    agree_m: float = 150.0
-    # Below this confidence the report is marked for review (chat asks "where exactly?").
-    review_below: float = 0.6
-    # Least rapidfuzz similarity (0–100) for a mistyped place name.
-    fuzzy_min: float = 80.0
-
-
-@dataclass
-class DuplicateSettings:
-    # Check each report against the open cases (false: every report is a new case).
-    enabled: bool = True
-    # Score at or above which a report joins an open case; between the two, it is filed
-    # but marked for review with the candidates.
-    attach_threshold: float = 0.70
-    suggest_threshold: float = 0.60
-    # Reports within this distance count as the same place (when both have coordinates).
-    radius_m: float = 250.0
-    # Open cases older than this are not candidates.
-    window_hours: float = 336.0
-    max_candidates: int = 5
 
 
 @dataclass
@@ -141,26 +86,25 @@ class NotifySettings:
     timeout_s: float = 15.0
 
 
-@dataclass
-class Settings:
-    server: ServerSettings = field(default_factory=ServerSettings)
-    storage: StorageSettings = field(default_factory=StorageSettings)
-    core: CoreSettings = field(default_factory=CoreSettings)
-    webform: WebformSettings = field(default_factory=WebformSettings)
-    pipeline: PipelineSettings = field(default_factory=PipelineSettings)
-    classification: ClassificationSettings = field(default_factory=ClassificationSettings)
-    location: LocationSettings = field(default_factory=LocationSettings)
-    duplicates: DuplicateSettings = field(default_factory=DuplicateSettings)
-    logging: LoggingSettings = field(default_factory=LoggingSettings)
-    notify: NotifySettings = field(default_factory=NotifySettings)
-    speech: SpeechSettings = field(default_factory=SpeechSettings)
-    console: ConsoleSettings = field(default_factory=ConsoleSettings)
-    # Channels: each module (channels/<name>.py) declares its own settings section.
-    hotline: HotlineSettings = field(default_factory=HotlineSettings)
-    wechat: WechatSettings = field(default_factory=WechatSettings)
-    telegram: TelegramSettings = field(default_factory=TelegramSettings)
-    email: EmailSettings = field(default_factory=EmailSettings)
-    source: str = "<defaults>"
+# The service's own sections, then each channel's (channels.CHANNELS brings its class).
+SECTIONS: dict[str, type] = {
+    "server": ServerSettings,
+    "storage": StorageSettings,
+    "core": CoreSettings,
+    "pipeline": PipelineSettings,
+    "classification": ClassificationSettings,
+    "location": LocationSettings,
+    "duplicates": DuplicateSettings,
+    "logging": LoggingSettings,
+    "notify": NotifySettings,
+    "speech": SpeechSettings,
+    "console": ConsoleSettings,
+    **{name: module.Settings for name, module in CHANNELS.items()},
+}
+
+
+class _SettingsBase:
+    source: str
 
     @property
     def data_dir(self) -> Path:
@@ -175,6 +119,20 @@ class Settings:
     @property
     def public_url(self) -> str:
         return (self.server.public_url or f"http://{self.server.host}:{self.server.port}").rstrip("/")
+
+    def channel(self, name: str) -> Any:
+        """A channel's settings section by the channel's name."""
+        return getattr(self, name)
+
+
+# One attribute per section (settings.server, settings.hotline …), each its own dataclass.
+Settings = dataclasses.make_dataclass(
+    "Settings",
+    [*((name, cls, field(default_factory=cls)) for name, cls in SECTIONS.items()),
+     ("source", str, field(default="<defaults>"))],
+    bases=(_SettingsBase,),
+)
+Settings.__module__ = __name__  # stage workers receive the settings pickled
 
 
 def _check_type(value: Any, expected: Any) -> bool:
@@ -216,7 +174,7 @@ def load(path: str | os.PathLike | None = None, overrides: dict[str, Any] | None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SettingsError(f"{file}: not valid TOML: {exc}") from exc
         settings.source = str(file)
-        sections = {f.name for f in dataclasses.fields(settings) if f.name != "source"}
+        sections = set(SECTIONS)
         for name, values in data.items():
             if name not in sections:
                 raise SettingsError(f"{file}: unknown section [{name}] (known: {', '.join(sorted(sections))})")
@@ -237,22 +195,24 @@ def load(path: str | os.PathLike | None = None, overrides: dict[str, Any] | None
 
 def _validate(s: Settings) -> None:
     where = s.source
+    problems = []
     if not 0 < s.server.port < 65536:
-        raise SettingsError(f"{where}: [server].port must be 1–65535, got {s.server.port}")
+        problems.append(f"[server].port: must be 1–65535, got {s.server.port}")
     if s.storage.synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
-        raise SettingsError(f"{where}: [storage].synchronous must be FULL, NORMAL or EXTRA")
-    if s.webform.max_photos < 0 or s.webform.max_photo_mb <= 0:
-        raise SettingsError(f"{where}: [webform] limits must be positive")
+        problems.append("[storage].synchronous: must be FULL, NORMAL or EXTRA")
     if s.core.token and len(s.core.token) < 16:
-        raise SettingsError(f"{where}: [core].token must be at least 16 characters")
-    d = s.duplicates
-    if not 0 < d.suggest_threshold <= d.attach_threshold <= 1:
-        raise SettingsError(f"{where}: [duplicates] needs 0 < suggest_threshold <= attach_threshold <= 1")
-    if d.radius_m <= 0 or d.window_hours <= 0 or d.max_candidates < 1:
-        raise SettingsError(f"{where}: [duplicates] radius_m, window_hours and max_candidates must be positive")
+        origin = "GATEWAY_CORE_TOKEN (environment)" if os.environ.get("GATEWAY_CORE_TOKEN") else "[core].token"
+        problems.append(f"{origin}: must be at least 16 characters")
     if s.pipeline.stage_processes < 0 or s.pipeline.stage_timeout_s <= 0:
-        raise SettingsError(f"{where}: [pipeline] stage_processes must be 0 or more, stage_timeout_s positive")
+        problems.append("[pipeline] stage_processes: must be 0 or more, stage_timeout_s positive")
     if s.speech.engine not in {"none", "sphinx", "faster_whisper"}:
-        raise SettingsError(f"{where}: [speech].engine must be none, sphinx or faster_whisper")
+        problems.append("[speech].engine: must be none, sphinx or faster_whisper")
     if s.logging.format not in {"json", "text"}:
-        raise SettingsError(f"{where}: [logging].format must be json or text")
+        problems.append("[logging].format: must be json or text")
+    for name in SECTIONS:
+        section = getattr(s, name)
+        if name in CHANNELS and not section.enabled:
+            continue  # a channel that is off is not checked
+        problems += [f"[{name}].{problem}" for problem in getattr(section, "problems", list)()]
+    if problems:
+        raise SettingsError(f"{where}: " + f"\n{where}: ".join(problems))

@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from channels.base import BaseChannel, DeliveryError, Outbound
-from gateway.appkeys import DELIVERY, SERVICE
+from gateway.appkeys import DELIVERY, SERVICE, STORE
+from gateway.store.state import ChannelState
 from gateway.errors import NotFound, Refusal
 from gateway.models import Intake, Reporter
 from gateway.outbound.notify import TemplateError, Templates
@@ -182,12 +183,29 @@ async def test_joining_a_chosen_case_and_a_closed_one(gateway):
 async def test_channel_state_survives_a_restart(tmp_path):
     settings = make_settings(tmp_path / "data")
     async with running_gateway(settings) as gw:
-        await gw.app[SERVICE].save_state("wechat", "openid-1", {"step": "ask_place", "text": "路灯"})
+        await gw.app[SERVICE].save_state("wechat", "contact", "openid-1", {"step": "ask_place", "text": "路灯"},
+                                         3600)
     async with running_gateway(settings) as gw:
         service = gw.app[SERVICE]
-        assert await service.load_state("wechat", "openid-1") == {"step": "ask_place", "text": "路灯"}
-        await service.save_state("wechat", "openid-1", None)
-        assert await service.load_state("wechat", "openid-1") is None
+        assert await service.load_state("wechat", "contact", "openid-1") == {"step": "ask_place", "text": "路灯"}
+        await service.save_state("wechat", "contact", "openid-1", None, 3600)
+        assert await service.load_state("wechat", "contact", "openid-1") is None
+
+
+async def test_channel_state_expires(tmp_path):
+    """State that grows with traffic (conversations, call records, message ids) is not kept
+    for ever: past its time it is no longer read, and the sweep removes it."""
+    settings = make_settings(tmp_path / "data")
+    async with running_gateway(settings) as gw:
+        service = gw.app[SERVICE]
+        await service.save_state("email", "sent_id", "old@gw", {"case_no": "20261121-000001"}, 0.2)
+        await service.save_state("email", "sent_id", "new@gw", {"case_no": "20261121-000002"}, 3600)
+        await asyncio.sleep(1.1)  # stamps are whole seconds
+        assert await service.load_state("email", "sent_id", "old@gw") is None
+        assert await service.load_state("email", "sent_id", "new@gw") == {"case_no": "20261121-000002"}
+        assert await ChannelState(gw.app[STORE]).expire() == 1
+        rows = await gw.app[STORE].read("SELECT key FROM channel_states")
+        assert [r[0] for r in rows] == ["new@gw"]
 
 
 def test_templates_are_checked_at_start_up(tmp_path):

@@ -126,7 +126,7 @@ def test_closed_rejected_and_merged_cases_are_not_candidates():
 
 
 def test_time_window_is_respected():
-    ix = DuplicateIndex(window=timedelta(days=3))
+    ix = DuplicateIndex(window_hours=72)
     ix.add(lamp_case())
     text = "幸福小区3号楼东门的路灯坏了，晚上黑漆漆的一片"
     inside = ix.check(text, LAMP, [], "G01", GATE, ["tel:2"], T0 + timedelta(days=2, hours=23))

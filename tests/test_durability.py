@@ -110,7 +110,7 @@ async def test_reprocessing_a_filed_report_refreshes_its_category(tmp_path):
     async with running_gateway(settings, stages=(Fixed("旧类别"), PassThroughLocator(), NoDuplicates())) as gw:
         resp = await gw.post("/api/v1/reports", json={"description": "路灯不亮", "submission_token": "restage-0001"})
         case_no = (await resp.json())["case_no"]
-        gw.pipeline.classifier = Fixed("新类别")
+        gw.pipeline.stages.classifier = Fixed("新类别")
         await gw.pipeline.reprocess(1)
         doc = await gw.pipeline.store.get_workorder(case_no)
         assert doc["category"]["name"] == "新类别"

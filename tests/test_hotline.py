@@ -68,7 +68,7 @@ async def test_unsigned_badly_signed_and_replayed_events_are_refused(hotline):
     headers = signed(body)
     resp = await hotline.post("/hooks/hotline", data=body.replace(b"X1", b"X2"), headers={**plain, **headers})
     assert resp.status == 401
-    assert await hotline.pipeline.store.read("SELECT * FROM channel_state WHERE channel = 'hotline'") == []
+    assert await hotline.pipeline.store.read("SELECT * FROM channel_states WHERE channel = 'hotline'") == []
 
 
 async def test_bad_events_get_clear_answers(hotline):
@@ -109,7 +109,7 @@ async def test_hang_up_before_answer_goes_to_the_call_back_list_not_a_ticket(hot
     assert (await resp.json())["phase"] == "missed"
     assert await held(hotline) == []
     state = (await hotline.pipeline.store.read(
-        "SELECT value FROM channel_state WHERE channel = 'hotline' AND key = 'M-1'"))[0][0]
+        "SELECT value FROM channel_states WHERE channel = 'hotline' AND key = 'M-1'"))[0][0]
     assert json.loads(state)["caller"] == "+861065123456"
     # The answer overtook by the hang-up arrives late: not missed after all.
     resp = await post_event(hotline, {"event": "call.answered", "call_id": "M-1", "seat_id": "A1"})

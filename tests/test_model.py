@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from classifiers.classify import model as M
-from classifiers.classify.combined import CombinedClassifier, CombinedSettings, build_classifier
+from classifiers.classify.combined import CombinedClassifier, build_classifier
 from classifiers.classify.keywords import KeywordClassifier
+from classifiers.classify.settings import ClassificationSettings as CombinedSettings
 from classifiers.classify.taxonomy import load_taxonomy
 from gateway.models import Classification
 

@@ -10,7 +10,8 @@ import pytest
 from openapi_spec_validator import validate
 
 from gateway import settings as settings_module
-from gateway.app import load_openapi
+from gateway.api.openapi import load_openapi
+from gateway.appkeys import SETTINGS
 from tests.conftest import ROOT
 
 
@@ -46,7 +47,7 @@ async def test_openapi_document_is_valid_and_covers_every_route(gateway):
         if route.method in ("GET", "POST") and path != "/":
             served.add((path, route.method.lower()))
     assert served <= documented, served - documented
-    assert spec == load_openapi()
+    assert spec == load_openapi(gateway.server.app[SETTINGS])
 
 
 def test_settings_name_the_file_and_key_that_is_wrong(tmp_path):

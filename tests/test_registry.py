@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.locate.registry import DEFAULT_REGISTRY, RegistryError, distance_m, gcj02_to_wgs84, load_registry
+from classifiers.locate.geometry import distance_m, gcj02_to_wgs84
+from classifiers.locate.registry import DEFAULT_REGISTRY, RegistryError, load_registry
 from gateway.models import GeoPoint
 
 FIX = Path(__file__).parent / "fixtures"

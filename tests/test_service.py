@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from classifiers.locate.registry import gcj02_to_wgs84
+from classifiers.locate.geometry import gcj02_to_wgs84
 from gateway.appkeys import SERVICE
 from gateway.models import CST, Attachment, GeoPoint, Intake, Reporter, intake_from_plain
 

@@ -26,7 +26,7 @@ async def gateway_with_workers(settings):
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     client.core_headers = {"Authorization": f"Bearer {app[CORE_TOKEN]}"}
-    client.pool = app[PIPELINE].pool
+    client.pool = app[PIPELINE].stages.pool
     try:
         await client.pool.wait_ready(60)
         yield client

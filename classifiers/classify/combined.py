@@ -16,35 +16,16 @@ input problem. Safety words (燃气泄漏, 井盖缺失 …) make the result urg
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, Mapping
 
 from classifiers.classify.keywords import KeywordClassifier
+from classifiers.classify.settings import ClassificationSettings
 from classifiers.classify.taxonomy import Node, Taxonomy, load_taxonomy
 from gateway.models import Alternative, Classification
 
-__all__ = ["CombinedClassifier", "CombinedSettings", "build_classifier"]
-
-
-@dataclass(frozen=True)
-class CombinedSettings:
-    rules_threshold: float = 0.55  # rules at least this confident win outright
-    model_threshold: float = 0.6  # model at least this confident covers the long tail
-    review_threshold: float = 0.35  # final confidence below this → needs_review
-    disagreement_threshold: float = 0.5  # both this confident, incompatible branches → needs_review
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any] | None) -> "CombinedSettings":
-        data = dict(data or {})
-        names = {f.name for f in fields(cls)}
-        unknown = set(data) - names
-        if unknown:
-            raise ValueError(f"unknown classification setting(s) {sorted(unknown)}; known: {sorted(names)}")
-        for key, value in data.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
-                raise ValueError(f"classification setting {key!r} must be a number between 0 and 1, got {value!r}")
-        return cls(**{k: float(v) for k, v in data.items()})
+__all__ = ["CombinedClassifier", "build_classifier", "category_of"]
 
 
 class CombinedClassifier:
@@ -54,15 +35,16 @@ class CombinedClassifier:
         self,
         rules: KeywordClassifier,
         model: Any | None = None,
-        settings: CombinedSettings | Mapping[str, Any] | None = None,
+        settings: ClassificationSettings | Mapping[str, Any] | None = None,
         **overrides: float,
     ):
         self.rules = rules
         self.model = model
         self.taxonomy: Taxonomy = rules.taxonomy
-        base = settings if isinstance(settings, CombinedSettings) else CombinedSettings.from_mapping(settings)
+        base = (settings if isinstance(settings, ClassificationSettings)
+                else ClassificationSettings.from_mapping(settings))
         if overrides:
-            base = CombinedSettings.from_mapping({**asdict(base), **overrides})
+            base = ClassificationSettings.from_mapping({**asdict(base), **overrides})
         self.settings = base
         if model is not None and getattr(model, "taxonomy", None) is None:
             model.taxonomy = self.taxonomy
@@ -158,11 +140,11 @@ class CombinedClassifier:
 def build_classifier(
     taxonomy_path: str | Path | None = None,
     model_path: str | Path | None = None,
-    settings: Mapping[str, Any] | None = None,
+    settings: ClassificationSettings | Mapping[str, Any] | None = None,
 ) -> CombinedClassifier:
     """Load the taxonomy (default: bundled) and, if given, the model; raise TaxonomyError/ModelError."""
     taxonomy = load_taxonomy(taxonomy_path)
-    cs = CombinedSettings.from_mapping(settings)
+    cs = settings if isinstance(settings, ClassificationSettings) else ClassificationSettings.from_mapping(settings)
     rules = KeywordClassifier(taxonomy, review_threshold=cs.review_threshold)
     model = None
     if model_path:

@@ -33,6 +33,7 @@ never see a half-changed bucket and never wait on each other for long.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import threading
@@ -45,10 +46,13 @@ import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from classifiers.dedupe.settings import DuplicateSettings
+from classifiers.locate.geometry import near_distance_m
 from classifiers.normalize import chinese_numeral, normalize
+from gateway.cases.workorders import OPEN_STATUSES
 from gateway.models import Candidate, DuplicateCheck, GeoPoint
 
-__all__ = ["OpenCase", "DuplicateIndex", "CLOSED_STATUSES", "parent_category", "prepare_text"]
+__all__ = ["OpenCase", "DuplicateIndex", "parent_category", "prepare_text"]
 
 jieba.setLogLevel(60)
 
@@ -81,7 +85,6 @@ def _cut(text: str) -> list[str]:
 
 _RECENT_KEPT = 1024  # prepared texts kept between a check and the new case's indexing
 
-CLOSED_STATUSES = frozenset({"closed", "rejected", "merged", "cancelled", "withdrawn"})
 
 # ---------------------------------------------------------------------------------------------
 # Text preparation (a small private normalizer: NFKC, traditional → simplified when OpenCC is
@@ -201,7 +204,7 @@ class OpenCase:
     point: GeoPoint | None = None
     created_at: datetime | None = None  # timezone-aware
     reporter_keys: set[str] = field(default_factory=set)
-    status: str = "open"
+    status: str = "confirmed"
 
 
 class _Entry:
@@ -227,13 +230,6 @@ class _Entry:
 _M_PER_DEG = 111_320.0
 
 
-def _distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Equirectangular approximation: exact enough below a few kilometres."""
-    x = math.radians(lng2 - lng1) * math.cos(math.radians((lat1 + lat2) / 2))
-    y = math.radians(lat2 - lat1)
-    return 6_371_000.0 * math.hypot(x, y)
-
-
 class _Query:
     __slots__ = ("tok", "chars", "bigrams", "marks", "code", "parent", "grid", "lat", "lng",
                  "ts", "reporters")
@@ -242,18 +238,14 @@ class _Query:
 class DuplicateIndex:
     """In-memory index of open cases and the duplicate scorer.
 
-    Parameters (all from config):
+    ``settings``: `DuplicateSettings` (thresholds, radius, window, candidates; from
+    config.toml), with keyword overrides of its fields. Tuning of the scorer:
 
-    ``attach_threshold`` (0.70) score at or above which the report joins the best case;
-    ``suggest_threshold`` (0.60) score at or above which a case is offered to the operator;
-    ``radius_m`` (250) distance in metres within which two located reports are "near";
-    ``window`` (14 days, ``timedelta`` or hours as a number) how far back open cases count;
-    ``max_candidates`` (5) candidates returned, best first;
     ``reporter_scan_limit`` (50) most recent open cases looked at per reporter key;
     ``placeless_scan_limit`` (200) most recent open cases of the category looked at for a
     report with neither grid nor coordinates (and, for located reports, of same-code cases
     that had neither);
-    ``closed_statuses`` statuses that take a case out of the index;
+    ``open_statuses`` statuses a case in the index may have (default: the work orders' own);
     ``parent_of`` function (code, path) → key that makes two categories related
     (default ``parent_category``);
     ``text_weight`` / ``place_weight`` / ``category_weight`` / ``time_weight``
@@ -267,14 +259,11 @@ class DuplicateIndex:
 
     def __init__(
         self,
-        attach_threshold: float = 0.70,
-        suggest_threshold: float = 0.60,
-        radius_m: float = 250.0,
-        window: timedelta | float = timedelta(days=14),
-        max_candidates: int = 5,
+        settings: DuplicateSettings | None = None,
+        *,
         reporter_scan_limit: int = 50,
         placeless_scan_limit: int = 200,
-        closed_statuses: Iterable[str] = CLOSED_STATUSES,
+        open_statuses: Iterable[str] = OPEN_STATUSES,
         parent_of: Callable[[str, Sequence[str]], str] = parent_category,
         text_weight: float = 0.35,
         place_weight: float = 0.30,
@@ -284,15 +273,15 @@ class DuplicateIndex:
         repost_text: float = 0.90,
         full_score_limit: int = 8,
         reporter_bonus: float = 0.08,
+        **overrides: float,
     ) -> None:
-        if not 0 < suggest_threshold <= attach_threshold <= 1:
-            raise ValueError("need 0 < suggest_threshold <= attach_threshold <= 1")
-        if radius_m <= 0:
-            raise ValueError("radius_m must be positive")
-        if not isinstance(window, timedelta):
-            window = timedelta(hours=float(window))
-        if window <= timedelta(0):
-            raise ValueError("window must be positive")
+        settings = dataclasses.replace(settings or DuplicateSettings(), **overrides)
+        problems = settings.problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        attach_threshold, suggest_threshold = settings.attach_threshold, settings.suggest_threshold
+        radius_m, max_candidates = settings.radius_m, settings.max_candidates
+        window = timedelta(hours=settings.window_hours)
         self.attach_threshold = attach_threshold
         self.suggest_threshold = suggest_threshold
         self.radius_m = float(radius_m)
@@ -300,7 +289,7 @@ class DuplicateIndex:
         self.max_candidates = max_candidates
         self.reporter_scan_limit = reporter_scan_limit
         self.placeless_scan_limit = placeless_scan_limit
-        self.closed_statuses = frozenset(s.lower() for s in closed_statuses)
+        self.open_statuses = frozenset(open_statuses)
         self.parent_of = parent_of
         self.min_text_attach = min_text_attach
         self.repost_text = repost_text
@@ -372,7 +361,7 @@ class DuplicateIndex:
     def add(self, case: OpenCase) -> None:
         """Index an open case (a case with a closed status is not indexed; re-adding a case
         number replaces the earlier entry)."""
-        if (case.status or "").lower() in self.closed_statuses:
+        if case.status not in self.open_statuses:
             self.remove(case.case_no)
             return
         entry = self._make_entry(case)  # jieba outside the lock
@@ -530,7 +519,7 @@ class DuplicateIndex:
         distance = None
         same_grid = bool(q.grid and q.grid == e.grid)
         if q.lat is not None and e.lat is not None:
-            distance = _distance_m(q.lat, q.lng, e.lat, e.lng)
+            distance = near_distance_m(q.lat, q.lng, e.lat, e.lng)
             place = max(0.0, 1.0 - (distance / self.radius_m) ** 2)
             place_known = True
             place_consistent = distance <= self.radius_m

@@ -42,20 +42,13 @@ import jieba
 from pypinyin import Style, pinyin
 from rapidfuzz import fuzz
 
-from classifiers.locate.registry import (
-    DEFAULT_REGISTRY,
-    Compound,
-    Landmark,
-    Registry,
-    RoadSegment,
-    distance_m,
-    load_registry,
-    valid_point,
-)
+from classifiers.locate.geometry import distance_m, valid_point
+from classifiers.locate.registry import DEFAULT_REGISTRY, Compound, Landmark, Registry, RoadSegment, load_registry
+from classifiers.locate.settings import LocationSettings
 from classifiers.normalize import chinese_numeral
 from gateway.models import GeoPoint, GridLevel, Location
 
-__all__ = ["GridLocator", "LocatorConfig", "distance_m"]
+__all__ = ["GridLocator", "distance_m"]
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -128,14 +121,7 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-@dataclass
-class LocatorConfig:
-    max_outside_m: float = 200.0  # a point this close outside every grid → nearest grid
-    agree_m: float = 150.0  # text place and point closer than this agree
-    review_below: float = 0.6  # confidence under this → needs_review
-    fuzzy_min: float = 80.0  # rapidfuzz ratio for a mistyped name
-    max_chars: int = 5000  # longer texts: only the first max_chars are searched
-    foreign_places: tuple[str, ...] = FOREIGN_PLACES
+MAX_CHARS = 5000  # longer texts: only the first MAX_CHARS characters are searched
 
 
 @dataclass
@@ -177,17 +163,17 @@ class _Index:
 class GridLocator:
     """Locates reports against a grid registry; see the module docstring.
 
-    ``GridLocator(registry=None, config=None, **overrides)``: ``registry`` is a `Registry`,
+    ``GridLocator(registry=None, settings=None, **overrides)``: ``registry`` is a `Registry`,
     a path to a registry JSON file, or None for the shipped sample
-    (``classifiers/data/grids.json``); ``overrides`` set `LocatorConfig` fields.
+    (``classifiers/data/grids.json``); ``overrides`` set `LocationSettings` fields.
     """
 
     def __init__(self, registry: Registry | str | Path | None = None,
-                 config: LocatorConfig | None = None, **overrides):
+                 settings: LocationSettings | None = None, **overrides):
         if registry is None or isinstance(registry, (str, Path)):
             registry = load_registry(registry or DEFAULT_REGISTRY)
         self.registry: Registry = registry
-        self.config = config or LocatorConfig()
+        self.config = settings or LocationSettings()
         for k, v in overrides.items():
             if not hasattr(self.config, k):
                 raise TypeError(f"unknown locator setting {k!r}")
@@ -198,8 +184,7 @@ class GridLocator:
         self._index = self._build_index()
         for key in self._index.entries:
             self._tk.add_word(key, freq=50000 if len(key) >= 3 else 5000)
-        self._foreign_re = (re.compile("|".join(map(re.escape, self.config.foreign_places)))
-                            if self.config.foreign_places else None)
+        self._foreign_re = re.compile("|".join(map(re.escape, FOREIGN_PLACES)))
 
     # ------------------------------------------------------------------ public helpers
     def grid_path(self, code: str) -> list[GridLevel]:
@@ -323,9 +308,9 @@ class GridLocator:
         evidence: list[str] = []
         reasons: list[str] = []
         raw = text if isinstance(text, str) else ("" if text is None else str(text))
-        if len(raw) > cfg.max_chars:
-            evidence.append(f"文本过长（{len(raw)}字），只分析前{cfg.max_chars}字")
-            raw = raw[: cfg.max_chars]
+        if len(raw) > MAX_CHARS:
+            evidence.append(f"文本过长（{len(raw)}字），只分析前{MAX_CHARS}字")
+            raw = raw[: MAX_CHARS]
         t = normalize_text(raw)
 
         mentions = self._text_mentions(t, evidence)

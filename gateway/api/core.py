@@ -6,7 +6,7 @@ import hmac
 
 from aiohttp import web
 
-from gateway.appkeys import ATTACHMENTS, CORE_TOKEN, PIPELINE, SETTINGS
+from gateway.appkeys import ATTACHMENTS, CASES, CORE_TOKEN, SETTINGS, STORE
 from gateway.errors import NotFound, ValidationError
 from gateway.http import json_error, json_response, read_json
 
@@ -47,14 +47,14 @@ async def feed(request: web.Request) -> web.Response:
     max_limit = request.app[SETTINGS].core.feed_max_limit
     cursor = _int_param(request, "cursor", 0, 0, 2**62)
     limit = _int_param(request, "limit", 100, 1, max_limit)
-    items, next_cursor = await request.app[PIPELINE].store.feed(cursor, limit)
+    items, next_cursor = await request.app[STORE].feed(cursor, limit)
     return json_response({"items": items, "next_cursor": str(next_cursor),
                           "has_more": len(items) == limit})
 
 
 @routes.get("/api/v1/workorders/{case_no}")
 async def get_workorder(request: web.Request) -> web.Response:
-    store = request.app[PIPELINE].store
+    store = request.app[STORE]
     doc = await store.get_workorder(request.match_info["case_no"])
     doc["history"] = await store.history(doc["case_no"])
     return json_response(doc)
@@ -73,7 +73,7 @@ async def post_status(request: web.Request) -> web.Response:
         if not isinstance(value, str) or len(value) > limit:
             raise ValidationError(name, f"{name} 必须是不超过 {limit} 个字符的文本")
         fields[name] = value
-    doc = await request.app[PIPELINE].change_status(
+    doc = await request.app[CASES].change_status(
         request.match_info["case_no"], status, update_id=update_id, **fields)
     return json_response(doc)
 
@@ -102,7 +102,7 @@ async def post_merge(request: web.Request) -> web.Response:
     note = body.get("note", "")
     if not isinstance(note, str) or len(note) > 2000:
         raise ValidationError("note", "note 必须是不超过 2000 个字符的文本")
-    docs = await request.app[PIPELINE].merge(source, target, note=note, update_id=_update_id(body))
+    docs = await request.app[CASES].merge(source, target, note=note, update_id=_update_id(body))
     return json_response({"merged": docs[source], "into": docs[target]})
 
 
@@ -110,15 +110,15 @@ async def post_merge(request: web.Request) -> web.Response:
 async def post_split(request: web.Request) -> web.Response:
     body = await read_json(request)
     case_no = request.match_info["case_no"]
-    pipeline = request.app[PIPELINE]
+    cases = request.app[CASES]
     if "merged_case" in body:
         merged = _case_field(body, "merged_case")
-        docs = await pipeline.unmerge(case_no, merged, update_id=_update_id(body, required=False))
+        docs = await cases.unmerge(case_no, merged, update_id=_update_id(body, required=False))
         return json_response({"from": docs[case_no], "split": docs[merged]})
     channel, channel_ref = body.get("channel"), body.get("channel_ref")
     if not (isinstance(channel, str) and channel and isinstance(channel_ref, str) and channel_ref):
         raise ValidationError("channel_ref", "请提供要拆出的反映（channel 与 channel_ref），或被合并的工单（merged_case）")
-    docs = await pipeline.split_report(case_no, channel, channel_ref)
+    docs = await cases.split_report(case_no, channel, channel_ref)
     new_case = next(no for no in docs if no != case_no)
     return json_response({"from": docs[case_no], "split": docs[new_case]})
 

@@ -11,14 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from gateway.cases import workorders
-from gateway.errors import NotFound, Refusal
-from gateway.intake.pipeline import Pipeline
-from gateway.models import Intake, Location, iso, now, to_plain
-from gateway.store.console import ConsoleStore
+from gateway.errors import Refusal
+from gateway.models import Location, iso, now
 
 log = logging.getLogger("gateway.tickets")
 
-NO_TRANSCRIPT = "（无转写，请人工填写）"
 URGENCIES = {"normal": "一般", "urgent": "紧急"}
 
 
@@ -29,9 +26,9 @@ class AlreadyHandled(Refusal):
 
 def _must_be_pending(doc: dict) -> None:
     """A ticket an operator may still settle: held (received), or open and flagged."""
-    if doc["status"] == "received":
+    if doc["status"] == workorders.HELD_STATUS:
         return
-    if doc["status"] in ("confirmed", "dispatched") and doc.get("needs_review"):
+    if doc["status"] in workorders.REVIEWABLE_STATUSES and doc.get("needs_review"):
         return
     raise AlreadyHandled(f"工单 {doc['case_no']} 已由他人处理（当前状态：{doc['status_name']}），"
                          "请刷新后查看")
@@ -88,9 +85,9 @@ def confirm(doc: dict, at: datetime, operator: str) -> dict:
     _must_be_pending(doc)
     if not doc["category"].get("code"):
         raise Refusal("请先选择问题类别再确认", code="category_required", http_status=422)
-    if doc["description"].strip() in ("", NO_TRANSCRIPT):
+    if workorders.lacks_text(doc):
         raise Refusal("请先填写诉求内容再确认", code="description_required", http_status=422)
-    if doc["status"] == "received":
+    if doc["status"] == workorders.HELD_STATUS:
         doc = workorders.apply_status(doc, "confirmed", at, note=f"坐席 {operator} 确认立案")
     return _settled(doc, at, operator)
 
@@ -133,96 +130,3 @@ def _due_at(value: Any) -> str | None:
     except ValueError:
         raise Refusal("办结时限格式应为 2024-05-01T18:00", code="invalid_field", http_status=422) from None
     return iso(moment if moment.tzinfo else moment.replace(tzinfo=now().tzinfo))
-
-
-class TicketDesk:
-    """Operator actions on tickets, each committed, published to live views and audited."""
-
-    def __init__(self, pipeline: Pipeline, classifier, console: ConsoleStore):
-        self.pipeline = pipeline
-        self.store = pipeline.store
-        self.classifier = classifier
-        self.console = console
-
-    async def act(self, case_no: str, action: str, operator: str, fields: dict | None = None,
-                  *, text: str = "", target: str = "") -> dict:
-        """One operator action: "save" (edit only), "confirm", "consult", "discard" or
-        "duplicate" (of `target`); edits in `fields` are applied in the same commit."""
-        fields = dict(fields or {})
-        category = None
-        if fields.get("category"):
-            category = self.classifier.categorize(str(fields.pop("category")), "operator")
-            if category is None:
-                raise Refusal("未知的问题类别", code="unknown_category", http_status=422)
-        fields.pop("category", None)
-        located = None
-        if isinstance(fields.get("address"), str) and fields["address"].strip():
-            located = await self.pipeline.locate(fields["address"].strip()[:200])
-        at = now()
-        steps = {
-            "save": lambda d: d,
-            "confirm": lambda d: confirm(d, at, operator),
-            "consult": lambda d: answer(d, text, at, operator),
-            "discard": lambda d: discard(d, text, at, operator),
-            "duplicate": lambda d: d,
-        }
-        if action not in steps:
-            raise Refusal(f"未知操作 {action}", code="unknown_action", http_status=422)
-        if action == "duplicate" and not target:
-            raise Refusal("请选择重复的工单", code="target_required", http_status=422)
-        before: dict = {}
-
-        def mutate(doc: dict) -> dict:
-            before.update(doc)
-            return steps[action](edit(doc, fields, category, at, operator, located))
-
-        doc = await self.store.update_workorder(
-            case_no, mutate, actor=f"console:{operator}", action=f"operator_{action}",
-            detail={"fields": {**fields, **({"category": category.code} if category else {})},
-                    "text": text, "target": target})
-        self._published(doc)
-        if action == "duplicate":
-            docs = await self.pipeline.merge(case_no, target, note=text or "", actor=f"console:{operator}")
-            doc = {**docs[case_no], "settled_by": operator}
-        await self.console.audit(iso(at), operator, action, case_no,
-                                 {"fields": {**fields, **({"category": category.code} if category else {})},
-                                  "text": text, "target": target, "status": doc["status"]})
-        if action in ("confirm", "consult") and doc["category"].get("code"):
-            suggested = before.get("category", {}).get("code", "")
-            await self.console.add_label(doc["description"], doc["category"]["code"], suggested,
-                                         operator, case_no, iso(at))
-        return doc
-
-    async def retext(self, case_no: str, text: str) -> dict | None:
-        """A transcript that arrived after the call was filed: if nobody has settled the
-        ticket yet and it has no text, it gets the transcript and fresh suggestions."""
-        try:
-            doc = await self.store.get_workorder(case_no)
-        except NotFound:
-            return None
-        if doc["status"] != "received" or doc["description"].strip() not in ("", NO_TRANSCRIPT):
-            return None
-        intake = Intake(channel=doc["channel"], external_id=doc["channel_ref"], text=text)
-        stages = await self.pipeline.run_stages(intake)
-
-        def mutate(current: dict) -> dict:
-            if current["status"] != "received" or current["description"].strip() not in ("", NO_TRANSCRIPT):
-                raise AlreadyHandled("工单已由坐席修改")
-            new = workorders.restage(current, stages)
-            new["description"] = text
-            new["title"] = workorders.make_title(intake, stages)
-            new["duplicate_candidates"] = (to_plain(stages.duplicates.candidates)
-                                           if stages.duplicates.candidates else [])
-            new["updated_at"] = iso(now())
-            return new
-
-        try:
-            doc = await self.store.update_workorder(case_no, mutate, actor="gateway",
-                                                    action="transcript", detail={"chars": len(text)})
-        except AlreadyHandled:
-            return None
-        self._published(doc)
-        return doc
-
-    def _published(self, doc: dict) -> None:
-        self.pipeline.changed(doc)  # duplicate index and live views

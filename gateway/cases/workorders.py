@@ -30,7 +30,16 @@ TRANSITIONS = {
     "merged": set(),
     "rejected": set(),
 }
-OPEN_STATUSES = {"received", "confirmed", "dispatched", "resolved"}
+OPEN_STATUSES = frozenset({"received", "confirmed", "dispatched", "resolved"})
+CLOSED_STATUSES = frozenset(STATUS_NAMES) - OPEN_STATUSES
+# A reporter may say how satisfied they are once the case is done.
+RATEABLE_STATUSES = frozenset({"resolved", "closed", "answered"})
+# Open cases that an operator must still look at in the console: held ones, and filed ones
+# flagged for review.
+HELD_STATUS = "received"
+REVIEWABLE_STATUSES = frozenset({"confirmed", "dispatched"})
+# The description of a call filed without a transcript, for the operator to type.
+NO_TRANSCRIPT = "（无转写，请人工填写）"
 # Reporters listed in the document; beyond this only the count grows (every report stays in
 # the intake table), so a hot case's document stays small to rewrite.
 MAX_REPORTERS_KEPT = 50
@@ -310,10 +319,15 @@ def rate(doc: dict, channel: str, contact_id: str, rating: str, at: datetime) ->
         raise Refusal(f"评价须为：{'、'.join(RATINGS.values())}", code="invalid_rating", http_status=422)
     if not is_reporter(doc, channel, contact_id):
         raise NotFound(f"未找到您反映的工单 {doc['case_no']}")
-    if doc["status"] not in {"resolved", "closed", "answered"}:
+    if doc["status"] not in RATEABLE_STATUSES:
         raise InvalidTransition(f"工单 {doc['case_no']} 尚未办结（{doc['status_name']}），办结后再请您评价")
     entry = {"channel": channel, "contact_id": contact_id, "rating": rating,
              "rating_name": RATINGS[rating], "at": iso(at)}
     kept = [e for e in doc.get("satisfaction", [])
             if (e["channel"], e["contact_id"]) != (channel, contact_id)]
     return {**doc, "satisfaction": [*kept, entry], "updated_at": iso(at)}
+
+
+def lacks_text(doc: dict) -> bool:
+    """A ticket still without the caller's words (filed from a call with no transcript)."""
+    return doc["description"].strip() in ("", NO_TRANSCRIPT)

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from gateway.appkeys import ATTACHMENTS, CHANNELS, EVENTS, PIPELINE, STORE
-from gateway.cases.tickets import TicketDesk
+from gateway.appkeys import ATTACHMENTS, CASES, CHANNELS, EVENTS, STORE
 from gateway.console.auth import Accounts
 from gateway.console.context import CONSOLE, Console
 from gateway.console.settings import ConsoleSettings
@@ -34,9 +33,8 @@ def setup(app: web.Application, settings: ConsoleSettings) -> None:
     async def console_ctx(app: web.Application):
         store = ConsoleStore(app[STORE])
         accounts = Accounts(store, settings.session_minutes)
-        pipeline = app[PIPELINE]
         console = Console(settings=settings, accounts=accounts, store=store, calls=Calls(app[STORE]),
-                          desk=TicketDesk(pipeline, pipeline.classifier, store),
+                          cases=app[CASES],
                           attachments=app[ATTACHMENTS], events=app[EVENTS],
                           hotline=app[CHANNELS].get("hotline"))
         app[CONSOLE] = console
@@ -76,7 +74,7 @@ async def _late_transcripts(console: Console) -> None:
             _, data = await queue.get()
             if data.get("case_no"):
                 try:
-                    await console.desk.retext(data["case_no"], data["text"])
+                    await console.cases.retext(data["case_no"], data["text"])
                 except Exception:
                     log.exception("could not refresh ticket %s from its transcript", data.get("case_no"))
 

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from channels.phones import mask_phone
-from gateway.cases.tickets import TicketDesk
+from gateway.cases.service import CaseService
 from gateway.console.auth import Accounts
 from gateway.console.settings import ConsoleSettings
 from gateway.errors import NotFound
@@ -25,7 +25,7 @@ class Console:
     accounts: Accounts
     store: ConsoleStore
     calls: Calls
-    desk: TicketDesk
+    cases: CaseService
     attachments: AttachmentStore
     events: EventHub
     hotline: Any  # the hotline channel (mark_called_back), or None when it is off
@@ -57,14 +57,12 @@ class Console:
                 "review_reasons": doc.get("review_reasons", [])}
 
     def categories(self) -> list[dict]:
-        taxonomy = getattr(self.desk.classifier, "taxonomy", None)
-        if taxonomy is None:
-            return []
+        taxonomy = self.cases.stages.classifier.taxonomy
         return [{"code": n.code, "name": n.name, "path": list(n.path), "department": n.department,
                  "urgent": n.urgent, "consultation": n.consultation} for n in taxonomy.leaves]
 
     async def ticket_view(self, case_no: str, session: dict) -> dict:
-        store = self.desk.store
+        store = self.cases.store
         doc = await store.get_workorder(case_no)
         call = await self.calls.get(doc["channel_ref"]) if doc["channel"] == "hotline" else None
         mine = self.handles(call, session)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from gateway.cases import workorders
 from gateway.console.auth import COOKIE, Forbidden, Unauthorized
 from gateway.console.context import CONSOLE, Console
 from gateway.errors import NotFound, Refusal
@@ -107,7 +108,7 @@ async def board(request: web.Request) -> web.Response:
     session = await _session(request)
     console = _console(request)
     calls = await console.calls.recent(100)
-    queue = await console.store.review_queue()
+    queue = await console.store.review_queue(workorders.HELD_STATUS, workorders.REVIEWABLE_STATUSES)
     return json_response({
         "calls": [console.call_for(c, session) for c in calls
                   if c["phase"] in ("ringing", "answered") or (c["phase"] == "ended" and not c["filed"])][:30],
@@ -138,7 +139,7 @@ async def act(request: web.Request) -> web.Response:
     if not isinstance(fields, dict):
         raise Refusal("fields 须为对象", code="invalid_field", http_status=422)
     console = _console(request)
-    doc = await console.desk.act(request.match_info["case_no"], request.match_info["action"],
+    doc = await console.cases.act(request.match_info["case_no"], request.match_info["action"],
                                  session["username"], fields, text=str(body.get("text", "")),
                                  target=str(body.get("target", "")))
     return json_response({"ticket": console.summary(doc), "status": doc["status"],

@@ -5,18 +5,21 @@ import asyncio
 import hmac
 
 from gateway.cases import workorders
+from gateway.cases.service import CaseService
 from gateway.errors import NotFound
 from gateway.events import EventHub
 from gateway.intake.attachments import AttachmentStore
 from gateway.intake.pipeline import Pipeline
-from gateway.models import Attachment, Intake, SubmitResult, to_plain
+from gateway.models import Attachment, Intake, SubmitResult, contact_key, to_plain
 from gateway.store.state import ChannelState
 
 
 class GatewayService:
-    def __init__(self, pipeline: Pipeline, attachments: AttachmentStore, state: ChannelState,
-                 events: EventHub, transcriber=None):
+    def __init__(self, pipeline: Pipeline, cases: CaseService, attachments: AttachmentStore,
+                 state: ChannelState, events: EventHub, transcriber=None):
         self.pipeline = pipeline
+        self.cases = cases
+        self.store = pipeline.store
         self.attachments = attachments
         self.state = state
         self.events = events
@@ -34,7 +37,7 @@ class GatewayService:
 
     async def public_status(self, case_no: str, check_code: str) -> dict:
         try:
-            doc, expected = await self.pipeline.store.get_public(case_no)
+            doc, expected = await self.store.get_public(case_no)
         except NotFound:
             expected, doc = "", None
         if doc is None or not hmac.compare_digest(expected.encode(), check_code.encode()):
@@ -42,12 +45,12 @@ class GatewayService:
         return workorders.public_view(doc)
 
     async def cases_of(self, channel: str, contact_id: str, limit: int = 10) -> list[dict]:
-        docs = await self.pipeline.store.cases_of_contact(f"{channel}:{contact_id}", limit)
+        docs = await self.store.cases_of_contact(contact_key(channel, contact_id), limit)
         return [workorders.public_view(doc) for doc in docs]
 
     async def case_of(self, case_no: str, channel: str, contact_id: str) -> dict:
         try:
-            doc = await self.pipeline.store.get_workorder(case_no)
+            doc = await self.store.get_workorder(case_no)
         except NotFound:
             doc = None
         if doc is None or not workorders.is_reporter(doc, channel, contact_id):
@@ -55,23 +58,24 @@ class GatewayService:
         return workorders.public_view(doc)
 
     async def rate(self, case_no: str, channel: str, contact_id: str, rating: str) -> dict:
-        return workorders.public_view(await self.pipeline.rate(case_no, channel, contact_id, rating))
+        return workorders.public_view(await self.cases.rate(case_no, channel, contact_id, rating))
 
-    async def load_state(self, channel: str, key: str) -> dict | None:
-        return await self.state.load(channel, key)
+    async def load_state(self, channel: str, kind: str, key: str) -> dict | None:
+        return await self.state.load(channel, kind, key)
 
-    async def save_state(self, channel: str, key: str, state: dict | None) -> None:
-        await self.state.save(channel, key, state)
+    async def save_state(self, channel: str, kind: str, key: str, state: dict | None,
+                         keep_s: float) -> None:
+        await self.state.save(channel, kind, key, state, keep_s)
 
     async def assess(self, intake: Intake) -> dict:
         """What the gateway would make of a report, without filing it: category with
         alternatives, place with confidence, and open cases it may repeat."""
-        stages = await self.pipeline.run_stages(intake)
+        stages = await self.pipeline.stages.run(intake)
         result = to_plain(stages)
         candidates = []
         for candidate in stages.duplicates.candidates:
             try:
-                doc = await self.pipeline.store.get_workorder(candidate.case_no)
+                doc = await self.store.get_workorder(candidate.case_no)
             except NotFound:
                 continue
             candidates.append({**workorders.public_view(doc), "score": candidate.score})

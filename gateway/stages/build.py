@@ -1,11 +1,9 @@
 """Builds the pipeline's stages from the settings (taxonomy, model, grid registry)."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from classifiers.classify.combined import CombinedClassifier, build_classifier
 from classifiers.dedupe.index import DuplicateIndex, prepare_text
-from classifiers.locate.locator import GridLocator, LocatorConfig
+from classifiers.locate.locator import GridLocator
 from classifiers.locate.registry import load_registry
 from gateway.settings import Settings
 from gateway.stages.duplicates import IndexedDuplicates
@@ -14,12 +12,8 @@ from gateway.stages.protocols import NoDuplicates, PassThroughLocator
 
 def build_classifier_from(settings: Settings) -> CombinedClassifier:
     c = settings.classification
-    return build_classifier(
-        settings.project_path(c.taxonomy),
-        settings.project_path(c.model) if c.model else None,
-        {"rules_threshold": c.rules_threshold, "model_threshold": c.model_threshold,
-         "review_threshold": c.review_threshold,
-         "disagreement_threshold": c.disagreement_threshold})
+    return build_classifier(settings.project_path(c.taxonomy),
+                            settings.project_path(c.model) if c.model else None, c)
 
 
 def build_duplicates(settings: Settings) -> IndexedDuplicates | NoDuplicates:
@@ -27,10 +21,7 @@ def build_duplicates(settings: Settings) -> IndexedDuplicates | NoDuplicates:
     if not d.enabled:
         return NoDuplicates()
     prepare_text("路灯不亮")  # loads its jieba dictionary now, not during the first report
-    return IndexedDuplicates(DuplicateIndex(
-        attach_threshold=d.attach_threshold, suggest_threshold=d.suggest_threshold,
-        radius_m=d.radius_m, window=timedelta(hours=d.window_hours),
-        max_candidates=d.max_candidates))
+    return IndexedDuplicates(DuplicateIndex(d))
 
 
 def build_locator(settings: Settings) -> GridLocator | PassThroughLocator:
@@ -38,9 +29,7 @@ def build_locator(settings: Settings) -> GridLocator | PassThroughLocator:
     if not loc.registry:
         return PassThroughLocator()
     registry = load_registry(settings.project_path(loc.registry))
-    return GridLocator(registry, LocatorConfig(
-        max_outside_m=loc.max_outside_m, agree_m=loc.agree_m, review_below=loc.review_below,
-        fuzzy_min=loc.fuzzy_min))
+    return GridLocator(registry, loc)
 
 
 def build_pure_stages(settings: Settings) -> tuple[CombinedClassifier, GridLocator | PassThroughLocator]:

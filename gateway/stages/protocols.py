@@ -11,7 +11,15 @@ from gateway.models import Classification, DuplicateCheck, GeoPoint, Intake, Loc
 
 
 class Classifier(Protocol):
-    def classify(self, text: str) -> Classification: ...
+    # The category taxonomy the classifier files into (the console lists its leaves).
+    taxonomy: Any
+
+    def classify(self, text: str) -> Classification:
+        """The category of a report's text, with confidence, evidence and review reasons."""
+
+    def categorize(self, code: str, source: str) -> Classification | None:
+        """A category a person chose by its code (`source`: "citizen", "operator"), as a
+        settled classification; None when the taxonomy has no such code."""
 
 
 class Locator(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 
 from gateway.errors import Refusal
 from gateway.store.writer import Writer, dumps
@@ -147,12 +148,13 @@ class ConsoleStore:
 
     # -- the review queue -------------------------------------------------------------------
 
-    async def review_queue(self, limit: int = 200) -> list[dict]:
-        """Work orders an operator must settle: held ones (not yet in the core feed) and
-        open ones any channel flagged needs_review, oldest first."""
+    async def review_queue(self, held: str, flagged: Iterable[str], limit: int = 200) -> list[dict]:
+        """Work orders an operator must settle, oldest first: those in status `held` (not
+        yet in the core feed) and those flagged needs_review in one of `flagged`."""
+        flagged = sorted(flagged)
         rows = await self.store.read(
-            "SELECT doc FROM workorders WHERE status = 'received'"
-            " OR (needs_review = 1 AND status IN ('confirmed', 'dispatched'))"
-            " ORDER BY created_at, case_no LIMIT ?", (limit,))
+            "SELECT doc FROM workorders WHERE status = ?"
+            f" OR (needs_review = 1 AND status IN ({', '.join('?' * len(flagged))}))"
+            " ORDER BY created_at, case_no LIMIT ?", (held, *flagged, limit))
         return [json.loads(r[0]) for r in rows]
 

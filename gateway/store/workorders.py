@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
@@ -337,9 +337,12 @@ class WorkOrderRecords(IntakeRecords):
             "SELECT at, actor, action, detail FROM history WHERE case_no = ? ORDER BY id", (case_no,))
         return [{"at": r[0], "actor": r[1], "action": r[2], "detail": orjson.loads(r[3])} for r in rows]
 
-    async def open_workorders(self) -> list[dict]:
+    async def workorders_in(self, statuses: Iterable[str]) -> list[dict]:
+        """Every work order whose status is one of `statuses` (e.g. the open ones)."""
+        statuses = sorted(statuses)
         rows = await self.read(
-            "SELECT doc FROM workorders WHERE status NOT IN ('closed', 'rejected', 'merged', 'answered')")
+            f"SELECT doc FROM workorders WHERE status IN ({', '.join('?' * len(statuses))})",
+            tuple(statuses))
         return [orjson.loads(r[0]) for r in rows]
 
     async def cases_of_contact(self, contact: str, limit: int = 20) -> list[dict]:

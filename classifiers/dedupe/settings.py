@@ -1,0 +1,28 @@
+"""Settings of the duplicate stage ([duplicates] in config.toml): the one place their
+defaults live."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class DuplicateSettings:
+    # Check each report against the open cases (false: every report is a new case).
+    enabled: bool = True
+    # Score at or above which a report joins an open case; between the two, it is filed
+    # but marked for review with the candidates.
+    attach_threshold: float = 0.70
+    suggest_threshold: float = 0.60
+    # Reports within this distance count as the same place (when both have coordinates).
+    radius_m: float = 250.0
+    # Open cases older than this are not candidates.
+    window_hours: float = 336.0
+    max_candidates: int = 5
+
+    def problems(self) -> list[str]:
+        found = []
+        if not 0 < self.suggest_threshold <= self.attach_threshold <= 1:
+            found.append("suggest_threshold, attach_threshold: need 0 < suggest_threshold <= attach_threshold <= 1")
+        if self.radius_m <= 0 or self.window_hours <= 0 or self.max_candidates < 1:
+            found.append("radius_m, window_hours, max_candidates: must be positive")
+        return found

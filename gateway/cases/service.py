@@ -1,0 +1,211 @@
+"""The case service: every change to a work order after it is filed goes through here —
+status updates from the core, merge and split, citizens' ratings, and what a seat
+operator does in the console — each committed through the store's serialised update, then
+published to the duplicate index and the live views."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from gateway.cases import tickets, workorders
+from gateway.errors import NotFound, Refusal
+from gateway.metrics import Metrics
+from gateway.models import Intake, intake_from_plain, iso, now, to_json, to_plain
+from gateway.stages.runner import StageRunner
+from gateway.store import Store
+from gateway.store.console import ConsoleStore
+
+log = logging.getLogger("gateway.cases")
+
+
+class CaseService:
+    def __init__(self, store: Store, stages: StageRunner, *, public_url: str,
+                 metrics: Metrics | None = None):
+        self.store = store
+        self.stages = stages
+        self.public_url = public_url
+        self.metrics = metrics or Metrics()
+        self.console = ConsoleStore(store)  # the operators' audit log and labelled examples
+        self._listeners: list[Callable[[dict], Any]] = []
+
+    def on_change(self, listener: Callable[[dict], Any]) -> None:
+        """Call `listener(workorder)` after every committed change (live views)."""
+        self._listeners.append(listener)
+
+    def changed(self, doc: dict) -> None:
+        """A work order changed (committed): keep the duplicate index and listeners current."""
+        self.stages.track(doc)
+        for listener in self._listeners:
+            try:
+                listener(doc)
+            except Exception:
+                log.exception("change listener failed", extra={"case_no": doc.get("case_no")})
+
+    async def change_status(self, case_no: str, status: str, *, note: str = "",
+                            department: str = "", update_id: str | None = None,
+                            actor: str = "core") -> dict:
+        request = {"status": status, "note": note, "department": department}
+        doc = await self.store.update_workorder(
+            case_no,
+            lambda doc: workorders.apply_status(doc, status, now(), note=note, department=department),
+            actor=actor, action="status", detail=request, update_id=update_id, request=request)
+        if not doc.pop("repeated", False):
+            self.metrics.status_changes.labels(status).inc()
+            self.changed(doc)
+        return doc
+
+    async def rate(self, case_no: str, channel: str, contact_id: str, rating: str) -> dict:
+        doc = await self.store.update_workorder(
+            case_no, lambda doc: workorders.rate(doc, channel, contact_id, rating, now()),
+            actor=f"{channel}:reporter", action="rated", detail={"rating": rating})
+        self.changed(doc)
+        return doc
+
+    def _published(self, docs: dict[str, dict]) -> None:
+        for doc in docs.values():
+            if not doc.pop("repeated", False):
+                self.changed(doc)
+
+    async def merge(self, source: str, target: str, *, note: str = "",
+                    update_id: str | None = None, actor: str = "core") -> dict[str, dict]:
+        """`source` is a duplicate of `target`: it is closed as merged into it."""
+        at = now()
+
+        def mutate(docs: dict[str, dict]) -> dict[str, dict]:
+            merged, into = workorders.merge(docs[source], docs[target], at, note)
+            return {source: merged, target: into}
+
+        docs = await self.store.update_workorders(
+            [source, target], mutate, actor=actor, action="merge",
+            detail={"source": source, "target": target, "note": note}, update_id=update_id,
+            request={"into": target, "note": note})
+        self._published(docs)
+        return docs
+
+    async def unmerge(self, target: str, merged_case: str, *, update_id: str | None = None,
+                      actor: str = "core") -> dict[str, dict]:
+        """Undo a merge: `merged_case` is open again and leaves `target`."""
+        at = now()
+
+        def mutate(docs: dict[str, dict]) -> dict[str, dict]:
+            source, into = workorders.unmerge(docs[merged_case], docs[target], at)
+            return {target: into, merged_case: source}
+
+        docs = await self.store.update_workorders(
+            [target, merged_case], mutate, actor=actor, action="unmerge",
+            detail={"source": merged_case, "target": target}, update_id=update_id,
+            request={"merged_case": merged_case})
+        self._published(docs)
+        return docs
+
+    async def split_report(self, case_no: str, channel: str, channel_ref: str, *,
+                           actor: str = "core") -> dict[str, dict]:
+        """A report that joined `case_no` by mistake becomes a case of its own. Asking
+        again for a report already split off answers with the same two cases."""
+        record = await self.store.find_intake(channel, channel_ref)
+        if record["case_no"] != case_no:
+            new = await self.store.get_workorder(record["case_no"])
+            if new.get("split_from") == case_no:
+                return {case_no: await self.store.get_workorder(case_no), new["case_no"]: new}
+            raise workorders.InvalidTransition(
+                f"该反映属于工单 {record['case_no']}，不在工单 {case_no} 中", code="invalid_split")
+        intake = intake_from_plain(record["payload"])
+        stages = await self.stages.run(intake, check_duplicates=False)
+        at = now()
+
+        def build(new_case_no: str, check_code: str) -> dict:
+            doc = workorders.new_workorder(new_case_no, check_code, intake, stages, at,
+                                           self.public_url, hold=False)
+            return {**doc, "split_from": case_no}
+
+        old, new = await self.store.split_report(
+            case_no, record["id"], at.strftime("%Y%m%d"), build,
+            lambda doc, new_case_no: workorders.detach_report(doc, channel, channel_ref,
+                                                              new_case_no, at),
+            to_json(stages), actor=actor)
+        self._published({case_no: old, new["case_no"]: new})
+        return {case_no: old, new["case_no"]: new}
+
+    # -- what a seat operator does ----------------------------------------------------------
+
+    async def act(self, case_no: str, action: str, operator: str, fields: dict | None = None,
+                  *, text: str = "", target: str = "") -> dict:
+        """One operator action: "save" (edit only), "confirm", "consult", "discard" or
+        "duplicate" (of `target`); edits in `fields` are applied in the same commit."""
+        fields = dict(fields or {})
+        category = None
+        if fields.get("category"):
+            category = self.stages.categorize(str(fields.pop("category")), "operator")
+            if category is None:
+                raise Refusal("未知的问题类别", code="unknown_category", http_status=422)
+        fields.pop("category", None)
+        located = None
+        if isinstance(fields.get("address"), str) and fields["address"].strip():
+            located = await self.stages.locate(fields["address"].strip()[:200])
+        at = now()
+        steps = {
+            "save": lambda d: d,
+            "confirm": lambda d: tickets.confirm(d, at, operator),
+            "consult": lambda d: tickets.answer(d, text, at, operator),
+            "discard": lambda d: tickets.discard(d, text, at, operator),
+            "duplicate": lambda d: d,
+        }
+        if action not in steps:
+            raise Refusal(f"未知操作 {action}", code="unknown_action", http_status=422)
+        if action == "duplicate" and not target:
+            raise Refusal("请选择重复的工单", code="target_required", http_status=422)
+        before: dict = {}
+
+        def mutate(doc: dict) -> dict:
+            before.update(doc)
+            return steps[action](tickets.edit(doc, fields, category, at, operator, located))
+
+        doc = await self.store.update_workorder(
+            case_no, mutate, actor=f"console:{operator}", action=f"operator_{action}",
+            detail={"fields": {**fields, **({"category": category.code} if category else {})},
+                    "text": text, "target": target})
+        self.changed(doc)
+        if action == "duplicate":
+            docs = await self.merge(case_no, target, note=text or "", actor=f"console:{operator}")
+            doc = {**docs[case_no], "settled_by": operator}
+        await self.console.audit(iso(at), operator, action, case_no,
+                                 {"fields": {**fields, **({"category": category.code} if category else {})},
+                                  "text": text, "target": target, "status": doc["status"]})
+        if action in ("confirm", "consult") and doc["category"].get("code"):
+            suggested = before.get("category", {}).get("code", "")
+            await self.console.add_label(doc["description"], doc["category"]["code"], suggested,
+                                         operator, case_no, iso(at))
+        return doc
+
+    async def retext(self, case_no: str, text: str) -> dict | None:
+        """A transcript that arrived after the call was filed: if nobody has settled the
+        ticket yet and it has no text, it gets the transcript and fresh suggestions."""
+        try:
+            doc = await self.store.get_workorder(case_no)
+        except NotFound:
+            return None
+        if doc["status"] != workorders.HELD_STATUS or not workorders.lacks_text(doc):
+            return None
+        intake = Intake(channel=doc["channel"], external_id=doc["channel_ref"], text=text)
+        stages = await self.stages.run(intake)
+
+        def mutate(current: dict) -> dict:
+            if current["status"] != workorders.HELD_STATUS or not workorders.lacks_text(current):
+                raise tickets.AlreadyHandled("工单已由坐席修改")
+            new = workorders.restage(current, stages)
+            new["description"] = text
+            new["title"] = workorders.make_title(intake, stages)
+            new["duplicate_candidates"] = (to_plain(stages.duplicates.candidates)
+                                           if stages.duplicates.candidates else [])
+            new["updated_at"] = iso(now())
+            return new
+
+        try:
+            doc = await self.store.update_workorder(case_no, mutate, actor="gateway",
+                                                    action="transcript", detail={"chars": len(text)})
+        except tickets.AlreadyHandled:
+            return None
+        self.changed(doc)
+        return doc
+
