@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install install-dev system-packages bench clean
+.PHONY: run test lint install install-dev system-packages bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -28,7 +28,10 @@ system-packages:
 run: install
 	$(PY) run.py
 
-test: install-dev system-packages
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+test: install-dev system-packages lint
 	$(PY) -m pytest -q
 
 clean:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
+import aiohttp
 
-from bench.intake_bench import free_port, start, stop, wait_ready  # noqa: E402
-from channels.hotline import sign  # noqa: E402
+from bench.intake_bench import free_port, start, stop, wait_ready
+from channels.hotline import sign
 
 SECRET = "bench-secret-bench-secret"
 TEXTS = ["幸福路和建设路交叉口的路灯坏了", "小区门口垃圾好几天没人清理", "楼下饭店油烟太大",

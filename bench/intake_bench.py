@@ -121,7 +121,10 @@ async def fixed_rate(port: int, rate: int, duration: int) -> dict:
 
         await asyncio.gather(*(one(i) for i in range(count)))
     latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
+
+    def pick(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
+
     return {"sent": count, "failures": failures, "p50_ms": pick(0.50), "p99_ms": pick(0.99),
             "max_ms": latencies[-1] * 1000}
 

@@ -207,7 +207,7 @@ def sample_registry(seed=7) -> dict:
     ns = NS_ROADS
     streets, communities, grids = [], [], []
     head_i = 0
-    for s_suffix, s_name, s_alias, (c0, c1), (r0, r1) in STREETS:
+    for s_suffix, s_name, s_alias, (c0, _c1), (r0, r1) in STREETS:
         s_code = DISTRICT["code"] + s_suffix
         streets.append({"code": s_code, "name": s_name, "aliases": s_alias,
                         "district": DISTRICT["code"]})

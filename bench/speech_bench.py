@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gateway.speech.transcriber import SpeechSettings, Transcriber, to_wav16k, wav_seconds  # noqa: E402
+from gateway.speech.transcriber import SpeechSettings, Transcriber, to_wav16k, wav_seconds
 
 EN = "the street light outside number twelve is broken and the road is dark at night. "
 ZH = "wo3 jia1 lou2 xia4 de5 lu4 deng1 huai4 le5 , qing3 ni3 men5 kuai4 dian3 lai2 xiu1 . "

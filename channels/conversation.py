@@ -16,9 +16,10 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from channels.base import DAY_S, RATINGS, IntakeService, StateShelf
 from gateway.errors import NotFound, Refusal

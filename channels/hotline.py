@@ -32,6 +32,7 @@ from channels.base import DAY_S, BaseChannel, IntakeService, StateShelf
 from channels.phones import mask_phone, normalize_phone
 from gateway.cases.workorders import NO_TRANSCRIPT
 from gateway.errors import NotFound, Refusal
+from gateway.http import parse_json_object
 from gateway.models import (
     ACCEPTED,
     ATTACHED,
@@ -421,12 +422,7 @@ def parse_request(content_type: str, body: bytes) -> tuple[dict, tuple[bytes, st
         raw = body
     else:
         raise HookError(415, "unsupported_media_type", "请求体须为 application/json 或 multipart/form-data")
-    try:
-        ev = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise HookError(400, "bad_json", "事件不是有效的 JSON") from None
-    if not isinstance(ev, dict):
-        raise HookError(400, "bad_json", "事件须为 JSON 对象")
+    ev = parse_json_object(raw)
     if ev.get("event") not in EVENTS:
         raise HookError(422, "unknown_event", f"未知事件类型 {ev.get('event')!r}，可用：{', '.join(EVENTS)}")
     call_id = ev.get("call_id")

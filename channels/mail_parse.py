@@ -279,5 +279,3 @@ def strip_quoted(text: str) -> str:
     return result or text.strip()
 
 
-def raw_fingerprint(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()

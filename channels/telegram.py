@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from channels.base import BaseChannel, DeliveryError, IntakeService, Outbound
 from channels.conversation import Conversation, ConversationSettings, Inbound
 from gateway.errors import Refusal
+from gateway.http import json_error, parse_json_object
 from gateway.models import GeoPoint
 
 log = logging.getLogger("channels.telegram")
@@ -115,11 +115,13 @@ class TelegramChannel(BaseChannel):
         body = await request.content.read(limit + 1)
         if len(body) > limit:
             return web.Response(status=413, text="update too large")
+        data = parse_json_object(body)  # BadJson: the middleware answers 400 invalid_json
         try:
-            data = json.loads(body)
+            if not isinstance(data.get("update_id"), int) or isinstance(data.get("update_id"), bool):
+                raise ValueError("update_id must be an integer")
             update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError) as exc:
-            return web.Response(status=400, text=f"not a Telegram update: {exc}")
+        except Exception as exc:  # valid JSON that is not an Update: a 400, never a 500
+            return json_error(400, "not_an_update", f"不是 Telegram 的 Update：{type(exc).__name__}")
         # Processed before the answer: Telegram only forgets the update once it is saved.
         await self.app.process_update(update)
         return web.Response(text="ok")

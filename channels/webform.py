@@ -15,7 +15,7 @@ from aiohttp import web
 from channels.base import BaseChannel, IntakeService
 from channels.phones import normalize_phone
 from gateway.errors import NotFound, Refusal, ValidationError
-from gateway.http import json_error, json_response
+from gateway.http import json_error, json_response, parse_json_object
 from gateway.models import ACCEPTED, ATTACHED, UNAVAILABLE, GeoPoint, Intake, Reporter, SubmitResult
 
 TEMPLATES = jinja2.Environment(
@@ -118,25 +118,16 @@ class WebFormChannel(BaseChannel):
 
     async def api_submit(self, request: web.Request) -> web.Response:
         if request.content_type == "application/json":
-            try:
-                fields = orjson.loads(await request.read())
-            except orjson.JSONDecodeError as exc:  # also malformed UTF-8
-                return json_error(400, "invalid_json", f"JSON 格式错误：{exc}")
-            if not isinstance(fields, dict):
-                return json_error(400, "invalid_json", "JSON 请求体必须是对象")
+            fields = parse_json_object(await request.read())  # BadJson: the middleware answers
             photos: list[Photo] = []
         elif request.content_type == "multipart/form-data":
             fields, photos = await _read_form(request)
         else:
-            return json_error(415, "unsupported_media_type",
-                               "请以 application/json 或 multipart/form-data 提交")
-        try:
-            intake, photos = self.build_intake(fields, photos)
-            result = await self._submit(intake, photos)
-        except ValidationError as exc:
-            return json_error(exc.http_status, exc.code, exc.message, field=exc.field)
-        except Refusal as exc:
-            return json_error(exc.http_status, exc.code, exc.message)
+            raise Refusal("请以 application/json 或 multipart/form-data 提交", code="unsupported_media_type",
+                          http_status=415)
+        # A refusal (bad field, bad photo) is answered by the error middleware, as everywhere.
+        intake, photos = self.build_intake(fields, photos)
+        result = await self._submit(intake, photos)
         if result.outcome == UNAVAILABLE:
             return json_error(503, "unavailable", result.reason)
         if result.outcome not in (ACCEPTED, ATTACHED):
@@ -149,11 +140,7 @@ class WebFormChannel(BaseChannel):
         return json_response(body, 200 if result.repeated else 201)
 
     async def api_status(self, request: web.Request) -> web.Response:
-        try:
-            case = await self.service.public_status(request.match_info["case_no"],
-                                                    request.query.get("code", ""))
-        except NotFound as exc:
-            return json_error(404, exc.code, exc.message)
+        case = await self.service.public_status(request.match_info["case_no"], request.query.get("code", ""))
         return json_response(case)
 
     # -- HTML pages ---------------------------------------------------------------------

@@ -262,7 +262,7 @@ class WechatChannel(BaseChannel):
                 max_bytes=int(s.max_photo_mb * 1024 * 1024))
         except Refusal as exc:
             return Inbound(msg_id, "media_failed", text=f"照片（{exc.message}）", raw=raw)
-        except (aiohttp.ClientError, asyncio.TimeoutError, MediaError) as exc:
+        except (TimeoutError, aiohttp.ClientError, MediaError) as exc:
             log.warning("wechat: image %s not fetched: %s", f.get("MediaId"), exc)
             return Inbound(msg_id, "media_failed", text="照片", raw=raw)
         return Inbound(msg_id, "photo", attachment=attachment, raw=raw)
@@ -277,7 +277,7 @@ class WechatChannel(BaseChannel):
                 max_bytes=int(self.settings.max_voice_mb * 1024 * 1024))
             if not text:
                 text = (await self.service.transcribe(data, attachment.content_type) or "").strip()
-        except (aiohttp.ClientError, asyncio.TimeoutError, MediaError, Refusal) as exc:
+        except (TimeoutError, aiohttp.ClientError, MediaError, Refusal) as exc:
             log.warning("wechat: voice %s not fetched: %s", f.get("MediaId"), exc)
         return Inbound(msg_id, "voice", text=text, attachment=attachment, raw=raw)
 
@@ -335,7 +335,7 @@ class WechatChannel(BaseChannel):
             await self.conversation.await_rating(message.contact_id, message.case_no)
         try:
             await self.send_text(message.contact_id, message.text)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise DeliveryError(f"微信接口不可达：{exc}") from exc
 
 

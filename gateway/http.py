@@ -1,13 +1,12 @@
 """HTTP plumbing shared by the API and the channels: JSON errors and the error middleware."""
 from __future__ import annotations
 
-import json
 import logging
 
 import orjson
 from aiohttp import web
 
-from gateway.errors import Refusal, StorageUnavailable
+from gateway.errors import BadJson, Refusal, StorageUnavailable, ValidationError
 
 log = logging.getLogger("gateway.http")
 
@@ -37,19 +36,9 @@ def json_error(status: int, code: str, message: str, **extra) -> web.Response:
                          status=status, headers=headers)
 
 
-class ValidationError(Refusal):
-    """A field of a request is missing or wrong."""
-
-    code = "invalid_field"
-    http_status = 422
-
-    def __init__(self, field: str, message: str, http_status: int = 422):
-        super().__init__(message, http_status=http_status)
-        self.field = field
-
-
 def wants_json(request: web.Request) -> bool:
-    return not request.path.startswith(("/report", "/console"))
+    """Errors are JSON except on the HTML pages (the citizen's form, the console's pages)."""
+    return request.path.startswith("/console/api/") or not request.path.startswith(("/report", "/console"))
 
 
 @web.middleware
@@ -60,7 +49,10 @@ async def error_middleware(request: web.Request, handler):
         if exc.status < 400 or not wants_json(request):
             raise
         code, message = HTTP_MESSAGES.get(exc.status, ("http_error", exc.reason))
-        return json_error(exc.status, code, message)
+        response = json_error(exc.status, code, message)
+        if "Allow" in exc.headers:  # 405 says which methods the resource takes
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except ValidationError as exc:
         return json_error(exc.http_status, exc.code, exc.message, field=exc.field)
     except Refusal as exc:
@@ -73,15 +65,22 @@ async def error_middleware(request: web.Request, handler):
         return json_error(500, "internal", "系统内部错误，已记录，请稍后重试")
 
 
+def parse_json_object(body: bytes) -> dict:
+    """A request body that must be a JSON object. Every endpoint and channel parses JSON
+    here, so a malformed body gets the same answer everywhere (400 invalid_json); orjson
+    refuses nesting deeper than 1,024 levels instead of recursing, and invalid UTF-8."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadJson(str(exc)) from None
+    if not isinstance(data, dict):
+        raise BadJson("请求体必须是 JSON 对象")
+    return data
+
+
 async def read_json(request: web.Request) -> dict:
     """The request's JSON object, or a 4xx that says what is wrong with it."""
     if request.content_type != "application/json":
         raise Refusal("请求体必须是 JSON（Content-Type: application/json）",
                       code="unsupported_media_type", http_status=415)
-    try:
-        data = json.loads(await request.read())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError("body", f"JSON 格式错误：{exc}") from None
-    if not isinstance(data, dict):
-        raise ValidationError("body", "JSON 请求体必须是对象")
-    return data
+    return parse_json_object(await request.read())

@@ -30,7 +30,7 @@ def setup(level: str = "INFO", fmt: str = "json") -> None:
     # Neither format shows the caller's file, thread or process; without these the
     # logging module skips a stack walk and three lookups for every line (a report
     # logs one), as its documentation's "Optimization" section suggests.
-    logging._srcfile = None  # noqa: SLF001
+    logging._srcfile = None
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False

@@ -8,11 +8,11 @@ import pytest
 
 from channels.base import BaseChannel, DeliveryError, Outbound
 from gateway.appkeys import DELIVERY, SERVICE, STORE
-from gateway.store.state import ChannelState
 from gateway.errors import NotFound, Refusal
 from gateway.models import Intake, Reporter
 from gateway.outbound.notify import TemplateError, Templates
 from gateway.store.outbox import Outbox
+from gateway.store.state import ChannelState
 from tests.conftest import make_settings, running_gateway, set_status
 
 

@@ -109,7 +109,7 @@ async def test_bad_status_requests_get_clear_errors(gateway):
         (gateway.post(url, headers=h, json={"update_id": "x1"}), 422, "invalid_field"),
         (gateway.post(url, headers=h, json={"status": "flying", "update_id": "x2"}), 409, "unknown_status"),
         (gateway.post(url, headers=h, data=b"{oops", ), 415, "unsupported_media_type"),
-        (gateway.post(url, headers={**h, "Content-Type": "application/json"}, data=b"{oops"), 422, "invalid_field"),
+        (gateway.post(url, headers={**h, "Content-Type": "application/json"}, data=b"{oops"), 400, "invalid_json"),
         (gateway.post("/api/v1/workorders/20990101-000009/status", headers=h,
                       json={"status": "dispatched", "update_id": "x3"}), 404, "not_found"),
         (gateway.get("/api/v1/workorders/20990101-000009", headers=h), 404, "not_found"),

@@ -154,7 +154,7 @@ async def test_sigkill_under_load_loses_no_acknowledged_report(tmp_path):
                                 "description": f"垃圾没人清 {token}", "submission_token": token}) as resp:
                             if resp.status in (200, 201):
                                 acknowledged[token] = (await resp.json())["case_no"]
-                    except (aiohttp.ClientError, asyncio.TimeoutError):
+                    except (TimeoutError, aiohttp.ClientError):
                         return
 
             workers = [asyncio.create_task(client(w)) for w in range(16)]

@@ -17,8 +17,9 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 __all__ = ["add_commands", "run_train", "run_eval", "read_jsonl", "DataError"]
 
@@ -52,7 +53,7 @@ def read_jsonl(paths: list[str], require_label: bool = True) -> list[dict[str, A
     for path in paths:
         p = Path(path)
         try:
-            fh = open(p, encoding="utf-8")
+            fh = open(p, encoding="utf-8")  # noqa: SIM115 (closed by the `with` below)
         except FileNotFoundError:
             raise DataError(f"{p}: file not found") from None
         except OSError as exc:

@@ -16,9 +16,10 @@ input problem. Safety words (燃气泄漏, 井盖缺失 …) make the result urg
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from classifiers.classify.keywords import KeywordClassifier
 from classifiers.classify.settings import ClassificationSettings
@@ -98,7 +99,7 @@ class CombinedClassifier:
         out.review_reasons = []
         # Input problems are reported by both stages: keep each reason once.
         for reason in [*(chosen.review_reasons or []), *reasons]:
-            if reason.startswith("模型置信度低") or reason.startswith("分类置信度低"):
+            if reason.startswith(("模型置信度低", "分类置信度低")):
                 continue  # re-judged below against the combined review threshold
             if reason not in out.review_reasons:
                 out.review_reasons.append(reason)

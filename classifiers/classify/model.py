@@ -35,8 +35,9 @@ from __future__ import annotations
 import math
 import pickle
 import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -108,23 +109,6 @@ def _count(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return keys[starts], counts
 
 
-def _gram_key(gram: str) -> int:
-    """`_char_keys` of one n-gram (for inspecting a model: `model.state["char_keys"]`)."""
-    key = 0
-    for ch in gram:
-        key = (key << 21) | ord(ch)
-    return key
-
-
-def _key_gram(key: int) -> str:
-    """The n-gram of a key (inverse of `_gram_key`)."""
-    chars = []
-    while key:
-        chars.append(chr(key & 0x1FFFFF))
-        key >>= 21
-    return "".join(reversed(chars))
-
-
 class TextModel:
     """A trained model. Create with `train(records)` or `load(path)`; `classify(text)`."""
 
@@ -187,12 +171,6 @@ class TextModel:
 
     def _normalize(self, text: str) -> str:
         return normalize(text[: self.char_chars + 100])
-
-    def probabilities(self, text: str) -> np.ndarray:
-        d = self.decision(self._normalize(text)) / self._T
-        d = d - d.max()
-        e = np.exp(d)
-        return e / e.sum()
 
     # ------------------------------------------------------------------ classify
 
@@ -287,7 +265,7 @@ class TextModel:
         return p.stat().st_size
 
     @classmethod
-    def load(cls, path: str | Path, taxonomy: Taxonomy | None = None, *, review_threshold: float = 0.5) -> "TextModel":
+    def load(cls, path: str | Path, taxonomy: Taxonomy | None = None, *, review_threshold: float = 0.5) -> TextModel:
         p = Path(path)
         try:
             with open(p, "rb") as fh:

@@ -247,7 +247,7 @@ def parse_taxonomy(data: dict[str, Any], source: str = "<taxonomy>") -> Taxonomy
             raw[code] = (kind, entry, where)
 
     # Parents: must exist, be branches, and form no cycle.
-    for code, (kind, entry, where) in raw.items():
+    for kind, entry, where in raw.values():
         parent = entry.get("parent")
         if parent is None:
             if kind == "leaf":

@@ -80,7 +80,6 @@ _STOP_CHARS = set("在到的从是就我家那这个边里住去往了和跟与�
 
 WEIGHTS = {"building": 1.0, "house": 1.0, "grid": 0.9, "compound": 0.9, "landmark": 0.85,
            "road": 0.55, "road_one_grid": 0.75, "point": 0.8, "community": 0.5, "street": 0.3, "kind": 0.3, "district": 0.05}
-LEVEL_LABEL = {"district": "区", "street": "街道", "community": "社区", "grid": "网格"}
 
 _CN_NUM_RE = re.compile(r"[零〇一幺二两三四五六七八九十百]+(?=\s*(?:号|栋|幢|单元|层|室))")
 _HOUSE_RE = re.compile(r"\s*(?:的)?\s*[甲乙丙]?(\d{1,4})(?:\s*[-—~到至]\s*\d{1,4})?\s*号")
@@ -254,9 +253,9 @@ class GridLocator:
                 for key in (stem + "街道办", stem + "街道办事处", stem):
                     if key not in explicit:
                         add(key, "street", a.name, a.code)
-            if a.level == "district" and a.name.endswith(("区", "县")) and len(a.name) > 2:
-                if a.name[:-1] not in explicit:
-                    add(a.name[:-1], "district", a.name, a.code)
+            if (a.level == "district" and a.name.endswith(("区", "县")) and len(a.name) > 2
+                    and a.name[:-1] not in explicit):
+                add(a.name[:-1], "district", a.name, a.code)
         districts = [a.name for a in reg.admins.values() if a.level == "district"]
         for g in reg.grids.values():
             for c in g.compounds:

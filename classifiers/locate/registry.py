@@ -43,10 +43,11 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
@@ -59,7 +60,6 @@ from gateway.models import GeoPoint, GridLevel
 log = logging.getLogger(__name__)
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "data" / "grids.json"
-LEVELS = ("district", "street", "community", "grid")
 
 
 class RegistryError(ValueError):
@@ -198,7 +198,7 @@ class Registry:
     @classmethod
     def from_dict(cls, data: Any, *, source: str = "<registry>", strict_positions: bool = True,
                   position_tolerance_m: float = 50.0,
-                  overlap_tolerance_m2: float = 1.0) -> "Registry":
+                  overlap_tolerance_m2: float = 1.0) -> Registry:
         return _Validator(source, strict_positions, position_tolerance_m,
                           overlap_tolerance_m2).build(data)
 

@@ -86,7 +86,8 @@ async def export_labels(store: Store, path: str | Path) -> int:
     lines = [json.dumps({"text": r["text"], "label": r["label"], "suggested": r["suggested"],
                          "operator": r["operator"], "case_no": r["case_no"], "at": r["at"]},
                         ensure_ascii=False) for r in rows]
-    Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    text = "".join(line + "\n" for line in lines)
+    await asyncio.get_running_loop().run_in_executor(None, lambda: Path(path).write_text(text, encoding="utf-8"))
     return len(rows)
 
 

@@ -22,7 +22,8 @@ import pickle
 import struct
 import sys
 import time
-from typing import Any, BinaryIO, Callable
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 HEADER = struct.Struct(">I")
 READY = b"ready"

@@ -33,5 +33,3 @@ class Outbox:
             " WHERE case_no = ? ORDER BY id", (case_no,))
         return [dict(r) for r in rows]
 
-    async def pending_count(self) -> int:
-        return (await self.store.read("SELECT count(*) FROM outbox WHERE state = 'pending'"))[0][0]
