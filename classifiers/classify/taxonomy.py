@@ -211,6 +211,39 @@ def _entries(source: str, data: dict[str, Any], key: str) -> list[dict[str, Any]
 
 def parse_taxonomy(data: dict[str, Any], source: str = "<taxonomy>") -> Taxonomy:
     """Validate parsed TOML data and build the Taxonomy. Raises TaxonomyError."""
+    settings = _global_settings(data, source)
+    raw = _entries_by_code(data, source)
+    _check_parents(raw)
+    top_codes = {c for c, (k, e, _) in raw.items() if k == "branch" and e.get("parent") is None}
+    nodes: dict[str, Node] = {}
+    by_name: dict[str, Node] = {}
+    for code, (kind, entry, where) in raw.items():
+        node = _build_node(code, kind, entry, where, raw, top_codes)
+        nodes[code] = node
+        _index_names(node, entry, where, by_name)
+    for code in top_codes:
+        if not any(n.parent == code for n in nodes.values()):
+            raise TaxonomyError(f"{raw[code][2]}: top-level branch has no children")
+    where_g = f"{source}: [taxonomy]"
+    urgent_hours = settings.get("urgent_time_limit_hours")
+    return Taxonomy(
+        source=source,
+        name=str(settings.get("name", "")),
+        version=str(settings.get("version", "")),
+        nodes=nodes,
+        urgent_words=_str_list(where_g, settings, "urgent_words"),
+        urgent_time_limit_hours=_hours(where_g, urgent_hours, "urgent_time_limit_hours") if urgent_hours is not None else None,
+        question_words=_str_list(where_g, settings, "question_words"),
+        weak_words=_str_list(where_g, settings, "weak_words"),
+        _by_name=by_name,
+    )
+
+
+_Raw = dict[str, tuple[str, dict[str, Any], str]]  # code -> (kind, entry, where)
+
+
+def _global_settings(data: Any, source: str) -> dict[str, Any]:
+    """The document's shape and its [taxonomy] table."""
     if not isinstance(data, dict):
         raise TaxonomyError(f"{source}: expected a TOML document")
     unknown = set(data) - _TOP_KEYS
@@ -219,20 +252,19 @@ def parse_taxonomy(data: dict[str, Any], source: str = "<taxonomy>") -> Taxonomy
     settings = data.get("taxonomy", {})
     if not isinstance(settings, dict):
         raise TaxonomyError(f"{source}: [taxonomy] must be a table")
-    where_g = f"{source}: [taxonomy]"
     unknown = set(settings) - _GLOBAL_KEYS
     if unknown:
-        raise TaxonomyError(f"{where_g}: unknown key(s) {sorted(unknown)}")
-    urgent_hours = settings.get("urgent_time_limit_hours")
-    if urgent_hours is not None:
-        urgent_hours = _hours(where_g, urgent_hours, "urgent_time_limit_hours")
+        raise TaxonomyError(f"{source}: [taxonomy]: unknown key(s) {sorted(unknown)}")
+    return settings
 
+
+def _entries_by_code(data: dict[str, Any], source: str) -> _Raw:
+    """Every branch and leaf by its code: known keys only, a code and name each, no code twice."""
     branches = _entries(source, data, "branch")
     leaves = _entries(source, data, "leaf")
     if not leaves:
         raise TaxonomyError(f"{source}: no [[leaf]] entries; the taxonomy needs at least one category")
-
-    raw: dict[str, tuple[str, dict[str, Any], str]] = {}  # code -> (kind, entry, where)
+    raw: _Raw = {}
     for kind, entries, allowed in (("branch", branches, _BRANCH_KEYS), ("leaf", leaves, _LEAF_KEYS)):
         for i, entry in enumerate(entries):
             where = _where(source, kind, entry, i)
@@ -245,8 +277,11 @@ def parse_taxonomy(data: dict[str, Any], source: str = "<taxonomy>") -> Taxonomy
                 other = raw[code]
                 raise TaxonomyError(f"{where}: duplicate code {code!r} (already used by {other[0]} {other[1].get('name')!r})")
             raw[code] = (kind, entry, where)
+    return raw
 
-    # Parents: must exist, be branches, and form no cycle.
+
+def _check_parents(raw: _Raw) -> None:
+    """Parents must exist and be branches; leaves must have one."""
     for kind, entry, where in raw.values():
         parent = entry.get("parent")
         if parent is None:
@@ -258,100 +293,63 @@ def parse_taxonomy(data: dict[str, Any], source: str = "<taxonomy>") -> Taxonomy
         if raw[parent][0] != "branch":
             raise TaxonomyError(f"{where}: parent {parent!r} is a leaf; a parent must be a [[branch]]")
 
-    def chain(code: str) -> list[str]:
-        seen: list[str] = []
-        cur: str | None = code
-        while cur is not None:
-            if cur in seen:
-                raise TaxonomyError(f"{raw[code][2]}: parent chain has a cycle: {' -> '.join(seen + [cur])}")
-            seen.append(cur)
-            cur = raw[cur][1].get("parent")
-        return seen  # self, parent, …, top
 
-    top_codes = {c for c, (k, e, _) in raw.items() if k == "branch" and e.get("parent") is None}
+def _lineage(code: str, raw: _Raw) -> list[str]:
+    """The node, its parent, …, its top-level branch; a cycle is an error."""
+    seen: list[str] = []
+    cur: str | None = code
+    while cur is not None:
+        if cur in seen:
+            raise TaxonomyError(f"{raw[code][2]}: parent chain has a cycle: {' -> '.join(seen + [cur])}")
+        seen.append(cur)
+        cur = raw[cur][1].get("parent")
+    return seen
 
-    nodes: dict[str, Node] = {}
-    by_name: dict[str, Node] = {}
-    name_owner: dict[str, str] = {}
-    for code, (kind, entry, where) in raw.items():
-        lineage = chain(code)
-        path = tuple(raw[c][1]["name"].strip() for c in reversed(lineage))
-        top = lineage[-1]
-        compatible: set[str] = {top}
-        for c in lineage:
-            for comp in _str_list(raw[c][2], raw[c][1], "compatible"):
-                if comp not in top_codes:
-                    raise TaxonomyError(f"{raw[c][2]}: 'compatible' names {comp!r}, which is not a top-level [[branch]] code")
-                compatible.add(comp)
-        aliases = _str_list(where, entry, "aliases")
-        consultation = _bool(where, entry, "consultation")
-        department = _text(where, entry, "department", kind == "leaf")
-        hours = entry.get("time_limit_hours")
-        if kind == "leaf":
-            if hours is None:
-                raise TaxonomyError(f"{where}: missing 'time_limit_hours' (handling limit in hours)")
-            hours = _hours(where, hours)
-            keywords = _str_list(where, entry, "keywords", required=True)
-            exclude = _str_list(where, entry, "exclude")
-            clash = set(keywords) & set(exclude)
-            if clash:
-                raise TaxonomyError(f"{where}: word(s) {sorted(clash)} are both keywords and exclusion words")
-            node = Node(
-                code=code,
-                name=path[-1],
-                parent=entry["parent"],
-                path=path,
-                is_leaf=True,
-                top_code=top,
-                keywords=keywords,
-                synonyms=_str_list(where, entry, "synonyms"),
-                aliases=aliases,
-                exclude=exclude,
-                department=department,
-                time_limit_hours=hours,
-                urgent=_bool(where, entry, "urgent"),
-                urgent_words=_str_list(where, entry, "urgent_words"),
-                consultation=consultation or bool(raw[top][1].get("consultation", False)),
-                compatible=frozenset(compatible),
-            )
-        else:
-            node = Node(
-                code=code,
-                name=path[-1],
-                parent=entry.get("parent"),
-                path=path,
-                is_leaf=False,
-                top_code=top,
-                aliases=aliases,
-                department=department,
-                time_limit_hours=_hours(where, hours) if hours is not None else None,
-                consultation=consultation,
-                compatible=frozenset(compatible),
-            )
-        nodes[code] = node
-        for label in (node.name, *aliases):
-            if label in name_owner and name_owner[label] != code:
-                other = nodes.get(name_owner[label])
-                raise TaxonomyError(
-                    f"{where}: name {label!r} is already used by {name_owner[label]}"
-                    + (f" ({other.name})" if other else "")
-                    + "; names and aliases must be unique so that labels map to one node"
-                )
-            name_owner[label] = code
-            by_name[label] = node
 
-    for code in top_codes:
-        if not any(n.parent == code for n in nodes.values()):
-            raise TaxonomyError(f"{raw[code][2]}: top-level branch has no children")
+def _compatible(lineage: list[str], raw: _Raw, top_codes: set[str]) -> frozenset[str]:
+    """Top-level branches treated as the node's own: its top plus every 'compatible' on its path."""
+    compatible: set[str] = {lineage[-1]}
+    for c in lineage:
+        for comp in _str_list(raw[c][2], raw[c][1], "compatible"):
+            if comp not in top_codes:
+                raise TaxonomyError(f"{raw[c][2]}: 'compatible' names {comp!r}, which is not a top-level [[branch]] code")
+            compatible.add(comp)
+    return frozenset(compatible)
 
-    return Taxonomy(
-        source=source,
-        name=str(settings.get("name", "")),
-        version=str(settings.get("version", "")),
-        nodes=nodes,
-        urgent_words=_str_list(where_g, settings, "urgent_words"),
-        urgent_time_limit_hours=urgent_hours,
-        question_words=_str_list(where_g, settings, "question_words"),
-        weak_words=_str_list(where_g, settings, "weak_words"),
-        _by_name=by_name,
-    )
+
+def _build_node(code: str, kind: str, entry: dict[str, Any], where: str, raw: _Raw,
+                top_codes: set[str]) -> Node:
+    lineage = _lineage(code, raw)
+    path = tuple(raw[c][1]["name"].strip() for c in reversed(lineage))
+    top = lineage[-1]
+    common = dict(code=code, name=path[-1], parent=entry.get("parent"), path=path, top_code=top,
+                  aliases=_str_list(where, entry, "aliases"),
+                  department=_text(where, entry, "department", kind == "leaf"),
+                  compatible=_compatible(lineage, raw, top_codes))
+    consultation = _bool(where, entry, "consultation")
+    hours = entry.get("time_limit_hours")
+    if kind == "branch":
+        return Node(**common, is_leaf=False, consultation=consultation,
+                    time_limit_hours=_hours(where, hours) if hours is not None else None)
+    if hours is None:
+        raise TaxonomyError(f"{where}: missing 'time_limit_hours' (handling limit in hours)")
+    keywords = _str_list(where, entry, "keywords", required=True)
+    exclude = _str_list(where, entry, "exclude")
+    clash = set(keywords) & set(exclude)
+    if clash:
+        raise TaxonomyError(f"{where}: word(s) {sorted(clash)} are both keywords and exclusion words")
+    return Node(**common, is_leaf=True, keywords=keywords, synonyms=_str_list(where, entry, "synonyms"),
+                exclude=exclude, time_limit_hours=_hours(where, hours),
+                urgent=_bool(where, entry, "urgent"), urgent_words=_str_list(where, entry, "urgent_words"),
+                consultation=consultation or bool(raw[top][1].get("consultation", False)))
+
+
+def _index_names(node: Node, entry: dict[str, Any], where: str, by_name: dict[str, Node]) -> None:
+    """Names and aliases map to one node each."""
+    for label in (node.name, *node.aliases):
+        other = by_name.get(label)
+        if other is not None and other.code != node.code:
+            raise TaxonomyError(
+                f"{where}: name {label!r} is already used by {other.code} ({other.name}); "
+                "names and aliases must be unique so that labels map to one node")
+        by_name[label] = node
