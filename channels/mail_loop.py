@@ -13,6 +13,14 @@ NO_REPLY_LOCALPART = re.compile(r"^(no-?reply|do-?not-?reply|donotreply|noreply[
 # The form of the gateway's own Message-IDs: <case_no>.<event>.<outbox id>@<domain>.
 OWN_MESSAGE_ID = re.compile(r"^\d{8}-\d{6}\.[a-z_]+\.\d+@")
 DAEMON_LOCALPART = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)$")
+# The same names anywhere in a From header, however malformed ("postmaster@" <x postmaster@x>).
+DAEMON_ANYWHERE = re.compile(r"mailer-?daemon|postmaster|mail-daemon", re.IGNORECASE)
+# Subjects of vacation and out-of-office replies that carry no machine-readable marker.
+AUTO_REPLY_SUBJECT = re.compile(
+    r"^\s*[【\[(（]?\s*(自动回复|自動回覆|自動回复|自动答复|自動答覆|休假自动回复|外出自动回复|假期自动回复"
+    r"|auto(matic)?[ -]?(reply|response)|out of (the )?office|on vacation"
+    r"|undeliverable|delivery status notification|returned mail|mail delivery (failed|failure|subsystem)"
+    r"|系统退信|退信通知|投递失败|邮件未送达)", re.IGNORECASE)
 
 
 def automatic_reason(mail: ParsedMail, *, own_domain: str, own_addresses: set[str]) -> str:
@@ -26,6 +34,10 @@ def automatic_reason(mail: ParsedMail, *, own_domain: str, own_addresses: set[st
         return "X-Loop"
     if mail.envelope_from in ("", "<>"):
         return "null envelope sender (a bounce)"
+    if any(v.strip() in ("<>", "") for v in h.get("return-path", [])):
+        return "null Return-Path (a bounce)"
+    if any(DAEMON_ANYWHERE.search(v) for v in h.get("from", [])):
+        return "From names a mail daemon"
     for address in (mail.sender, mail.envelope_from):
         local = address.split("@", 1)[0]
         if DAEMON_LOCALPART.match(local):
@@ -40,6 +52,8 @@ def automatic_reason(mail: ParsedMail, *, own_domain: str, own_addresses: set[st
     autoreply = " ".join(h.get("x-autoreply", []) + h.get("x-autorespond", [])).strip()
     if autoreply:
         return "X-Autoreply"
+    if AUTO_REPLY_SUBJECT.match(mail.subject):
+        return f"automatic-reply subject: {mail.subject[:40]}"
     return ""
 
 

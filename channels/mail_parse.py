@@ -18,6 +18,7 @@ from email.policy import Compat32
 from email.utils import getaddresses, parseaddr
 
 import html2text
+from charset_normalizer import from_bytes
 
 # Declared charset -> the codec that really decodes it (supersets, so characters outside
 # the declared set do not crash or get lost).
@@ -27,9 +28,12 @@ CHARSET_ALIASES = {
     "hz-gb-2312": "hz", "big5": "big5hkscs", "x-big5": "big5hkscs", "cp950": "big5hkscs",
     "us-ascii": "utf-8", "ascii": "utf-8", "unicode-1-1-utf-7": "utf-7", "utf8": "utf-8",
 }
-# Tried in order when the declared charset is missing or wrong.
-FALLBACKS = ("utf-8", "gb18030", "big5hkscs")
+# Candidates for charset detection when none is declared or the declared one fails: what
+# Chinese mail really comes in. (GB18030 accepts almost any bytes, so "the first codec
+# that does not raise" turns Big5 into garbage: a detector weighs which reads as text.)
+DETECT_AMONG = ["utf_8", "gb18030", "big5", "big5hkscs"]
 ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=")
+ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 MSGID = re.compile(r"<([^<>\s]+)>")
 SKIPPED_TYPES = {"application/pkcs7-signature", "application/x-pkcs7-signature",
                  "application/pgp-signature", "application/pgp-keys", "message/delivery-status",
@@ -86,17 +90,18 @@ def codec_for(charset: str | None) -> str | None:
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """The declared charset if it decodes cleanly, else the usual suspects, else the
-    declared (or UTF-8) one with replacement characters."""
+    """Text in the declared charset when it decodes cleanly; otherwise (none declared, or
+    it fails) UTF-8 if valid, else the charset a detector (charset-normalizer) finds the
+    most text-like; at worst the declared (or UTF-8) one with replacement characters."""
     declared = codec_for(charset)
-    for name in ([declared] if declared else []) + [c for c in FALLBACKS if c != declared]:
+    for name in dict.fromkeys([declared, "utf-8"] if declared else ["utf-8"]):
         try:
             return data.decode(name)
-        except UnicodeDecodeError as exc:
-            if name == "utf-8" and exc.start >= len(data) - 3 and "end of data" in exc.reason:
-                return data.decode(name, errors="replace")  # only cut off at the end
-        except LookupError:
+        except UnicodeDecodeError:
             continue
+    best = from_bytes(data, cp_isolation=DETECT_AMONG).best()
+    if best is not None:
+        return str(best)
     return data.decode(declared or "utf-8", errors="replace")
 
 
@@ -138,12 +143,18 @@ def decode_header(value: str | None) -> str:
 
 
 def _b_decode(text: str) -> bytes:
-    cleaned = re.sub(r"[^A-Za-z0-9+/]", "", text)
-    cleaned += "=" * (-len(cleaned) % 4)
+    """Base64 as the standard library decodes it, so valid input comes out whole (its `=`
+    padding included); broken base64 (missing padding, stray characters, a lone trailing
+    character) is decoded as far as it goes instead of being dropped."""
     try:
-        return base64.b64decode(cleaned)
+        return base64.b64decode(text)  # characters outside the alphabet are skipped
     except (binascii.Error, ValueError):
-        return b""
+        core = re.sub(r"[^A-Za-z0-9+/]", "", text)
+        core = core[: len(core) - (len(core) % 4 == 1)]
+        try:
+            return base64.b64decode(core + "=" * (-len(core) % 4))
+        except (binascii.Error, ValueError):
+            return b""
 
 
 def message_ids(value: str | None) -> list[str]:
@@ -186,7 +197,7 @@ def _from_address(value: str | None) -> tuple[str, str]:
     pairs = getaddresses([re.sub(r"\r?\n[ \t]+", " ", value)])
     name, address = pairs[0] if pairs else parseaddr(value)
     address = address.strip().lower()
-    if "@" not in address:
+    if not ADDRESS.match(address):  # unparseable: nobody to answer
         address = ""
     return decode_header(name).strip().strip('"'), address
 
@@ -229,9 +240,8 @@ def _filename(part: Message) -> str:
 def _payload(part: Message) -> bytes:
     cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
     payload = part.get_payload()
-    if cte == "base64" and isinstance(payload, str):  # keep what is valid of broken base64
-        cleaned = re.sub(r"[^A-Za-z0-9+/]", "", payload)
-        return _b_decode(cleaned[:len(cleaned) - len(cleaned) % 4])
+    if cte == "base64" and isinstance(payload, str):
+        return _b_decode(payload)
     data = part.get_payload(decode=True)
     if isinstance(data, bytes):
         return data
