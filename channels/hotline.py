@@ -31,7 +31,8 @@ from aiohttp import web
 from channels.base import DAY_S, BaseChannel, IntakeService, StateShelf
 from channels.phones import mask_phone, normalize_phone
 from gateway.cases.workorders import NO_TRANSCRIPT
-from gateway.errors import NotFound, Refusal
+from gateway.errors import NotFound, Refusal, ValidationError
+from gateway.fields import identifier, text_field, unix_seconds
 from gateway.http import parse_json_object
 from gateway.models import (
     ACCEPTED,
@@ -91,10 +92,9 @@ def verify(secret: str, max_skew_s: int, timestamp: str, signature: str, body: b
         raise HookError(503, "not_configured", "热线渠道未配置签名密钥")
     if not timestamp or not signature:
         raise HookError(401, "unsigned", "缺少签名头 X-Hotline-Timestamp / X-Hotline-Signature")
-    try:
-        stamp = int(timestamp)
-    except ValueError:
-        raise HookError(401, "bad_timestamp", "X-Hotline-Timestamp 须为 Unix 秒数") from None
+    stamp = unix_seconds(timestamp)
+    if stamp is None:
+        raise HookError(401, "bad_timestamp", "X-Hotline-Timestamp 须为 Unix 秒数（最多 12 位数字）")
     if abs((clock or time.time()) - stamp) > max_skew_s:
         raise HookError(401, "stale_timestamp", f"时间戳与服务器时间相差超过 {max_skew_s} 秒（防重放）")
     if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.strip().encode()):
@@ -410,9 +410,12 @@ def parse_request(content_type: str, body: bytes) -> tuple[dict, tuple[bytes, st
     "event" part (JSON) and an "audio" part (the recording)."""
     audio = None
     if content_type.startswith("multipart/form-data"):
-        message = BytesParser(policy=email.policy.HTTP).parsebytes(
-            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
-        parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
+        try:
+            message = BytesParser(policy=email.policy.HTTP).parsebytes(
+                b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+            parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
+        except (ValueError, UnicodeError, IndexError, TypeError, AttributeError):
+            raise HookError(400, "invalid_form", "multipart 请求格式不正确") from None
         if "event" not in parts:
             raise HookError(400, "missing_event", "multipart 请求须包含 event 部分（JSON）")
         raw = parts["event"].get_payload(decode=True) or b""
@@ -424,11 +427,12 @@ def parse_request(content_type: str, body: bytes) -> tuple[dict, tuple[bytes, st
         raise HookError(415, "unsupported_media_type", "请求体须为 application/json 或 multipart/form-data")
     ev = parse_json_object(raw)
     if ev.get("event") not in EVENTS:
-        raise HookError(422, "unknown_event", f"未知事件类型 {ev.get('event')!r}，可用：{', '.join(EVENTS)}")
-    call_id = ev.get("call_id")
-    if not isinstance(call_id, str) or not call_id.strip() or len(call_id) > 128:
-        raise HookError(422, "missing_call_id", "缺少 call_id（1–128 个字符的字符串）")
-    ev["call_id"] = call_id.strip()
+        raise HookError(422, "unknown_event", f"未知事件类型 {str(ev.get('event'))[:40]!r}，可用：{', '.join(EVENTS)}")
+    try:
+        ev["call_id"] = identifier(ev.get("call_id"), "call_id", 128)
+    except ValidationError:
+        raise HookError(422, "missing_call_id", "缺少 call_id（1–128 个可打印字符的字符串）") from None
+    _check_fields(ev)
     if ev.get("at"):
         try:
             ev["at"] = iso(_parse_time(str(ev["at"]), strict=True))
@@ -437,6 +441,30 @@ def parse_request(content_type: str, body: bytes) -> tuple[dict, tuple[bytes, st
     if ev["event"] == "transcript.ready" and not str(ev.get("text", "")).strip():
         raise HookError(422, "missing_text", "transcript.ready 须包含 text")
     return ev, audio
+
+
+# Optional fields of an event: (kind, longest). A transcript of an hour-long call is about
+# 15,000 characters: anything far longer is not a transcript.
+EVENT_FIELDS = {"event_id": ("id", 128), "caller": ("text", 40), "called": ("text", 40),
+                "seat_id": ("id", 40), "cause": ("id", 40), "url": ("text", 2000),
+                "at": ("text", 64), "text": ("text", 20_000), "final": ("bool", 0)}
+
+
+def _check_fields(ev: dict) -> None:
+    """Each optional field has its type (a string is not a boolean) and a sane length."""
+    for name, (kind, limit) in EVENT_FIELDS.items():
+        if ev.get(name) is None:
+            continue
+        if kind == "bool":
+            if not isinstance(ev[name], bool):
+                raise HookError(422, "invalid_field", f"{name} 须为 true 或 false")
+        elif kind == "id":
+            ev[name] = identifier(ev[name], name, limit)
+        else:
+            if isinstance(ev[name], str) and len(ev[name]) > limit:
+                status, code = (413, "transcript_too_long") if name == "text" else (422, "invalid_field")
+                raise HookError(status, code, f"{name} 超过 {limit} 个字符")
+            ev[name] = text_field(ev[name], name, limit)
 
 
 def _parse_time(value: str, strict: bool = False) -> datetime:

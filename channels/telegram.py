@@ -21,8 +21,8 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from channels.base import BaseChannel, DeliveryError, IntakeService, Outbound
 from channels.conversation import Conversation, ConversationSettings, Inbound
 from gateway.errors import Refusal
+from gateway.fields import geo_point
 from gateway.http import json_error, parse_json_object
-from gateway.models import GeoPoint
 
 log = logging.getLogger("channels.telegram")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -150,7 +150,9 @@ class TelegramChannel(BaseChannel):
         if m.text:
             return Inbound(msg_id, "text", text=_command(m.text), raw=raw, at=at)
         if m.location:
-            point = GeoPoint(m.location.latitude, m.location.longitude)
+            point = geo_point(m.location.latitude, m.location.longitude)
+            if point is None:
+                return Inbound(msg_id, "media_failed", text="位置", raw=raw, at=at)
             return Inbound(msg_id, "location", point=point, point_crs="wgs84", raw=raw, at=at)
         if m.photo:
             largest = max(m.photo, key=lambda p: (p.width * p.height, p.file_size or 0))

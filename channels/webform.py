@@ -2,7 +2,6 @@
 at POST /api/v1/reports, and the reporter's status page (case number + check code)."""
 from __future__ import annotations
 
-import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -11,10 +10,12 @@ from pathlib import Path
 import jinja2
 import orjson
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from channels.base import BaseChannel, IntakeService
 from channels.phones import normalize_phone
 from gateway.errors import NotFound, Refusal, ValidationError
+from gateway.fields import geo_point, text_field
 from gateway.http import json_error, json_response, parse_json_object
 from gateway.models import ACCEPTED, ATTACHED, UNAVAILABLE, GeoPoint, Intake, Reporter, SubmitResult
 
@@ -101,8 +102,10 @@ class WebFormChannel(BaseChannel):
             point=point,
             reporter=Reporter(name="" if anonymous else name, phone="" if anonymous else phone,
                               contact_channel="webform", anonymous=anonymous),
-            raw=orjson.dumps({k: v for k, v in fields.items() if isinstance(v, (str, int, float, bool))
-                              or v is None}).decode(),
+            # As submitted, less what an anonymous reporter chose not to give us.
+            raw=orjson.dumps({k: v for k, v in fields.items()
+                              if (isinstance(v, (str, int, float, bool)) or v is None)
+                              and not (anonymous and k in ("name", "phone"))}).decode(),
         )
         return intake, photos
 
@@ -165,6 +168,8 @@ class WebFormChannel(BaseChannel):
             fields, photos = await _read_form(request)
         except web.HTTPRequestEntityTooLarge:
             return self._form(413, "提交的内容过大，请减少照片数量或压缩照片后重试")
+        except Refusal as exc:
+            return self._form(exc.http_status, exc.message)
         try:
             intake, photos = self.build_intake(fields, photos)
             result = await self._submit(intake, photos)
@@ -198,7 +203,15 @@ class _FormValues(dict):
 
 
 async def _read_form(request: web.Request) -> tuple[dict, list[Photo]]:
-    form = await request.post()
+    """The form's fields and photos; a body that is not a well-formed form (no boundary,
+    no starting boundary, undecodable text, a broken part header) is a 400, never a 500."""
+    try:
+        form = await request.post()
+    except web.HTTPRequestEntityTooLarge:
+        raise
+    except (ValueError, UnicodeDecodeError, LookupError, AssertionError, TypeError, HttpProcessingError) as exc:
+        raise Refusal(f"表单格式不正确（{type(exc).__name__}），请重新填写后提交",
+                      code="invalid_form", http_status=400) from None
     fields: dict = {}
     photos: list[Photo] = []
     for key, value in form.items():
@@ -212,14 +225,7 @@ async def _read_form(request: web.Request) -> tuple[dict, list[Photo]]:
 
 
 def _text(fields: dict, name: str, limit: int) -> str:
-    value = fields.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValidationError(name, f"{name} 必须是文本")
-    if len(value) > limit:
-        raise ValidationError(name, f"{FIELD_NAMES.get(name, name)}不能超过 {limit} 个字")
-    return value
+    return text_field(fields.get(name), name, limit, label=FIELD_NAMES.get(name, name))
 
 
 def _flag(value) -> bool:
@@ -231,15 +237,9 @@ def _flag(value) -> bool:
 def _point(lat, lng) -> GeoPoint | None:
     if lat in (None, "") and lng in (None, ""):
         return None
-    try:
-        if isinstance(lat, bool) or isinstance(lng, bool):
-            raise ValueError
-        point = GeoPoint(float(lat), float(lng))
-    except (TypeError, ValueError):
-        raise ValidationError("lat", "经纬度必须是数字，且 lat 与 lng 须同时提供") from None
-    if not (math.isfinite(point.lat) and math.isfinite(point.lng)
-            and -90 <= point.lat <= 90 and -180 <= point.lng <= 180):
-        raise ValidationError("lat", "经纬度超出范围（纬度 -90~90，经度 -180~180）")
+    point = geo_point(lat, lng)
+    if point is None:
+        raise ValidationError("lat", "经纬度须为数字且在范围内（纬度 -90~90，经度 -180~180），lat 与 lng 须同时提供")
     return point
 
 

@@ -24,7 +24,7 @@ from channels.base import BaseChannel, DeliveryError, IntakeService, Outbound
 from channels.conversation import Conversation, ConversationSettings, Inbound
 from channels.wechat_crypto import CryptoError, MessageCrypto, signature_ok
 from gateway.errors import Refusal
-from gateway.models import GeoPoint
+from gateway.fields import geo_point, unix_seconds
 
 log = logging.getLogger("channels.wechat")
 CLICK_COMMANDS = {"help": "帮助", "query": "查询", "cancel": "取消", "submit": "提交"}
@@ -121,10 +121,8 @@ class WechatChannel(BaseChannel):
             return False
         skew = self.settings.max_clock_skew_s
         if skew:
-            try:
-                return abs(time.time() - int(timestamp)) <= skew
-            except ValueError:
-                return False
+            stamp = unix_seconds(timestamp)
+            return stamp is not None and abs(time.time() - stamp) <= skew
         return True
 
     async def verify_url(self, request: web.Request) -> web.Response:
@@ -238,9 +236,8 @@ class WechatChannel(BaseChannel):
         if kind == "voice":
             return await self._voice_inbound(msg_id, f, raw)
         if kind == "location":
-            try:
-                point = GeoPoint(float(f.get("Location_X", "")), float(f.get("Location_Y", "")))
-            except ValueError:
+            point = geo_point(f.get("Location_X"), f.get("Location_Y"))  # NaN, out of range: None
+            if point is None:
                 return Inbound(msg_id, "media_failed", text="位置", raw=raw)
             return Inbound(msg_id, "location", point=point, point_crs="gcj02", raw=raw)
         if kind == "event":

@@ -1,6 +1,7 @@
 """HTTP plumbing shared by the API and the channels: JSON errors and the error middleware."""
 from __future__ import annotations
 
+import html
 import logging
 
 import orjson
@@ -36,6 +37,21 @@ def json_error(status: int, code: str, message: str, **extra) -> web.Response:
                          status=status, headers=headers)
 
 
+HTML_ERROR = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title></head>
+<body><h1>{title}</h1><p>{message}</p><p><a href="/report">返回首页</a></p></body></html>
+"""
+
+
+def html_error(status: int, message: str) -> web.Response:
+    """The error page of the HTML side (the citizen's form, the console's pages)."""
+    title = "出错了" if status >= 500 else "无法处理您的请求"
+    return web.Response(text=HTML_ERROR.format(title=title, message=html.escape(message)),
+                        status=status, content_type="text/html", charset="utf-8",
+                        headers={"Retry-After": "5"} if status == 503 else None)
+
+
 def wants_json(request: web.Request) -> bool:
     """Errors are JSON except on the HTML pages (the citizen's form, the console's pages)."""
     return request.path.startswith("/console/api/") or not request.path.startswith(("/report", "/console"))
@@ -53,16 +69,21 @@ async def error_middleware(request: web.Request, handler):
         if "Allow" in exc.headers:  # 405 says which methods the resource takes
             response.headers["Allow"] = exc.headers["Allow"]
         return response
-    except ValidationError as exc:
-        return json_error(exc.http_status, exc.code, exc.message, field=exc.field)
     except Refusal as exc:
-        return json_error(exc.http_status, exc.code, exc.message)
+        if not wants_json(request):
+            return html_error(exc.http_status, exc.message)
+        extra = {"field": exc.field} if isinstance(exc, ValidationError) else {}
+        return json_error(exc.http_status, exc.code, exc.message, **extra)
     except StorageUnavailable as exc:
         log.warning("storage unavailable on %s: %s", request.path, exc)
-        return json_error(503, "unavailable", "系统暂时无法处理，请稍后重试")
+        return _fault(request, 503, "unavailable", "系统暂时无法处理，请稍后重试")
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return json_error(500, "internal", "系统内部错误，已记录，请稍后重试")
+        return _fault(request, 500, "internal", "系统内部错误，已记录，请稍后重试")
+
+
+def _fault(request: web.Request, status: int, code: str, message: str) -> web.Response:
+    return json_error(status, code, message) if wants_json(request) else html_error(status, message)
 
 
 def parse_json_object(body: bytes) -> dict:

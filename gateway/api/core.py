@@ -3,14 +3,18 @@ and attachment downloads. Every route needs the core's bearer token."""
 from __future__ import annotations
 
 import hmac
+import re
 
 from aiohttp import web
 
 from gateway.appkeys import ATTACHMENTS, CASES, CORE_TOKEN, SETTINGS, STORE
 from gateway.errors import NotFound, ValidationError
+from gateway.fields import identifier, text_field
 from gateway.http import json_error, json_response, read_json
+from gateway.models import CASE_NO_PATTERN
 
 routes = web.RouteTableDef()
+CASE_NO = re.compile(CASE_NO_PATTERN)
 
 
 def _authorized(request: web.Request) -> bool:
@@ -63,34 +67,24 @@ async def get_workorder(request: web.Request) -> web.Response:
 @routes.post("/api/v1/workorders/{case_no}/status")
 async def post_status(request: web.Request) -> web.Response:
     body = await read_json(request)
-    status = body.get("status")
-    if not isinstance(status, str) or not status:
-        raise ValidationError("status", "缺少 status（目标状态）")
+    status = identifier(body.get("status"), "status", 32)
     update_id = _update_id(body)
-    fields = {}
-    for name, limit in (("note", 2000), ("department", 100)):
-        value = body.get(name, "")
-        if not isinstance(value, str) or len(value) > limit:
-            raise ValidationError(name, f"{name} 必须是不超过 {limit} 个字符的文本")
-        fields[name] = value
+    fields = {name: text_field(body.get(name), name, limit) for name, limit in (("note", 2000), ("department", 100))}
     doc = await request.app[CASES].change_status(
         request.match_info["case_no"], status, update_id=update_id, **fields)
     return json_response(doc)
 
 
 def _update_id(body: dict, required: bool = True) -> str | None:
-    update_id = body.get("update_id")
-    if update_id is None and not required:
+    if body.get("update_id") is None and not required:
         return None
-    if not isinstance(update_id, str) or not 1 <= len(update_id) <= 128:
-        raise ValidationError("update_id", "缺少 update_id（1–128 个字符，用于防止重复提交）")
-    return update_id
+    return identifier(body.get("update_id"), "update_id", 128)
 
 
 def _case_field(body: dict, name: str) -> str:
     value = body.get(name)
-    if not isinstance(value, str) or not value:
-        raise ValidationError(name, f"缺少 {name}（工单编号）")
+    if not isinstance(value, str) or not CASE_NO.fullmatch(value):
+        raise ValidationError(name, f"缺少 {name}（工单编号，格式如 20261121-000123）")
     return value
 
 
@@ -99,9 +93,7 @@ async def post_merge(request: web.Request) -> web.Response:
     body = await read_json(request)
     source = request.match_info["case_no"]
     target = _case_field(body, "into")
-    note = body.get("note", "")
-    if not isinstance(note, str) or len(note) > 2000:
-        raise ValidationError("note", "note 必须是不超过 2000 个字符的文本")
+    note = text_field(body.get("note"), "note", 2000)
     docs = await request.app[CASES].merge(source, target, note=note, update_id=_update_id(body))
     return json_response({"merged": docs[source], "into": docs[target]})
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from gateway.cases import workorders
 from gateway.cases.service import CaseService
 from gateway.errors import StorageUnavailable
+from gateway.fields import sanitize_intake
 from gateway.metrics import Metrics
 from gateway.models import (
     ACCEPTED,
@@ -42,6 +43,7 @@ class Pipeline:
         self._inflight: dict[int, asyncio.Future[SubmitResult]] = {}
 
     async def submit(self, intake: Intake) -> SubmitResult:
+        intake = sanitize_intake(intake)
         payload = intake_json(intake)
         raw = intake.raw if isinstance(intake.raw, str) or intake.raw is None else to_json(intake.raw)
         # The stage workers classify and locate while the report is being stored.
