@@ -98,6 +98,25 @@ def create_operator(args: argparse.Namespace) -> int:
     return asyncio.run(_with_store(args, work))
 
 
+def retry_failed(args: argparse.Namespace) -> int:
+    """Reports set aside after repeated faults: list them, or put them back in the sweep."""
+
+    async def work(store) -> int:
+        failed = await store.failed_intakes()
+        if args.list:
+            for row in failed:
+                print(f"{row['id']}\t{row['channel']}\t{row['external_id']}\t{row['received_at']}"
+                      f"\t{row['attempts']}\t{row['last_error']}")
+            print(f"{len(failed)} report(s) set aside")
+            return 0
+        count = await store.retry_failed(args.intake)
+        print(f"{count} report(s) back in the sweep (the running gateway files them within "
+              "[pipeline].recovery_interval_s)")
+        return 0 if count or not failed else 1
+
+    return asyncio.run(_with_store(args, work))
+
+
 def new_event_loop() -> asyncio.AbstractEventLoop:
     """uvloop where it is installed (about 15% more intake here), else asyncio's own."""
     try:
@@ -139,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     operator.add_argument("--name", default="", help="display name")
     operator.add_argument("--seat", default="", help="hotline seat id")
     operator.set_defaults(func=create_operator)
+    retry = commands.add_parser("retry-failed", help="stored reports that kept failing: list them, or "
+                                "put them back in the sweep")
+    retry.add_argument("--intake", type=int, help="only this stored report (its id)")
+    retry.add_argument("--list", action="store_true", help="list them, change nothing")
+    retry.set_defaults(func=retry_failed)
     args = parser.parse_args(argv)
     return args.func(args)
 

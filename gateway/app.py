@@ -267,5 +267,7 @@ async def metrics(request: web.Request) -> web.Response:
     with contextlib.suppress(StorageUnavailable):
         m.queue_depth.labels("review").set(await store.count_review())
         m.queue_depth.labels("unfiled").set(len(await store.pending_intakes()))
+        # Reports set aside after repeated faults: an alert when above zero.
+        m.queue_depth.labels("failed").set(len(await store.failed_intakes()))
     return web.Response(body=m.render(), content_type="text/plain", charset="utf-8",
                         headers={"X-Content-Type-Options": "nosniff"})

@@ -30,6 +30,8 @@ from gateway.stages.runner import StageRunner
 from gateway.store import Store
 
 log = logging.getLogger("gateway.intake")
+# Sweeps a stored report may fail before it is set aside for a person to look at.
+GIVE_UP_AFTER = 3
 
 
 class Pipeline:
@@ -86,10 +88,21 @@ class Pipeline:
 
     async def recover(self) -> int:
         """File every report that was stored but never filed (e.g. the process died
-        between the two commits). Returns how many were finished."""
+        between the two commits). One that keeps failing is set aside after
+        `GIVE_UP_AFTER` sweeps (state "failed", counted in /metrics, retried with
+        `run.py retry-failed`) and never holds up the others. Returns how many were filed."""
         done = 0
         for intake_id in await self.store.pending_intakes():
-            result = await self.reprocess(intake_id)  # waits for one already in flight
+            try:
+                result = await self.reprocess(intake_id)  # waits for one already in flight
+            except StorageUnavailable:
+                raise  # the database itself: the next sweep tries everything again
+            except Exception as exc:
+                log.exception("stored report %s could not be filed", intake_id, extra={"intake": intake_id})
+                if await self.store.record_failure(intake_id, f"{type(exc).__name__}: {exc}", GIVE_UP_AFTER):
+                    log.error("stored report %s set aside after %d attempts", intake_id, GIVE_UP_AFTER,
+                              extra={"intake": intake_id})
+                continue
             if result.outcome != UNAVAILABLE:
                 done += 1
                 log.info("recovered report", extra={"case_no": result.case_no, "intake": intake_id})

@@ -11,6 +11,7 @@
 `Store` is the one object the application opens; feature modules wrap it.
 """
 from gateway.errors import StorageUnavailable
+from gateway.store.intakes import COLUMNS as INTAKE_COLUMNS
 from gateway.store.intakes import SCHEMA as INTAKE_SCHEMA
 from gateway.store.intakes import StoredIntake
 from gateway.store.workorders import SCHEMA as WORKORDER_SCHEMA
@@ -24,4 +25,5 @@ class Store(WorkOrderRecords):
     whose schemas are passed in."""
 
     def __init__(self, path, *, schemas: list[str] | None = None, **options):
-        super().__init__(path, schemas=[INTAKE_SCHEMA, WORKORDER_SCHEMA, *(schemas or [])], **options)
+        super().__init__(path, schemas=[INTAKE_SCHEMA, WORKORDER_SCHEMA, *(schemas or [])],
+                         columns=INTAKE_COLUMNS, **options)

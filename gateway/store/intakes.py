@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS intakes (
     received_at TEXT NOT NULL,
     payload TEXT NOT NULL,          -- the normalized intake (JSON)
     raw TEXT,                       -- the channel's native payload, verbatim
-    state TEXT NOT NULL DEFAULT 'stored',  -- stored | done
+    state TEXT NOT NULL DEFAULT 'stored',  -- stored | done | failed (set aside after repeated faults)
     case_no TEXT,
     result TEXT,                    -- the SubmitResult given to the channel (JSON)
     stages TEXT,                    -- the stage results (JSON)
@@ -34,6 +34,11 @@ CREATE TABLE IF NOT EXISTS attachments (
     created_at TEXT NOT NULL
 );
 """
+
+
+# Added after the first release (see Writer.columns).
+COLUMNS = [("intakes", "attempts", "INTEGER NOT NULL DEFAULT 0"),  # failed filing attempts
+           ("intakes", "last_error", "TEXT")]
 
 
 @dataclass
@@ -94,6 +99,33 @@ class IntakeRecords(Writer):
         rows = await self.read(
             "SELECT id FROM intakes WHERE state = 'stored' ORDER BY id LIMIT ?", (limit,))
         return [row[0] for row in rows]
+
+    async def record_failure(self, intake_id: int, error: str, give_up_after: int) -> bool:
+        """A filing attempt of a stored report failed: count it, and after `give_up_after`
+        attempts set the report aside (state 'failed') so the sweep goes on without it.
+        True when it was set aside."""
+
+        def op(conn: sqlite3.Connection) -> bool:
+            row = conn.execute(
+                "UPDATE intakes SET attempts = attempts + 1, last_error = ?,"
+                " state = CASE WHEN attempts + 1 >= ? AND state = 'stored' THEN 'failed' ELSE state END"
+                " WHERE id = ? RETURNING state", (error[:500], give_up_after, intake_id)).fetchone()
+            return bool(row) and row[0] == "failed"
+
+        return await self.write(op)
+
+    async def failed_intakes(self) -> list[dict]:
+        rows = await self.read(
+            "SELECT id, channel, external_id, received_at, attempts, last_error FROM intakes"
+            " WHERE state = 'failed' ORDER BY id")
+        return [dict(r) for r in rows]
+
+    async def retry_failed(self, intake_id: int | None = None) -> int:
+        """Put reports set aside back in the sweep (one, or all); how many."""
+        where, params = ("AND id = ?", (intake_id,)) if intake_id is not None else ("", ())
+        return await self.write(lambda conn: conn.execute(
+            f"UPDATE intakes SET state = 'stored', attempts = 0 WHERE state = 'failed' {where}",
+            params).rowcount)
 
     async def count_intakes(self) -> int:
         return (await self.read("SELECT count(*) FROM intakes"))[0][0]

@@ -53,9 +53,13 @@ def fetch(conn: sqlite3.Connection, sql: str, params: tuple = ()) -> list[sqlite
 
 class Writer:
     def __init__(self, path: Path, *, busy_timeout_ms: int = 2000, synchronous: str = "FULL",
-                 max_batch: int = 256, schemas: list[str] | None = None):
+                 max_batch: int = 256, schemas: list[str] | None = None,
+                 columns: list[tuple[str, str, str]] | None = None):
         self.path = path
         self.schemas = list(schemas or [])
+        # Columns added after a table was first released: (table, column, definition),
+        # added to databases created before them.
+        self.columns = list(columns or [])
         self.busy_timeout_ms = busy_timeout_ms
         self.synchronous = synchronous.upper()
         self.max_batch = max_batch
@@ -77,7 +81,8 @@ class Writer:
     # -- life cycle ---------------------------------------------------------------------
 
     async def open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.path.parent, 0o700)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         try:
             await self._in_writer(self._open_writer)
@@ -99,7 +104,13 @@ class Writer:
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         for schema in self.schemas:
             conn.executescript(schema)
+        for table, column, definition in self.columns:
+            if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        # Citizens' reports: readable by the gateway's own account only (WAL and SHM files
+        # take the database file's mode).
+        os.chmod(self.path, 0o600)
         self._wconn = conn
 
     def _close_writer(self) -> None:
