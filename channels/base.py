@@ -86,9 +86,10 @@ class IntakeService(Protocol):
                               allowed_types: list[str] | None = None,
                               max_bytes: int | None = None) -> Attachment: ...
 
-    async def public_status(self, case_no: str, check_code: str) -> dict:
+    async def public_status(self, case_no: str, check_code: str, client: str = "") -> dict:
         """The case as its reporter may see it; raises NotFound for an unknown case or a
-        wrong check code (the same answer for both, so case numbers cannot be probed)."""
+        wrong check code (the same answer for both, so case numbers cannot be probed), and
+        TooManyAttempts (429) once the case or the `client` (its address) guessed too often."""
         ...
 
     async def cases_of(self, channel: str, contact_id: str, limit: int = 10) -> list[dict]:

@@ -16,7 +16,8 @@ from channels.base import BaseChannel, IntakeService
 from channels.phones import normalize_phone
 from gateway.errors import NotFound, Refusal, ValidationError
 from gateway.fields import geo_point, text_field
-from gateway.http import json_error, json_response, parse_json_object
+from gateway.guard import TooManyAttempts
+from gateway.http import client_of, json_error, json_response, parse_json_object
 from gateway.models import ACCEPTED, ATTACHED, UNAVAILABLE, GeoPoint, Intake, Reporter, SubmitResult
 
 TEMPLATES = jinja2.Environment(
@@ -143,14 +144,16 @@ class WebFormChannel(BaseChannel):
         return json_response(body, 200 if result.repeated else 201)
 
     async def api_status(self, request: web.Request) -> web.Response:
-        case = await self.service.public_status(request.match_info["case_no"], request.query.get("code", ""))
+        case = await self.service.public_status(request.match_info["case_no"], request.query.get("code", ""),
+                                                client_of(request))
         return json_response(case)
 
     # -- HTML pages ---------------------------------------------------------------------
 
-    def _render(self, name: str, status: int = 200, **context) -> web.Response:
+    def _render(self, name: str, status: int = 200, retry_after: int | None = None, **context) -> web.Response:
         html = TEMPLATES.get_template(name).render(**context)
-        return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return web.Response(text=html, status=status, content_type="text/html", charset="utf-8", headers=headers)
 
     def _form(self, status: int = 200, error: str = "", form: dict | None = None) -> web.Response:
         s = self.settings
@@ -189,7 +192,10 @@ class WebFormChannel(BaseChannel):
         try:
             if not CASE_PATTERN.match(case_no):
                 raise NotFound("工单编号格式应为 8 位日期-6 位序号，例如 20261121-000123")
-            case = await self.service.public_status(case_no, code)
+            case = await self.service.public_status(case_no, code, client_of(request))
+        except TooManyAttempts as exc:
+            return self._render("status.html", 429, case=None, case_no=case_no, code=code, error=exc.message,
+                                retry_after=exc.retry_after_s)
         except NotFound as exc:
             return self._render("status.html", 404, case=None, case_no=case_no, code=code,
                                 error=exc.message)

@@ -34,6 +34,7 @@ from gateway.cases import workorders
 from gateway.cases.service import CaseService
 from gateway.errors import StorageUnavailable
 from gateway.events import EventHub
+from gateway.guard import FailureLimit, GuessLimits
 from gateway.http import error_middleware, json_response
 from gateway.intake.attachments import AttachmentStore
 from gateway.intake.pipeline import Pipeline
@@ -167,8 +168,11 @@ def _stages_cases_and_intake(settings: Settings, stages):
             app[PIPELINE] = Pipeline(app[STORE], runner, cases, public_url=settings.public_url,
                                      metrics=app[METRICS])
             app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE])
+            sec = settings.security
+            guesses = GuessLimits(FailureLimit(sec.check_code_failures_per_case, sec.check_code_window_s),
+                                  FailureLimit(sec.check_code_failures_per_client, sec.client_window_s))
             app[SERVICE] = GatewayService(app[PIPELINE], cases, app[ATTACHMENTS], ChannelState(app[STORE]),
-                                          app[EVENTS], transcriber=transcriber)
+                                          app[EVENTS], transcriber=transcriber, guesses=guesses)
             yield
         finally:
             transcriber.close()

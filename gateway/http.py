@@ -7,7 +7,9 @@ import logging
 import orjson
 from aiohttp import web
 
+from gateway.appkeys import SETTINGS
 from gateway.errors import BadJson, Refusal, StorageUnavailable, ValidationError
+from gateway.guard import client_address
 
 log = logging.getLogger("gateway.http")
 
@@ -31,8 +33,11 @@ def json_response(data, status: int = 200, **kwargs) -> web.Response:
     return web.json_response(data, status=status, dumps=_dumps, **kwargs)
 
 
-def json_error(status: int, code: str, message: str, **extra) -> web.Response:
-    headers = {"Retry-After": "5"} if status == 503 else None
+def json_error(status: int, code: str, message: str, *, retry_after_s: int | None = None,
+               **extra) -> web.Response:
+    if retry_after_s is None and status == 503:
+        retry_after_s = 5
+    headers = {"Retry-After": str(retry_after_s)} if retry_after_s is not None else None
     return json_response({"error": {"code": code, "message": message, **extra}},
                          status=status, headers=headers)
 
@@ -44,12 +49,19 @@ HTML_ERROR = """<!doctype html>
 """
 
 
-def html_error(status: int, message: str) -> web.Response:
+def html_error(status: int, message: str, retry_after_s: int | None = None) -> web.Response:
     """The error page of the HTML side (the citizen's form, the console's pages)."""
     title = "出错了" if status >= 500 else "无法处理您的请求"
+    if retry_after_s is None and status == 503:
+        retry_after_s = 5
     return web.Response(text=HTML_ERROR.format(title=title, message=html.escape(message)),
                         status=status, content_type="text/html", charset="utf-8",
-                        headers={"Retry-After": "5"} if status == 503 else None)
+                        headers={"Retry-After": str(retry_after_s)} if retry_after_s is not None else None)
+
+
+def client_of(request: web.Request) -> str:
+    """The address of whoever sent `request` (see gateway.guard.client_address)."""
+    return client_address(request, request.app[SETTINGS].security.trusted_proxies)
 
 
 def wants_json(request: web.Request) -> bool:
@@ -70,10 +82,11 @@ async def error_middleware(request: web.Request, handler):
             response.headers["Allow"] = exc.headers["Allow"]
         return response
     except Refusal as exc:
+        retry = getattr(exc, "retry_after_s", None)
         if not wants_json(request):
-            return html_error(exc.http_status, exc.message)
+            return html_error(exc.http_status, exc.message, retry)
         extra = {"field": exc.field} if isinstance(exc, ValidationError) else {}
-        return json_error(exc.http_status, exc.code, exc.message, **extra)
+        return json_error(exc.http_status, exc.code, exc.message, retry_after_s=retry, **extra)
     except StorageUnavailable as exc:
         log.warning("storage unavailable on %s: %s", request.path, exc)
         return _fault(request, 503, "unavailable", "系统暂时无法处理，请稍后重试")

@@ -71,6 +71,41 @@ class PipelineSettings:
 
 
 @dataclass
+class SecuritySettings:
+    # Reverse proxies (addresses or CIDR ranges) in front of the gateway: only from these is
+    # X-Forwarded-For believed when telling clients apart. Empty: the peer address counts.
+    trusted_proxies: list[str] = field(default_factory=list)
+    # Wrong check codes: a case's code takes at most this many wrong guesses per window,
+    # and one client at most this many over all cases; then 429 until the window passes.
+    check_code_failures_per_case: int = 5
+    check_code_window_s: float = 3600.0
+    check_code_failures_per_client: int = 20
+    client_window_s: float = 600.0
+    # Console logins: wrong passwords per account and per client per window.
+    login_failures_per_account: int = 5
+    login_failures_per_client: int = 20
+    login_window_s: float = 900.0
+    # Password checks (Argon2, ~170 ms of CPU each) run off the event loop, this many at once.
+    password_checks_at_once: int = 2
+
+    def problems(self) -> list[str]:
+        import ipaddress
+
+        found = []
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                found.append(f"trusted_proxies: not an address or network: {proxy!r}")
+        numbers = (self.check_code_failures_per_case, self.check_code_window_s, self.check_code_failures_per_client,
+                   self.client_window_s, self.login_failures_per_account, self.login_failures_per_client,
+                   self.login_window_s, self.password_checks_at_once)
+        if any(n <= 0 for n in numbers):
+            found.append("limits and windows: must be positive")
+        return found
+
+
+@dataclass
 class LoggingSettings:
     level: str = "INFO"
     format: str = "json"  # json | text
@@ -95,6 +130,7 @@ SECTIONS: dict[str, type] = {
     "classification": ClassificationSettings,
     "location": LocationSettings,
     "duplicates": DuplicateSettings,
+    "security": SecuritySettings,
     "logging": LoggingSettings,
     "notify": NotifySettings,
     "speech": SpeechSettings,

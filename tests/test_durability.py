@@ -224,11 +224,13 @@ async def test_one_poisoned_report_does_not_hold_up_the_sweep(tmp_path):
         metrics = await (await gw.get("/metrics")).text()
         assert 'gateway_queue_depth{queue="failed"} 1.0' in metrics
 
-    listed = subprocess.run([sys.executable, "run.py", "--data-dir", str(settings.data_dir), "retry-failed",
-                             "--list"], cwd=ROOT, capture_output=True, text=True, check=True)
+    listed = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "run.py", "--data-dir", str(settings.data_dir), "retry-failed", "--list"],
+        cwd=ROOT, capture_output=True, text=True, check=True)
     assert "poison-0000" in listed.stdout and "1 report(s) set aside" in listed.stdout
-    back = subprocess.run([sys.executable, "run.py", "--data-dir", str(settings.data_dir), "retry-failed"],
-                          cwd=ROOT, capture_output=True, text=True, check=True)
+    back = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "run.py", "--data-dir", str(settings.data_dir), "retry-failed"],
+        cwd=ROOT, capture_output=True, text=True, check=True)
     assert "1 report(s) back in the sweep" in back.stdout
     store = Store(settings.data_dir / "gateway.sqlite3")
     await store.open()

@@ -27,7 +27,7 @@ async def test_report_gets_a_case_number_and_a_repeat_gets_the_same(gateway):
     assert resp.status == 201
     first = await resp.json()
     assert CASE_NO.match(first["case_no"]) and first["outcome"] == "accepted"
-    assert len(first["check_code"]) == 6
+    assert len(first["check_code"]) == 10
 
     again = await post_report(gateway, description="小区门口的路灯坏了好几天", submission_token="tok-0001")
     assert again.status == 200

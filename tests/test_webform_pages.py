@@ -35,7 +35,7 @@ async def test_submitting_twice_with_one_token_files_one_case(gateway):
     page = await first.text()
     assert first.status == 201 and "提交成功" in page
     case_no = re.search(r'id="case-no">(\d{8}-\d{6})<', page).group(1)
-    code = re.search(r'id="check-code">(\d{6})<', page).group(1)
+    code = re.search(r'id="check-code">(\d{10})<', page).group(1)
 
     again = await gateway.post("/report", data=form(description="小区门口的井盖没了，很危险",
                                                     submission_token=token))

@@ -12,11 +12,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from gateway.appkeys import ATTACHMENTS, CASES, CHANNELS, EVENTS, STORE
+from gateway.appkeys import ATTACHMENTS, CASES, CHANNELS, EVENTS, SETTINGS, STORE
 from gateway.console.auth import Accounts
 from gateway.console.context import CONSOLE, Console
 from gateway.console.settings import ConsoleSettings
 from gateway.console.views import routes
+from gateway.guard import FailureLimit
 from gateway.store import Store
 from gateway.store.calls import Calls
 from gateway.store.console import SCHEMA, ConsoleStore
@@ -32,7 +33,11 @@ def setup(app: web.Application, settings: ConsoleSettings) -> None:
 
     async def console_ctx(app: web.Application):
         store = ConsoleStore(app[STORE])
-        accounts = Accounts(store, settings.session_minutes)
+        sec = app[SETTINGS].security
+        accounts = Accounts(store, settings.session_minutes,
+                            per_account=FailureLimit(sec.login_failures_per_account, sec.login_window_s),
+                            per_client=FailureLimit(sec.login_failures_per_client, sec.login_window_s),
+                            checks_at_once=sec.password_checks_at_once)
         console = Console(settings=settings, accounts=accounts, store=store, calls=Calls(app[STORE]),
                           cases=app[CASES],
                           attachments=app[ATTACHMENTS], events=app[EVENTS],

@@ -12,7 +12,7 @@ from gateway.cases import workorders
 from gateway.console.auth import COOKIE, Forbidden, Unauthorized
 from gateway.console.context import CONSOLE, Console
 from gateway.errors import NotFound, Refusal
-from gateway.http import json_response, read_json
+from gateway.http import client_of, json_response, read_json
 from gateway.models import iso, now
 
 HERE = Path(__file__).parent
@@ -68,7 +68,7 @@ async def login(request: web.Request) -> web.Response:
     console = _console(request)
     try:
         token, session = await console.accounts.login(str(body.get("username", "")),
-                                                      str(body.get("password", "")))
+                                                      str(body.get("password", "")), client_of(request))
     except Unauthorized:
         await console.store.audit(iso(now()), str(body.get("username", ""))[:40], "login_failed", "", {})
         raise

@@ -8,6 +8,7 @@ from gateway.cases import workorders
 from gateway.cases.service import CaseService
 from gateway.errors import NotFound
 from gateway.events import EventHub
+from gateway.guard import GuessLimits
 from gateway.intake.attachments import AttachmentStore
 from gateway.intake.pipeline import Pipeline
 from gateway.models import Attachment, Intake, SubmitResult, contact_key, to_plain
@@ -16,10 +17,12 @@ from gateway.store.state import ChannelState
 
 class GatewayService:
     def __init__(self, pipeline: Pipeline, cases: CaseService, attachments: AttachmentStore,
-                 state: ChannelState, events: EventHub, transcriber=None):
+                 state: ChannelState, events: EventHub, transcriber=None,
+                 guesses: GuessLimits | None = None):
         self.pipeline = pipeline
         self.cases = cases
         self.store = pipeline.store
+        self.guesses = guesses  # limits on guessing check codes
         self.attachments = attachments
         self.state = state
         self.events = events
@@ -35,12 +38,16 @@ class GatewayService:
         return await self.attachments.save(data, filename=filename, allowed_types=allowed_types,
                                            max_bytes=max_bytes)
 
-    async def public_status(self, case_no: str, check_code: str) -> dict:
+    async def public_status(self, case_no: str, check_code: str, client: str = "") -> dict:
+        if self.guesses is not None:
+            self.guesses.check(case_no, client)  # TooManyAttempts (429) while locked out
         try:
             doc, expected = await self.store.get_public(case_no)
         except NotFound:
             expected, doc = "", None
         if doc is None or not hmac.compare_digest(expected.encode(), check_code.encode()):
+            if self.guesses is not None:
+                self.guesses.failed(case_no, client)
             raise NotFound("未找到该工单，请核对工单编号和查询码")
         return workorders.public_view(doc)
 

@@ -87,6 +87,9 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at) WHERE state = 
 """
 
 
+CHECK_CODE_DIGITS = 10
+
+
 class UpdateIdConflict(Refusal):
     code = "update_id_reused"
 
@@ -236,7 +239,9 @@ class WorkOrderRecords(IntakeRecords):
         """The day's next case number (unique across restarts) and a fresh check code."""
         rows = fetch(conn, "INSERT INTO case_counters (day, last) VALUES (?, 1)"
                             " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last", (day,))
-        return f"{day}-{rows[0][0]:06d}", f"{secrets.randbelow(10**6):06d}"
+        # Ten digits: with at most 5 wrong guesses per case an hour (gateway.guard), a year
+        # of guessing one case succeeds with probability 5 × 8,766 / 10^10 ≈ 4.4 × 10^-6.
+        return f"{day}-{rows[0][0]:06d}", f"{secrets.randbelow(10**CHECK_CODE_DIGITS):0{CHECK_CODE_DIGITS}d}"
 
     def _insert_doc(self, conn: sqlite3.Connection, doc: dict, check_code: str, in_feed: bool) -> None:
         conn.execute(
