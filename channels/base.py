@@ -86,6 +86,13 @@ class IntakeService(Protocol):
                               allowed_types: list[str] | None = None,
                               max_bytes: int | None = None) -> Attachment: ...
 
+    async def save_attachments(self, files: list[tuple[bytes, str]], *,
+                               allowed_types: list[str] | None = None,
+                               max_bytes: int | None = None) -> list[Attachment]:
+        """Several files (data, filename) of one report: all checked before any is kept, so
+        a refused one leaves nothing behind. Photos lose their metadata (EXIF, GPS)."""
+        ...
+
     async def public_status(self, case_no: str, check_code: str, client: str = "") -> dict:
         """The case as its reporter may see it; raises NotFound for an unknown case or a
         wrong check code (the same answer for both, so case numbers cannot be probed), and

@@ -74,6 +74,7 @@ class WebFormChannel(BaseChannel):
         app.router.add_get("/report/status", self.status_page)
         app.router.add_post("/api/v1/reports", self.api_submit)
         app.router.add_get("/api/v1/reports/{case_no}", self.api_status)
+        app.router.add_static("/report/static", Path(__file__).parent / "static")
 
     # -- parsing (shared by the page and the API) ---------------------------------------
 
@@ -112,10 +113,10 @@ class WebFormChannel(BaseChannel):
 
     async def _submit(self, intake: Intake, photos: list[Photo]) -> SubmitResult:
         s = self.settings
-        for photo in photos:  # checked and kept before the report is stored
-            intake.attachments.append(await self.service.save_attachment(
-                photo.data, filename=photo.filename, allowed_types=s.photo_types,
-                max_bytes=int(s.max_photo_mb * 1024 * 1024)))
+        # Every photo checked, then all kept, before the report is stored.
+        intake.attachments += await self.service.save_attachments(
+            [(p.data, p.filename) for p in photos], allowed_types=s.photo_types,
+            max_bytes=int(s.max_photo_mb * 1024 * 1024))
         return await self.service.submit(intake)
 
     # -- JSON API -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import shutil
 
 from aiohttp import web
 
@@ -35,7 +36,7 @@ from gateway.cases.service import CaseService
 from gateway.errors import StorageUnavailable
 from gateway.events import EventHub
 from gateway.guard import FailureLimit, GuessLimits
-from gateway.http import error_middleware, json_response
+from gateway.http import error_middleware, json_response, security_headers
 from gateway.intake.attachments import AttachmentStore
 from gateway.intake.pipeline import Pipeline
 from gateway.intake.service import GatewayService
@@ -79,7 +80,7 @@ def create_app(settings: Settings, *, stages=None,
     """`stages` (classifier, locator, duplicates) replaces the configured ones, and
     `extra_channels` are added to the configured ones (tests)."""
     app = web.Application(
-        middlewares=[error_middleware, api.core_auth],
+        middlewares=[security_headers, error_middleware, api.core_auth],
         client_max_size=int(settings.server.max_body_mb * 1024 * 1024),
     )
     app[SETTINGS] = settings
@@ -167,7 +168,8 @@ def _stages_cases_and_intake(settings: Settings, stages):
             app[CASES] = cases
             app[PIPELINE] = Pipeline(app[STORE], runner, cases, public_url=settings.public_url,
                                      metrics=app[METRICS])
-            app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE])
+            app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE],
+                                               keep_originals=settings.storage.keep_photo_originals)
             sec = settings.security
             guesses = GuessLimits(FailureLimit(sec.check_code_failures_per_case, sec.check_code_window_s),
                                   FailureLimit(sec.check_code_failures_per_client, sec.client_window_s))
@@ -252,13 +254,18 @@ async def home(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    free_mb = shutil.disk_usage(settings.data_dir).free / 2**20
+    disk = {"disk": "ok" if free_mb >= settings.storage.min_free_mb else "low", "disk_free_mb": round(free_mb, 1)}
     try:
         await request.app[STORE].ping()
     except StorageUnavailable:
-        return json_response({"status": "unavailable", "database": "unavailable"}, status=503)
+        return json_response({"status": "unavailable", "database": "unavailable", **disk}, status=503)
     pool = request.app[PIPELINE].stages.pool
     workers = {"stage_workers": "ready" if pool.ready else "starting"} if pool is not None else {}
-    return json_response({"status": "ok", "database": "ok", **workers})
+    if disk["disk"] == "low":  # reports with photos would be refused: take this node out
+        return json_response({"status": "unavailable", "database": "ok", **disk, **workers}, status=503)
+    return json_response({"status": "ok", "database": "ok", **disk, **workers})
 
 
 async def metrics(request: web.Request) -> web.Response:

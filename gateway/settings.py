@@ -43,6 +43,11 @@ class StorageSettings:
     # FULL: every acknowledged report survives power loss, not only a process crash.
     synchronous: str = "FULL"
     max_batch: int = 256
+    # Photos that carried metadata (EXIF, GPS) or markup are served re-encoded; keep the
+    # bytes as sent too (under attachments/originals, never served)?
+    keep_photo_originals: bool = False
+    # /healthz reports "low" (and 503) when the data directory has less free space than this.
+    min_free_mb: float = 200.0
 
 
 @dataclass

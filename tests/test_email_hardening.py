@@ -6,12 +6,22 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import io
 
+from PIL import Image
 from yarl import URL
 
 from tests.test_email import INTAKE, mail_gateway
 
-JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000") + b"\x00" * 37 + b"\xff\xd9"
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (17, 7), (200, 40, 40)).save(out, "JPEG")  # 637 bytes: the base64 ends in "=="
+    return out.getvalue()
+
+
+JPEG = _jpeg()
+assert base64.b64encode(JPEG).endswith(b"==")
 
 
 def raw_mail(headers: dict[str, bytes | str], body: bytes, *, content_type: str,

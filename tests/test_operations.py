@@ -18,7 +18,9 @@ from tests.conftest import ROOT
 async def test_healthz_reports_the_database(gateway):
     resp = await gateway.get("/healthz")
     assert resp.status == 200
-    assert await resp.json() == {"status": "ok", "database": "ok"}
+    health = await resp.json()
+    assert {k: health[k] for k in ("status", "database", "disk")} == {"status": "ok", "database": "ok", "disk": "ok"}
+    assert health["disk_free_mb"] > 0
 
 
 async def test_metrics_count_intake_by_channel_and_outcome(gateway):

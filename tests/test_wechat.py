@@ -16,6 +16,7 @@ from defusedxml.ElementTree import fromstring
 from channels.wechat_crypto import MessageCrypto, sign
 from tests.conftest import (
     FIXTURES,
+    all_feed,
     case_count,
     make_settings,
     running_chat_gateway,
@@ -314,3 +315,15 @@ async def test_malformed_huge_and_unknown_messages(tmp_path):
         assert "暂不支持" in await citizen.send("video")
         assert "接收失败" in await citizen.send("image", media_id="no-such-media")
         assert await case_count(gw) == 0
+
+
+async def test_a_location_that_is_not_a_position_does_not_stick_the_citizen(tmp_path):
+    async with wechat_gateway(tmp_path) as gw:
+        citizen = Citizen(gw, "o-nan")
+        await citizen.say("井盖丢了，很危险")
+        await citizen.send("location", lat="NaN", lng="inf", label="不知道哪里")
+        # The citizen goes on as if no pin had come: the place in words files the report.
+        reply = await citizen.say("苏州园小区3号楼门口")
+        assert "工单编号" in reply, reply
+        [doc] = (await all_feed(gw))[0]
+        assert "苏州园小区" in doc["location"]["address"] and doc["location"]["grid_code"]

@@ -10,7 +10,7 @@ from aiohttp import web
 from gateway.appkeys import ATTACHMENTS, CASES, CORE_TOKEN, SETTINGS, STORE
 from gateway.errors import NotFound, ValidationError
 from gateway.fields import identifier, text_field
-from gateway.http import json_error, json_response, read_json
+from gateway.http import file_headers, json_error, json_response, read_json
 from gateway.models import CASE_NO_PATTERN
 
 routes = web.RouteTableDef()
@@ -123,4 +123,4 @@ async def get_attachment(request: web.Request) -> web.StreamResponse:
     path = attachments.path_for(sha256)
     if not path.exists():
         raise NotFound(f"附件 {sha256} 的文件缺失")
-    return web.FileResponse(path, headers={"Content-Type": meta["content_type"]})
+    return web.FileResponse(path, headers=file_headers(sha256, meta["content_type"]))

@@ -12,7 +12,7 @@ from gateway.cases import workorders
 from gateway.console.auth import COOKIE, Forbidden, Unauthorized
 from gateway.console.context import CONSOLE, Console
 from gateway.errors import NotFound, Refusal
-from gateway.http import client_of, json_response, read_json
+from gateway.http import client_of, file_headers, json_response, read_json
 from gateway.models import iso, now
 
 HERE = Path(__file__).parent
@@ -54,9 +54,7 @@ async def console_page(request: web.Request) -> web.Response:
     return web.Response(text=html, content_type="text/html", headers=_NO_STORE)
 
 
-_NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
-             "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-                                        "media-src 'self'; style-src 'self'; script-src 'self'"}
+_NO_STORE = {"Cache-Control": "no-store"}  # the content policy and no-framing: gateway.http
 
 
 # -- sign in and out -----------------------------------------------------------------------
@@ -170,7 +168,8 @@ async def audio(request: web.Request) -> web.StreamResponse:
     path = console.attachments.path_for(sha256)
     if not path.exists() or not meta["content_type"].startswith("audio/"):
         raise NotFound("录音不存在")
-    return web.FileResponse(path, headers={"Content-Type": meta["content_type"]})
+    return web.FileResponse(path, headers={**file_headers(sha256, meta["content_type"]),
+                                           "Content-Disposition": "inline"})  # the console plays it
 
 
 # -- administration --------------------------------------------------------------------------

@@ -38,6 +38,11 @@ class GatewayService:
         return await self.attachments.save(data, filename=filename, allowed_types=allowed_types,
                                            max_bytes=max_bytes)
 
+    async def save_attachments(self, files: list[tuple[bytes, str]], *,
+                               allowed_types: list[str] | None = None,
+                               max_bytes: int | None = None) -> list[Attachment]:
+        return await self.attachments.save_all(files, allowed_types=allowed_types, max_bytes=max_bytes)
+
     async def public_status(self, case_no: str, check_code: str, client: str = "") -> dict:
         if self.guesses is not None:
             self.guesses.check(case_no, client)  # TooManyAttempts (429) while locked out
