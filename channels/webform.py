@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 import orjson
-from aiohttp import web
+from aiohttp import MultipartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from channels.base import BaseChannel, IntakeService
@@ -27,6 +27,7 @@ TEMPLATES = jinja2.Environment(
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,128}$")
 CASE_PATTERN = re.compile(r"^\d{8}-\d{6}$")
 TRUE_WORDS = {"1", "true", "on", "yes", "是"}
+FALSE_WORDS = {"", "0", "false", "off", "no", "否"}
 
 
 @dataclass
@@ -67,6 +68,8 @@ class WebFormChannel(BaseChannel):
     def __init__(self, service: IntakeService, settings):
         self.service = service
         self.settings = settings
+        # A form with every photo at its largest, and room for the text fields.
+        self.form_limit = int((settings.max_photos * settings.max_photo_mb + 1) * 1024 * 1024)
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/report", self.form_page)
@@ -80,6 +83,9 @@ class WebFormChannel(BaseChannel):
 
     def build_intake(self, fields: dict, photos: list[Photo]) -> tuple[Intake, list[Photo]]:
         s = self.settings
+        for key in fields:  # other fields are ignored, but a name must be a name
+            if not isinstance(key, str) or FIELD_NAME_UNFIT.search(key):
+                raise ValidationError("fields", "表单字段名含有控制字符或引号", http_status=422)
         description = _text(fields, "description", s.max_description_chars).strip()
         if not description:
             raise ValidationError("description", "请填写问题描述")
@@ -91,7 +97,8 @@ class WebFormChannel(BaseChannel):
             raise ValidationError("phone", "联系电话格式不正确，请填写手机号或带区号的固定电话")
         anonymous = _flag(fields.get("anonymous"))
         point = _point(fields.get("lat"), fields.get("lng"))
-        token = fields.get("submission_token") or ""
+        token = fields.get("submission_token")
+        token = "" if token is None else token
         if not isinstance(token, str) or (token and not TOKEN_PATTERN.match(token)):
             raise ValidationError("submission_token", "submission_token 须为 8–128 位字母、数字、- 或 _")
         if len(photos) > s.max_photos:
@@ -126,7 +133,7 @@ class WebFormChannel(BaseChannel):
             fields = parse_json_object(await request.read())  # BadJson: the middleware answers
             photos: list[Photo] = []
         elif request.content_type == "multipart/form-data":
-            fields, photos = await _read_form(request)
+            fields, photos = await _read_form(request, self.form_limit)
         else:
             raise Refusal("请以 application/json 或 multipart/form-data 提交", code="unsupported_media_type",
                           http_status=415)
@@ -169,7 +176,7 @@ class WebFormChannel(BaseChannel):
         if request.content_type not in ("multipart/form-data", "application/x-www-form-urlencoded"):
             return self._form(415, "请通过本页面的表单提交")
         try:
-            fields, photos = await _read_form(request)
+            fields, photos = await _read_form(request, self.form_limit)
         except web.HTTPRequestEntityTooLarge:
             return self._form(413, "提交的内容过大，请减少照片数量或压缩照片后重试")
         except Refusal as exc:
@@ -209,26 +216,46 @@ class _FormValues(dict):
         return value if isinstance(value, str) else ("1" if value else "")
 
 
-async def _read_form(request: web.Request) -> tuple[dict, list[Photo]]:
+PHOTO_FIELD = "photos"
+FIELD_NAME_UNFIT = re.compile(r'[\x00-\x1f\x7f-\x9f"\\]')
+FORM_ERRORS = (ValueError, UnicodeDecodeError, LookupError, AssertionError, TypeError, HttpProcessingError)
+
+
+async def _read_form(request: web.Request, limit: int) -> tuple[dict, list[Photo]]:
     """The form's fields and photos; a body that is not a well-formed form (no boundary,
-    no starting boundary, undecodable text, a broken part header) is a 400, never a 500."""
-    try:
-        form = await request.post()
-    except web.HTTPRequestEntityTooLarge:
-        raise
-    except (ValueError, UnicodeDecodeError, LookupError, AssertionError, TypeError, HttpProcessingError) as exc:
-        raise Refusal(f"表单格式不正确（{type(exc).__name__}），请重新填写后提交",
-                      code="invalid_form", http_status=400) from None
+    no starting boundary, undecodable text, a broken part header) is a 400, never a 500.
+    A part is a photo when it is named "photos" or carries a file name. More than `limit`
+    bytes in all is a 413, found before they are all read."""
     fields: dict = {}
     photos: list[Photo] = []
-    for key, value in form.items():
-        if isinstance(value, web.FileField):
-            data = value.file.read()
-            if data:  # an empty file input sends an empty part
-                photos.append(Photo(value.filename or "", data))
-        else:
-            fields[key] = value
-    return fields, photos
+    try:
+        if request.content_type != "multipart/form-data":
+            fields = dict(await request.post())
+            return fields, photos
+        if (request.content_length or 0) > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+        reader = await request.multipart()
+        total = 0
+        while (part := await reader.next()) is not None:
+            if isinstance(part, MultipartReader):  # a nested multipart: not what the form sends
+                raise ValueError("nested multipart")
+            data = bytearray()
+            while chunk := await part.read_chunk():
+                data += chunk
+                total += len(chunk)
+                if total > limit:
+                    raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=total)
+            if part.name == PHOTO_FIELD or part.filename:
+                if data:  # an empty file input sends an empty part
+                    photos.append(Photo(part.filename or "", bytes(data)))
+            elif part.name:
+                fields[part.name] = bytes(data).decode(part.get_charset("utf-8"))
+        return fields, photos
+    except web.HTTPRequestEntityTooLarge:
+        raise
+    except FORM_ERRORS as exc:
+        raise Refusal(f"表单格式不正确（{type(exc).__name__}），请重新填写后提交",
+                      code="invalid_form", http_status=400) from None
 
 
 def _text(fields: dict, name: str, limit: int) -> str:
@@ -236,9 +263,15 @@ def _text(fields: dict, name: str, limit: int) -> str:
 
 
 def _flag(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    return isinstance(value, str) and value.strip().lower() in TRUE_WORDS
+    """A yes/no field: a JSON boolean, or what a checkbox or a form sends."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValidationError("anonymous", "anonymous 须为 true 或 false")
 
 
 def _point(lat, lng) -> GeoPoint | None:

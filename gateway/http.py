@@ -66,7 +66,8 @@ def client_of(request: web.Request) -> str:
 
 def wants_json(request: web.Request) -> bool:
     """Errors are JSON except on the HTML pages (the citizen's form, the console's pages)."""
-    return request.path.startswith("/console/api/") or not request.path.startswith(("/report", "/console"))
+    return (request.path.startswith(("/console/api/", "/console/events"))
+            or not request.path.startswith(("/report", "/console")))
 
 
 # Pages serve their own scripts and styles only, and are never framed (clickjacking).

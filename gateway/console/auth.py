@@ -33,9 +33,14 @@ class Forbidden(Refusal):
     http_status = 403
 
 
+MAX_PASSWORD = 200  # hashing a megabyte "password" is work an attacker should not get for free
+
+
 def hash_password(password: str) -> str:
     if len(password) < 8:
         raise Refusal("密码至少 8 位", code="weak_password", http_status=422)
+    if len(password) > MAX_PASSWORD:
+        raise Refusal(f"密码最多 {MAX_PASSWORD} 位", code="invalid_field", http_status=422)
     return _hasher.hash(password)
 
 
@@ -70,8 +75,10 @@ class Accounts:
             raise Refusal("用户名须为 1–40 位字母、数字、- 或 _", code="invalid_username", http_status=422)
         if role not in ROLES:
             raise Refusal("角色须为 operator 或 admin", code="invalid_role", http_status=422)
-        return await self.console.add_operator(username, (display_name or username).strip()[:40],
-                                               hash_password(password), role, str(seat_id).strip()[:20],
+        display_name, seat_id = (display_name or username).strip(), str(seat_id).strip()
+        if len(display_name) > 40 or len(seat_id) > 20:
+            raise Refusal("显示名称最多 40 个字，坐席号最多 20 个字符", code="invalid_field", http_status=422)
+        return await self.console.add_operator(username, display_name, hash_password(password), role, seat_id,
                                                iso(now()))
 
     async def login(self, username: str, password: str, client: str = "") -> tuple[str, dict]:
@@ -84,6 +91,8 @@ class Accounts:
         if wait:
             raise TooManyAttempts("密码错误次数过多，请稍后再试", wait)
         operator = await self.console.operator_by_name(username)
+        if len(password or "") > MAX_PASSWORD:
+            operator, password = None, ""
         if not await self._verify(operator["password_hash"] if operator else _DUMMY, password or ""):
             operator = None
         if operator is None or not operator["active"]:

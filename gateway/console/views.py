@@ -188,10 +188,14 @@ async def add_operator(request: web.Request) -> web.Response:
     _admin(session)
     body = await read_json(request)
     console = _console(request)
+    values = {name: body.get(name, default) for name, default in
+              (("username", ""), ("password", ""), ("display_name", ""), ("role", "operator"), ("seat_id", ""))}
+    wrong = [name for name, value in values.items() if not isinstance(value, str)]
+    if wrong:
+        raise Refusal(f"{'、'.join(wrong)} 须为文本", code="invalid_field", http_status=422)
     operator = await console.accounts.add(
-        str(body.get("username", "")), str(body.get("password", "")),
-        display_name=str(body.get("display_name", "")), role=str(body.get("role", "operator")),
-        seat_id=str(body.get("seat_id", "")))
+        values["username"], values["password"], display_name=values["display_name"], role=values["role"],
+        seat_id=values["seat_id"])
     await console.store.audit(iso(now()), session["username"], "add_operator", operator["username"],
                               {"role": operator["role"], "seat_id": operator["seat_id"]})
     operator.pop("password_hash", None)

@@ -94,7 +94,7 @@ class UpdateIdConflict(Refusal):
     code = "update_id_reused"
 
     def __init__(self, update_id: str, case_no: str):
-        super().__init__(f"update_id {update_id} 已用于工单 {case_no}，不能用于其他工单")
+        super().__init__(f"update_id {update_id} 已用于工单 {case_no} 的另一次请求，不能再用于别的请求")
 
 
 class WorkOrderRecords(IntakeRecords):
@@ -170,10 +170,13 @@ class WorkOrderRecords(IntakeRecords):
 
         def op(conn: sqlite3.Connection) -> dict[str, dict]:
             if update_id is not None:
-                rows = fetch(conn, "SELECT case_no, response FROM status_updates WHERE update_id = ?",
+                rows = fetch(conn, "SELECT case_no, request, response FROM status_updates WHERE update_id = ?",
                               (update_id,))
                 if rows:
-                    if rows[0]["case_no"] != case_nos[0]:
+                    # A repeat is the same request for the same case; anything else reusing
+                    # the id is refused (the first answer would not answer it).
+                    first = {"action": action, **orjson.loads(rows[0]["request"])}  # older rows lack it
+                    if rows[0]["case_no"] != case_nos[0] or first != {**(request or {}), "action": action}:
                         raise UpdateIdConflict(update_id, rows[0]["case_no"])
                     first = orjson.loads(rows[0]["response"])
                     return {no: {**doc, "repeated": True} for no, doc in first.items()}
@@ -191,7 +194,7 @@ class WorkOrderRecords(IntakeRecords):
                 conn.execute(
                     "INSERT INTO status_updates (update_id, case_no, request, response, at)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (update_id, case_nos[0], dumps(request or {}), dumps(changed),
+                    (update_id, case_nos[0], dumps({**(request or {}), "action": action}), dumps(changed),
                      changed[case_nos[0]]["updated_at"]),
                 )
             return changed
