@@ -1,0 +1,1 @@
+"""Speech to text for hotline recordings (transcriber.py)."""
