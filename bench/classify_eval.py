@@ -1,0 +1,153 @@
+"""Classification, urgency, consultation and review through the gateway's real intake path:
+each message is posted to POST /api/v1/reports (description only) of a gateway running in
+its own process, and the work order is read back from GET /api/v1/workorders/{case_no}.
+The duplicate check is off, so that every message is judged on its own.
+
+    .venv/bin/python bench/classify_eval.py                       # the frozen set
+    .venv/bin/python bench/classify_eval.py --board               # real message-board letters
+    .venv/bin/python bench/classify_eval.py --data FILE.jsonl --errors   # a tuning set
+
+Frozen sets (bench/data/frozen/) print figures only: their mistakes are never shown, so
+nobody tunes on them. A tuning set may list its mistakes with --errors.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.gateway_client import five_digit, running_gateway  # noqa: E402
+
+FROZEN = ROOT / "bench" / "data" / "frozen"
+HOTISSUES = ROOT.parent / "shared" / "data" / "tipdm2020c" / "hotissues.jsonl"
+NO_DEDUPE = "[duplicates]\nenabled = false\n"
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def board_items(path: Path) -> list[dict]:
+    """The labelled real letters, with their text from the shared message-board file."""
+    letters = {}
+    for line in HOTISSUES.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        letters[rec["id"]] = f"{rec.get('title', '')}\n{rec.get('text', '')}".strip()[:4000]
+    items = []
+    for label in load(path):
+        kind = "city" if label.get("code") else "other"
+        items.append({**label, "text": letters[label["id"]], "kind": kind})
+    return items
+
+
+async def judge(items: list[dict], config: str, concurrency: int) -> list[dict]:
+    async with running_gateway(NO_DEDUPE + config, concurrency=concurrency) as gw:
+        sem = asyncio.Semaphore(concurrency)
+
+        async def one(i: int, item: dict) -> dict:
+            async with sem:
+                answer = await gw.report(item["text"], f"eval-{i:06d}")
+            doc = answer["workorder"]
+            cat = doc["category"]
+            return {**item, "pred_code": cat["code"], "pred_path": cat["path"],
+                    "pred_consult": bool(cat.get("consultation")),
+                    "pred_urgent": doc["urgency"] == "urgent", "review": doc["needs_review"],
+                    "reasons": doc["review_reasons"], "confidence": cat["confidence"]}
+
+        return list(await asyncio.gather(*(one(i, it) for i, it in enumerate(items))))
+
+
+def right_code(r: dict) -> bool:
+    return five_digit(r["pred_code"]) in {r["code"], *r.get("also_ok", [])}
+
+
+def right_major(r: dict) -> bool:
+    majors = {c[:2] for c in [r["code"], *r.get("also_ok", [])]}
+    return five_digit(r["pred_code"])[:2] in majors
+
+
+def report(results: list[dict]) -> dict:
+    city = [r for r in results if r["kind"] == "city"]
+    out: dict = {"messages": len(results)}
+    if city:
+        flagged = [r for r in city if r["review"]]
+        unflagged = [r for r in city if not r["review"]]
+        out["city"] = {
+            "n": len(city),
+            "exact_code": round(sum(map(right_code, city)) / len(city), 3),
+            "right_major": round(sum(map(right_major, city)) / len(city), 3),
+            "no_category": sum(1 for r in city if not r["pred_code"]),
+            "sent_to_social": sum(1 for r in city if r["pred_code"].startswith("SH")),
+            "sent_to_consultation": sum(1 for r in city if r["pred_consult"]),
+            "needs_review": f"{len(flagged)} of {len(city)} ({len(flagged) / len(city):.0%})",
+            "unflagged_exact": round(sum(map(right_code, unflagged)) / len(unflagged), 3) if unflagged else None,
+        }
+    urgent = [r for r in results if r.get("urgent")]
+    calm = [r for r in results if not r.get("urgent") and r["kind"] != "other"] or \
+        [r for r in results if not r.get("urgent")]
+    if urgent:
+        out["urgent"] = {"recall": f"{sum(r['pred_urgent'] for r in urgent)} of {len(urgent)} "
+                                   f"({sum(r['pred_urgent'] for r in urgent) / len(urgent):.2f})",
+                         "false_urgent": f"{sum(r['pred_urgent'] for r in calm)} of {len(calm)} "
+                                         f"({sum(r['pred_urgent'] for r in calm) / max(1, len(calm)):.1%})"}
+    consult = [r for r in results if r["kind"] == "consultation"]
+    complaints = [r for r in results if r["kind"] in ("city", "social")]
+    if consult:
+        out["consultation"] = {
+            "recall": f"{sum(r['pred_consult'] for r in consult)} of {len(consult)}",
+            "complaints_made_consultations": f"{sum(r['pred_consult'] for r in complaints)} of {len(complaints)} "
+                                             f"({sum(r['pred_consult'] for r in complaints) / len(complaints):.1%})"}
+    social = [r for r in results if r["kind"] == "social"]
+    if social:
+        branch_right = sum(1 for r in social if r["pred_path"] and r["social_class"] in r["pred_path"][:2])
+        out["social"] = {"n": len(social), "right_branch": round(branch_right / len(social), 3),
+                         "sent_to_city": sum(1 for r in social if five_digit(r["pred_code"]))}
+    other = [r for r in results if r["kind"] == "other"]
+    if other:
+        out["not_city"] = {"n": len(other), "given_a_city_code": sum(1 for r in other if five_digit(r["pred_code"]))}
+    return out
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", type=Path, help="a labelled set (default: the frozen set)")
+    p.add_argument("--board", action="store_true", help="the frozen real message-board letters")
+    p.add_argument("--config", default="", help="extra settings (TOML text) for the gateway")
+    p.add_argument("--concurrency", type=int, default=8)
+    p.add_argument("--limit", type=int)
+    p.add_argument("--errors", action="store_true", help="list mistakes (tuning sets only)")
+    args = p.parse_args()
+    if args.board:
+        path = FROZEN / "board_letters_frozen_v1.jsonl"
+        items = board_items(path)
+    else:
+        path = args.data or FROZEN / "classify_frozen_v1.jsonl"
+        items = load(path)
+    items = items[: args.limit] if args.limit else items
+    results = asyncio.run(judge(items, args.config, args.concurrency))
+    summary = report(results)
+    print(json.dumps({"set": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path), **summary},
+                     ensure_ascii=False, indent=2))
+    if args.errors:
+        if FROZEN in path.resolve().parents:
+            print("(mistakes on a frozen set are not listed: it must stay unseen by tuning)")
+            return 0
+        reasons = Counter()
+        for r in results:
+            if r["kind"] == "city" and not right_code(r):
+                print(f"{r['code']} → {r['pred_code'] or '-'} ({r['confidence']}) {r['text'][:80]}")
+            if r.get("urgent") != r["pred_urgent"]:
+                print(f"  urgent {r.get('urgent')} → {r['pred_urgent']}: {r['text'][:80]}")
+            reasons.update(r["reasons"])
+        print(reasons.most_common(10))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
