@@ -57,7 +57,8 @@ async def judge(items: list[dict], config: str, concurrency: int) -> list[dict]:
             cat = doc["category"]
             return {**item, "pred_code": cat["code"], "pred_path": cat["path"],
                     "pred_consult": bool(cat.get("consultation")),
-                    "pred_urgent": doc["urgency"] == "urgent", "review": doc["needs_review"],
+                    "pred_urgent": doc["urgency"] == "urgent", "review": cat.get("needs_review", doc["needs_review"]),
+                    "ticket_review": doc["needs_review"],
                     "reasons": doc["review_reasons"], "confidence": cat["confidence"]}
 
         return list(await asyncio.gather(*(one(i, it) for i, it in enumerate(items))))
@@ -85,7 +86,8 @@ def report(results: list[dict]) -> dict:
             "no_category": sum(1 for r in city if not r["pred_code"]),
             "sent_to_social": sum(1 for r in city if r["pred_code"].startswith("SH")),
             "sent_to_consultation": sum(1 for r in city if r["pred_consult"]),
-            "needs_review": f"{len(flagged)} of {len(city)} ({len(flagged) / len(city):.0%})",
+            "category_needs_review": f"{len(flagged)} of {len(city)} ({len(flagged) / len(city):.0%})",
+            "ticket_needs_review_any_stage": sum(1 for r in city if r["ticket_review"]),
             "unflagged_exact": round(sum(map(right_code, unflagged)) / len(unflagged), 3) if unflagged else None,
         }
     urgent = [r for r in results if r.get("urgent")]

@@ -64,9 +64,7 @@ async def running_gateway(config: str = "", *, concurrency: int = 8):
     settings = work / "config.toml"
     settings.write_text(f'[core]\ntoken = "{TOKEN}"\n[logging]\nlevel = "WARNING"\n{config}', encoding="utf-8")
     port = free_port()
-    log = open(work / "gateway.log", "wb")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen([sys.executable, "run.py", "--config", str(settings), "--port", str(port),
-                             "--data-dir", str(work / "data")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+    log, proc = await asyncio.to_thread(_start, settings, port, work)
     try:
         await asyncio.to_thread(_wait_ready, port)
         connector = aiohttp.TCPConnector(limit=concurrency)
@@ -76,6 +74,12 @@ async def running_gateway(config: str = "", *, concurrency: int = 8):
         proc.terminate()
         proc.wait(timeout=60)
         log.close()
+
+
+def _start(settings: Path, port: int, work: Path):
+    log = open(work / "gateway.log", "wb")  # noqa: SIM115 (closed when the gateway stops)
+    return log, subprocess.Popen([sys.executable, "run.py", "--config", str(settings), "--port", str(port),
+                                  "--data-dir", str(work / "data")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def five_digit(code: str) -> str:

@@ -8,11 +8,8 @@ from pathlib import Path
 import pytest
 
 from classifiers.classify import model as M
-from classifiers.classify.combined import CombinedClassifier, build_classifier
-from classifiers.classify.keywords import KeywordClassifier
-from classifiers.classify.settings import ClassificationSettings as CombinedSettings
+from classifiers.classify.combined import build_classifier
 from classifiers.classify.taxonomy import load_taxonomy
-from gateway.models import Classification
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -137,81 +134,10 @@ def test_labels_outside_the_taxonomy_are_kept_and_flagged(taxonomy):
     assert c.needs_review and any("不在分类体系" in r for r in c.review_reasons)
 
 
-# ---------------------------------------------------------------- combined
-
-
-class StubModel:
-    """A model that always answers the same thing (to test the combination rules exactly)."""
-
-    def __init__(self, taxonomy, label, confidence):
-        self.taxonomy = taxonomy
-        node = taxonomy.resolve(label)
-        self.answer = Classification(code=node.code, name=node.name, path=list(node.path), confidence=confidence,
-                                     source="model", department=node.department, time_limit_hours=node.time_limit_hours)
-
-    def classify(self, text):
-        c = self.answer
-        return Classification(**{k: getattr(c, k) for k in c.__dataclass_fields__})
-
-
-@pytest.fixture(scope="module")
-def rules(taxonomy):
-    return KeywordClassifier(taxonomy)
-
-
-def test_confident_rules_win(rules, taxonomy):
-    combo = CombinedClassifier(rules, StubModel(taxonomy, "城乡建设", 0.9))
-    c = combo.classify("我家楼下路灯不亮好几天了")
-    assert c.code == "BJ-01037" and c.source == "rules" and not c.needs_review
-    assert c.evidence["decided_by"] == "rules" and c.evidence["model"]["code"] == "SH-01"
-
-
-def test_model_covers_the_long_tail(rules, taxonomy):
-    combo = CombinedClassifier(rules, StubModel(taxonomy, "卫生计生", 0.85))
-    c = combo.classify("今天天气不错，心情很好")  # no keyword at all
-    assert c.code == "SH-06" and c.source == "model" and not c.needs_review
-
-
-def test_disagreement_between_confident_stages_needs_review(rules, taxonomy):
-    combo = CombinedClassifier(rules, StubModel(taxonomy, "教育文体", 0.9))
-    c = combo.classify("老板拖欠工资三个月了")
-    assert c.code == "SH-02-01"  # the rules still decide
-    assert c.needs_review
-    assert any("不一致" in r for r in c.review_reasons)
-    assert c.alternatives[0].code == "SH-03"
-
-
-def test_compatible_branches_are_not_a_disagreement(rules, taxonomy):
-    combo = CombinedClassifier(rules, StubModel(taxonomy, "城乡建设", 0.9))
-    assert not combo.classify("小区门口垃圾没人清，臭死了").needs_review
-
-
-def test_low_confidence_everywhere_needs_review(rules, taxonomy):
-    combo = CombinedClassifier(rules, StubModel(taxonomy, "商贸旅游", 0.3))
-    c = combo.classify("今天天气不错")
-    assert c.needs_review and any("置信度低" in r for r in c.review_reasons)
-
-
-def test_safety_words_stay_urgent_when_the_model_decides(rules, taxonomy):
-    combo = CombinedClassifier(rules, StubModel(taxonomy, "城乡建设", 0.95), rules_threshold=0.99)
-    c = combo.classify("有股味道，感觉像燃气泄漏")
-    assert c.urgent and c.time_limit_hours <= 2
-
-
-def test_thresholds_are_constructor_parameters(rules, taxonomy):
-    strict = CombinedClassifier(rules, None, {"review_threshold": 0.99})
-    assert strict.settings.review_threshold == 0.99
-    assert strict.classify("我家楼下路灯不亮").needs_review
-    with pytest.raises(ValueError, match="unknown classification setting"):
-        CombinedSettings.from_mapping({"rule_threshold": 0.5})
-    with pytest.raises(ValueError, match="between 0 and 1"):
-        CombinedSettings.from_mapping({"review_threshold": 5})
-
-
 def test_build_classifier_loads_taxonomy_and_model(trained, tmp_path):
     path = tmp_path / "model.pkl"
     trained.save(path)
-    combo = build_classifier(model_path=path, settings={"model_threshold": 0.5})
+    combo = build_classifier(model_path=path, settings={"review_threshold": 0.5})
     assert combo.model is not None
     assert combo.classify("小区门口井盖没了").code == "BJ-01023"
     with pytest.raises(M.ModelError):

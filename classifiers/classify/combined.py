@@ -1,158 +1,237 @@
-"""Rules first, the learned model for the long tail, a person when in doubt.
+"""The category of a report, from the keyword rules and the learned model together, with
+its kind, urgency and how sure it is.
 
-`CombinedClassifier(rules, model=None, settings=None, **overrides).classify(text)`:
+`CombinedClassifier(rules, model=None, settings=None, social_model=None).classify(text)`:
 
-1. The keyword rules classify. If their confidence reaches `rules_threshold`, their leaf wins.
-2. Otherwise, if a model is loaded and its confidence reaches `model_threshold`:
-   * when the rules' (weak) leaf lies in a branch compatible with the model's label, the
-     rules' leaf is kept (it is more specific) with the two confidences combined;
-   * otherwise the model's node wins (usually a top-level branch such as 城乡建设).
-3. Otherwise the more confident of the two is returned, flagged for review.
+1. **Kind**: a city matter (管理部件/事项, dispatched to the city's departments), a social
+   matter (12345: wages, schools, housing …) or a consultation (咨询: a question with no place to
+   send anyone, answered, not dispatched). The model's kind head decides; a consultation
+   needs P(consultation) ≥ `consultation_threshold`.
+2. **Leaf**: every leaf the rules matched and the model's most likely leaves compete on
+   `model_weight × P_model(leaf) + (1 - model_weight) × rule share(leaf)`, each weighted by the
+   probability of its kind. The rule share is a leaf's part of the rules' total score, times
+   how strong the best match is (a long exact phrase counts more than one short word).
+3. **Confidence**: that score mapped through a calibration learnt on texts the model had not
+   seen (isotonic: "of the tickets scored x, this share had the right leaf").
+   `needs_review` when it is below `review_threshold`, with the reason.
+4. **Urgency**: its own decision (classifiers.classify.urgency).
 
-`needs_review` is set, with Chinese `review_reasons`, when the final confidence is below
-`review_threshold`, when rules and model are both at least `disagreement_threshold`
-confident but point at incompatible top-level branches, or when either stage reported an
-input problem. Safety words (燃气泄漏, 井盖缺失 …) make the result urgent whichever stage won.
+Without a model the rules decide alone, as before: their leaf, their confidence, review
+below `review_threshold`. With a social model (TipDM 2020 C classes), a social matter's
+branch comes from it when the leaf model is unsure.
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
-from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from classifiers.classify.keywords import KeywordClassifier
+from classifiers.classify.keywords import KeywordClassifier, classify_input_problems
+from classifiers.classify.lexicon import load_lexicon
 from classifiers.classify.settings import ClassificationSettings
 from classifiers.classify.taxonomy import Node, Taxonomy, load_taxonomy
+from classifiers.classify.urgency import UrgencyJudge
+from classifiers.normalize import normalize
 from gateway.models import Alternative, Classification
 
-__all__ = ["CombinedClassifier", "build_classifier", "category_of"]
+__all__ = ["CombinedClassifier", "build_classifier", "category_of", "kind_of"]
+
+KIND_NAMES = {"city": "城市管理", "social": "社会事务", "consultation": "咨询"}
+# What a report says first decides its category (the model reads 600 characters too): a
+# long letter is read that far, which keeps every message well under a millisecond.
+MAX_CHARS = 400
+
+
+def kind_of(node: Node) -> str:
+    """city (管理部件/事项), consultation (咨询) or social (the rest of 12345)."""
+    if node.consultation:
+        return "consultation"
+    return "city" if node.top_code in ("BJ", "SJ") else "social"
 
 
 class CombinedClassifier:
     """Rules and model together (see the module docstring)."""
 
-    def __init__(
-        self,
-        rules: KeywordClassifier,
-        model: Any | None = None,
-        settings: ClassificationSettings | Mapping[str, Any] | None = None,
-        **overrides: float,
-    ):
+    def __init__(self, rules: KeywordClassifier, model: Any | None = None,
+                 settings: ClassificationSettings | Mapping[str, Any] | None = None,
+                 social_model: Any | None = None, **overrides: Any):
         self.rules = rules
         self.model = model
+        self.social_model = social_model
         self.taxonomy: Taxonomy = rules.taxonomy
         base = (settings if isinstance(settings, ClassificationSettings)
                 else ClassificationSettings.from_mapping(settings))
         if overrides:
-            base = ClassificationSettings.from_mapping({**asdict(base), **overrides})
+            base = ClassificationSettings.from_mapping({**base.__dict__, **overrides})
         self.settings = base
         if model is not None and getattr(model, "taxonomy", None) is None:
             model.taxonomy = self.taxonomy
+        self._leaf_kind = {n.code: kind_of(n) for n in self.taxonomy.leaves}
+        combiner = (getattr(model, "state", None) or {}).get("combiner") or {}
+        self.model_weight = float(combiner.get("model_weight", 0.6))
+        self._calibration = (list(combiner["calibration_x"]), list(combiner["calibration_y"])) \
+            if "calibration_x" in combiner else None
+        danger = list(self.taxonomy.urgent_words)
+        for entry in rules.lexicon.values():
+            danger += entry.urgent_when
+        self.urgency = UrgencyJudge(danger, threshold=base.urgent_threshold, with_words=base.urgent_with_words)
 
-    def _node(self, c: Classification) -> Node | None:
-        return self.taxonomy.get(c.code) if c.code else None
-
-    def _compatible(self, a: Node | None, b: Node | None) -> bool:
-        if a is None or b is None:
-            return True
-        return b.top_code in a.compatible or a.top_code in b.compatible
+    # -- people's choices ----------------------------------------------------------------
 
     def categorize(self, code: str, source: str) -> Classification | None:
         """A category a person chose, by its code (None when the taxonomy has no such code)."""
-        return category_of(self.rules.taxonomy, code, source)
+        return category_of(self.taxonomy, code, source)
+
+    # -- the decision ---------------------------------------------------------------------
 
     def classify(self, text: str) -> Classification:
-        s = self.settings
-        r = self.rules.classify(text)
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        normalized = normalize(text[: MAX_CHARS + 200])[:MAX_CHARS]
+        problems = classify_input_problems(text, normalized)
+        if problems:
+            return Classification(source="none", needs_review=True, review_reasons=problems,
+                                  evidence={"normalized": normalized[:200]})
+        ranked, matched = self.rules.rank(normalized)
         if self.model is None:
-            return self._finish(r, r, None, [], text)
-
-        m = self.model.classify(text)
-        r_node, m_node = self._node(r), self._node(m)
-        reasons: list[str] = []
-        if r.code and r.confidence >= s.rules_threshold:
-            chosen = r
-        elif m.code and m.confidence >= s.model_threshold:
-            if r.code and self._compatible(r_node, m_node):
-                chosen = r
-                chosen.confidence = round(max(r.confidence, (r.confidence + m.confidence) / 2), 4)
-                chosen.evidence = {**chosen.evidence, "model_agrees": m.code}
-            else:
-                chosen = m
-        else:
-            chosen = r if r.confidence >= m.confidence else m
-        if (
-            r.code
-            and m.code
-            and r.confidence >= s.disagreement_threshold
-            and m.confidence >= s.disagreement_threshold
-            and not (r_node is not None and r_node.consultation)
-            and not self._compatible(r_node, m_node)
-        ):
-            reasons.append(f"规则与模型判断不一致：规则为「{r.name}」，模型为「{m.name}」")
-        return self._finish(chosen, r, m, reasons, text)
-
-    def _finish(self, chosen: Classification, r: Classification, m: Classification | None, reasons: list[str], text: str) -> Classification:
-        s = self.settings
-        out = Classification(**{f.name: getattr(chosen, f.name) for f in fields(Classification)})
-        out.review_reasons = []
-        # Input problems are reported by both stages: keep each reason once.
-        for reason in [*(chosen.review_reasons or []), *reasons]:
-            if reason.startswith(("模型置信度低", "分类置信度低")):
-                continue  # re-judged below against the combined review threshold
-            if reason not in out.review_reasons:
-                out.review_reasons.append(reason)
-        if out.code and out.confidence < s.review_threshold:
-            out.review_reasons.append(f"分类置信度低（{out.confidence:.2f}）")
-        if not out.code and not out.review_reasons:
-            out.review_reasons.append("未能确定类别")
-        # Safety first: urgent if the rules saw safety words, whichever stage won.
-        if r.urgent and not out.urgent:
-            out.urgent = True
-            out.evidence = {**out.evidence, "urgent_words": r.evidence.get("urgent_words", [])}
-        if chosen is not r and not out.urgent:
-            hits = self.rules.urgent_words_in(text)
-            if hits:
-                out.urgent = True
-                out.evidence = {**out.evidence, "urgent_words": hits}
-        if out.urgent and self.taxonomy.urgent_time_limit_hours is not None:
-            limit = self.taxonomy.urgent_time_limit_hours
-            out.time_limit_hours = min(out.time_limit_hours, limit) if out.time_limit_hours else limit
-        # Alternatives: the other stage's answer first, then the winner's own runners-up.
-        alts: list[Alternative] = []
-        other = m if chosen is r else r
-        if other is not None and other.code and other.code != out.code:
-            alts.append(Alternative(code=other.code, name=other.name, confidence=other.confidence))
-        for a in chosen.alternatives:
-            if a.code != out.code and all(a.code != b.code for b in alts):
-                alts.append(a)
-        out.alternatives = alts[:3]
-        out.evidence = {
-            **out.evidence,
-            "decided_by": chosen.source,
-            "rules": {"code": r.code, "confidence": r.confidence},
-            **({"model": {"code": m.code, "confidence": m.confidence}} if m is not None else {}),
+            return self._rules_only(text, normalized, ranked, matched)
+        probs = self.model.probabilities(normalized)
+        kinds = probs.get("kind") or {}
+        p_urgent = (probs.get("urgent") or {}).get("true")
+        scores = self._leaf_scores(ranked, probs["main"], kinds)
+        best = max(scores, key=scores.get)
+        node = self.taxonomy.get(best)
+        combined = scores[best]
+        confidence = self._calibrated(combined)
+        kind = kind_of(node)
+        reasons = []
+        if confidence < self.settings.review_threshold:
+            reasons.append(f"分类置信度低（{confidence:.2f}）")
+        if kind == "social" and self.social_model is not None and probs["main"].get(best, 0) < 0.5:
+            node, branch = self._social_branch(text, node)
+            if branch:
+                reasons = [r for r in reasons if not r.startswith("分类置信度低")]
+        urgency = self.urgency.judge(normalized, p_urgent, node.urgent_words)
+        runners_up = [(c, s) for c, s in sorted(scores.items(), key=lambda kv: -kv[1]) if c != node.code][:3]
+        alternatives = [Alternative(code=c, name=self.taxonomy.get(c).name, confidence=self._calibrated(s))
+                        for c, s in runners_up]
+        rule_code = ranked[0][0] if ranked else ""
+        model_code = max(probs["main"], key=probs["main"].get) if probs["main"] else ""
+        source = "rules" if node.code == rule_code and node.code != model_code else "model" \
+            if node.code == model_code and node.code != rule_code else "rules+model"
+        evidence = {
+            "decided_by": source,
+            "matched": matched.get(node.code, []),
+            "rules": {"code": rule_code, "score": round(ranked[0][1], 3) if ranked else 0.0},
+            "model": {"code": model_code, "probability": round(probs["main"].get(model_code, 0.0), 4),
+                      "of_chosen": round(probs["main"].get(node.code, 0.0), 4)},
+            "kind": {k: round(v, 3) for k, v in kinds.items()},
+            "combined_score": round(combined, 4),
+            "urgency": {"probability": urgency.probability, "danger_words": urgency.danger_words,
+                        "calming": urgency.calming},
         }
-        out.needs_review = bool(out.review_reasons)
-        return out
+        return self._result(node, confidence, source, urgency.urgent, alternatives, evidence, reasons)
+
+    def _leaf_scores(self, ranked: list[tuple[str, float]], model: dict[str, float],
+                     kinds: dict[str, float]) -> dict[str, float]:
+        """Combined score of every leaf either stage puts forward."""
+        rule_total = sum(s for _, s in ranked) or 1.0
+        strength = KeywordClassifier.strength(ranked[0][1]) if ranked else 0.0
+        rule_share = {code: strength * s / rule_total for code, s in ranked}
+        candidates = set(rule_share) | {c for c, _ in sorted(model.items(), key=lambda kv: -kv[1])[:8]}
+        w = self.model_weight
+        scores = {}
+        for code in candidates:
+            if code not in self._leaf_kind:  # a branch label of an older model
+                continue
+            prior = kinds.get(self._leaf_kind[code], 1.0) if kinds else 1.0
+            if self._leaf_kind[code] == "consultation" and kinds.get("consultation", 0.0) < self.settings.consultation_threshold:
+                prior = min(prior, 0.05)  # a question is a consultation only when the kind head says so
+            scores[code] = prior * (w * model.get(code, 0.0) + (1 - w) * rule_share.get(code, 0.0))
+        return scores or {self.taxonomy.leaves[0].code: 0.0}
+
+    def _calibrated(self, score: float) -> float:
+        """The share of tickets with this combined score whose category was right (linear
+        between the calibration's points)."""
+        if self._calibration is None:
+            return round(score, 4)
+        x, y = self._calibration
+        i = bisect.bisect_right(x, score)
+        if i == 0:
+            return y[0]
+        if i == len(x):
+            return y[-1]
+        t = (score - x[i - 1]) / (x[i] - x[i - 1])
+        return round(y[i - 1] + t * (y[i] - y[i - 1]), 4)
+
+    def _social_branch(self, text: str, node: Node) -> tuple[Node, bool]:
+        """The social branch the social model (TipDM classes) gives, when the leaf model was
+        unsure: the leaf if it lies in that branch, else the branch itself."""
+        c = self.social_model.classify(text)
+        branch = self.taxonomy.resolve(c.name) or self.taxonomy.resolve(c.code)
+        if branch is None or c.confidence < 0.5:
+            return node, False
+        if node.path[: len(branch.path)] == branch.path:
+            return node, True
+        leaves = [n for n in self.taxonomy.leaves if n.path[: len(branch.path)] == branch.path]
+        return (leaves[0] if len(leaves) == 1 else branch), True
+
+    def _rules_only(self, text: str, normalized: str, ranked, matched) -> Classification:
+        if not ranked:
+            return Classification(source="rules", needs_review=True, review_reasons=["未匹配到任何分类关键词"],
+                                  evidence={"decided_by": "rules", "matched": [], "normalized": normalized[:200]})
+        (code, s1), s2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+        node = self.taxonomy.get(code)
+        confidence = round(KeywordClassifier.strength(s1) * s1 / (s1 + s2), 4)
+        reasons = [f"分类置信度低（{confidence:.2f}）"] if confidence < self.settings.review_threshold else []
+        urgency = self.urgency.judge(normalized, None, node.urgent_words)
+        alternatives = [Alternative(code=c, name=self.taxonomy.get(c).name,
+                                    confidence=round(KeywordClassifier.strength(s) * s / (s1 + s), 4))
+                        for c, s in ranked[1:4]]
+        evidence = {"decided_by": "rules", "matched": matched.get(code, []), "rules": {"code": code, "score": round(s1, 3)},
+                    "urgency": {"danger_words": urgency.danger_words, "calming": urgency.calming}}
+        return self._result(node, confidence, "rules", urgency.urgent or node.urgent, alternatives, evidence, reasons)
+
+    def _result(self, node: Node, confidence: float, source: str, urgent: bool, alternatives: list[Alternative],
+                evidence: dict, reasons: list[str]) -> Classification:
+        hours = node.time_limit_hours
+        limit = self.taxonomy.urgent_time_limit_hours
+        if urgent and limit is not None:
+            hours = min(hours, limit) if hours else limit
+        return Classification(
+            code=node.code, name=node.name, path=list(node.path), confidence=confidence, source=source,
+            department=node.department, time_limit_hours=hours, urgent=urgent, consultation=node.consultation,
+            alternatives=alternatives, evidence=evidence, needs_review=bool(reasons), review_reasons=reasons)
 
 
 def build_classifier(
     taxonomy_path: str | Path | None = None,
     model_path: str | Path | None = None,
     settings: ClassificationSettings | Mapping[str, Any] | None = None,
+    *,
+    lexicon_path: str | Path | None = None,
+    social_model_path: str | Path | None = None,
 ) -> CombinedClassifier:
-    """Load the taxonomy (default: bundled) and, if given, the model; raise TaxonomyError/ModelError."""
+    """Load the taxonomy and lexicon (default: bundled), and the models if given; raise
+    TaxonomyError / LexiconError / ModelError naming the broken file."""
     taxonomy = load_taxonomy(taxonomy_path)
     cs = settings if isinstance(settings, ClassificationSettings) else ClassificationSettings.from_mapping(settings)
-    rules = KeywordClassifier(taxonomy, review_threshold=cs.review_threshold)
-    model = None
-    if model_path:
-        from classifiers.classify.model import load
+    lexicon = load_lexicon(lexicon_path, taxonomy)
+    rules = KeywordClassifier(taxonomy, review_threshold=cs.review_threshold, lexicon=lexicon)
+    from classifiers.classify.model import load
 
-        model = load(model_path, taxonomy)
-    return CombinedClassifier(rules, model, cs)
+    if model_path == "auto":
+        from classifiers.classify.lexicon import DEFAULT_LEXICON_PATH
+        from classifiers.classify.taxonomy import DEFAULT_TAXONOMY_PATH
+        from classifiers.classify.training import default_model
+
+        model = default_model(taxonomy, rules, Path(taxonomy_path or DEFAULT_TAXONOMY_PATH),
+                              Path(lexicon_path or DEFAULT_LEXICON_PATH))
+    else:
+        model = load(model_path, taxonomy) if model_path else None
+    social = load(social_model_path, taxonomy) if social_model_path else None
+    return CombinedClassifier(rules, model, cs, social)
 
 
 def category_of(taxonomy, code: str, source: str) -> Classification | None:

@@ -25,11 +25,13 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ahocorasick
 import jieba
 
+from classifiers.classify.lexicon import LexiconEntry
 from classifiers.classify.taxonomy import Node, Taxonomy, load_taxonomy
 from classifiers.normalize import normalize
 from gateway.models import Alternative, Classification
@@ -45,6 +47,9 @@ _init_lock = threading.Lock()
 
 
 WEAK_FACTOR = 0.35
+NOT_THIS_FACTOR = 0.5
+# Keywords at least this long match anywhere in the text; shorter ones only as whole words.
+SUBSTRING_MIN = 2  # two-character words as whole words only: 5x the time for no gain measured
 
 
 def keyword_weight(term: str, weak: bool = False) -> float:
@@ -91,11 +96,14 @@ class KeywordClassifier:
 
     source = "rules"
 
-    def __init__(self, taxonomy: Taxonomy | None = None, *, review_threshold: float = 0.35, max_chars: int = 5000):
+    def __init__(self, taxonomy: Taxonomy | None = None, *, review_threshold: float = 0.35, max_chars: int = 5000,
+                 lexicon: Mapping[str, LexiconEntry] | None = None):
         self.taxonomy = taxonomy if taxonomy is not None else load_taxonomy()
+        self.lexicon = dict(lexicon or {})
         self.review_threshold = float(review_threshold)
         self.max_chars = int(max_chars)
         self._leaves: list[_Leaf] = []
+        self._not_this: dict[int, tuple[str, ...]] = {}  # leaf index -> words of its neighbours
         # term -> [(leaf index, weight)]
         self._long: dict[str, list[tuple[int, float]]] = {}
         self._short: dict[str, list[tuple[int, float]]] = {}
@@ -114,11 +122,14 @@ class KeywordClassifier:
                     topic=tuple(_norm_term(t) for t in node.terms),
                 )
             )
-            terms = [_norm_term(t) for t in node.terms]
+            entry = self.lexicon.get(node.code)
+            terms = [_norm_term(t) for t in node.terms + (entry.terms if entry else ())]
+            if entry and entry.not_this:
+                self._not_this[idx] = tuple(dict.fromkeys(_norm_term(w) for w in entry.not_this))
             if node.consultation:
                 terms += list(question_words)
             for term in dict.fromkeys(terms):
-                table = self._long if len(term) >= 3 else self._short
+                table = self._long if len(term) >= SUBSTRING_MIN else self._short
                 table.setdefault(term, []).append((idx, keyword_weight(term, term in weak)))
         self._automaton = ahocorasick.Automaton()
         for term in self._long:
@@ -197,7 +208,7 @@ class KeywordClassifier:
         matched: dict[int, list[str]] = {}
         has_question = any(t in self._question_words for t in counts)
         for term, count in counts.items():
-            table = self._long if len(term) >= 3 else self._short
+            table = self._long if len(term) >= SUBSTRING_MIN else self._short
             bonus = 1.0 + 0.2 * min(count - 1, 3)
             for idx, weight in table.get(term, ()):
                 scores[idx] = scores.get(idx, 0.0) + weight * bonus
@@ -217,6 +228,10 @@ class KeywordClassifier:
                     excluded[leaf.node.code] = word
                     del scores[idx]
                     break
+            else:
+                # The lexicon's neighbour words: more likely the neighbouring leaf, not ruled out.
+                if any(word in normalized for word in self._not_this.get(idx, ())):
+                    scores[idx] *= NOT_THIS_FACTOR
         return scores, matched, excluded
 
     def urgent_words_in(self, text: str) -> list[str]:
@@ -225,8 +240,20 @@ class KeywordClassifier:
         return [w for w in self._urgent_global if w in normalized]
 
     @staticmethod
-    def _strength(score: float) -> float:
+    def strength(score: float) -> float:
+        """How much a leaf's total keyword weight says on its own: one two-character word
+        about 0.37, a long exact phrase close to 1."""
         return 1.0 - math.exp(-score / 6.0)
+
+    _strength = strength
+
+    def rank(self, normalized: str, limit: int = 6) -> tuple[list[tuple[str, float]], dict[str, list[str]]]:
+        """The leaves the keywords point to, best first ([(code, score)]), and the words that
+        matched for each ({code: words}), for already-normalized text."""
+        scores, matched, _ = self.scores(normalized[: self.max_chars])
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], self._leaves[kv[0]].node.code))[:limit]
+        return ([(self._leaves[i].node.code, s) for i, s in ranked],
+                {self._leaves[i].node.code: matched[i] for i, _ in ranked})
 
     def classify(self, text: str) -> Classification:
         if not isinstance(text, str):

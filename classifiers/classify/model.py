@@ -134,12 +134,25 @@ class TextModel:
         if keys.size == 0:  # searchsorted needs something to compare with; 0 is no n-gram's key
             keys, idf, coef = np.zeros(1, dtype=np.uint64), np.zeros(1), np.zeros((1, len(self.labels)))
         self._keys = keys
-        # One float32 row per n-gram: [idf, idf × weights of each class]. For a message with
-        # sublinear counts s (1 + log tf) over its known n-grams, tf-idf values are s × idf, their
-        # L2 norm is |s × idf| and the class scores are (s @ idf×W) / norm + b.
-        self._rows = np.ascontiguousarray(np.column_stack([idf, idf[:, None] * coef]), dtype=np.float32)
+        # Extra heads share the n-grams: (name, labels, first column, intercept, temperature).
+        self.heads: dict[str, tuple[list[str], slice, np.ndarray, float]] = {}
+        self.oof: dict[str, Any] | None = None  # set by `train`
+        blocks = [idf[:, None], idf[:, None] * coef]
+        column = 1 + coef.shape[1]
+        for name, head in (state.get("heads") or {}).items():
+            head_coef = np.asarray(head["coef"], dtype=np.float64)
+            if head_coef.shape != (keys.size, len(head["labels"])):
+                raise ValueError(f"head {name}: weights {head_coef.shape} do not match {keys.size} n-grams")
+            blocks.append(idf[:, None] * head_coef)
+            self.heads[name] = (list(head["labels"]), slice(column, column + head_coef.shape[1]),
+                                np.asarray(head["intercept"], dtype=np.float64), float(head["temperature"]))
+            column += head_coef.shape[1]
+        # One float32 row per n-gram: [idf, idf × weights of each class of every head]. For a
+        # message with sublinear counts s (1 + log tf) over its known n-grams, tf-idf values are
+        # s × idf, their L2 norm is |s × idf| and the class scores are (s @ idf×W) / norm + b.
+        self._rows = np.ascontiguousarray(np.hstack(blocks), dtype=np.float32)
+        self._main = slice(1, 1 + coef.shape[1])
         self._idf = idf  # float64, for the batch path (`decisions`)
-        self._coef = np.ascontiguousarray(coef, dtype=np.float32)
         self._b = np.asarray(state["intercept"], dtype=np.float64)
         self._T = float(state["temperature"])
         # 1 + log(tf) for every count a message can have (a 1-gram occurs at most char_chars times).
@@ -149,25 +162,69 @@ class TextModel:
 
     # ------------------------------------------------------------------ features
 
-    def decision(self, normalized: str) -> np.ndarray:
-        """Decision values (one per label) of a `normalize`d text."""
+    def _raw(self, normalized: str) -> np.ndarray | None:
+        """The weighted sum of every head's weights over a `normalize`d text's n-grams (no
+        intercepts), or None when it has no known n-gram."""
         keys = _char_keys(normalized, self.char_chars, self.char_lo, self.char_hi)
         if not keys.size:
-            return self._b.copy()
+            return None
         uk, tf = _count(keys)
         pos = np.searchsorted(self._keys, uk)
         np.minimum(pos, self._keys.size - 1, out=pos)
         hit = self._keys[pos] == uk
         pos = pos[hit]
         if not pos.size:
-            return self._b.copy()
+            return None
         rows = self._rows[pos]
         s = self._sublinear[tf[hit]]
         x = s * rows[:, 0]
         norm = math.sqrt(float(x @ x))
         if norm <= 0.0:
+            return None
+        return (s @ rows[:, 1:]) / norm
+
+    def decision(self, normalized: str) -> np.ndarray:
+        """Decision values (one per label) of a `normalize`d text."""
+        raw = self._raw(normalized)
+        if raw is None:
             return self._b.copy()
-        return (s @ rows[:, 1:]) / norm + self._b
+        return raw[: self._main.stop - 1] + self._b
+
+    def head_probabilities(self, text: str) -> dict[str, dict[str, float]]:
+        """The extra heads' probabilities for a raw text ({head: {label: p}}), from one pass
+        over its n-grams."""
+        raw = self._raw(self._normalize(text))
+        out = {}
+        for name, (labels, cols, b, temperature) in self.heads.items():
+            d = (b if raw is None else raw[cols.start - 1: cols.stop - 1] + b) / temperature
+            e = np.exp(d - d.max())
+            e /= e.sum()
+            out[name] = dict(zip(labels, e.tolist(), strict=True))
+        return out
+
+    def probabilities(self, normalized: str, top: int = 12) -> dict[str, dict[str, float]]:
+        """Every head's probabilities for a `normalize`d text, from one pass over its
+        n-grams: {"main": {the `top` most likely labels: p}, <head>: {label: p}}."""
+        raw = self._raw(normalized[: self.char_chars])
+        out = {}
+        for name, labels, cols, b, temperature in (("main", self.labels, self._main, self._b, self._T),
+                                                   *((n, *h) for n, h in self.heads.items())):
+            d = (b if raw is None else raw[cols.start - 1: cols.stop - 1] + b) / temperature
+            e = np.exp(d - d.max())
+            e /= e.sum()
+            if len(labels) > top:
+                best = np.argpartition(-e, top)[:top]
+                out[name] = {labels[j]: float(e[j]) for j in best}
+            else:
+                out[name] = dict(zip(labels, e.tolist(), strict=True))
+        return out
+
+    @property
+    def _coef(self) -> np.ndarray:
+        """The main head's weights (n-grams × labels), for the batch path."""
+        idf = self._rows[:, :1]
+        return np.ascontiguousarray(np.divide(self._rows[:, self._main], idf, out=np.zeros_like(
+            self._rows[:, self._main]), where=idf != 0))
 
     def _normalize(self, text: str) -> str:
         return normalize(text[: self.char_chars + 100])
@@ -377,47 +434,26 @@ def _features(texts: list[str], p: Mapping[str, Any]):
     return vocab, idf, _tfidf(docs, vocab, idf)
 
 
-def train(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy | None = None, **params: Any) -> TextModel:
-    """Train a model on records ({"text", optional "title", "label"}). Raises ModelError on unusable data."""
+def _fit_head(X, labels: list[str], p: Mapping[str, Any]) -> dict[str, Any]:
+    """A linear SVM over the features for one head, with its softmax temperature fitted on
+    out-of-fold decisions (confidences calibrated on data the model did not see)."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.svm import LinearSVC
 
-    unknown = set(params) - set(DEFAULT_PARAMS)
-    if unknown:
-        raise TypeError(f"unknown training parameter(s): {sorted(unknown)}")
-    p = {**DEFAULT_PARAMS, **params}
-    lo, hi = (int(x) for x in p["char_ngram"])
-    if not 1 <= lo <= hi <= 3:
-        raise ValueError(f"char_ngram must be (lo, hi) with 1 <= lo <= hi <= 3, got {p['char_ngram']!r}")
-    started = time.perf_counter()
-    texts: list[str] = []
-    labels: list[str] = []
-    for i, rec in enumerate(records):
-        if not isinstance(rec, Mapping):
-            raise ModelError(f"record {i + 1}: expected an object with 'text' and 'label'")
-        label = rec.get("label")
-        if not isinstance(label, str) or not label.strip():
-            raise ModelError(f"record {i + 1}: missing or empty 'label'")
-        text = record_text(rec)
-        if not text.strip():
-            raise ModelError(f"record {i + 1}: missing or empty 'text'")
-        texts.append(normalize(text[: int(p["char_chars"]) + 100]))  # as TextModel._normalize
-        labels.append(label.strip())
     classes = sorted(set(labels))
     if len(classes) < 2:
         raise ModelError(f"training needs at least two different labels, got {classes}")
     y = np.array([classes.index(label) for label in labels])
 
-    vocab, idf, X = _features(texts, p)
-
     def svc() -> LinearSVC:
         return LinearSVC(C=p["C"], class_weight=p["class_weight"])
 
     temperature = 1.0
-    min_count = int(np.bincount(y).min())
-    folds = min(int(p["calibration_folds"]), min_count)
+    oof = None
+    folds = min(int(p["calibration_folds"]), int(np.bincount(y).min()))
     if folds >= 2:
-        oof = cross_val_predict(svc(), X, y, cv=StratifiedKFold(folds, shuffle=True, random_state=0), method="decision_function")
+        oof = cross_val_predict(svc(), X, y, cv=StratifiedKFold(folds, shuffle=True, random_state=0),
+                                method="decision_function")
         if oof.ndim == 1:  # binary: decision for class 1 only
             oof = np.column_stack([-oof / 2, oof / 2])
         temperature = _fit_temperature(oof, y)
@@ -427,26 +463,82 @@ def train(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy | None = None
     if len(classes) == 2:  # LinearSVC keeps one column for two classes
         coef = np.column_stack([-coef[:, 0] / 2, coef[:, 0] / 2]).astype(np.float32)
         intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+    return {"labels": classes, "coef": coef, "intercept": intercept, "temperature": temperature,
+            "counts": {c: int(n) for c, n in zip(classes, np.bincount(y), strict=True)},
+            "oof": None if oof is None else _softmax(oof / temperature)}
 
+
+def _softmax(d: np.ndarray) -> np.ndarray:
+    e = np.exp(d - d.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def train(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy | None = None, *,
+          heads: Iterable[str] = (), **params: Any) -> TextModel:
+    """Train a model on records ({"text", optional "title", "label"}). Each name in `heads`
+    adds a head over the same n-grams, trained on the records that have that field (its
+    value, as text, is the head's label: e.g. "urgent" true/false). Raises ModelError on
+    unusable data."""
+    unknown = set(params) - set(DEFAULT_PARAMS)
+    if unknown:
+        raise TypeError(f"unknown training parameter(s): {sorted(unknown)}")
+    p = {**DEFAULT_PARAMS, **params}
+    lo, hi = (int(x) for x in p["char_ngram"])
+    if not 1 <= lo <= hi <= 3:
+        raise ValueError(f"char_ngram must be (lo, hi) with 1 <= lo <= hi <= 3, got {p['char_ngram']!r}")
+    heads = tuple(heads)
+    started = time.perf_counter()
+    texts: list[str] = []
+    labels: list[str] = []
+    head_labels: dict[str, list[tuple[int, str]]] = {h: [] for h in heads}
+    for i, rec in enumerate(records):
+        if not isinstance(rec, Mapping):
+            raise ModelError(f"record {i + 1}: expected an object with 'text' and 'label'")
+        label = rec.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise ModelError(f"record {i + 1}: missing or empty 'label'")
+        text = record_text(rec)
+        if not text.strip():
+            raise ModelError(f"record {i + 1}: missing or empty 'text'")
+        for head in heads:
+            if rec.get(head) is not None:
+                head_labels[head].append((len(texts), str(rec[head]).lower()))
+        texts.append(normalize(text[: int(p["char_chars"]) + 100]))  # as TextModel._normalize
+        labels.append(label.strip())
+
+    vocab, idf, X = _features(texts, p)
+    main = _fit_head(X, labels, p)
+    extra, extra_oof = {}, {}
+    for head, pairs in head_labels.items():
+        rows = np.array([i for i, _ in pairs], dtype=np.intp)
+        fitted = _fit_head(X[rows], [label for _, label in pairs], p)
+        extra[head] = {k: fitted[k] for k in ("labels", "coef", "intercept", "temperature")}
+        extra_oof[head] = fitted["oof"]
     state = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "labels": classes,
+        "labels": main["labels"],
         "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in p.items()},
         "char_keys": vocab,
         "idf": idf,
-        "coef": coef,
-        "intercept": intercept,
-        "temperature": temperature,
+        "coef": main["coef"],
+        "intercept": main["intercept"],
+        "temperature": main["temperature"],
+        "heads": extra,
         "info": {
             "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "records": len(texts),
-            "label_counts": {c: int(n) for c, n in zip(classes, np.bincount(y))},
+            "label_counts": main["counts"],
+            "heads": {h: len(head_labels[h]) for h in heads},
             "features": int(X.shape[1]),
             "train_seconds": round(time.perf_counter() - started, 2),
         },
     }
-    return TextModel(state, taxonomy)
+    model = TextModel(state, taxonomy)
+    # Out-of-fold probabilities of the training records (not saved): what the model says of
+    # texts it did not see, for calibrating what is built on it.
+    model.oof = {"main": main["oof"], **{h: (extra_oof[h], [i for i, _ in head_labels[h]]) for h in heads}}
+    return model
 
 
 def load(path: str | Path, taxonomy: Taxonomy | None = None, *, review_threshold: float = 0.5) -> TextModel:

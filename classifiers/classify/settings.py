@@ -6,22 +6,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-THRESHOLDS = ("rules_threshold", "model_threshold", "review_threshold", "disagreement_threshold")
+THRESHOLDS = ("review_threshold", "consultation_threshold", "urgent_threshold", "urgent_with_words")
 
 
 @dataclass
 class ClassificationSettings:
     # The category taxonomy (codes, keywords, departments, time limits, urgency).
     taxonomy: str = "classifiers/data/taxonomy.toml"
-    # A model trained with `python run.py train`; empty = keyword rules only.
-    model: str = ""
-    # Rules win at or above this confidence; the model covers the long tail.
-    rules_threshold: float = 0.55
-    model_threshold: float = 0.6
-    # Below this confidence the report is marked for review.
-    review_threshold: float = 0.35
-    # Rules and model both at least this sure of different branches: review.
-    disagreement_threshold: float = 0.5
+    # How citizens name each component and matter, and what goes wrong with it.
+    lexicon: str = "classifiers/data/lexicon.toml"
+    # The learned model: "auto" = trained once from the project's corpus
+    # (classifiers/data/corpus) and kept in classifiers/data/.cache; a path = a model trained
+    # with `python run.py train`; "" = keyword rules only.
+    model: str = "auto"
+    # Optional: a model of the 12345 social-matter classes (e.g. trained on the TipDM 2020 C
+    # messages) that picks a social matter's branch when the leaf model is unsure.
+    social_model: str = ""
+    # Below this calibrated confidence (the share of tickets so scored that had the right
+    # category) a ticket is marked for review.
+    review_threshold: float = 0.5
+    # A question is a consultation (咨询, answered not dispatched) when the model's kind
+    # head gives it at least this probability.
+    consultation_threshold: float = 0.3
+    # Urgent when the urgency head gives at least urgent_threshold, or at least
+    # urgent_with_words when danger words are present and nothing says the danger is over.
+    urgent_threshold: float = 0.2
+    urgent_with_words: float = 0.02
 
     def problems(self) -> list[str]:
         return [f"{name}: must be a number between 0 and 1, got {getattr(self, name)!r}"

@@ -90,6 +90,8 @@ def _category(cls) -> dict:
         "confidence": round(cls.confidence, 3), "source": cls.source,
         "alternatives": to_plain(cls.alternatives), "evidence": to_plain(cls.evidence),
         "consultation": cls.consultation,
+        # The classification's own doubts (the ticket's review_reasons hold every stage's).
+        "needs_review": bool(cls.needs_review or cls.review_reasons), "review_reasons": list(cls.review_reasons),
     }
 
 
@@ -104,6 +106,7 @@ def location_entry(loc, fallback_address: str) -> dict:
         "confidence": round(loc.confidence, 3),
         "evidence": loc.evidence,
         "source": "gateway",
+        "needs_review": bool(loc.needs_review or loc.review_reasons), "review_reasons": list(loc.review_reasons),
     }
 
 

@@ -12,8 +12,10 @@ from gateway.stages.protocols import NoDuplicates, PassThroughLocator
 
 def build_classifier_from(settings: Settings) -> CombinedClassifier:
     c = settings.classification
-    return build_classifier(settings.project_path(c.taxonomy),
-                            settings.project_path(c.model) if c.model else None, c)
+    model = "auto" if c.model == "auto" else (settings.project_path(c.model) if c.model else None)
+    return build_classifier(settings.project_path(c.taxonomy), model, c,
+                            lexicon_path=settings.project_path(c.lexicon),
+                            social_model_path=settings.project_path(c.social_model) if c.social_model else None)
 
 
 def build_duplicates(settings: Settings) -> IndexedDuplicates | NoDuplicates:

@@ -1,0 +1,66 @@
+"""Urgency as its own decision: is there a present danger to people that needs someone
+now? Not a side effect of the category: a missing manhole cover is urgent, "上个月有个井盖
+丢了，现在修好了" is not, nor is a question about gas safety.
+
+Two signals:
+* the model's urgency head (trained on complaints labelled urgent or not, many of them
+  written in pairs: the same danger words, present vs past / hypothetical / asked about);
+* danger words (the taxonomy's global safety words and each leaf's `urgent_when` in the
+  lexicon), unless the text says the danger is over, hypothetical or a question.
+
+urgent = P(urgent) ≥ `threshold`, or danger words (with no calming cue) and P ≥ `with_words`.
+Recall matters more than precision: a gas smell that waits in the normal queue costs more
+than an operator glancing at one ticket too many, so the thresholds are set for recall.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from classifiers.normalize import normalize
+
+# Words that put a danger in the past, make it a hypothesis, or a question about safety.
+CALMING = (
+    "上个月", "上周", "上礼拜", "去年", "前年", "前几年", "以前", "之前有", "曾经", "早就",
+    "已经修好", "已修好", "修好了", "已经补上", "补上了", "已经换", "换好了", "已经处理", "处理好了",
+    "已处理", "已解决", "解决了", "恢复了", "现在好了", "没事了", "已经没有", "已经盖上", "盖好了",
+    "万一", "如果", "假如", "要是", "会不会", "是否", "以后会", "将来", "预防", "安全吗", "有没有隐患",
+    "怎么办理", "请问", "想咨询", "表扬", "感谢",
+)
+
+
+@dataclass
+class UrgencyDecision:
+    urgent: bool
+    probability: float | None  # the head's P(urgent); None without a model
+    danger_words: list[str]
+    calming: list[str]
+
+
+class UrgencyJudge:
+    def __init__(self, danger_words: Iterable[str], *, threshold: float = 0.3, with_words: float = 0.1):
+        self.danger_words = tuple(dict.fromkeys(w for w in (normalize(w) for w in danger_words) if len(w) >= 2))
+        self.calming = tuple(dict.fromkeys(normalize(w) for w in CALMING))
+        self.threshold = threshold
+        self.with_words = with_words
+        # One pass over the text finds every danger and calming word (hundreds of them).
+        self._words = ahocorasick.Automaton()
+        for word in self.danger_words:
+            self._words.add_word(word, (word, True))
+        for word in self.calming:
+            self._words.add_word(word, (word, False))
+        self._words.make_automaton()
+
+    def judge(self, normalized: str, probability: float | None, leaf_words: Iterable[str] = ()) -> UrgencyDecision:
+        """`leaf_words`: the chosen leaf's own danger words (short ones such as 没了 that say
+        danger only of that thing: a missing manhole cover, not a missing cat)."""
+        found = dict.fromkeys(hit for _, hit in self._words.iter(normalized)) if normalized else {}
+        danger = [w for w, is_danger in found if is_danger]
+        danger += [w for w in leaf_words if w in normalized and w not in danger]
+        calming = [w for w, is_danger in found if not is_danger]
+        if probability is None:  # rules only: danger words that nothing calms
+            return UrgencyDecision(bool(danger) and not calming, None, danger, calming)
+        urgent = probability >= self.threshold or (bool(danger) and not calming and probability >= self.with_words)
+        return UrgencyDecision(urgent, round(probability, 4), danger, calming)

@@ -1,0 +1,72 @@
+"""The default classifier's decisions, as a dispatcher would check them: the category with
+its explanation, urgency told apart from past and hypothetical dangers, consultations by
+what the citizen asks for, and a confidence that means something."""
+from __future__ import annotations
+
+import pytest
+
+from classifiers.classify.combined import build_classifier
+from classifiers.classify.settings import ClassificationSettings
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    return build_classifier(model_path="auto")  # trained from the project's corpus once, then cached
+
+
+def test_a_city_matter_gets_its_national_code_and_says_why(classifier):
+    c = classifier.classify("喂，那个我们小区门口的下水道盖子不见了，黑黢黢一个洞")
+    assert c.code.startswith("BJ-010") and "井盖" in c.name
+    assert c.evidence["decided_by"] in ("rules", "model", "rules+model")
+    assert c.evidence["kind"]["city"] > 0.5
+    assert c.department and c.path[0] == "管理部件"
+
+
+PRESENT_AND_PAST = [
+    ("我家楼下的井盖没了，一个大洞敞着，晚上有人路过", "上个月我家楼下井盖丢了，现在已经补上了，谢谢你们"),
+    ("路边那个大广告牌被风刮得歪了，眼看要掉下来，底下都是人", "去年路边广告牌被刮掉过一次，想问以后会不会再出事"),
+    ("楼道里好大一股煤气味，呛得人头晕", "请问家里燃气怎么检查有没有漏气，需要注意什么"),
+    ("电线断了耷拉在人行道上还冒火花", "前几天电线断了，供电公司已经来修好了，没事了"),
+    ("我们被困在电梯里了，电梯卡在两层中间", "上周电梯困过人，物业说已经换了新的"),
+]
+
+
+@pytest.mark.parametrize("present, past", PRESENT_AND_PAST)
+def test_present_danger_is_urgent_and_the_same_words_about_the_past_are_not(classifier, present, past):
+    now = classifier.classify(present)
+    before = classifier.classify(past)
+    assert now.urgent, (present, now.evidence["urgency"])
+    assert not before.urgent, (past, before.evidence["urgency"])
+    assert now.time_limit_hours is not None and now.time_limit_hours <= 2
+
+
+def test_a_question_with_city_words_is_a_consultation_and_a_complaint_asked_as_a_question_is_not(classifier):
+    ask = classifier.classify("请问家里装修的垃圾应该放到哪里，有没有人统一来收？")
+    assert ask.consultation and ask.code.startswith("ZX")
+    complain = classifier.classify("井盖丢了三天了怎么还没人管？你们到底修不修？")
+    assert not complain.consultation and complain.code.startswith("BJ-010")
+
+
+def test_social_matters_stay_social(classifier):
+    c = classifier.classify("老板拖欠我们三个月工资了，打电话也不接")
+    assert c.code.startswith("SH-02") and not c.consultation
+
+
+def test_confidence_is_calibrated_and_review_follows_the_threshold(classifier):
+    combiner = classifier.model.state["combiner"]
+    ys = combiner["calibration_y"]
+    assert all(a <= b for a, b in zip(ys, ys[1:], strict=False))  # a higher score is never less likely right
+    bins = combiner["reliability"]
+    assert bins and all(0 <= b["right"] <= 1 for b in bins)
+    sure = classifier.classify("我家楼下路灯不亮好几天了，晚上黑乎乎的")
+    assert not sure.needs_review and sure.confidence >= 0.5
+    strict = build_classifier(model_path="auto", settings=ClassificationSettings(review_threshold=0.999))
+    doubted = strict.classify("我家楼下路灯不亮好几天了，晚上黑乎乎的")
+    assert doubted.needs_review and any("置信度低" in r for r in doubted.review_reasons)
+    assert doubted.code == sure.code  # review is a flag: the suggestion stays
+
+
+def test_empty_or_wordless_input_is_flagged_not_guessed(classifier):
+    for text in ("", "   ", "😀😀😀", "12345"):
+        c = classifier.classify(text)
+        assert c.needs_review and not c.code
