@@ -1,12 +1,14 @@
 """Hot words from our own data: the grid registry's place names and the taxonomy's
-category names, written into Whisper's prompt so that places come out as the locator knows
-them (滨海新区, not 冰台新区).
+category names, written into Whisper's prompt (faster-whisper's `hotwords`) so that places
+come out as the locator knows them (滨海新区, not 冰海星区).
 
 Whisper's prompt holds about 220 tokens (some 130 Chinese characters), far fewer than a
 registry has names, so the words go in by rank — configured extra words, then district,
 streets, communities, roads, compounds, landmarks — and the category names get at most a
-third of the room. A list framed as "地名：甲、乙。" disturbed recognition of other speech
-less than bare names did (bench/speech_bench.py)."""
+third of the room. Measured with Whisper base, the list also leaks: words from it turn up
+in transcripts of speech that never said them, which is why [speech].hotwords is off by
+default (README, Figures).
+"""
 from __future__ import annotations
 
 import json

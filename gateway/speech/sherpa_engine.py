@@ -16,11 +16,12 @@ from gateway.speech.transcript import Segment, Word
 MAX_UTTERANCE_S = 20.0
 
 
-def speech_stretches(samples: np.ndarray, min_silence_ms: int) -> list[tuple[int, int]]:
+def speech_stretches(samples: np.ndarray, settings: SpeechSettings) -> list[tuple[int, int]]:
     """(start, end) sample offsets of the stretches of speech, by Silero VAD."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    options = VadOptions(min_silence_duration_ms=min_silence_ms, max_speech_duration_s=MAX_UTTERANCE_S)
+    options = VadOptions(threshold=settings.vad_threshold, min_silence_duration_ms=settings.vad_min_silence_ms,
+                         max_speech_duration_s=MAX_UTTERANCE_S)
     return [(c["start"], c["end"]) for c in get_speech_timestamps(samples, options)]
 
 
@@ -40,10 +41,10 @@ class SherpaEngine:
                 model=model, language="zh", use_itn=True, **common)
         else:
             self.recognizer = sherpa_onnx.OfflineRecognizer.from_paraformer(paraformer=model, **common)
-        self.min_silence_ms = settings.vad_min_silence_ms
+        self.settings = settings
 
     def recognise(self, samples: np.ndarray, speaker: str) -> list[Segment]:
-        stretches = speech_stretches(samples, self.min_silence_ms)
+        stretches = speech_stretches(samples, self.settings)
         streams = []
         for start, end in stretches:
             stream = self.recognizer.create_stream()

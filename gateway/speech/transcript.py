@@ -13,6 +13,9 @@ LABELS = {CALLER: "市民", SEAT: "坐席"}
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 _ENDS_SENTENCE = tuple("。，！？、；：,.!?;:")
 _NOT_TEXT = re.compile(r"[\W_]+")
+# Whisper often writes ASCII punctuation after Chinese characters; operators read full-width.
+_HALF_WIDTH_AFTER_CJK = re.compile(r"(?<=[\u4e00-\u9fff])[,?!;:]")
+_FULL_WIDTH = {",": "，", "?": "？", "!": "！", ";": "；", ":": "："}
 # The hot-word prompt's own labels, which Whisper sometimes writes after real speech.
 _PROMPT_LABELS = re.compile(r"(地名|事项)[：:]")
 
@@ -129,6 +132,7 @@ def tidy(segment: Segment, *, chinese: bool, prompt: str = "", hotwords: str = "
     text = " ".join(text.split())
     if chinese:
         text = _CJK_GAP.sub("", simplified(text))
+        text = _HALF_WIDTH_AFTER_CJK.sub(lambda m: _FULL_WIDTH[m.group()], text)
     if hotwords:
         text = _PROMPT_LABELS.sub("", text)
     if drop_repeats:

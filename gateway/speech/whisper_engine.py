@@ -55,7 +55,8 @@ def decode_options(s: SpeechSettings, hotwords: str) -> dict:
         "no_speech_threshold": s.no_speech_threshold,
         "condition_on_previous_text": s.condition_on_previous_text,
         "vad_filter": s.vad,
-        "vad_parameters": {"min_silence_duration_ms": s.vad_min_silence_ms} if s.vad else None,
+        "vad_parameters": {"threshold": s.vad_threshold,
+                           "min_silence_duration_ms": s.vad_min_silence_ms} if s.vad else None,
         # No word timings: with them faster-whisper decodes again from the last word's end,
         # and on the second of silence left Whisper invents a sentence ("我认识了这些东西"),
         # retried at every temperature (30 s for a 5-s clip). Confidence is per segment.
