@@ -23,7 +23,8 @@ from gateway.speech.settings import SpeechSettings
 from gateway.speech.transcriber import Transcriber
 from gateway.speech.transcript import comparable
 from tests.conftest import running_gateway
-from tests.hotline_helpers import hotline_settings, post_event, post_recording
+from tests.hotline_helpers import add_operator, hotline_settings, post_event, post_recording
+from tests.test_console_browser import ARGS, CHROMIUM, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data" / "speech"
@@ -38,7 +39,8 @@ needs_clips = pytest.mark.skipif(not CLIPS, reason=f"the shared speech clips are
 
 
 def sox(*args) -> None:
-    subprocess.run(["sox", *map(str, args)], check=True, capture_output=True)
+    # -R: a fixed dither seed, so the audio (and what the engine hears) is the same every run.
+    subprocess.run(["sox", "-R", *map(str, args)], check=True, capture_output=True)
 
 
 def clip(name: str) -> Path:
@@ -102,6 +104,18 @@ def test_a_two_channel_recording_with_one_signal_on_both_sides_is_one_voice(tmp_
     assert len(decode_channels(stereo.read_bytes())) == 2
 
 
+@pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg is needed (sh scripts/install-system-packages.sh)")
+def test_a_two_channel_mp3_keeps_its_sides_apart(tmp_path):
+    mp3 = tmp_path / "call.mp3"  # left 300 Hz, right 900 Hz
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=300:duration=2",
+                    "-f", "lavfi", "-i", "sine=frequency=900:duration=2", "-filter_complex",
+                    "[0:a][1:a]join=inputs=2:channel_layout=stereo", "-ar", "8000", str(mp3)], check=True)
+    left, right = decode_channels(mp3.read_bytes())
+    for side, hz in ((left, 300), (right, 900)):
+        spectrum = np.abs(np.fft.rfft(side))
+        assert np.argmax(spectrum) * 16000 / len(side) == pytest.approx(hz, abs=5)
+
+
 @needs_sox
 @needs_clips
 @pytest.mark.parametrize("encoding", ["a-law", "u-law"])
@@ -133,9 +147,10 @@ def test_two_channels_are_labelled_and_the_ticket_text_is_the_callers(whisper, t
 
 @needs_sox
 @needs_clips
-async def test_a_two_channel_call_files_a_ticket_from_the_callers_side(tmp_path):
+async def test_a_two_channel_call_files_the_callers_words_and_the_console_shows_both_sides(tmp_path):
     settings = hotline_settings(tmp_path / "data")
-    settings.speech = SpeechSettings(engine="faster_whisper", caller_channel="right")
+    # Right = caller here; every segment counts as unsure, so the console must mark them.
+    settings.speech = SpeechSettings(engine="faster_whisper", caller_channel="right", low_confidence=0.999)
     recording = two_channel_call(tmp_path, caller_on="right").read_bytes()
     async with running_gateway(settings) as client:
         await post_event(client, {"event": "call.new", "call_id": "T-2", "caller": "13700005555"})
@@ -151,10 +166,26 @@ async def test_a_two_channel_call_files_a_ticket_from_the_callers_side(tmp_path)
         assert "我想问" in doc["description"] and "跑步" not in doc["description"]
         calls = await client.pipeline.store.read(
             "SELECT value FROM channel_states WHERE channel = 'hotline' AND kind = 'call' AND key = 'T-2'")
-        call = json.loads(calls[0][0])
-        speakers = [s["speaker"] for s in call["transcript_segments"]]
+        speakers = [s["speaker"] for s in json.loads(calls[0][0])["transcript_segments"]]
         assert speakers[0] == "seat" and "caller" in speakers
-        assert all(s["unsure"] == (s["confidence"] < 0.5) for s in call["transcript_segments"])
+        if CHROMIUM is None:  # the console part needs a browser; the ticket part has run
+            return
+        from playwright.async_api import async_playwright
+
+        await add_operator(client, "li", display_name="李坐席", seat_id="A2")
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = await browser.new_page(locale="zh-CN")
+            await sign_in(page, str(client.make_url("")).rstrip("/"), "li")
+            await page.locator("#queue li").first.click()
+            await page.wait_for_selector("#ticket:not([hidden])")
+            turns = await page.locator("#c-transcript .turn").all_inner_texts()
+            assert turns[0].startswith("坐席：") and "跑步" in turns[0]
+            assert turns[1].startswith("市民：") and "我想问" in turns[1]
+            marks = page.locator("#c-transcript mark")
+            assert await marks.count() >= 2
+            assert "请听录音核对" in await marks.first.get_attribute("title")
+            await browser.close()
 
 
 # -- long calls and loops ---------------------------------------------------------------------
