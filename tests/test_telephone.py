@@ -21,7 +21,7 @@ from gateway.speech.loops import drop_loops, find_loop
 from gateway.speech.scoring import char_errors
 from gateway.speech.settings import SpeechSettings
 from gateway.speech.transcriber import Transcriber
-from gateway.speech.transcript import comparable
+from gateway.speech.transcript import Segment, comparable, is_prompt_echo, tidy
 from tests.conftest import running_gateway
 from tests.hotline_helpers import add_operator, hotline_settings, post_event, post_recording
 from tests.test_console_browser import ARGS, CHROMIUM, sign_in
@@ -197,6 +197,16 @@ def test_the_loop_guard_cuts_repeated_output_and_leaves_speech_alone():
     assert drop_loops(looping) == "我家楼下的路灯稣了"
     said = "对对对，好的好的好的，谢谢谢谢。正是因为存在绝对正义所以我们接受现实的相对正义"
     assert find_loop(said) is None and drop_loops(said) == said
+
+
+def test_whisper_writing_out_its_prompt_is_not_taken_for_speech():
+    prompt = SpeechSettings().initial_prompt  # 以下是普通话的句子。
+    assert is_prompt_echo("以下是普通话的句子以下是普通话的句子", prompt)
+    assert is_prompt_echo("以下是普通话的句子。以下是普通", prompt)
+    assert not is_prompt_echo("我家楼下的路灯坏了", prompt)
+    echoed = tidy(Segment("caller", 0.0, 2.0, "以下是普通话的句子。我家楼下的路灯坏了"), chinese=True, prompt=prompt)
+    assert echoed.text == "我家楼下的路灯坏了"
+    assert tidy(Segment("caller", 0.0, 2.0, "以下是普通话的句子。"), chinese=True, prompt=prompt) is None
 
 
 @needs_sox

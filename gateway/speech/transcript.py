@@ -133,6 +133,7 @@ def tidy(segment: Segment, *, chinese: bool, prompt: str = "", hotwords: str = "
     if chinese:
         text = _CJK_GAP.sub("", simplified(text))
         text = _HALF_WIDTH_AFTER_CJK.sub(lambda m: _FULL_WIDTH[m.group()], text)
+    text = without_prompt(text, prompt)
     if hotwords:
         text = _PROMPT_LABELS.sub("", text)
     if drop_repeats:
@@ -157,6 +158,21 @@ def mark_unsure(segment: Segment, below: float) -> None:
 
 def echoes(core: str, prompt: str) -> bool:
     return bool(prompt) and len(core) >= 2 and core in comparable(prompt)
+
+
+def without_prompt(text: str, prompt: str) -> str:
+    """The text without copies of the prompt that Whisper wrote out as if they were speech."""
+    core = prompt.strip().rstrip("。.，,！!？?")
+    return re.sub(re.escape(core) + r"[。.，,！!？?]?", "", text) if core else text
+
+
+def is_prompt_echo(text: str, prompt: str) -> bool:
+    """Whether a text is nothing but the prompt, once or repeated (possibly cut short)."""
+    core, echo = comparable(text), comparable(prompt)
+    if not core or not echo:
+        return False
+    rest = core.replace(echo, "")
+    return not rest or (len(rest) < len(core) and echo.startswith(rest))
 
 
 def echoes_hotwords(core: str, hotwords: str) -> bool:

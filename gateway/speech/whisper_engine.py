@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from gateway.speech.settings import SpeechSettings
-from gateway.speech.transcript import Segment
+from gateway.speech.transcript import Segment, is_prompt_echo
 
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
@@ -75,8 +75,15 @@ class WhisperEngine:
         self.options = decode_options(settings, hotwords)
 
     def recognise(self, samples: np.ndarray, speaker: str) -> list[Segment]:
-        segments, _info = self.model.transcribe(samples, **self.options)
-        found = []
-        for seg in segments:  # a generator: decoding happens here
-            found.append(Segment(speaker, seg.start, seg.end, seg.text, float(np.exp(seg.avg_logprob))))
+        found = self._decode(samples, speaker, self.options)
+        prompt = self.options["initial_prompt"]
+        if prompt and any(is_prompt_echo(seg.text, prompt) for seg in found):
+            # Whisper wrote the prompt instead of the speech (seen on a clean 16 kHz clip:
+            # "以下是普通话的句子" twice for "希望你以后…"): the same audio once more, unprompted.
+            found = self._decode(samples, speaker, {**self.options, "initial_prompt": None})
         return found
+
+    def _decode(self, samples: np.ndarray, speaker: str, options: dict) -> list[Segment]:
+        segments, _info = self.model.transcribe(samples, **options)
+        return [Segment(speaker, seg.start, seg.end, seg.text, float(np.exp(seg.avg_logprob)))
+                for seg in segments]  # a generator: decoding happens here
