@@ -5,8 +5,9 @@ come out as the locator knows them (滨海新区, not 冰海星区).
 Whisper's prompt holds about 220 tokens (some 130 Chinese characters), far fewer than a
 registry has names, so the words go in by rank — configured extra words, then district,
 streets, communities, roads, compounds, landmarks — and the category names get at most a
-third of the room. Measured with Whisper base, the list also leaks: words from it turn up
-in transcripts of speech that never said them, which is why [speech].hotwords is off by
+third of the room. Measured with Whisper base, the list did not get the one real place
+name right and raised the error rate on other speech (with word timings, names from it were
+even written into clips that never said them), which is why [speech].hotwords is off by
 default (README, Figures).
 """
 from __future__ import annotations

@@ -53,7 +53,7 @@ class SpeechSettings:
     # Bias recognition toward the grid registry's place names and the taxonomy's category
     # names (`hotwords_extra` first), at most `hotwords_max_chars` characters: Whisper's
     # prompt holds about 220 tokens, 1.6 per Chinese character. Off by default: with
-    # Whisper base the words leak into transcripts of speech that never said them
+    # Whisper base they did not get a place name right and raised the error rate elsewhere
     # (README, Figures).
     hotwords: bool = False
     hotwords_extra: list[str] = field(default_factory=list)
