@@ -126,6 +126,12 @@ class IntakeService(Protocol):
         """Speech to text (Mandarin); None when no engine is configured or it failed."""
         ...
 
+    async def transcribe_call(self, data: bytes, content_type: str) -> dict | None:
+        """A call's transcript: {"text": the caller's words, "dialogue": "市民：…\n坐席：…",
+        "segments": [{"speaker": caller|seat|call, "start", "end", "text", "confidence",
+        "words": [{"text", "start", "end", "confidence"}]}], …}; None as for transcribe."""
+        ...
+
     def announce(self, topic: str, data: dict) -> None:
         """Tell live views (the operator console) that something happened, e.g. a call."""
         ...

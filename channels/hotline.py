@@ -108,7 +108,7 @@ def new_call(call_id: str) -> dict:
     return {"call_id": call_id, "phase": "ringing", "caller": "", "caller_raw": "", "called": "",
             "started_at": "", "answered_at": "", "seat_id": "", "ended_at": "", "cause": "",
             "recording": None, "recording_error": "", "transcript": "", "transcript_source": "",
-            "transcript_final": False, "transcribing": False, "case_no": "", "filed": False,
+            "transcript_segments": [], "transcript_final": False, "transcribing": False, "case_no": "", "filed": False,
             "outcome": "", "called_back": None, "seen": [], "updated_at": ""}
 
 
@@ -171,7 +171,9 @@ def public_call(s: dict) -> dict:
                               "transcript", "transcript_source", "transcript_final",
                               "transcribing", "case_no", "filed", "outcome", "called_back",
                               "updated_at")} | {"caller_masked": mask_phone(s["caller"]) if s["caller"] else
-                                                 (s["caller_raw"] or "未知号码")}
+                                                 (s["caller_raw"] or "未知号码"),
+                                                 # who said what and how sure the recogniser was (ours only)
+                                                 "transcript_segments": s.get("transcript_segments", [])}
 
 
 # -- the channel ------------------------------------------------------------------------
@@ -324,12 +326,14 @@ class HotlineChannel(BaseChannel):
 
     async def _transcribe_and_file(self, call_id: str, data: bytes | None = None) -> None:
         state = await self.calls.load(call_id)
-        text = None
+        text, segments = None, []
         if state and state.get("recording"):
             if data is None:  # resumed after a restart: read the stored recording
                 data = await self._read_recording(state["recording"])
             try:
-                text = await self.service.transcribe(data, state["recording"]["content_type"]) if data else None
+                result = await self.service.transcribe_call(data, state["recording"]["content_type"]) if data else None
+                if result:  # the caller's words make the ticket; the operator sees both sides
+                    text, segments = result["text"] or None, result["segments"]
             except Refusal as exc:  # converted and found not to be audio after all
                 log.warning("recording of call %s: %s", call_id, exc.message)
             except Exception:
@@ -344,7 +348,8 @@ class HotlineChannel(BaseChannel):
                     if state["filed"]:
                         self.service.announce("call.transcript", {"call_id": call_id, "case_no": state["case_no"],
                                                                   "text": text})
-                    state.update(transcript=text, transcript_source="gateway", transcript_final=True)
+                    state.update(transcript=text, transcript_source="gateway", transcript_final=True,
+                                 transcript_segments=segments)
                 elif not text and not state["transcript_final"]:
                     state["recording_error"] = state["recording_error"] or "录音未能转写，请听录音人工填写"
                 state = await self._file_if_ready(state)

@@ -44,7 +44,7 @@ from gateway.metrics import Metrics
 from gateway.outbound.delivery import Delivery
 from gateway.outbound.notify import Notices, Templates
 from gateway.settings import Settings
-from gateway.speech.transcriber import Transcriber
+from gateway.speech.build import build_transcriber
 from gateway.stages.build import build_stages
 from gateway.stages.pool import StagePool
 from gateway.stages.runner import StageRunner
@@ -147,7 +147,7 @@ def _stages_cases_and_intake(settings: Settings, stages):
             pool = StagePool(settings, settings.pipeline.stage_processes,
                              timeout_s=settings.pipeline.stage_timeout_s,
                              pin_cpus=settings.pipeline.pin_cpus)
-        transcriber = Transcriber(settings.speech, settings.data_dir)
+        transcriber = build_transcriber(settings)
         try:
             if pool is not None:
                 await pool.start()

@@ -17,7 +17,7 @@ from classifiers.classify.settings import ClassificationSettings
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.settings import LocationSettings
 from gateway.console.settings import ConsoleSettings
-from gateway.speech.transcriber import SpeechSettings
+from gateway.speech.settings import SpeechSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -246,8 +246,6 @@ def _validate(s: Settings) -> None:
         problems.append(f"{origin}: must be at least 16 characters")
     if s.pipeline.stage_processes < 0 or s.pipeline.stage_timeout_s <= 0:
         problems.append("[pipeline] stage_processes: must be 0 or more, stage_timeout_s positive")
-    if s.speech.engine not in {"none", "sphinx", "faster_whisper"}:
-        problems.append("[speech].engine: must be none, sphinx or faster_whisper")
     if s.logging.format not in {"json", "text"}:
         problems.append("[logging].format: must be json or text")
     for name in SECTIONS:

@@ -105,5 +105,11 @@ class GatewayService:
             return None
         return await self.transcriber.transcribe(data, content_type)
 
+    async def transcribe_call(self, data: bytes, content_type: str) -> dict | None:
+        if self.transcriber is None:
+            return None
+        result = await self.transcriber.transcribe_call(data, content_type)
+        return result.as_dict() if result else None
+
     def announce(self, topic: str, data: dict) -> None:
         self.events.publish(topic, data)

@@ -106,9 +106,29 @@
   }
   function showTranscript(call) {
     const text = call && call.transcript;
-    $("c-transcript").textContent = text ? text + (call.transcript_final ? "" : " …") :
+    const segments = call && call.transcript_source === "gateway" ? call.transcript_segments || [] : [];
+    if (segments.length) $("c-transcript").replaceChildren(...dialogue(segments));
+    else $("c-transcript").textContent = text ? text + (call.transcript_final ? "" : " …") :
       (call && call.transcribing ? "正在转写录音…" : "（无转写，请听录音人工填写）");
-    $("c-transcript").className = "transcript" + (text ? "" : " none");
+    $("c-transcript").className = "transcript" + (text || segments.length ? "" : " none");
+  }
+  // Our own transcript: one line per turn, "市民：" / "坐席：" on two-channel recordings, and
+  // the words the recogniser was unsure of marked, so the operator knows where to listen.
+  const SPEAKERS = {caller: "市民：", seat: "坐席："};
+  function dialogue(segments) {
+    const turns = [];
+    for (const seg of segments) {
+      const last = turns[turns.length - 1];
+      if (last && last.speaker === seg.speaker) last.segments.push(seg); else turns.push({speaker: seg.speaker, segments: [seg]});
+    }
+    return turns.map((turn) => el("div", {class: "turn " + turn.speaker},
+      SPEAKERS[turn.speaker] ? el("b", {}, SPEAKERS[turn.speaker]) : "",
+      ...turn.segments.flatMap((seg) => seg.words && seg.words.length ? seg.words.map(unsure) : [unsure(seg)])));
+  }
+  // A word, or a whole segment when the engine gives no word confidences.
+  function unsure(part) {
+    if (!part.unsure) return part.text;
+    return el("mark", {title: `识别把握不大（${Math.round((part.confidence || 0) * 100)}%），请听录音核对`}, part.text);
   }
   function fillCategories(cat) {
     const select = $("f-category");
