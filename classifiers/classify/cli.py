@@ -1,6 +1,10 @@
 """`train` and `eval` subcommands for run.py.
 
     run.py train --data a.jsonl [--data corrections.jsonl …] --model model.pkl [--taxonomy t.toml]
+    run.py train --classifier --data corrections.jsonl --model data/model.pkl
+        the gateway's classifier: the project's corpus plus these records (e.g. operators'
+        corrections from run.py export-labels), with its urgency and kind heads and the
+        combiner's calibration; name the file in [classification].model
     run.py eval  --data a.jsonl --cv 5                  # stratified K-fold, fresh model per fold
     run.py eval  --data a.jsonl --model model.pkl       # a saved model
     run.py eval  --data a.jsonl --rules [--taxonomy t]  # the keyword rules (labels = leaf codes)
@@ -33,6 +37,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     t.add_argument("--data", action="append", required=True, metavar="FILE.jsonl", help="labelled records; repeat for several files")
     t.add_argument("--model", required=True, metavar="OUT", help="where to write the model file")
     t.add_argument("--taxonomy", metavar="PATH", help="taxonomy.toml used to check that labels map onto nodes")
+    t.add_argument("--classifier", action="store_true",
+                   help="train the gateway's classifier: the project's corpus plus --data, with the urgency "
+                        "and kind heads and the combiner (else: one model on --data alone)")
+    t.add_argument("--lexicon", metavar="PATH", help="with --classifier: lexicon.toml (default: the bundled one)")
     t.set_defaults(func=run_train)
 
     e = subparsers.add_parser("eval", help="evaluate the model (cross-validated or saved) or the keyword rules")
@@ -105,7 +113,10 @@ def run_train(args: argparse.Namespace) -> int:
         return _err(str(exc))
     started = time.perf_counter()
     try:
-        model = M.train(records, taxonomy)
+        if args.classifier:
+            model = _train_classifier(records, taxonomy or _load_taxonomy(None), args.lexicon)
+        else:
+            model = M.train(records, taxonomy)
     except M.ModelError as exc:
         return _err(str(exc))
     seconds = time.perf_counter() - started
@@ -115,6 +126,12 @@ def run_train(args: argparse.Namespace) -> int:
         return _err(f"{args.model}: cannot write model: {exc}")
     info = model.info
     print(f"trained on {info['records']} records, {len(model.labels)} labels, {info['features']} features")
+    if "combiner" in model.state:
+        combiner = model.state["combiner"]
+        print(f"combiner: model weight {combiner['model_weight']}, out-of-fold accuracy "
+              f"{combiner['out_of_fold_accuracy']:.3f}")
+        print("reliability (calibrated confidence → share right): " + "; ".join(
+            f"{b['confidence']}: {b['right']:.2f} of {b['tickets']}" for b in combiner["reliability"]))
     print(f"training time: {seconds:.1f} s")
     print(f"model: {args.model} ({size / 1e6:.1f} MB)")
     if taxonomy is None:
@@ -123,6 +140,23 @@ def run_train(args: argparse.Namespace) -> int:
     if unmapped:
         print(f"warning: labels not in the taxonomy (results keep the raw label): {', '.join(unmapped)}")
     return 0
+
+
+def _train_classifier(records: list[dict[str, Any]], taxonomy, lexicon_path: str | None):
+    from classifiers.classify.keywords import KeywordClassifier
+    from classifiers.classify.lexicon import LexiconError, load_lexicon
+    from classifiers.classify.model import ModelError
+    from classifiers.classify.training import corpus_records, train_classifier
+
+    try:
+        lexicon = load_lexicon(lexicon_path, taxonomy)
+    except LexiconError as exc:
+        raise ModelError(str(exc)) from None
+    unknown = sorted({r["label"] for r in records if taxonomy.get(r["label"]) is None})
+    if unknown:
+        raise ModelError(f"label(s) that are not taxonomy codes: {', '.join(unknown[:10])}")
+    rules = KeywordClassifier(taxonomy, lexicon=lexicon)
+    return train_classifier([*corpus_records(), *records], taxonomy, rules)
 
 
 # ---------------------------------------------------------------- eval

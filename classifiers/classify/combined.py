@@ -5,8 +5,9 @@ its kind, urgency and how sure it is.
 
 1. **Kind**: a city matter (管理部件/事项, dispatched to the city's departments), a social
    matter (12345: wages, schools, housing …) or a consultation (咨询: a question with no place to
-   send anyone, answered, not dispatched). The model's kind head decides; a consultation
-   needs P(consultation) ≥ `consultation_threshold`.
+   send anyone, answered, not dispatched). The model's kind head decides: P(consultation) ≥
+   `consultation_threshold` makes it a consultation (only consultation leaves compete), below
+   it only the other leaves compete.
 2. **Leaf**: every leaf the rules matched and the model's most likely leaves compete on
    `model_weight × P_model(leaf) + (1 - model_weight) × rule share(leaf)`, each weighted by the
    probability of its kind. The rule share is a leaf's part of the rules' total score, times
@@ -23,7 +24,9 @@ branch comes from it when the leaf model is unsure.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +38,79 @@ from classifiers.classify.urgency import UrgencyJudge
 from classifiers.normalize import normalize
 from gateway.models import Alternative, Classification
 
-__all__ = ["CombinedClassifier", "build_classifier", "category_of", "kind_of"]
+__all__ = ["CombinedClassifier", "build_classifier", "category_of", "kind_of", "leaf_scores", "confidence_features"]
 
 KIND_NAMES = {"city": "城市管理", "social": "社会事务", "consultation": "咨询"}
 # What a report says first decides its category (the model reads 600 characters too): a
 # long letter is read that far, which keeps every message well under a millisecond.
 MAX_CHARS = 400
+
+
+def reading(text: str) -> str:
+    """The part of a text the classifier reads, normalised."""
+    return normalize(text[: MAX_CHARS + 200])[:MAX_CHARS]
+
+
+def leaf_scores(ranked: list[tuple[str, float]], model: Mapping[str, float], kinds: Mapping[str, float],
+                leaf_kind: Mapping[str, str], model_weight: float, consultation_threshold: float) -> dict[str, float]:
+    """The combined score of every leaf the rules matched or the model puts among its most
+    likely (`model`: the model's top leaves and their probabilities; `kinds`: the kind head's
+    probabilities, empty without one). Used by the classifier and by its training alike."""
+    rule_total = sum(s for _, s in ranked) or 1.0
+    strength = KeywordClassifier.strength(ranked[0][1]) if ranked else 0.0
+    rule_share = {code: strength * s / rule_total for code, s in ranked}
+    candidates = set(rule_share) | {c for c, _ in sorted(model.items(), key=lambda kv: -kv[1])[:8]}
+    # The kind head decides whether the citizen asks (a consultation, answered) or reports
+    # (dispatched): a question worded with city words is still a question, and a complaint
+    # worded as a question ("怎么还没人管？") is still a complaint.
+    asks = bool(kinds) and kinds.get("consultation", 0.0) >= consultation_threshold
+    if asks:
+        candidates = {c for c, kind in leaf_kind.items() if kind == "consultation"}
+    w = model_weight
+    scores = {}
+    for code in candidates:
+        kind = leaf_kind.get(code)
+        if kind is None:  # a branch label of an older model
+            continue
+        if kinds and (kind == "consultation") != asks:
+            continue
+        prior = 1.0 if asks or not kinds else kinds.get(kind, 1.0)
+        scores[code] = prior * (w * model.get(code, 0.0) + (1 - w) * rule_share.get(code, 0.0))
+    if asks and scores:
+        # Among consultations the leaf only says which knowledge base answers; the kind
+        # head's certainty is what counts.
+        best = max(scores, key=scores.get)
+        scores[best] = max(scores[best], kinds["consultation"] * w)
+    return scores
+
+
+FEATURES = ("score", "margin", "model_p", "model_agrees", "rules_agree", "kind_p", "rules_matched")
+
+
+def confidence_features(scores: Mapping[str, float], best: str, ranked: list[tuple[str, float]],
+                        model: Mapping[str, float], kinds: Mapping[str, float]) -> list[float]:
+    """What the calibrator reads (FEATURES): the combined score, its lead over the runner-up,
+    the model's probability of the leaf, whether the model's and the rules' first choices
+    agree with it, how sure the kind head is, and whether any rule matched."""
+    own = scores.get(best, 0.0)
+    rival = max((v for c, v in scores.items() if c != best), default=0.0)
+    model_top = max(model, key=model.get) if model else ""
+    return [own, own - rival, float(model.get(best, 0.0)), float(best == model_top),
+            float(bool(ranked) and best == ranked[0][0]), max(kinds.values()) if kinds else 1.0,
+            float(bool(ranked))]
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """P(the category is right | confidence features): a logistic regression fitted on texts
+    the model never saw (see classifiers.classify.training)."""
+
+    coef: tuple[float, ...]
+    intercept: float
+
+    def probability(self, features: list[float]) -> float:
+        z = self.intercept + sum(c * f for c, f in zip(self.coef, features, strict=True))
+        return round(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), 4)
 
 
 def kind_of(node: Node) -> str:
@@ -70,6 +140,9 @@ class CombinedClassifier:
         self._leaf_kind = {n.code: kind_of(n) for n in self.taxonomy.leaves}
         combiner = (getattr(model, "state", None) or {}).get("combiner") or {}
         self.model_weight = float(combiner.get("model_weight", 0.6))
+        calibrator = combiner.get("calibrator")
+        self._calibrator = Calibrator(tuple(calibrator["coef"]), float(calibrator["intercept"])) \
+            if calibrator and len(calibrator["coef"]) == len(FEATURES) else None
         self._calibration = (list(combiner["calibration_x"]), list(combiner["calibration_y"])) \
             if "calibration_x" in combiner else None
         danger = list(self.taxonomy.urgent_words)
@@ -88,7 +161,7 @@ class CombinedClassifier:
     def classify(self, text: str) -> Classification:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
-        normalized = normalize(text[: MAX_CHARS + 200])[:MAX_CHARS]
+        normalized = reading(text)
         problems = classify_input_problems(text, normalized)
         if problems:
             return Classification(source="none", needs_review=True, review_reasons=problems,
@@ -99,11 +172,11 @@ class CombinedClassifier:
         probs = self.model.probabilities(normalized)
         kinds = probs.get("kind") or {}
         p_urgent = (probs.get("urgent") or {}).get("true")
-        scores = self._leaf_scores(ranked, probs["main"], kinds)
+        scores = self._leaf_scores(ranked, probs["main"], kinds) or {self.taxonomy.leaves[0].code: 0.0}
         best = max(scores, key=scores.get)
         node = self.taxonomy.get(best)
         combined = scores[best]
-        confidence = self._calibrated(combined)
+        confidence = self._calibrated(combined, confidence_features(scores, best, ranked, probs["main"], kinds))
         kind = kind_of(node)
         reasons = []
         if confidence < self.settings.review_threshold:
@@ -114,8 +187,8 @@ class CombinedClassifier:
                 reasons = [r for r in reasons if not r.startswith("分类置信度低")]
         urgency = self.urgency.judge(normalized, p_urgent, node.urgent_words)
         runners_up = [(c, s) for c, s in sorted(scores.items(), key=lambda kv: -kv[1]) if c != node.code][:3]
-        alternatives = [Alternative(code=c, name=self.taxonomy.get(c).name, confidence=self._calibrated(s))
-                        for c, s in runners_up]
+        alternatives = [Alternative(code=c, name=self.taxonomy.get(c).name, confidence=self._calibrated(
+            s, confidence_features(scores, c, ranked, probs["main"], kinds))) for c, s in runners_up]
         rule_code = ranked[0][0] if ranked else ""
         model_code = max(probs["main"], key=probs["main"].get) if probs["main"] else ""
         source = "rules" if node.code == rule_code and node.code != model_code else "model" \
@@ -135,25 +208,13 @@ class CombinedClassifier:
 
     def _leaf_scores(self, ranked: list[tuple[str, float]], model: dict[str, float],
                      kinds: dict[str, float]) -> dict[str, float]:
-        """Combined score of every leaf either stage puts forward."""
-        rule_total = sum(s for _, s in ranked) or 1.0
-        strength = KeywordClassifier.strength(ranked[0][1]) if ranked else 0.0
-        rule_share = {code: strength * s / rule_total for code, s in ranked}
-        candidates = set(rule_share) | {c for c, _ in sorted(model.items(), key=lambda kv: -kv[1])[:8]}
-        w = self.model_weight
-        scores = {}
-        for code in candidates:
-            if code not in self._leaf_kind:  # a branch label of an older model
-                continue
-            prior = kinds.get(self._leaf_kind[code], 1.0) if kinds else 1.0
-            if self._leaf_kind[code] == "consultation" and kinds.get("consultation", 0.0) < self.settings.consultation_threshold:
-                prior = min(prior, 0.05)  # a question is a consultation only when the kind head says so
-            scores[code] = prior * (w * model.get(code, 0.0) + (1 - w) * rule_share.get(code, 0.0))
-        return scores or {self.taxonomy.leaves[0].code: 0.0}
+        return leaf_scores(ranked, model, kinds, self._leaf_kind, self.model_weight,
+                           self.settings.consultation_threshold)
 
-    def _calibrated(self, score: float) -> float:
-        """The share of tickets with this combined score whose category was right (linear
-        between the calibration's points)."""
+    def _calibrated(self, score: float, features: list[float] | None = None) -> float:
+        """The share of tickets like this one whose category was right."""
+        if self._calibrator is not None and features is not None:
+            return self._calibrator.probability(features)
         if self._calibration is None:
             return round(score, 4)
         x, y = self._calibration

@@ -22,9 +22,9 @@ class ClassificationSettings:
     # Optional: a model of the 12345 social-matter classes (e.g. trained on the TipDM 2020 C
     # messages) that picks a social matter's branch when the leaf model is unsure.
     social_model: str = ""
-    # Below this calibrated confidence (the share of tickets so scored that had the right
-    # category) a ticket is marked for review.
-    review_threshold: float = 0.5
+    # Below this calibrated confidence (on independent text, the share of tickets so scored
+    # whose category was right) a ticket is marked for review.
+    review_threshold: float = 0.85
     # A question is a consultation (咨询, answered not dispatched) when the model's kind
     # head gives it at least this probability.
     consultation_threshold: float = 0.3

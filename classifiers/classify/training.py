@@ -4,10 +4,12 @@ character n-grams) and the combiner's calibration, from labelled complaints.
     records  the project's corpus (classifiers/data/corpus/complaints.jsonl), plus whatever
              else is given (operators' corrections exported with run.py export-labels)
 
-The combiner is fitted on out-of-fold probabilities — what the model says of texts it was
-not trained on — together with the keyword rules: the weight of the model against the
-rules, then an isotonic map from the combined score to the share of tickets with that score
-whose category was right (so "0.8" means right four times in five).
+The combiner is fitted on what the model says of texts it was not trained on: the weight of
+the model against the rules on out-of-fold probabilities of the corpus, then the calibrator
+(a logistic regression from the confidence features — combined score, lead over the
+runner-up, agreement of rules and model … — to "the category was right", so "0.8" means
+right four times in five) on the calibration set: complaints written independently of the
+rules and the corpus (classifiers/data/calibration/), never trained on.
 
 `default_model(settings)` is the model `[classification].model = "auto"` uses: trained once
 from the corpus and kept under classifiers/data/.cache, keyed by what it was trained from,
@@ -31,6 +33,7 @@ from classifiers.classify.taxonomy import Taxonomy
 from classifiers.normalize import normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "complaints.jsonl"
+CALIBRATION = Path(__file__).resolve().parents[1] / "data" / "calibration" / "classify_v1.jsonl"
 CACHE = Path(__file__).resolve().parents[1] / "data" / ".cache"
 HEADS = ("urgent", "kind")
 TRAINING_VERSION = 1  # bump when training changes in a way that makes cached models stale
@@ -56,73 +59,120 @@ def with_kinds(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy) -> list
 
 
 def train_classifier(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, rules: KeywordClassifier,
-                     **params: Any) -> M.TextModel:
-    """The model with its heads, and the combiner's weight and calibration in its state."""
+                     calibration: list[dict] | None = None, **params: Any) -> M.TextModel:
+    """The model with its heads, and the combiner's weight and calibrator in its state.
+    `calibration`: labelled texts the model is not trained on (default: the project's
+    calibration set), to fit the calibrator on."""
     records = with_kinds(records, taxonomy)
     model = M.train(records, taxonomy, heads=HEADS, **params)
-    model.state["combiner"] = fit_combiner(records, model, rules, taxonomy)
+    if calibration is None:
+        calibration = calibration_records()
+    model.state["combiner"] = fit_combiner(records, model, rules, taxonomy, calibration)
     return model
 
 
-def fit_combiner(records: list[dict], model: M.TextModel, rules: KeywordClassifier,
-                 taxonomy: Taxonomy) -> dict[str, Any]:
-    """The model's weight against the rules that gets most out-of-fold leaves right, and the
-    isotonic map from the combined score to the share right."""
-    from sklearn.isotonic import IsotonicRegression
+def calibration_records(path: Path = CALIBRATION) -> list[dict]:
+    return corpus_records(path) if path.exists() else []
 
+
+def is_right(taxonomy: Taxonomy, chosen: str, label: Mapping[str, Any]) -> bool:
+    """Whether `chosen` (a leaf code) is right for a calibration record: its national code
+    or one a dispatcher might also pick (city), a leaf under its social class (social),
+    any consultation (consultation)."""
+    from classifiers.classify.combined import kind_of
+
+    node = taxonomy.get(chosen)
+    if node is None:
+        return False
+    kind = label.get("kind")
+    if kind == "consultation":
+        return kind_of(node) == "consultation"
+    if kind == "social":
+        return kind_of(node) == "social" and label.get("social_class") in node.path
+    national = chosen[3:] if chosen.startswith(("BJ-", "SJ-")) else ""
+    return bool(national) and national in {label.get("code"), *(label.get("also_ok") or [])}
+
+
+def fit_combiner(records: list[dict], model: M.TextModel, rules: KeywordClassifier,
+                 taxonomy: Taxonomy, calibration: list[dict] | None = None) -> dict[str, Any]:
+    """The model's weight against the rules that gets most out-of-fold leaves right, and the
+    calibrator: a logistic regression from the confidence features to "the category was
+    right", fitted on the calibration texts (never trained on) or, without any, out of fold."""
+    from sklearn.linear_model import LogisticRegression
+
+    from classifiers.classify.combined import confidence_features, kind_of, leaf_scores, reading
+    from classifiers.classify.settings import ClassificationSettings
+
+    threshold = ClassificationSettings().consultation_threshold
+    leaf_kind = {n.code: kind_of(n) for n in taxonomy.leaves}
     oof = model.oof["main"]
     kinds_oof, kind_rows = model.oof.get("kind", (None, []))
     kind_labels = model.heads["kind"][0] if "kind" in model.heads else []
     kind_of_row = {row: dict(zip(kind_labels, kinds_oof[i].tolist(), strict=True)) for i, row in enumerate(kind_rows)}
     labels = model.labels
     ranked = [rules.rank(normalize(str(r.get("text", ""))[:5000]))[0] for r in records]
-    from classifiers.classify.combined import kind_of
 
-    leaf_kind = {n.code: kind_of(n) for n in taxonomy.leaves}
+    def top(probs: np.ndarray) -> dict[str, float]:
+        best = np.argpartition(-probs, 12)[:12] if probs.size > 12 else np.arange(probs.size)
+        return {labels[j]: float(probs[j]) for j in best}
 
-    def decide(i: int, w: float) -> tuple[str, float]:
-        probs = oof[i]
-        top = np.argpartition(-probs, 8)[:8] if probs.size > 8 else np.arange(probs.size)
-        model_p = {labels[j]: float(probs[j]) for j in top}
-        total = sum(s for _, s in ranked[i]) or 1.0
-        strength = KeywordClassifier.strength(ranked[i][0][1]) if ranked[i] else 0.0
-        rule = {c: strength * s / total for c, s in ranked[i]}
-        kinds = kind_of_row.get(i, {})
-        best, best_score = "", -1.0
-        for code in set(rule) | set(model_p):
-            if code not in leaf_kind:
-                continue
-            score = kinds.get(leaf_kind[code], 1.0) * (w * model_p.get(code, float(probs[labels.index(code)])
-                                                               if code in labels else 0.0)
-                                                      + (1 - w) * rule.get(code, 0.0))
-            if score > best_score:
-                best, best_score = code, score
-        return best, best_score
+    oof_top = [top(oof[i]) for i in range(len(records))]
+
+    def decide(rank, model_p, kinds, w) -> tuple[str, list[float]]:
+        scores = leaf_scores(rank, model_p, kinds, leaf_kind, w, threshold) or {taxonomy.leaves[0].code: 0.0}
+        best = max(scores, key=scores.get)
+        return best, confidence_features(scores, best, rank, model_p, kinds)
 
     truth = [str(r["label"]) for r in records]
     results = {}
     for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        decided = [decide(i, w) for i in range(len(records))]
+        decided = [decide(ranked[i], oof_top[i], kind_of_row.get(i, {}), w) for i in range(len(records))]
         results[w] = (sum(d == t for (d, _), t in zip(decided, truth, strict=True)) / len(records), decided)
     weight = max(results, key=lambda w: results[w][0])
     accuracy, decided = results[weight]
-    scores = np.array([s for _, s in decided])
-    right = np.array([d == t for (d, _), t in zip(decided, truth, strict=True)], dtype=float)
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, right)
-    grid = np.linspace(0, float(scores.max()) if scores.size else 1.0, 41)
-    return {"model_weight": weight, "calibration_x": grid.tolist(),
-            "calibration_y": np.clip(iso.predict(grid), 0, 1).round(4).tolist(),
-            "out_of_fold_accuracy": round(accuracy, 4),
-            "reliability": reliability(scores, right, iso)}
+    if calibration:
+        rows = []
+        for rec in calibration:
+            normalized = reading(str(rec["text"]))
+            probs = model.probabilities(normalized)
+            best, features = decide(rules.rank(normalized)[0], probs["main"], probs.get("kind") or {}, weight)
+            rows.append((features, is_right(taxonomy, best, rec)))
+        fitted_on = f"calibration set ({len(calibration)} texts the model never saw)"
+    else:
+        rows = [(f, d == t) for (d, f), t in zip(decided, truth, strict=True)]
+        fitted_on = f"out-of-fold predictions of the corpus ({len(records)} texts)"
+    X = np.array([f for f, _ in rows], dtype=float)
+    y = np.array([r for _, r in rows], dtype=int)
+    calibrator = LogisticRegression(C=1.0, max_iter=2000)
+    if len(set(y)) < 2:  # nothing to learn from: all right (or all wrong)
+        coef, intercept = [0.0] * X.shape[1], float(np.log((y.mean() + 0.01) / (1.01 - y.mean())))
+    else:
+        calibrator.fit(X, y)
+        coef, intercept = calibrator.coef_[0].round(6).tolist(), float(calibrator.intercept_[0])
+    return {"model_weight": weight, "out_of_fold_accuracy": round(accuracy, 4),
+            "calibrator": {"coef": coef, "intercept": intercept, "fitted_on": fitted_on},
+            "reliability": reliability(X, y) if len(set(y)) == 2 else []}
 
 
-def reliability(scores: np.ndarray, right: np.ndarray, iso) -> list[dict]:
-    """The reliability curve: tickets binned by calibrated confidence, and the share of each
-    bin that was right (close to the bin's confidence when calibration holds)."""
-    calibrated = iso.predict(scores)
+def reliability(X: np.ndarray, right: np.ndarray) -> list[dict]:
+    """The reliability curve of the calibrator, cross-validated (each text's confidence from a
+    calibrator fitted without it): texts binned by confidence, and the share of each bin that
+    was right (close to the bin's confidence when calibration holds)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    folds = int(min(5, np.bincount(right).min()))
+    if folds < 2:
+        return []
+    calibrated = cross_val_predict(LogisticRegression(C=1.0, max_iter=2000), X, right, cv=folds,
+                                   method="predict_proba")[:, 1]
+    return reliability_rows(calibrated, right)
+
+
+def reliability_rows(confidence: np.ndarray, right: np.ndarray) -> list[dict]:
     rows = []
     for lo in np.arange(0.0, 1.0, 0.1):
-        inside = (calibrated >= lo) & (calibrated < lo + 0.1 if lo < 0.9 else calibrated <= 1.0)
+        inside = (confidence >= lo) & (confidence < lo + 0.1 if lo < 0.9 else confidence <= 1.0)
         if inside.any():
             rows.append({"confidence": f"{lo:.1f}–{lo + 0.1:.1f}", "tickets": int(inside.sum()),
                          "right": round(float(right[inside].mean()), 3)})
@@ -140,7 +190,8 @@ def default_model(taxonomy: Taxonomy, rules: KeywordClassifier, taxonomy_path: P
                   lexicon_path: Path) -> M.TextModel:
     """The model trained from the project's corpus for this taxonomy and lexicon, from the
     cache, or trained now (once: other processes wait for it) and cached."""
-    key = fingerprint(CORPUS, taxonomy_path, lexicon_path, Path(M.__file__), Path(__file__))
+    key = fingerprint(CORPUS, *([CALIBRATION] if CALIBRATION.exists() else []), taxonomy_path, lexicon_path,
+                      Path(M.__file__), Path(__file__), Path(__file__).with_name("combined.py"))
     path = CACHE / f"default-{key}.pkl"
     if path.exists():
         return M.load(path, taxonomy)
