@@ -1,0 +1,27 @@
+"""Comparing a structured place with the one a person wrote down (docs/places.md): the
+rules both the place benchmark and its tests use."""
+from __future__ import annotations
+
+FIELDS = ("district", "street", "road", "number", "cross_road", "between", "stretch", "compound",
+          "building", "unit", "gate", "landmark", "exit", "side")
+
+
+def canonical(place: dict | None) -> dict:
+    """The fields that were said, in the form they are compared: a junction is an unordered
+    pair, a trailing 小区 does not count."""
+    if not place:
+        return {}
+    out = {k: place[k] for k in FIELDS if place.get(k)}
+    if out.get("compound", "").endswith("小区") and len(out["compound"]) > 3:
+        out["compound"] = out["compound"][:-2]
+    if out.get("cross_road"):
+        out["road"], out["cross_road"] = sorted((out.get("road", ""), out["cross_road"]))
+    if out.get("between"):
+        out["between"] = sorted(out["between"])
+    return out
+
+
+def field_errors(expected: dict | None, got: dict | None) -> list[str]:
+    """The fields that differ, as "field: expected → got"."""
+    e, g = canonical(expected), canonical(got)
+    return [f"{k}: {e.get(k, '')} → {g.get(k, '')}" for k in FIELDS if e.get(k) != g.get(k)]
