@@ -54,6 +54,7 @@ HELP = ("使用说明：\n"
         "4. 回复“查询”查看您反映的问题，“查询 工单编号”查看某一工单；\n"
         "5. 回复“取消”取消正在填写的反映。")
 ASK_PLACE = "请发送位置或说明具体地点，例如 XX小区X号楼。"
+ASK_MORE_PRECISE = "您说的是“{where}”，请再说具体一点：门牌号、路口、楼号或附近地标，也可以直接发送位置。"
 ASK_TEXT = "已收到{what}。请用文字简要描述遇到的问题（什么问题、在哪里）。"
 GOT_MORE = "已收到{what}，已补充到您正在反映的问题中。"
 VOICE_FAILED = "抱歉，暂时无法识别这条语音，请用文字描述问题。"
@@ -342,9 +343,15 @@ class Conversation:
                          assessment["duplicates"])
         draft["summary"] = "，".join(x for x in [cls.get("name") or "", loc.get("address") or ""] if x)
         asked = draft["asked"]
-        if loc.get("needs_review") and "place" not in asked:
+        # Ask where only when the citizen has not said it; when only a road or an area was
+        # given, ask once for something more precise. A place the registry does not know is
+        # still a place: the dispatcher assigns its grid.
+        precision = loc.get("precision", "")
+        if precision != "spot" and "place" not in asked:
             asked.append("place")
-            return self._ask(draft, "ask_place", [ASK_PLACE])
+            where = loc.get("address") or ""
+            question = ASK_MORE_PRECISE.format(where=where) if precision and where else ASK_PLACE
+            return self._ask(draft, "ask_place", [question])
         choices = [] if draft["category_hint"] else _category_choices(cls, s.max_choices)
         if len(choices) > 1 and "category" not in asked:
             asked.append("category")

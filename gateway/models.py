@@ -138,6 +138,20 @@ class Location:
     evidence: list[str] = field(default_factory=list)
     needs_review: bool = False
     review_reasons: list[str] = field(default_factory=list)
+    # The place as the citizen named it, structured (road, number, compound, building, gate,
+    # side …; docs/places.md), whether or not the registry knows it; {} when none was named.
+    place: dict[str, Any] = field(default_factory=dict)
+    # How precisely the report says where: "spot" (a grid, a map pin, a house number, a
+    # junction, a building, a landmark …), "road" (a road or compound alone), "area" (a
+    # district or street alone), "" (nothing). A chat asks for a place only at "", and for
+    # a more precise one at "area" or "road".
+    precision: str = ""
+
+
+# The location stage's reason for a place the citizen named precisely but the registry does
+# not hold: the dispatcher assigns its grid. Routine work, not a doubt: it does not mark the
+# whole ticket for review.
+PLACE_NOT_REGISTERED = "地点未登记"
 
 
 @dataclass

@@ -183,16 +183,7 @@ def test_report_without_grid_or_point_looks_at_a_bounded_number_of_cases():
 
 
 def _query_for(ix: DuplicateIndex, text: str, code: str):
-    from classifiers.dedupe import index as dedupe
-
-    q = dedupe._Query()
-    q.tok = dedupe.prepare_text(text)
-    q.chars = q.tok.replace(" ", "")
-    q.bigrams = dedupe._bigrams(q.chars)
-    q.marks = {}
-    q.code, q.parent, q.grid, q.lat, q.lng = code, ix.parent_of(code, []), "", None, None
-    q.ts, q.reporters = T0.timestamp(), ()
-    return q
+    return ix._query(text, code, [], "", None, (), T0)
 
 
 def test_related_categories_share_a_parent():

@@ -37,7 +37,7 @@ def test_compound_building_unit_gives_grid_path_address_and_position(loc):
     assert r.grid_code == SUZHOUYUAN_2
     assert [lv.level for lv in r.grid_path] == ["district", "street", "community", "grid"]
     assert [lv.name for lv in r.grid_path][1:3] == ["建国门街道", "苏州园社区"]
-    assert r.address == "建国门街道 苏州园社区 苏州园小区3号楼2单元"
+    assert r.address == "建国门街道 苏州园社区 苏州园小区3号楼2单元旁"  # the side the citizen gave is kept (issue 20)
     assert r.point == building(loc, "苏州园小区", "3")
     assert r.confidence >= 0.9 and not r.needs_review
     assert any("苏州园小区3号楼" in e for e in r.evidence)

@@ -57,7 +57,7 @@ async def test_polling_report_with_photo_question_and_case_number(tmp_path):
                  {"file_id": "large", "file_unique_id": "l", "width": 1280, "height": 960,
                   "file_size": len(api.files["large"])}]
         assert "请用文字简要描述" in await say(gw, 501, 2, photo=photo)
-        assert "具体地点" in await say(gw, 501, 3, text="井盖丢了，很危险")
+        assert "具体地点" in await say(gw, 501, 3, text="污水井盖丢了，很危险")
         reply = await say(gw, 501, 4, location=PIN)
         case_no = CASE.search(reply).group(1)
         doc = await workorder(gw, case_no)
@@ -132,7 +132,7 @@ async def test_webhook_checks_the_secret_and_a_redelivered_update_counts_once(tm
 
 async def test_a_restart_mid_conversation_keeps_the_draft(tmp_path):
     async with telegram_gateway(tmp_path) as gw:
-        assert "具体地点" in await say(gw, 506, 1, text="我家楼下的井盖丢了")
+        assert "具体地点" in await say(gw, 506, 1, text="我家楼下的污水井盖丢了")
     async with telegram_gateway(tmp_path) as gw:
         gw.api.next_message_id = 100  # Telegram's ids go on growing; a new fake starts at 1
         reply = await say(gw, 506, 1, location=PIN)

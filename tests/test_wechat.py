@@ -140,7 +140,7 @@ async def test_a_complete_report_gets_its_case_number_and_a_retry_no_second_case
 async def test_safe_mode_asks_for_the_place_and_files_with_the_map_pin(tmp_path):
     async with wechat_gateway(tmp_path) as gw:
         citizen = Citizen(gw, "o-safe-1", MessageCrypto(TOKEN, AES_KEY, APP_ID))
-        assert await citizen.say("我家楼下的井盖丢了，很危险") == "请发送位置或说明具体地点，例如 XX小区X号楼。"
+        assert await citizen.say("我家楼下的污水井盖丢了，很危险") == "请发送位置或说明具体地点，例如 XX小区X号楼。"
         reply = await citizen.send("location", **PIN)
         case_no = CASE.search(reply).group(1)
         doc = await workorder(gw, case_no)
@@ -259,7 +259,7 @@ async def test_a_pause_gathers_the_photo_sent_after_the_words(tmp_path):
 
 async def test_a_restart_mid_conversation_loses_nothing(tmp_path):
     async with wechat_gateway(tmp_path) as gw:
-        assert "具体地点" in await Citizen(gw, "o-restart").say("我家楼下的井盖丢了")
+        assert "具体地点" in await Citizen(gw, "o-restart").say("我家楼下的污水井盖丢了")
     async with wechat_gateway(tmp_path) as gw:
         reply = await Citizen(gw, "o-restart").send("location", **PIN)
         doc = await workorder(gw, CASE.search(reply).group(1))
@@ -320,10 +320,33 @@ async def test_malformed_huge_and_unknown_messages(tmp_path):
 async def test_a_location_that_is_not_a_position_does_not_stick_the_citizen(tmp_path):
     async with wechat_gateway(tmp_path) as gw:
         citizen = Citizen(gw, "o-nan")
-        await citizen.say("井盖丢了，很危险")
+        await citizen.say("污水井盖丢了，很危险")
         await citizen.send("location", lat="NaN", lng="inf", label="不知道哪里")
         # The citizen goes on as if no pin had come: the place in words files the report.
         reply = await citizen.say("苏州园小区3号楼门口")
         assert "工单编号" in reply, reply
         [doc] = (await all_feed(gw))[0]
         assert "苏州园小区" in doc["location"]["address"] and doc["location"]["grid_code"]
+
+
+async def test_a_place_the_registry_does_not_know_is_not_asked_for_again(tmp_path):
+    async with wechat_gateway(tmp_path) as gw:
+        citizen = Citizen(gw, "o-unregistered")
+        reply = await citizen.say("和平路18号门口的污水井盖没了，一个大黑窟窿")  # 和平路 is not in the demo district
+        assert not reply.startswith("请发送位置") and "工单编号" in reply, reply
+        doc = await workorder(gw, CASE.search(reply).group(1))
+        location = doc["location"]
+        assert location["grid_code"] == "" and location["address"] == "和平路18号门口"
+        assert location["place"] == {"road": "和平路", "number": "18", "side": "门口", "text": "和平路18号门口"}
+        assert any(r.startswith("地点未登记") for r in location["review_reasons"])
+
+
+async def test_only_a_road_gets_one_question_for_something_more_precise(tmp_path):
+    async with wechat_gateway(tmp_path) as gw:
+        citizen = Citizen(gw, "o-road-only")
+        reply = await citizen.say("和平路上的路灯晚上不亮了")
+        assert "和平路" in reply and "门牌号" in reply, reply
+        reply = await citizen.say("和平路和解放路路口东边")
+        assert "工单编号" in reply, reply
+        doc = await workorder(gw, CASE.search(reply).group(1))
+        assert doc["location"]["place"]["cross_road"] in ("解放路", "和平路")

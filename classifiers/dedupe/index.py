@@ -46,6 +46,7 @@ import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from classifiers.dedupe.place_match import place_keys, same_place
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.geometry import near_distance_m
 from classifiers.normalize import chinese_numeral, normalize
@@ -163,6 +164,10 @@ def _bigrams(chars: str) -> frozenset[str]:
     return frozenset(chars[i : i + 2] for i in range(len(chars) - 1))
 
 
+def _label(place: dict) -> str:
+    return place.get("text") or "".join(str(v) for k, v in place.items() if k != "text")
+
+
 def parent_category(code: str, path: Sequence[str] | None = None) -> str:
     """The key that makes two categories "related": the code without its last three digits
     (``SJ-06001`` → ``SJ-06``, ``01006`` → ``01``); else the taxonomy path without its last
@@ -199,15 +204,20 @@ class OpenCase:
     created_at: datetime | None = None  # timezone-aware
     reporter_keys: set[str] = field(default_factory=set)
     status: str = "confirmed"
+    place: dict = field(default_factory=dict)  # the structured place (Location.place)
+    # The classifier's runner-up categories: a paraphrase of the same problem is often
+    # classified one leaf off (不明井盖 / 污水井盖), never far off.
+    close_codes: tuple[str, ...] = ()
 
 
 class _Entry:
     """What the index keeps per case (immutable once built; ``update`` replaces it)."""
 
     __slots__ = ("case_no", "tok", "code", "parent", "grid", "lat", "lng", "cell", "ts",
-                 "reporters", "text")
+                 "reporters", "text", "place", "place_keys", "close")
 
-    def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters, text):
+    def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters, text,
+                 place=None, place_keys=frozenset(), close=frozenset()):
         self.case_no = case_no
         self.text = text  # the raw text `tok` was prepared from
         self.tok = tok
@@ -219,6 +229,9 @@ class _Entry:
         self.cell = cell
         self.ts = ts
         self.reporters = reporters
+        self.place = place or {}
+        self.place_keys = place_keys
+        self.close = close
 
 
 _M_PER_DEG = 111_320.0
@@ -226,7 +239,7 @@ _M_PER_DEG = 111_320.0
 
 class _Query:
     __slots__ = ("tok", "chars", "bigrams", "marks", "code", "parent", "grid", "lat", "lng",
-                 "ts", "reporters")
+                 "ts", "reporters", "place", "place_keys", "close")
 
 
 class DuplicateIndex:
@@ -305,6 +318,9 @@ class DuplicateIndex:
         self._by_parent: dict[str, dict[str, _Entry]] = {}  # insertion (≈ time) ordered
         self._placeless: dict[str, dict[str, _Entry]] = {}  # code → cases without a place
         self._by_reporter: dict[str, dict[str, _Entry]] = {}
+        # A named place (road + number, junction, compound, landmark) → parent → cases: how a
+        # report with no grid and no coordinates finds the cases at the place it names.
+        self._by_place: dict[str, dict[str, dict[str, _Entry]]] = {}
 
     # -- maintenance --------------------------------------------------------------------------
 
@@ -350,6 +366,9 @@ class DuplicateIndex:
             case.created_at.timestamp(),
             reporters,
             case.text,
+            dict(case.place or {}),
+            frozenset(place_keys(case.place)),
+            frozenset(c for c in (case.category_code, *case.close_codes) if c),
         )
 
     def add(self, case: OpenCase) -> None:
@@ -383,6 +402,8 @@ class DuplicateIndex:
             self._placeless.setdefault(e.code, {})[e.case_no] = e
         for key in e.reporters:
             self._by_reporter.setdefault(key, {})[e.case_no] = e
+        for key in e.place_keys:
+            self._by_place.setdefault(key, {}).setdefault(e.parent, {})[e.case_no] = e
 
     @staticmethod
     def _drop(index: dict, key, case_no: str) -> None:
@@ -412,6 +433,8 @@ class DuplicateIndex:
             self._drop(self._placeless, e.code, case_no)
         for key in e.reporters:
             self._drop(self._by_reporter, key, case_no)
+        for key in e.place_keys:
+            self._drop2(self._by_place, key, e.parent, case_no)
         return True
 
     # -- candidates ---------------------------------------------------------------------------
@@ -468,6 +491,11 @@ class DuplicateIndex:
                     if outer:
                         for b in self._parents_in(outer, q.parent):
                             take(b.values(), "near")
+            for key in q.place_keys:
+                outer = self._by_place.get(key)
+                if outer:
+                    for b in self._parents_in(outer, q.parent):
+                        take(b.values(), "place")
             if located:
                 b = self._placeless.get(q.code) if q.code else None
                 if b:
@@ -512,7 +540,12 @@ class DuplicateIndex:
         # (0.8 if it is the same reporter: someone ringing back need not repeat the address)
         distance = None
         same_grid = bool(q.grid and q.grid == e.grid)
-        if q.lat is not None and e.lat is not None:
+        named = same_place(q.place, e.place)  # what the two texts say of the place
+        if named in ("same", "compatible") and not (q.grid and e.grid and not same_grid):
+            place = 1.0 if named == "same" else 0.75
+            place_known = True
+            place_consistent = True
+        elif q.lat is not None and e.lat is not None:
             distance = near_distance_m(q.lat, q.lng, e.lat, e.lng)
             place = max(0.0, 1.0 - (distance / self.radius_m) ** 2)
             place_known = True
@@ -526,18 +559,23 @@ class DuplicateIndex:
             place_known = False
             place_consistent = True
         conflicts = []
+        if named == "different":
+            conflicts.append("地点不同：" + _label(q.place) + "≠" + _label(e.place))
         em = _place_marks(e.tok)
         for kind, values in q.marks.items():
             other = em.get(kind)
             if other and not (values & other):
                 conflicts.append(f"{kind}: {'/'.join(sorted(values))}≠{'/'.join(sorted(other))}")
         if conflicts:
-            place *= 0.25
+            place *= 0.0 if named == "different" else 0.25
             place_consistent = False
 
-        # category: same code 1.0, related (same parent) 0.5, unknown 0.5
+        # category: same code 1.0, one's among the other's runners-up 0.75, related (same
+        # parent) or unknown 0.5
         if q.code and q.code == e.code:
             category = 1.0
+        elif q.code and e.code and (q.code in e.close or e.code in q.close):
+            category = 0.75
         elif (q.parent and q.parent == e.parent) or not q.parent or not e.parent:
             category = 0.5
         else:
@@ -557,9 +595,12 @@ class DuplicateIndex:
         # text that says the same thing at least in part; otherwise at most suggest.
         # A related (not the same) or unknown category is offered, not attached, unless the
         # text is a near-verbatim repeat (a re-post whose category came out differently).
+        # Where both name the same spot, a problem classified one leaf off (among the other's
+        # runners-up) is the same problem; a vaguer place needs the very same category.
+        category_ok = category == 1.0 or (named == "same" and category >= 0.75)
         auto = (place_consistent and (place_known or same_reporter)
                 and (text >= self.min_text_attach or same_reporter)
-                and (category == 1.0 or text >= self.repost_text))
+                and (category_ok or text >= self.repost_text))
         explanation = {
             "score": round(score, 3),
             "text": round(text, 3),
@@ -568,6 +609,7 @@ class DuplicateIndex:
             "time": round(recency, 3),
             "same_reporter": same_reporter,
             "same_grid": same_grid,
+            "same_place": named,
             "distance_m": None if distance is None else round(distance, 1),
             "age_hours": round(age_s / 3600.0, 2),
             "found_by": how,
@@ -580,23 +622,11 @@ class DuplicateIndex:
 
     # -- the check ----------------------------------------------------------------------------
 
-    def check(
-        self,
-        text: str,
-        category_code: str = "",
-        category_path: Sequence[str] | None = None,
-        grid_code: str = "",
-        point: GeoPoint | None = None,
-        reporter_keys: Iterable[str] = (),
-        at: datetime | None = None,
-        prepared: str | None = None,
-    ) -> DuplicateCheck:
-        """Is this report a repeat of an open case? ``attach`` (with ``case_no``) at or above
-        ``attach_threshold``, ``suggest`` (candidates, best first) at or above
-        ``suggest_threshold``, else ``new``. ``prepared``: ``prepare_text(text)`` if it was
-        already computed (in another process)."""
-        if at is None or at.tzinfo is None:
-            raise ValueError("at must be a timezone-aware datetime")
+    def _query(self, text: str, category_code: str = "", category_path: Sequence[str] | None = None,
+               grid_code: str = "", point: GeoPoint | None = None, reporter_keys: Iterable[str] = (),
+               at: datetime | None = None, prepared: str | None = None, place: dict | None = None,
+               close_codes: Iterable[str] = ()) -> _Query:
+        """A report as the scorer sees it."""
         q = _Query()
         q.tok = prepared if prepared is not None else prepare_text(text)
         with self._lock:
@@ -614,7 +644,32 @@ class DuplicateIndex:
             q.lat, q.lng = float(point.lat), float(point.lng)
         q.ts = at.timestamp()
         q.reporters = tuple(sorted(k for k in reporter_keys if k))
+        q.place = dict(place or {})
+        q.place_keys = frozenset(place_keys(q.place))
+        q.close = frozenset(c for c in (q.code, *close_codes) if c)
+        return q
 
+    def check(
+        self,
+        text: str,
+        category_code: str = "",
+        category_path: Sequence[str] | None = None,
+        grid_code: str = "",
+        point: GeoPoint | None = None,
+        reporter_keys: Iterable[str] = (),
+        at: datetime | None = None,
+        prepared: str | None = None,
+        place: dict | None = None,
+        close_codes: Iterable[str] = (),
+    ) -> DuplicateCheck:
+        """Is this report a repeat of an open case? ``attach`` (with ``case_no``) at or above
+        ``attach_threshold``, ``suggest`` (candidates, best first) at or above
+        ``suggest_threshold``, else ``new``. ``prepared``: ``prepare_text(text)`` if it was
+        already computed (in another process)."""
+        if at is None or at.tzinfo is None:
+            raise ValueError("at must be a timezone-aware datetime")
+        q = self._query(text, category_code, category_path, grid_code, point, reporter_keys, at,
+                        prepared, place, close_codes)
         found = list(self._gather(q).values())
         if len(found) > self.full_score_limit and q.tok:
             # Cheap first pass over many candidates: one token-set similarity per candidate,

@@ -43,8 +43,10 @@ from pypinyin import Style, pinyin
 from rapidfuzz import fuzz
 
 from classifiers.locate.geometry import distance_m, valid_point
+from classifiers.locate.places import PlaceReader
 from classifiers.locate.registry import DEFAULT_REGISTRY, Compound, Landmark, Registry, RoadSegment, load_registry
 from classifiers.locate.settings import LocationSettings
+from classifiers.locate.with_place import with_place
 from classifiers.normalize import chinese_numeral
 from gateway.models import GeoPoint, GridLevel, Location
 
@@ -184,6 +186,7 @@ class GridLocator:
         for key in self._index.entries:
             self._tk.add_word(key, freq=50000 if len(key) >= 3 else 5000)
         self._foreign_re = re.compile("|".join(map(re.escape, FOREIGN_PLACES)))
+        self._places = PlaceReader()
 
     # ------------------------------------------------------------------ public helpers
     def grid_path(self, code: str) -> list[GridLevel]:
@@ -295,7 +298,8 @@ class GridLocator:
     # ------------------------------------------------------------------ locate
     def locate(self, text: str, point: GeoPoint | None = None) -> Location:
         try:
-            return self._locate(text, point)
+            raw = text if isinstance(text, str) else ("" if text is None else str(text))
+            return with_place(self._locate(raw, point), self._places.read(raw[:MAX_CHARS]), self.registry)
         except Exception as exc:  # the stage must answer, whatever the input
             logging.getLogger(__name__).exception("locate failed")
             return Location(address="", point=None, confidence=0.0,

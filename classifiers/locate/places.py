@@ -136,6 +136,17 @@ class Place:
         return {k: v for k, v in asdict(self).items() if v}
 
     @property
+    def precision(self) -> str:
+        """"spot" (enough to send someone to), "road" (a road or compound alone, which can
+        be long or large), "area" (a district or street alone)."""
+        if self.number or self.cross_road or self.between or self.landmark or self.building or self.gate \
+                or self.stretch or (self.compound and self.side):
+            return "spot"
+        if self.road or self.compound:
+            return "road"
+        return "area"
+
+    @property
     def specific(self) -> bool:
         """Enough to send someone: more than a district or street alone."""
         return bool(self.road or self.compound or self.landmark or self.between or self.cross_road)

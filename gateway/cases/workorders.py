@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from gateway.errors import NotFound, Refusal
-from gateway.models import RATINGS, Intake, StageResults, iso, to_plain
+from gateway.models import PLACE_NOT_REGISTERED, RATINGS, Intake, StageResults, iso, to_plain
 
 # received → confirmed (filed) → dispatched → resolved → closed, plus the side exits.
 STATUS_NAMES = {
@@ -77,7 +77,7 @@ def make_title(intake: Intake, stages: StageResults) -> str:
     if intake.title.strip():
         return intake.title.strip()[:60]
     text = " ".join(intake.text.split())
-    place = stages.location.address if stages.location.grid_code else ""
+    place = stages.location.address if stages.location.grid_code or stages.location.place else ""
     what = stages.classification.name
     if what and place:
         return f"{place} {what}"[:60]
@@ -95,6 +95,12 @@ def _category(cls) -> dict:
     }
 
 
+def ticket_doubts(loc) -> list[str]:
+    """The location stage's reasons that mark the whole ticket for review: all but a
+    precisely named place that only lacks its grid (the location entry keeps that one)."""
+    return [r for r in loc.review_reasons if not r.startswith(PLACE_NOT_REGISTERED)]
+
+
 def location_entry(loc, fallback_address: str) -> dict:
     """A Location as the work order carries it."""
     return {
@@ -106,6 +112,7 @@ def location_entry(loc, fallback_address: str) -> dict:
         "confidence": round(loc.confidence, 3),
         "evidence": loc.evidence,
         "source": "gateway",
+        "place": dict(loc.place),
         "needs_review": bool(loc.needs_review or loc.review_reasons), "review_reasons": list(loc.review_reasons),
     }
 
@@ -124,7 +131,7 @@ def _due_at(created_at: datetime, cls) -> str | None:
 def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageResults,
                   at: datetime, public_url: str, hold: bool, related_to: str = "") -> dict:
     cls, loc, dup = stages.classification, stages.location, stages.duplicates
-    review_reasons = [*cls.review_reasons, *loc.review_reasons]
+    review_reasons = [*cls.review_reasons, *ticket_doubts(loc)]
     if dup.action == "suggest":
         review_reasons.append("可能与已有工单重复，请人工确认")
     entry = reporter_entry(intake)
@@ -152,7 +159,7 @@ def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageRe
         "duplicate_of": None,
         "duplicates": [],
         "duplicate_candidates": to_plain(dup.candidates) if dup.action == "suggest" else [],
-        "needs_review": bool(review_reasons) or cls.needs_review or loc.needs_review,
+        "needs_review": bool(review_reasons) or cls.needs_review,
         "review_reasons": review_reasons,
         "related_to": related_to or None,
         "satisfaction": [],
@@ -175,7 +182,7 @@ def restage(doc: dict, stages: StageResults) -> dict:
         reasons += cls.review_reasons
     if doc["location"].get("source") != "operator":
         doc["location"] = location_entry(loc, doc["location"]["address"])
-        reasons += loc.review_reasons
+        reasons += ticket_doubts(loc)
     doc["review_reasons"] = reasons
     doc["needs_review"] = bool(reasons)
     return doc

@@ -35,6 +35,8 @@ class IndexedDuplicates:
             reporter_keys=reporter_keys(to_plain(intake.reporter)),
             at=intake.received_at,
             prepared=prepared,
+            place=location.place,
+            close_codes=[a.code for a in classification.alternatives],
         )
 
     def track(self, workorder: dict) -> None:
@@ -55,4 +57,6 @@ class IndexedDuplicates:
             created_at=datetime.fromisoformat(workorder["created_at"]),
             reporter_keys=keys,
             status=workorder["status"],
+            place=location.get("place") or {},
+            close_codes=tuple(a["code"] for a in workorder["category"].get("alternatives") or []),
         ))

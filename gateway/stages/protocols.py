@@ -48,13 +48,18 @@ class NoDuplicates:
 
 
 class PassThroughLocator:
-    """Keeps what the citizen said and any coordinates; assigns no grid."""
+    """No registry: keeps the place the citizen named (structured) and any coordinates;
+    assigns no grid."""
+
+    def __init__(self):
+        from classifiers.locate.places import PlaceReader
+
+        self._places = PlaceReader()
 
     def locate(self, text: str, point: GeoPoint | None = None) -> Location:
-        return Location(
-            address=text.strip()[:200],
-            point=point,
-            confidence=0.0,
-            needs_review=True,
-            review_reasons=["未定位到网格"],
-        )
+        from classifiers.locate.with_place import with_place
+
+        text = text if isinstance(text, str) else ""
+        found = Location(address=text.strip()[:200], point=point, confidence=0.0, needs_review=True,
+                         review_reasons=["未定位到网格"])
+        return with_place(found, self._places.read(text[:2000]))
