@@ -58,9 +58,10 @@ class Gateway:
 
 
 @asynccontextmanager
-async def running_gateway(config: str = "", *, concurrency: int = 8):
-    """A fresh gateway (its own data directory) with `config` appended to the settings."""
-    work = Path(tempfile.mkdtemp(prefix="eval-gateway-"))
+async def running_gateway(config: str = "", *, concurrency: int = 8, work: Path | None = None):
+    """A gateway with `config` appended to the settings, in `work` (its settings and its data
+    directory; default: a fresh temporary one)."""
+    work = work or Path(tempfile.mkdtemp(prefix="eval-gateway-"))
     settings = work / "config.toml"
     settings.write_text(f'[core]\ntoken = "{TOKEN}"\n[logging]\nlevel = "WARNING"\n{config}', encoding="utf-8")
     port = free_port()
@@ -68,8 +69,11 @@ async def running_gateway(config: str = "", *, concurrency: int = 8):
     try:
         await asyncio.to_thread(_wait_ready, port)
         connector = aiohttp.TCPConnector(limit=concurrency)
-        async with aiohttp.ClientSession(connector=connector) as http:
-            yield Gateway(f"http://127.0.0.1:{port}", http)
+        # unsafe: keep cookies from an IP address (the console's session on 127.0.0.1)
+        async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            gateway = Gateway(f"http://127.0.0.1:{port}", http)
+            gateway.work = work
+            yield gateway
     finally:
         proc.terminate()
         proc.wait(timeout=60)

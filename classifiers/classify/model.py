@@ -437,7 +437,6 @@ def _features(texts: list[str], p: Mapping[str, Any]):
 def _fit_head(X, labels: list[str], p: Mapping[str, Any]) -> dict[str, Any]:
     """A linear SVM over the features for one head, with its softmax temperature fitted on
     out-of-fold decisions (confidences calibrated on data the model did not see)."""
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.svm import LinearSVC
 
     classes = sorted(set(labels))
@@ -450,12 +449,10 @@ def _fit_head(X, labels: list[str], p: Mapping[str, Any]) -> dict[str, Any]:
 
     temperature = 1.0
     oof = None
-    folds = min(int(p["calibration_folds"]), int(np.bincount(y).min()))
+    counts = np.bincount(y)
+    folds = min(int(p["calibration_folds"]), int(np.sort(counts)[-2]) if counts.size > 1 else 0)
     if folds >= 2:
-        oof = cross_val_predict(svc(), X, y, cv=StratifiedKFold(folds, shuffle=True, random_state=0),
-                                method="decision_function")
-        if oof.ndim == 1:  # binary: decision for class 1 only
-            oof = np.column_stack([-oof / 2, oof / 2])
+        oof = _out_of_fold(svc, X, y, len(classes), folds)
         temperature = _fit_temperature(oof, y)
     clf = svc().fit(X, y)
     coef = clf.coef_.T.astype(np.float32)
@@ -466,6 +463,29 @@ def _fit_head(X, labels: list[str], p: Mapping[str, Any]) -> dict[str, Any]:
     return {"labels": classes, "coef": coef, "intercept": intercept, "temperature": temperature,
             "counts": {c: int(n) for c, n in zip(classes, np.bincount(y), strict=True)},
             "oof": None if oof is None else _softmax(oof / temperature)}
+
+
+def _out_of_fold(make, X, y: np.ndarray, n_classes: int, folds: int) -> np.ndarray:
+    """Decision values of every row from a model fitted without it. A class with fewer rows
+    than folds (a category an operator labelled once) is simply absent from some training
+    folds: its column there gets a decision far below any other."""
+    import warnings
+
+    from sklearn.model_selection import StratifiedKFold
+
+    out = np.full((len(y), n_classes), -10.0)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class")
+        splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
+    for train, test in splits:
+        present = np.unique(y[train])
+        if present.size < 2:
+            continue
+        d = make().fit(X[train], y[train]).decision_function(X[test])
+        if d.ndim == 1:  # two classes: decision for the second only
+            d = np.column_stack([-d / 2, d / 2])
+        out[np.ix_(test, present)] = d
+    return out
 
 
 def _softmax(d: np.ndarray) -> np.ndarray:

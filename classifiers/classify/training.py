@@ -71,7 +71,8 @@ def train_classifier(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, r
     return model
 
 
-def calibration_records(path: Path = CALIBRATION) -> list[dict]:
+def calibration_records(path: Path | None = None) -> list[dict]:
+    path = path or CALIBRATION
     return corpus_records(path) if path.exists() else []
 
 
