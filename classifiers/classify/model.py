@@ -449,8 +449,10 @@ def _fit_head(X, labels: list[str], p: Mapping[str, Any]) -> dict[str, Any]:
 
     temperature = 1.0
     oof = None
-    counts = np.bincount(y)
-    folds = min(int(p["calibration_folds"]), int(np.sort(counts)[-2]) if counts.size > 1 else 0)
+    # As many folds as asked, as long as two classes can fill them (rarer classes sit out
+    # of some training folds; see _out_of_fold).
+    counts = np.sort(np.bincount(y))
+    folds = min(int(p["calibration_folds"]), int(counts[-2]) if counts.size > 1 else 0)
     if folds >= 2:
         oof = _out_of_fold(svc, X, y, len(classes), folds)
         temperature = _fit_temperature(oof, y)
