@@ -92,12 +92,30 @@ def confidence_features(scores: Mapping[str, float], best: str, ranked: list[tup
     """What the calibrator reads (FEATURES): the combined score, its lead over the runner-up,
     the model's probability of the leaf, whether the model's and the rules' first choices
     agree with it, how sure the kind head is, and whether any rule matched."""
-    own = scores.get(best, 0.0)
-    rival = max((v for c, v in scores.items() if c != best), default=0.0)
+    return features_of([best], scores, ranked, model, kinds)[0]
+
+
+def features_of(codes: list[str], scores: Mapping[str, float], ranked: list[tuple[str, float]],
+                model: Mapping[str, float], kinds: Mapping[str, float]) -> list[list[float]]:
+    """`confidence_features` of several leaves (the choice and its runners-up) at once."""
+    first = second = 0.0
+    leader = ""
+    for code, value in scores.items():
+        if value > first:
+            first, second, leader = value, first, code
+        elif value > second:
+            second = value
     model_top = max(model, key=model.get) if model else ""
-    return [own, own - rival, float(model.get(best, 0.0)), float(best == model_top),
-            float(bool(ranked) and best == ranked[0][0]), max(kinds.values()) if kinds else 1.0,
-            float(bool(ranked))]
+    rule_top = ranked[0][0] if ranked else ""
+    kind_p = max(kinds.values()) if kinds else 1.0
+    matched = float(bool(ranked))
+    out = []
+    for code in codes:
+        own = scores.get(code, 0.0)
+        rival = second if code == leader else first
+        out.append([own, own - rival, float(model.get(code, 0.0)), float(code == model_top),
+                    float(code == rule_top), kind_p, matched])
+    return out
 
 
 @dataclass(frozen=True)
@@ -176,7 +194,9 @@ class CombinedClassifier:
         best = max(scores, key=scores.get)
         node = self.taxonomy.get(best)
         combined = scores[best]
-        confidence = self._calibrated(combined, confidence_features(scores, best, ranked, probs["main"], kinds))
+        runners_up = [(c, v) for c, v in sorted(scores.items(), key=lambda kv: -kv[1]) if c != best][:3]
+        features = features_of([best, *(c for c, _ in runners_up)], scores, ranked, probs["main"], kinds)
+        confidence = self._calibrated(combined, features[0])
         kind = kind_of(node)
         reasons = []
         if confidence < self.settings.review_threshold:
@@ -186,9 +206,8 @@ class CombinedClassifier:
             if branch:
                 reasons = [r for r in reasons if not r.startswith("分类置信度低")]
         urgency = self.urgency.judge(normalized, p_urgent, node.urgent_words)
-        runners_up = [(c, s) for c, s in sorted(scores.items(), key=lambda kv: -kv[1]) if c != node.code][:3]
-        alternatives = [Alternative(code=c, name=self.taxonomy.get(c).name, confidence=self._calibrated(
-            s, confidence_features(scores, c, ranked, probs["main"], kinds))) for c, s in runners_up]
+        alternatives = [Alternative(code=c, name=self.taxonomy.get(c).name, confidence=self._calibrated(v, f))
+                        for (c, v), f in zip(runners_up, features[1:], strict=True) if c != node.code]
         rule_code = ranked[0][0] if ranked else ""
         model_code = max(probs["main"], key=probs["main"].get) if probs["main"] else ""
         source = "rules" if node.code == rule_code and node.code != model_code else "model" \
