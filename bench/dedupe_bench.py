@@ -7,9 +7,11 @@ Fills one index with synthetic open cases spread over ~1,000 grids, ~100 categor
 parents of 10) and 30 days — texts from templates of real report shapes (place, building,
 problem, filler), or with --hotissues from the titles and first sentences of
 ../shared/data/tipdm2020c/hotissues.jsonl read at run time — half of them with coordinates,
-reporters drawn so that some (grid workers) have hundreds of cases. At each size it times
-`check` for a mix of reports (grid + category; coordinates; same reporter; neither grid nor
-coordinates; unknown category) and prints p50/p99, plus the resident memory growth per case
+reporters drawn so that some (grid workers) have hundreds of cases; 30 % are text-only
+reports naming a place no registry holds (one of 3,000 roads + number, or one of 3,000
+compounds + building), found again by their structured place. At each size it times
+`check` for a mix of reports (grid + category; coordinates; a named unregistered place; same
+reporter; neither grid nor coordinates; unknown category) and prints p50/p99, plus the resident memory growth per case
 (RSS from /proc, so it includes everything the index keeps: strings, slots, dict buckets).
 """
 from __future__ import annotations
@@ -46,6 +48,10 @@ PROBLEMS = [
 TAILS = ["", "，麻烦尽快处理", "，好几天了", "，请派人来看看", "，谢谢", "，到底有没有人管",
          "，老人小孩出门很危险", "，希望相关部门管一管"]
 OPENERS = ["", "", "你好，", "喂，那个", "我要反映一下，", "您好，我想问一下"]
+# Places that are in no registry: a city's worth of road and compound names, for the
+# text-only reports the duplicate index finds by their named place.
+NAME_CHARS = "安宁和平幸福建设人民解放胜利光明团结友谊新华长江黄河中山朝阳东风红旗文化学府青年民主振兴富强兴业"
+ROAD_SUFFIXES = ["路", "街", "大道", "巷", "北路", "南路"]
 
 
 def rss_bytes() -> int:
@@ -70,6 +76,19 @@ class World:
         self.hot = hot_texts
         self.seq = 0
         self.workers = [f"app:gw{i}" for i in range(200)]  # grid workers: many cases each
+        names = [a + b for a in NAME_CHARS for b in NAME_CHARS if a != b]
+        self.r.shuffle(names)
+        self.roads = list(dict.fromkeys(n + self.r.choice(ROAD_SUFFIXES) for n in names))[:3000]
+        self.compounds = list(dict.fromkeys(n + k for n in names[:1500] for k in KINDS[:2]))[:3000]
+
+    def named_place(self) -> tuple[str, dict]:
+        """A place no registry holds, as words and as the structured place read from them."""
+        r = self.r
+        if r.random() < 0.5:
+            road, number = r.choice(self.roads), str(r.randrange(1, 300))
+            return f"{road}{number}号门口", {"road": road, "number": number, "side": "门口"}
+        compound, building = r.choice(self.compounds), str(r.randrange(1, 30))
+        return f"{compound}{building}号楼下", {"compound": compound, "building": building, "side": "下"}
 
     def text(self, code: str, grid: str) -> str:
         r = self.r
@@ -98,14 +117,19 @@ class World:
         grid = r.choice(self.grids)
         code = r.choice(self.codes)
         placeless = r.random() < 0.02
+        text, place = self.text(code, grid), {}
+        if r.random() < 0.3:  # named a place outside the registry: no grid, no coordinates
+            words, place = self.named_place()
+            text, grid, placeless = words + PROBLEMS[hash(code) % len(PROBLEMS)], "", True
         return OpenCase(
             case_no=f"2024{self.seq:09d}",
-            text=self.text(code, grid),
+            text=text,
             category_code=code,
             grid_code="" if placeless else grid,
             point=None if placeless else self.point(grid),
             created_at=NOW - timedelta(seconds=r.uniform(0, self.days * 86400)),
             reporter_keys=self.reporter(),
+            place=place,
         )
 
 
@@ -116,11 +140,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def run_checks(index: DuplicateIndex, world: World, n: int) -> dict[str, list[float]]:
     r = random.Random(7)
-    times: dict[str, list[float]] = {k: [] for k in
-                                     ("grid+category", "point", "same reporter", "no place", "no category", "all")}
+    times: dict[str, list[float]] = {k: [] for k in ("grid+category", "point", "same reporter", "no place",
+                                                     "named place", "no category", "all")}
     actions: dict[str, int] = {}
     for i in range(n):
-        kind = ("grid+category", "grid+category", "grid+category", "point", "point",
+        kind = ("grid+category", "grid+category", "point", "named place", "named place",
                 "same reporter", "no place", "no category")[i % 8]
         grid = r.choice(world.grids)
         code = r.choice(world.codes)
@@ -137,8 +161,12 @@ def run_checks(index: DuplicateIndex, world: World, n: int) -> dict[str, list[fl
             grid_code = ""
         elif kind == "no category":
             code = ""
+        place: dict = {}
+        if kind == "named place":
+            words, place = world.named_place()
+            text, grid_code = words + PROBLEMS[hash(code) % len(PROBLEMS)], ""
         t = time.perf_counter()
-        result = index.check(text, code, [], grid_code, point, keys, NOW)
+        result = index.check(text, code, [], grid_code, point, keys, NOW, place=place)
         elapsed = (time.perf_counter() - t) * 1000
         times[kind].append(elapsed)
         times["all"].append(elapsed)

@@ -493,9 +493,9 @@ class DuplicateIndex:
                             take(b.values(), "near")
             for key in q.place_keys:
                 outer = self._by_place.get(key)
-                if outer:
+                if outer:  # a long road gathers many cases: the most recent are enough
                     for b in self._parents_in(outer, q.parent):
-                        take(b.values(), "place")
+                        take(reversed(b.values()), "place", self.placeless_scan_limit)
             if located:
                 b = self._placeless.get(q.code) if q.code else None
                 if b:
