@@ -245,12 +245,3 @@ def test_labelled_set_meets_the_targets(loc):
         assert row["grid"] is not None or r.needs_review, row["text"]
     assert correct / passed >= 0.95
     assert flagged / len(rows) <= 0.20
-
-
-def test_fast_enough(loc):
-    texts = ["苏州园小区3号楼2单元楼道灯不亮", "建国门内大街18号门口井盖没了", "第一中学东门对面有人摆摊",
-             "我家楼下的路灯坏了好几天了", "李士胡同12号门口的路灯不亮"] * 100
-    start = time.perf_counter()
-    for t in texts:
-        loc.locate(t)
-    assert (time.perf_counter() - start) / len(texts) < 0.005  # target 2 ms; slack for CI

@@ -546,101 +546,121 @@ class GridLocator:
 
     def _resolve(self, entry: _Entry, t: str, s: int, e: int, key: str, how: str,
                  q: float) -> _Mention | None:
-        reg = self.registry
-        rest = t[e:e + 24]
-        matched = t[s:e]
-        if entry.kind in ("district", "street", "community"):
-            code = entry.targets[0]
-            return _Mention(entry.kind, entry.name, s, e, frozenset(reg.grids_under(code)), q,
-                            entry.name, how=how, matched=matched)
+        """What a name found in the text says: the grids it points to, with what follows it
+        (a house number after a road, a building after a compound, a direction after a
+        landmark) narrowing them down."""
+        resolve = {"district": self._resolve_admin, "street": self._resolve_admin,
+                   "community": self._resolve_admin, "grid": self._resolve_admin,
+                   "road": self._resolve_road, "compound": self._resolve_compound,
+                   "landmark": self._resolve_landmark, "kind": self._resolve_landmark}.get(entry.kind)
+        return resolve(entry, t, s, e, how, q) if resolve else None
+
+    def _resolve_admin(self, entry: _Entry, t: str, s: int, e: int, how: str, q: float) -> _Mention:
         if entry.kind == "grid":
-            return _Mention("grid", entry.name, s, e, frozenset(entry.targets), q, entry.name,
-                            how=how, matched=matched)
-        if entry.kind == "road":
-            segs: list[RoadSegment] = entry.targets
-            m = _HOUSE_RE.match(rest)
-            if m is None:
-                skip = _FILLER_RE.match(rest).end()
-                m2 = _HOUSE_RE.match(rest[skip:]) if skip else None
-                if m2:
-                    m = _HOUSE_RE.match(rest, skip)
-            if m:
-                no = int(m.group(1))
-                hit = [sg for sg in segs if sg.has_number(no)]
-                if hit:
-                    return _Mention("house", entry.name, s, e + m.end(),
-                                    frozenset(sg.grid for sg in hit), q,
-                                    f"{entry.name}{no}号", point=hit[0].point_for(no),
-                                    how=how, matched=matched)
-                return _Mention("road", entry.name, s, e, frozenset(sg.grid for sg in segs), q,
-                                f"{entry.name}{no}号", how=how, matched=matched,
-                                note="" if len(segs) == 1 else
-                                f"门牌号“{entry.name}{no}号”不在登记范围内，请核实")
-            grids = frozenset(sg.grid for sg in segs)
-            pt = segs[0].point_for() if len(segs) == 1 else None
-            if len(grids) == 1:  # a lane inside one grid says as much as a landmark
-                q *= WEIGHTS["road_one_grid"] / WEIGHTS["road"]
-            return _Mention("road", entry.name, s, e, grids, q, entry.name, point=pt, how=how,
-                            matched=matched)
-        if entry.kind == "compound":
-            comps: list[Compound] = entry.targets
-            if entry.derived and rest[:1] and rest[0] in "路街巷道胡条里苑园":
-                return None  # 明礼路: another, unregistered name that begins like 明礼花园
-            m = _BUILDING_RE.match(rest)
-            if m is None:
-                skip = _FILLER_RE.match(rest).end()
-                if skip and _BUILDING_RE.match(rest, skip):
-                    m = _BUILDING_RE.match(rest, skip)
-            if m is None and not entry.weak:
-                m2 = _BUILDING_ANY_RE.search(rest[:14])
-                m = m2 if m2 and not any(ch in "，。,；;！？" for ch in rest[:m2.start()]) else None
-            if m is None and entry.weak:
+            grids = frozenset(entry.targets)
+        else:
+            grids = frozenset(self.registry.grids_under(entry.targets[0]))
+        return _Mention(entry.kind, entry.name, s, e, grids, q, entry.name, how=how, matched=t[s:e])
+
+    def _resolve_road(self, entry: _Entry, t: str, s: int, e: int, how: str, q: float) -> _Mention:
+        rest, matched = t[e:e + 24], t[s:e]
+        segs: list[RoadSegment] = entry.targets
+        m = _HOUSE_RE.match(rest)
+        if m is None:
+            skip = _FILLER_RE.match(rest).end()
+            m2 = _HOUSE_RE.match(rest[skip:]) if skip else None
+            if m2:
+                m = _HOUSE_RE.match(rest, skip)
+        if m:
+            no = int(m.group(1))
+            hit = [sg for sg in segs if sg.has_number(no)]
+            if hit:
+                return _Mention("house", entry.name, s, e + m.end(),
+                                frozenset(sg.grid for sg in hit), q,
+                                f"{entry.name}{no}号", point=hit[0].point_for(no),
+                                how=how, matched=matched)
+            return _Mention("road", entry.name, s, e, frozenset(sg.grid for sg in segs), q,
+                            f"{entry.name}{no}号", how=how, matched=matched,
+                            note="" if len(segs) == 1 else
+                            f"门牌号“{entry.name}{no}号”不在登记范围内，请核实")
+        grids = frozenset(sg.grid for sg in segs)
+        pt = segs[0].point_for() if len(segs) == 1 else None
+        if len(grids) == 1:  # a lane inside one grid says as much as a landmark
+            q *= WEIGHTS["road_one_grid"] / WEIGHTS["road"]
+        return _Mention("road", entry.name, s, e, grids, q, entry.name, point=pt, how=how,
+                        matched=matched)
+
+    def _resolve_compound(self, entry: _Entry, t: str, s: int, e: int, how: str, q: float) -> _Mention | None:
+        rest, matched = t[e:e + 24], t[s:e]
+        comps: list[Compound] = entry.targets
+        if entry.derived and rest[:1] and rest[0] in "路街巷道胡条里苑园":
+            return None  # 明礼路: another, unregistered name that begins like 明礼花园
+        m = self._building_after(rest, entry.weak)
+        if m is None and entry.weak:
+            return None
+        if m:
+            no = m.group(1)
+            end = e + m.end()
+            um = _UNIT_RE.match(t[end:end + 8])
+            unit = f"{um.group(1)}单元" if um else ""
+            hit = [c for c in comps if no in c.buildings]
+            if hit:
+                return _Mention("building", entry.name, s, end + (um.end() if um else 0),
+                                frozenset(c.grid for c in hit), q,
+                                f"{entry.name}{no}号楼{unit}",
+                                point=hit[0].buildings.get(no), how=how, matched=matched)
+            if entry.weak:
                 return None
-            if m:
-                no = m.group(1)
-                end = e + m.end()
-                um = _UNIT_RE.match(t[end:end + 8])
-                unit = f"{um.group(1)}单元" if um else ""
-                hit = [c for c in comps if no in c.buildings]
-                if hit:
-                    return _Mention("building", entry.name, s, end + (um.end() if um else 0),
-                                    frozenset(c.grid for c in hit), q,
-                                    f"{entry.name}{no}号楼{unit}",
-                                    point=hit[0].buildings.get(no), how=how, matched=matched)
-                if entry.weak:
-                    return None
-                return _Mention("compound", entry.name, s, e, frozenset(c.grid for c in comps), q,
-                                f"{entry.name}{no}号楼{unit}", how=how, matched=matched,
-                                note=f"{entry.name}没有登记{no}号楼，请核实楼号")
-            grids = frozenset(c.grid for c in comps)
-            pt = comps[0].point if len(grids) == 1 else None
-            return _Mention("compound", entry.name, s, e, grids, q, entry.name, point=pt,
-                            how=how, matched=matched)
-        if entry.kind in ("landmark", "kind"):
-            marks: list[Landmark] = entry.targets
-            dm = _DIRECTION_RE.match(rest)
-            direction = ""
-            if dm and (dm.group(1) or dm.group(3)):
-                direction = (dm.group(1) or "") + (dm.group(2) or "") + (dm.group(3) or "")
-            grids = frozenset(m.grid for m in marks)
-            pt = marks[0].point if len(grids) == 1 else None
-            name = marks[0].name if len({m.name for m in marks}) == 1 else entry.name
-            note = ""
-            if pt is not None and dm and dm.group(1):
-                dx = sum(_DIR_VECTORS[c][0] for c in dm.group(1))
-                dy = sum(_DIR_VECTORS[c][1] for c in dm.group(1))
-                dist = 60 if dm.group(3) in ("对面", "斜对面", "对过") else 30
-                moved = reg.offset(pt, dx * dist, dy * dist)
-                other = reg.grid_at(moved)
-                if other and other not in grids:
-                    note = (f"{name}{direction}可能已属于相邻的"
-                            f"{self._grid_label(other)}，请确认")
-            if entry.kind == "kind":
-                return _Mention("kind", entry.name, s, e, grids, q, entry.name + direction,
-                                how="generic", matched=matched)
-            return _Mention("landmark", name, s, e + (dm.end() if direction else 0), grids, q,
-                            name + direction, point=pt, how=how, matched=matched, note=note)
-        return None
+            return _Mention("compound", entry.name, s, e, frozenset(c.grid for c in comps), q,
+                            f"{entry.name}{no}号楼{unit}", how=how, matched=matched,
+                            note=f"{entry.name}没有登记{no}号楼，请核实楼号")
+        grids = frozenset(c.grid for c in comps)
+        pt = comps[0].point if len(grids) == 1 else None
+        return _Mention("compound", entry.name, s, e, grids, q, entry.name, point=pt,
+                        how=how, matched=matched)
+
+    @staticmethod
+    def _building_after(rest: str, weak: bool):
+        """The building number right after a compound's name (fillers allowed between; a
+        strong name also finds one a few characters on, within the same clause)."""
+        m = _BUILDING_RE.match(rest)
+        if m is None:
+            skip = _FILLER_RE.match(rest).end()
+            if skip and _BUILDING_RE.match(rest, skip):
+                m = _BUILDING_RE.match(rest, skip)
+        if m is None and not weak:
+            m2 = _BUILDING_ANY_RE.search(rest[:14])
+            m = m2 if m2 and not any(ch in "，。,；;！？" for ch in rest[:m2.start()]) else None
+        return m
+
+    def _resolve_landmark(self, entry: _Entry, t: str, s: int, e: int, how: str, q: float) -> _Mention:
+        rest, matched = t[e:e + 24], t[s:e]
+        marks: list[Landmark] = entry.targets
+        dm = _DIRECTION_RE.match(rest)
+        direction = ""
+        if dm and (dm.group(1) or dm.group(3)):
+            direction = (dm.group(1) or "") + (dm.group(2) or "") + (dm.group(3) or "")
+        grids = frozenset(m.grid for m in marks)
+        pt = marks[0].point if len(grids) == 1 else None
+        name = marks[0].name if len({m.name for m in marks}) == 1 else entry.name
+        note = self._across_the_border(name, direction, dm, pt, grids)
+        if entry.kind == "kind":
+            return _Mention("kind", entry.name, s, e, grids, q, entry.name + direction,
+                            how="generic", matched=matched)
+        return _Mention("landmark", name, s, e + (dm.end() if direction else 0), grids, q,
+                        name + direction, point=pt, how=how, matched=matched, note=note)
+
+    def _across_the_border(self, name: str, direction: str, dm, pt, grids) -> str:
+        """A note when "east of the landmark" may already be the neighbouring grid."""
+        if pt is None or not (dm and dm.group(1)):
+            return ""
+        dx = sum(_DIR_VECTORS[c][0] for c in dm.group(1))
+        dy = sum(_DIR_VECTORS[c][1] for c in dm.group(1))
+        dist = 60 if dm.group(3) in ("对面", "斜对面", "对过") else 30
+        other = self.registry.grid_at(self.registry.offset(pt, dx * dist, dy * dist))
+        if other and other not in grids:
+            return f"{name}{direction}可能已属于相邻的{self._grid_label(other)}，请确认"
+        return ""
 
     def _unregistered(self, t: str, mentions: list[_Mention]) -> list[str]:
         covered = [(m.start, m.end) for m in mentions]
