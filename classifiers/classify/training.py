@@ -33,7 +33,7 @@ from classifiers.classify.taxonomy import Taxonomy
 from classifiers.normalize import normalize
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "complaints.jsonl"
-CALIBRATION = Path(__file__).resolve().parents[1] / "data" / "calibration" / "classify_v1.jsonl"
+CALIBRATION = Path(__file__).resolve().parents[1] / "data" / "calibration"  # every *.jsonl in it
 CACHE = Path(__file__).resolve().parents[1] / "data" / ".cache"
 HEADS = ("urgent", "kind")
 TRAINING_VERSION = 1  # bump when training changes in a way that makes cached models stale
@@ -71,9 +71,15 @@ def train_classifier(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, r
     return model
 
 
-def calibration_records(path: Path | None = None) -> list[dict]:
+def calibration_files(path: Path | None = None) -> list[Path]:
     path = path or CALIBRATION
-    return corpus_records(path) if path.exists() else []
+    if path.is_dir():
+        return sorted(path.glob("*.jsonl"))
+    return [path] if path.exists() else []
+
+
+def calibration_records(path: Path | None = None) -> list[dict]:
+    return [rec for file in calibration_files(path) for rec in corpus_records(file)]
 
 
 def is_right(taxonomy: Taxonomy, chosen: str, label: Mapping[str, Any]) -> bool:
@@ -191,7 +197,7 @@ def default_model(taxonomy: Taxonomy, rules: KeywordClassifier, taxonomy_path: P
                   lexicon_path: Path) -> M.TextModel:
     """The model trained from the project's corpus for this taxonomy and lexicon, from the
     cache, or trained now (once: other processes wait for it) and cached."""
-    key = fingerprint(CORPUS, *([CALIBRATION] if CALIBRATION.exists() else []), taxonomy_path, lexicon_path,
+    key = fingerprint(CORPUS, *calibration_files(), taxonomy_path, lexicon_path,
                       Path(M.__file__), Path(__file__), Path(__file__).with_name("combined.py"))
     path = CACHE / f"default-{key}.pkl"
     if path.exists():
