@@ -221,7 +221,10 @@ _NUM = "[零〇一幺二两三四五六七八九十百]+"
 # Spoken numbers before the words that count: 十八号 → 18号, 五号楼 → 5号楼, 二号线 → 2号线.
 _SPOKEN_NUMBER = re.compile(rf"({_NUM})(?=号|栋|幢|单元|座|楼(?![下上道顶前后梯房里])|出口|口(?![子气]))")
 _PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
-_NUMBER = re.compile(r"[甲乙丙]?(\d{1,5}(?:-\d{1,4})?)号(?:院儿?|院子)?(?![楼线口栋])")
+# 18号, 18号院, 9号楼下 (below No. 9); not 18号楼 (a building), 2号线, 4号口.
+_NUMBER = re.compile(r"[甲乙丙]?(\d{1,5}(?:-\d{1,4})?)号(?:院儿?|院子)?(?!楼(?![下上道顶前后])|线|口|栋)")
+_LANE = re.compile(r"\d{1,4}(?:弄|巷)")  # 长乐路123弄5号: the lane, then the house
+_FLAT = re.compile(r"(?:我家)?(?:门牌号?是?)?\d{3,4}(?:室|房|号房|户)?(?!\d)")
 _BUILDING = re.compile(r"(\d{1,3})(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
 _UNIT = re.compile(r"(\d{1,2})单元")
 _EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2})号?(?:出入口|出口|口)")
@@ -232,11 +235,22 @@ _DATE = re.compile(r"(?:从|就是|是|在)?(?:(?:今年|去年)?\d{1,2}月(?:\d
                    r"(?:那天|那日|那会儿|晚上|早上|上午|下午)?(?:起|开始|以来)?")
 _TIME = re.compile(r"(?:早上|上午|中午|下午|晚上|凌晨|半夜)?\d{1,2}点(?:\d{1,2}分?|半|多)?(?:左右)?")
 _PHONE = re.compile(r"(?:你们记一下)?(?:我的?)?(?:联系)?(?:电话|手机)(?:号码|号)?(?:是|:)?"
-                    r"[\d\-零〇幺一二三四五六七八九,\s]*")
+                    r"(?:[\d\-零〇幺一二三四五六七八九]+(?![\d\-零〇幺一二三四五六七八九号栋幢单])[,\s]*)*")
 _DENIAL = re.compile(r"不是[^,.;!?]{1,12}")
 _SPELLED = re.compile(rf"[{CJK}]{{1,3}}的([{CJK}]{{1,2}})(?=[\s,.;:!?]|$)")
 _PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
 _COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
+_LINE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?")  # 地铁2号线人民广场站: the line before a station
+_LINE_BEFORE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?$")
+_PHASE = re.compile(r"[一二三四五六七八九十\d]{1,2}期")  # 锦绣花园二期
+_LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
+_NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
+_TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
+_CJK_RUN = re.compile(f"[{CJK}]+")
+_SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
+_NOT_SIDE_AFTER = re.compile(r"[地卖省来出墙面部容科]")
+_OFFICE = re.compile(r"(办事处|办)$")
+_COUNTERS = set("点号日月年时分岁块元米")
 
 
 class PlaceReader:
@@ -252,7 +266,7 @@ class PlaceReader:
         self._boundaries = set(w["names.boundaries"])
         self._boundary_lens = sorted({len(b) for b in self._boundaries}, reverse=True)
         self._connectors = set(w["names.connectors"])
-        self._vague = w["names.vague"]
+        self._vague_end = re.compile(f"(?:{_alternation(w['names.vague'])})$")
         kinds: dict[str, str] = {}
         for suffix in w["roads.suffixes"]:
             kinds[suffix] = "road"
@@ -265,42 +279,43 @@ class PlaceReader:
         for suffix in w["admin.street_suffixes"]:
             kinds[suffix] = "street"
         self._kinds = kinds
-        self._suffix_re = re.compile("|".join(map(re.escape, sorted(kinds, key=len, reverse=True))))
+        first_chars = "".join(sorted({k[0] for k in kinds}))
+        self._suffix_re = re.compile(f"(?=[{first_chars}])(?:{_alternation(kinds)})")
         self._not_names = {"road": set(w["roads.not_names"]), "compound": set(w["compounds.not_names"]),
                            "landmark": set(w["landmarks.not_names"])}
-        self._not_before = w["roads.not_before"]
+        self._not_before = _words_re(w["roads.not_before"])
         self._numbered = set(w["roads.numbered"])
-        self._numbered_followers = w["roads.numbered_followers"]
+        self._numbered_followers = _words_re(w["roads.numbered_followers"])
         self._need_number = set(w["roads.need_number"])
         self._need_context = set(w["compounds.need_context"])
-        self._context_followers = w["compounds.context_followers"]
+        self._context_followers = _words_re(w["compounds.context_followers"])
         self._footbridges = set(w["landmarks.footbridges"])
         self._attached = set(w["landmarks.attached"])
         self._generic = set(w["landmarks.generic"])
         self._stations = w["landmarks.stations"]
         self._not_stations = w["landmarks.not_stations"]
-        self._parts = _longest_first(w["landmarks.parts"])
-        self._fillers = _longest_first(w["phrases.fillers"])
-        self._roles = _longest_first(w["phrases.roles"])
-        self._back_refs = _longest_first(w["phrases.back_references"])
-        self._descriptions = w["phrases.descriptions"]
+        self._parts = _words_re(w["landmarks.parts"])
+        self._fillers = _words_re(w["phrases.fillers"])
+        self._roles = _words_re(w["phrases.roles"])
+        self._back_refs = _words_re(w["phrases.back_references"])
+        self._descriptions = re.compile(f"(?:{_alternation(w['phrases.descriptions'])})[^,.;!?]{{1,10}}")
         self._corrections_re = re.compile(r"[\s,.;:!?]*(?:" + "|".join(map(re.escape, _longest_first(
             w["phrases.corrections"]))) + ")")
-        self._junctions = _longest_first(w["phrases.junctions"])
+        self._junctions = _words_re(w["phrases.junctions"])
         ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
-        self._between_re = re.compile(rf"(从)?((?:(?!从)[{CJK}]){{2,10}}?)口?(?:一直)?(?:到|至)([{CJK}]{{2,10}}?)口?"
-                                      rf"(?:的)?(?:{ends})")
+        self._between_tail = re.compile(rf"([{CJK}]{{2,10}}?)口?(?:的)?(?:{ends})")
         dirs = "|".join(w["gates.directions"])
         named = "|".join(w["gates.named"] + w["gates.undirected"])
         self._gate_re = re.compile(rf"(?:({dirs})(?:边|面|侧)?大?门|({named}))(口)?")
         self._undirected_gates = set(w["gates.undirected"])
-        side_words = [(word, value) for value, words_ in w.sides.items() for word in words_]
-        self._side_words = sorted(side_words, key=lambda x: len(x[0]), reverse=True)
+        self._side_of = {word: value for value, words_ in w.sides.items() for word in words_}
+        self._side_words = _words_re(self._side_of)
         d = "".join(w["directions.words"])
         endings = "|".join(_longest_first(w["directions.endings"]))
         self._direction_re = re.compile(rf"([{d}])(?:{endings})")
         self._village_suffixes = tuple(w["directions.village_suffixes"])
         vs = "".join(self._village_suffixes)
+        self._village_again = re.compile(rf"的?[,.\s]*(?:俺们|我们|咱们|俺|我|咱)?[{vs}][{d}里口]")
         self._village_side_re = re.compile(
             rf"(?:俺们|我们|咱们|俺|我|咱)?[{vs}](?:([{d}])(?:{endings})?|(里头|里面|里|内))")
         short = {}
@@ -334,12 +349,12 @@ class PlaceReader:
             if kind == "landmark" and suffix in self._stations:
                 start = self._station_prefix(t, start)
             name = t[start:end]
-            if start > 0 and any(t.endswith(v, 0, start) for v in self._vague):
+            if start > 0 and self._vague_end.search(t, max(0, start - 4), start):
                 continue  # 某网店, 有个废品站: no particular one
             found = None
             if kind in ("district", "street"):
                 found = self._admin(t, kind, start, s0, end, last)
-            elif start == s0 or (kind == "landmark" and re.fullmatch(r"(?:地铁)?(?:\d{1,2}号线)?", t[start:s0])):
+            elif start == s0 or (kind == "landmark" and _LINE.fullmatch(t, start, s0)):
                 found = self._bare(t, kind, suffix, start, end, last)
             elif kind == "road":
                 found = self._road(t, suffix, name, start, s0, end)
@@ -367,6 +382,8 @@ class PlaceReader:
             if i - 1 == floor and floor > 0 and t[i - 1] in self._connectors:
                 break
             i -= 1
+        if i > 0 and t[i - 1].isdigit() and t[i] in _COUNTERS:
+            i += 1  # 10点以后长江中路: the name starts after the time
         return i
 
     def _boundary_ends_at(self, t: str, i: int) -> bool:
@@ -376,7 +393,7 @@ class PlaceReader:
         return False
 
     def _station_prefix(self, t: str, start: int) -> int:
-        m = re.search(r"(?:地铁)?(?:\d{1,2}号线)?$", t[max(0, start - 7):start])
+        m = _LINE_BEFORE.search(t, max(0, start - 7), start)
         return start - len(m.group()) if m else start
 
     def _admin(self, t: str, kind: str, start: int, s0: int, end: int, last: _Name | None) -> _Name | None:
@@ -384,7 +401,7 @@ class PlaceReader:
         for cut in range(start, s0):
             name = t[cut:end]
             if name in known:
-                return _Name(kind, re.sub(r"(办事处|办)$", "", name), cut, end)
+                return _Name(kind, _OFFICE.sub("", name), cut, end)
         name = t[start:end]
         if not 3 <= end - start <= 6:
             return None
@@ -408,7 +425,7 @@ class PlaceReader:
             return _Name(kind, last.value + suffix, last.start, end)  # 东安区图书馆
         if last.kind not in ("road", "compound", "landmark"):
             return None
-        if kind == "compound" and len(suffix) < 2 or any(t.startswith(w, start) for w, _ in self._side_words):
+        if kind == "compound" and len(suffix) < 2 or self._side_words.match(t, start):
             return None  # 李家村村东头, 光明桥桥下: the name said again before its side
         if kind == "compound" and suffix in self._need_context and not self._compound_context(t, end):
             return None
@@ -423,16 +440,16 @@ class PlaceReader:
     def _road(self, t: str, suffix: str, name: str, start: int, s0: int, end: int) -> _Name | None:
         if s0 - start < 2 or name in self._not_names["road"]:
             return None
-        if any(t.startswith(w, s0) for w in self._not_before) and not self._suffix_re.match(t, end):
+        if self._not_before.match(t, s0) and not self._suffix_re.match(t, end):
             return None
         if suffix in self._numbered:
-            if not re.search("[一二三四五六七八九十头]$", t[start:s0]) or s0 - start < 3 \
+            if not _LANE_NUMERAL.search(t, start, s0) or s0 - start < 3 \
                     or t[s0 - 1] == "一" and s0 - start < 3:
                 return None
             following = t[end:end + 1]
-            if "\u4e00" <= following <= "\u9fff" and not any(t.startswith(f, end) for f in self._numbered_followers):
+            if "\u4e00" <= following <= "\u9fff" and not self._numbered_followers.match(t, end):
                 return None
-        if suffix in self._need_number and not re.match(r"\d", t[end:end + 1]):
+        if suffix in self._need_number and not t[end:end + 1].isdigit():
             return None
         return _Name("road", name, start, end)
 
@@ -447,15 +464,16 @@ class PlaceReader:
             return None
         if last is not None and last.kind == "district" and last.end == start:
             pass
-        m = re.match(r"[一二三四五六七八九十\d]{1,2}期", t[end:end + 3])
+        m = _PHASE.match(t[end:end + 3])
         if m:
             end += m.end()  # 锦绣花园二期: the phase is part of the name
         return _Name("compound", t[start:end], start, end)
 
     def _compound_context(self, t: str, end: int) -> bool:
         rest = t[end:end + 6]
-        return bool(re.match(r"\d{1,3}(?:号楼|栋|幢|号)", rest)) or any(rest.startswith(f)
-                                                                     for f in self._context_followers)
+        if t[end - 1] in self._village_suffixes and self._village_again.match(t, end):
+            return True  # 李家庄的,庄西头: the village is spoken of again
+        return bool(_NUMBERED_HOUSE.match(rest) or self._context_followers.match(rest))
 
     def _landmark(self, t: str, name: str, start: int, s0: int, end: int, last: _Name | None) -> _Name | None:
         if s0 - start < 2 or name in self._not_names["landmark"]:
@@ -479,8 +497,8 @@ class PlaceReader:
                     i += 2
                     continue
                 # 从解放路往胜利路拐的路口
-                m = re.match(r"(?:往|向)$", gap)
-                turn = re.match(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)", t[b.end:b.end + 6])
+                m = gap in ("往", "向")
+                turn = _TURN.match(t, b.end)
                 if m and turn:
                     start = a.start - 1 if t[a.start - 1:a.start] == "从" else a.start
                     out.append(_Name("junction", a.value, start, b.end + turn.end(), cross=b.value))
@@ -488,31 +506,40 @@ class PlaceReader:
                     continue
             out.append(a)
             i += 1
-        for m in self._between_re.finditer(t):
-            first, second = m.group(2), m.group(3)
-            start = m.start(2)
-            if not m.group(1):
-                # no 从: the first end must be a name read already (人民路口到建设路口之间)
-                named = [n for n in out if n.end in (m.end(2), m.end(2) + 1) and n.kind in ("road", "landmark")]
-                if not named:
-                    continue
-                first, start = named[0].value, named[0].start
-                if t[start - 1:start] == "从":
-                    start -= 1
-            else:
-                start = m.start(1)
-            inner = [n for n in out if n.start >= start and n.end <= m.end()]
-            out = [n for n in out if n not in inner]
-            out.append(_Name("between", "", start, m.end(), ends=(_end_name(first), _end_name(second))))
-            out.sort(key=lambda n: n.start)
+        i = t.find("到")
+        while i >= 0:
+            out = self._between(t, i, out)
+            i = t.find("到", i + 1)
         return out
+
+    def _between(self, t: str, i: int, names: list[_Name]) -> list[_Name]:
+        """A stretch between two points around the 到 at i: 从A(路口)到B(路口)之间, or
+        A路口到B路口之间 with A a name read already."""
+        tail = self._between_tail.match(t, i + 1)
+        if not tail:
+            return names
+        left = t[max(0, i - 12):i]
+        left_end = i - (2 if left.endswith("一直") else 0)
+        left_end -= 1 if t[left_end - 1:left_end] == "口" else 0
+        k = t.rfind("从", max(0, i - 12), left_end)
+        if k >= 0 and left_end - k - 1 >= 2 and _CJK_RUN.fullmatch(t, k + 1, left_end):
+            start, first = k, t[k + 1:left_end]
+        else:
+            named = [n for n in names if n.end in (left_end, left_end + 1) and n.kind in ("road", "landmark")]
+            if not named:
+                return names
+            first, start = named[0].value, named[0].start
+            if t[start - 1:start] == "从":
+                start -= 1
+        inner = [n for n in names if n.start >= start and n.end <= tail.end()]
+        kept = [n for n in names if n not in inner]
+        kept.append(_Name("between", "", start, tail.end(), ends=(_end_name(first), _end_name(tail.group(1)))))
+        return sorted(kept, key=lambda n: n.start)
 
     def _junction_word(self, t: str, pos: int) -> int:
         p = pos + 1 if t.startswith("的", pos) else pos
-        for w in self._junctions:
-            if t.startswith(w, p):
-                return p - pos + len(w)
-        return 0
+        m = self._junctions.match(t, p)
+        return p - pos + len(m.group()) if m else 0
 
     def _after_corrections(self, t: str, names: list[_Name]) -> list[_Name]:
         """东四七条,哦不对,东四八条: the name before a correction and all before it go."""
@@ -564,8 +591,8 @@ class PlaceReader:
         """Add a name to the place: True when added, False when it only repeats, None when
         it is about something else."""
         value = n.value
-        if n.kind in ("road", "compound", "landmark") and value in said:
-            return False
+        if n.kind in ("road", "compound", "landmark") and any(v.startswith(value) for v in said):
+            return False  # said again, perhaps shorter (刘庄村, 刘庄)
         specific = place.specific
         if n.kind == "district":
             if place.district or specific:
@@ -608,15 +635,12 @@ class PlaceReader:
             if m:
                 pos = m.end()
                 continue
-            if any(t.startswith(w, pos) for w, _ in self._side_words) or any(t.startswith(w, pos)
-                                                                             for w in self._parts):
+            if self._side_words.match(t, pos) or self._parts.match(t, pos) or self._roles.match(t, pos):
                 return pos
-            for w in self._fillers:
-                if t.startswith(w, pos):
-                    pos += len(w)
-                    break
-            else:
+            m = self._fillers.match(t, pos)
+            if not m:
                 return pos
+            pos = m.end()
 
     def _part(self, t: str, pos: int, place: Place, last_kind: str, said: list[str]) -> int:
         """A detail of the place at pos (number, building, unit, gate, exit, stretch, side):
@@ -636,6 +660,9 @@ class PlaceReader:
                 return m.end()
             if t.startswith("上", pos) and not place.number and not place.side:
                 return pos + 1  # 青年路上: on the road
+            m = _LANE.match(t, pos)
+            if m and not place.number:
+                return m.end()
         if place.compound or place.number:
             m = _BUILDING.match(t, pos)
             if m and not place.unit:
@@ -686,14 +713,16 @@ class PlaceReader:
         if m and not t.startswith(("门", "大门"), m.end()):
             place.side = m.group(1) + "侧"
             return m.end()
-        for word, value in self._side_words:
-            if t.startswith(word, pos):
+        m = self._side_words.match(t, pos)
+        if m:
+            word = m.group()
+            value = self._side_of[word]
+            if True:
                 if value == "上":
                     bridge = place.landmark.endswith("桥")
                     if not bridge:
                         return 0
-                if len(word) == 1 and value in ("外", "内", "上") and re.match(
-                        r"[地卖省来出墙面部容科]", t[pos + 1:pos + 2]):
+                if len(word) == 1 and value in ("外", "内", "上") and _NOT_SIDE_AFTER.match(t, pos + 1):
                     return 0
                 place.side = value
                 return pos + len(word)
@@ -706,20 +735,24 @@ class PlaceReader:
             m = rx.match(t, pos)
             if m and m.end() > pos:
                 return m.end()
+        if place.building or place.unit:
+            m = _FLAT.match(t, pos)
+            if m:
+                return m.end()
         m = _SPOKEN_DIGITS.match(t, pos)
         if m:
             return m.end()
         m = _SPELLED.match(t, pos)
         if m and any(m.group(1) in v for v in said):
             return m.end()
-        for w in self._roles:
-            if t.startswith(w, pos):
-                return pos + len(w)
+        m = self._roles.match(t, pos)
+        if m:
+            return m.end()
         if place.landmark or place.compound or place.road:
-            for w in self._parts:
-                if t.startswith(w, pos):
-                    return pos + len(w)
-        m = re.compile(r"[一二三四五六七八九十\d]{1,2}期").match(t, pos)
+            m = self._parts.match(t, pos)
+            if m:
+                return m.end()
+        m = _PHASE.match(t, pos)
         if m and place.compound.endswith(m.group()):
             return m.end()
         m = _COMMUNITY.match(t, pos)
@@ -729,16 +762,11 @@ class PlaceReader:
             for k in range(len(v), 1, -1):
                 if t.startswith(v[:k], pos):
                     return pos + k
-        for w in self._back_refs:
-            if t.startswith(w, pos):
-                return pos + len(w)
-        for w in self._descriptions:
-            if t.startswith(w, pos):
-                m = re.compile(r"[^,.;!?]{1,10}").match(t, pos + len(w))
-                if m:
-                    return m.end()
+        m = self._back_refs.match(t, pos) or self._descriptions.match(t, pos)
+        if m:
+            return m.end()
         # 沃尔玛,沃尔玛超市: a name said short before it is said in full
-        m = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])").match(t, pos)
+        m = _SHORT_NAME.match(t, pos)
         if m:
             nxt = self._skip_soft(t, m.end())
             if any(n.start == nxt and n.value.startswith(m.group()) for n in names):
@@ -766,6 +794,15 @@ def _end_name(name: str) -> str:
 
 def _longest_first(words) -> list[str]:
     return sorted(words, key=len, reverse=True)
+
+
+def _alternation(words) -> str:
+    return "|".join(map(re.escape, _longest_first(words)))
+
+
+def _words_re(words) -> re.Pattern:
+    """One pattern matching any of the words, the longest first."""
+    return re.compile(_alternation(words))
 
 
 def _load_names(kind: str) -> set[str]:
