@@ -51,7 +51,7 @@ MAX_WORD = 12
 _SCHEMA: dict[str, dict[str, str]] = {
     "names": {"boundaries": "list", "connectors": "list", "vague": "list"},
     "roads": {"suffixes": "list", "numbered": "list", "need_number": "list", "numbered_followers": "list",
-              "not_before": "list", "not_names": "list"},
+              "not_before": "list", "not_names": "list", "not_endings": "list"},
     "compounds": {"suffixes": "list", "need_context": "list", "context_followers": "list", "not_names": "list"},
     "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "attached": "list",
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
@@ -250,7 +250,7 @@ _CJK_RUN = re.compile(f"[{CJK}]+")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _NOT_SIDE_AFTER = re.compile(r"[地卖省来出墙面部容科]")
 _OFFICE = re.compile(r"(办事处|办)$")
-_COUNTERS = set("点号日月年时分岁块元米")
+_COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
 
 
 class PlaceReader:
@@ -284,6 +284,7 @@ class PlaceReader:
         self._not_names = {"road": set(w["roads.not_names"]), "compound": set(w["compounds.not_names"]),
                            "landmark": set(w["landmarks.not_names"])}
         self._not_before = _words_re(w["roads.not_before"])
+        self._not_road_endings = w["roads.not_endings"]
         self._numbered = set(w["roads.numbered"])
         self._numbered_followers = _words_re(w["roads.numbered_followers"])
         self._need_number = set(w["roads.need_number"])
@@ -299,8 +300,8 @@ class PlaceReader:
         self._roles = _words_re(w["phrases.roles"])
         self._back_refs = _words_re(w["phrases.back_references"])
         self._descriptions = re.compile(f"(?:{_alternation(w['phrases.descriptions'])})[^,.;!?]{{1,10}}")
-        self._corrections_re = re.compile(r"[\s,.;:!?]*(?:" + "|".join(map(re.escape, _longest_first(
-            w["phrases.corrections"]))) + ")")
+        self._corrections_re = re.compile(
+            rf"[\s,.;:!?]*(?:吗|吧|啊|呀|呢)?[\s,.;:!?]*(?:{_alternation(w['phrases.corrections'])})")
         self._junctions = _words_re(w["phrases.junctions"])
         ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
         self._between_tail = re.compile(rf"([{CJK}]{{2,10}}?)口?(?:的)?(?:{ends})")
@@ -382,8 +383,8 @@ class PlaceReader:
             if i - 1 == floor and floor > 0 and t[i - 1] in self._connectors:
                 break
             i -= 1
-        if i > 0 and t[i - 1].isdigit() and t[i] in _COUNTERS:
-            i += 1  # 10点以后长江中路: the name starts after the time
+        if i > 0 and t[i - 1].isascii() and t[i - 1].isalnum() and t[i] in _COUNTERS and i < s0:
+            i += 1  # 10点以后长江中路, A3区实验中学: the name starts after the time or the code
         return i
 
     def _boundary_ends_at(self, t: str, i: int) -> bool:
@@ -438,7 +439,7 @@ class PlaceReader:
         return _Name(kind, value, last.start, end)
 
     def _road(self, t: str, suffix: str, name: str, start: int, s0: int, end: int) -> _Name | None:
-        if s0 - start < 2 or name in self._not_names["road"]:
+        if s0 - start < 2 or name in self._not_names["road"] or name.endswith(self._not_road_endings):
             return None
         if self._not_before.match(t, s0) and not self._suffix_re.match(t, end):
             return None
