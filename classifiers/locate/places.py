@@ -52,13 +52,14 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "names": {"boundaries": "list", "connectors": "list", "vague": "list"},
     "roads": {"suffixes": "list", "numbered": "list", "need_number": "list", "numbered_followers": "list",
               "not_before": "list", "not_names": "list", "not_endings": "list"},
-    "compounds": {"suffixes": "list", "need_context": "list", "context_followers": "list", "not_names": "list"},
+    "compounds": {"suffixes": "list", "need_context": "list", "context_followers": "list", "not_before": "list",
+                  "not_names": "list"},
     "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "attached": "list",
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
-                  "parts": "list"},
+                  "parts": "list", "bridges": "list"},
     "admin": {"district_suffixes": "list", "street_suffixes": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
-                "junctions": "list", "between_ends": "list", "descriptions": "list"},
+                "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list"},
     "gates": {"directions": "list", "named": "list", "undirected": "list"},
     "directions": {"words": "list", "endings": "list", "village_suffixes": "list"},
 }
@@ -240,6 +241,7 @@ _DENIAL = re.compile(r"不是[^,.;!?]{1,12}")
 _SPELLED = re.compile(rf"[{CJK}]{{1,3}}的([{CJK}]{{1,2}})(?=[\s,.;:!?]|$)")
 _PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
 _COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
+_FORM_LABEL = re.compile(rf"[{CJK}]{{1,4}}:")  # 问题: …
 _LINE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?")  # 地铁2号线人民广场站: the line before a station
 _LINE_BEFORE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?$")
 _PHASE = re.compile(r"[一二三四五六七八九十\d]{1,2}期")  # 锦绣花园二期
@@ -248,8 +250,8 @@ _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 _TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
-_NOT_SIDE_AFTER = re.compile(r"[地卖省来出墙面部容科]")
 _OFFICE = re.compile(r"(办事处|办)$")
+_TO = re.compile("到|至")
 _COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
 
 
@@ -290,9 +292,9 @@ class PlaceReader:
         self._need_number = set(w["roads.need_number"])
         self._need_context = set(w["compounds.need_context"])
         self._context_followers = _words_re(w["compounds.context_followers"])
+        self._not_compound_before = _words_re(w["compounds.not_before"])
         self._footbridges = set(w["landmarks.footbridges"])
         self._attached = set(w["landmarks.attached"])
-        self._generic = set(w["landmarks.generic"])
         self._stations = w["landmarks.stations"]
         self._not_stations = w["landmarks.not_stations"]
         self._parts = _words_re(w["landmarks.parts"])
@@ -308,9 +310,10 @@ class PlaceReader:
         dirs = "|".join(w["gates.directions"])
         named = "|".join(w["gates.named"] + w["gates.undirected"])
         self._gate_re = re.compile(rf"(?:({dirs})(?:边|面|侧)?大?门|({named}))(口)?")
-        self._undirected_gates = set(w["gates.undirected"])
         self._side_of = {word: value for value, words_ in w.sides.items() for word in words_}
         self._side_words = _words_re(self._side_of)
+        self._not_sides = _words_re(w["phrases.not_sides"])
+        self._bridges = tuple(w["landmarks.bridges"])
         d = "".join(w["directions.words"])
         endings = "|".join(_longest_first(w["directions.endings"]))
         self._direction_re = re.compile(rf"([{d}])(?:{endings})")
@@ -319,11 +322,9 @@ class PlaceReader:
         self._village_again = re.compile(rf"的?[,.\s]*(?:俺们|我们|咱们|俺|我|咱)?[{vs}][{d}里口]")
         self._village_side_re = re.compile(
             rf"(?:俺们|我们|咱们|俺|我|咱)?[{vs}](?:([{d}])(?:{endings})?|(里头|里面|里|内))")
-        short = {}
-        for name in self.districts:
-            if len(name) >= 3 and name[-1] in "区县":
-                short[name[:-1]] = name
-        self._district_short = short
+        # 西城那边 → 西城区: a district said without its suffix, where the words make it clear
+        self._district_short = {name[:-1]: name for name in self.districts if len(name) >= 3 and name[-1] in "区县"}
+        self._short_context = re.compile("那边|这边|那块|这块|一带")
 
     # -- the whole ---------------------------------------------------------------------------
 
@@ -358,9 +359,9 @@ class PlaceReader:
             elif start == s0 or (kind == "landmark" and _LINE.fullmatch(t, start, s0)):
                 found = self._bare(t, kind, suffix, start, end, last)
             elif kind == "road":
-                found = self._road(t, suffix, name, start, s0, end)
+                found = self._road(t, suffix, name, start, s0, end, last)
             elif kind == "compound":
-                found = self._compound(t, suffix, name, start, end, last)
+                found = self._compound(t, suffix, name, start, s0, end, last)
             else:
                 found = self._landmark(t, name, start, s0, end, last)
             if found is None:
@@ -368,7 +369,20 @@ class PlaceReader:
             if found.start < floor and last is not None:
                 out.pop()  # the name took in the one before it
             out.append(found)
+        if not any(n.kind == "district" for n in out):
+            short = self._short_district(t)
+            if short is not None and not any(n.start <= short.start < n.end for n in out):
+                out = sorted([*out, short], key=lambda n: n.start)
         return out
+
+    def _short_district(self, t: str) -> _Name | None:
+        for m in self._short_context.finditer(t):
+            j = m.start()
+            for k in (4, 3, 2):
+                full = self._district_short.get(t[j - k:j]) if j >= k else None
+                if full:
+                    return _Name("district", full, j - k, j)
+        return None
 
     def _name_start(self, t: str, s0: int, floor: int, end: int, max_len: int) -> int:
         """Where the name whose suffix starts at s0 begins: the longest run of Chinese
@@ -388,10 +402,7 @@ class PlaceReader:
         return i
 
     def _boundary_ends_at(self, t: str, i: int) -> bool:
-        for n in self._boundary_lens:
-            if n <= i and t[i - n:i] in self._boundaries:
-                return True
-        return False
+        return any(n <= i and t[i - n:i] in self._boundaries for n in self._boundary_lens)
 
     def _station_prefix(self, t: str, start: int) -> int:
         m = _LINE_BEFORE.search(t, max(0, start - 7), start)
@@ -420,7 +431,13 @@ class PlaceReader:
             return _Name("landmark", self.words["landmarks.footbridge"], start, end, attached=True)
         if kind == "landmark" and suffix in self._attached:
             return _Name("landmark", suffix, start, end, attached=True)
-        if kind == "road" or last is None or last.end != start or last.attached:
+        if last is None or last.end != start or last.attached:
+            return None
+        if kind == "road":
+            # 中关村大街, 王府井大街: a road named after a village or a landmark
+            if last.kind in ("compound", "landmark") and suffix not in self._need_number \
+                    and not t.startswith("口", end) and not self._not_before.match(t, start):
+                return _Name("road", last.value + suffix, last.start, end)
             return None
         if last.kind == "district" and kind == "landmark":
             return _Name(kind, last.value + suffix, last.start, end)  # 东安区图书馆
@@ -438,15 +455,18 @@ class PlaceReader:
             return _Name(kind, value, new_start, end)
         return _Name(kind, value, last.start, end)
 
-    def _road(self, t: str, suffix: str, name: str, start: int, s0: int, end: int) -> _Name | None:
+    def _road(self, t: str, suffix: str, name: str, start: int, s0: int, end: int,
+              last: _Name | None) -> _Name | None:
+        if s0 - start == 1 and t[start] in "东西南北" and last is not None and last.end == start \
+                and last.kind in ("compound", "landmark") and not last.attached:
+            return _Name("road", last.value + name, last.start, end)  # 北京站东街
         if s0 - start < 2 or name in self._not_names["road"] or name.endswith(self._not_road_endings):
             return None
         if self._not_before.match(t, s0) and not self._suffix_re.match(t, end):
             return None
         if suffix in self._numbered:
-            if not _LANE_NUMERAL.search(t, start, s0) or s0 - start < 3 \
-                    or t[s0 - 1] == "一" and s0 - start < 3:
-                return None
+            if s0 - start < 3 or not _LANE_NUMERAL.search(t, start, s0):
+                return None  # 东四十条: a name, then the lane's number
             following = t[end:end + 1]
             if "\u4e00" <= following <= "\u9fff" and not self._numbered_followers.match(t, end):
                 return None
@@ -454,17 +474,16 @@ class PlaceReader:
             return None
         return _Name("road", name, start, end)
 
-    def _compound(self, t: str, suffix: str, name: str, start: int, end: int, last: _Name | None) -> _Name | None:
+    def _compound(self, t: str, suffix: str, name: str, start: int, s0: int, end: int,
+                  last: _Name | None) -> _Name | None:
         if name in self._not_names["compound"]:
             return None
         after_admin = last is not None and last.kind in ("district", "street") and last.end == start
         if suffix in self._need_context and (not after_admin and not self._compound_context(t, end)
                                              or self._kinds.get(t[end:end + 1]) == "compound"):
             return None  # 刘庄村: the village is named up to its last suffix
-        if suffix == "村" and t.startswith(("委会", "民", "干部"), end):
-            return None
-        if last is not None and last.kind == "district" and last.end == start:
-            pass
+        if self._not_compound_before.match(t, s0):
+            return None  # 村民, 村干部: people, not the village
         m = _PHASE.match(t[end:end + 3])
         if m:
             end += m.end()  # 锦绣花园二期: the phase is part of the name
@@ -507,14 +526,12 @@ class PlaceReader:
                     continue
             out.append(a)
             i += 1
-        i = t.find("到")
-        while i >= 0:
-            out = self._between(t, i, out)
-            i = t.find("到", i + 1)
+        for m in _TO.finditer(t):
+            out = self._between(t, m.start(), out)
         return out
 
     def _between(self, t: str, i: int, names: list[_Name]) -> list[_Name]:
-        """A stretch between two points around the 到 at i: 从A(路口)到B(路口)之间, or
+        """A stretch between two points around the 到/至 at i: 从A(路口)到B(路口)之间, or
         A路口到B路口之间 with A a name read already."""
         tail = self._between_tail.match(t, i + 1)
         if not tail:
@@ -561,20 +578,17 @@ class PlaceReader:
         said: list[str] = []
         self._take(place, first, said)
         pos = end = first.end
-        last_kind = first.kind
         while pos < len(t):
             p = self._skip_soft(t, pos)
-            q = self._part(t, p, place, last_kind, said)
+            q = self._part(t, p, place)
             if q:
                 pos = end = q
                 continue
             n = by_start.get(p)
             if n is not None and n is not first:
-                taken = self._take(place, n, said)
-                if taken is None:
+                if self._take(place, n, said) is None:
                     break
                 pos = end = n.end
-                last_kind = n.kind if taken else last_kind
                 continue
             q = self._skip_hard(t, p, place, said, names)
             if q:
@@ -643,7 +657,7 @@ class PlaceReader:
                 return pos
             pos = m.end()
 
-    def _part(self, t: str, pos: int, place: Place, last_kind: str, said: list[str]) -> int:
+    def _part(self, t: str, pos: int, place: Place) -> int:
         """A detail of the place at pos (number, building, unit, gate, exit, stretch, side):
         the position after it, or 0."""
         if place.road and not place.compound and not place.landmark and not place.cross_road:
@@ -720,10 +734,10 @@ class PlaceReader:
             value = self._side_of[word]
             if True:
                 if value == "上":
-                    bridge = place.landmark.endswith("桥")
+                    bridge = place.landmark.endswith(self._bridges)
                     if not bridge:
                         return 0
-                if len(word) == 1 and value in ("外", "内", "上") and _NOT_SIDE_AFTER.match(t, pos + 1):
+                if self._not_sides.match(t, pos):
                     return 0
                 place.side = value
                 return pos + len(word)
@@ -732,7 +746,7 @@ class PlaceReader:
     def _skip_hard(self, t: str, pos: int, place: Place, said: list[str], names: list[_Name]) -> int:
         """What a caller says between the parts of one place and that says nothing about
         it: the position after it, or 0."""
-        for rx in (_DATE, _TIME, _PHONE, _DENIAL, _FLOOR):
+        for rx in (_DATE, _TIME, _PHONE, _DENIAL, _FLOOR, _FORM_LABEL):
             m = rx.match(t, pos)
             if m and m.end() > pos:
                 return m.end()
