@@ -44,6 +44,7 @@ WORDS_PATH = DATA / "place_words.toml"
 SIDE_VALUES = ("东侧", "西侧", "南侧", "北侧", "对面", "上", "下", "门口", "旁", "内", "外")
 CJK = "\u4e00-\u9fff"
 MAX_WORD = 12
+WINDOW = 80  # characters read after the first name before the place is looked at
 
 # -- the vocabulary file ----------------------------------------------------------------------
 
@@ -265,8 +266,10 @@ class PlaceReader:
         self.districts = districts if districts is not None else _load_names("areas")
         self.streets = streets if streets is not None else _load_names("streets")
         self.words = w = words if words is not None else load_place_words()
-        self._boundaries = set(w["names.boundaries"])
-        self._boundary_lens = sorted({len(b) for b in self._boundaries}, reverse=True)
+        boundaries = w["names.boundaries"]
+        self._single_boundaries = {b for b in boundaries if len(b) == 1}
+        lengths = sorted({len(b) for b in boundaries if len(b) > 1})
+        self._longer_boundaries = [(n, {b for b in boundaries if len(b) == n}) for n in lengths]
         self._connectors = set(w["names.connectors"])
         self._vague_end = re.compile(f"(?:{_alternation(w['names.vague'])})$")
         kinds: dict[str, str] = {}
@@ -302,6 +305,7 @@ class PlaceReader:
         self._roles = _words_re(w["phrases.roles"])
         self._back_refs = _words_re(w["phrases.back_references"])
         self._descriptions = re.compile(f"(?:{_alternation(w['phrases.descriptions'])})[^,.;!?]{{1,10}}")
+        self._correction_words = w["phrases.corrections"]
         self._corrections_re = re.compile(
             rf"[\s,.;:!?]*(?:吗|吧|啊|呀|呢)?[\s,.;:!?]*(?:{_alternation(w['phrases.corrections'])})")
         self._junctions = _words_re(w["phrases.junctions"])
@@ -332,16 +336,28 @@ class PlaceReader:
         t = prepare(text)
         if not t:
             return None
-        names = self._junctions_and_betweens(t, self._names(t))
-        names = self._after_corrections(t, names)
-        return self._place(t, names)
+        # Names far after the first one cannot change the place, unless the caller corrects
+        # himself or the place runs on: read the rest only then (long letters run twice as fast).
+        limit = None if any(w in t for w in self._correction_words) else WINDOW
+        while True:
+            names, read_to = self._names(t, limit)
+            names = self._after_corrections(t, self._junctions_and_betweens(t, names))
+            place, end = self._place(t, names)
+            if read_to == len(t) or end < read_to - WINDOW // 4:
+                return place
+            limit = None
 
     # -- step 1: names -------------------------------------------------------------------------
 
-    def _names(self, t: str) -> list[_Name]:
+    def _names(self, t: str, limit: int | None = None) -> tuple[list[_Name], int]:
+        """Every name in t, and how far t was read: with `limit`, only up to that many
+        characters after the first road, compound or landmark."""
         out: list[_Name] = []
+        stop = len(t)
         for m in self._suffix_re.finditer(t):
             suffix, s0, end = m.group(), m.start(), m.end()
+            if s0 > stop:
+                break
             kind = self._kinds[suffix]
             last = out[-1] if out else None
             floor = last.end if last else 0
@@ -369,11 +385,13 @@ class PlaceReader:
             if found.start < floor and last is not None:
                 out.pop()  # the name took in the one before it
             out.append(found)
+            if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
+                stop = found.start + limit
         if not any(n.kind == "district" for n in out):
             short = self._short_district(t)
             if short is not None and not any(n.start <= short.start < n.end for n in out):
                 out = sorted([*out, short], key=lambda n: n.start)
-        return out
+        return out, stop
 
     def _short_district(self, t: str) -> _Name | None:
         for m in self._short_context.finditer(t):
@@ -388,21 +406,20 @@ class PlaceReader:
         """Where the name whose suffix starts at s0 begins: the longest run of Chinese
         characters before it that crosses no boundary word and starts at or after floor."""
         i = s0
-        lowest = max(floor, end - max_len)
+        lowest = floor if floor > end - max_len else end - max_len
+        single, longer = self._single_boundaries, self._longer_boundaries
         while i > lowest:
-            if not ("\u4e00" <= t[i - 1] <= "\u9fff"):
+            c = t[i - 1]
+            if not ("\u4e00" <= c <= "\u9fff") or c in single:
                 break
-            if self._boundary_ends_at(t, i):
+            if any(t[i - n:i] in words for n, words in longer if n <= i):
                 break
-            if i - 1 == floor and floor > 0 and t[i - 1] in self._connectors:
+            if i - 1 == floor and floor > 0 and c in self._connectors:
                 break
             i -= 1
         if i > 0 and t[i - 1].isascii() and t[i - 1].isalnum() and t[i] in _COUNTERS and i < s0:
             i += 1  # 10点以后长江中路, A3区实验中学: the name starts after the time or the code
         return i
-
-    def _boundary_ends_at(self, t: str, i: int) -> bool:
-        return any(n <= i and t[i - n:i] in self._boundaries for n in self._boundary_lens)
 
     def _station_prefix(self, t: str, start: int) -> int:
         m = _LINE_BEFORE.search(t, max(0, start - 7), start)
@@ -568,10 +585,11 @@ class PlaceReader:
 
     # -- step 2: the place -------------------------------------------------------------------------
 
-    def _place(self, t: str, names: list[_Name]) -> Place | None:
+    def _place(self, t: str, names: list[_Name]) -> tuple[Place | None, int]:
+        """The place from the first name on, and where its words end."""
         starters = [n for n in names if not n.attached]
         if not starters:
-            return None
+            return None, 0
         first = starters[0]
         by_start = {n.start: n for n in names if n.start >= first.start}
         place = Place()
@@ -598,9 +616,9 @@ class PlaceReader:
         if not place.specific:
             place.side = ""
             if not (place.district or place.street):
-                return None
+                return None, end
         place.text = t[first.start:end]
-        return place
+        return place, end
 
     def _take(self, place: Place, n: _Name, said: list[str]) -> bool | None:
         """Add a name to the place: True when added, False when it only repeats, None when
