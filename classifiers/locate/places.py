@@ -253,6 +253,7 @@ _CJK_RUN = re.compile(f"[{CJK}]+")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
 _TO = re.compile("到|至")
+_THING_NEAR = re.compile(rf"([{CJK}]{{2,4}}?)(?:旁边儿?|附近|边上)")
 _COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
 
 
@@ -604,7 +605,7 @@ class PlaceReader:
                 continue
             n = by_start.get(p)
             if n is not None and n is not first:
-                if self._take(place, n, said) is None:
+                if self._take(place, n, said, adjacent=p == pos) is None:
                     break
                 pos = end = n.end
                 continue
@@ -620,7 +621,7 @@ class PlaceReader:
         place.text = t[first.start:end]
         return place, end
 
-    def _take(self, place: Place, n: _Name, said: list[str]) -> bool | None:
+    def _take(self, place: Place, n: _Name, said: list[str], adjacent: bool = False) -> bool | None:
         """Add a name to the place: True when added, False when it only repeats, None when
         it is about something else."""
         value = n.value
@@ -651,8 +652,8 @@ class PlaceReader:
                 return None
             place.between = list(n.ends)
         elif n.kind == "compound":
-            if place.compound or place.landmark:
-                return None
+            if place.compound or place.landmark and not adjacent:
+                return None  # (工商大学荷塘小区: the compound of the landmark just named)
             place.compound = value
         elif n.kind == "landmark":
             if place.landmark or (place.compound and not n.attached) or place.cross_road or place.number:
@@ -803,6 +804,12 @@ class PlaceReader:
         if m:
             nxt = self._skip_soft(t, m.end())
             if any(n.start == nxt and n.value.startswith(m.group()) for n in names):
+                return m.end()
+        # 新华路人民路口那个岗亭旁边: a small unnamed thing at the junction, and near it
+        if place.cross_road and not place.side:
+            m = _THING_NEAR.match(t, pos)
+            if m and not self._single_boundaries.intersection(m.group(1)):
+                place.side = "旁"
                 return m.end()
         return 0
 
