@@ -57,7 +57,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
                   "not_names": "list"},
     "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "attached": "list",
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
-                  "parts": "list", "bridges": "list"},
+                  "parts": "list", "bridges": "list", "not_endings": "list"},
     "admin": {"district_suffixes": "list", "street_suffixes": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
                 "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list"},
@@ -291,6 +291,7 @@ class PlaceReader:
                            "landmark": set(w["landmarks.not_names"])}
         self._not_before = _words_re(w["roads.not_before"])
         self._not_road_endings = w["roads.not_endings"]
+        self._not_landmark_endings = w["landmarks.not_endings"]
         self._numbered = set(w["roads.numbered"])
         self._numbered_followers = _words_re(w["roads.numbered_followers"])
         self._need_number = set(w["roads.need_number"])
@@ -364,7 +365,8 @@ class PlaceReader:
             floor = last.end if last else 0
             if last is not None and last.kind == "road" and t.startswith("上", floor) and floor < s0:
                 floor += 1  # 东风路上|第三小学: "on the road"
-            start = self._name_start(t, s0, floor, end, 12 if kind == "landmark" else 10)
+            joined = last is not None and last.kind in ("road", "compound", "landmark")
+            start = self._name_start(t, s0, floor, end, 12 if kind == "landmark" else 10, joined)
             if kind == "landmark" and suffix in self._stations:
                 start = self._station_prefix(t, start)
             name = t[start:end]
@@ -403,9 +405,10 @@ class PlaceReader:
                     return _Name("district", full, j - k, j)
         return None
 
-    def _name_start(self, t: str, s0: int, floor: int, end: int, max_len: int) -> int:
+    def _name_start(self, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool) -> int:
         """Where the name whose suffix starts at s0 begins: the longest run of Chinese
-        characters before it that crosses no boundary word and starts at or after floor."""
+        characters before it that crosses no boundary word and starts at or after floor;
+        `joined`: a joining word right after the name before it (胜利路跟|和平路) ends it."""
         i = s0
         lowest = floor if floor > end - max_len else end - max_len
         single, longer = self._single_boundaries, self._longer_boundaries
@@ -415,7 +418,7 @@ class PlaceReader:
                 break
             if any(t[i - n:i] in words for n, words in longer if n <= i):
                 break
-            if i - 1 == floor and floor > 0 and c in self._connectors:
+            if joined and i - 1 == floor and c in self._connectors:
                 break
             i -= 1
         if i > 0 and t[i - 1].isascii() and t[i - 1].isalnum() and t[i] in _COUNTERS and i < s0:
@@ -497,9 +500,10 @@ class PlaceReader:
         if name in self._not_names["compound"]:
             return None
         after_admin = last is not None and last.kind in ("district", "street") and last.end == start
-        if suffix in self._need_context and (not after_admin and not self._compound_context(t, end)
-                                             or self._kinds.get(t[end:end + 1]) == "compound"):
-            return None  # 刘庄村: the village is named up to its last suffix
+        following = self._suffix_re.match(t, end)
+        if suffix in self._need_context and (not after_admin and not self._compound_context(t, end) or following
+                                             and self._kinds[following.group()] in ("compound", "street")):
+            return None  # 刘庄村, 和平里街道: the name goes on to its last suffix
         if self._not_compound_before.match(t, s0):
             return None  # 村民, 村干部: people, not the village
         m = _PHASE.match(t[end:end + 3])
@@ -514,7 +518,7 @@ class PlaceReader:
         return bool(_NUMBERED_HOUSE.match(rest) or self._context_followers.match(rest))
 
     def _landmark(self, t: str, name: str, start: int, s0: int, end: int, last: _Name | None) -> _Name | None:
-        if s0 - start < 2 or name in self._not_names["landmark"]:
+        if s0 - start < 2 or name in self._not_names["landmark"] or name.endswith(self._not_landmark_endings):
             return None
         if last is not None and last.kind == "district" and last.end == start:
             return _Name("landmark", t[last.start:end], last.start, end)  # 东安区人民医院
