@@ -54,7 +54,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "roads": {"suffixes": "list", "numbered": "list", "need_number": "list", "numbered_followers": "list",
               "not_before": "list", "not_names": "list", "not_endings": "list"},
     "compounds": {"suffixes": "list", "need_context": "list", "context_followers": "list", "not_before": "list",
-                  "not_names": "list"},
+                  "not_names": "list", "lanes": "list"},
     "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "attached": "list",
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
                   "parts": "list", "bridges": "list", "not_endings": "list"},
@@ -298,6 +298,7 @@ class PlaceReader:
         self._need_context = set(w["compounds.need_context"])
         self._context_followers = _words_re(w["compounds.context_followers"])
         self._not_compound_before = _words_re(w["compounds.not_before"])
+        self._lanes = set(w["compounds.lanes"])
         self._footbridges = set(w["landmarks.footbridges"])
         self._attached = set(w["landmarks.attached"])
         self._stations = w["landmarks.stations"]
@@ -312,6 +313,7 @@ class PlaceReader:
             rf"[\s,.;:!?]*(?:吗|吧|啊|呀|呢)?[\s,.;:!?]*(?:{_alternation(w['phrases.corrections'])})")
         self._junctions = _words_re(w["phrases.junctions"])
         ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
+        self._between_ends = re.compile(f"(?:的)?(?:{ends})")
         self._between_tail = re.compile(rf"([{CJK}]{{2,10}}?)口?(?:的)?(?:{ends})")
         dirs = "|".join(w["gates.directions"])
         named = "|".join(w["gates.named"] + w["gates.undirected"])
@@ -509,13 +511,18 @@ class PlaceReader:
         m = _PHASE.match(t[end:end + 3])
         if m:
             end += m.end()  # 锦绣花园二期: the phase is part of the name
+        elif suffix in self._lanes and _NUMBER.match(t, end):
+            return _Name("road", t[start:end], start, end)  # 宝华里21号: a lane with house numbers
         return _Name("compound", t[start:end], start, end)
 
     def _compound_context(self, t: str, end: int) -> bool:
         rest = t[end:end + 6]
         if t[end - 1] in self._village_suffixes and self._village_again.match(t, end):
             return True  # 李家庄的,庄西头: the village is spoken of again
-        return bool(_NUMBERED_HOUSE.match(rest) or self._context_followers.match(rest))
+        if _NUMBERED_HOUSE.match(rest) or self._context_followers.match(rest):
+            return True
+        # 阳光城的,我们5号楼: a building said right after it
+        return bool(_NUMBERED_HOUSE.match(t, self._skip_soft(t, end)))
 
     def _landmark(self, t: str, name: str, start: int, s0: int, end: int, last: _Name | None) -> _Name | None:
         if s0 - start < 2 or name in self._not_names["landmark"] or name.endswith(self._not_landmark_endings):
@@ -532,10 +539,15 @@ class PlaceReader:
             b = names[i + 1] if i + 1 < len(names) else None
             if a.kind == "road" and b is not None and b.kind == "road":
                 gap = t[a.end:b.start]
+                joined = gap == "" or (len(gap) <= 2 and all(c in self._connectors or c in ",、的 " for c in gap))
                 junction = self._junction_word(t, b.end)
-                if junction and (gap == "" or (len(gap) <= 2 and all(c in self._connectors or c in ",、的 "
-                                                                      for c in gap))):
+                if junction and joined:
                     out.append(_Name("junction", a.value, a.start, b.end + junction, cross=b.value))
+                    i += 2
+                    continue
+                tail = self._between_ends.match(t, b.end)
+                if tail and joined and gap:  # 长征路与民主路之间
+                    out.append(_Name("between", "", a.start, tail.end(), ends=(a.value, b.value)))
                     i += 2
                     continue
                 # 从解放路往胜利路拐的路口
@@ -696,7 +708,7 @@ class PlaceReader:
                     return 0
                 place.stretch = m.group()
                 return m.end()
-            if t.startswith("上", pos) and not place.number and not place.side:
+            if t.startswith("上", pos) and not place.number and not place.side and not t.startswith(place.road, pos):
                 return pos + 1  # 青年路上: on the road
             m = _LANE.match(t, pos)
             if m and not place.number:
