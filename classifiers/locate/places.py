@@ -27,6 +27,7 @@ registry; a few dozen regular expressions, well under a millisecond a report.
 """
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -266,7 +267,7 @@ class PlaceReader:
                  words: PlaceWords | None = None):
         self.districts = districts if districts is not None else _load_names("areas")
         self.streets = streets if streets is not None else _load_names("streets")
-        self.words = w = words if words is not None else load_place_words()
+        self.words = w = words if words is not None else _bundled_words()
         boundaries = w["names.boundaries"]
         self._single_boundaries = {b for b in boundaries if len(b) == 1}
         lengths = sorted({len(b) for b in boundaries if len(b) > 1})
@@ -315,8 +316,8 @@ class PlaceReader:
         ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
         self._between_ends = re.compile(f"(?:的)?(?:{ends})")
         self._between_tail = re.compile(rf"([{CJK}]{{2,10}}?)口?(?:的)?(?:{ends})")
-        dirs = "|".join(w["gates.directions"])
-        named = "|".join(w["gates.named"] + w["gates.undirected"])
+        dirs = _alternation(w["gates.directions"])
+        named = _alternation(w["gates.named"] + w["gates.undirected"])
         self._gate_re = re.compile(rf"(?:({dirs})(?:边|面|侧)?大?门|({named}))(口)?")
         self._side_of = {word: value for value, words_ in w.sides.items() for word in words_}
         self._side_words = _words_re(self._side_of)
@@ -868,7 +869,12 @@ def _load_names(kind: str) -> set[str]:
     return {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
-GENERIC_LANDMARKS = frozenset(load_place_words()["landmarks.generic"])
+@functools.cache
+def _bundled_words() -> PlaceWords:
+    return load_place_words()
+
+
+GENERIC_LANDMARKS = frozenset(_bundled_words()["landmarks.generic"])
 
 _DEFAULT: PlaceReader | None = None
 
