@@ -59,7 +59,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "attached": "list",
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
                   "parts": "list", "bridges": "list", "not_endings": "list"},
-    "admin": {"district_suffixes": "list", "street_suffixes": "list"},
+    "admin": {"district_suffixes": "list", "street_suffixes": "list", "own": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
                 "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list"},
     "gates": {"directions": "list", "named": "list", "undirected": "list"},
@@ -293,6 +293,7 @@ class PlaceReader:
         self._not_before = _words_re(w["roads.not_before"])
         self._not_road_endings = w["roads.not_endings"]
         self._not_landmark_endings = w["landmarks.not_endings"]
+        self._own = set(w["admin.own"])
         self._numbered = set(w["roads.numbered"])
         self._numbered_followers = _words_re(w["roads.numbered_followers"])
         self._need_number = set(w["roads.need_number"])
@@ -526,7 +527,8 @@ class PlaceReader:
         return bool(_NUMBERED_HOUSE.match(t, self._skip_soft(t, end)))
 
     def _landmark(self, t: str, name: str, start: int, s0: int, end: int, last: _Name | None) -> _Name | None:
-        if s0 - start < 2 or name in self._not_names["landmark"] or name.endswith(self._not_landmark_endings):
+        if s0 - start < 2 and t[start:s0] not in self._own or name in self._not_names["landmark"] \
+                or name.endswith(self._not_landmark_endings):
             return None
         if last is not None and last.kind == "district" and last.end == start:
             return _Name("landmark", t[last.start:end], last.start, end)  # 东安区人民医院
@@ -799,7 +801,7 @@ class PlaceReader:
         m = self._roles.match(t, pos)
         if m:
             return m.end()
-        if place.landmark or place.compound or place.road:
+        if (place.landmark or place.compound or place.road) and not place.side:
             m = self._parts.match(t, pos)
             if m:
                 return m.end()
@@ -844,7 +846,7 @@ def _end_name(name: str) -> str:
     """An end of a stretch as said, without the junction word: 东四十条路口 → 东四十条."""
     if name.endswith("口"):
         name = name[:-1]
-    if name.endswith("路") and len(name) > 2 and name[-2] in "条街同巷道":
+    if name.endswith("路") and len(name) > 2 and name[-2] in "条街同巷道站场园桥":
         name = name[:-1]
     return name
 
