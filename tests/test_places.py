@@ -277,6 +277,7 @@ def test_the_vocabulary_is_what_the_reader_uses(tmp_path):
     (lambda d: d["sides"].update({"左边": ["左边"]}), "[sides].左边: not a side value of docs/places.md"),
     (lambda d: d["landmarks"]["attached"].append("居委"), "[landmarks].attached: ['居委'] not in [landmarks].suffixes"),
     (lambda d: d.update(extra={}), "unknown section(s) ['extra']"),
+    (lambda d: d["roads"]["suffixes"].append("路"), "[roads].suffixes[11]: '路' is given twice"),
     (lambda d: d.pop("gates"), "[gates]: missing section"),
 ])
 def test_a_bad_vocabulary_names_file_key_and_problem(change, message):

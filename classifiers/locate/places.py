@@ -155,6 +155,8 @@ def _checked_words(value: Any, where: str) -> tuple[str, ...]:
         raise PlaceWordsError(f"{where}: must be a list of words")
     for i, word in enumerate(value):
         _checked_word(word, f"{where}[{i}]")
+        if word in value[:i]:
+            raise PlaceWordsError(f"{where}[{i}]: {word!r} is given twice")
     return tuple(value)
 
 
