@@ -9,9 +9,9 @@ missed (a place was written down and nothing was read) and the wrong fields by c
 lists every wrong field.
 
 Speed: extract_place over the --data texts plus the first --first texts of --speed-texts,
-best of three passes, in microseconds per text, with the baseline measured in the same run
-(classifiers.normalize.normalize, which extract_place runs first) and their ratio: this
-machine's speed varies by ±25 % from run to run, the ratio much less.
+in CPU time of this process (best of three passes) per text, so that other work on the
+machine counts less, with the baseline measured in the same run (classifiers.normalize
+.normalize, which extract_place runs first) and their ratio.
 """
 from __future__ import annotations
 
@@ -55,10 +55,10 @@ def accuracy(rows: list[dict], verbose: bool) -> None:
 def best_of_three(fn, texts: list[str]) -> float:
     best = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         for text in texts:
             fn(text)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best / len(texts) * 1e6
 
 
