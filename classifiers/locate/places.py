@@ -2,113 +2,165 @@
 as a structured place (docs/places.md), from any text.
 
     extract_place("和平路十八号门口的井盖没了") ->
-        Place(road="和平路", number="18", side="门口", text="和平路十八号门口")
+        Place(road="和平路", number="18", side="门口", text="和平路18号门口")
 
 A real city's registry never holds every shop, gate and stretch of road citizens name, so
-the place is read from the words themselves: roads with their house numbers, junctions in
-all their wordings, compounds with building, unit, gate and side, landmarks and shops,
-villages, metro exits, bridges, stretches, and district and street names (the national
-division table's, for the configured city and beyond). Numbers are normalised (十八号 → 18,
-五号楼 → 5), gates and sides to a small vocabulary (东大门 → 东门, 东头 → 东侧, 楼下 → 下).
+the place is read from the words themselves, in two steps:
 
-Everything here is pattern work on normalised text (classifiers.normalize): no I/O, no
-registry, a few dozen regular expressions — well under a millisecond a report.
+1. Names. Every road, compound, landmark, district and street named in the text, found by
+   its suffix (路, 胡同, 小区, 村, 超市, 地铁站, 街道 …) with the name read backwards from
+   it up to a word that cannot be part of a name (住在, 反映, 那家 …). A bare suffix right
+   after a name takes the name in (和平路 + 小区 → the compound 和平路小区, 东安区 + 人民医院
+   → the hospital 东安区人民医院), except for the unnamed things that belong to what is
+   before them (长江路 + 天桥, 后营村 + 村委会). Two roads and a junction word make a
+   junction; "从A到B之间" a stretch between two points.
+2. The place. From the first name on, the text is read forward as long as it says more
+   about that place: house number, building, unit, gate, exit, stretch, side, in that
+   order, passing over what a caller says in between (对, 我们, a repeated name, a date,
+   a phone number, "不是15号", "礼貌的礼"). The first thing that is about something else
+   ends the place. Numbers only count where they are expected, so dates, times, phone
+   numbers, floors and counts never become house numbers.
+
+The vocabulary (suffixes, words that are not names, fillers, side words) is data:
+classifiers/data/place_words.toml, checked when it is loaded. No I/O after loading, no
+registry; a few dozen regular expressions, well under a millisecond a report.
 """
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from classifiers.normalize import chinese_numeral, normalize
 
-__all__ = ["GENERIC_LANDMARKS", "Place", "PlaceReader", "extract_place"]
+__all__ = ["GENERIC_LANDMARKS", "Place", "PlaceReader", "PlaceWords", "PlaceWordsError", "extract_place",
+           "load_place_words"]
 
+DATA = Path(__file__).resolve().parents[1] / "data"
+GAZETTEER = DATA / "gazetteer"
+WORDS_PATH = DATA / "place_words.toml"
+SIDE_VALUES = ("东侧", "西侧", "南侧", "北侧", "对面", "上", "下", "门口", "旁", "内", "外")
 CJK = "\u4e00-\u9fff"
-GAZETTEER = Path(__file__).resolve().parents[1] / "data" / "gazetteer"
+MAX_WORD = 12
+WINDOW = 80  # characters read after the first name before the place is looked at
 
-# -- vocabulary -----------------------------------------------------------------------------
+# -- the vocabulary file ----------------------------------------------------------------------
 
-ROAD_SUFFIXES = ("大道", "大街", "小街", "胡同", "公路", "国道", "省道", "环路", "马路", "路", "街", "巷", "弄", "道")
-# Words that end like a road but are not one (or are too generic to name one).
-NOT_ROADS = {
-    "马路", "道路", "公路", "大路", "小路", "大街", "小街", "街道", "过道", "通道", "人行道", "车道", "下水道",
-    "楼道", "巷道", "走道", "便道", "盲道", "辅道", "主道", "隧道", "地道", "管道", "水道", "航道", "轨道", "步道",
-    "一路", "上路", "半路", "走路", "过路", "路路", "线路", "电路", "铁路", "水路", "出路", "思路", "套路",
-    "进路", "来路", "去路", "老路", "新路", "修路", "挖路", "堵路", "占路", "封路", "绕路", "带路", "引路", "问路",
-    "街街", "上街", "逛街", "沿街", "临街", "满街", "当街", "整条街", "这条街", "那条街", "这条路", "那条路",
-    "小巷", "巷", "胡同", "这胡同", "那胡同", "弄", "人行横道", "斑马线道", "健身步道", "绿道", "渠道", "知道",
-    "报道", "味道", "难道", "频道", "霸道", "正道", "地下通道", "消防通道", "安全通道", "小道", "车行道",
+# section → key → "list" (of words) or "str"; every key is required.
+_SCHEMA: dict[str, dict[str, str]] = {
+    "names": {"boundaries": "list", "connectors": "list", "vague": "list"},
+    "roads": {"suffixes": "list", "numbered": "list", "need_number": "list", "numbered_followers": "list",
+              "not_before": "list", "not_names": "list", "not_endings": "list"},
+    "compounds": {"suffixes": "list", "need_context": "list", "context_followers": "list", "not_before": "list",
+                  "not_names": "list", "lanes": "list"},
+    "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "attached": "list",
+                  "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
+                  "parts": "list", "bridges": "list", "not_endings": "list"},
+    "admin": {"district_suffixes": "list", "street_suffixes": "list", "own": "list"},
+    "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
+                "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list"},
+    "gates": {"directions": "list", "named": "list", "undirected": "list"},
+    "directions": {"words": "list", "endings": "list", "village_suffixes": "list"},
 }
-COMPOUND_SUFFIXES = ("家属院", "家属区", "小区", "花园", "家园", "嘉园", "公寓", "新村", "宿舍", "大院",
-                     "苑", "园", "村", "庄", "府", "城", "湾", "庭", "邸", "里", "坊", "院")
-# "…园" that are places to go, not homes: landmarks.
-LANDMARK_GARDENS = ("公园", "幼儿园", "动物园", "植物园", "游乐园", "乐园", "产业园", "工业园", "科技园",
-                    "园区", "陵园", "墓园", "校园", "菜园", "果园", "茶园", "花园广场")
-NOT_COMPOUNDS = {
-    "小区", "花园", "家园", "公寓", "新村", "宿舍", "大院", "村", "庄", "府", "城", "里", "院", "园", "苑",
-    "农村", "村里", "村庄", "这个村", "我们村", "本村", "全村", "进城", "县城", "城里", "城市", "城管", "满城",
-    "这里", "那里", "哪里", "家里", "院里", "屋里", "心里", "夜里", "公里", "这小区", "我们小区", "你们小区",
-    "他们小区", "本小区", "该小区", "整个小区", "那个小区", "这个小区", "老小区", "新小区", "我家小区",
-    "后院", "前院", "大杂院", "医院", "法院", "学院", "剧院", "影院", "电影院", "卫生院", "敬老院", "养老院",
-    "福利院", "研究院", "设计院", "检察院", "书院", "寺院", "院院", "庭院", "天井院", "四合院",
-    "小花园", "后花园", "屋顶花园", "空中花园", "街心花园", "楼顶花园",
-}
-LANDMARK_SUFFIXES = (
-    "购物中心", "商业中心", "服务中心", "活动中心", "文化中心", "体育中心", "卫生服务站", "卫生服务中心",
-    "菜市场", "农贸市场", "批发市场", "超市", "商场", "市场", "商城", "广场", "大厦", "大楼", "中心",
-    "医院", "卫生院", "诊所", "药店", "药房", "小学", "中学", "大学", "学院", "学校", "幼儿园", "公园",
-    "动物园", "植物园", "体育馆", "图书馆", "博物馆", "文化馆", "派出所", "法院", "政府", "银行",
-    "酒店", "饭店", "宾馆", "旅馆", "餐厅", "饭馆", "火锅店", "烧烤店", "店", "加油站", "充电站",
-    "地铁站", "公交站", "汽车站", "火车站", "客运站", "高铁站", "站", "大桥", "立交桥", "立交", "天桥",
-    "过街天桥", "人行天桥", "桥", "隧道", "寺", "庙", "教堂", "厂", "公司", "工地", "食堂", "网吧", "KTV",
-    "影院", "电影院", "剧院", "书店", "菜场", "驾校", "球场", "停车场", "码头", "游泳馆", "健身房",
-)
-GENERIC_LANDMARKS = {"天桥", "过街天桥", "人行天桥", "立交桥", "立交", "高架桥", "大桥", "公交站", "地铁站"}
-NOT_LANDMARKS = {
-    "超市", "商场", "市场", "广场", "大厦", "大楼", "中心", "医院", "药店", "学校", "小学", "中学", "大学",
-    "公园", "银行", "酒店", "饭店", "宾馆", "店", "站", "桥", "厂", "公司", "工地", "这个店", "那个店", "小店",
-    "商店", "门店", "店店", "车站", "这个站", "那个站", "停车场", "菜场", "菜市场", "这桥", "那桥", "过桥", "上桥",
-    "下桥", "桥桥", "厂厂", "政府", "派出所", "这家店", "那家店", "饭馆", "餐厅", "网吧", "书店", "食堂",
-}
-GENERIC_LANDMARK_PREFIX = ("这个", "那个", "这家", "那家", "一家", "一个", "我们", "你们", "他们", "附近", "旁边",
-                           "边上", "门口", "对面", "楼下")
 
-# A name's own characters: Chinese, digits, Latin; a name never starts with these.
-NAME_CHARS = f"{CJK}0-9A-Za-z"
-STOP_CHARS = set("的在到从是就我你他她它们这那个些哪去往了或向朝离由把被给让请说有没也都很太但而且等"
-                 "啥吗呢吧呀啊嘛哦喂哈么着过还又再才刚已正要会能可以想得叫问找看,.;:!? ")
-# Joining words dropped from the start of a name ("跟人民路" → 人民路).
-CONNECTOR_STARTS = set("和跟与及同、")
-# Characters that do not start a place name although they are not stop words.
-BAD_STARTS = set("上下左右前后旁边里外内间头口面对" "两几每各该本此某")
-JUNCTION_WORDS = ("十字路口", "丁字路口", "三岔路口", "三叉路口", "交叉路口", "交叉口", "交汇处", "交汇口", "交界处",
-                  "交界", "交口", "路口", "拐角处", "拐角", "把角", "转角", "口")
-CONNECTORS = "与和跟及、,/或同"
 
-GATE_RE = re.compile(r"(东南|东北|西南|西北|东|南|西|北)(?:边|面|侧)?(?:大)?门|正门|后门|侧门|大门|小门")
-SIDE_WORDS = [
-    (re.compile(r"^(?:的)?(斜对面|正对面|对面|对过)"), "对面"),
-    (re.compile(r"^(?:的)?((?:大)?门口)"), "门口"),
-    (re.compile(r"^(?:的)?(旁边|边上|附近|周边|周围|跟前|隔壁|一旁)"), "旁"),
-    (re.compile(r"^(?:的)?(楼下|底下|下面|下边|下方|桥下|桥底|下)(?![水班午雨车面单])"), "下"),
-    (re.compile(r"^(?:的)?(上面|上边|上方|桥上|顶上|上)(?![班午报访面门])"), "上"),
-    (re.compile(r"^(?:的)?(里面|里边|里头|院内|院里|内部|内|里)(?![程])"), "内"),
-    (re.compile(r"^(?:的)?(外面|外边|外头|门外|外)(?![地省卖])"), "外"),
-    (re.compile(r"^(?:的)?(东|西|南|北)(?:侧|边|面|头|边儿)"), None),  # 东侧 …
-    (re.compile(r"^(东|西|南|北)(?![门路街大])"), None),  # 村东, 桥西
-]
-DIRECTIONS = {"东": "东侧", "西": "西侧", "南": "南侧", "北": "北侧"}
-STRETCH_RE = re.compile(r"^(?:的)?(东段|西段|南段|北段|中段)")
+class PlaceWordsError(ValueError):
+    """The vocabulary file is missing or invalid; the message names the file, key and problem."""
 
-_NUM = r"[零〇一幺二两三四五六七八九十百]+"
-# Spoken numbers before the words that count: 十八号 → 18号, 五号楼 → 5号楼, 二号线 → 2号线.
-_SPOKEN_NUMBER = re.compile(rf"({_NUM})(?=\s*(?:号|栋|幢|单元|层|楼(?!下|上|道|顶|前|后|梯|房)|座|出口|口(?!子)))")
-_HOUSE = re.compile(r"^(?:的|那|这)?\s*[甲乙丙]?(\d{1,4}(?:-\d{1,4})?)\s*号(?:院|附近)?(?!楼|线|单元)")
-_BUILDING = re.compile(r"^(?:的)?\s*(\d{1,3})\s*(?:号楼|号|栋楼|栋|幢|座|#楼|#|楼(?![下上道顶前后梯房层]))")
-_UNIT = re.compile(r"^(?:的)?\s*(\d{1,2})\s*(?:单元|门(?![口外前]))")
-_EXIT = re.compile(r"^(?:的)?\s*([A-Za-z]\d?|\d{1,2}号?|东北|东南|西北|西南|东|南|西|北)\s*(?:出入口|出口|口)")
-_METRO = re.compile(rf"((?:地铁)?(?:\d{{1,2}}号线)?[{CJK}]{{2,8}}?(?:地铁)?站)")
+
+@dataclass(frozen=True)
+class PlaceWords:
+    """The checked vocabulary: `sections[section][key]` as in the file; `sides` maps each
+    side value to its words."""
+
+    sections: dict[str, dict[str, Any]]
+    sides: dict[str, tuple[str, ...]]
+    source: str = "<place words>"
+
+    def __getitem__(self, key: str) -> Any:
+        section, name = key.split(".")
+        return self.sections[section][name]
+
+
+def load_place_words(path: str | Path | None = None) -> PlaceWords:
+    """Read and check the vocabulary file (default: classifiers/data/place_words.toml)."""
+    p = Path(path) if path is not None else WORDS_PATH
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlaceWordsError(f"{p}: place vocabulary file not found") from None
+    except UnicodeDecodeError as exc:
+        raise PlaceWordsError(f"{p}: not UTF-8 text: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PlaceWordsError(f"{p}: not valid TOML: {exc}") from None
+    return parse_place_words(data, str(p))
+
+
+def parse_place_words(data: dict[str, Any], source: str = "<place words>") -> PlaceWords:
+    unknown = set(data) - set(_SCHEMA) - {"sides"}
+    if unknown:
+        raise PlaceWordsError(f"{source}: unknown section(s) {sorted(unknown)}; "
+                              f"expected {sorted([*_SCHEMA, 'sides'])}")
+    sections: dict[str, dict[str, Any]] = {}
+    for section, keys in _SCHEMA.items():
+        table = data.get(section)
+        if not isinstance(table, dict):
+            raise PlaceWordsError(f"{source}: [{section}]: missing section")
+        extra = set(table) - set(keys)
+        if extra:
+            raise PlaceWordsError(f"{source}: [{section}]: unknown key(s) {sorted(extra)}; allowed: {', '.join(keys)}")
+        out: dict[str, Any] = {}
+        for key, kind in keys.items():
+            where = f"{source}: [{section}].{key}"
+            if key not in table:
+                raise PlaceWordsError(f"{where}: missing")
+            value = table[key]
+            out[key] = _checked_word(value, where) if kind == "str" else _checked_words(value, where)
+        sections[section] = out
+    sides_table = data.get("sides")
+    if not isinstance(sides_table, dict):
+        raise PlaceWordsError(f"{source}: [sides]: missing section")
+    sides: dict[str, tuple[str, ...]] = {}
+    for value, words in sides_table.items():
+        if value not in SIDE_VALUES:
+            raise PlaceWordsError(f"{source}: [sides].{value}: not a side value of docs/places.md "
+                                  f"(one of {', '.join(SIDE_VALUES)})")
+        sides[value] = _checked_words(words, f"{source}: [sides].{value}")
+    for key in ("landmarks.footbridges", "landmarks.attached"):
+        section, name = key.split(".")
+        missing = [w for w in sections[section][name] if w not in sections["landmarks"]["suffixes"]]
+        if missing:
+            raise PlaceWordsError(f"{source}: [{section}].{name}: {missing} not in [landmarks].suffixes")
+    for key in ("roads.numbered", "roads.need_number"):
+        section, name = key.split(".")
+        missing = [w for w in sections[section][name] if w not in sections["roads"]["suffixes"]]
+        if missing:
+            raise PlaceWordsError(f"{source}: [{section}].{name}: {missing} not in [roads].suffixes")
+    return PlaceWords(sections, sides, source)
+
+
+def _checked_word(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PlaceWordsError(f"{where}: must be a non-empty string")
+    if len(value) > MAX_WORD:
+        raise PlaceWordsError(f"{where}: {value!r} is longer than {MAX_WORD} characters")
+    return value
+
+
+def _checked_words(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise PlaceWordsError(f"{where}: must be a list of words")
+    for i, word in enumerate(value):
+        _checked_word(word, f"{where}[{i}]")
+        if word in value[:i]:
+            raise PlaceWordsError(f"{where}[{i}]: {word!r} is given twice")
+    return tuple(value)
+
+
+# -- the structured place -----------------------------------------------------------------------
 
 
 @dataclass
@@ -164,33 +216,138 @@ class Place:
                      + (f"{self.unit}单元" if self.unit else ""))
         parts.append(self.landmark + (f"{self.exit}口" if self.exit else ""))
         parts.append(self.gate)
-        side = {"上": "上", "下": "下", "内": "内", "外": "外", "旁": "旁", "门口": "门口", "对面": "对面"}.get(
-            self.side, self.side)
-        return "".join(p for p in parts if p) + side
+        return "".join(p for p in parts if p) + self.side
 
 
 @dataclass
-class _Span:
+class _Name:
+    """A name found in the text: kind is district, street, road, compound, landmark,
+    junction (value and cross) or between (ends)."""
+
     kind: str
     value: str
     start: int
     end: int
+    cross: str = ""
+    ends: tuple[str, ...] = ()
+    attached: bool = False  # an unnamed 天桥/村委会 that belongs to what precedes it
+
+
+_NUM = "[零〇一幺二两三四五六七八九十百]+"
+# Spoken numbers before the words that count: 十八号 → 18号, 五号楼 → 5号楼, 二号线 → 2号线.
+_SPOKEN_NUMBER = re.compile(rf"({_NUM})(?=号|栋|幢|单元|座|楼(?![下上道顶前后梯房里])|出口|口(?![子气]))")
+_PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
+# 18号, 18号院, 9号楼下 (below No. 9); not 18号楼 (a building), 2号线, 4号口.
+_NUMBER = re.compile(r"[甲乙丙]?(\d{1,5}(?:-\d{1,4})?)号(?:院儿?|院子)?(?!楼(?![下上道顶前后])|线|口|栋)")
+_LANE = re.compile(r"\d{1,4}(?:弄|巷)")  # 长乐路123弄5号: the lane, then the house
+_FLAT = re.compile(r"(?:我家)?(?:门牌号?是?)?\d{3,4}(?:室|房|号房|户)?(?!\d)")
+_BUILDING = re.compile(r"(\d{1,3})(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
+_UNIT = re.compile(r"(\d{1,2})单元")
+_EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2})号?(?:出入口|出口|口)")
+_STRETCH = re.compile(r"(东|西|南|北|中)段")
+_FLOOR = re.compile(r"\d{1,2}(?:楼|层)(?![下道])|顶楼|顶层")
+_SPOKEN_DIGITS = re.compile(r"[零〇幺一二两三四五六七八九十百]{2,8}(?=[\s,.;:!?]|$)")
+_DATE = re.compile(r"(?:从|就是|是|在)?(?:(?:今年|去年)?\d{1,2}月(?:\d{1,2}[号日])?|(?:上个?月|这个?月|本月)\d{1,2}[号日])"
+                   r"(?:那天|那日|那会儿|晚上|早上|上午|下午)?(?:起|开始|以来)?")
+_TIME = re.compile(r"(?:早上|上午|中午|下午|晚上|凌晨|半夜)?\d{1,2}点(?:\d{1,2}分?|半|多)?(?:左右)?")
+_PHONE = re.compile(r"(?:你们记一下)?(?:我的?)?(?:联系)?(?:电话|手机)(?:号码|号)?(?:是|:)?"
+                    r"(?:[\d\-零〇幺一二三四五六七八九]+(?![\d\-零〇幺一二三四五六七八九号栋幢单])[,\s]*)*")
+_DENIAL = re.compile(r"不是[^,.;!?]{1,12}")
+_SPELLED = re.compile(rf"[{CJK}]{{1,3}}的([{CJK}]{{1,2}})(?=[\s,.;:!?]|$)")
+_PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
+_COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
+_FORM_LABEL = re.compile(rf"[{CJK}]{{1,4}}:")  # 问题: …
+_LINE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?")  # 地铁2号线人民广场站: the line before a station
+_LINE_BEFORE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?$")
+_PHASE = re.compile(r"[一二三四五六七八九十\d]{1,2}期")  # 锦绣花园二期
+_LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
+_NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
+_TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
+_CJK_RUN = re.compile(f"[{CJK}]+")
+_SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
+_OFFICE = re.compile(r"(办事处|办)$")
+_TO = re.compile("到|至")
+_THING_NEAR = re.compile(rf"([{CJK}]{{2,4}}?)(?:旁边儿?|附近|边上)")
+_COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
 
 
 class PlaceReader:
     """Reads places from text. `districts`/`streets`: the division table's names (national
-    or one city's), so that "朝阳区" and "和平街道" are recognised as such."""
+    or one city's), so that "朝阳区" and "和平街道" are recognised as such; `words`: the
+    vocabulary (default: classifiers/data/place_words.toml)."""
 
-    def __init__(self, districts: set[str] | None = None, streets: set[str] | None = None):
+    def __init__(self, districts: set[str] | None = None, streets: set[str] | None = None,
+                 words: PlaceWords | None = None):
         self.districts = districts if districts is not None else _load_names("areas")
         self.streets = streets if streets is not None else _load_names("streets")
-        short = {}
-        for name in self.districts:
-            if len(name) >= 3 and name[-1] in "区县" and name[:-1] not in NOT_COMPOUNDS:
-                short[name[:-1]] = name
-        self._district_short = short
-        self._admin_re = re.compile(
-            rf"([{CJK}]{{2,8}}?(?:新区|区|县|市))|([{CJK}]{{2,8}}?(?:街道办事处|街道办|街道|镇|乡))")
+        self.words = w = words if words is not None else _bundled_words()
+        boundaries = w["names.boundaries"]
+        self._single_boundaries = {b for b in boundaries if len(b) == 1}
+        lengths = sorted({len(b) for b in boundaries if len(b) > 1})
+        self._longer_boundaries = [(n, {b for b in boundaries if len(b) == n}) for n in lengths]
+        self._connectors = set(w["names.connectors"])
+        self._vague_end = re.compile(f"(?:{_alternation(w['names.vague'])})$")
+        kinds: dict[str, str] = {}
+        for suffix in w["roads.suffixes"]:
+            kinds[suffix] = "road"
+        for suffix in w["compounds.suffixes"]:
+            kinds.setdefault(suffix, "compound")
+        for suffix in w["landmarks.suffixes"]:
+            kinds.setdefault(suffix, "landmark")
+        for suffix in w["admin.district_suffixes"]:
+            kinds.setdefault(suffix, "district")
+        for suffix in w["admin.street_suffixes"]:
+            kinds[suffix] = "street"
+        self._kinds = kinds
+        first_chars = "".join(sorted({k[0] for k in kinds}))
+        self._suffix_re = re.compile(f"(?=[{first_chars}])(?:{_alternation(kinds)})")
+        self._not_names = {"road": set(w["roads.not_names"]), "compound": set(w["compounds.not_names"]),
+                           "landmark": set(w["landmarks.not_names"])}
+        self._not_before = _words_re(w["roads.not_before"])
+        self._not_road_endings = w["roads.not_endings"]
+        self._not_landmark_endings = w["landmarks.not_endings"]
+        self._own = set(w["admin.own"])
+        self._numbered = set(w["roads.numbered"])
+        self._numbered_followers = _words_re(w["roads.numbered_followers"])
+        self._need_number = set(w["roads.need_number"])
+        self._need_context = set(w["compounds.need_context"])
+        self._context_followers = _words_re(w["compounds.context_followers"])
+        self._not_compound_before = _words_re(w["compounds.not_before"])
+        self._lanes = set(w["compounds.lanes"])
+        self._footbridges = set(w["landmarks.footbridges"])
+        self._attached = set(w["landmarks.attached"])
+        self._stations = w["landmarks.stations"]
+        self._not_stations = w["landmarks.not_stations"]
+        self._parts = _words_re(w["landmarks.parts"])
+        self._fillers = _words_re(w["phrases.fillers"])
+        self._roles = _words_re(w["phrases.roles"])
+        self._back_refs = _words_re(w["phrases.back_references"])
+        self._descriptions = re.compile(f"(?:{_alternation(w['phrases.descriptions'])})[^,.;!?]{{1,10}}")
+        self._correction_words = w["phrases.corrections"]
+        self._corrections_re = re.compile(
+            rf"[\s,.;:!?]*(?:吗|吧|啊|呀|呢)?[\s,.;:!?]*(?:{_alternation(w['phrases.corrections'])})")
+        self._junctions = _words_re(w["phrases.junctions"])
+        ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
+        self._between_ends = re.compile(f"(?:的)?(?:{ends})")
+        self._between_tail = re.compile(rf"([{CJK}]{{2,10}}?)口?(?:的)?(?:{ends})")
+        dirs = _alternation(w["gates.directions"])
+        named = _alternation(w["gates.named"] + w["gates.undirected"])
+        self._gate_re = re.compile(rf"(?:({dirs})(?:边|面|侧)?大?门|({named}))(口)?")
+        self._side_of = {word: value for value, words_ in w.sides.items() for word in words_}
+        self._side_words = _words_re(self._side_of)
+        self._not_sides = _words_re(w["phrases.not_sides"])
+        self._bridges = tuple(w["landmarks.bridges"])
+        d = "".join(w["directions.words"])
+        endings = "|".join(_longest_first(w["directions.endings"]))
+        self._direction_re = re.compile(rf"([{d}])(?:{endings})")
+        self._village_suffixes = tuple(w["directions.village_suffixes"])
+        vs = "".join(self._village_suffixes)
+        self._village_again = re.compile(rf"的?[,.\s]*(?:俺们|我们|咱们|俺|我|咱)?[{vs}][{d}里口]")
+        self._village_side_re = re.compile(
+            rf"(?:俺们|我们|咱们|俺|我|咱)?[{vs}](?:([{d}])(?:{endings})?|(里头|里面|里|内))")
+        # 西城那边 → 西城区: a district said without its suffix, where the words make it clear
+        self._district_short = {name[:-1]: name for name in self.districts if len(name) >= 3 and name[-1] in "区县"}
+        self._short_context = re.compile("那边|这边|那块|这块|一带")
 
     # -- the whole ---------------------------------------------------------------------------
 
@@ -198,233 +355,495 @@ class PlaceReader:
         t = prepare(text)
         if not t:
             return None
-        place = Place()
-        spans: list[_Span] = []
-        self._admin(t, place, spans)
-        roads = self._roads(t)
-        self._junctions_and_stretches(t, roads, place, spans)
-        self._compound(t, place, spans)
-        self._landmark(t, place, spans, roads)
-        if not (place.specific or place.district or place.street):
-            return None
-        self._side(t, place, spans)
-        if spans:
-            start, end = min(s.start for s in spans), max(s.end for s in spans)
-            place.text = t[start:end]
-        return place
+        # Names far after the first one cannot change the place, unless the caller corrects
+        # himself or the place runs on: read the rest only then (long letters run twice as fast).
+        limit = None if any(w in t for w in self._correction_words) else WINDOW
+        while True:
+            names, read_to = self._names(t, limit)
+            names = self._after_corrections(t, self._junctions_and_betweens(t, names))
+            place, end = self._place(t, names)
+            if read_to == len(t) or end < read_to - WINDOW // 4:
+                return place
+            limit = None
 
-    # -- districts and streets ----------------------------------------------------------------
+    # -- step 1: names -------------------------------------------------------------------------
 
-    def _admin(self, t: str, place: Place, spans: list[_Span]) -> None:
-        for m in self._admin_re.finditer(t):
-            word = m.group(0)
-            for cut in range(len(word) - 2):  # the longest known name ending here
-                name = word[cut:]
-                if m.group(1) and name in self.districts and not place.district:
-                    place.district = name
-                    spans.append(_Span("district", name, m.end() - len(name), m.end()))
-                    break
-                if m.group(2):
-                    base = re.sub(r"(办事处|办)$", "", name)
-                    if (base in self.streets or _plausible_admin(base)) and not place.street:
-                        place.street = base
-                        spans.append(_Span("street", base, m.end() - len(name), m.end()))
-                        break
-        if not place.district:
-            for short, full in self._district_short.items():
-                i = t.find(short)
-                if i >= 0 and not t.startswith(("区", "县"), i + len(short)) and _admin_context(t, i + len(short)):
-                    place.district = full
-                    spans.append(_Span("district", full, i, i + len(short)))
-                    break
-
-    # -- roads, numbers, junctions, stretches -------------------------------------------------
-
-    def _roads(self, t: str) -> list[_Span]:
-        """Every road named, with its house number when one follows."""
-        roads: list[_Span] = []
-        for m in re.finditer("|".join(sorted(ROAD_SUFFIXES, key=len, reverse=True)), t):
-            end = m.end()
-            if roads and roads[-1].end > m.start():
-                continue
-            if t.startswith(("灯", "况", "过", "人", "面", "牌", "费", "线"), end):  # 路灯, 路况 …: not a name's end
-                continue
-            name = _name_before(t, m.start(), end, max_len=8, floor=roads[-1].end if roads else 0)
-            if not name or name in NOT_ROADS or _road_word(name, t, end):
-                continue
-            start = end - len(name)
-            roads.append(_Span("road", name, start, end))
-        return roads
-
-    def _junctions_and_stretches(self, t: str, roads: list[_Span], place: Place, spans: list[_Span]) -> None:
-        if not roads:
-            return
-        # A stretch between two points: (A路)从B路口到C路口之间.
-        for i, a in enumerate(roads[:-1]):
-            b = roads[i + 1]
-            gap = t[a.end:b.start]
-            if re.fullmatch(r"(?:路)?口?\s*(?:到|至|往|一直到|直到|~|-)\s*", gap) and re.match(
-                    r"(?:路)?口?\s*(?:之间|中间|这一段|那一段|这段|那段|一段|一带|段)", t[b.end:]):
-                owner = roads[i - 1] if i > 0 and t[roads[i - 1].end:a.start].strip(" ,") in ("从", "") and \
-                    roads[i - 1].end <= a.start else None
-                if owner is not None and t[owner.end:a.start].strip() in ("从", ""):
-                    place.road = owner.value
-                    spans.append(owner)
-                place.between = [a.value, b.value]
-                spans += [a, b]
-                return
-        # A junction: two roads joined by 与/和/跟 (or nothing), then a junction word.
-        for i, a in enumerate(roads[:-1]):
-            b = roads[i + 1]
-            gap = t[a.end:b.start]
-            if len(gap) <= 2 and all(ch in CONNECTORS + " 的" for ch in gap):
-                after = t[b.end:b.end + 6]
-                if any(after.startswith((w, "的" + w)) for w in JUNCTION_WORDS):
-                    place.road, place.cross_road = a.value, b.value
-                    spans += [a, b, _Span("junction", "", b.end, b.end + _junction_len(after))]
-                    return
-        road = roads[0]
-        place.road = road.value
-        spans.append(road)
-        rest = t[road.end:]
-        m = _HOUSE.match(rest)
-        if m:
-            place.number = m.group(1)
-            spans.append(_Span("number", m.group(1), road.end, road.end + m.end()))
-            return
-        m = STRETCH_RE.match(rest)
-        if m:
-            place.stretch = m.group(1)
-            spans.append(_Span("stretch", m.group(1), road.end, road.end + m.end()))
-
-    # -- compounds ----------------------------------------------------------------------------
-
-    def _compound(self, t: str, place: Place, spans: list[_Span]) -> None:
-        pattern = "|".join(sorted(COMPOUND_SUFFIXES, key=len, reverse=True))
-        for m in re.finditer(pattern, t):
-            end = m.end()
-            # 锦绣花园小区: one name; the trailing 小区 belongs to it.
-            if t.startswith("小区", end) and m.group(0) != "小区":
-                end += 2
-            floor = max((s.end for s in spans if s.end <= m.start()), default=0)
-            name = _name_before(t, m.start(), end, max_len=10, floor=floor)
-            if not name or name in NOT_COMPOUNDS or any(name.endswith(g) for g in LANDMARK_GARDENS):
-                continue
-            if m.group(0) in ("里", "城", "院", "府", "庭", "湾", "邸", "坊", "庄") and not _compound_context(t, end):
-                continue
-            if any(s.start <= end - len(name) < s.end for s in spans if s.kind in ("road", "district", "street")):
-                continue
-            if _overlaps_road(name, t, end, place):
-                continue
-            place.compound = name
-            spans.append(_Span("compound", name, end - len(name), end))
-            self._building_unit_gate(t, end, place, spans)
-            return
-        # A building or unit said with no compound is no place to send anyone; but a gate of
-        # a compound named earlier in other words (我们小区北门) is not either.
-
-    def _building_unit_gate(self, t: str, pos: int, place: Place, spans: list[_Span]) -> None:
-        rest = t[pos:pos + 30]
-        offset = 0
-        m = _BUILDING.match(rest)
-        if m:
-            place.building = m.group(1)
-            offset = m.end()
-            m2 = _UNIT.match(rest[offset:])
-            if m2:
-                place.unit = m2.group(1)
-                offset += m2.end()
-        else:
-            m2 = _UNIT.match(rest)
-            if m2:
-                place.unit = m2.group(1)
-                offset = m2.end()
-        g = GATE_RE.match(rest[offset:].lstrip("的"))
-        if g:
-            place.gate = _gate(g.group(0))
-            offset += g.end() + (len(rest[offset:]) - len(rest[offset:].lstrip("的")))
-        if offset:
-            spans.append(_Span("parts", "", pos, pos + offset))
-
-    # -- landmarks, stations, bridges ------------------------------------------------------------
-
-    def _landmark(self, t: str, place: Place, spans: list[_Span], roads: list[_Span]) -> None:
-        taken = [(s.start, s.end) for s in spans]
-        metro = re.search(rf"(地铁(?:\d{{1,2}}号线)?[{CJK}]{{2,8}}?站|(?:\d{{1,2}}号线)[{CJK}]{{2,8}}?站"
-                          rf"|[{CJK}]{{2,8}}?地铁站)", t)
-        if metro and not _inside(metro.start(), metro.end(), taken):
-            name = metro.group(1)
-            name = _trim_start(name)
-            place.landmark = name
-            end = metro.end()
-            spans.append(_Span("landmark", name, end - len(name), end))
-            m = _EXIT.match(t[end:])
-            if m:
-                place.exit = m.group(1).upper().rstrip("号")
-                spans.append(_Span("exit", place.exit, end, end + m.end()))
-            return
-        pattern = "|".join(sorted(LANDMARK_SUFFIXES, key=len, reverse=True))
-        for m in re.finditer(pattern, t):
-            end = m.end()
-            if _inside(m.start(), end, taken) and not any(s.kind == "road" and s.end == m.start() for s in spans):
-                continue
-            suffix = m.group(0)
-            if suffix in GENERIC_LANDMARKS:
-                name = suffix
-                before = _name_before(t, m.start(), end, max_len=10)
-                if before and before != suffix and not before.startswith(tuple(GENERIC_LANDMARK_PREFIX)):
-                    # "人民桥" is a name; "长江路天桥" is the road's footbridge
-                    road_before = any(s.kind == "road" and s.end == end - len(before) + len(before) - len(suffix)
-                                      for s in spans)
-                    if not road_before and before[: -len(suffix)] not in {s.value for s in spans}:
-                        name = before
+    def _names(self, t: str, limit: int | None = None) -> tuple[list[_Name], int]:
+        """Every name in t, and how far t was read: with `limit`, only up to that many
+        characters after the first road, compound or landmark."""
+        out: list[_Name] = []
+        stop = len(t)
+        for m in self._suffix_re.finditer(t):
+            suffix, s0, end = m.group(), m.start(), m.end()
+            if s0 > stop:
+                break
+            kind = self._kinds[suffix]
+            last = out[-1] if out else None
+            floor = last.end if last else 0
+            if last is not None and last.kind == "road" and t.startswith("上", floor) and floor < s0:
+                floor += 1  # 东风路上|第三小学: "on the road"
+            joined = last is not None and last.kind in ("road", "compound", "landmark")
+            start = self._name_start(t, s0, floor, end, 12 if kind == "landmark" else 10, joined)
+            if kind == "landmark" and suffix in self._stations:
+                start = self._station_prefix(t, start)
+            name = t[start:end]
+            if start > 0 and self._vague_end.search(t, max(0, start - 4), start):
+                continue  # 某网店, 有个废品站: no particular one
+            found = None
+            if kind in ("district", "street"):
+                found = self._admin(t, kind, start, s0, end, last)
+            elif start == s0 or (kind == "landmark" and _LINE.fullmatch(t, start, s0)):
+                found = self._bare(t, kind, suffix, start, end, last)
+            elif kind == "road":
+                found = self._road(t, suffix, name, start, s0, end, last)
+            elif kind == "compound":
+                found = self._compound(t, suffix, name, start, s0, end, last)
             else:
-                floor = max((s.end for s in spans if s.end <= m.start() and s.kind != "road"), default=0)
-                name = _name_before(t, m.start(), end, max_len=12, floor=floor)
-                if not name or name in NOT_LANDMARKS or name.startswith(tuple(GENERIC_LANDMARK_PREFIX)):
-                    continue
-                if any(s.kind == "road" and end - len(name) < s.end <= end and s.value == name for s in spans):
-                    continue
-                # "中山路永辉超市": the road was read already; the shop is what follows it.
-                for s in spans:
-                    if s.kind == "road" and end - len(name) < s.end < end:
-                        name = t[s.end:end]
-                        if name.startswith("的"):
-                            name = name[1:]
-                if len(name) <= len(suffix) and suffix not in GENERIC_LANDMARKS:
-                    continue
-            if suffix in ("站",) and not name.endswith(("公交站", "车站", "地铁站")) and len(name) < 3:
+                found = self._landmark(t, name, start, s0, end, last)
+            if found is None:
                 continue
-            place.landmark = name
-            spans.append(_Span("landmark", name, end - len(name), end))
-            g = GATE_RE.match(t[end:].lstrip("的"))
-            if g and not place.gate:
-                place.gate = _gate(g.group(0))
-                spans.append(_Span("gate", place.gate, end, end + g.end() + 1))
-            return
+            if found.start < floor and last is not None:
+                out.pop()  # the name took in the one before it
+            out.append(found)
+            if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
+                stop = found.start + limit
+        if not any(n.kind == "district" for n in out):
+            short = self._short_district(t)
+            if short is not None and not any(n.start <= short.start < n.end for n in out):
+                out = sorted([*out, short], key=lambda n: n.start)
+        return out, stop
 
-    # -- where, relative to it ------------------------------------------------------------------
+    def _short_district(self, t: str) -> _Name | None:
+        for m in self._short_context.finditer(t):
+            j = m.start()
+            for k in (4, 3, 2):
+                full = self._district_short.get(t[j - k:j]) if j >= k else None
+                if full:
+                    return _Name("district", full, j - k, j)
+        return None
 
-    def _side(self, t: str, place: Place, spans: list[_Span]) -> None:
-        last = max(spans, key=lambda s: s.end)
-        rest = t[last.end:last.end + 8]
-        if last.kind == "compound" and last.value[-1] in "村庄屯" and rest[:1] == last.value[-1]:
-            rest = rest[1:]  # 李家村村东头: the village's east end
-        if last.kind == "district" and place.specific:
-            return
-        for pattern, value in SIDE_WORDS:
-            m = pattern.match(rest)
+    def _name_start(self, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool) -> int:
+        """Where the name whose suffix starts at s0 begins: the longest run of Chinese
+        characters before it that crosses no boundary word and starts at or after floor;
+        `joined`: a joining word right after the name before it (胜利路跟|和平路) ends it."""
+        i = s0
+        lowest = floor if floor > end - max_len else end - max_len
+        single, longer = self._single_boundaries, self._longer_boundaries
+        while i > lowest:
+            c = t[i - 1]
+            if not ("\u4e00" <= c <= "\u9fff") or c in single:
+                break
+            if any(t[i - n:i] in words for n, words in longer if n <= i):
+                break
+            if joined and i - 1 == floor and c in self._connectors:
+                break
+            i -= 1
+        if i > 0 and t[i - 1].isascii() and t[i - 1].isalnum() and t[i] in _COUNTERS and i < s0:
+            i += 1  # 10点以后长江中路, A3区实验中学: the name starts after the time or the code
+        return i
+
+    def _station_prefix(self, t: str, start: int) -> int:
+        m = _LINE_BEFORE.search(t, max(0, start - 7), start)
+        return start - len(m.group()) if m else start
+
+    def _admin(self, t: str, kind: str, start: int, s0: int, end: int, last: _Name | None) -> _Name | None:
+        known = self.districts if kind == "district" else self.streets
+        for cut in range(start, s0):
+            name = t[cut:end]
+            if name in known:
+                return _Name(kind, _OFFICE.sub("", name), cut, end)
+        name = t[start:end]
+        if not 3 <= end - start <= 6:
+            return None
+        if kind == "district" and t[end:end + 1] not in ("市",) and _PLAUSIBLE_STREET.match(t, end):
+            return _Name(kind, name, start, end)  # 南山县石桥镇: a county, by the town after it
+        if kind == "street" and last is not None and last.kind == "district" and last.end == start \
+                and name.endswith(("街道", "镇", "乡")):
+            return _Name(kind, name, start, end)
+        return None
+
+    def _bare(self, t: str, kind: str, suffix: str, start: int, end: int, last: _Name | None) -> _Name | None:
+        """A suffix with no name of its own: part of the name before it, or an unnamed
+        thing that belongs to it, or nothing."""
+        if kind == "landmark" and suffix in self._footbridges:
+            return _Name("landmark", self.words["landmarks.footbridge"], start, end, attached=True)
+        if kind == "landmark" and suffix in self._attached:
+            return _Name("landmark", suffix, start, end, attached=True)
+        if last is None or last.end != start or last.attached:
+            return None
+        if kind == "road":
+            # 中关村大街, 王府井大街: a road named after a village or a landmark
+            if last.kind in ("compound", "landmark") and suffix not in self._need_number \
+                    and not t.startswith("口", end) and not self._not_before.match(t, start):
+                return _Name("road", last.value + suffix, last.start, end)
+            return None
+        if last.kind == "district" and kind == "landmark":
+            return _Name(kind, last.value + suffix, last.start, end)  # 东安区图书馆
+        if last.kind not in ("road", "compound", "landmark"):
+            return None
+        if kind == "compound" and len(suffix) < 2 or self._side_words.match(t, start):
+            return None  # 李家村村东头, 光明桥桥下: the name said again before its side
+        if kind == "compound" and suffix in self._need_context and not self._compound_context(t, end):
+            return None
+        value = last.value + t[start:end]
+        if kind == "landmark" and t[last.start:last.start + 2] != "地铁":
+            # 东四十条地铁站, 北京站, 火车站站: a station may carry its line before it
+            new_start = self._station_prefix(t, last.start) if suffix in self._stations else last.start
+            value = t[new_start:end]
+            return _Name(kind, value, new_start, end)
+        return _Name(kind, value, last.start, end)
+
+    def _road(self, t: str, suffix: str, name: str, start: int, s0: int, end: int,
+              last: _Name | None) -> _Name | None:
+        if s0 - start == 1 and t[start] in "东西南北" and last is not None and last.end == start \
+                and last.kind in ("compound", "landmark") and not last.attached:
+            return _Name("road", last.value + name, last.start, end)  # 北京站东街
+        if s0 - start < 2 or name in self._not_names["road"] or name.endswith(self._not_road_endings):
+            return None
+        if self._not_before.match(t, s0) and not self._suffix_re.match(t, end):
+            return None
+        if suffix in self._numbered:
+            if s0 - start < 3 or not _LANE_NUMERAL.search(t, start, s0):
+                return None  # 东四十条: a name, then the lane's number
+            following = t[end:end + 1]
+            if "\u4e00" <= following <= "\u9fff" and not self._numbered_followers.match(t, end):
+                return None
+        if suffix in self._need_number and not t[end:end + 1].isdigit():
+            return None
+        return _Name("road", name, start, end)
+
+    def _compound(self, t: str, suffix: str, name: str, start: int, s0: int, end: int,
+                  last: _Name | None) -> _Name | None:
+        if name in self._not_names["compound"]:
+            return None
+        after_admin = last is not None and last.kind in ("district", "street") and last.end == start
+        following = self._suffix_re.match(t, end)
+        if suffix in self._need_context and (not after_admin and not self._compound_context(t, end) or following
+                                             and self._kinds[following.group()] in ("compound", "street")):
+            return None  # 刘庄村, 和平里街道: the name goes on to its last suffix
+        if self._not_compound_before.match(t, s0):
+            return None  # 村民, 村干部: people, not the village
+        m = _PHASE.match(t[end:end + 3])
+        if m:
+            end += m.end()  # 锦绣花园二期: the phase is part of the name
+        elif suffix in self._lanes and _NUMBER.match(t, end):
+            return _Name("road", t[start:end], start, end)  # 宝华里21号: a lane with house numbers
+        return _Name("compound", t[start:end], start, end)
+
+    def _compound_context(self, t: str, end: int) -> bool:
+        rest = t[end:end + 6]
+        if t[end - 1] in self._village_suffixes and self._village_again.match(t, end):
+            return True  # 李家庄的,庄西头: the village is spoken of again
+        if _NUMBERED_HOUSE.match(rest) or self._context_followers.match(rest):
+            return True
+        # 阳光城的,我们5号楼: a building said right after it
+        return bool(_NUMBERED_HOUSE.match(t, self._skip_soft(t, end)))
+
+    def _landmark(self, t: str, name: str, start: int, s0: int, end: int, last: _Name | None) -> _Name | None:
+        if s0 - start < 2 and t[start:s0] not in self._own or name in self._not_names["landmark"] \
+                or name.endswith(self._not_landmark_endings):
+            return None
+        if last is not None and last.kind == "district" and last.end == start:
+            return _Name("landmark", t[last.start:end], last.start, end)  # 东安区人民医院
+        return _Name("landmark", name, start, end)
+
+    def _junctions_and_betweens(self, t: str, names: list[_Name]) -> list[_Name]:
+        out: list[_Name] = []
+        i = 0
+        while i < len(names):
+            a = names[i]
+            b = names[i + 1] if i + 1 < len(names) else None
+            if a.kind == "road" and b is not None and b.kind == "road":
+                gap = t[a.end:b.start]
+                joined = gap == "" or (len(gap) <= 2 and all(c in self._connectors or c in ",、的 " for c in gap))
+                junction = self._junction_word(t, b.end)
+                if junction and joined:
+                    out.append(_Name("junction", a.value, a.start, b.end + junction, cross=b.value))
+                    i += 2
+                    continue
+                tail = self._between_ends.match(t, b.end)
+                if tail and joined and gap:  # 长征路与民主路之间
+                    out.append(_Name("between", "", a.start, tail.end(), ends=(a.value, b.value)))
+                    i += 2
+                    continue
+                # 从解放路往胜利路拐的路口
+                m = gap in ("往", "向")
+                turn = _TURN.match(t, b.end)
+                if m and turn:
+                    start = a.start - 1 if t[a.start - 1:a.start] == "从" else a.start
+                    out.append(_Name("junction", a.value, start, b.end + turn.end(), cross=b.value))
+                    i += 2
+                    continue
+            out.append(a)
+            i += 1
+        for m in _TO.finditer(t):
+            out = self._between(t, m.start(), out)
+        return out
+
+    def _between(self, t: str, i: int, names: list[_Name]) -> list[_Name]:
+        """A stretch between two points around the 到/至 at i: 从A(路口)到B(路口)之间, or
+        A路口到B路口之间 with A a name read already."""
+        tail = self._between_tail.match(t, i + 1)
+        if not tail:
+            return names
+        left = t[max(0, i - 12):i]
+        left_end = i - (2 if left.endswith("一直") else 0)
+        left_end -= 1 if t[left_end - 1:left_end] == "口" else 0
+        k = t.rfind("从", max(0, i - 12), left_end)
+        if k >= 0 and left_end - k - 1 >= 2 and _CJK_RUN.fullmatch(t, k + 1, left_end):
+            start, first = k, t[k + 1:left_end]
+        else:
+            named = [n for n in names if n.end in (left_end, left_end + 1) and n.kind in ("road", "landmark")]
+            if not named:
+                return names
+            first, start = named[0].value, named[0].start
+            if t[start - 1:start] == "从":
+                start -= 1
+        inner = [n for n in names if n.start >= start and n.end <= tail.end()]
+        kept = [n for n in names if n not in inner]
+        kept.append(_Name("between", "", start, tail.end(), ends=(_end_name(first), _end_name(tail.group(1)))))
+        return sorted(kept, key=lambda n: n.start)
+
+    def _junction_word(self, t: str, pos: int) -> int:
+        p = pos + 1 if t.startswith("的", pos) else pos
+        m = self._junctions.match(t, p)
+        return p - pos + len(m.group()) if m else 0
+
+    def _after_corrections(self, t: str, names: list[_Name]) -> list[_Name]:
+        """东四七条,哦不对,东四八条: the name before a correction and all before it go."""
+        for i in range(len(names) - 1, -1, -1):
+            if self._corrections_re.match(t, names[i].end):
+                return names[i + 1:]
+        return names
+
+    # -- step 2: the place -------------------------------------------------------------------------
+
+    def _place(self, t: str, names: list[_Name]) -> tuple[Place | None, int]:
+        """The place from the first name on, and where its words end."""
+        starters = [n for n in names if not n.attached]
+        if not starters:
+            return None, 0
+        first = starters[0]
+        by_start = {n.start: n for n in names if n.start >= first.start}
+        place = Place()
+        said: list[str] = []
+        self._take(place, first, said)
+        pos = end = first.end
+        while pos < len(t):
+            p = self._skip_soft(t, pos)
+            q = self._part(t, p, place)
+            if q:
+                pos = end = q
+                continue
+            n = by_start.get(p)
+            if n is not None and n is not first:
+                if self._take(place, n, said, adjacent=p == pos) is None:
+                    break
+                pos = end = n.end
+                continue
+            q = self._skip_hard(t, p, place, said, names)
+            if q:
+                pos = q
+                continue
+            break
+        if not place.specific:
+            place.side = ""
+            if not (place.district or place.street):
+                return None, end
+        place.text = t[first.start:end]
+        return place, end
+
+    def _take(self, place: Place, n: _Name, said: list[str], adjacent: bool = False) -> bool | None:
+        """Add a name to the place: True when added, False when it only repeats, None when
+        it is about something else."""
+        value = n.value
+        if n.kind in ("road", "compound", "landmark") and any(v.startswith(value) for v in said):
+            return False  # said again, perhaps shorter (刘庄村, 刘庄)
+        specific = place.specific
+        if n.kind == "district":
+            if place.district or specific:
+                return None
+            place.district = value
+        elif n.kind == "street":
+            if place.street or specific:
+                return None
+            place.street = value
+        elif n.kind == "road":
+            if place.road or place.compound or place.landmark or place.between:
+                return None
+            place.road = value
+        elif n.kind == "junction":
+            if place.cross_road or place.compound or place.landmark or place.number or place.between:
+                return None
+            if place.road and place.road not in (n.value, n.cross):
+                return None
+            place.road, place.cross_road = n.value, n.cross
+            said += [n.value, n.cross]
+        elif n.kind == "between":
+            if place.between or place.compound or place.landmark or place.cross_road or place.number:
+                return None
+            place.between = list(n.ends)
+        elif n.kind == "compound":
+            if place.compound or place.landmark and not adjacent:
+                return None  # (工商大学荷塘小区: the compound of the landmark just named)
+            place.compound = value
+        elif n.kind == "landmark":
+            if place.landmark or (place.compound and not n.attached) or place.cross_road or place.number:
+                return None
+            place.landmark = value
+        if value:
+            said.append(value)
+        return True
+
+    def _skip_soft(self, t: str, pos: int) -> int:
+        while True:
+            m = _PUNCT.match(t, pos)
             if m:
-                word = m.group(1)
-                if value is None:
-                    if last.kind in ("road",) and not re.match(r"^(?:的)?[东南西北](?:侧|边|面)", rest):
-                        return
-                    value = DIRECTIONS[word]
-                if value == "内" and last.kind in ("road",):
-                    return
+                pos = m.end()
+                continue
+            if self._side_words.match(t, pos) or self._parts.match(t, pos) or self._roles.match(t, pos):
+                return pos
+            m = self._fillers.match(t, pos)
+            if not m:
+                return pos
+            pos = m.end()
+
+    def _part(self, t: str, pos: int, place: Place) -> int:
+        """A detail of the place at pos (number, building, unit, gate, exit, stretch, side):
+        the position after it, or 0."""
+        if place.road and not place.compound and not place.landmark and not place.cross_road:
+            m = _NUMBER.match(t, pos)
+            if m:
+                if place.number and place.number != m.group(1):
+                    return 0
+                place.number = m.group(1)
+                return m.end()
+            m = _STRETCH.match(t, pos)
+            if m and not place.number:
+                if place.stretch and place.stretch != m.group():
+                    return 0
+                place.stretch = m.group()
+                return m.end()
+            if t.startswith("上", pos) and not place.number and not place.side and not t.startswith(place.road, pos):
+                return pos + 1  # 青年路上: on the road
+            m = _LANE.match(t, pos)
+            if m and not place.number:
+                return m.end()
+        if place.compound or place.number:
+            m = _BUILDING.match(t, pos)
+            if m and not place.unit:
+                if place.building and place.building != m.group(1):
+                    return 0
+                place.building = m.group(1)
+                place.side = ""
+                return m.end()
+            m = _UNIT.match(t, pos)
+            if m and (place.building or place.compound):
+                if place.unit and place.unit != m.group(1):
+                    return 0
+                place.unit = m.group(1)
+                place.side = ""
+                return m.end()
+        if place.compound or place.landmark or place.number:
+            m = self._gate_re.match(t, pos)
+            if m:
+                gate = (m.group(1) + "门") if m.group(1) else m.group(2)
+                if place.gate and place.gate != gate:
+                    return 0
+                place.gate = gate
+                place.side = "门口" if m.group(3) else ""
+                return m.end()
+        if place.landmark and self._is_station(place.landmark):
+            m = _EXIT.match(t, pos)
+            if m:
+                exit_ = m.group(1).upper()
+                if place.exit and place.exit != exit_:
+                    return 0
+                place.exit = exit_
+                return m.end()
+        return self._side(t, pos, place)
+
+    def _is_station(self, name: str) -> bool:
+        return name.endswith(tuple(self._stations)) and not name.endswith(tuple(self._not_stations))
+
+    def _side(self, t: str, pos: int, place: Place) -> int:
+        if not place.specific:
+            return 0
+        village = place.compound.endswith(self._village_suffixes) and not place.landmark
+        if village:
+            m = self._village_side_re.match(t, pos)
+            if m:
+                place.side = (m.group(1) + "侧") if m.group(1) else "内"
+                return m.end()
+        m = self._direction_re.match(t, pos)
+        if m and not t.startswith(("门", "大门"), m.end()):
+            place.side = m.group(1) + "侧"
+            return m.end()
+        m = self._side_words.match(t, pos)
+        if m:
+            word = m.group()
+            value = self._side_of[word]
+            if True:
+                if value == "上":
+                    bridge = place.landmark.endswith(self._bridges)
+                    if not bridge:
+                        return 0
+                if self._not_sides.match(t, pos):
+                    return 0
                 place.side = value
-                last.end += m.end()
-                return
+                return pos + len(word)
+        return 0
+
+    def _skip_hard(self, t: str, pos: int, place: Place, said: list[str], names: list[_Name]) -> int:
+        """What a caller says between the parts of one place and that says nothing about
+        it: the position after it, or 0."""
+        for rx in (_DATE, _TIME, _PHONE, _DENIAL, _FLOOR, _FORM_LABEL):
+            m = rx.match(t, pos)
+            if m and m.end() > pos:
+                return m.end()
+        if place.building or place.unit:
+            m = _FLAT.match(t, pos)
+            if m:
+                return m.end()
+        m = _SPOKEN_DIGITS.match(t, pos)
+        if m:
+            return m.end()
+        m = _SPELLED.match(t, pos)
+        if m and any(m.group(1) in v for v in said):
+            return m.end()
+        m = self._roles.match(t, pos)
+        if m:
+            return m.end()
+        if (place.landmark or place.compound or place.road) and not place.side:
+            m = self._parts.match(t, pos)
+            if m:
+                return m.end()
+        m = _PHASE.match(t, pos)
+        if m and place.compound.endswith(m.group()):
+            return m.end()
+        m = _COMMUNITY.match(t, pos)
+        if m and (place.street or place.district):
+            return m.end()
+        for v in said:
+            for k in range(len(v), 1, -1):
+                if t.startswith(v[:k], pos):
+                    return pos + k
+        m = self._back_refs.match(t, pos) or self._descriptions.match(t, pos)
+        if m:
+            return m.end()
+        # 沃尔玛,沃尔玛超市: a name said short before it is said in full
+        m = _SHORT_NAME.match(t, pos)
+        if m:
+            nxt = self._skip_soft(t, m.end())
+            if any(n.start == nxt and n.value.startswith(m.group()) for n in names):
+                return m.end()
+        # 新华路人民路口那个岗亭旁边: a small unnamed thing at the junction, and near it
+        if place.cross_road and not place.side:
+            m = _THING_NEAR.match(t, pos)
+            if m and not self._single_boundaries.intersection(m.group(1)):
+                place.side = "旁"
+                return m.end()
+        return 0
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -433,76 +852,29 @@ class PlaceReader:
 def prepare(text: str) -> str:
     """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits."""
     t = normalize(text if isinstance(text, str) else "")
-    t = t.replace("栋楼", "栋")
     return _SPOKEN_NUMBER.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), t)
 
 
-def _name_before(t: str, start: int, end: int, max_len: int, floor: int = 0) -> str:
-    """The name that ends at `end` with its suffix at t[start:end]: the longest run of
-    name characters before the suffix that crosses no stop word and begins after `floor`
-    (the end of the name before it)."""
-    i = start
-    while i > floor and end - (i - 1) <= max_len and re.match(f"[{NAME_CHARS}]", t[i - 1]) and t[i - 1] not in STOP_CHARS:
-        i -= 1
-    while i < start and (t[i] in BAD_STARTS or (t[i] in CONNECTOR_STARTS and i == floor and floor > 0)):
-        i += 1
-    name = t[i:end]
-    if "号" in t[i:start] or len(name) <= len(t[start:end]):
-        return ""  # 18号路口: a house number's junction, not a road called "18号路"
+def _end_name(name: str) -> str:
+    """An end of a stretch as said, without the junction word: 东四十条路口 → 东四十条."""
+    if name.endswith("口"):
+        name = name[:-1]
+    if name.endswith("路") and len(name) > 2 and name[-2] in "条街同巷道站场园桥":
+        name = name[:-1]
     return name
 
 
-def _road_word(name: str, t: str, end: int) -> bool:
-    """Words ending in 路/道/街 that are not a road's name in this place."""
-    if name.endswith("道") and not name.endswith(("大道", "国道", "省道")) and len(name) <= 2:
-        return True
-    if name[-1] == "道" and name[-2:] in NOT_ROADS:
-        return True
-    return bool(re.search(r"(路灯|路面|路边|路上|路过|路况)$", t[: end + 1]) and len(name) < 3)
+def _longest_first(words) -> list[str]:
+    return sorted(words, key=len, reverse=True)
 
 
-def _compound_context(t: str, end: int) -> bool:
-    """After names ending in 里/城/院 …: building numbers, gates or place words say it is one."""
-    return bool(re.match(r"^(?:小区|\d{1,3}\s*(?:号楼|栋|幢|号)|[东南西北正后侧大]门|的?(?:门口|楼下|里面|院里))",
-                         t[end:end + 8]))
+def _alternation(words) -> str:
+    return "|".join(map(re.escape, _longest_first(words)))
 
 
-def _overlaps_road(name: str, t: str, end: int, place: Place) -> bool:
-    return bool(place.road) and name.startswith(place.road) and len(name) == len(place.road)
-
-
-def _admin_context(t: str, pos: int) -> bool:
-    return bool(re.match(r"^(?:那边|这边|那块|这块|的)", t[pos:pos + 3]))
-
-
-def _plausible_admin(name: str) -> bool:
-    return len(name) >= 3 and name[0] not in STOP_CHARS and name[0] not in BAD_STARTS and not any(
-        c in STOP_CHARS for c in name[:-2])
-
-
-def _junction_len(after: str) -> int:
-    after = after[1:] if after.startswith("的") else after
-    for w in JUNCTION_WORDS:
-        if after.startswith(w):
-            return len(w)
-    return 0
-
-
-def _gate(word: str) -> str:
-    m = re.match(r"(东南|东北|西南|西北|东|南|西|北)", word)
-    if m:
-        return m.group(1) + "门"
-    return word if word in ("正门", "后门", "侧门", "小门") else "大门"
-
-
-def _inside(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(s <= start < e or s < end <= e for s, e in taken)
-
-
-def _trim_start(name: str) -> str:
-    while name and (name[0] in STOP_CHARS or name[0] in BAD_STARTS):
-        name = name[1:]
-    return name
+def _words_re(words) -> re.Pattern:
+    """One pattern matching any of the words, the longest first."""
+    return re.compile(_alternation(words))
 
 
 def _load_names(kind: str) -> set[str]:
@@ -511,6 +883,13 @@ def _load_names(kind: str) -> set[str]:
         return set()
     return {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
 
+
+@functools.cache
+def _bundled_words() -> PlaceWords:
+    return load_place_words()
+
+
+GENERIC_LANDMARKS = frozenset(_bundled_words()["landmarks.generic"])
 
 _DEFAULT: PlaceReader | None = None
 

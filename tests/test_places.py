@@ -1,0 +1,306 @@
+"""The registry-free place reader (classifiers/locate/places.py): the structured place a
+dispatcher writes down (docs/places.md) from a citizen's words, and its vocabulary file."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from bench.place_compare import canonical
+from classifiers.locate.places import (
+    GENERIC_LANDMARKS,
+    WORDS_PATH,
+    Place,
+    PlaceReader,
+    PlaceWordsError,
+    extract_place,
+    load_place_words,
+    parse_place_words,
+)
+
+
+def place_of(text: str) -> dict:
+    """The place read from `text`, in the form a person's place is compared with."""
+    found = extract_place(text)
+    return canonical(found.as_dict() if found else None)
+
+
+def check(text: str, expected: dict) -> None:
+    assert place_of(text) == canonical(expected), text
+
+
+# -- the ten examples of docs/places.md --------------------------------------------------------
+
+DOC_EXAMPLES = [
+    ("和平路十八号门口的井盖没了", {"road": "和平路", "number": "18", "side": "门口"}),
+    ("解放路跟人民路那个十字路口", {"road": "解放路", "cross_road": "人民路"}),
+    ("翠苑小区北门外垃圾堆成山", {"compound": "翠苑小区", "gate": "北门", "side": "外"}),
+    ("锦绣花园5号楼2单元楼下", {"compound": "锦绣花园", "building": "5", "unit": "2", "side": "下"}),
+    ("中山路那个永辉超市门口", {"road": "中山路", "landmark": "永辉超市", "side": "门口"}),
+    ("西城区李家村村东头", {"district": "西城区", "compound": "李家村", "side": "东侧"}),
+    ("地铁2号线人民广场站B口", {"landmark": "地铁2号线人民广场站", "exit": "B"}),
+    ("建设大道中段", {"road": "建设大道", "stretch": "中段"}),
+    ("人民路口到建设路口之间那一段", {"between": ["人民路", "建设路"]}),
+    ("长江路天桥下面", {"road": "长江路", "landmark": "天桥", "side": "下"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", DOC_EXAMPLES, ids=[t for t, _ in DOC_EXAMPLES])
+def test_the_schema_examples(text, expected):
+    check(text, expected)
+
+
+def test_the_doc_example_keeps_the_citizens_words():
+    place = extract_place("和平路十八号门口的井盖没了")
+    assert place.text == "和平路18号门口"
+    assert place.label() == "和平路18号门口"
+    assert place.specific
+
+
+# -- numbers that are not house numbers ----------------------------------------------------------
+
+NOT_HOUSE_NUMBERS = [
+    # a date between the address and its side
+    ("喂,我住育才胡同,七号,从上个月25号开始门口就堆满垃圾", {"road": "育才胡同", "number": "7", "side": "门口"}),
+    ("光华路36号门口从6月12号起一直有人摆摊", {"road": "光华路", "number": "36", "side": "门口"}),
+    # a time and a phone number read digit by digit with 幺
+    ("富强街9号楼下烧烤到凌晨2点,我电话幺三九一二三四五六七八", {"road": "富强街", "number": "9", "side": "下"}),
+    ("我家在朝霞小区,8号楼,我电话是幺三五,零零零一,二三四五,8号楼楼下有人烧垃圾",
+     {"compound": "朝霞小区", "building": "8", "side": "下"}),
+    # an order number
+    ("订单号20230612887766一直没发货,商家在建华南路", {"road": "建华南路"}),
+    # a flat and a floor
+    ("枫林苑3号楼2单元302室楼道里堆满杂物", {"compound": "枫林苑", "building": "3", "unit": "2", "side": "内"}),
+    ("海棠家园六号楼三楼的住户在阳台烧东西", {"compound": "海棠家园", "building": "6"}),
+    ("松柏路18-2号二楼的饭店油烟直排", {"road": "松柏路", "number": "18-2"}),
+    # a distance: neither a number nor a side
+    ("青松路一百零八号往东五十米有个大坑", {"road": "青松路", "number": "108"}),
+    # a count
+    ("长宁路88号对面停了五辆僵尸车", {"road": "长宁路", "number": "88", "side": "对面"}),
+    # a bus line and a metro line
+    ("我在2路车站等了一个小时车都不来", {}),
+    ("地铁3号线滨湖站C口外面有人发小广告", {"landmark": "地铁3号线滨湖站", "exit": "C", "side": "外"}),
+    ("黄石路15号对面(地铁6号线施工围挡处)夜里施工", {"road": "黄石路", "number": "15", "side": "对面"}),
+    # the number the caller denies
+    ("我住光华路8号,8号啊,不是18号,门口有个大坑", {"road": "光华路", "number": "8", "side": "门口"}),
+    # no place at all, only numbers
+    ("今年3月15号我在网上买的东西到现在没发货", {}),
+    ("请问社保怎么缴费,我的电话是13800138000", {}),
+]
+
+
+@pytest.mark.parametrize("text, expected", NOT_HOUSE_NUMBERS, ids=[t for t, _ in NOT_HOUSE_NUMBERS])
+def test_numbers_that_are_not_house_numbers(text, expected):
+    check(text, expected)
+
+
+# -- names that look alike ------------------------------------------------------------------------
+
+LOOK_ALIKES = [
+    ("光华路小区12号楼楼下垃圾没人清", {"compound": "光华路小区", "building": "12", "side": "下"}),
+    ("光华路12号楼下垃圾没人清", {"road": "光华路", "number": "12", "side": "下"}),
+    ("纺织路宿舍3号楼东侧的路灯不亮", {"compound": "纺织路宿舍", "building": "3", "side": "东侧"}),
+    ("建华南路45号门口井盖坏了", {"road": "建华南路", "number": "45", "side": "门口"}),
+    ("建华路45号门口井盖坏了", {"road": "建华路", "number": "45", "side": "门口"}),
+    ("光明路小学门口堵车严重", {"landmark": "光明路小学", "side": "门口"}),
+    ("城东区图书馆西侧乱停车", {"landmark": "城东区图书馆", "side": "西侧"}),
+    ("梅林街道辖区内小广告很多", {"street": "梅林街道"}),
+    ("彩虹桥底下有人露宿", {"landmark": "彩虹桥", "side": "下"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", LOOK_ALIKES, ids=[t for t, _ in LOOK_ALIKES])
+def test_names_that_look_alike(text, expected):
+    check(text, expected)
+
+
+# -- names that start with characters that are also function words ---------------------------------
+
+FUNCTION_WORD_STARTS = [
+    ("朝晖路17号门口有人占道", {"road": "朝晖路", "number": "17", "side": "门口"}),
+    ("向前街与育才路交叉口红绿灯坏了", {"road": "向前街", "cross_road": "育才路"}),
+    ("外环路东段有大货车超速", {"road": "外环路", "stretch": "东段"}),
+    ("我是后街村的,村北头有人烧垃圾", {"compound": "后街村", "side": "北侧"}),
+    ("上塘路21号院里的树倒了", {"road": "上塘路", "number": "21", "side": "内"}),
+    ("下沙路跟文一路十字路口有积水", {"road": "下沙路", "cross_road": "文一路"}),
+    ("在向阳小区5号楼楼下有人遛狗不拴绳", {"compound": "向阳小区", "building": "5", "side": "下"}),
+    ("向阳路跟外环路交叉口东北角有个坑", {"road": "向阳路", "cross_road": "外环路"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", FUNCTION_WORD_STARTS, ids=[t for t, _ in FUNCTION_WORD_STARTS])
+def test_names_starting_with_function_characters(text, expected):
+    check(text, expected)
+
+
+# -- what callers say between the parts of one place -------------------------------------------------
+
+IN_BETWEEN = [
+    ("我是枫林苑小区的,我们7号楼3单元门口,有人乱扔垃圾",
+     {"compound": "枫林苑小区", "building": "7", "unit": "3", "side": "门口"}),
+    ("我们是银杏小区的业主,就是11号楼,楼下电动车乱停", {"compound": "银杏小区", "building": "11", "side": "下"}),
+    ("红枫小区,红枫小区啊,那个六号楼,六号楼二单元楼下有人烧东西",
+     {"compound": "红枫小区", "building": "6", "unit": "2", "side": "下"}),
+    ("喂,海棠家园,海棠的海棠,五号楼,五号楼门口有人杀鸡", {"compound": "海棠家园", "building": "5", "side": "门口"}),
+    ("喂,我在那个松柏路,松柏路一百二十号,对,一二零,楼下的饭店油烟太大",
+     {"road": "松柏路", "number": "120", "side": "下"}),
+    ("喂喂,我说的是梅林街,梅林街三十三号,三十三号院,院里头有个树倒了", {"road": "梅林街", "number": "33", "side": "内"}),
+    ("梅林街6号院,里头那个2号楼,2号楼底下有人烧纸", {"road": "梅林街", "number": "6", "building": "2", "side": "下"}),
+    ("地址:桃源路66号,问题:门口井盖缺失", {"road": "桃源路", "number": "66", "side": "门口"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", IN_BETWEEN, ids=[t for t, _ in IN_BETWEEN])
+def test_words_between_the_parts_of_a_place(text, expected):
+    check(text, expected)
+
+
+# -- exits said twice, villages whose side comes later, words before a name -------------------------
+
+MORE = [
+    ("滨湖地铁站B口,B出口旁边有人卖假货", {"landmark": "滨湖地铁站", "exit": "B", "side": "旁"}),
+    ("人民商场地铁站,3号口,3号出口外面积水", {"landmark": "人民商场地铁站", "exit": "3", "side": "外"}),
+    ("地铁六号线花园路站A2口旁边的电梯坏了", {"landmark": "地铁6号线花园路站", "exit": "A2", "side": "旁"}),
+    ("东湖地铁站出口那有人发传单", {"landmark": "东湖地铁站"}),
+    ("我是青龙镇红星村的,俺们村南头有人倒垃圾", {"street": "青龙镇", "compound": "红星村", "side": "南侧"}),
+    ("俺是城西区张庄的,俺们庄东头那个坑里有死猪", {"district": "城西区", "compound": "张庄", "side": "东侧"}),
+    ("我们是赵庄的,庄北头有人烧秸秆", {"compound": "赵庄", "side": "北侧"}),
+    ("后湖村村口那条路坑坑洼洼的", {"compound": "后湖村"}),
+    ("北关镇梅林村村西头有人偷倒垃圾", {"street": "北关镇", "compound": "梅林村", "side": "西侧"}),
+    ("我住在富强街12号,门口下水道堵了", {"road": "富强街", "number": "12", "side": "门口"}),
+    ("住喺上塘路五十号,门口好多垃圾", {"road": "上塘路", "number": "50", "side": "门口"}),
+    ("反映外滩路十二号门前占道经营", {"road": "外滩路", "number": "12", "side": "门口"}),
+    ("反映青松路与长宁路路口的信号灯问题", {"road": "青松路", "cross_road": "长宁路"}),
+    ("我住在朝晖三区15幢,楼下天天有人打牌到半夜", {"compound": "朝晖三区", "building": "15", "side": "下"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", MORE, ids=[t for t, _ in MORE])
+def test_exits_villages_and_words_before_names(text, expected):
+    check(text, expected)
+
+
+# -- the rest of the schema ---------------------------------------------------------------------------
+
+SCHEMA = [
+    ("光华路,哦不对,建华路88号门口有个坑", {"road": "建华路", "number": "88", "side": "门口"}),
+    ("喂,是松柏路吗,不对,是松林路,松林路22号门口", {"road": "松林路", "number": "22", "side": "门口"}),
+    ("银杏小区东边大门那个道闸坏了", {"compound": "银杏小区", "gate": "东门"}),
+    ("松柏路6号,楼下大门口天天有人摆摊", {"road": "松柏路", "number": "6", "gate": "大门", "side": "门口"}),
+    ("梅林小学正门口东侧有人卖辣条", {"landmark": "梅林小学", "gate": "正门", "side": "东侧"}),
+    ("青松路过街天桥上有人摆摊", {"road": "青松路", "landmark": "天桥", "side": "上"}),
+    ("桃源大桥上面有人钓鱼,很危险", {"landmark": "桃源大桥", "side": "上"}),
+    ("长宁路上那家华联超市门口有人乱停车", {"road": "长宁路", "landmark": "华联超市", "side": "门口"}),
+    ("梅林村村委会对面的垃圾池满了", {"compound": "梅林村", "landmark": "村委会", "side": "对面"}),
+    ("从梅林公园到桃源大桥那一段路灯不亮", {"between": ["梅林公园", "桃源大桥"]}),
+    ("梅林街上从桃源路口到松柏路口之间那一段没有路灯", {"road": "梅林街", "between": ["桃源路", "松柏路"]}),
+    ("从松柏路往梅林街拐的那个路口有个坑", {"road": "松柏路", "cross_road": "梅林街"}),
+    ("松柏路跟桃源路十字路口那个报亭旁边有人卖假烟", {"road": "松柏路", "cross_road": "桃源路", "side": "旁"}),
+    ("光明路和青年路拐角那个公交站牌被车撞倒了", {"road": "光明路", "cross_road": "青年路"}),
+    ("梅林街西段两侧都是违章停车", {"road": "梅林街", "stretch": "西段"}),
+    ("城南区梅林街道翠竹社区", {"district": "城南区", "street": "梅林街道"}),
+    ("東湖小區3號樓樓下有人燒垃圾", {"compound": "东湖小区", "building": "3", "side": "下"}),
+    ("市第三医院急诊楼门口救护车进不去", {"landmark": "市第三医院", "side": "门口"}),
+    ("翠竹小区8#楼西侧消防通道被堵", {"compound": "翠竹小区", "building": "8", "side": "西侧"}),
+    ("锦江花园二期的,二期啊,不是一期,十五号楼门口有狗屎",
+     {"compound": "锦江花园二期", "building": "15", "side": "门口"}),
+    ("我在海淀这边,中关村大街18号门口", {"district": "海淀区", "road": "中关村大街", "number": "18", "side": "门口"}),
+    ("我住在丽水路二十六号院,院里的下水道堵了", {"road": "丽水路", "number": "26", "side": "内"}),
+    ("东城区和平里街道", {"district": "东城区", "street": "和平里街道"}),
+    ("我想问一下,孩子上小学要准备什么材料", {}),
+    ("喂,同志,我是住在宝华里二十一号的,门口那个下水井盖子没了", {"road": "宝华里", "number": "21", "side": "门口"}),
+    ("喂,我们是阳光城的,五号楼,五号楼楼下那个垃圾桶着火了", {"compound": "阳光城", "building": "5", "side": "下"}),
+    ("我在上海路,上海路三十号,门口有个大坑", {"road": "上海路", "number": "30", "side": "门口"}),
+    ("长征路与民主路之间那一段,路灯全灭了", {"between": ["长征路", "民主路"]}),
+    ("市体育馆北侧停车场收费太贵", {"landmark": "市体育馆", "side": "北侧"}),
+    ("迎宾路旁边的绿化带里有人倒垃圾", {"road": "迎宾路", "side": "旁"}),
+    ("建国路上,从火车站路口到汽车站路口那一段全是黑车", {"road": "建国路", "between": ["火车站", "汽车站"]}),
+    ("我们小区门口天天有人卖菜", {}),
+    ("我们单位门口有人乱扔垃圾", {}),
+    ("某培训机构退费难,请问找哪个部门", {}),
+]
+
+
+@pytest.mark.parametrize("text, expected", SCHEMA, ids=[t for t, _ in SCHEMA])
+def test_the_rest_of_the_schema(text, expected):
+    check(text, expected)
+
+
+def test_nothing_is_read_from_nothing():
+    assert extract_place("") is None
+    assert extract_place(None) is None
+    assert extract_place("楼上天天半夜拖椅子,物业也不管") is None
+
+
+def test_generic_landmarks_are_the_unnamed_ones():
+    assert {"天桥", "公交站", "地铁站"} <= GENERIC_LANDMARKS
+    assert "永辉超市" not in GENERIC_LANDMARKS
+
+
+def test_a_district_alone_is_not_specific():
+    place = extract_place("我是城西区富民街道的居民,这里小广告很多")
+    assert (place.district, place.street) == ("城西区", "富民街道")
+    assert not place.specific
+    assert place.side == ""
+
+
+# -- the vocabulary file --------------------------------------------------------------------------------
+
+
+def bundled() -> dict:
+    return tomllib.loads(WORDS_PATH.read_text(encoding="utf-8"))
+
+
+def test_the_bundled_vocabulary_loads():
+    words = load_place_words()
+    assert "胡同" in words["roads.suffixes"]
+    assert "门前" in words.sides["门口"]
+
+
+def test_the_vocabulary_is_what_the_reader_uses(tmp_path):
+    # "坡" is no suffix of the bundled file: 青石坡 is not read as a road, until an
+    # administrator adds it.
+    assert extract_place("青石坡12号门口井盖坏了") is None
+    data = bundled()
+    data["roads"]["suffixes"].append("坡")
+    reader = PlaceReader(words=parse_place_words(data, "edited.toml"))
+    assert reader.read("青石坡12号门口井盖坏了").as_dict() == {"road": "青石坡", "number": "12", "side": "门口",
+                                                           "text": "青石坡12号门口"}
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["roads"].pop("suffixes"), "[roads].suffixes: missing"),
+    (lambda d: d["roads"].update(suffix=["路"]), "[roads]: unknown key(s) ['suffix']"),
+    (lambda d: d["phrases"].update(fillers="的"), "[phrases].fillers: must be a list of words"),
+    (lambda d: d["names"]["vague"].append(""), "[names].vague[8]: must be a non-empty string"),
+    (lambda d: d["sides"].update({"左边": ["左边"]}), "[sides].左边: not a side value of docs/places.md"),
+    (lambda d: d["landmarks"]["attached"].append("居委"), "[landmarks].attached: ['居委'] not in [landmarks].suffixes"),
+    (lambda d: d.update(extra={}), "unknown section(s) ['extra']"),
+    (lambda d: d["roads"]["suffixes"].append("路"), "[roads].suffixes[11]: '路' is given twice"),
+    (lambda d: d.pop("gates"), "[gates]: missing section"),
+])
+def test_a_bad_vocabulary_names_file_key_and_problem(change, message):
+    data = bundled()
+    change(data)
+    with pytest.raises(PlaceWordsError) as err:
+        parse_place_words(data, "place_words.toml")
+    assert str(err.value).startswith("place_words.toml: ")
+    assert message in str(err.value)
+
+
+def test_a_vocabulary_file_that_is_not_toml(tmp_path: Path):
+    bad = tmp_path / "words.toml"
+    bad.write_text("[roads\nsuffixes = 路", encoding="utf-8")
+    with pytest.raises(PlaceWordsError, match=f"{bad}: not valid TOML"):
+        load_place_words(bad)
+    with pytest.raises(PlaceWordsError, match="not found"):
+        load_place_words(tmp_path / "missing.toml")
+
+
+def test_place_as_dict_and_label():
+    place = Place(compound="锦绣花园", building="5", unit="2", side="下", text="锦绣花园5号楼2单元楼下")
+    assert place.as_dict() == {"compound": "锦绣花园", "building": "5", "unit": "2", "side": "下",
+                               "text": "锦绣花园5号楼2单元楼下"}
+    assert place.label() == "锦绣花园5号楼2单元下"
+    assert Place(road="解放路", cross_road="人民路").label() == "解放路与人民路交叉口"
