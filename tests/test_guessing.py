@@ -8,9 +8,16 @@ import time
 from tests.conftest import make_settings, running_gateway
 from tests.hotline_helpers import add_operator
 
+# Different problems at different places: the same one twice would join one case.
+PROBLEMS = ["和平路18号路灯坏了", "解放路3号门口井盖丢了", "人民路菜市场旁垃圾堆了三天没人清",
+            "建设大街12号工地夜里施工太吵", "幸福里小区5号楼下有人占道摆摊", "光明街7号下水道堵了往外冒水"]
+filed = 0
+
 
 async def file_report(gw, token: str) -> dict:
-    resp = await gw.post("/api/v1/reports", json={"description": "和平路18号路灯坏了", "submission_token": token})
+    global filed
+    description, filed = PROBLEMS[filed % len(PROBLEMS)], filed + 1
+    resp = await gw.post("/api/v1/reports", json={"description": description, "submission_token": token})
     assert resp.status == 201
     return await resp.json()
 
