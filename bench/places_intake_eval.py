@@ -1,0 +1,81 @@
+"""The structured place a work order carries, through the gateway's real intake path.
+
+    .venv/bin/python bench/places_intake_eval.py                   # the frozen set
+    .venv/bin/python bench/places_intake_eval.py --data FILE.jsonl -v  # a tuning set
+
+Each text is posted to POST /api/v1/reports as a citizen's description (nothing else), and
+the work order's `location.place` is compared with the place a person wrote down, field by
+field (bench/place_compare.py). Each case is closed through the core API before the next
+text, so that a second text about the same place files its own work order instead of
+joining the first. Prints exact accuracy, the share of given places that came out with no
+place at all, the wrong fields by count, and the same split by registered / unregistered.
+
+Frozen sets (bench/data/frozen/) print figures only.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.dedupe_intake_eval import FROZEN, close, load  # noqa: E402
+from bench.gateway_client import running_gateway  # noqa: E402
+from bench.place_compare import canonical, field_errors  # noqa: E402
+
+
+async def read_places(rows: list[dict], config: str) -> list[dict | None]:
+    places = []
+    async with running_gateway(config, concurrency=2) as gw:
+        for i, row in enumerate(rows):
+            answer = await gw.report(row["text"], f"place-{i:05d}")
+            places.append(answer["workorder"]["location"].get("place"))
+            await close(gw, answer["case_no"], i)
+    return places
+
+
+def score(pairs: list[tuple[dict, dict | None]]) -> dict:
+    exact = missed = given = 0
+    wrong: Counter[str] = Counter()
+    for row, got in pairs:
+        if canonical(row.get("place")):
+            given += 1
+            missed += not canonical(got)
+        errors = field_errors(row.get("place"), got)
+        exact += not errors
+        wrong.update(e.split(":")[0] for e in errors)
+    return {"texts": len(pairs), "exact": round(exact / len(pairs), 3) if pairs else None,
+            "missed": round(missed / given, 3) if given else None, "given": given,
+            "wrong_fields": dict(wrong.most_common())}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", type=Path, help="labelled place texts (default: the frozen set)")
+    p.add_argument("--config", default="", help="extra settings (TOML text) for the gateway")
+    p.add_argument("-v", "--verbose", action="store_true", help="list mistakes (tuning sets only)")
+    args = p.parse_args()
+    path = args.data or FROZEN / "places_frozen_v1.jsonl"
+    rows = load(path)
+    pairs = list(zip(rows, asyncio.run(read_places(rows, args.config))))
+    report = {"set": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path), **score(pairs)}
+    for flag, name in ((True, "registered"), (False, "unregistered")):
+        part = [(r, g) for r, g in pairs if r.get("registered") is flag]
+        if part:
+            report[name] = score(part)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    if args.verbose and FROZEN not in path.resolve().parents:
+        for row, got in pairs:
+            errors = field_errors(row.get("place"), got)
+            if errors:
+                print(f"  {row.get('id', '')} {errors} | {row['text'][:60]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
