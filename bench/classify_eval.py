@@ -68,6 +68,21 @@ def right_code(r: dict) -> bool:
     return five_digit(r["pred_code"]) in {r["code"], *r.get("also_ok", [])}
 
 
+RELIABILITY_BINS = (0.0, 0.5, 0.7, 0.85, 0.95, 1.01)
+
+
+def reliability(rows: list[dict]) -> dict:
+    """The reliability curve: in each band of stated confidence, how many and how many right."""
+    out = {}
+    for lo, hi in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:]):
+        band = [r for r in rows if lo <= (r["confidence"] or 0) < hi]
+        if band:
+            right = sum(map(right_code, band))
+            out[f"{lo:.2f}–{min(hi, 1):.2f}"] = f"{right} of {len(band)} right ({right / len(band):.0%}), " \
+                f"mean confidence {sum(r['confidence'] or 0 for r in band) / len(band):.2f}"
+    return out
+
+
 def right_major(r: dict) -> bool:
     majors = {c[:2] for c in [r["code"], *r.get("also_ok", [])]}
     return five_digit(r["pred_code"])[:2] in majors
@@ -88,7 +103,11 @@ def report(results: list[dict]) -> dict:
             "sent_to_consultation": sum(1 for r in city if r["pred_consult"]),
             "category_needs_review": f"{len(flagged)} of {len(city)} ({len(flagged) / len(city):.0%})",
             "ticket_needs_review_any_stage": sum(1 for r in city if r["ticket_review"]),
+            # Why tickets are flagged: each reason's words before the first colon or comma.
+            "ticket_review_reasons": dict(Counter(
+                reason.split("：")[0].split("，")[0][:16] for r in city for reason in r["reasons"]).most_common(8)),
             "unflagged_exact": round(sum(map(right_code, unflagged)) / len(unflagged), 3) if unflagged else None,
+            "reliability": reliability(city),
         }
     urgent = [r for r in results if r.get("urgent")]
     calm = [r for r in results if not r.get("urgent") and r["kind"] != "other"] or \

@@ -13,6 +13,9 @@
    database is then checked: every 2xx answer is a stored report.
 2. Latency at a fixed rate: an open-loop generator sends --rate reports/s for --duration
    seconds; latency is measured from each request's scheduled time, so a stall counts.
+With --open-cases N, each gateway is first given N open cases (reports at N distinct
+places no registry holds — 幸福路1号 … — over eight problems, posted through the same
+HTTP intake), so the duplicate index is measured holding them.
 Needs wrk (apt-get install wrk).
 """
 from __future__ import annotations
@@ -129,6 +132,30 @@ async def fixed_rate(port: int, rate: int, duration: int) -> dict:
             "max_ms": latencies[-1] * 1000}
 
 
+SEED_PROBLEMS = ["门口的路灯不亮了", "门口垃圾堆了好几天没人清", "门口井盖丢了", "夜里施工太吵了",
+                 "门口有人占道摆摊", "下水道堵了往外冒水", "门口的树倒了", "墙上被人乱贴小广告"]
+SEED_ROADS = ["幸福路", "和谐大道", "光华街", "前进路", "新华巷", "友谊路", "滨江路", "育才街"]
+
+
+async def seed_open_cases(port: int, count: int) -> int:
+    """`count` reports at distinct unregistered places, so that each opens a case."""
+    url = f"http://127.0.0.1:{port}/api/v1/reports"
+    sem = asyncio.Semaphore(64)
+    filed = 0
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session:
+        async def one(i: int) -> None:
+            nonlocal filed
+            road = SEED_ROADS[i % len(SEED_ROADS)]
+            body = {"description": f"{road}{i // len(SEED_ROADS) + 1}号{SEED_PROBLEMS[i // 7 % len(SEED_PROBLEMS)]}",
+                    "submission_token": f"seed-{i:08d}"}
+            async with sem, session.post(url, json=body) as resp:
+                await resp.read()
+                filed += resp.status in (200, 201)
+
+        await asyncio.gather(*(one(i) for i in range(count)))
+    return filed
+
+
 def start(cmd: list[str], env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -149,6 +176,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3,
                         help="peak runs per server; this VM's speed varies, so the median is reported")
     parser.add_argument("--only", choices=["spine", "full"], help="measure one setup only")
+    parser.add_argument("--open-cases", type=int, default=0,
+                        help="open cases filed (through the intake) before measuring")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -180,8 +209,12 @@ def measure(label: str, command: list[str], args: argparse.Namespace, bare_rps: 
     env = {**os.environ, "GATEWAY_CORE_TOKEN": "bench-token-0123456789abcdef"}
     port = free_port()
     gw = start([*command, "--data-dir", str(data_dir), "--port", str(port)], env)
+    seeded = 0
     try:
         wait_ready(port)
+        if args.open_cases:
+            seeded = asyncio.run(seed_open_cases(port, args.open_cases))
+            print(f"  {seeded} seed reports filed before measuring")
         peaks = [run_wrk(port, args.duration, args.connections) for _ in range(args.runs)]
         time.sleep(1)
         rate = asyncio.run(fixed_rate(port, args.rate, args.duration))
@@ -192,7 +225,7 @@ def measure(label: str, command: list[str], args: argparse.Namespace, bare_rps: 
     cases = db.execute("SELECT count(*) FROM workorders").fetchone()[0]
     sync = db.execute("PRAGMA synchronous").fetchone()[0]
     db.close()
-    ok = sum(p["total"] - p["errors"] for p in peaks) + rate["sent"] - rate["failures"]
+    ok = seeded + sum(p["total"] - p["errors"] for p in peaks) + rate["sent"] - rate["failures"]
     peak = sorted(peaks, key=lambda p: p["rps"])[len(peaks) // 2]  # the median run
     shutil.rmtree(data_dir)
 

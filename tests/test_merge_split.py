@@ -33,6 +33,17 @@ async def test_a_different_problem_at_the_same_place_is_a_new_case(gateway):
     assert trash["outcome"] == "accepted" and trash["case_no"] != lamp["case_no"]
 
 
+async def test_the_same_caller_asking_how_it_goes_joins_the_case_at_that_place(gateway):
+    # 和平路 is not in the demo registry: the place is known from the words only.
+    first = await report(gateway, "chase-0001", "和平路18号门口的井盖丢了，晚上很危险", phone="13800000021")
+    chase = await report(gateway, "chase-0002", "和平路18号门口那个井盖的事有进展吗？怎么还没人来修？",
+                         phone="13800000021")
+    assert chase["outcome"] == "attached" and chase["case_no"] == first["case_no"]
+    # Someone else asking the same question at another number is a case of its own.
+    other = await report(gateway, "chase-0003", "和平路81号门口那个井盖的事有进展吗？", phone="13800000021")
+    assert other["case_no"] != first["case_no"]
+
+
 async def test_merge_links_both_ways_and_the_feed_shows_both(gateway):
     a = await report(gateway, "merge-0001", "苏州园小区3号楼楼道灯不亮", phone="13800000011")
     b = await report(gateway, "merge-0002", "3号楼楼道里的灯坏了好几天", phone="13800000012")

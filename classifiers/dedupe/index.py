@@ -598,9 +598,11 @@ class DuplicateIndex:
         # Where both name the same spot, a problem classified one leaf off (among the other's
         # runners-up) is the same problem; a vaguer place needs the very same category.
         category_ok = category == 1.0 or (named == "same" and category >= 0.75)
+        # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
+        chase = same_reporter and named == "same" and not (q.code and e.code)
         auto = (place_consistent and (place_known or same_reporter)
                 and (text >= self.min_text_attach or same_reporter)
-                and (category_ok or text >= self.repost_text))
+                and (category_ok or chase or text >= self.repost_text))
         explanation = {
             "score": round(score, 3),
             "text": round(text, 3),

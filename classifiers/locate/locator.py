@@ -78,7 +78,7 @@ _UNREGISTERED_RE = re.compile(
     r"([\u4e00-\u9fff]{2,6}?(?:大街|胡同|小区|花园|家园|公寓|大厦|广场|西路|东路|南路|北路"
     r"|路(?![灯口面边上旁人况过])|街(?![道上边坊])))"
     r"(\d{1,4}号)?")
-_STOP_CHARS = set("在到的从是就我家那这个边里住去往了和跟与你好请")
+_STOP_CHARS = set("在到的从是就我们咱家那这个边里住去往了和跟与你好请")
 
 WEIGHTS = {"building": 1.0, "house": 1.0, "grid": 0.9, "compound": 0.9, "landmark": 0.85,
            "road": 0.55, "road_one_grid": 0.75, "point": 0.8, "community": 0.5, "street": 0.3, "kind": 0.3, "district": 0.05}

@@ -58,10 +58,12 @@ _SCHEMA: dict[str, dict[str, str]] = {
                   "not_names": "list", "lanes": "list"},
     "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "attached": "list",
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
-                  "parts": "list", "bridges": "list", "not_endings": "list"},
+                  "parts": "list", "bridges": "list", "not_endings": "list", "brands": "list",
+                  "verb_after_station": "list"},
     "admin": {"district_suffixes": "list", "street_suffixes": "list", "own": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
-                "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list"},
+                "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list",
+                "residence": "list", "turns": "list"},
     "gates": {"directions": "list", "named": "list", "undirected": "list"},
     "directions": {"words": "list", "endings": "list", "village_suffixes": "list"},
 }
@@ -255,6 +257,7 @@ _PHONE = re.compile(r"(?:你们记一下)?(?:我的?)?(?:联系)?(?:电话|手�
 _DENIAL = re.compile(r"不是[^,.;!?]{1,12}")
 _SPELLED = re.compile(rf"[{CJK}]{{1,3}}的([{CJK}]{{1,2}})(?=[\s,.;:!?]|$)")
 _PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
+_VILLAGE_AFTER = re.compile(rf"[{CJK}]{{1,4}}村")
 _COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
 _FORM_LABEL = re.compile(rf"[{CJK}]{{1,4}}:")  # 问题: …
 _LINE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?")  # 地铁2号线人民广场站: the line before a station
@@ -294,6 +297,9 @@ class PlaceReader:
             kinds.setdefault(suffix, "compound")
         for suffix in w["landmarks.suffixes"]:
             kinds.setdefault(suffix, "landmark")
+        self._brands = set(w["landmarks.brands"])
+        for brand in self._brands:
+            kinds.setdefault(brand, "landmark")
         for suffix in w["admin.district_suffixes"]:
             kinds.setdefault(suffix, "district")
         for suffix in w["admin.street_suffixes"]:
@@ -319,6 +325,9 @@ class PlaceReader:
         self._stations = w["landmarks.stations"]
         self._not_stations = w["landmarks.not_stations"]
         self._parts = _words_re(w["landmarks.parts"])
+        self._station_verb = _words_re(w["landmarks.verb_after_station"])
+        self._residence_end = re.compile(f"(?:{_alternation(w['phrases.residence'])})$")
+        self._turn_re = re.compile(_alternation(w["phrases.turns"]))
         self._fillers = _words_re(w["phrases.fillers"])
         self._roles = _words_re(w["phrases.roles"])
         self._back_refs = _words_re(w["phrases.back_references"])
@@ -392,6 +401,8 @@ class PlaceReader:
             found = None
             if kind in ("district", "street"):
                 found = self._admin(t, kind, start, s0, end, last)
+            elif suffix in self._brands:
+                found = _Name("landmark", name, start, end)  # 肯德基, 朝内物美: a name by itself
             elif start == s0 or (kind == "landmark" and _LINE.fullmatch(t, start, s0)):
                 found = self._bare(t, kind, suffix, start, end, last)
             elif kind == "road":
@@ -448,6 +459,10 @@ class PlaceReader:
 
     def _admin(self, t: str, kind: str, start: int, s0: int, end: int, last: _Name | None) -> _Name | None:
         known = self.districts if kind == "district" else self.streets
+        if last is not None and last.end == s0 and last.kind in ("landmark", "compound") and start == s0:
+            glued = t[last.start:end]  # 观音桥街道, 李家村镇: the name read as a landmark is the street's
+            if glued in known or (kind == "street" and 3 <= len(glued) <= 6 and _VILLAGE_AFTER.match(t, end)):
+                return _Name(kind, glued, last.start, end)
         for cut in range(start, s0):
             name = t[cut:end]
             if name in known:
@@ -460,6 +475,8 @@ class PlaceReader:
         if kind == "street" and last is not None and last.kind == "district" and last.end == start \
                 and name.endswith(("街道", "镇", "乡")):
             return _Name(kind, name, start, end)
+        if kind == "street" and name.endswith(("镇", "乡")) and _VILLAGE_AFTER.match(t, end):
+            return _Name(kind, name, start, end)  # 东坡镇红岩村: a town, by the village after it
         return None
 
     def _bare(self, t: str, kind: str, suffix: str, start: int, end: int, last: _Name | None) -> _Name | None:
@@ -481,8 +498,11 @@ class PlaceReader:
             return _Name(kind, last.value + suffix, last.start, end)  # 东安区图书馆
         if last.kind not in ("road", "compound", "landmark"):
             return None
-        if kind == "compound" and len(suffix) < 2 or self._side_words.match(t, start):
+        if (kind == "compound" and len(suffix) < 2 or self._side_words.match(t, start)) \
+                and last.value.endswith(suffix):
             return None  # 李家村村东头, 光明桥桥下: the name said again before its side
+        if suffix in self._bridges and last.value.endswith(suffix):
+            return None  # 通济桥桥面
         if kind == "compound" and suffix in self._need_context and not self._compound_context(t, end):
             return None
         value = last.value + t[start:end]
@@ -498,6 +518,8 @@ class PlaceReader:
         if s0 - start == 1 and t[start] in "东西南北" and last is not None and last.end == start \
                 and last.kind in ("compound", "landmark") and not last.attached:
             return _Name("road", last.value + name, last.start, end)  # 北京站东街
+        if s0 - start == 1 and t[start] in "东西南北中" and len(suffix) == 2 and (last is None or last.end <= start):
+            return _Name("road", name, start, end)  # 南小街, 北大街, 东大道: a direction names the road
         if s0 - start < 2 or name in self._not_names["road"] or name.endswith(self._not_road_endings):
             return None
         if self._not_before.match(t, s0) and not self._suffix_re.match(t, end):
@@ -543,6 +565,8 @@ class PlaceReader:
         if s0 - start < 2 and t[start:s0] not in self._own or name in self._not_names["landmark"] \
                 or name.endswith(self._not_landmark_endings):
             return None
+        if self._station_verb.match(t, end - 1):
+            return None  # 老人站不稳: the verb, not a station
         if last is not None and last.kind == "district" and last.end == start:
             return _Name("landmark", t[last.start:end], last.start, end)  # 东安区人民医院
         return _Name("landmark", name, start, end)
@@ -623,7 +647,7 @@ class PlaceReader:
         starters = [n for n in names if not n.attached]
         if not starters:
             return None, 0
-        first = starters[0]
+        first = self._problem_place(t, starters)
         by_start = {n.start: n for n in names if n.start >= first.start}
         place = Place()
         said: list[str] = []
@@ -652,6 +676,17 @@ class PlaceReader:
                 return None, end
         place.text = t[first.start:end]
         return place, end
+
+    def _problem_place(self, t: str, starters: list[_Name]) -> _Name:
+        """The first name, unless it is where the caller lives ("我住在A，但我要反映的是B"):
+        then the first name after the turn."""
+        first = starters[0]
+        if not self._residence_end.search(t, max(0, first.start - 5), first.start):
+            return first
+        turn = self._turn_re.search(t, first.end, first.end + 30)
+        if turn is None:
+            return first
+        return next((n for n in starters if n.start >= turn.end()), first)
 
     def _take(self, place: Place, n: _Name, said: list[str], adjacent: bool = False) -> bool | None:
         """Add a name to the place: True when added, False when it only repeats, None when

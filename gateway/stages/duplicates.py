@@ -26,10 +26,13 @@ class IndexedDuplicates:
     def check(self, intake: Intake, classification: Classification, location: Location,
               prepared: str | None = None) -> DuplicateCheck:
         # Both sides compare the citizen's own words (titles are often generated).
+        # A question ("修好了没有？") is about whatever is open at that place: its category
+        # counts as unknown, not as a different problem.
+        asks = classification.consultation
         return self.index.check(
             intake.text,
-            category_code=classification.code,
-            category_path=classification.path,
+            category_code="" if asks else classification.code,
+            category_path=() if asks else classification.path,
             grid_code=location.grid_code,
             point=location.point,
             reporter_keys=reporter_keys(to_plain(intake.reporter)),
@@ -47,11 +50,12 @@ class IndexedDuplicates:
         keys: set[str] = set()
         for entry in workorder["reporters"]:
             keys |= reporter_keys(entry["reporter"])
+        asks = bool(workorder["category"].get("consultation"))
         self.index.update(OpenCase(
             case_no=workorder["case_no"],
             text=workorder["description"],
-            category_code=workorder["category"]["code"],
-            category_path=workorder["category"]["path"],
+            category_code="" if asks else workorder["category"]["code"],
+            category_path=[] if asks else workorder["category"]["path"],
             grid_code=location["grid_code"],
             point=GeoPoint(location["lat"], location["lng"]) if location["lat"] is not None else None,
             created_at=datetime.fromisoformat(workorder["created_at"]),
