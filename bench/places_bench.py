@@ -1,6 +1,6 @@
 """Accuracy and speed of the registry-free place reader (classifiers/locate/places.py).
 
-    .venv/bin/python bench/places_bench.py --data ../devsets/places_dev_v1.jsonl [-v]
+    .venv/bin/python bench/places_bench.py --data bench/data/places_dev_v2.jsonl [-v]
         [--speed-texts ../shared/data/tipdm2020c/hotissues.jsonl] [--first 2000]
 
 Accuracy, when --data is given (JSON lines with `text` and the `place` a person wrote
