@@ -5,6 +5,7 @@ The duplicate check is off, so that every message is judged on its own.
 
     .venv/bin/python bench/classify_eval.py                       # the frozen set
     .venv/bin/python bench/classify_eval.py --board               # real message-board letters
+    .venv/bin/python bench/classify_eval.py --board LABELS.jsonl --errors   # … a tuning set of them
     .venv/bin/python bench/classify_eval.py --data FILE.jsonl --errors   # a tuning set
 
 Frozen sets (bench/data/frozen/) print figures only: their mistakes are never shown, so
@@ -138,14 +139,15 @@ def report(results: list[dict]) -> dict:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, help="a labelled set (default: the frozen set)")
-    p.add_argument("--board", action="store_true", help="the frozen real message-board letters")
+    p.add_argument("--board", nargs="?", const=True, default=None, type=Path, metavar="LABELS",
+                   help="real message-board letters labelled by id (default: the frozen labels)")
     p.add_argument("--config", default="", help="extra settings (TOML text) for the gateway")
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--limit", type=int)
     p.add_argument("--errors", action="store_true", help="list mistakes (tuning sets only)")
     args = p.parse_args()
     if args.board:
-        path = FROZEN / "board_letters_frozen_v1.jsonl"
+        path = FROZEN / "board_letters_frozen_v1.jsonl" if args.board is True else args.board
         items = board_items(path)
     else:
         path = args.data or FROZEN / "classify_frozen_v1.jsonl"

@@ -182,6 +182,17 @@ def test_report_without_grid_or_point_looks_at_a_bounded_number_of_cases():
     assert result.candidates[0].case_no == "C299"
 
 
+def test_a_busy_grid_is_searched_from_its_most_recent_cases():
+    ix = DuplicateIndex(grid_scan_limit=40)
+    for i in range(400):  # a grid worker's sweep: hundreds of lamps in one grid
+        ix.add(lamp_case(f"C{i}", point=None, text=f"{i}号灯杆的路灯坏了",
+                         created_at=T0 - timedelta(minutes=400 - i), reporter_keys=set()))
+    found = ix._gather(ix._query("路灯坏了", LAMP, [], "G01", None, (), T0))
+    assert len(found) == 40 and "C399" in found and "C0" not in found
+    repeat = ix.check("399号灯杆的路灯坏了", LAMP, [], "G01", None, ["tel:x"], T0)
+    assert repeat.action == "attach" and repeat.case_no == "C399"
+
+
 def _query_for(ix: DuplicateIndex, text: str, code: str):
     return ix._query(text, code, [], "", None, (), T0)
 

@@ -249,6 +249,8 @@ class DuplicateIndex:
     config.toml), with keyword overrides of its fields. Tuning of the scorer:
 
     ``reporter_scan_limit`` (50) most recent open cases looked at per reporter key;
+    ``grid_scan_limit`` (500) most recent open cases of the category looked at in the grid
+    and in each nearby cell (a busy grid's older cases are found by their place or reporter);
     ``placeless_scan_limit`` (200) most recent open cases of the category looked at for a
     report with neither grid nor coordinates (and, for located reports, of same-code cases
     that had neither);
@@ -270,6 +272,7 @@ class DuplicateIndex:
         *,
         reporter_scan_limit: int = 50,
         placeless_scan_limit: int = 200,
+        grid_scan_limit: int = 500,
         open_statuses: Iterable[str] = OPEN_STATUSES,
         parent_of: Callable[[str, Sequence[str]], str] = parent_category,
         text_weight: float = 0.35,
@@ -296,6 +299,7 @@ class DuplicateIndex:
         self.max_candidates = max_candidates
         self.reporter_scan_limit = reporter_scan_limit
         self.placeless_scan_limit = placeless_scan_limit
+        self.grid_scan_limit = grid_scan_limit
         self.open_statuses = frozenset(open_statuses)
         self.parent_of = parent_of
         self.min_text_attach = min_text_attach
@@ -483,14 +487,14 @@ class DuplicateIndex:
                 outer = self._by_grid.get(q.grid)
                 if outer:
                     for b in self._parents_in(outer, q.parent):
-                        take(b.values(), "grid")
+                        take(reversed(b.values()), "grid", self.grid_scan_limit)
             if q.lat is not None:
                 located = True
                 for cell in self._near_cells(q.lat, q.lng):
                     outer = self._by_cell.get(cell)
                     if outer:
                         for b in self._parents_in(outer, q.parent):
-                            take(b.values(), "near")
+                            take(reversed(b.values()), "near", self.grid_scan_limit)
             for key in q.place_keys:
                 outer = self._by_place.get(key)
                 if outer:  # a long road gathers many cases: the most recent are enough
