@@ -338,16 +338,18 @@ class _Locating:
         return min(self.codes[i] for i in hits) if len(hits) else ""
 
     def outside(self, items):
-        """(line, grid, (lng, lat)) → [(line, grid, metres)] for those beyond the tolerance."""
+        """(line, grid, (lng, lat), label) → [(line, grid, metres, label)] for those beyond
+        the tolerance."""
         by_grid: dict[str, list] = {}
-        for line, grid, pt in items:
-            by_grid.setdefault(grid, []).append((line, pt))
+        for line, grid, pt, label in items:
+            by_grid.setdefault(grid, []).append((line, pt, label))
         out = []
         for grid, rows in by_grid.items():
-            pts = np.array([p for _, p in rows], dtype=float)
+            pts = np.array([p for _, p, _ in rows], dtype=float)
             xy = self.proj.xy(pts[:, 0], pts[:, 1])
             dist = shapely.distance(self.metric[self.index[grid]], shapely.points(*xy))
-            out += [(line, grid, float(d)) for (line, _), d in zip(rows, dist) if d > self.tol]
+            out += [(line, grid, float(d), label)
+                    for (line, _, label), d in zip(rows, dist) if d > self.tol]
         return sorted(out)
 
 
@@ -408,9 +410,9 @@ def _grid_of(row, pt, where, locating: _Locating, problems: _Problems) -> str:
 
 
 def _report_outside(items, locating: _Locating, problems: _Problems, path: Path, what: str):
-    for line, grid, d in locating.outside(items):
-        problems.add(f"{path} line {line}", f"{what} lies {d:.0f} m outside its grid {grid} "
-                     f"{locating.names[grid]}")
+    for line, grid, d, label in locating.outside(items):
+        problems.add(f"{path} line {line}", f"{what} {label} lies {d:.0f} m outside its grid "
+                     f"{grid} {locating.names[grid]}")
 
 
 # ---------------------------------------------------------------- addresses
@@ -499,7 +501,9 @@ def _read_addresses(path: Path, admins, grid_feats, locating: _Locating, problem
                                      f"{prev.grid} on line {prev.line}")
         except (csv.Error, UnicodeDecodeError) as exc:
             problems.add(f"{path} line {reader.line_num}", f"not readable as CSV: {exc}")
-    _report_outside([(a.line, a.grid, a.point) for a in rows if a.point and not a.derived],
+    _report_outside([(a.line, a.grid, a.point, a.name + (f"{a.no}号" if a.kind == "house" else
+                                                         f"{a.no}号楼" if a.no else ""))
+                     for a in rows if a.point and not a.derived],
                     locating, problems, path, "the address")
     for a in rows:
         a.aliases = aliases.get(a.name, [])
@@ -605,7 +609,7 @@ def _read_pois(path: Path, locating: _Locating, grid_rows: dict, problems: _Prob
                 mark = {"name": name, "kind": kind, "aliases": _aliases(row.get("aliases"))}
                 if pt:
                     mark["point"] = list(pt)
-                    checks.append((reader.line_num, grid, pt))
+                    checks.append((reader.line_num, grid, pt, name))
                 grid_rows[grid]["landmarks"].append(mark)
         except (csv.Error, UnicodeDecodeError) as exc:
             problems.add(f"{path} line {reader.line_num}", f"not readable as CSV: {exc}")
