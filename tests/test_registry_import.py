@@ -11,7 +11,7 @@ import pytest
 
 import run
 from classifiers.locate.locator import GridLocator
-from classifiers.locate.registry import DEFAULT_REGISTRY, load_registry
+from classifiers.locate.registry import DEFAULT_REGISTRY, RegistryError, load_registry
 from classifiers.locate.registry_import import DEMO_SOURCES, import_registry, parse_address
 
 LNG0, LAT0, D = 116.50, 39.90, 0.004  # 2 × 2 grids of about 340 m × 440 m
@@ -219,12 +219,39 @@ def test_bad_files_are_refused_naming_file_place_and_problem(tmp_path, capsys, w
     assert "unchanged" in err and out.read_text(encoding="utf-8") == "previous"
 
 
+def test_gis_exports_with_heights_multipolygons_and_gbk_text(tmp_path):
+    feats = features()
+    g = feats[7]["geometry"]["coordinates"][0]
+    feats[7]["geometry"] = {"type": "MultiPolygon", "coordinates": [[[[x, y, 42.0] for x, y in g]]]}
+    src = write(tmp_path, feats=feats)
+    data = import_registry(src / "grids.geojson", src / "addresses.csv", src / "pois.csv")
+    assert data["grids"][3]["polygon"]["type"] == "MultiPolygon"
+    (src / "addresses.csv").write_bytes("address,grid\n柳岸路1号,990001001001001\n".encode("gbk"))
+    with pytest.raises(RegistryError) as exc:
+        import_registry(src / "grids.geojson", src / "addresses.csv")
+    assert "addresses.csv: not UTF-8 text (GBK? save the file as UTF-8)" in str(exc.value)
+
+
+def test_a_grid_reaching_outside_its_community_is_refused(tmp_path):
+    feats = features()
+    feats[2]["geometry"] = cell(0, 0, d=2 * D)  # 柳岸社区 drawn over all four grids
+    feats[2]["geometry"]["coordinates"][0] = [[x, y] for x, y in feats[2]["geometry"]["coordinates"][0]]
+    feats[3]["geometry"] = cell(0, 1)  # 桃园社区 over one of its two grids
+    src = write(tmp_path, feats=feats)
+    with pytest.raises(RegistryError) as exc:
+        import_registry(src / "grids.geojson")
+    msg = "\n".join(exc.value.problems)
+    assert "feature 2 (community 990001001001 柳岸社区): gap of" in msg
+    assert "feature 7 (grid 990001001002002 桃园社区第二网格): reaches" in msg
+    assert "outside its community 990001001002 桃园社区" in msg
+
+
 def test_every_problem_is_listed_at_once(tmp_path):
     rows = address_rows()
     rows += [["3号楼", "990001001001001", "", "", ""],
              ["柳岸路41号", "990001001001009", "", "", ""],
              ["柳岸路43号", "990001001001001", *at(1.9, 1.9), ""]]
     src = write(tmp_path, addrs=rows)
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(RegistryError) as exc:
         import_registry(src / "grids.geojson", src / "addresses.csv", src / "pois.csv")
     assert [p.split(": ")[0].rsplit(" ", 1)[-1] for p in exc.value.problems] == ["69", "70", "71"]

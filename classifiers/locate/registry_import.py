@@ -183,8 +183,11 @@ def _read_geojson(path: Path, problems: _Problems, area_m2: float):
     except OSError as exc:
         problems.add(str(path), f"cannot read the file: {exc.strerror or exc}")
         return {}, [], []
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        problems.add(str(path), f"not valid UTF-8 JSON: {exc}")
+    except UnicodeDecodeError as exc:
+        problems.add(str(path), _unreadable(exc))
+        return {}, [], []
+    except json.JSONDecodeError as exc:
+        problems.add(str(path), f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}")
         return {}, [], []
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(
             doc.get("features"), list):
@@ -356,10 +359,15 @@ class _Locating:
 def _open_csv(path: Path, columns, required, problems: _Problems):
     try:
         f = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        problems.add(str(path), f"cannot read the file: {exc.strerror or exc}")
+        return None, None
+    try:
         reader = csv.DictReader(f)
         header = [h.strip() for h in (reader.fieldnames or [])]
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(str(path), f"cannot read the file: {exc}")
+    except (csv.Error, UnicodeDecodeError) as exc:
+        f.close()
+        problems.add(str(path), _unreadable(exc))
         return None, None
     reader.fieldnames = header
     missing = [c for c in required if c not in header]
@@ -374,6 +382,12 @@ def _open_csv(path: Path, columns, required, problems: _Problems):
         f.close()
         return None, None
     return f, reader
+
+
+def _unreadable(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text (GBK? save the file as UTF-8)"
+    return f"not readable as CSV: {exc}"
 
 
 def _point(row, where, problems: _Problems):
@@ -500,7 +514,7 @@ def _read_addresses(path: Path, admins, grid_feats, locating: _Locating, problem
                         problems.add(where, f"{text!r} is given to grid {grid} here and to grid "
                                      f"{prev.grid} on line {prev.line}")
         except (csv.Error, UnicodeDecodeError) as exc:
-            problems.add(f"{path} line {reader.line_num}", f"not readable as CSV: {exc}")
+            problems.add(f"{path} line {reader.line_num + 1}", _unreadable(exc))
     _report_outside([(a.line, a.grid, a.point, a.name + (f"{a.no}号" if a.kind == "house" else
                                                          f"{a.no}号楼" if a.no else ""))
                      for a in rows if a.point and not a.derived],
@@ -612,5 +626,5 @@ def _read_pois(path: Path, locating: _Locating, grid_rows: dict, problems: _Prob
                     checks.append((reader.line_num, grid, pt, name))
                 grid_rows[grid]["landmarks"].append(mark)
         except (csv.Error, UnicodeDecodeError) as exc:
-            problems.add(f"{path} line {reader.line_num}", f"not readable as CSV: {exc}")
+            problems.add(f"{path} line {reader.line_num + 1}", _unreadable(exc))
     _report_outside(checks, locating, problems, path, "the POI")
