@@ -10,7 +10,10 @@ memory is its own:
 * import:   `import_registry` + `write_registry` (read, validate, cut roads into runs,
             re-validate as the locator does, write) — wall time and peak RSS;
 * locate:   load the imported registry, build the locator, locate --texts generated
-            reports (bench/locate_bench.py's mix) — start-up, ms per report, peak RSS;
+            reports (bench/locate_bench.py's mix) — start-up, ms per report, memory: the
+            registry's live objects (tracemalloc), what registry + locator (its own jieba
+            dictionary included) add to the resident size, and the peak RSS (reading the
+            JSON is the peak: its parsed form is freed, but not returned to the system);
 * baseline: the same on the same 1,000 grids without the address list (number ranges
             only, as bench/make_registry.py drew them) and on the shipped 36-grid demo
             district — measured in the same run, on the same machine.
@@ -18,6 +21,7 @@ memory is its own:
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import resource
@@ -26,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +39,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 def rss_mb() -> float:
+    """Peak resident memory of this process."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def resident_mb() -> float:
+    """Resident memory now (after a collection)."""
+    gc.collect()
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 
 def make_sources(n_grids: int, n_addresses: int, out: Path) -> dict:
@@ -71,12 +84,13 @@ def phase_locate(registry: Path, n_texts: int) -> dict:
     from classifiers.locate.locator import GridLocator
     from classifiers.locate.registry import load_registry
 
-    base = rss_mb()
+    base = resident_mb()
     t0 = time.perf_counter()
     reg = load_registry(registry)
     t1 = time.perf_counter()
     loc = GridLocator(reg)
     t2 = time.perf_counter()
+    held = resident_mb() - base  # what the registry and the locator keep
     texts = make_texts(reg, n_texts)
     for text, point, _ in texts[:50]:  # warm the caches
         loc.locate(text, point)
@@ -88,10 +102,17 @@ def phase_locate(registry: Path, n_texts: int) -> dict:
         right += (res.grid_code or None) == want
     times.sort()
     n = len(times)
-    return {"grids": len(reg.grids), "load_s": t1 - t0, "index_s": t2 - t1,
+    del loc, reg
+    gc.collect()
+    tracemalloc.start()
+    reg = load_registry(registry)
+    gc.collect()
+    live = tracemalloc.get_traced_memory()[0] / 2**20
+    tracemalloc.stop()
+    return {"registry_live_mb": live, "grids": len(reg.grids), "load_s": t1 - t0, "index_s": t2 - t1,
             "mean_ms": statistics.fmean(times), "p50_ms": times[n // 2],
             "p99_ms": times[int(n * 0.99) - 1], "right": right / n,
-            "peak_rss_mb": rss_mb(), "interpreter_mb": base}
+            "peak_rss_mb": rss_mb(), "held_mb": held}
 
 
 def child(*args) -> dict:
@@ -107,6 +128,7 @@ def main(argv=None) -> int:
     ap.add_argument("--grids", type=int, default=1000)
     ap.add_argument("--addresses", type=int, default=200_000)
     ap.add_argument("--texts", type=int, default=3000)
+    ap.add_argument("--runs", type=int, default=3, help="locate runs per registry (the median is shown)")
     ap.add_argument("--phase", choices=["import", "locate"], help=argparse.SUPPRESS)
     ap.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -135,13 +157,18 @@ def main(argv=None) -> int:
                 ("baseline: shipped demo (36 grids)", DEFAULT_REGISTRY)]
         first = None
         for label, path in runs:
-            r = child("--phase", "locate", "--texts", args.texts, path)
+            rs = sorted((child("--phase", "locate", "--texts", args.texts, path)
+                         for _ in range(args.runs)), key=lambda r: r["mean_ms"])
+            r = rs[len(rs) // 2]
             first = first or r
+            means = ", ".join(f"{x['mean_ms']:.3f}" for x in rs)
+            p99s = ", ".join(f"{x['p99_ms']:.2f}" for x in rs)
             print(f"locate, {label}: load {r['load_s']:.2f} s + index {r['index_s']:.2f} s; "
-                  f"{args.texts} reports mean {r['mean_ms']:.3f} ms, p50 {r['p50_ms']:.3f} ms, "
-                  f"p99 {r['p99_ms']:.3f} ms (imported ÷ this, mean: {first['mean_ms'] / r['mean_ms']:.2f}); "
-                  f"right grid {r['right']:.1%}; peak RSS {r['peak_rss_mb']:.0f} MB "
-                  f"({r['peak_rss_mb'] - r['interpreter_mb']:.0f} MB over the interpreter)")
+                  f"{args.texts} reports, median of {len(rs)} runs: mean {r['mean_ms']:.3f} ms "
+                  f"(runs {means}), p50 {r['p50_ms']:.3f} ms, p99 {r['p99_ms']:.2f} ms (runs {p99s}); "
+                  f"imported ÷ this: {first['mean_ms'] / r['mean_ms']:.2f}; right grid {r['right']:.1%}; "
+                  f"registry objects {r['registry_live_mb']:.1f} MB (tracemalloc); registry + locator "
+                  f"add {r['held_mb']:.0f} MB resident, peak RSS {r['peak_rss_mb']:.0f} MB")
     return 0
 
 
