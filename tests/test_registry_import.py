@@ -126,6 +126,11 @@ def test_standard_address_forms_are_read():
         ("house", "柳岸路", "18")]
     assert parse_address("柳岸路甲18-2号") == [("house", "柳岸路", "18")]
     assert parse_address("翠苑小区５号楼２单元301室") == [("building", "翠苑小区", "5")]
+    assert parse_address("翠苑小区十二号楼") == [("building", "翠苑小区", "12")]
+    assert parse_address("柳岸路二十三号院五栋") == [("building", "柳岸路23号院", "5"),
+                                                ("house", "柳岸路", "23")]
+    assert parse_address("东四十条宿舍") == [("compound", "东四十条宿舍", "")]
+    assert parse_address("翠苑小区几号楼") is None
     assert parse_address("柳岸路18号院3号楼") == [("building", "柳岸路18号院", "3"),
                                               ("house", "柳岸路", "18")]
     assert parse_address("东安花园", ["东安区"]) == [("compound", "东安花园", "")]

@@ -37,6 +37,7 @@ from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from shapely.strtree import STRtree
 
+from classifiers.locate.locator import normalize_text
 from classifiers.locate.registry import Registry, RegistryError, _Projection
 
 DEMO_SOURCES = Path(__file__).resolve().parents[1] / "data" / "registry" / "demo"
@@ -448,8 +449,7 @@ def _strip_prefix(text: str, admin_names: list[str]) -> str:
 def parse_address(text: str, admin_names: list[str] = ()) -> list[tuple[str, str, str]] | None:
     """An address → [(kind, name, number)]: kind house (road, house number), building
     (compound, building number), road or compound (a name alone); None if unreadable."""
-    t = unicodedata.normalize("NFKC", text)
-    t = re.sub(r"\s+", "", t)
+    t = re.sub(r"\s+", "", normalize_text(text))  # the locator's: 三号楼 → 3号楼, full width
     t = _strip_prefix(t, list(admin_names))
     if not t:
         return None
@@ -466,7 +466,7 @@ def parse_address(text: str, admin_names: list[str] = ()) -> list[tuple[str, str
     m = _HOUSE_RE.match(t)
     if m:
         return [("house", m.group("road"), str(int(m.group("no"))))]
-    if re.search(r"\d", t) or len(t) < 2:
+    if re.search(r"\d|号|栋|幢|单元", t) or len(t) < 2:
         return None
     return [("road" if t.endswith(ROAD_SUFFIXES) else "compound", t, "")]
 
