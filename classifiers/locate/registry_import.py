@@ -37,8 +37,8 @@ from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from shapely.strtree import STRtree
 
-from classifiers.locate.locator import normalize_text
 from classifiers.locate.registry import Registry, RegistryError, _Projection
+from classifiers.normalize import chinese_numeral
 
 DEMO_SOURCES = Path(__file__).resolve().parents[1] / "data" / "registry" / "demo"
 LEVELS = ("district", "street", "community", "grid")
@@ -57,6 +57,7 @@ _YARD_BUILDING_RE = re.compile(rf"^(?P<road>.+?){_HOUSE}院{_BUILDING}$")
 _YARD_RE = re.compile(rf"^(?P<road>.+?){_HOUSE}院$")
 _BUILDING_RE = re.compile(rf"^(?P<c>.+?){_BUILDING}$")
 _HOUSE_RE = re.compile(rf"^(?P<road>.+?){_HOUSE}$")
+_SPOKEN_RE = re.compile(r"[零〇一二两三四五六七八九十百]+(?=号|栋|幢|座|单元)")  # 十二号楼 → 12号楼
 _PROVINCE_CITY_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?:省|自治区|市)(?!场)")
 
 
@@ -449,7 +450,8 @@ def _strip_prefix(text: str, admin_names: list[str]) -> str:
 def parse_address(text: str, admin_names: list[str] = ()) -> list[tuple[str, str, str]] | None:
     """An address → [(kind, name, number)]: kind house (road, house number), building
     (compound, building number), road or compound (a name alone); None if unreadable."""
-    t = re.sub(r"\s+", "", normalize_text(text))  # the locator's: 三号楼 → 3号楼, full width
+    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))  # full-width digits too
+    t = _SPOKEN_RE.sub(lambda m: str(chinese_numeral(m.group(0)) or m.group(0)), t)
     t = _strip_prefix(t, list(admin_names))
     if not t:
         return None
