@@ -12,7 +12,7 @@ import pytest
 import run
 from classifiers.locate.locator import GridLocator
 from classifiers.locate.registry import DEFAULT_REGISTRY, RegistryError, load_registry
-from classifiers.locate.registry_import import DEMO_SOURCES, import_registry, parse_address
+from classifiers.locate.registry_import import DEMO_SOURCES, import_registry, parse_address, write_registry
 
 LNG0, LAT0, D = 116.50, 39.90, 0.004  # 2 × 2 grids of about 340 m × 440 m
 
@@ -119,6 +119,19 @@ def test_a_city_imports_and_the_locator_finds_its_addresses_and_pois(tmp_path, c
     # odd numbers only were listed: 8 is not a registered house, the road is still known
     seg = reg.grids["990001001001001"].roads[0]
     assert (seg.name, seg.lo, seg.hi, seg.side) == ("柳岸路", 1, 19, "odd")
+
+
+def test_the_gateway_locates_with_an_imported_registry_named_in_its_settings(tmp_path):
+    from gateway import settings as settings_module
+    from gateway.stages.build import build_locator
+
+    src = write(tmp_path)
+    out = tmp_path / "registry.json"
+    write_registry(import_registry(src / "grids.geojson", src / "addresses.csv", src / "pois.csv"), out)
+    settings = settings_module.load(None, {"location.registry": str(out)})
+    where = build_locator(settings).locate("翠苑小区3号楼楼道灯坏了")
+    assert where.grid_code == "990001001002002"
+    assert [lv.name for lv in where.grid_path][-2:] == ["桃园社区", "桃园社区第二网格"]
 
 
 def test_standard_address_forms_are_read():
