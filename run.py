@@ -117,6 +117,39 @@ def retry_failed(args: argparse.Namespace) -> int:
     return asyncio.run(_with_store(args, work))
 
 
+def import_registry(args: argparse.Namespace) -> int:
+    """Grid polygons (GeoJSON), addresses and POIs (CSV) → the registry JSON the locator reads."""
+    from classifiers.locate.registry import DEFAULT_REGISTRY, RegistryError
+    from classifiers.locate.registry_import import DEMO_SOURCES, import_registry, write_registry
+
+    args.out = args.out or DEFAULT_REGISTRY
+    source = Path(args.source) if args.source else DEMO_SOURCES
+    grids = Path(args.grids) if args.grids else source / "grids.geojson"
+    addresses = Path(args.addresses) if args.addresses else source / "addresses.csv"
+    pois = Path(args.pois) if args.pois else source / "pois.csv"
+    try:
+        data = import_registry(grids, addresses if args.addresses or addresses.exists() else None,
+                               pois if args.pois or pois.exists() else None,
+                               name=args.name or "", version=args.version or "",
+                               position_tolerance_m=args.position_tolerance_m,
+                               area_tolerance_m2=args.area_tolerance_m2)
+    except RegistryError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"未导入 / not imported: {len(exc.problems)} problem(s) listed above; "
+              f"{args.out} is unchanged", file=sys.stderr)
+        return 2
+    write_registry(data, args.out)
+    n_roads = sum(len(g["roads"]) for g in data["grids"])
+    n_houses = sum(len(r.get("houses", {})) for g in data["grids"] for r in g["roads"])
+    n_buildings = sum(len(c["buildings"]) for g in data["grids"] for c in g["compounds"])
+    print(f"wrote {args.out}: {len(data['grids'])} grids, {n_roads} road segments "
+          f"({n_houses} houses with positions), "
+          f"{sum(len(g['compounds']) for g in data['grids'])} compounds ({n_buildings} buildings), "
+          f"{sum(len(g['landmarks']) for g in data['grids'])} POIs")
+    return 0
+
+
 def transcribe(args: argparse.Namespace) -> int:
     """Each recording's transcript (per side for two-channel ones) and the time it took, so
     an administrator can check the engine and model before going live."""
@@ -215,6 +248,24 @@ def main(argv: list[str] | None = None) -> int:
     retry.add_argument("--intake", type=int, help="only this stored report (its id)")
     retry.add_argument("--list", action="store_true", help="list them, change nothing")
     retry.set_defaults(func=retry_failed)
+    reg = commands.add_parser("import-registry", help="build the grid registry from a city's GIS "
+                              "export: grid polygons (GeoJSON), addresses and POIs (CSV); "
+                              "docs/registry.md")
+    reg.add_argument("--source", metavar="DIR", help="directory holding grids.geojson, "
+                     "addresses.csv, pois.csv (default: the demo district's)")
+    reg.add_argument("--grids", metavar="FILE.geojson", help="grid polygons (overrides --source)")
+    reg.add_argument("--addresses", metavar="FILE.csv", help="addresses (overrides --source)")
+    reg.add_argument("--pois", metavar="FILE.csv", help="points of interest (overrides --source)")
+    reg.add_argument("--out", metavar="FILE.json",
+                     help="the registry to write (default classifiers/data/grids.json; point "
+                     "[location].registry at it)")
+    reg.add_argument("--name", help="registry name (default: the GeoJSON's name)")
+    reg.add_argument("--version", help="registry version (default: the GeoJSON's version)")
+    reg.add_argument("--position-tolerance-m", type=float, default=50.0,
+                     help="an address or POI farther than this outside its grid is an error")
+    reg.add_argument("--area-tolerance-m2", type=float, default=1.0,
+                     help="overlaps and gaps smaller than this are ignored")
+    reg.set_defaults(func=import_registry)
     speech = commands.add_parser("transcribe", help="print recordings' transcripts and the time taken "
                                  "(per side for two-channel recordings)")
     speech.add_argument("files", nargs="+", metavar="FILE")

@@ -1,26 +1,34 @@
 """Generate the grid registry: the shipped sample district, or a large synthetic one.
 
-    python bench/make_registry.py                      # writes classifiers/data/grids.json
-    python bench/make_registry.py --synthetic 1000 --out /tmp/grids_1000.json
+    python bench/make_registry.py                      # writes classifiers/data/registry/demo/
+    python bench/make_registry.py --synthetic 1000 --out /tmp/grids_1000
+
+Both are written as a city's GIS export would be (grids.geojson, addresses.csv, pois.csv;
+docs/registry.md) and imported by `run.py import-registry` (the sample into
+classifiers/data/grids.json, the file the gateway reads).
 
 The sample is a fictional 城区 "东安区" modelled on the streets around Beijing's 建国门 /
 朝阳门 / 东四: 4 街道, 12 社区, 36 网格 (a 6×6 tiling of quadrilaterals over about
 3 km × 3 km around 39.91 N, 116.42 E). Every grid touches one east–west and one
 north–south main road (odd numbers on one side, even on the other, a number range per
 grid), holds one or two 胡同, one to three 小区 with their 号楼 and a few landmarks.
-The JSON is what the gateway reads; administrators edit it directly afterwards (this
-script is only how the first version was drawn). Points are [lng, lat], WGS-84.
+The source files are what administrators edit afterwards (this script is only how the
+first version was drawn). Points are [lng, lat], WGS-84.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import random
 import re
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 SAMPLE_OUT = ROOT / "classifiers" / "data" / "grids.json"
+SAMPLE_SOURCES = ROOT / "classifiers" / "data" / "registry" / "demo"
 
 NUM = "零一二三四五六七八九十"
 
@@ -353,20 +361,95 @@ def dumps(data) -> str:
     return text + "\n"
 
 
+def _pt(p) -> list[str]:
+    """[lng, lat] → the CSV's lat, lng columns."""
+    return [f"{p[1]:.6f}", f"{p[0]:.6f}"] if p else ["", ""]
+
+
+def write_sources(data: dict, out: Path) -> dict:
+    """A registry dict → grids.geojson, addresses.csv, pois.csv in ``out`` (the import's
+    inputs); every house number of a road's range becomes an address at its position on the
+    road. Returns the counts written."""
+    from classifiers.locate.registry import Registry
+
+    reg = Registry.from_dict(data)
+    out.mkdir(parents=True, exist_ok=True)
+    feats = []
+    for level, key, parent in (("district", "districts", None), ("street", "streets", "district"),
+                               ("community", "communities", "street")):
+        for a in data[key]:
+            props = {"level": level, "code": a["code"], "name": a["name"], "aliases": a["aliases"]}
+            if parent:
+                props["parent"] = a[parent]
+            feats.append({"type": "Feature", "properties": props, "geometry": None})
+    for g in data["grids"]:
+        feats.append({"type": "Feature", "geometry": g["polygon"], "properties": {
+            "level": "grid", "code": g["code"], "name": g["name"], "aliases": g["aliases"],
+            "parent": g["community"], "head_name": g["head"]["name"],
+            "head_phone": g["head"]["phone"]}})
+    doc = {"type": "FeatureCollection", "name": data["name"], "version": data["version"],
+           "features": feats}
+    text = json.dumps(doc, ensure_ascii=False, indent=1)
+    text = re.sub(r"\[\s*(-?[\d.]+),\s*(-?[\d.]+)\s*\]", r"[\1, \2]", text)
+    (out / "grids.geojson").write_text(text + "\n", encoding="utf-8")
+    named: set[str] = set()
+    n_addr = n_poi = 0
+    with (out / "addresses.csv").open("w", encoding="utf-8", newline="") as fa, \
+            (out / "pois.csv").open("w", encoding="utf-8", newline="") as fp:
+        wa, wp = csv.writer(fa, lineterminator="\n"), csv.writer(fp, lineterminator="\n")
+        wa.writerow(["address", "grid", "lat", "lng", "aliases"])
+        wp.writerow(["name", "kind", "grid", "lat", "lng", "aliases"])
+
+        def aliases(name, al):
+            if name in named:
+                return ""
+            named.add(name)
+            return "|".join(al)
+        for g in data["grids"]:
+            grid = reg.grids[g["code"]]
+            for r in grid.roads:
+                if r.lo is None:
+                    p = r.line[0] if r.line else None
+                    wa.writerow([r.name, g["code"], *_pt(p and (p.lng, p.lat)), aliases(r.name, r.aliases)])
+                    n_addr += 1
+                    continue
+                for no in range(r.lo, r.hi + 1):
+                    if r.has_number(no):
+                        p = r.point_for(no)
+                        wa.writerow([f"{r.name}{no}号", g["code"], *_pt(p and (p.lng, p.lat)),
+                                     aliases(r.name, r.aliases)])
+                        n_addr += 1
+            for c in g["compounds"]:
+                wa.writerow([c["name"], g["code"], *_pt(c.get("point")), aliases(c["name"], c["aliases"])])
+                n_addr += 1
+                for b in c["buildings"]:
+                    wa.writerow([f"{c['name']}{b['no']}号楼", g["code"], *_pt(b.get("point")), ""])
+                    n_addr += 1
+            for m in g["landmarks"]:
+                wp.writerow([m["name"], m["kind"], g["code"], *_pt(m.get("point")), "|".join(m["aliases"])])
+                n_poi += 1
+    return {"grids": len(data["grids"]), "addresses": n_addr, "pois": n_poi}
+
+
 def main(argv=None):
+    from classifiers.locate.registry_import import import_registry, write_registry
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--synthetic", type=int, default=0, help="number of grids (0: the sample)")
-    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--out", type=Path, default=None, help="directory for the source files")
     args = ap.parse_args(argv)
     if args.synthetic:
         data = synthetic_registry(args.synthetic)
-        out = args.out or Path(f"/tmp/grids_{args.synthetic}.json")
+        out = args.out or Path(f"/tmp/grids_{args.synthetic}")
     else:
         data = sample_registry()
-        out = args.out or SAMPLE_OUT
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(dumps(data), encoding="utf-8")
-    print(f"wrote {out}: {len(data['grids'])} grids")
+        out = args.out or SAMPLE_SOURCES
+    counts = write_sources(data, out)
+    print(f"wrote {out}: {counts}")
+    if not args.synthetic and args.out is None:
+        write_registry(import_registry(out / "grids.geojson", out / "addresses.csv",
+                                       out / "pois.csv"), SAMPLE_OUT)
+        print(f"imported into {SAMPLE_OUT}")
 
 
 if __name__ == "__main__":

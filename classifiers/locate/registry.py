@@ -13,12 +13,15 @@ The registry is a JSON file that data administrators edit (the sample ships as
                 "head": {"name", "phone"},
                 "polygon": GeoJSON Polygon or MultiPolygon, positions [lng, lat], WGS-84,
                 "roads": [{"name", "aliases", "numbers": {"from", "to", "side"},
-                           "line": [[lng, lat], [lng, lat], ...]}],
+                           "line": [[lng, lat], [lng, lat], ...],
+                           "houses": {"<number>": [lng, lat], ...}}],
                 "compounds": [{"name", "aliases", "point": [lng, lat],
                                "buildings": [{"no": "3", "point": [lng, lat]}]}],
                 "landmarks": [{"name", "kind", "aliases", "point": [lng, lat]}]}]}
 
-``numbers.side`` is ``odd``, ``even`` or ``both``. A road that crosses several grids is
+``numbers.side`` is ``odd``, ``even`` or ``both``. ``houses`` (optional) gives the surveyed
+position of house numbers in the range; other numbers are interpolated along ``line``.
+`run.py import-registry` writes this file from a city's GIS export (docs/registry.md). A road that crosses several grids is
 listed in each of them with that grid's number range; a compound split between grids is
 listed in each with the buildings that grid holds.
 
@@ -43,12 +46,15 @@ from __future__ import annotations
 import json
 import logging
 import math
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.strtree import STRtree
@@ -89,6 +95,30 @@ class _Projection:
 
 
 # ---------------------------------------------------------------- entities
+class Houses:
+    """Surveyed house positions of one road segment: number → (lng, lat), kept in two flat
+    arrays (a city's 200,000 addresses as dicts of tuples took ~70 MB; this ~4 MB)."""
+
+    __slots__ = ("_nos", "_xy")
+
+    def __init__(self, positions: dict[int, tuple[float, float]] | None = None):
+        items = sorted((positions or {}).items())
+        self._nos = array("i", [n for n, _ in items])
+        self._xy = array("d", [c for _, p in items for c in p])
+
+    def get(self, n: int) -> tuple[float, float] | None:
+        i = bisect_left(self._nos, n)
+        if i < len(self._nos) and self._nos[i] == n:
+            return self._xy[2 * i], self._xy[2 * i + 1]
+        return None
+
+    def items(self):
+        return ((n, (self._xy[2 * i], self._xy[2 * i + 1])) for i, n in enumerate(self._nos))
+
+    def __len__(self) -> int:
+        return len(self._nos)
+
+
 @dataclass
 class Admin:
     level: str  # district | street | community
@@ -107,6 +137,7 @@ class RoadSegment:
     hi: int | None
     side: str  # odd | even | both
     line: list[GeoPoint]
+    houses: Houses = field(default_factory=Houses)
 
     def has_number(self, n: int) -> bool:
         if self.lo is None or self.hi is None or not (self.lo <= n <= self.hi):
@@ -115,6 +146,9 @@ class RoadSegment:
 
     def point_for(self, n: int | None = None) -> GeoPoint | None:
         """The position of house number ``n`` (interpolated along the line), or the middle."""
+        at = self.houses.get(n) if n is not None and self.houses else None
+        if at is not None:
+            return GeoPoint(lat=at[1], lng=at[0])
         if not self.line:
             return None
         if len(self.line) == 1:
@@ -547,7 +581,7 @@ class _Validator:
                     side = "both"
             line = [self._point(p, w) for p in self._list(r, "line", w)]
             grid.roads.append(RoadSegment(name, self._aliases(r, w), grid.code, lo, hi, side,
-                                          [p for p in line if p]))
+                                          [p for p in line if p], self._houses(r, lo, hi, side, w)))
         for j, c in enumerate(self._list(it, "compounds", where)):
             w = f"{where} compounds[{j}]"
             if not isinstance(c, dict):
@@ -575,6 +609,25 @@ class _Validator:
             w = f"{where} landmark {name}" if name else w
             grid.landmarks.append(Landmark(name, str(m.get("kind", "")), self._aliases(m, w),
                                            grid.code, self._point(m.get("point"), w)))
+
+    def _houses(self, r, lo, hi, side, where) -> Houses:
+        v = r.get("houses")
+        if not v:
+            return Houses()
+        if not isinstance(v, dict):
+            self.err(where, "'houses' must be an object {number: [lng, lat]}")
+            return Houses()
+        out = {}
+        probe = RoadSegment("", [], "", lo, hi, side, [])
+        for k, p in v.items():
+            no = int(k) if isinstance(k, str) and k.isdigit() else None
+            if no is None or not probe.has_number(no):
+                self.err(where, f"house {k} is not in the range {lo}–{hi} ({side})")
+                continue
+            pt = self._point(p, f"{where} house {k}")
+            if pt is not None:
+                out[no] = (pt.lng, pt.lat)
+        return Houses(out)
 
     def _overlaps(self, grids: dict[str, Grid]):
         if not grids:
@@ -614,20 +667,25 @@ class _Validator:
         for g in reg.grids.values():
             i = reg._codes.index(g.code)
             poly = reg._metric[i]
-            checks: list[tuple[str, GeoPoint]] = []
+            checks: list[tuple[str, float, float]] = []
             for r in g.roads:
-                checks += [(f"road {r.name} line", p) for p in r.line]
+                checks += [(f"road {r.name} line", p.lng, p.lat) for p in r.line]
+                checks += [(f"road {r.name} house {no}", lng, lat)
+                           for no, (lng, lat) in r.houses.items()]
             for c in g.compounds:
                 if c.point:
-                    checks.append((f"compound {c.name}", c.point))
-                checks += [(f"compound {c.name} building {no}", p)
+                    checks.append((f"compound {c.name}", c.point.lng, c.point.lat))
+                checks += [(f"compound {c.name} building {no}", p.lng, p.lat)
                            for no, p in c.buildings.items() if p]
             for m in g.landmarks:
                 if m.point:
-                    checks.append((f"landmark {m.name}", m.point))
-            for what, p in checks:
-                d = poly.distance(reg._metric_point(p))
+                    checks.append((f"landmark {m.name}", m.point.lng, m.point.lat))
+            if not checks:
+                continue
+            xy = reg.proj.xy(np.array([c[1] for c in checks]), np.array([c[2] for c in checks]))
+            dist = shapely.distance(poly, shapely.points(*xy))
+            for (what, lng, lat), d in zip(checks, dist):
                 if d > self.tol:
                     msg = (f"{self.source}: grid {g.code} {g.name}: {what} at "
-                           f"[{p.lng}, {p.lat}] lies {d:.0f} m outside the grid polygon")
+                           f"[{lng}, {lat}] lies {d:.0f} m outside the grid polygon")
                     (self.errors if self.strict else self.warnings).append(msg)
