@@ -193,6 +193,21 @@ def test_a_busy_grid_is_searched_from_its_most_recent_cases():
     assert repeat.action == "attach" and repeat.case_no == "C399"
 
 
+def test_a_house_number_looks_only_at_that_number_and_at_cases_without_one():
+    ix = DuplicateIndex()
+    for i, (text, place) in enumerate([
+            ("和平路81号门口井盖丢了", {"road": "和平路", "number": "81"}),
+            ("和平路上井盖丢了", {"road": "和平路"}),
+            ("和平路18号门口井盖丢了", {"road": "和平路", "number": "18"})]):
+        ix.add(lamp_case(f"C{i}", text=text, category_code=COVER, grid_code="", point=None,
+                         place=place, reporter_keys=set()))
+    spot = ix._gather(ix._query("和平路十八号门口的井盖没了", COVER, [], "", None, (), T0,
+                                place={"road": "和平路", "number": "18"}))
+    assert set(spot) == {"C1", "C2"}  # 81号 is another place: never scored
+    road = ix._gather(ix._query("和平路有个井盖没了", COVER, [], "", None, (), T0, place={"road": "和平路"}))
+    assert set(road) == {"C0", "C1", "C2"}
+
+
 def _query_for(ix: DuplicateIndex, text: str, code: str):
     return ix._query(text, code, [], "", None, (), T0)
 

@@ -504,7 +504,7 @@ class DuplicateIndex:
                 b = self._placeless.get(q.code) if q.code else None
                 if b:
                     take(reversed(b.values()), "category", self.placeless_scan_limit)
-            elif q.parent:
+            elif q.parent and not q.place_keys:
                 b = self._by_parent.get(q.parent)
                 if b:
                     take(reversed(b.values()), "category", self.placeless_scan_limit)
@@ -651,7 +651,7 @@ class DuplicateIndex:
         q.ts = at.timestamp()
         q.reporters = tuple(sorted(k for k in reporter_keys if k))
         q.place = dict(place or {})
-        q.place_keys = frozenset(place_keys(q.place))
+        q.place_keys = frozenset(place_keys(q.place, query=True))
         q.close = frozenset(c for c in (q.code, *close_codes) if c)
         return q
 

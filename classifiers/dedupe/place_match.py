@@ -63,9 +63,13 @@ def _junction(p: dict) -> tuple[str, ...]:
     return ()
 
 
-def place_keys(place: Place | dict | None) -> set[str]:
-    """Index keys under which a report's place is found again: its road, the junction
-    (either order) and each of its roads, its compound, its landmark."""
+def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
+    """Keys under which a case's place is indexed (``query`` False) or looked up: its road,
+    the junction (either order) and each of its roads, its compound, its landmark. A road
+    or compound is also indexed with its house number or building ("road:和平路#18"), or
+    with none ("road:和平路#"); a report that gives one looks up only that and the cases
+    that gave none, since another number is another place — so a long road's hundreds of
+    cases at other numbers are never scored."""
     p = _plain(place)
     keys = set()
     junction = _junction(p)
@@ -73,15 +77,21 @@ def place_keys(place: Place | dict | None) -> set[str]:
         keys.add("junction:" + "|".join(junction))
         keys.update("road:" + r for r in junction)
     elif p.get("road"):
-        keys.add("road:" + p["road"])
+        keys |= _fine_keys("road:" + p["road"], p.get("number"), query)
     if p.get("between"):
         keys.add("between:" + "|".join(sorted(p["between"])))
     if p.get("compound"):
-        keys.add("compound:" + _compound_key(p["compound"]))
+        keys |= _fine_keys("compound:" + _compound_key(p["compound"]), p.get("building"), query)
     landmark = _landmark_key(p)
     if landmark:
         keys.add("landmark:" + landmark)
     return keys
+
+
+def _fine_keys(key: str, detail: str | None, query: bool) -> set[str]:
+    if query:
+        return {f"{key}#{detail}", f"{key}#"} if detail else {key}
+    return {key, f"{key}#{detail or ''}"}
 
 
 def _similar_names(a: str, b: str) -> bool:
