@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from channels import email, hotline, telegram, webform, wechat
+from channels import email, hotline, open311, telegram, webform, wechat
 
 # name -> module; the name is the config section and the channel's name in work orders.
 CHANNELS: dict[str, ModuleType] = {
@@ -20,4 +20,5 @@ CHANNELS: dict[str, ModuleType] = {
     "wechat": wechat,
     "telegram": telegram,
     "email": email,
+    "open311": open311,
 }

@@ -93,6 +93,21 @@ class IntakeService(Protocol):
         a refused one leaves nothing behind. Photos lose their metadata (EXIF, GPS)."""
         ...
 
+    def categories(self) -> list[dict]:
+        """The categories a report can be filed under (the taxonomy's leaves): {"code",
+        "name", "path", "group", "keywords", "department", "time_limit_hours", "urgent",
+        "consultation"}."""
+        ...
+
+    async def find_cases(self, *, case_nos: list[str] | None = None, categories: list[str] | None = None,
+                         created_from: str = "", created_to: str = "",
+                         open_cases: bool | None = None, limit: int = 200) -> list[dict]:
+        """Cases by number, or by category codes, creation time (ISO 8601, +08:00) and
+        whether they are open (True), done (False) or either (None), newest first: the
+        public view plus "open", "category_code", "description", "lat", "lng" — never a
+        reporter's name or number."""
+        ...
+
     async def public_status(self, case_no: str, check_code: str, client: str = "") -> dict:
         """The case as its reporter may see it; raises NotFound for an unknown case or a
         wrong check code (the same answer for both, so case numbers cannot be probed), and

@@ -28,6 +28,9 @@ admin_password = "{password}"
 [hotline]
 enabled = true
 secret = "schemathesis-hotline-secret"
+[open311]
+enabled = true
+api_keys = ["schemathesis-open311-key-0123"]
 [security]
 # The fuzzer guesses check codes and passwords far more often than a person would.
 check_code_failures_per_case = 100000
@@ -58,6 +61,13 @@ expected-statuses = ["2xx", "3xx", "401", "403", "404", "409"]
 [[operations]]
 include-path-regex = "^/(api/v1/)?report(s)?$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "415", "422"]
+
+# Open311 answers a request the specification's way: 400 for a value it cannot use (an
+# unknown status, a date that is not one, a request without a place), 415 for a body that
+# is not a form.
+[[operations]]
+include-path-regex = "^/open311/"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "403", "404", "415"]
 
 [[operations]]
 include-path-regex = "^/console/api/tickets/"

@@ -247,6 +247,32 @@ def public_view(doc: dict) -> dict:
     }
 
 
+# What a change of a case is, for push subscribers choosing what to hear of.
+CHANGE_KINDS = ("created", "status", "merged", "changed")
+
+
+def change_kind(old: dict | None, new: dict) -> str:
+    """created: the case enters the feed (filed, or a held ticket confirmed); merged: it
+    was merged into another; status: any other status change; changed: anything else (a
+    report joined, an operator's edit, a rating …)."""
+    if old is None or (old["status"] == HELD_STATUS and new["status"] != HELD_STATUS):
+        return "created"
+    if new["status"] == "merged" and old["status"] != "merged":
+        return "merged"
+    if new["status"] != old["status"]:
+        return "status"
+    return "changed"
+
+
+def published_view(doc: dict) -> dict:
+    """What a public interface (Open311) may show of a case: the public view plus the
+    category's code, the description and the point; never a reporter's name or number."""
+    location = doc["location"]
+    return {**public_view(doc), "open": doc["status"] in OPEN_STATUSES, "category_code": doc["category"]["code"],
+            "description": doc["description"], "lat": location.get("lat"), "lng": location.get("lng"),
+            "channel": doc["channel"]}
+
+
 def merge(source: dict, target: dict, at: datetime, note: str = "") -> tuple[dict, dict]:
     """`source` is the same problem as `target`: it closes as merged and its reporters,
     count and attachments join `target`. Both keep the link."""

@@ -72,6 +72,24 @@ class GatewayService:
     async def rate(self, case_no: str, channel: str, contact_id: str, rating: str) -> dict:
         return workorders.public_view(await self.cases.rate(case_no, channel, contact_id, rating))
 
+    def categories(self) -> list[dict]:
+        """The taxonomy's leaves (the categories a report can be filed under)."""
+        taxonomy = self.pipeline.stages.classifier.taxonomy
+        return [{"code": n.code, "name": n.name, "path": list(n.path), "group": n.path[0] if n.path else "",
+                 "keywords": list(n.terms), "department": n.department,
+                 "time_limit_hours": n.time_limit_hours, "urgent": n.urgent,
+                 "consultation": n.consultation} for n in taxonomy.leaves]
+
+    async def find_cases(self, *, case_nos: list[str] | None = None, categories: list[str] | None = None,
+                         created_from: str = "", created_to: str = "",
+                         open_cases: bool | None = None, limit: int = 200) -> list[dict]:
+        statuses = None if open_cases is None else (
+            workorders.OPEN_STATUSES if open_cases else workorders.CLOSED_STATUSES)
+        docs = await self.store.search_workorders(case_nos=case_nos, categories=categories,
+                                                  created_from=created_from, created_to=created_to,
+                                                  statuses=statuses, limit=limit)
+        return [workorders.published_view(doc) for doc in docs]
+
     async def load_state(self, channel: str, kind: str, key: str) -> dict | None:
         return await self.state.load(channel, kind, key)
 

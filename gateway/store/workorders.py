@@ -21,6 +21,7 @@ import orjson
 from gateway.errors import NotFound, Refusal
 from gateway.models import reporter_contacts
 from gateway.store.intakes import IntakeRecords
+from gateway.store.push import PushRecords
 from gateway.store.writer import dumps, fetch
 
 SCHEMA = """
@@ -103,6 +104,10 @@ class WorkOrderRecords(IntakeRecords):
     notices: Callable[..., list[dict]] | None = None
     # Called after a commit that queued answers back (the delivery worker looks then).
     on_outbox: Callable[[], Any] | None = None
+    # With push delivery on: change_kind(old_doc | None, new_doc) -> "created" | "status" …
+    # (gateway.cases.workorders.change_kind), and who to wake once such changes commit.
+    change_kind: Callable[[dict | None, dict], str | None] | None = None
+    on_push: Callable[[], Any] | None = None
 
     async def file_workorder(self, intake_id: int, day: str, build: Callable[[str, str], dict],
                              result: Callable[[dict, str], dict], stages: str,
@@ -290,6 +295,10 @@ class WorkOrderRecords(IntakeRecords):
         for merged in set(new.get("duplicates", [])) - set((old or {}).get("duplicates", [])):
             conn.execute("INSERT OR IGNORE INTO case_contacts (case_no, contact)"
                          " SELECT ?, contact FROM case_contacts WHERE case_no = ?", (case_no, merged))
+        if self.change_kind is not None:
+            kind = self.change_kind(old, new)
+            if kind and PushRecords.log_change(conn, case_no, kind, new) is not None and self.on_push:
+                self.after_commit("push", self.on_push)
         if self.notices is None:
             return
 
@@ -358,6 +367,35 @@ class WorkOrderRecords(IntakeRecords):
         rows = await self.read(
             "SELECT w.doc FROM case_contacts c JOIN workorders w ON w.case_no = c.case_no"
             " WHERE c.contact = ? ORDER BY w.created_at DESC, w.case_no DESC LIMIT ?", (contact, limit))
+        return [orjson.loads(r[0]) for r in rows]
+
+    async def search_workorders(self, *, case_nos: list[str] | None = None,
+                                categories: list[str] | None = None,
+                                created_from: str = "", created_to: str = "",
+                                statuses: Iterable[str] | None = None,
+                                limit: int = 200) -> list[dict]:
+        """Work orders by case number, or by category codes, creation time (ISO 8601 in
+        China Standard Time, as stored) and status; newest first, at most `limit`."""
+        where, params = [], []
+        if case_nos:
+            where.append(f"case_no IN ({', '.join('?' * len(case_nos))})")
+            params += case_nos
+        else:
+            if categories:
+                where.append(f"json_extract(doc, '$.category.code') IN ({', '.join('?' * len(categories))})")
+                params += categories
+            if created_from:
+                where.append("created_at >= ?")
+                params.append(created_from)
+            if created_to:
+                where.append("created_at <= ?")
+                params.append(created_to)
+            if statuses is not None:
+                statuses = sorted(statuses)
+                where.append(f"status IN ({', '.join('?' * len(statuses))})")
+                params += statuses
+        sql = "SELECT doc FROM workorders" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = await self.read(sql + " ORDER BY created_at DESC, case_no DESC LIMIT ?", (*params, limit))
         return [orjson.loads(r[0]) for r in rows]
 
     async def count_review(self) -> int:
