@@ -15,6 +15,7 @@ from channels import CHANNELS
 from channels.base import Channel
 from gateway import console
 from gateway.api import core as api
+from gateway.api import push as push_api
 from gateway.api.openapi import openapi_handler
 from gateway.appkeys import (
     ATTACHMENTS,
@@ -24,6 +25,7 @@ from gateway.appkeys import (
     EVENTS,
     METRICS,
     PIPELINE,
+    PUSH,
     SERVICE,
     SETTINGS,
     STORE,
@@ -43,6 +45,7 @@ from gateway.intake.service import GatewayService
 from gateway.metrics import Metrics
 from gateway.outbound.delivery import Delivery
 from gateway.outbound.notify import Notices, Templates
+from gateway.outbound.push import PushDelivery
 from gateway.settings import Settings
 from gateway.speech.build import build_transcriber
 from gateway.stages.build import build_stages
@@ -50,13 +53,14 @@ from gateway.stages.pool import StagePool
 from gateway.stages.runner import StageRunner
 from gateway.store import Store
 from gateway.store import console as console_store
+from gateway.store import push as push_store
 from gateway.store import state as state_store
 from gateway.store.outbox import Outbox
 from gateway.store.state import ChannelState
 
 log = logging.getLogger("gateway.app")
 # Tables of the feature modules under gateway/store (intakes' and work orders' are always there).
-SCHEMAS = [state_store.SCHEMA, console_store.SCHEMA]
+SCHEMAS = [state_store.SCHEMA, console_store.SCHEMA, push_store.SCHEMA]
 STATE_EXPIRY_INTERVAL_S = 600.0
 
 
@@ -94,10 +98,13 @@ def create_app(settings: Settings, *, stages=None,
         _storage(settings, channels),
         _stages_cases_and_intake(settings, stages),
         _workers(settings, channels),
+        _push(settings),
         _channel_servers(channels),
     ])
     console.setup(app, settings.console)
     app.router.add_routes(api.routes)
+    if settings.push.enabled:
+        app.router.add_routes(push_api.routes)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/api/openapi.json", openapi_handler)
@@ -128,6 +135,8 @@ def _storage(settings: Settings, channels: dict[str, Channel]):
         store.notices = Notices({n for n, c in channels.items() if c.can_deliver},
                                 {n for n, c in channels.items() if c.ack_by_message},
                                 settings.public_url)
+        if settings.push.enabled:  # every change that enters the feed is logged with it
+            store.change_kind = workorders.change_kind
         await store.open()
         app[STORE] = store
         app[METRICS].watch_store(store)
@@ -209,6 +218,31 @@ def _workers(settings: Settings, channels: dict[str, Channel]):
     return workers
 
 
+def _push(settings: Settings):
+    """Push delivery to the subscribers, when enabled: a worker per subscription, and the
+    expiry of the change log and old dead letters."""
+    async def push(app: web.Application):
+        if not settings.push.enabled:
+            yield
+            return
+        s = settings.push
+        delivery = PushDelivery(push_store.PushRecords(app[STORE]), s, app[METRICS])
+        await delivery.start()
+        app[PUSH] = delivery
+        app[STORE].on_push = delivery.wake
+        expiry = asyncio.create_task(_every(STATE_EXPIRY_INTERVAL_S, "push log expiry", lambda: delivery.records.expire(
+            s.keep_events_days, s.keep_dead_days)), name="push-expiry")
+        try:
+            yield
+        finally:
+            app[STORE].on_push = None
+            expiry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await expiry
+            await delivery.close()
+    return push
+
+
 def _channel_servers(channels: dict[str, Channel]):
     async def channel_servers(app: web.Application):
         started: list[Channel] = []
@@ -276,6 +310,8 @@ async def metrics(request: web.Request) -> web.Response:
     if pool is not None:
         m.queue_depth.labels("stages").set(pool.backlog)
     with contextlib.suppress(StorageUnavailable):
+        if PUSH in request.app:
+            await request.app[PUSH].export_metrics()
         m.queue_depth.labels("review").set(await store.count_review())
         m.queue_depth.labels("unfiled").set(len(await store.pending_intakes()))
         # Reports set aside after repeated faults: an alert when above zero.

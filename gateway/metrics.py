@@ -22,6 +22,15 @@ class Metrics:
         self.notifications = Counter(
             "gateway_notifications", "Answers back to citizens, by channel and result",
             ["channel", "result"], registry=self.registry)
+        self.push_deliveries = Counter(
+            "gateway_push_deliveries", "Push deliveries by destination and outcome (delivered, retry, dead, parked)",
+            ["destination", "outcome"], registry=self.registry)
+        self.push_lag = Gauge(
+            "gateway_push_lag_events", "Changes in the log a destination has not got yet",
+            ["destination"], registry=self.registry)
+        self.push_dead_letters = Gauge(
+            "gateway_push_dead_letters", "Dead letters kept, by destination", ["destination"],
+            registry=self.registry)
         self.queue_depth = Gauge(
             "gateway_queue_depth", "Items waiting, by queue", ["queue"], registry=self.registry)
         self._children: dict[tuple, object] = {}

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from channels import CHANNELS
 from classifiers.classify.settings import ClassificationSettings
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.settings import LocationSettings
+from gateway.cases.workorders import CHANGE_KINDS as PUSH_EVENTS
 from gateway.console.settings import ConsoleSettings
 from gateway.speech.settings import SpeechSettings
 
@@ -126,6 +129,75 @@ class NotifySettings:
     timeout_s: float = 15.0
 
 
+@dataclass
+class PushSettings:
+    # Push every change in the feed to the subscribers (README, "Push delivery").
+    enabled: bool = False
+    # Subscriptions from the configuration: [[push.subscriptions]] name, url, secret
+    # (at least 16 characters), events (default all). More are added through the API.
+    subscriptions: list[dict] = field(default_factory=list)
+    # An event is retried after first_retry_s, doubling up to max_retry_s (with jitter), and
+    # becomes a dead letter after max_attempts attempts.
+    max_attempts: int = 10
+    first_retry_s: float = 1.0
+    max_retry_s: float = 300.0
+    timeout_s: float = 10.0
+    # After this many consecutive failures nothing is sent to the destination for
+    # circuit_open_s (doubling up to circuit_max_open_s while it stays down), then one probe.
+    circuit_failures: int = 5
+    circuit_open_s: float = 10.0
+    circuit_max_open_s: float = 300.0
+    # Cases sent to one destination at once (each case's events one after another), and
+    # events read from the log per round.
+    concurrency: int = 16
+    batch: int = 200
+    idle_s: float = 5.0
+    # The change log keeps an event until every subscription has it, at most this long;
+    # dead letters are kept this long.
+    keep_events_days: float = 7.0
+    keep_dead_days: float = 30.0
+
+    def problems(self) -> list[str]:
+        problems = []
+        names = set()
+        for index, sub in enumerate(self.subscriptions, 1):
+            where = f"subscriptions #{index}"
+            if not isinstance(sub, dict):
+                problems.append(f"{where}: must be a table (name, url, secret, events)")
+                continue
+            try:
+                check_subscription(sub.get("name"), sub.get("url"), sub.get("secret"),
+                                   sub.get("events", list(PUSH_EVENTS)))
+            except ValueError as exc:
+                problems.append(f"{where}: {exc}")
+            unknown = set(sub) - {"name", "url", "secret", "events"}
+            if unknown:
+                problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+            if sub.get("name") in names:
+                problems.append(f"{where}: name {sub.get('name')} given twice")
+            names.add(sub.get("name"))
+        if self.max_attempts < 1 or self.first_retry_s <= 0 or self.max_retry_s < self.first_retry_s:
+            problems.append("max_attempts, first_retry_s, max_retry_s: must be positive, max ≥ first")
+        if self.concurrency < 1 or self.batch < 1 or self.circuit_failures < 1:
+            problems.append("concurrency, batch, circuit_failures: must be positive")
+        return problems
+
+
+def check_subscription(name, url, secret, events) -> None:
+    """A subscription's fields; ValueError says what is wrong (in English for the file,
+    the API answers in its own words)."""
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]{1,64}", name):
+        raise ValueError("name: 1–64 letters, digits, - or _")
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
+        raise ValueError("url: an http(s) URL")
+    if not isinstance(secret, str) or not re.fullmatch(r"[\x20-\x7e]{16,256}", secret):
+        raise ValueError("secret: 16–256 printable ASCII characters")
+    if (not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events)
+            or set(events) - set(PUSH_EVENTS)):
+        raise ValueError(f"events: a non-empty list of {', '.join(PUSH_EVENTS)}")
+
+
 # The service's own sections, then each channel's (channels.CHANNELS brings its class).
 SECTIONS: dict[str, type] = {
     "server": ServerSettings,
@@ -138,6 +210,7 @@ SECTIONS: dict[str, type] = {
     "security": SecuritySettings,
     "logging": LoggingSettings,
     "notify": NotifySettings,
+    "push": PushSettings,
     "speech": SpeechSettings,
     "console": ConsoleSettings,
     **{name: module.Settings for name, module in CHANNELS.items()},
@@ -189,7 +262,7 @@ def _check_type(value: Any, expected: Any) -> bool:
 def _apply_section(target: Any, values: dict[str, Any], where: str) -> None:
     hints = {f.name: f.type for f in dataclasses.fields(target)}
     types = {"str": str, "int": int, "float": float, "bool": bool, "list[str]": list[str],
-             "dict[str, str]": dict}
+             "dict[str, str]": dict, "list[dict]": list}
     for key, value in values.items():
         if key not in hints:
             known = ", ".join(sorted(hints))

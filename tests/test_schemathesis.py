@@ -28,6 +28,8 @@ admin_password = "{password}"
 [hotline]
 enabled = true
 secret = "schemathesis-hotline-secret"
+[push]
+enabled = true
 [open311]
 enabled = true
 api_keys = ["schemathesis-open311-key-0123"]

@@ -26,7 +26,7 @@ def _authorized(request: web.Request) -> bool:
 
 @web.middleware
 async def core_auth(request: web.Request, handler):
-    if request.path.startswith(("/api/v1/workorders", "/api/v1/attachments")) and not _authorized(request):
+    if request.path.startswith(("/api/v1/workorders", "/api/v1/attachments", "/api/v1/subscriptions")) and not _authorized(request):
         response = json_error(401, "unauthorized", "缺少或错误的访问令牌（Authorization: Bearer …）")
         response.headers["WWW-Authenticate"] = 'Bearer realm="gateway"'
         return response

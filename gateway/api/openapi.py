@@ -14,6 +14,7 @@ from gateway.appkeys import SETTINGS
 HERE = Path(__file__).parent
 CORE = HERE / "openapi.json"
 CONSOLE = HERE / "console.openapi.json"
+PUSH = HERE / "push.openapi.json"
 CHANNEL_FRAGMENTS = Path(CHANNELS["webform"].__file__).parent / "openapi"
 
 
@@ -21,6 +22,7 @@ def load_openapi(settings) -> dict:
     """The API document for these settings."""
     spec = json.loads(CORE.read_text(encoding="utf-8"))
     fragments = [CONSOLE] if settings.console.enabled else []
+    fragments += [PUSH] if settings.push.enabled else []
     fragments += [CHANNEL_FRAGMENTS / f"{name}.json" for name in CHANNELS
                   if settings.channel(name).enabled and (CHANNEL_FRAGMENTS / f"{name}.json").exists()]
     for fragment in fragments:
