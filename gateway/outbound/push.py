@@ -114,6 +114,7 @@ class Subscriber:
     async def run(self) -> None:
         self.parked = await self.records.parked_cases(self.sub["id"])
         while True:
+            self.wake.clear()  # before looking: a change committed meanwhile sets it again
             try:
                 worked = await self.round()
             except StorageUnavailable as exc:
@@ -125,7 +126,6 @@ class Subscriber:
                 log.exception("push %s: round failed", self.name)
                 worked = False
             if not worked:
-                self.wake.clear()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.settings.idle_s):
                         await self.wake.wait()
