@@ -290,3 +290,11 @@ async def test_sigkill_loses_no_event_and_attempt_numbers_go_on(tmp_path):
             proc.terminate()
             proc.wait()
         await receiver.stop()
+
+
+def test_the_readme_signature_example_holds():
+    from gateway.outbound.push import signature
+
+    body = b'{"case_no":"20261201-000042","status":"dispatched","feed_seq":1187}'
+    assert signature("example-push-secret-0123", "1764547200", body) == \
+        "sha256=b0ac099ae5c880c3baf1132b44b9afb9eb105405cf4d14eb4990566923c7466f"

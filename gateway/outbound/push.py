@@ -105,6 +105,7 @@ class Subscriber:
     parked: set[str] = field(default_factory=set)  # cases with dead letters: later events wait
     delivered: int = 0
     last_error: str = ""
+    _advancing: asyncio.Future | None = None
 
     def __post_init__(self):
         s = self.settings
@@ -126,6 +127,10 @@ class Subscriber:
                 log.exception("push %s: round failed", self.name)
                 worked = False
             if not worked:
+                if self._advancing is not None:
+                    with contextlib.suppress(Exception):
+                        await self._advancing
+                    self._advancing = None
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.settings.idle_s):
                         await self.wake.wait()
@@ -145,7 +150,11 @@ class Subscriber:
             return False
         await self._send_batch(events, replay=False)
         self.sub["cursor"] = events[-1]["seq"]
-        await self.records.advance(self.sub["id"], events[-1]["seq"])
+        # Stored while the next batch goes out (writes are applied in order); a crash
+        # before it commits sends this batch again, with the same keys.
+        if self._advancing is not None:
+            await self._advancing
+        self._advancing = asyncio.ensure_future(self.records.advance(self.sub["id"], events[-1]["seq"]))
         return True
 
     async def _send_batch(self, events: list[dict], replay: bool) -> None:
