@@ -117,6 +117,12 @@ async def baseline(url: str, docs: list[bytes]) -> float:
         return len(docs) / (time.perf_counter() - started)
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
@@ -176,11 +182,13 @@ secret = "{SECRET}"
             backlog = await post_reports(session, base, args.backlog, None, "backlog")
             await asyncio.sleep(0.5)
             before = receiver.count
+            cpu_before = cpu_s(proc.pid)
             started = time.perf_counter()
             async with session.post(f"{base}/api/v1/subscriptions/bench/resume", headers=headers) as resp:
                 assert resp.status == 200
             last = await wait_for(receiver, set(backlog), timeout=300)
             rate = (receiver.count - before) / (last - started)
+            cpu_per_change = (cpu_s(proc.pid) - cpu_before) / max(1, receiver.count - before)
             missing = len(set(backlog) - receiver.arrived.keys())
             async with session.get(f"{base}/api/v1/workorders?cursor=0&limit=200", headers=headers) as resp:
                 docs = [orjson.dumps(d) for d in (await resp.json())["items"]]
@@ -188,7 +196,7 @@ secret = "{SECRET}"
         bare = await baseline(hook, docs)
         print(f"backlog of {args.backlog}: delivered {args.backlog - missing} in {last - started:.2f} s = "
               f"{rate:.0f} changes/s; plain aiohttp client to the same receiver {bare:.0f} posts/s; "
-              f"ratio {rate / bare:.2f}")
+              f"ratio {rate / bare:.2f}; the gateway's CPU per change delivered {cpu_per_change * 1e6:.0f} µs")
     finally:
         stop(proc)
         await runner.cleanup()
