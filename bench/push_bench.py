@@ -15,6 +15,9 @@ case's first change arrives.
 2. Throughput: the subscription is paused, --backlog reports are filed, it is resumed, and
    the time until the last one arrives gives changes/s. Baseline: this process POSTs the
    same number of documents (signed, 16 at a time) to the receiver itself.
+
+With --log-cost N: what the change log costs the intake, as the gateway's CPU per report
+with push off and with it on but the subscription paused (alternating, --rounds each).
 """
 from __future__ import annotations
 
@@ -128,12 +131,54 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
+async def log_cost(reports: int, rounds: int) -> None:
+    """The intake's CPU per report with push off, and on with the subscription paused (the
+    change log is written, nothing sent), alternately, `rounds` times each."""
+    results: dict[str, list[float]] = {"off": [], "on": []}
+    for round_no in range(rounds):
+        for mode in ("off", "on"):
+            work = Path(tempfile.mkdtemp(prefix="push-cost-"))
+            config = work / "config.toml"
+            extra = ('[push]\nenabled = true\n[[push.subscriptions]]\nname = "idle"\n'
+                     f'url = "http://127.0.0.1:9/hook"\nsecret = "{SECRET}"\n') if mode == "on" else ""
+            config.write_text((ROOT / "bench" / "spine.toml").read_text(encoding="utf-8")
+                              + '[logging]\nlevel = "WARNING"\n' + extra, encoding="utf-8")
+            port = free_port()
+            proc = start([PY, "run.py", "--config", str(config), "--port", str(port), "--data-dir",
+                          str(work / "data")], env={**os.environ, "GATEWAY_CORE_TOKEN": TOKEN})
+            try:
+                await asyncio.to_thread(wait_ready, port)
+                async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256)) as session:
+                    if mode == "on":
+                        async with session.post(f"http://127.0.0.1:{port}/api/v1/subscriptions/idle/pause",
+                                                headers={"Authorization": f"Bearer {TOKEN}"}) as resp:
+                            assert resp.status == 200
+                    await post_reports(session, f"http://127.0.0.1:{port}", 500, None, "warm")
+                    before = cpu_s(proc.pid)
+                    answered = await post_reports(session, f"http://127.0.0.1:{port}", reports, None, f"c{round_no}")
+                    results[mode].append((cpu_s(proc.pid) - before) / len(answered))
+            finally:
+                stop(proc)
+                shutil.rmtree(work, ignore_errors=True)
+    off, on = sorted(results["off"]), sorted(results["on"])
+    print(f"intake CPU per report (gateway process), {reports} reports x {rounds}: push off "
+          f"{' '.join(f'{v * 1e6:.0f}' for v in off)} µs, on (log only) {' '.join(f'{v * 1e6:.0f}' for v in on)} µs;"
+          f" medians {off[len(off) // 2] * 1e6:.0f} / {on[len(on) // 2] * 1e6:.0f} µs,"
+          f" ratio {on[len(on) // 2] / off[len(off) // 2]:.2f}")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--backlog", type=int, default=5000)
+    parser.add_argument("--log-cost", type=int, default=0, metavar="N",
+                        help="instead: the intake's CPU per report with the change log off and on (N reports)")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.log_cost:
+        await log_cost(args.log_cost, args.rounds)
+        return
 
     receiver = Receiver()
     app = web.Application()
