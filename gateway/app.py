@@ -230,15 +230,20 @@ def _push(settings: Settings):
         await delivery.start()
         app[PUSH] = delivery
         app[STORE].on_push = delivery.wake
-        expiry = asyncio.create_task(_every(STATE_EXPIRY_INTERVAL_S, "push log expiry", lambda: delivery.records.expire(
-            s.keep_events_days, s.keep_dead_days)), name="push-expiry")
+        tasks = [asyncio.create_task(_every(STATE_EXPIRY_INTERVAL_S, "push log expiry", lambda: delivery.records.expire(
+            s.keep_events_days, s.keep_dead_days)), name="push-expiry")]
+        if s.overdue_check_s > 0:
+            tasks.append(asyncio.create_task(_every(s.overdue_check_s, "overdue", app[CASES].mark_overdue),
+                                             name="overdue"))
         try:
             yield
         finally:
             app[STORE].on_push = None
-            expiry.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await expiry
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await delivery.close()
     return push
 

@@ -156,6 +156,9 @@ class PushSettings:
     # dead letters are kept this long.
     keep_events_days: float = 7.0
     keep_dead_days: float = 30.0
+    # Every this many seconds, open cases past their due time are marked overdue (a change
+    # of kind "overdue" in the feed and to subscribers); 0 = never.
+    overdue_check_s: float = 60.0
 
     def problems(self) -> list[str]:
         problems = []

@@ -298,3 +298,26 @@ def test_the_readme_signature_example_holds():
     body = b'{"case_no":"20261201-000042","status":"dispatched","feed_seq":1187}'
     assert signature("example-push-secret-0123", "1764547200", body) == \
         "sha256=b0ac099ae5c880c3baf1132b44b9afb9eb105405cf4d14eb4990566923c7466f"
+
+
+async def test_a_case_past_its_due_time_is_pushed_once_as_overdue(tmp_path):
+    from gateway.appkeys import CASES
+
+    receiver = Receiver(free_port())
+    await receiver.start()
+    settings = make_settings(tmp_path / "data", **{**FAST, "push.overdue_check_s": 0.0, "push.subscriptions": [
+        sub("core", receiver, events=["overdue"])]})
+    try:
+        async with running_gateway(settings) as gw:
+            late, on_time = await file_reports(gw, 2, "h")
+            store, cases = gw.pipeline.store, gw.server.app[CASES]
+            await store.update_workorder(late, lambda doc: {**doc, "due_at": "2026-01-01T08:00:00+08:00"},
+                                         actor="test", action="time_passes", detail={})
+            assert await cases.mark_overdue() == 1
+            assert await cases.mark_overdue() == 0  # once
+            await until(lambda: len(receiver.got) == 1)
+            assert (receiver.got[0]["case_no"], receiver.got[0]["event"]) == (late, "overdue")
+            doc = await store.get_workorder(late)
+            assert doc["overdue"] is True and "overdue" not in await store.get_workorder(on_time)
+    finally:
+        await receiver.stop()

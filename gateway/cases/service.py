@@ -55,6 +55,21 @@ class CaseService:
             self.changed(doc)
         return doc
 
+    async def mark_overdue(self) -> int:
+        """Mark every open case past its due time overdue (a change in the feed); how many."""
+        at = now()
+        done = 0
+        for case_no in await self.store.overdue_candidates(iso(at), workorders.OPEN_STATUSES):
+            try:
+                doc = await self.store.update_workorder(
+                    case_no, lambda doc: workorders.mark_overdue(doc, at),
+                    actor="gateway", action="overdue", detail={"at": iso(at)})
+            except Refusal:  # it changed meanwhile (closed, or marked by another sweep)
+                continue
+            self.changed(doc)
+            done += 1
+        return done
+
     async def rate(self, case_no: str, channel: str, contact_id: str, rating: str) -> dict:
         doc = await self.store.update_workorder(
             case_no, lambda doc: workorders.rate(doc, channel, contact_id, rating, now()),

@@ -248,20 +248,31 @@ def public_view(doc: dict) -> dict:
 
 
 # What a change of a case is, for push subscribers choosing what to hear of.
-CHANGE_KINDS = ("created", "status", "merged", "changed")
+CHANGE_KINDS = ("created", "status", "merged", "overdue", "changed")
 
 
 def change_kind(old: dict | None, new: dict) -> str:
     """created: the case enters the feed (filed, or a held ticket confirmed); merged: it
-    was merged into another; status: any other status change; changed: anything else (a
-    report joined, an operator's edit, a rating …)."""
+    was merged into another; overdue: it passed its due time while open; status: any other
+    status change; changed: anything else (a report joined, an operator's edit, a rating …)."""
     if old is None or (old["status"] == HELD_STATUS and new["status"] != HELD_STATUS):
         return "created"
     if new["status"] == "merged" and old["status"] != "merged":
         return "merged"
+    if new.get("overdue") and not old.get("overdue"):
+        return "overdue"
     if new["status"] != old["status"]:
         return "status"
     return "changed"
+
+
+def mark_overdue(doc: dict, at: datetime) -> dict:
+    """An open case past its due time is marked overdue (once)."""
+    if doc["status"] not in OPEN_STATUSES or doc.get("overdue") or not doc.get("due_at"):
+        raise InvalidTransition(f"工单 {doc['case_no']} 不是未办结的超期工单")
+    if datetime.fromisoformat(doc["due_at"]) > at:
+        raise InvalidTransition(f"工单 {doc['case_no']} 尚未到期")
+    return {**doc, "overdue": True, "overdue_at": iso(at), "updated_at": iso(at)}
 
 
 def published_view(doc: dict) -> dict:

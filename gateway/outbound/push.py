@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import aiohttp
 import orjson
 
+from gateway.cases.workorders import CHANGE_KINDS as DEFAULT_EVENTS
 from gateway.errors import StorageUnavailable
 from gateway.metrics import Metrics
 from gateway.store.push import PushRecords
@@ -335,5 +336,3 @@ class PushDelivery:
             self.metrics.push_lag.labels(entry["name"]).set(entry["lag"])
             self.metrics.push_dead_letters.labels(entry["name"]).set(entry["dead_letters"])
 
-
-DEFAULT_EVENTS = ("created", "status", "merged", "changed")

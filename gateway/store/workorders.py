@@ -398,6 +398,16 @@ class WorkOrderRecords(IntakeRecords):
         rows = await self.read(sql + " ORDER BY created_at DESC, case_no DESC LIMIT ?", (*params, limit))
         return [orjson.loads(r[0]) for r in rows]
 
+    async def overdue_candidates(self, at: str, statuses: Iterable[str], limit: int = 500) -> list[str]:
+        """Cases in the feed, in one of `statuses`, due before `at` (ISO 8601, +08:00) and not
+        yet marked overdue."""
+        statuses = sorted(statuses)
+        rows = await self.read(
+            f"SELECT case_no FROM workorders WHERE status IN ({', '.join('?' * len(statuses))})"
+            " AND feed_seq IS NOT NULL AND json_extract(doc, '$.due_at') < ?"
+            " AND json_extract(doc, '$.overdue') IS NULL ORDER BY case_no LIMIT ?", (*statuses, at, limit))
+        return [r[0] for r in rows]
+
     async def count_review(self) -> int:
         return (await self.read("SELECT count(*) FROM workorders WHERE needs_review = 1"))[0][0]
 
