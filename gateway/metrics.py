@@ -28,6 +28,9 @@ class Metrics:
         self.push_lag = Gauge(
             "gateway_push_lag_events", "Changes in the log a destination has not got yet",
             ["destination"], registry=self.registry)
+        self.push_lag_seconds = Gauge(
+            "gateway_push_lag_seconds", "Age of the oldest change a destination has not got yet",
+            ["destination"], registry=self.registry)
         self.push_dead_letters = Gauge(
             "gateway_push_dead_letters", "Dead letters kept, by destination", ["destination"],
             registry=self.registry)

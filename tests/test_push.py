@@ -87,6 +87,8 @@ async def test_every_change_arrives_signed_and_in_order_while_another_destinatio
             assert listed["core"]["lag"] == 0 and "secret" not in listed["core"]
             metrics = await (await gw.get("/metrics")).text()
             assert 'gateway_push_deliveries_total{destination="core",outcome="delivered"}' in metrics
+            assert 'gateway_push_lag_events{destination="core"} 0.0' in metrics
+            assert 'gateway_push_lag_seconds{destination="core"} 0.0' in metrics
     finally:
         await good.stop()
         await bad.stop()

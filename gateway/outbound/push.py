@@ -23,6 +23,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import aiohttp
 import orjson
@@ -30,6 +31,7 @@ import orjson
 from gateway.cases.workorders import CHANGE_KINDS as DEFAULT_EVENTS
 from gateway.errors import StorageUnavailable
 from gateway.metrics import Metrics
+from gateway.models import now
 from gateway.store.push import PushRecords
 
 log = logging.getLogger("gateway.push")
@@ -334,5 +336,8 @@ class PushDelivery:
     async def export_metrics(self) -> None:
         for entry in await self.status():
             self.metrics.push_lag.labels(entry["name"]).set(entry["lag"])
+            oldest = await self.records.oldest_after(entry["cursor"])
+            behind = (now() - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0.0
+            self.metrics.push_lag_seconds.labels(entry["name"]).set(max(0.0, behind))
             self.metrics.push_dead_letters.labels(entry["name"]).set(entry["dead_letters"])
 

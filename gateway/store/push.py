@@ -87,6 +87,11 @@ class PushRecords:
         rows = await self.store.read("SELECT COALESCE(MAX(seq), 0) FROM push_events")
         return rows[0][0]
 
+    async def oldest_after(self, seq: int) -> str | None:
+        """When the first change after `seq` was made (None: there is none)."""
+        rows = await self.store.read("SELECT at FROM push_events WHERE seq > ? ORDER BY seq LIMIT 1", (seq,))
+        return rows[0][0] if rows else None
+
     async def events_after(self, seq: int, kinds: list[str], limit: int) -> list[dict]:
         rows = await self.store.read(
             f"SELECT seq, case_no, event, at, doc FROM push_events WHERE seq > ?"
