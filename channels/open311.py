@@ -34,7 +34,7 @@ from aiohttp import web
 
 from channels.base import BaseChannel, IntakeService
 from channels.phones import normalize_phone
-from gateway.errors import BadJson, Refusal
+from gateway.errors import BadJson, Refusal, StorageUnavailable
 from gateway.fields import geo_point, identifier, text_field
 from gateway.models import ACCEPTED, ATTACHED, CASE_NO_PATTERN, CST, UNAVAILABLE, Intake, Reporter, iso, now
 
@@ -383,6 +383,8 @@ class Open311Channel(BaseChannel):
                 return render(fmt, "errors", [{"code": exc.status, "description": exc.description}], exc.status)
             except BadJson as exc:
                 return render(fmt, "errors", [{"code": 400, "description": exc.message}], 400)
+            except StorageUnavailable:
+                return render(fmt, "errors", [{"code": 503, "description": "系统暂时无法处理，请稍后重试"}], 503)
             except Refusal as exc:  # a field the gateway refused, a limit reached
                 status = exc.http_status if exc.http_status < 500 else 400
                 status = 400 if status == 422 else status

@@ -321,5 +321,14 @@ async def test_a_case_past_its_due_time_is_pushed_once_as_overdue(tmp_path):
             assert (receiver.got[0]["case_no"], receiver.got[0]["event"]) == (late, "overdue")
             doc = await store.get_workorder(late)
             assert doc["overdue"] is True and "overdue" not in await store.get_workorder(on_time)
+
+            async def lag() -> int:  # the changes of other kinds are passed, not waited for
+                resp = await gw.get("/api/v1/subscriptions", headers=gw.core_headers)
+                return (await resp.json())["items"][0]["lag"]
+
+            deadline = time.monotonic() + 10
+            while await lag() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert await lag() == 0
     finally:
         await receiver.stop()

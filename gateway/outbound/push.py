@@ -148,17 +148,21 @@ class Subscriber:
         if replays:
             await self._send_batch(replays, replay=True)
             return True
+        last = await self.records.last_seq()
         events = await self.records.events_after(self.sub["cursor"], self.sub["events"], self.settings.batch)
-        if not events:
-            return False
-        await self._send_batch(events, replay=False)
-        self.sub["cursor"] = events[-1]["seq"]
-        # Stored while the next batch goes out (writes are applied in order); a crash
-        # before it commits sends this batch again, with the same keys.
-        if self._advancing is not None:
-            await self._advancing
-        self._advancing = asyncio.ensure_future(self.records.advance(self.sub["id"], events[-1]["seq"]))
-        return True
+        if events:
+            await self._send_batch(events, replay=False)
+        # A batch that is not full holds every wanted change up to `last`: the changes of
+        # other kinds up to there are passed too (so the log can be trimmed behind them).
+        end = events[-1]["seq"] if len(events) == self.settings.batch else max(last, *(e["seq"] for e in events[-1:]))
+        if end > self.sub["cursor"]:
+            self.sub["cursor"] = end
+            # Stored while the next batch goes out (writes are applied in order); a crash
+            # before it commits sends this batch again, with the same keys.
+            if self._advancing is not None:
+                await self._advancing
+            self._advancing = asyncio.ensure_future(self.records.advance(self.sub["id"], end))
+        return bool(events)
 
     async def _send_batch(self, events: list[dict], replay: bool) -> None:
         by_case: dict[str, list[dict]] = {}
