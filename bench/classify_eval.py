@@ -169,6 +169,8 @@ def main() -> int:
                 print(f"  urgent {r.get('urgent')} → {r['pred_urgent']}: {r['text'][:80]}")
             if (r["kind"] == "consultation") != r["pred_consult"] and r["kind"] != "other":
                 print(f"  {r['kind']} → {'consultation' if r['pred_consult'] else r['pred_code']}: {r['text'][:80]}")
+            if r["kind"] == "other" and five_digit(r["pred_code"]):
+                print(f"  not city → {r['pred_code']} ({r['confidence']}): {r['text'][:80]}")
             if r["kind"] == "social" and five_digit(r["pred_code"]):
                 print(f"  social {r.get('social_class')} → {r['pred_code']} ({r['confidence']}): {r['text'][:80]}")
             reasons.update(r["reasons"])
