@@ -170,9 +170,12 @@ def _stages_cases_and_intake(settings: Settings, stages):
             runner = StageRunner(classifier=classifier, locator=locator, duplicates=duplicates,
                                  metrics=app[METRICS], inline_chars=settings.pipeline.inline_stage_chars,
                                  pool=pool)
-            for doc in await app[STORE].workorders_in(workorders.OPEN_STATUSES):
+            open_cases = await app[STORE].workorders_in(workorders.OPEN_STATUSES)
+            for doc in open_cases:
                 runner.track(doc)
-            cases = CaseService(app[STORE], runner, public_url=settings.public_url, metrics=app[METRICS])
+            cases = CaseService(app[STORE], runner, public_url=settings.public_url, metrics=app[METRICS],
+                                clock=settings.deadlines.clock(), events=app[EVENTS])
+            cases.follow_clocks(open_cases)
             cases.on_change(lambda doc: app[EVENTS].publish("workorder", doc))
             app[CASES] = cases
             app[PIPELINE] = Pipeline(app[STORE], runner, cases, public_url=settings.public_url,
@@ -208,6 +211,8 @@ def _workers(settings: Settings, channels: dict[str, Channel]):
             asyncio.create_task(_every(STATE_EXPIRY_INTERVAL_S, "state expiry",
                                        ChannelState(app[STORE]).expire), name="state-expiry"),
             asyncio.create_task(delivery.run(), name="delivery"),
+            asyncio.create_task(_every(settings.deadlines.check_interval_s, "deadlines",
+                                       app[CASES].check_deadlines), name="deadlines"),
         ]
         yield
         for task in tasks:

@@ -18,6 +18,7 @@ from channels import CHANNELS
 from classifiers.classify.settings import ClassificationSettings
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.settings import LocationSettings
+from gateway.cases.deadlines import DeadlineSettings
 from gateway.cases.workorders import CHANGE_KINDS as PUSH_EVENTS
 from gateway.console.settings import ConsoleSettings
 from gateway.speech.settings import SpeechSettings
@@ -210,6 +211,7 @@ SECTIONS: dict[str, type] = {
     "classification": ClassificationSettings,
     "location": LocationSettings,
     "duplicates": DuplicateSettings,
+    "deadlines": DeadlineSettings,
     "security": SecuritySettings,
     "logging": LoggingSettings,
     "notify": NotifySettings,

@@ -81,7 +81,7 @@ class Pipeline:
             return await self._process(intake_id, intake)
         stages = await self.stages.run(intake, check_duplicates=False)
         doc = await self.store.update_workorder(
-            record["case_no"], lambda doc: workorders.restage(doc, stages),
+            record["case_no"], self.cases.timed(lambda doc: workorders.restage(doc, stages), now()),
             actor="gateway", action="restaged", detail={"intake": intake_id})
         self.cases.changed(doc)
         return _result(record["result"])
@@ -153,9 +153,9 @@ class Pipeline:
             if saved is None:  # nothing to join, or that case is no longer open
                 saved = await self.store.file_workorder(
                     intake_id, at.strftime("%Y%m%d"),
-                    lambda case_no, code: workorders.new_workorder(
+                    lambda case_no, code: self.cases.clock.start(workorders.new_workorder(
                         case_no, code, intake, stages, at, self.public_url, intake.hold_for_review,
-                        related_to=intake.case_hint),
+                        related_to=intake.case_hint), at),
                     answer(ACCEPTED), stage_record, in_feed=not intake.hold_for_review)
         except StorageUnavailable as exc:
             return self._unavailable(exc)

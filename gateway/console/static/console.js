@@ -253,6 +253,16 @@
         $("t-status").textContent = t.status_name;
       }
     });
+    source.addEventListener("deadline", (m) => {
+      // A case crossed 80 % of its time limit or went overdue: newest first, the last 20.
+      const d = JSON.parse(m.data);
+      const li = document.createElement("li");
+      li.className = d.state === "overdue" ? "overdue" : "warning";
+      li.textContent = `${d.state_name} · ${d.case_no} ${d.title}（时限 ${d.due_at ? d.due_at.slice(5, 16).replace("T", " ") : "—"}）`;
+      const list = $("deadlines");
+      list.prepend(li);
+      while (list.children.length > 20) list.lastChild.remove();
+    });
     source.addEventListener("expired", () => { source.close(); location.href = "/console/login?reason=session_expired"; });
   }
 
