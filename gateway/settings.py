@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from channels import CHANNELS
 from classifiers.classify.settings import ClassificationSettings
 from classifiers.dedupe.settings import DuplicateSettings
+from classifiers.hotspots.settings import HotspotSettings
 from classifiers.locate.settings import LocationSettings
 from gateway.cases.deadlines import DeadlineSettings
 from gateway.cases.workorders import CHANGE_KINDS as PUSH_EVENTS
@@ -212,6 +213,7 @@ SECTIONS: dict[str, type] = {
     "location": LocationSettings,
     "duplicates": DuplicateSettings,
     "deadlines": DeadlineSettings,
+    "hotspots": HotspotSettings,
     "security": SecuritySettings,
     "logging": LoggingSettings,
     "notify": NotifySettings,

@@ -7,11 +7,12 @@ import re
 
 from aiohttp import web
 
-from gateway.appkeys import ATTACHMENTS, CASES, CORE_TOKEN, SETTINGS, STORE
+from gateway.appkeys import ATTACHMENTS, CASES, CORE_TOKEN, HOTSPOTS, SETTINGS, STORE
 from gateway.cases import deadlines
 from gateway.cases.workorders import STATUS_NAMES
 from gateway.errors import NotFound, ValidationError
 from gateway.fields import identifier, text_field
+from gateway.hotspots import parse_until, parse_window
 from gateway.http import file_headers, json_error, json_response, read_json
 from gateway.models import CASE_NO_PATTERN, now
 
@@ -29,7 +30,7 @@ def _authorized(request: web.Request) -> bool:
 @web.middleware
 async def core_auth(request: web.Request, handler):
     if request.path.startswith(("/api/v1/workorders", "/api/v1/attachments", "/api/v1/subscriptions",
-                                "/api/v1/figures")) and not _authorized(request):
+                                "/api/v1/figures", "/api/v1/hotspots")) and not _authorized(request):
         response = json_error(401, "unauthorized", "缺少或错误的访问令牌（Authorization: Bearer …）")
         response.headers["WWW-Authenticate"] = 'Bearer realm="gateway"'
         return response
@@ -95,6 +96,15 @@ async def get_deadline_figures(request: web.Request) -> web.Response:
     median hours to dispatch and to resolve."""
     docs = await request.app[STORE].workorders_in(STATUS_NAMES)
     return json_response(deadlines.figures(docs, now()))
+
+
+@routes.get("/api/v1/hotspots")
+async def get_hotspots(request: web.Request) -> web.Response:
+    """The hottest issues (same problem, same place) with reports in the window."""
+    window = parse_window(request.query.get("window"))
+    limit = _int_param(request, "limit", 10, 1, 100)
+    until = parse_until(request.query.get("until"))
+    return json_response(request.app[HOTSPOTS].top(window, limit, until))
 
 
 def _update_id(body: dict, required: bool = True) -> str | None:

@@ -18,6 +18,7 @@ from gateway.models import (
     ATTACHED,
     UNAVAILABLE,
     Intake,
+    StageResults,
     SubmitResult,
     contact_key,
     intake_from_plain,
@@ -43,6 +44,11 @@ class Pipeline:
         self.public_url = public_url
         self.metrics = metrics or Metrics()
         self._inflight: dict[int, asyncio.Future[SubmitResult]] = {}
+        # Called with (intake, stages, case_no) after each report is filed or joined a case.
+        self._filed: list[Callable[[Intake, StageResults, str], None]] = []
+
+    def on_filed(self, listener: Callable[[Intake, StageResults, str], None]) -> None:
+        self._filed.append(listener)
 
     async def submit(self, intake: Intake) -> SubmitResult:
         intake = sanitize_intake(intake)
@@ -159,6 +165,11 @@ class Pipeline:
                     answer(ACCEPTED), stage_record, in_feed=not intake.hold_for_review)
         except StorageUnavailable as exc:
             return self._unavailable(exc)
+        for listener in self._filed:
+            try:
+                listener(intake, stages, saved["case_no"])
+            except Exception:
+                log.exception("filed listener failed", extra={"case_no": saved["case_no"]})
         if "doc" in filed:
             self.cases.changed(filed["doc"])
             log.info("report %s", saved["outcome"], extra={

@@ -37,6 +37,16 @@
     state.queue = board.queue;
     renderQueue();
   }
+  const TRENDS = {rising: "↑ 上升", steady: "→ 平稳", falling: "↓ 回落"};
+  async function loadHotspots() {
+    const page = await api("/console/api/hotspots?window=7d");
+    $("hotspots").replaceChildren(...(page.items.length ? page.items.map((h) =>
+      el("li", {class: "hotspot", "data-issue": h.id},
+        el("b", {}, h.title), " ", el("span", {class: "badge"}, "热度 " + h.heat),
+        el("div", {class: "snippet"},
+          `${h.place || "地点不一"} · ${h.category || "未分类"} · ${h.reports} 次 / ${h.reporters} 人 · ${TRENDS[h.trend] || ""}`)))
+      : [el("li", {class: "snippet"}, "近 7 天没有热点问题")]));
+  }
   function callItem(c) {
     const li = el("li", {class: "call-item" + (c.mine ? " mine" : ""), "data-call": c.call_id},
       el("b", {}, c.caller), " ", el("span", {class: "badge"}, PHASES[c.phase] || c.phase),
@@ -272,6 +282,8 @@
     state.categories = (await api("/console/api/categories")).categories;
     await loadBoard();
     connect();
+    loadHotspots().catch(() => {});
+    setInterval(() => loadHotspots().catch(() => {}), 60000);
     if (state.queue.length) { state.selected = 0; renderQueue(); }
   })();
 })();
