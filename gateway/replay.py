@@ -77,9 +77,8 @@ async def replay(app: web.Application, path: Path, convert: Callable[[dict], Int
         await asyncio.gather(*tasks)
         await app[HOTSPOTS].settled()
         result.seconds = time.perf_counter() - started
-        if result.first is not None:
-            span = result.last - result.first + timedelta(seconds=1)
-            result.top = app[HOTSPOTS].top(span, top, result.last)["items"]
+        if result.first is not None:  # over the file's whole span, with each issue's reports
+            result.top = app[HOTSPOTS].issues.top(result.first, result.last + timedelta(seconds=1), top)
     finally:
         await runner.cleanup()
     return result
