@@ -54,6 +54,7 @@ class WorkCalendar:
         self.days_off = frozenset(days_off)
         self.working_days = frozenset(working_days)
         self.hours_per_day = sum(_hours(a, b) for a, b in periods)
+        self._days: dict[date, bool] = {}  # the answers so far (a few hundred days at most)
 
     @staticmethod
     def known_years() -> tuple[int, int]:
@@ -61,6 +62,12 @@ class WorkCalendar:
         return years[0], years[-1]
 
     def is_workday(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         if day in self.working_days:
             return True
         if day in self.days_off:
