@@ -87,6 +87,18 @@ def test_pause_waiting_for_the_citizen_moves_the_due_time_by_the_pause(clock):
     assert [h["reason"] for h in resumed["deadline"]["history"]] == ["filed", "paused", "resumed"]
 
 
+def test_an_operators_own_due_time_overrides_the_tier_but_a_save_to_the_minute_does_not(clock):
+    doc = clock.start(case("2026-03-02T09:00:37", urgency="urgent"))  # due 11:00:37
+    same = clock.follow(doc, {**doc, "due_at": "2026-03-02T11:00:00+08:00"}, at("2026-03-02T09:10:00"))
+    assert same["due_at"] == "2026-03-02T11:00:37+08:00" and len(same["deadline"]["history"]) == 1
+    moved = clock.follow(doc, {**doc, "due_at": "2026-03-03T18:00:00+08:00"}, at("2026-03-02T09:10:00"))
+    assert moved["due_at"] == "2026-03-03T18:00:00+08:00"
+    assert [h["reason"] for h in moved["deadline"]["history"]] == ["filed", "operator"]
+    # A later change of urgency keeps the operator's time.
+    later = clock.follow(moved, {**moved, "urgency": "normal"}, at("2026-03-02T09:20:00"))
+    assert later["due_at"] == "2026-03-03T18:00:00+08:00"
+
+
 def test_on_time_share_counts_open_overdue_cases_as_late(clock):
     def done(created, finished, status="resolved", **extra):
         doc = clock.start(case(created, **extra))

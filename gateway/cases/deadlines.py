@@ -159,6 +159,13 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _moved(old: str | None, new: str | None) -> bool:
+    """A due time changed by a minute or more (or set, or cleared)."""
+    if not old or not new:
+        return bool(old) != bool(new)
+    return abs((_dt(new) - _dt(old)).total_seconds()) >= 60
+
+
 class Clock:
     def __init__(self, limits: TimeLimits, calendar: WorkCalendar, *, warn_share: float = 0.8,
                  can_pause: bool = True):
@@ -273,9 +280,10 @@ class Clock:
                 self.follow(before, {**after, "deadline": before["deadline"]}, at)
         doc = after
         deadline = dict(doc["deadline"])
-        if before is not None and doc.get("due_at") != before.get("due_at") \
-                and doc.get("due_at") != deadline.get("due_at"):
-            # An operator set the due time by hand.
+        if before is not None and _moved(before.get("due_at"), doc.get("due_at")) \
+                and _moved(deadline.get("due_at"), doc.get("due_at")):
+            # An operator set the due time by hand (the console shows it to the minute, so
+            # a save that leaves it alone sends it back without its seconds).
             deadline["override_due_at"] = doc["due_at"]
             doc = self._recorded({**doc, "deadline": deadline}, at, "operator")
             deadline = doc["deadline"]
