@@ -68,6 +68,7 @@ class HotspotView:
         self._queue: asyncio.Queue[Report] = asyncio.Queue()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._rebuilt = asyncio.Event()  # set once the stored reports are in (or failed)
 
     def filed(self, intake: Intake, stages: StageResults, case_no: str) -> None:
         """A report was filed (new case or joined): queue it for the view."""
@@ -77,15 +78,23 @@ class HotspotView:
 
     async def rebuild(self, store) -> int:
         """Index the stored reports of the last `keep_days` (at start-up)."""
-        if not self.settings.enabled:
-            return 0
-        since = iso(now() - timedelta(days=self.settings.keep_days))
-        rows = await store.filed_reports(since)
-        for i, row in enumerate(rows):
-            self.issues.add(report_of(intake_from_plain(row["payload"]), row["stages"], row["case_no"]))
-            if i % BATCH == BATCH - 1:
-                await asyncio.sleep(0)  # the loop serves requests meanwhile
-        return len(rows)
+        try:
+            if not self.settings.enabled:
+                return 0
+            newest = await store.newest_filed()
+            if newest is None:
+                return 0
+            # As the view keeps them: `keep_days` before the newest report (a replayed
+            # history is kept whatever its age).
+            since = iso(datetime.fromisoformat(newest) - timedelta(days=self.settings.keep_days))
+            rows = await store.filed_reports(since)
+            for i, row in enumerate(rows):
+                self.issues.add(report_of(intake_from_plain(row["payload"]), row["stages"], row["case_no"]))
+                if i % BATCH == BATCH - 1:
+                    await asyncio.sleep(0)  # the loop serves requests meanwhile
+            return len(rows)
+        finally:
+            self._rebuilt.set()
 
     async def run(self) -> None:
         """The background worker: index queued reports, a batch per loop turn."""
@@ -101,7 +110,8 @@ class HotspotView:
             await asyncio.sleep(0)
 
     async def settled(self) -> None:
-        """Wait until every queued report is in the view."""
+        """Wait until the stored reports and every queued report are in the view."""
+        await self._rebuilt.wait()
         await self._idle.wait()
 
     async def expire(self) -> int:

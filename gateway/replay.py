@@ -61,10 +61,10 @@ async def replay(app: web.Application, path: Path, convert: Callable[[dict], Int
 
         async def one(intake: Intake) -> None:
             try:
-                outcome = (await service.submit(intake)).outcome
+                answer = await service.submit(intake)
             finally:
                 gate.release()
-            result.outcomes[outcome] += 1
+            result.outcomes["repeated" if answer.repeated else answer.outcome] += 1
 
         started = time.perf_counter()
         tasks = []

@@ -127,6 +127,11 @@ class IntakeRecords(Writer):
             f"UPDATE intakes SET state = 'stored', attempts = 0 WHERE state = 'failed' {where}",
             params).rowcount)
 
+    async def newest_filed(self) -> str | None:
+        """When the newest filed report was received (ISO), or None."""
+        rows = await self.read("SELECT max(received_at) FROM intakes WHERE state = 'done'")
+        return rows[0][0] if rows else None
+
     async def filed_reports(self, since: str) -> list[dict]:
         """Every filed report received at or after `since` (ISO), oldest first: its
         normalized intake, its stage results and its case (the hot-issue view's rebuild)."""
