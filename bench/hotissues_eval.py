@@ -18,7 +18,9 @@ its messages, at least two. Figures:
   (classify + locate in this process, no storage) over the same messages as the
   same-run baseline.
 
-The frozen list is never used for tuning: this prints figures only."""
+The view depends on the order in which reports finish filing (32 are in flight at once), so
+the replay runs `--runs` times (default 3) and the figures are given for each run and as a
+range. The frozen list is never used for tuning: this prints figures only."""
 from __future__ import annotations
 
 import argparse
@@ -72,13 +74,7 @@ def match(ours: list[dict], frozen: list[dict]) -> list[tuple[dict, dict | None,
     return out
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--config", default=str(ROOT / "config.toml"))
-    parser.add_argument("--show", type=int, default=0, help="print our top N with their matches")
-    args = parser.parse_args()
-    frozen = sorted(json.loads(FROZEN.read_text(encoding="utf-8"))["issues"], key=lambda f: f["rank"])
+def run_once(args, frozen: list[dict]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_module.load(args.config, {"storage.data_dir": tmp})
         settings.pipeline.recovery_interval_s = 3600
@@ -107,6 +103,29 @@ def main() -> int:
         what = f"= frozen #{hit['rank']} ({n}/{len(issue['report_ids'])} messages; frozen has {hit['n_messages']})" \
             if hit else "= none of the frozen 20"
         print(f"{rank:3d}. heat {issue['heat']:6.2f} {len(issue['report_ids']):3d} msgs  {issue['title'][:40]}  {what}")
+    return {"top5@5": found(5, 5), "top5@10": found(5, 10), "top10@10": found(10, 10), "top10@20": found(10, 20),
+            "top20@20": found(20, 20), "precision": round(right / total, 2),
+            "precision_matched": round(right / max(1, hit_total), 2), "per_s": round(result.per_second),
+            "ratio": round(result.per_second / baseline, 2)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--config", default=str(ROOT / "config.toml"))
+    parser.add_argument("--show", type=int, default=0, help="print our top N with their matches")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="replays (the view depends on the order reports finish filing, 32 at a time)")
+    args = parser.parse_args()
+    frozen = sorted(json.loads(FROZEN.read_text(encoding="utf-8"))["issues"], key=lambda f: f["rank"])
+    runs = []
+    for n in range(args.runs):
+        print(f"-- run {n + 1}/{args.runs}")
+        runs.append(run_once(args, frozen))
+    print("-- over the runs (min–max):")
+    for key in runs[0]:
+        values = [r[key] for r in runs]
+        print(f"{key}: {min(values)}–{max(values)}  ({', '.join(map(str, values))})")
     return 0
 
 
