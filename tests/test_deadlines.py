@@ -162,7 +162,8 @@ async def test_cases_crossing_80_percent_and_going_overdue_appear_in_the_feed_an
         assert "即将超时".encode() in streamed and "已超时".encode() in streamed
         console.close()
         changed, _ = await all_feed(gw, cursor=cursor)
-        assert [(i["case_no"], i["deadline"]["state"]) for i in changed] == [(case_no, "overdue")]
+        assert [(i["case_no"], i["deadline"]["state"], i["overdue"]) for i in changed] == [
+            (case_no, "overdue", True)]  # also the push subscribers' "overdue" change
         doc = await workorder(gw, case_no)
         actions = [h["action"] for h in doc["history"]]
         assert actions == ["filed", "deadline_warning", "deadline_overdue"]

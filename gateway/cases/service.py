@@ -92,7 +92,10 @@ class CaseService:
                 crossed = self.clock.crossed(doc, at)
                 if crossed is None:
                     raise _NotCrossed("")
-                return {**crossed, "updated_at": stamp}
+                crossed = {**crossed, "updated_at": stamp}
+                if crossed["deadline"]["state"] == "overdue" and not crossed.get("overdue"):
+                    crossed = workorders.mark_overdue(crossed, at)  # push's "overdue" change, once
+                return crossed
 
             try:
                 doc = await self.store.update_workorder(
