@@ -150,6 +150,67 @@ def import_registry(args: argparse.Namespace) -> int:
     return 0
 
 
+REPLAY_CHANNELS = {"board": "channels.board"}
+
+
+def replay(args: argparse.Namespace) -> int:
+    """Feed a file of messages with their own times through the intake path."""
+    import importlib
+
+    from gateway import logs
+    from gateway import settings as settings_module
+    from gateway.app import create_app
+    from gateway.replay import replay as run_replay
+
+    try:
+        settings = _settings(args)
+    except settings_module.SettingsError as exc:
+        print(f"配置错误 / configuration error: {exc}", file=sys.stderr)
+        return 2
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"找不到文件 / no such file: {path}", file=sys.stderr)
+        return 2
+    logs.setup("WARNING", settings.logging.format)
+    convert = importlib.import_module(REPLAY_CHANNELS[args.channel]).to_intake
+    result = new_event_loop().run_until_complete(
+        run_replay(create_app(settings), path, convert, top=args.top))
+    for number, problem in result.bad_lines[:20]:
+        print(f"第 {number} 行已跳过 / line {number} skipped: {problem}", file=sys.stderr)
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(result.outcomes.items()))
+    print(f"{result.messages} messages ({outcomes}; {len(result.bad_lines)} bad lines) in "
+          f"{result.seconds:.1f} s: {result.per_second:.0f} messages/s, "
+          f"{result.first} – {result.last}")
+    print(f"top {len(result.top)} hot issues over the whole span:")
+    for rank, issue in enumerate(result.top, 1):
+        print(f"{rank:3d}. heat {issue['heat']:7.2f}  {issue['reports']:4d} reports "
+              f"{issue['reporters']:4d} people  {issue['title']}  [{issue['place']}]")
+    return 0 if result.messages else 1
+
+
+def report(args: argparse.Namespace) -> int:
+    """The monthly hot-issue report (HTML with a chart per issue, and CSV)."""
+    from gateway.monthly import month_issues, month_span, write_report
+
+    try:
+        month_span(args.month)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    settings = _settings(args)
+
+    issues: list[dict] = []
+
+    async def work(store) -> int:
+        issues.extend(await month_issues(store, settings.hotspots, args.month, args.limit))
+        return 0
+
+    asyncio.run(_with_store(args, work))
+    html, table = write_report(issues, args.month, Path(args.out))
+    print(f"{len(issues)} hot issues: {html} {table}")
+    return 0
+
+
 def transcribe(args: argparse.Namespace) -> int:
     """Each recording's transcript (per side for two-channel ones) and the time it took, so
     an administrator can check the engine and model before going live."""
@@ -266,6 +327,17 @@ def main(argv: list[str] | None = None) -> int:
     reg.add_argument("--area-tolerance-m2", type=float, default=1.0,
                      help="overlaps and gaps smaller than this are ignored")
     reg.set_defaults(func=import_registry)
+    replay_cmd = commands.add_parser("replay", help="feed a file of messages with their own times "
+                                     "through the intake path (e.g. a message board's history)")
+    replay_cmd.add_argument("--channel", choices=sorted(REPLAY_CHANNELS), required=True)
+    replay_cmd.add_argument("file", metavar="FILE.jsonl")
+    replay_cmd.add_argument("--top", type=int, default=10, help="hot issues to print at the end")
+    replay_cmd.set_defaults(func=replay)
+    report_cmd = commands.add_parser("report", help="the monthly hot-issue report (HTML and CSV)")
+    report_cmd.add_argument("--month", required=True, metavar="YYYY-MM")
+    report_cmd.add_argument("--out", default="reports", help="directory (default ./reports)")
+    report_cmd.add_argument("--limit", type=int, default=10, help="issues listed (default 10)")
+    report_cmd.set_defaults(func=report)
     speech = commands.add_parser("transcribe", help="print recordings' transcripts and the time taken "
                                  "(per side for two-channel recordings)")
     speech.add_argument("files", nargs="+", metavar="FILE")

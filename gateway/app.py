@@ -8,6 +8,7 @@ import contextlib
 import logging
 import secrets
 import shutil
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -23,6 +24,7 @@ from gateway.appkeys import (
     CORE_TOKEN,
     DELIVERY,
     EVENTS,
+    HOTSPOTS,
     METRICS,
     PIPELINE,
     PUSH,
@@ -38,6 +40,7 @@ from gateway.cases.service import CaseService
 from gateway.errors import StorageUnavailable
 from gateway.events import EventHub
 from gateway.guard import FailureLimit, GuessLimits
+from gateway.hotspots import HotspotView
 from gateway.http import error_middleware, json_response, security_headers
 from gateway.intake.attachments import AttachmentStore
 from gateway.intake.pipeline import Pipeline
@@ -62,6 +65,7 @@ log = logging.getLogger("gateway.app")
 # Tables of the feature modules under gateway/store (intakes' and work orders' are always there).
 SCHEMAS = [state_store.SCHEMA, console_store.SCHEMA, push_store.SCHEMA]
 STATE_EXPIRY_INTERVAL_S = 600.0
+HOTSPOT_EXPIRY_INTERVAL_S = 3600.0
 
 
 def core_token(settings: Settings) -> str:
@@ -170,13 +174,18 @@ def _stages_cases_and_intake(settings: Settings, stages):
             runner = StageRunner(classifier=classifier, locator=locator, duplicates=duplicates,
                                  metrics=app[METRICS], inline_chars=settings.pipeline.inline_stage_chars,
                                  pool=pool)
-            for doc in await app[STORE].workorders_in(workorders.OPEN_STATUSES):
+            open_cases = await app[STORE].workorders_in(workorders.OPEN_STATUSES)
+            for doc in open_cases:
                 runner.track(doc)
-            cases = CaseService(app[STORE], runner, public_url=settings.public_url, metrics=app[METRICS])
+            cases = CaseService(app[STORE], runner, public_url=settings.public_url, metrics=app[METRICS],
+                                clock=settings.deadlines.clock(), events=app[EVENTS])
+            cases.follow_clocks(open_cases)
             cases.on_change(lambda doc: app[EVENTS].publish("workorder", doc))
             app[CASES] = cases
             app[PIPELINE] = Pipeline(app[STORE], runner, cases, public_url=settings.public_url,
                                      metrics=app[METRICS])
+            app[HOTSPOTS] = HotspotView(settings.hotspots)
+            app[PIPELINE].on_filed(app[HOTSPOTS].filed)
             app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE],
                                                keep_originals=settings.storage.keep_photo_originals)
             sec = settings.security
@@ -208,6 +217,9 @@ def _workers(settings: Settings, channels: dict[str, Channel]):
             asyncio.create_task(_every(STATE_EXPIRY_INTERVAL_S, "state expiry",
                                        ChannelState(app[STORE]).expire), name="state-expiry"),
             asyncio.create_task(delivery.run(), name="delivery"),
+            asyncio.create_task(_every(settings.deadlines.check_interval_s, "deadlines",
+                                       app[CASES].check_deadlines), name="deadlines"),
+            asyncio.create_task(_hotspots(app), name="hotspots"),
         ]
         yield
         for task in tasks:
@@ -246,6 +258,24 @@ def _push(settings: Settings):
                     await task
             await delivery.close()
     return push
+
+
+async def _hotspots(app: web.Application) -> None:
+    """The hot-issue view: rebuilt from the stored reports, then kept current; old reports
+    leave it every hour."""
+    view = app[HOTSPOTS]
+    try:
+        count = await view.rebuild(app[STORE])
+        log.info("hot-issue view rebuilt from %d stored reports", count)
+    except StorageUnavailable as exc:
+        log.warning("hot-issue view starts empty: %s", exc)
+    worker = asyncio.create_task(view.run(), name="hotspots-worker")
+    try:
+        await _every(HOTSPOT_EXPIRY_INTERVAL_S, "hot-issue expiry", view.expire)
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
 
 
 def _channel_servers(channels: dict[str, Channel]):
@@ -310,10 +340,18 @@ async def healthz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     m = request.app[METRICS]
     store = request.app[STORE]
+    settings = request.app[SETTINGS]
     m.queue_depth.labels("write").set(store.queue_depth)
     pool = request.app[PIPELINE].stages.pool
     if pool is not None:
         m.queue_depth.labels("stages").set(pool.backlog)
+    m.hotspot_heat.clear()
+    m.hotspot_reports.clear()
+    top = request.app[HOTSPOTS].top(timedelta(days=7), settings.hotspots.gauges)["items"] \
+        if settings.hotspots.gauges else []
+    for rank, issue in enumerate(top, 1):
+        m.hotspot_heat.labels(str(rank), issue["id"]).set(issue["heat"])
+        m.hotspot_reports.labels(str(rank), issue["id"]).set(issue["reports"])
     with contextlib.suppress(StorageUnavailable):
         if PUSH in request.app:
             await request.app[PUSH].export_metrics()

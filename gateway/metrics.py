@@ -36,6 +36,12 @@ class Metrics:
             registry=self.registry)
         self.queue_depth = Gauge(
             "gateway_queue_depth", "Items waiting, by queue", ["queue"], registry=self.registry)
+        self.hotspot_heat = Gauge(
+            "gateway_hotspot_heat", "Heat of the top hot issues of the last 7 days, by rank and issue",
+            ["rank", "issue"], registry=self.registry)
+        self.hotspot_reports = Gauge(
+            "gateway_hotspot_reports", "Reports of the top hot issues of the last 7 days, by rank and issue",
+            ["rank", "issue"], registry=self.registry)
         self._children: dict[tuple, object] = {}
 
     def watch_store(self, store) -> None:

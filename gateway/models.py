@@ -95,6 +95,9 @@ class Intake:
     # The citizen said this is none of the open cases offered: never joined automatically
     # (a close match is still shown to an operator).
     not_duplicate: bool = False
+    # What the channel counts of others' support, where it has it: {"likes": n, "dislikes": n,
+    # "joins": n ("me too")}; part of the hot-issue heat.
+    engagement: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -214,6 +217,7 @@ def intake_from_plain(data: dict) -> Intake:
         category_hint=data.get("category_hint", ""),
         not_duplicate=data.get("not_duplicate", False),
         point_crs=data.get("point_crs", "wgs84"),
+        engagement=dict(data.get("engagement") or {}),
     )
 
 

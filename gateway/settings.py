@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 from channels import CHANNELS
 from classifiers.classify.settings import ClassificationSettings
 from classifiers.dedupe.settings import DuplicateSettings
+from classifiers.hotspots.settings import HotspotSettings
 from classifiers.locate.settings import LocationSettings
+from gateway.cases.deadlines import DeadlineSettings
 from gateway.cases.workorders import CHANGE_KINDS as PUSH_EVENTS
 from gateway.console.settings import ConsoleSettings
 from gateway.speech.settings import SpeechSettings
@@ -210,6 +212,8 @@ SECTIONS: dict[str, type] = {
     "classification": ClassificationSettings,
     "location": LocationSettings,
     "duplicates": DuplicateSettings,
+    "deadlines": DeadlineSettings,
+    "hotspots": HotspotSettings,
     "security": SecuritySettings,
     "logging": LoggingSettings,
     "notify": NotifySettings,

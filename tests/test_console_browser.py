@@ -106,3 +106,22 @@ async def test_an_expired_session_sends_the_operator_back_to_login(tmp_path, bro
         await page.reload()
         await page.wait_for_url(f"{base}/console/login?reason=session_expired")
         assert "登录已过期" in await page.inner_text("#login-message")
+
+
+async def test_the_hotspot_panel_lists_what_is_piling_up(tmp_path, browser):
+    async with running_gateway(hotline_settings(tmp_path / "data")) as client:
+        base = str(client.make_url("")).rstrip("/")
+        await add_operator(client, "zhao", display_name="赵坐席")
+        for i, text in enumerate(["苏州园小区旁边工地半夜施工噪音太大，吵得睡不着",
+                                  "苏州园小区南边工地晚上十二点还在打桩施工，噪音扰民",
+                                  "半夜施工噪音扰民，苏州园小区附近工地天天夜里施工"]):
+            resp = await client.post("/api/v1/reports", json={"description": text,
+                                                              "submission_token": f"panel-{i:04d}"})
+            assert resp.status == 201
+        page = await browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+        await sign_in(page, base, "zhao")
+        item = page.locator("#hotspots li.hotspot").first
+        await item.wait_for()
+        text = await item.inner_text()
+        assert "施工" in text and "热度" in text and "3 次 / 3 人" in text
+        await page.screenshot(path=str(tmp_path / "hotspots.png"), full_page=True)

@@ -7,11 +7,14 @@ import re
 
 from aiohttp import web
 
-from gateway.appkeys import ATTACHMENTS, CASES, CORE_TOKEN, SETTINGS, STORE
+from gateway.appkeys import ATTACHMENTS, CASES, CORE_TOKEN, HOTSPOTS, SETTINGS, STORE
+from gateway.cases import deadlines
+from gateway.cases.workorders import STATUS_NAMES
 from gateway.errors import NotFound, ValidationError
 from gateway.fields import identifier, text_field
+from gateway.hotspots import parse_until, parse_window
 from gateway.http import file_headers, json_error, json_response, read_json
-from gateway.models import CASE_NO_PATTERN
+from gateway.models import CASE_NO_PATTERN, now
 
 routes = web.RouteTableDef()
 CASE_NO = re.compile(CASE_NO_PATTERN)
@@ -26,7 +29,8 @@ def _authorized(request: web.Request) -> bool:
 
 @web.middleware
 async def core_auth(request: web.Request, handler):
-    if request.path.startswith(("/api/v1/workorders", "/api/v1/attachments", "/api/v1/subscriptions")) and not _authorized(request):
+    if request.path.startswith(("/api/v1/workorders", "/api/v1/attachments", "/api/v1/subscriptions",
+                                "/api/v1/figures", "/api/v1/hotspots")) and not _authorized(request):
         response = json_error(401, "unauthorized", "缺少或错误的访问令牌（Authorization: Bearer …）")
         response.headers["WWW-Authenticate"] = 'Bearer realm="gateway"'
         return response
@@ -73,6 +77,34 @@ async def post_status(request: web.Request) -> web.Response:
     doc = await request.app[CASES].change_status(
         request.match_info["case_no"], status, update_id=update_id, **fields)
     return json_response(doc)
+
+
+@routes.post("/api/v1/workorders/{case_no}/clock")
+async def post_clock(request: web.Request) -> web.Response:
+    """Pause the case's clock while it waits for the citizen, or resume it."""
+    body = await read_json(request)
+    action = identifier(body.get("action"), "action", 16)
+    note = text_field(body.get("note"), "note", 2000)
+    doc = await request.app[CASES].clock_action(request.match_info["case_no"], action, note=note,
+                                                update_id=_update_id(body, required=False))
+    return json_response(doc)
+
+
+@routes.get("/api/v1/figures/deadlines")
+async def get_deadline_figures(request: web.Request) -> web.Response:
+    """On-time share (open overdue cases count as late) by category, grid and channel;
+    median hours to dispatch and to resolve."""
+    docs = await request.app[STORE].workorders_in(STATUS_NAMES)
+    return json_response(deadlines.figures(docs, now()))
+
+
+@routes.get("/api/v1/hotspots")
+async def get_hotspots(request: web.Request) -> web.Response:
+    """The hottest issues (same problem, same place) with reports in the window."""
+    window = parse_window(request.query.get("window"))
+    limit = _int_param(request, "limit", 10, 1, 100)
+    until = parse_until(request.query.get("until"))
+    return json_response(request.app[HOTSPOTS].top(window, limit, until))
 
 
 def _update_id(body: dict, required: bool = True) -> str | None:

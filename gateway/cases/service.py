@@ -1,7 +1,9 @@
 """The case service: every change to a work order after it is filed goes through here —
 status updates from the core, merge and split, citizens' ratings, and what a seat
 operator does in the console — each committed through the store's serialised update, then
-published to the duplicate index and the live views."""
+published to the duplicate index and the live views. Every change passes the deadline
+clock (gateway.cases.deadlines), which also announces cases crossing 80 % of their time
+and going overdue."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from gateway.cases import tickets, workorders
+from gateway.cases.deadlines import Clock, DeadlineSettings
 from gateway.errors import NotFound, Refusal
+from gateway.events import EventHub
 from gateway.metrics import Metrics
 from gateway.models import Intake, intake_from_plain, iso, now, to_json, to_plain
 from gateway.stages.runner import StageRunner
@@ -19,10 +23,19 @@ from gateway.store.console import ConsoleStore
 log = logging.getLogger("gateway.cases")
 
 
+class _NotCrossed(Refusal):
+    code = "not_crossed"
+
+
 class CaseService:
     def __init__(self, store: Store, stages: StageRunner, *, public_url: str,
-                 metrics: Metrics | None = None):
+                 metrics: Metrics | None = None, clock: Clock | None = None,
+                 events: EventHub | None = None):
         self.store = store
+        self.clock = clock or DeadlineSettings().clock()
+        self.events = events or EventHub()
+        # Open cases whose clock runs: case number → when it next crosses a mark (ISO).
+        self._marks: dict[str, str] = {}
         self.stages = stages
         self.public_url = public_url
         self.metrics = metrics or Metrics()
@@ -36,19 +49,95 @@ class CaseService:
     def changed(self, doc: dict) -> None:
         """A work order changed (committed): keep the duplicate index and listeners current."""
         self.stages.track(doc)
+        mark = self.clock.next_mark(doc)
+        if mark:
+            self._marks[doc["case_no"]] = mark
+        else:
+            self._marks.pop(doc["case_no"], None)
         for listener in self._listeners:
             try:
                 listener(doc)
             except Exception:
                 log.exception("change listener failed", extra={"case_no": doc.get("case_no")})
 
+    def follow_clocks(self, docs: list[dict]) -> None:
+        """Watch the clocks of these open cases (at start-up)."""
+        for doc in docs:
+            mark = self.clock.next_mark(doc)
+            if mark:
+                self._marks[doc["case_no"]] = mark
+
+    def timed(self, mutate: Callable[[dict], dict], at) -> Callable[[dict], dict]:
+        """`mutate`, with the deadline following the change."""
+        return lambda doc: self.clock.follow(doc, mutate(doc), at)
+
+    async def check_deadlines(self) -> int:
+        """Stamp every case whose clock has crossed 80 % of its time or its due time since
+        it was last stamped: a change in the feed, a history entry and a console event.
+        Returns how many were stamped."""
+        at = now()
+        stamp = iso(at)
+        done = 0
+        for case_no in [c for c, mark in self._marks.items() if mark <= stamp]:
+            try:
+                current = await self.store.get_workorder(case_no)
+            except NotFound:
+                current = {}
+            crossed = self.clock.crossed(current, at) if current else None
+            if crossed is None:  # changed meanwhile: its next mark comes with the change
+                self._marks.pop(case_no, None)
+                continue
+
+            def mutate(doc: dict) -> dict:
+                crossed = self.clock.crossed(doc, at)
+                if crossed is None:
+                    raise _NotCrossed("")
+                crossed = {**crossed, "updated_at": stamp}
+                if crossed["deadline"]["state"] == "overdue" and not crossed.get("overdue"):
+                    crossed = workorders.mark_overdue(crossed, at)  # push's "overdue" change, once
+                return crossed
+
+            try:
+                doc = await self.store.update_workorder(
+                    case_no, mutate, actor="gateway", action="deadline_" + crossed["deadline"]["state"],
+                    detail={"due_at": crossed["deadline"]["due_at"],
+                            "used_share": crossed["deadline"]["used_share"]})
+            except _NotCrossed:
+                self._marks.pop(case_no, None)
+                continue
+            done += 1
+            self.changed(doc)
+            deadline = doc["deadline"]
+            self.events.publish("deadline", {
+                "case_no": case_no, "title": doc["title"], "state": deadline["state"],
+                "state_name": deadline["state_name"], "due_at": deadline["due_at"],
+                "used_share": deadline["used_share"], "tier_name": deadline["tier_name"]})
+        return done
+
+    async def clock_action(self, case_no: str, action: str, *, note: str = "",
+                           update_id: str | None = None, actor: str = "core") -> dict:
+        """Pause the case's clock while it waits for the citizen, or resume it."""
+        if action not in ("pause", "resume"):
+            raise Refusal("action 须为 pause（等待群众补充，暂停计时）或 resume（恢复计时）",
+                          code="unknown_clock_action", http_status=422)
+        at = now()
+        step = self.clock.pause if action == "pause" else self.clock.resume
+        request = {"action": action, "note": note}
+        doc = await self.store.update_workorder(
+            case_no, lambda doc: step(self.clock.follow(None, doc, at), at, note),
+            actor=actor, action=f"clock_{action}", detail=request, update_id=update_id, request=request)
+        if not doc.pop("repeated", False):
+            self.changed(doc)
+        return doc
+
     async def change_status(self, case_no: str, status: str, *, note: str = "",
                             department: str = "", update_id: str | None = None,
                             actor: str = "core") -> dict:
         request = {"status": status, "note": note, "department": department}
+        at = now()
         doc = await self.store.update_workorder(
             case_no,
-            lambda doc: workorders.apply_status(doc, status, now(), note=note, department=department),
+            self.timed(lambda doc: workorders.apply_status(doc, status, at, note=note, department=department), at),
             actor=actor, action="status", detail=request, update_id=update_id, request=request)
         if not doc.pop("repeated", False):
             self.metrics.status_changes.labels(status).inc()
@@ -89,7 +178,8 @@ class CaseService:
 
         def mutate(docs: dict[str, dict]) -> dict[str, dict]:
             merged, into = workorders.merge(docs[source], docs[target], at, note)
-            return {source: merged, target: into}
+            return {source: self.clock.follow(docs[source], merged, at),
+                    target: self.clock.follow(docs[target], into, at)}
 
         docs = await self.store.update_workorders(
             [source, target], mutate, actor=actor, action="merge",
@@ -105,7 +195,8 @@ class CaseService:
 
         def mutate(docs: dict[str, dict]) -> dict[str, dict]:
             source, into = workorders.unmerge(docs[merged_case], docs[target], at)
-            return {target: into, merged_case: source}
+            return {target: self.clock.follow(docs[target], into, at),
+                    merged_case: self.clock.follow(docs[merged_case], source, at)}
 
         docs = await self.store.update_workorders(
             [target, merged_case], mutate, actor=actor, action="unmerge",
@@ -132,7 +223,7 @@ class CaseService:
         def build(new_case_no: str, check_code: str) -> dict:
             doc = workorders.new_workorder(new_case_no, check_code, intake, stages, at,
                                            self.public_url, hold=False)
-            return {**doc, "split_from": case_no}
+            return self.clock.start({**doc, "split_from": case_no}, at)
 
         old, new = await self.store.split_report(
             case_no, record["id"], at.strftime("%Y%m%d"), build,
@@ -174,7 +265,7 @@ class CaseService:
 
         def mutate(doc: dict) -> dict:
             before.update(doc)
-            return steps[action](tickets.edit(doc, fields, category, at, operator, located))
+            return self.clock.follow(doc, steps[action](tickets.edit(doc, fields, category, at, operator, located)), at)
 
         doc = await self.store.update_workorder(
             case_no, mutate, actor=f"console:{operator}", action=f"operator_{action}",
@@ -214,7 +305,7 @@ class CaseService:
             new["duplicate_candidates"] = (to_plain(stages.duplicates.candidates)
                                            if stages.duplicates.candidates else [])
             new["updated_at"] = iso(now())
-            return new
+            return self.clock.follow(current, new, now())
 
         try:
             doc = await self.store.update_workorder(case_no, mutate, actor="gateway",

@@ -53,8 +53,6 @@ def edit(doc: dict, fields: dict, category, at: datetime, operator: str,
             doc["department"] = category.department
         if "urgency" not in explicit:
             doc["urgency"] = "urgent" if category.urgent else "normal"
-        if "due_at" not in explicit and category.time_limit_hours:
-            doc["due_at"] = workorders._due(doc["created_at"], category)
     if "description" in fields:
         doc["description"] = _text(fields["description"], "description", 8000)
     if "title" in fields and str(fields["title"]).strip():

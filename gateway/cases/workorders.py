@@ -2,7 +2,7 @@
 which status changes the grid-management loop allows. Pure functions over plain dicts."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from gateway.errors import NotFound, Refusal
 from gateway.models import PLACE_NOT_REGISTERED, RATINGS, Intake, StageResults, iso, to_plain
@@ -117,17 +117,6 @@ def location_entry(loc, fallback_address: str) -> dict:
     }
 
 
-def _due(created_at: str, cls) -> str | None:
-    return _due_at(datetime.fromisoformat(created_at), cls)
-
-
-def _due_at(created_at: datetime, cls) -> str | None:
-    if not cls.time_limit_hours:
-        return None
-    # From the whole second the work order shows as its creation time.
-    return iso(created_at.replace(microsecond=0) + timedelta(hours=cls.time_limit_hours))
-
-
 def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageResults,
                   at: datetime, public_url: str, hold: bool, related_to: str = "") -> dict:
     cls, loc, dup = stages.classification, stages.location, stages.duplicates
@@ -152,7 +141,7 @@ def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageRe
         "attachments": [attachment_entry(a, public_url) for a in intake.attachments],
         "urgency": "urgent" if cls.urgent else "normal",
         "department": cls.department,
-        "due_at": _due_at(at, cls),
+        "due_at": None,  # set with the deadline (gateway.cases.deadlines)
         "status": "received" if hold else "confirmed",
         "status_name": STATUS_NAMES["received" if hold else "confirmed"],
         "status_note": "",
@@ -178,7 +167,6 @@ def restage(doc: dict, stages: StageResults) -> dict:
         doc["category"] = _category(cls)
         doc["urgency"] = "urgent" if cls.urgent else "normal"
         doc["department"] = cls.department
-        doc["due_at"] = _due(doc["created_at"], cls)
         reasons += cls.review_reasons
     if doc["location"].get("source") != "operator":
         doc["location"] = location_entry(loc, doc["location"]["address"])

@@ -107,6 +107,8 @@ class Console:
             return "transcript", {"call_id": data["call_id"], "case_no": data["case_no"], "text": data["text"]}
         if topic == "workorder":
             return "ticket", self.summary(data)
+        if topic == "deadline":  # crossed 80 % of its time, or overdue (no personal data)
+            return "deadline", data
         return None
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from aiohttp import web
 
+from gateway.appkeys import HOTSPOTS
 from gateway.cases import workorders
 from gateway.console.auth import COOKIE, Forbidden, Unauthorized
 from gateway.console.context import CONSOLE, Console
 from gateway.errors import NotFound, Refusal
+from gateway.hotspots import parse_window
 from gateway.http import client_of, file_headers, json_response, read_json
 from gateway.models import iso, now
 
@@ -115,6 +117,14 @@ async def board(request: web.Request) -> web.Response:
                       if c["phase"] == "missed" and not c.get("called_back")],
         "queue": [console.summary(d) for d in queue],
     })
+
+
+@routes.get("/console/api/hotspots")
+async def hotspots(request: web.Request) -> web.Response:
+    """The 热点 panel: the hottest issues of the window (default the last 7 days)."""
+    await _session(request)
+    window = parse_window(request.query.get("window"))
+    return json_response(request.app[HOTSPOTS].top(window, 10))
 
 
 @routes.get("/console/api/categories")

@@ -18,6 +18,7 @@ from gateway.models import (
     ATTACHED,
     UNAVAILABLE,
     Intake,
+    StageResults,
     SubmitResult,
     contact_key,
     intake_from_plain,
@@ -43,6 +44,11 @@ class Pipeline:
         self.public_url = public_url
         self.metrics = metrics or Metrics()
         self._inflight: dict[int, asyncio.Future[SubmitResult]] = {}
+        # Called with (intake, stages, case_no) after each report is filed or joined a case.
+        self._filed: list[Callable[[Intake, StageResults, str], None]] = []
+
+    def on_filed(self, listener: Callable[[Intake, StageResults, str], None]) -> None:
+        self._filed.append(listener)
 
     async def submit(self, intake: Intake) -> SubmitResult:
         intake = sanitize_intake(intake)
@@ -81,7 +87,7 @@ class Pipeline:
             return await self._process(intake_id, intake)
         stages = await self.stages.run(intake, check_duplicates=False)
         doc = await self.store.update_workorder(
-            record["case_no"], lambda doc: workorders.restage(doc, stages),
+            record["case_no"], self.cases.timed(lambda doc: workorders.restage(doc, stages), now()),
             actor="gateway", action="restaged", detail={"intake": intake_id})
         self.cases.changed(doc)
         return _result(record["result"])
@@ -153,12 +159,17 @@ class Pipeline:
             if saved is None:  # nothing to join, or that case is no longer open
                 saved = await self.store.file_workorder(
                     intake_id, at.strftime("%Y%m%d"),
-                    lambda case_no, code: workorders.new_workorder(
+                    lambda case_no, code: self.cases.clock.start(workorders.new_workorder(
                         case_no, code, intake, stages, at, self.public_url, intake.hold_for_review,
-                        related_to=intake.case_hint),
+                        related_to=intake.case_hint), at),
                     answer(ACCEPTED), stage_record, in_feed=not intake.hold_for_review)
         except StorageUnavailable as exc:
             return self._unavailable(exc)
+        for listener in self._filed:
+            try:
+                listener(intake, stages, saved["case_no"])
+            except Exception:
+                log.exception("filed listener failed", extra={"case_no": saved["case_no"]})
         if "doc" in filed:
             self.cases.changed(filed["doc"])
             log.info("report %s", saved["outcome"], extra={

@@ -127,6 +127,20 @@ class IntakeRecords(Writer):
             f"UPDATE intakes SET state = 'stored', attempts = 0 WHERE state = 'failed' {where}",
             params).rowcount)
 
+    async def newest_filed(self) -> str | None:
+        """When the newest filed report was received (ISO), or None."""
+        rows = await self.read("SELECT max(received_at) FROM intakes WHERE state = 'done'")
+        return rows[0][0] if rows else None
+
+    async def filed_reports(self, since: str) -> list[dict]:
+        """Every filed report received at or after `since` (ISO), oldest first: its
+        normalized intake, its stage results and its case (the hot-issue view's rebuild)."""
+        rows = await self.read(
+            "SELECT payload, stages, case_no FROM intakes WHERE state = 'done' AND received_at >= ?"
+            " ORDER BY received_at, id", (since,))
+        return [{"payload": orjson.loads(r[0]), "stages": orjson.loads(r[1]) if r[1] else {},
+                 "case_no": r[2] or ""} for r in rows]
+
     async def count_intakes(self) -> int:
         return (await self.read("SELECT count(*) FROM intakes"))[0][0]
 

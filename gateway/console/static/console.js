@@ -37,6 +37,16 @@
     state.queue = board.queue;
     renderQueue();
   }
+  const TRENDS = {rising: "↑ 上升", steady: "→ 平稳", falling: "↓ 回落"};
+  async function loadHotspots() {
+    const page = await api("/console/api/hotspots?window=7d");
+    $("hotspots").replaceChildren(...(page.items.length ? page.items.map((h) =>
+      el("li", {class: "hotspot", "data-issue": h.id},
+        el("b", {}, h.title), " ", el("span", {class: "badge"}, "热度 " + h.heat),
+        el("div", {class: "snippet"},
+          `${h.place || "地点不一"} · ${h.category || "未分类"} · ${h.reports} 次 / ${h.reporters} 人 · ${TRENDS[h.trend] || ""}`)))
+      : [el("li", {class: "snippet"}, "近 7 天没有热点问题")]));
+  }
   function callItem(c) {
     const li = el("li", {class: "call-item" + (c.mine ? " mine" : ""), "data-call": c.call_id},
       el("b", {}, c.caller), " ", el("span", {class: "badge"}, PHASES[c.phase] || c.phase),
@@ -253,6 +263,16 @@
         $("t-status").textContent = t.status_name;
       }
     });
+    source.addEventListener("deadline", (m) => {
+      // A case crossed 80 % of its time limit or went overdue: newest first, the last 20.
+      const d = JSON.parse(m.data);
+      const li = document.createElement("li");
+      li.className = d.state === "overdue" ? "overdue" : "warning";
+      li.textContent = `${d.state_name} · ${d.case_no} ${d.title}（时限 ${d.due_at ? d.due_at.slice(5, 16).replace("T", " ") : "—"}）`;
+      const list = $("deadlines");
+      list.prepend(li);
+      while (list.children.length > 20) list.lastChild.remove();
+    });
     source.addEventListener("expired", () => { source.close(); location.href = "/console/login?reason=session_expired"; });
   }
 
@@ -262,6 +282,8 @@
     state.categories = (await api("/console/api/categories")).categories;
     await loadBoard();
     connect();
+    loadHotspots().catch(() => {});
+    setInterval(() => loadHotspots().catch(() => {}), 60000);
     if (state.queue.length) { state.selected = 0; renderQueue(); }
   })();
 })();

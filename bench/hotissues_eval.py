@@ -1,0 +1,133 @@
+"""Hot issues on the real message board: replay ../shared/data/tipdm2020c/hotissues.jsonl
+through the gateway's intake path (`gateway.replay`, as `run.py replay --channel board`
+does, into a fresh data directory) and compare the view's top issues over the file's whole
+span with the frozen list a helper wrote without seeing the algorithm
+(bench/data/frozen/hotissues_frozen_v1.json: the top 20 issues, 273 message ids).
+
+    .venv/bin/python bench/hotissues_eval.py            # figures
+    .venv/bin/python bench/hotissues_eval.py --show 10  # and our top 10 with their matches
+
+Matching: one of our issues *is* a frozen issue when that frozen issue holds the most of
+its messages, at least two. Figures:
+* recall — how many of the frozen top 5 (top 10) are among our top 5 and top 10 (top 10
+  and top 20);
+* precision — the share of the messages in our top 10 issues that belong to the frozen
+  issue their issue is (an issue that is none of the frozen 20 counts as wrong throughout),
+  and the same over the matched issues only;
+* replay speed — messages per second through the intake path, with the stages alone
+  (classify + locate in this process, no storage) over the same messages as the
+  same-run baseline.
+
+The view depends on the order in which reports finish filing (32 are in flight at once), so
+the replay runs `--runs` times (default 3) and the figures are given for each run and as a
+range. The frozen list is never used for tuning: this prints figures only."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from channels import board  # noqa: E402
+from gateway import settings as settings_module  # noqa: E402
+from gateway.app import create_app  # noqa: E402
+from gateway.replay import replay  # noqa: E402
+from gateway.stages.build import build_stages  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "tipdm2020c" / "hotissues.jsonl"
+FROZEN = ROOT / "bench" / "data" / "frozen" / "hotissues_frozen_v1.json"
+
+
+def stages_alone(path: Path, settings) -> float:
+    """Messages per second through classify + locate alone (the baseline)."""
+    classifier, locator, _ = build_stages(settings)
+    intakes = [board.to_intake(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+    classifier.classify("预热")
+    started = time.perf_counter()
+    for intake in intakes:
+        text = f"{intake.title}\n{intake.text}"
+        classifier.classify(text)
+        locator.locate(text)
+    return len(intakes) / (time.perf_counter() - started)
+
+
+def match(ours: list[dict], frozen: list[dict]) -> list[tuple[dict, dict | None, int]]:
+    """Each of our issues with the frozen issue it is (or None) and how many messages agree."""
+    owner = {f"board:{mid}": f for f in frozen for mid in f["message_ids"]}
+    out = []
+    for issue in ours:
+        counts = Counter(id(owner[r]) for r in issue["report_ids"] if r in owner)
+        best = counts.most_common(1)
+        if best and best[0][1] >= 2:
+            hit = next(f for f in frozen if id(f) == best[0][0])
+            out.append((issue, hit, best[0][1]))
+        else:
+            out.append((issue, None, 0))
+    return out
+
+
+def run_once(args, frozen: list[dict]) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings_module.load(args.config, {"storage.data_dir": tmp})
+        settings.pipeline.recovery_interval_s = 3600
+        result = asyncio.run(replay(create_app(settings), args.data, board.to_intake, top=20))
+        baseline = stages_alone(args.data, settings)
+    matched = match(result.top, frozen)
+
+    def found(frozen_top: int, ours_top: int) -> int:
+        wanted = {id(f) for f in frozen[:frozen_top]}
+        return len({id(hit) for _, hit, _ in matched[:ours_top] if hit is not None} & wanted)
+
+    top10 = matched[:10]
+    total = sum(len(issue["report_ids"]) for issue, _, _ in top10)
+    right = sum(n for _, _, n in top10)
+    hit_total = sum(len(issue["report_ids"]) for issue, hit, _ in top10 if hit is not None)
+    print(f"replay: {result.messages} messages, {dict(result.outcomes)}, {len(result.bad_lines)} bad lines, "
+          f"{result.seconds:.1f} s = {result.per_second:.0f} messages/s; stages alone {baseline:.0f} messages/s "
+          f"in the same run (ratio {result.per_second / baseline:.2f})")
+    print(f"frozen top 5 found: {found(5, 5)}/5 in our top 5, {found(5, 10)}/5 in our top 10")
+    print(f"frozen top 10 found: {found(10, 10)}/10 in our top 10, {found(10, 20)}/10 in our top 20")
+    print(f"frozen top 20 found: {found(20, 20)}/20 in our top 20")
+    print(f"precision of our top 10: {right}/{total} = {right / total:.2f} of their messages belong to the "
+          f"frozen issue they are; over the {sum(h is not None for _, h, _ in top10)} matched ones "
+          f"{right}/{hit_total} = {right / max(1, hit_total):.2f}")
+    for rank, (issue, hit, n) in enumerate(matched[:args.show], 1):
+        what = f"= frozen #{hit['rank']} ({n}/{len(issue['report_ids'])} messages; frozen has {hit['n_messages']})" \
+            if hit else "= none of the frozen 20"
+        print(f"{rank:3d}. heat {issue['heat']:6.2f} {len(issue['report_ids']):3d} msgs  {issue['title'][:40]}  {what}")
+    return {"top5@5": found(5, 5), "top5@10": found(5, 10), "top10@10": found(10, 10), "top10@20": found(10, 20),
+            "top20@20": found(20, 20), "precision": round(right / total, 2),
+            "precision_matched": round(right / max(1, hit_total), 2), "per_s": round(result.per_second),
+            "ratio": round(result.per_second / baseline, 2)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--config", default=str(ROOT / "config.toml"))
+    parser.add_argument("--show", type=int, default=0, help="print our top N with their matches")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="replays (the view depends on the order reports finish filing, 32 at a time)")
+    args = parser.parse_args()
+    frozen = sorted(json.loads(FROZEN.read_text(encoding="utf-8"))["issues"], key=lambda f: f["rank"])
+    runs = []
+    for n in range(args.runs):
+        print(f"-- run {n + 1}/{args.runs}")
+        runs.append(run_once(args, frozen))
+    print("-- over the runs (min–max):")
+    for key in runs[0]:
+        values = [r[key] for r in runs]
+        print(f"{key}: {min(values)}–{max(values)}  ({', '.join(map(str, values))})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
