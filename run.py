@@ -55,11 +55,10 @@ async def _freeze_loaded_objects(app) -> None:
 
 async def _with_store(args: argparse.Namespace, work) -> int:
     """Run `work(store)` against the gateway's database (the gateway may be running)."""
-    from gateway.app import SCHEMAS
-    from gateway.store import Store
+    from gateway.app import make_store
 
     settings = _settings(args)
-    store = Store(settings.data_dir / "gateway.sqlite3", schemas=SCHEMAS)
+    store = make_store(settings)
     await store.open()
     try:
         return await work(store)

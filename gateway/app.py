@@ -130,12 +130,19 @@ def _channels(settings: Settings, service, extra: list[Channel]) -> dict[str, Ch
     return channels
 
 
+def make_store(settings: Settings) -> Store:
+    """The configured database: [store].url (PostgreSQL), else the SQLite file in the
+    data directory."""
+    return Store(settings.store.url or settings.data_dir / "gateway.sqlite3",
+                 busy_timeout_ms=settings.storage.busy_timeout_ms,
+                 synchronous=settings.storage.synchronous,
+                 max_batch=settings.storage.max_batch, schemas=SCHEMAS,
+                 pool_size=settings.store.pool_size)
+
+
 def _storage(settings: Settings, channels: dict[str, Channel]):
     async def storage(app: web.Application):
-        store = Store(settings.data_dir / "gateway.sqlite3",
-                      busy_timeout_ms=settings.storage.busy_timeout_ms,
-                      synchronous=settings.storage.synchronous,
-                      max_batch=settings.storage.max_batch, schemas=SCHEMAS)
+        store = make_store(settings)
         store.notices = Notices({n for n, c in channels.items() if c.can_deliver},
                                 {n for n, c in channels.items() if c.ack_by_message},
                                 settings.public_url)

@@ -56,6 +56,24 @@ class StorageSettings:
 
 
 @dataclass
+class StoreSettings:
+    # Empty: the embedded SQLite file <data_dir>/gateway.sqlite3. A postgresql:// URL
+    # (libpq form, e.g. "postgresql://gateway@db.example/gateway"): PostgreSQL, which
+    # several gateway nodes can share. GATEWAY_STORE_URL overrides it.
+    url: str = ""
+    # PostgreSQL: connections each node keeps for reads (the writer has one of its own).
+    pool_size: int = 4
+
+    def problems(self) -> list[str]:
+        problems = []
+        if self.url and not self.url.startswith(("postgresql://", "postgres://")):
+            problems.append("url: must be empty (SQLite) or a postgresql:// URL")
+        if self.pool_size < 1:
+            problems.append("pool_size: must be 1 or more")
+        return problems
+
+
+@dataclass
 class CoreSettings:
     # Bearer token of the core platform; GATEWAY_CORE_TOKEN overrides it. Empty: a random
     # token is generated once and kept in <data_dir>/core_token.
@@ -207,6 +225,7 @@ def check_subscription(name, url, secret, events) -> None:
 SECTIONS: dict[str, type] = {
     "server": ServerSettings,
     "storage": StorageSettings,
+    "store": StoreSettings,
     "core": CoreSettings,
     "pipeline": PipelineSettings,
     "classification": ClassificationSettings,
@@ -307,6 +326,9 @@ def load(path: str | os.PathLike | None = None, overrides: dict[str, Any] | None
             continue
         section, key = dotted.split(".", 1)
         _apply_section(getattr(settings, section), {key: value}, f"command line --{key.replace('_', '-')}")
+    store_url = os.environ.get("GATEWAY_STORE_URL")
+    if store_url:
+        settings.store.url = store_url
     token = os.environ.get("GATEWAY_CORE_TOKEN")
     if token:
         settings.core.token = token

@@ -1,8 +1,11 @@
-"""Shared fixtures: the real application on a loopback socket with a real SQLite file."""
+"""Shared fixtures: the real application on a loopback socket with a real SQLite file, or,
+in the store-facing modules (marked `both_stores`), once on SQLite and once on PostgreSQL."""
 from __future__ import annotations
 
+import os
+import secrets
 import socket
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -60,9 +63,54 @@ async def running_chat_gateway(settings, channel_settings, api, options: dict):
         yield gw
 
 
+# The PostgreSQL server of the store tests (each test gets a schema of its own in it).
+TEST_PG_URL = os.environ.get("GATEWAY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pytest_generate_tests(metafunc):
+    if "store_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores"):
+        metafunc.parametrize("store_backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def settings(tmp_path):
-    return make_settings(tmp_path / "data")
+def store_backend(request):
+    return getattr(request, "param", "sqlite")
+
+
+def _pg_admin():
+    import psycopg
+    try:
+        return psycopg.connect(TEST_PG_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL half of the store tests skipped: no PostgreSQL server at "
+                    f"{TEST_PG_URL} (set GATEWAY_TEST_PG_URL): {str(exc).strip()}")
+
+
+@contextmanager
+def pg_schema():
+    """A fresh schema in the test database, dropped afterwards; the store URL that uses it."""
+    name = f"t_{secrets.token_hex(6)}"
+    with _pg_admin() as admin:
+        admin.execute(f"CREATE SCHEMA {name}")
+        try:
+            yield f"{TEST_PG_URL}?options=-csearch_path%3D{name}"
+        finally:
+            admin.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+@pytest.fixture
+def store_url(store_backend):
+    """"" (the SQLite file in the data directory) or a PostgreSQL URL of the test's own."""
+    if store_backend == "sqlite":
+        yield ""
+        return
+    with pg_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path, store_url):
+    return make_settings(tmp_path / "data", **{"store.url": store_url or None})
 
 
 @pytest.fixture

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.conftest import all_feed
+
+pytestmark = pytest.mark.both_stores  # store-facing: run on SQLite and on PostgreSQL
 
 
 async def file_reports(client, count: int, prefix: str = "r") -> list[str]:

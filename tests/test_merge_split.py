@@ -1,7 +1,11 @@
 """Repeated reports join one case; operators and the core merge and split cases."""
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import all_feed, workorder
+
+pytestmark = pytest.mark.both_stores  # store-facing: run on SQLite and on PostgreSQL
 
 
 async def report(client, token, text, **extra):

@@ -7,8 +7,11 @@ import json
 import re
 
 import aiohttp
+import pytest
 
 from tests.conftest import FIXTURES, all_feed
+
+pytestmark = pytest.mark.both_stores  # store-facing: run on SQLite and on PostgreSQL
 
 CASE_NO = re.compile(r"^\d{8}-\d{6}$")
 

@@ -1,6 +1,9 @@
-"""Storage: the only package that holds SQL (SQLite in WAL mode).
+"""Storage: the only package that holds SQL, on SQLite (WAL mode, the embedded default) or
+PostgreSQL (several gateway nodes over one database).
 
-    writer.py      the group-commit writer and the read connection
+    writer.py      the group-commit writer, over one of:
+    sqlite.py        the SQLite file
+    postgres.py      PostgreSQL (psycopg 3), its schema in migrations/*.sql
     intakes.py     reports as the channels gave them, and attachment records
     workorders.py  work orders, the change feed, history, the case's contacts, answers back
     state.py       channels' small durable state (conversations, calls), with expiry
@@ -24,6 +27,6 @@ class Store(WorkOrderRecords):
     """The database: intakes and work orders, plus the tables of the feature modules
     whose schemas are passed in."""
 
-    def __init__(self, path, *, schemas: list[str] | None = None, **options):
-        super().__init__(path, schemas=[INTAKE_SCHEMA, WORKORDER_SCHEMA, *(schemas or [])],
+    def __init__(self, target, *, schemas: list[str] | None = None, **options):
+        super().__init__(target, schemas=[INTAKE_SCHEMA, WORKORDER_SCHEMA, *(schemas or [])],
                          columns=INTAKE_COLUMNS, **options)

@@ -3,11 +3,11 @@ for the classifier, and the queue of work orders waiting for an operator."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 from gateway.errors import Refusal
-from gateway.store.writer import Writer, dumps
+from gateway.store.writer import IntegrityError, Writer, dumps
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS operators (
@@ -66,13 +66,13 @@ class ConsoleStore:
 
     async def add_operator(self, username: str, display_name: str, password_hash: str,
                            role: str, seat_id: str, at: str) -> dict:
-        def op(conn: sqlite3.Connection) -> int:
+        def op(conn: Any) -> int:
             try:
                 return conn.execute(
                     "INSERT INTO operators (username, display_name, password_hash, role, seat_id,"
                     " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                     (username, display_name, password_hash, role, seat_id, at)).fetchone()[0]
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 raise DuplicateOperator(f"用户名 {username} 已存在") from None
 
         operator_id = await self.store.write(op)

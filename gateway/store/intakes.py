@@ -2,8 +2,8 @@
 their attachments' records."""
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
@@ -56,7 +56,7 @@ class IntakeRecords(Writer):
         """Store an intake durably, or find the one stored before under the same key.
         `payload`: the normalized intake as JSON text; `raw`: the channel's own payload."""
 
-        def op(conn: sqlite3.Connection) -> StoredIntake:
+        def op(conn: Any) -> StoredIntake:
             rows = fetch(
                 conn,
                 "INSERT INTO intakes (channel, external_id, received_at, payload, raw)"
@@ -105,7 +105,7 @@ class IntakeRecords(Writer):
         attempts set the report aside (state 'failed') so the sweep goes on without it.
         True when it was set aside."""
 
-        def op(conn: sqlite3.Connection) -> bool:
+        def op(conn: Any) -> bool:
             row = conn.execute(
                 "UPDATE intakes SET attempts = attempts + 1, last_error = ?,"
                 " state = CASE WHEN attempts + 1 >= ? AND state = 'stored' THEN 'failed' ELSE state END"
@@ -147,7 +147,7 @@ class IntakeRecords(Writer):
     # -- attachments --------------------------------------------------------------------
 
     async def record_attachment(self, sha256: str, size: int, content_type: str, at: str) -> None:
-        def op(conn: sqlite3.Connection) -> None:
+        def op(conn: Any) -> None:
             conn.execute(
                 "INSERT INTO attachments (sha256, size, content_type, created_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (sha256) DO NOTHING",
@@ -165,7 +165,7 @@ class IntakeRecords(Writer):
 
 
     @staticmethod
-    def _finish_intake(conn: sqlite3.Connection, intake_id: int, case_no: str,
+    def _finish_intake(conn: Any, intake_id: int, case_no: str,
                        answer: dict, stages: str) -> None:
         conn.execute(
             "UPDATE intakes SET state = 'done', case_no = ?, result = ?, stages = ? WHERE id = ?",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from typing import Any
 
 from gateway.store.writer import Writer
 
@@ -19,7 +19,7 @@ class Outbox:
 
     async def mark(self, message_id: int, state: str, *, next_attempt_at: str | None = None,
                    error: str | None = None) -> None:
-        def op(conn: sqlite3.Connection) -> None:
+        def op(conn: Any) -> None:
             conn.execute(
                 "UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?,"
                 " next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",

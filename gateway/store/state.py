@@ -4,8 +4,8 @@ that sort of state) and an expiry: state that grows with traffic is removed by `
 once its time is up, and is never read after it."""
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
+from typing import Any
 
 import orjson
 
@@ -41,7 +41,7 @@ class ChannelState:
         """Keep `value` for `keep_s` seconds from now (None: forget it)."""
         at = now()
 
-        def op(conn: sqlite3.Connection) -> None:
+        def op(conn: Any) -> None:
             if value is None:
                 conn.execute("DELETE FROM channel_states WHERE channel = ? AND kind = ? AND key = ?",
                              (channel, kind, key))

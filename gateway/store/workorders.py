@@ -12,7 +12,6 @@ back are written with the change itself."""
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -118,7 +117,7 @@ class WorkOrderRecords(IntakeRecords):
         `build(case_no, check_code)` makes the document; `result(doc, check_code)` the
         intake's answer."""
 
-        def op(conn: sqlite3.Connection) -> dict:
+        def op(conn: Any) -> dict:
             rows = fetch(conn, "SELECT state, result FROM intakes WHERE id = ?", (intake_id,))
             if rows and rows[0]["state"] == "done":  # filed by a concurrent re-run
                 return orjson.loads(rows[0]["result"])
@@ -140,7 +139,7 @@ class WorkOrderRecords(IntakeRecords):
         """Join an intake to an existing case. `mutate(doc)` returns the new document, or None
         when the case can no longer take reports (then nothing is written and None returned)."""
 
-        def op(conn: sqlite3.Connection) -> dict | None:
+        def op(conn: Any) -> dict | None:
             rows = fetch(
                 conn,
                 "SELECT doc, check_code FROM workorders WHERE case_no = ?", (case_no,))
@@ -173,7 +172,7 @@ class WorkOrderRecords(IntakeRecords):
         publish every changed one. With an `update_id`, a repeat returns the first
         response, marked "repeated", and changes nothing."""
 
-        def op(conn: sqlite3.Connection) -> dict[str, dict]:
+        def op(conn: Any) -> dict[str, dict]:
             if update_id is not None:
                 rows = fetch(conn, "SELECT case_no, request, response FROM status_updates WHERE update_id = ?",
                               (update_id,))
@@ -214,7 +213,7 @@ class WorkOrderRecords(IntakeRecords):
         own: `build(new_case_no, check_code)` makes it, `detach(old_doc, new_case_no)`
         removes the report from the old one. Returns (old, new)."""
 
-        def op(conn: sqlite3.Connection) -> tuple[dict, dict]:
+        def op(conn: Any) -> tuple[dict, dict]:
             before = self._load_doc(conn, case_no)
             if before is None:
                 raise NotFound(f"未找到工单 {case_no}")
@@ -243,43 +242,43 @@ class WorkOrderRecords(IntakeRecords):
         return await self.get_intake(rows[0][0])
 
     @staticmethod
-    def _next_case_no(conn: sqlite3.Connection, day: str) -> tuple[str, str]:
+    def _next_case_no(conn: Any, day: str) -> tuple[str, str]:
         """The day's next case number (unique across restarts) and a fresh check code."""
         rows = fetch(conn, "INSERT INTO case_counters (day, last) VALUES (?, 1)"
-                            " ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last", (day,))
+                            " ON CONFLICT (day) DO UPDATE SET last = case_counters.last + 1 RETURNING last", (day,))
         # Ten digits: with at most 5 wrong guesses per case an hour (gateway.guard), a year
         # of guessing one case succeeds with probability 5 × 8,766 / 10^10 ≈ 4.4 × 10^-6.
         return f"{day}-{rows[0][0]:06d}", f"{secrets.randbelow(10**CHECK_CODE_DIGITS):0{CHECK_CODE_DIGITS}d}"
 
-    def _insert_doc(self, conn: sqlite3.Connection, doc: dict, check_code: str, in_feed: bool) -> None:
+    def _insert_doc(self, conn: Any, doc: dict, check_code: str, in_feed: bool) -> None:
         conn.execute(
             "INSERT INTO workorders (case_no, status, created_at, updated_at, feed_seq,"
             " check_code, needs_review, doc) VALUES (?, ?, ?, ?, "
-            + ("(SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM workorders)" if in_feed else "NULL")
+            + (self.next_feed_seq if in_feed else "NULL")
             + ", ?, ?, ?)",
             (doc["case_no"], doc["status"], doc["created_at"], doc["updated_at"], check_code,
              int(doc.get("needs_review", False)), dumps(doc)),
         )
         self._after_change(conn, None, doc, check_code)
 
-    def _load_doc(self, conn: sqlite3.Connection, case_no: str) -> dict | None:
+    def _load_doc(self, conn: Any, case_no: str) -> dict | None:
         rows = fetch(conn, "SELECT doc FROM workorders WHERE case_no = ?", (case_no,))
         return orjson.loads(rows[0][0]) if rows else None
 
-    def _save_doc(self, conn: sqlite3.Connection, doc: dict, old: dict,
+    def _save_doc(self, conn: Any, doc: dict, old: dict,
                   check_code: str = "", joined: str = "") -> None:
         # A held work order (feed_seq NULL) enters the feed once it leaves 'received'.
         conn.execute(
             "UPDATE workorders SET status = ?, updated_at = ?, needs_review = ?, doc = ?,"
             " feed_seq = CASE WHEN feed_seq IS NULL AND ? = 'received' THEN NULL"
-            " ELSE (SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM workorders) END"
+            f" ELSE {self.next_feed_seq} END"
             " WHERE case_no = ?",
             (doc["status"], doc["updated_at"], int(doc.get("needs_review", False)), dumps(doc),
              doc["status"], doc["case_no"]),
         )
         self._after_change(conn, old, doc, check_code, joined)
 
-    def _after_change(self, conn: sqlite3.Connection, old: dict | None, new: dict,
+    def _after_change(self, conn: Any, old: dict | None, new: dict,
                       check_code: str, joined: str = "") -> None:
         """Record the case's contacts, and queue the answers back `notices` decides on.
         `joined`: the contact ("channel:id") of a report that just joined the case."""
@@ -290,11 +289,13 @@ class WorkOrderRecords(IntakeRecords):
         if joined:
             listed.add(joined)
         if listed:
-            conn.executemany("INSERT OR IGNORE INTO case_contacts (case_no, contact) VALUES (?, ?)",
+            conn.executemany("INSERT INTO case_contacts (case_no, contact) VALUES (?, ?)"
+                             " ON CONFLICT DO NOTHING",
                              [(case_no, contact) for contact in listed])
         for merged in set(new.get("duplicates", [])) - set((old or {}).get("duplicates", [])):
-            conn.execute("INSERT OR IGNORE INTO case_contacts (case_no, contact)"
-                         " SELECT ?, contact FROM case_contacts WHERE case_no = ?", (case_no, merged))
+            conn.execute("INSERT INTO case_contacts (case_no, contact)"
+                         " SELECT ?, contact FROM case_contacts WHERE case_no = ?"
+                         " ON CONFLICT DO NOTHING", (case_no, merged))
         if self.change_kind is not None:
             kind = self.change_kind(old, new)
             if kind and PushRecords.log_change(conn, case_no, kind, new) is not None and self.on_push:
@@ -317,7 +318,7 @@ class WorkOrderRecords(IntakeRecords):
                 self.after_commit("outbox", self.on_outbox)
 
     @staticmethod
-    def _history(conn: sqlite3.Connection, case_no: str, at: str, actor: str,
+    def _history(conn: Any, case_no: str, at: str, actor: str,
                        action: str, detail: dict) -> None:
         conn.execute(
             "INSERT INTO history (case_no, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
