@@ -15,6 +15,8 @@ from gateway.store.outbox import Outbox
 from gateway.store.state import ChannelState
 from tests.conftest import make_settings, running_gateway, set_status
 
+pytestmark = pytest.mark.both_stores  # store-facing: run on SQLite and on PostgreSQL
+
 
 class RecordingChannel(BaseChannel):
     """A chat channel as the gateway sees it: it records what it is asked to send, and
@@ -66,8 +68,7 @@ async def wait_for(channel: RecordingChannel, count: int) -> None:
 
 
 @pytest.fixture
-def fast_settings(tmp_path):
-    settings = make_settings(tmp_path / "data")
+def fast_settings(settings):
     settings.notify.first_retry_s = 0.05
     return settings
 
@@ -116,8 +117,7 @@ async def test_a_failed_delivery_is_retried_and_a_permanent_one_recorded(fast_se
         assert row["state"] == "failed" and "拉黑" in row["last_error"] and not blocked.sent
 
 
-async def test_an_answer_back_survives_a_restart_before_it_was_sent(tmp_path):
-    settings = make_settings(tmp_path / "data")
+async def test_an_answer_back_survives_a_restart_before_it_was_sent(settings):
     offline = RecordingChannel(failures=10**6)  # never gets through in the first run
     async with running_gateway(settings, channels=[offline]) as gw:
         result = await chat_report(gw, "u-4", "路灯不亮", "r-1")
@@ -180,8 +180,7 @@ async def test_joining_a_chosen_case_and_a_closed_one(gateway):
     assert doc["related_to"] == first.case_no
 
 
-async def test_channel_state_survives_a_restart(tmp_path):
-    settings = make_settings(tmp_path / "data")
+async def test_channel_state_survives_a_restart(settings):
     async with running_gateway(settings) as gw:
         await gw.app[SERVICE].save_state("wechat", "contact", "openid-1", {"step": "ask_place", "text": "路灯"},
                                          3600)
@@ -192,10 +191,9 @@ async def test_channel_state_survives_a_restart(tmp_path):
         assert await service.load_state("wechat", "contact", "openid-1") is None
 
 
-async def test_channel_state_expires(tmp_path):
+async def test_channel_state_expires(settings):
     """State that grows with traffic (conversations, call records, message ids) is not kept
     for ever: past its time it is no longer read, and the sweep removes it."""
-    settings = make_settings(tmp_path / "data")
     async with running_gateway(settings) as gw:
         service = gw.app[SERVICE]
         await service.save_state("email", "sent_id", "old@gw", {"case_no": "20261121-000001"}, 0.2)

@@ -12,10 +12,12 @@ from gateway.console import export_labels
 from tests.conftest import all_feed, running_gateway
 from tests.hotline_helpers import add_operator, call_with_transcript, hotline_settings, login, post_event
 
+pytestmark = pytest.mark.both_stores  # store-facing: run on SQLite and on PostgreSQL
+
 
 @pytest.fixture
-async def desk(tmp_path):
-    async with running_gateway(hotline_settings(tmp_path / "data")) as client:
+async def desk(tmp_path, store_url):
+    async with running_gateway(hotline_settings(tmp_path / "data", **{"store.url": store_url or None})) as client:
         await add_operator(client, "admin", role="admin")
         await add_operator(client, "li", seat_id="A01")
         yield client

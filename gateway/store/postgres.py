@@ -13,6 +13,8 @@ Each node has its own writer; PostgreSQL's row locks order the nodes:
   next writer on any node gets a larger number only after the first has committed, and
   a reader paging `feed_seq > cursor` never skips a number committed late (a plain
   sequence would: number 41 may commit after 42 is read);
+- rows read to be changed are locked (`SELECT … FOR UPDATE`), so two nodes changing one
+  case, or filing one stored report, take turns instead of overwriting each other;
 - idempotency is the unique constraints (channel + message id, update id, case number): a
   retry that reaches another node waits for the first insert and then finds its row;
 - a group that deadlocks with another node's, or loses a serialisation race, is applied
@@ -130,6 +132,7 @@ def migrate(conn: psycopg.Connection) -> list[str]:
 class PostgresDatabase:
     name = "postgresql"
     next_feed_seq = "next_feed_seq()"
+    for_update = " FOR UPDATE"
 
     def __init__(self, url: str, *, pool_size: int = 4, timeout_ms: int = 2000):
         self.url = url

@@ -118,8 +118,9 @@ class WorkOrderRecords(IntakeRecords):
         intake's answer."""
 
         def op(conn: Any) -> dict:
-            rows = fetch(conn, "SELECT state, result FROM intakes WHERE id = ?", (intake_id,))
-            if rows and rows[0]["state"] == "done":  # filed by a concurrent re-run
+            rows = fetch(conn, "SELECT state, result FROM intakes WHERE id = ?" + self.for_update,
+                         (intake_id,))
+            if rows and rows[0]["state"] == "done":  # filed by a concurrent re-run (any node)
                 return orjson.loads(rows[0]["result"])
             case_no, check_code = self._next_case_no(conn, day)
             doc = build(case_no, check_code)
@@ -142,7 +143,7 @@ class WorkOrderRecords(IntakeRecords):
         def op(conn: Any) -> dict | None:
             rows = fetch(
                 conn,
-                "SELECT doc, check_code FROM workorders WHERE case_no = ?", (case_no,))
+                "SELECT doc, check_code FROM workorders WHERE case_no = ?" + self.for_update, (case_no,))
             old = orjson.loads(rows[0][0]) if rows else None
             new_doc = mutate(old) if old is not None else None
             if new_doc is None:
@@ -173,6 +174,15 @@ class WorkOrderRecords(IntakeRecords):
         response, marked "repeated", and changes nothing."""
 
         def op(conn: Any) -> dict[str, dict]:
+            # The cases first (locked until commit on PostgreSQL), then the update id: the
+            # same update reaching two nodes at once is applied by one, and the other,
+            # waiting for the lock, then finds it and answers the same.
+            docs = {}
+            for case_no in case_nos:
+                doc = self._load_doc(conn, case_no)
+                if doc is None:
+                    raise NotFound(f"未找到工单 {case_no}")
+                docs[case_no] = doc
             if update_id is not None:
                 rows = fetch(conn, "SELECT case_no, request, response FROM status_updates WHERE update_id = ?",
                               (update_id,))
@@ -184,12 +194,6 @@ class WorkOrderRecords(IntakeRecords):
                         raise UpdateIdConflict(update_id, rows[0]["case_no"])
                     first = orjson.loads(rows[0]["response"])
                     return {no: {**doc, "repeated": True} for no, doc in first.items()}
-            docs = {}
-            for case_no in case_nos:
-                doc = self._load_doc(conn, case_no)
-                if doc is None:
-                    raise NotFound(f"未找到工单 {case_no}")
-                docs[case_no] = doc
             changed = mutate(docs)
             for case_no, doc in changed.items():
                 self._save_doc(conn, doc, docs[case_no])
@@ -262,7 +266,7 @@ class WorkOrderRecords(IntakeRecords):
         self._after_change(conn, None, doc, check_code)
 
     def _load_doc(self, conn: Any, case_no: str) -> dict | None:
-        rows = fetch(conn, "SELECT doc FROM workorders WHERE case_no = ?", (case_no,))
+        rows = fetch(conn, "SELECT doc FROM workorders WHERE case_no = ?" + self.for_update, (case_no,))
         return orjson.loads(rows[0][0]) if rows else None
 
     def _save_doc(self, conn: Any, doc: dict, old: dict,

@@ -87,6 +87,12 @@ class Writer:
         that feed order is commit order (see each database's module)."""
         return self.db.next_feed_seq
 
+    @property
+    def for_update(self) -> str:
+        """Appended to a SELECT of rows the transaction goes on to change: locks them
+        until commit where writers run side by side (PostgreSQL; SQLite has one writer)."""
+        return self.db.for_update
+
     def after_commit(self, key: str, callback: Callable[[], Any]) -> None:
         """From inside a write operation: call `callback` once the group has committed
         (dropped if it rolls back). One callback per key and group."""
