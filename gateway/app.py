@@ -332,7 +332,8 @@ async def home(request: web.Request) -> web.Response:
 async def healthz(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     free_mb = shutil.disk_usage(settings.data_dir).free / 2**20
-    disk = {"disk": "ok" if free_mb >= settings.storage.min_free_mb else "low", "disk_free_mb": round(free_mb, 1)}
+    disk = {"disk": "ok" if free_mb >= settings.storage.min_free_mb else "low", "disk_free_mb": round(free_mb, 1),
+            "store": request.app[STORE].db.name}
     try:
         await request.app[STORE].ping()
     except StorageUnavailable:

@@ -68,7 +68,9 @@ TEST_PG_URL = os.environ.get("GATEWAY_TEST_PG_URL", "postgresql://postgres@127.0
 
 
 def pytest_generate_tests(metafunc):
-    if "store_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores"):
+    chosen = any("store_backend" in m.args[0] for m in metafunc.definition.iter_markers("parametrize"))
+    if "store_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores") \
+            and not chosen:
         metafunc.parametrize("store_backend", ["sqlite", "postgresql"], indirect=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -94,3 +95,85 @@ async def test_a_retry_on_the_other_node_gets_the_first_answer(settings):
         assert docs[0]["updated_at"] == docs[1]["updated_at"]
         history = (await workorder(a, case_no))["history"]
         assert [h["action"] for h in history] == ["filed", "status"]
+
+
+class Relay:
+    """A loopback TCP relay between a gateway and PostgreSQL that the test can cut (the
+    database's machine or network lost) and restore."""
+
+    def __init__(self, host: str, port: int):
+        self.upstream = (host, port)
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._links: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._link, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+        self._links |= {writer, up_writer}
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.close()
+
+        try:
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        except asyncio.CancelledError:  # the test's loop closing under an idle link
+            writer.transport.abort()
+            up_writer.transport.abort()
+
+    async def cut(self) -> None:
+        self._server.close()
+        for link in self._links:
+            link.transport.abort()
+        self._links.clear()
+        await self._server.wait_closed()
+
+    async def restore(self) -> None:
+        await self.start()
+
+
+# A network between the gateway and its database: PostgreSQL only.
+@pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
+async def test_a_node_that_loses_the_database_answers_503_and_recovers(settings):
+    url = urlsplit(settings.store.url)
+    relay = Relay(url.hostname, url.port or 5432)
+    await relay.start()
+    settings.store.url = urlunsplit(url._replace(netloc=f"{url.username}@127.0.0.1:{relay.port}"))
+    try:
+        async with running_gateway(settings) as gw:
+            health = await gw.get("/healthz")
+            assert health.status == 200 and (await health.json())["store"] == "postgresql"
+            await report(gw, "before-the-cut-0001")
+
+            await relay.cut()
+            health = await gw.get("/healthz")
+            assert health.status == 503
+            assert {k: (await health.json())[k] for k in ("status", "database")} == {
+                "status": "unavailable", "database": "unavailable"}
+            resp = await gw.post("/api/v1/reports", json={"description": "井盖丢了", "submission_token": "during-the-cut-0001"})
+            assert resp.status == 503 and (await resp.json())["error"]["code"] == "unavailable"
+
+            await relay.restore()
+            for _ in range(100):
+                if (await gw.get("/healthz")).status == 200:
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the node did not recover when the database came back")
+            # The citizen's retry files the report; nothing was half-written before.
+            retried = await report(gw, "during-the-cut-0001", "井盖丢了")
+            items, _ = await all_feed(gw)
+            assert sorted(i["channel_ref"] for i in items) == ["before-the-cut-0001", "during-the-cut-0001"]
+            assert retried["case_no"] in {i["case_no"] for i in items}
+    finally:
+        await relay.cut()
