@@ -13,6 +13,9 @@
    database is then checked: every 2xx answer is a stored report.
 2. Latency at a fixed rate: an open-loop generator sends --rate reports/s for --duration
    seconds; latency is measured from each request's scheduled time, so a stall counts.
+3. With --stores sqlite postgresql, each setup runs on both stores in the same run (on
+   PostgreSQL at --pg-url, in a fresh schema dropped afterwards), and the ratio of
+   PostgreSQL's peak to SQLite's is printed.
 With --open-cases N, each gateway is first given N open cases (reports at N distinct
 places no registry holds — 幸福路1号 … — over eight problems, posted through the same
 HTTP intake), so the duplicate index is measured holding them.
@@ -25,6 +28,7 @@ import asyncio
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import sqlite3
@@ -178,6 +182,10 @@ def main() -> None:
     parser.add_argument("--only", choices=["spine", "full"], help="measure one setup only")
     parser.add_argument("--open-cases", type=int, default=0,
                         help="open cases filed (through the intake) before measuring")
+    parser.add_argument("--stores", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite"],
+                        help="measure each setup on these stores")
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test",
+                        help="PostgreSQL server and database for --stores postgresql")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -201,12 +209,53 @@ def main() -> None:
     }
     for name, (label, command) in setups.items():
         if args.only in (None, name):
-            measure(label, command, args, statistics.median(bare_runs))
+            peaks = {store: measure(label, command, args, statistics.median(bare_runs), store)
+                     for store in args.stores}
+            if len(peaks) == 2:
+                print(f"\n  PostgreSQL / SQLite peak intake ({name}): "
+                      f"{peaks['postgresql'] / peaks['sqlite']:.2f}")
 
 
-def measure(label: str, command: list[str], args: argparse.Namespace, bare_rps: float) -> None:
+def pg_schema(url: str, drop: str | None = None) -> str:
+    """A fresh schema at `url` and the store URL that uses it (or drop schema `drop`)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        if drop:
+            conn.execute(f"DROP SCHEMA {drop} CASCADE")
+            return drop
+        name = f"bench_{secrets.token_hex(4)}"
+        conn.execute(f"CREATE SCHEMA {name}")
+    return name
+
+
+def count_stored(store: str, data_dir: Path, url: str) -> tuple[int, int, str]:
+    """(reports filed, work orders, durability) as the database has them."""
+    if store == "sqlite":
+        db = sqlite3.connect(data_dir / "gateway.sqlite3")
+        stored = db.execute("SELECT count(*) FROM intakes WHERE state = 'done'").fetchone()[0]
+        cases = db.execute("SELECT count(*) FROM workorders").fetchone()[0]
+        sync = db.execute("PRAGMA synchronous").fetchone()[0]
+        db.close()
+        return stored, cases, f"SQLite synchronous={sync} (2 = FULL)"
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        stored = db.execute("SELECT count(*) FROM intakes WHERE state = 'done'").fetchone()[0]
+        cases = db.execute("SELECT count(*) FROM workorders").fetchone()[0]
+        sync = db.execute("SHOW synchronous_commit").fetchone()[0]
+    return stored, cases, f"PostgreSQL synchronous_commit={sync}"
+
+
+def measure(label: str, command: list[str], args: argparse.Namespace, bare_rps: float,
+            store: str = "sqlite") -> float:
     data_dir = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     env = {**os.environ, "GATEWAY_CORE_TOKEN": "bench-token-0123456789abcdef"}
+    schema = url = None
+    if store == "postgresql":
+        schema = pg_schema(args.pg_url)
+        url = f"{args.pg_url}?options=-csearch_path%3D{schema}"
+        env["GATEWAY_STORE_URL"] = url
     port = free_port()
     gw = start([*command, "--data-dir", str(data_dir), "--port", str(port)], env)
     seeded = 0
@@ -220,16 +269,14 @@ def measure(label: str, command: list[str], args: argparse.Namespace, bare_rps: 
         rate = asyncio.run(fixed_rate(port, args.rate, args.duration))
     finally:
         stop(gw)
-    db = sqlite3.connect(data_dir / "gateway.sqlite3")
-    stored = db.execute("SELECT count(*) FROM intakes WHERE state = 'done'").fetchone()[0]
-    cases = db.execute("SELECT count(*) FROM workorders").fetchone()[0]
-    sync = db.execute("PRAGMA synchronous").fetchone()[0]
-    db.close()
+    stored, cases, durability = count_stored(store, data_dir, url)
+    if schema:
+        pg_schema(args.pg_url, drop=schema)
     ok = seeded + sum(p["total"] - p["errors"] for p in peaks) + rate["sent"] - rate["failures"]
     peak = sorted(peaks, key=lambda p: p["rps"])[len(peaks) // 2]  # the median run
     shutil.rmtree(data_dir)
 
-    print(f"\n{label}")
+    print(f"\n{label} — store: {store}")
     runs = ", ".join(f"{p['rps']:.0f}" for p in peaks)
     print(f"  peak intake       : median {peak['rps']:8.0f} reports/s  (p99 {peak['p99_ms']:.1f} ms, "
           f"{sum(p['errors'] for p in peaks)} non-2xx of {sum(p['total'] for p in peaks)}; "
@@ -238,7 +285,8 @@ def measure(label: str, command: list[str], args: argparse.Namespace, bare_rps: 
     print(f"  at {args.rate} reports/s for {args.duration} s: p50 {rate['p50_ms']:.1f} ms, "
           f"p99 {rate['p99_ms']:.1f} ms, max {rate['max_ms']:.1f} ms, {rate['failures']} failures")
     print(f"  reports stored and filed: {stored} (2xx answers: {ok}) in {cases} cases "
-          f"({stored - cases} joined an open case); synchronous={sync} (2 = FULL)")
+          f"({stored - cases} joined an open case); {durability}")
+    return peak["rps"]
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from gateway.appkeys import DELIVERY
+from gateway.store.outbox import Outbox
 from tests.conftest import all_feed, running_gateway, workorder
+from tests.test_answers_back import RecordingChannel, chat_report
 
 pytestmark = pytest.mark.both_stores  # store-facing: run on SQLite and on PostgreSQL
 
@@ -95,6 +98,42 @@ async def test_a_retry_on_the_other_node_gets_the_first_answer(settings):
         assert docs[0]["updated_at"] == docs[1]["updated_at"]
         history = (await workorder(a, case_no))["history"]
         assert [h["action"] for h in history] == ["filed", "status"]
+
+
+
+class SlowChannel(RecordingChannel):
+    """A chat platform that takes a moment per message, so two nodes' sending overlaps."""
+
+    async def deliver(self, message) -> None:
+        await asyncio.sleep(0.01)
+        await super().deliver(message)
+
+
+async def test_each_answer_back_is_sent_once_though_every_node_delivers(settings):
+    settings.notify.first_retry_s = 0.05
+    chat_a, chat_b = SlowChannel(), SlowChannel()
+    async with running_gateway(settings, channels=[chat_a]) as a, \
+            running_gateway(settings, channels=[chat_b]) as b:
+        problems = ["路灯不亮", "垃圾没人清", "井盖丢了", "施工噪音扰民", "下水道堵了", "树枝挡路"]
+        filed = [await chat_report(node, f"u-{i}", f"{problems[i % 6]}（第{i}次）", f"once-{i}")
+                 for i, node in enumerate([a, b] * 6)]
+        cases = sorted({r.case_no for r in filed})
+        for i, case_no in enumerate(cases):
+            node = (a, b)[i % 2]
+            resp = await node.post(f"/api/v1/workorders/{case_no}/status", headers=node.core_headers,
+                                   json={"status": "dispatched", "update_id": f"once-s{i}", "department": "市政所"})
+            assert resp.status == 200
+        # Both nodes' workers, and a few more sweeps on each, all at once.
+        await asyncio.gather(*(node.app[DELIVERY].send_due() for node in (a, b, a, b)))
+        outbox = Outbox(a.app[DELIVERY].outbox.store)
+        for _ in range(200):
+            rows = [r for case_no in cases for r in await outbox.for_case(case_no)]
+            if all(r["state"] == "sent" for r in rows):
+                break
+            await asyncio.sleep(0.05)
+        sent = [m.id for m in chat_a.sent + chat_b.sent]
+        assert rows and all(r["state"] == "sent" for r in rows)
+        assert sorted(sent) == sorted(r["id"] for r in rows)  # each once, none lost
 
 
 class Relay:

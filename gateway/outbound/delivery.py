@@ -1,5 +1,6 @@
 """Sends the outbox: each message through its channel's `deliver`, retried with growing
-pauses until it goes through or is given up (then kept as failed, with the reason)."""
+pauses until it goes through or is given up (then kept as failed, with the reason).
+Every node runs this worker; each message is claimed by one of them (Outbox.claim)."""
 from __future__ import annotations
 
 import asyncio
@@ -54,8 +55,12 @@ class Delivery:
                 except TimeoutError:
                     pass
 
-    async def send_due(self) -> int:
-        rows = await self.outbox.due(iso(now()))
+    async def send_due(self, batch: int = 20) -> int:
+        # Claimed for as long as sending the whole batch may take: no other node sends
+        # these meanwhile, and they are due again if this node dies before marking them.
+        at = now()
+        lease = timedelta(seconds=self.timeout_s * (batch + 1))
+        rows = await self.outbox.claim(iso(at), iso(at + lease), batch)
         for row in rows:
             await self._send(row)
         return len(rows)

@@ -11,11 +11,23 @@ class Outbox:
     def __init__(self, store: Writer):
         self.store = store
 
-    async def due(self, at: str, limit: int = 50) -> list[dict]:
-        rows = await self.store.read(
-            "SELECT id, channel, contact_id, case_no, event, context, attempts FROM outbox"
-            " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?", (at, limit))
-        return [{**dict(r), "context": json.loads(r["context"])} for r in rows]
+    async def claim(self, at: str, lease_until: str, limit: int = 20) -> list[dict]:
+        """Take up to `limit` due messages for this node to send: each is leased (not due
+        again) until `lease_until`, so no other node sends it meanwhile; `mark` settles it,
+        and one whose node died is due again when the lease runs out. On PostgreSQL, rows
+        another node is claiming at the same moment are skipped, not waited for."""
+
+        def op(conn: Any) -> list[dict]:
+            rows = conn.execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox"
+                " WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?"
+                f"{self.store.skip_locked})"
+                " RETURNING id, channel, contact_id, case_no, event, context, attempts",
+                (lease_until, at, limit)).fetchall()
+            return sorted(({**dict(r), "context": json.loads(r["context"])} for r in rows),
+                          key=lambda r: r["id"])
+
+        return await self.store.write(op)
 
     async def mark(self, message_id: int, state: str, *, next_attempt_at: str | None = None,
                    error: str | None = None) -> None:

@@ -133,6 +133,7 @@ class PostgresDatabase:
     name = "postgresql"
     next_feed_seq = "next_feed_seq()"
     for_update = " FOR UPDATE"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, url: str, *, pool_size: int = 4, timeout_ms: int = 2000):
         self.url = url

@@ -37,6 +37,7 @@ class SqliteDatabase:
     # writers, so the largest number so far plus one is also commit order.
     next_feed_seq = "(SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM workorders)"
     for_update = ""
+    skip_locked = ""
 
     def __init__(self, path: Path, *, busy_timeout_ms: int = 2000, synchronous: str = "FULL"):
         self.path = Path(path)

@@ -93,6 +93,12 @@ class Writer:
         until commit where writers run side by side (PostgreSQL; SQLite has one writer)."""
         return self.db.for_update
 
+    @property
+    def skip_locked(self) -> str:
+        """Appended to a SELECT that claims work: rows another node holds are passed over
+        (PostgreSQL's FOR UPDATE SKIP LOCKED; SQLite has one writer)."""
+        return self.db.skip_locked
+
     def after_commit(self, key: str, callback: Callable[[], Any]) -> None:
         """From inside a write operation: call `callback` once the group has committed
         (dropped if it rolls back). One callback per key and group."""
