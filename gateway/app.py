@@ -24,6 +24,7 @@ from gateway.appkeys import (
     CORE_TOKEN,
     DELIVERY,
     EVENTS,
+    FOLLOWER,
     HOTSPOTS,
     METRICS,
     PIPELINE,
@@ -36,6 +37,7 @@ from gateway.appkeys import (
     CHANNELS as CHANNELS_KEY,
 )
 from gateway.cases import workorders
+from gateway.cases.follow import FeedFollower
 from gateway.cases.service import CaseService
 from gateway.errors import StorageUnavailable
 from gateway.events import EventHub
@@ -181,9 +183,11 @@ def _stages_cases_and_intake(settings: Settings, stages):
             runner = StageRunner(classifier=classifier, locator=locator, duplicates=duplicates,
                                  metrics=app[METRICS], inline_chars=settings.pipeline.inline_stage_chars,
                                  pool=pool)
+            head = await app[STORE].feed_head()  # before the open cases: nothing falls between
             open_cases = await app[STORE].workorders_in(workorders.OPEN_STATUSES)
             for doc in open_cases:
                 runner.track(doc)
+            app[FOLLOWER] = FeedFollower(app[STORE], runner.track, head)
             cases = CaseService(app[STORE], runner, public_url=settings.public_url, metrics=app[METRICS],
                                 clock=settings.deadlines.clock(), events=app[EVENTS])
             cases.follow_clocks(open_cases)
@@ -228,6 +232,9 @@ def _workers(settings: Settings, channels: dict[str, Channel]):
                                        app[CASES].check_deadlines), name="deadlines"),
             asyncio.create_task(_hotspots(app), name="hotspots"),
         ]
+        if settings.store.url:  # other nodes may share the database: follow their changes
+            tasks.append(asyncio.create_task(_every(settings.store.follow_interval_s, "feed follow",
+                                                    app[FOLLOWER].poll), name="feed-follow"))
         yield
         for task in tasks:
             task.cancel()

@@ -63,6 +63,9 @@ class StoreSettings:
     url: str = ""
     # PostgreSQL: connections each node keeps for reads (the writer has one of its own).
     pool_size: int = 4
+    # PostgreSQL: how often a node reads the change feed for cases filed or changed on
+    # other nodes (so its duplicate check sees them).
+    follow_interval_s: float = 0.5
 
     def problems(self) -> list[str]:
         problems = []
@@ -70,6 +73,8 @@ class StoreSettings:
             problems.append("url: must be empty (SQLite) or a postgresql:// URL")
         if self.pool_size < 1:
             problems.append("pool_size: must be 1 or more")
+        if self.follow_interval_s <= 0:
+            problems.append("follow_interval_s: must be positive")
         return problems
 
 

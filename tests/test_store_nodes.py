@@ -101,6 +101,22 @@ async def test_a_retry_on_the_other_node_gets_the_first_answer(settings):
 
 
 
+LAMP = "建国门内大街18号门口的路灯坏了，晚上一片漆黑，老人出门很危险"
+
+
+# Nodes follow each other's changes only over a shared server: PostgreSQL.
+@pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
+async def test_a_repeat_sent_to_the_other_node_joins_the_first_case(settings):
+    async with two_nodes(settings) as (a, b):
+        first = await report(a, "lamp-on-node-a", LAMP)
+        await asyncio.sleep(1.0)  # "within a second"
+        again = await b.post("/api/v1/reports", json={"description": LAMP, "submission_token": "lamp-on-node-b"})
+        assert again.status == 201
+        again = await again.json()
+        assert again["outcome"] == "attached" and again["case_no"] == first["case_no"]
+        assert (await workorder(a, first["case_no"]))["report_count"] == 2
+
+
 class SlowChannel(RecordingChannel):
     """A chat platform that takes a moment per message, so two nodes' sending overlaps."""
 

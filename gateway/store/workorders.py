@@ -354,6 +354,10 @@ class WorkOrderRecords(IntakeRecords):
             items.append(doc)
         return items, (rows[-1][0] if rows else cursor)
 
+    async def feed_head(self) -> int:
+        """The newest feed number (0 for an empty feed)."""
+        return (await self.read("SELECT COALESCE(MAX(feed_seq), 0) FROM workorders"))[0][0]
+
     async def history(self, case_no: str) -> list[dict]:
         rows = await self.read(
             "SELECT at, actor, action, detail FROM history WHERE case_no = ? ORDER BY id", (case_no,))
