@@ -144,6 +144,9 @@ def make_store(settings: Settings) -> Store:
 
 def _storage(settings: Settings, channels: dict[str, Channel]):
     async def storage(app: web.Application):
+        # The data directory (attachments, the core token; the SQLite file) exists whichever
+        # store is configured.
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         store = make_store(settings)
         store.notices = Notices({n for n, c in channels.items() if c.can_deliver},
                                 {n for n, c in channels.items() if c.ack_by_message},

@@ -4,14 +4,20 @@ reaches the other node gets the first answer."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 import pytest
 
 from gateway.appkeys import DELIVERY
 from gateway.store.outbox import Outbox
-from tests.conftest import all_feed, running_gateway, workorder
+from tests.conftest import ROOT, all_feed, free_port, running_gateway, workorder
 from tests.test_answers_back import RecordingChannel, chat_report
 
 pytestmark = pytest.mark.both_stores  # store-facing: run on SQLite and on PostgreSQL
@@ -232,3 +238,96 @@ async def test_a_node_that_loses_the_database_answers_503_and_recovers(settings)
             assert retried["case_no"] in {i["case_no"] for i in items}
     finally:
         await relay.cut()
+
+
+def start_node(data_dir, port: int, url: str) -> subprocess.Popen:
+    env = {**os.environ, "GATEWAY_CORE_TOKEN": "crash-test-token-0123456789", "GATEWAY_STORE_URL": url}
+    return subprocess.Popen([sys.executable, "run.py", "--data-dir", str(data_dir), "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def wait_ready(session, base: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            async with session.get(f"{base}/healthz") as resp:
+                if resp.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the gateway at {base} did not start")
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
+async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_url):
+    """Two nodes (processes) over one PostgreSQL, requests spread over both; one is killed
+    under load. Every report that got a 2xx is filed exactly once, and the citizens'
+    retries of the unanswered ones, sent to the surviving node, file once."""
+    ports = [free_port(), free_port()]
+    bases = [f"http://127.0.0.1:{p}" for p in ports]
+    nodes = [start_node(tmp_path / f"node{n}", ports[n], store_url) for n in (0, 1)]
+    acknowledged: dict[str, str] = {}
+    unanswered: list[str] = []
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
+            for base in bases:
+                await wait_ready(session, base)
+            killed = asyncio.Event()
+            after_kill = 0
+
+            async def client(worker: int):
+                nonlocal after_kill
+                for i in range(100000):
+                    token = f"kill-{worker}-{i:06d}"
+                    node = 1 if killed.is_set() else i % 2
+                    try:
+                        async with session.post(f"{bases[node]}/api/v1/reports", json={
+                                "description": f"垃圾没人清 {token}", "submission_token": token}) as resp:
+                            if resp.status in (200, 201):
+                                acknowledged[token] = (await resp.json())["case_no"]
+                            else:
+                                unanswered.append(token)
+                    except (TimeoutError, aiohttp.ClientError):
+                        unanswered.append(token)
+                    if killed.is_set():
+                        after_kill += 1
+                        if after_kill >= 100:
+                            return
+
+            workers = [asyncio.create_task(client(w)) for w in range(12)]
+            while len(acknowledged) < 200:
+                await asyncio.sleep(0.01)
+            nodes[0].send_signal(signal.SIGKILL)
+            nodes[0].wait()
+            killed.set()
+            await asyncio.gather(*workers)
+            assert len(acknowledged) >= 200 and nodes[1].poll() is None
+
+            # The citizens retry what got no answer, on the node that is left.
+            for token in unanswered:
+                async with session.post(f"{bases[1]}/api/v1/reports", json={
+                        "description": f"垃圾没人清 {token}", "submission_token": token}) as resp:
+                    assert resp.status in (200, 201), await resp.text()
+                    acknowledged[token] = (await resp.json())["case_no"]
+
+            feed: dict[str, list[str]] = {}
+            cursor = 0
+            headers = {"Authorization": "Bearer crash-test-token-0123456789"}
+            while True:
+                async with session.get(f"{bases[1]}/api/v1/workorders?cursor={cursor}&limit=500",
+                                       headers=headers) as resp:
+                    page = await resp.json()
+                for item in page["items"]:
+                    feed.setdefault(item["channel_ref"], []).append(item["case_no"])
+                cursor = int(page["next_cursor"])
+                if not page["has_more"]:
+                    break
+            for token, case_no in acknowledged.items():
+                assert feed.get(token) == [case_no], token
+            assert len(feed) == len(acknowledged)  # nothing filed that nobody was told of
+    finally:
+        for node in nodes:
+            if node.poll() is None:
+                node.terminate()
+                node.wait()
