@@ -267,6 +267,9 @@ def measure(label: str, command: list[str], args: argparse.Namespace, bare_rps: 
         peaks = [run_wrk(port, args.duration, args.connections) for _ in range(args.runs)]
         time.sleep(1)
         rate = asyncio.run(fixed_rate(port, args.rate, args.duration))
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
+            counters = {m[1]: float(m[2]) for m in re.finditer(
+                r"^gateway_store_(\w+)_total (\S+)$", resp.read().decode(), re.M)}
     finally:
         stop(gw)
     stored, cases, durability = count_stored(store, data_dir, url)
@@ -286,6 +289,11 @@ def measure(label: str, command: list[str], args: argparse.Namespace, bare_rps: 
           f"p99 {rate['p99_ms']:.1f} ms, max {rate['max_ms']:.1f} ms, {rate['failures']} failures")
     print(f"  reports stored and filed: {stored} (2xx answers: {ok}) in {cases} cases "
           f"({stored - cases} joined an open case); {durability}")
+    per_report = f"  per report filed   : {counters.get('writes', 0) / stored:.2f} write operations in " \
+                 f"{counters.get('commits', 0) / stored:.3f} commits"
+    if "round_trips" in counters:
+        per_report += f", {counters['round_trips'] / stored:.1f} round trips to the database server"
+    print(per_report)
     return peak["rps"]
 
 

@@ -72,3 +72,7 @@ class _StoreCollector:
                                   value=self.store.batches)
         yield CounterMetricFamily("gateway_store_writes", "Write operations in those groups",
                                   value=self.store.ops)
+        if hasattr(self.store.db, "round_trips"):  # a database server (PostgreSQL)
+            yield CounterMetricFamily("gateway_store_round_trips",
+                                      "Requests sent to the database server (statements, BEGIN/COMMIT, checks)",
+                                      value=self.store.db.round_trips)

@@ -85,13 +85,16 @@ def to_pg(sql: str) -> str:
 class Connection:
     """The writer's connection as the operations see it: sqlite3's execute/executemany."""
 
-    def __init__(self, conn: psycopg.Connection):
+    def __init__(self, conn: psycopg.Connection, db: PostgresDatabase):
         self._conn = conn
+        self._db = db
 
     def execute(self, sql: str, params: tuple | list = ()) -> psycopg.Cursor:
+        self._db.write_trips += 1
         return self._conn.execute(to_pg(sql), params)
 
     def executemany(self, sql: str, seq: Any) -> psycopg.Cursor:
+        self._db.write_trips += 1  # psycopg sends the rows in one pipeline
         cur = self._conn.cursor()
         cur.executemany(to_pg(sql), list(seq))
         return cur
@@ -143,6 +146,14 @@ class PostgresDatabase:
         self._executor: ThreadPoolExecutor | None = None
         self._wconn: psycopg.Connection | None = None  # used only on the executor's thread
         self._pool: AsyncConnectionPool | None = None
+        # Requests sent to the server (statements, BEGIN/COMMIT, the pool's checks): by
+        # the writer's thread and by the reads on the loop, counted apart.
+        self.write_trips = 0
+        self.read_trips = 0
+
+    @property
+    def round_trips(self) -> int:
+        return self.write_trips + self.read_trips
 
     def __str__(self) -> str:
         return re.sub(r"//[^@/]*@", "//…@", self.url)  # no password in messages
@@ -163,12 +174,18 @@ class PostgresDatabase:
             self._pool = AsyncConnectionPool(
                 self.url, min_size=1, max_size=self.pool_size, open=False,
                 kwargs={"autocommit": True, "row_factory": row_factory},
-                check=AsyncConnectionPool.check_connection, timeout=self.timeout_s,
+                check=self._check, timeout=self.timeout_s,
                 reconnect_timeout=0)
             await self._pool.open(wait=True, timeout=max(self.timeout_s, 5))
         except (psycopg.Error, PoolTimeout) as exc:
             await self.close()
             raise StorageUnavailable(f"{self}: cannot open the database: {exc}") from exc
+
+    async def _check(self, conn: psycopg.AsyncConnection) -> None:
+        """Before a pooled connection is used: is the server still there? (So that the
+        first requests after the database comes back do not fail on dead connections.)"""
+        self.read_trips += 1
+        await AsyncConnectionPool.check_connection(conn)
 
     def _open_writer(self) -> list[str]:
         conn = self._connect()
@@ -209,12 +226,13 @@ class PostgresDatabase:
         for attempt in range(RETRIES + 1):
             try:
                 conn = self._writer_connection()
+                self.write_trips += 2  # BEGIN, and COMMIT or ROLLBACK
                 conn.execute("BEGIN")
             except psycopg.Error as exc:
                 self._lost()
                 return unavailable(len(fns), exc)
             try:
-                wrapped = Connection(conn)
+                wrapped = Connection(conn, self)
                 results = [fn(wrapped) for fn in fns]
                 conn.execute("COMMIT")
                 return [(True, result) for result in results]
@@ -271,6 +289,7 @@ class PostgresDatabase:
             raise StorageUnavailable("the store is not open")
         try:
             async with self._pool.connection(timeout=self.timeout_s) as conn:
+                self.read_trips += 1
                 cur = await conn.execute(to_pg(sql), params)
                 return await cur.fetchall()
         except (psycopg.OperationalError, PoolTimeout) as exc:
