@@ -137,6 +137,12 @@ class PostgresDatabase:
     next_feed_seq = "next_feed_seq()"
     for_update = " FOR UPDATE"
     skip_locked = " FOR UPDATE SKIP LOCKED"
+    greatest = "GREATEST"
+
+    @staticmethod
+    def json_field(column: str, *path: str) -> str:
+        """SQL for a field of a JSON text column (as text; NULL when absent or null)."""
+        return f"({column}::jsonb #>> '{{{','.join(path)}}}')"
 
     def __init__(self, url: str, *, pool_size: int = 4, timeout_ms: int = 2000):
         self.url = url

@@ -162,7 +162,8 @@ class PushRecords:
 
     async def advance(self, subscription_id: int, seq: int) -> None:
         await self.store.write(lambda conn: conn.execute(
-            "UPDATE push_subscriptions SET cursor = MAX(cursor, ?) WHERE id = ?", (seq, subscription_id)))
+            f"UPDATE push_subscriptions SET cursor = {self.store.greatest}(cursor, ?) WHERE id = ?",
+            (seq, subscription_id)))
 
     # -- attempts and dead letters --------------------------------------------------------
 

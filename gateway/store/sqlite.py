@@ -38,6 +38,12 @@ class SqliteDatabase:
     next_feed_seq = "(SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM workorders)"
     for_update = ""
     skip_locked = ""
+    greatest = "MAX"  # the larger of two values
+
+    @staticmethod
+    def json_field(column: str, *path: str) -> str:
+        """SQL for a field of a JSON text column (as text or number; NULL when absent)."""
+        return f"json_extract({column}, '$.{'.'.join(path)}')"
 
     def __init__(self, path: Path, *, busy_timeout_ms: int = 2000, synchronous: str = "FULL"):
         self.path = Path(path)

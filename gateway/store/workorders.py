@@ -391,7 +391,7 @@ class WorkOrderRecords(IntakeRecords):
             params += case_nos
         else:
             if categories:
-                where.append(f"json_extract(doc, '$.category.code') IN ({', '.join('?' * len(categories))})")
+                where.append(f"{self.json_field('doc', 'category', 'code')} IN ({', '.join('?' * len(categories))})")
                 params += categories
             if created_from:
                 where.append("created_at >= ?")
@@ -413,8 +413,8 @@ class WorkOrderRecords(IntakeRecords):
         statuses = sorted(statuses)
         rows = await self.read(
             f"SELECT case_no FROM workorders WHERE status IN ({', '.join('?' * len(statuses))})"
-            " AND feed_seq IS NOT NULL AND json_extract(doc, '$.due_at') < ?"
-            " AND json_extract(doc, '$.overdue') IS NULL ORDER BY case_no LIMIT ?", (*statuses, at, limit))
+            f" AND feed_seq IS NOT NULL AND {self.json_field('doc', 'due_at')} < ?"
+            f" AND {self.json_field('doc', 'overdue')} IS NULL ORDER BY case_no LIMIT ?", (*statuses, at, limit))
         return [r[0] for r in rows]
 
     async def count_review(self) -> int:

@@ -99,6 +99,15 @@ class Writer:
         (PostgreSQL's FOR UPDATE SKIP LOCKED; SQLite has one writer)."""
         return self.db.skip_locked
 
+    @property
+    def greatest(self) -> str:
+        """The SQL function for the larger of two values."""
+        return self.db.greatest
+
+    def json_field(self, column: str, *path: str) -> str:
+        """SQL for a field of a JSON document stored as text, e.g. ("doc", "category", "code")."""
+        return self.db.json_field(column, *path)
+
     def after_commit(self, key: str, callback: Callable[[], Any]) -> None:
         """From inside a write operation: call `callback` once the group has committed
         (dropped if it rolls back). One callback per key and group."""
