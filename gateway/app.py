@@ -51,6 +51,7 @@ from gateway.metrics import Metrics
 from gateway.outbound.delivery import Delivery
 from gateway.outbound.notify import Notices, Templates
 from gateway.outbound.push import PushDelivery
+from gateway.peers import PeerEvents
 from gateway.settings import Settings
 from gateway.speech.build import build_transcriber
 from gateway.stages.build import build_stages
@@ -235,10 +236,16 @@ def _workers(settings: Settings, channels: dict[str, Channel]):
                                        app[CASES].check_deadlines), name="deadlines"),
             asyncio.create_task(_hotspots(app), name="hotspots"),
         ]
+        peers = None
         if settings.store.url:  # other nodes may share the database: follow their changes
             tasks.append(asyncio.create_task(_every(settings.store.follow_interval_s, "feed follow",
                                                     app[FOLLOWER].poll), name="feed-follow"))
+            peers = PeerEvents(app[EVENTS], app[STORE])  # and exchange live events with them
+            app[EVENTS].relay = peers.relay
+            tasks.append(asyncio.create_task(peers.run(), name="peer-events"))
         yield
+        if peers is not None:
+            app[EVENTS].relay = None
         for task in tasks:
             task.cancel()
         for task in tasks:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -12,8 +12,12 @@ class EventHub:
     def __init__(self) -> None:
         # queue -> the topics it wants (None: all)
         self._queues: dict[asyncio.Queue, frozenset[str] | None] = {}
+        # Also hands each event of this node to the other nodes (gateway.peers), if set.
+        self.relay: Callable[[str, Any], None] | None = None
 
-    def publish(self, topic: str, data: Any) -> None:
+    def publish(self, topic: str, data: Any, *, from_peer: bool = False) -> None:
+        if self.relay is not None and not from_peer:
+            self.relay(topic, data)
         for queue, topics in list(self._queues.items()):
             if topics is not None and topic not in topics:
                 continue

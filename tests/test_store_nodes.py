@@ -18,6 +18,7 @@ import pytest
 from gateway.appkeys import DELIVERY
 from gateway.store.outbox import Outbox
 from tests.conftest import ROOT, all_feed, free_port, running_gateway, workorder
+from tests.hotline_helpers import add_operator, hotline_settings, login, post_event
 from tests.test_answers_back import RecordingChannel, chat_report
 
 pytestmark = pytest.mark.both_stores  # store-facing: run on SQLite and on PostgreSQL
@@ -331,3 +332,25 @@ async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_
             if node.poll() is None:
                 node.terminate()
                 node.wait()
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
+async def test_the_console_on_one_node_sees_a_call_ringing_on_the_other(tmp_path, store_url):
+    """The CTI webhook reaches node A, the operator's browser node B: the call still rings
+    on B's console (events through LISTEN/NOTIFY; the call record is in the database)."""
+    settings = hotline_settings(tmp_path / "data", **{"store.url": store_url})
+    async with two_nodes(settings) as (a, b):
+        await add_operator(b, "li", seat_id="A01")
+        await login(b, "li")
+        stream = await b.get("/console/events")
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        await asyncio.sleep(0.3)  # node B's listener is connected by now
+        await post_event(a, {"event": "call.new", "call_id": "S-1", "caller": "13900002222"})
+        seen = b""
+        async with asyncio.timeout(5):
+            while b"S-1" not in seen:
+                seen += await stream.content.readany()
+        assert b"event: call" in seen
+        stream.close()
+        board = await (await b.get("/console/api/board")).json()
+        assert [c["call_id"] for c in board["calls"]] == ["S-1"]

@@ -288,6 +288,27 @@ class PostgresDatabase:
         except psycopg.Error:  # the connection is gone: a new one next time
             self._lost()
 
+    # -- notifications between nodes -----------------------------------------------------
+
+    async def notify(self, channel: str, payload: str) -> None:
+        """Tell every node listening on `channel` (delivered when this commits: at once)."""
+        await self.read("SELECT pg_notify(?, ?)", (channel, payload))
+
+    async def listen(self, channel: str, received: Callable[[str], None]) -> None:
+        """Call `received(payload)` for every notification on `channel`, for ever: on a
+        connection of its own, opened again (after a pause) whenever it is lost."""
+        while True:
+            try:
+                conn = await psycopg.AsyncConnection.connect(
+                    self.url, autocommit=True, connect_timeout=max(1, round(self.timeout_s)))
+                async with conn:
+                    await conn.execute(f"LISTEN {channel}")
+                    async for note in conn.notifies():
+                        received(note.payload)
+            except psycopg.Error as exc:
+                log.warning("listening on %s: %s; again in 1 s", channel, exc)
+            await asyncio.sleep(1)
+
     # -- reads --------------------------------------------------------------------------
 
     async def read(self, sql: str, params: tuple = ()) -> list[Row]:

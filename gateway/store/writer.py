@@ -171,5 +171,12 @@ class Writer:
     async def read(self, sql: str, params: tuple = ()) -> list:
         return await self.db.read(sql, params)
 
+    # PostgreSQL only (gateway.peers): notifications between the nodes sharing the database.
+    async def notify(self, channel: str, payload: str) -> None:
+        await self.db.notify(channel, payload)
+
+    async def listen(self, channel: str, received: Callable[[str], None]) -> None:
+        await self.db.listen(channel, received)
+
     async def ping(self) -> None:
         await self.read("SELECT 1")
