@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -205,7 +206,7 @@ class PostgresDatabase:
             self._wconn = None
 
     async def keep_writer_on(self, cpus: set[int]) -> None:
-        import os
+        """Run the writer thread on these CPUs (Linux)."""
         await self._in_writer(os.sched_setaffinity, 0, cpus)
 
     async def _in_writer(self, fn: Callable, *args: Any) -> Any:
