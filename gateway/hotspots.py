@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from datetime import datetime, timedelta
 
 from classifiers.hotspots.grouping import HotIssues, Report
@@ -97,9 +98,13 @@ class HotspotView:
             self._rebuilt.set()
 
     async def run(self) -> None:
-        """The background worker: index queued reports, a batch per loop turn."""
+        """The background worker: index queued reports, a batch per loop turn, resting
+        between batches so that it takes at most `loop_share` of the loop while a backlog
+        lasts (the view may lag a burst; the intake does not)."""
+        rest = (1 - self.settings.loop_share) / self.settings.loop_share
         while True:
             report = await self._queue.get()
+            started = time.perf_counter()
             self.issues.add(report)
             for _ in range(BATCH - 1):
                 if self._queue.empty():
@@ -107,7 +112,9 @@ class HotspotView:
                 self.issues.add(self._queue.get_nowait())
             if self._queue.empty():
                 self._idle.set()
-            await asyncio.sleep(0)
+                await asyncio.sleep(0)
+            else:
+                await asyncio.sleep((time.perf_counter() - started) * rest)
 
     async def settled(self) -> None:
         """Wait until the stored reports and every queued report are in the view."""

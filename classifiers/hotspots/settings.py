@@ -31,6 +31,9 @@ class HotspotSettings:
     growth_weight: float = 0.25
     # Top issues exported as Prometheus gauges.
     gauges: int = 10
+    # Share of the event loop the view may take while reports queue up: under a burst the
+    # intake is answered first and the view catches up afterwards (1.0: no limit).
+    loop_share: float = 0.25
 
     def problems(self) -> list[str]:
         found = []
@@ -38,6 +41,8 @@ class HotspotSettings:
             found.append("place_similarity, text_similarity: must be in (0, 1]")
         if self.max_candidates_per_key < 1 or self.keep_days <= 0 or self.min_reports < 1 or self.gauges < 0:
             found.append("max_candidates_per_key, keep_days, min_reports: must be positive; gauges >= 0")
+        if not 0 < self.loop_share <= 1:
+            found.append("loop_share: must be in (0, 1]")
         if min(self.repeat_weight, self.likes_weight, self.growth_weight) < 0:
             found.append("repeat_weight, likes_weight, growth_weight: must not be negative")
         return found
