@@ -307,44 +307,71 @@ class GridLocator:
                             review_reasons=["定位失败，请人工确认地点"])
 
     def _locate(self, text: str, point: GeoPoint | None) -> Location:
-        cfg = self.config
+        """The steps: read the text; a place outside the district; nothing placed; the grid
+        every mention points to; how sure that is; where exactly."""
         evidence: list[str] = []
         reasons: list[str] = []
+        t = self._read_text(text, evidence)
+        mentions = self._text_mentions(t, evidence)
+        point_reasons: list[str] = []
+        pmention, point_ok = self._point_mention(point, evidence, point_reasons)
+        outside = self._outside_district(t, mentions, point if point_ok else None, evidence, reasons,
+                                         point_reasons)
+        if outside is not None:
+            return outside
+        scored = [m for m in mentions + ([pmention] if pmention else []) if m.kind != "district"]
+        if not scored:
+            return self._nothing_placed(t, mentions, evidence, reasons + point_reasons, point_reasons)
+        best = self._best_grids(scored)
+        if len(best) > 1:
+            return self._ambiguous(best, scored, point if point_ok else None, t, evidence,
+                                   reasons + point_reasons)
+        g = best[0]
+        support = [m for m in scored if g in m.grids or g in m.soft]
+        conflict = [m for m in scored if m not in support]
+        conf = self._confidence(g, support, conflict, point, point_ok, evidence, reasons)
+        if conf < self.config.review_below or reasons:
+            reasons += point_reasons
+        return self._result(g, support, self._position(support, point, point_ok), conf, t, evidence, reasons)
+
+    @staticmethod
+    def _read_text(text: str, evidence: list[str]) -> str:
         raw = text if isinstance(text, str) else ("" if text is None else str(text))
         if len(raw) > MAX_CHARS:
             evidence.append(f"文本过长（{len(raw)}字），只分析前{MAX_CHARS}字")
             raw = raw[: MAX_CHARS]
-        t = normalize_text(raw)
+        return normalize_text(raw)
 
-        mentions = self._text_mentions(t, evidence)
+    def _outside_district(self, t: str, mentions: list, point: GeoPoint | None, evidence: list[str],
+                          reasons: list[str], point_reasons: list[str]) -> Location | None:
+        """A place named outside the district, and nothing inside it named exactly: no grid."""
         foreign = sorted(set(self._foreign_re.findall(t))) if self._foreign_re and t else []
-
-        point_reasons: list[str] = []
-        pmention, point_ok = self._point_mention(point, evidence, point_reasons)
-        text_mentions = [m for m in mentions if m.kind != "district"]
-        strong_exact = any(m.how == "exact" and m.weight >= 0.85 for m in text_mentions)
-        if foreign and not strong_exact:
-            evidence.append("提及本区以外的地点：" + "、".join(foreign))
-            reasons.append(f"地点可能不在本区（提到{'、'.join(foreign)}），请核实")
-            return self._result(None, [], point if point_ok else None, 0.1, t, evidence,
-                                reasons + point_reasons,
-                                unmatched=self._unregistered(t, mentions))
-        elif foreign:
+        if not foreign:
+            return None
+        strong_exact = any(m.how == "exact" and m.weight >= 0.85 for m in mentions if m.kind != "district")
+        if strong_exact:
             evidence.append("另提及本区以外的地点：" + "、".join(foreign))
-        all_m = mentions + ([pmention] if pmention else [])
-        scored = [m for m in all_m if m.kind != "district"]
-        if not scored:
-            if mentions:  # only the district itself
-                evidence.append("只提到了区名")
-            unmatched = self._unregistered(t, mentions)
-            if unmatched:
-                evidence.append("未登记的地名：" + "、".join(unmatched))
-                reasons.append(f"地址“{unmatched[0]}”不在本区网格登记中，请核实")
-            elif not point_reasons:
-                reasons.append("未识别到地点，请补充具体位置（如小区、楼号、门牌号或附近地标）")
-            return self._result(None, [], None, 0.0, t, evidence, reasons + point_reasons,
-                                unmatched=unmatched)
+            return None
+        evidence.append("提及本区以外的地点：" + "、".join(foreign))
+        reasons.append(f"地点可能不在本区（提到{'、'.join(foreign)}），请核实")
+        return self._result(None, [], point, 0.1, t, evidence, reasons + point_reasons,
+                            unmatched=self._unregistered(t, mentions))
 
+    def _nothing_placed(self, t: str, mentions: list, evidence: list[str], reasons: list[str],
+                        point_reasons: list[str]) -> Location:
+        if mentions:  # only the district itself
+            evidence.append("只提到了区名")
+        unmatched = self._unregistered(t, mentions)
+        if unmatched:
+            evidence.append("未登记的地名：" + "、".join(unmatched))
+            reasons.insert(0, f"地址“{unmatched[0]}”不在本区网格登记中，请核实")
+        elif not point_reasons:
+            reasons.insert(0, "未识别到地点，请补充具体位置（如小区、楼号、门牌号或附近地标）")
+        return self._result(None, [], None, 0.0, t, evidence, reasons, unmatched=unmatched)
+
+    @staticmethod
+    def _best_grids(scored: list) -> list[str]:
+        """The grids most mentions point to (a vague mention counts half where it may be)."""
         score: dict[str, float] = {}
         for m in scored:
             for g in m.grids:
@@ -352,13 +379,12 @@ class GridLocator:
             for g in m.soft - m.grids:
                 score[g] = score.get(g, 0.0) + m.weight * 0.5
         top = max(score.values())
-        best = sorted(g for g, s in score.items() if s >= top - 1e-9)
-        if len(best) > 1:
-            return self._ambiguous(best, scored, point if point_ok else None, t, evidence,
-                                   reasons + point_reasons)
-        g = best[0]
-        support = [m for m in scored if g in m.grids or g in m.soft]
-        conflict = [m for m in scored if m not in support]
+        return sorted(g for g, s in score.items() if s >= top - 1e-9)
+
+    def _confidence(self, g: str, support: list, conflict: list, point: GeoPoint | None, point_ok: bool,
+                    evidence: list[str], reasons: list[str]) -> float:
+        """How sure grid g is: its best single-grid mention, less what disagrees."""
+        cfg = self.config
         single = [m.weight for m in support if len(m.grids) == 1]
         if single:
             conf = max(single)
@@ -398,18 +424,17 @@ class GridLocator:
                 reasons.append("只有定位坐标且不在网格内，请确认具体位置")
             else:
                 reasons.append("定位把握不大，请确认具体位置")
-        # position: the citizen's own pin if it agrees, else the registry's
-        pos = None
+        return conf
+
+    @staticmethod
+    def _position(support: list, point: GeoPoint | None, point_ok: bool) -> GeoPoint | None:
+        """The citizen's own pin if it agrees, else the registry's point of the surest mention."""
         if point_ok and any(m.how == "point" for m in support):
-            pos = point
-        else:
-            for m in sorted(support, key=lambda m: -m.weight):
-                if m.point and len(m.grids) == 1 and m.how != "point":
-                    pos = m.point
-                    break
-        if conf < cfg.review_below or reasons:
-            reasons += point_reasons
-        return self._result(g, support, pos, conf, t, evidence, reasons)
+            return point
+        for m in sorted(support, key=lambda m: -m.weight):
+            if m.point and len(m.grids) == 1 and m.how != "point":
+                return m.point
+        return None
 
     # ------------------------------------------------------------------ pieces
     def _grid_label(self, code: str) -> str:
