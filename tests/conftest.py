@@ -141,6 +141,22 @@ async def all_feed(client, cursor: int = 0, limit: int = 100) -> tuple[list[dict
             return items, cursor
 
 
+async def cases_by_ref(session, base: str, token: str) -> dict[str, list[str]]:
+    """Over HTTP (aiohttp session, a gateway in its own process): the whole feed as
+    channel reference → the case numbers filed under it, as the core platform would read it."""
+    feed: dict[str, list[str]] = {}
+    cursor = 0
+    while True:
+        async with session.get(f"{base}/api/v1/workorders?cursor={cursor}&limit=500",
+                               headers={"Authorization": f"Bearer {token}"}) as resp:
+            page = await resp.json()
+        for item in page["items"]:
+            feed.setdefault(item["channel_ref"], []).append(item["case_no"])
+        cursor = int(page["next_cursor"])
+        if not page["has_more"]:
+            return feed
+
+
 async def workorder(client, case_no: str) -> dict:
     """One work order as the core platform sees it."""
     resp = await client.get(f"/api/v1/workorders/{case_no}", headers=client.core_headers)

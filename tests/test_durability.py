@@ -13,7 +13,7 @@ import aiohttp
 
 from gateway.models import Intake, Reporter, intake_json, iso, now
 from gateway.store import Store
-from tests.conftest import ROOT, all_feed, free_port, make_settings, running_gateway
+from tests.conftest import ROOT, all_feed, cases_by_ref, free_port, make_settings, running_gateway
 
 
 async def test_database_locked_by_another_process_answers_503_then_retry_succeeds(tmp_path):
@@ -173,18 +173,7 @@ async def test_sigkill_under_load_loses_no_acknowledged_report(tmp_path):
     try:
         async with aiohttp.ClientSession() as session:
             await _wait_ready(session, base)
-            headers = {"Authorization": "Bearer crash-test-token-0123456789"}
-            feed: dict[str, list[str]] = {}
-            cursor = 0
-            while True:
-                async with session.get(f"{base}/api/v1/workorders?cursor={cursor}&limit=500",
-                                       headers=headers) as resp:
-                    page = await resp.json()
-                for item in page["items"]:
-                    feed.setdefault(item["channel_ref"], []).append(item["case_no"])
-                cursor = int(page["next_cursor"])
-                if not page["has_more"]:
-                    break
+            feed = await cases_by_ref(session, base, "crash-test-token-0123456789")
             for token, case_no in acknowledged.items():
                 assert feed.get(token) == [case_no], token
             # A retry of an acknowledged report gets its first answer back.

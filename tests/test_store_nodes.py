@@ -17,7 +17,7 @@ import pytest
 
 from gateway.appkeys import DELIVERY
 from gateway.store.outbox import Outbox
-from tests.conftest import ROOT, all_feed, free_port, running_gateway, workorder
+from tests.conftest import ROOT, all_feed, cases_by_ref, free_port, running_gateway, workorder
 from tests.hotline_helpers import add_operator, hotline_settings, login, post_event
 from tests.test_answers_back import RecordingChannel, chat_report
 
@@ -312,18 +312,7 @@ async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_
                     assert resp.status in (200, 201), await resp.text()
                     acknowledged[token] = (await resp.json())["case_no"]
 
-            feed: dict[str, list[str]] = {}
-            cursor = 0
-            headers = {"Authorization": "Bearer crash-test-token-0123456789"}
-            while True:
-                async with session.get(f"{bases[1]}/api/v1/workorders?cursor={cursor}&limit=500",
-                                       headers=headers) as resp:
-                    page = await resp.json()
-                for item in page["items"]:
-                    feed.setdefault(item["channel_ref"], []).append(item["case_no"])
-                cursor = int(page["next_cursor"])
-                if not page["has_more"]:
-                    break
+            feed = await cases_by_ref(session, bases[1], "crash-test-token-0123456789")
             for token, case_no in acknowledged.items():
                 assert feed.get(token) == [case_no], token
             assert len(feed) == len(acknowledged)  # nothing filed that nobody was told of

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from gateway.errors import Refusal, StorageUnavailable
 from gateway.store.sqlite import unavailable
+from gateway.store.writer_thread import WriterThread
 
 log = logging.getLogger("gateway.store")
 
@@ -133,7 +132,7 @@ def migrate(conn: psycopg.Connection) -> list[str]:
     return applied
 
 
-class PostgresDatabase:
+class PostgresDatabase(WriterThread):
     name = "postgresql"
     next_feed_seq = "next_feed_seq()"
     for_update = " FOR UPDATE"
@@ -150,7 +149,6 @@ class PostgresDatabase:
         self.pool_size = pool_size
         # How long a read waits for a connection, and connecting waits for the server.
         self.timeout_s = max(timeout_ms, 500) / 1000
-        self._executor: ThreadPoolExecutor | None = None
         self._wconn: psycopg.Connection | None = None  # used only on the executor's thread
         self._pool: AsyncConnectionPool | None = None
         # Requests sent to the server (statements, BEGIN/COMMIT, the pool's checks): by
@@ -173,7 +171,7 @@ class PostgresDatabase:
 
     async def open(self, schemas: list[str], columns: list[tuple[str, str, str]]) -> None:
         # `schemas` and `columns` are SQLite's; PostgreSQL's schema is the migrations.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
+        self._start_writer_thread()
         try:
             applied = await self._in_writer(self._open_writer)
             if applied:
@@ -200,26 +198,11 @@ class PostgresDatabase:
         self._wconn = conn
         return applied
 
-    def _close_writer(self) -> None:
-        if self._wconn is not None:
-            self._wconn.close()
-            self._wconn = None
-
-    async def keep_writer_on(self, cpus: set[int]) -> None:
-        """Run the writer thread on these CPUs (Linux)."""
-        await self._in_writer(os.sched_setaffinity, 0, cpus)
-
-    async def _in_writer(self, fn: Callable, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
-
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
-        if self._executor is not None:
-            await self._in_writer(self._close_writer)
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        await self._stop_writer_thread()
 
     # -- a write group ------------------------------------------------------------------
 

@@ -12,13 +12,13 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from gateway.errors import Refusal, StorageUnavailable
+from gateway.store.writer_thread import WriterThread
 
 log = logging.getLogger("gateway.store")
 
@@ -31,7 +31,7 @@ def unavailable(count: int, exc: Exception) -> list[tuple[bool, Any]]:
     return [(False, error)] * count
 
 
-class SqliteDatabase:
+class SqliteDatabase(WriterThread):
     name = "sqlite"
     # The next change-feed number, inside the writing transaction. SQLite serialises
     # writers, so the largest number so far plus one is also commit order.
@@ -49,7 +49,6 @@ class SqliteDatabase:
         self.path = Path(path)
         self.busy_timeout_ms = busy_timeout_ms
         self.synchronous = synchronous.upper()
-        self._executor: ThreadPoolExecutor | None = None
         self._wconn: sqlite3.Connection | None = None  # used only on the executor's thread
         self._reader: aiosqlite.Connection | None = None
 
@@ -61,7 +60,7 @@ class SqliteDatabase:
     async def open(self, schemas: list[str], columns: list[tuple[str, str, str]]) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.path.parent, 0o700)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
+        self._start_writer_thread()
         try:
             await self._in_writer(self._open_writer, schemas, columns)
             self._reader = await aiosqlite.connect(self.path, isolation_level=None)
@@ -90,23 +89,8 @@ class SqliteDatabase:
         os.chmod(self.path, 0o600)
         self._wconn = conn
 
-    def _close_writer(self) -> None:
-        if self._wconn is not None:
-            self._wconn.close()
-            self._wconn = None
-
-    async def keep_writer_on(self, cpus: set[int]) -> None:
-        """Run the writer thread on these CPUs (Linux)."""
-        await self._in_writer(os.sched_setaffinity, 0, cpus)
-
-    async def _in_writer(self, fn: Callable, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
-
     async def close(self) -> None:
-        if self._executor is not None:
-            await self._in_writer(self._close_writer)
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        await self._stop_writer_thread()
         if self._reader is not None:
             await self._reader.close()
             self._reader = None
