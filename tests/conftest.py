@@ -2,12 +2,15 @@
 in the store-facing modules (marked `both_stores`), once on SQLite and once on PostgreSQL."""
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
+import time
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -139,6 +142,20 @@ async def all_feed(client, cursor: int = 0, limit: int = 100) -> tuple[list[dict
         cursor = int(page["next_cursor"])
         if not page["has_more"]:
             return items, cursor
+
+
+async def wait_until_up(session, base: str, timeout: float = 60.0) -> None:
+    """Until the gateway at `base` (in its own process) answers /healthz with 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            async with session.get(f"{base}/healthz") as resp:
+                if resp.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the gateway at {base} did not start")
 
 
 async def cases_by_ref(session, base: str, token: str) -> dict[str, list[str]]:

@@ -7,13 +7,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 import aiohttp
 
 from gateway.models import Intake, Reporter, intake_json, iso, now
 from gateway.store import Store
-from tests.conftest import ROOT, all_feed, cases_by_ref, free_port, make_settings, running_gateway
+from tests.conftest import ROOT, all_feed, cases_by_ref, free_port, make_settings, running_gateway, wait_until_up
 
 
 async def test_database_locked_by_another_process_answers_503_then_retry_succeeds(tmp_path):
@@ -124,19 +123,6 @@ def _start_gateway(data_dir, port):
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-async def _wait_ready(session, base, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            async with session.get(f"{base}/healthz") as resp:
-                if resp.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError("the gateway did not start")
-
-
 async def test_sigkill_under_load_loses_no_acknowledged_report(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -144,7 +130,7 @@ async def test_sigkill_under_load_loses_no_acknowledged_report(tmp_path):
     proc = _start_gateway(tmp_path / "data", port)
     try:
         async with aiohttp.ClientSession() as session:
-            await _wait_ready(session, base)
+            await wait_until_up(session, base)
 
             async def client(worker: int):
                 for i in range(100000):
@@ -172,7 +158,7 @@ async def test_sigkill_under_load_loses_no_acknowledged_report(tmp_path):
     proc = _start_gateway(tmp_path / "data", port)
     try:
         async with aiohttp.ClientSession() as session:
-            await _wait_ready(session, base)
+            await wait_until_up(session, base)
             feed = await cases_by_ref(session, base, "crash-test-token-0123456789")
             for token, case_no in acknowledged.items():
                 assert feed.get(token) == [case_no], token

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,7 +16,7 @@ import pytest
 
 from gateway.appkeys import DELIVERY
 from gateway.store.outbox import Outbox
-from tests.conftest import ROOT, all_feed, cases_by_ref, free_port, running_gateway, workorder
+from tests.conftest import ROOT, all_feed, cases_by_ref, free_port, running_gateway, wait_until_up, workorder
 from tests.hotline_helpers import add_operator, hotline_settings, login, post_event
 from tests.test_answers_back import RecordingChannel, chat_report
 
@@ -247,19 +246,6 @@ def start_node(data_dir, port: int, url: str) -> subprocess.Popen:
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-async def wait_ready(session, base: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            async with session.get(f"{base}/healthz") as resp:
-                if resp.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the gateway at {base} did not start")
-
-
 @pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
 async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_url):
     """Two nodes (processes) over one PostgreSQL, requests spread over both; one is killed
@@ -273,7 +259,7 @@ async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
             for base in bases:
-                await wait_ready(session, base)
+                await wait_until_up(session, base)
             killed = asyncio.Event()
             after_kill = 0
 

@@ -8,12 +8,12 @@ not that leaf's, an entry given twice, lists that are not lists of non-empty sho
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from classifiers.classify.taxonomy import Taxonomy
+from classifiers.datafile import read_toml
 
 DEFAULT_LEXICON_PATH = Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"
 LIST_KEYS = ("objects", "faults", "phrases", "dialect", "not_this", "urgent_when")
@@ -43,15 +43,7 @@ class LexiconEntry:
 def load_lexicon(path: str | Path | None, taxonomy: Taxonomy) -> dict[str, LexiconEntry]:
     """The lexicon by leaf code (default: the bundled one)."""
     p = Path(path) if path is not None else DEFAULT_LEXICON_PATH
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LexiconError(f"{p}: lexicon file not found") from None
-    except UnicodeDecodeError as exc:
-        raise LexiconError(f"{p}: lexicon file is not UTF-8 text: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LexiconError(f"{p}: not valid TOML: {exc}") from None
-    return parse_lexicon(data, taxonomy, str(p))
+    return parse_lexicon(read_toml(p, LexiconError, "lexicon"), taxonomy, str(p))
 
 
 def parse_lexicon(data: dict[str, Any], taxonomy: Taxonomy, source: str = "<lexicon>") -> dict[str, LexiconEntry]:

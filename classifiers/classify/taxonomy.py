@@ -9,10 +9,11 @@ and what is wrong, so an administrator can fix the file without reading code.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from classifiers.datafile import read_toml
 
 __all__ = [
     "DEFAULT_TAXONOMY_PATH",
@@ -130,19 +131,7 @@ _LEAF_KEYS = {
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """Load and validate a taxonomy file (default: the bundled `data/taxonomy.toml`)."""
     p = Path(path) if path is not None else DEFAULT_TAXONOMY_PATH
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise TaxonomyError(f"{p}: taxonomy file not found") from None
-    except OSError as exc:
-        raise TaxonomyError(f"{p}: cannot read taxonomy file: {exc}") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise TaxonomyError(f"{p}: taxonomy file is not UTF-8 text: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TaxonomyError(f"{p}: not valid TOML: {exc}") from None
-    return parse_taxonomy(data, str(p))
+    return parse_taxonomy(read_toml(p, TaxonomyError, "taxonomy"), str(p))
 
 
 def _where(source: str, kind: str, entry: dict[str, Any], index: int) -> str:

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from classifiers.datafile import read_toml
 from classifiers.normalize import chinese_numeral, normalize
 
 __all__ = ["GENERIC_LANDMARKS", "Place", "PlaceReader", "PlaceWords", "PlaceWordsError", "extract_place",
@@ -90,15 +90,7 @@ class PlaceWords:
 def load_place_words(path: str | Path | None = None) -> PlaceWords:
     """Read and check the vocabulary file (default: classifiers/data/place_words.toml)."""
     p = Path(path) if path is not None else WORDS_PATH
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlaceWordsError(f"{p}: place vocabulary file not found") from None
-    except UnicodeDecodeError as exc:
-        raise PlaceWordsError(f"{p}: not UTF-8 text: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PlaceWordsError(f"{p}: not valid TOML: {exc}") from None
-    return parse_place_words(data, str(p))
+    return parse_place_words(read_toml(p, PlaceWordsError, "place vocabulary"), str(p))
 
 
 def parse_place_words(data: dict[str, Any], source: str = "<place words>") -> PlaceWords:
