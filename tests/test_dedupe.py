@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from classifiers.dedupe.index import DuplicateIndex, OpenCase, parent_category
+from classifiers.locate.places import extract_place
 from gateway.models import CST, DuplicateCheck, GeoPoint
 
 T0 = datetime(2024, 6, 3, 20, 0, tzinfo=CST)
@@ -252,3 +253,51 @@ def test_checks_while_cases_are_added_from_another_thread():
     assert not errors
     assert results
     assert ix.check("幸福小区3号楼东门的路灯坏了", LAMP, [], "G01", GATE, ["tel:x"], T0).action == "attach"
+
+
+def _at_named_spot(ix: DuplicateIndex, case_no: str, text: str, code: str, close: tuple[str, ...]) -> None:
+    place = extract_place(text).as_dict()
+    ix.add(OpenCase(case_no=case_no, text=text, category_code=code, created_at=T0, place=place,
+                    close_codes=close))
+
+
+def test_the_same_problem_classified_a_branch_away_joins_at_the_same_spot():
+    # "桥上路灯全黑": a lamp (路灯) to one reading, the bridge (跨河桥) to the other.
+    ix = DuplicateIndex()
+    _at_named_spot(ix, "C1", "松花江大桥上那一排路灯都不亮，晚上开车瘆得慌。", "BJ-01037", ("BJ-02009",))
+    text = "松花江大桥上路灯全黑"
+    result = ix.check(text, "BJ-02009", [], "", None, ["tel:2"], T0 + timedelta(hours=1),
+                      place=extract_place(text).as_dict(), close_codes=["BJ-01037"])
+    assert result.action == "attach" and result.case_no == "C1"
+    assert result.candidates[0].explanation["problem_text"] > 0
+
+
+def test_another_problem_at_the_same_spot_is_not_joined_even_when_the_categories_are_close():
+    # One market gate, two problems: fish stalls' waste water, live poultry slaughtered.
+    ix = DuplicateIndex()
+    _at_named_spot(ix, "C1", "西关农贸市场外面鱼摊污水横流。", "SJ-06030", ("SJ-09006",))
+    text = "西关农贸市场外面活禽宰杀 没有检疫"
+    result = ix.check(text, "SJ-09006", [], "", None, ["tel:2"], T0 + timedelta(hours=1),
+                      place=extract_place(text).as_dict(), close_codes=["SJ-06030"])
+    assert result.action == "suggest"
+    assert result.candidates[0].explanation["problem_text"] < 0.08
+
+
+def test_a_case_in_a_far_branch_at_the_same_spot_is_still_found():
+    # Found by its place although its category's parent differs (BJ-01 / BJ-02).
+    ix = DuplicateIndex()
+    _at_named_spot(ix, "C1", "通济桥上路灯不亮", "BJ-01037", ())
+    text = "通济桥上那一排灯晚上全是黑的"
+    found = ix._gather(ix._query(text, "BJ-02009", [], "", None, (), T0, place=extract_place(text).as_dict(),
+                                 close_codes=["BJ-01037"]))
+    assert "C1" in found
+
+
+def test_a_bad_duplicate_word_file_names_the_file_and_key(tmp_path):
+    from classifiers.dedupe.recurrence import DuplicateWordsError, says_it_recurred
+    bad = tmp_path / "duplicate_words.toml"
+    bad.write_text('[recurrence]\nfixed = ["修好了"]\nasking = []\nagain = ["又"]\n', encoding="utf-8")
+    with pytest.raises(DuplicateWordsError, match=r"duplicate_words\.toml: \[recurrence\]\.asking"):
+        says_it_recurred("修好了又坏了", bad)
+    assert says_it_recurred("上个月修好了，今天又不亮了")
+    assert not says_it_recurred("路灯修好了没有？又黑了一晚")

@@ -120,3 +120,33 @@ async def test_merge_and_split_refuse_bad_requests(gateway):
         resp = await gateway.post(url + path, headers=h, json=body)
         assert resp.status == status, (path, body, await resp.text())
     assert (await workorder(gateway, a["case_no"]))["status"] == "confirmed"
+
+
+# Places no registry holds, known from the words only (classifiers/dedupe/place_match.py).
+SAME_SPOT_REPEATS = [
+    # a chain's shop with and without its kind
+    ("文二路瑞幸咖啡门口的外摆桌椅把人行道占了一半", "文二路瑞幸门口 桌椅摆到人行道上 走不过去"),
+    # the gate said once, the side said two ways (门外 / 门口)
+    ("丰泽园南门外 井盖丢了", "丰泽园门口那个井盖没了"),
+    # "反映过" before the name is not part of it
+    ("我反映一下，银河公寓后门的消防通道被车堵死了", "我3月2日反映过银河公寓后门消防通道被车堵死的问题，现在还堵着"),
+]
+
+
+@pytest.mark.parametrize("first, second", SAME_SPOT_REPEATS, ids=[b for _, b in SAME_SPOT_REPEATS])
+async def test_a_neighbour_saying_the_place_another_way_joins_the_case(gateway, first, second):
+    a = await report(gateway, "spot-0001", first, phone="13800000031")
+    b = await report(gateway, "spot-0002", second, phone="13800000032")
+    assert b["outcome"] == "attached" and b["case_no"] == a["case_no"], b["workorder"]["location"]
+
+
+async def test_a_problem_fixed_and_back_is_offered_to_the_operator_not_joined(gateway):
+    first = await report(gateway, "back-0001", "云景花园北门路灯坏了。", phone="13800000041")
+    back = await report(gateway, "back-0002", "云景花园北门的路灯，上个月修好了，亮了没几天，又灭了。",
+                        phone="13800000042")
+    assert back["outcome"] == "accepted" and back["case_no"] != first["case_no"]
+    doc = await workorder(gateway, back["case_no"])
+    offered = doc["duplicate_candidates"]
+    assert offered and offered[0]["case_no"] == first["case_no"]
+    assert offered[0]["explanation"]["recurrence"] is True
+    assert "可能与已有工单重复，请人工确认" in doc["review_reasons"]

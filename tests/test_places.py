@@ -331,3 +331,29 @@ def test_place_as_dict_and_label():
                                "text": "锦绣花园5号楼2单元楼下"}
     assert place.label() == "锦绣花园5号楼2单元下"
     assert Place(road="解放路", cross_road="人民路").label() == "解放路与人民路交叉口"
+
+
+THIRD_ROUND = [
+    # a numbered section is part of a road's name; a road's 88号楼 is its house 88
+    ("锦华路一段七十六号后面巷子污水井冒了", {"road": "锦华路一段", "number": "76"}),
+    ("梅林街一段时间没人扫了", {"road": "梅林街"}),
+    ("朝晖路88号楼东侧小巷快递占道分拣", {"road": "朝晖路", "number": "88", "side": "东侧"}),
+    # across the road from it
+    ("中心医院马路对面殡葬店放鞭炮", {"landmark": "中心医院", "side": "对面"}),
+    # a bridge's 下, but not 下雨 or 下水道
+    ("南门桥下有人往河里扔垃圾", {"landmark": "南门桥", "side": "下"}),
+    ("南门桥下雨天积水", {"landmark": "南门桥"}),
+    ("解放桥下水道堵了", {"landmark": "解放桥"}),
+    # what a caller chasing a report says before the name
+    ("我3月2日反映过银河公寓后门消防通道被占的问题", {"compound": "银河公寓", "gate": "后门"}),
+    ("我在微信上报过五一广场站2号口的空井盖", {"landmark": "五一广场站", "exit": "2"}),
+    ("5月3日晚十点多黄河路27号门口发生斗殴", {"road": "黄河路", "number": "27", "side": "门口"}),
+    ("刚打过电话 文昌路66号门口电线杆歪了", {"road": "文昌路", "number": "66", "side": "门口"}),
+    # 城 needs context: a big gate or a phase after it
+    ("那个四季花城南大门口的灯杆子上有个马蜂窝", {"compound": "四季花城", "gate": "南门", "side": "门口"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", THIRD_ROUND, ids=[t for t, _ in THIRD_ROUND])
+def test_sections_houses_bridges_and_what_callers_say_first(text, expected):
+    check(text, expected)

@@ -47,6 +47,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from classifiers.dedupe.place_match import place_keys, same_place
+from classifiers.dedupe.recurrence import says_it_recurred
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.geometry import near_distance_m
 from classifiers.normalize import chinese_numeral, normalize
@@ -186,6 +187,22 @@ def parent_category(code: str, path: Sequence[str] | None = None) -> str:
     return ""
 
 
+def _close(q, e) -> bool:
+    """One's category is among the other's runners-up (不明井盖 / 污水井盖)."""
+    return q.code in e.close or e.code in q.close
+
+
+def _problem_bigrams(tok: str, place: dict) -> frozenset[str]:
+    """The character bigrams of what a report says apart from its place: two reports at one
+    spot share the place's words whatever their problems (科华北路62号楼下 + 油烟 / 泔水)."""
+    chars = tok.replace(" ", "")
+    said = prepare_text(place.get("text") or "").replace(" ", "") if place else ""
+    return _bigrams(chars.replace(said, "") if said else chars)
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    return 2.0 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
+
 # ---------------------------------------------------------------------------------------------
 # The index
 # ---------------------------------------------------------------------------------------------
@@ -239,7 +256,7 @@ _M_PER_DEG = 111_320.0
 
 class _Query:
     __slots__ = ("tok", "chars", "bigrams", "marks", "code", "parent", "grid", "lat", "lng",
-                 "ts", "reporters", "place", "place_keys", "close")
+                 "ts", "reporters", "place", "place_keys", "close", "recurs")
 
 
 class DuplicateIndex:
@@ -263,7 +280,9 @@ class DuplicateIndex:
     the same reporter); ``repost_text`` (0.90) text similarity that allows an automatic
     attachment across related or unknown categories; ``full_score_limit`` (24) candidates
     fully scored after the cheap first pass; ``reporter_bonus`` (0.08) added for the same
-    reporter when the place agrees or is unstated.
+    reporter when the place agrees or is unstated; ``min_problem_text`` (0.08) least
+    similarity of the texts apart from their place (bigram Dice) for joining a case whose
+    category is only among the report's runners-up.
     """
 
     def __init__(
@@ -283,6 +302,7 @@ class DuplicateIndex:
         repost_text: float = 0.90,
         full_score_limit: int = 8,
         reporter_bonus: float = 0.08,
+        min_problem_text: float = 0.08,
         **overrides: float,
     ) -> None:
         settings = dataclasses.replace(settings or DuplicateSettings(), **overrides)
@@ -306,6 +326,7 @@ class DuplicateIndex:
         self.repost_text = repost_text
         self.full_score_limit = max(1, full_score_limit)
         self.reporter_bonus = reporter_bonus
+        self.min_problem_text = min_problem_text
         total = text_weight + place_weight + category_weight + time_weight
         self.text_weight = text_weight / total
         self.place_weight = place_weight / total
@@ -500,6 +521,12 @@ class DuplicateIndex:
                 if outer:  # a long road gathers many cases: the most recent are enough
                     for b in self._parents_in(outer, q.parent):
                         take(reversed(b.values()), "place", self.placeless_scan_limit)
+                    # At the very place named, a paraphrase classified a branch away is still
+                    # the same problem when one's category is among the other's runners-up.
+                    for parent, b in outer.items():
+                        if parent and parent != q.parent:
+                            take((e for e in reversed(b.values()) if _close(q, e)), "place",
+                                 self.placeless_scan_limit)
             if located:
                 b = self._placeless.get(q.code) if q.code else None
                 if b:
@@ -578,7 +605,7 @@ class DuplicateIndex:
         # parent) or unknown 0.5
         if q.code and q.code == e.code:
             category = 1.0
-        elif q.code and e.code and (q.code in e.close or e.code in q.close):
+        elif q.code and e.code and _close(q, e):
             category = 0.75
         elif (q.parent and q.parent == e.parent) or not q.parent or not e.parent:
             category = 0.5
@@ -599,12 +626,19 @@ class DuplicateIndex:
         # text that says the same thing at least in part; otherwise at most suggest.
         # A related (not the same) or unknown category is offered, not attached, unless the
         # text is a near-verbatim repeat (a re-post whose category came out differently).
-        # Where both name the same spot, a problem classified one leaf off (among the other's
-        # runners-up) is the same problem; a vaguer place needs the very same category.
-        category_ok = category == 1.0 or (named == "same" and category >= 0.75)
+        # Where both name the same spot, a problem classified a leaf or a branch off (one's
+        # category among the other's runners-up: 路灯 / 跨河桥 for "桥上路灯全黑") is the same
+        # problem when the texts, apart from the place they share, still have words in common
+        # (油烟 and 泔水 at one restaurant have none); a vaguer place needs the very same category.
+        problem_text = None
+        if named in ("same", "compatible"):
+            problem_text = _dice(_problem_bigrams(q.tok, q.place), _problem_bigrams(e.tok, e.place))
+        category_ok = category == 1.0 or (named == "same" and category == 0.75
+                                          and problem_text >= self.min_problem_text)
         # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
         chase = same_reporter and named == "same" and not (q.code and e.code)
-        auto = (place_consistent and (place_known or same_reporter)
+        # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
+        auto = (not q.recurs and place_consistent and (place_known or same_reporter)
                 and (text >= self.min_text_attach or same_reporter)
                 and (category_ok or chase or text >= self.repost_text))
         explanation = {
@@ -622,6 +656,10 @@ class DuplicateIndex:
             "auto_attach_allowed": auto,
             "text_detail": text_detail,
         }
+        if problem_text is not None:
+            explanation["problem_text"] = round(problem_text, 3)
+        if q.recurs:
+            explanation["recurrence"] = True
         if conflicts:
             explanation["place_conflicts"] = conflicts
         return Candidate(case_no=e.case_no, score=round(score, 4), explanation=explanation)
@@ -653,6 +691,7 @@ class DuplicateIndex:
         q.place = dict(place or {})
         q.place_keys = frozenset(place_keys(q.place, query=True))
         q.close = frozenset(c for c in (q.code, *close_codes) if c)
+        q.recurs = says_it_recurred(text)
         return q
 
     def check(

@@ -21,7 +21,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from classifiers.locate.places import GENERIC_LANDMARKS, Place
+from classifiers.locate.places import BRANDS, GENERIC_LANDMARKS, LANDMARK_SUFFIXES, Place
 
 __all__ = ["place_keys", "same_place"]
 
@@ -39,16 +39,67 @@ def _plain(place: Place | dict | None) -> dict:
 
 
 def _compound_key(name: str) -> str:
+    name = name.replace("邨", "村")  # 祈福新邨 = 祈福新村
+    if name.endswith(("屯村", "庄村")):  # 柳树屯村 = 柳树屯
+        return name[:-1]
     return name[:-2] if name.endswith("小区") and len(name) > 3 else name
 
 
+# Gates said two ways: the main gate is 大门 or 正门.
+_GATE_SAME = {"大门": "正门"}
+# Sides that do not tell two spots apart: at the gate, outside it, beside it. Any other two
+# different sides do (上 / 下, 内 / 外, 东侧 / 西侧, 门口 / 对面).
+_NEAR_SIDES = frozenset({"门口", "外", "旁"})
+# Kinds of landmark said short: 城东菜场 = 城东菜市场.
+_LANDMARK_SAME = (("菜场", "菜市场"),)
+
+
+def _detail(p: dict, k: str) -> str:
+    value = p.get(k) or ""
+    return _GATE_SAME.get(value, value) if k == "gate" else value
+
+
+def _sides_differ(a: str, b: str) -> bool:
+    return bool(a and b and a != b and not (a in _NEAR_SIDES and b in _NEAR_SIDES))
+
+
+# A chain's shortest name first: 永辉超市, 永辉 → 永辉; 瑞幸咖啡 → 瑞幸.
+_BRANDS = sorted(BRANDS, key=len)
+# What may follow a brand and still name the same shop: a landmark suffix, or the rest of a
+# longer listed name of the brand (瑞幸 + 咖啡).
+_BRAND_TAILS = LANDMARK_SUFFIXES | {b[len(a):] for a in BRANDS for b in BRANDS if b != a and b.startswith(a)}
+
+
+def _brand(name: str) -> str:
+    return next((b for b in _BRANDS if name.startswith(b)), "")
+
+
 def _landmark_key(p: dict) -> str:
+    """A landmark as it is indexed: as compared, a chain's shop by the chain alone."""
+    name = _landmark_name(p)
+    return _brand(name) or name
+
+
+def _same_shop(a: str, b: str) -> bool:
+    """永辉 / 永辉超市, 瑞幸 / 瑞幸咖啡: a chain's shop said with and without its kind (but
+    永辉超市东四店 is not 永辉超市朝阳店)."""
+    brand = _brand(a)
+    if not brand or brand != _brand(b):
+        return False
+    tails = {a[len(brand):], b[len(brand):]} - {""}
+    return len(tails) <= 1 and tails <= _BRAND_TAILS
+
+
+def _landmark_name(p: dict) -> str:
     """A landmark as it is compared: stations without 地铁/line/站 (地铁2号线人民广场站 =
     人民广场地铁站 = 人民广场), footbridges as 天桥, an unnamed one (天桥, 公交站) only with
     its road."""
     name = p.get("landmark") or ""
     if not name:
         return ""
+    for short, full in _LANDMARK_SAME:
+        if name.endswith(short):
+            name = name[: -len(short)] + full
     name = _BRIDGE_WORDS.sub("天桥", name)
     if name in GENERIC_LANDMARKS or name in ("天桥",):
         return f"{p['road']}{name}" if p.get("road") else ""
@@ -133,9 +184,9 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         if _compound_key(a["compound"]) != _compound_key(b["compound"]):
             return "different"
         anchors += 1
-    la, lb = _landmark_key(a), _landmark_key(b)
+    la, lb = _landmark_name(a), _landmark_name(b)
     if la and lb:
-        if not _similar_names(la, lb):
+        if not (_similar_names(la, lb) or _same_shop(la, lb)):
             return "different"
         anchors += 1
     if a.get("between") and b.get("between"):
@@ -144,9 +195,11 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         anchors += 1
     if not anchors and not partial:
         return "unknown"
-    for k in (*DETAILS, "side"):
-        if a.get(k) and b.get(k) and a[k] != b[k]:
+    for k in DETAILS:
+        if _detail(a, k) and _detail(b, k) and _detail(a, k) != _detail(b, k):
             return "different"
-    if partial or any(bool(a.get(k)) != bool(b.get(k)) for k in PRECISION):
-        return "compatible"
-    return "same"
+    vaguer = partial or any(bool(a.get(k)) != bool(b.get(k)) for k in PRECISION)
+    # A side is said of the finest part named: 12号楼东边 and 小区里头 are not sides of one thing.
+    if not vaguer and _sides_differ(a.get("side") or "", b.get("side") or ""):
+        return "different"
+    return "compatible" if vaguer else "same"

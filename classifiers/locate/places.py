@@ -36,7 +36,7 @@ from typing import Any
 from classifiers.datafile import read_toml
 from classifiers.normalize import chinese_numeral, normalize
 
-__all__ = ["GENERIC_LANDMARKS", "Place", "PlaceReader", "PlaceWords", "PlaceWordsError", "extract_place",
+__all__ = ["BRANDS", "GENERIC_LANDMARKS", "LANDMARK_SUFFIXES", "Place", "PlaceReader", "PlaceWords", "PlaceWordsError", "extract_place",
            "load_place_words"]
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -239,6 +239,8 @@ _BUILDING = re.compile(r"(\d{1,3})(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(
 _UNIT = re.compile(r"(\d{1,2})单元")
 _EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2})号?(?:出入口|出口|口)")
 _STRETCH = re.compile(r"(东|西|南|北|中)段")
+_SECTION = re.compile(r"[一二三四五六七八九十]段(?!时间|日子|路)")
+_ROAD_BUILDING = re.compile(r"(\d{1,5})号楼")
 _FLOOR = re.compile(r"\d{1,2}(?:楼|层)(?![下道])|顶楼|顶层")
 _SPOKEN_DIGITS = re.compile(r"[零〇幺一二两三四五六七八九十百]{2,8}(?=[\s,.;:!?]|$)")
 _DATE = re.compile(r"(?:从|就是|是|在)?(?:(?:今年|去年)?\d{1,2}月(?:\d{1,2}[号日])?|(?:上个?月|这个?月|本月)\d{1,2}[号日])"
@@ -745,6 +747,15 @@ class PlaceReader:
                     return 0
                 place.number = m.group(1)
                 return m.end()
+            m = _SECTION.match(t, pos)
+            if (m and not place.number and not place.stretch and not place.road.endswith("段")
+                    and t.startswith(place.road, pos - len(place.road))):  # right after the name
+                place.road += m.group()  # 锦华路一段: a numbered section is part of the road's name
+                return m.end()
+            m = _ROAD_BUILDING.match(t, pos)
+            if m and not place.number:
+                place.number = m.group(1)  # 朝晖路88号楼东侧: the house at that number
+                return m.end()
             m = _STRETCH.match(t, pos)
             if m and not place.number:
                 if place.stretch and place.stretch != m.group():
@@ -811,7 +822,7 @@ class PlaceReader:
             word = m.group()
             value = self._side_of[word]
             if True:
-                if value == "上":
+                if value == "上" or word == "下":  # 桥上, 桥下: a bridge's own sides
                     bridge = place.landmark.endswith(self._bridges)
                     if not bridge:
                         return 0
@@ -917,6 +928,8 @@ def _bundled_words() -> PlaceWords:
 
 
 GENERIC_LANDMARKS = frozenset(_bundled_words()["landmarks.generic"])
+BRANDS = frozenset(_bundled_words()["landmarks.brands"])
+LANDMARK_SUFFIXES = frozenset(_bundled_words()["landmarks.suffixes"])
 
 _DEFAULT: PlaceReader | None = None
 

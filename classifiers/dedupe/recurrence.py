@@ -1,0 +1,43 @@
+"""Does a report say its problem was fixed and has come back? ("上个月修好了，今天又不亮了")
+
+Such a report is a new occurrence of the problem, so the duplicate check never joins it to an
+open case by itself (it offers the case to the operator). The words are data:
+`classifiers/data/duplicate_words.toml`.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from classifiers.datafile import read_toml
+from classifiers.normalize import normalize
+
+__all__ = ["DuplicateWordsError", "says_it_recurred"]
+
+WORDS = Path(__file__).resolve().parents[1] / "data" / "duplicate_words.toml"
+
+
+class DuplicateWordsError(ValueError):
+    """The duplicate check's word file is missing or wrong (the file and key are named)."""
+
+
+def _words(doc: dict, key: str, path: Path) -> list[str]:
+    value = doc.get("recurrence", {}).get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(w, str) and w for w in value):
+        raise DuplicateWordsError(f"{path}: [recurrence].{key} must be a non-empty list of non-empty words")
+    return sorted(value, key=len, reverse=True)
+
+
+@lru_cache(maxsize=4)
+def _pattern(path: Path = WORDS) -> re.Pattern:
+    doc = read_toml(path, DuplicateWordsError, "duplicate words")
+    fixed, asking, again = (_words(doc, k, path) for k in ("fixed", "asking", "again"))
+    alt = lambda ws: "|".join(map(re.escape, ws))  # noqa: E731
+    # a "fixed" word that is not a question (修好了没有), then within a few clauses "again"
+    return re.compile(rf"(?:{alt(fixed)})(?!了?(?:{alt(asking)})).{{0,30}}?(?:{alt(again)})")
+
+
+def says_it_recurred(text: str, path: Path = WORDS) -> bool:
+    """True when the text says the problem was fixed before and is back."""
+    return bool(_pattern(path).search(normalize(text)))
