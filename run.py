@@ -172,14 +172,23 @@ def replay(args: argparse.Namespace) -> int:
         return 2
     logs.setup("WARNING", settings.logging.format)
     convert = importlib.import_module(REPLAY_CHANNELS[args.channel]).to_intake
+    history = Path(args.history) if args.history else None
+    if history is not None and not history.is_file():
+        print(f"找不到文件 / no such file: {history}", file=sys.stderr)
+        return 2
     result = new_event_loop().run_until_complete(
-        run_replay(create_app(settings), path, convert, top=args.top))
+        run_replay(create_app(settings), path, convert, top=args.top, history=history))
     for number, problem in result.bad_lines[:20]:
         print(f"第 {number} 行已跳过 / line {number} skipped: {problem}", file=sys.stderr)
+    for number, problem in [*result.bad_events, *result.skipped_events][:20]:
+        print(f"办理记录第 {number} 行已跳过 / history line {number} skipped: {problem}", file=sys.stderr)
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(result.outcomes.items()))
     print(f"{result.messages} messages ({outcomes}; {len(result.bad_lines)} bad lines) in "
           f"{result.seconds:.1f} s: {result.per_second:.0f} messages/s, "
           f"{result.first} – {result.last}")
+    print(f"status history: {result.events} events ({result.event_outcomes['applied']} applied, "
+          f"{len(result.skipped_events)} skipped; {len(result.bad_events)} bad lines); "
+          f"{result.marks} 80 %/overdue marks stamped at their moments; {result.history_seconds:.1f} s")
     print(f"top {len(result.top)} hot issues over the whole span:")
     for rank, issue in enumerate(result.top, 1):
         print(f"{rank:3d}. heat {issue['heat']:7.2f}  {issue['reports']:4d} reports "
@@ -331,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     replay_cmd.add_argument("--channel", choices=sorted(REPLAY_CHANNELS), required=True)
     replay_cmd.add_argument("file", metavar="FILE.jsonl")
     replay_cmd.add_argument("--top", type=int, default=10, help="hot issues to print at the end")
+    replay_cmd.add_argument("--history", metavar="STATUS.jsonl",
+                            help="the replayed cases' status history with its own times "
+                                 "(format: gateway/status_history.py, README 'Time limits')")
     replay_cmd.set_defaults(func=replay)
     report_cmd = commands.add_parser("report", help="the monthly hot-issue report (HTML and CSV)")
     report_cmd.add_argument("--month", required=True, metavar="YYYY-MM")

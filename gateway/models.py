@@ -98,6 +98,9 @@ class Intake:
     # What the channel counts of others' support, where it has it: {"likes": n, "dislikes": n,
     # "joins": n ("me too")}; part of the hot-issue heat.
     engagement: dict[str, int] = field(default_factory=dict)
+    # A report replayed from another system's history (`run.py replay`): its case's clock
+    # starts at `received_at`, when it was really made, not when it is filed here.
+    historical: bool = False
 
 
 @dataclass
@@ -218,6 +221,7 @@ def intake_from_plain(data: dict) -> Intake:
         not_duplicate=data.get("not_duplicate", False),
         point_crs=data.get("point_crs", "wgs84"),
         engagement=dict(data.get("engagement") or {}),
+        historical=data.get("historical", False),
     )
 
 

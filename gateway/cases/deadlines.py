@@ -191,13 +191,15 @@ class Clock:
 
     # -- the deadline's life ---------------------------------------------------------------
 
-    def start(self, doc: dict, at: datetime | None = None) -> dict:
-        """A new case (or one filed before time limits existed): its tier and due time."""
+    def start(self, doc: dict, at: datetime | None = None, *, started_at: str | None = None) -> dict:
+        """A new case (or one filed before time limits existed): its tier and due time. The
+        clock starts at the case's creation, or at `started_at` (a replayed report's own
+        time)."""
         tier = self.limits.tier_for(doc["category"].get("code", ""), doc.get("urgency") == "urgent")
-        deadline = {"started_at": doc["created_at"], "paused_since": None, "pauses": [],
+        deadline = {"started_at": started_at or doc["created_at"], "paused_since": None, "pauses": [],
                     "paused_hours": 0.0, "dispatched_at": None, "stopped_at": None, "history": []}
         doc = {**doc, "deadline": self._with_tier(deadline, tier)}
-        at = at or datetime.fromisoformat(doc["created_at"])
+        at = at or datetime.fromisoformat(deadline["started_at"])
         return self._stamp(self._recorded(doc, at, "filed"), at)
 
     @staticmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from gateway.cases import tickets, workorders
@@ -41,6 +42,9 @@ class CaseService:
         self.metrics = metrics or Metrics()
         self.console = ConsoleStore(store)  # the operators' audit log and labelled examples
         self._listeners: list[Callable[[dict], Any]] = []
+        # Replays of history running (gateway.replay): the sweeps that stamp with the wall
+        # clock wait, since the replay stamps every crossing at the time it happened.
+        self.replaying = 0
 
     def on_change(self, listener: Callable[[dict], Any]) -> None:
         """Call `listener(workorder)` after every committed change (live views)."""
@@ -74,53 +78,75 @@ class CaseService:
     async def check_deadlines(self) -> int:
         """Stamp every case whose clock has crossed 80 % of its time or its due time since
         it was last stamped: a change in the feed, a history entry and a console event.
-        Returns how many were stamped."""
+        Returns how many were stamped. Waits while a replay of history is stamping the
+        replayed cases at the moments they crossed (`catch_up`)."""
+        if self.replaying:
+            return 0
         at = now()
         stamp = iso(at)
         done = 0
         for case_no in [c for c, mark in self._marks.items() if mark <= stamp]:
-            try:
-                current = await self.store.get_workorder(case_no)
-            except NotFound:
-                current = {}
-            crossed = self.clock.crossed(current, at) if current else None
-            if crossed is None:  # changed meanwhile: its next mark comes with the change
-                self._marks.pop(case_no, None)
-                continue
-
-            def mutate(doc: dict) -> dict:
-                crossed = self.clock.crossed(doc, at)
-                if crossed is None:
-                    raise _NotCrossed("")
-                crossed = {**crossed, "updated_at": stamp}
-                if crossed["deadline"]["state"] == "overdue" and not crossed.get("overdue"):
-                    crossed = workorders.mark_overdue(crossed, at)  # push's "overdue" change, once
-                return crossed
-
-            try:
-                doc = await self.store.update_workorder(
-                    case_no, mutate, actor="gateway", action="deadline_" + crossed["deadline"]["state"],
-                    detail={"due_at": crossed["deadline"]["due_at"],
-                            "used_share": crossed["deadline"]["used_share"]})
-            except _NotCrossed:
-                self._marks.pop(case_no, None)
-                continue
-            done += 1
-            self.changed(doc)
-            deadline = doc["deadline"]
-            self.events.publish("deadline", {
-                "case_no": case_no, "title": doc["title"], "state": deadline["state"],
-                "state_name": deadline["state_name"], "due_at": deadline["due_at"],
-                "used_share": deadline["used_share"], "tier_name": deadline["tier_name"]})
+            done += await self._cross(case_no, at)
         return done
 
+    async def catch_up(self, case_no: str, until: datetime) -> int:
+        """A replay of history: stamp each mark this case's clock crossed up to `until` at
+        the moment it crossed it (80 %, then overdue), as the sweep would have then.
+        Returns how many were stamped."""
+        done = 0
+        while (mark := self._marks.get(case_no)) and datetime.fromisoformat(mark) <= until:
+            if not await self._cross(case_no, datetime.fromisoformat(mark)):
+                break
+            done += 1
+        return done
+
+    async def _cross(self, case_no: str, at: datetime) -> bool:
+        """Stamp the case as of `at` if its clock has crossed a mark; False if it has not
+        (it changed meanwhile: its next mark comes with the change)."""
+        stamp = iso(at)
+        try:
+            current = await self.store.get_workorder(case_no)
+        except NotFound:
+            current = {}
+        crossed = self.clock.crossed(current, at) if current else None
+        if crossed is None:
+            self._marks.pop(case_no, None)
+            return False
+
+        def mutate(doc: dict) -> dict:
+            crossed = self.clock.crossed(doc, at)
+            if crossed is None:
+                raise _NotCrossed("")
+            crossed = {**crossed, "updated_at": stamp}
+            if crossed["deadline"]["state"] == "overdue" and not crossed.get("overdue"):
+                crossed = workorders.mark_overdue(crossed, at)  # push's "overdue" change, once
+            return crossed
+
+        try:
+            doc = await self.store.update_workorder(
+                case_no, mutate, actor="gateway", action="deadline_" + crossed["deadline"]["state"],
+                detail={"due_at": crossed["deadline"]["due_at"],
+                        "used_share": crossed["deadline"]["used_share"]})
+        except _NotCrossed:
+            self._marks.pop(case_no, None)
+            return False
+        self.changed(doc)
+        deadline = doc["deadline"]
+        self.events.publish("deadline", {
+            "case_no": case_no, "title": doc["title"], "state": deadline["state"],
+            "state_name": deadline["state_name"], "due_at": deadline["due_at"],
+            "used_share": deadline["used_share"], "tier_name": deadline["tier_name"]})
+        return True
+
     async def clock_action(self, case_no: str, action: str, *, note: str = "",
-                           update_id: str | None = None, actor: str = "core") -> dict:
-        """Pause the case's clock while it waits for the citizen, or resume it."""
+                           update_id: str | None = None, actor: str = "core",
+                           at: datetime | None = None) -> dict:
+        """Pause the case's clock while it waits for the citizen, or resume it (`at`: when,
+        for a replay of history; else now)."""
         if action not in ("pause", "resume"):
             raise Refusal("action 须为 pause（等待群众补充，暂停计时）或 resume（恢复计时）",
                           code="unknown_clock_action", http_status=422)
-        at = now()
+        at = at or now()
         step = self.clock.pause if action == "pause" else self.clock.resume
         request = {"action": action, "note": note}
         doc = await self.store.update_workorder(
@@ -132,9 +158,10 @@ class CaseService:
 
     async def change_status(self, case_no: str, status: str, *, note: str = "",
                             department: str = "", update_id: str | None = None,
-                            actor: str = "core") -> dict:
+                            actor: str = "core", at: datetime | None = None) -> dict:
+        """The case moves on (the core platform, or a replay of history with its own `at`)."""
         request = {"status": status, "note": note, "department": department}
-        at = now()
+        at = at or now()
         doc = await self.store.update_workorder(
             case_no,
             self.timed(lambda doc: workorders.apply_status(doc, status, at, note=note, department=department), at),
@@ -145,7 +172,10 @@ class CaseService:
         return doc
 
     async def mark_overdue(self) -> int:
-        """Mark every open case past its due time overdue (a change in the feed); how many."""
+        """Mark every open case past its due time overdue (a change in the feed); how many.
+        Waits while a replay of history is running (it marks them at their due time)."""
+        if self.replaying:
+            return 0
         at = now()
         done = 0
         for case_no in await self.store.overdue_candidates(iso(at), workorders.OPEN_STATUSES):

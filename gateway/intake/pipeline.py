@@ -137,6 +137,8 @@ class Pipeline:
         stages = await self.stages.run(intake, pure=early)
         stage_record = to_json(stages)
         at = now()
+        # A replayed report's clock runs from when it was made, as it would have then.
+        started = min(intake.received_at, at) if intake.historical else at
         filed: dict = {}
 
         def answer(outcome: str) -> Callable[[dict, str], dict]:
@@ -161,7 +163,7 @@ class Pipeline:
                     intake_id, at.strftime("%Y%m%d"),
                     lambda case_no, code: self.cases.clock.start(workorders.new_workorder(
                         case_no, code, intake, stages, at, self.public_url, intake.hold_for_review,
-                        related_to=intake.case_hint), at),
+                        related_to=intake.case_hint), started, started_at=iso(started)),
                     answer(ACCEPTED), stage_record, in_feed=not intake.hold_for_review)
         except StorageUnavailable as exc:
             return self._unavailable(exc)
