@@ -53,7 +53,7 @@ def alive(pid: int) -> bool:
         return stat.read().split(") ", 1)[1][0] != "Z"
 
 
-async def until(condition, timeout: float = 30.0) -> None:
+async def until(condition, timeout: float = 90.0) -> None:
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.05)
