@@ -357,3 +357,22 @@ THIRD_ROUND = [
 @pytest.mark.parametrize("text, expected", THIRD_ROUND, ids=[t for t, _ in THIRD_ROUND])
 def test_sections_houses_bridges_and_what_callers_say_first(text, expected):
     check(text, expected)
+
+
+FORMAL_AND_ADMIN = [
+    ("本人系银杏苑小区业主，小区北门外道路两侧违停严重", {"compound": "银杏苑小区", "gate": "北门", "side": "外"}),
+    ("本人于本周二傍晚途经延安西路与镇宁路交叉口时", {"road": "延安西路", "cross_road": "镇宁路"}),
+    # a street office or a district said right before the road, with no space
+    ("鼓楼区华大街道湖东路62号院内化粪池井盖破损",
+     {"district": "鼓楼区", "street": "华大街道", "road": "湖东路", "number": "62", "side": "内"}),
+    ("高新区科技路和创业大道交叉口东北角那个工地", {"road": "科技路", "cross_road": "创业大道"}),
+    ("周边街道都很脏", {}),
+    # a station's sign or platform said after it
+    ("干面胡同公交站站牌被撞倒", {"landmark": "干面胡同公交站"}),
+    ("我是上班路上看见的", {}),
+]
+
+
+@pytest.mark.parametrize("text, expected", FORMAL_AND_ADMIN, ids=[t for t, _ in FORMAL_AND_ADMIN])
+def test_formal_letters_street_offices_and_station_parts(text, expected):
+    check(text, expected)

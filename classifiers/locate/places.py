@@ -300,7 +300,7 @@ class PlaceReader:
             kinds[suffix] = "street"
         self._kinds = kinds
         first_chars = "".join(sorted({k[0] for k in kinds}))
-        self._suffix_re = re.compile(f"(?=[{first_chars}])(?:{_alternation(kinds)})")
+        self._suffix_re = re.compile(f"(?=[{first_chars}])(?:{_suffix_alternation(kinds)})")
         self._not_names = {"road": set(w["roads.not_names"]), "compound": set(w["compounds.not_names"]),
                            "landmark": set(w["landmarks.not_names"])}
         self._not_before = _words_re(w["roads.not_before"])
@@ -471,7 +471,15 @@ class PlaceReader:
             return _Name(kind, name, start, end)
         if kind == "street" and name.endswith(("镇", "乡")) and _VILLAGE_AFTER.match(t, end):
             return _Name(kind, name, start, end)  # 东坡镇红岩村: a town, by the village after it
+        if kind == "street" and name.endswith("街道") and end - start >= 4 and self._named_right_after(t, end):
+            return _Name(kind, name, start, end)  # 华大街道湖东路: a street office, by the road after it
         return None
+
+    def _named_right_after(self, t: str, pos: int) -> bool:
+        """A road, compound or landmark named right at pos (its suffix within 8 characters)."""
+        m = self._suffix_re.search(t, pos, pos + 10)
+        return m is not None and self._kinds[m.group()] in ("road", "compound", "landmark") \
+            and all("\u4e00" <= c <= "\u9fff" for c in t[pos:m.start()]) and m.start() - pos >= 2
 
     def _bare(self, t: str, kind: str, suffix: str, start: int, end: int, last: _Name | None) -> _Name | None:
         """A suffix with no name of its own: part of the name before it, or an unnamed
@@ -482,6 +490,8 @@ class PlaceReader:
             return _Name("landmark", suffix, start, end, attached=True)
         if last is None or last.end != start or last.attached:
             return None
+        if kind == "landmark" and suffix in self._stations and self._station_verb.match(t, start):
+            return None  # 公交站站牌: the station's sign, not a second 站
         if kind == "road":
             # 中关村大街, 王府井大街: a road named after a village or a landmark
             if last.kind in ("compound", "landmark") and suffix not in self._need_number \
@@ -908,6 +918,17 @@ def _longest_first(words) -> list[str]:
 
 def _alternation(words) -> str:
     return "|".join(map(re.escape, _longest_first(words)))
+
+
+def _suffix_alternation(kinds: dict[str, str]) -> str:
+    """The suffixes, longest first, each refusing to end where a suffix of another kind that
+    starts inside it would go on: 大街 not in 华大街道 (a street office, not a road)."""
+    parts = []
+    for a in _longest_first(kinds):
+        tails = {b[k:] for b in kinds for k in range(1, min(len(a), len(b)))
+                 if kinds[b] != kinds[a] and a.endswith(b[:k])}
+        parts.append(re.escape(a) + (f"(?!{_alternation(tails)})" if tails else ""))
+    return "|".join(parts)
 
 
 def _words_re(words) -> re.Pattern:
