@@ -370,6 +370,11 @@ FORMAL_AND_ADMIN = [
     # a station's sign or platform said after it
     ("干面胡同公交站站牌被撞倒", {"landmark": "干面胡同公交站"}),
     ("我是上班路上看见的", {}),
+    # a bare 旁, a big yard, the caller's work unit named again, a gate said after its side
+    ("地铁1号线市政府站B出口旁共享单车乱停乱放", {"landmark": "地铁1号线市政府站", "exit": "B", "side": "旁"}),
+    ("电厂路42号大院里 锅炉房的烟囱一直冒黑烟", {"road": "电厂路", "number": "42", "side": "内"}),
+    ("我单位位于振华路45号，单位门口的路灯不亮", {"road": "振华路", "number": "45", "side": "门口"}),
+    ("苏州园小区门口，南门，那个修车摊子天天占道", {"compound": "苏州园小区", "gate": "南门", "side": "门口"}),
 ]
 
 

@@ -799,7 +799,7 @@ class PlaceReader:
                 if place.gate and place.gate != gate:
                     return 0
                 place.gate = gate
-                place.side = "门口" if m.group(3) else ""
+                place.side = "门口" if m.group(3) else place.side  # 小区门口，南门: both kept
                 return m.end()
         if place.landmark and self._is_station(place.landmark):
             m = _EXIT.match(t, pos)
