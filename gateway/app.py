@@ -140,7 +140,7 @@ def make_store(settings: Settings) -> Store:
                  busy_timeout_ms=settings.storage.busy_timeout_ms,
                  synchronous=settings.storage.synchronous,
                  max_batch=settings.storage.max_batch, schemas=SCHEMAS,
-                 pool_size=settings.store.pool_size)
+                 pool_size=settings.store.pool_size, claim_s=settings.store.claim_s)
 
 
 def _storage(settings: Settings, channels: dict[str, Channel]):

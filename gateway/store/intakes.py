@@ -7,7 +7,10 @@ from typing import Any
 
 import orjson
 
+from datetime import timedelta
+
 from gateway.errors import NotFound
+from gateway.models import iso, now
 from gateway.store.writer import Writer, dumps, fetch
 
 SCHEMA = """
@@ -38,7 +41,9 @@ CREATE TABLE IF NOT EXISTS attachments (
 
 # Added after the first release (see Writer.columns).
 COLUMNS = [("intakes", "attempts", "INTEGER NOT NULL DEFAULT 0"),  # failed filing attempts
-           ("intakes", "last_error", "TEXT")]
+           ("intakes", "last_error", "TEXT"),
+           # Until when a node holds the report to file it (NULL: nobody; see claim_pending).
+           ("intakes", "claimed_until", "TEXT")]
 
 
 @dataclass
@@ -54,15 +59,18 @@ class IntakeRecords(Writer):
     async def save_intake(self, channel: str, external_id: str, received_at: str,
                           payload: str, raw: str | None) -> StoredIntake:
         """Store an intake durably, or find the one stored before under the same key.
-        `payload`: the normalized intake as JSON text; `raw`: the channel's own payload."""
+        `payload`: the normalized intake as JSON text; `raw`: the channel's own payload.
+        Where several nodes share the database, the node storing it holds it for
+        `claim_s` (it files it itself; another node's sweep takes it only after that)."""
+        claimed_until = self.lease_end() if self.shared else None
 
         def op(conn: Any) -> StoredIntake:
             rows = fetch(
                 conn,
-                "INSERT INTO intakes (channel, external_id, received_at, payload, raw)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING"
+                "INSERT INTO intakes (channel, external_id, received_at, payload, raw, claimed_until)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING"
                 " RETURNING id",
-                (channel, external_id, received_at, payload, raw),
+                (channel, external_id, received_at, payload, raw, claimed_until),
             )
             if rows:
                 return StoredIntake(id=rows[0][0], created=True, state="stored", result=None)
@@ -100,6 +108,27 @@ class IntakeRecords(Writer):
             "SELECT id FROM intakes WHERE state = 'stored' ORDER BY id LIMIT ?", (limit,))
         return [row[0] for row in rows]
 
+    def lease_end(self) -> str:
+        """When work claimed now may be taken over by another node (ISO)."""
+        return iso(now() + timedelta(seconds=self.claim_s))
+
+    async def claim_pending(self, after: int = 0, limit: int = 50) -> list[int]:
+        """Take up to `limit` stored-but-unfiled reports numbered above `after` for this
+        node's sweep. Where several nodes share the database each is held for `claim_s`,
+        so no other node's sweep runs its stages meanwhile, and one whose node died is due
+        again when the hold runs out; rows another node is claiming at this moment are
+        passed over (FOR UPDATE SKIP LOCKED). On SQLite (one node) nothing is held."""
+        at, until = iso(now()), self.lease_end() if self.shared else None
+
+        def op(conn: Any) -> list[int]:
+            rows = conn.execute(
+                "UPDATE intakes SET claimed_until = ? WHERE id IN (SELECT id FROM intakes"
+                " WHERE state = 'stored' AND id > ? AND (claimed_until IS NULL OR claimed_until <= ?)"
+                f" ORDER BY id LIMIT ?{self.skip_locked}) RETURNING id", (until, after, at, limit)).fetchall()
+            return sorted(r[0] for r in rows)
+
+        return await self.write(op)
+
     async def record_failure(self, intake_id: int, error: str, give_up_after: int) -> bool:
         """A filing attempt of a stored report failed: count it, and after `give_up_after`
         attempts set the report aside (state 'failed') so the sweep goes on without it.
@@ -107,7 +136,7 @@ class IntakeRecords(Writer):
 
         def op(conn: Any) -> bool:
             row = conn.execute(
-                "UPDATE intakes SET attempts = attempts + 1, last_error = ?,"
+                "UPDATE intakes SET attempts = attempts + 1, last_error = ?, claimed_until = NULL,"
                 " state = CASE WHEN attempts + 1 >= ? AND state = 'stored' THEN 'failed' ELSE state END"
                 " WHERE id = ? RETURNING state", (error[:500], give_up_after, intake_id)).fetchone()
             return bool(row) and row[0] == "failed"
