@@ -3,11 +3,10 @@ their attachments' records."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import orjson
-
-from datetime import timedelta
 
 from gateway.errors import NotFound
 from gateway.models import iso, now
