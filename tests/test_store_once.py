@@ -6,13 +6,19 @@ joins a case held on the other; the hot-issue view counts every node's reports."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import time
 
 import pytest
 
+from gateway.appkeys import PUSH
 from gateway.models import Intake, Reporter, intake_json, iso, now
 from gateway.store import Store
-from tests.conftest import running_gateway
+from tests.conftest import free_port, running_gateway, set_status
+from tests.push_helpers import SECRET, Receiver
+from tests.test_push import FAST as PUSH_FAST
+from tests.test_push import assert_in_order_per_case, file_reports
 
 pytestmark = [pytest.mark.both_stores, pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)]
 
@@ -44,3 +50,60 @@ async def test_a_stored_report_is_filed_by_one_sweep_though_every_node_sweeps(se
         assert await store.pending_intakes() == []
         # Each report's stages ran once, on one node or the other.
         assert await stage_runs(a) + await stage_runs(b) - before == 16
+
+
+async def until(check, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(0.05)
+
+
+async def test_each_push_event_is_sent_once_in_order_and_another_node_takes_over(settings, tmp_path):
+    receiver = Receiver(free_port())
+    await receiver.start()
+    for key, value in {**PUSH_FAST, "push.subscriptions": [{"name": "core", "url": receiver.url, "secret": SECRET}]}.items():
+        section, name = key.split(".")
+        setattr(getattr(settings, section), name, value)
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            a = await stack.enter_async_context(running_gateway(settings))
+            b_stack = contextlib.AsyncExitStack()
+            b = await b_stack.enter_async_context(running_gateway(settings))
+            nodes = {"a": a, "b": b}
+            try:
+                cases = await asyncio.gather(*(file_reports(node, 6, name) for name, node in nodes.items()))
+                for i, case_no in enumerate(cases[0] + cases[1]):  # every case moved on through the other node
+                    await set_status((b, a)[i % 2], case_no, "dispatched", f"once-{i}", department="市政所")
+
+                def all_sent(node):
+                    async def check() -> bool:
+                        return sorted(set(receiver.keys())) == await logged_seqs(node)
+                    return check
+                await until(all_sent(a))
+                await asyncio.sleep(3 * settings.push.idle_s)  # both nodes look again meanwhile
+                assert len(await logged_seqs(a)) == 24 and sorted(receiver.keys()) == await logged_seqs(a)
+                assert_in_order_per_case(receiver)
+
+                # The node sending stops; the other takes over from where it got to.
+                holders = [name for name, node in nodes.items() if node.app[PUSH].subscribers["core"].holding]
+                assert len(holders) == 1
+                if holders == ["a"]:
+                    await stack.aclose()
+                    survivor = b
+                else:
+                    await b_stack.aclose()
+                    survivor = a
+                await file_reports(survivor, 3, "later")
+                await until(all_sent(survivor))
+                assert len(await logged_seqs(survivor)) == 27 and sorted(receiver.keys()) == await logged_seqs(survivor)
+                assert_in_order_per_case(receiver)
+            finally:
+                await b_stack.aclose()
+    finally:
+        await receiver.stop()
+
+
+async def logged_seqs(node) -> list[int]:
+    return sorted(r[0] for r in await node.pipeline.store.read("SELECT seq FROM push_events"))
