@@ -12,10 +12,10 @@ import time
 
 import pytest
 
-from gateway.appkeys import PUSH
+from gateway.appkeys import CASES, PUSH
 from gateway.models import Intake, Reporter, intake_json, iso, now
 from gateway.store import Store
-from tests.conftest import free_port, running_gateway, set_status
+from tests.conftest import free_port, running_gateway, set_status, workorder
 from tests.push_helpers import SECRET, Receiver
 from tests.test_push import FAST as PUSH_FAST
 from tests.test_push import assert_in_order_per_case, file_reports
@@ -107,3 +107,35 @@ async def test_each_push_event_is_sent_once_in_order_and_another_node_takes_over
 
 async def logged_seqs(node) -> list[int]:
     return sorted(r[0] for r in await node.pipeline.store.read("SELECT seq FROM push_events"))
+
+
+async def test_the_deadline_check_of_either_node_stamps_each_crossing_once(settings, tmp_path):
+    limits = tmp_path / "limits.toml"  # 3.6 s (times are kept to the second: 80 % 1 s before)
+    limits.write_text('business_hours = ["09:00-17:00"]\ndefault_tier = "quick"\nurgent_tier = "quick"\n'
+                      '[[tier]]\ncode = "quick"\nname = "测试时限"\nlimit = 0.001\nunit = "hours"\n',
+                      encoding="utf-8")
+    settings.deadlines.time_limits = str(limits)
+    settings.deadlines.check_interval_s = 3600  # the test runs the checks
+    async with running_gateway(settings) as a, running_gateway(settings) as b:
+        resp = await a.post("/api/v1/reports", json={"description": "苏州园小区3号楼门口路灯不亮了",
+                                                     "submission_token": "deadline-on-a"})
+        case_no = (await resp.json())["case_no"]
+        # Node B never saw the case filed; its check stamps it all the same.
+        stamped = 0
+        for _ in range(100):
+            stamped = await b.app[CASES].check_deadlines()
+            if stamped:
+                break
+            await asyncio.sleep(0.1)
+        assert stamped == 1 and (await workorder(a, case_no))["deadline"]["state"] == "warning"
+        # Then both nodes check at once, twice each, until it is overdue: one stamp.
+        stamped = 0
+        for _ in range(100):
+            stamped += sum(await asyncio.gather(*(node.app[CASES].check_deadlines() for node in (a, b, a, b))))
+            if (await workorder(a, case_no))["deadline"]["state"] == "overdue":
+                break
+            await asyncio.sleep(0.1)
+        assert stamped == 1
+        doc = await workorder(b, case_no)
+        assert [h["action"] for h in doc["history"]] == ["filed", "deadline_warning", "deadline_overdue"]
+        assert doc["deadline"]["state"] == "overdue" and doc["overdue"] is True

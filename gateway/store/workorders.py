@@ -417,6 +417,19 @@ class WorkOrderRecords(IntakeRecords):
             f" AND {self.json_field('doc', 'overdue')} IS NULL ORDER BY case_no LIMIT ?", (*statuses, at, limit))
         return [r[0] for r in rows]
 
+    async def deadline_marks_due(self, at: str, statuses: Iterable[str], limit: int = 500) -> list[str]:
+        """Cases in one of `statuses` whose running clock has reached its next mark by `at`
+        (ISO 8601, +08:00): 80 % of the time while `running`, the due time while `warning`
+        (the deadline check of any node, where several share the database)."""
+        statuses = sorted(statuses)
+        state = self.json_field("doc", "deadline", "state")
+        mark = (f"CASE {state} WHEN 'running' THEN {self.json_field('doc', 'deadline', 'warn_at')}"
+                f" WHEN 'warning' THEN {self.json_field('doc', 'deadline', 'due_at')} END")
+        rows = await self.read(
+            f"SELECT case_no FROM workorders WHERE status IN ({', '.join('?' * len(statuses))})"
+            f" AND {mark} <= ? ORDER BY case_no LIMIT ?", (*statuses, at, limit))
+        return [r[0] for r in rows]
+
     async def count_review(self) -> int:
         return (await self.read("SELECT count(*) FROM workorders WHERE needs_review = 1"))[0][0]
 
