@@ -16,6 +16,7 @@ from gateway.appkeys import CASES, PUSH
 from gateway.models import Intake, Reporter, intake_json, iso, now
 from gateway.store import Store
 from tests.conftest import free_port, running_gateway, set_status, workorder
+from tests.hotline_helpers import call_with_transcript, hotline_settings
 from tests.push_helpers import SECRET, Receiver
 from tests.test_push import FAST as PUSH_FAST
 from tests.test_push import assert_in_order_per_case, file_reports
@@ -139,3 +140,19 @@ async def test_the_deadline_check_of_either_node_stamps_each_crossing_once(setti
         doc = await workorder(b, case_no)
         assert [h["action"] for h in doc["history"]] == ["filed", "deadline_warning", "deadline_overdue"]
         assert doc["deadline"]["state"] == "overdue" and doc["overdue"] is True
+
+
+LAMP = "建国门内大街18号门口的路灯坏了，晚上一片漆黑，老人出门很危险"
+
+
+async def test_a_repeat_sent_to_one_node_joins_a_case_held_on_the_other(settings, tmp_path):
+    settings = hotline_settings(tmp_path / "hotline", **{"store.url": settings.store.url})
+    async with running_gateway(settings) as a, running_gateway(settings) as b:
+        held = (await call_with_transcript(a, "C-held-1", LAMP))["case_no"]
+        assert (await workorder(a, held))["status"] == "received"  # waiting for an operator
+        await asyncio.sleep(1.0)
+        again = await b.post("/api/v1/reports", json={"description": LAMP, "submission_token": "lamp-on-b"})
+        assert again.status == 201
+        again = await again.json()
+        assert again["outcome"] == "attached" and again["case_no"] == held
+        assert (await workorder(a, held))["report_count"] == 2

@@ -354,6 +354,13 @@ class WorkOrderRecords(IntakeRecords):
             items.append(doc)
         return items, (rows[-1][0] if rows else cursor)
 
+    async def held_since(self, since: str) -> list[dict]:
+        """Cases held for an operator (not in the feed) changed at or after `since` (ISO):
+        what another node's duplicate index needs besides the feed."""
+        rows = await self.read("SELECT doc FROM workorders WHERE status = 'received' AND feed_seq IS NULL"
+                               " AND updated_at >= ?", (since,))
+        return [orjson.loads(r[0]) for r in rows]
+
     async def feed_head(self) -> int:
         """The newest feed number (0 for an empty feed)."""
         return (await self.read("SELECT COALESCE(MAX(feed_seq), 0) FROM workorders"))[0][0]
