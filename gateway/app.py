@@ -201,6 +201,7 @@ def _stages_cases_and_intake(settings: Settings, stages):
                                      metrics=app[METRICS])
             app[HOTSPOTS] = HotspotView(settings.hotspots)
             app[PIPELINE].on_filed(app[HOTSPOTS].filed)
+            app[FOLLOWER].on_page(lambda docs: app[HOTSPOTS].follow(app[STORE], docs))  # other nodes' reports
             app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE],
                                                keep_originals=settings.storage.keep_photo_originals)
             sec = settings.security

@@ -18,6 +18,7 @@ from gateway.store import Store
 from tests.conftest import free_port, running_gateway, set_status, workorder
 from tests.hotline_helpers import call_with_transcript, hotline_settings
 from tests.push_helpers import SECRET, Receiver
+from tests.test_hotspots import NIGHT_WORK
 from tests.test_push import FAST as PUSH_FAST
 from tests.test_push import assert_in_order_per_case, file_reports
 
@@ -156,3 +157,21 @@ async def test_a_repeat_sent_to_one_node_joins_a_case_held_on_the_other(settings
         again = await again.json()
         assert again["outcome"] == "attached" and again["case_no"] == held
         assert (await workorder(a, held))["report_count"] == 2
+
+
+async def test_the_hot_issues_seen_from_one_node_count_the_reports_filed_on_both(settings):
+    async with running_gateway(settings) as a, running_gateway(settings) as b:
+        for i, (where, text) in enumerate(NIGHT_WORK):
+            node = (a, b)[i % 2]
+            resp = await node.post("/api/v1/reports", json={"title": f"A市{where}附近工地夜间施工扰民", "description": text,
+                                                            "submission_token": f"night-work-{i}", "name": f"居民{i}",
+                                                            "phone": f"1390000000{i}"})
+            assert resp.status == 201, await resp.text()
+        for node in (a, b):
+            for _ in range(100):
+                page = await (await node.get("/api/v1/hotspots", headers=node.core_headers)).json()
+                if page["items"] and page["items"][0]["reports"] == 4:
+                    break
+                await asyncio.sleep(0.1)
+            [issue] = page["items"]
+            assert issue["reports"] == 4 and issue["place"] == "苏州园小区"

@@ -40,10 +40,11 @@ class FeedFollower:
                 self.track(doc)
         self._held = seen
         while True:
-            items, self.cursor = await self.store.feed(self.cursor, PAGE)
+            items, cursor = await self.store.feed(self.cursor, PAGE)
             for doc in items:
                 self.track(doc)
             for listener in self._pages:
                 await listener(items)
+            self.cursor = cursor  # after the listeners: one that failed gets the page again
             if len(items) < PAGE:
                 return
