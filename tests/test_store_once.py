@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import re
 import time
 
 import pytest
 
-from gateway.appkeys import CASES, PUSH
+from gateway.appkeys import ATTACHMENTS, CASES, PUSH
 from gateway.models import Intake, Reporter, intake_json, iso, now
 from gateway.store import Store
-from tests.conftest import free_port, running_gateway, set_status, workorder
+from tests.conftest import free_port, make_settings, running_gateway, set_status, workorder
 from tests.hotline_helpers import call_with_transcript, hotline_settings
 from tests.push_helpers import SECRET, Receiver
+from tests.test_files_and_headers import fetch, jpeg_with_gps, photo_form, png
 from tests.test_hotspots import NIGHT_WORK
 from tests.test_push import FAST as PUSH_FAST
 from tests.test_push import assert_in_order_per_case, file_reports
@@ -175,3 +177,21 @@ async def test_the_hot_issues_seen_from_one_node_count_the_reports_filed_on_both
                 await asyncio.sleep(0.1)
             [issue] = page["items"]
             assert issue["reports"] == 4 and issue["place"] == "苏州园小区"
+
+
+async def test_a_file_uploaded_through_one_node_is_fetched_byte_exact_through_the_other(settings, tmp_path):
+    # Each node with its own data directory (as on two machines).
+    other = make_settings(tmp_path / "node-b", **{"store.url": settings.store.url})
+    photo = png()  # nothing to remove: kept byte for byte
+    async with running_gateway(settings) as a, running_gateway(other) as b:
+        resp = await a.post("/api/v1/reports", data=photo_form(("clean.png", photo), ("gps.jpg", jpeg_with_gps())))
+        assert resp.status == 201, await resp.text()
+        case_no = (await resp.json())["case_no"]
+        clean, gps = (await workorder(b, case_no))["attachments"]
+        cleaned_on_a = (a.app[ATTACHMENTS].root / gps["sha256"][:2] / gps["sha256"]).read_bytes()
+        for attachment, expected in ((clean, photo), (gps, cleaned_on_a)):
+            served, data = await fetch(b, attachment["url"])
+            assert served.status == 200 and data == expected
+            assert hashlib.sha256(data).hexdigest() == attachment["sha256"]
+        missing = await b.get(f"/api/v1/attachments/{'0' * 64}", headers=b.core_headers)
+        assert missing.status == 404

@@ -185,15 +185,26 @@ class IntakeRecords(Writer):
 
     # -- attachments --------------------------------------------------------------------
 
-    async def record_attachment(self, sha256: str, size: int, content_type: str, at: str) -> None:
+    async def record_attachment(self, sha256: str, size: int, content_type: str, at: str,
+                                data: bytes | None = None) -> None:
+        """The record of an attachment file; with `data`, the file itself too (where
+        several nodes share the database: PostgreSQL's attachment_files, migration 0004)."""
         def op(conn: Any) -> None:
             conn.execute(
                 "INSERT INTO attachments (sha256, size, content_type, created_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (sha256) DO NOTHING",
                 (sha256, size, content_type, at),
             )
+            if data is not None:
+                conn.execute("INSERT INTO attachment_files (sha256, data) VALUES (?, ?)"
+                             " ON CONFLICT (sha256) DO NOTHING", (sha256, data))
 
         await self.write(op)
+
+    async def attachment_file(self, sha256: str) -> bytes | None:
+        """An attachment's bytes as stored in the database (None: not there)."""
+        rows = await self.read("SELECT data FROM attachment_files WHERE sha256 = ?", (sha256,))
+        return bytes(rows[0][0]) if rows else None
 
     async def get_attachment(self, sha256: str) -> dict:
         rows = await self.read("SELECT size, content_type FROM attachments WHERE sha256 = ?", (sha256,))
