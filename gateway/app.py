@@ -140,7 +140,7 @@ def make_store(settings: Settings) -> Store:
                  busy_timeout_ms=settings.storage.busy_timeout_ms,
                  synchronous=settings.storage.synchronous,
                  max_batch=settings.storage.max_batch, schemas=SCHEMAS,
-                 pool_size=settings.store.pool_size)
+                 pool_size=settings.store.pool_size, claim_s=settings.store.claim_s)
 
 
 def _storage(settings: Settings, channels: dict[str, Channel]):
@@ -201,6 +201,7 @@ def _stages_cases_and_intake(settings: Settings, stages):
                                      metrics=app[METRICS])
             app[HOTSPOTS] = HotspotView(settings.hotspots)
             app[PIPELINE].on_filed(app[HOTSPOTS].filed)
+            app[FOLLOWER].on_page(lambda docs: app[HOTSPOTS].follow(app[STORE], docs))  # other nodes' reports
             app[ATTACHMENTS] = AttachmentStore(settings.data_dir / "attachments", app[STORE],
                                                keep_originals=settings.storage.keep_photo_originals)
             sec = settings.security

@@ -1,7 +1,8 @@
 """The hot-issue view (热点) in the gateway: every filed report goes to the pure grouping
 (classifiers.hotspots) in the background, so intake never waits for it; at start-up the view
-is rebuilt from the stored reports of the last `keep_days`. Answers /api/v1/hotspots, the
-console's panel, the Prometheus gauges and the monthly report."""
+is rebuilt from the stored reports of the last `keep_days`; with several nodes over
+one database, the reports filed on the others come in through the change feed (`follow`).
+Answers /api/v1/hotspots, the console's panel, the Prometheus gauges and the monthly report."""
 from __future__ import annotations
 
 import asyncio
@@ -76,6 +77,19 @@ class HotspotView:
         if self.settings.enabled:
             self._idle.clear()
             self._queue.put_nowait(report_of(intake, to_plain(stages), case_no))
+
+    async def follow(self, store, changed: list[dict]) -> None:
+        """Cases changed on any node (a page of the change feed, where several nodes share
+        the database): their filed reports this view lacks are queued, so it counts the
+        reports filed on every node. (Held cases come in when they enter the feed.)"""
+        if not self.settings.enabled or not changed:
+            return
+        rows = await store.filed_reports_of(sorted({doc["case_no"] for doc in changed}))
+        for row in rows:
+            report = report_of(intake_from_plain(row["payload"]), row["stages"], row["case_no"])
+            if report.id not in self.issues.entries:
+                self._idle.clear()
+                self._queue.put_nowait(report)
 
     async def rebuild(self, store) -> int:
         """Index the stored reports of the last `keep_days` (at start-up)."""

@@ -66,6 +66,9 @@ class StoreSettings:
     # PostgreSQL: how often a node reads the change feed for cases filed or changed on
     # other nodes (so its duplicate check sees them).
     follow_interval_s: float = 0.5
+    # PostgreSQL: how long a node holds work it took that must run once (a stored report
+    # to file, a push subscription to send to) before another node may take it over.
+    claim_s: float = 60.0
 
     def problems(self) -> list[str]:
         problems = []
@@ -75,6 +78,8 @@ class StoreSettings:
             problems.append("pool_size: must be 1 or more")
         if self.follow_interval_s <= 0:
             problems.append("follow_interval_s: must be positive")
+        if self.claim_s <= 0:
+            problems.append("claim_s: must be positive")
         return problems
 
 

@@ -23,7 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def make_settings(data_dir: Path, **overrides):
+def make_settings(data_dir: Path, store_url: str | None = None, **overrides):
+    """Test settings: data in `data_dir`; the database at `store_url` (the `store_url`
+    fixture: "" for the SQLite file, or a PostgreSQL schema of the test's own)."""
+    if store_url:
+        overrides["store.url"] = store_url
     settings = settings_module.load(None, {"storage.data_dir": str(data_dir), **overrides})
     settings.pipeline.recovery_interval_s = 3600  # tests trigger recovery themselves
     return settings

@@ -15,6 +15,9 @@ from gateway.models import CST, Intake
 from tests.conftest import all_feed, make_settings, running_gateway, set_status, workorder
 from tests.hotline_helpers import add_operator, login
 
+# Store-facing: the gateway tests run on SQLite and on PostgreSQL (the functions alone once).
+pytestmark = pytest.mark.both_stores
+
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=CST)
@@ -139,8 +142,8 @@ async def file(gw, text: str, token: str) -> str:
     return (await resp.json())["case_no"]
 
 
-async def test_cases_crossing_80_percent_and_going_overdue_appear_in_the_feed_and_console(tmp_path, quick_limits):
-    settings = make_settings(tmp_path / "data")
+async def test_cases_crossing_80_percent_and_going_overdue_appear_in_the_feed_and_console(tmp_path, quick_limits, store_url):
+    settings = make_settings(tmp_path / "data", store_url)
     settings.deadlines.time_limits = str(quick_limits)
     settings.deadlines.check_interval_s = 0.1
     async with running_gateway(settings) as gw:
@@ -173,8 +176,8 @@ async def test_cases_crossing_80_percent_and_going_overdue_appear_in_the_feed_an
         assert (await gw.get("/api/v1/figures/deadlines")).status == 401
 
 
-async def test_pause_resume_and_category_change_through_the_gateway(tmp_path, quick_limits):
-    settings = make_settings(tmp_path / "data")
+async def test_pause_resume_and_category_change_through_the_gateway(tmp_path, quick_limits, store_url):
+    settings = make_settings(tmp_path / "data", store_url)
     settings.deadlines.time_limits = str(quick_limits)
     async with running_gateway(settings) as gw:
         # A hotline ticket, held for the seat operator.

@@ -7,6 +7,8 @@ import csv
 import json
 from datetime import datetime, timedelta
 
+import pytest
+
 from channels import board
 from classifiers.hotspots.grouping import HotIssues, Report
 from gateway.app import create_app
@@ -15,6 +17,9 @@ from gateway.models import CST
 from gateway.monthly import month_issues, write_report
 from gateway.replay import replay
 from tests.conftest import default_stages, make_settings, running_gateway
+
+# Store-facing: the gateway tests run on SQLite and on PostgreSQL (the functions alone once).
+pytestmark = pytest.mark.both_stores
 
 T0 = datetime(2026, 11, 2, 22, 0, tzinfo=CST)
 NIGHT_WORK = [  # one site's night work, heard from several buildings of one compound
@@ -84,8 +89,8 @@ BOARD = [
 ]
 
 
-async def test_a_board_replay_goes_through_the_intake_and_the_hot_issues_show_in_the_api(tmp_path):
-    settings = make_settings(tmp_path / "data")
+async def test_a_board_replay_goes_through_the_intake_and_the_hot_issues_show_in_the_api(tmp_path, store_url):
+    settings = make_settings(tmp_path / "data", store_url)
     path = tmp_path / "board.jsonl"
     write_board(path, [*BOARD, {"id": "bad", "title": "x", "text": "y", "time": "昨天"}])
     result = await replay(create_app(settings, stages=default_stages(settings)), path, board.to_intake)
@@ -121,8 +126,8 @@ async def test_a_board_replay_goes_through_the_intake_and_the_hot_issues_show_in
         assert rows[0]["排名"] == "1" and rows[0]["反映次数"] == "4" and rows[0]["地点"] == "苏州园小区"
 
 
-async def test_the_top_issues_are_prometheus_gauges(tmp_path):
-    settings = make_settings(tmp_path / "data")
+async def test_the_top_issues_are_prometheus_gauges(tmp_path, store_url):
+    settings = make_settings(tmp_path / "data", store_url)
     async with running_gateway(settings) as gw:
         for i, (_where, text) in enumerate(NIGHT_WORK[:3]):
             resp = await gw.post("/api/v1/reports", json={"description": text, "submission_token": f"hotspot-{i:04d}"})

@@ -14,6 +14,9 @@ import requests
 
 from tests.conftest import all_feed, make_settings, running_gateway, set_status
 
+# Store-facing: the gateway tests run on SQLite and on PostgreSQL (the functions alone once).
+pytestmark = pytest.mark.both_stores
+
 georeport = pytest.importorskip("georeport")
 
 API_KEY = "open311-test-key-0123456789"
@@ -60,8 +63,8 @@ SPEC_POST = {"api_key": API_KEY, "service_code": COVER, "lat": "39.9075", "long"
 
 
 @pytest.fixture
-async def gw(tmp_path):
-    settings = make_settings(tmp_path / "data", **{"open311.enabled": True, "open311.api_keys": [API_KEY]})
+async def gw(tmp_path, store_url):
+    settings = make_settings(tmp_path / "data", store_url, **{"open311.enabled": True, "open311.api_keys": [API_KEY]})
     async with running_gateway(settings) as client:
         client.root = str(client.make_url("/open311/v2"))
         yield client

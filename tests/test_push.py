@@ -17,6 +17,10 @@ import pytest
 from tests.conftest import ROOT, free_port, make_settings, running_gateway, set_status
 from tests.push_helpers import SECRET, Receiver
 
+# Store-facing: the gateway tests run on SQLite and on PostgreSQL (the SIGKILL test reads the
+# SQLite file itself and the pure ones need no store: once).
+pytestmark = pytest.mark.both_stores
+
 FAST = {"push.enabled": True, "push.first_retry_s": 0.02, "push.max_retry_s": 0.1, "push.timeout_s": 0.5,
         "push.circuit_failures": 3, "push.circuit_open_s": 0.1, "push.circuit_max_open_s": 0.3,
         "push.idle_s": 0.2, "push.max_attempts": 50}
@@ -57,11 +61,11 @@ def assert_in_order_per_case(receiver: Receiver) -> None:
         last[got["case_no"]] = got["key"]
 
 
-async def test_every_change_arrives_signed_and_in_order_while_another_destination_fails(tmp_path):
+async def test_every_change_arrives_signed_and_in_order_while_another_destination_fails(tmp_path, store_url):
     good, bad = Receiver(free_port()), Receiver(free_port(), mode="fail")
     await good.start()
     await bad.start()
-    settings = make_settings(tmp_path / "data", **{**FAST, "push.max_attempts": 3, "push.subscriptions": [
+    settings = make_settings(tmp_path / "data", store_url, **{**FAST, "push.max_attempts": 3, "push.subscriptions": [
         sub("core", good), sub("broken", bad, events=["status"])]})
     try:
         async with running_gateway(settings) as gw:
@@ -94,10 +98,10 @@ async def test_every_change_arrives_signed_and_in_order_while_another_destinatio
         await bad.stop()
 
 
-async def test_500s_timeouts_and_closed_connections_are_retried_with_the_same_key(tmp_path):
+async def test_500s_timeouts_and_closed_connections_are_retried_with_the_same_key(tmp_path, store_url):
     receiver = Receiver(free_port(), mode="flaky")  # each key: 500, time-out or close, twice
     await receiver.start()
-    settings = make_settings(tmp_path / "data", **{**FAST, "push.subscriptions": [sub("core", receiver)],
+    settings = make_settings(tmp_path / "data", store_url, **{**FAST, "push.subscriptions": [sub("core", receiver)],
                                                           "push.circuit_failures": 1000})
     try:
         async with running_gateway(settings) as gw:
@@ -117,10 +121,10 @@ async def test_500s_timeouts_and_closed_connections_are_retried_with_the_same_ke
         await receiver.stop()
 
 
-async def test_a_destination_that_comes_back_after_an_outage_gets_everything(tmp_path):
+async def test_a_destination_that_comes_back_after_an_outage_gets_everything(tmp_path, store_url):
     port = free_port()
     receiver = Receiver(port)
-    settings = make_settings(tmp_path / "data", **{**FAST, "push.subscriptions": [sub("core", receiver)]})
+    settings = make_settings(tmp_path / "data", store_url, **{**FAST, "push.subscriptions": [sub("core", receiver)]})
     async with running_gateway(settings) as gw:
         cases = await file_reports(gw, 10, "c")  # nobody listens on the port
         await set_status(gw, cases[0], "dispatched", "d-0")
@@ -144,10 +148,10 @@ async def test_a_destination_that_comes_back_after_an_outage_gets_everything(tmp
             await receiver.stop()
 
 
-async def test_dead_letters_hold_the_case_back_and_are_replayed_in_order(tmp_path):
+async def test_dead_letters_hold_the_case_back_and_are_replayed_in_order(tmp_path, store_url):
     receiver = Receiver(free_port(), mode="fail")
     await receiver.start()
-    settings = make_settings(tmp_path / "data", **{**FAST, "push.max_attempts": 2, "push.circuit_failures": 1000,
+    settings = make_settings(tmp_path / "data", store_url, **{**FAST, "push.max_attempts": 2, "push.circuit_failures": 1000,
                                                           "push.subscriptions": [sub("core", receiver)]})
     try:
         async with running_gateway(settings) as gw:
@@ -182,10 +186,10 @@ async def test_dead_letters_hold_the_case_back_and_are_replayed_in_order(tmp_pat
         await receiver.stop()
 
 
-async def test_the_api_adds_pauses_and_resumes_subscriptions(tmp_path):
+async def test_the_api_adds_pauses_and_resumes_subscriptions(tmp_path, store_url):
     receiver = Receiver(free_port())
     await receiver.start()
-    settings = make_settings(tmp_path / "data", **FAST)
+    settings = make_settings(tmp_path / "data", store_url, **FAST)
     try:
         async with running_gateway(settings) as gw:
             h = gw.core_headers
@@ -302,12 +306,12 @@ def test_the_readme_signature_example_holds():
         "sha256=b0ac099ae5c880c3baf1132b44b9afb9eb105405cf4d14eb4990566923c7466f"
 
 
-async def test_a_case_past_its_due_time_is_pushed_once_as_overdue(tmp_path):
+async def test_a_case_past_its_due_time_is_pushed_once_as_overdue(tmp_path, store_url):
     from gateway.appkeys import CASES
 
     receiver = Receiver(free_port())
     await receiver.start()
-    settings = make_settings(tmp_path / "data", **{**FAST, "push.overdue_check_s": 0.0, "push.subscriptions": [
+    settings = make_settings(tmp_path / "data", store_url, **{**FAST, "push.overdue_check_s": 0.0, "push.subscriptions": [
         sub("core", receiver, events=["overdue"])]})
     try:
         async with running_gateway(settings) as gw:

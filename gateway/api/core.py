@@ -10,7 +10,7 @@ from aiohttp import web
 from gateway.appkeys import ATTACHMENTS, CASES, CORE_TOKEN, HOTSPOTS, SETTINGS, STORE
 from gateway.cases import deadlines
 from gateway.cases.workorders import STATUS_NAMES
-from gateway.errors import NotFound, ValidationError
+from gateway.errors import ValidationError
 from gateway.fields import identifier, text_field
 from gateway.hotspots import parse_until, parse_window
 from gateway.http import file_headers, json_error, json_response, read_json
@@ -152,7 +152,5 @@ async def get_attachment(request: web.Request) -> web.StreamResponse:
     attachments = request.app[ATTACHMENTS]
     sha256 = request.match_info["sha256"]
     meta = await attachments.store.get_attachment(sha256)
-    path = attachments.path_for(sha256)
-    if not path.exists():
-        raise NotFound(f"附件 {sha256} 的文件缺失")
+    path = await attachments.local_path(sha256)
     return web.FileResponse(path, headers=file_headers(sha256, meta["content_type"]))

@@ -79,13 +79,23 @@ class CaseService:
         """Stamp every case whose clock has crossed 80 % of its time or its due time since
         it was last stamped: a change in the feed, a history entry and a console event.
         Returns how many were stamped. Waits while a replay of history is stamping the
-        replayed cases at the moments they crossed (`catch_up`)."""
+        replayed cases at the moments they crossed (`catch_up`).
+
+        On one node the marks are this process's own (`_marks`). Where several nodes share
+        the database, the cases due are read from it, so whichever node runs the check
+        stamps cases filed on any node; each stamp re-reads the case under its row lock
+        and stamps only a crossing not stamped yet, so two nodes checking at once stamp it
+        once."""
         if self.replaying:
             return 0
         at = now()
         stamp = iso(at)
         done = 0
-        for case_no in [c for c, mark in self._marks.items() if mark <= stamp]:
+        if self.store.shared:
+            due = await self.store.deadline_marks_due(stamp, workorders.OPEN_STATUSES)
+        else:
+            due = [c for c, mark in self._marks.items() if mark <= stamp]
+        for case_no in due:
             done += await self._cross(case_no, at)
         return done
 

@@ -175,9 +175,12 @@ async def audio(request: web.Request) -> web.StreamResponse:
     console = _console(request)
     sha256 = request.match_info["sha256"]
     meta = await console.attachments.store.get_attachment(sha256)
-    path = console.attachments.path_for(sha256)
-    if not path.exists() or not meta["content_type"].startswith("audio/"):
+    if not meta["content_type"].startswith("audio/"):
         raise NotFound("录音不存在")
+    try:
+        path = await console.attachments.local_path(sha256)
+    except NotFound:
+        raise NotFound("录音不存在") from None
     return web.FileResponse(path, headers={**file_headers(sha256, meta["content_type"]),
                                            "Content-Disposition": "inline"})  # the console plays it
 

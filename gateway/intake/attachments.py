@@ -1,5 +1,10 @@
 """Attachment files: content-addressed (sha256) under <data_dir>/attachments, written and
-fsynced before the report that refers to them is committed."""
+fsynced before the report that refers to them is committed.
+
+Where several nodes share a PostgreSQL database, each file is also written into the
+database with its record (the same commit), and a node asked for a file it does not have
+copies it from there into its own directory first (`local_path`): every node serves every
+file, and the file is as safe as the report (PostgreSQL's backups and replication)."""
 from __future__ import annotations
 
 import asyncio
@@ -56,6 +61,18 @@ class AttachmentStore:
             raise NotFound("附件编号无效")
         return self.root / sha256[:2] / sha256
 
+    async def local_path(self, sha256: str) -> Path:
+        """The file in this node's directory; copied there from the database first when
+        another node stored it (several nodes). NotFound when there is no such file."""
+        path = self.path_for(sha256)
+        if not path.exists() and self.store.shared:
+            data = await self.store.attachment_file(sha256)
+            if data is not None:
+                await asyncio.get_running_loop().run_in_executor(None, self._write, sha256, data)
+        if not path.exists():
+            raise NotFound(f"附件 {sha256} 的文件缺失")
+        return path
+
     async def save(self, data: bytes, *, filename: str = "",
                    allowed_types: list[str] | None = None, max_bytes: int | None = None) -> Attachment:
         [attachment] = await self.save_all([(data, filename)], allowed_types=allowed_types, max_bytes=max_bytes)
@@ -74,7 +91,8 @@ class AttachmentStore:
             await loop.run_in_executor(None, self._write, sha256, item.data)
             if item.original is not None and self.keep_originals:
                 await loop.run_in_executor(None, self._write_original, sha256, item.original)
-            await self.store.record_attachment(sha256, len(item.data), item.content_type, iso(now()))
+            await self.store.record_attachment(sha256, len(item.data), item.content_type, iso(now()),
+                                               data=item.data if self.store.shared else None)
             saved.append(Attachment(kind=KINDS.get(item.content_type.split("/")[0], "file"),
                                     content_type=item.content_type, size=len(item.data), sha256=sha256,
                                     filename=os.path.basename(item.filename)[:200]))

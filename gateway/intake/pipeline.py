@@ -96,9 +96,20 @@ class Pipeline:
         """File every report that was stored but never filed (e.g. the process died
         between the two commits). One that keeps failing is set aside after
         `GIVE_UP_AFTER` sweeps (state "failed", counted in /metrics, retried with
-        `run.py retry-failed`) and never holds up the others. Returns how many were filed."""
+        `run.py retry-failed`) and never holds up the others. Each report is claimed
+        first, so with several nodes one sweep runs its stages. Returns how many were filed."""
+        done = after = 0
+        while True:
+            # Claimed a batch at a time (another node's sweep takes the others meanwhile).
+            batch = await self.store.claim_pending(after)
+            if not batch:
+                return done
+            after = batch[-1]
+            done += await self._recover(batch)
+
+    async def _recover(self, intake_ids: list[int]) -> int:
         done = 0
-        for intake_id in await self.store.pending_intakes():
+        for intake_id in intake_ids:
             try:
                 result = await self.reprocess(intake_id)  # waits for one already in flight
             except StorageUnavailable:

@@ -113,9 +113,7 @@ class GatewayService:
         return result
 
     async def read_attachment(self, sha256: str) -> bytes:
-        path = self.attachments.path_for(sha256)
-        if not path.exists():
-            raise NotFound(f"附件 {sha256} 的文件缺失")
+        path = await self.attachments.local_path(sha256)
         return await asyncio.get_running_loop().run_in_executor(None, path.read_bytes)
 
     async def transcribe(self, data: bytes, content_type: str) -> str | None:

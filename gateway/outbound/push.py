@@ -12,7 +12,13 @@ exponential pause with jitter; its count is kept in the database, so the attempt
 goes on after a restart. After `max_attempts` the event is a dead letter, and so is every
 later event of that case for that subscriber until an administrator replays them (order
 per case holds). Consecutive failures open the subscriber's circuit: nothing is sent for
-`circuit_open_s` (doubling while it stays down), then one probe."""
+`circuit_open_s` (doubling while it stays down), then one probe.
+
+With several nodes over one database every node runs the workers, but a subscription is
+sent to by one node at a time: the one that holds it (a hold in the database for
+`[store].claim_s`, renewed while it sends; gateway.store.push `hold`). The others look
+every `idle_s` and take it over, from its stored cursor, when the holder stops or dies
+and its hold runs out; so a subscriber still gets each case's events in order."""
 from __future__ import annotations
 
 import asyncio
@@ -21,6 +27,7 @@ import hashlib
 import hmac
 import logging
 import random
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -89,6 +96,10 @@ class Circuit:
             self.open_until = time.monotonic() + self.open_s
 
 
+class LostHold(Exception):
+    """Another node took the subscription over (this node's hold ran out): stop sending."""
+
+
 class AttemptFailed(Exception):
     def __init__(self, reason: str, receiver_up: bool = False):
         super().__init__(reason)
@@ -104,11 +115,14 @@ class Subscriber:
     settings: object
     metrics: Metrics
     session: aiohttp.ClientSession
+    node: str = ""  # this node, as it holds subscriptions (several nodes)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     parked: set[str] = field(default_factory=set)  # cases with dead letters: later events wait
     delivered: int = 0
     last_error: str = ""
     _advancing: asyncio.Future | None = None
+    holding: bool = False  # this node holds the subscription (always, on one node)
+    _held_at: float = 0.0
 
     def __post_init__(self):
         s = self.settings
@@ -120,7 +134,11 @@ class Subscriber:
         while True:
             self.wake.clear()  # before looking: a change committed meanwhile sets it again
             try:
-                worked = await self.round()
+                worked = await self._hold() and await self.round()
+            except LostHold:
+                log.info("push %s: another node took the subscription over", self.name)
+                self.holding = False
+                worked = False
             except StorageUnavailable as exc:
                 log.warning("push %s: storage unavailable: %s", self.name, exc)
                 worked = False
@@ -138,6 +156,40 @@ class Subscriber:
                     async with asyncio.timeout(self.settings.idle_s):
                         await self.wake.wait()
 
+    async def _hold(self) -> bool:
+        """Take or keep the subscription (several nodes); False while another node has it.
+        Taken over from another node: its cursor and dead letters as that node left them."""
+        if not self.records.shared:
+            self.holding = True
+            return True
+        row = await self.records.hold(self.sub["id"], self.node)
+        if row is None:
+            self.holding = False
+            return False
+        if not self.holding:
+            if self._advancing is not None:
+                with contextlib.suppress(Exception):
+                    await self._advancing
+                self._advancing = None
+            self.sub.update(cursor=row["cursor"], paused=row["paused"])
+            self.parked = await self.records.parked_cases(self.sub["id"])
+        self.holding, self._held_at = True, time.monotonic()
+        return True
+
+    async def _still_held(self) -> None:
+        """Before each attempt: renew the hold when a third of it has gone; LostHold when
+        another node has taken the subscription meanwhile."""
+        if not self.records.shared:
+            return
+        if not self.holding:
+            raise LostHold()
+        if time.monotonic() - self._held_at > self.records.store.claim_s / 3:
+            row = await self.records.hold(self.sub["id"], self.node)
+            if row is None:
+                self.holding = False
+                raise LostHold()
+            self._held_at = time.monotonic()
+
     async def round(self) -> bool:
         """Send what is due: dead letters an administrator asked to replay, then the next
         batch of the log. False when there was nothing to send."""
@@ -154,7 +206,7 @@ class Subscriber:
             await self._send_batch(events, replay=False)
         # A batch that is not full holds every wanted change up to `last`: the changes of
         # other kinds up to there are passed too (so the log can be trimmed behind them).
-        end = events[-1]["seq"] if len(events) == self.settings.batch else max(last, *(e["seq"] for e in events[-1:]))
+        end = events[-1]["seq"] if len(events) == self.settings.batch else max([last, *(e["seq"] for e in events[-1:])])
         if end > self.sub["cursor"]:
             self.sub["cursor"] = end
             # Stored while the next batch goes out (writes are applied in order); a crash
@@ -198,6 +250,7 @@ class Subscriber:
         attempt = failed_before
         while True:
             attempt += 1
+            await self._still_held()
             try:
                 async with self.circuit.attempt():
                     await self._post(event, attempt)
@@ -266,6 +319,7 @@ class PushDelivery:
         self.subscribers: dict[str, Subscriber] = {}
         self._tasks: dict[str, asyncio.Task] = {}
         self.session: aiohttp.ClientSession | None = None
+        self.node = secrets.token_hex(8)  # how this node holds subscriptions (several nodes)
 
     async def start(self) -> None:
         self.session = aiohttp.ClientSession(
@@ -281,7 +335,7 @@ class PushDelivery:
         old = self._tasks.pop(sub["name"], None)
         if old is not None:
             old.cancel()
-        subscriber = Subscriber(sub, self.records, self.settings, self.metrics, self.session)
+        subscriber = Subscriber(sub, self.records, self.settings, self.metrics, self.session, node=self.node)
         self.subscribers[sub["name"]] = subscriber
         self._tasks[sub["name"]] = asyncio.create_task(subscriber.run(), name=f"push-{sub['name']}")
 
@@ -292,6 +346,9 @@ class PushDelivery:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        if self.records.shared:  # the other nodes take over at once, not when the holds run out
+            with contextlib.suppress(StorageUnavailable):
+                await self.records.let_go(self.node)
         if self.session is not None:
             await self.session.close()
 

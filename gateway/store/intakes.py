@@ -3,11 +3,13 @@ their attachments' records."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import orjson
 
 from gateway.errors import NotFound
+from gateway.models import iso, now
 from gateway.store.writer import Writer, dumps, fetch
 
 SCHEMA = """
@@ -38,7 +40,9 @@ CREATE TABLE IF NOT EXISTS attachments (
 
 # Added after the first release (see Writer.columns).
 COLUMNS = [("intakes", "attempts", "INTEGER NOT NULL DEFAULT 0"),  # failed filing attempts
-           ("intakes", "last_error", "TEXT")]
+           ("intakes", "last_error", "TEXT"),
+           # Until when a node holds the report to file it (NULL: nobody; see claim_pending).
+           ("intakes", "claimed_until", "TEXT")]
 
 
 @dataclass
@@ -54,15 +58,18 @@ class IntakeRecords(Writer):
     async def save_intake(self, channel: str, external_id: str, received_at: str,
                           payload: str, raw: str | None) -> StoredIntake:
         """Store an intake durably, or find the one stored before under the same key.
-        `payload`: the normalized intake as JSON text; `raw`: the channel's own payload."""
+        `payload`: the normalized intake as JSON text; `raw`: the channel's own payload.
+        Where several nodes share the database, the node storing it holds it for
+        `claim_s` (it files it itself; another node's sweep takes it only after that)."""
+        claimed_until = self.lease_end() if self.shared else None
 
         def op(conn: Any) -> StoredIntake:
             rows = fetch(
                 conn,
-                "INSERT INTO intakes (channel, external_id, received_at, payload, raw)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING"
+                "INSERT INTO intakes (channel, external_id, received_at, payload, raw, claimed_until)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING"
                 " RETURNING id",
-                (channel, external_id, received_at, payload, raw),
+                (channel, external_id, received_at, payload, raw, claimed_until),
             )
             if rows:
                 return StoredIntake(id=rows[0][0], created=True, state="stored", result=None)
@@ -100,6 +107,27 @@ class IntakeRecords(Writer):
             "SELECT id FROM intakes WHERE state = 'stored' ORDER BY id LIMIT ?", (limit,))
         return [row[0] for row in rows]
 
+    def lease_end(self) -> str:
+        """When work claimed now may be taken over by another node (ISO)."""
+        return iso(now() + timedelta(seconds=self.claim_s))
+
+    async def claim_pending(self, after: int = 0, limit: int = 50) -> list[int]:
+        """Take up to `limit` stored-but-unfiled reports numbered above `after` for this
+        node's sweep. Where several nodes share the database each is held for `claim_s`,
+        so no other node's sweep runs its stages meanwhile, and one whose node died is due
+        again when the hold runs out; rows another node is claiming at this moment are
+        passed over (FOR UPDATE SKIP LOCKED). On SQLite (one node) nothing is held."""
+        at, until = iso(now()), self.lease_end() if self.shared else None
+
+        def op(conn: Any) -> list[int]:
+            rows = conn.execute(
+                "UPDATE intakes SET claimed_until = ? WHERE id IN (SELECT id FROM intakes"
+                " WHERE state = 'stored' AND id > ? AND (claimed_until IS NULL OR claimed_until <= ?)"
+                f" ORDER BY id LIMIT ?{self.skip_locked}) RETURNING id", (until, after, at, limit)).fetchall()
+            return sorted(r[0] for r in rows)
+
+        return await self.write(op)
+
     async def record_failure(self, intake_id: int, error: str, give_up_after: int) -> bool:
         """A filing attempt of a stored report failed: count it, and after `give_up_after`
         attempts set the report aside (state 'failed') so the sweep goes on without it.
@@ -107,7 +135,7 @@ class IntakeRecords(Writer):
 
         def op(conn: Any) -> bool:
             row = conn.execute(
-                "UPDATE intakes SET attempts = attempts + 1, last_error = ?,"
+                "UPDATE intakes SET attempts = attempts + 1, last_error = ?, claimed_until = NULL,"
                 " state = CASE WHEN attempts + 1 >= ? AND state = 'stored' THEN 'failed' ELSE state END"
                 " WHERE id = ? RETURNING state", (error[:500], give_up_after, intake_id)).fetchone()
             return bool(row) and row[0] == "failed"
@@ -141,20 +169,42 @@ class IntakeRecords(Writer):
         return [{"payload": orjson.loads(r[0]), "stages": orjson.loads(r[1]) if r[1] else {},
                  "case_no": r[2] or ""} for r in rows]
 
+    async def filed_reports_of(self, case_nos: list[str]) -> list[dict]:
+        """Every filed report of these cases, as `filed_reports` gives them (the hot-issue
+        view of another node's reports)."""
+        if not case_nos:
+            return []
+        rows = await self.read(
+            f"SELECT payload, stages, case_no FROM intakes WHERE case_no IN ({', '.join('?' * len(case_nos))})"
+            " AND state = 'done' ORDER BY received_at, id", tuple(case_nos))
+        return [{"payload": orjson.loads(r[0]), "stages": orjson.loads(r[1]) if r[1] else {},
+                 "case_no": r[2] or ""} for r in rows]
+
     async def count_intakes(self) -> int:
         return (await self.read("SELECT count(*) FROM intakes"))[0][0]
 
     # -- attachments --------------------------------------------------------------------
 
-    async def record_attachment(self, sha256: str, size: int, content_type: str, at: str) -> None:
+    async def record_attachment(self, sha256: str, size: int, content_type: str, at: str,
+                                data: bytes | None = None) -> None:
+        """The record of an attachment file; with `data`, the file itself too (where
+        several nodes share the database: PostgreSQL's attachment_files, migration 0004)."""
         def op(conn: Any) -> None:
             conn.execute(
                 "INSERT INTO attachments (sha256, size, content_type, created_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (sha256) DO NOTHING",
                 (sha256, size, content_type, at),
             )
+            if data is not None:
+                conn.execute("INSERT INTO attachment_files (sha256, data) VALUES (?, ?)"
+                             " ON CONFLICT (sha256) DO NOTHING", (sha256, data))
 
         await self.write(op)
+
+    async def attachment_file(self, sha256: str) -> bytes | None:
+        """An attachment's bytes as stored in the database (None: not there)."""
+        rows = await self.read("SELECT data FROM attachment_files WHERE sha256 = ?", (sha256,))
+        return bytes(rows[0][0]) if rows else None
 
     async def get_attachment(self, sha256: str) -> dict:
         rows = await self.read("SELECT size, content_type FROM attachments WHERE sha256 = ?", (sha256,))

@@ -137,6 +137,7 @@ class PostgresDatabase(WriterThread):
     next_feed_seq = "next_feed_seq()"
     for_update = " FOR UPDATE"
     skip_locked = " FOR UPDATE SKIP LOCKED"
+    shared = True  # several nodes write it at once
     greatest = "GREATEST"
 
     @staticmethod

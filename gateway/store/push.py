@@ -160,6 +160,35 @@ class PushRecords:
 
         return await self.store.write(op)
 
+    # -- one sender per subscription across nodes -----------------------------------------
+
+    @property
+    def shared(self) -> bool:
+        """Several nodes share the database: a subscription is sent to by the node that
+        holds it (`hold`; PostgreSQL's holder and held_until columns, migration 0003); on
+        SQLite (one node) there is nothing to hold."""
+        return self.store.shared
+
+    async def hold(self, subscription_id: int, holder: str) -> dict | None:
+        """Take or keep the subscription for `holder` (a node) for the store's `claim_s`:
+        the subscription as stored (its cursor moved on by whoever held it before), or
+        None while another node holds it. A node that dies lets go when its hold runs out."""
+        at = now()
+        until = iso(at + timedelta(seconds=self.store.claim_s))
+
+        def op(conn: sqlite3.Connection) -> dict | None:
+            rows = fetch(conn, f"UPDATE push_subscriptions SET holder = ?, held_until = ? WHERE id = ?"
+                               f" AND (holder IS NULL OR holder = ? OR held_until <= ?) RETURNING {SUB_COLUMNS}",
+                         (holder, until, subscription_id, holder, iso(at)))
+            return _sub(rows[0]) if rows else None
+
+        return await self.store.write(op)
+
+    async def let_go(self, holder: str) -> None:
+        """This node stops (cleanly): the subscriptions it holds are free at once."""
+        await self.store.write(lambda conn: conn.execute(
+            "UPDATE push_subscriptions SET holder = NULL, held_until = NULL WHERE holder = ?", (holder,)))
+
     async def advance(self, subscription_id: int, seq: int) -> None:
         await self.store.write(lambda conn: conn.execute(
             f"UPDATE push_subscriptions SET cursor = {self.store.greatest}(cursor, ?) WHERE id = ?",

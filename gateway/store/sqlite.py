@@ -38,6 +38,7 @@ class SqliteDatabase(WriterThread):
     next_feed_seq = "(SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM workorders)"
     for_update = ""
     skip_locked = ""
+    shared = False  # one node
     greatest = "MAX"  # the larger of two values
 
     @staticmethod

@@ -354,6 +354,13 @@ class WorkOrderRecords(IntakeRecords):
             items.append(doc)
         return items, (rows[-1][0] if rows else cursor)
 
+    async def held_since(self, since: str) -> list[dict]:
+        """Cases held for an operator (not in the feed) changed at or after `since` (ISO):
+        what another node's duplicate index needs besides the feed."""
+        rows = await self.read("SELECT doc FROM workorders WHERE status = 'received' AND feed_seq IS NULL"
+                               " AND updated_at >= ?", (since,))
+        return [orjson.loads(r[0]) for r in rows]
+
     async def feed_head(self) -> int:
         """The newest feed number (0 for an empty feed)."""
         return (await self.read("SELECT COALESCE(MAX(feed_seq), 0) FROM workorders"))[0][0]
@@ -415,6 +422,19 @@ class WorkOrderRecords(IntakeRecords):
             f"SELECT case_no FROM workorders WHERE status IN ({', '.join('?' * len(statuses))})"
             f" AND feed_seq IS NOT NULL AND {self.json_field('doc', 'due_at')} < ?"
             f" AND {self.json_field('doc', 'overdue')} IS NULL ORDER BY case_no LIMIT ?", (*statuses, at, limit))
+        return [r[0] for r in rows]
+
+    async def deadline_marks_due(self, at: str, statuses: Iterable[str], limit: int = 500) -> list[str]:
+        """Cases in one of `statuses` whose running clock has reached its next mark by `at`
+        (ISO 8601, +08:00): 80 % of the time while `running`, the due time while `warning`
+        (the deadline check of any node, where several share the database)."""
+        statuses = sorted(statuses)
+        state = self.json_field("doc", "deadline", "state")
+        mark = (f"CASE {state} WHEN 'running' THEN {self.json_field('doc', 'deadline', 'warn_at')}"
+                f" WHEN 'warning' THEN {self.json_field('doc', 'deadline', 'due_at')} END")
+        rows = await self.read(
+            f"SELECT case_no FROM workorders WHERE status IN ({', '.join('?' * len(statuses))})"
+            f" AND {mark} <= ? ORDER BY case_no LIMIT ?", (*statuses, at, limit))
         return [r[0] for r in rows]
 
     async def count_review(self) -> int:

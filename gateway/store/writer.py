@@ -61,7 +61,8 @@ def fetch(conn: Any, sql: str, params: tuple = ()) -> list:
 class Writer:
     def __init__(self, target: Path | str, *, busy_timeout_ms: int = 2000, synchronous: str = "FULL",
                  max_batch: int = 256, schemas: list[str] | None = None,
-                 columns: list[tuple[str, str, str]] | None = None, pool_size: int = 4):
+                 columns: list[tuple[str, str, str]] | None = None, pool_size: int = 4,
+                 claim_s: float = 60.0):
         if is_postgres_url(target):
             from gateway.store.postgres import PostgresDatabase
             self.db = PostgresDatabase(target, pool_size=pool_size,
@@ -74,6 +75,9 @@ class Writer:
         # added to SQLite databases created before them.
         self.columns = list(columns or [])
         self.max_batch = max_batch
+        # How long a node may hold work it took (a stored report to file, a subscription
+        # to send) before another node may take it over (its node is presumed dead).
+        self.claim_s = claim_s
         self._queue: asyncio.Queue[_Op] = asyncio.Queue()
         self._task: asyncio.Task | None = None
         # Called once after the group that asked for them commits (see `after_commit`).
@@ -98,6 +102,12 @@ class Writer:
         """Appended to a SELECT that claims work: rows another node holds are passed over
         (PostgreSQL's FOR UPDATE SKIP LOCKED; SQLite has one writer)."""
         return self.db.skip_locked
+
+    @property
+    def shared(self) -> bool:
+        """Several nodes may write this database at once (PostgreSQL), so work that must
+        run once is claimed; SQLite has one node."""
+        return self.db.shared
 
     @property
     def greatest(self) -> str:
