@@ -255,30 +255,29 @@ def test_checks_while_cases_are_added_from_another_thread():
     assert ix.check("幸福小区3号楼东门的路灯坏了", LAMP, [], "G01", GATE, ["tel:x"], T0).action == "attach"
 
 
-def _at_named_spot(ix: DuplicateIndex, case_no: str, text: str, code: str, close: tuple[str, ...]) -> None:
-    place = extract_place(text).as_dict()
-    ix.add(OpenCase(case_no=case_no, text=text, category_code=code, created_at=T0, place=place,
-                    close_codes=close))
+def _two_reports_at_one_spot(first: tuple[str, str, str], second: tuple[str, str, str]) -> DuplicateCheck:
+    """Case C1 from the first (text, category, its runner-up), then the check of the second
+    an hour later by someone else; places read from the texts."""
+    (text_a, code_a, close_a), (text_b, code_b, close_b) = first, second
+    ix = DuplicateIndex()
+    ix.add(OpenCase(case_no="C1", text=text_a, category_code=code_a, created_at=T0,
+                    place=extract_place(text_a).as_dict(), close_codes=(close_a,)))
+    return ix.check(text_b, code_b, [], "", None, ["tel:2"], T0 + timedelta(hours=1),
+                    place=extract_place(text_b).as_dict(), close_codes=[close_b])
 
 
 def test_the_same_problem_classified_a_branch_away_joins_at_the_same_spot():
     # "桥上路灯全黑": a lamp (路灯) to one reading, the bridge (跨河桥) to the other.
-    ix = DuplicateIndex()
-    _at_named_spot(ix, "C1", "松花江大桥上那一排路灯都不亮，晚上开车瘆得慌。", "BJ-01037", ("BJ-02009",))
-    text = "松花江大桥上路灯全黑"
-    result = ix.check(text, "BJ-02009", [], "", None, ["tel:2"], T0 + timedelta(hours=1),
-                      place=extract_place(text).as_dict(), close_codes=["BJ-01037"])
+    result = _two_reports_at_one_spot(("松花江大桥上那一排路灯都不亮，晚上开车瘆得慌。", "BJ-01037", "BJ-02009"),
+                                      ("松花江大桥上路灯全黑", "BJ-02009", "BJ-01037"))
     assert result.action == "attach" and result.case_no == "C1"
     assert result.candidates[0].explanation["problem_text"] > 0
 
 
 def test_another_problem_at_the_same_spot_is_not_joined_even_when_the_categories_are_close():
     # One market gate, two problems: fish stalls' waste water, live poultry slaughtered.
-    ix = DuplicateIndex()
-    _at_named_spot(ix, "C1", "西关农贸市场外面鱼摊污水横流。", "SJ-06030", ("SJ-09006",))
-    text = "西关农贸市场外面活禽宰杀 没有检疫"
-    result = ix.check(text, "SJ-09006", [], "", None, ["tel:2"], T0 + timedelta(hours=1),
-                      place=extract_place(text).as_dict(), close_codes=["SJ-06030"])
+    result = _two_reports_at_one_spot(("西关农贸市场外面鱼摊污水横流。", "SJ-06030", "SJ-09006"),
+                                      ("西关农贸市场外面活禽宰杀 没有检疫", "SJ-09006", "SJ-06030"))
     assert result.action == "suggest"
     assert result.candidates[0].explanation["problem_text"] < 0.08
 
@@ -286,7 +285,8 @@ def test_another_problem_at_the_same_spot_is_not_joined_even_when_the_categories
 def test_a_case_in_a_far_branch_at_the_same_spot_is_still_found():
     # Found by its place although its category's parent differs (BJ-01 / BJ-02).
     ix = DuplicateIndex()
-    _at_named_spot(ix, "C1", "通济桥上路灯不亮", "BJ-01037", ())
+    ix.add(OpenCase(case_no="C1", text="通济桥上路灯不亮", category_code="BJ-01037", created_at=T0,
+                    place=extract_place("通济桥上路灯不亮").as_dict()))
     text = "通济桥上那一排灯晚上全是黑的"
     found = ix._gather(ix._query(text, "BJ-02009", [], "", None, (), T0, place=extract_place(text).as_dict(),
                                  close_codes=["BJ-01037"]))
