@@ -16,10 +16,6 @@ from gateway.speech.settings import SpeechSettings
 from gateway.speech.transcript import Segment, is_prompt_echo
 
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-# The fallback samples at temperatures above 0; CTranslate2's generator is seeded before
-# every recording so that one recording always gives one transcript (an administrator
-# checking a model, a bench run, an operator asking again all see the same text).
-SAMPLING_SEED = 12345
 
 
 def bundled_whisper_model(dest: Path) -> Path | None:
@@ -88,9 +84,6 @@ class WhisperEngine:
         return found
 
     def _decode(self, samples: np.ndarray, speaker: str, options: dict) -> list[Segment]:
-        import ctranslate2
-
-        ctranslate2.set_random_seed(SAMPLING_SEED)
         segments, _info = self.model.transcribe(samples, **options)
         return [Segment(speaker, seg.start, seg.end, seg.text, float(np.exp(seg.avg_logprob)))
                 for seg in segments]  # a generator: decoding happens here
