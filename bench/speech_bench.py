@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,8 @@ from gateway.speech.loops import find_loop  # noqa: E402
 from gateway.speech.scoring import char_errors  # noqa: E402
 from gateway.speech.transcript import comparable  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "data" / "speech"
+# GATEWAY_SHARED_DATA names the shared data for a checkout elsewhere (a git worktree).
+SHARED = Path(os.environ.get("GATEWAY_SHARED_DATA", ROOT.parent / "shared" / "data")) / "speech"
 HUMAN = "the source's own text"  # reference_kind of the clips with human-made references
 CONDITIONS = {
     "wideband": [],
