@@ -329,3 +329,25 @@ async def test_the_console_on_one_node_sees_a_call_ringing_on_the_other(tmp_path
         stream.close()
         board = await (await b.get("/console/api/board")).json()
         assert [c["call_id"] for c in board["calls"]] == ["S-1"]
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
+async def test_a_work_order_too_large_for_one_notification_still_reaches_the_other_console(tmp_path, store_url):
+    """A long letter makes a work order of more than 8,000 bytes, more than PostgreSQL lets one
+    NOTIFY carry: node A sends its number, node B reads it from the database and its console
+    shows the ticket."""
+    settings = hotline_settings(tmp_path / "data", **{"store.url": store_url})
+    letter = "建国门内大街18号门口的路灯坏了，晚上一片漆黑。" + "老人晚上出门很不方便，孩子放学也要走这条路。" * 150
+    assert len(letter.encode()) > 8000
+    async with two_nodes(settings) as (a, b):
+        await add_operator(b, "li", seat_id="A01")
+        await login(b, "li")
+        stream = await b.get("/console/events")
+        await asyncio.sleep(0.3)  # node B's listener is connected by now
+        filed = await report(a, "long-letter-0001", letter)
+        seen = b""
+        async with asyncio.timeout(10):
+            while filed["case_no"].encode() not in seen:
+                seen += await stream.content.readany()
+        assert b"event: ticket" in seen
+        stream.close()
