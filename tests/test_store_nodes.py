@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 import pytest
 
+from bench.balancer import Balancer
 from gateway.appkeys import DELIVERY
 from gateway.store.outbox import Outbox
 from tests.conftest import ROOT, all_feed, cases_by_ref, free_port, running_gateway, wait_until_up, workorder
@@ -247,14 +248,22 @@ def start_node(data_dir, port: int, url: str) -> subprocess.Popen:
 
 
 @pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
-async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_url):
-    """Two nodes (processes) over one PostgreSQL, requests spread over both; one is killed
-    under load. Every report that got a 2xx is filed exactly once, and the citizens'
-    retries of the unanswered ones, sent to the surviving node, file once."""
+@pytest.mark.parametrize("via", ["clients", "balancer"])
+async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_url, via):
+    """Two nodes (processes) over one PostgreSQL, one killed under load. Every report that
+    got a 2xx is filed exactly once, and the citizens' retries of the unanswered ones file
+    once. `clients`: the clients spread their requests over both nodes and turn to the
+    survivor themselves. `balancer`: the clients know one address, a round-robin balancer
+    (bench/balancer.py) in front of both; after the kill the service goes on at that same
+    address, and the retries go there too."""
     ports = [free_port(), free_port()]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     nodes = [start_node(tmp_path / f"node{n}", ports[n], store_url) for n in (0, 1)]
+    balancer = Balancer([("127.0.0.1", p) for p in ports])
+    await balancer.start()
+    front = f"http://127.0.0.1:{balancer.port}"
     acknowledged: dict[str, str] = {}
+    acknowledged_after_kill = 0
     unanswered: list[str] = []
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
@@ -263,16 +272,21 @@ async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_
             killed = asyncio.Event()
             after_kill = 0
 
+            def address(i: int) -> str:
+                if via == "balancer":
+                    return front
+                return bases[1 if killed.is_set() else i % 2]
+
             async def client(worker: int):
-                nonlocal after_kill
+                nonlocal after_kill, acknowledged_after_kill
                 for i in range(100000):
                     token = f"kill-{worker}-{i:06d}"
-                    node = 1 if killed.is_set() else i % 2
                     try:
-                        async with session.post(f"{bases[node]}/api/v1/reports", json={
+                        async with session.post(f"{address(i)}/api/v1/reports", json={
                                 "description": f"垃圾没人清 {token}", "submission_token": token}) as resp:
                             if resp.status in (200, 201):
                                 acknowledged[token] = (await resp.json())["case_no"]
+                                acknowledged_after_kill += killed.is_set()
                             else:
                                 unanswered.append(token)
                     except (TimeoutError, aiohttp.ClientError):
@@ -290,10 +304,14 @@ async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_
             killed.set()
             await asyncio.gather(*workers)
             assert len(acknowledged) >= 200 and nodes[1].poll() is None
+            # The service went on after the kill (through the balancer: at the same address).
+            assert acknowledged_after_kill >= 50
+            if via == "balancer":
+                assert all(balancer.connections[("127.0.0.1", p)] for p in ports)  # both served
 
             # The citizens retry what got no answer, on the node that is left.
             for token in unanswered:
-                async with session.post(f"{bases[1]}/api/v1/reports", json={
+                async with session.post(f"{address(0)}/api/v1/reports", json={
                         "description": f"垃圾没人清 {token}", "submission_token": token}) as resp:
                     assert resp.status in (200, 201), await resp.text()
                     acknowledged[token] = (await resp.json())["case_no"]
@@ -303,6 +321,7 @@ async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_
                 assert feed.get(token) == [case_no], token
             assert len(feed) == len(acknowledged)  # nothing filed that nobody was told of
     finally:
+        await balancer.close()
         for node in nodes:
             if node.poll() is None:
                 node.terminate()
