@@ -4,21 +4,29 @@ reaches the other node gets the first answer."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import io
+import json
 import os
 import signal
 import subprocess
 import sys
+import wave
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from bench.balancer import Balancer
 from gateway.appkeys import DELIVERY
+from gateway.cases.workorders import NO_TRANSCRIPT
 from gateway.store.outbox import Outbox
 from tests.conftest import ROOT, all_feed, cases_by_ref, free_port, running_gateway, wait_until_up, workorder
-from tests.hotline_helpers import add_operator, hotline_settings, login, post_event
+from tests.hotline_helpers import SECRET, add_operator, hotline_settings, login, post_event, signed
 from tests.test_answers_back import RecordingChannel, chat_report
 
 pytestmark = pytest.mark.both_stores  # store-facing: run on SQLite and on PostgreSQL
@@ -241,9 +249,10 @@ async def test_a_node_that_loses_the_database_answers_503_and_recovers(settings)
         await relay.cut()
 
 
-def start_node(data_dir, port: int, url: str) -> subprocess.Popen:
+def start_node(data_dir, port: int, url: str, config: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "GATEWAY_CORE_TOKEN": "crash-test-token-0123456789", "GATEWAY_STORE_URL": url}
-    return subprocess.Popen([sys.executable, "run.py", "--data-dir", str(data_dir), "--port", str(port)],
+    options = ["--config", str(config)] if config else []
+    return subprocess.Popen([sys.executable, "run.py", *options, "--data-dir", str(data_dir), "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -370,3 +379,134 @@ async def test_a_work_order_too_large_for_one_notification_still_reaches_the_oth
                 seen += await stream.content.readany()
         assert b"event: ticket" in seen
         stream.close()
+
+
+def silent_wav(seconds: float) -> bytes:
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\0\0" * int(8000 * seconds))
+    return buf.getvalue()
+
+
+def call_events(i: int, recordings: str) -> tuple[str, list[dict]]:
+    """One call as the call centre posts it: even calls end with the centre's transcript,
+    odd ones with a recording (fetched from the centre's server) and no transcript."""
+    call_id = f"K-{i:03d}"
+    events = [{"event": "call.new", "call_id": call_id, "caller": f"1390000{i:04d}", "called": "12345"},
+              {"event": "call.answered", "call_id": call_id, "seat_id": f"A{i % 4:02d}"}]
+    if i % 2 == 0:
+        events.append({"event": "transcript.ready", "call_id": call_id, "text": f"幸福路{i}号门口垃圾堆了好几天没人清理"})
+    else:
+        events.append({"event": "recording.ready", "call_id": call_id, "url": f"{recordings}/{call_id}.wav"})
+    events.append({"event": "call.hangup", "call_id": call_id, "cause": "normal"})
+    for k, event in enumerate(events):
+        event["event_id"] = f"{call_id}-{k}"  # the centre resends an event unchanged
+    return call_id, events
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
+async def test_a_call_whose_events_reach_both_nodes_survives_losing_one(tmp_path, store_url):
+    """The call centre posts 16 calls' events through the balancer, each request on a
+    connection of its own, so each call's events land on both nodes; one node is SIGKILLed
+    while the calls are under way, and the centre resends every event that got no answer
+    (same event id) to the same address. Every call ends in exactly one ticket held for the
+    operator, with its transcript or its recording; every call record is kept and names it."""
+    audio = {f"K-{i:03d}": silent_wav(0.2 + i / 100) for i in range(16)}
+    centre = web.Application()
+
+    async def recording(request):
+        return web.Response(body=audio[request.match_info["call"]], content_type="audio/wav")
+
+    centre.router.add_get("/rec/{call}.wav", recording)
+    server = TestServer(centre, host="127.0.0.1")
+    await server.start_server()
+    config = tmp_path / "hotline.toml"
+    config.write_text(f'[hotline]\nenabled = true\nsecret = "{SECRET}"\n'
+                      f'recording_hosts = ["127.0.0.1:{server.port}"]\n', encoding="utf-8")
+    # Attachments in one directory both nodes share (until they move to the database).
+    shared = tmp_path / "attachments"
+    shared.mkdir()
+    for n in (0, 1):
+        (tmp_path / f"node{n}").mkdir(mode=0o700)
+        (tmp_path / f"node{n}" / "attachments").symlink_to(shared)
+    ports = [free_port(), free_port()]
+    nodes = [start_node(tmp_path / f"node{n}", ports[n], store_url, config) for n in (0, 1)]
+    balancer = Balancer([("127.0.0.1", p) for p in ports])
+    await balancer.start()
+    front = f"http://127.0.0.1:{balancer.port}"
+    calls = dict(call_events(i, f"http://127.0.0.1:{server.port}/rec") for i in range(16))
+    total = sum(len(events) for events in calls.values())
+    answered, resent = 0, 0
+    progress = dict.fromkeys(calls, 0)  # events answered per call
+    try:
+        # A connection per request, so the balancer sends each event to the next node.
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True),
+                                         timeout=aiohttp.ClientTimeout(total=20)) as session:
+            for port in ports:
+                await wait_until_up(session, f"http://127.0.0.1:{port}")
+
+            async def call_centre(n: int, events: list[dict]) -> None:
+                nonlocal answered, resent
+                for event in events:
+                    body = json.dumps(event, ensure_ascii=False).encode()
+                    while True:
+                        try:
+                            async with session.post(f"{front}/hooks/hotline", data=body, headers={
+                                    "Content-Type": "application/json", **signed(body)}) as resp:
+                                if resp.status in (200, 202):
+                                    break
+                                assert resp.status == 503, await resp.text()
+                        except (TimeoutError, aiohttp.ClientError):
+                            pass
+                        resent += 1
+                        await asyncio.sleep(0.1)
+                    answered += 1
+                    progress[event["call_id"]] += 1
+                    await asyncio.sleep(0.05 * (1 + n % 3))
+
+            centre_tasks = [asyncio.create_task(call_centre(n, events)) for n, events in enumerate(calls.values())]
+            while answered < total // 3:
+                await asyncio.sleep(0.005)
+            assert all(balancer.connections[("127.0.0.1", p)] for p in ports)  # both nodes had events
+            nodes[0].send_signal(signal.SIGKILL)
+            nodes[0].wait()
+            at_kill = dict(progress)
+            await asyncio.gather(*centre_tasks)
+            assert answered == total
+            assert all(0 < n < 4 for n in at_kill.values()), at_kill  # every call was under way
+
+            import psycopg
+            with psycopg.connect(store_url) as db:
+                for _ in range(100):  # a recording is handled after its answer
+                    records = {key: json.loads(value) for key, value in db.execute(
+                        "SELECT key, value FROM channel_states WHERE channel = 'hotline' AND kind = 'call'")}
+                    if len(records) == 16 and all(r["filed"] and not r["transcribing"] for r in records.values()):
+                        break
+                    await asyncio.sleep(0.1)
+                tickets = [json.loads(doc) for (doc,) in db.execute("SELECT doc FROM workorders")]
+            assert sorted(t["channel_ref"] for t in tickets) == sorted(calls)  # one ticket per call
+            for ticket in tickets:
+                call_id = ticket["channel_ref"]
+                record = records[call_id]
+                assert (record["phase"], record["case_no"]) == ("ended", ticket["case_no"])
+                assert ticket["status"] == "received"  # held for the operator
+                if int(call_id[2:]) % 2 == 0:
+                    assert ticket["description"] == calls[call_id][2]["text"]
+                else:
+                    [att] = ticket["attachments"]
+                    assert att["type"] == "audio" and att["sha256"] == hashlib.sha256(audio[call_id]).hexdigest()
+                    assert ticket["description"] == NO_TRANSCRIPT
+                    # The operator can play it whichever node the request reaches.
+                    async with session.get(f"{front}/api/v1/attachments/{att['sha256']}", headers={
+                            "Authorization": "Bearer crash-test-token-0123456789"}) as resp:
+                        assert resp.status == 200 and await resp.read() == audio[call_id]
+    finally:
+        await balancer.close()
+        await server.close()
+        for node in nodes:
+            if node.poll() is None:
+                node.terminate()
+                node.wait()
