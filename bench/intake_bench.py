@@ -14,8 +14,17 @@
 2. Latency at a fixed rate: an open-loop generator sends --rate reports/s for --duration
    seconds; latency is measured from each request's scheduled time, so a stall counts.
 3. With --stores sqlite postgresql, each setup runs on both stores in the same run (on
-   PostgreSQL at --pg-url, in a fresh schema dropped afterwards), and the ratio of
-   PostgreSQL's peak to SQLite's is printed.
+   the PostgreSQL server at --pg-url, in a fresh database dropped afterwards), and the ratio
+   of PostgreSQL's peak to SQLite's is printed. With --pg-nodes 1 2, PostgreSQL is measured
+   with one node and with two nodes behind bench/balancer.py (a round-robin TCP balancer;
+   the bare handler is measured behind it too, its ceiling). On one machine two nodes share
+   its cores with the database and the load generator: this measures that two nodes work
+   together, not that they scale.
+4. The database's cost per report filed: the gateway's own count of round trips (its
+   driver), and the server's count for the database (pg_stat_database: transactions, rows
+   written and read; pg_stat_user_tables: table reads by index and whole-table), read after
+   the nodes stopped. pg_stat_statements would count statements, but it must be loaded at
+   the server's start (shared_preload_libraries).
 With --open-cases N, each gateway is first given N open cases (reports at N distinct
 places no registry holds — 幸福路1号 … — over eight problems, posted through the same
 HTTP intake), so the duplicate index is measured holding them.
@@ -39,6 +48,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
@@ -185,7 +195,10 @@ def main() -> None:
     parser.add_argument("--stores", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite"],
                         help="measure each setup on these stores")
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test",
-                        help="PostgreSQL server and database for --stores postgresql")
+                        help="PostgreSQL server for --stores postgresql (each measurement gets a database of its own)")
+    parser.add_argument("--pg-nodes", nargs="+", type=int, default=[1],
+                        help="on PostgreSQL, measure with this many gateway nodes (more than one: "
+                             "behind bench/balancer.py, a round-robin TCP balancer)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -207,26 +220,75 @@ def main() -> None:
                   [PY, "run.py", "--config", "bench/spine.toml"]),
         "full": ("full pipeline (combined classifier, grid locator, duplicate index)", [PY, "run.py"]),
     }
+    if any(n > 1 for n in args.pg_nodes) and "postgresql" in args.stores:
+        bare_behind = bare_through_balancer(args)
+        print(f"bare handler behind bench/balancer.py: median {statistics.median(bare_behind):8.0f} req/s  "
+              f"(runs: {', '.join(f'{r:.0f}' for r in bare_behind)}): the balancer's own ceiling")
     for name, (label, command) in setups.items():
         if args.only in (None, name):
-            peaks = {store: measure(label, command, args, statistics.median(bare_runs), store)
-                     for store in args.stores}
-            if len(peaks) == 2:
-                print(f"\n  PostgreSQL / SQLite peak intake ({name}): "
-                      f"{peaks['postgresql'] / peaks['sqlite']:.2f}")
+            peaks = {}
+            for store in args.stores:
+                for nodes in (args.pg_nodes if store == "postgresql" else [1]):
+                    peaks[store, nodes] = measure(label, command, args, statistics.median(bare_runs), store, nodes)
+            if ("sqlite", 1) in peaks:
+                for (store, nodes), peak in peaks.items():
+                    if store == "postgresql":
+                        print(f"\n  PostgreSQL ({nodes} node{'s' * (nodes > 1)}) / SQLite peak intake ({name}): "
+                              f"{peak / peaks['sqlite', 1]:.2f}")
 
 
-def pg_schema(url: str, drop: str | None = None) -> str:
-    """A fresh schema at `url` and the store URL that uses it (or drop schema `drop`)."""
+def pg_database(url: str, drop: str | None = None) -> str:
+    """A fresh database on the server at `url` (or drop database `drop`): a database of its
+    own, so that the server's statistics for it (pg_stat_database) are the gateway's alone."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         if drop:
-            conn.execute(f"DROP SCHEMA {drop} CASCADE")
+            conn.execute(f"DROP DATABASE {drop} WITH (FORCE)")
             return drop
         name = f"bench_{secrets.token_hex(4)}"
-        conn.execute(f"CREATE SCHEMA {name}")
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
     return name
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+# What the server counted for the database (pg_stat_database) and its tables
+# (pg_stat_user_tables): read after the nodes have stopped, when every backend has
+# reported its counts.
+DB_COST = """SELECT xact_commit + xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_returned,
+                    tup_fetched FROM pg_stat_database WHERE datname = current_database()"""
+TABLE_COST = """SELECT coalesce(sum(seq_scan), 0), coalesce(sum(idx_scan), 0)
+                FROM pg_stat_user_tables"""
+
+
+def database_cost(url: str) -> dict:
+    import psycopg
+
+    time.sleep(1.0)  # the stopped nodes' backends flush their counts as they exit
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("SELECT pg_stat_clear_snapshot()")
+        xacts, ins, upd, dele, returned, fetched = db.execute(DB_COST).fetchone()
+        seq, idx = db.execute(TABLE_COST).fetchone()
+    return {"transactions": xacts, "inserted": ins, "updated": upd, "deleted": dele,
+            "returned": returned, "fetched": fetched, "seq_scans": seq, "idx_scans": idx}
+
+
+def bare_through_balancer(args: argparse.Namespace) -> list[float]:
+    """The bare handler behind the balancer: what the balancer itself can pass."""
+    port, front = free_port(), free_port()
+    bare = start([PY, "bench/bare_server.py", str(port)])
+    balancer = start([PY, "bench/balancer.py", "--port", str(front), f"127.0.0.1:{port}"])
+    try:
+        wait_ready(port)
+        wait_ready(front)
+        return [run_wrk(front, args.duration, args.connections)["rps"] for _ in range(args.runs)]
+    finally:
+        stop(balancer)
+        stop(bare)
 
 
 def count_stored(store: str, data_dir: Path, url: str) -> tuple[int, int, str]:
@@ -248,38 +310,54 @@ def count_stored(store: str, data_dir: Path, url: str) -> tuple[int, int, str]:
 
 
 def measure(label: str, command: list[str], args: argparse.Namespace, bare_rps: float,
-            store: str = "sqlite") -> float:
-    data_dir = Path(tempfile.mkdtemp(prefix="intake-bench-"))
+            store: str = "sqlite", nodes: int = 1) -> float:
+    """One setup: `nodes` gateways on one database (more than one behind the balancer)."""
+    data_dirs = [Path(tempfile.mkdtemp(prefix="intake-bench-")) for _ in range(nodes)]
     env = {**os.environ, "GATEWAY_CORE_TOKEN": "bench-token-0123456789abcdef"}
-    schema = url = None
+    database = url = None
     if store == "postgresql":
-        schema = pg_schema(args.pg_url)
-        url = f"{args.pg_url}?options=-csearch_path%3D{schema}"
+        database = pg_database(args.pg_url)
+        url = with_database(args.pg_url, database)
         env["GATEWAY_STORE_URL"] = url
-    port = free_port()
-    gw = start([*command, "--data-dir", str(data_dir), "--port", str(port)], env)
+    ports = [free_port() for _ in range(nodes)]
+    gateways = [start([*command, "--data-dir", str(d), "--port", str(p)], env) for d, p in zip(data_dirs, ports)]
+    balancer = None
     seeded = 0
+    counters: dict[str, float] = {}
     try:
-        wait_ready(port)
+        for p in ports:
+            wait_ready(p)
+        port = ports[0]
+        if nodes > 1:
+            port = free_port()
+            balancer = start([PY, "bench/balancer.py", "--port", str(port), *(f"127.0.0.1:{p}" for p in ports)])
+            wait_ready(port)
         if args.open_cases:
             seeded = asyncio.run(seed_open_cases(port, args.open_cases))
             print(f"  {seeded} seed reports filed before measuring")
         peaks = [run_wrk(port, args.duration, args.connections) for _ in range(args.runs)]
         time.sleep(1)
         rate = asyncio.run(fixed_rate(port, args.rate, args.duration))
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
-            counters = {m[1]: float(m[2]) for m in re.finditer(
-                r"^gateway_store_(\w+)_total (\S+)$", resp.read().decode(), re.M)}
+        for p in ports:  # each node's own counts, added up
+            with urllib.request.urlopen(f"http://127.0.0.1:{p}/metrics", timeout=10) as resp:
+                for m in re.finditer(r"^gateway_store_(\w+)_total (\S+)$", resp.read().decode(), re.M):
+                    counters[m[1]] = counters.get(m[1], 0) + float(m[2])
     finally:
-        stop(gw)
-    stored, cases, durability = count_stored(store, data_dir, url)
-    if schema:
-        pg_schema(args.pg_url, drop=schema)
+        if balancer:
+            stop(balancer)
+        for gw in gateways:
+            stop(gw)
+    cost = database_cost(url) if url else None
+    stored, cases, durability = count_stored(store, data_dirs[0], url)
+    if database:
+        pg_database(args.pg_url, drop=database)
     ok = seeded + sum(p["total"] - p["errors"] for p in peaks) + rate["sent"] - rate["failures"]
     peak = sorted(peaks, key=lambda p: p["rps"])[len(peaks) // 2]  # the median run
-    shutil.rmtree(data_dir)
+    for d in data_dirs:
+        shutil.rmtree(d)
 
-    print(f"\n{label} — store: {store}")
+    where = f"{nodes} nodes behind bench/balancer.py" if nodes > 1 else "1 node"
+    print(f"\n{label} — store: {store}, {where}")
     runs = ", ".join(f"{p['rps']:.0f}" for p in peaks)
     print(f"  peak intake       : median {peak['rps']:8.0f} reports/s  (p99 {peak['p99_ms']:.1f} ms, "
           f"{sum(p['errors'] for p in peaks)} non-2xx of {sum(p['total'] for p in peaks)}; "
@@ -292,10 +370,17 @@ def measure(label: str, command: list[str], args: argparse.Namespace, bare_rps: 
     per_report = f"  per report filed   : {counters.get('writes', 0) / stored:.2f} write operations in " \
                  f"{counters.get('commits', 0) / stored:.3f} commits"
     if "round_trips" in counters:
-        per_report += f", {counters['round_trips'] / stored:.1f} round trips to the database server"
+        per_report += f", {counters['round_trips'] / stored:.1f} round trips to the database server " \
+                      "(counted by the gateway's driver)"
     print(per_report)
+    if cost:
+        print(f"  the server's count per report filed (pg_stat_database, pg_stat_user_tables): "
+              f"{cost['transactions'] / stored:.2f} transactions, rows inserted "
+              f"{cost['inserted'] / stored:.2f} / updated {cost['updated'] / stored:.2f} / deleted "
+              f"{cost['deleted'] / stored:.2f}, table reads {(cost['idx_scans'] + cost['seq_scans']) / stored:.1f} "
+              f"({cost['idx_scans'] / stored:.1f} by index, {cost['seq_scans'] / stored:.2f} whole-table), "
+              f"rows read {cost['fetched'] / stored:.1f}")
     return peak["rps"]
-
 
 if __name__ == "__main__":
     main()
