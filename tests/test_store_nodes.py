@@ -8,6 +8,8 @@ import hashlib
 import io
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -167,56 +169,13 @@ async def test_each_answer_back_is_sent_once_though_every_node_delivers(settings
         assert sorted(sent) == sorted(r["id"] for r in rows)  # each once, none lost
 
 
-class Relay:
-    """A loopback TCP relay between a gateway and PostgreSQL that the test can cut (the
-    database's machine or network lost) and restore."""
-
-    def __init__(self, host: str, port: int):
-        self.upstream = (host, port)
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._links: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._link, "127.0.0.1", self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(*self.upstream)
-        self._links |= {writer, up_writer}
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except (ConnectionError, OSError):
-                pass
-            finally:
-                dst.close()
-
-        try:
-            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-        except asyncio.CancelledError:  # the test's loop closing under an idle link
-            writer.transport.abort()
-            up_writer.transport.abort()
-
-    async def cut(self) -> None:
-        self._server.close()
-        for link in self._links:
-            link.transport.abort()
-        self._links.clear()
-        await self._server.wait_closed()
-
-    async def restore(self) -> None:
-        await self.start()
-
-
 # A network between the gateway and its database: PostgreSQL only.
 @pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
 async def test_a_node_that_loses_the_database_answers_503_and_recovers(settings):
     url = urlsplit(settings.store.url)
-    relay = Relay(url.hostname, url.port or 5432)
+    # A relay the test can cut (the database's machine or network lost) and restore: the
+    # loopback balancer with one node.
+    relay = Balancer([(url.hostname, url.port or 5432)])
     await relay.start()
     settings.store.url = urlunsplit(url._replace(netloc=f"{url.username}@127.0.0.1:{relay.port}"))
     try:
@@ -225,7 +184,7 @@ async def test_a_node_that_loses_the_database_answers_503_and_recovers(settings)
             assert health.status == 200 and (await health.json())["store"] == "postgresql"
             await report(gw, "before-the-cut-0001")
 
-            await relay.cut()
+            await relay.close()
             health = await gw.get("/healthz")
             assert health.status == 503
             assert {k: (await health.json())[k] for k in ("status", "database")} == {
@@ -233,7 +192,7 @@ async def test_a_node_that_loses_the_database_answers_503_and_recovers(settings)
             resp = await gw.post("/api/v1/reports", json={"description": "井盖丢了", "submission_token": "during-the-cut-0001"})
             assert resp.status == 503 and (await resp.json())["error"]["code"] == "unavailable"
 
-            await relay.restore()
+            await relay.start()
             for _ in range(100):
                 if (await gw.get("/healthz")).status == 200:
                     break
@@ -246,7 +205,7 @@ async def test_a_node_that_loses_the_database_answers_503_and_recovers(settings)
             assert sorted(i["channel_ref"] for i in items) == ["before-the-cut-0001", "during-the-cut-0001"]
             assert retried["case_no"] in {i["case_no"] for i in items}
     finally:
-        await relay.cut()
+        await relay.close()
 
 
 def start_node(data_dir, port: int, url: str, config: Path | None = None) -> subprocess.Popen:
@@ -257,32 +216,50 @@ def start_node(data_dir, port: int, url: str, config: Path | None = None) -> sub
 
 
 @pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
-@pytest.mark.parametrize("via", ["clients", "balancer"])
+def haproxy_from_docs(tmp_path, ports: list[int], front: int) -> subprocess.Popen:
+    """haproxy running the configuration docs/deployment.md gives, on loopback ports."""
+    if not shutil.which("haproxy"):
+        pytest.skip("haproxy is not installed (apt-get install haproxy): the documented configuration is not run")
+    doc = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    config = re.search(r"```haproxy\n(.*?)```", doc, re.S)[1]
+    config = config.replace("bind :80", f"bind 127.0.0.1:{front}")
+    config = re.sub(r"server a \S+", f"server a 127.0.0.1:{ports[0]}", config)
+    config = re.sub(r"server b \S+", f"server b 127.0.0.1:{ports[1]}", config)
+    (tmp_path / "haproxy.cfg").write_text(config, encoding="utf-8")
+    return subprocess.Popen(["haproxy", "-db", "-f", str(tmp_path / "haproxy.cfg")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("via", ["clients", "balancer", "haproxy"])
 async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_url, via):
     """Two nodes (processes) over one PostgreSQL, one killed under load. Every report that
     got a 2xx is filed exactly once, and the citizens' retries of the unanswered ones file
     once. `clients`: the clients spread their requests over both nodes and turn to the
     survivor themselves. `balancer`: the clients know one address, a round-robin balancer
     (bench/balancer.py) in front of both; after the kill the service goes on at that same
-    address, and the retries go there too."""
+    address, and the retries go there too. `haproxy`: the same through haproxy running the
+    configuration of docs/deployment.md (skipped where haproxy is not installed)."""
     ports = [free_port(), free_port()]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
-    nodes = [start_node(tmp_path / f"node{n}", ports[n], store_url) for n in (0, 1)]
     balancer = Balancer([("127.0.0.1", p) for p in ports])
+    front_port = free_port() if via == "haproxy" else None
+    haproxy = haproxy_from_docs(tmp_path, ports, front_port) if front_port else None
+    nodes = [start_node(tmp_path / f"node{n}", ports[n], store_url) for n in (0, 1)]
     await balancer.start()
-    front = f"http://127.0.0.1:{balancer.port}"
+    front = f"http://127.0.0.1:{front_port or balancer.port}"
     acknowledged: dict[str, str] = {}
     acknowledged_after_kill = 0
     unanswered: list[str] = []
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
-            for base in bases:
+            for base in [*bases, front]:
                 await wait_until_up(session, base)
             killed = asyncio.Event()
             after_kill = 0
 
             def address(i: int) -> str:
-                if via == "balancer":
+                if via != "clients":
                     return front
                 return bases[1 if killed.is_set() else i % 2]
 
@@ -331,6 +308,9 @@ async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_
             assert len(feed) == len(acknowledged)  # nothing filed that nobody was told of
     finally:
         await balancer.close()
+        if haproxy is not None:
+            haproxy.terminate()
+            haproxy.wait()
         for node in nodes:
             if node.poll() is None:
                 node.terminate()
