@@ -2,7 +2,7 @@
 # System packages the tests use. Installed with apt-get when missing and possible; tests
 # that need a package still missing skip with a message saying which.
 set -u
-PACKAGES="${SYSTEM_PACKAGES:-espeak-ng sox libsox-fmt-all ffmpeg chromium fonts-wqy-microhei}"
+PACKAGES="${SYSTEM_PACKAGES:-espeak-ng sox libsox-fmt-all ffmpeg chromium fonts-wqy-microhei haproxy}"
 missing=""
 for pkg in $PACKAGES; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
