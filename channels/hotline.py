@@ -31,7 +31,7 @@ from aiohttp import web
 from channels.base import DAY_S, BaseChannel, IntakeService, StateShelf
 from channels.phones import mask_phone, normalize_phone
 from gateway.cases.workorders import NO_TRANSCRIPT
-from gateway.errors import NotFound, Refusal, ValidationError
+from gateway.errors import NotFound, Refusal, StorageUnavailable, ValidationError
 from gateway.fields import identifier, text_field, unix_seconds
 from gateway.http import parse_json_object
 from gateway.models import (
@@ -71,6 +71,11 @@ class HotlineSettings:
     recording_hosts: list[str] = field(default_factory=list)
     # Call records (the call-back list, the console's recent calls) are kept this long.
     keep_calls_days: float = 30.0
+    # A node transcribing a recording holds the call this long; if it has not filed the call
+    # by then (the node died), another node takes the transcription over. Every node looks
+    # for such calls every `takeover_interval_s` seconds.
+    transcription_lease_s: float = 600.0
+    takeover_interval_s: float = 30.0
 
 
 class HookError(Refusal):
@@ -108,7 +113,8 @@ def new_call(call_id: str) -> dict:
     return {"call_id": call_id, "phase": "ringing", "caller": "", "caller_raw": "", "called": "",
             "started_at": "", "answered_at": "", "seat_id": "", "ended_at": "", "cause": "",
             "recording": None, "recording_error": "", "transcript": "", "transcript_source": "",
-            "transcript_segments": [], "transcript_final": False, "transcribing": False, "case_no": "", "filed": False,
+            "transcript_segments": [], "transcript_final": False, "transcribing": False, "transcribing_until": 0.0,
+            "case_no": "", "filed": False,
             "outcome": "", "called_back": None, "seen": [], "updated_at": ""}
 
 
@@ -190,6 +196,7 @@ class HotlineChannel(BaseChannel):
         self.pending = StateShelf(service, self.name, "pending", 7 * DAY_S)
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task] = set()
+        self._transcribing: set[str] = set()  # the calls this node is transcribing
         self._http: aiohttp.ClientSession | None = None
 
     def add_routes(self, app: web.Application) -> None:
@@ -199,6 +206,7 @@ class HotlineChannel(BaseChannel):
         pending = await self.pending.load(PENDING_KEY) or {}
         for call_id in pending.get("calls", []):  # recordings a restart interrupted
             self._spawn(self._transcribe_and_file(call_id))
+        self._spawn(self._take_over_forever())
 
     async def stop(self) -> None:
         for task in list(self._tasks):
@@ -244,6 +252,7 @@ class HotlineChannel(BaseChannel):
                                    and not state["transcript_final"])
             if start_transcription:
                 state["transcribing"] = True
+                state["transcribing_until"] = time.time() + self.settings.transcription_lease_s
                 await self._pending(call_id, add=True)
             state = await self._file_if_ready(state)
             await self._save(state)
@@ -324,7 +333,44 @@ class HotlineChannel(BaseChannel):
         except aiohttp.ClientError as exc:
             raise HookError(502, "recording_unavailable", f"无法下载录音：{exc.__class__.__name__}") from None
 
+    async def _take_over_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.takeover_interval_s)
+            try:
+                await self.take_over_stale()
+            except StorageUnavailable as exc:  # the database is away: next round
+                log.warning("taking over transcriptions postponed: %s", exc)
+            except Exception:
+                log.exception("taking over transcriptions failed")
+
+    async def take_over_stale(self) -> list[str]:
+        """Transcriptions another node started and did not finish within its lease (it
+        died): taken over here, so the call is filed. Two nodes taking the same one over
+        at once both transcribe it; the call is still filed once (its call id is unique)."""
+        taken = []
+        pending = await self.pending.load(PENDING_KEY) or {}
+        for call_id in pending.get("calls", []):
+            if call_id in self._transcribing:
+                continue
+            async with self._locks.setdefault(call_id, asyncio.Lock()):
+                state = await self.calls.load(call_id)
+                if not state or not state["transcribing"] or state.get("transcribing_until", 0) > time.time():
+                    continue
+                state["transcribing_until"] = time.time() + self.settings.transcription_lease_s
+                await self._save(state)
+            log.info("call %s: transcription taken over from a node that did not finish it", call_id)
+            self._spawn(self._transcribe_and_file(call_id))
+            taken.append(call_id)
+        return taken
+
     async def _transcribe_and_file(self, call_id: str, data: bytes | None = None) -> None:
+        self._transcribing.add(call_id)
+        try:
+            await self._transcribe_and_file_here(call_id, data)
+        finally:
+            self._transcribing.discard(call_id)
+
+    async def _transcribe_and_file_here(self, call_id: str, data: bytes | None) -> None:
         state = await self.calls.load(call_id)
         text, segments = None, []
         if state and state.get("recording"):

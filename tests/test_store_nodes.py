@@ -490,3 +490,73 @@ async def test_a_call_whose_events_reach_both_nodes_survives_losing_one(tmp_path
             if node.poll() is None:
                 node.terminate()
                 node.wait()
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
+async def test_a_transcription_cut_short_by_a_node_dying_is_taken_over(tmp_path, store_url):
+    """Node A (with Whisper) accepts a call's recording and is SIGKILLed while it
+    transcribes; the hang-up reaches node B. When A's hold on the transcription ends, B
+    takes it over and files the call: one ticket, with the recording (without the takeover
+    the call would wait, unfiled, until some node restarts)."""
+    recording = silent_wav(1.0)
+    centre = web.Application()
+
+    async def serve_recording(request):
+        return web.Response(body=recording, content_type="audio/wav")
+
+    centre.router.add_get("/rec/T-1.wav", serve_recording)
+    server = TestServer(centre, host="127.0.0.1")
+    await server.start_server()
+    hotline = (f'[hotline]\nenabled = true\nsecret = "{SECRET}"\nrecording_hosts = ["127.0.0.1:{server.port}"]\n'
+               'transcription_lease_s = 2\ntakeover_interval_s = 0.5\n')
+    configs = [tmp_path / "whisper.toml", tmp_path / "none.toml"]
+    configs[0].write_text(hotline + '[speech]\nengine = "faster_whisper"\n', encoding="utf-8")
+    configs[1].write_text(hotline, encoding="utf-8")
+    shared = tmp_path / "attachments"
+    shared.mkdir()
+    for n in (0, 1):
+        (tmp_path / f"node{n}").mkdir(mode=0o700)
+        (tmp_path / f"node{n}" / "attachments").symlink_to(shared)
+    ports = [free_port(), free_port()]
+    bases = [f"http://127.0.0.1:{p}" for p in ports]
+    nodes = [start_node(tmp_path / f"node{n}", ports[n], store_url, configs[n]) for n in (0, 1)]
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
+            for base in bases:
+                await wait_until_up(session, base)
+
+            async def post(base: str, event: dict) -> tuple[int, dict]:
+                body = json.dumps(event).encode()
+                async with session.post(f"{base}/hooks/hotline", data=body, headers={
+                        "Content-Type": "application/json", **signed(body)}) as resp:
+                    return resp.status, await resp.json()
+
+            assert (await post(bases[0], {"event": "call.new", "call_id": "T-1", "caller": "13900001111"}))[0] == 200
+            assert (await post(bases[0], {"event": "call.answered", "call_id": "T-1", "seat_id": "A01"}))[0] == 200
+            status, answer = await post(bases[0], {"event": "recording.ready", "call_id": "T-1",
+                                                   "url": f"http://127.0.0.1:{server.port}/rec/T-1.wav"})
+            assert status == 202 and answer["transcribing"] is True
+            nodes[0].send_signal(signal.SIGKILL)  # Whisper is still loading its model
+            nodes[0].wait()
+            status, answer = await post(bases[1], {"event": "call.hangup", "call_id": "T-1", "cause": "normal"})
+            assert status == 200 and answer["phase"] == "ended" and answer["case_no"] is None  # still transcribing
+
+            import psycopg
+            with psycopg.connect(store_url) as db:
+                for _ in range(300):
+                    tickets = [json.loads(doc) for (doc,) in db.execute("SELECT doc FROM workorders")]
+                    if tickets:
+                        break
+                    await asyncio.sleep(0.1)
+                [(value,)] = db.execute("SELECT value FROM channel_states WHERE channel = 'hotline' AND kind = 'call'")
+            [ticket] = tickets
+            record = json.loads(value)
+            assert ticket["channel_ref"] == "T-1" and ticket["status"] == "received"
+            assert [a["sha256"] for a in ticket["attachments"]] == [hashlib.sha256(recording).hexdigest()]
+            assert record["filed"] and not record["transcribing"] and record["case_no"] == ticket["case_no"]
+    finally:
+        await server.close()
+        for node in nodes:
+            if node.poll() is None:
+                node.terminate()
+                node.wait()
