@@ -406,12 +406,7 @@ async def test_a_call_whose_events_reach_both_nodes_survives_losing_one(tmp_path
     config = tmp_path / "hotline.toml"
     config.write_text(f'[hotline]\nenabled = true\nsecret = "{SECRET}"\n'
                       f'recording_hosts = ["127.0.0.1:{server.port}"]\n', encoding="utf-8")
-    # Attachments in one directory both nodes share (until they move to the database).
-    shared = tmp_path / "attachments"
-    shared.mkdir()
-    for n in (0, 1):
-        (tmp_path / f"node{n}").mkdir(mode=0o700)
-        (tmp_path / f"node{n}" / "attachments").symlink_to(shared)
+    # Each node has a data directory of its own: recordings are shared through the database.
     ports = [free_port(), free_port()]
     nodes = [start_node(tmp_path / f"node{n}", ports[n], store_url, config) for n in (0, 1)]
     balancer = Balancer([("127.0.0.1", p) for p in ports])
@@ -512,11 +507,6 @@ async def test_a_transcription_cut_short_by_a_node_dying_is_taken_over(tmp_path,
     configs = [tmp_path / "whisper.toml", tmp_path / "none.toml"]
     configs[0].write_text(hotline + '[speech]\nengine = "faster_whisper"\n', encoding="utf-8")
     configs[1].write_text(hotline, encoding="utf-8")
-    shared = tmp_path / "attachments"
-    shared.mkdir()
-    for n in (0, 1):
-        (tmp_path / f"node{n}").mkdir(mode=0o700)
-        (tmp_path / f"node{n}" / "attachments").symlink_to(shared)
     ports = [free_port(), free_port()]
     bases = [f"http://127.0.0.1:{p}" for p in ports]
     nodes = [start_node(tmp_path / f"node{n}", ports[n], store_url, configs[n]) for n in (0, 1)]
