@@ -176,6 +176,11 @@ class StateShelf:
     kind: str
     keep_s: float
 
+    def exclusive(self, key: str):
+        """`async with shelf.exclusive(key):` load, change and save `key` with no other node
+        doing the same meanwhile."""
+        return self.service.exclusive_state(self.channel, self.kind, key)
+
     async def load(self, key: str) -> dict | None:
         return await self.service.load_state(self.channel, self.kind, key)
 

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.parser import BytesParser
@@ -194,7 +195,8 @@ class HotlineChannel(BaseChannel):
         self.secret = os.environ.get("GATEWAY_HOTLINE_SECRET") or settings.secret
         self.calls = StateShelf(service, *CALL_RECORDS, settings.keep_calls_days * DAY_S)
         self.pending = StateShelf(service, self.name, "pending", 7 * DAY_S)
-        self._locks: dict[str, asyncio.Lock] = {}
+        # A lock per call while it is in use (weak: calls come and go for ever).
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._tasks: set[asyncio.Task] = set()
         self._transcribing: set[str] = set()  # the calls this node is transcribing
         self._http: aiohttp.ClientSession | None = None
@@ -233,8 +235,7 @@ class HotlineChannel(BaseChannel):
     async def apply(self, ev: dict, audio: tuple[bytes, str] | None = None) -> dict:
         call_id = ev["call_id"]
         event_id = str(ev.get("event_id") or _event_key(ev))
-        lock = self._locks.setdefault(call_id, asyncio.Lock())
-        async with lock:
+        async with self._exclusive(self.calls, call_id):
             state = await self.calls.load(call_id) or new_call(call_id)
             if event_id in state["seen"]:
                 return _answer(state, applied=False, repeated=True)
@@ -271,7 +272,7 @@ class HotlineChannel(BaseChannel):
 
     async def mark_called_back(self, call_id: str, operator: str, note: str = "") -> dict:
         """A seat operator rang a missed caller back."""
-        async with self._locks.setdefault(call_id, asyncio.Lock()):
+        async with self._exclusive(self.calls, call_id):
             state = await self.calls.load(call_id)
             if state is None or state["phase"] != "missed":
                 raise Refusal(f"通话 {call_id} 不在回拨列表中", code="not_missed", http_status=404)
@@ -352,7 +353,7 @@ class HotlineChannel(BaseChannel):
         for call_id in pending.get("calls", []):
             if call_id in self._transcribing:
                 continue
-            async with self._locks.setdefault(call_id, asyncio.Lock()):
+            async with self._exclusive(self.calls, call_id):
                 state = await self.calls.load(call_id)
                 if not state or not state["transcribing"] or state.get("transcribing_until", 0) > time.time():
                     continue
@@ -385,7 +386,7 @@ class HotlineChannel(BaseChannel):
             except Exception:
                 log.exception("transcription of call %s failed", call_id)
         for attempt in range(6):
-            async with self._locks.setdefault(call_id, asyncio.Lock()):
+            async with self._exclusive(self.calls, call_id):
                 state = await self.calls.load(call_id)
                 if state is None:
                     break
@@ -433,13 +434,22 @@ class HotlineChannel(BaseChannel):
             state.update(filed=True, recording_error=result.reason)
         return state
 
+    @contextlib.asynccontextmanager
+    async def _exclusive(self, shelf: StateShelf, key: str):
+        """One change of a call's record (or of the pending list) at a time: in this process,
+        and on the other nodes over the same database (a resent event may reach another node
+        while the first attempt still runs here)."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock, shelf.exclusive(key):
+            yield
+
     async def _save(self, state: dict) -> None:
         state["updated_at"] = iso(now())
         await self.calls.save(state["call_id"], state)
         self.service.announce("call", public_call(state))
 
     async def _pending(self, call_id: str, add: bool) -> None:
-        async with self._locks.setdefault(PENDING_KEY, asyncio.Lock()):
+        async with self._exclusive(self.pending, PENDING_KEY):
             pending = await self.pending.load(PENDING_KEY) or {"calls": []}
             calls = [c for c in pending["calls"] if c != call_id] + ([call_id] if add else [])
             if calls:

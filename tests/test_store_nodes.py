@@ -550,3 +550,32 @@ async def test_a_transcription_cut_short_by_a_node_dying_is_taken_over(tmp_path,
             if node.poll() is None:
                 node.terminate()
                 node.wait()
+
+
+@pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
+async def test_two_events_of_one_call_applied_at_once_on_two_nodes_both_count(tmp_path, store_url):
+    """The seat's answer reaches node A while the centre's transcript reaches node B, at the
+    same moment, for 12 calls: every call record keeps both (the seat and the transcript),
+    names its one ticket, and no call is filed twice (each node reads, changes and writes the
+    record back under a lock the other node respects)."""
+    settings = hotline_settings(tmp_path / "data", **{"store.url": store_url})
+    async with two_nodes(settings) as (a, b):
+        await add_operator(b, "li", seat_id="A01")
+        await login(b, "li")
+        calls = [f"R-{i:03d}" for i in range(12)]
+        for call_id in calls:
+            resp = await post_event(a, {"event": "call.new", "call_id": call_id, "caller": "13900003333"})
+            assert resp.status == 200, await resp.text()
+        answers = await asyncio.gather(*(
+            request for call_id in calls for request in (
+                post_event(a, {"event": "call.answered", "call_id": call_id, "seat_id": "A01"}),
+                post_event(b, {"event": "transcript.ready", "call_id": call_id,
+                               "text": f"{call_id}号来电：东单北大街路灯不亮"}))))
+        assert all(r.status == 200 for r in answers), [r.status for r in answers]
+        board = await (await b.get("/console/api/board")).json()
+        records = {c["call_id"]: c for c in board["calls"]}
+        for call_id in calls:
+            record = records[call_id]
+            assert record["seat_id"] == "A01" and record["transcript_final"], record
+            assert record["filed"] and record["case_no"], record
+        assert len({records[c]["case_no"] for c in calls}) == len(calls)  # one ticket each

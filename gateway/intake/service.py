@@ -90,6 +90,11 @@ class GatewayService:
                                                   statuses=statuses, limit=limit)
         return [workorders.published_view(doc) for doc in docs]
 
+    def exclusive_state(self, channel: str, kind: str, key: str):
+        """An async context in which one state is read, changed and written back by this
+        node alone (several nodes over one database)."""
+        return self.state.exclusive(channel, kind, key)
+
     async def load_state(self, channel: str, kind: str, key: str) -> dict | None:
         return await self.state.load(channel, kind, key)
 

@@ -26,9 +26,11 @@ start-up under an advisory lock, so nodes starting together migrate once."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -293,6 +295,26 @@ class PostgresDatabase(WriterThread):
             except psycopg.Error as exc:
                 log.warning("listening on %s: %s; again in 1 s", channel, exc)
             await asyncio.sleep(1)
+
+    @asynccontextmanager
+    async def exclusive(self, key: str, wait_s: float = 30.0) -> AsyncIterator[None]:
+        """Run the body on one node at a time for `key` (a call's record, read, changed and
+        written back): a session advisory lock on a connection of its own, so a node that
+        dies mid-way lets go with its connection. StorageUnavailable after `wait_s`."""
+        lock_id = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+        try:
+            conn = await psycopg.AsyncConnection.connect(
+                self.url, autocommit=True, connect_timeout=max(1, round(self.timeout_s)),
+                options=f"-c lock_timeout={round(wait_s * 1000)}")
+        except psycopg.OperationalError as exc:
+            raise StorageUnavailable(f"database unavailable: {exc}") from exc
+        async with conn:
+            try:
+                self.read_trips += 2  # the connection, the lock (the unlock goes with the connection)
+                await conn.execute("SELECT pg_advisory_lock(%s)", (lock_id,))
+            except (psycopg.OperationalError, pg_errors.LockNotAvailable) as exc:
+                raise StorageUnavailable(f"{key} is busy on another node: {exc}") from exc
+            yield
 
     # -- reads --------------------------------------------------------------------------
 

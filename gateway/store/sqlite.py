@@ -11,7 +11,8 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,12 @@ class SqliteDatabase(WriterThread):
             pass
 
     # -- reads --------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def exclusive(self, key: str) -> AsyncIterator[None]:
+        """One node over one file: nothing to hold against other nodes (the caller's own
+        asyncio lock orders this process)."""
+        yield
 
     async def read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         if self._reader is None:

@@ -30,6 +30,10 @@ class ChannelState:
     def __init__(self, store: Writer):
         self.store = store
 
+    def exclusive(self, channel: str, kind: str, key: str):
+        """Read, change and write back one state on one node at a time."""
+        return self.store.exclusive(f"state:{channel}:{kind}:{key}")
+
     async def load(self, channel: str, kind: str, key: str) -> dict | None:
         rows = await self.store.read(
             "SELECT value FROM channel_states WHERE channel = ? AND kind = ? AND key = ?"

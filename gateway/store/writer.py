@@ -181,6 +181,11 @@ class Writer:
     async def read(self, sql: str, params: tuple = ()) -> list:
         return await self.db.read(sql, params)
 
+    def exclusive(self, key: str):
+        """An async context run by one node at a time for `key` (PostgreSQL: an advisory lock;
+        SQLite: one node, nothing to hold)."""
+        return self.db.exclusive(key)
+
     # PostgreSQL only (gateway.peers): notifications between the nodes sharing the database.
     async def notify(self, channel: str, payload: str) -> None:
         await self.db.notify(channel, payload)
