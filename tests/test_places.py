@@ -365,7 +365,8 @@ FORMAL_AND_ADMIN = [
     # a street office or a district said right before the road, with no space
     ("鼓楼区华大街道湖东路62号院内化粪池井盖破损",
      {"district": "鼓楼区", "street": "华大街道", "road": "湖东路", "number": "62", "side": "内"}),
-    ("高新区科技路和创业大道交叉口东北角那个工地", {"road": "科技路", "cross_road": "创业大道"}),
+    ("高新区科技路和创业大道交叉口东北角那个工地", {"district": "高新区", "road": "科技路", "cross_road": "创业大道"}),
+    ("市区人民路18号门口井盖没了", {"road": "人民路", "number": "18", "side": "门口"}),
     ("周边街道都很脏", {}),
     # a station's sign or platform said after it
     ("干面胡同公交站站牌被撞倒", {"landmark": "干面胡同公交站"}),

@@ -471,6 +471,8 @@ class PlaceReader:
             return _Name(kind, name, start, end)
         if kind == "street" and name.endswith(("镇", "乡")) and _VILLAGE_AFTER.match(t, end):
             return _Name(kind, name, start, end)  # 东坡镇红岩村: a town, by the village after it
+        if kind == "district" and name.endswith("区") and self._named_right_after(t, end):
+            return _Name(kind, name, start, end)  # 高新区科技路: a district, by the road after it
         if kind == "street" and name.endswith("街道") and end - start >= 4 and self._named_right_after(t, end):
             return _Name(kind, name, start, end)  # 华大街道湖东路: a street office, by the road after it
         return None
