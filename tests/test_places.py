@@ -367,6 +367,9 @@ FORMAL_AND_ADMIN = [
      {"district": "鼓楼区", "street": "华大街道", "road": "湖东路", "number": "62", "side": "内"}),
     ("高新区科技路和创业大道交叉口东北角那个工地", {"district": "高新区", "road": "科技路", "cross_road": "创业大道"}),
     ("市区人民路18号门口井盖没了", {"road": "人民路", "number": "18", "side": "门口"}),
+    # an operator's direction of travel between the road and the spot on it
+    ("建国门内大街由东向西方向，建国门地铁站A口旁边的盲道被占",
+     {"road": "建国门内大街", "landmark": "建国门地铁站", "exit": "A", "side": "旁"}),
     ("周边街道都很脏", {}),
     # a station's sign or platform said after it
     ("干面胡同公交站站牌被撞倒", {"landmark": "干面胡同公交站"}),

@@ -239,6 +239,7 @@ _BUILDING = re.compile(r"(\d{1,3})(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(
 _UNIT = re.compile(r"(\d{1,2})单元")
 _EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2})号?(?:出入口|出口|口)")
 _STRETCH = re.compile(r"(东|西|南|北|中)段")
+_HEADING = re.compile(r"(?:由|从|自)?[东南西北]向[东南西北](?:方向|行驶方向)?(?:的)?")  # 由东向西方向
 _SECTION = re.compile(r"[一二三四五六七八九十]段(?!时间|日子|路)")
 _ROAD_BUILDING = re.compile(r"(\d{1,5})号楼")
 _FLOOR = re.compile(r"\d{1,2}(?:楼|层)(?![下道])|顶楼|顶层")
@@ -847,7 +848,7 @@ class PlaceReader:
     def _skip_hard(self, t: str, pos: int, place: Place, said: list[str], names: list[_Name]) -> int:
         """What a caller says between the parts of one place and that says nothing about
         it: the position after it, or 0."""
-        for rx in (_DATE, _TIME, _PHONE, _DENIAL, _FLOOR, _FORM_LABEL):
+        for rx in (_DATE, _TIME, _PHONE, _DENIAL, _FLOOR, _FORM_LABEL, _HEADING):
             m = rx.match(t, pos)
             if m and m.end() > pos:
                 return m.end()
