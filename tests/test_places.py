@@ -385,6 +385,8 @@ FORMAL_AND_ADMIN = [
     ("金地格林小镇 21号楼 对面的空地 有人烧垃圾", {"compound": "金地格林小镇", "building": "21", "side": "对面"}),
     ("银泰城旁边 停车场出口那条道堵死了", {"compound": "银泰城", "side": "旁"}),
     ("县城附近有人烧秸秆", {}),
+    # the landmark's kind said again before its gate
+    ("那个省体育馆，体育馆西门外边，演唱会散场以后垃圾满地", {"landmark": "省体育馆", "gate": "西门", "side": "外"}),
 ]
 
 

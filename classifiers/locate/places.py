@@ -300,6 +300,8 @@ class PlaceReader:
         for suffix in w["admin.street_suffixes"]:
             kinds[suffix] = "street"
         self._kinds = kinds
+        self._kind_suffixes = tuple(k for k in _longest_first(kinds) if len(k) >= 2
+                                    and kinds[k] in ("compound", "landmark"))
         first_chars = "".join(sorted({k[0] for k in kinds}))
         self._suffix_re = re.compile(f"(?=[{first_chars}])(?:{_suffix_alternation(kinds)})")
         self._not_names = {"road": set(w["roads.not_names"]), "compound": set(w["compounds.not_names"]),
@@ -879,6 +881,9 @@ class PlaceReader:
             for k in range(len(v), 1, -1):
                 if t.startswith(v[:k], pos):
                     return pos + k
+            for suffix in self._kind_suffixes:  # 省体育馆，体育馆西门: its kind said again
+                if v.endswith(suffix) and v != suffix and t.startswith(suffix, pos):
+                    return pos + len(suffix)
         m = self._back_refs.match(t, pos) or self._descriptions.match(t, pos)
         if m:
             return m.end()
