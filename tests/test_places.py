@@ -385,6 +385,11 @@ FORMAL_AND_ADMIN = [
     ("金地格林小镇 21号楼 对面的空地 有人烧垃圾", {"compound": "金地格林小镇", "building": "21", "side": "对面"}),
     ("银泰城旁边 停车场出口那条道堵死了", {"compound": "银泰城", "side": "旁"}),
     ("县城附近有人烧秸秆", {}),
+    # a correction (更正), a junction said as 交叉的地方, a bank's branch
+    ("东四北大街……更正：东四南大街与东四六条交叉路口，左转信号灯时长过短", {"road": "东四南大街", "cross_road": "东四六条"}),
+    ("北京路跟上海路那个交叉的地方，路面让挖开了", {"road": "北京路", "cross_road": "上海路"}),
+    ("东四南大街上，那个中国工商银行东四支行旁边，有个井盖凹下去了",
+     {"road": "东四南大街", "landmark": "中国工商银行东四支行", "side": "旁"}),
     # the landmark's kind said again before its gate
     ("那个省体育馆，体育馆西门外边，演唱会散场以后垃圾满地", {"landmark": "省体育馆", "gate": "西门", "side": "外"}),
 ]

@@ -59,7 +59,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "attached": "list",
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
                   "parts": "list", "bridges": "list", "not_endings": "list", "brands": "list",
-                  "verb_after_station": "list"},
+                  "verb_after_station": "list", "branches": "list"},
     "admin": {"district_suffixes": "list", "street_suffixes": "list", "own": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
                 "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list",
@@ -323,6 +323,7 @@ class PlaceReader:
         self._not_stations = w["landmarks.not_stations"]
         self._parts = _words_re(w["landmarks.parts"])
         self._station_verb = _words_re(w["landmarks.verb_after_station"])
+        self._branches = tuple(w["landmarks.branches"])
         self._residence_end = re.compile(f"(?:{_alternation(w['phrases.residence'])})$")
         self._turn_re = re.compile(_alternation(w["phrases.turns"]))
         self._fillers = _words_re(w["phrases.fillers"])
@@ -578,6 +579,9 @@ class PlaceReader:
             return None  # 老人站不稳: the verb, not a station
         if last is not None and last.kind == "district" and last.end == start:
             return _Name("landmark", t[last.start:end], last.start, end)  # 东安区人民医院
+        if last is not None and last.kind == "landmark" and last.end == start \
+                and name.endswith(self._branches) and not last.attached:
+            return _Name("landmark", t[last.start:end], last.start, end)  # 中国工商银行东四支行
         return _Name("landmark", name, start, end)
 
     def _junctions_and_betweens(self, t: str, names: list[_Name]) -> list[_Name]:
