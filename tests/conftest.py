@@ -195,3 +195,11 @@ async def set_status(client, case_no, status, update_id, **extra) -> None:
     resp = await client.post(f"/api/v1/workorders/{case_no}/status", headers=client.core_headers,
                              json={"status": status, "update_id": update_id, **extra})
     assert resp.status == 200, await resp.text()
+
+
+def stop_nodes(nodes) -> None:
+    """Stop the gateway processes a test started that are still running."""
+    for node in nodes:
+        if node.poll() is None:
+            node.terminate()
+            node.wait()

@@ -1,8 +1,10 @@
 """Shared by the hotline and console tests: a gateway with the hotline on, signed events."""
 from __future__ import annotations
 
+import io
 import json
 import time
+import wave
 
 import aiohttp
 
@@ -65,3 +67,14 @@ async def login(client, username: str, password: str = "password-123") -> str:
     resp = await client.post("/console/api/login", json={"username": username, "password": password})
     assert resp.status == 200, await resp.text()
     return (await resp.json())["csrf"]
+
+
+def silent_wav(seconds: float = 0.5) -> bytes:
+    """A WAV of silence, 8 kHz mono 16-bit, as a call centre records."""
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\0\0" * int(8000 * seconds))
+    return buf.getvalue()

@@ -3,10 +3,8 @@ recordings (uploaded or fetched from a loopback stand-in for the centre's server
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import time
-import wave
 from pathlib import Path
 
 import pytest
@@ -21,17 +19,8 @@ from tests.hotline_helpers import (
     post_event,
     post_recording,
     signed,
+    silent_wav,
 )
-
-
-def silent_wav(seconds: float = 0.5) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\0\0" * int(8000 * seconds))
-    return buf.getvalue()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import json
 import os
 import re
@@ -13,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import wave
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -27,8 +25,17 @@ from bench.balancer import Balancer
 from gateway.appkeys import DELIVERY
 from gateway.cases.workorders import NO_TRANSCRIPT
 from gateway.store.outbox import Outbox
-from tests.conftest import ROOT, all_feed, cases_by_ref, free_port, running_gateway, wait_until_up, workorder
-from tests.hotline_helpers import SECRET, add_operator, hotline_settings, login, post_event, signed
+from tests.conftest import (
+    ROOT,
+    all_feed,
+    cases_by_ref,
+    free_port,
+    running_gateway,
+    stop_nodes,
+    wait_until_up,
+    workorder,
+)
+from tests.hotline_helpers import SECRET, add_operator, hotline_settings, login, post_event, signed, silent_wav
 from tests.test_answers_back import RecordingChannel, chat_report
 
 pytestmark = pytest.mark.both_stores  # store-facing: run on SQLite and on PostgreSQL
@@ -311,10 +318,7 @@ async def test_sigkill_of_one_node_loses_no_acknowledged_report(tmp_path, store_
         if haproxy is not None:
             haproxy.terminate()
             haproxy.wait()
-        for node in nodes:
-            if node.poll() is None:
-                node.terminate()
-                node.wait()
+        stop_nodes(nodes)
 
 
 @pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
@@ -360,15 +364,6 @@ async def test_a_work_order_too_large_for_one_notification_still_reaches_the_oth
         assert b"event: ticket" in seen
         stream.close()
 
-
-def silent_wav(seconds: float) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(8000)
-        w.writeframes(b"\0\0" * int(8000 * seconds))
-    return buf.getvalue()
 
 
 def call_events(i: int, recordings: str) -> tuple[str, list[dict]]:
@@ -481,10 +476,7 @@ async def test_a_call_whose_events_reach_both_nodes_survives_losing_one(tmp_path
     finally:
         await balancer.close()
         await server.close()
-        for node in nodes:
-            if node.poll() is None:
-                node.terminate()
-                node.wait()
+        stop_nodes(nodes)
 
 
 @pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
@@ -533,7 +525,7 @@ async def test_a_transcription_cut_short_by_a_node_dying_is_taken_over(tmp_path,
 
             import psycopg
             with psycopg.connect(store_url) as db:
-                for _ in range(300):
+                for _ in range(900):  # up to 90 s: node B loads Whisper, then transcribes
                     tickets = [json.loads(doc) for (doc,) in db.execute("SELECT doc FROM workorders")]
                     if tickets:
                         break
@@ -546,10 +538,7 @@ async def test_a_transcription_cut_short_by_a_node_dying_is_taken_over(tmp_path,
             assert record["filed"] and not record["transcribing"] and record["case_no"] == ticket["case_no"]
     finally:
         await server.close()
-        for node in nodes:
-            if node.poll() is None:
-                node.terminate()
-                node.wait()
+        stop_nodes(nodes)
 
 
 @pytest.mark.parametrize("store_backend", ["postgresql"], indirect=True)
