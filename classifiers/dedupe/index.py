@@ -34,6 +34,7 @@ never see a half-changed bucket and never wait on each other for long.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import re
 import threading
@@ -523,10 +524,11 @@ class DuplicateIndex:
                         take(reversed(b.values()), "place", self.placeless_scan_limit)
                     # At the very place named, a paraphrase classified a branch away is still
                     # the same problem when one's category is among the other's runners-up.
+                    # (Each looked at as far back as the same-category bucket is, no further.)
                     for parent, b in outer.items():
                         if parent and parent != q.parent:
-                            take((e for e in reversed(b.values()) if _close(q, e)), "place",
-                                 self.placeless_scan_limit)
+                            recent = itertools.islice(reversed(b.values()), self.placeless_scan_limit)
+                            take((e for e in recent if _close(q, e)), "place")
             if located:
                 b = self._placeless.get(q.code) if q.code else None
                 if b:

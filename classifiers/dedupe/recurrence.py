@@ -38,6 +38,21 @@ def _pattern(path: Path = WORDS) -> re.Pattern:
     return re.compile(rf"(?:{alt(fixed)})(?!了?(?:{alt(asking)})).{{0,30}}?(?:{alt(again)})")
 
 
+@lru_cache(maxsize=4)
+def _again_chars(path: Path = WORDS) -> re.Pattern:
+    """The first characters of the "again" words, simplified and traditional: a text with none
+    of them needs no closer look (this runs on the event loop for every report)."""
+    doc = read_toml(path, DuplicateWordsError, "duplicate words")
+    firsts = {w[0] for w in _words(doc, "again", path)}
+    import opencc  # the normaliser's own converter, the other way
+
+    to_traditional = opencc.OpenCC("s2t")
+    firsts |= {to_traditional.convert(c) for c in firsts}
+    return re.compile("[" + "".join(sorted(re.escape(c) for c in firsts)) + "]")
+
+
 def says_it_recurred(text: str, path: Path = WORDS) -> bool:
     """True when the text says the problem was fixed before and is back."""
+    if not _again_chars(path).search(text):
+        return False
     return bool(_pattern(path).search(normalize(text)))
