@@ -34,6 +34,7 @@ never see a half-changed bucket and never wait on each other for long.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import re
@@ -197,8 +198,14 @@ def _problem_bigrams(tok: str, place: dict) -> frozenset[str]:
     """The character bigrams of what a report says apart from its place: two reports at one
     spot share the place's words whatever their problems (科华北路62号楼下 + 油烟 / 泔水)."""
     chars = tok.replace(" ", "")
-    said = prepare_text(place.get("text") or "").replace(" ", "") if place else ""
+    said = _said_place(place.get("text") or "") if place else ""
     return _bigrams(chars.replace(said, "") if said else chars)
+
+
+@functools.lru_cache(maxsize=4096)
+def _said_place(text: str) -> str:
+    """A place's words as the index's text has them (cached: the same places recur)."""
+    return prepare_text(text).replace(" ", "")
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:

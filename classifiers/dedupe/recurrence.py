@@ -30,29 +30,24 @@ def _words(doc: dict, key: str, path: Path) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def _pattern(path: Path = WORDS) -> re.Pattern:
-    doc = read_toml(path, DuplicateWordsError, "duplicate words")
-    fixed, asking, again = (_words(doc, k, path) for k in ("fixed", "asking", "again"))
-    alt = lambda ws: "|".join(map(re.escape, ws))  # noqa: E731
-    # a "fixed" word that is not a question (修好了没有), then within a few clauses "again"
-    return re.compile(rf"(?:{alt(fixed)})(?!了?(?:{alt(asking)})).{{0,30}}?(?:{alt(again)})")
-
-
-@lru_cache(maxsize=4)
-def _again_chars(path: Path = WORDS) -> re.Pattern:
-    """The first characters of the "again" words, simplified and traditional: a text with none
-    of them needs no closer look (this runs on the event loop for every report)."""
-    doc = read_toml(path, DuplicateWordsError, "duplicate words")
-    firsts = {w[0] for w in _words(doc, "again", path)}
+def _patterns(path: Path = WORDS) -> tuple[re.Pattern, re.Pattern]:
+    """From the word file, read once: a quick look (the first characters of the "again" words,
+    simplified and traditional: a text with none of them needs no closer look, and this runs
+    on the event loop for every report), and the closer look on the normalised text."""
     import opencc  # the normaliser's own converter, the other way
 
+    doc = read_toml(path, DuplicateWordsError, "duplicate words")
+    fixed, asking, again = (_words(doc, k, path) for k in ("fixed", "asking", "again"))
     to_traditional = opencc.OpenCC("s2t")
-    firsts |= {to_traditional.convert(c) for c in firsts}
-    return re.compile("[" + "".join(sorted(re.escape(c) for c in firsts)) + "]")
+    firsts = {w[0] for w in again} | {to_traditional.convert(w[0]) for w in again}
+    quick = re.compile("[" + "".join(sorted(re.escape(c) for c in firsts)) + "]")
+    alt = lambda ws: "|".join(map(re.escape, ws))  # noqa: E731
+    # a "fixed" word that is not a question (修好了没有), then within a few clauses "again"
+    close = re.compile(rf"(?:{alt(fixed)})(?!了?(?:{alt(asking)})).{{0,30}}?(?:{alt(again)})")
+    return quick, close
 
 
 def says_it_recurred(text: str, path: Path = WORDS) -> bool:
     """True when the text says the problem was fixed before and is back."""
-    if not _again_chars(path).search(text):
-        return False
-    return bool(_pattern(path).search(normalize(text)))
+    quick, close = _patterns(path)
+    return bool(quick.search(text)) and bool(close.search(normalize(text)))

@@ -482,7 +482,8 @@ class PlaceReader:
         return None
 
     def _named_right_after(self, t: str, pos: int) -> bool:
-        """A road, compound or landmark named right at pos (its suffix within 8 characters)."""
+        """A road, compound or landmark named right at pos: a name of at least two Chinese
+        characters whose suffix starts within 8 characters of pos."""
         m = self._suffix_re.search(t, pos, pos + 10)
         return m is not None and self._kinds[m.group()] in ("road", "compound", "landmark") \
             and all("\u4e00" <= c <= "\u9fff" for c in t[pos:m.start()]) and m.start() - pos >= 2
