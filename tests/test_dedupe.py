@@ -282,6 +282,22 @@ def test_another_problem_at_the_same_spot_is_not_joined_even_when_the_categories
     assert result.candidates[0].explanation["problem_text"] < 0.08
 
 
+def test_the_same_words_at_the_same_spot_join_whatever_the_categories():
+    # A loose dog to one reading (市容), a pavement matter to the other; unrelated runners-up.
+    result = _two_reports_at_one_spot(("金沙路九号院门口那条大狼狗没拴，见人就扑。", "SJ-06012", "BJ-02038"),
+                                      ("金沙路9号院门口 有条大狼狗不拴绳 吓哭好几个小孩", "SH-08-05", "SJ-09013"))
+    assert result.action == "attach" and result.case_no == "C1"
+    assert result.candidates[0].explanation["same_problem_words"] is True
+
+
+def test_other_words_at_the_same_spot_in_another_branch_are_not_joined():
+    # One gate, two problems classified far apart: the words apart from the place differ.
+    result = _two_reports_at_one_spot(("梧桐家园北门外道路积水。", "SJ-06013", "BJ-04009"),
+                                      ("梧桐家园北门外面天天有人摆摊卖菜，堵着门。", "SJ-09006", "SJ-09001"))
+    assert result.action != "attach"
+    assert all("same_problem_words" not in c.explanation for c in result.candidates)
+
+
 def test_a_case_in_a_far_branch_at_the_same_spot_is_still_found():
     # Found by its place although its category's parent differs (BJ-01 / BJ-02).
     ix = DuplicateIndex()

@@ -71,7 +71,7 @@ NOT_HOUSE_NUMBERS = [
     # an order number
     ("订单号20230612887766一直没发货,商家在建华南路", {"road": "建华南路"}),
     # a flat and a floor
-    ("枫林苑3号楼2单元302室楼道里堆满杂物", {"compound": "枫林苑", "building": "3", "unit": "2", "side": "内"}),
+    ("枫林苑3号楼2单元302室楼道里堆满杂物", {"compound": "枫林苑", "building": "3", "unit": "2"}),  # the stairwell: no side
     ("海棠家园六号楼三楼的住户在阳台烧东西", {"compound": "海棠家园", "building": "6"}),
     ("松柏路18-2号二楼的饭店油烟直排", {"road": "松柏路", "number": "18-2"}),
     # a distance: neither a number nor a side
@@ -246,6 +246,31 @@ SECOND_ROUND = [
 
 @pytest.mark.parametrize("text, expected", SECOND_ROUND, ids=[t for t, _ in SECOND_ROUND])
 def test_dialect_brands_and_the_place_of_the_problem(text, expected):
+    check(text, expected)
+
+
+THIRD_ROUND = [
+    # a junction's footbridge, a road's flyover, a bridge named only by its junction
+    ("天河北路与体育东路交汇处天桥下，有流浪人员", {"road": "天河北路", "cross_road": "体育东路", "landmark": "天桥", "side": "下"}),
+    ("北环路立交桥下有大量建筑垃圾", {"road": "北环路", "landmark": "立交桥", "side": "下"}),
+    ("湘江北路与岳麓大道立交桥下面长期有车乱停", {"road": "湘江北路", "cross_road": "岳麓大道", "landmark": "立交桥", "side": "下"}),
+    ("文化路口那个天桥上有人摆摊", {"road": "文化路", "landmark": "天桥", "side": "上"}),
+    # an unnamed shop on a road, with its side
+    ("华山路上那个网吧门口天天有人打架", {"road": "华山路", "landmark": "网吧", "side": "门口"}),
+    ("中山路上超市很多", {"road": "中山路"}),
+    # a compound with no suffix, by the building said after it; a count is no name
+    ("绿地新都会 3号楼 1单元 楼上往下扔烟头", {"compound": "绿地新都会", "building": "3", "unit": "1"}),
+    ("一共5栋楼都停水", {}),
+    # district and street said with pauses between them
+    ("我在那个城南区，桃园街道，建设东路一百零八号，油烟扰民",
+     {"district": "城南区", "street": "桃园街道", "road": "建设东路", "number": "108"}),
+    # the compound said short, then in full
+    ("我在那个桂花园，桂花园小区啊，西大门，岗亭没人", {"compound": "桂花园", "gate": "西门"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", THIRD_ROUND, ids=[t for t, _ in THIRD_ROUND])
+def test_bridges_unnamed_shops_and_names_said_twice(text, expected):
     check(text, expected)
 
 

@@ -311,6 +311,7 @@ class DuplicateIndex:
         full_score_limit: int = 8,
         reporter_bonus: float = 0.08,
         min_problem_text: float = 0.08,
+        same_problem_text: float = 0.19,
         **overrides: float,
     ) -> None:
         settings = dataclasses.replace(settings or DuplicateSettings(), **overrides)
@@ -335,6 +336,7 @@ class DuplicateIndex:
         self.full_score_limit = max(1, full_score_limit)
         self.reporter_bonus = reporter_bonus
         self.min_problem_text = min_problem_text
+        self.same_problem_text = same_problem_text
         total = text_weight + place_weight + category_weight + time_weight
         self.text_weight = text_weight / total
         self.place_weight = place_weight / total
@@ -529,13 +531,13 @@ class DuplicateIndex:
                 if outer:  # a long road gathers many cases: the most recent are enough
                     for b in self._parents_in(outer, q.parent):
                         take(reversed(b.values()), "place", self.placeless_scan_limit)
-                    # At the very place named, a paraphrase classified a branch away is still
-                    # the same problem when one's category is among the other's runners-up.
-                    # (Each looked at as far back as the same-category bucket is, no further.)
+                    # At the very place named, a paraphrase classified a branch away may
+                    # still be the same problem: the scorer judges it by the words the two
+                    # texts share apart from the place. (Each looked at as far back as the
+                    # same-category bucket is, no further.)
                     for parent, b in outer.items():
                         if parent and parent != q.parent:
-                            recent = itertools.islice(reversed(b.values()), self.placeless_scan_limit)
-                            take((e for e in recent if _close(q, e)), "place")
+                            take(itertools.islice(reversed(b.values()), self.placeless_scan_limit), "place")
             if located:
                 b = self._placeless.get(q.code) if q.code else None
                 if b:
@@ -621,6 +623,16 @@ class DuplicateIndex:
         else:
             category = 0.0
 
+        # Where both name the same spot, the words the texts share apart from the place.
+        problem_text = None
+        if named in ("same", "compatible"):
+            problem_text = _dice(_problem_bigrams(q.tok, q.place), _problem_bigrams(e.tok, e.place))
+        # At the very same spot, texts that say much the same apart from the place (大狼狗没拴 /
+        # 大狼狗不拴绳) tell of one problem however far apart the classifier put them.
+        same_problem = named == "same" and category < 0.75 and problem_text >= self.same_problem_text
+        if same_problem:
+            category = 0.75
+
         # time: 1.0 now, 0.5 at the edge of the window
         age_s = abs(q.ts - e.ts)
         recency = 1.0 - 0.5 * min(1.0, age_s / self.window.total_seconds())
@@ -639,9 +651,6 @@ class DuplicateIndex:
         # category among the other's runners-up: 路灯 / 跨河桥 for "桥上路灯全黑") is the same
         # problem when the texts, apart from the place they share, still have words in common
         # (油烟 and 泔水 at one restaurant have none); a vaguer place needs the very same category.
-        problem_text = None
-        if named in ("same", "compatible"):
-            problem_text = _dice(_problem_bigrams(q.tok, q.place), _problem_bigrams(e.tok, e.place))
         category_ok = category == 1.0 or (named == "same" and category == 0.75
                                           and problem_text >= self.min_problem_text)
         # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
@@ -667,6 +676,8 @@ class DuplicateIndex:
         }
         if problem_text is not None:
             explanation["problem_text"] = round(problem_text, 3)
+        if same_problem:
+            explanation["same_problem_words"] = True
         if q.recurs:
             explanation["recurrence"] = True
         if conflicts:

@@ -56,7 +56,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
               "not_before": "list", "not_names": "list", "not_endings": "list"},
     "compounds": {"suffixes": "list", "need_context": "list", "context_followers": "list", "not_before": "list",
                   "not_names": "list", "lanes": "list"},
-    "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "attached": "list",
+    "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "road_bridges": "list",
+                  "attached": "list",
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
                   "parts": "list", "bridges": "list", "not_endings": "list", "brands": "list",
                   "verb_after_station": "list", "branches": "list"},
@@ -123,7 +124,7 @@ def parse_place_words(data: dict[str, Any], source: str = "<place words>") -> Pl
             raise PlaceWordsError(f"{source}: [sides].{value}: not a side value of docs/places.md "
                                   f"(one of {', '.join(SIDE_VALUES)})")
         sides[value] = _checked_words(words, f"{source}: [sides].{value}")
-    for key in ("landmarks.footbridges", "landmarks.attached"):
+    for key in ("landmarks.footbridges", "landmarks.road_bridges", "landmarks.attached"):
         section, name = key.split(".")
         missing = [w for w in sections[section][name] if w not in sections["landmarks"]["suffixes"]]
         if missing:
@@ -259,6 +260,7 @@ _LINE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?")  # 地铁2号线人民广�
 _LINE_BEFORE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?$")
 _PHASE = re.compile(r"[一二三四五六七八九十\d]{1,2}期")  # 锦绣花园二期
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
+_BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢)")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 _TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -318,6 +320,7 @@ class PlaceReader:
         self._not_compound_before = _words_re(w["compounds.not_before"])
         self._lanes = set(w["compounds.lanes"])
         self._footbridges = set(w["landmarks.footbridges"])
+        self._road_bridges = set(w["landmarks.road_bridges"])
         self._attached = set(w["landmarks.attached"])
         self._stations = w["landmarks.stations"]
         self._not_stations = w["landmarks.not_stations"]
@@ -387,8 +390,11 @@ class PlaceReader:
             kind = self._kinds[suffix]
             last = out[-1] if out else None
             floor = last.end if last else 0
-            if last is not None and last.kind == "road" and t.startswith("上", floor) and floor < s0:
-                floor += 1  # 东风路上|第三小学: "on the road"
+            if last is not None and last.kind == "road" and floor < s0:
+                if t.startswith("上", floor):
+                    floor += 1  # 东风路上|第三小学: "on the road"
+                else:
+                    floor += self._junction_word(t, floor)  # 文化路口|天桥, 交汇处|天桥
             joined = last is not None and last.kind in ("road", "compound", "landmark")
             start = self._name_start(t, s0, floor, end, 12 if kind == "landmark" else 10, joined)
             if kind == "landmark" and suffix in self._stations:
@@ -416,11 +422,36 @@ class PlaceReader:
             out.append(found)
             if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
                 stop = found.start + limit
+        if not any(n.kind in ("compound", "landmark") for n in out):
+            out = self._unsuffixed_compound(t, out)
         if not any(n.kind == "district" for n in out):
             short = self._short_district(t)
             if short is not None and not any(n.start <= short.start < n.end for n in out):
                 out = sorted([*out, short], key=lambda n: n.start)
         return out, stop
+
+    def _unsuffixed_compound(self, t: str, names: list[_Name]) -> list[_Name]:
+        """绿地新都会3号楼, 阳光100 7号楼: a name with no suffix is a compound when a
+        building is said right after it and nothing before it is a name."""
+        m = _BUILDING_AHEAD.search(t)
+        if m is None:
+            return names
+        end = m.start() - (1 if t[m.start() - 1:m.start()] == " " else 0)
+        i = end
+        while i > max(0, end - 10):
+            c = t[i - 1]
+            if not (c.isascii() and c.isalnum() or "\u4e00" <= c <= "\u9fff") or c in self._single_boundaries \
+                    or any(t[i - n:i] in words for n, words in self._longer_boundaries if n <= i):
+                break
+            i -= 1
+        else:
+            if i > 0:
+                return names  # ran into the limit: part of a sentence, not a name
+        name = t[i:end]
+        if len(name) < 2 or not any("\u4e00" <= c <= "\u9fff" for c in name) or name[0].isdigit() \
+                or any(n.start < end and n.end > i for n in names):
+            return names
+        return sorted([*names, _Name("compound", name, i, end)], key=lambda n: n.start)
 
     def _short_district(self, t: str) -> _Name | None:
         for m in self._short_context.finditer(t):
@@ -468,9 +499,12 @@ class PlaceReader:
         name = t[start:end]
         if not 3 <= end - start <= 6:
             return None
-        if kind == "district" and t[end:end + 1] not in ("市",) and _PLAUSIBLE_STREET.match(t, end):
+        after = _PUNCT.match(t, end)
+        after = after.end() if after else end  # 城南区，桃园街道: said with a pause between
+        if kind == "district" and t[end:end + 1] not in ("市",) and _PLAUSIBLE_STREET.match(t, after):
             return _Name(kind, name, start, end)  # 南山县石桥镇: a county, by the town after it
-        if kind == "street" and last is not None and last.kind == "district" and last.end == start \
+        if kind == "street" and last is not None and last.kind == "district" \
+                and (last.end == start or _PUNCT.fullmatch(t, last.end, start)) \
                 and name.endswith(("街道", "镇", "乡")):
             return _Name(kind, name, start, end)
         if kind == "street" and name.endswith(("镇", "乡")) and _VILLAGE_AFTER.match(t, end):
@@ -495,8 +529,13 @@ class PlaceReader:
             return _Name("landmark", self.words["landmarks.footbridge"], start, end, attached=True)
         if kind == "landmark" and suffix in self._attached:
             return _Name("landmark", suffix, start, end, attached=True)
+        if kind == "landmark" and last is not None and last.kind == "road" and t[last.end:start] in ("上", "上的") \
+                and self._side_words.match(t, end) and not self._not_sides.match(t, end):
+            return _Name("landmark", suffix, start, end, attached=True)  # 华山路上那个网吧门口
         if last is None or last.end != start or last.attached:
             return None
+        if kind == "landmark" and suffix in self._road_bridges and last.kind in ("road", "junction"):
+            return _Name("landmark", suffix, start, end, attached=True)  # 北环路立交桥: the road's own bridge
         if kind == "landmark" and suffix in self._stations and self._station_verb.match(t, start):
             return None  # 公交站站牌: the station's sign, not a second 站
         if kind == "road":
@@ -595,7 +634,11 @@ class PlaceReader:
                 gap = t[a.end:b.start]
                 joined = gap == "" or (len(gap) <= 2 and all(c in self._connectors or c in ",、的 " for c in gap))
                 junction = self._junction_word(t, b.end)
+                c = names[i + 2] if i + 2 < len(names) else None
+                if not junction and c is not None and c.start == b.end and c.value in self._road_bridges:
+                    junction = -1  # 湘江北路与岳麓大道立交桥: the bridge of their junction
                 if junction and joined:
+                    junction = max(junction, 0)
                     out.append(_Name("junction", a.value, a.start, b.end + junction, cross=b.value))
                     i += 2
                     continue
@@ -708,6 +751,8 @@ class PlaceReader:
         value = n.value
         if n.kind in ("road", "compound", "landmark") and any(v.startswith(value) for v in said):
             return False  # said again, perhaps shorter (刘庄村, 刘庄)
+        if n.kind in ("compound", "landmark") and value.startswith(getattr(place, n.kind) or "\0"):
+            return False  # said again in full (桂花园，桂花园小区)
         specific = place.specific
         if n.kind == "district":
             if place.district or specific:
@@ -737,8 +782,8 @@ class PlaceReader:
                 return None  # (工商大学荷塘小区: the compound of the landmark just named)
             place.compound = value
         elif n.kind == "landmark":
-            if place.landmark or (place.compound and not n.attached) or place.cross_road or place.number:
-                return None
+            if place.landmark or (place.compound or place.cross_road) and not n.attached or place.number:
+                return None  # (天河北路与体育东路交汇处天桥下: the junction's footbridge)
             place.landmark = value
         if value:
             said.append(value)
@@ -761,6 +806,9 @@ class PlaceReader:
         """A detail of the place at pos (number, building, unit, gate, exit, stretch, side):
         the position after it, or 0."""
         if place.road and not place.compound and not place.landmark and not place.cross_road:
+            junction = self._junction_word(t, pos) if t.startswith(place.road, pos - len(place.road)) else 0
+            if junction and not place.number:
+                return pos + junction  # 文化路口那个天桥: the road's crossing, no other road named
             m = _NUMBER.match(t, pos)
             if m:
                 if place.number and place.number != m.group(1):
