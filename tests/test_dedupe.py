@@ -317,3 +317,14 @@ def test_a_bad_duplicate_word_file_names_the_file_and_key(tmp_path):
         says_it_recurred("修好了又坏了", bad)
     assert says_it_recurred("上个月修好了，今天又不亮了")
     assert not says_it_recurred("路灯修好了没有？又黑了一晚")
+
+
+@pytest.mark.parametrize("text", [
+    "跃进路40号门口的井盖去年底换了个新的，这礼拜又被人偷了",
+    "兴隆路19号门口上次补的新垃圾桶，又被人拿走了",
+    "廣場路中段那個井蓋之前加固過，好了半年，最近又開始響了",
+    "天河桥北侧桥头去年刚铺的沥青，今年又压出坑了",
+])
+def test_something_new_put_in_and_gone_wrong_again_is_a_recurrence(text):
+    from classifiers.dedupe.recurrence import says_it_recurred
+    assert says_it_recurred(text)

@@ -266,6 +266,13 @@ THIRD_ROUND = [
      {"district": "城南区", "street": "桃园街道", "road": "建设东路", "number": "108"}),
     # the compound said short, then in full
     ("我在那个桂花园，桂花园小区啊，西大门，岗亭没人", {"compound": "桂花园", "gate": "西门"}),
+    # a county or a district no division table holds, by the village after it or by "那边"
+    ("双桥县张家湾村村口的路被大车压烂了", {"district": "双桥县", "compound": "张家湾村"}),
+    ("青石乡那边的山上有人偷砍树", {"street": "青石乡"}),
+    # which side of the bridge tells two places under it apart
+    ("跃进桥东侧桥下有人生火做饭", {"landmark": "跃进桥", "side": "东侧"}),
+    ("丽水湾东边大门外面有个坑", {"compound": "丽水湾", "gate": "东门", "side": "外"}),
+    ("水岸名都7#2单元楼下化粪池满了", {"compound": "水岸名都", "building": "7", "unit": "2", "side": "下"}),
 ]
 
 

@@ -253,6 +253,7 @@ _PHONE = re.compile(r"(?:你们记一下)?(?:我的?)?(?:联系)?(?:电话|手�
 _DENIAL = re.compile(r"不是[^,.;!?]{1,12}")
 _SPELLED = re.compile(rf"[{CJK}]{{1,3}}的([{CJK}]{{1,2}})(?=[\s,.;:!?]|$)")
 _PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
+_ADMIN_ALONE = re.compile(r"(?:的)?(?:那边|这边|那块|这块|一带|那一块|这一块)|的(?=[\s,.;:!?])")
 _VILLAGE_AFTER = re.compile(rf"[{CJK}]{{1,4}}村")
 _COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
 _FORM_LABEL = re.compile(rf"[{CJK}]{{1,4}}:")  # 问题: …
@@ -260,7 +261,7 @@ _LINE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?")  # 地铁2号线人民广�
 _LINE_BEFORE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?$")
 _PHASE = re.compile(r"[一二三四五六七八九十\d]{1,2}期")  # 锦绣花园二期
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
-_BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢)")
+_BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢|#)")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 _TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -509,6 +510,10 @@ class PlaceReader:
             return _Name(kind, name, start, end)
         if kind == "street" and name.endswith(("镇", "乡")) and _VILLAGE_AFTER.match(t, end):
             return _Name(kind, name, start, end)  # 东坡镇红岩村: a town, by the village after it
+        if kind == "district" and _VILLAGE_AFTER.match(t, end):
+            return _Name(kind, name, start, end)  # 双桥县张家湾村: a county, by the village after it
+        if _ADMIN_ALONE.match(t, end):
+            return _Name(kind, name, start, end)  # 我是临江区的, 青石乡那边: named as where one is
         if kind == "district" and name.endswith("区") and self._named_right_after(t, end):
             return _Name(kind, name, start, end)  # 高新区科技路: a district, by the road after it
         if kind == "street" and name.endswith("街道") and end - start >= 4 and self._named_right_after(t, end):
@@ -608,8 +613,10 @@ class PlaceReader:
             return True  # 李家庄的,庄西头: the village is spoken of again
         if _NUMBERED_HOUSE.match(rest) or self._context_followers.match(rest):
             return True
-        # 阳光城的,我们5号楼: a building said right after it
-        return bool(_NUMBERED_HOUSE.match(t, self._skip_soft(t, end)))
+        # 阳光城的,我们5号楼: a building said right after it; 翡翠城的大门口, 丽水湾东边大门
+        after = self._skip_soft(t, end)
+        return bool(_NUMBERED_HOUSE.match(t, after) or self._context_followers.match(t, after)
+                    or self._gate_re.match(t, after))
 
     def _landmark(self, t: str, name: str, start: int, s0: int, end: int, last: _Name | None) -> _Name | None:
         if s0 - start < 2 and t[start:s0] not in self._own or name in self._not_names["landmark"] \
@@ -894,6 +901,8 @@ class PlaceReader:
                     bridge = place.landmark.endswith(self._bridges)
                     if not bridge:
                         return 0
+                if value in ("上", "下") and place.side.endswith("侧"):
+                    return pos + len(word)  # 跃进桥东侧桥下: the east side tells it from the west
                 if self._not_sides.match(t, pos):
                     return 0
                 place.side = value
