@@ -298,6 +298,20 @@ def test_other_words_at_the_same_spot_in_another_branch_are_not_joined():
     assert all("same_problem_words" not in c.explanation for c in result.candidates)
 
 
+def test_a_vaguer_second_report_with_the_same_words_joins():
+    # The second neighbour names only the compound; the words apart from the place agree.
+    result = _two_reports_at_one_spot(("棉纺厂宿舍11栋2单元门口有个马蜂窝，好大一个", "SH-01-04-01", "SH-01-01-01"),
+                                      ("棉纺厂宿舍有个马蜂窝好大，小孩被蛰了", "SJ-09003", "BJ-04010"))
+    assert result.action == "attach" and result.case_no == "C1"
+    assert result.candidates[0].explanation["same_place"] == "compatible"
+
+
+def test_a_vaguer_report_of_another_problem_is_not_joined():
+    result = _two_reports_at_one_spot(("棉纺厂宿舍11栋2单元门口有个马蜂窝，好大一个", "SH-01-04-01", "SH-01-01-01"),
+                                      ("棉纺厂宿舍门禁坏了谁都能进", "SH-01-04-02", "BJ-02038"))
+    assert result.action != "attach"
+
+
 def test_a_case_in_a_far_branch_at_the_same_spot_is_still_found():
     # Found by its place although its category's parent differs (BJ-01 / BJ-02).
     ix = DuplicateIndex()

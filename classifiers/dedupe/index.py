@@ -630,8 +630,15 @@ class DuplicateIndex:
         # At the very same spot, texts that say much the same apart from the place (大狼狗没拴 /
         # 大狼狗不拴绳) tell of one problem however far apart the classifier put them.
         same_problem = named == "same" and category < 0.75 and problem_text >= self.same_problem_text
-        if same_problem:
-            category = 0.75
+        # One report names the spot more closely than the other (盛世家园12栋3单元 / 盛世家园12栋):
+        # the same spot when they tell of the same problem — the same or a close category with
+        # words in common, or many words in common whatever the categories.
+        vaguer = named == "compatible" and not conflicts and (
+            category >= 0.75 and problem_text >= self.min_problem_text or problem_text >= self.same_problem_text)
+        if vaguer:
+            place = 1.0
+        if same_problem or vaguer:
+            category = max(category, 0.75)
 
         # time: 1.0 now, 0.5 at the edge of the window
         age_s = abs(q.ts - e.ts)
@@ -651,7 +658,7 @@ class DuplicateIndex:
         # category among the other's runners-up: 路灯 / 跨河桥 for "桥上路灯全黑") is the same
         # problem when the texts, apart from the place they share, still have words in common
         # (油烟 and 泔水 at one restaurant have none); a vaguer place needs the very same category.
-        category_ok = category == 1.0 or (named == "same" and category == 0.75
+        category_ok = category == 1.0 or (named in ("same", "compatible") and category == 0.75
                                           and problem_text >= self.min_problem_text)
         # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
         chase = same_reporter and named == "same" and not (q.code and e.code)
@@ -676,7 +683,7 @@ class DuplicateIndex:
         }
         if problem_text is not None:
             explanation["problem_text"] = round(problem_text, 3)
-        if same_problem:
+        if same_problem or vaguer:
             explanation["same_problem_words"] = True
         if q.recurs:
             explanation["recurrence"] = True
