@@ -40,6 +40,14 @@ def test_present_danger_is_urgent_and_the_same_words_about_the_past_are_not(clas
     assert now.time_limit_hours is not None and now.time_limit_hours <= 2
 
 
+def test_a_calming_word_calms_only_its_own_sentence():
+    from classifiers.classify.urgency import UrgencyJudge
+    judge = UrgencyJudge(["煤气味"], threshold=0.2, with_words=0.02)
+    # a letter that thanks (感谢) in one sentence and smells gas in the next
+    assert judge.judge("感谢领导百忙之中看信.楼道里一股煤气味,呛得人头晕.", 0.05).urgent
+    assert not judge.judge("上个月楼道里有煤气味,现在修好了.", 0.05).urgent
+
+
 def test_a_question_with_city_words_is_a_consultation_and_a_complaint_asked_as_a_question_is_not(classifier):
     ask = classifier.classify("请问家里装修的垃圾应该放到哪里，有没有人统一来收？")
     assert ask.consultation and ask.code.startswith("ZX")

@@ -14,6 +14,7 @@ than an operator glancing at one ticket too many, so the thresholds are set for 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,6 +30,9 @@ CALMING = (
     "万一", "如果", "假如", "要是", "会不会", "是否", "以后会", "将来", "预防", "安全吗", "有没有隐患",
     "怎么办理", "请问", "想咨询", "表扬", "感谢",
 )
+
+
+_SENTENCE_END = re.compile(r"[.!?;]")
 
 
 @dataclass
@@ -56,11 +60,18 @@ class UrgencyJudge:
     def judge(self, normalized: str, probability: float | None, leaf_words: Iterable[str] = ()) -> UrgencyDecision:
         """`leaf_words`: the chosen leaf's own danger words (short ones such as 没了 that say
         danger only of that thing: a missing manhole cover, not a missing cat)."""
-        found = dict.fromkeys(hit for _, hit in self._words.iter(normalized)) if normalized else {}
-        danger = [w for w, is_danger in found if is_danger]
-        danger += [w for w in leaf_words if w in normalized and w not in danger]
-        calming = [w for w, is_danger in found if not is_danger]
+        # A calming word calms the danger words of its own sentence only: a letter that
+        # thanks the leaders (感谢) or asks (请问) in one sentence may tell of a present danger
+        # in the next.
+        hits = [(end - len(word) + 1, word, is_danger) for end, (word, is_danger) in self._words.iter(normalized)] \
+            if normalized else []
+        hits += [(i, w, True) for w in leaf_words if (i := normalized.find(w)) >= 0]
+        sentence = {pos: len(_SENTENCE_END.findall(normalized, 0, pos)) for pos, _, _ in hits}
+        calmed = {sentence[pos] for pos, _, is_danger in hits if not is_danger}
+        danger = list(dict.fromkeys(w for _, w, is_danger in hits if is_danger))
+        calming = list(dict.fromkeys(w for _, w, is_danger in hits if not is_danger))
+        uncalmed = any(is_danger and sentence[pos] not in calmed for pos, _, is_danger in hits)
         if probability is None:  # rules only: danger words that nothing calms
-            return UrgencyDecision(bool(danger) and not calming, None, danger, calming)
-        urgent = probability >= self.threshold or (bool(danger) and not calming and probability >= self.with_words)
+            return UrgencyDecision(uncalmed, None, danger, calming)
+        urgent = probability >= self.threshold or (uncalmed and probability >= self.with_words)
         return UrgencyDecision(urgent, round(probability, 4), danger, calming)
