@@ -273,6 +273,10 @@ THIRD_ROUND = [
     ("跃进桥东侧桥下有人生火做饭", {"landmark": "跃进桥", "side": "东侧"}),
     ("丽水湾东边大门外面有个坑", {"compound": "丽水湾", "gate": "东门", "side": "外"}),
     ("水岸名都7#2单元楼下化粪池满了", {"compound": "水岸名都", "building": "7", "unit": "2", "side": "下"}),
+    # 中间那一段 is the middle stretch; a road may end in 带路; times of day start no name
+    ("俺说的是青峰路中间那一段，坑坑洼洼的", {"road": "青峰路", "stretch": "中段"}),
+    ("嗯，就玉带路中段，那个，中段，有个井盖松了", {"road": "玉带路", "stretch": "中段"}),
+    ("柳巷街道这边晚上广场舞太吵", {"street": "柳巷街道"}),
 ]
 
 

@@ -239,7 +239,7 @@ _FLAT = re.compile(r"(?:我家)?(?:门牌号?是?)?\d{3,4}(?:室|房|号房|户)
 _BUILDING = re.compile(r"(\d{1,3})(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
 _UNIT = re.compile(r"(\d{1,2})单元")
 _EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2})号?(?:出入口|出口|口)")
-_STRETCH = re.compile(r"(东|西|南|北|中)段")
+_STRETCH = re.compile(r"(东|西|南|北|中)段|中间(?:那|这)?一?段")  # 中间那一段: 中段
 _HEADING = re.compile(r"(?:由|从|自)?[东南西北]向[东南西北](?:方向|行驶方向)?(?:的)?")  # 由东向西方向
 _SECTION = re.compile(r"[一二三四五六七八九十]段(?!时间|日子|路)")
 _ROAD_BUILDING = re.compile(r"(\d{1,5})号楼")
@@ -833,9 +833,10 @@ class PlaceReader:
                 return m.end()
             m = _STRETCH.match(t, pos)
             if m and not place.number:
-                if place.stretch and place.stretch != m.group():
+                stretch = m.group() if m.group(1) else "中段"
+                if place.stretch and place.stretch != stretch:
                     return 0
-                place.stretch = m.group()
+                place.stretch = stretch
                 return m.end()
             if t.startswith("上", pos) and not place.number and not place.side and not t.startswith(place.road, pos):
                 return pos + 1  # 青年路上: on the road
