@@ -277,6 +277,10 @@ THIRD_ROUND = [
     ("俺说的是青峰路中间那一段，坑坑洼洼的", {"road": "青峰路", "stretch": "中段"}),
     ("嗯，就玉带路中段，那个，中段，有个井盖松了", {"road": "玉带路", "stretch": "中段"}),
     ("柳巷街道这边晚上广场舞太吵", {"street": "柳巷街道"}),
+    # a web form's "问题:" ends the place; 3号楼下 is below the building, 下水道 is not
+    ("地点：北山苑3号楼下 问题：有人在绿化带里种菜", {"compound": "北山苑", "building": "3", "side": "下"}),
+    ("锦绣花园3号楼下水道堵了", {"compound": "锦绣花园", "building": "3"}),
+    ("来电人再次来电，称北山路与紫金路交叉口东南角有人占道", {"road": "北山路", "cross_road": "紫金路"}),
 ]
 
 

@@ -256,6 +256,7 @@ _PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
 _ADMIN_ALONE = re.compile(r"(?:的)?(?:那边|这边|那块|这块|一带|那一块|这一块)|的(?=[\s,.;:!?])")
 _VILLAGE_AFTER = re.compile(rf"[{CJK}]{{1,4}}村")
 _COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
+_PROBLEM_LABEL = re.compile("问题|诉求|内容|情况|描述|事项|事由|反映")
 _FORM_LABEL = re.compile(rf"[{CJK}]{{1,4}}:")  # 问题: …
 _LINE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?")  # 地铁2号线人民广场站: the line before a station
 _LINE_BEFORE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?$")
@@ -900,7 +901,8 @@ class PlaceReader:
             if True:
                 if value == "上" or word == "下":  # 桥上, 桥下: a bridge's own sides
                     bridge = place.landmark.endswith(self._bridges)
-                    if not bridge:
+                    below_building = word == "下" and place.building and t[pos - 1:pos] == "楼"  # 3号楼下
+                    if not bridge and not below_building:
                         return 0
                 if value in ("上", "下") and place.side.endswith("侧"):
                     return pos + len(word)  # 跃进桥东侧桥下: the east side tells it from the west
@@ -916,6 +918,9 @@ class PlaceReader:
         for rx in (_DATE, _TIME, _PHONE, _DENIAL, _FLOOR, _FORM_LABEL, _HEADING):
             m = rx.match(t, pos)
             if m and m.end() > pos:
+                if rx is _FORM_LABEL and _PROBLEM_LABEL.search(m.group()) \
+                        and (place.side or not self._side_words.match(t, m.end())):
+                    return 0  # 地点:…; 问题:…: the place has ended (but 问题:门口井盖缺失)
                 return m.end()
         if place.building or place.unit:
             m = _FLAT.match(t, pos)
