@@ -657,7 +657,7 @@ class DuplicateIndex:
         # Where both name the same spot, a problem classified a leaf or a branch off (one's
         # category among the other's runners-up: 路灯 / 跨河桥 for "桥上路灯全黑") is the same
         # problem when the texts, apart from the place they share, still have words in common
-        # (油烟 and 泔水 at one restaurant have none); a vaguer place needs the very same category.
+        # (油烟 and 泔水 at one restaurant have none); so is a vaguer report of the same spot.
         category_ok = category == 1.0 or (named in ("same", "compatible") and category == 0.75
                                           and problem_text >= self.min_problem_text)
         # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
