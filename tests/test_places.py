@@ -249,7 +249,7 @@ def test_dialect_brands_and_the_place_of_the_problem(text, expected):
     check(text, expected)
 
 
-THIRD_ROUND = [
+BRIDGES_SHOPS_AND_REPEATS = [
     # a junction's footbridge, a road's flyover, a bridge named only by its junction
     ("天河北路与体育东路交汇处天桥下，有流浪人员", {"road": "天河北路", "cross_road": "体育东路", "landmark": "天桥", "side": "下"}),
     ("北环路立交桥下有大量建筑垃圾", {"road": "北环路", "landmark": "立交桥", "side": "下"}),
@@ -284,7 +284,7 @@ THIRD_ROUND = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", THIRD_ROUND, ids=[t for t, _ in THIRD_ROUND])
+@pytest.mark.parametrize("text, expected", BRIDGES_SHOPS_AND_REPEATS, ids=[t for t, _ in BRIDGES_SHOPS_AND_REPEATS])
 def test_bridges_unnamed_shops_and_names_said_twice(text, expected):
     check(text, expected)
 

@@ -14,6 +14,7 @@ than an operator glancing at one ticket too many, so the thresholds are set for 
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,7 +67,8 @@ class UrgencyJudge:
         hits = [(end - len(word) + 1, word, is_danger) for end, (word, is_danger) in self._words.iter(normalized)] \
             if normalized else []
         hits += [(i, w, True) for w in leaf_words if (i := normalized.find(w)) >= 0]
-        sentence = {pos: len(_SENTENCE_END.findall(normalized, 0, pos)) for pos, _, _ in hits}
+        ends = [m.start() for m in _SENTENCE_END.finditer(normalized)] if hits else []
+        sentence = {pos: bisect.bisect(ends, pos) for pos, _, _ in hits}
         calmed = {sentence[pos] for pos, _, is_danger in hits if not is_danger}
         danger = list(dict.fromkeys(w for _, w, is_danger in hits if is_danger))
         calming = list(dict.fromkeys(w for _, w, is_danger in hits if not is_danger))

@@ -439,16 +439,9 @@ class PlaceReader:
         if m is None:
             return names
         end = m.start() - (1 if t[m.start() - 1:m.start()] == " " else 0)
-        i = end
-        while i > max(0, end - 10):
-            c = t[i - 1]
-            if not (c.isascii() and c.isalnum() or "\u4e00" <= c <= "\u9fff") or c in self._single_boundaries \
-                    or any(t[i - n:i] in words for n, words in self._longer_boundaries if n <= i):
-                break
-            i -= 1
-        else:
-            if i > 0:
-                return names  # ran into the limit: part of a sentence, not a name
+        i = self._name_start(t, end, 0, end, 10, False, latin=True)
+        if 0 < i == end - 10:
+            return names  # ran into the limit: part of a sentence, not a name
         name = t[i:end]
         if len(name) < 2 or not any("\u4e00" <= c <= "\u9fff" for c in name) or name[0].isdigit() \
                 or any(n.start < end and n.end > i for n in names):
@@ -464,16 +457,18 @@ class PlaceReader:
                     return _Name("district", full, j - k, j)
         return None
 
-    def _name_start(self, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool) -> int:
+    def _name_start(self, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool,
+                    latin: bool = False) -> int:
         """Where the name whose suffix starts at s0 begins: the longest run of Chinese
         characters before it that crosses no boundary word and starts at or after floor;
-        `joined`: a joining word right after the name before it (胜利路跟|和平路) ends it."""
+        `joined`: a joining word right after the name before it (胜利路跟|和平路) ends it;
+        `latin`: letters and digits belong to the name too (阳光100)."""
         i = s0
         lowest = floor if floor > end - max_len else end - max_len
         single, longer = self._single_boundaries, self._longer_boundaries
         while i > lowest:
             c = t[i - 1]
-            if not ("\u4e00" <= c <= "\u9fff") or c in single:
+            if not ("\u4e00" <= c <= "\u9fff" or latin and c.isascii() and c.isalnum()) or c in single:
                 break
             if any(t[i - n:i] in words for n, words in longer if n <= i):
                 break
@@ -643,10 +638,9 @@ class PlaceReader:
                 joined = gap == "" or (len(gap) <= 2 and all(c in self._connectors or c in ",、的 " for c in gap))
                 junction = self._junction_word(t, b.end)
                 c = names[i + 2] if i + 2 < len(names) else None
-                if not junction and c is not None and c.start == b.end and c.value in self._road_bridges:
-                    junction = -1  # 湘江北路与岳麓大道立交桥: the bridge of their junction
-                if junction and joined:
-                    junction = max(junction, 0)
+                # 湘江北路与岳麓大道立交桥: the bridge of their junction, no junction word
+                bridge = c is not None and c.start == b.end and c.value in self._road_bridges
+                if (junction or bridge) and joined:
                     out.append(_Name("junction", a.value, a.start, b.end + junction, cross=b.value))
                     i += 2
                     continue
@@ -759,7 +753,8 @@ class PlaceReader:
         value = n.value
         if n.kind in ("road", "compound", "landmark") and any(v.startswith(value) for v in said):
             return False  # said again, perhaps shorter (刘庄村, 刘庄)
-        if n.kind in ("compound", "landmark") and value.startswith(getattr(place, n.kind) or "\0"):
+        said_as = getattr(place, n.kind) if n.kind in ("compound", "landmark") else ""
+        if said_as and value.startswith(said_as):
             return False  # said again in full (桂花园，桂花园小区)
         specific = place.specific
         if n.kind == "district":
