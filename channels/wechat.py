@@ -153,12 +153,12 @@ class WechatChannel(BaseChannel):
         openid = fields.get("FromUserName", "")
         if not openid or not fields.get("MsgType"):
             return web.Response(status=400, text="missing FromUserName or MsgType")
-        replies = await self._answer(fields, started)
+        replies, created = await self._answer(fields, started)
         if replies is None:
             return web.Response(status=503, text="temporarily unavailable")
         if not replies:
             return web.Response(text="success")
-        xml = _reply_xml(fields, "\n\n".join(replies))
+        xml = _reply_xml(fields, "\n\n".join(replies), created)
         if encrypted and self.crypto is not None:
             xml = self.crypto.encrypted_reply(xml, str(int(time.time())), request.query.get("nonce", ""))
         return web.Response(text=xml, content_type="application/xml")
@@ -175,8 +175,9 @@ class WechatChannel(BaseChannel):
 
     # -- answering within the budget ------------------------------------------------------
 
-    async def _answer(self, fields: dict, started: float) -> list[str] | None:
-        """The replies, [] for "success" (nothing to say, or sent later), None on a fault."""
+    async def _answer(self, fields: dict, started: float) -> tuple[list[str] | None, int]:
+        """The replies, [] for "success" (nothing to say, or sent later), None on a fault;
+        and when the answer was made, so a retry gets the same reply to the second."""
         self._forget_old()
         key = fields.get("MsgId") or f"{fields['FromUserName']}:{fields.get('CreateTime', '')}:" \
                                       f"{fields.get('Event', '')}"
@@ -190,13 +191,13 @@ class WechatChannel(BaseChannel):
             if not answer.deferred:
                 answer.deferred = True
                 answer.task.add_done_callback(self._push_later)
-            return []
+            return [], answer.created
         if answer.task.exception() is not None:
             del self._inflight[key]  # not saved: let WeChat's retry try again
-            return None
+            return None, answer.created
         if answer.deferred:
-            return []
-        return answer.task.result()
+            return [], answer.created
+        return answer.task.result(), answer.created
 
     def _push_later(self, task: asyncio.Task) -> None:
         answer = next((a for a in self._inflight.values() if a.task is task), None)
@@ -346,6 +347,7 @@ class _Answer:
         self.openid = openid
         self.deferred = False  # answered "success"; the reply goes out as a 客服 message
         self.at = time.monotonic()
+        self.created = int(time.time())
 
 
 async def _read_capped(request: web.Request, limit: int) -> bytes | None:
@@ -372,11 +374,11 @@ def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-def _reply_xml(fields: dict, text: str) -> str:
+def _reply_xml(fields: dict, text: str, created: int) -> str:
     return ("<xml>"
             f"<ToUserName>{_cdata(fields['FromUserName'])}</ToUserName>"
             f"<FromUserName>{_cdata(fields.get('ToUserName', ''))}</FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime>"
+            f"<CreateTime>{created}</CreateTime>"
             "<MsgType><![CDATA[text]]></MsgType>"
             f"<Content>{_cdata(text)}</Content>"
             "</xml>")
