@@ -282,6 +282,27 @@ def test_another_problem_at_the_same_spot_is_not_joined_even_when_the_categories
     assert result.candidates[0].explanation["problem_text"] < 0.08
 
 
+@pytest.mark.parametrize("first, second", [
+    # the same lamp, the same leaf: dark at night vs lit all day
+    (("玉龙路中段的路灯大白天还亮着", "BJ-01037", "BJ-01039"), ("玉龙路中段那盏路灯晚上不亮，黑漆漆的", "BJ-01037", "BJ-01039")),
+    # one restaurant: its smoke vs its tables on the pavement (each other's runner-up)
+    (("学院路32号楼下烧烤店油烟直排，楼上无法开窗。", "SJ-06027", "SJ-09005"),
+     ("学院路32号楼下那家烧烤店把桌子摆到人行道上了，路都走不了", "SJ-09005", "SJ-06027")),
+])
+def test_two_faults_of_one_thing_at_one_spot_are_offered_not_joined(first, second):
+    result = _two_reports_at_one_spot(first, second)
+    assert result.action == "suggest" and result.candidates[0].case_no == "C1"
+    assert "≠" in result.candidates[0].explanation["different_fault"]
+
+
+def test_the_same_fault_in_other_words_still_joins():
+    # 树断了 / 树倒了: one fault, however each neighbour says it.
+    result = _two_reports_at_one_spot(("银河路88号门口那棵树昨晚被风刮断了，挡住了路", "BJ-04004", "BJ-04012"),
+                                      ("银河路八十八号门口的行道树倒了，压在路边", "BJ-04004", "BJ-04012"))
+    assert result.action == "attach" and result.case_no == "C1"
+    assert "different_fault" not in result.candidates[0].explanation
+
+
 def test_the_same_words_at_the_same_spot_join_whatever_the_categories():
     # A loose dog to one reading (市容), a pavement matter to the other; unrelated runners-up.
     result = _two_reports_at_one_spot(("金沙路九号院门口那条大狼狗没拴，见人就扑。", "SJ-06012", "BJ-02038"),
@@ -331,6 +352,19 @@ def test_a_bad_duplicate_word_file_names_the_file_and_key(tmp_path):
         says_it_recurred("修好了又坏了", bad)
     assert says_it_recurred("上个月修好了，今天又不亮了")
     assert not says_it_recurred("路灯修好了没有？又黑了一晚")
+
+
+@pytest.mark.parametrize("faults, problem", [
+    ('"不亮" = []', r"\[faults\]\.不亮 must be a non-empty list"),
+    ('"不亮" = ["不亮"]\n"闪烁" = ["不亮"]', r"\[faults\]: “不亮” is in both 不亮 and 闪烁"),
+])
+def test_a_bad_fault_list_names_the_file_and_the_fault(tmp_path, faults, problem):
+    from classifiers.dedupe.faults import fault_kinds
+    from classifiers.dedupe.recurrence import DuplicateWordsError
+    bad = tmp_path / "duplicate_words.toml"
+    bad.write_text(f"[faults]\n{faults}\n", encoding="utf-8")
+    with pytest.raises(DuplicateWordsError, match=r"duplicate_words\.toml: " + problem):
+        fault_kinds("路灯不亮", bad)
 
 
 @pytest.mark.parametrize("text", [

@@ -48,6 +48,7 @@ import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from classifiers.dedupe.faults import fault_kinds
 from classifiers.dedupe.place_match import place_keys, same_place
 from classifiers.dedupe.recurrence import says_it_recurred
 from classifiers.dedupe.settings import DuplicateSettings
@@ -208,6 +209,10 @@ def _said_place(text: str) -> str:
     return prepare_text(text).replace(" ", "")
 
 
+def _faults_of(text: str) -> frozenset[str]:
+    return fault_kinds(_basic_normalize(text)[:_MAX_TEXT])
+
+
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
     return 2.0 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
 
@@ -239,10 +244,10 @@ class _Entry:
     """What the index keeps per case (immutable once built; ``update`` replaces it)."""
 
     __slots__ = ("case_no", "tok", "code", "parent", "grid", "lat", "lng", "cell", "ts",
-                 "reporters", "text", "place", "place_keys", "close")
+                 "reporters", "text", "place", "place_keys", "close", "faults")
 
     def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters, text,
-                 place=None, place_keys=frozenset(), close=frozenset()):
+                 place=None, place_keys=frozenset(), close=frozenset(), faults=frozenset()):
         self.case_no = case_no
         self.text = text  # the raw text `tok` was prepared from
         self.tok = tok
@@ -257,6 +262,7 @@ class _Entry:
         self.place = place or {}
         self.place_keys = place_keys
         self.close = close
+        self.faults = faults
 
 
 _M_PER_DEG = 111_320.0
@@ -264,7 +270,7 @@ _M_PER_DEG = 111_320.0
 
 class _Query:
     __slots__ = ("tok", "chars", "bigrams", "marks", "code", "parent", "grid", "lat", "lng",
-                 "ts", "reporters", "place", "place_keys", "close", "recurs")
+                 "ts", "reporters", "place", "place_keys", "close", "recurs", "faults")
 
 
 class DuplicateIndex:
@@ -383,12 +389,13 @@ class DuplicateIndex:
         # text rarely changes, and preparing it (jieba) is the expensive part.
         known = self._entries.get(case.case_no)
         if known is not None and known.text == case.text:
-            tok = known.tok
+            tok, faults = known.tok, known.faults
         else:
             with self._lock:
                 tok = self._recent.pop(case.text, None)
             if tok is None:
                 tok = prepare_text(case.text)
+            faults = _faults_of(case.text)
         return _Entry(
             case.case_no,
             tok,
@@ -404,6 +411,7 @@ class DuplicateIndex:
             dict(case.place or {}),
             frozenset(place_keys(case.place)),
             frozenset(c for c in (case.category_code, *case.close_codes) if c),
+            faults,
         )
 
     def add(self, case: OpenCase) -> None:
@@ -629,11 +637,15 @@ class DuplicateIndex:
             problem_text = _dice(_problem_bigrams(q.tok, q.place), _problem_bigrams(e.tok, e.place))
         # At the very same spot, texts that say much the same apart from the place (大狼狗没拴 /
         # 大狼狗不拴绳) tell of one problem however far apart the classifier put them.
-        same_problem = named == "same" and category < 0.75 and problem_text >= self.same_problem_text
+        # Each names what is wrong, and nothing in common (路灯不亮 / 路灯白天亮, 油烟 / 占道):
+        # two problems, however close their categories and words.
+        other_fault = bool(q.faults and e.faults and not (q.faults & e.faults))
+        same_problem = (named == "same" and category < 0.75 and not other_fault
+                        and problem_text >= self.same_problem_text)
         # One report names the spot more closely than the other (盛世家园12栋3单元 / 盛世家园12栋):
         # the same spot when they tell of the same problem — the same or a close category with
         # words in common, or many words in common whatever the categories.
-        vaguer = named == "compatible" and not conflicts and (
+        vaguer = named == "compatible" and not conflicts and not other_fault and (
             category >= 0.75 and problem_text >= self.min_problem_text or problem_text >= self.same_problem_text)
         if vaguer:
             place = 1.0
@@ -658,8 +670,8 @@ class DuplicateIndex:
         # category among the other's runners-up: 路灯 / 跨河桥 for "桥上路灯全黑") is the same
         # problem when the texts, apart from the place they share, still have words in common
         # (油烟 and 泔水 at one restaurant have none); so is a vaguer report of the same spot.
-        category_ok = category == 1.0 or (named in ("same", "compatible") and category == 0.75
-                                          and problem_text >= self.min_problem_text)
+        category_ok = not other_fault and (category == 1.0 or (
+            named in ("same", "compatible") and category == 0.75 and problem_text >= self.min_problem_text))
         # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
         chase = same_reporter and named == "same" and not (q.code and e.code)
         # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
@@ -687,6 +699,8 @@ class DuplicateIndex:
             explanation["same_problem_words"] = True
         if q.recurs:
             explanation["recurrence"] = True
+        if other_fault:
+            explanation["different_fault"] = "/".join(sorted(q.faults)) + "≠" + "/".join(sorted(e.faults))
         if conflicts:
             explanation["place_conflicts"] = conflicts
         return Candidate(case_no=e.case_no, score=round(score, 4), explanation=explanation)
@@ -719,6 +733,7 @@ class DuplicateIndex:
         q.place_keys = frozenset(place_keys(q.place, query=True))
         q.close = frozenset(c for c in (q.code, *close_codes) if c)
         q.recurs = says_it_recurred(text)
+        q.faults = _faults_of(text)
         return q
 
     def check(

@@ -1,0 +1,40 @@
+"""What a report says is wrong with the thing (不亮 / 白天亮 / 歪了 …), so that two reports at
+one spot that name different faults are not joined by themselves. The faults and their words
+are data: `[faults]` in `classifiers/data/duplicate_words.toml`."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import ahocorasick
+
+from classifiers.datafile import read_toml
+from classifiers.dedupe.recurrence import WORDS, DuplicateWordsError
+
+__all__ = ["fault_kinds"]
+
+
+@lru_cache(maxsize=4)
+def _automaton(path: Path = WORDS) -> ahocorasick.Automaton:
+    faults = read_toml(path, DuplicateWordsError, "duplicate words").get("faults")
+    if not isinstance(faults, dict) or not faults:
+        raise DuplicateWordsError(f"{path}: [faults] must be a table of faults, each a list of words")
+    owner: dict[str, str] = {}
+    for fault, words in faults.items():
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise DuplicateWordsError(f"{path}: [faults].{fault} must be a non-empty list of non-empty words")
+        for word in words:
+            if owner.setdefault(word, fault) != fault:
+                raise DuplicateWordsError(f"{path}: [faults]: “{word}” is in both {owner[word]} and {fault}")
+    automaton = ahocorasick.Automaton()
+    for word, fault in owner.items():
+        automaton.add_word(word, fault)
+    automaton.make_automaton()
+    return automaton
+
+
+def fault_kinds(normal_text: str, path: Path = WORDS) -> frozenset[str]:
+    """The faults a normalised text names (empty when it names none)."""
+    if not normal_text:
+        return frozenset()
+    return frozenset(fault for _, fault in _automaton(path).iter(normal_text))
