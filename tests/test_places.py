@@ -438,3 +438,38 @@ FORMAL_AND_ADMIN = [
 @pytest.mark.parametrize("text, expected", FORMAL_AND_ADMIN, ids=[t for t, _ in FORMAL_AND_ADMIN])
 def test_formal_letters_street_offices_and_station_parts(text, expected):
     check(text, expected)
+
+
+FIFTH_ROUND = [
+    # a street office said alone, or with 这片; not a street: 周边街道
+    ("东单街道 最近晚上老是停水 怎么回事", {"street": "东单街道"}),
+    ("东单街道这片 晚上遛狗不牵绳的太多了", {"street": "东单街道"}),
+    # a town right after its district, though a shorter name (北旺镇) is a town elsewhere
+    ("市民反映海淀区西北旺镇韩家川村附近有大量渣土车",
+     {"district": "海淀区", "street": "西北旺镇", "compound": "韩家川村", "side": "旁"}),
+    # a street whose name ends like a bridge (卢沟桥街道, 桥梓镇), after its district
+    ("来电人反映：丰台区卢沟桥街道辖区内多处路灯不亮", {"district": "丰台区", "street": "卢沟桥街道"}),
+    ("所在村：怀柔区桥梓镇北宅村 问题：村内自来水已停水三天",
+     {"district": "怀柔区", "street": "桥梓镇", "compound": "北宅村"}),
+    # a form: the village first, then its town
+    ("村名：石各庄村 所属乡镇：杨宋镇 问题描述：村内垃圾桶不足", {"compound": "石各庄村", "street": "杨宋镇"}),
+    # where the caller lives, then the place of the problem
+    ("来电人称其居住在礼士花园，反映南竹竿胡同9号门口长期有车辆占用消防通道",
+     {"road": "南竹竿胡同", "number": "9", "side": "门口"}),
+    ("我住在海淀区学院路，老家在房山区良乡镇刘丈村。近日听父母说村里修路把排水沟填了",
+     {"district": "房山区", "street": "良乡镇", "compound": "刘丈村"}),
+    # an operator chasing an earlier report: 催办 is not part of the road's name
+    ("来电人催办兴业路工农路口信号灯倒计时故障", {"road": "兴业路", "cross_road": "工农路"}),
+    # a junction written with a slash, said as 相交路口, with a side after 交汇处路口
+    ("长江路/黄河路口 地面有油污", {"road": "长江路", "cross_road": "黄河路"}),
+    ("东单北大街与外交部街相交路口西北角报刊亭已废弃多年", {"road": "东单北大街", "cross_road": "外交部街"}),
+    ("东四十条与朝阳门北小街交汇处路口东侧有一处消火栓漏水",
+     {"road": "东四十条", "cross_road": "朝阳门北小街", "side": "东侧"}),
+    # the ends of a stretch said with 路口
+    ("长安路从建设路路口到文化路路口之间的路段路灯全部熄灭", {"road": "长安路", "between": ["建设路", "文化路"]}),
+]
+
+
+@pytest.mark.parametrize("text, expected", FIFTH_ROUND, ids=[t for t, _ in FIFTH_ROUND])
+def test_street_offices_towns_forms_homes_and_junction_wordings(text, expected):
+    check(text, expected)

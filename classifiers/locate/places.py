@@ -61,7 +61,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
                   "parts": "list", "bridges": "list", "not_endings": "list", "brands": "list",
                   "verb_after_station": "list", "branches": "list"},
-    "admin": {"district_suffixes": "list", "street_suffixes": "list", "own": "list"},
+    "admin": {"district_suffixes": "list", "street_suffixes": "list", "own": "list", "not_streets": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
                 "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list",
                 "residence": "list", "turns": "list"},
@@ -253,7 +253,8 @@ _PHONE = re.compile(r"(?:你们记一下)?(?:我的?)?(?:联系)?(?:电话|手�
 _DENIAL = re.compile(r"不是[^,.;!?]{1,12}")
 _SPELLED = re.compile(rf"[{CJK}]{{1,3}}的([{CJK}]{{1,2}})(?=[\s,.;:!?]|$)")
 _PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
-_ADMIN_ALONE = re.compile(r"(?:的)?(?:那边|这边|那块|这块|一带|那一块|这一块)|的(?=[\s,.;:!?])")
+_CJK_RUN = re.compile(rf"[{CJK}]+")
+_ADMIN_ALONE = re.compile(r"(?:的)?(?:那边|这边|那块|这块|一带|那一块|这一块|这片|那片|这一片|那一片|辖区)|的(?=[\s,.;:!?])")
 _VILLAGE_AFTER = re.compile(rf"[{CJK}]{{1,4}}村")
 _COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
 _PROBLEM_LABEL = re.compile("问题|诉求|内容|情况|描述|事项|事由|反映")
@@ -296,6 +297,7 @@ class PlaceReader:
             kinds.setdefault(suffix, "compound")
         for suffix in w["landmarks.suffixes"]:
             kinds.setdefault(suffix, "landmark")
+        self._not_streets = set(w["admin.not_streets"])
         self._brands = set(w["landmarks.brands"])
         for brand in self._brands:
             kinds.setdefault(brand, "landmark")
@@ -421,6 +423,8 @@ class PlaceReader:
                 continue
             if found.start < floor and last is not None:
                 out.pop()  # the name took in the one before it
+                if last.start < found.start and t[last.start:found.start] in self.districts:
+                    out.append(_Name("district", t[last.start:found.start], last.start, found.start))
             out.append(found)
             if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
                 stop = found.start + limit
@@ -489,6 +493,15 @@ class PlaceReader:
             glued = t[last.start:end]  # 观音桥街道, 李家村镇: the name read as a landmark is the street's
             if glued in known or (kind == "street" and 3 <= len(glued) <= 6 and _VILLAGE_AFTER.match(t, end)):
                 return _Name(kind, glued, last.start, end)
+        if last is not None and last.kind in ("landmark", "compound") and s0 - last.end <= 2 \
+                and _CJK_RUN.fullmatch(t, last.start, end):
+            # 丰台区卢沟桥|街道, 怀柔区桥|梓镇: a district and the street, read as a bridge
+            for cut in range(last.start + 1, s0 - 1):
+                if t[cut:end] in known and t[last.start:cut] in self.districts:
+                    return _Name(kind, t[cut:end], cut, end)
+        if kind == "street" and last is not None and last.kind == "district" and last.end == start \
+                and 3 <= end - start <= 6 and t[start:end].endswith(("街道", "镇", "乡")):
+            return _Name(kind, t[start:end], start, end)  # 海淀区西北旺镇: not 北旺镇, a town elsewhere
         for cut in range(start, s0):
             name = t[cut:end]
             if name in known:
@@ -512,8 +525,8 @@ class PlaceReader:
             return _Name(kind, name, start, end)  # 我是临江区的, 青石乡那边: named as where one is
         if kind == "district" and name.endswith("区") and self._named_right_after(t, end):
             return _Name(kind, name, start, end)  # 高新区科技路: a district, by the road after it
-        if kind == "street" and name.endswith("街道") and end - start >= 4 and self._named_right_after(t, end):
-            return _Name(kind, name, start, end)  # 华大街道湖东路: a street office, by the road after it
+        if kind == "street" and name.endswith("街道") and end - start >= 4 and name not in self._not_streets:
+            return _Name(kind, name, start, end)  # 东单街道最近老停水, 华大街道湖东路: a street office
         return None
 
     def _named_right_after(self, t: str, pos: int) -> bool:
@@ -756,7 +769,9 @@ class PlaceReader:
         said_as = getattr(place, n.kind) if n.kind in ("compound", "landmark") else ""
         if said_as and value.startswith(said_as):
             return False  # said again in full (桂花园，桂花园小区)
-        specific = place.specific
+        # A village's town or county may be said after it (村名：石各庄村 所属乡镇：杨宋镇).
+        specific = place.specific and not (place.compound.endswith(self._village_suffixes) and not (
+            place.road or place.landmark or place.building or place.street and n.kind == "street"))
         if n.kind == "district":
             if place.district or specific:
                 return None
@@ -978,7 +993,7 @@ def _end_name(name: str) -> str:
     """An end of a stretch as said, without the junction word: 东四十条路口 → 东四十条."""
     if name.endswith("口"):
         name = name[:-1]
-    if name.endswith("路") and len(name) > 2 and name[-2] in "条街同巷道站场园桥":
+    if name.endswith("路") and len(name) > 2 and name[-2] in "条街同巷道站场园桥路":
         name = name[:-1]
     return name
 
