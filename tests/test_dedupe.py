@@ -295,6 +295,23 @@ def test_two_faults_of_one_thing_at_one_spot_are_offered_not_joined(first, secon
     assert "≠" in result.candidates[0].explanation["different_fault"]
 
 
+@pytest.mark.parametrize("first, second, why", [
+    # a fault said not to be there does not count: the hydrant knocked over, "not leaking"
+    (("建华路118号门前消防栓漏水。", "BJ-01013", "SJ-06030"),
+     ("建华路118号门前消防栓被车撞倒，歪在路边，目前没有漏水。", "BJ-01013", "SJ-06030"), "different_fault"),
+    # building A and building B of one estate
+    (("银座花园A座电梯故障停运。", "BJ-01076", "SH-01-04-02"), ("银座花园B座电梯又停了", "BJ-01076", "SH-01-04-02"),
+     "place_conflicts"),
+    # opposite corners of one junction
+    (("锦绣大道与科苑路路口东北角红绿灯杆歪了", "BJ-02014", "BJ-02010"),
+     ("来电人反映锦绣大道与科苑路交叉口西南角信号灯杆倾斜。", "BJ-02014", "BJ-02010"), "place_conflicts"),
+])
+def test_a_fault_denied_another_building_or_corner_is_not_joined(first, second, why):
+    result = _two_reports_at_one_spot(first, second)
+    assert result.action != "attach"
+    assert why in result.candidates[0].explanation
+
+
 def test_the_same_fault_in_other_words_still_joins():
     # 树断了 / 树倒了: one fault, however each neighbour says it.
     result = _two_reports_at_one_spot(("银河路88号门口那棵树昨晚被风刮断了，挡住了路", "BJ-04004", "BJ-04012"),
@@ -368,6 +385,10 @@ def test_a_bad_fault_list_names_the_file_and_the_fault(tmp_path, faults, problem
 
 
 @pytest.mark.parametrize("text", [
+    "滨湖小区南门外的塌陷处两个月前已修补，最近连续下雨后又塌了",
+    "南关农贸市场西门外下水道上月已疏通，现又堵塞返水",
+    "长江路18号对面饭店 上次城管来了消停了一个多月 这礼拜又开始半夜划拳",
+    "火炬路站B口扶梯修好没几周又停了",
     "跃进路40号门口的井盖去年底换了个新的，这礼拜又被人偷了",
     "兴隆路19号门口上次补的新垃圾桶，又被人拿走了",
     "廣場路中段那個井蓋之前加固過，好了半年，最近又開始響了",

@@ -28,13 +28,22 @@ def _automaton(path: Path = WORDS) -> ahocorasick.Automaton:
                 raise DuplicateWordsError(f"{path}: [faults]: “{word}” is in both {owner[word]} and {fault}")
     automaton = ahocorasick.Automaton()
     for word, fault in owner.items():
-        automaton.add_word(word, fault)
+        automaton.add_word(word, (word, fault))
     automaton.make_automaton()
     return automaton
+
+
+# Said just before a fault's word, it says the fault is not there ("目前没有漏水", "并不吵").
+_NOT = ("没有", "没", "不", "未", "无")
 
 
 def fault_kinds(normal_text: str, path: Path = WORDS) -> frozenset[str]:
     """The faults a normalised text names (empty when it names none)."""
     if not normal_text:
         return frozenset()
-    return frozenset(fault for _, fault in _automaton(path).iter(normal_text))
+    found = set()
+    for end, (word, fault) in _automaton(path).iter(normal_text):
+        start = end + 1 - len(word)
+        if not normal_text.endswith(_NOT, max(0, start - 2), start):
+            found.add(fault)
+    return frozenset(found)

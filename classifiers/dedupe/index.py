@@ -121,6 +121,8 @@ _CN_NUM_BEFORE_UNIT = re.compile(r"([零〇一二两三四五六七八九十百]
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|层|楼|室|号|期)")
 _GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
+_LETTER_BUILDING = re.compile(r"(?<![a-z])([a-z])(?:座|栋|幢|号楼)")  # 银座花园a座 ≠ b座
+_CORNER = re.compile(r"([东西][南北]|[南北][东西])角")  # a junction's corner: 东北角 ≠ 西南角
 _UNIT_GROUP = {"号楼": "栋", "栋": "栋", "幢": "栋", "座": "栋", "号院": "院", "单元": "单元",
                "层": "层", "楼": "层", "室": "室", "号": "号", "期": "期"}
 _MAX_TEXT = 400  # characters kept per case: the gist of a report is in its first lines
@@ -159,6 +161,10 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
         marks.setdefault(_UNIT_GROUP[unit], set()).add(num.lstrip("0") or "0")
     for direction in _GATE.findall(chars):
         marks.setdefault("门", set()).add(direction)
+    for letter in _LETTER_BUILDING.findall(chars):
+        marks.setdefault("栋", set()).add(letter)
+    for corner in _CORNER.findall(chars):
+        marks.setdefault("角", set()).add(corner[0] + corner[1] if corner[0] in "东西" else corner[1] + corner[0])
     return {k: frozenset(v) for k, v in marks.items()}
 
 
