@@ -312,6 +312,14 @@ def test_a_fault_denied_another_building_or_corner_is_not_joined(first, second, 
     assert why in result.candidates[0].explanation
 
 
+def test_the_same_fault_in_other_words_joins_though_the_texts_share_no_words():
+    # 窨井敞口，无盖板 / 井口开着，盖子没了: one missing cover, classified a leaf apart.
+    result = _two_reports_at_one_spot(("来电人反映金穗小区2号楼南侧窨井敞口，无盖板。", "BJ-01026", "BJ-01023"),
+                                      ("金穗小区2号楼南边有个井口开着，盖子没了。", "BJ-01023", "BJ-01026"))
+    assert result.action == "attach" and result.case_no == "C1"
+    assert result.candidates[0].explanation["problem_text"] < 0.08
+
+
 def test_the_same_fault_in_other_words_still_joins():
     # 树断了 / 树倒了: one fault, however each neighbour says it.
     result = _two_reports_at_one_spot(("银河路88号门口那棵树昨晚被风刮断了，挡住了路", "BJ-04004", "BJ-04012"),

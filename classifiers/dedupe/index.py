@@ -646,6 +646,9 @@ class DuplicateIndex:
         # Each names what is wrong, and nothing in common (路灯不亮 / 路灯白天亮, 油烟 / 占道):
         # two problems, however close their categories and words.
         other_fault = bool(q.faults and e.faults and not (q.faults & e.faults))
+        # …and each naming the same fault in its own words (积水 / 淹得老深, 窨井敞口 / 盖子没了)
+        # is the same problem even when they share no words.
+        same_fault = bool(q.faults & e.faults)
         same_problem = (named == "same" and category < 0.75 and not other_fault
                         and problem_text >= self.same_problem_text)
         # One report names the spot more closely than the other (盛世家园12栋3单元 / 盛世家园12栋):
@@ -677,7 +680,8 @@ class DuplicateIndex:
         # problem when the texts, apart from the place they share, still have words in common
         # (油烟 and 泔水 at one restaurant have none); so is a vaguer report of the same spot.
         category_ok = not other_fault and (category == 1.0 or (
-            named in ("same", "compatible") and category == 0.75 and problem_text >= self.min_problem_text))
+            named in ("same", "compatible") and category == 0.75
+            and (problem_text >= self.min_problem_text or same_fault)))
         # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
         chase = same_reporter and named == "same" and not (q.code and e.code)
         # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
