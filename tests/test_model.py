@@ -5,6 +5,7 @@ import json
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from classifiers.classify import model as M
@@ -142,3 +143,29 @@ def test_build_classifier_loads_taxonomy_and_model(trained, tmp_path):
     assert combo.classify("小区门口井盖没了").code == "BJ-01023"
     with pytest.raises(M.ModelError):
         build_classifier(model_path=tmp_path / "missing.pkl")
+
+
+def test_naive_bayes_scaling_folds_into_ordinary_linear_weights():
+    # The scaled SVM's decisions on scaled features equal the stored weights on plain ones,
+    # so the fast prediction path needs no change.
+    import scipy.sparse as sp
+    from sklearn.svm import LinearSVC
+
+    from classifiers.classify.model import _NBSVM
+
+    rng = np.random.default_rng(0)
+    X = sp.random(60, 40, density=0.2, format="csr", random_state=1, dtype=np.float64)
+    y = rng.integers(0, 3, 60)
+    nb = _NBSVM(C=1.0, class_weight="balanced", alpha=1.0).fit(X, y)
+    present = (X > 0).astype(np.float32)
+    for k in range(3):
+        pos = y == k
+        p = 1.0 + np.asarray(present[pos].sum(axis=0)).ravel()
+        q = 1.0 + np.asarray(present[~pos].sum(axis=0)).ravel()
+        r = np.log((p / p.sum()) / (q / q.sum()))
+        svm = LinearSVC(C=1.0, class_weight="balanced").fit(X.multiply(r).tocsr(), pos)
+        assert np.allclose(nb.decision_function(X)[:, k], svm.decision_function(X.multiply(r).tocsr()), atol=1e-6)
+
+
+def test_the_default_training_scales_the_main_head_only(trained):
+    assert trained.state["params"]["nb_scale"] is True

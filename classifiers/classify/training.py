@@ -64,6 +64,9 @@ def train_classifier(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, r
     `calibration`: labelled texts the model is not trained on (default: the project's
     calibration set), to fit the calibrator on."""
     records = with_kinds(records, taxonomy)
+    # Over the whole taxonomy's few examples per leaf, Naive-Bayes scaling lost written
+    # complaints (0.924 -> 0.909 exact on classify_dev_v3): plain SVMs here.
+    params.setdefault("nb_scale", False)
     model = M.train(records, taxonomy, heads=HEADS, **params)
     if calibration is None:
         calibration = calibration_records()
