@@ -359,6 +359,9 @@ class PlaceReader:
         self._village_again = re.compile(rf"的?[,.\s]*(?:俺们|我们|咱们|俺|我|咱)?[{vs}][{d}里口]")
         self._village_side_re = re.compile(
             rf"(?:俺们|我们|咱们|俺|我|咱)?[{vs}](?:([{d}])(?:{endings})?|(里头|里面|里|内))")
+        # 上河村二组，村南边 / 三合村，就是村子东头: the village's side said a few words later
+        self._village_side_later = re.compile(
+            rf"[^.!?;]{{0,14}}?(?:俺们|我们|咱们|俺|我|咱)?[{vs}]子?([{d}])(?:{endings}|口)")
         # 西城那边 → 西城区: a district said without its suffix, where the words make it clear
         self._district_short = {name[:-1]: name for name in self.districts if len(name) >= 3 and name[-1] in "区县"}
         self._short_context = re.compile("那边|这边|那块|这块|一带")
@@ -742,6 +745,11 @@ class PlaceReader:
                 pos = q
                 continue
             break
+        if place.compound.endswith(self._village_suffixes) and not (
+                place.side or place.road or place.landmark or place.building):
+            m = self._village_side_later.match(t, end)
+            if m and not any(end <= n.start < m.end() for n in names):
+                place.side = m.group(1) + "侧"
         if not place.specific:
             place.side = ""
             if not (place.district or place.street):
