@@ -467,6 +467,9 @@ FIFTH_ROUND = [
      {"road": "东四十条", "cross_road": "朝阳门北小街", "side": "东侧"}),
     # the ends of a stretch said with 路口
     ("长安路从建设路路口到文化路路口之间的路段路灯全部熄灭", {"road": "长安路", "between": ["建设路", "文化路"]}),
+    # a stretch from one junction to another with no 之间; 自…至…段
+    ("路段：兴业路，从振兴路口到富民路口  问题：路面坑洼，井盖下沉", {"road": "兴业路", "between": ["振兴路", "富民路"]}),
+    ("市民反映学院路自成府路至知春路段有大量共享单车乱停放", {"road": "学院路", "between": ["成府路", "知春路"]}),
     # a village's side said a few words after it
     ("那个，我们经开区三合村，就是村子东头，有个工厂排黑水。", {"district": "经开区", "compound": "三合村", "side": "东侧"}),
     ("喂，您好，我是李家庄村的村民，我们村村口，村南口那条河，有人往里倒死猪。", {"compound": "李家庄村", "side": "南侧"}),

@@ -270,6 +270,7 @@ _CJK_RUN = re.compile(f"[{CJK}]+")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
 _TO = re.compile("到|至")
+_BARE_JUNCTION_END = re.compile(rf"([{CJK}]{{1,8}}?(?:大道|大街|胡同|路|街|巷|道))口")
 _THING_NEAR = re.compile(rf"([{CJK}]{{2,4}}?)(?:旁边儿?|附近|边上)")
 _COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
 
@@ -682,13 +683,15 @@ class PlaceReader:
     def _between(self, t: str, i: int, names: list[_Name]) -> list[_Name]:
         """A stretch between two points around the 到/至 at i: 从A(路口)到B(路口)之间, or
         A路口到B路口之间 with A a name read already."""
-        tail = self._between_tail.match(t, i + 1)
-        if not tail:
-            return names
         left = t[max(0, i - 12):i]
         left_end = i - (2 if left.endswith("一直") else 0)
         left_end -= 1 if t[left_end - 1:left_end] == "口" else 0
-        k = t.rfind("从", max(0, i - 12), left_end)
+        k = max(t.rfind("从", max(0, i - 12), left_end), t.rfind("自", max(0, i - 12), left_end))
+        tail = self._between_tail.match(t, i + 1)
+        if not tail and k >= 0:  # 从渡江路口到徽州大道口 路灯全不亮: said from a junction to a junction
+            tail = _BARE_JUNCTION_END.match(t, i + 1)
+        if not tail:
+            return names
         if k >= 0 and left_end - k - 1 >= 2 and _CJK_RUN.fullmatch(t, k + 1, left_end):
             start, first = k, t[k + 1:left_end]
         else:
@@ -700,7 +703,10 @@ class PlaceReader:
                 start -= 1
         inner = [n for n in names if n.start >= start and n.end <= tail.end()]
         kept = [n for n in names if n not in inner]
-        kept.append(_Name("between", "", start, tail.end(), ends=(_end_name(first), _end_name(tail.group(1)))))
+        second = tail.group(1)
+        if tail.group().endswith("路段") and not second.endswith(("路", "街", "道", "巷", "胡同")):
+            second += "路"  # 至知春路段: 知春路, then 段
+        kept.append(_Name("between", "", start, tail.end(), ends=(_end_name(first), _end_name(second))))
         return sorted(kept, key=lambda n: n.start)
 
     def _junction_word(self, t: str, pos: int) -> int:
