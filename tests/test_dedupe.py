@@ -405,3 +405,23 @@ def test_a_bad_fault_list_names_the_file_and_the_fault(tmp_path, faults, problem
 def test_something_new_put_in_and_gone_wrong_again_is_a_recurrence(text):
     from classifiers.dedupe.recurrence import says_it_recurred
     assert says_it_recurred(text)
+
+
+def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
+    from classifiers.dedupe.place_match import place_keys, same_place
+
+    market = {"landmark": "北山路农贸市场", "side": "门口"}
+    assert same_place({"road": "北山路"}, market) == "compatible"
+    assert same_place({"road": "南山路"}, market) == "unknown"
+    assert same_place({"road": "北山路", "landmark": "永辉超市"}, market) == "different"
+    assert "road:北山路" in place_keys(market, query=True)
+    # found from the road, joined when the two tell of one problem
+    ix = DuplicateIndex()
+    first = "嗯，就是那个，北山路的那个农贸市场，北山路二十六号，门口天天堵车。"
+    ix.add(OpenCase(case_no="C1", text=first, category_code="SJ-09020", created_at=T0,
+                    place=extract_place(first).as_dict(), close_codes=("SJ-09009",)))
+    second = "北山路农贸市场门口又堵死了"
+    result = ix.check(second, "SJ-09020", [], "", None, ["tel:2"], T0 + timedelta(hours=1),
+                      place=extract_place(second).as_dict())
+    assert result.candidates and result.candidates[0].case_no == "C1"
+    assert result.candidates[0].explanation["same_place"] == "compatible"

@@ -108,6 +108,18 @@ def _landmark_name(p: dict) -> str:
     return name
 
 
+_ROAD_IN_NAME = re.compile(r"(.{1,6}?(?:大道|大街|路|街))..")
+
+
+def _road_of_landmark(p: dict) -> str:
+    """The road a landmark is named after, when no road is said besides it (北山路农贸市场:
+    北山路): a report at the road and one at the landmark may be about one spot."""
+    if p.get("road") or not p.get("landmark"):
+        return ""
+    m = _ROAD_IN_NAME.match(p["landmark"])
+    return m.group(1) if m else ""
+
+
 def _junction(p: dict) -> tuple[str, ...]:
     if p.get("road") and p.get("cross_road"):
         return tuple(sorted((p["road"], p["cross_road"])))
@@ -136,6 +148,9 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
     landmark = _landmark_key(p)
     if landmark:
         keys.add("landmark:" + landmark)
+    named_after = _road_of_landmark(p)
+    if named_after:
+        keys |= _fine_keys("road:" + named_after, None, query)
     return keys
 
 
@@ -180,6 +195,10 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         if a["road"] != b["road"]:
             return "different"
         anchors += 1
+    else:  # 北山路 / 北山路农贸市场: the road, and a landmark on it named after it
+        ra, rb = a.get("road") or _road_of_landmark(a), b.get("road") or _road_of_landmark(b)
+        if ra and ra == rb and bool(a.get("landmark")) != bool(b.get("landmark")):
+            partial = True
     if a.get("compound") and b.get("compound"):
         if _compound_key(a["compound"]) != _compound_key(b["compound"]):
             return "different"
