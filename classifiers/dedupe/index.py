@@ -655,7 +655,8 @@ class DuplicateIndex:
         # the same spot when they tell of the same problem — the same or a close category with
         # words in common, or many words in common whatever the categories.
         vaguer = named == "compatible" and not conflicts and not other_fault and (
-            category >= 0.75 and problem_text >= self.min_problem_text or problem_text >= self.same_problem_text)
+            category >= 0.75 and (problem_text >= self.min_problem_text or same_fault)
+            or problem_text >= self.same_problem_text)
         if vaguer:
             place = 1.0
         if same_problem or vaguer:
