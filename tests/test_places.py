@@ -451,6 +451,7 @@ FIFTH_ROUND = [
     ("来电人反映：丰台区卢沟桥街道辖区内多处路灯不亮", {"district": "丰台区", "street": "卢沟桥街道"}),
     ("所在村：怀柔区桥梓镇北宅村 问题：村内自来水已停水三天",
      {"district": "怀柔区", "street": "桥梓镇", "compound": "北宅村"}),
+    ("喂，我是海淀区学院路街道的，我们这边最近半夜老有施工的声音", {"district": "海淀区", "street": "学院路街道"}),
     # a form: the village first, then its town
     ("村名：石各庄村 所属乡镇：杨宋镇 问题描述：村内垃圾桶不足", {"compound": "石各庄村", "street": "杨宋镇"}),
     # where the caller lives, then the place of the problem

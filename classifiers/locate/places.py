@@ -497,11 +497,12 @@ class PlaceReader:
             glued = t[last.start:end]  # 观音桥街道, 李家村镇: the name read as a landmark is the street's
             if glued in known or (kind == "street" and 3 <= len(glued) <= 6 and _VILLAGE_AFTER.match(t, end)):
                 return _Name(kind, glued, last.start, end)
-        if last is not None and last.kind in ("landmark", "compound") and s0 - last.end <= 2 \
+        if last is not None and last.kind in ("landmark", "compound", "road") and s0 - last.end <= 2 \
                 and _CJK_RUN.fullmatch(t, last.start, end):
-            # 丰台区卢沟桥|街道, 怀柔区桥|梓镇: a district and the street, read as a bridge
-            for cut in range(last.start + 1, s0 - 1):
-                if t[cut:end] in known and t[last.start:cut] in self.districts:
+            # 丰台区卢沟桥|街道, 怀柔区桥|梓镇, 海淀区学院路|街道: a district and the street,
+            # read as a bridge or a road
+            for cut in range(last.start, s0 - 1):
+                if t[cut:end] in known and (cut == last.start or t[last.start:cut] in self.districts):
                     return _Name(kind, t[cut:end], cut, end)
         if kind == "street" and last is not None and last.kind == "district" and last.end == start \
                 and 3 <= end - start <= 6 and t[start:end].endswith(("街道", "镇", "乡")):
