@@ -425,3 +425,15 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
                       place=extract_place(second).as_dict())
     assert result.candidates and result.candidates[0].case_no == "C1"
     assert result.candidates[0].explanation["same_place"] == "compatible"
+
+
+def test_a_neighbour_naming_only_the_landmark_after_the_house_number_is_at_that_spot():
+    first = "喂，你好，华山路48号华山小学门口那个窨井盖没了，就剩个黑窟窿，小孩放学都从那走。"
+    second = "华山小学门口有个井盖不见了 娃娃们天天从那过 赶紧来人看看吧"
+    ix = DuplicateIndex()
+    ix.add(OpenCase(case_no="C1", text=first, category_code="BJ-01023", created_at=T0,
+                    place=extract_place(first).as_dict()))
+    result = ix.check(second, "BJ-01023", [], "", None, ["tel:2"], T0 + timedelta(hours=1),
+                      place=extract_place(second).as_dict())
+    assert result.action == "attach" and result.case_no == "C1"
+    assert result.candidates[0].explanation["same_place"] == "compatible"

@@ -480,3 +480,9 @@ FIFTH_ROUND = [
 @pytest.mark.parametrize("text, expected", FIFTH_ROUND, ids=[t for t, _ in FIFTH_ROUND])
 def test_street_offices_towns_forms_homes_and_junction_wordings(text, expected):
     check(text, expected)
+
+
+def test_a_landmark_named_after_the_house_number_is_kept_beside_the_place():
+    place = extract_place("问题位置：光明路218号光明农贸市场南门口。描述：有商贩占道经营")
+    assert (place.road, place.number, place.near) == ("光明路", "218", "光明农贸市场")
+    assert not place.landmark  # a dispatcher writes down the road and number

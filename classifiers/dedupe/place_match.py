@@ -148,6 +148,8 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
     landmark = _landmark_key(p)
     if landmark:
         keys.add("landmark:" + landmark)
+    if p.get("near"):  # 光明路218号光明农贸市场: found from the landmark too
+        keys.add("landmark:" + _landmark_key({"landmark": p["near"]}))
     named_after = _road_of_landmark(p)
     if named_after:
         keys |= _fine_keys("road:" + named_after, None, query)
@@ -208,6 +210,10 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         if not (_similar_names(la, lb) or _same_shop(la, lb)):
             return "different"
         anchors += 1
+    elif la or lb:  # 华山路48号华山小学门口 / 华山小学门口: the landmark said after the number
+        near = _landmark_name({"landmark": (b if la else a).get("near", "")})
+        if near and (_similar_names(la or lb, near) or _same_shop(la or lb, near)):
+            partial = True
     if a.get("between") and b.get("between"):
         if sorted(a["between"]) != sorted(b["between"]):
             return "different"

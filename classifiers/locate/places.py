@@ -176,6 +176,9 @@ class Place:
     landmark: str = ""
     exit: str = ""
     side: str = ""
+    # A landmark said right after a house number (光明路218号光明农贸市场南门口): a dispatcher
+    # writes down the road and number, but a neighbour may name only the landmark.
+    near: str = ""
     text: str = ""  # the citizen's own words for it
 
     def as_dict(self) -> dict:
@@ -744,6 +747,8 @@ class PlaceReader:
             n = by_start.get(p)
             if n is not None and n is not first:
                 if self._take(place, n, said, adjacent=p == pos) is None:
+                    if n.kind == "landmark" and place.number and not place.near:
+                        place.near = n.value
                     break
                 pos = end = n.end
                 continue
