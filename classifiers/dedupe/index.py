@@ -687,7 +687,10 @@ class DuplicateIndex:
         chase = same_reporter and named == "same" and not (q.code and e.code)
         # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
         auto = (not q.recurs and place_consistent and (place_known or same_reporter)
-                and (text >= self.min_text_attach or same_reporter)
+                and (text >= self.min_text_attach or same_reporter
+                     # a vaguer report of the same category and the same problem's words
+                     # shares little text with the precise one (光明菜市场那边 / 光明路218号…)
+                     or vaguer and category == 1.0 and text >= 0.2)
                 and (category_ok or chase or text >= self.repost_text))
         explanation = {
             "score": round(score, 3),

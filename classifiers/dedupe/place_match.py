@@ -51,7 +51,7 @@ _GATE_SAME = {"大门": "正门"}
 # different sides do (上 / 下, 内 / 外, 东侧 / 西侧, 门口 / 对面).
 _NEAR_SIDES = frozenset({"门口", "外", "旁"})
 # Kinds of landmark said short: 城东菜场 = 城东菜市场.
-_LANDMARK_SAME = (("菜场", "菜市场"), ("公厕", "公共厕所"))
+_LANDMARK_SAME = (("农贸市场", "菜市场"), ("菜场", "菜市场"), ("公厕", "公共厕所"))
 
 
 def _detail(p: dict, k: str) -> str:
