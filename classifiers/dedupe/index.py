@@ -164,7 +164,7 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
     for letter in _LETTER_BUILDING.findall(chars):
         marks.setdefault("栋", set()).add(letter)
     for corner in _CORNER.findall(chars):
-        marks.setdefault("角", set()).add(corner[0] + corner[1] if corner[0] in "东西" else corner[1] + corner[0])
+        marks.setdefault("角", set()).add("".join(sorted(corner)))  # 东北角 = 北东角
     return {k: frozenset(v) for k, v in marks.items()}
 
 
@@ -297,8 +297,9 @@ class DuplicateIndex:
     ``text_weight`` / ``place_weight`` / ``category_weight`` / ``time_weight``
     (0.35 / 0.30 / 0.25 / 0.10, normalized to sum 1) the score's components;
     ``min_text_attach`` (0.30) least text similarity for an automatic attachment (except
-    the same reporter); ``repost_text`` (0.90) text similarity that allows an automatic
-    attachment across related or unknown categories; ``full_score_limit`` (24) candidates
+    the same reporter); ``min_vague_text_attach`` (0.20) the same for a vaguer report of the
+    same category that tells of the same problem; ``repost_text`` (0.90) text similarity that
+    allows an automatic attachment across related or unknown categories; ``full_score_limit`` (24) candidates
     fully scored after the cheap first pass; ``reporter_bonus`` (0.08) added for the same
     reporter when the place agrees or is unstated; ``min_problem_text`` (0.08) least
     similarity of the texts apart from their place (bigram Dice) for joining a case whose
@@ -319,6 +320,7 @@ class DuplicateIndex:
         category_weight: float = 0.25,
         time_weight: float = 0.10,
         min_text_attach: float = 0.30,
+        min_vague_text_attach: float = 0.20,
         repost_text: float = 0.90,
         full_score_limit: int = 8,
         reporter_bonus: float = 0.08,
@@ -344,6 +346,7 @@ class DuplicateIndex:
         self.open_statuses = frozenset(open_statuses)
         self.parent_of = parent_of
         self.min_text_attach = min_text_attach
+        self.min_vague_text_attach = min_vague_text_attach
         self.repost_text = repost_text
         self.full_score_limit = max(1, full_score_limit)
         self.reporter_bonus = reporter_bonus
@@ -690,7 +693,7 @@ class DuplicateIndex:
                 and (text >= self.min_text_attach or same_reporter
                      # a vaguer report of the same category and the same problem's words
                      # shares little text with the precise one (光明菜市场那边 / 光明路218号…)
-                     or vaguer and category == 1.0 and text >= 0.2)
+                     or vaguer and category == 1.0 and text >= self.min_vague_text_attach)
                 and (category_ok or chase or text >= self.repost_text))
         explanation = {
             "score": round(score, 3),

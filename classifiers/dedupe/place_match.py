@@ -8,8 +8,9 @@ no coordinates, and its veto when a detail both give differs (和平路18号 vs 
                 both give (number, building, unit, gate, side, exit, stretch), with the same
                 precision;
 * "compatible"  as "same", but one is less precise (和平路 against 和平路18号; a road against
-                a junction on it; a building against a building and unit) — the vaguer
-                second report of something;
+                a junction on it, or against a landmark named after it, 北山路农贸市场; a
+                building against a building and unit; a landmark against the same one said
+                after a house number, 华山路48号华山小学) — the vaguer second report of something;
 * "different"   a detail both give differs, or both name a place of the same kind and the
                 names differ;
 * "unknown"     nothing to compare (one names no place, or they name places of different

@@ -256,7 +256,6 @@ _PHONE = re.compile(r"(?:你们记一下)?(?:我的?)?(?:联系)?(?:电话|手�
 _DENIAL = re.compile(r"不是[^,.;!?]{1,12}")
 _SPELLED = re.compile(rf"[{CJK}]{{1,3}}的([{CJK}]{{1,2}})(?=[\s,.;:!?]|$)")
 _PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
-_CJK_RUN = re.compile(rf"[{CJK}]+")
 _ADMIN_ALONE = re.compile(r"(?:的)?(?:那边|这边|那块|这块|一带|那一块|这一块|这片|那片|这一片|那一片|辖区)|的(?=[\s,.;:!?])")
 _VILLAGE_AFTER = re.compile(rf"[{CJK}]{{1,4}}村")
 _COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
