@@ -253,7 +253,7 @@ class _Entry:
                  "reporters", "text", "place", "place_keys", "close", "faults")
 
     def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters, text,
-                 place=None, place_keys=frozenset(), close=frozenset(), faults=frozenset()):
+                 place=None, place_keys=frozenset(), close=frozenset(), faults=None):
         self.case_no = case_no
         self.text = text  # the raw text `tok` was prepared from
         self.tok = tok
@@ -268,7 +268,12 @@ class _Entry:
         self.place = place or {}
         self.place_keys = place_keys
         self.close = close
-        self.faults = faults
+        self.faults = faults  # read from the text when first scored (most cases never are)
+
+    def fault_kinds(self) -> frozenset[str]:
+        if self.faults is None:
+            self.faults = _faults_of(self.text)  # a benign race: two threads compute the same
+        return self.faults
 
 
 _M_PER_DEG = 111_320.0
@@ -404,7 +409,7 @@ class DuplicateIndex:
                 tok = self._recent.pop(case.text, None)
             if tok is None:
                 tok = prepare_text(case.text)
-            faults = _faults_of(case.text)
+            faults = None
         return _Entry(
             case.case_no,
             tok,
@@ -648,10 +653,11 @@ class DuplicateIndex:
         # 大狼狗不拴绳) tell of one problem however far apart the classifier put them.
         # Each names what is wrong, and nothing in common (路灯不亮 / 路灯白天亮, 油烟 / 占道):
         # two problems, however close their categories and words.
-        other_fault = bool(q.faults and e.faults and not (q.faults & e.faults))
+        e_faults = e.fault_kinds()
+        other_fault = bool(q.faults and e_faults and not (q.faults & e_faults))
         # …and each naming the same fault in its own words (积水 / 淹得老深, 窨井敞口 / 盖子没了)
         # is the same problem even when they share no words.
-        same_fault = bool(q.faults & e.faults)
+        same_fault = bool(q.faults & e_faults)
         same_problem = (named == "same" and category < 0.75 and not other_fault
                         and problem_text >= self.same_problem_text)
         # One report names the spot more closely than the other (盛世家园12栋3单元 / 盛世家园12栋):
@@ -717,7 +723,7 @@ class DuplicateIndex:
         if q.recurs:
             explanation["recurrence"] = True
         if other_fault:
-            explanation["different_fault"] = "/".join(sorted(q.faults)) + "≠" + "/".join(sorted(e.faults))
+            explanation["different_fault"] = "/".join(sorted(q.faults)) + "≠" + "/".join(sorted(e_faults))
         if conflicts:
             explanation["place_conflicts"] = conflicts
         return Candidate(case_no=e.case_no, score=round(score, 4), explanation=explanation)
