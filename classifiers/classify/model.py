@@ -18,8 +18,8 @@ A `LinearSVC` (balanced class weights) is trained on the features; for the main 
 default, one per class over Naive-Bayes-scaled features (each n-gram weighted by its log-count
 ratio in the class against the rest; Wang & Manning 2012), which folds into ordinary linear
 weights: on TipDM, 5-fold macro-F1 0.905 -> 0.913 (first 1,500 characters: 0.914). The default
-classifier over the whole taxonomy turns it off (see training.py), and the heads never use it. Its decision values are
-turned into probabilities by a softmax whose temperature is fitted on 3-fold out-of-fold
+classifier over the whole taxonomy turns it off (see training.py), and the heads never use it.
+The decision values are turned into probabilities by a softmax whose temperature is fitted on 3-fold out-of-fold
 decision values of the training data (so the confidences are calibrated on data the model did
 not see). Training uses scikit-learn; prediction does not. An n-gram is an integer (code points
 packed 21 bits each, see `_char_keys`); the vocabulary is the sorted array of those integers and
