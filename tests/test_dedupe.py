@@ -416,24 +416,14 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     assert same_place({"road": "北山路", "landmark": "永辉超市"}, market) == "different"
     assert "road:北山路" in place_keys(market, query=True)
     # found from the road, joined when the two tell of one problem
-    ix = DuplicateIndex()
-    first = "嗯，就是那个，北山路的那个农贸市场，北山路二十六号，门口天天堵车。"
-    ix.add(OpenCase(case_no="C1", text=first, category_code="SJ-09020", created_at=T0,
-                    place=extract_place(first).as_dict(), close_codes=("SJ-09009",)))
-    second = "北山路农贸市场门口又堵死了"
-    result = ix.check(second, "SJ-09020", [], "", None, ["tel:2"], T0 + timedelta(hours=1),
-                      place=extract_place(second).as_dict())
+    result = _two_reports_at_one_spot(("嗯，就是那个，北山路的那个农贸市场，北山路二十六号，门口天天堵车。", "SJ-09020", "SJ-09009"),
+                                      ("北山路农贸市场门口又堵死了", "SJ-09020", ""))
     assert result.candidates and result.candidates[0].case_no == "C1"
     assert result.candidates[0].explanation["same_place"] == "compatible"
 
 
 def test_a_neighbour_naming_only_the_landmark_after_the_house_number_is_at_that_spot():
-    first = "喂，你好，华山路48号华山小学门口那个窨井盖没了，就剩个黑窟窿，小孩放学都从那走。"
-    second = "华山小学门口有个井盖不见了 娃娃们天天从那过 赶紧来人看看吧"
-    ix = DuplicateIndex()
-    ix.add(OpenCase(case_no="C1", text=first, category_code="BJ-01023", created_at=T0,
-                    place=extract_place(first).as_dict()))
-    result = ix.check(second, "BJ-01023", [], "", None, ["tel:2"], T0 + timedelta(hours=1),
-                      place=extract_place(second).as_dict())
+    result = _two_reports_at_one_spot(("喂，你好，华山路48号华山小学门口那个窨井盖没了，就剩个黑窟窿，小孩放学都从那走。", "BJ-01023", ""),
+                                      ("华山小学门口有个井盖不见了 娃娃们天天从那过 赶紧来人看看吧", "BJ-01023", ""))
     assert result.action == "attach" and result.case_no == "C1"
     assert result.candidates[0].explanation["same_place"] == "compatible"

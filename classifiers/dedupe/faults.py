@@ -8,15 +8,14 @@ from pathlib import Path
 
 import ahocorasick
 
-from classifiers.datafile import read_toml
-from classifiers.dedupe.recurrence import WORDS, DuplicateWordsError
+from classifiers.dedupe.recurrence import WORDS, DuplicateWordsError, word_file
 
 __all__ = ["fault_kinds"]
 
 
 @lru_cache(maxsize=4)
 def _automaton(path: Path = WORDS) -> ahocorasick.Automaton:
-    faults = read_toml(path, DuplicateWordsError, "duplicate words").get("faults")
+    faults = word_file(path).get("faults")
     if not isinstance(faults, dict) or not faults:
         raise DuplicateWordsError(f"{path}: [faults] must be a table of faults, each a list of words")
     owner: dict[str, str] = {}

@@ -30,13 +30,19 @@ def _words(doc: dict, key: str, path: Path) -> list[str]:
 
 
 @lru_cache(maxsize=4)
+def word_file(path: Path = WORDS) -> dict:
+    """The duplicate check's word file, read once for all its users (recurrence, faults)."""
+    return read_toml(path, DuplicateWordsError, "duplicate words")
+
+
+@lru_cache(maxsize=4)
 def _patterns(path: Path = WORDS) -> tuple[re.Pattern, re.Pattern]:
     """From the word file, read once: a quick look (the first characters of the "again" words,
     simplified and traditional: a text with none of them needs no closer look, and this runs
     on the event loop for every report), and the closer look on the normalised text."""
     import opencc  # the normaliser's own converter, the other way
 
-    doc = read_toml(path, DuplicateWordsError, "duplicate words")
+    doc = word_file(path)
     fixed, asking, again = (_words(doc, k, path) for k in ("fixed", "asking", "again"))
     to_traditional = opencc.OpenCC("s2t")
     firsts = {w[0] for w in again} | {to_traditional.convert(w[0]) for w in again}
