@@ -219,6 +219,12 @@ def _faults_of(text: str) -> frozenset[str]:
     return fault_kinds(_basic_normalize(text)[:_MAX_TEXT])
 
 
+def prepare_report(text: str) -> tuple[str, frozenset[str]]:
+    """What the index reads from a report's text (its tokens, the faults it names), computed
+    once: in a stage worker, beside the classifier, rather than on the gateway's event loop."""
+    return prepare_text(text), _faults_of(text)
+
+
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
     return 2.0 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
 
@@ -367,7 +373,7 @@ class DuplicateIndex:
         self._entries: dict[str, _Entry] = {}
         # Texts just checked → their prepared form: the report that becomes a new case is
         # indexed with the text it was checked with, so it is prepared once, not twice.
-        self._recent: dict[str, str] = {}
+        self._recent: dict[str, tuple[str, frozenset[str]]] = {}
         self._by_grid: dict[str, dict[str, dict[str, _Entry]]] = {}  # grid → parent → cases
         self._by_cell: dict[tuple[int, int], dict[str, dict[str, _Entry]]] = {}
         self._by_parent: dict[str, dict[str, _Entry]] = {}  # insertion (≈ time) ordered
@@ -406,10 +412,9 @@ class DuplicateIndex:
             tok, faults = known.tok, known.faults
         else:
             with self._lock:
-                tok = self._recent.pop(case.text, None)
+                tok, faults = self._recent.pop(case.text, (None, None))
             if tok is None:
                 tok = prepare_text(case.text)
-            faults = None
         return _Entry(
             case.case_no,
             tok,
@@ -455,7 +460,9 @@ class DuplicateIndex:
             self._by_grid.setdefault(e.grid, {}).setdefault(e.parent, {})[e.case_no] = e
         if e.cell is not None:
             self._by_cell.setdefault(e.cell, {}).setdefault(e.parent, {})[e.case_no] = e
-        if not e.grid and e.cell is None:
+        # Cases with no grid, no point and no place said: a located report may still be
+        # one of them. (A case that names an unregistered place is found by its place keys.)
+        if not e.grid and e.cell is None and not e.place_keys:
             self._placeless.setdefault(e.code, {})[e.case_no] = e
         for key in e.reporters:
             self._by_reporter.setdefault(key, {})[e.case_no] = e
@@ -486,7 +493,7 @@ class DuplicateIndex:
             self._drop2(self._by_grid, e.grid, e.parent, case_no)
         if e.cell is not None:
             self._drop2(self._by_cell, e.cell, e.parent, case_no)
-        if not e.grid and e.cell is None:
+        if not e.grid and e.cell is None and not e.place_keys:
             self._drop(self._placeless, e.code, case_no)
         for key in e.reporters:
             self._drop(self._by_reporter, key, case_no)
@@ -732,13 +739,17 @@ class DuplicateIndex:
 
     def _query(self, text: str, category_code: str = "", category_path: Sequence[str] | None = None,
                grid_code: str = "", point: GeoPoint | None = None, reporter_keys: Iterable[str] = (),
-               at: datetime | None = None, prepared: str | None = None, place: dict | None = None,
-               close_codes: Iterable[str] = ()) -> _Query:
+               at: datetime | None = None, prepared: tuple[str, frozenset[str]] | str | None = None,
+               place: dict | None = None, close_codes: Iterable[str] = ()) -> _Query:
         """A report as the scorer sees it."""
         q = _Query()
-        q.tok = prepared if prepared is not None else prepare_text(text)
+        if isinstance(prepared, tuple):
+            q.tok, q.faults = prepared
+        else:
+            q.tok = prepared if prepared is not None else prepare_text(text)
+            q.faults = _faults_of(text)
         with self._lock:
-            self._recent[text] = q.tok
+            self._recent[text] = (q.tok, q.faults)
             if len(self._recent) > _RECENT_KEPT:
                 del self._recent[next(iter(self._recent))]
         q.chars = q.tok.replace(" ", "")
@@ -756,7 +767,6 @@ class DuplicateIndex:
         q.place_keys = frozenset(place_keys(q.place, query=True))
         q.close = frozenset(c for c in (q.code, *close_codes) if c)
         q.recurs = says_it_recurred(text)
-        q.faults = _faults_of(text)
         return q
 
     def check(
@@ -768,14 +778,14 @@ class DuplicateIndex:
         point: GeoPoint | None = None,
         reporter_keys: Iterable[str] = (),
         at: datetime | None = None,
-        prepared: str | None = None,
+        prepared: tuple[str, frozenset[str]] | str | None = None,
         place: dict | None = None,
         close_codes: Iterable[str] = (),
     ) -> DuplicateCheck:
         """Is this report a repeat of an open case? ``attach`` (with ``case_no``) at or above
         ``attach_threshold``, ``suggest`` (candidates, best first) at or above
-        ``suggest_threshold``, else ``new``. ``prepared``: ``prepare_text(text)`` if it was
-        already computed (in another process)."""
+        ``suggest_threshold``, else ``new``. ``prepared``: ``prepare_report(text)`` (or
+        ``prepare_text(text)``) if it was already computed (in another process)."""
         if at is None or at.tzinfo is None:
             raise ValueError("at must be a timezone-aware datetime")
         q = self._query(text, category_code, category_path, grid_code, point, reporter_keys, at,

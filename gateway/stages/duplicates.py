@@ -3,6 +3,7 @@ the work orders, and asks it about each new report."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from classifiers.dedupe.index import DuplicateIndex, OpenCase
 from gateway.cases.workorders import OPEN_STATUSES
@@ -24,7 +25,7 @@ class IndexedDuplicates:
         self.index = index
 
     def check(self, intake: Intake, classification: Classification, location: Location,
-              prepared: str | None = None) -> DuplicateCheck:
+              prepared: Any = None) -> DuplicateCheck:
         # Both sides compare the citizen's own words (titles are often generated).
         # A question ("修好了没有？") is about whatever is open at that place: its category
         # counts as unknown, not as a different problem.

@@ -23,7 +23,7 @@ import pickle
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gateway.models import Classification, GeoPoint, Location
 from gateway.stages.worker import HEADER, READY, frame
@@ -47,7 +47,7 @@ class StageTimeout(Exception):
 class StageAnswer:
     classification: Classification | None  # None: not asked for, or the stage failed
     location: Location | None  # None: the stage failed
-    prepared: str | None  # the text as the duplicate index compares it (None: not computed)
+    prepared: Any  # what the duplicate index reads from the text (None: not computed)
     classify_s: float
     locate_s: float
 

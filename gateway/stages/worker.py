@@ -85,7 +85,7 @@ def main() -> None:
     classifier, locator = build_pure_stages(settings)
     prepare = None
     if settings.duplicates.enabled:
-        from classifiers.dedupe.index import prepare_text as prepare
+        from classifiers.dedupe.index import prepare_report as prepare
     stdout.write(frame(READY))
     stdout.flush()
     while (payload := read_frame(stdin)) is not None:
