@@ -48,6 +48,33 @@ def test_a_calming_word_calms_only_its_own_sentence():
     assert not judge.judge("上个月楼道里有煤气味,现在修好了.", 0.05).urgent
 
 
+BACKGROUND = ("尊敬的领导：我是A3区望城坡街道的居民，在这里住了二十多年。我们小区是九十年代的老小区，"
+              "前几年改造的时候说好要重新铺路、加装路灯，结果拖了三年才动工，施工队换了两拨，"
+              "我们找过社区、街道，也打过好几次电话，每次都说在协调。")
+CLOSING = "希望领导重视，尽快派人来处理，谢谢！"
+
+
+def test_a_danger_told_in_one_sentence_of_a_long_letter_is_urgent_and_the_same_danger_in_the_past_is_not(classifier):
+    now = classifier.classify(BACKGROUND + "现在小区门口那个下水道井盖没了，黑洞洞的一个口子敞着，"
+                              "晚上孩子放学都从旁边走。" + CLOSING)
+    assert now.urgent, now.evidence["urgency"]
+    assert "井盖" in now.evidence["urgency"]["passage"]  # the operator sees which passage
+    before = classifier.classify(BACKGROUND + "去年小区门口有个井盖丢过一次，后来已经补上了。" + CLOSING)
+    assert not before.urgent, before.evidence["urgency"]
+
+
+def test_a_long_letter_is_read_passage_by_passage_and_short_exclamations_are_left_out():
+    from classifiers.classify.urgency import UrgencyJudge, passages
+    letter = "一二三四五六七八九十一二三四五六七八九十。叩谢!" + "楼道里一股煤气味，呛得人头晕，请马上派人来看看。"
+    assert passages(letter, 30) == ["一二三四五六七八九十一二三四五六七八九十。叩谢!", "楼道里一股煤气味，呛得人头晕，请马上派人来看看。"]
+    judge = UrgencyJudge(["煤气味"], threshold=0.9, with_words=0.9, passage_chars=30, passage_threshold=0.5)
+    p_of = {"楼道里一股煤气味，呛得人头晕，请马上派人来看看。": 0.3}
+    decision = judge.judge(letter, 0.01, probability_of=lambda text: p_of.get(text, 0.0))
+    assert decision.urgent and decision.passage.startswith("楼道里")  # 0.3 ≥ half of 0.5, with danger words
+    off = UrgencyJudge(["煤气味"], threshold=0.9, with_words=0.9, passage_chars=0)
+    assert not off.judge(letter, 0.01, probability_of=lambda text: 1.0).urgent
+
+
 def test_a_question_with_city_words_is_a_consultation_and_a_complaint_asked_as_a_question_is_not(classifier):
     ask = classifier.classify("请问家里装修的垃圾应该放到哪里，有没有人统一来收？")
     assert ask.consultation and ask.code.startswith("ZX")

@@ -166,7 +166,9 @@ class CombinedClassifier:
         danger = list(self.taxonomy.urgent_words)
         for entry in rules.lexicon.values():
             danger += entry.urgent_when
-        self.urgency = UrgencyJudge(danger, threshold=base.urgent_threshold, with_words=base.urgent_with_words)
+        self.urgency = UrgencyJudge(danger, threshold=base.urgent_threshold, with_words=base.urgent_with_words,
+                                    passage_chars=base.urgent_passage_chars,
+                                    passage_threshold=base.urgent_passage_threshold)
 
     # -- people's choices ----------------------------------------------------------------
 
@@ -205,7 +207,7 @@ class CombinedClassifier:
             node, branch = self._social_branch(text, node)
             if branch:
                 reasons = [r for r in reasons if not r.startswith("分类置信度低")]
-        urgency = self.urgency.judge(normalized, p_urgent, node.urgent_words)
+        urgency = self.urgency.judge(normalized, p_urgent, node.urgent_words, self._p_urgent if p_urgent is not None else None)
         alternatives = [Alternative(code=c, name=self.taxonomy.get(c).name, confidence=self._calibrated(v, f))
                         for (c, v), f in zip(runners_up, features[1:], strict=True) if c != node.code]
         rule_code = ranked[0][0] if ranked else ""
@@ -221,9 +223,13 @@ class CombinedClassifier:
             "kind": {k: round(v, 3) for k, v in kinds.items()},
             "combined_score": round(combined, 4),
             "urgency": {"probability": urgency.probability, "danger_words": urgency.danger_words,
-                        "calming": urgency.calming},
+                        "calming": urgency.calming, **({"passage": urgency.passage} if urgency.passage else {})},
         }
         return self._result(node, confidence, source, urgency.urgent, alternatives, evidence, reasons)
+
+    def _p_urgent(self, normalized: str) -> float:
+        """The urgency head's P(urgent) of a passage (`normalize`d)."""
+        return (self.model.probabilities(normalized, top=1).get("urgent") or {}).get("true", 0.0)
 
     def _leaf_scores(self, ranked: list[tuple[str, float]], model: dict[str, float],
                      kinds: dict[str, float]) -> dict[str, float]:

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-THRESHOLDS = ("review_threshold", "consultation_threshold", "urgent_threshold", "urgent_with_words")
+THRESHOLDS = ("review_threshold", "consultation_threshold", "urgent_threshold", "urgent_with_words",
+              "urgent_passage_threshold")
 
 
 @dataclass
@@ -32,6 +33,11 @@ class ClassificationSettings:
     # urgent_with_words when danger words are present and nothing says the danger is over.
     urgent_threshold: float = 0.2
     urgent_with_words: float = 0.02
+    # A text longer than urgent_passage_chars (a letter) is also read passage by passage:
+    # urgent when a passage's probability is at least urgent_passage_threshold (or half of
+    # it with danger words in the passage). 0: off.
+    urgent_passage_chars: int = 120
+    urgent_passage_threshold: float = 0.5
 
     def problems(self) -> list[str]:
         return [f"{name}: must be a number between 0 and 1, got {getattr(self, name)!r}"

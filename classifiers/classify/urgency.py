@@ -9,6 +9,12 @@ Two signals:
   lexicon), unless the text says the danger is over, hypothetical or a question.
 
 urgent = P(urgent) ≥ `threshold`, or danger words (with no calming cue) and P ≥ `with_words`.
+
+A long letter tells of a danger in one sentence among paragraphs of background (who was asked
+before, what the officials said): read whole, the head sees mostly calm words. So a letter
+longer than `passage_chars` is read passage by passage as well (from each sentence on, the
+whole sentences that fit in `passage_chars`), and is urgent when one passage is: P(urgent) of
+the passage ≥ `passage_threshold`, or half that with its own uncalmed danger words.
 Recall matters more than precision: a gas smell that waits in the normal queue costs more
 than an operator glancing at one ticket too many, so the thresholds are set for recall.
 """
@@ -16,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import ahocorasick
@@ -34,6 +40,24 @@ CALMING = (
 
 
 _SENTENCE_END = re.compile(r"[.!?;]")
+_AFTER_SENTENCE = re.compile(r"(?<=[.!?;\n])")
+# A short sentence alone (叩谢! 请批示! 打扰您了!) says nothing of danger, however it is stressed.
+_MIN_PASSAGE = 20
+
+
+def passages(normalized: str, size: int) -> list[str]:
+    """From each sentence on, as many whole sentences as fit in `size` characters (a sentence
+    longer than that is a passage of its own); passages shorter than _MIN_PASSAGE are left out."""
+    sentences = [s for s in _AFTER_SENTENCE.split(normalized) if s.strip()]
+    out = []
+    for i, passage in enumerate(sentences):
+        for following in sentences[i + 1:]:
+            if len(passage) + len(following) > size:
+                break
+            passage += following
+        if len(passage) >= _MIN_PASSAGE:
+            out.append(passage)
+    return out
 
 
 @dataclass
@@ -42,14 +66,18 @@ class UrgencyDecision:
     probability: float | None  # the head's P(urgent); None without a model
     danger_words: list[str]
     calming: list[str]
+    passage: str = ""  # the passage of a long letter that was found urgent
 
 
 class UrgencyJudge:
-    def __init__(self, danger_words: Iterable[str], *, threshold: float = 0.3, with_words: float = 0.1):
+    def __init__(self, danger_words: Iterable[str], *, threshold: float = 0.3, with_words: float = 0.1,
+                 passage_chars: int = 0, passage_threshold: float = 0.5):
         self.danger_words = tuple(dict.fromkeys(w for w in (normalize(w) for w in danger_words) if len(w) >= 2))
         self.calming = tuple(dict.fromkeys(normalize(w) for w in CALMING))
         self.threshold = threshold
         self.with_words = with_words
+        self.passage_chars = passage_chars
+        self.passage_threshold = passage_threshold
         # One pass over the text finds every danger and calming word (hundreds of them).
         self._words = ahocorasick.Automaton()
         for word in self.danger_words:
@@ -58,9 +86,24 @@ class UrgencyJudge:
             self._words.add_word(word, (word, False))
         self._words.make_automaton()
 
-    def judge(self, normalized: str, probability: float | None, leaf_words: Iterable[str] = ()) -> UrgencyDecision:
+    def judge(self, normalized: str, probability: float | None, leaf_words: Iterable[str] = (),
+              probability_of: Callable[[str], float] | None = None) -> UrgencyDecision:
         """`leaf_words`: the chosen leaf's own danger words (short ones such as 没了 that say
-        danger only of that thing: a missing manhole cover, not a missing cat)."""
+        danger only of that thing: a missing manhole cover, not a missing cat).
+        `probability_of`: P(urgent) of another normalised text (a passage of a long letter)."""
+        leaf_words = tuple(leaf_words)
+        decision = self._judge(normalized, probability, leaf_words)
+        if decision.urgent or probability_of is None or not 0 < self.passage_chars < len(normalized):
+            return decision
+        for passage in passages(normalized, self.passage_chars):
+            p = probability_of(passage)
+            if p >= self.passage_threshold or (
+                    p >= self.passage_threshold / 2 and self._judge(passage, None, leaf_words).urgent):
+                decision.urgent, decision.passage = True, passage
+                break
+        return decision
+
+    def _judge(self, normalized: str, probability: float | None, leaf_words: tuple[str, ...]) -> UrgencyDecision:
         # A calming word calms the danger words of its own sentence only: a letter that
         # thanks the leaders (感谢) or asks (请问) in one sentence may tell of a present danger
         # in the next.
