@@ -346,6 +346,8 @@ def test_the_vocabulary_is_what_the_reader_uses(tmp_path):
     (lambda d: d.update(extra={}), "unknown section(s) ['extra']"),
     (lambda d: d["roads"]["suffixes"].append("路"), "[roads].suffixes[11]: '路' is given twice"),
     (lambda d: d.pop("gates"), "[gates]: missing section"),
+    (lambda d: d["phrases"].update(misheard=["湖同"]), "[phrases].misheard: must be a table of words"),
+    (lambda d: d["phrases"]["misheard"].update({"湖同": ""}), "[phrases].misheard.湖同: must be a non-empty string"),
 ])
 def test_a_bad_vocabulary_names_file_key_and_problem(change, message):
     data = bundled()
@@ -486,3 +488,33 @@ def test_a_landmark_named_after_the_house_number_is_kept_beside_the_place():
     place = extract_place("问题位置：光明路218号光明农贸市场南门口。描述：有商贩占道经营")
     assert (place.road, place.number, place.near) == ("光明路", "218", "光明农贸市场")
     assert not place.landmark  # a dispatcher writes down the road and number
+
+
+SIXTH_ROUND = [
+    # a place word as speech recognition or a typo gave it
+    ("东堂子湖同15号门口堆了好多建筑垃圾", {"road": "东堂子胡同", "number": "15", "side": "门口"}),
+    ("紫荆花圆东门有人往绿化带倒垃圾", {"compound": "紫荆花园", "gate": "东门"}),
+    ("建国门接道这一片的小广告也太多了", {"street": "建国门街道"}),
+    # the caller's own address in a form or a summary, then the place of the problem
+    ("联系人住址：滨湖区湖滨北路3号\n事发地址：滨湖区 湖滨南路 45号\n问题描述：人行道被私家车长期占用停放。",
+     {"district": "滨湖区", "road": "湖滨南路", "number": "45"}),
+    ("来电人（住址：临江区人民路12号）反映：临江区解放北路218号一楼商铺经营烧烤，油烟扰民。",
+     {"district": "临江区", "road": "解放北路", "number": "218"}),
+    ("其本人居住于东安区演乐小区，其母亲居住的东安花园5号楼2单元楼下有一处化粪池井盖破损",
+     {"compound": "东安花园", "building": "5", "unit": "2", "side": "下"}),
+    # a district no gazetteer holds, then a landmark with its own name (but a district's own
+    # library is one name)
+    ("来电人反映：临江区和平桥桥面伸缩缝破损", {"district": "临江区", "landmark": "和平桥"}),
+    ("临江区人民医院门口乱停车", {"landmark": "临江区人民医院", "side": "门口"}),
+    ("东四街道八条社区辖区内有人私自养鸽子", {"street": "东四街道"}),
+    # where the caller came from is not where the problem is
+    ("我从北京站出来往北走，就是北京站东街那个天桥上，有个台阶的钢板翘起来了",
+     {"road": "北京站东街", "landmark": "天桥", "side": "上"}),
+    ("其每日上班途经朝阳门地铁站，步行至朝阳门北大街天桥上时发现有商贩摆摊",
+     {"road": "朝阳门北大街", "landmark": "天桥", "side": "上"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", SIXTH_ROUND, ids=[t for t, _ in SIXTH_ROUND])
+def test_misheard_place_words_the_callers_own_address_a_district_before_a_landmark_and_routes(text, expected):
+    check(text, expected)

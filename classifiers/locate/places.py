@@ -49,7 +49,7 @@ WINDOW = 80  # characters read after the first name before the place is looked a
 
 # -- the vocabulary file ----------------------------------------------------------------------
 
-# section → key → "list" (of words) or "str"; every key is required.
+# section → key → "list" (of words), "str" or "map" (word → word); every key is required.
 _SCHEMA: dict[str, dict[str, str]] = {
     "names": {"boundaries": "list", "connectors": "list", "vague": "list"},
     "roads": {"suffixes": "list", "numbered": "list", "need_number": "list", "numbered_followers": "list",
@@ -61,10 +61,11 @@ _SCHEMA: dict[str, dict[str, str]] = {
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
                   "parts": "list", "bridges": "list", "not_endings": "list", "brands": "list",
                   "verb_after_station": "list", "branches": "list"},
-    "admin": {"district_suffixes": "list", "street_suffixes": "list", "own": "list", "not_streets": "list"},
+    "admin": {"district_suffixes": "list", "street_suffixes": "list", "own": "list", "not_streets": "list",
+              "not_districts": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
                 "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list",
-                "residence": "list", "turns": "list"},
+                "residence": "list", "turns": "list", "misheard": "map"},
     "gates": {"directions": "list", "named": "list", "undirected": "list"},
     "directions": {"words": "list", "endings": "list", "village_suffixes": "list"},
 }
@@ -113,7 +114,8 @@ def parse_place_words(data: dict[str, Any], source: str = "<place words>") -> Pl
             if key not in table:
                 raise PlaceWordsError(f"{where}: missing")
             value = table[key]
-            out[key] = _checked_word(value, where) if kind == "str" else _checked_words(value, where)
+            out[key] = (_checked_word(value, where) if kind == "str" else _checked_map(value, where) if kind == "map"
+                        else _checked_words(value, where))
         sections[section] = out
     sides_table = data.get("sides")
     if not isinstance(sides_table, dict):
@@ -153,6 +155,15 @@ def _checked_words(value: Any, where: str) -> tuple[str, ...]:
         if word in value[:i]:
             raise PlaceWordsError(f"{where}[{i}]: {word!r} is given twice")
     return tuple(value)
+
+
+def _checked_map(value: Any, where: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise PlaceWordsError(f"{where}: must be a table of words, each = the word meant")
+    for heard, meant in value.items():
+        _checked_word(heard, f"{where}: key")
+        _checked_word(meant, f"{where}.{heard}")
+    return dict(value)
 
 
 # -- the structured place -----------------------------------------------------------------------
@@ -301,6 +312,7 @@ class PlaceReader:
         for suffix in w["landmarks.suffixes"]:
             kinds.setdefault(suffix, "landmark")
         self._not_streets = set(w["admin.not_streets"])
+        self._not_districts = tuple(w["admin.not_districts"])
         self._brands = set(w["landmarks.brands"])
         for brand in self._brands:
             kinds.setdefault(brand, "landmark")
@@ -341,6 +353,8 @@ class PlaceReader:
         self._back_refs = _words_re(w["phrases.back_references"])
         self._descriptions = re.compile(f"(?:{_alternation(w['phrases.descriptions'])})[^,.;!?]{{1,10}}")
         self._correction_words = w["phrases.corrections"]
+        misheard = w["phrases.misheard"]
+        self._misheard = (re.compile("|".join(map(re.escape, _longest_first(misheard)))), misheard) if misheard else None
         self._corrections_re = re.compile(
             rf"[\s,.;:!?]*(?:吗|吧|啊|呀|呢)?[\s,.;:!?]*(?:{_alternation(w['phrases.corrections'])})")
         self._junctions = _words_re(w["phrases.junctions"])
@@ -375,6 +389,9 @@ class PlaceReader:
         t = prepare(text)
         if not t:
             return None
+        if self._misheard:  # a place word as speech recognition or a typo gave it (东堂子湖同)
+            pattern, meant = self._misheard
+            t = pattern.sub(lambda m: meant[m.group()], t)
         # Names far after the first one cannot change the place, unless the caller corrects
         # himself or the place runs on: read the rest only then (long letters run twice as fast).
         limit = None if any(w in t for w in self._correction_words) else WINDOW
@@ -429,7 +446,13 @@ class PlaceReader:
                 continue
             if found.start < floor and last is not None:
                 out.pop()  # the name took in the one before it
-                if last.start < found.start and t[last.start:found.start] in self.districts:
+                if last.kind in ("district", "street") and found.start <= last.start and last.end <= found.end - 2 \
+                        and not (t[last.end:found.end] in self._kinds or _DISTRICT_INSTITUTION.match(t, last.end)):
+                    # 临江区和平桥: a district the gazetteer does not hold, then a landmark (but
+                    # 城东区图书馆, 临江区人民医院: the district's own institution, one name)
+                    out.append(last)
+                    found = _Name(found.kind, t[last.end:found.end], last.end, found.end)
+                elif last.start < found.start and t[last.start:found.start] in self.districts:
                     out.append(_Name("district", t[last.start:found.start], last.start, found.start))
             out.append(found)
             if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
@@ -514,7 +537,7 @@ class PlaceReader:
             if name in known:
                 return _Name(kind, _OFFICE.sub("", name), cut, end)
         name = t[start:end]
-        if not 3 <= end - start <= 6:
+        if not 3 <= end - start <= 6 or kind == "district" and name.endswith(self._not_districts):
             return None
         after = _PUNCT.match(t, end)
         after = after.end() if after else end  # 城南区，桃园街道: said with a pause between
@@ -772,6 +795,10 @@ class PlaceReader:
         """The first name, unless it is where the caller lives ("我住在A，但我要反映的是B"):
         then the first name after the turn."""
         first = starters[0]
+        # 从北京站出来往北走…天桥上, 途经朝阳门地铁站，步行至…: where the caller came from
+        while _ROUTE_BEFORE.search(t, max(0, first.start - 3), first.start) \
+                and _ROUTE_AFTER.match(t, first.end) and first is not starters[-1]:
+            first = starters[starters.index(first) + 1]
         if not self._residence_end.search(t, max(0, first.start - 5), first.start):
             return first
         turn = self._turn_re.search(t, first.end, first.end + 30)
@@ -1000,6 +1027,14 @@ class PlaceReader:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+# A name the caller came from, not where the problem is: 从X(那边)出来/过来/走过去…, 途经X，步行至…
+_ROUTE_BEFORE = re.compile(r"(?:从|途经)$")
+_ROUTE_AFTER = re.compile(r"(?:那边|这边|那儿|这儿)?(?:(?:溜达|走|跑|骑|开)?(?:过来|出来|过去|出发)|,?(?:步行|走)?(?:至|到))")
+
+# After a district's name, the start of the name of one of its own institutions.
+_DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
 
 
 def prepare(text: str) -> str:
