@@ -274,6 +274,17 @@ def test_the_same_problem_classified_a_branch_away_joins_at_the_same_spot():
     assert result.candidates[0].explanation["problem_text"] > 0
 
 
+def test_the_same_fault_at_the_very_same_spot_joins_across_related_categories():
+    # 冒脏水 / 积水…堵了: one blocked drain, put under two leaves of one branch (neither the
+    # other's runner-up); a lamp dark and a lamp broken at one spot stay two problems.
+    result = _two_reports_at_one_spot(("金穗小区2号楼门口污水井往外冒脏水。", "BJ-01002", "BJ-01023"),
+                                      ("金穗小区2号楼门口一片积水，下水道堵了", "BJ-01004", "BJ-01026"))
+    assert result.action == "attach" and result.case_no == "C1"
+    other = _two_reports_at_one_spot(("金穗小区2号楼门口路灯不亮。", "BJ-01037", "BJ-01038"),
+                                     ("金穗小区2号楼门口景观灯灯罩碎了", "BJ-01039", "BJ-01040"))
+    assert other.action != "attach"
+
+
 def test_another_problem_at_the_same_spot_is_not_joined_even_when_the_categories_are_close():
     # One market gate, two problems: fish stalls' waste water, live poultry slaughtered.
     result = _two_reports_at_one_spot(("西关农贸市场外面鱼摊污水横流。", "SJ-06030", "SJ-09006"),

@@ -666,7 +666,7 @@ class DuplicateIndex:
         # is the same problem even when they share no words.
         same_fault = bool(q.faults & e_faults)
         same_problem = (named == "same" and category < 0.75 and not other_fault
-                        and problem_text >= self.same_problem_text)
+                        and (problem_text >= self.same_problem_text or same_fault and category >= 0.5))
         # One report names the spot more closely than the other (盛世家园12栋3单元 / 盛世家园12栋):
         # the same spot when they tell of the same problem — the same or a close category with
         # words in common, or many words in common whatever the categories.
