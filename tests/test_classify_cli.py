@@ -94,3 +94,16 @@ def test_eval_needs_exactly_one_mode():
         run(["eval", "--data", TRAIN])
     with pytest.raises(SystemExit):
         run(["eval", "--data", TRAIN, "--rules", "--cv", "3"])
+
+
+def test_a_model_can_read_more_of_each_message(tmp_path, capsys):
+    # --chars: how much of each message the model reads (long letters are told apart better).
+    path = tmp_path / "long.pkl"
+    assert run(["train", "--data", TRAIN, "--model", str(path), "--chars", "1500"]) == 0
+    from classifiers.classify import model as M
+    assert M.load(path).char_chars == 1500
+    assert run(["eval", "--data", TRAIN, "--cv", "2", "--chars", "1500"]) == 0
+    capsys.readouterr()
+    assert run(["train", "--data", TRAIN, "--model", str(path), "--chars", "0"]) == 2
+    assert run(["eval", "--data", TRAIN, "--model", str(path), "--chars", "1500"]) == 2
+    assert "--chars" in capsys.readouterr().err

@@ -32,6 +32,12 @@ class DataError(Exception):
     """A training/evaluation file is missing or has a bad line (message names file and line)."""
 
 
+# Long messages (the 12345 social matters of TipDM average ~400 characters, many run to
+# thousands) are told apart better when more of them is read: 5-fold macro-F1 on TipDM 0.913
+# at the default 600 characters, 0.916 at 1,500 (0.915 at 1,000 and 3,000).
+CHARS_HELP = "characters of each message the model reads (default 600; 1500 for long letters such as TipDM's)"
+
+
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     t = subparsers.add_parser("train", help="train the text classifier model on labelled JSONL")
     t.add_argument("--data", action="append", required=True, metavar="FILE.jsonl", help="labelled records; repeat for several files")
@@ -41,6 +47,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                    help="train the gateway's classifier: the project's corpus plus --data, with the urgency "
                         "and kind heads and the combiner (else: one model on --data alone)")
     t.add_argument("--lexicon", metavar="PATH", help="with --classifier: lexicon.toml (default: the bundled one)")
+    t.add_argument("--chars", type=int, metavar="N", help=CHARS_HELP)
     t.set_defaults(func=run_train)
 
     e = subparsers.add_parser("eval", help="evaluate the model (cross-validated or saved) or the keyword rules")
@@ -51,6 +58,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     mode.add_argument("--rules", action="store_true", help="evaluate the keyword rules (labels are taxonomy leaf codes)")
     e.add_argument("--taxonomy", metavar="PATH", help="taxonomy.toml (default: the bundled one)")
     e.add_argument("--confusions", type=int, default=10, metavar="N", help="how many confusions to list (default 10)")
+    e.add_argument("--chars", type=int, metavar="N", help="with --cv: " + CHARS_HELP)
     e.set_defaults(func=run_eval)
 
 
@@ -102,9 +110,16 @@ def _load_taxonomy(path: str | None):
 
 # ---------------------------------------------------------------- train
 
+def _chars(args: argparse.Namespace) -> dict[str, int]:
+    return {"char_chars": args.chars} if getattr(args, "chars", None) else {}
+
+
 def run_train(args: argparse.Namespace) -> int:
     from classifiers.classify import model as M
     from classifiers.classify.taxonomy import TaxonomyError
+
+    if args.chars is not None and args.chars < 1:
+        return _err("--chars must be a positive number of characters")
 
     try:
         records = read_jsonl(args.data)
@@ -116,7 +131,7 @@ def run_train(args: argparse.Namespace) -> int:
         if args.classifier:
             model = _train_classifier(records, taxonomy or _load_taxonomy(None), args.lexicon)
         else:
-            model = M.train(records, taxonomy)
+            model = M.train(records, taxonomy, **_chars(args))
     except M.ModelError as exc:
         return _err(str(exc))
     seconds = time.perf_counter() - started
@@ -197,6 +212,8 @@ def run_eval(args: argparse.Namespace) -> int:
     from classifiers.classify import model as M
     from classifiers.classify.taxonomy import TaxonomyError
 
+    if args.chars is not None and (args.chars < 1 or not args.cv):
+        return _err("--chars must be a positive number of characters, and goes with --cv")
     try:
         records = read_jsonl(args.data)
         taxonomy = _load_taxonomy(args.taxonomy)
@@ -262,7 +279,7 @@ def run_eval(args: argparse.Namespace) -> int:
     for fold, (tr, te) in enumerate(skf.split(texts, truth), 1):
         t0 = time.perf_counter()
         # The softmax temperature does not change the predicted label: skip calibration here.
-        model = M.train([records[i] for i in tr], taxonomy, calibration_folds=0)
+        model = M.train([records[i] for i in tr], taxonomy, calibration_folds=0, **_chars(args))
         train_seconds += time.perf_counter() - t0
         model.classify("预热")
         t0 = time.perf_counter()
