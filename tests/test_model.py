@@ -11,6 +11,7 @@ import pytest
 from classifiers.classify import model as M
 from classifiers.classify.combined import build_classifier
 from classifiers.classify.taxonomy import load_taxonomy
+from classifiers.normalize import normalize
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -169,3 +170,14 @@ def test_naive_bayes_scaling_folds_into_ordinary_linear_weights():
 
 def test_the_default_training_scales_the_main_head_only(trained):
     assert trained.state["params"]["nb_scale"] is True
+
+
+def test_one_head_alone_gives_what_all_heads_together_give():
+    # A passage of a long letter is scored for urgency alone: the same probability as from
+    # every head's pass, at a fraction of the cost.
+    recs = [{**r, "urgent": i % 3 == 0} for i, r in enumerate(records())]
+    model = M.train(recs, heads=["urgent"], calibration_folds=0)
+    for text in ("楼道里一股煤气味", "小区门口路灯不亮了", "公积金怎么提取", "。"):
+        normalized = normalize(text)
+        together = model.probabilities(normalized)["urgent"]["true"]
+        assert model.head_probability(normalized, "urgent", "true") == pytest.approx(together, abs=1e-6)

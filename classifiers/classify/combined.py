@@ -229,7 +229,7 @@ class CombinedClassifier:
 
     def _p_urgent(self, normalized: str) -> float:
         """The urgency head's P(urgent) of a passage (`normalize`d)."""
-        return (self.model.probabilities(normalized, top=1).get("urgent") or {}).get("true", 0.0)
+        return self.model.head_probability(normalized, "urgent", "true")
 
     def _leaf_scores(self, ranked: list[tuple[str, float]], model: dict[str, float],
                      kinds: dict[str, float]) -> dict[str, float]:

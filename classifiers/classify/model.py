@@ -166,9 +166,9 @@ class TextModel:
 
     # ------------------------------------------------------------------ features
 
-    def _raw(self, normalized: str) -> np.ndarray | None:
-        """The weighted sum of every head's weights over a `normalize`d text's n-grams (no
-        intercepts), or None when it has no known n-gram."""
+    def _raw(self, normalized: str, columns: slice | None = None) -> np.ndarray | None:
+        """The weighted sum of every head's weights (or of `columns` of the rows only) over a
+        `normalize`d text's n-grams (no intercepts), or None when it has no known n-gram."""
         keys = _char_keys(normalized, self.char_chars, self.char_lo, self.char_hi)
         if not keys.size:
             return None
@@ -179,8 +179,12 @@ class TextModel:
         pos = pos[hit]
         if not pos.size:
             return None
-        rows = self._rows[pos]
         s = self._sublinear[tf[hit]]
+        if columns is not None:  # one head: gather its few columns, not every head's
+            x = s * self._rows[pos, 0]
+            norm = math.sqrt(float(x @ x))
+            return (s @ self._rows[pos, columns]) / norm if norm > 0.0 else None
+        rows = self._rows[pos]
         x = s * rows[:, 0]
         norm = math.sqrt(float(x @ x))
         if norm <= 0.0:
@@ -193,6 +197,15 @@ class TextModel:
         if raw is None:
             return self._b.copy()
         return raw[: self._main.stop - 1] + self._b
+
+    def head_probability(self, normalized: str, head: str, label: str) -> float:
+        """One head's probability of one label for a `normalize`d text, reading only that head's
+        weights (a passage of a long letter is scored for urgency alone)."""
+        labels, cols, b, temperature = self.heads[head]
+        raw = self._raw(normalized[: self.char_chars], cols)
+        d = (b if raw is None else raw + b) / temperature
+        e = np.exp(d - d.max())
+        return float(e[labels.index(label)] / e.sum())
 
     def head_probabilities(self, text: str) -> dict[str, dict[str, float]]:
         """The extra heads' probabilities for a raw text ({head: {label: p}}), from one pass
