@@ -9,14 +9,14 @@ Two signals:
   lexicon), unless the text says the danger is over, hypothetical or a question.
 
 urgent = P(urgent) ≥ `threshold`, or danger words (with no calming cue) and P ≥ `with_words`.
+Recall matters more than precision: a gas smell that waits in the normal queue costs more
+than an operator glancing at one ticket too many, so the thresholds are set for recall.
 
 A long letter tells of a danger in one sentence among paragraphs of background (who was asked
 before, what the officials said): read whole, the head sees mostly calm words. So a letter
 longer than `passage_chars` is read passage by passage as well (from each sentence on, the
 whole sentences that fit in `passage_chars`), and is urgent when one passage is: P(urgent) of
 the passage ≥ `passage_threshold`, or half that with its own uncalmed danger words.
-Recall matters more than precision: a gas smell that waits in the normal queue costs more
-than an operator glancing at one ticket too many, so the thresholds are set for recall.
 """
 from __future__ import annotations
 

@@ -796,8 +796,9 @@ class PlaceReader:
         then the first name after the turn."""
         first = starters[0]
         # 从北京站出来往北走…天桥上, 途经朝阳门地铁站，步行至…: where the caller came from
-        while _ROUTE_BEFORE.search(t, max(0, first.start - 3), first.start) \
-                and _ROUTE_AFTER.match(t, first.end) and first is not starters[-1]:
+        while first is not starters[-1] and (
+                t.endswith("从", 0, first.start) and _CAME_FROM.match(t, first.end)
+                or t.endswith("途经", 0, first.start) and _WENT_ON_TO.match(t, first.end)):
             first = starters[starters.index(first) + 1]
         if not self._residence_end.search(t, max(0, first.start - 5), first.start):
             return first
@@ -1030,8 +1031,9 @@ class PlaceReader:
 
 
 # A name the caller came from, not where the problem is: 从X(那边)出来/过来/走过去…, 途经X，步行至…
-_ROUTE_BEFORE = re.compile(r"(?:从|途经)$")
-_ROUTE_AFTER = re.compile(r"(?:那边|这边|那儿|这儿)?(?:(?:溜达|走|跑|骑|开)?(?:过来|出来|过去|出发)|,?(?:步行|走)?(?:至|到))")
+# (从A到B alone is a stretch, read elsewhere.)
+_CAME_FROM = re.compile(r"(?:那边|这边|那儿|这儿)?(?:溜达|走|跑|骑|开)?(?:过来|出来|过去|出发)")
+_WENT_ON_TO = re.compile(r",?(?:步行|走)?(?:至|到)")
 
 # After a district's name, the start of the name of one of its own institutions.
 _DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
