@@ -739,15 +739,11 @@ class DuplicateIndex:
 
     def _query(self, text: str, category_code: str = "", category_path: Sequence[str] | None = None,
                grid_code: str = "", point: GeoPoint | None = None, reporter_keys: Iterable[str] = (),
-               at: datetime | None = None, prepared: tuple[str, frozenset[str]] | str | None = None,
+               at: datetime | None = None, prepared: tuple[str, frozenset[str]] | None = None,
                place: dict | None = None, close_codes: Iterable[str] = ()) -> _Query:
         """A report as the scorer sees it."""
         q = _Query()
-        if isinstance(prepared, tuple):
-            q.tok, q.faults = prepared
-        else:
-            q.tok = prepared if prepared is not None else prepare_text(text)
-            q.faults = _faults_of(text)
+        q.tok, q.faults = prepared if prepared is not None else prepare_report(text)
         with self._lock:
             self._recent[text] = (q.tok, q.faults)
             if len(self._recent) > _RECENT_KEPT:
@@ -778,14 +774,14 @@ class DuplicateIndex:
         point: GeoPoint | None = None,
         reporter_keys: Iterable[str] = (),
         at: datetime | None = None,
-        prepared: tuple[str, frozenset[str]] | str | None = None,
+        prepared: tuple[str, frozenset[str]] | None = None,
         place: dict | None = None,
         close_codes: Iterable[str] = (),
     ) -> DuplicateCheck:
         """Is this report a repeat of an open case? ``attach`` (with ``case_no``) at or above
         ``attach_threshold``, ``suggest`` (candidates, best first) at or above
-        ``suggest_threshold``, else ``new``. ``prepared``: ``prepare_report(text)`` (or
-        ``prepare_text(text)``) if it was already computed (in another process)."""
+        ``suggest_threshold``, else ``new``. ``prepared``: ``prepare_report(text)`` if it
+        was already computed (in another process)."""
         if at is None or at.tzinfo is None:
             raise ValueError("at must be a timezone-aware datetime")
         q = self._query(text, category_code, category_path, grid_code, point, reporter_keys, at,
