@@ -63,6 +63,10 @@ def test_settings_name_the_file_and_key_that_is_wrong(tmp_path):
     bad.write_text("[nonsense]\n")
     with pytest.raises(settings_module.SettingsError, match=r"unknown section \[nonsense\]"):
         settings_module.load(bad)
+    bad.write_text("[classification]\nurgent_passage_chars = -1\nurgent_passage_threshold = 1.5\n")
+    with pytest.raises(settings_module.SettingsError, match=r"(?s)urgent_passage_threshold: must be a number "
+                                                            r"between 0 and 1.*urgent_passage_chars: must be 0"):
+        settings_module.load(bad)
     bad.write_text("[server\n")
     with pytest.raises(settings_module.SettingsError, match="not valid TOML"):
         settings_module.load(bad)

@@ -40,8 +40,11 @@ class ClassificationSettings:
     urgent_passage_threshold: float = 0.5
 
     def problems(self) -> list[str]:
-        return [f"{name}: must be a number between 0 and 1, got {getattr(self, name)!r}"
-                for name in THRESHOLDS if not 0.0 <= getattr(self, name) <= 1.0]
+        problems = [f"{name}: must be a number between 0 and 1, got {getattr(self, name)!r}"
+                    for name in THRESHOLDS if not 0.0 <= getattr(self, name) <= 1.0]
+        if self.urgent_passage_chars < 0:
+            problems.append(f"urgent_passage_chars: must be 0 (off) or more, got {self.urgent_passage_chars!r}")
+        return problems
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> ClassificationSettings:
