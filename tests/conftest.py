@@ -45,6 +45,13 @@ def default_stages(settings):
     return _PURE_STAGES["classifier"], _PURE_STAGES["locator"], components.build_duplicates(settings)
 
 
+def pytest_sessionstart(session):
+    """Train (or load) the default model before the first test: on a fresh clone training
+    takes minutes on a slow machine, which must not count against one test's timeout."""
+    if not session.config.option.collectonly:
+        components.build_classifier_from(settings_module.load(None, {}))
+
+
 @asynccontextmanager
 async def running_gateway(settings, stages=None, channels=None):
     app = create_app(settings, stages=stages or default_stages(settings), extra_channels=channels)
