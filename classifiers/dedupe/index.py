@@ -43,6 +43,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import jieba
 import numpy as np
@@ -50,7 +51,7 @@ from rapidfuzz import fuzz, process
 
 from classifiers.dedupe.faults import fault_kinds
 from classifiers.dedupe.place_match import place_keys, same_place
-from classifiers.dedupe.recurrence import says_it_recurred
+from classifiers.dedupe.recurrence import recurrence_score
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.geometry import near_distance_m
 from classifiers.normalize import chinese_numeral, normalize
@@ -219,10 +220,17 @@ def _faults_of(text: str) -> frozenset[str]:
     return fault_kinds(_basic_normalize(text)[:_MAX_TEXT])
 
 
-def prepare_report(text: str) -> tuple[str, frozenset[str]]:
-    """What the index reads from a report's text (its tokens, the faults it names), computed
-    once: in a stage worker, beside the classifier, rather than on the gateway's event loop."""
-    return prepare_text(text), _faults_of(text)
+class Prepared(NamedTuple):
+    """What the index reads from a report's text."""
+    tok: str  # its words, normalised, space-separated
+    faults: frozenset[str]  # the faults it names (classifiers/dedupe/faults.py)
+    recurrence: float  # how surely it says the problem was fixed and is back (recurrence.py)
+
+
+def prepare_report(text: str) -> Prepared:
+    """What the index reads from a report's text, computed once: in a stage worker, beside
+    the classifier, rather than on the gateway's event loop."""
+    return Prepared(prepare_text(text), _faults_of(text), recurrence_score(text))
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
@@ -256,10 +264,10 @@ class _Entry:
     """What the index keeps per case (immutable once built; ``update`` replaces it)."""
 
     __slots__ = ("case_no", "tok", "code", "parent", "grid", "lat", "lng", "cell", "ts",
-                 "reporters", "text", "place", "place_keys", "close", "faults")
+                 "reporters", "text", "place", "place_keys", "close", "faults", "recurrence")
 
     def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters, text,
-                 place=None, place_keys=frozenset(), close=frozenset(), faults=None):
+                 place=None, place_keys=frozenset(), close=frozenset(), faults=None, recurrence=None):
         self.case_no = case_no
         self.text = text  # the raw text `tok` was prepared from
         self.tok = tok
@@ -275,11 +283,17 @@ class _Entry:
         self.place_keys = place_keys
         self.close = close
         self.faults = faults  # read from the text when first scored (most cases never are)
+        self.recurrence = recurrence  # likewise, when a report says its problem came back
 
     def fault_kinds(self) -> frozenset[str]:
         if self.faults is None:
             self.faults = _faults_of(self.text)  # a benign race: two threads compute the same
         return self.faults
+
+    def recurrence_score(self) -> float:
+        if self.recurrence is None:
+            self.recurrence = recurrence_score(self.text)
+        return self.recurrence
 
 
 _M_PER_DEG = 111_320.0
@@ -363,6 +377,7 @@ class DuplicateIndex:
         self.reporter_bonus = reporter_bonus
         self.min_problem_text = min_problem_text
         self.same_problem_text = same_problem_text
+        self.recurrence_threshold = settings.recurrence_threshold
         total = text_weight + place_weight + category_weight + time_weight
         self.text_weight = text_weight / total
         self.place_weight = place_weight / total
@@ -373,7 +388,7 @@ class DuplicateIndex:
         self._entries: dict[str, _Entry] = {}
         # Texts just checked → their prepared form: the report that becomes a new case is
         # indexed with the text it was checked with, so it is prepared once, not twice.
-        self._recent: dict[str, tuple[str, frozenset[str]]] = {}
+        self._recent: dict[str, Prepared] = {}
         self._by_grid: dict[str, dict[str, dict[str, _Entry]]] = {}  # grid → parent → cases
         self._by_cell: dict[tuple[int, int], dict[str, dict[str, _Entry]]] = {}
         self._by_parent: dict[str, dict[str, _Entry]] = {}  # insertion (≈ time) ordered
@@ -409,12 +424,11 @@ class DuplicateIndex:
         # text rarely changes, and preparing it (jieba) is the expensive part.
         known = self._entries.get(case.case_no)
         if known is not None and known.text == case.text:
-            tok, faults = known.tok, known.faults
+            tok, faults, recurrence = known.tok, known.faults, known.recurrence
         else:
             with self._lock:
-                tok, faults = self._recent.pop(case.text, (None, None))
-            if tok is None:
-                tok = prepare_text(case.text)
+                prepared = self._recent.pop(case.text, None)
+            tok, faults, recurrence = prepared if prepared else (prepare_text(case.text), None, None)
         return _Entry(
             case.case_no,
             tok,
@@ -431,6 +445,7 @@ class DuplicateIndex:
             frozenset(place_keys(case.place)),
             frozenset(c for c in (case.category_code, *case.close_codes) if c),
             faults,
+            recurrence,
         )
 
     def add(self, case: OpenCase) -> None:
@@ -675,6 +690,7 @@ class DuplicateIndex:
             or problem_text >= self.same_problem_text)
         if vaguer:
             place = 1.0
+        category_said = category
         if same_problem or vaguer:
             category = max(category, 0.75)
 
@@ -702,7 +718,9 @@ class DuplicateIndex:
         # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
         chase = same_reporter and named == "same" and not (q.code and e.code)
         # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
-        auto = (not q.recurs and place_consistent and (place_known or same_reporter)
+        # Unless the open case told the same story (a re-post, a neighbour's account of it).
+        came_back = q.recurs and e.recurrence_score() < self.recurrence_threshold
+        auto = (not came_back and place_consistent and (place_known or same_reporter)
                 and (text >= self.min_text_attach or same_reporter
                      # a vaguer report of the same category and the same problem's words
                      # shares little text with the precise one (光明菜市场那边 / 光明路218号…)
@@ -727,8 +745,12 @@ class DuplicateIndex:
             explanation["problem_text"] = round(problem_text, 3)
         if same_problem or vaguer:
             explanation["same_problem_words"] = True
-        if q.recurs:
+        if came_back:
             explanation["recurrence"] = True
+        if category_said != category:
+            explanation["category_classified"] = round(category_said, 3)
+        if same_fault:
+            explanation["same_fault"] = "/".join(sorted(q.faults & e_faults))
         if other_fault:
             explanation["different_fault"] = "/".join(sorted(q.faults)) + "≠" + "/".join(sorted(e_faults))
         if conflicts:
@@ -739,13 +761,14 @@ class DuplicateIndex:
 
     def _query(self, text: str, category_code: str = "", category_path: Sequence[str] | None = None,
                grid_code: str = "", point: GeoPoint | None = None, reporter_keys: Iterable[str] = (),
-               at: datetime | None = None, prepared: tuple[str, frozenset[str]] | None = None,
+               at: datetime | None = None, prepared: Prepared | None = None,
                place: dict | None = None, close_codes: Iterable[str] = ()) -> _Query:
         """A report as the scorer sees it."""
         q = _Query()
-        q.tok, q.faults = prepared if prepared is not None else prepare_report(text)
+        prepared = prepared if prepared is not None else prepare_report(text)
+        q.tok, q.faults = prepared.tok, prepared.faults
         with self._lock:
-            self._recent[text] = (q.tok, q.faults)
+            self._recent[text] = prepared
             if len(self._recent) > _RECENT_KEPT:
                 del self._recent[next(iter(self._recent))]
         q.chars = q.tok.replace(" ", "")
@@ -762,7 +785,7 @@ class DuplicateIndex:
         q.place = dict(place or {})
         q.place_keys = frozenset(place_keys(q.place, query=True))
         q.close = frozenset(c for c in (q.code, *close_codes) if c)
-        q.recurs = says_it_recurred(text)
+        q.recurs = prepared.recurrence >= self.recurrence_threshold
         return q
 
     def check(
@@ -774,7 +797,7 @@ class DuplicateIndex:
         point: GeoPoint | None = None,
         reporter_keys: Iterable[str] = (),
         at: datetime | None = None,
-        prepared: tuple[str, frozenset[str]] | None = None,
+        prepared: Prepared | None = None,
         place: dict | None = None,
         close_codes: Iterable[str] = (),
     ) -> DuplicateCheck:

@@ -18,6 +18,10 @@ class DuplicateSettings:
     # Open cases older than this are not candidates.
     window_hours: float = 336.0
     max_candidates: int = 5
+    # A report saying its problem was fixed and is back ("修好了，又坏了") is a new occurrence:
+    # never joined by itself. Read by words, and by a model at this probability (above 1:
+    # words only); lower flags more, at the cost of some "still not fixed" repeats.
+    recurrence_threshold: float = 0.5
 
     def problems(self) -> list[str]:
         found = []
@@ -25,4 +29,6 @@ class DuplicateSettings:
             found.append("suggest_threshold, attach_threshold: need 0 < suggest_threshold <= attach_threshold <= 1")
         if self.radius_m <= 0 or self.window_hours <= 0 or self.max_candidates < 1:
             found.append("radius_m, window_hours, max_candidates: must be positive")
+        if self.recurrence_threshold <= 0:
+            found.append("recurrence_threshold: must be positive (above 1: the word list only)")
         return found

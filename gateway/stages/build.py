@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from classifiers.classify.combined import CombinedClassifier, build_classifier
-from classifiers.dedupe.index import DuplicateIndex, prepare_text
+from classifiers.dedupe.index import DuplicateIndex, prepare_report
 from classifiers.locate.locator import GridLocator
 from classifiers.locate.registry import load_registry
 from gateway.settings import Settings
@@ -22,7 +22,7 @@ def build_duplicates(settings: Settings) -> IndexedDuplicates | NoDuplicates:
     d = settings.duplicates
     if not d.enabled:
         return NoDuplicates()
-    prepare_text("路灯不亮")  # loads its jieba dictionary now, not during the first report
+    prepare_report("路灯修好了，又不亮了")  # loads jieba and the recurrence model now, not during the first report
     return IndexedDuplicates(DuplicateIndex(d))
 
 

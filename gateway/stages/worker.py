@@ -86,6 +86,7 @@ def main() -> None:
     prepare = None
     if settings.duplicates.enabled:
         from classifiers.dedupe.index import prepare_report as prepare
+        prepare("路灯修好了，又不亮了")  # loads jieba and the recurrence model before the first job
     stdout.write(frame(READY))
     stdout.flush()
     while (payload := read_frame(stdin)) is not None:
