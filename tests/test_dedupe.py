@@ -477,6 +477,28 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     assert result.candidates[0].explanation["same_place"] == "compatible"
 
 
+@pytest.mark.parametrize("a, b, said", [
+    ({"compound": "锦绣江南3期", "building": "8"}, {"compound": "锦绣江南三期", "building": "8"}, "same"),
+    ({"compound": "凤凰城3期"}, {"compound": "凤凰城小区三期"}, "same"),
+    ({"compound": "龙湖春江郦城", "building": "12"}, {"compound": "春江郦城", "building": "12"}, "same"),
+    ({"compound": "锦绣江南3期"}, {"compound": "锦绣江南4期"}, "different"),
+    ({"compound": "金新城花园"}, {"compound": "新城花园"}, "different"),  # one character is a name, not a developer
+    ({"landmark": "水厂公交站"}, {"landmark": "水厂站"}, "same"),
+    ({"landmark": "园林局车站"}, {"landmark": "园林局公交站"}, "same"),
+    ({"landmark": "市儿童医院"}, {"landmark": "儿童医院"}, "same"),
+    ({"landmark": "地铁1号线市政府站"}, {"landmark": "市政府地铁站"}, "same"),
+])
+def test_estates_and_stops_said_two_ways_are_one_place(a, b, said):
+    from classifiers.dedupe.place_match import same_place
+    assert same_place(a, b) == said
+
+
+def test_an_estate_said_without_its_developer_finds_the_case():
+    result = _two_reports_at_one_spot(("龙湖春江郦城12号楼2单元楼下烧烤店油烟扰民。", "SJ-06027", ""),
+                                      ("春江郦城12栋2单元 楼下烧烤店油烟熏得窗户都不敢开", "SJ-06027", ""))
+    assert result.action == "attach" and result.case_no == "C1"
+
+
 def test_a_neighbour_naming_only_the_landmark_after_the_house_number_is_at_that_spot():
     result = _two_reports_at_one_spot(("喂，你好，华山路48号华山小学门口那个窨井盖没了，就剩个黑窟窿，小孩放学都从那走。", "BJ-01023", ""),
                                       ("华山小学门口有个井盖不见了 娃娃们天天从那过 赶紧来人看看吧", "BJ-01023", ""))

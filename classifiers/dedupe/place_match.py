@@ -23,13 +23,14 @@ import re
 from rapidfuzz import fuzz
 
 from classifiers.locate.places import BRANDS, GENERIC_LANDMARKS, LANDMARK_SUFFIXES, Place
+from classifiers.normalize import chinese_numeral
 
 __all__ = ["place_keys", "same_place"]
 
 DETAILS = ("number", "building", "unit", "gate", "exit", "stretch")
 # What makes one report more precise than another about the same anchor.
 PRECISION = ("number", "building", "unit", "exit", "gate")
-_STATION_WORDS = re.compile(r"^地铁|(?:地铁)?\d{1,2}号线|地铁站$|站$")
+_STATION_WORDS = re.compile(r"^地铁|(?:地铁)?\d{1,2}号线|地铁站$|公交车?站$|(?<![火汽])车站$|站$")
 _BRIDGE_WORDS = re.compile(r"过街天桥|人行天桥")
 
 
@@ -39,11 +40,36 @@ def _plain(place: Place | dict | None) -> dict:
     return place if isinstance(place, dict) else place.as_dict()
 
 
+_PHASE = re.compile(r"([零〇一二两三四五六七八九十]{1,3})(?=期|区)")
+
+
 def _compound_key(name: str) -> str:
     name = name.replace("邨", "村")  # 祈福新邨 = 祈福新村
     if name.endswith(("屯村", "庄村")):  # 柳树屯村 = 柳树屯
         return name[:-1]
-    return name[:-2] if name.endswith("小区") and len(name) > 3 else name
+    # 凤凰城小区三期 = 凤凰城3期; 碧水湾小区中心花园 = 碧水湾中心花园
+    name = _PHASE.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), name)
+    return name.replace("小区", "") if len(name) > 3 and name.replace("小区", "") else name
+
+
+# Developers put their name before an estate's (龙湖春江郦城 = 春江郦城, 绿城桂花园 = 桂花园,
+# 万科金域蓝湾 = 金域蓝湾): an estate is the same when one name is the other's with at least
+# two characters before it, and the shorter still has three.
+_MIN_ESTATE = 3
+_MIN_PREFIX = 2
+
+
+def _same_compound(a: str, b: str) -> bool:
+    a, b = _compound_key(a), _compound_key(b)
+    short, long_ = sorted((a, b), key=len)
+    return a == b or (len(short) >= _MIN_ESTATE and len(long_) - len(short) >= _MIN_PREFIX
+                      and long_.endswith(short))
+
+
+def _compound_names(name: str) -> list[str]:
+    """The compound's key and the shorter names it may be said by (without a developer)."""
+    key = _compound_key(name)
+    return [key] + [key[i:] for i in range(_MIN_PREFIX, len(key) - _MIN_ESTATE + 1)]
 
 
 # Gates said two ways: the main gate is 大门 or 正门.
@@ -106,6 +132,9 @@ def _landmark_name(p: dict) -> str:
         return f"{p['road']}{name}" if p.get("road") else ""
     if name.endswith("站"):
         name = _STATION_WORDS.sub("", name) or name
+    # 市儿童医院 = 儿童医院, 市二院 = 二院 (but 市政府, 市府, 市民中心 are names of their own)
+    if name.startswith("市") and len(name) >= 3 and not name.startswith(("市政", "市府", "市民")):
+        name = name[1:]
     return name
 
 
@@ -145,7 +174,8 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
     if p.get("between"):
         keys.add("between:" + "|".join(sorted(p["between"])))
     if p.get("compound"):
-        keys |= _fine_keys("compound:" + _compound_key(p["compound"]), p.get("building"), query)
+        for name in _compound_names(p["compound"]):
+            keys |= _fine_keys("compound:" + name, p.get("building"), query)
     landmark = _landmark_key(p)
     if landmark:
         keys.add("landmark:" + landmark)
@@ -203,7 +233,7 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         if ra and ra == rb and bool(a.get("landmark")) != bool(b.get("landmark")):
             partial = True
     if a.get("compound") and b.get("compound"):
-        if _compound_key(a["compound"]) != _compound_key(b["compound"]):
+        if not _same_compound(a["compound"], b["compound"]):
             return "different"
         anchors += 1
     la, lb = _landmark_name(a), _landmark_name(b)
