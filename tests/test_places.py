@@ -461,6 +461,11 @@ FIFTH_ROUND = [
      {"road": "南竹竿胡同", "number": "9", "side": "门口"}),
     ("我住在海淀区学院路，老家在房山区良乡镇刘丈村。近日听父母说村里修路把排水沟填了",
      {"district": "房山区", "street": "良乡镇", "compound": "刘丈村"}),
+    # inside the village when said right after it; the whole village after the caller's role
+    ("王庄村里的路被大货车压烂了，下雨全是泥。", {"compound": "王庄村", "side": "内"}),
+    ("我是河西区石桥村村民，村里的自来水已经断了五天", {"district": "河西区", "compound": "石桥村"}),
+    # in a green belt: the belt is what is wrong, not a side of the road
+    ("建设大道中段绿化带里的树死了一片，一直没补种。", {"road": "建设大道", "stretch": "中段"}),
     # an operator chasing an earlier report: 催办 is not part of the road's name
     ("来电人催办兴业路工农路口信号灯倒计时故障", {"road": "兴业路", "cross_road": "工农路"}),
     # a junction written with a slash, said as 相交路口, with a side after 交汇处路口

@@ -944,7 +944,7 @@ class PlaceReader:
         village = place.compound.endswith(self._village_suffixes) and not place.landmark
         if village:
             m = self._village_side_re.match(t, pos)
-            if m:
+            if m and (m.group(1) or self._right_after_village(t, pos, place)):
                 place.side = (m.group(1) + "侧") if m.group(1) else "内"
                 return m.end()
         m = self._direction_re.match(t, pos)
@@ -965,9 +965,18 @@ class PlaceReader:
                     return pos + len(word)  # 跃进桥东侧桥下: the east side tells it from the west
                 if self._not_sides.match(t, pos):
                     return 0
+                if value == "内" and village and not self._right_after_village(t, pos, place):
+                    return 0
                 place.side = value
                 return pos + len(word)
         return 0
+
+    def _right_after_village(self, t: str, pos: int, place: Place) -> bool:
+        """王庄村里的路, 秦家屯村村内: inside the village. 我是石桥村村民，村里的自来水 says
+        nothing finer than the village."""
+        name_at = t.rfind(place.compound, 0, pos)
+        between = t[name_at + len(place.compound):pos] if name_at >= 0 else ","
+        return all(c.isspace() or c in self._village_suffixes for c in between)
 
     def _skip_hard(self, t: str, pos: int, place: Place, said: list[str], names: list[_Name]) -> int:
         """What a caller says between the parts of one place and that says nothing about
