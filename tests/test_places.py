@@ -466,6 +466,9 @@ FIFTH_ROUND = [
     ("我是河西区石桥村村民，村里的自来水已经断了五天", {"district": "河西区", "compound": "石桥村"}),
     # in a green belt: the belt is what is wrong, not a side of the road
     ("建设大道中段绿化带里的树死了一片，一直没补种。", {"road": "建设大道", "stretch": "中段"}),
+    # a caller correcting themselves after the details or with 不是
+    ("我在那个康宁路十号楼下，不是，康宁路十号门口，这边有个窨井在往外冒水", {"road": "康宁路", "number": "10", "side": "门口"}),
+    ("幸福路与和平路……不是，幸福路与民主路那个路口，斑马线上停了辆车", {"road": "幸福路", "cross_road": "民主路"}),
     # an operator chasing an earlier report: 催办 is not part of the road's name
     ("来电人催办兴业路工农路口信号灯倒计时故障", {"road": "兴业路", "cross_road": "工农路"}),
     # a junction written with a slash, said as 相交路口, with a side after 交汇处路口

@@ -357,6 +357,9 @@ class PlaceReader:
         self._misheard = (re.compile("|".join(map(re.escape, _longest_first(misheard)))), misheard) if misheard else None
         self._corrections_re = re.compile(
             rf"[\s,.;:!?]*(?:吗|吧|啊|呀|呢)?[\s,.;:!?]*(?:{_alternation(w['phrases.corrections'])})")
+        # …or after the name's details (康宁路十号楼下，不是，康宁路十号门口)
+        self._corrections_later = re.compile(
+            rf"[^,.;!?]{{0,8}}?[,.;!?]+\s*(?:吗|吧|啊|呀|呢)?[\s,.;:!?]*(?:{_alternation(w['phrases.corrections'])})")
         self._junctions = _words_re(w["phrases.junctions"])
         ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
         self._between_ends = re.compile(f"(?:的)?(?:{ends})")
@@ -743,7 +746,8 @@ class PlaceReader:
     def _after_corrections(self, t: str, names: list[_Name]) -> list[_Name]:
         """东四七条,哦不对,东四八条: the name before a correction and all before it go."""
         for i in range(len(names) - 1, -1, -1):
-            if self._corrections_re.match(t, names[i].end):
+            if self._corrections_re.match(t, names[i].end) or (
+                    i + 1 < len(names) and self._corrections_later.match(t, names[i].end, names[i + 1].start)):
                 return names[i + 1:]
         return names
 
