@@ -21,7 +21,7 @@ class DuplicateSettings:
     # A report saying its problem was fixed and is back ("修好了，又坏了") is a new occurrence:
     # never joined by itself. Read by words, and by a model at this probability (above 1:
     # words only); lower flags more, at the cost of some "still not fixed" repeats.
-    recurrence_threshold: float = 0.5
+    recurrence_threshold: float = 0.6
 
     def problems(self) -> list[str]:
         found = []
