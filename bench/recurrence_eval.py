@@ -26,12 +26,13 @@ from classifiers.normalize import normalize  # noqa: E402
 
 def main() -> int:
     rows = [json.loads(line) for line in R.CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    quick, close = R._patterns()
+    quick, close, model_gate = R._patterns()
     norm = [normalize(r["text"]) for r in rows]
     truth = np.array([r["recurs"] for r in rows])
     source = np.array([r["source"] for r in rows])
     kind = np.array([r["kind"] for r in rows])
     gate = np.array([bool(quick.search(r["text"])) for r in rows])
+    read = np.array([bool(model_gate.search(t)) for t in norm])  # texts the model reads
     words = np.array([bool(close.search(t)) for t in norm])
     held_out = np.zeros(len(rows))
     for name in sorted(set(source)):
@@ -44,7 +45,7 @@ def main() -> int:
         held_out[test] = model.predict_proba([t for t, k in zip(norm, test) if k])[:, 1]
     out = {"texts": len(rows), "fixed_and_back": int(truth.sum()), "thresholds": {}}
     for threshold in (0.5, 0.6, 0.7, 0.8, 0.9, "words only"):
-        said = gate & (words | (held_out >= threshold if threshold != "words only" else False))
+        said = gate & (words | (read & (held_out >= threshold) if threshold != "words only" else False))
         out["thresholds"][str(threshold)] = {
             "found": int((said & truth).sum()),
             "wrongly_flagged": int((said & ~truth).sum()),
