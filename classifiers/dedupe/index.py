@@ -51,7 +51,7 @@ from rapidfuzz import fuzz, process
 
 from classifiers.dedupe.faults import fault_kinds
 from classifiers.dedupe.place_match import place_keys, same_place
-from classifiers.dedupe.recurrence import recurrence_score
+from classifiers.dedupe.recurrence import recurrence_model, recurrence_score
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.geometry import near_distance_m
 from classifiers.normalize import chinese_numeral, normalize
@@ -231,6 +231,13 @@ def prepare_report(text: str) -> Prepared:
     """What the index reads from a report's text, computed once: in a stage worker, beside
     the classifier, rather than on the gateway's event loop."""
     return Prepared(prepare_text(text), _faults_of(text), recurrence_score(text))
+
+
+def warm_up() -> None:
+    """Load what preparing a report needs (jieba's dictionary, the recurrence model) now,
+    not during the first report."""
+    prepare_report("路灯不亮")
+    recurrence_model()
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:

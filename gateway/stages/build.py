@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from classifiers.classify.combined import CombinedClassifier, build_classifier
-from classifiers.dedupe.index import DuplicateIndex, prepare_report
+from classifiers.dedupe.index import DuplicateIndex, warm_up
 from classifiers.locate.locator import GridLocator
 from classifiers.locate.registry import load_registry
 from gateway.settings import Settings
@@ -22,7 +22,7 @@ def build_duplicates(settings: Settings) -> IndexedDuplicates | NoDuplicates:
     d = settings.duplicates
     if not d.enabled:
         return NoDuplicates()
-    prepare_report("路灯修好了，又不亮了")  # loads jieba and the recurrence model now, not during the first report
+    warm_up()
     return IndexedDuplicates(DuplicateIndex(d))
 
 

@@ -86,7 +86,8 @@ def main() -> None:
     prepare = None
     if settings.duplicates.enabled:
         from classifiers.dedupe.index import prepare_report as prepare
-        prepare("路灯修好了，又不亮了")  # loads jieba and the recurrence model before the first job
+        from classifiers.dedupe.index import warm_up
+        warm_up()
     stdout.write(frame(READY))
     stdout.flush()
     while (payload := read_frame(stdin)) is not None:
