@@ -469,6 +469,8 @@ FIFTH_ROUND = [
     # a caller correcting themselves after the details or with 不是
     ("我在那个康宁路十号楼下，不是，康宁路十号门口，这边有个窨井在往外冒水", {"road": "康宁路", "number": "10", "side": "门口"}),
     ("幸福路与和平路……不是，幸福路与民主路那个路口，斑马线上停了辆车", {"road": "幸福路", "cross_road": "民主路"}),
+    ("在北总布胡同三十一号，不对不对，是三十二号那个消防栓在漏水", {"road": "北总布胡同", "number": "32"}),
+    ("阳光花园5号楼，不对，是6号楼楼下积水", {"compound": "阳光花园", "building": "6", "side": "下"}),
     # an operator chasing an earlier report: 催办 is not part of the road's name
     ("来电人催办兴业路工农路口信号灯倒计时故障", {"road": "兴业路", "cross_road": "工农路"}),
     # a junction written with a slash, said as 相交路口, with a side after 交汇处路口

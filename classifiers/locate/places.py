@@ -782,6 +782,10 @@ class PlaceReader:
             if q:
                 pos = q
                 continue
+            q = self._corrected_number(t, p, place)
+            if q:
+                pos = end = q
+                continue
             break
         if place.compound.endswith(self._village_suffixes) and not (
                 place.side or place.road or place.landmark or place.building):
@@ -794,6 +798,25 @@ class PlaceReader:
                 return None, end
         place.text = t[first.start:end]
         return place, end
+
+    def _corrected_number(self, t: str, pos: int, place: Place) -> int:
+        """三十一号，不对不对，是三十二号: the house number or building said again after a
+        correction replaces the first. The position after it, or 0."""
+        m = self._corrections_re.match(t, pos)
+        if not m or not (place.number or place.building):
+            return 0
+        after = self._skip_soft(t, m.end())
+        after += t.startswith("是", after)
+        if place.number:
+            n = _NUMBER.match(t, after)
+            if n:
+                place.number, place.side = n.group(1), ""
+                return n.end()
+        b = _BUILDING.match(t, after)
+        if b and place.building:
+            place.building, place.unit, place.side = b.group(1), "", ""
+            return b.end()
+        return 0
 
     def _problem_place(self, t: str, starters: list[_Name]) -> _Name:
         """The first name, unless it is where the caller lives ("我住在A，但我要反映的是B"):
