@@ -3,10 +3,10 @@
     .venv/bin/python bench/build_recurrence_corpus.py   # writes classifiers/data/corpus/recurrence.jsonl
 
 Every text of every development pair (bench/data/dedupe_dev_v*.jsonl, never the frozen sets)
-becomes one example: the second report of a pair whose kind says the problem was fixed and
-came back (`recurrence`, `fixed_and_back`) is a positive; every other text is a negative —
-among them the hard ones, reports that the problem was never fixed (`still_not_fixed`) and
-callers asking whether it has been (`chase`).
+becomes one example with two labels: `recurs`, the second report of a pair whose kind says the
+problem was fixed and came back (`recurrence`, `fixed_and_back`); `still`, the second report of
+a pair whose kind says it was never fixed (`still_not_fixed`) or whose caller asks after it
+(`chase`). Each label's hard negatives are the other's positives.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "classifiers" / "data" / "corpus" / "recurrence.jsonl"
 RECURS = {"recurrence", "fixed_and_back"}
+STILL = {"chase", "still_not_fixed"}
 
 
 def main() -> int:
@@ -31,10 +32,12 @@ def main() -> int:
                 text = pair[side]["text"]
                 if text not in seen:
                     seen.add(text)
-                    examples.append({"text": text, "recurs": recurs, "kind": pair["kind"] if side == "b" else "first",
+                    examples.append({"text": text, "recurs": recurs, "still": side == "b" and pair["kind"] in STILL,
+                                     "kind": pair["kind"] if side == "b" else "first",
                                      "source": path.stem})
     OUT.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in examples), encoding="utf-8")
-    print(f"{OUT.relative_to(ROOT)}: {len(examples)} texts, {sum(e['recurs'] for e in examples)} fixed and back")
+    print(f"{OUT.relative_to(ROOT)}: {len(examples)} texts, {sum(e['recurs'] for e in examples)} fixed and back, "
+          f"{sum(e['still'] for e in examples)} still not fixed")
     return 0
 
 

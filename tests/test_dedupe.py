@@ -454,6 +454,21 @@ def test_a_problem_back_after_it_was_dealt_with_is_offered_not_joined():
     assert result.action == "attach" and result.case_no == "C1"
 
 
+def test_a_neighbour_saying_the_problem_is_still_there_joins_however_they_tell_it():
+    first = ("滨河路88号门口的路灯杆被车撞歪了", LAMP, "")
+    chase = ("滨河路88号门口那根路灯杆我前天就报了，到现在还没人来，灯罩都碎了", LAMP, "")
+    result = _two_reports_at_one_spot(first, chase)
+    assert result.action == "attach" and result.case_no == "C1"
+    assert result.candidates[0].explanation["still_open"] is True
+    assert "different_fault" in result.candidates[0].explanation  # 撞歪 / 碎了: told differently
+    # the same words without "still": two faults of one lamp post, offered, not joined
+    other = ("滨河路88号门口那根路灯杆的灯罩碎了一地", LAMP, "")
+    assert _two_reports_at_one_spot(first, other).action != "attach"
+    # and "fixed, then back" is still a new occurrence
+    back = ("滨河路88号门口那根路灯杆上个月修好了，这两天又被撞歪了", LAMP, "")
+    assert _two_reports_at_one_spot(first, back).action == "suggest"
+
+
 def test_the_same_came_back_story_posted_twice_is_one_case():
     # a re-post tells the story the open case already told: nothing new came back since
     story = FIXED_AND_BACK[0]

@@ -67,8 +67,9 @@ def test_settings_name_the_file_and_key_that_is_wrong(tmp_path):
     with pytest.raises(settings_module.SettingsError, match=r"(?s)urgent_passage_threshold: must be a number "
                                                             r"between 0 and 1.*urgent_passage_chars: must be 0"):
         settings_module.load(bad)
-    bad.write_text("[duplicates]\nrecurrence_threshold = 0\n")
-    with pytest.raises(settings_module.SettingsError, match=r"bad.toml.*recurrence_threshold: must be positive"):
+    bad.write_text("[duplicates]\nrecurrence_threshold = 0\nstill_threshold = -1\n")
+    with pytest.raises(settings_module.SettingsError,
+                       match=r"(?s)bad.toml.*recurrence_threshold: must be positive.*still_threshold: must be positive"):
         settings_module.load(bad)
     bad.write_text("[server\n")
     with pytest.raises(settings_module.SettingsError, match="not valid TOML"):

@@ -51,7 +51,7 @@ from rapidfuzz import fuzz, process
 
 from classifiers.dedupe.faults import fault_kinds
 from classifiers.dedupe.place_match import place_keys, same_place
-from classifiers.dedupe.recurrence import recurrence_model, recurrence_score
+from classifiers.dedupe.recurrence import history_scores, recurrence_model, recurrence_score
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.geometry import near_distance_m
 from classifiers.normalize import chinese_numeral, normalize
@@ -225,19 +225,21 @@ class Prepared(NamedTuple):
     tok: str  # its words, normalised, space-separated
     faults: frozenset[str]  # the faults it names (classifiers/dedupe/faults.py)
     recurrence: float  # how surely it says the problem was fixed and is back (recurrence.py)
+    still: float  # how surely it says the problem was never fixed, or asks after it (recurrence.py)
 
 
 def prepare_report(text: str) -> Prepared:
     """What the index reads from a report's text, computed once: in a stage worker, beside
     the classifier, rather than on the gateway's event loop."""
-    return Prepared(prepare_text(text), _faults_of(text), recurrence_score(text))
+    return Prepared(prepare_text(text), _faults_of(text), *history_scores(text))
 
 
 def warm_up() -> None:
     """Load what preparing a report needs (jieba's dictionary, the recurrence model) now,
     not during the first report."""
     prepare_report("路灯不亮")
-    recurrence_model()
+    recurrence_model("recurs")
+    recurrence_model("still")
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
@@ -308,7 +310,7 @@ _M_PER_DEG = 111_320.0
 
 class _Query:
     __slots__ = ("tok", "chars", "bigrams", "marks", "code", "parent", "grid", "lat", "lng",
-                 "ts", "reporters", "place", "place_keys", "close", "recurs", "faults")
+                 "ts", "reporters", "place", "place_keys", "close", "recurs", "still", "faults")
 
 
 class DuplicateIndex:
@@ -385,6 +387,7 @@ class DuplicateIndex:
         self.min_problem_text = min_problem_text
         self.same_problem_text = same_problem_text
         self.recurrence_threshold = settings.recurrence_threshold
+        self.still_threshold = settings.still_threshold
         total = text_weight + place_weight + category_weight + time_weight
         self.text_weight = text_weight / total
         self.place_weight = place_weight / total
@@ -435,7 +438,7 @@ class DuplicateIndex:
         else:
             with self._lock:
                 prepared = self._recent.pop(case.text, None)
-            tok, faults, recurrence = prepared if prepared else (prepare_text(case.text), None, None)
+            tok, faults, recurrence = prepared[:3] if prepared else (prepare_text(case.text), None, None)
         return _Entry(
             case.case_no,
             tok,
@@ -727,12 +730,16 @@ class DuplicateIndex:
         # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
         # Unless the open case told the same story (a re-post, a neighbour's account of it).
         came_back = q.recurs and e.recurrence_score() < self.recurrence_threshold
+        # "我前天就报了，到现在还是歪着": the problem at this very spot is still there, however
+        # differently the two tell it (撞裂了 / 还歪在那) — in a related category at least.
+        still_there = (q.still and not came_back and named in ("same", "compatible") and not conflicts
+                       and category >= 0.5)
         auto = (not came_back and place_consistent and (place_known or same_reporter)
-                and (text >= self.min_text_attach or same_reporter
+                and (text >= self.min_text_attach or same_reporter or still_there
                      # a vaguer report of the same category and the same problem's words
                      # shares little text with the precise one (光明菜市场那边 / 光明路218号…)
                      or vaguer and category == 1.0 and text >= self.min_vague_text_attach)
-                and (category_ok or chase or text >= self.repost_text))
+                and (category_ok or chase or still_there or text >= self.repost_text))
         explanation = {
             "score": round(score, 3),
             "text": round(text, 3),
@@ -754,6 +761,8 @@ class DuplicateIndex:
             explanation["same_problem_words"] = True
         if came_back:
             explanation["recurrence"] = True
+        if still_there:
+            explanation["still_open"] = True
         if category_said != category:
             explanation["category_classified"] = round(category_said, 3)
         if same_fault:
@@ -793,6 +802,7 @@ class DuplicateIndex:
         q.place_keys = frozenset(place_keys(q.place, query=True))
         q.close = frozenset(c for c in (q.code, *close_codes) if c)
         q.recurs = prepared.recurrence >= self.recurrence_threshold
+        q.still = prepared.still >= self.still_threshold
         return q
 
     def check(

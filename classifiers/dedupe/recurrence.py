@@ -1,13 +1,18 @@
-"""Does a report say its problem was fixed and has come back? ("上个月修好了，今天又不亮了")
+"""What a report says of its problem's history: fixed and come back ("上个月修好了，今天又不亮了"),
+or never fixed and asked after ("我前天就报了，到现在还是黑的").
 
-Such a report is a new occurrence of the problem, so the duplicate check never joins it to an
-open case by itself (it offers the case to the operator). Two readers, either of which is
-enough: words ("fixed" then "again", data in `classifiers/data/duplicate_words.toml`), and a
-character n-gram model trained on `classifiers/data/corpus/recurrence.jsonl` for the many ways
-people tell the story ("城管把他炉子收了，停了二十来天，现在换了个电烤炉又摆出来了"). On two sets
-written by people who never saw either, each held out from the model's training, the word list
-found 39 of 150 and 62 of 200 such reports, the model with it 139 and 195
-(`bench/recurrence_eval.py`).
+A report that says it came back is a new occurrence of the problem, so the duplicate check
+never joins it to an open case by itself (it offers the case to the operator). Two readers,
+either of which is enough: words ("fixed" then "again", data in
+`classifiers/data/duplicate_words.toml`), and a character n-gram model trained on
+`classifiers/data/corpus/recurrence.jsonl` for the many ways people tell the story
+("城管把他炉子收了，停了二十来天，现在换了个电烤炉又摆出来了"). On two sets written by people who
+never saw either, each held out from the model's training, the word list found 39 of 150 and
+62 of 200 such reports, the model with it 139 and 195 (`bench/recurrence_eval.py`).
+
+A report that says the problem is still there, or asks after it, is a repeat of the open case
+at that spot even when the two describe it differently; a second model on the same texts
+reads that.
 """
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ from classifiers.datafile import read_toml
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.normalize import normalize
 
-__all__ = ["DuplicateWordsError", "recurrence_score", "says_it_recurred"]
+__all__ = ["DuplicateWordsError", "history_scores", "recurrence_score", "says_it_recurred", "still_score"]
 
 WORDS = Path(__file__).resolve().parents[1] / "data" / "duplicate_words.toml"
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "recurrence.jsonl"
@@ -69,9 +74,10 @@ def _patterns(path: Path = WORDS) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     return any_of({w[0] for w in again} | gate_chars), close, any_of(gate_chars)
 
 
-def _train(corpus: Path):
-    """The scikit-learn pipeline, trained on the corpus (`bench/recurrence_eval.py` uses it
-    as it is; the gateway keeps `_Linear`, its weights)."""
+def _train(corpus: Path, label: str = "recurs"):
+    """The scikit-learn pipeline, trained on the corpus for one of its labels (`recurs`: fixed
+    and back; `still`: never fixed, or asked after). `bench/recurrence_eval.py` uses it as it
+    is; the gateway keeps `_Linear`, its weights."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -81,7 +87,7 @@ def _train(corpus: Path):
         TfidfVectorizer(analyzer="char", ngram_range=(1, NGRAM), sublinear_tf=True, min_df=2),
         # few positives (one text in thirteen): weigh them up, or the model seldom says yes
         LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000))
-    model.fit([normalize(r["text"]) for r in rows], [bool(r["recurs"]) for r in rows])
+    model.fit([normalize(r["text"]) for r in rows], [bool(r[label]) for r in rows])
     return model
 
 
@@ -119,36 +125,50 @@ class _Linear:
         return 1.0 / (1.0 + math.exp(-(dot / math.sqrt(square) + self.intercept)))
 
 
-@lru_cache(maxsize=2)
-def recurrence_model(corpus: Path = CORPUS) -> _Linear:
-    """The "fixed, then back" model: from the cache, or trained now (seconds) and cached."""
-    path = CACHE / f"recurrence-{fingerprint(corpus, Path(__file__))}.pkl"
+@lru_cache(maxsize=4)
+def recurrence_model(label: str = "recurs", corpus: Path = CORPUS) -> _Linear:
+    """The model for one label of the corpus: from the cache, or trained now (seconds) and
+    cached."""
+    path = CACHE / f"history-{label}-{fingerprint(corpus, Path(__file__))}.pkl"
     try:
         return pickle.loads(path.read_bytes())
     except (OSError, pickle.UnpicklingError, AttributeError, ImportError):
         pass  # not trained yet
-    model = _Linear(_train(corpus))
+    model = _Linear(_train(corpus, label))
     CACHE.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     partial.write_bytes(pickle.dumps(model))
     os.replace(partial, path)  # atomic: a process reading it sees all of it or none
-    for old in CACHE.glob("recurrence-*.pkl"):
+    for old in [*CACHE.glob(f"history-{label}-*.pkl"), *CACHE.glob("recurrence-*.pkl")]:
         if old != path:
             old.unlink(missing_ok=True)
     return model
+
 
 
 def recurrence_score(text: str, path: Path = WORDS) -> float:
     """How surely the text says its problem was fixed before and is back: 1.0 in the listed
     words, else the model's probability. Texts with no "again" character at all (又, 再,
     重新, 还是…; most reports) need neither: 0.0."""
+    return history_scores(text, path)[0]
+
+
+def still_score(text: str) -> float:
+    """How surely the text says its problem was never fixed, or asks after a report already
+    made ("我前天就报了，到现在还是黑的", "修好了没有？"): the model's probability."""
+    return history_scores(text)[1]
+
+
+def history_scores(text: str, path: Path = WORDS) -> tuple[float, float]:
+    """(recurrence_score, still_score) of a text, normalising it once."""
     quick, close, gate = _patterns(path)
-    if not quick.search(text):
-        return 0.0
     norm = normalize(text)
+    still = recurrence_model("still").probability(norm)
+    if not quick.search(text):
+        return 0.0, still
     if close.search(norm):
-        return 1.0
-    return recurrence_model().probability(norm) if gate.search(norm) else 0.0
+        return 1.0, still
+    return (recurrence_model().probability(norm) if gate.search(norm) else 0.0), still
 
 
 def says_it_recurred(text: str, threshold: float | None = None, path: Path = WORDS) -> bool:

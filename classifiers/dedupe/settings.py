@@ -22,6 +22,10 @@ class DuplicateSettings:
     # never joined by itself. Read by words, and by a model at this probability (above 1:
     # words only); lower flags more, at the cost of some "still not fixed" repeats.
     recurrence_threshold: float = 0.6
+    # A report saying the problem at that spot was never fixed, or asking after it ("我前天就报了，
+    # 到现在还是黑的"), joins the open case there even when the two describe it differently.
+    # Read by a model at this probability (above 1: never).
+    still_threshold: float = 0.7
 
     def problems(self) -> list[str]:
         found = []
@@ -31,4 +35,6 @@ class DuplicateSettings:
             found.append("radius_m, window_hours, max_candidates: must be positive")
         if self.recurrence_threshold <= 0:
             found.append("recurrence_threshold: must be positive (above 1: the word list only)")
+        if self.still_threshold <= 0:
+            found.append("still_threshold: must be positive (above 1: never)")
         return found
