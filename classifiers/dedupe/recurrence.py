@@ -74,6 +74,9 @@ def _patterns(path: Path = WORDS) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     return any_of({w[0] for w in again} | gate_chars), close, any_of(gate_chars)
 
 
+NGRAM = 3  # character n-grams of 1 to NGRAM characters
+
+
 def _train(corpus: Path, label: str = "recurs"):
     """The scikit-learn pipeline, trained on the corpus for one of its labels (`recurs`: fixed
     and back; `still`: never fixed, or asked after). `bench/recurrence_eval.py` uses it as it
@@ -89,9 +92,6 @@ def _train(corpus: Path, label: str = "recurs"):
         LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000))
     model.fit([normalize(r["text"]) for r in rows], [bool(r[label]) for r in rows])
     return model
-
-
-NGRAM = 3
 
 
 class _Linear:
@@ -143,7 +143,6 @@ def recurrence_model(label: str = "recurs", corpus: Path = CORPUS) -> _Linear:
         if old != path:
             old.unlink(missing_ok=True)
     return model
-
 
 
 def recurrence_score(text: str, path: Path = WORDS) -> float:
