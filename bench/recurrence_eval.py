@@ -47,7 +47,7 @@ def main() -> int:
     args = p.parse_args()
     label = "still" if args.still else "recurs"
     rows = [json.loads(line) for line in R.CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    quick, close, model_gate = R._patterns()
+    quick, close, model_gate, still_gate = R._patterns()
     norm = [normalize(r["text"]) for r in rows]
     truth = np.array([r[label] for r in rows])
     source = np.array([r["source"] for r in rows])
@@ -59,7 +59,8 @@ def main() -> int:
         words = np.array([bool(close.search(t)) for t in norm])
         hard = {"of_them_never_fixed": kind == "still_not_fixed", "of_them_chases": kind == "chase"}
     else:
-        gate = read = np.ones(len(rows), dtype=bool)
+        gate = np.ones(len(rows), dtype=bool)
+        read = np.array([bool(still_gate.search(t)) for t in norm])  # texts the model reads
         words = np.zeros(len(rows), dtype=bool)
         hard = {"of_them_fixed_and_back": np.isin(kind, ["fixed_and_back", "recurrence"]),
                 "of_them_first_reports": kind == "first"}

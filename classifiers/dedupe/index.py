@@ -135,17 +135,19 @@ def _cn_number(s: str) -> str:
     return s if value is None else str(value)
 
 
-def _basic_normalize(text: str) -> str:
-    text = normalize(text or "")  # the shared normalizer (fillers, stutter, ASR noise), then ours
+def _basic_normalize(text: str, normalized: str | None = None) -> str:
+    # the shared normalizer (fillers, stutter, ASR noise; `normalized` if already run), then ours
+    text = normalize(text or "") if normalized is None else normalized
     text = unicodedata.normalize("NFKC", text or "")
     text = _to_simplified(text).lower()
     return _CN_NUM_BEFORE_UNIT.sub(lambda m: _cn_number(m.group(1)), text)
 
 
-def prepare_text(text: str) -> str:
+def prepare_text(text: str, basic: str | None = None) -> str:
     """The index's form of a report: content tokens joined by spaces (fillers and punctuation
-    removed, numerals normalized, at most ``_MAX_TEXT`` characters)."""
-    norm = _basic_normalize(text)[:_MAX_TEXT]
+    removed, numerals normalized, at most ``_MAX_TEXT`` characters). ``basic``:
+    ``_basic_normalize(text)`` if already computed."""
+    norm = (_basic_normalize(text) if basic is None else basic)[:_MAX_TEXT]
     tokens = []
     for tok in _cut(norm):
         tok = _PUNCT.sub("", tok)
@@ -231,7 +233,9 @@ class Prepared(NamedTuple):
 def prepare_report(text: str) -> Prepared:
     """What the index reads from a report's text, computed once: in a stage worker, beside
     the classifier, rather than on the gateway's event loop."""
-    return Prepared(prepare_text(text), _faults_of(text), *history_scores(text))
+    normalized = normalize(text or "")  # once, for all three readers
+    basic = _basic_normalize(text, normalized)
+    return Prepared(prepare_text(text, basic), fault_kinds(basic[:_MAX_TEXT]), *history_scores(text, normalized))
 
 
 def warm_up() -> None:

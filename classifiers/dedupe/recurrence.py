@@ -53,14 +53,15 @@ def word_file(path: Path = WORDS) -> dict:
 
 
 @lru_cache(maxsize=4)
-def _patterns(path: Path = WORDS) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _patterns(path: Path = WORDS) -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     """From the word file, read once: a quick look (the first characters of the "again" words,
     simplified and traditional: a text with none of them needs no closer look, and this runs
-    for every report), the closer look on the normalised text, and the model's own gate."""
+    for every report), the closer look on the normalised text, and each model's own gate."""
     import opencc  # the normaliser's own converter, the other way
 
     doc = word_file(path)
-    fixed, asking, again, gate = (_words(doc, k, path) for k in ("fixed", "asking", "again", "model_gate"))
+    fixed, asking, again, gate, still_gate = (_words(doc, k, path) for k in
+                                              ("fixed", "asking", "again", "model_gate", "still_gate"))
     to_traditional = opencc.OpenCC("s2t")
 
     def any_of(chars: set[str]) -> re.Pattern:
@@ -71,7 +72,8 @@ def _patterns(path: Path = WORDS) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     # a "fixed" word that is not a question (修好了没有), then within a few clauses "again"
     close = re.compile(rf"(?:{alt(fixed)})(?!了?(?:{alt(asking)})).{{0,30}}?(?:{alt(again)})")
     gate_chars = {c for w in gate for c in w}
-    return any_of({w[0] for w in again} | gate_chars), close, any_of(gate_chars)
+    return (any_of({w[0] for w in again} | gate_chars), close, any_of(gate_chars),
+            any_of({c for w in still_gate for c in w}))
 
 
 NGRAM = 3  # character n-grams of 1 to NGRAM characters
@@ -149,7 +151,7 @@ def recurrence_score(text: str, path: Path = WORDS) -> float:
     """How surely the text says its problem was fixed before and is back: 1.0 in the listed
     words, else the model's probability. Texts with no "again" character at all (又, 再,
     重新, 还是…; most reports) need neither: 0.0."""
-    return history_scores(text, path)[0]
+    return history_scores(text, path=path)[0]
 
 
 def still_score(text: str) -> float:
@@ -158,11 +160,12 @@ def still_score(text: str) -> float:
     return history_scores(text)[1]
 
 
-def history_scores(text: str, path: Path = WORDS) -> tuple[float, float]:
-    """(recurrence_score, still_score) of a text, normalising it once."""
-    quick, close, gate = _patterns(path)
-    norm = normalize(text)
-    still = recurrence_model("still").probability(norm)
+def history_scores(text: str, normalized: str | None = None, path: Path = WORDS) -> tuple[float, float]:
+    """(recurrence_score, still_score) of a text (``normalized``: ``normalize(text)`` if
+    already computed)."""
+    quick, close, gate, still_gate = _patterns(path)
+    norm = normalize(text) if normalized is None else normalized
+    still = recurrence_model("still").probability(norm) if still_gate.search(norm) else 0.0
     if not quick.search(text):
         return 0.0, still
     if close.search(norm):
