@@ -51,7 +51,7 @@ from rapidfuzz import fuzz, process
 
 from classifiers.dedupe.faults import fault_kinds
 from classifiers.dedupe.place_match import place_keys, same_place
-from classifiers.dedupe.recurrence import history_scores, recurrence_model, recurrence_score
+from classifiers.dedupe.recurrence import recurrence_model, recurrence_score, still_score
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.geometry import near_distance_m
 from classifiers.normalize import chinese_numeral, normalize
@@ -227,7 +227,6 @@ class Prepared(NamedTuple):
     tok: str  # its words, normalised, space-separated
     faults: frozenset[str]  # the faults it names (classifiers/dedupe/faults.py)
     recurrence: float  # how surely it says the problem was fixed and is back (recurrence.py)
-    still: float  # how surely it says the problem was never fixed, or asks after it (recurrence.py)
 
 
 def prepare_report(text: str) -> Prepared:
@@ -235,7 +234,7 @@ def prepare_report(text: str) -> Prepared:
     the classifier, rather than on the gateway's event loop."""
     normalized = normalize(text or "")  # once, for all three readers
     basic = _basic_normalize(text, normalized)
-    return Prepared(prepare_text(text, basic), fault_kinds(basic[:_MAX_TEXT]), *history_scores(text, normalized))
+    return Prepared(prepare_text(text, basic), fault_kinds(basic[:_MAX_TEXT]), recurrence_score(text, normalized))
 
 
 def warm_up() -> None:
@@ -314,7 +313,14 @@ _M_PER_DEG = 111_320.0
 
 class _Query:
     __slots__ = ("tok", "chars", "bigrams", "marks", "code", "parent", "grid", "lat", "lng",
-                 "ts", "reporters", "place", "place_keys", "close", "recurs", "still", "faults")
+                 "ts", "reporters", "place", "place_keys", "close", "recurs", "faults", "text", "still")
+
+    def says_still(self, threshold: float) -> bool:
+        """Does the report say the problem was never fixed, or ask after it? Read only where
+        it can change a decision (most reports never need it)."""
+        if self.still is None:
+            self.still = still_score(self.text) >= threshold
+        return self.still
 
 
 class DuplicateIndex:
@@ -442,7 +448,7 @@ class DuplicateIndex:
         else:
             with self._lock:
                 prepared = self._recent.pop(case.text, None)
-            tok, faults, recurrence = prepared[:3] if prepared else (prepare_text(case.text), None, None)
+            tok, faults, recurrence = prepared if prepared else (prepare_text(case.text), None, None)
         return _Entry(
             case.case_no,
             tok,
@@ -734,16 +740,18 @@ class DuplicateIndex:
         # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
         # Unless the open case told the same story (a re-post, a neighbour's account of it).
         came_back = q.recurs and e.recurrence_score() < self.recurrence_threshold
-        # "我前天就报了，到现在还是歪着": the problem at this very spot is still there, however
-        # differently the two tell it (撞裂了 / 还歪在那) — in a related category at least.
-        still_there = (q.still and not came_back and named in ("same", "compatible") and not conflicts
-                       and category >= 0.5)
         auto = (not came_back and place_consistent and (place_known or same_reporter)
-                and (text >= self.min_text_attach or same_reporter or still_there
+                and (text >= self.min_text_attach or same_reporter
                      # a vaguer report of the same category and the same problem's words
                      # shares little text with the precise one (光明菜市场那边 / 光明路218号…)
                      or vaguer and category == 1.0 and text >= self.min_vague_text_attach)
-                and (category_ok or chase or still_there or text >= self.repost_text))
+                and (category_ok or chase or text >= self.repost_text))
+        # "我前天就报了，到现在还是歪着": the problem at this very spot is still there, however
+        # differently the two tell it (撞裂了 / 还歪在那) — in a related category at least.
+        still_there = (not auto and not came_back and score >= self.attach_threshold and place_consistent
+                       and named in ("same", "compatible") and not conflicts and category >= 0.5
+                       and q.says_still(self.still_threshold))
+        auto = auto or still_there
         explanation = {
             "score": round(score, 3),
             "text": round(text, 3),
@@ -806,7 +814,7 @@ class DuplicateIndex:
         q.place_keys = frozenset(place_keys(q.place, query=True))
         q.close = frozenset(c for c in (q.code, *close_codes) if c)
         q.recurs = prepared.recurrence >= self.recurrence_threshold
-        q.still = prepared.still >= self.still_threshold
+        q.text, q.still = text, None
         return q
 
     def check(

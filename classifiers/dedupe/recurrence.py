@@ -29,7 +29,7 @@ from classifiers.datafile import read_toml
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.normalize import normalize
 
-__all__ = ["DuplicateWordsError", "history_scores", "recurrence_score", "says_it_recurred", "still_score"]
+__all__ = ["DuplicateWordsError", "recurrence_score", "says_it_recurred", "still_score"]
 
 WORDS = Path(__file__).resolve().parents[1] / "data" / "duplicate_words.toml"
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "recurrence.jsonl"
@@ -147,30 +147,26 @@ def recurrence_model(label: str = "recurs", corpus: Path = CORPUS) -> _Linear:
     return model
 
 
-def recurrence_score(text: str, path: Path = WORDS) -> float:
+def recurrence_score(text: str, normalized: str | None = None, path: Path = WORDS) -> float:
     """How surely the text says its problem was fixed before and is back: 1.0 in the listed
     words, else the model's probability. Texts with no "again" character at all (又, 再,
-    重新, 还是…; most reports) need neither: 0.0."""
-    return history_scores(text, path=path)[0]
-
-
-def still_score(text: str) -> float:
-    """How surely the text says its problem was never fixed, or asks after a report already
-    made ("我前天就报了，到现在还是黑的", "修好了没有？"): the model's probability."""
-    return history_scores(text)[1]
-
-
-def history_scores(text: str, normalized: str | None = None, path: Path = WORDS) -> tuple[float, float]:
-    """(recurrence_score, still_score) of a text (``normalized``: ``normalize(text)`` if
-    already computed)."""
-    quick, close, gate, still_gate = _patterns(path)
-    norm = normalize(text) if normalized is None else normalized
-    still = recurrence_model("still").probability(norm) if still_gate.search(norm) else 0.0
+    重新, 还是…; most reports) need neither: 0.0. ``normalized``: ``normalize(text)`` if
+    already computed."""
+    quick, close, gate, _ = _patterns(path)
     if not quick.search(text):
-        return 0.0, still
+        return 0.0
+    norm = normalize(text) if normalized is None else normalized
     if close.search(norm):
-        return 1.0, still
-    return (recurrence_model().probability(norm) if gate.search(norm) else 0.0), still
+        return 1.0
+    return recurrence_model().probability(norm) if gate.search(norm) else 0.0
+
+
+def still_score(text: str, path: Path = WORDS) -> float:
+    """How surely the text says its problem was never fixed, or asks after a report already
+    made ("我前天就报了，到现在还是黑的", "修好了没有？"): the model's probability (0.0 for a text
+    with none of the still_gate characters)."""
+    norm = normalize(text)
+    return recurrence_model("still").probability(norm) if _patterns(path)[3].search(norm) else 0.0
 
 
 def says_it_recurred(text: str, threshold: float | None = None, path: Path = WORDS) -> bool:
@@ -178,5 +174,5 @@ def says_it_recurred(text: str, threshold: float | None = None, path: Path = WOR
     (default: [duplicates].recurrence_threshold's; above 1: the listed words only)."""
     if threshold is None:
         threshold = DuplicateSettings.recurrence_threshold
-    score = recurrence_score(text, path)
+    score = recurrence_score(text, path=path)
     return score == 1.0 or score >= threshold
