@@ -51,7 +51,7 @@ from rapidfuzz import fuzz, process
 
 from classifiers.dedupe.faults import fault_kinds
 from classifiers.dedupe.place_match import place_keys, same_place
-from classifiers.dedupe.recurrence import recurrence_model, recurrence_score, still_score
+from classifiers.dedupe.recurrence import history_model, recurrence_score, still_score
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.geometry import near_distance_m
 from classifiers.normalize import chinese_numeral, normalize
@@ -218,8 +218,8 @@ def _said_place(text: str) -> str:
     return prepare_text(text).replace(" ", "")
 
 
-def _faults_of(text: str) -> frozenset[str]:
-    return fault_kinds(_basic_normalize(text)[:_MAX_TEXT])
+def _faults_of(text: str, basic: str | None = None) -> frozenset[str]:
+    return fault_kinds((_basic_normalize(text) if basic is None else basic)[:_MAX_TEXT])
 
 
 class Prepared(NamedTuple):
@@ -234,15 +234,15 @@ def prepare_report(text: str) -> Prepared:
     the classifier, rather than on the gateway's event loop."""
     normalized = normalize(text or "")  # once, for all three readers
     basic = _basic_normalize(text, normalized)
-    return Prepared(prepare_text(text, basic), fault_kinds(basic[:_MAX_TEXT]), recurrence_score(text, normalized))
+    return Prepared(prepare_text(text, basic), _faults_of(text, basic), recurrence_score(text, normalized))
 
 
 def warm_up() -> None:
     """Load what preparing a report needs (jieba's dictionary, the recurrence model) now,
     not during the first report."""
     prepare_report("路灯不亮")
-    recurrence_model("recurs")
-    recurrence_model("still")
+    history_model("recurs")
+    history_model("still")
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:

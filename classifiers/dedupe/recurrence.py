@@ -128,7 +128,7 @@ class _Linear:
 
 
 @lru_cache(maxsize=4)
-def recurrence_model(label: str = "recurs", corpus: Path = CORPUS) -> _Linear:
+def history_model(label: str = "recurs", corpus: Path = CORPUS) -> _Linear:
     """The model for one label of the corpus: from the cache, or trained now (seconds) and
     cached."""
     path = CACHE / f"history-{label}-{fingerprint(corpus, Path(__file__))}.pkl"
@@ -141,7 +141,7 @@ def recurrence_model(label: str = "recurs", corpus: Path = CORPUS) -> _Linear:
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     partial.write_bytes(pickle.dumps(model))
     os.replace(partial, path)  # atomic: a process reading it sees all of it or none
-    for old in [*CACHE.glob(f"history-{label}-*.pkl"), *CACHE.glob("recurrence-*.pkl")]:
+    for old in CACHE.glob(f"history-{label}-*.pkl"):
         if old != path:
             old.unlink(missing_ok=True)
     return model
@@ -158,7 +158,7 @@ def recurrence_score(text: str, normalized: str | None = None, path: Path = WORD
     norm = normalize(text) if normalized is None else normalized
     if close.search(norm):
         return 1.0
-    return recurrence_model().probability(norm) if gate.search(norm) else 0.0
+    return history_model().probability(norm) if gate.search(norm) else 0.0
 
 
 def still_score(text: str, path: Path = WORDS) -> float:
@@ -166,7 +166,7 @@ def still_score(text: str, path: Path = WORDS) -> float:
     made ("我前天就报了，到现在还是黑的", "修好了没有？"): the model's probability (0.0 for a text
     with none of the still_gate characters)."""
     norm = normalize(text)
-    return recurrence_model("still").probability(norm) if _patterns(path)[3].search(norm) else 0.0
+    return history_model("still").probability(norm) if _patterns(path)[3].search(norm) else 0.0
 
 
 def says_it_recurred(text: str, threshold: float | None = None, path: Path = WORDS) -> bool:

@@ -355,11 +355,10 @@ class PlaceReader:
         self._correction_words = w["phrases.corrections"]
         misheard = w["phrases.misheard"]
         self._misheard = (re.compile("|".join(map(re.escape, _longest_first(misheard)))), misheard) if misheard else None
-        self._corrections_re = re.compile(
-            rf"[\s,.;:!?]*(?:吗|吧|啊|呀|呢)?[\s,.;:!?]*(?:{_alternation(w['phrases.corrections'])})")
+        correction = rf"(?:吗|吧|啊|呀|呢)?[\s,.;:!?]*(?:{_alternation(w['phrases.corrections'])})"
+        self._corrections_re = re.compile(rf"[\s,.;:!?]*{correction}")
         # …or after the name's details (康宁路十号楼下，不是，康宁路十号门口)
-        self._corrections_later = re.compile(
-            rf"[^,.;!?]{{0,8}}?[,.;!?]+\s*(?:吗|吧|啊|呀|呢)?[\s,.;:!?]*(?:{_alternation(w['phrases.corrections'])})")
+        self._corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?[,.;!?]+\s*{correction}")
         self._junctions = _words_re(w["phrases.junctions"])
         ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
         self._between_ends = re.compile(f"(?:的)?(?:{ends})")
