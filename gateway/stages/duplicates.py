@@ -20,6 +20,18 @@ def reporter_keys(reporter: dict) -> set[str]:
     return keys
 
 
+def close_codes(alternatives: list[dict], evidence: dict) -> tuple[str, ...]:
+    """Categories a report might also be in: the classifier's runners-up and what the keyword
+    rules and the model each read on their own (供水管道破裂漏水 is 供水 to both, filed under a city
+    code by the kind gate; a neighbour's 自来水管子爆了 filed as 供水 is the same problem)."""
+    codes = [a.get("code", "") for a in alternatives]
+    for reader in ("rules", "model"):
+        said = evidence.get(reader)
+        if isinstance(said, dict) and said.get("code"):
+            codes.append(said["code"])
+    return tuple(dict.fromkeys(c for c in codes if c))
+
+
 class IndexedDuplicates:
     def __init__(self, index: DuplicateIndex):
         self.index = index
@@ -40,7 +52,7 @@ class IndexedDuplicates:
             at=intake.received_at,
             prepared=prepared,
             place=location.place,
-            close_codes=[a.code for a in classification.alternatives],
+            close_codes=close_codes([to_plain(a) for a in classification.alternatives], classification.evidence),
         )
 
     def track(self, workorder: dict) -> None:
@@ -63,5 +75,6 @@ class IndexedDuplicates:
             reporter_keys=keys,
             status=workorder["status"],
             place=location.get("place") or {},
-            close_codes=tuple(a["code"] for a in workorder["category"].get("alternatives") or []),
+            close_codes=close_codes(workorder["category"].get("alternatives") or [],
+                                    workorder["category"].get("evidence") or {}),
         ))
