@@ -528,3 +528,28 @@ SIXTH_ROUND = [
 @pytest.mark.parametrize("text, expected", SIXTH_ROUND, ids=[t for t, _ in SIXTH_ROUND])
 def test_misheard_place_words_the_callers_own_address_a_district_before_a_landmark_and_routes(text, expected):
     check(text, expected)
+
+
+SEVENTH_ROUND = [
+    # numbers in the names of roads and bridges, said as digits
+    ("那个纬5路跟经2路那个路口，东北角那块，水下不去", {"road": "纬5路", "cross_road": "经2路"}),
+    ("锦溪2桥下面河边全是垃圾袋", {"landmark": "锦溪2桥", "side": "下"}),
+    ("科技2路与高新3路交叉口积水", {"road": "科技2路", "cross_road": "高新3路"}),
+    # a bus route is not a road
+    ("我坐2路车到和平路18号，门口井盖没了", {"road": "和平路", "number": "18", "side": "门口"}),
+    # asking or telling before the name, and a count that is not a numbered lane
+    ("问下 鹤鸣街菜场后门那个路灯 连着一个礼拜都是黑的", {"landmark": "鹤鸣街菜场", "gate": "后门"}),
+    ("问下谷雨苑那个灭火器的事儿有没有人跟进啊", {"compound": "谷雨苑"}),
+    ("您好，刚才用微信发过一条，这里补充：石桥铺菜市场对面公交站的候车亭顶棚塌了",
+     {"landmark": "石桥铺菜市场", "side": "对面"}),
+    ("我想反映聚福商厦西侧的问题：路灯杆底座锈断了", {"landmark": "聚福商厦", "side": "西侧"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", SEVENTH_ROUND, ids=[t for t, _ in SEVENTH_ROUND])
+def test_numbered_roads_and_bridges_bus_routes_and_what_callers_say_before_a_name(text, expected):
+    check(text, expected)
+
+
+def test_a_bus_route_said_before_its_number_is_not_a_road():
+    assert place_of("2024年3月起，公交2路改线后很不方便，希望恢复原线路。") == {}

@@ -34,10 +34,26 @@ _STATION_WORDS = re.compile(r"^地铁|(?:地铁)?\d{1,2}号线|地铁站$|公交
 _BRIDGE_WORDS = re.compile(r"过街天桥|人行天桥")
 
 
+_NAME_FIELDS = ("road", "cross_road", "compound", "landmark", "near")
+_NUMERALS = re.compile(r"[零〇一二两三四五六七八九十百]+")
+
+
+def _digits(name: str) -> str:
+    """Numbers in a name as digits: 经二路 = 经2路, 锦溪二桥 = 锦溪2桥."""
+    return _NUMERALS.sub(lambda m: str(v) if (v := chinese_numeral(m.group())) is not None else m.group(), name)
+
+
 def _plain(place: Place | dict | None) -> dict:
     if not place:
         return {}
-    return place if isinstance(place, dict) else place.as_dict()
+    p = place if isinstance(place, dict) else place.as_dict()
+    if not any(_NUMERALS.search(p.get(k) or "") for k in _NAME_FIELDS) \
+            and not any(_NUMERALS.search(b) for b in p.get("between") or ()):
+        return p
+    p = {**p, **{k: _digits(p[k]) for k in _NAME_FIELDS if p.get(k)}}
+    if p.get("between"):
+        p["between"] = [_digits(b) for b in p["between"]]
+    return p
 
 
 _PHASE = re.compile(r"([零〇一二两三四五六七八九十]{1,3})(?=期|区)")

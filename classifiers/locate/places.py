@@ -274,6 +274,8 @@ _PROBLEM_LABEL = re.compile("问题|诉求|内容|情况|描述|事项|事由|�
 _FORM_LABEL = re.compile(rf"[{CJK}]{{1,4}}:")  # 问题: …
 _LINE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?")  # 地铁2号线人民广场站: the line before a station
 _LINE_BEFORE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?$")
+_BUS_AFTER = re.compile(r"车|公交|线|口公交")  # 2路车, 2路公交: a bus route, not a road
+_BUS_BEFORE = ("公交", "坐", "乘", "搭", "趟")  # 公交2路, 坐2路: likewise
 _PHASE = re.compile(r"[一二三四五六七八九十\d]{1,2}期")  # 锦绣花园二期
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
 _BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢|#)")
@@ -425,7 +427,8 @@ class PlaceReader:
                 else:
                     floor += self._junction_word(t, floor)  # 文化路口|天桥, 交汇处|天桥
             joined = last is not None and last.kind in ("road", "compound", "landmark")
-            start = self._name_start(t, s0, floor, end, 12 if kind == "landmark" else 10, joined)
+            start = self._name_start(t, s0, floor, end, 12 if kind == "landmark" else 10, joined,
+                                     numbered=kind in ("road", "landmark"))
             if kind == "landmark" and suffix in self._stations:
                 start = self._station_prefix(t, start)
             name = t[start:end]
@@ -493,14 +496,23 @@ class PlaceReader:
         return None
 
     def _name_start(self, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool,
-                    latin: bool = False) -> int:
+                    latin: bool = False, numbered: bool = False) -> int:
         """Where the name whose suffix starts at s0 begins: the longest run of Chinese
         characters before it that crosses no boundary word and starts at or after floor;
         `joined`: a joining word right after the name before it (胜利路跟|和平路) ends it;
-        `latin`: letters and digits belong to the name too (阳光100)."""
+        `latin`: letters and digits belong to the name too (阳光100); `numbered`: a number
+        right before the suffix does, after a Chinese character (经2路 = 经二路, 锦溪2桥) but
+        not before a bus or a line (坐2路车, 2号线)."""
         i = s0
         lowest = floor if floor > end - max_len else end - max_len
         single, longer = self._single_boundaries, self._longer_boundaries
+        if numbered and s0 >= 2 and t[s0 - 1].isdigit() and not _BUS_AFTER.match(t, end):
+            j = s0 - 1
+            if j > lowest and t[j - 1].isdigit():
+                j -= 1
+            if j > lowest and "\u4e00" <= t[j - 1] <= "\u9fff" and t[j - 1] not in single \
+                    and not t.endswith(_BUS_BEFORE, 0, j):
+                i = j
         while i > lowest:
             c = t[i - 1]
             if not ("\u4e00" <= c <= "\u9fff" or latin and c.isascii() and c.isalnum()) or c in single:
