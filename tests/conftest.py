@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from classifiers.dedupe.index import warm_up
 from gateway import settings as settings_module
 from gateway.app import create_app
 from gateway.appkeys import CORE_TOKEN, PIPELINE
@@ -50,6 +51,7 @@ def pytest_sessionstart(session):
     takes minutes on a slow machine, which must not count against one test's timeout."""
     if not session.config.option.collectonly:
         components.build_classifier_from(settings_module.load(None, {}))
+        warm_up()  # and the duplicate check's models (history, faults)
 
 
 @asynccontextmanager

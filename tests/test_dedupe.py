@@ -502,6 +502,10 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"landmark": "园林局车站"}, {"landmark": "园林局公交站"}, "same"),
     ({"landmark": "市儿童医院"}, {"landmark": "儿童医院"}, "same"),
     ({"landmark": "地铁1号线市政府站"}, {"landmark": "市政府地铁站"}, "same"),
+    # numbers in names said as digits or in words
+    ({"road": "经二路", "cross_road": "纬五路"}, {"road": "纬5路", "cross_road": "经2路"}, "same"),
+    ({"landmark": "锦溪二桥", "side": "下"}, {"landmark": "锦溪2桥", "side": "下"}, "same"),
+    ({"road": "经二路"}, {"road": "经3路"}, "different"),
 ])
 def test_estates_and_stops_said_two_ways_are_one_place(a, b, said):
     from classifiers.dedupe.place_match import same_place
@@ -519,3 +523,67 @@ def test_a_neighbour_naming_only_the_landmark_after_the_house_number_is_at_that_
                                       ("华山小学门口有个井盖不见了 娃娃们天天从那过 赶紧来人看看吧", "BJ-01023", ""))
     assert result.action == "attach" and result.case_no == "C1"
     assert result.candidates[0].explanation["same_place"] == "compatible"
+
+
+def test_a_building_written_with_a_hash_is_the_building_not_part_of_the_unit():
+    # 金星新村12#2单元 is building 12, unit 2: the same spot as 十二栋二单元
+    result = _two_reports_at_one_spot(("那个，我住在那个，金星新村，金星新村十二栋，二单元，楼梯扶手断了", "BJ-01057", ""),
+                                      ("来电人反映：金星新村12#2单元楼道扶手断裂。", "BJ-01057", ""))
+    assert result.action == "attach" and "place_conflicts" not in result.candidates[0].explanation
+
+
+@pytest.mark.parametrize("first, second", [
+    # one lift: people trapped vs its advert screen too loud (one category, no fault word in common)
+    (("幸福里5号楼电梯卡在三楼不动了，里面关着人", "SH-01-04-02", "BJ-01076"),
+     ("幸福里5号楼电梯里的广告屏声音开得老大，吵死了", "SH-01-04-02", "BJ-01076")),
+    # one power box: left open with wires out vs humming at night
+    (("青石巷12号门口的配电箱门一直开着，电线都露在外面", "BJ-01028", "BJ-01029"),
+     ("青石巷12号门口配电箱里嗡嗡响，晚上吵得睡不着", "BJ-01028", "BJ-01029")),
+])
+def test_faults_no_listed_word_names_are_told_apart_by_the_fault_model(first, second):
+    result = _two_reports_at_one_spot(first, second)
+    assert result.action == "suggest" and result.candidates[0].case_no == "C1"
+    assert result.candidates[0].explanation["different_fault"].endswith("（模型）")
+
+
+def test_the_same_fault_in_other_words_is_not_told_apart_by_the_fault_model():
+    result = _two_reports_at_one_spot(("青石巷12号门口的配电箱门一直开着，电线都露在外面", "BJ-01028", "BJ-01029"),
+                                      ("青石巷12号门前那个电箱箱门敞着，里面线头裸露，小孩子路过很危险", "BJ-01028", "BJ-01029"))
+    assert result.action == "attach" and "different_fault" not in result.candidates[0].explanation
+
+
+def test_the_fault_model_reads_faults_in_words_it_was_not_given():
+    from classifiers.dedupe.faults import fault_model, fault_profile
+    from classifiers.normalize import normalize
+    kinds = fault_model().classes
+    for text, kind in [("小区门口那盏灯晚上黑漆漆的，啥也看不见", "不亮"),
+                       ("楼下烧烤摊天天搞到凌晨两点，划拳喝酒吵得人睡不着", "噪声"),
+                       ("人行道上那个窨井的盖子被人偷走了", "缺失")]:
+        assert kinds[int(fault_profile(normalize(text)).argmax())] == kind, text
+
+
+def test_what_the_rules_and_the_model_read_counts_as_a_close_category():
+    # 供水管道破裂漏水 is 供水 to both readers but filed under a city code by the kind gate; a
+    # neighbour's 自来水管子爆了 filed as 供水 is the same problem at the same spot.
+    from gateway.models import Alternative, Classification, Intake, Location, Reporter
+    from gateway.stages.duplicates import IndexedDuplicates, close_codes
+
+    assert close_codes([{"code": "SJ-06013"}], {"rules": {"code": "SH-01-02-01"}, "model": {"code": "SH-01-02-01"}}) \
+        == ("SJ-06013", "SH-01-02-01")
+    first = "同志啊，我老太太跟你说，我们那个石榴巷十四号，院门口那个，那个自来水管子爆了，水哗哗往外冒"
+    second = "来电人反映：石榴巷14号院门口供水管道破裂漏水，水流至路面，请求抢修。"
+    stage = IndexedDuplicates(DuplicateIndex())
+    stage.index.add(OpenCase(case_no="C1", text=first, category_code="SH-01-02-01", created_at=T0,
+                             place=extract_place(first).as_dict()))
+
+    def check(evidence: dict):
+        classification = Classification(code="SJ-08003", path=["事件", "施工管理", "无证掘路"],
+                                        alternatives=[Alternative("SJ-06013", "道路破损", 0.6)], evidence=evidence)
+        location = Location(place=extract_place(second).as_dict())
+        intake = Intake(channel="webform", external_id="w-1", text=second, reporter=Reporter(phone="13900000002"),
+                        received_at=T0 + timedelta(hours=1))
+        return stage.check(intake, classification, location)
+
+    assert check({}).action != "attach"
+    joined = check({"rules": {"code": "SH-01-02-01", "score": 2.8}, "model": {"code": "SH-01-02-01"}})
+    assert joined.action == "attach" and joined.case_no == "C1"

@@ -49,7 +49,7 @@ import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from classifiers.dedupe.faults import fault_kinds
+from classifiers.dedupe.faults import fault_kinds, fault_model, fault_profile, faults_alike, faults_differ
 from classifiers.dedupe.place_match import place_keys, same_place
 from classifiers.dedupe.recurrence import history_model, recurrence_score, still_score
 from classifiers.dedupe.settings import DuplicateSettings
@@ -120,6 +120,7 @@ _FILLER = frozenset(_FILLER_PHRASES)
 _PLACE_UNIT = r"(?:号楼|号院|栋|幢|座|单元|层|楼|室|号|期|排|组|门)"
 _CN_NUM_BEFORE_UNIT = re.compile(r"([零〇一二两三四五六七八九十百]{1,4})(?=" + _PLACE_UNIT + ")")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_HASH_BUILDING = re.compile(r"(\d{1,3})#")
 _PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|层|楼|室|号|期)")
 _GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
 _LETTER_BUILDING = re.compile(r"(?<![a-z])([a-z])(?:座|栋|幢|号楼)")  # 银座花园a座 ≠ b座
@@ -140,6 +141,7 @@ def _basic_normalize(text: str, normalized: str | None = None) -> str:
     text = normalize(text or "") if normalized is None else normalized
     text = unicodedata.normalize("NFKC", text or "")
     text = _to_simplified(text).lower()
+    text = _HASH_BUILDING.sub(r"\1栋", text)  # 12#2单元: building 12, unit 2 (not unit 122)
     return _CN_NUM_BEFORE_UNIT.sub(lambda m: _cn_number(m.group(1)), text)
 
 
@@ -227,14 +229,16 @@ class Prepared(NamedTuple):
     tok: str  # its words, normalised, space-separated
     faults: frozenset[str]  # the faults it names (classifiers/dedupe/faults.py)
     recurrence: float  # how surely it says the problem was fixed and is back (recurrence.py)
+    profile: np.ndarray  # the fault model's distribution over kinds of fault (faults.py)
 
 
 def prepare_report(text: str) -> Prepared:
     """What the index reads from a report's text, computed once: in a stage worker, beside
     the classifier, rather than on the gateway's event loop."""
-    normalized = normalize(text or "")  # once, for all three readers
+    normalized = normalize(text or "")  # once, for all the readers
     basic = _basic_normalize(text, normalized)
-    return Prepared(prepare_text(text, basic), _faults_of(text, basic), recurrence_score(text, normalized))
+    return Prepared(prepare_text(text, basic), _faults_of(text, basic), recurrence_score(text, normalized),
+                    fault_profile(normalized[:_MAX_TEXT]))
 
 
 def warm_up() -> None:
@@ -243,6 +247,7 @@ def warm_up() -> None:
     prepare_report("路灯不亮")
     history_model("recurs")
     history_model("still")
+    fault_model()
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
@@ -276,10 +281,11 @@ class _Entry:
     """What the index keeps per case (immutable once built; ``update`` replaces it)."""
 
     __slots__ = ("case_no", "tok", "code", "parent", "grid", "lat", "lng", "cell", "ts",
-                 "reporters", "text", "place", "place_keys", "close", "faults", "recurrence")
+                 "reporters", "text", "place", "place_keys", "close", "faults", "recurrence", "profile")
 
     def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters, text,
-                 place=None, place_keys=frozenset(), close=frozenset(), faults=None, recurrence=None):
+                 place=None, place_keys=frozenset(), close=frozenset(), faults=None, recurrence=None,
+                 profile=None):
         self.case_no = case_no
         self.text = text  # the raw text `tok` was prepared from
         self.tok = tok
@@ -296,6 +302,12 @@ class _Entry:
         self.close = close
         self.faults = faults  # read from the text when first scored (most cases never are)
         self.recurrence = recurrence  # likewise, when a report says its problem came back
+        self.profile = profile  # likewise: the fault model's reading (`_packed`)
+
+    def fault_profile(self) -> np.ndarray:
+        if self.profile is None:
+            self.profile = _packed(fault_profile(normalize(self.text)[:_MAX_TEXT]))
+        return np.frombuffer(self.profile, dtype=np.float16).astype(np.float32)
 
     def fault_kinds(self) -> frozenset[str]:
         if self.faults is None:
@@ -308,12 +320,18 @@ class _Entry:
         return self.recurrence
 
 
+def _packed(profile: np.ndarray) -> bytes:
+    """A fault distribution as an open case keeps it: 2 bytes a kind (74 bytes, not 260 as an array)."""
+    return profile.astype(np.float16).tobytes()
+
+
 _M_PER_DEG = 111_320.0
 
 
 class _Query:
     __slots__ = ("tok", "chars", "bigrams", "marks", "code", "parent", "grid", "lat", "lng",
-                 "ts", "reporters", "place", "place_keys", "close", "recurs", "faults", "text", "still")
+                 "ts", "reporters", "place", "place_keys", "close", "recurs", "faults", "text", "still",
+                 "profile")
 
     def says_still(self, threshold: float) -> bool:
         """Does the report say the problem was never fixed, or ask after it? Read only where
@@ -444,11 +462,15 @@ class DuplicateIndex:
         # text rarely changes, and preparing it (jieba) is the expensive part.
         known = self._entries.get(case.case_no)
         if known is not None and known.text == case.text:
-            tok, faults, recurrence = known.tok, known.faults, known.recurrence
+            tok, faults, recurrence, profile = known.tok, known.faults, known.recurrence, known.profile
         else:
             with self._lock:
                 prepared = self._recent.pop(case.text, None)
-            tok, faults, recurrence = prepared if prepared else (prepare_text(case.text), None, None)
+            if prepared:
+                tok, faults, recurrence = prepared.tok, prepared.faults, prepared.recurrence
+                profile = _packed(prepared.profile)
+            else:
+                tok, faults, recurrence, profile = prepare_text(case.text), None, None, None
         return _Entry(
             case.case_no,
             tok,
@@ -466,6 +488,7 @@ class DuplicateIndex:
             frozenset(c for c in (case.category_code, *case.close_codes) if c),
             faults,
             recurrence,
+            profile,
         )
 
     def add(self, case: OpenCase) -> None:
@@ -696,10 +719,20 @@ class DuplicateIndex:
         # Each names what is wrong, and nothing in common (路灯不亮 / 路灯白天亮, 油烟 / 占道):
         # two problems, however close their categories and words.
         e_faults = e.fault_kinds()
-        other_fault = bool(q.faults and e_faults and not (q.faults & e_faults))
         # …and each naming the same fault in its own words (积水 / 淹得老深, 窨井敞口 / 盖子没了)
         # is the same problem even when they share no words.
         same_fault = bool(q.faults & e_faults)
+        other_fault = bool(q.faults and e_faults and not same_fault)
+        # Where the words name no fault on one side, or none in common, the fault model reads
+        # both: sure of different faults (广告灯箱整晚开着 / 玻璃被砸碎: 光污染 / 破损), or of
+        # the same one (三天两头关人 / 频繁故障 is not; 墙上瓷砖一块块往下掉 / 外墙瓷砖脱落 is).
+        told_apart = read_alike = False
+        if not same_fault and not other_fault:
+            q_profile, e_profile = q.profile, e.fault_profile()
+            told_apart = faults_differ(q_profile, e_profile)
+            read_alike = not told_apart and faults_alike(q_profile, e_profile)
+        other_fault = other_fault or told_apart
+        same_fault = same_fault or read_alike
         same_problem = (named == "same" and category < 0.75 and not other_fault
                         and (problem_text >= self.same_problem_text or same_fault and category >= 0.5))
         # One report names the spot more closely than the other (盛世家园12栋3单元 / 盛世家园12栋):
@@ -777,9 +810,15 @@ class DuplicateIndex:
             explanation["still_open"] = True
         if category_said != category:
             explanation["category_classified"] = round(category_said, 3)
-        if same_fault:
+        if read_alike:
+            explanation["same_fault"] = fault_model().classes[int(q.profile.argmax())] + "（模型）"
+        elif same_fault:
             explanation["same_fault"] = "/".join(sorted(q.faults & e_faults))
-        if other_fault:
+        if told_apart:
+            kinds = fault_model().classes
+            explanation["different_fault"] = (f"{kinds[int(q.profile.argmax())]}≠"
+                                              f"{kinds[int(e.fault_profile().argmax())]}（模型）")
+        elif other_fault:
             explanation["different_fault"] = "/".join(sorted(q.faults)) + "≠" + "/".join(sorted(e_faults))
         if conflicts:
             explanation["place_conflicts"] = conflicts
@@ -794,7 +833,7 @@ class DuplicateIndex:
         """A report as the scorer sees it."""
         q = _Query()
         prepared = prepared if prepared is not None else prepare_report(text)
-        q.tok, q.faults = prepared.tok, prepared.faults
+        q.tok, q.faults, q.profile = prepared.tok, prepared.faults, prepared.profile
         with self._lock:
             self._recent[text] = prepared
             if len(self._recent) > _RECENT_KEPT:

@@ -17,16 +17,13 @@ reads that.
 from __future__ import annotations
 
 import json
-import math
-import os
-import pickle
 import re
 from functools import lru_cache
 from pathlib import Path
 
-from classifiers.classify.training import CACHE, fingerprint
 from classifiers.datafile import read_toml
 from classifiers.dedupe.settings import DuplicateSettings
+from classifiers.dedupe.textmodel import CharLinear, cached, vectorizer
 from classifiers.normalize import normalize
 
 __all__ = ["DuplicateWordsError", "recurrence_score", "says_it_recurred", "still_score"]
@@ -76,75 +73,27 @@ def _patterns(path: Path = WORDS) -> tuple[re.Pattern, re.Pattern, re.Pattern, r
             any_of({c for w in still_gate for c in w}))
 
 
-NGRAM = 3  # character n-grams of 1 to NGRAM characters
-
-
 def _train(corpus: Path, label: str = "recurs"):
     """The scikit-learn pipeline, trained on the corpus for one of its labels (`recurs`: fixed
     and back; `still`: never fixed, or asked after). `bench/recurrence_eval.py` uses it as it
-    is; the gateway keeps `_Linear`, its weights."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    is; the gateway keeps its weights (`CharLinear`)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
     rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
     model = make_pipeline(
-        TfidfVectorizer(analyzer="char", ngram_range=(1, NGRAM), sublinear_tf=True, min_df=2),
+        vectorizer(),
         # few positives (one text in thirteen): weigh them up, or the model seldom says yes
         LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000))
     model.fit([normalize(r["text"]) for r in rows], [bool(r[label]) for r in rows])
     return model
 
 
-class _Linear:
-    """The trained pipeline's arithmetic, without scikit-learn: for each character n-gram its
-    idf and weight; P = sigmoid(Σ (1 + ln tf)·idf·w / ‖(1 + ln tf)·idf‖ + b), as
-    TfidfVectorizer (sublinear, L2) and LogisticRegression compute it — six to twenty times
-    faster on one text than calling them (25–120 µs by length)."""
-
-    def __init__(self, pipeline) -> None:
-        vectorizer, regression = pipeline[0], pipeline[-1]
-        idf, coef = vectorizer.idf_, regression.coef_[0]
-        self.weights = {gram: (float(idf[j]), float(coef[j])) for gram, j in vectorizer.vocabulary_.items()}
-        self.intercept = float(regression.intercept_[0])
-
-    def probability(self, norm: str) -> float:
-        text = " ".join(norm.lower().split())  # as the vectorizer's char analyzer sees it
-        counts: dict[str, int] = {}
-        for n in range(1, NGRAM + 1):
-            for i in range(len(text) - n + 1):
-                gram = text[i:i + n]
-                if gram in self.weights:
-                    counts[gram] = counts.get(gram, 0) + 1
-        if not counts:
-            return 1.0 / (1.0 + math.exp(-self.intercept))
-        dot = square = 0.0
-        for gram, tf in counts.items():
-            idf, weight = self.weights[gram]
-            x = (1.0 + math.log(tf)) * idf
-            dot += x * weight
-            square += x * x
-        return 1.0 / (1.0 + math.exp(-(dot / math.sqrt(square) + self.intercept)))
-
-
 @lru_cache(maxsize=4)
-def history_model(label: str = "recurs", corpus: Path = CORPUS) -> _Linear:
+def history_model(label: str = "recurs", corpus: Path = CORPUS) -> CharLinear:
     """The model for one label of the corpus: from the cache, or trained now (seconds) and
     cached."""
-    path = CACHE / f"history-{label}-{fingerprint(corpus, Path(__file__))}.pkl"
-    try:
-        return pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, AttributeError, ImportError):
-        pass  # not trained yet
-    model = _Linear(_train(corpus, label))
-    CACHE.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_bytes(pickle.dumps(model))
-    os.replace(partial, path)  # atomic: a process reading it sees all of it or none
-    for old in CACHE.glob(f"history-{label}-*.pkl"):
-        if old != path:
-            old.unlink(missing_ok=True)
-    return model
+    return cached(f"history-{label}", corpus, Path(__file__), lambda: _train(corpus, label))
 
 
 def recurrence_score(text: str, normalized: str | None = None, path: Path = WORDS) -> float:
