@@ -587,3 +587,19 @@ def test_what_the_rules_and_the_model_read_counts_as_a_close_category():
     assert check({}).action != "attach"
     joined = check({"rules": {"code": "SH-01-02-01", "score": 2.8}, "model": {"code": "SH-01-02-01"}})
     assert joined.action == "attach" and joined.case_no == "C1"
+
+
+def test_the_same_person_saying_it_is_still_not_fixed_joins_however_loosely_they_name_the_place():
+    first = "怡和花园西门口那棵树的枝子压着电线，一刮风就冒火"
+    chase = "怡和那边树压电线的事有人管吗 昨晚又冒火星了，到现在都没人来"
+    ix = DuplicateIndex()
+    ix.add(OpenCase(case_no="C1", text=first, category_code="BJ-04002", created_at=T0,
+                    reporter_keys={"tel:13800000001"}, place=extract_place(first).as_dict()))
+    place = (extract_place(chase) or None) and extract_place(chase).as_dict()
+    result = ix.check(chase, "BJ-01028", [], "", None, ["tel:13800000001"], T0 + timedelta(days=3),
+                      place=place, close_codes=["BJ-04002"])
+    assert result.action == "attach" and result.case_no == "C1"
+    # somebody else saying the same is offered to the operator, not joined
+    other = ix.check(chase, "BJ-01028", [], "", None, ["tel:13700000000"], T0 + timedelta(days=3),
+                     place=place, close_codes=["BJ-04002"])
+    assert other.action != "attach"

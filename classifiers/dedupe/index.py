@@ -769,7 +769,11 @@ class DuplicateIndex:
             named in ("same", "compatible") and category == 0.75
             and (problem_text >= self.min_problem_text or same_fault)))
         # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
-        chase = same_reporter and named == "same" and not (q.code and e.code)
+        # So is the same person saying it is still not fixed, naming the place more loosely
+        # or not at all ("怡和那边树压电线的事有人管吗", "永乐坊嗰个渠冚点解仲未搞掂？").
+        chase = same_reporter and (named == "same" and not (q.code and e.code) or (
+            named != "different" and place_consistent and not conflicts and category >= 0.5
+            and q.says_still(self.still_threshold)))
         # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
         # Unless the open case told the same story (a re-post, a neighbour's account of it).
         came_back = q.recurs and e.recurrence_score() < self.recurrence_threshold
