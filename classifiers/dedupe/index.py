@@ -723,11 +723,11 @@ class DuplicateIndex:
         # is the same problem even when they share no words.
         same_fault = bool(q.faults & e_faults)
         other_fault = bool(q.faults and e_faults and not same_fault)
-        # Where the words name no fault on one side, or none in common, the fault model reads
-        # both: sure of different faults (广告灯箱整晚开着 / 玻璃被砸碎: 光污染 / 破损), or of
-        # the same one (三天两头关人 / 频繁故障 is not; 墙上瓷砖一块块往下掉 / 外墙瓷砖脱落 is).
+        # Where both name the same spot and the words name no fault on one side, or none in
+        # common, the fault model reads both: sure of different faults (广告灯箱整晚开着 /
+        # 玻璃被砸碎: 光污染 / 破损), or of the same one (墙上瓷砖一块块往下掉 / 外墙瓷砖脱落).
         told_apart = read_alike = False
-        if not same_fault and not other_fault:
+        if not same_fault and not other_fault and named in ("same", "compatible"):
             q_profile, e_profile = q.profile, e.fault_profile()
             told_apart = faults_differ(q_profile, e_profile)
             read_alike = not told_apart and faults_alike(q_profile, e_profile)
