@@ -229,7 +229,6 @@ class Prepared(NamedTuple):
     tok: str  # its words, normalised, space-separated
     faults: frozenset[str]  # the faults it names (classifiers/dedupe/faults.py)
     recurrence: float  # how surely it says the problem was fixed and is back (recurrence.py)
-    profile: np.ndarray  # the fault model's distribution over kinds of fault (faults.py)
 
 
 def prepare_report(text: str) -> Prepared:
@@ -237,8 +236,7 @@ def prepare_report(text: str) -> Prepared:
     the classifier, rather than on the gateway's event loop."""
     normalized = normalize(text or "")  # once, for all the readers
     basic = _basic_normalize(text, normalized)
-    return Prepared(prepare_text(text, basic), _faults_of(text, basic), recurrence_score(text, normalized),
-                    fault_profile(normalized[:_MAX_TEXT]))
+    return Prepared(prepare_text(text, basic), _faults_of(text, basic), recurrence_score(text, normalized))
 
 
 def warm_up() -> None:
@@ -306,7 +304,7 @@ class _Entry:
 
     def fault_profile(self) -> np.ndarray:
         if self.profile is None:
-            self.profile = _packed(fault_profile(normalize(self.text)[:_MAX_TEXT]))
+            self.profile = _packed(_profile_of(self.text))
         return np.frombuffer(self.profile, dtype=np.float16).astype(np.float32)
 
     def fault_kinds(self) -> frozenset[str]:
@@ -318,6 +316,10 @@ class _Entry:
         if self.recurrence is None:
             self.recurrence = recurrence_score(self.text)
         return self.recurrence
+
+
+def _profile_of(text: str) -> np.ndarray:
+    return fault_profile(normalize(text)[:_MAX_TEXT])
 
 
 def _packed(profile: np.ndarray) -> bytes:
@@ -332,6 +334,12 @@ class _Query:
     __slots__ = ("tok", "chars", "bigrams", "marks", "code", "parent", "grid", "lat", "lng",
                  "ts", "reporters", "place", "place_keys", "close", "recurs", "faults", "text", "still",
                  "profile")
+
+    def fault_profile(self) -> np.ndarray:
+        """The fault model's reading, made only where two reports name one spot."""
+        if self.profile is None:
+            self.profile = _profile_of(self.text)
+        return self.profile
 
     def says_still(self, threshold: float) -> bool:
         """Does the report say the problem was never fixed, or ask after it? Read only where
@@ -426,7 +434,7 @@ class DuplicateIndex:
         self._entries: dict[str, _Entry] = {}
         # Texts just checked → their prepared form: the report that becomes a new case is
         # indexed with the text it was checked with, so it is prepared once, not twice.
-        self._recent: dict[str, Prepared] = {}
+        self._recent: dict[str, tuple[Prepared, _Query]] = {}
         self._by_grid: dict[str, dict[str, dict[str, _Entry]]] = {}  # grid → parent → cases
         self._by_cell: dict[tuple[int, int], dict[str, dict[str, _Entry]]] = {}
         self._by_parent: dict[str, dict[str, _Entry]] = {}  # insertion (≈ time) ordered
@@ -465,12 +473,9 @@ class DuplicateIndex:
             tok, faults, recurrence, profile = known.tok, known.faults, known.recurrence, known.profile
         else:
             with self._lock:
-                prepared = self._recent.pop(case.text, None)
-            if prepared:
-                tok, faults, recurrence = prepared.tok, prepared.faults, prepared.recurrence
-                profile = _packed(prepared.profile)
-            else:
-                tok, faults, recurrence, profile = prepare_text(case.text), None, None, None
+                prepared, q = self._recent.pop(case.text, (None, None))
+            tok, faults, recurrence = prepared if prepared else (prepare_text(case.text), None, None)
+            profile = _packed(q.profile) if q is not None and q.profile is not None else None
         return _Entry(
             case.case_no,
             tok,
@@ -728,7 +733,7 @@ class DuplicateIndex:
         # 玻璃被砸碎: 光污染 / 破损), or of the same one (墙上瓷砖一块块往下掉 / 外墙瓷砖脱落).
         told_apart = read_alike = False
         if not same_fault and not other_fault and named in ("same", "compatible"):
-            q_profile, e_profile = q.profile, e.fault_profile()
+            q_profile, e_profile = q.fault_profile(), e.fault_profile()
             told_apart = faults_differ(q_profile, e_profile)
             read_alike = not told_apart and faults_alike(q_profile, e_profile)
         other_fault = other_fault or told_apart
@@ -815,12 +820,12 @@ class DuplicateIndex:
         if category_said != category:
             explanation["category_classified"] = round(category_said, 3)
         if read_alike:
-            explanation["same_fault"] = fault_model().classes[int(q.profile.argmax())] + "（模型）"
+            explanation["same_fault"] = fault_model().classes[int(q.fault_profile().argmax())] + "（模型）"
         elif same_fault:
             explanation["same_fault"] = "/".join(sorted(q.faults & e_faults))
         if told_apart:
             kinds = fault_model().classes
-            explanation["different_fault"] = (f"{kinds[int(q.profile.argmax())]}≠"
+            explanation["different_fault"] = (f"{kinds[int(q.fault_profile().argmax())]}≠"
                                               f"{kinds[int(e.fault_profile().argmax())]}（模型）")
         elif other_fault:
             explanation["different_fault"] = "/".join(sorted(q.faults)) + "≠" + "/".join(sorted(e_faults))
@@ -837,9 +842,9 @@ class DuplicateIndex:
         """A report as the scorer sees it."""
         q = _Query()
         prepared = prepared if prepared is not None else prepare_report(text)
-        q.tok, q.faults, q.profile = prepared.tok, prepared.faults, prepared.profile
+        q.tok, q.faults, q.profile = prepared.tok, prepared.faults, None
         with self._lock:
-            self._recent[text] = prepared
+            self._recent[text] = (prepared, q)  # the new case's entry takes what the check read
             if len(self._recent) > _RECENT_KEPT:
                 del self._recent[next(iter(self._recent))]
         q.chars = q.tok.replace(" ", "")
