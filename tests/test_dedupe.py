@@ -603,3 +603,12 @@ def test_the_same_person_saying_it_is_still_not_fixed_joins_however_loosely_they
     other = ix.check(chase, "BJ-01028", [], "", None, ["tel:13700000000"], T0 + timedelta(days=3),
                      place=place, close_codes=["BJ-04002"])
     assert other.action != "attach"
+
+
+def test_the_two_ends_of_one_bridge_are_two_places():
+    result = _two_reports_at_one_spot(("来电人反映：柳叶桥桥东护栏被车撞坏。", "BJ-02009", "BJ-01057"),
+                                      ("柳叶桥桥西那头的栏杆断了一截", "BJ-02009", "BJ-01057"))
+    assert result.action == "new"
+    same_end = _two_reports_at_one_spot(("来电人反映：柳叶桥桥东护栏被车撞坏。", "BJ-02009", "BJ-01057"),
+                                        ("柳叶桥桥东那头的栏杆断了一截", "BJ-02009", "BJ-01057"))
+    assert same_end.action == "attach"
