@@ -506,6 +506,11 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"road": "经二路", "cross_road": "纬五路"}, {"road": "纬5路", "cross_road": "经2路"}, "same"),
     ({"landmark": "锦溪二桥", "side": "下"}, {"landmark": "锦溪2桥", "side": "下"}, "same"),
     ({"road": "经二路"}, {"road": "经3路"}, "different"),
+    # a bridge with and without 大, a market said short or long, an estate with its 社区
+    ({"landmark": "晴川大桥", "side": "下"}, {"landmark": "晴川桥", "side": "下"}, "same"),
+    ({"landmark": "聚福市场"}, {"landmark": "聚福农贸市场"}, "same"),
+    ({"landmark": "聚福市场"}, {"landmark": "聚福建材市场"}, "different"),
+    ({"compound": "桑榆里社区", "building": "3"}, {"compound": "桑榆里", "building": "3"}, "same"),
 ])
 def test_estates_and_stops_said_two_ways_are_one_place(a, b, said):
     from classifiers.dedupe.place_match import same_place

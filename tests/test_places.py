@@ -543,6 +543,9 @@ SEVENTH_ROUND = [
     ("您好，刚才用微信发过一条，这里补充：石桥铺菜市场对面公交站的候车亭顶棚塌了",
      {"landmark": "石桥铺菜市场", "side": "对面"}),
     ("我想反映聚福商厦西侧的问题：路灯杆底座锈断了", {"landmark": "聚福商厦", "side": "西侧"}),
+    # a 里 with a building is an estate, with a house number a lane
+    ("来电人反映：桑榆里3号楼后面草地上的休息椅坐板断了", {"compound": "桑榆里", "building": "3"}),
+    ("宝华里21号门口堆了垃圾", {"road": "宝华里", "number": "21", "side": "门口"}),
 ]
 
 

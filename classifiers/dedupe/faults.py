@@ -1,7 +1,7 @@
 """What a report says is wrong with the thing (不亮 / 白天亮 / 歪了 …), so that two reports at
 one spot that name different faults are not joined by themselves. Two readers: words
 (`[faults]` in `classifiers/data/duplicate_words.toml`), and a character n-gram model over 37
-kinds of fault, trained on `classifiers/data/corpus/faults.jsonl` (2,400 texts of the
+kinds of fault, trained on `classifiers/data/corpus/faults.jsonl` (3,300 texts of the
 duplicate development pairs, each labelled with its fault by people who never saw the
 words), for the many ways a fault is told (灯箱整晚开着白得刺眼 / 顶棚被风掀掉一半)."""
 from __future__ import annotations

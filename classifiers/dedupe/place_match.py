@@ -65,6 +65,8 @@ def _compound_key(name: str) -> str:
         return name[:-1]
     # 凤凰城小区三期 = 凤凰城3期; 碧水湾小区中心花园 = 碧水湾中心花园
     name = _PHASE.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), name)
+    if name.endswith("社区") and len(name) > 4:  # 桑榆里社区 = 桑榆里: the estate the community is named after
+        name = name[:-2]
     return name.replace("小区", "") if len(name) > 3 and name.replace("小区", "") else name
 
 
@@ -93,8 +95,9 @@ _GATE_SAME = {"大门": "正门"}
 # Sides that do not tell two spots apart: at the gate, outside it, beside it. Any other two
 # different sides do (上 / 下, 内 / 外, 东侧 / 西侧, 门口 / 对面).
 _NEAR_SIDES = frozenset({"门口", "外", "旁"})
-# Kinds of landmark said short: 城东菜场 = 城东菜市场.
-_LANDMARK_SAME = (("农贸市场", "菜市场"), ("菜场", "菜市场"), ("公厕", "公共厕所"))
+# Kinds of landmark said short or long, in turn: 城东菜场 = 城东菜市场 = 城东农贸市场 = 城东市场,
+# 晴川大桥 = 晴川桥.
+_LANDMARK_SAME = (("农贸市场", "菜市场"), ("菜场", "菜市场"), ("菜市场", "市场"), ("公厕", "公共厕所"), ("大桥", "桥"))
 
 
 def _detail(p: dict, k: str) -> str:
@@ -140,11 +143,12 @@ def _landmark_name(p: dict) -> str:
     name = p.get("landmark") or ""
     if not name:
         return ""
+    generic = name in GENERIC_LANDMARKS
     for short, full in _LANDMARK_SAME:
-        if name.endswith(short):
+        if name.endswith(short) and len(name) > len(short):
             name = name[: -len(short)] + full
     name = _BRIDGE_WORDS.sub("天桥", name)
-    if name in GENERIC_LANDMARKS or name in ("天桥",):
+    if generic or name in GENERIC_LANDMARKS or name in ("天桥",):
         return f"{p['road']}{name}" if p.get("road") else ""
     if name.endswith("站"):
         name = _STATION_WORDS.sub("", name) or name

@@ -247,6 +247,7 @@ _NUM = "[零〇一幺二两三四五六七八九十百]+"
 _SPOKEN_NUMBER = re.compile(rf"({_NUM})(?=号|栋|幢|单元|座|楼(?![下上道顶前后梯房里])|出口|口(?![子气]))")
 _PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
 # 18号, 18号院, 9号楼下 (below No. 9); not 18号楼 (a building), 2号线, 4号口.
+_BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
 _NUMBER = re.compile(r"[甲乙丙]?(\d{1,5}(?:-\d{1,4})?)号(?:院儿?|院子)?(?!楼(?![下上道顶前后])|线|口|栋)")
 _LANE = re.compile(r"\d{1,4}(?:弄|巷)")  # 长乐路123弄5号: the lane, then the house
 _FLAT = re.compile(r"(?:我家)?(?:门牌号?是?)?\d{3,4}(?:室|房|号房|户)?(?!\d)")
@@ -656,8 +657,9 @@ class PlaceReader:
         m = _PHASE.match(t[end:end + 3])
         if m:
             end += m.end()  # 锦绣花园二期: the phase is part of the name
-        elif suffix in self._lanes and _NUMBER.match(t, end):
-            return _Name("road", t[start:end], start, end)  # 宝华里21号: a lane with house numbers
+        elif suffix in self._lanes and _NUMBER.match(t, end) and not _BUILDING_NUMBER.match(t, end):
+            # 宝华里21号: a lane with house numbers (but 桑榆里3号楼后面: building 3 of an estate)
+            return _Name("road", t[start:end], start, end)
         return _Name("compound", t[start:end], start, end)
 
     def _compound_context(self, t: str, end: int) -> bool:
