@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classifiers.dedupe.index import DuplicateIndex, OpenCase, prepare_text  # noqa: E402
+from classifiers.dedupe.index import DuplicateIndex, OpenCase, warm_up  # noqa: E402
 from gateway.models import CST, GeoPoint  # noqa: E402
 
 HOTISSUES = ROOT.parent / "shared" / "data" / "tipdm2020c" / "hotissues.jsonl"
@@ -192,7 +192,7 @@ def main() -> None:
                 row = json.loads(line)
                 hot.append((row.get("title") or "") + "。" + (row.get("text") or "")[:80])
     world = World(args.grids, args.categories, args.days, 1, hot)
-    prepare_text("预热分词器")  # load jieba's dictionary before measuring
+    warm_up()  # jieba's dictionary and the models the index reads, before measuring (as the gateway does)
     index = DuplicateIndex()
     print(f"index: attach {index.attach_threshold}, suggest {index.suggest_threshold}, "
           f"radius {index.radius_m} m, window {index.window}; {args.grids} grids, "
