@@ -435,8 +435,9 @@ class DuplicateIndex:
         self._cell_lat = self.radius_m / _M_PER_DEG  # cell height in degrees
         self._lock = threading.Lock()
         self._entries: dict[str, _Entry] = {}
-        # Texts just checked → their prepared form: the report that becomes a new case is
-        # indexed with the text it was checked with, so it is prepared once, not twice.
+        # Texts just checked → what the check read from them (the prepared form, and the
+        # fault model's reading if one was made): the report that becomes a new case is
+        # indexed with the text it was checked with, so it is read once, not twice.
         self._recent: dict[str, tuple[Prepared, _Query]] = {}
         self._by_grid: dict[str, dict[str, dict[str, _Entry]]] = {}  # grid → parent → cases
         self._by_cell: dict[tuple[int, int], dict[str, dict[str, _Entry]]] = {}
