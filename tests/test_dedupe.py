@@ -615,5 +615,5 @@ def test_the_two_ends_of_one_bridge_are_two_places():
                                       ("柳叶桥桥西那头的栏杆断了一截", "BJ-02009", "BJ-01057"))
     assert result.action == "new"
     same_end = _two_reports_at_one_spot(("来电人反映：柳叶桥桥东护栏被车撞坏。", "BJ-02009", "BJ-01057"),
-                                        ("柳叶桥桥东那头的栏杆断了一截", "BJ-02009", "BJ-01057"))
+                                        ("柳叶桥桥东那头的护栏让车给撞坏了", "BJ-02009", "BJ-01057"))
     assert same_end.action == "attach"
