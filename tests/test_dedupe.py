@@ -617,3 +617,21 @@ def test_the_two_ends_of_one_bridge_are_two_places():
     same_end = _two_reports_at_one_spot(("来电人反映：柳叶桥桥东护栏被车撞坏。", "BJ-02009", "BJ-01057"),
                                         ("柳叶桥桥东那头的护栏让车给撞坏了", "BJ-02009", "BJ-01057"))
     assert same_end.action == "attach"
+
+
+def test_the_same_person_chasing_with_a_question_joins_though_the_question_has_no_category():
+    # "修好了没"-style questions are consultations (no category): the score stays under the
+    # attach threshold, yet the same person saying it is still not fixed is chasing that case.
+    first = "红星路与建设路交叉口红绿灯东西向红灯时间太长，车排到上一个路口了"
+    chase = "我上周反映的红星路那个路口红绿灯的事，到现在还是老样子，有人管没有？"
+    ix = DuplicateIndex()
+    ix.add(OpenCase(case_no="C1", text=first, category_code="BJ-02014", created_at=T0,
+                    reporter_keys={"tel:13800000001"}, place=extract_place(first).as_dict()))
+    result = ix.check(chase, "", [], "", None, ["tel:13800000001"], T0 + timedelta(days=6),
+                      place=extract_place(chase).as_dict())
+    assert result.action == "attach" and result.case_no == "C1"
+    assert result.candidates[0].score < ix.attach_threshold and result.candidates[0].explanation["chase"]
+    # the same question from somebody else is only offered
+    other = ix.check(chase, "", [], "", None, ["tel:13700000000"], T0 + timedelta(days=6),
+                     place=extract_place(chase).as_dict())
+    assert other.action != "attach"

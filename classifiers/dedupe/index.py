@@ -780,9 +780,9 @@ class DuplicateIndex:
         # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
         # So is the same person saying it is still not fixed, naming the place more loosely
         # or not at all ("怡和那边树压电线的事有人管吗", "永乐坊嗰个渠冚点解仲未搞掂？").
-        chase = same_reporter and (named == "same" and not (q.code and e.code) or (
-            named != "different" and place_consistent and not conflicts and category >= 0.5
-            and q.says_still(self.still_threshold)))
+        still_chase = (same_reporter and named != "different" and place_consistent and not conflicts
+                       and category >= 0.5 and q.says_still(self.still_threshold))
+        chase = same_reporter and named == "same" and not (q.code and e.code) or still_chase
         # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
         # Unless the open case told the same story (a re-post, a neighbour's account of it).
         came_back = q.recurs and e.recurrence_score() < self.recurrence_threshold
@@ -821,6 +821,8 @@ class DuplicateIndex:
             explanation["recurrence"] = True
         if still_there:
             explanation["still_open"] = True
+        if still_chase and auto:
+            explanation["chase"] = True
         if category_said != category:
             explanation["category_classified"] = round(category_said, 3)
         if read_alike:
@@ -915,6 +917,9 @@ class DuplicateIndex:
         if not top:
             return DuplicateCheck(action="new")
         best = top[0]
-        if best.score >= self.attach_threshold and best.explanation["auto_attach_allowed"]:
+        # The same person saying it is still not fixed, about the place of an open case of
+        # theirs, is chasing that case even when a consultation's category lowers the score.
+        if best.explanation["auto_attach_allowed"] and (best.score >= self.attach_threshold
+                                                        or best.explanation.get("chase")):
             return DuplicateCheck(action="attach", case_no=best.case_no, candidates=top)
         return DuplicateCheck(action="suggest", candidates=top)
