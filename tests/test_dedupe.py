@@ -594,20 +594,25 @@ def test_what_the_rules_and_the_model_read_counts_as_a_close_category():
     assert joined.action == "attach" and joined.case_no == "C1"
 
 
-def test_the_same_person_saying_it_is_still_not_fixed_joins_however_loosely_they_name_the_place():
-    first = "怡和花园西门口那棵树的枝子压着电线，一刮风就冒火"
-    chase = "怡和那边树压电线的事有人管吗 昨晚又冒火星了，到现在都没人来"
+def _chased(first: tuple[str, str], chase: tuple[str, str], days: int, close_codes=()) -> tuple:
+    """Case C1 from the first (text, category) by one caller, then the chase checked `days`
+    later as said by the same caller and by somebody else."""
+    (text_a, code_a), (text_b, code_b) = first, chase
     ix = DuplicateIndex()
-    ix.add(OpenCase(case_no="C1", text=first, category_code="BJ-04002", created_at=T0,
-                    reporter_keys={"tel:13800000001"}, place=extract_place(first).as_dict()))
-    place = (extract_place(chase) or None) and extract_place(chase).as_dict()
-    result = ix.check(chase, "BJ-01028", [], "", None, ["tel:13800000001"], T0 + timedelta(days=3),
-                      place=place, close_codes=["BJ-04002"])
-    assert result.action == "attach" and result.case_no == "C1"
-    # somebody else saying the same is offered to the operator, not joined
-    other = ix.check(chase, "BJ-01028", [], "", None, ["tel:13700000000"], T0 + timedelta(days=3),
-                     place=place, close_codes=["BJ-04002"])
-    assert other.action != "attach"
+    ix.add(OpenCase(case_no="C1", text=text_a, category_code=code_a, created_at=T0,
+                    reporter_keys={"tel:13800000001"}, place=extract_place(text_a).as_dict()))
+    found = extract_place(text_b)
+    place = found.as_dict() if found else None
+    return ix, tuple(ix.check(text_b, code_b, [], "", None, [who], T0 + timedelta(days=days), place=place,
+                              close_codes=close_codes) for who in ("tel:13800000001", "tel:13700000000"))
+
+
+def test_the_same_person_saying_it_is_still_not_fixed_joins_however_loosely_they_name_the_place():
+    _, (same, other) = _chased(("怡和花园西门口那棵树的枝子压着电线，一刮风就冒火", "BJ-04002"),
+                               ("怡和那边树压电线的事有人管吗 昨晚又冒火星了，到现在都没人来", "BJ-01028"), 3,
+                               close_codes=["BJ-04002"])
+    assert same.action == "attach" and same.case_no == "C1"
+    assert other.action != "attach"  # somebody else saying the same is offered, not joined
 
 
 def test_the_two_ends_of_one_bridge_are_two_places():
@@ -622,16 +627,8 @@ def test_the_two_ends_of_one_bridge_are_two_places():
 def test_the_same_person_chasing_with_a_question_joins_though_the_question_has_no_category():
     # "修好了没"-style questions are consultations (no category): the score stays under the
     # attach threshold, yet the same person saying it is still not fixed is chasing that case.
-    first = "红星路与建设路交叉口红绿灯东西向红灯时间太长，车排到上一个路口了"
-    chase = "我上周反映的红星路那个路口红绿灯的事，到现在还是老样子，有人管没有？"
-    ix = DuplicateIndex()
-    ix.add(OpenCase(case_no="C1", text=first, category_code="BJ-02014", created_at=T0,
-                    reporter_keys={"tel:13800000001"}, place=extract_place(first).as_dict()))
-    result = ix.check(chase, "", [], "", None, ["tel:13800000001"], T0 + timedelta(days=6),
-                      place=extract_place(chase).as_dict())
-    assert result.action == "attach" and result.case_no == "C1"
-    assert result.candidates[0].score < ix.attach_threshold and result.candidates[0].explanation["chase"]
-    # the same question from somebody else is only offered
-    other = ix.check(chase, "", [], "", None, ["tel:13700000000"], T0 + timedelta(days=6),
-                     place=extract_place(chase).as_dict())
-    assert other.action != "attach"
+    ix, (same, other) = _chased(("红星路与建设路交叉口红绿灯东西向红灯时间太长，车排到上一个路口了", "BJ-02014"),
+                                ("我上周反映的红星路那个路口红绿灯的事，到现在还是老样子，有人管没有？", ""), 6)
+    assert same.action == "attach" and same.case_no == "C1"
+    assert same.candidates[0].score < ix.attach_threshold and same.candidates[0].explanation["chase"]
+    assert other.action != "attach"  # the same question from somebody else is only offered
