@@ -242,13 +242,15 @@ def prepare_report(text: str) -> Prepared:
     return Prepared(prepare_text(text, basic), _faults_of(text, basic), recurrence_score(text, normalized))
 
 
-def warm_up() -> None:
+def warm_up(scoring: bool = True) -> None:
     """Load what preparing a report needs (jieba's dictionary, the recurrence model) now,
-    not during the first report."""
+    not during the first report; with `scoring`, also the models the scorer reads (still not
+    fixed, faults) — a stage worker only prepares."""
     prepare_report("路灯不亮")
     history_model("recurs")
-    history_model("still")
-    fault_model()
+    if scoring:
+        history_model("still")
+        fault_model()
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
@@ -780,8 +782,9 @@ class DuplicateIndex:
         # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
         # So is the same person saying it is still not fixed, naming the place more loosely
         # or not at all ("怡和那边树压电线的事有人管吗", "永乐坊嗰个渠冚点解仲未搞掂？").
-        still_chase = (same_reporter and named != "different" and place_consistent and not conflicts
-                       and category >= 0.5 and q.says_still(self.still_threshold))
+        # Where "still not fixed" counts: a place that agrees, in a related category.
+        still_counts = named != "different" and place_consistent and not conflicts and category >= 0.5
+        still_chase = same_reporter and still_counts and q.says_still(self.still_threshold)
         chase = same_reporter and named == "same" and not (q.code and e.code) or still_chase
         # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
         # Unless the open case told the same story (a re-post, a neighbour's account of it).
@@ -794,9 +797,8 @@ class DuplicateIndex:
                 and (category_ok or chase or text >= self.repost_text))
         # "我前天就报了，到现在还是歪着": the problem at this very spot is still there, however
         # differently the two tell it (撞裂了 / 还歪在那) — in a related category at least.
-        still_there = (not auto and not came_back and score >= self.attach_threshold and place_consistent
-                       and named in ("same", "compatible") and not conflicts and category >= 0.5
-                       and q.says_still(self.still_threshold))
+        still_there = (not auto and not came_back and score >= self.attach_threshold
+                       and named in ("same", "compatible") and still_counts and q.says_still(self.still_threshold))
         auto = auto or still_there
         explanation = {
             "score": round(score, 3),

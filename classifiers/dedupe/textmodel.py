@@ -13,7 +13,7 @@ import numpy as np
 
 from classifiers.classify.training import CACHE, fingerprint
 
-__all__ = ["NGRAM", "CharLinear", "cached"]
+__all__ = ["NGRAM", "CharLinear", "cached", "vectorizer"]
 
 NGRAM = 3  # character n-grams of 1 to NGRAM characters
 
@@ -34,7 +34,7 @@ class CharLinear:
     def __init__(self, pipeline) -> None:
         vec, regression = pipeline[0], pipeline[-1]
         self.classes = [str(c) for c in regression.classes_]
-        self.rows = {gram: j for gram, j in vec.vocabulary_.items()}
+        self.rows = dict(vec.vocabulary_)
         self.idf = np.asarray(vec.idf_, dtype=np.float64)
         self.coef = np.ascontiguousarray(regression.coef_.T, dtype=np.float64)  # n-grams × (1 or k)
         self.intercept = np.asarray(regression.intercept_, dtype=np.float64)

@@ -87,7 +87,7 @@ def main() -> None:
     if settings.duplicates.enabled:
         from classifiers.dedupe.index import prepare_report as prepare
         from classifiers.dedupe.index import warm_up
-        warm_up()
+        warm_up(scoring=False)  # the worker prepares reports; the scorer's models live with the index
     stdout.write(frame(READY))
     stdout.flush()
     while (payload := read_frame(stdin)) is not None:
