@@ -486,6 +486,10 @@ FIFTH_ROUND = [
     # a village's side said a few words after it
     ("那个，我们经开区三合村，就是村子东头，有个工厂排黑水。", {"district": "经开区", "compound": "三合村", "side": "东侧"}),
     ("喂，您好，我是李家庄村的村民，我们村村口，村南口那条河，有人往里倒死猪。", {"compound": "李家庄村", "side": "南侧"}),
+    # the weather or an unanswered e-mail just before the name is not part of it; 拐 joins a corner
+    ("一下雨苔花路麓山街那个路口就成了湖", {"road": "苔花路", "cross_road": "麓山街"}),
+    ("邮件发了两天没回 蔚蓝路东段那个塔吊大灯还是直照我家窗户", {"road": "蔚蓝路", "stretch": "东段"}),
+    ("竹篱巷拐桔梗路那个转角镜碎了 看不见来车", {"road": "竹篱巷", "cross_road": "桔梗路"}),
 ]
 
 

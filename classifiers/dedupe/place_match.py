@@ -95,6 +95,8 @@ _GATE_SAME = {"大门": "正门"}
 # Sides that do not tell two spots apart: at the gate, outside it, beside it. Any other two
 # different sides do (上 / 下, 内 / 外, 东侧 / 西侧, 门口 / 对面).
 _NEAR_SIDES = frozenset({"门口", "外", "旁"})
+# Beside (旁) names no side: it agrees with any one compass side (幼儿园旁 / 幼儿园东侧).
+_COMPASS_SIDES = frozenset({"东侧", "西侧", "南侧", "北侧"})
 # Kinds of landmark said short or long, in turn: 城东菜场 = 城东菜市场 = 城东农贸市场 = 城东市场,
 # 晴川大桥 = 晴川桥.
 _LANDMARK_SAME = (("农贸市场", "菜市场"), ("菜场", "菜市场"), ("菜市场", "市场"), ("公厕", "公共厕所"), ("大桥", "桥"))
@@ -106,7 +108,8 @@ def _detail(p: dict, k: str) -> str:
 
 
 def _sides_differ(a: str, b: str) -> bool:
-    return bool(a and b and a != b and not (a in _NEAR_SIDES and b in _NEAR_SIDES))
+    return bool(a and b and a != b and not (a in _NEAR_SIDES and b in _NEAR_SIDES)
+                and {a, b} - _COMPASS_SIDES != {"旁"})
 
 
 # A chain's shortest name first: 永辉超市, 永辉 → 永辉; 瑞幸咖啡 → 瑞幸.
