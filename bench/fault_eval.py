@@ -1,6 +1,7 @@
 """The fault model on text it was not trained on: leave one development set out.
 
     .venv/bin/python bench/fault_eval.py
+    .venv/bin/python bench/fault_eval.py --pairs    # the pair reader ("one problem or two")
 
 For each development set that classifiers/data/corpus/faults.jsonl holds texts of, the model
 is trained (as classifiers/dedupe/faults.py trains it) on the other sets' texts and judged on
@@ -8,6 +9,13 @@ that set's: how often its likeliest fault is one the people labelling gave, and,
 development pairs whose two texts are both labelled, how many it tells apart
 (`faults_differ`) — duplicates (a mistake) and "another problem at the same spot" (the
 point). The labellers' own faults, compared the same way, are the ceiling.
+
+With --pairs: the pair reader (`PairReader`), each development set of
+classifiers/data/corpus/fault_pairs.jsonl held out in turn from both the fault model and the
+reader, as the gateway trains them: how many duplicates and "another problem at the same
+spot" it reads as two problems below each `one_problem_threshold`, and as one problem at or
+above each `same_problem_threshold`; beside the rule it replaced (the fault words naming
+different faults, or the fault model telling them apart where the words cannot).
 """
 from __future__ import annotations
 
@@ -29,9 +37,64 @@ from classifiers.normalize import normalize  # noqa: E402
 OTHER_PROBLEM = {"same_spot_other_problem", "same_place_other_problem"}
 
 
+def held_out_model(rows: list[dict], name: str, kinds: list[str]):
+    """The fault model trained without `name`'s texts, as a function text → distribution over `kinds`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        train = Path(tmp) / "faults.jsonl"
+        train.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows if r["source"] != name),
+                         encoding="utf-8")
+        model = CharLinear(F._train(train))
+    columns = [kinds.index(c) for c in model.classes]  # a rare kind may be missing from training
+
+    def profile(normalized: str) -> np.ndarray:
+        p = np.zeros(len(kinds), dtype=np.float32)
+        p[columns] = model.probabilities(normalized)
+        return p
+    return profile
+
+
+def pairs_held_out(rows: list[dict]) -> int:
+    from classifiers.dedupe.index import _faults_of
+
+    pairs = [json.loads(line) for line in F.PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    kinds = sorted({k for r in rows for k in r["faults"]})
+    low, high = (0.1, 0.2, 0.3, 0.4, 0.5), (0.8, 0.85, 0.9, 0.95)
+    n = Counter()
+    for name in sorted({p["source"] for p in pairs}):
+        profile = held_out_model(rows, name, kinds)
+        regression = F.train_pair_regression(*F.pair_rows([p for p in pairs if p["source"] != name], _faults_of, profile))
+        test = [p for p in pairs if p["source"] == name]
+        x, y = F.pair_rows(test, _faults_of, profile)
+        one = regression.predict_proba(x)[:, 1]
+        for i, same in enumerate(y):
+            group = "duplicates" if same else "other_problem"
+            n[group] += 1
+            a, b = x[i], None
+            words_other = bool(a[-1])
+            pa, pb = profile(normalize(test[i]["a"])[:400]), profile(normalize(test[i]["b"])[:400])
+            b = F.faults_differ(pa, pb) if not words_other and not a[-2] else False
+            n[(group, "rule")] += words_other or b
+            for t in low:
+                n[(group, "two", t)] += one[i] < t
+            for t in high:
+                n[(group, "one", t)] += one[i] >= t
+    print(json.dumps({"pairs": {g: n[g] for g in ("duplicates", "other_problem")},
+                      "the_rule_before_read_as_two": {g: n[(g, "rule")] for g in ("duplicates", "other_problem")}},
+                     indent=2))
+    for t in low:
+        print(f"one_problem_threshold {t}: read as two problems — duplicates {n[('duplicates', 'two', t)]}, "
+              f"other problems {n[('other_problem', 'two', t)]}")
+    for t in high:
+        print(f"same_problem_threshold {t}: read as one problem — duplicates {n[('duplicates', 'one', t)]}, "
+              f"other problems {n[('other_problem', 'one', t)]}")
+    return 0
+
+
 def main() -> int:
     grid = "--grid" in sys.argv[1:]  # also every (SURE, SIMILAR) of a small grid
     rows = [json.loads(line) for line in F.CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if "--pairs" in sys.argv[1:]:
+        return pairs_held_out(rows)
     by_text = {r["text"]: r for r in rows}
     profile: dict[str, np.ndarray] = {}
     kinds = sorted({k for r in rows for k in r["faults"]})

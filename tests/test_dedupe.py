@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 
 from classifiers.dedupe.index import DuplicateIndex, OpenCase, parent_category
@@ -456,13 +457,13 @@ def test_a_problem_back_after_it_was_dealt_with_is_offered_not_joined():
 
 def test_a_neighbour_saying_the_problem_is_still_there_joins_however_they_tell_it():
     first = ("滨河路88号门口的路灯杆被车撞歪了", LAMP, "")
-    chase = ("滨河路88号门口那根路灯杆我前天就报了，到现在还没人来，灯罩都碎了", LAMP, "")
+    chase = ("滨河路88号门口那根路灯杆我前天就报了，到现在还没人来，晚上都不亮了", LAMP, "")
     result = _two_reports_at_one_spot(first, chase)
     assert result.action == "attach" and result.case_no == "C1"
     assert result.candidates[0].explanation["still_open"] is True
-    assert "different_fault" in result.candidates[0].explanation  # 撞歪 / 碎了: told differently
+    assert "different_fault" in result.candidates[0].explanation  # 撞歪 / 不亮: told differently
     # the same words without "still": two faults of one lamp post, offered, not joined
-    other = ("滨河路88号门口那根路灯杆的灯罩碎了一地", LAMP, "")
+    other = ("滨河路88号门口那根路灯杆晚上不亮了", LAMP, "")
     assert _two_reports_at_one_spot(first, other).action != "attach"
     # and "fixed, then back" is still a new occurrence
     back = ("滨河路88号门口那根路灯杆上个月修好了，这两天又被撞歪了", LAMP, "")
@@ -482,6 +483,11 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
 
     market = {"landmark": "北山路农贸市场", "side": "门口"}
     assert same_place({"road": "北山路"}, market) == "compatible"
+    # beside (旁) names no side of its own: it agrees with one compass side, not with inside
+    school = {"landmark": "玉兰路幼儿园"}
+    assert same_place({**school, "side": "旁"}, {**school, "side": "东侧"}) == "same"
+    assert same_place({**school, "side": "西侧"}, {**school, "side": "东侧"}) == "different"
+    assert same_place({**school, "side": "旁"}, {**school, "side": "内"}) == "different"
     assert same_place({"road": "南山路"}, market) == "unknown"
     assert same_place({"road": "北山路", "landmark": "永辉超市"}, market) == "different"
     assert "road:北山路" in place_keys(market, query=True)
@@ -577,7 +583,8 @@ def test_what_the_rules_and_the_model_read_counts_as_a_close_category():
         == ("SJ-06013", "SH-01-02-01")
     first = "同志啊，我老太太跟你说，我们那个石榴巷十四号，院门口那个，那个自来水管子爆了，水哗哗往外冒"
     second = "来电人反映：石榴巷14号院门口供水管道破裂漏水，水流至路面，请求抢修。"
-    stage = IndexedDuplicates(DuplicateIndex())
+    # (the pair reader alone would join these, reading one problem: here only the categories count)
+    stage = IndexedDuplicates(DuplicateIndex(same_problem_threshold=1.1))
     stage.index.add(OpenCase(case_no="C1", text=first, category_code="SH-01-02-01", created_at=T0,
                              place=extract_place(first).as_dict()))
 
@@ -632,3 +639,39 @@ def test_the_same_person_chasing_with_a_question_joins_though_the_question_has_n
     assert same.action == "attach" and same.case_no == "C1"
     assert same.candidates[0].score < ix.attach_threshold and same.candidates[0].explanation["chase"]
     assert other.action != "attach"  # the same question from somebody else is only offered
+
+
+@pytest.mark.parametrize("first, second", [
+    # voltage dropping, told as lights flickering: filed as a transformer and a traffic light
+    (("青柳村这两天电压不稳，家里灯一闪一闪的，冰箱都烧坏了", "BJ-01048", ""),
+     ("青柳村晚上电灯又闪个不停，电饭锅都跳闸了", "BJ-02014", "")),
+    # a dark stairwell, told as the fall it caused
+    (("金湖小区3号楼楼道灯全坏了，晚上上楼摸黑", "BJ-01037", ""),
+     ("金湖小区3号楼楼梯晚上黑乎乎的，我妈昨天摔了一跤", "SJ-06049", "")),
+])
+def test_one_problem_filed_under_unrelated_categories_joins_at_the_very_same_spot(first, second):
+    result = _two_reports_at_one_spot(first, second)
+    assert result.action == "attach" and result.case_no == "C1"
+    explanation = result.candidates[0].explanation
+    assert explanation["category_classified"] == 0.0 and explanation["one_problem"] >= 0.85
+
+
+def test_two_problems_at_one_spot_in_unrelated_categories_are_offered_not_joined():
+    result = _two_reports_at_one_spot(("金湖小区3号楼门口垃圾桶满了好几天没人清", "SJ-06042", ""),
+                                      ("金湖小区3号楼门口路灯晚上不亮", "BJ-01037", ""))
+    assert result.action != "attach"
+    explanation = result.candidates[0].explanation
+    assert explanation["one_problem"] < 0.5 and explanation["different_fault"].endswith("（模型）")
+
+
+def test_the_pair_reader_computes_what_its_regression_would():
+    from classifiers.dedupe.faults import PAIRS, PairReader, _train_pairs, fault_model, pair_features
+    from classifiers.dedupe.index import _faults_of
+    regression = _train_pairs(_faults_of, PAIRS)
+    reader = PairReader(regression, len(fault_model().classes))
+    rng = np.random.default_rng(7)
+    for same_words, other_words in ((False, False), (True, False), (False, True)):
+        a, b = rng.dirichlet(np.ones(len(fault_model().classes))), rng.dirichlet(np.full(len(fault_model().classes), 0.2))
+        expected = regression.predict_proba([pair_features(a, b, same_words, other_words)])[0, 1]
+        assert reader.probability(a, b, same_words, other_words) == pytest.approx(expected)
+        assert reader.probability(b, a, same_words, other_words) == pytest.approx(expected)

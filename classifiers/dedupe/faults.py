@@ -7,6 +7,8 @@ words), for the many ways a fault is told (灯箱整晚开着白得刺眼 / 顶�
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,9 +19,11 @@ from classifiers.dedupe.recurrence import WORDS, DuplicateWordsError, word_file
 from classifiers.dedupe.textmodel import CharLinear, cached, vectorizer
 from classifiers.normalize import normalize
 
-__all__ = ["fault_kinds", "fault_model", "fault_profile", "faults_alike", "faults_differ"]
+__all__ = ["PairReader", "fault_kinds", "fault_model", "fault_profile", "faults_alike", "faults_differ",
+           "pair_reader"]
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "faults.jsonl"
+PAIRS = CORPUS.with_name("fault_pairs.jsonl")
 # Two reports tell of different faults when the model is at least SURE of each text's
 # likeliest fault and their fault distributions have a cosine below SIMILAR; of the same
 # fault when it is SURE_ALIKE of each and the cosine is at least ALIKE. On the development
@@ -33,6 +37,8 @@ ALIKE = 0.9
 # Kinds that gather several faults (动物: a dog loose, dog mess, feeding strays; 绿化: weeds,
 # lawn dug up, bark stripped; 秩序管理: touts, queues, crowds): two reports read as one of
 # these are not thereby of one fault. Nor are two of "something else".
+PAIR_C = 0.3
+_TEXT = 400  # characters read, as the duplicate index keeps them
 _BROAD = frozenset({"其他", "秩序管理", "安全隐患其他", "设计不当", "动物", "绿化"})
 
 
@@ -110,3 +116,72 @@ def faults_alike(a: np.ndarray, b: np.ndarray, sure: float = SURE_ALIKE, alike: 
     if a.max() < sure or b.max() < sure or fault_model().classes[int(a.argmax())] in _BROAD:
         return False
     return float(a @ b) >= alike * float(np.linalg.norm(a) * np.linalg.norm(b))
+
+
+class PairReader:
+    """How likely two reports at one spot tell of one problem, from what each says is wrong:
+    a logistic regression, trained on the development pairs of `PAIRS` (duplicates, and
+    another problem at the same spot), over the products a_i·b_j of the two fault
+    distributions — which faults are one problem told two ways (红绿灯全灭 / 车都在抢着走:
+    不亮 and 秩序管理) and which never are (油烟 / 占道) —, their cosine, and whether the fault
+    words name a fault in common or only different ones. The products' weights are kept as a
+    symmetric matrix M, so their weighted sum is a·M·b."""
+
+    def __init__(self, regression, kinds: int) -> None:
+        w = regression.coef_[0].astype(np.float64)
+        upper = np.triu_indices(kinds)
+        m = np.zeros((kinds, kinds))
+        m[upper] = w[:upper[0].size]
+        self.matrix = (m + m.T) / 2  # a·M·b = Σ_i w_ii a_i b_i + Σ_i<j w_ij (a_i b_j + a_j b_i) / 2
+        self.w_cosine, self.w_same_words, self.w_other_words = (float(x) for x in w[upper[0].size:])
+        self.intercept = float(regression.intercept_[0])
+
+    def probability(self, a: np.ndarray, b: np.ndarray, same_words: bool, other_words: bool) -> float:
+        """P(one problem) for fault distributions a, b and the fault words' verdicts."""
+        z = (float(a @ self.matrix @ b) + self.w_cosine * _cosine(a, b) + self.w_same_words * same_words
+             + self.w_other_words * other_words + self.intercept)
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norm if norm else 0.0
+
+
+def pair_features(a: np.ndarray, b: np.ndarray, same_words: bool, other_words: bool) -> np.ndarray:
+    """The row `PairReader` was trained on: the symmetric products (upper triangle), cosine, verdicts."""
+    products = (np.outer(a, b) + np.outer(b, a)) / 2
+    return np.concatenate([products[np.triu_indices(a.size)], [_cosine(a, b), same_words, other_words]])
+
+
+def pair_rows(rows: list[dict], words: Callable[[str], frozenset[str]],
+              profile: Callable[[str], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """`pair_features` of labelled pairs ({"a", "b", "same"}) and their labels."""
+    x, y = [], []
+    for r in rows:
+        fa, fb = words(r["a"]), words(r["b"])
+        same = bool(fa & fb)
+        x.append(pair_features(profile(normalize(r["a"])[:_TEXT]), profile(normalize(r["b"])[:_TEXT]),
+                               same, bool(fa and fb and not same)))
+        y.append(bool(r["same"]))
+    return np.array(x), np.array(y)
+
+
+def train_pair_regression(x: np.ndarray, y: np.ndarray):
+    from sklearn.linear_model import LogisticRegression
+
+    # Weak regularisation overfits the 700 products to the few pairs of each; C chosen with
+    # each development set held out in turn (bench/fault_eval.py --pairs).
+    return LogisticRegression(C=PAIR_C, class_weight="balanced", max_iter=3000).fit(x, y)
+
+
+def _train_pairs(words: Callable[[str], frozenset[str]], pairs: Path):
+    rows = [json.loads(line) for line in pairs.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return train_pair_regression(*pair_rows(rows, words, fault_profile))
+
+
+@lru_cache(maxsize=2)
+def pair_reader(words: Callable[[str], frozenset[str]], pairs: Path = PAIRS) -> PairReader:
+    """The reader for the fault words read by `words` (the duplicate index's own reading of a text)."""
+    return cached("fault-pairs", (pairs, CORPUS, WORDS), Path(__file__), lambda: _train_pairs(words, pairs),
+                  build=lambda regression: PairReader(regression, len(fault_model().classes)))

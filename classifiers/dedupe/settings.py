@@ -26,6 +26,13 @@ class DuplicateSettings:
     # 到现在还是黑的"), joins the open case there even when the two describe it differently.
     # Read by a model at this probability (above 1: never).
     still_threshold: float = 0.7
+    # Two reports naming one spot tell of two problems (never joined by themselves) when the
+    # pair reader (what each says is wrong) gives one problem less than this probability
+    # (0: never; 1: always).
+    one_problem_threshold: float = 0.5
+    # …and tell of one problem, whatever categories they were filed under, when both name the
+    # very same spot and the reader gives one problem at least this (above 1: never).
+    same_problem_threshold: float = 0.85
 
     def problems(self) -> list[str]:
         found = []
@@ -37,4 +44,8 @@ class DuplicateSettings:
             found.append("recurrence_threshold: must be positive (above 1: the word list only)")
         if self.still_threshold <= 0:
             found.append("still_threshold: must be positive (above 1: never)")
+        if not 0 <= self.one_problem_threshold <= 1:
+            found.append("one_problem_threshold: must be between 0 and 1")
+        if self.same_problem_threshold <= self.one_problem_threshold:
+            found.append("same_problem_threshold: must be above one_problem_threshold")
         return found

@@ -65,16 +65,19 @@ class CharLinear:
         return e / e.sum()
 
 
-def cached(name: str, corpus: Path, source: Path, train: Callable[[], object]) -> CharLinear:
-    """The model `name` for a corpus: from the cache when the corpus and the module that
-    trains it (`source`) are unchanged, else trained now by `train()` (a scikit-learn
-    pipeline; seconds) and cached, replacing older versions."""
-    path = CACHE / f"{name}-{fingerprint(corpus, source, Path(__file__))}.pkl"
+def cached(name: str, corpus: Path | tuple[Path, ...], source: Path, train: Callable[[], object],
+           build: Callable[[object], object] = CharLinear):
+    """The model `name` for a corpus (or the files it is learnt from): from the cache when they
+    and the module that trains it (`source`) are unchanged, else trained now — `build(train())`,
+    by default the arithmetic of a scikit-learn pipeline; seconds — and cached, replacing
+    older versions."""
+    files = corpus if isinstance(corpus, tuple) else (corpus,)
+    path = CACHE / f"{name}-{fingerprint(*files, source, Path(__file__))}.pkl"
     try:
         return pickle.loads(path.read_bytes())
     except (OSError, pickle.UnpicklingError, AttributeError, ImportError, EOFError):
         pass  # not trained yet
-    model = CharLinear(train())
+    model = build(train())
     CACHE.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     partial.write_bytes(pickle.dumps(model))
