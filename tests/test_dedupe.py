@@ -262,9 +262,14 @@ def _two_reports_at_one_spot(first: tuple[str, str, str], second: tuple[str, str
     (text_a, code_a, close_a), (text_b, code_b, close_b) = first, second
     ix = DuplicateIndex()
     ix.add(OpenCase(case_no="C1", text=text_a, category_code=code_a, created_at=T0,
-                    place=extract_place(text_a).as_dict(), close_codes=(close_a,)))
+                    place=_place_of(text_a), close_codes=(close_a,)))
     return ix.check(text_b, code_b, [], "", None, ["tel:2"], T0 + timedelta(hours=1),
-                    place=extract_place(text_b).as_dict(), close_codes=[close_b])
+                    place=_place_of(text_b), close_codes=[close_b])
+
+
+def _place_of(text: str) -> dict:
+    place = extract_place(text)
+    return place.as_dict() if place else {}
 
 
 def test_the_same_problem_classified_a_branch_away_joins_at_the_same_spot():
@@ -675,3 +680,13 @@ def test_the_pair_reader_computes_what_its_regression_would():
         expected = regression.predict_proba([pair_features(a, b, same_words, other_words)])[0, 1]
         assert reader.probability(a, b, same_words, other_words) == pytest.approx(expected)
         assert reader.probability(b, a, same_words, other_words) == pytest.approx(expected)
+
+
+def test_a_vaguer_report_saying_the_estate_by_its_bare_name_joins():
+    # 霁月湾 (no 小区) is no place to the reader, but names the open case's estate
+    first = ("来电人反映：霁月湾小区9栋楼下下水道返臭，一楼住户家地漏往上冒水", "BJ-01002", "")
+    result = _two_reports_at_one_spot(first, ("喂，霁月湾那个，一楼地漏冒水的事，我们也是那栋的，臭得不行了", "BJ-01002", ""))
+    assert result.action == "attach" and result.candidates[0].explanation["same_place"] == "compatible"
+    # another estate's name is not it
+    other = _two_reports_at_one_spot(first, ("喂，月光湾那个，一楼地漏冒水的事，臭得不行了", "BJ-01002", ""))
+    assert other.action != "attach" and other.candidates[0].explanation["same_place"] == "unknown"

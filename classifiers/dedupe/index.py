@@ -50,7 +50,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from classifiers.dedupe.faults import fault_kinds, fault_model, fault_profile, faults_alike, pair_reader
-from classifiers.dedupe.place_match import place_keys, same_place
+from classifiers.dedupe.place_match import named_bare, place_keys, same_place
 from classifiers.dedupe.recurrence import history_model, recurrence_score, still_score
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.geometry import near_distance_m
@@ -683,6 +683,11 @@ class DuplicateIndex:
         distance = None
         same_grid = bool(q.grid and q.grid == e.grid)
         named = same_place(q.place, e.place)  # what the two texts say of the place
+        if named == "unknown" and bool(q.place) != bool(e.place):
+            # one reads no place, but says the other's by its bare name: a vaguer report
+            said, bare = (q.place, e.text) if q.place else (e.place, q.text)
+            if named_bare(said, bare):
+                named = "compatible"
         if named in ("same", "compatible") and not (q.grid and e.grid and not same_grid):
             place = 1.0 if named == "same" else 0.75
             place_known = True
@@ -767,6 +772,8 @@ class DuplicateIndex:
         category_said = category
         if same_problem or vaguer:
             category = max(category, 0.75)
+        if read_one:  # the categories only stood for the problem, which is read as one
+            category = 1.0
 
         # time: 1.0 now, 0.5 at the edge of the window
         age_s = abs(q.ts - e.ts)
@@ -800,7 +807,7 @@ class DuplicateIndex:
         # Unless the open case told the same story (a re-post, a neighbour's account of it).
         came_back = q.recurs and e.recurrence_score() < self.recurrence_threshold
         auto = (not came_back and place_consistent and (place_known or same_reporter)
-                and (text >= self.min_text_attach or same_reporter
+                and (text >= self.min_text_attach or same_reporter or read_one
                      # a vaguer report of the same category and the same problem's words
                      # shares little text with the precise one (光明菜市场那边 / 光明路218号…)
                      or vaguer and category == 1.0 and text >= self.min_vague_text_attach)

@@ -22,8 +22,8 @@ import re
 
 from rapidfuzz import fuzz
 
-from classifiers.locate.places import BRANDS, GENERIC_LANDMARKS, LANDMARK_SUFFIXES, Place
-from classifiers.normalize import chinese_numeral
+from classifiers.locate.places import BRANDS, COMPOUND_SUFFIXES, GENERIC_LANDMARKS, LANDMARK_SUFFIXES, Place
+from classifiers.normalize import chinese_numeral, normalize
 
 __all__ = ["place_keys", "same_place"]
 
@@ -282,3 +282,31 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
     if not vaguer and _sides_differ(a.get("side") or "", b.get("side") or ""):
         return "different"
     return "compatible" if vaguer else "same"
+
+
+# A vaguer report may say a place's name bare, which the place reader cannot take for a place
+# (青桐南门那塌了个洞 for 青桐小区南门外, 霁月湾那个 for 霁月湾小区, 玫瑰湾喷泉 for 玫瑰湾社区文化广场):
+# an estate's or village's name without its suffix, at least two characters; a landmark's
+# first three characters or more.
+_MIN_BARE_COMPOUND = 2
+_MIN_BARE_LANDMARK = 3
+_COMPOUND_SUFFIXES = sorted(COMPOUND_SUFFIXES, key=len, reverse=True)
+
+
+def named_bare(place: Place | dict | None, text: str) -> bool:
+    """Does `text`, in which no place was read, say `place`'s estate, village or landmark by
+    its bare name?"""
+    p = _plain(place)
+    said = normalize(text or "")
+    compound = p.get("compound") or ""
+    if compound:
+        core = _compound_key(compound)
+        for suffix in _COMPOUND_SUFFIXES:
+            if core.endswith(suffix) and len(core) - len(suffix) >= _MIN_BARE_COMPOUND:
+                core = core[: -len(suffix)]
+                break
+        if core in said:
+            return True
+    landmark = p.get("landmark") or ""
+    return (len(landmark) >= _MIN_BARE_LANDMARK and landmark not in GENERIC_LANDMARKS
+            and landmark[:_MIN_BARE_LANDMARK] in said)

@@ -1142,6 +1142,7 @@ def _bundled_words() -> PlaceWords:
 GENERIC_LANDMARKS = frozenset(_bundled_words()["landmarks.generic"])
 BRANDS = frozenset(_bundled_words()["landmarks.brands"])
 LANDMARK_SUFFIXES = frozenset(_bundled_words()["landmarks.suffixes"])
+COMPOUND_SUFFIXES = frozenset(_bundled_words()["compounds.suffixes"])
 
 _DEFAULT: PlaceReader | None = None
 
