@@ -760,6 +760,8 @@ class DuplicateIndex:
         # Read surely as one problem at the very same spot, it is one whatever the categories
         # (电压不稳 filed as 交通信号灯: the classifier's mistake, not the citizen's).
         read_one = named == "same" and one_problem is not None and one_problem >= self.same_problem_threshold
+        # …as is, without the reader, one category and one fault named at the very same spot
+        told_one = read_one or named == "same" and words_same and category == 1.0
         same_problem = (named == "same" and category < 0.75 and not other_fault
                         and (problem_text >= self.same_problem_text or same_fault and category >= 0.5 or read_one))
         same_fault = same_fault or read_one
@@ -809,7 +811,7 @@ class DuplicateIndex:
         # Unless the open case told the same story (a re-post, a neighbour's account of it).
         came_back = q.recurs and e.recurrence_score() < self.recurrence_threshold
         auto = (not came_back and place_consistent and (place_known or same_reporter)
-                and (text >= self.min_text_attach or same_reporter or read_one
+                and (text >= self.min_text_attach or same_reporter or told_one
                      # a vaguer report of the same category and the same problem's words
                      # shares little text with the precise one (光明菜市场那边 / 光明路218号…)
                      or vaguer and category == 1.0 and text >= self.min_vague_text_attach)
