@@ -25,7 +25,8 @@ __all__ = ["PairReader", "fault_kinds", "fault_model", "fault_profile", "faults_
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "faults.jsonl"
 PAIRS = CORPUS.with_name("fault_pairs.jsonl")
 # Two reports tell of different faults when the model is at least SURE of each text's
-# likeliest fault and their fault distributions have a cosine below SIMILAR; of the same
+# likeliest fault and their fault distributions have a cosine below SIMILAR (`faults_differ`:
+# the rule the pair reader replaced, kept as bench/fault_eval.py's yardstick); of the same
 # fault when it is SURE_ALIKE of each and the cosine is at least ALIKE. On the development
 # pairs whose texts are both labelled, each set held out from training (`bench/fault_eval.py
 # --grid`): told apart 204 of 440 "another problem at the same spot", 14 of 634 duplicates;
