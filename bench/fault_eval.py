@@ -61,7 +61,10 @@ def pairs_held_out(rows: list[dict]) -> int:
     low, high = (0.1, 0.2, 0.3, 0.4, 0.5), (0.8, 0.85, 0.9, 0.95)
     n = Counter()
     for name in sorted({p["source"] for p in pairs}):
-        profile = held_out_model(rows, name, kinds)
+        read = held_out_model(rows, name, kinds)
+
+        def profile(text: str, read=read) -> np.ndarray:
+            return read(normalize(text)[:F.READ_CHARS])
         regression = F.train_pair_regression(*F.pair_rows([p for p in pairs if p["source"] != name], _faults_of, profile))
         test = [p for p in pairs if p["source"] == name]
         x, y = F.pair_rows(test, _faults_of, profile)
@@ -71,7 +74,7 @@ def pairs_held_out(rows: list[dict]) -> int:
             n[group] += 1
             words_same, words_other = bool(x[i][-2]), bool(x[i][-1])
             told_apart = not words_same and not words_other and F.faults_differ(
-                profile(normalize(test[i]["a"])[:400]), profile(normalize(test[i]["b"])[:400]))
+                profile(test[i]["a"]), profile(test[i]["b"]))
             n[(group, "rule")] += words_other or told_apart
             for t in low:
                 n[(group, "two", t)] += one[i] < t
@@ -101,7 +104,7 @@ def main() -> int:
         read = held_out_model(rows, name, kinds)
         for r in rows:
             if r["source"] == name:
-                profile[r["text"]] = read(normalize(r["text"])[:400])
+                profile[r["text"]] = read(normalize(r["text"])[:F.READ_CHARS])
     top_right = sum(kinds[int(profile[r["text"]].argmax())] in r["faults"] for r in rows)
     surely = [r for r in rows if profile[r["text"]].max() >= F.SURE]
     surely_right = sum(kinds[int(profile[r["text"]].argmax())] in r["faults"] for r in surely)

@@ -20,7 +20,7 @@ from classifiers.dedupe.textmodel import CharLinear, cached, vectorizer
 from classifiers.normalize import normalize
 
 __all__ = ["PairReader", "fault_kinds", "fault_model", "fault_profile", "faults_alike", "faults_differ",
-           "pair_reader"]
+           "pair_reader", "text_profile"]
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "faults.jsonl"
 PAIRS = CORPUS.with_name("fault_pairs.jsonl")
@@ -39,7 +39,7 @@ ALIKE = 0.9
 # lawn dug up, bark stripped; 秩序管理: touts, queues, crowds): two reports read as one of
 # these are not thereby of one fault. Nor are two of "something else".
 PAIR_C = 0.3
-_TEXT = 400  # characters read, as the duplicate index keeps them
+READ_CHARS = 400  # characters of a report the fault model reads (its gist is in its first lines)
 _BROAD = frozenset({"其他", "秩序管理", "安全隐患其他", "设计不当", "动物", "绿化"})
 
 
@@ -96,6 +96,11 @@ def _train(corpus: Path = CORPUS):
 @lru_cache(maxsize=2)
 def fault_model(corpus: Path = CORPUS) -> CharLinear:
     return cached("faults", corpus, Path(__file__), lambda: _train(corpus))
+
+
+def text_profile(text: str) -> np.ndarray:
+    """The fault model's reading of a report's text (normalised here, its first READ_CHARS)."""
+    return fault_profile(normalize(text)[:READ_CHARS])
 
 
 def fault_profile(normalized: str) -> np.ndarray:
@@ -157,13 +162,13 @@ def pair_features(a: np.ndarray, b: np.ndarray, same_words: bool, other_words: b
 
 def pair_rows(rows: list[dict], words: Callable[[str], frozenset[str]],
               profile: Callable[[str], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """`pair_features` of labelled pairs ({"a", "b", "same"}) and their labels."""
+    """`pair_features` of labelled pairs ({"a", "b", "same"}) and their labels; `profile`
+    reads a report's text as `text_profile` does."""
     x, y = [], []
     for r in rows:
         fa, fb = words(r["a"]), words(r["b"])
         same = bool(fa & fb)
-        x.append(pair_features(profile(normalize(r["a"])[:_TEXT]), profile(normalize(r["b"])[:_TEXT]),
-                               same, bool(fa and fb and not same)))
+        x.append(pair_features(profile(r["a"]), profile(r["b"]), same, bool(fa and fb and not same)))
         y.append(bool(r["same"]))
     return np.array(x), np.array(y)
 
@@ -178,7 +183,7 @@ def train_pair_regression(x: np.ndarray, y: np.ndarray):
 
 def _train_pairs(words: Callable[[str], frozenset[str]], pairs: Path):
     rows = [json.loads(line) for line in pairs.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return train_pair_regression(*pair_rows(rows, words, fault_profile))
+    return train_pair_regression(*pair_rows(rows, words, text_profile))
 
 
 @lru_cache(maxsize=2)

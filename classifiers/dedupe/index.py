@@ -49,7 +49,7 @@ import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from classifiers.dedupe.faults import fault_kinds, fault_model, fault_profile, faults_alike, pair_reader
+from classifiers.dedupe.faults import fault_kinds, fault_model, faults_alike, pair_reader, text_profile
 from classifiers.dedupe.place_match import named_bare, place_keys, same_place
 from classifiers.dedupe.recurrence import history_model, recurrence_score, still_score
 from classifiers.dedupe.settings import DuplicateSettings
@@ -309,7 +309,7 @@ class _Entry:
 
     def fault_profile(self) -> np.ndarray:
         if self.profile is None:
-            self.profile = _packed(_profile_of(self.text))
+            self.profile = _packed(text_profile(self.text))
         return np.frombuffer(self.profile, dtype=np.float16).astype(np.float32)
 
     def fault_kinds(self) -> frozenset[str]:
@@ -321,10 +321,6 @@ class _Entry:
         if self.recurrence is None:
             self.recurrence = recurrence_score(self.text)
         return self.recurrence
-
-
-def _profile_of(text: str) -> np.ndarray:
-    return fault_profile(normalize(text)[:_MAX_TEXT])
 
 
 def _packed(profile: np.ndarray) -> bytes:
@@ -343,7 +339,7 @@ class _Query:
     def fault_profile(self) -> np.ndarray:
         """The fault model's reading, made only where two reports name one spot."""
         if self.profile is None:
-            self.profile = _profile_of(self.text)
+            self.profile = text_profile(self.text)
         return self.profile
 
     def says_still(self, threshold: float) -> bool:
@@ -685,8 +681,8 @@ class DuplicateIndex:
         named = same_place(q.place, e.place)  # what the two texts say of the place
         if named == "unknown" and bool(q.place) != bool(e.place):
             # one reads no place, but says the other's by its bare name: a vaguer report
-            said, bare = (q.place, e.text) if q.place else (e.place, q.text)
-            if named_bare(said, bare):
+            place_said, bare = (q.place, e.tok.replace(" ", "")) if q.place else (e.place, q.chars)
+            if named_bare(place_said, bare):
                 named = "compatible"
         if named in ("same", "compatible") and not (q.grid and e.grid and not same_grid):
             place = 1.0 if named == "same" else 0.75

@@ -23,7 +23,7 @@ import re
 from rapidfuzz import fuzz
 
 from classifiers.locate.places import BRANDS, COMPOUND_SUFFIXES, GENERIC_LANDMARKS, LANDMARK_SUFFIXES, Place
-from classifiers.normalize import chinese_numeral, normalize
+from classifiers.normalize import chinese_numeral
 
 __all__ = ["place_keys", "same_place"]
 
@@ -293,11 +293,10 @@ _MIN_BARE_LANDMARK = 3
 _COMPOUND_SUFFIXES = sorted(COMPOUND_SUFFIXES, key=len, reverse=True)
 
 
-def named_bare(place: Place | dict | None, text: str) -> bool:
-    """Does `text`, in which no place was read, say `place`'s estate, village or landmark by
-    its bare name?"""
+def named_bare(place: Place | dict | None, said: str) -> bool:
+    """Does `said` (a report's normalised text, in which no place was read) say `place`'s
+    estate, village or landmark by its bare name?"""
     p = _plain(place)
-    said = normalize(text or "")
     compound = p.get("compound") or ""
     if compound:
         core = _compound_key(compound)
