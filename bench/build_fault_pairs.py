@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "classifiers" / "data" / "corpus" / "fault_pairs.jsonl"
 # The development sets' names for "another problem at the same spot".
 OTHER_PROBLEM = {"same_spot_other_problem", "same_place_other_problem", "other_fault", "diff_problem",
-                 "vague_other_problem", "other_problem"}
-HELD_OUT = {"dedupe_dev_v13"}
+                 "vague_other_problem", "other_problem", "other_problem_same_spot"}
+HELD_OUT = {"dedupe_dev_v14"}
 
 
 def main() -> int:
