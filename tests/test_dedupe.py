@@ -522,10 +522,32 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"landmark": "聚福市场"}, {"landmark": "聚福农贸市场"}, "same"),
     ({"landmark": "聚福市场"}, {"landmark": "聚福建材市场"}, "different"),
     ({"compound": "桑榆里社区", "building": "3"}, {"compound": "桑榆里", "building": "3"}, "same"),
+    # one phase of an estate said by its bare name; another phase is another place
+    ({"compound": "恒泰花园小区三期", "building": "12"}, {"compound": "恒泰三期", "building": "12"}, "same"),
+    ({"compound": "恒泰花园小区三期", "building": "12"}, {"compound": "恒泰二期", "building": "12"}, "different"),
+    ({"compound": "恒泰花园三期"}, {"compound": "恒安三期"}, "different"),
+    # a place inside an estate, named with it: said with or without 社区, or the estate alone
+    ({"landmark": "清水湾社区篮球场"}, {"landmark": "清水湾篮球场"}, "same"),
+    ({"landmark": "桃源小区中心广场"}, {"compound": "桃源小区"}, "compatible"),
+    ({"landmark": "桃源小区中心广场"}, {"compound": "李园小区"}, "unknown"),
 ])
 def test_estates_and_stops_said_two_ways_are_one_place(a, b, said):
     from classifiers.dedupe.place_match import same_place
     assert same_place(a, b) == said
+
+
+def test_the_estate_alone_finds_the_case_at_a_place_inside_it():
+    # 桃源小区中心广场 is a landmark to the reader; 桃源小区 a compound: found, and one problem
+    result = _two_reports_at_one_spot(("桃源小区中心广场每晚七点到十点广场舞音响太大，孩子没法写作业", "SJ-06028", ""),
+                                      ("哎，我说那个桃源小区中间那个广场啊，跳舞的音响开得老大了，每天晚上咚咚的", "SJ-06028", ""))
+    assert result.action == "attach" and result.candidates[0].explanation["same_place"] == "compatible"
+
+
+def test_a_report_naming_the_estate_without_its_phase_joins_the_phase():
+    # 锦绣花城 (no 3期, no 小区) is no place to the reader, but names the open case's estate
+    first = ("锦绣花城3期6栋楼下 电动车飞线充电 从窗户拉下来好几根 太危险了", "SJ-06008", "")
+    result = _two_reports_at_one_spot(first, ("锦绣花城有户人家从楼上往下拉电线给电动车充电，好几辆车在楼下充，很危险", "SJ-06008", ""))
+    assert result.candidates and result.candidates[0].explanation["same_place"] == "compatible"
 
 
 def test_an_estate_said_without_its_developer_finds_the_case():

@@ -490,6 +490,8 @@ FIFTH_ROUND = [
     ("一下雨苔花路麓山街那个路口就成了湖", {"road": "苔花路", "cross_road": "麓山街"}),
     ("邮件发了两天没回 蔚蓝路东段那个塔吊大灯还是直照我家窗户", {"road": "蔚蓝路", "stretch": "东段"}),
     ("竹篱巷拐桔梗路那个转角镜碎了 看不见来车", {"road": "竹篱巷", "cross_road": "桔梗路"}),
+    # a phase after 小区 is part of the estate's name, and the building after it is kept
+    ("恒泰花园小区三期12号楼前绿地内有大量建筑垃圾倾倒", {"compound": "恒泰花园小区三期", "building": "12"}),
 ]
 
 

@@ -80,14 +80,36 @@ _MIN_PREFIX = 2
 def _same_compound(a: str, b: str) -> bool:
     a, b = _compound_key(a), _compound_key(b)
     short, long_ = sorted((a, b), key=len)
-    return a == b or (len(short) >= _MIN_ESTATE and len(long_) - len(short) >= _MIN_PREFIX
-                      and long_.endswith(short))
+    if a == b or (len(short) >= _MIN_ESTATE and len(long_) - len(short) >= _MIN_PREFIX
+                  and long_.endswith(short)):
+        return True
+    # 恒泰花园小区三期 = 恒泰三期: one phase of an estate said by its bare name
+    pa, pb = _PHASE_END.search(a), _PHASE_END.search(b)
+    return bool(pa and pb and pa.group() == pb.group()
+                and _bare_core(a[:pa.start()]) == _bare_core(b[:pb.start()]) != "")
+
+
+_PHASE_END = re.compile(r"\d{1,2}期$")
+_MIN_BARE_COMPOUND = 2
+_COMPOUND_SUFFIXES = sorted(COMPOUND_SUFFIXES, key=len, reverse=True)
+
+
+def _bare_core(name: str) -> str:
+    """An estate's name without its suffix (恒泰花园 → 恒泰), at least two characters."""
+    for suffix in _COMPOUND_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= _MIN_BARE_COMPOUND:
+            return name[: -len(suffix)]
+    return name if len(name) >= _MIN_BARE_COMPOUND else ""
 
 
 def _compound_names(name: str) -> list[str]:
     """The compound's key and the shorter names it may be said by (without a developer)."""
     key = _compound_key(name)
-    return [key] + [key[i:] for i in range(_MIN_PREFIX, len(key) - _MIN_ESTATE + 1)]
+    names = [key] + [key[i:] for i in range(_MIN_PREFIX, len(key) - _MIN_ESTATE + 1)]
+    phase = _PHASE_END.search(key)
+    if phase and (core := _bare_core(key[:phase.start()])):
+        names.append(core + phase.group())  # 恒泰花园3期: also 恒泰3期
+    return names
 
 
 # Gates said two ways: the main gate is 大门 or 正门.
@@ -158,7 +180,18 @@ def _landmark_name(p: dict) -> str:
     # 市儿童医院 = 儿童医院, 市二院 = 二院 (but 市政府, 市府, 市民中心 are names of their own)
     if name.startswith("市") and len(name) >= 3 and not name.startswith(("市政", "市府", "市民")):
         name = name[1:]
-    return name
+    m = _INNER_COMPOUND.match(name)  # 清水湾社区篮球场 = 清水湾篮球场
+    return _compound_key(m.group(1)) + m.group(2) if m else name
+
+
+# A landmark inside an estate, named with it (桃源小区中心广场, 清水湾社区篮球场).
+_INNER_COMPOUND = re.compile(r"^(.{2,8}?(?:小区|社区))(.{2,})$")
+
+
+def _inner_compound(p: dict) -> str:
+    """The estate a landmark is named inside of, when no compound is said besides it."""
+    m = None if p.get("compound") else _INNER_COMPOUND.match(p.get("landmark") or "")
+    return m.group(1) if m else ""
 
 
 _ROAD_IN_NAME = re.compile(r"(.{1,6}?(?:大道|大街|路|街))..")
@@ -202,6 +235,9 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
     landmark = _landmark_key(p)
     if landmark:
         keys.add("landmark:" + landmark)
+    inner = _inner_compound(p)
+    if inner:  # 桃源小区中心广场: found from 桃源小区 too
+        keys |= _fine_keys("compound:" + _compound_key(inner), None, query)
     if p.get("near"):  # 光明路218号光明农贸市场: found from the landmark too
         keys.add("landmark:" + _landmark_key({"landmark": p["near"]}))
     named_after = _road_of_landmark(p)
@@ -259,6 +295,9 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         if not _same_compound(a["compound"], b["compound"]):
             return "different"
         anchors += 1
+    elif (a.get("compound") or b.get("compound")) and (inner := _inner_compound(b if a.get("compound") else a)):
+        # 桃源小区 / 桃源小区中心广场: the estate, and a place in it
+        partial = partial or _same_compound(a.get("compound") or b["compound"], inner)
     la, lb = _landmark_name(a), _landmark_name(b)
     if la and lb:
         if not (_similar_names(la, lb) or _same_shop(la, lb)):
@@ -286,11 +325,9 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
 
 # A vaguer report may say a place's name bare, which the place reader cannot take for a place
 # (青桐南门那塌了个洞 for 青桐小区南门外, 霁月湾那个 for 霁月湾小区, 玫瑰湾喷泉 for 玫瑰湾社区文化广场):
-# an estate's or village's name without its suffix, at least two characters; a landmark's
+# an estate's or village's name without its suffix or phase (`_bare_core`); a landmark's
 # first three characters or more.
-_MIN_BARE_COMPOUND = 2
 _MIN_BARE_LANDMARK = 3
-_COMPOUND_SUFFIXES = sorted(COMPOUND_SUFFIXES, key=len, reverse=True)
 
 
 def named_bare(place: Place | dict | None, said: str) -> bool:
@@ -299,12 +336,9 @@ def named_bare(place: Place | dict | None, said: str) -> bool:
     p = _plain(place)
     compound = p.get("compound") or ""
     if compound:
-        core = _compound_key(compound)
-        for suffix in _COMPOUND_SUFFIXES:
-            if core.endswith(suffix) and len(core) - len(suffix) >= _MIN_BARE_COMPOUND:
-                core = core[: -len(suffix)]
-                break
-        if core in said:
+        key = _compound_key(compound)
+        core = _bare_core(_PHASE_END.sub("", key) or key)  # 锦绣花城3期: 锦绣花城 said alone
+        if core and core in said:
             return True
     landmark = p.get("landmark") or ""
     return (len(landmark) >= _MIN_BARE_LANDMARK and landmark not in GENERIC_LANDMARKS

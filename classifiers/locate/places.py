@@ -614,6 +614,8 @@ class PlaceReader:
             return None  # 通济桥桥面
         if kind == "compound" and suffix in self._need_context and not self._compound_context(t, end):
             return None
+        if kind == "compound" and (m := _PHASE.match(t, end)):
+            end = m.end()  # 恒泰花园小区三期: the phase is part of the name here too
         value = last.value + t[start:end]
         if kind == "landmark" and t[last.start:last.start + 2] != "地铁":
             # 东四十条地铁站, 北京站, 火车站站: a station may carry its line before it
