@@ -492,6 +492,9 @@ FIFTH_ROUND = [
     ("竹篱巷拐桔梗路那个转角镜碎了 看不见来车", {"road": "竹篱巷", "cross_road": "桔梗路"}),
     # a phase after 小区 is part of the estate's name, and the building after it is kept
     ("恒泰花园小区三期12号楼前绿地内有大量建筑垃圾倾倒", {"compound": "恒泰花园小区三期", "building": "12"}),
+    # small shops named by their kind: a restaurant (酒家), a repair shop (修车铺)
+    ("福满楼酒家又往门口下水道倒泔水了", {"landmark": "福满楼酒家"}),
+    ("老周修车铺门口那块地黑乎乎的全是机油", {"landmark": "老周修车铺", "side": "门口"}),
 ]
 
 
