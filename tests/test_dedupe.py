@@ -550,6 +550,18 @@ def test_a_report_naming_the_estate_without_its_phase_joins_the_phase():
     assert result.candidates and result.candidates[0].explanation["same_place"] == "compatible"
 
 
+def test_a_vaguer_report_read_surely_as_the_same_problem_joins():
+    # 星汉路 only, after 星汉路214号门前: a close category, and the reader sure it is one problem
+    first = ("来电人反映：星汉路214号门前人行道上一处雨水井井盖缺失，井口敞开约60厘米。", "BJ-01003", "BJ-01023")
+    result = _two_reports_at_one_spot(first, ("星汉路上有个井没盖子 小心点", "BJ-01023", "BJ-01003"))
+    explanation = result.candidates[0].explanation
+    assert result.action == "attach" and explanation["same_place"] == "compatible"
+    assert explanation["one_problem"] >= 0.85
+    # another fault of a manhole cover on the same road is another problem
+    other = _two_reports_at_one_spot(first, ("星汉路上有个井盖车一压就哐哐响 半夜吵得睡不着", "BJ-01023", "BJ-01003"))
+    assert other.action != "attach"
+
+
 def test_an_estate_said_without_its_developer_finds_the_case():
     result = _two_reports_at_one_spot(("龙湖春江郦城12号楼2单元楼下烧烤店油烟扰民。", "SJ-06027", ""),
                                       ("春江郦城12栋2单元 楼下烧烤店油烟熏得窗户都不敢开", "SJ-06027", ""))

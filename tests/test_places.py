@@ -495,6 +495,8 @@ FIFTH_ROUND = [
     # small shops named by their kind: a restaurant (酒家), a repair shop (修车铺)
     ("福满楼酒家又往门口下水道倒泔水了", {"landmark": "福满楼酒家"}),
     ("老周修车铺门口那块地黑乎乎的全是机油", {"landmark": "老周修车铺", "side": "门口"}),
+    # a junction said as 交叉那块 / 交叉那儿
+    ("学院路和体育路交叉那块，路灯全黑，啥也看不见", {"road": "学院路", "cross_road": "体育路"}),
 ]
 
 

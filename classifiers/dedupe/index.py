@@ -754,8 +754,10 @@ class DuplicateIndex:
             read_alike = not words_same and not other_fault and faults_alike(q_profile, e_profile)
             same_fault = words_same and not other_fault or read_alike
         # Read surely as one problem at the very same spot, it is one whatever the categories
-        # (电压不稳 filed as 交通信号灯: the classifier's mistake, not the citizen's).
-        read_one = named == "same" and one_problem is not None and one_problem >= self.same_problem_threshold
+        # (电压不稳 filed as 交通信号灯: the classifier's mistake, not the citizen's); at a spot
+        # one of them names more loosely (星汉路上有个井没盖子 / 星汉路214号门前), in a close category.
+        read_one = one_problem is not None and one_problem >= self.same_problem_threshold and (
+            named == "same" or named == "compatible" and category >= 0.75)
         # …as is, without the reader, one category and one fault named at the very same spot
         told_one = read_one or named == "same" and words_same and category == 1.0
         same_problem = (named == "same" and category < 0.75 and not other_fault
