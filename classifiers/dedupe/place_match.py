@@ -161,6 +161,10 @@ def _same_shop(a: str, b: str) -> bool:
     return len(tails) <= 1 and tails <= _BRAND_TAILS
 
 
+# A landmark inside an estate, named with it (桃源小区中心广场, 清水湾社区篮球场).
+_INNER_COMPOUND = re.compile(r"^(.{2,8}?(?:小区|社区))(.{2,})$")
+
+
 def _landmark_name(p: dict) -> str:
     """A landmark as it is compared: stations without 地铁/line/站 (地铁2号线人民广场站 =
     人民广场地铁站 = 人民广场), footbridges as 天桥, an unnamed one (天桥, 公交站) only with
@@ -182,10 +186,6 @@ def _landmark_name(p: dict) -> str:
         name = name[1:]
     m = _INNER_COMPOUND.match(name)  # 清水湾社区篮球场 = 清水湾篮球场
     return _compound_key(m.group(1)) + m.group(2) if m else name
-
-
-# A landmark inside an estate, named with it (桃源小区中心广场, 清水湾社区篮球场).
-_INNER_COMPOUND = re.compile(r"^(.{2,8}?(?:小区|社区))(.{2,})$")
 
 
 def _inner_compound(p: dict) -> str:
