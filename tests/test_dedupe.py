@@ -526,6 +526,11 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"compound": "恒泰花园小区三期", "building": "12"}, {"compound": "恒泰三期", "building": "12"}, "same"),
     ({"compound": "恒泰花园小区三期", "building": "12"}, {"compound": "恒泰二期", "building": "12"}, "different"),
     ({"compound": "恒泰花园三期"}, {"compound": "恒安三期"}, "different"),
+    # an estate's section, like a phase: 金穗花园南区 = 金穗南区; another section is another place
+    ({"compound": "金穗花园南区", "building": "3"}, {"compound": "金穗南区", "building": "3"}, "same"),
+    ({"compound": "金穗花园南区", "building": "3"}, {"compound": "金穗花园北区", "building": "3"}, "different"),
+    ({"compound": "嘉禾苑三期C区", "building": "8"}, {"compound": "嘉禾苑三期(C区)", "building": "8"}, "same"),
+    ({"compound": "嘉禾苑三期C区", "building": "8"}, {"compound": "嘉禾苑三期D区", "building": "8"}, "different"),
     # a place inside an estate, named with it: said with or without 社区, or the estate alone
     ({"landmark": "清水湾社区篮球场"}, {"landmark": "清水湾篮球场"}, "same"),
     ({"landmark": "桃源小区中心广场"}, {"compound": "桃源小区"}, "compatible"),

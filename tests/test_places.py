@@ -567,3 +567,44 @@ def test_numbered_roads_and_bridges_bus_routes_and_what_callers_say_before_a_nam
 
 def test_a_bus_route_said_before_its_number_is_not_a_road():
     assert place_of("2024年3月起，公交2路改线后很不方便，希望恢复原线路。") == {}
+
+
+SEVENTH_ROUND = [
+    # an estate's section is part of its name like a phase; its building is kept
+    ("金穗花园南区3号楼楼下井盖没了", {"compound": "金穗花园南区", "building": "3", "side": "下"}),
+    ("地址：翠湖名邸B区7栋2单元 问题：楼道灯不亮", {"compound": "翠湖名邸B区", "building": "7", "unit": "2"}),
+    ("嘉禾苑三期（C区）8栋旁边路灯不亮", {"compound": "嘉禾苑三期C区", "building": "8", "side": "旁"}),
+    ("我是桂园小区的，就桂园小区二期，二期北门外面天天有人摆摊", {"compound": "桂园小区二期", "gate": "北门", "side": "外"}),
+    # another name in brackets after a name is passed over (but not a stretch in brackets)
+    ("青石桥（老木桥）底下有人搭窝棚", {"landmark": "青石桥", "side": "下"}),
+    ("滨江医院（市三院）门口出租车乱停", {"landmark": "滨江医院", "side": "门口"}),
+    ("长河路（老312国道）和振兴路口的红绿灯坏了", {"road": "长河路", "cross_road": "振兴路"}),
+    ("地址：学府路（育才街至文化路段）", {"road": "学府路", "between": ["育才街", "文化路"]}),
+    # a lane's end, then the road it meets
+    ("桃李巷西口，跟光华大街的丁字路口，下水井往外冒水", {"road": "桃李巷", "cross_road": "光华大街"}),
+    # a station's exits by compass
+    ("南湖地铁站东南口 黑车拉客", {"landmark": "南湖地铁站", "exit": "东南"}),
+    ("滨江站北出口那儿天天有人拉客", {"landmark": "滨江站", "exit": "北"}),
+    # villages named without 村, by the side said after them
+    ("俺们是石门坝的，就是石门坝东侧那个河沟，有人往里倒垃圾", {"compound": "石门坝", "side": "东侧"}),
+    ("王家堡西侧 有人烧垃圾 浓烟滚滚", {"compound": "王家堡", "side": "西侧"}),
+    ("三道河子北头的小路被冲垮了", {"compound": "三道河子", "side": "北侧"}),
+    # the caller's home in one sentence, the problem's place in the next
+    ("您好，我住在青年巷那边。梧桐路二十四号对面那棵树的大树枝快断了", {"road": "梧桐路", "number": "24", "side": "对面"}),
+]
+
+NO_PLACE_HERE = [
+    "放学的时候太乱了，家长的车堵满整条路",
+    "河坝东侧有人钓鱼，也没人管",
+    "这家店铺东侧堆满垃圾",
+]
+
+
+@pytest.mark.parametrize("text, expected", SEVENTH_ROUND, ids=[t for t, _ in SEVENTH_ROUND])
+def test_estate_sections_aliases_compass_exits_and_villages_without_cun(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text", NO_PLACE_HERE)
+def test_everyday_words_are_not_read_as_places(text):
+    assert extract_place(text) is None

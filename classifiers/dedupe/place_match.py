@@ -59,8 +59,11 @@ def _plain(place: Place | dict | None) -> dict:
 _PHASE = re.compile(r"([零〇一二两三四五六七八九十]{1,3})(?=期|区)")
 
 
+_NO_BRACKETS = str.maketrans("", "", "()（）")
+
+
 def _compound_key(name: str) -> str:
-    name = name.replace("邨", "村")  # 祈福新邨 = 祈福新村
+    name = name.replace("邨", "村").translate(_NO_BRACKETS).upper()  # 祈福新邨 = 祈福新村; 三期(C区) = 三期C区
     if name.endswith(("屯村", "庄村")):  # 柳树屯村 = 柳树屯
         return name[:-1]
     # 凤凰城小区三期 = 凤凰城3期; 碧水湾小区中心花园 = 碧水湾中心花园
@@ -89,7 +92,7 @@ def _same_compound(a: str, b: str) -> bool:
                 and _bare_core(a[:pa.start()]) == _bare_core(b[:pb.start()]) != "")
 
 
-_PHASE_END = re.compile(r"\d{1,2}期$")
+_PHASE_END = re.compile(r"(?:\d{1,2}期(?:[A-Z东西南北中]区)?|[A-Z东西南北中\d]区)$")  # 3期, 3期C区, 南区
 _MIN_BARE_COMPOUND = 2
 _COMPOUND_SUFFIXES = sorted(COMPOUND_SUFFIXES, key=len, reverse=True)
 

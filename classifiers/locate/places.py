@@ -245,6 +245,9 @@ class _Name:
 _NUM = "[零〇一幺二两三四五六七八九十百]+"
 # Spoken numbers before the words that count: 十八号 → 18号, 五号楼 → 5号楼, 二号线 → 2号线.
 _SPOKEN_NUMBER = re.compile(rf"({_NUM})(?=号|栋|幢|单元|座|楼(?![下上道顶前后梯房里])|出口|口(?![子气]))")
+# Another name said in brackets right after a name (永济桥（老石桥）, 红旗路（老207国道）)
+# (but not a stretch said in brackets: 学府路（育才街至文化路段）)
+_ALIAS = re.compile(rf"\s*\((?![^)]*(?:至|到|段|之间))[{CJK}\w]{{1,12}}\)")
 _PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
 # 18号, 18号院, 9号楼下 (below No. 9); not 18号楼 (a building), 2号线, 4号口.
 _BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
@@ -253,7 +256,7 @@ _LANE = re.compile(r"\d{1,4}(?:弄|巷)")  # 长乐路123弄5号: the lane, then
 _FLAT = re.compile(r"(?:我家)?(?:门牌号?是?)?\d{3,4}(?:室|房|号房|户)?(?!\d)")
 _BUILDING = re.compile(r"(\d{1,3})(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
 _UNIT = re.compile(r"(\d{1,2})单元")
-_EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2})号?(?:出入口|出口|口)")
+_EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2}|[东西][南北]|[东西南北])号?(?:出入口|出口|口)")  # A口, 2号口, 东南口
 _STRETCH = re.compile(r"(东|西|南|北|中)段|中间(?:那|这)?一?段")  # 中间那一段: 中段
 _HEADING = re.compile(r"(?:由|从|自)?[东南西北]向[东南西北](?:方向|行驶方向)?(?:的)?")  # 由东向西方向
 _SECTION = re.compile(r"[一二三四五六七八九十]段(?!时间|日子|路)")
@@ -277,12 +280,23 @@ _LINE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?")  # 地铁2号线人民广�
 _LINE_BEFORE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?$")
 _BUS_AFTER = re.compile(r"车|公交|线|口公交")  # 2路车, 2路公交: a bus route, not a road
 _BUS_BEFORE = ("公交", "坐", "乘", "搭", "趟")  # 公交2路, 坐2路: likewise
-_PHASE = re.compile(r"[一二三四五六七八九十\d]{1,2}期")  # 锦绣花园二期
+# An estate's phase or section is part of its name: 锦绣花园二期, 金穗花园南区, 嘉禾苑三期（C区）
+_ESTATE_SECTION = r"[A-Za-z东西南北中]区(?!域)"
+_PHASE = re.compile(rf"[一二三四五六七八九十\d]{{1,2}}期(?:{_ESTATE_SECTION}|[（(]{_ESTATE_SECTION}[）)])?|{_ESTATE_SECTION}")
+
+
+def _estate_name(name: str) -> str:
+    """An estate's name as written down: 嘉禾苑三期(c区) → 嘉禾苑三期C区."""
+    return re.sub(r"[（(]?([a-z])区[）)]?", lambda m: m.group(1).upper() + "区", name)
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
 _BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢|#)")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
+_JUNCTION_GAP = re.compile(r"^[东西南北]口|就是|[,、 ]")
+_BEFORE_JUNCTION = re.compile(r"的?(?:那个|这个)?")
 _TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
 _CJK_RUN = re.compile(f"[{CJK}]+")
+# 我住在礼士胡同那边。史家胡同24号对面…: the sentence about one's home ends, the problem's place follows
+_SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
 _TO = re.compile("到|至")
@@ -402,6 +416,7 @@ class PlaceReader:
         limit = None if any(w in t for w in self._correction_words) else WINDOW
         while True:
             names, read_to = self._names(t, limit)
+            names = _without_aliases(t, names)
             names = self._after_corrections(t, self._junctions_and_betweens(t, names))
             place, end = self._place(t, names)
             if read_to == len(t) or end < read_to - WINDOW // 4:
@@ -485,7 +500,7 @@ class PlaceReader:
         if len(name) < 2 or not any("\u4e00" <= c <= "\u9fff" for c in name) or name[0].isdigit() \
                 or any(n.start < end and n.end > i for n in names):
             return names
-        return sorted([*names, _Name("compound", name, i, end)], key=lambda n: n.start)
+        return sorted([*names, _Name("compound", _estate_name(name), i, end)], key=lambda n: n.start)
 
     def _short_district(self, t: str) -> _Name | None:
         for m in self._short_context.finditer(t):
@@ -520,8 +535,8 @@ class PlaceReader:
                 break
             if any(t[i - n:i] in words for n, words in longer if n <= i):
                 break
-            if joined and i - 1 == floor and c in self._connectors:
-                break
+            if c in self._connectors and (joined and i - 1 == floor or t[i - 2:i - 1] == ")"):
+                break  # 红旗路和|胜利路口, 红旗路（老207国道）和|胜利路口
             i -= 1
         if i > 0 and t[i - 1].isascii() and t[i - 1].isalnum() and t[i] in _COUNTERS and i < s0:
             i += 1  # 10点以后长江中路, A3区实验中学: the name starts after the time or the code
@@ -616,7 +631,7 @@ class PlaceReader:
             return None
         if kind == "compound" and (m := _PHASE.match(t, end)):
             end = m.end()  # 恒泰花园小区三期: the phase is part of the name here too
-        value = last.value + t[start:end]
+        value = last.value + _estate_name(t[start:end])
         if kind == "landmark" and t[last.start:last.start + 2] != "地铁":
             # 东四十条地铁站, 北京站, 火车站站: a station may carry its line before it
             new_start = self._station_prefix(t, last.start) if suffix in self._stations else last.start
@@ -656,10 +671,10 @@ class PlaceReader:
             return None  # 刘庄村, 和平里街道: the name goes on to its last suffix
         if self._not_compound_before.match(t, s0):
             return None  # 村民, 村干部: people, not the village
-        m = _PHASE.match(t[end:end + 3])
-        if m:
-            end += m.end()  # 锦绣花园二期: the phase is part of the name
-        elif suffix in self._lanes and _NUMBER.match(t, end) and not _BUILDING_NUMBER.match(t, end):
+        if m := _PHASE.match(t, end):
+            # 锦绣花园二期, 金穗花园南区: the phase or section is part of the name
+            return _Name("compound", _estate_name(t[start:m.end()]), start, m.end())
+        if suffix in self._lanes and _NUMBER.match(t, end) and not _BUILDING_NUMBER.match(t, end):
             # 宝华里21号: a lane with house numbers (but 桑榆里3号楼后面: building 3 of an estate)
             return _Name("road", t[start:end], start, end)
         return _Name("compound", t[start:end], start, end)
@@ -695,13 +710,20 @@ class PlaceReader:
             a = names[i]
             b = names[i + 1] if i + 1 < len(names) else None
             if a.kind == "road" and b is not None and b.kind == "road":
-                gap = t[a.end:b.start]
-                joined = gap == "" or (len(gap) <= 2 and all(c in self._connectors or c in ",、的 " for c in gap))
+                gap = _ALIAS.sub("", t[a.end:b.start])
+                if b.value[0] in self._connectors and gap and not _JUNCTION_GAP.sub("", gap) \
+                        and len(b.value) >= 4 and self._junction_word(t, b.end):
+                    # 内务部街西口，跟东四南大街的丁字路口: the name was read with its 跟
+                    b = _Name("road", b.value[1:], b.start + 1, b.end)
+                    gap += t[b.start - 1]
+                # 内务部街西口，跟东四南大街的丁字路口: the lane's end, then the road it meets
+                core = _JUNCTION_GAP.sub("", gap) if any(c in self._connectors for c in gap) else gap
+                joined = gap == "" or (len(core) <= 2 and all(c in self._connectors or c in ",、的 " for c in core))
                 junction = self._junction_word(t, b.end)
                 c = names[i + 2] if i + 2 < len(names) else None
                 # 湘江北路与岳麓大道立交桥: the bridge of their junction, no junction word
                 bridge = c is not None and c.start == b.end and c.value in self._road_bridges
-                if (junction or bridge) and joined:
+                if (junction or bridge) and joined and a.value != b.value:
                     out.append(_Name("junction", a.value, a.start, b.end + junction, cross=b.value))
                     i += 2
                     continue
@@ -754,7 +776,7 @@ class PlaceReader:
         return sorted(kept, key=lambda n: n.start)
 
     def _junction_word(self, t: str, pos: int) -> int:
-        p = pos + 1 if t.startswith("的", pos) else pos
+        p = _BEFORE_JUNCTION.match(t, pos).end()
         m = self._junctions.match(t, p)
         return p - pos + len(m.group()) if m else 0
 
@@ -844,7 +866,7 @@ class PlaceReader:
             first = starters[starters.index(first) + 1]
         if not self._residence_end.search(t, max(0, first.start - 5), first.start):
             return first
-        turn = self._turn_re.search(t, first.end, first.end + 30)
+        turn = self._turn_re.search(t, first.end, first.end + 30) or _SENTENCE_AFTER.match(t, first.end)
         if turn is None:
             return first
         return next((n for n in starters if n.start >= turn.end()), first)
@@ -857,6 +879,10 @@ class PlaceReader:
             return False  # said again, perhaps shorter (刘庄村, 刘庄)
         said_as = getattr(place, n.kind) if n.kind in ("compound", "landmark") else ""
         if said_as and value.startswith(said_as):
+            if n.kind == "compound" and _PHASE.fullmatch(value, len(said_as)):
+                place.compound = value  # 东安花园的，就那个东安花园三期: which phase, said next
+                said.append(value)
+                return True
             return False  # said again in full (桂花园，桂花园小区)
         # A village's town or county may be said after it (村名：石各庄村 所属乡镇：杨宋镇).
         specific = place.specific and not (place.compound.endswith(self._village_suffixes) and not (
@@ -898,6 +924,10 @@ class PlaceReader:
 
     def _skip_soft(self, t: str, pos: int) -> int:
         while True:
+            m = _ALIAS.match(t, pos)
+            if m:  # 永济桥（老石桥）下面: the other name in brackets
+                pos = m.end()
+                continue
             m = _PUNCT.match(t, pos)
             if m:
                 pos = m.end()
@@ -1088,6 +1118,14 @@ _WENT_ON_TO = re.compile(r",?(?:步行|走)?(?:至|到)")
 
 # After a district's name, the start of the name of one of its own institutions.
 _DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
+
+
+def _without_aliases(t: str, names: list[_Name]) -> list[_Name]:
+    """The names, less those said in brackets as another name of the one before."""
+    spans = [m.span() for m in _ALIAS.finditer(t) if m.start() > 0]
+    if not spans:
+        return names
+    return [n for n in names if not any(s < n.start and n.end < e for s, e in spans)]
 
 
 def prepare(text: str) -> str:
