@@ -127,11 +127,17 @@ _re_space_punct = re.compile(r"\s+(?=[,.;:!?~])")
 _re_lead_punct = re.compile(r"^[\s,.;:!?~\-]+")
 
 
+# "@市民热线 人民公园正门…": whom a post is addressed to says nothing of the problem, and glued
+# to the words after it would read as part of a place's name.
+_re_mention = re.compile(r"(?:^|(?<=\s))@[^\s@]{1,20}(?=\s|$)")
+
+
 def normalize(text: str) -> str:
     """Normalize citizen text for matching and classification. Never raises on str input."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
+    text = _re_mention.sub(" ", text)
     text = to_simplified(text)
     text = _re_cjk_punct.sub(_punct_sub, text.lower())
     # Control characters, emoji and other symbols; `_` is a word character but noise here.

@@ -531,6 +531,18 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"compound": "金穗花园南区", "building": "3"}, {"compound": "金穗花园北区", "building": "3"}, "different"),
     ({"compound": "嘉禾苑三期C区", "building": "8"}, {"compound": "嘉禾苑三期(C区)", "building": "8"}, "same"),
     ({"compound": "嘉禾苑三期C区", "building": "8"}, {"compound": "嘉禾苑三期D区", "building": "8"}, "different"),
+    # the estate said without its section or phase is a vaguer report of it; two estates whose
+    # names differ only in their suffixes are two, phase or not; a village with or without 村
+    ({"compound": "软件园B区", "building": "5"}, {"compound": "软件园"}, "compatible"),
+    ({"compound": "玉兰苑二期", "gate": "南门"}, {"compound": "玉兰园二期", "gate": "南门"}, "different"),
+    ({"compound": "王家湾村", "side": "东侧"}, {"compound": "王家湾", "side": "东侧"}, "same"),
+    # an estate said by its bare name is a vaguer report of it; two suffixes are two estates
+    ({"compound": "金桥", "building": "7"}, {"compound": "金桥家园", "building": "7", "unit": "1"}, "compatible"),
+    ({"compound": "阳光花园", "building": "3"}, {"compound": "阳光家园", "building": "3"}, "different"),
+    ({"compound": "锦绣", "building": "15"}, {"compound": "锦绣花园", "building": "16"}, "different"),
+    # a works' housing said without 厂 / 局
+    ({"compound": "电力局大院", "building": "7"}, {"compound": "电力大院", "building": "7"}, "same"),
+    ({"compound": "棉纺厂宿舍", "building": "4"}, {"compound": "棉纺宿舍", "building": "5"}, "different"),
     # a place inside an estate, named with it: said with or without 社区, or the estate alone
     ({"landmark": "清水湾社区篮球场"}, {"landmark": "清水湾篮球场"}, "same"),
     ({"landmark": "桃源小区中心广场"}, {"compound": "桃源小区"}, "compatible"),
@@ -729,3 +741,10 @@ def test_a_vaguer_report_saying_the_estate_by_its_bare_name_joins():
     # another estate's name is not it
     other = _two_reports_at_one_spot(first, ("喂，月光湾那个，一楼地漏冒水的事，臭得不行了", "BJ-01002", ""))
     assert other.action != "attach" and other.candidates[0].explanation["same_place"] == "unknown"
+
+
+def test_a_case_in_one_section_of_an_estate_is_found_from_the_estate_named_alone():
+    from classifiers.dedupe.place_match import place_keys
+    case = place_keys({"compound": "软件园B区", "building": "5", "side": "西侧"})
+    assert place_keys({"compound": "软件园"}, query=True) & case
+    assert not place_keys({"compound": "软件园北苑"}, query=True) & case

@@ -591,12 +591,18 @@ SEVENTH_ROUND = [
     ("三道河子北头的小路被冲垮了", {"compound": "三道河子", "side": "北侧"}),
     # the caller's home in one sentence, the problem's place in the next
     ("您好，我住在青年巷那边。梧桐路二十四号对面那棵树的大树枝快断了", {"road": "梧桐路", "number": "24", "side": "对面"}),
+    # asking who deals with it, just before the place; an estate's bare name and its gate in an address field
+    ("谁来管管青云路过街天桥底下全是小广告", {"road": "青云路", "landmark": "天桥", "side": "下"}),
+    ("【网上留言】地址：丽景南门外面；问题描述：流浪犬太多了", {"compound": "丽景", "gate": "南门", "side": "外"}),
+    # whom a post is addressed to is no part of the place
+    ("@市民热线 建设西路45号路灯不亮 麻烦处理一下🙏🙏", {"road": "建设西路", "number": "45"}),
 ]
 
 NO_PLACE_HERE = [
     "放学的时候太乱了，家长的车堵满整条路",
     "河坝东侧有人钓鱼，也没人管",
     "这家店铺东侧堆满垃圾",
+    "地址：小区南门 问题：垃圾没人收",
 ]
 
 

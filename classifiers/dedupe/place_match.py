@@ -59,6 +59,7 @@ def _plain(place: Place | dict | None) -> dict:
 _PHASE = re.compile(r"([零〇一二两三四五六七八九十]{1,3})(?=期|区)")
 
 
+_WORKS_HOUSING = re.compile(r"^(.{2,})[厂局所](宿舍|家属院|家属区|大院|家属楼)$")
 _NO_BRACKETS = str.maketrans("", "", "()（）")
 
 
@@ -70,6 +71,8 @@ def _compound_key(name: str) -> str:
     name = _PHASE.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), name)
     if name.endswith("社区") and len(name) > 4:  # 桑榆里社区 = 桑榆里: the estate the community is named after
         name = name[:-2]
+    # 棉纺厂宿舍 = 棉纺宿舍, 电力局大院 = 电力大院: a works' housing said without 厂 / 局
+    name = _WORKS_HOUSING.sub(r"\1\2", name)
     return name.replace("小区", "") if len(name) > 3 and name.replace("小区", "") else name
 
 
@@ -86,10 +89,32 @@ def _same_compound(a: str, b: str) -> bool:
     if a == b or (len(short) >= _MIN_ESTATE and len(long_) - len(short) >= _MIN_PREFIX
                   and long_.endswith(short)):
         return True
-    # 恒泰花园小区三期 = 恒泰三期: one phase of an estate said by its bare name
+    if short + "村" == long_ and len(short) >= _MIN_ESTATE:
+        return True  # 王家湾村 = 王家湾: a village said with or without 村
+    # 恒泰花园小区三期 = 恒泰三期: one phase of an estate said by its bare name (but 玉兰苑二期
+    # is not 玉兰园二期: two estates' names that differ only in their suffixes)
     pa, pb = _PHASE_END.search(a), _PHASE_END.search(b)
-    return bool(pa and pb and pa.group() == pb.group()
-                and _bare_core(a[:pa.start()]) == _bare_core(b[:pb.start()]) != "")
+    if not (pa and pb and pa.group() == pb.group()):
+        return False
+    ca, cb = a[:pa.start()], b[:pb.start()]
+    return _bare_core(ca) == _bare_core(cb) != "" and (ca == cb or _bare_core(ca) in (ca, cb))
+
+
+def _bare_of(a: str, b: str) -> bool:
+    """Is one estate the other said by its bare name (金桥 / 金桥家园, 锦绣 / 锦绣花园)?"""
+    ka, kb = _compound_key(a), _compound_key(b)
+    return any(len(x) >= _MIN_BARE_COMPOUND and _bare_core(x) == x != y and _bare_core(y) == x
+               for x, y in ((ka, kb), (kb, ka)))
+
+
+def _phase_of(a: str, b: str) -> bool:
+    """Is one estate a phase or section of the other (软件园B区 / 软件园, 恒泰花园三期 / 恒泰花园)?"""
+    for x, y in ((a, b), (b, a)):
+        kx, ky = _compound_key(x), _compound_key(y)
+        phase = _PHASE_END.search(kx)
+        if phase and phase.start() > 0 and not _PHASE_END.search(ky) and _same_compound(kx[:phase.start()], ky):
+            return True
+    return False
 
 
 _PHASE_END = re.compile(r"(?:\d{1,2}期(?:[A-Z东西南北中]区)?|[A-Z东西南北中\d]区)$")  # 3期, 3期C区, 南区
@@ -112,6 +137,10 @@ def _compound_names(name: str) -> list[str]:
     phase = _PHASE_END.search(key)
     if phase and (core := _bare_core(key[:phase.start()])):
         names.append(core + phase.group())  # 恒泰花园3期: also 恒泰3期
+        names.append(key[:phase.start()])  # and 恒泰花园, said without its phase
+    bare = _bare_core(key)
+    if bare and bare != key:
+        names.append(bare)  # 金桥家园: also 金桥, its bare name
     return names
 
 
@@ -295,9 +324,12 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         if ra and ra == rb and bool(a.get("landmark")) != bool(b.get("landmark")):
             partial = True
     if a.get("compound") and b.get("compound"):
-        if not _same_compound(a["compound"], b["compound"]):
+        if _same_compound(a["compound"], b["compound"]):
+            anchors += 1
+        elif _phase_of(a["compound"], b["compound"]) or _bare_of(a["compound"], b["compound"]):
+            partial = True  # 软件园B区5号楼 / 软件园, 金桥7栋 / 金桥家园7号楼: the estate said more loosely
+        else:
             return "different"
-        anchors += 1
     elif (a.get("compound") or b.get("compound")) and (inner := _inner_compound(b if a.get("compound") else a)):
         # 桃源小区 / 桃源小区中心广场: the estate, and a place in it
         partial = partial or _same_compound(a.get("compound") or b["compound"], inner)

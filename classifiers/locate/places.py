@@ -289,6 +289,7 @@ def _estate_name(name: str) -> str:
     """An estate's name as written down: 嘉禾苑三期(c区) → 嘉禾苑三期C区."""
     return re.sub(r"[（(]?([a-z])区[）)]?", lambda m: m.group(1).upper() + "区", name)
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
+_FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西南北]{{1,2}}(?:大)?门|正门|后门|侧门)")
 _BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢|#)")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 _JUNCTION_GAP = re.compile(r"^[东西南北]口|就是|[,、 ]")
@@ -488,9 +489,14 @@ class PlaceReader:
 
     def _unsuffixed_compound(self, t: str, names: list[_Name]) -> list[_Name]:
         """绿地新都会3号楼, 阳光100 7号楼: a name with no suffix is a compound when a
-        building is said right after it and nothing before it is a name."""
+        building is said right after it and nothing before it is a name; so is one with a
+        gate after it in an address field (地址：锦绣南门外面)."""
         m = _BUILDING_AHEAD.search(t)
         if m is None:
+            g = _FIELD_GATE.search(t)
+            if g and g.group(1) not in self._kinds and g.group(1) not in self._not_names["compound"] \
+                    and not any(n.start < g.end(1) and n.end > g.start(1) for n in names):
+                return sorted([*names, _Name("compound", g.group(1), g.start(1), g.end(1))], key=lambda n: n.start)
             return names
         end = m.start() - (1 if t[m.start() - 1:m.start()] == " " else 0)
         i = self._name_start(t, end, 0, end, 10, False, latin=True)
