@@ -539,6 +539,7 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     # an estate said by its bare name is a vaguer report of it; two suffixes are two estates
     ({"compound": "金桥", "building": "7"}, {"compound": "金桥家园", "building": "7", "unit": "1"}, "compatible"),
     ({"compound": "阳光花园", "building": "3"}, {"compound": "阳光家园", "building": "3"}, "different"),
+    ({"compound": "旭日小区", "gate": "大门"}, {"compound": "旭日花园小区", "gate": "大门"}, "different"),
     ({"compound": "锦绣", "building": "15"}, {"compound": "锦绣花园", "building": "16"}, "different"),
     # a works' housing said without 厂 / 局
     ({"compound": "电力局大院", "building": "7"}, {"compound": "电力大院", "building": "7"}, "same"),

@@ -103,8 +103,9 @@ def _same_compound(a: str, b: str) -> bool:
 def _bare_of(a: str, b: str) -> bool:
     """Is one estate the other said by its bare name (金桥 / 金桥家园, 锦绣 / 锦绣花园)?"""
     ka, kb = _compound_key(a), _compound_key(b)
-    return any(len(x) >= _MIN_BARE_COMPOUND and _bare_core(x) == x != y and _bare_core(y) == x
-               for x, y in ((ka, kb), (kb, ka)))
+    # said with no suffix at all (旭日小区 is named with one: not 旭日花园小区's bare name)
+    return any(len(x) >= _MIN_BARE_COMPOUND and _bare_core(raw) == raw == x != y and _bare_core(y) == x
+               for raw, x, y in ((a, ka, kb), (b, kb, ka)))
 
 
 def _phase_of(a: str, b: str) -> bool:
