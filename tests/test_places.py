@@ -581,6 +581,7 @@ SEVENTH_ROUND = [
     ("长河路（老312国道）和振兴路口的红绿灯坏了", {"road": "长河路", "cross_road": "振兴路"}),
     ("地址：学府路（育才街至文化路段）", {"road": "学府路", "between": ["育才街", "文化路"]}),
     ("芦荻河滨步道（芦荻桥以西约100米）护栏一段脱落", {"landmark": "芦荻桥"}),
+    ("您好：金樽KTV（滨江路103号）每晚营业至凌晨四点，包房窗户临街，歌声很大", {"road": "滨江路", "number": "103"}),
     # a lane's end, then the road it meets
     ("桃李巷西口，跟光华大街的丁字路口，下水井往外冒水", {"road": "桃李巷", "cross_road": "光华大街"}),
     # a station's exits by compass

@@ -246,8 +246,9 @@ _NUM = "[零〇一幺二两三四五六七八九十百]+"
 # Spoken numbers before the words that count: 十八号 → 18号, 五号楼 → 5号楼, 二号线 → 2号线.
 _SPOKEN_NUMBER = re.compile(rf"({_NUM})(?=号|栋|幢|单元|座|楼(?![下上道顶前后梯房里])|出口|口(?![子气]))")
 # Another name said in brackets right after a name (永济桥（老石桥）, 红旗路（老207国道）)
-# (but not a stretch or a position said in brackets: 学府路（育才街至文化路段）, 芦荻桥以西约100米)
-_ALIAS = re.compile(rf"\s*\((?![^)]*(?:至|到|段|之间|以[东西南北]|约|米|附近|旁|对面|侧))[{CJK}\w]{{1,12}}\)")
+# (but not a stretch, a position or an address said in brackets: 学府路（育才街至文化路段）,
+# 芦荻桥以西约100米, 金樽KTV（滨江路103号）)
+_ALIAS = re.compile(rf"\s*\((?![^)]*(?:至|到|段|之间|以[东西南北]|约|米|附近|旁|对面|侧|号))[{CJK}\w]{{1,12}}\)")
 _PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
 # 18号, 18号院, 9号楼下 (below No. 9); not 18号楼 (a building), 2号线, 4号口.
 _BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
