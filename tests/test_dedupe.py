@@ -749,3 +749,12 @@ def test_a_case_in_one_section_of_an_estate_is_found_from_the_estate_named_alone
     case = place_keys({"compound": "软件园B区", "building": "5", "side": "西侧"})
     assert place_keys({"compound": "软件园"}, query=True) & case
     assert not place_keys({"compound": "软件园北苑"}, query=True) & case
+
+
+def test_the_same_person_at_the_same_spot_still_waiting_joins_whatever_the_categories_say():
+    # 楼到灯 (a misheard 楼道灯) moves the chase to another branch: the caller, the spot and
+    # "still nobody came" say it is the same case
+    _, (same, other) = _chased(("俺们青松新村12幢，楼道里的灯全不亮，都好些天了，咋就没人管", "BJ-01011"),
+                               ("我上个星期反映过青松新村12幢楼到灯的问题，到现在也没人来，你们到底管不管？", "SJ-06010"), 7)
+    assert same.action == "attach" and same.case_no == "C1"
+    assert other.action != "attach"

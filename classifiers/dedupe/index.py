@@ -803,7 +803,10 @@ class DuplicateIndex:
         # or not at all ("怡和那边树压电线的事有人管吗", "永乐坊嗰个渠冚点解仲未搞掂？").
         # Where "still not fixed" counts: a place that agrees, in a related category.
         still_counts = named != "different" and place_consistent and not conflicts and category >= 0.5
-        still_chase = same_reporter and still_counts and q.says_still(self.still_threshold)
+        # The same person at the very same spot saying it is still not fixed is chasing it
+        # whatever the two were classified as (楼到灯 for 楼道灯: a misheard word moved one).
+        still_chase = same_reporter and (still_counts or named == "same" and place_consistent and not conflicts) \
+            and q.says_still(self.still_threshold)
         chase = same_reporter and named == "same" and not (q.code and e.code) or still_chase
         # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
         # Unless the open case told the same story (a re-post, a neighbour's account of it).
