@@ -596,6 +596,9 @@ SEVENTH_ROUND = [
     # asking who deals with it, just before the place; an estate's bare name and its gate in an address field
     ("谁来管管青云路过街天桥底下全是小广告", {"road": "青云路", "landmark": "天桥", "side": "下"}),
     ("【网上留言】地址：丽景南门外面；问题描述：流浪犬太多了", {"compound": "丽景", "gate": "南门", "side": "外"}),
+    # a road's stretch said by a direction; under a bridge said as its 桥洞
+    ("青石路北边那一段，树枝断了挂在半空", {"road": "青石路", "stretch": "北段"}),
+    ("请问永安桥桥洞里垃圾没人清，归哪个部门管", {"landmark": "永安桥", "side": "下"}),
     # whom a post is addressed to is no part of the place
     ("@市民热线 建设西路45号路灯不亮 麻烦处理一下🙏🙏", {"road": "建设西路", "number": "45"}),
 ]

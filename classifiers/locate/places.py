@@ -290,6 +290,7 @@ def _estate_name(name: str) -> str:
     """An estate's name as written down: 嘉禾苑三期(c区) → 嘉禾苑三期C区."""
     return re.sub(r"[（(]?([a-z])区[）)]?", lambda m: m.group(1).upper() + "区", name)
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
+_STRETCH_AFTER = re.compile(r"(?:那一段|这一段|那段|这段|一段)")
 _FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西南北]{{1,2}}(?:大)?门|正门|后门|侧门)")
 _BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢|#)")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
@@ -1028,6 +1029,10 @@ class PlaceReader:
                 return m.end()
         m = self._direction_re.match(t, pos)
         if m and not t.startswith(("门", "大门"), m.end()):
+            stretch = _STRETCH_AFTER.match(t, m.end())
+            if stretch and place.road and not (place.number or place.landmark or place.compound or place.stretch):
+                place.stretch = m.group(1) + "段"  # 滨河路北边那一段: the road's north stretch
+                return stretch.end()
             place.side = m.group(1) + "侧"
             return m.end()
         m = self._side_words.match(t, pos)
