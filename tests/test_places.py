@@ -599,6 +599,10 @@ SEVENTH_ROUND = [
     # a road's stretch said by a direction; under a bridge said as its 桥洞
     ("青石路北边那一段，树枝断了挂在半空", {"road": "青石路", "stretch": "北段"}),
     ("请问永安桥桥洞里垃圾没人清，归哪个部门管", {"landmark": "永安桥", "side": "下"}),
+    # but a resident's estate, then a place in it in the next sentence, is still the estate;
+    # a landmark's door in brackets after a house number is kept beside it
+    ("您好，我是青枫小区居民。小区东门口的快递驿站把货架堆在人行道上", {"compound": "青枫小区", "gate": "东门", "side": "门口"}),
+    ("桂馥路58号（老红光电影院门口）废弃报刊亭被塞满垃圾", {"road": "桂馥路", "number": "58"}),
     # whom a post is addressed to is no part of the place
     ("@市民热线 建设西路45号路灯不亮 麻烦处理一下🙏🙏", {"road": "建设西路", "number": "45"}),
 ]

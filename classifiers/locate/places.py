@@ -247,8 +247,8 @@ _NUM = "[零〇一幺二两三四五六七八九十百]+"
 _SPOKEN_NUMBER = re.compile(rf"({_NUM})(?=号|栋|幢|单元|座|楼(?![下上道顶前后梯房里])|出口|口(?![子气]))")
 # Another name said in brackets right after a name (永济桥（老石桥）, 红旗路（老207国道）)
 # (but not a stretch, a position or an address said in brackets: 学府路（育才街至文化路段）,
-# 芦荻桥以西约100米, 金樽KTV（滨江路103号）)
-_ALIAS = re.compile(rf"\s*\((?![^)]*(?:至|到|段|之间|以[东西南北]|约|米|附近|旁|对面|侧|号))[{CJK}\w]{{1,12}}\)")
+# 芦荻桥以西约100米, 金樽KTV（滨江路103号）, 桂馥路58号（老红光电影院门口）)
+_ALIAS = re.compile(rf"\s*\((?![^)]*(?:至|到|段|之间|以[东西南北]|约|米|附近|旁|对面|侧|号|门口|门前|边))[{CJK}\w]{{1,12}}\)")
 _PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
 # 18号, 18号院, 9号楼下 (below No. 9); not 18号楼 (a building), 2号线, 4号口.
 _BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
@@ -874,9 +874,12 @@ class PlaceReader:
             first = starters[starters.index(first) + 1]
         if not self._residence_end.search(t, max(0, first.start - 5), first.start):
             return first
-        turn = self._turn_re.search(t, first.end, first.end + 30) or _SENTENCE_AFTER.match(t, first.end)
+        turn = self._turn_re.search(t, first.end, first.end + 30)
         if turn is None:
-            return first
+            # 我住在礼士胡同那边。史家胡同24号对面…: the next sentence opens with the problem's
+            # place (but 我是樟树湾小区居民。小区东门口的快递驿站: still the estate)
+            end = _SENTENCE_AFTER.match(t, first.end)
+            return next((n for n in starters if end and n.start == end.end()), first)
         return next((n for n in starters if n.start >= turn.end()), first)
 
     def _take(self, place: Place, n: _Name, said: list[str], adjacent: bool = False) -> bool | None:
