@@ -543,6 +543,7 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"compound": "锦绣", "building": "15"}, {"compound": "锦绣花园", "building": "16"}, "different"),
     # a works' housing said without 厂 / 局
     ({"compound": "电力局大院", "building": "7"}, {"compound": "电力大院", "building": "7"}, "same"),
+    ({"compound": "水电八局宿舍", "gate": "后门"}, {"compound": "八局宿舍", "gate": "后门"}, "same"),
     ({"compound": "棉纺厂宿舍", "building": "4"}, {"compound": "棉纺宿舍", "building": "5"}, "different"),
     # a place inside an estate, named with it: said with or without 社区, or the estate alone
     ({"landmark": "清水湾社区篮球场"}, {"landmark": "清水湾篮球场"}, "same"),

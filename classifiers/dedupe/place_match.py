@@ -71,8 +71,6 @@ def _compound_key(name: str) -> str:
     name = _PHASE.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), name)
     if name.endswith("社区") and len(name) > 4:  # 桑榆里社区 = 桑榆里: the estate the community is named after
         name = name[:-2]
-    # 棉纺厂宿舍 = 棉纺宿舍, 电力局大院 = 电力大院: a works' housing said without 厂 / 局
-    name = _WORKS_HOUSING.sub(r"\1\2", name)
     return name.replace("小区", "") if len(name) > 3 and name.replace("小区", "") else name
 
 
@@ -85,6 +83,16 @@ _MIN_PREFIX = 2
 
 def _same_compound(a: str, b: str) -> bool:
     a, b = _compound_key(a), _compound_key(b)
+    # 棉纺厂宿舍 = 棉纺宿舍, 电力局大院 = 电力大院: a works' housing said without 厂 / 局 (and
+    # 水电八局宿舍 = 八局宿舍 as it is said)
+    return _same_compound_key(a, b) or _same_compound_key(_without_works(a), _without_works(b))
+
+
+def _without_works(key: str) -> str:
+    return _WORKS_HOUSING.sub(r"\1\2", key)
+
+
+def _same_compound_key(a: str, b: str) -> bool:
     short, long_ = sorted((a, b), key=len)
     if a == b or (len(short) >= _MIN_ESTATE and len(long_) - len(short) >= _MIN_PREFIX
                   and long_.endswith(short)):
@@ -142,6 +150,8 @@ def _compound_names(name: str) -> list[str]:
     bare = _bare_core(key)
     if bare and bare != key:
         names.append(bare)  # 金桥家园: also 金桥, its bare name
+    if _without_works(key) != key:
+        names.append(_without_works(key))  # 棉纺厂宿舍: also 棉纺宿舍
     return names
 
 
