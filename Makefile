@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint install install-dev system-packages bench clean
+.PHONY: run test lint install install-dev system-packages bench-packages bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -24,6 +24,10 @@ install-dev: $(VENV)/.installed-dev
 
 system-packages:
 	sh scripts/install-system-packages.sh
+
+# wrk, which the load benchmarks drive (bench/intake_bench.py); not needed by the tests.
+bench-packages:
+	SYSTEM_PACKAGES=wrk sh scripts/install-system-packages.sh
 
 run: install
 	$(PY) run.py

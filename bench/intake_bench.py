@@ -201,7 +201,7 @@ def main() -> None:
                              "behind bench/balancer.py, a round-robin TCP balancer)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
-        raise SystemExit("wrk is needed: apt-get install wrk")
+        raise SystemExit("wrk is needed: make bench-packages (or apt-get install wrk)")
 
     port = free_port()
     bare = start([PY, "bench/bare_server.py", str(port)])
