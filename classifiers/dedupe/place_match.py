@@ -59,6 +59,7 @@ def _plain(place: Place | dict | None) -> dict:
 _PHASE = re.compile(r"([零〇一二两三四五六七八九十]{1,3})(?=期|区)")
 
 
+_PHASE_END = re.compile(r"(?:\d{1,2}期(?:[A-Z东西南北中]区)?|[A-Z东西南北中\d]区)$")  # 3期, 3期C区, 南区
 _WORKS_HOUSING = re.compile(r"^(.{2,})[厂局所](宿舍|家属院|家属区|大院|家属楼)$")
 _NO_BRACKETS = str.maketrans("", "", "()（）")
 
@@ -126,7 +127,6 @@ def _phase_of(a: str, b: str) -> bool:
     return False
 
 
-_PHASE_END = re.compile(r"(?:\d{1,2}期(?:[A-Z东西南北中]区)?|[A-Z东西南北中\d]区)$")  # 3期, 3期C区, 南区
 _MIN_BARE_COMPOUND = 2
 _COMPOUND_SUFFIXES = sorted(COMPOUND_SUFFIXES, key=len, reverse=True)
 
