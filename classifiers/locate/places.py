@@ -284,11 +284,7 @@ _BUS_BEFORE = ("公交", "坐", "乘", "搭", "趟")  # 公交2路, 坐2路: lik
 # An estate's phase or section is part of its name: 锦绣花园二期, 金穗花园南区, 嘉禾苑三期（C区）
 _ESTATE_SECTION = r"[A-Za-z东西南北中]区(?!域)"
 _PHASE = re.compile(rf"[一二三四五六七八九十\d]{{1,2}}期(?:{_ESTATE_SECTION}|[（(]{_ESTATE_SECTION}[）)])?|{_ESTATE_SECTION}")
-
-
-def _estate_name(name: str) -> str:
-    """An estate's name as written down: 嘉禾苑三期(c区) → 嘉禾苑三期C区."""
-    return re.sub(r"[（(]?([a-z])区[）)]?", lambda m: m.group(1).upper() + "区", name)
+_SECTION_LETTER = re.compile(r"[（(]?([a-z])区[）)]?")  # (c区) as normalised text has it
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
 _STRETCH_AFTER = re.compile(r"(?:那一段|这一段|那段|这段|一段)")
 _FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西南北]{{1,2}}(?:大)?门|正门|后门|侧门)")
@@ -1133,6 +1129,11 @@ _WENT_ON_TO = re.compile(r",?(?:步行|走)?(?:至|到)")
 
 # After a district's name, the start of the name of one of its own institutions.
 _DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
+
+
+def _estate_name(name: str) -> str:
+    """An estate's name as written down: 嘉禾苑三期(c区) → 嘉禾苑三期C区."""
+    return _SECTION_LETTER.sub(lambda m: m.group(1).upper() + "区", name)
 
 
 def _without_aliases(t: str, names: list[_Name]) -> list[_Name]:
