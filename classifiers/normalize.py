@@ -122,6 +122,9 @@ _re_punct_run = re.compile(r"([,.;:!?~\"'\-])[\s,.;:!?~\"'\-]+")
 _re_repeat3 = re.compile(r"([" + _CJK + r"])\1{2,}")
 _re_stutter = re.compile(r"([" + _CJK + r"]{2,4})\1+")
 _re_cjk_space = re.compile(r"(?<=[" + _CJK + r"])\s+(?=[" + _CJK + r"])")
+# A space between two runs of two or more Chinese characters separates phrases ("冒水了 丰乐路"),
+# unlike the spaces speech recognition puts between single characters ("路 灯 不 亮").
+_re_phrase_space = re.compile(r"(?<=[" + _CJK + r"]{2})\s+(?=[" + _CJK + r"]{2})")
 _re_space = re.compile(r"\s+")
 _re_space_punct = re.compile(r"\s+(?=[,.;:!?~])")
 _re_lead_punct = re.compile(r"^[\s,.;:!?~\-]+")
@@ -132,8 +135,10 @@ _re_lead_punct = re.compile(r"^[\s,.;:!?~\-]+")
 _re_mention = re.compile(r"(?:^|(?<=\s))@[^\s@]{1,20}(?=\s|$)")
 
 
-def normalize(text: str) -> str:
-    """Normalize citizen text for matching and classification. Never raises on str input."""
+def normalize(text: str, phrase_break: str = "") -> str:
+    """Normalize citizen text for matching and classification. Never raises on str input.
+    `phrase_break`: put this mark where a space between Chinese words separated two phrases
+    (the place reader uses it to tell where a name may start); by default it goes too."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
@@ -142,6 +147,8 @@ def normalize(text: str) -> str:
     text = _re_cjk_punct.sub(_punct_sub, text.lower())
     # Control characters, emoji and other symbols; `_` is a word character but noise here.
     text = _re_junk.sub(" ", text).replace("_", " ")
+    if phrase_break:
+        text = _re_phrase_space.sub(phrase_break, text)
     text = _re_cjk_space.sub("", text)
     text = _re_fill_any.sub("", text)
     # Repeated twice: removing one standalone filler can expose the next ("额,就是,路灯").

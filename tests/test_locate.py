@@ -245,3 +245,15 @@ def test_labelled_set_meets_the_targets(loc):
         assert row["grid"] is not None or r.needs_review, row["text"]
     assert correct / passed >= 0.95
     assert flagged / len(rows) <= 0.20
+
+
+@pytest.mark.parametrize("text, said, place", [
+    ("嗯，那个，东寺六条，二十号门口，有一个大树杈子断了", "东寺六条", {"road": "东四六条", "number": "20", "side": "门口"}),
+    ("龙福广场 南门 有人在那跳广场舞", "龙福广场", {"landmark": "隆福广场", "gate": "南门"}),
+    ("我住海运场小区，就我们小区里，那个自行车棚子快塌了。", "海运场", {"compound": "海运仓小区", "side": "内"}),
+])
+def test_a_homophone_of_a_registered_name_is_written_down_as_the_registry_spells_it(loc, text, said, place):
+    r = loc.locate(text)
+    assert {k: v for k, v in r.place.items() if k != "text"} == place
+    assert said in r.place["text"]  # the citizen's own words are kept beside it
+    assert any("同音" in e for e in r.evidence)

@@ -623,3 +623,33 @@ def test_estate_sections_aliases_compass_exits_and_villages_without_cun(text, ex
 @pytest.mark.parametrize("text", NO_PLACE_HERE)
 def test_everyday_words_are_not_read_as_places(text):
     assert extract_place(text) is None
+
+
+# -- a space between phrases, and sides said the short way ------------------------------------
+
+SPACES_AND_SIDES = [
+    # a space between two phrases ends the one before: the name starts after it
+    ("地下往外冒水像喷泉一样啊 丰乐路、菱湖路交汇处 一个礼拜了", {"road": "丰乐路", "cross_road": "菱湖路"}),
+    ("绿灯时间太短啊 桐柏路126号门口 从昨天晚上开始", {"road": "桐柏路", "number": "126", "side": "门口"}),
+    ("你好 龙潭路上352号那儿这边路灯故障不亮", {"road": "龙潭路", "number": "352"}),
+    ("主題：請儘快處理望岳路茶園路口的問題", {"road": "望岳路", "cross_road": "茶园路"}),
+    # but a space inside a name, or between single characters of a transcript, does not
+    ("和平 路18号的井盖没了", {"road": "和平路", "number": "18"}),
+    ("锦绣 花园 5号楼下 有人烧东西", {"compound": "锦绣花园", "building": "5", "side": "下"}),
+    ("路 灯 不 亮 了 在 解 放 路 十 八 号", {"road": "解放路", "number": "18"}),
+    # the side of a road, a village's side said bare, a stretch one leans to
+    ("丰乐路路南下水口一股恶臭", {"road": "丰乐路", "side": "南侧"}),
+    ("丰乐路路北侧靠盐仓路那头下水口一股恶臭", {"road": "丰乐路", "side": "北侧"}),
+    ("柴家湾村南这边流浪狗咬人", {"compound": "柴家湾村", "side": "南侧"}),
+    ("锦江大道靠东头那段井盖破损下陷", {"road": "锦江大道", "stretch": "东段"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", SPACES_AND_SIDES, ids=[t for t, _ in SPACES_AND_SIDES])
+def test_spaces_between_phrases_and_short_sides(text, expected):
+    check(text, expected)
+
+
+def test_an_exit_corrected_replaces_the_first():
+    check("万达广场站，三号口，哦不，四号口，四号口那个垃圾桶满了", {"landmark": "万达广场站", "exit": "4"})
+    check("建国门地铁站，A口，哦不对，是B口，B口楼梯边上有人躺着", {"landmark": "建国门地铁站", "exit": "B"})

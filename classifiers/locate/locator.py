@@ -299,16 +299,22 @@ class GridLocator:
     def locate(self, text: str, point: GeoPoint | None = None) -> Location:
         try:
             raw = text if isinstance(text, str) else ("" if text is None else str(text))
-            return with_place(self._locate(raw, point), self._places.read(raw[:MAX_CHARS]), self.registry)
+            spellings: dict[str, str] = {}
+            loc = self._locate(raw, point, spellings)
+            place = self._places.read(raw[:MAX_CHARS])
+            if place is not None and spellings:
+                place.respell(spellings)
+            return with_place(loc, place, self.registry)
         except Exception as exc:  # the stage must answer, whatever the input
             logging.getLogger(__name__).exception("locate failed")
             return Location(address="", point=None, confidence=0.0,
                             evidence=[f"定位出错：{type(exc).__name__}"], needs_review=True,
                             review_reasons=["定位失败，请人工确认地点"])
 
-    def _locate(self, text: str, point: GeoPoint | None) -> Location:
+    def _locate(self, text: str, point: GeoPoint | None, spellings: dict[str, str] | None = None) -> Location:
         """The steps: read the text; a place outside the district; nothing placed; the grid
-        every mention points to; how sure that is; where exactly."""
+        every mention points to; how sure that is; where exactly. `spellings` gets the
+        registry's names of the homophones the grid was found by (东寺六条 → 东四六条)."""
         evidence: list[str] = []
         reasons: list[str] = []
         t = self._read_text(text, evidence)
@@ -329,6 +335,9 @@ class GridLocator:
         g = best[0]
         support = [m for m in scored if g in m.grids or g in m.soft]
         conflict = [m for m in scored if m not in support]
+        if spellings is not None:
+            spellings.update({m.matched: m.name for m in support
+                              if m.how == "pinyin" and m.matched and m.matched != m.name})
         conf = self._confidence(g, support, conflict, point, point_ok, evidence, reasons)
         if conf < self.config.review_below or reasons:
             reasons += point_reasons

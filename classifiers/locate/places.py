@@ -196,6 +196,18 @@ class Place:
         """The fields that were said (the work order's `location.place`)."""
         return {k: v for k, v in asdict(self).items() if v}
 
+    def respell(self, spellings: dict[str, str]) -> None:
+        """Names as the registry spells them, where the citizen's words were a homophone of
+        one (东寺六条 → 东四六条); `text` keeps the citizen's words."""
+        def fixed(value: str) -> str:
+            for said, meant in spellings.items():
+                if said and said in value:
+                    value = value.replace(said, meant)
+            return value
+        for key in ("road", "cross_road", "compound", "landmark", "near"):
+            setattr(self, key, fixed(getattr(self, key)))
+        self.between = [fixed(end) for end in self.between]
+
     @property
     def precision(self) -> str:
         """"spot" (enough to send someone to), "road" (a road or compound alone, which can
@@ -389,6 +401,9 @@ class PlaceReader:
         d = "".join(w["directions.words"])
         endings = "|".join(_longest_first(w["directions.endings"]))
         self._direction_re = re.compile(rf"([{d}])(?:{endings})")
+        # 丰乐路路南, 路北侧: the side of the road; 李家村南这边: a village's side said bare
+        self._road_side_re = re.compile(rf"路([{d}])(?:{endings})?(?![路街道巷大])")
+        self._village_bare_side_re = re.compile(rf"([{d}])(?=这边|那边|这块|那块|这里|那里|一带|[,.;!?\s]|$)")
         self._village_suffixes = tuple(w["directions.village_suffixes"])
         vs = "".join(self._village_suffixes)
         self._village_again = re.compile(rf"的?[,.\s]*(?:俺们|我们|咱们|俺|我|咱)?[{vs}][{d}里口]")
@@ -404,17 +419,18 @@ class PlaceReader:
     # -- the whole ---------------------------------------------------------------------------
 
     def read(self, text: str) -> Place | None:
-        t = prepare(text)
+        t = prepare(text, phrase_breaks=True)
         if not t:
             return None
         if self._misheard:  # a place word as speech recognition or a typo gave it (东堂子湖同)
             pattern, meant = self._misheard
             t = pattern.sub(lambda m: meant[m.group()], t)
+        t, phrases = _phrase_starts(t)
         # Names far after the first one cannot change the place, unless the caller corrects
         # himself or the place runs on: read the rest only then (long letters run twice as fast).
         limit = None if any(w in t for w in self._correction_words) else WINDOW
         while True:
-            names, read_to = self._names(t, limit)
+            names, read_to = self._names(t, limit, phrases)
             names = _without_aliases(t, names)
             names = self._after_corrections(t, self._junctions_and_betweens(t, names))
             place, end = self._place(t, names)
@@ -424,9 +440,11 @@ class PlaceReader:
 
     # -- step 1: names -------------------------------------------------------------------------
 
-    def _names(self, t: str, limit: int | None = None) -> tuple[list[_Name], int]:
+    def _names(self, t: str, limit: int | None = None,
+               phrases: frozenset[int] = frozenset()) -> tuple[list[_Name], int]:
         """Every name in t, and how far t was read: with `limit`, only up to that many
-        characters after the first road, compound or landmark."""
+        characters after the first road, compound or landmark; `phrases`: where a phrase
+        starts after a space (a name does not reach back over it)."""
         out: list[_Name] = []
         stop = len(t)
         for m in self._suffix_re.finditer(t):
@@ -443,7 +461,7 @@ class PlaceReader:
                     floor += self._junction_word(t, floor)  # 文化路口|天桥, 交汇处|天桥
             joined = last is not None and last.kind in ("road", "compound", "landmark")
             start = self._name_start(t, s0, floor, end, 12 if kind == "landmark" else 10, joined,
-                                     numbered=kind in ("road", "landmark"))
+                                     numbered=kind in ("road", "landmark"), phrases=phrases)
             if kind == "landmark" and suffix in self._stations:
                 start = self._station_prefix(t, start)
             name = t[start:end]
@@ -516,13 +534,15 @@ class PlaceReader:
         return None
 
     def _name_start(self, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool,
-                    latin: bool = False, numbered: bool = False) -> int:
+                    latin: bool = False, numbered: bool = False, phrases: frozenset[int] = frozenset()) -> int:
         """Where the name whose suffix starts at s0 begins: the longest run of Chinese
         characters before it that crosses no boundary word and starts at or after floor;
         `joined`: a joining word right after the name before it (胜利路跟|和平路) ends it;
         `latin`: letters and digits belong to the name too (阳光100); `numbered`: a number
         right before the suffix does, after a Chinese character (经2路 = 经二路, 锦溪2桥) but
-        not before a bus or a line (坐2路车, 2号线)."""
+        not before a bus or a line (坐2路车, 2号线); `phrases`: where a phrase starts after a
+        space: a name of two or more characters before its suffix starts there at the latest
+        (冒水了 丰乐路 → 丰乐路; but 和平 路18号 → 和平路)."""
         i = s0
         lowest = floor if floor > end - max_len else end - max_len
         single, longer = self._single_boundaries, self._longer_boundaries
@@ -534,6 +554,8 @@ class PlaceReader:
                     and not t.endswith(_BUS_BEFORE, 0, j):
                 i = j
         while i > lowest:
+            if i in phrases and s0 - i >= 2:
+                break
             c = t[i - 1]
             if not ("\u4e00" <= c <= "\u9fff" or latin and c.isascii() and c.isalnum()) or c in single:
                 break
@@ -841,10 +863,10 @@ class PlaceReader:
         return place, end
 
     def _corrected_number(self, t: str, pos: int, place: Place) -> int:
-        """三十一号，不对不对，是三十二号: the house number or building said again after a
-        correction replaces the first. The position after it, or 0."""
+        """三十一号，不对不对，是三十二号: the house number, building or exit said again
+        after a correction replaces the first. The position after it, or 0."""
         m = self._corrections_re.match(t, pos)
-        if not m or not (place.number or place.building):
+        if not m or not (place.number or place.building or place.exit):
             return 0
         after = self._skip_soft(t, m.end())
         after += t.startswith("是", after)
@@ -857,6 +879,10 @@ class PlaceReader:
         if b and place.building:
             place.building, place.unit, place.side = b.group(1), "", ""
             return b.end()
+        e = _EXIT.match(t, after)
+        if e and place.exit:  # A口，哦不对，是B口
+            place.exit, place.side = e.group(1).upper(), ""
+            return e.end()
         return 0
 
     def _problem_place(self, t: str, starters: list[_Name]) -> _Name:
@@ -1022,18 +1048,26 @@ class PlaceReader:
             return 0
         village = place.compound.endswith(self._village_suffixes) and not place.landmark
         if village:
-            m = self._village_side_re.match(t, pos)
+            m = self._village_side_re.match(t, pos) or self._village_bare_side_re.match(t, pos)
             if m and (m.group(1) or self._right_after_village(t, pos, place)):
                 place.side = (m.group(1) + "侧") if m.group(1) else "内"
                 return m.end()
-        m = self._direction_re.match(t, pos)
+        road_only = place.road and not (place.number or place.landmark or place.compound or place.stretch)
+        if road_only and not place.side:
+            m = self._road_side_re.match(t, pos)
+            if m and t.startswith(place.road, pos - len(place.road)):
+                place.side = m.group(1) + "侧"
+                return m.end()
+        lean = 1 if road_only and t.startswith("靠", pos) else 0  # 锦江大道靠东头那段
+        m = self._direction_re.match(t, pos + lean)
         if m and not t.startswith(("门", "大门"), m.end()):
             stretch = _STRETCH_AFTER.match(t, m.end())
-            if stretch and place.road and not (place.number or place.landmark or place.compound or place.stretch):
+            if stretch and road_only:
                 place.stretch = m.group(1) + "段"  # 滨河路北边那一段: the road's north stretch
                 return stretch.end()
-            place.side = m.group(1) + "侧"
-            return m.end()
+            if not lean:
+                place.side = m.group(1) + "侧"
+                return m.end()
         m = self._side_words.match(t, pos)
         if m:
             word = m.group()
@@ -1144,10 +1178,25 @@ def _without_aliases(t: str, names: list[_Name]) -> list[_Name]:
     return [n for n in names if not any(s < n.start and n.end < e for s, e in spans)]
 
 
-def prepare(text: str) -> str:
-    """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits."""
-    t = normalize(text if isinstance(text, str) else "")
+# Marks where a space separated two phrases (see normalize); taken out before names are read.
+_PHRASE_BREAK = "\u2063"
+
+
+def prepare(text: str, phrase_breaks: bool = False) -> str:
+    """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits;
+    with `phrase_breaks`, a space between two phrases is kept as _PHRASE_BREAK."""
+    t = normalize(text if isinstance(text, str) else "", _PHRASE_BREAK if phrase_breaks else "")
     return _SPOKEN_NUMBER.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), t)
+
+
+def _phrase_starts(t: str) -> tuple[str, frozenset[int]]:
+    """t without its phrase breaks, and where the phrases after them start."""
+    parts = t.split(_PHRASE_BREAK)
+    starts, at = set(), 0
+    for part in parts[:-1]:
+        at += len(part)
+        starts.add(at)
+    return "".join(parts), frozenset(starts)
 
 
 def _end_name(name: str) -> str:
