@@ -549,6 +549,10 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"landmark": "清水湾社区篮球场"}, {"landmark": "清水湾篮球场"}, "same"),
     ({"landmark": "桃源小区中心广场"}, {"compound": "桃源小区"}, "compatible"),
     ({"landmark": "桃源小区中心广场"}, {"compound": "李园小区"}, "unknown"),
+    # "门口" alone is the front: not the back or side gate; any named gate may be the one meant
+    ({"road": "火炬路", "number": "8", "side": "门口"}, {"road": "火炬路", "number": "8", "gate": "后门"}, "different"),
+    ({"landmark": "仁济医院", "side": "门口"}, {"landmark": "仁济医院", "gate": "侧门"}, "different"),
+    ({"compound": "翠苑小区", "side": "门口"}, {"compound": "翠苑小区", "gate": "东门"}, "compatible"),
 ])
 def test_estates_and_stops_said_two_ways_are_one_place(a, b, said):
     from classifiers.dedupe.place_match import same_place

@@ -653,3 +653,20 @@ def test_spaces_between_phrases_and_short_sides(text, expected):
 def test_an_exit_corrected_replaces_the_first():
     check("万达广场站，三号口，哦不，四号口，四号口那个垃圾桶满了", {"landmark": "万达广场站", "exit": "4"})
     check("建国门地铁站，A口，哦不对，是B口，B口楼梯边上有人躺着", {"landmark": "建国门地铁站", "exit": "B"})
+
+
+BARE_NAMES_AT_A_GATE = [
+    ("井盖没了啊 柳岸西大门 好几天了 有没有人管啊", {"compound": "柳岸", "gate": "西门"}),
+    ("主题：盛世南门道闸故障", {"compound": "盛世", "gate": "南门"}),
+    ("金桐东大门水浑浊一个礼拜了", {"compound": "金桐", "gate": "东门"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", BARE_NAMES_AT_A_GATE, ids=[t for t, _ in BARE_NAMES_AT_A_GATE])
+def test_a_bare_name_before_a_gate_at_the_start_of_a_phrase(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text", ["昨天西门那边有人打架", "单位后门有人烧垃圾", "我家后门有人堆垃圾", "学校东门有人摆摊"])
+def test_a_time_or_a_generic_word_before_a_gate_is_no_name(text):
+    assert extract_place(text) is None

@@ -167,6 +167,16 @@ _COMPASS_SIDES = frozenset({"东侧", "西侧", "南侧", "北侧"})
 _LANDMARK_SAME = (("农贸市场", "菜市场"), ("菜场", "菜市场"), ("菜市场", "市场"), ("公厕", "公共厕所"), ("大桥", "桥"))
 
 
+# Gates that are not the front one: "门口" alone means the front, not these (8号院门口 / 8号院后门).
+_NOT_FRONT_GATES = frozenset({"后门", "侧门"})
+
+
+def _front_and_back(a: dict, b: dict) -> bool:
+    """One says at the gate (门口, no gate named), the other at a back or side gate."""
+    return any(x.get("side") == "门口" and not x.get("gate") and y.get("gate") in _NOT_FRONT_GATES
+               for x, y in ((a, b), (b, a)))
+
+
 def _detail(p: dict, k: str) -> str:
     value = p.get(k) or ""
     return _GATE_SAME.get(value, value) if k == "gate" else value
@@ -362,6 +372,8 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
     for k in DETAILS:
         if _detail(a, k) and _detail(b, k) and _detail(a, k) != _detail(b, k):
             return "different"
+    if _front_and_back(a, b):
+        return "different"
     vaguer = partial or any(bool(a.get(k)) != bool(b.get(k)) for k in PRECISION)
     # A side is said of the finest part named: 12号楼东边 and 小区里头 are not sides of one thing.
     if not vaguer and _sides_differ(a.get("side") or "", b.get("side") or ""):

@@ -300,6 +300,11 @@ _SECTION_LETTER = re.compile(r"[（(]?([a-z])区[）)]?")  # (c区) as normalise
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
 _STRETCH_AFTER = re.compile(r"(?:那一段|这一段|那段|这段|一段)")
 _FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西南北]{{1,2}}(?:大)?门|正门|后门|侧门)")
+# 长青路地铁A出口: the station named after the road, said without 站
+_METRO_AFTER_ROAD = re.compile(r"(?<=[路街道])地铁(?=[a-z]?\d{0,2}号?(?:出入口|出口|口))")
+# 柳岸西大门, 盛世南门道闸故障: a short bare name and a gate at the start of a phrase
+_BARE_GATE = re.compile(rf"([{CJK}]{{2,4}}?)(?=[东西南北]{{1,2}}(?:边|面)?大?门|正门|后门|侧门)")
+_PHRASE_END = re.compile(r"[\s,.;:!?()\[\]\"'~-]")
 _BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢|#)")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 _JUNCTION_GAP = re.compile(r"^[东西南北]口|就是|[,、 ]")
@@ -413,7 +418,10 @@ class PlaceReader:
         self._village_side_later = re.compile(
             rf"[^.!?;]{{0,14}}?(?:俺们|我们|咱们|俺|我|咱)?[{vs}]子?([{d}])(?:{endings}|口)")
         # 西城那边 → 西城区: a district said without its suffix, where the words make it clear
-        self._district_short = {name[:-1]: name for name in self.districts if len(name) >= 3 and name[-1] in "区县"}
+        # (sorted, a city's 区 last so that it wins over a county of the same short name: 东安区, not
+        # 东安县 — whatever the hash order of the set)
+        self._district_short = {name[:-1]: name for name in sorted(self.districts, key=lambda n: (n[-1] == "区", n))
+                                if len(name) >= 3 and name[-1] in "区县"}
         self._short_context = re.compile("那边|这边|那块|这块|一带")
 
     # -- the whole ---------------------------------------------------------------------------
@@ -425,6 +433,7 @@ class PlaceReader:
         if self._misheard:  # a place word as speech recognition or a typo gave it (东堂子湖同)
             pattern, meant = self._misheard
             t = pattern.sub(lambda m: meant[m.group()], t)
+        t = _METRO_AFTER_ROAD.sub("地铁站", t)
         t, phrases = _phrase_starts(t)
         # Names far after the first one cannot change the place, unless the caller corrects
         # himself or the place runs on: read the rest only then (long letters run twice as fast).
@@ -496,26 +505,28 @@ class PlaceReader:
             if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
                 stop = found.start + limit
         if not any(n.kind in ("compound", "landmark") for n in out):
-            out = self._unsuffixed_compound(t, out)
+            out = self._unsuffixed_compound(t, out, phrases)
         if not any(n.kind == "district" for n in out):
             short = self._short_district(t)
             if short is not None and not any(n.start <= short.start < n.end for n in out):
                 out = sorted([*out, short], key=lambda n: n.start)
         return out, stop
 
-    def _unsuffixed_compound(self, t: str, names: list[_Name]) -> list[_Name]:
+    def _unsuffixed_compound(self, t: str, names: list[_Name],
+                             phrases: frozenset[int] = frozenset()) -> list[_Name]:
         """绿地新都会3号楼, 阳光100 7号楼: a name with no suffix is a compound when a
         building is said right after it and nothing before it is a name; so is one with a
-        gate after it in an address field (地址：锦绣南门外面)."""
+        gate after it in an address field (地址：锦绣南门外面) or at the start of a phrase
+        (柳岸西大门井盖没了)."""
         m = _BUILDING_AHEAD.search(t)
         if m is None:
-            g = _FIELD_GATE.search(t)
+            g = _FIELD_GATE.search(t) or self._bare_gate_name(t, phrases)
             if g and g.group(1) not in self._kinds and g.group(1) not in self._not_names["compound"] \
                     and not any(n.start < g.end(1) and n.end > g.start(1) for n in names):
                 return sorted([*names, _Name("compound", g.group(1), g.start(1), g.end(1))], key=lambda n: n.start)
             return names
         end = m.start() - (1 if t[m.start() - 1:m.start()] == " " else 0)
-        i = self._name_start(t, end, 0, end, 10, False, latin=True)
+        i = self._name_start(t, end, 0, end, 10, False, latin=True, phrases=phrases)
         if 0 < i == end - 10:
             return names  # ran into the limit: part of a sentence, not a name
         name = t[i:end]
@@ -523,6 +534,21 @@ class PlaceReader:
                 or any(n.start < end and n.end > i for n in names):
             return names
         return sorted([*names, _Name("compound", _estate_name(name), i, end)], key=lambda n: n.start)
+
+    def _bare_gate_name(self, t: str, phrases: frozenset[int]) -> re.Match | None:
+        """The first short name right before a gate at the start of a phrase that crosses
+        no boundary word (not 昨天西门, 我家后门)."""
+        starts = sorted({0, *phrases, *(m.end() for m in _PHRASE_END.finditer(t))})
+        for p in starts:
+            m = _BARE_GATE.match(t, p)
+            if m is None:
+                continue
+            name = m.group(1)
+            if self._single_boundaries.intersection(name) or any(
+                    name[i:i + n] in words for n, words in self._longer_boundaries for i in range(len(name) - n + 1)):
+                continue
+            return m
+        return None
 
     def _short_district(self, t: str) -> _Name | None:
         for m in self._short_context.finditer(t):
