@@ -122,8 +122,9 @@ _re_punct_run = re.compile(r"([,.;:!?~\"'\-])[\s,.;:!?~\"'\-]+")
 _re_repeat3 = re.compile(r"([" + _CJK + r"])\1{2,}")
 _re_stutter = re.compile(r"([" + _CJK + r"]{2,4})\1+")
 _re_cjk_space = re.compile(r"(?<=[" + _CJK + r"])\s+(?=[" + _CJK + r"])")
-# A space between two runs of two or more Chinese characters separates phrases ("冒水了 丰乐路"),
-# unlike the spaces speech recognition puts between single characters ("路 灯 不 亮").
+# A space between two runs of two or more Chinese characters separates phrases ("冒水了 丰乐路",
+# "各位 新华路口"), unlike the spaces speech recognition puts between single characters ("路 灯 不
+# 亮"). (Some put spaces between the words of one name too — "佳兆业 城市广场" — but far fewer.)
 _re_phrase_space = re.compile(r"(?<=[" + _CJK + r"]{2})\s+(?=[" + _CJK + r"]{2})")
 _re_space = re.compile(r"\s+")
 _re_space_punct = re.compile(r"\s+(?=[,.;:!?~])")

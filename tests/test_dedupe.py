@@ -553,6 +553,10 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"road": "火炬路", "number": "8", "side": "门口"}, {"road": "火炬路", "number": "8", "gate": "后门"}, "different"),
     ({"landmark": "仁济医院", "side": "门口"}, {"landmark": "仁济医院", "gate": "侧门"}, "different"),
     ({"compound": "翠苑小区", "side": "门口"}, {"compound": "翠苑小区", "gate": "东门"}, "compatible"),
+    # a number within another report's range of numbers (41号到45号那段墙); 18-2 is no range
+    ({"road": "红星路", "number": "41"}, {"road": "红星路", "number": "41-45"}, "same"),
+    ({"road": "红星路", "number": "46"}, {"road": "红星路", "number": "41-45"}, "different"),
+    ({"road": "红星路", "number": "18"}, {"road": "红星路", "number": "18-2"}, "different"),
 ])
 def test_estates_and_stops_said_two_ways_are_one_place(a, b, said):
     from classifiers.dedupe.place_match import same_place

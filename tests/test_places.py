@@ -637,6 +637,8 @@ SPACES_AND_SIDES = [
     ("和平 路18号的井盖没了", {"road": "和平路", "number": "18"}),
     ("锦绣 花园 5号楼下 有人烧东西", {"compound": "锦绣花园", "building": "5", "side": "下"}),
     ("路 灯 不 亮 了 在 解 放 路 十 八 号", {"road": "解放路", "number": "18"}),
+    ("各位 新华路口公交站往城南那边的站台站牌被车撞歪了", {"road": "新华路"}),
+    ("地点：高新区天府三街199号南侧人行道", {"district": "高新区", "road": "天府三街", "number": "199", "side": "南侧"}),
     # the side of a road, a village's side said bare, a stretch one leans to
     ("丰乐路路南下水口一股恶臭", {"road": "丰乐路", "side": "南侧"}),
     ("丰乐路路北侧靠盐仓路那头下水口一股恶臭", {"road": "丰乐路", "side": "北侧"}),
@@ -670,3 +672,14 @@ def test_a_bare_name_before_a_gate_at_the_start_of_a_phrase(text, expected):
 @pytest.mark.parametrize("text", ["昨天西门那边有人打架", "单位后门有人烧垃圾", "我家后门有人堆垃圾", "学校东门有人摆摊"])
 def test_a_time_or_a_generic_word_before_a_gate_is_no_name(text):
     assert extract_place(text) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a district the gazetteer does not hold, before a road with a suffix inside its name (环城|西路)
+    ("地址：城南区环城西路（纬一路至纬三路之间）",
+     {"district": "城南区", "road": "环城西路", "between": ["纬一路", "纬三路"]}),
+    # the caller's home, then the problem's place after "我跟你们讲" or a neighbour's door
+    ("我是住在纺织路那边的，我跟你们讲，向阳街三十五号那个门口啊，下水道堵了", {"road": "向阳街", "number": "35", "side": "门口"}),
+])
+def test_districts_before_roads_and_places_after_ones_home(text, expected):
+    check(text, expected)

@@ -177,6 +177,25 @@ def _front_and_back(a: dict, b: dict) -> bool:
                for x, y in ((a, b), (b, a)))
 
 
+_RANGE = re.compile(r"(\d+)-(\d+)")
+
+
+def _is_range(number: str | None) -> bool:
+    """41-45 (but 18-2 is house 18's second door, not a range)."""
+    m = _RANGE.fullmatch(number or "")
+    return bool(m) and int(m.group(1)) < int(m.group(2))
+
+
+def _in_range(a: str, b: str) -> bool:
+    """红星路41号 / 红星路41-45号: one number within the other's range."""
+    for one, other in ((a, b), (b, a)):
+        if one.isdigit() and _is_range(other):
+            low, high = other.split("-")
+            if int(low) <= int(one) <= int(high):
+                return True
+    return False
+
+
 def _detail(p: dict, k: str) -> str:
     value = p.get(k) or ""
     return _GATE_SAME.get(value, value) if k == "gate" else value
@@ -278,8 +297,9 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
     if junction:
         keys.add("junction:" + "|".join(junction))
         keys.update("road:" + r for r in junction)
-    elif p.get("road"):
-        keys |= _fine_keys("road:" + p["road"], p.get("number"), query)
+    elif p.get("road"):  # (a range of numbers is found as a road without one: 41-45 by 41)
+        number = p.get("number")
+        keys |= _fine_keys("road:" + p["road"], None if _is_range(number) else number, query)
     if p.get("between"):
         keys.add("between:" + "|".join(sorted(p["between"])))
     if p.get("compound"):
@@ -370,7 +390,8 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
     if not anchors and not partial:
         return "unknown"
     for k in DETAILS:
-        if _detail(a, k) and _detail(b, k) and _detail(a, k) != _detail(b, k):
+        if _detail(a, k) and _detail(b, k) and _detail(a, k) != _detail(b, k) \
+                and not (k == "number" and _in_range(_detail(a, k), _detail(b, k))):
             return "different"
     if _front_and_back(a, b):
         return "different"

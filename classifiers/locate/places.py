@@ -340,6 +340,8 @@ class PlaceReader:
         kinds: dict[str, str] = {}
         for suffix in w["roads.suffixes"]:
             kinds[suffix] = "road"
+        # 天府|三街, 万达城|南路: a one-character estate suffix inside a road's name
+        self._road_goes_on = re.compile(rf"[{CJK}]{{1,2}}(?:{_alternation(w['roads.suffixes'])})")
         for suffix in w["compounds.suffixes"]:
             kinds.setdefault(suffix, "compound")
         for suffix in w["landmarks.suffixes"]:
@@ -644,9 +646,12 @@ class PlaceReader:
     def _named_right_after(self, t: str, pos: int) -> bool:
         """A road, compound or landmark named right at pos: a name of at least two Chinese
         characters whose suffix starts within 8 characters of pos."""
-        m = self._suffix_re.search(t, pos, pos + 10)
-        return m is not None and self._kinds[m.group()] in ("road", "compound", "landmark") \
-            and all("\u4e00" <= c <= "\u9fff" for c in t[pos:m.start()]) and m.start() - pos >= 2
+        for m in self._suffix_re.finditer(t, pos, pos + 10):  # (环城|西路: past a suffix inside the name)
+            if not all("\u4e00" <= c <= "\u9fff" for c in t[pos:m.start()]):
+                return False
+            if m.start() - pos >= 2:
+                return self._kinds[m.group()] in ("road", "compound", "landmark")
+        return False
 
     def _bare(self, t: str, kind: str, suffix: str, start: int, end: int, last: _Name | None) -> _Name | None:
         """A suffix with no name of its own: part of the name before it, or an unnamed
@@ -723,6 +728,9 @@ class PlaceReader:
             return None  # 刘庄村, 和平里街道: the name goes on to its last suffix
         if self._not_compound_before.match(t, s0):
             return None  # 村民, 村干部: people, not the village
+        if len(suffix) == 1 and suffix not in self._village_suffixes and self._road_goes_on.match(t, end) \
+                and not _PHASE.match(t, end):
+            return None  # 天府三街: the name goes on to a road's suffix
         if m := _PHASE.match(t, end):
             # 锦绣花园二期, 金穗花园南区: the phase or section is part of the name
             return _Name("compound", _estate_name(t[start:m.end()]), start, m.end())
