@@ -303,8 +303,9 @@ _FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西
 # 长青路地铁A出口: the station named after the road, said without 站
 _METRO_AFTER_ROAD = re.compile(r"(?<=[路街道])地铁(?=[a-z]?\d{0,2}号?(?:出入口|出口|口))")
 # 柳岸西大门, 盛世南门道闸故障: a short bare name and a gate at the start of a phrase
+_GATE_WORD = re.compile(r"[东西南北]{1,2}(?:边|面)?大?门|正门|后门|侧门")
 _BARE_GATE = re.compile(rf"([{CJK}]{{2,4}}?)(?=[东西南北]{{1,2}}(?:边|面)?大?门|正门|后门|侧门)")
-_PHRASE_END = re.compile(r"[\s,.;:!?()\[\]\"'~-]")
+_PHRASE_END = frozenset(" \t\n,.;:!?()[]\"'~-")
 _BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢|#)")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 _JUNCTION_GAP = re.compile(r"^[东西南北]口|就是|[,、 ]")
@@ -540,9 +541,10 @@ class PlaceReader:
     def _bare_gate_name(self, t: str, phrases: frozenset[int]) -> re.Match | None:
         """The first short name right before a gate at the start of a phrase that crosses
         no boundary word (not 昨天西门, 我家后门)."""
-        starts = sorted({0, *phrases, *(m.end() for m in _PHRASE_END.finditer(t))})
-        for p in starts:
-            m = _BARE_GATE.match(t, p)
+        for gate in _GATE_WORD.finditer(t):
+            p = next((p for p in range(max(0, gate.start() - 4), gate.start() - 1)
+                      if p == 0 or p in phrases or t[p - 1] in _PHRASE_END), None)
+            m = _BARE_GATE.match(t, p) if p is not None else None
             if m is None:
                 continue
             name = m.group(1)
