@@ -683,3 +683,19 @@ def test_a_time_or_a_generic_word_before_a_gate_is_no_name(text):
 ])
 def test_districts_before_roads_and_places_after_ones_home(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the corrected number said after the wrong one repeated, or after a few words
+    ("东四六条十八号，哎不对不对，不是十八号，是十六号，十六号门口那个垃圾桶", {"road": "东四六条", "number": "16", "side": "门口"}),
+    ("长丰路二十八号，啊不是，我看错门牌了，是三十八号，三十八号门口消防栓漏水", {"road": "长丰路", "number": "38", "side": "门口"}),
+    # an estate named 名居; how often is no name; a field's name said without its colon
+    ("来电人反映：柳岸名居二期南门口夜间有人聚集烧烤", {"compound": "柳岸名居二期", "gate": "南门", "side": "门口"}),
+    ("楼道灯坏了半个月 没人修 地址槐荫街9号院里", {"road": "槐荫街", "number": "9", "side": "内"}),
+])
+def test_corrections_estates_and_words_before_names(text, expected):
+    check(text, expected)
+
+
+def test_how_often_is_no_name():
+    assert extract_place("我家楼下天天广场舞 音响开得震天响") is None

@@ -300,6 +300,9 @@ _SECTION_LETTER = re.compile(r"[（(]?([a-z])区[）)]?")  # (c区) as normalise
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
 _STRETCH_AFTER = re.compile(r"(?:那一段|这一段|那段|这段|一段)")
 _FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西南北]{{1,2}}(?:大)?门|正门|后门|侧门)")
+# How far after a correction word the corrected house number may come (不对不对，不是十八号，是十六号).
+_CORRECTION_REACH = 16
+_CJK_OR_PUNCT = re.compile(rf"[{CJK}\d,.;:!?\s]*")
 # 长青路地铁A出口: the station named after the road, said without 站
 _METRO_AFTER_ROAD = re.compile(r"(?<=[路街道])地铁(?=[a-z]?\d{0,2}号?(?:出入口|出口|口))")
 # 柳岸西大门, 盛世南门道闸故障: a short bare name and a gate at the start of a phrase
@@ -907,8 +910,11 @@ class PlaceReader:
         after = self._skip_soft(t, m.end())
         after += t.startswith("是", after)
         if place.number:
-            n = _NUMBER.match(t, after)
-            if n:
+            # 不是十八号，是十六号 / 啊不是，我看错门牌了，是三十八号: the first other number
+            # said soon after the correction
+            n = next((n for n in _NUMBER.finditer(t, after, after + _CORRECTION_REACH)
+                      if n.group(1) != place.number), None)
+            if n and _CJK_OR_PUNCT.fullmatch(t, after, n.start()):
                 place.number, place.side = n.group(1), ""
                 return n.end()
         b = _BUILDING.match(t, after)
