@@ -557,6 +557,10 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"road": "红星路", "number": "41"}, {"road": "红星路", "number": "41-45"}, "same"),
     ({"road": "红星路", "number": "46"}, {"road": "红星路", "number": "41-45"}, "different"),
     ({"road": "红星路", "number": "18"}, {"road": "红星路", "number": "18-2"}, "different"),
+    # a village's office said with and without the village's 村 twice; a town's government likewise
+    ({"compound": "王家庄村", "landmark": "村委会", "side": "门口"}, {"landmark": "王家庄村委会", "side": "门口"}, "same"),
+    ({"landmark": "王家庄村委会"}, {"landmark": "李家庄村委会"}, "different"),
+    ({"landmark": "白鹭镇镇政府"}, {"landmark": "白鹭镇政府"}, "same"),
 ])
 def test_estates_and_stops_said_two_ways_are_one_place(a, b, said):
     from classifiers.dedupe.place_match import same_place

@@ -661,6 +661,7 @@ BARE_NAMES_AT_A_GATE = [
     ("井盖没了啊 柳岸西大门 好几天了 有没有人管啊", {"compound": "柳岸", "gate": "西门"}),
     ("主题：盛世南门道闸故障", {"compound": "盛世", "gate": "南门"}),
     ("金桐东大门水浑浊一个礼拜了", {"compound": "金桐", "gate": "东门"}),
+    ("你好 丰泽那个东门口这边电梯坏了停运", {"compound": "丰泽", "gate": "东门", "side": "门口"}),
 ]
 
 
@@ -699,3 +700,15 @@ def test_corrections_estates_and_words_before_names(text, expected):
 
 def test_how_often_is_no_name():
     assert extract_place("我家楼下天天广场舞 音响开得震天响") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("主题：请求处理河湾区鹭洲新村3号楼1单元的问题", {"district": "河湾区", "compound": "鹭洲新村", "building": "3", "unit": "1"}),
+    ("昨晚槐荫路52号门口 我老公下班走路一脚踩空", {"road": "槐荫路", "number": "52", "side": "门口"}),
+    ("城东污水处理厂旁边臭得很", {"landmark": "城东污水处理厂", "side": "旁"}),
+    # the side of a junction said like a road's; an estate named 世家
+    ("请问长堤路芦荻路口路北工地晚上还在施工归谁管", {"road": "长堤路", "cross_road": "芦荻路", "side": "北侧"}),
+    ("标题：反映学府世家问题 地址：学府世家 内容：楼顶上加盖了一层", {"compound": "学府世家"}),
+])
+def test_a_plea_or_a_time_before_a_name_is_no_part_of_it(text, expected):
+    check(text, expected)

@@ -47,6 +47,10 @@ def _plain(place: Place | dict | None) -> dict:
     if not place:
         return {}
     p = place if isinstance(place, dict) else place.as_dict()
+    office = p.get("landmark") or ""
+    if not p.get("compound") and office.endswith(_VILLAGE_OFFICES) and len(office) > 4:
+        # 王家庄村委会 = 王家庄村 + 村委会, as the reader takes 王家庄村村委会
+        p = {**p, "compound": office[:-2], "landmark": office[-3:]}
     if not any(_NUMERALS.search(p.get(k) or "") for k in _NAME_FIELDS) \
             and not any(_NUMERALS.search(b) for b in p.get("between") or ()):
         return p
@@ -177,6 +181,9 @@ def _front_and_back(a: dict, b: dict) -> bool:
                for x, y in ((a, b), (b, a)))
 
 
+_VILLAGE_OFFICES = ("村委会",)
+# A division's suffix said again by the office after it (白鹭镇镇政府, 王庄村村委会).
+_SAID_TWICE = re.compile(r"([镇村乡区县街])\1")
 _RANGE = re.compile(r"(\d+)-(\d+)")
 
 
@@ -245,6 +252,7 @@ def _landmark_name(p: dict) -> str:
     if not name:
         return ""
     generic = name in GENERIC_LANDMARKS
+    name = _SAID_TWICE.sub(r"\1", name)  # 白鹭镇镇政府 = 白鹭镇政府, 王庄村村委会 = 王庄村委会
     for short, full in _LANDMARK_SAME:
         if name.endswith(short) and len(name) > len(short):
             name = name[: -len(short)] + full

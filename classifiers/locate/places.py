@@ -545,16 +545,17 @@ class PlaceReader:
         """The first short name right before a gate at the start of a phrase that crosses
         no boundary word (not 昨天西门, 我家后门)."""
         for gate in _GATE_WORD.finditer(t):
-            p = next((p for p in range(max(0, gate.start() - 4), gate.start() - 1)
-                      if p == 0 or p in phrases or t[p - 1] in _PHRASE_END), None)
-            m = _BARE_GATE.match(t, p) if p is not None else None
-            if m is None:
-                continue
-            name = m.group(1)
-            if self._single_boundaries.intersection(name) or any(
-                    name[i:i + n] in words for n, words in self._longer_boundaries for i in range(len(name) - n + 1)):
-                continue
-            return m
+            for p in range(max(0, gate.start() - 4), gate.start() - 1):
+                if not (p == 0 or p in phrases or t[p - 1] in _PHRASE_END):
+                    continue
+                m = _BARE_GATE.match(t, p, gate.start() + 3)
+                if m is None or m.end(1) != gate.start():
+                    continue
+                name = m.group(1)
+                if self._single_boundaries.intersection(name) or any(
+                        name[i:i + n] in words for n, words in self._longer_boundaries for i in range(len(name) - n + 1)):
+                    continue
+                return m
         return None
 
     def _short_district(self, t: str) -> _Name | None:
@@ -1097,7 +1098,7 @@ class PlaceReader:
         road_only = place.road and not (place.number or place.landmark or place.compound or place.stretch)
         if road_only and not place.side:
             m = self._road_side_re.match(t, pos)
-            if m and t.startswith(place.road, pos - len(place.road)):
+            if m and (t.startswith(place.road, pos - len(place.road)) or place.cross_road and t[pos - 1:pos] == "口"):
                 place.side = m.group(1) + "侧"
                 return m.end()
         lean = 1 if road_only and t.startswith("靠", pos) else 0  # 锦江大道靠东头那段
