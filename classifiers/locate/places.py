@@ -548,7 +548,7 @@ class PlaceReader:
             for p in range(max(0, gate.start() - 4), gate.start() - 1):
                 if not (p == 0 or p in phrases or t[p - 1] in _PHRASE_END):
                     continue
-                m = _BARE_GATE.match(t, p, gate.start() + 3)
+                m = _BARE_GATE.match(t, p, gate.end())
                 if m is None or m.end(1) != gate.start():
                     continue
                 name = m.group(1)
