@@ -713,3 +713,16 @@ def test_how_often_is_no_name():
 ])
 def test_a_plea_or_a_time_before_a_name_is_no_part_of_it(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("标题：停水 地址：翡翠湾 内容：每天都这样。水的事。", {"compound": "翡翠湾"}),
+    ("有大狗不牵绳到处跑。地址是……水岸星城。嗯对，对。", {"compound": "水岸星城"}),
+])
+def test_a_bare_name_as_the_whole_address_is_the_estate(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text", ["地址：见附件", "地址：本市 内容：物价太高", "地址：家门口 内容：有人烧垃圾", "地址：不详"])
+def test_an_address_field_that_names_nothing_is_no_place(text):
+    assert extract_place(text) is None

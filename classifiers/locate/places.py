@@ -300,6 +300,9 @@ _SECTION_LETTER = re.compile(r"[（(]?([a-z])区[）)]?")  # (c区) as normalise
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
 _STRETCH_AFTER = re.compile(r"(?:那一段|这一段|那段|这段|一段)")
 _FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西南北]{{1,2}}(?:大)?门|正门|后门|侧门)")
+# 地址：翡翠湾 / 地址是……水岸星城: a bare name as the whole of an address field
+_FIELD_NAME = re.compile(rf"(?:地址|地点|位置)(?:是|在)?[:.\s]*([{CJK}]{{2,8}})")
+_FIELD_LABEL = re.compile(r"内容|问题|标题|描述|时间|诉求|情况")
 # How far after a correction word the corrected house number may come (不对不对，不是十八号，是十六号).
 _CORRECTION_REACH = 16
 _CJK_OR_PUNCT = re.compile(rf"[{CJK}\d,.;:!?\s]*")
@@ -530,7 +533,8 @@ class PlaceReader:
             if g and g.group(1) not in self._kinds and g.group(1) not in self._not_names["compound"] \
                     and not any(n.start < g.end(1) and n.end > g.start(1) for n in names):
                 return sorted([*names, _Name("compound", g.group(1), g.start(1), g.end(1))], key=lambda n: n.start)
-            return names
+            field = None if names else self._field_name(t, phrases)
+            return [field] if field else names
         end = m.start() - (1 if t[m.start() - 1:m.start()] == " " else 0)
         i = self._name_start(t, end, 0, end, 10, False, latin=True, phrases=phrases)
         if 0 < i == end - 10:
@@ -540,6 +544,24 @@ class PlaceReader:
                 or any(n.start < end and n.end > i for n in names):
             return names
         return sorted([*names, _Name("compound", _estate_name(name), i, end)], key=lambda n: n.start)
+
+    def _field_name(self, t: str, phrases: frozenset[int]) -> _Name | None:
+        """地址：翡翠湾, 地址是……水岸星城: a form's or a caller's address that is a bare name
+        and nothing else (up to the next phrase, punctuation or field), read as the estate."""
+        m = _FIELD_NAME.search(t)
+        if m is None:
+            return None
+        start, end = m.span(1)
+        end = min([end, *(p for p in phrases if start < p < end)])
+        label = _FIELD_LABEL.search(t, start, end)
+        end = label.start() if label else end
+        name = t[start:end]
+        if t[end:end + 1].isascii() and t[end:end + 1].isalnum() or _GATE_WORD.search(name) \
+                or name[:2] in self._kinds or not 2 <= len(name) <= 6 or name in self._kinds or name in self._not_names["compound"] \
+                or self._single_boundaries.intersection(name) or self._side_words.search(name) or any(
+                    name[i:i + n] in words for n, words in self._longer_boundaries for i in range(len(name) - n + 1)):
+            return None
+        return _Name("compound", _estate_name(name), start, end)
 
     def _bare_gate_name(self, t: str, phrases: frozenset[int]) -> re.Match | None:
         """The first short name right before a gate at the start of a phrase that crosses
