@@ -310,7 +310,7 @@ _CJK_OR_PUNCT = re.compile(rf"[{CJK}\d,.;:!?\s]*")
 _METRO_AFTER_ROAD = re.compile(r"(?<=[路街道])地铁(?=[a-z]?\d{0,2}号?(?:出入口|出口|口))")
 # 柳岸西大门, 盛世南门道闸故障: a short bare name and a gate at the start of a phrase
 _GATE_WORD = re.compile(r"[东西南北]{1,2}(?:边|面)?大?门|正门|后门|侧门")
-_BARE_GATE = re.compile(rf"([{CJK}]{{2,4}}?)(?=[东西南北]{{1,2}}(?:边|面)?大?门|正门|后门|侧门)")
+_BARE_GATE = re.compile(rf"([{CJK}]{{2,4}}?)(?={_GATE_WORD.pattern})")
 _PHRASE_END = frozenset(" \t\n,.;:!?()[]\"'~-")
 _BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢|#)")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
@@ -558,8 +558,7 @@ class PlaceReader:
         name = t[start:end]
         if t[end:end + 1].isascii() and t[end:end + 1].isalnum() or _GATE_WORD.search(name) \
                 or name[:2] in self._kinds or not 2 <= len(name) <= 6 or name in self._kinds or name in self._not_names["compound"] \
-                or self._single_boundaries.intersection(name) or self._side_words.search(name) or any(
-                    name[i:i + n] in words for n, words in self._longer_boundaries for i in range(len(name) - n + 1)):
+                or self._side_words.search(name) or self._crosses_boundary(name):
             return None
         return _Name("compound", _estate_name(name), start, end)
 
@@ -573,12 +572,14 @@ class PlaceReader:
                 m = _BARE_GATE.match(t, p, gate.end())
                 if m is None or m.end(1) != gate.start():
                     continue
-                name = m.group(1)
-                if self._single_boundaries.intersection(name) or any(
-                        name[i:i + n] in words for n, words in self._longer_boundaries for i in range(len(name) - n + 1)):
-                    continue
-                return m
+                if not self._crosses_boundary(m.group(1)):
+                    return m
         return None
+
+    def _crosses_boundary(self, name: str) -> bool:
+        """Does a would-be name hold a word that ends the text before a name (昨天, 我家)?"""
+        return bool(self._single_boundaries.intersection(name)) or any(
+            name[i:i + n] in words for n, words in self._longer_boundaries for i in range(len(name) - n + 1))
 
     def _short_district(self, t: str) -> _Name | None:
         for m in self._short_context.finditer(t):
@@ -1117,6 +1118,7 @@ class PlaceReader:
             if m and (m.group(1) or self._right_after_village(t, pos, place)):
                 place.side = (m.group(1) + "侧") if m.group(1) else "内"
                 return m.end()
+        # a road (or a junction) with nothing finer said: its side or stretch may follow
         road_only = place.road and not (place.number or place.landmark or place.compound or place.stretch)
         if road_only and not place.side:
             m = self._road_side_re.match(t, pos)
