@@ -397,7 +397,8 @@ class PlaceReader:
         self._correction_words = w["phrases.corrections"]
         misheard = w["phrases.misheard"]
         self._misheard = (re.compile("|".join(map(re.escape, _longest_first(misheard)))), misheard) if misheard else None
-        correction = rf"(?:吗|吧|啊|呀|呢)?[\s,.;:!?]*(?:{_alternation(w['phrases.corrections'])})"
+        words = _alternation(w["phrases.corrections"])
+        correction = rf"(?:吗|吧|啊|呀|呢|哎呀|哎|哦)?[\s,.;:!?]*(?:{words})(?:[\s,.;:!?]*(?:我|俺)?(?:{words}))*"
         self._corrections_re = re.compile(rf"[\s,.;:!?]*{correction}")
         # …or after the name's details (康宁路十号楼下，不是，康宁路十号门口)
         self._corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?[,.;!?]+\s*{correction}")
@@ -872,10 +873,19 @@ class PlaceReader:
     def _after_corrections(self, t: str, names: list[_Name]) -> list[_Name]:
         """东四七条,哦不对,东四八条: the name before a correction and all before it go."""
         for i in range(len(names) - 1, -1, -1):
-            if self._corrections_re.match(t, names[i].end) or (
-                    i + 1 < len(names) and self._corrections_later.match(t, names[i].end, names[i + 1].start)):
+            if self._corrections_re.match(t, names[i].end):
+                return names[i + 1:]
+            later = i + 1 < len(names) and self._corrections_later.match(t, names[i].end, names[i + 1].start)
+            if later and not self._detail_said_again(t, later.end()):
                 return names[i + 1:]
         return names
+
+    def _detail_said_again(self, t: str, pos: int) -> bool:
+        """民生路106号，不对，是160号: what the correction puts right is the number (building,
+        exit) — `_corrected_number` replaces it; the road stays."""
+        after = self._skip_soft(t, pos)
+        after += t.startswith("是", after)
+        return bool(_NUMBER.match(t, after) or _BUILDING.match(t, after) or _EXIT.match(t, after))
 
     # -- step 2: the place -------------------------------------------------------------------------
 
@@ -904,13 +914,13 @@ class PlaceReader:
                     break
                 pos = end = n.end
                 continue
-            q = self._skip_hard(t, p, place, said, names)
-            if q:
-                pos = q
-                continue
             q = self._corrected_number(t, p, place)
             if q:
                 pos = end = q
+                continue
+            q = self._skip_hard(t, p, place, said, names)  # (after: 不是 is also a denial)
+            if q:
+                pos = q
                 continue
             break
         if place.compound.endswith(self._village_suffixes) and not (
