@@ -86,32 +86,18 @@ def _punct_sub(m: re.Match) -> str:
     return _PUNCT[m.group()]
 
 
-# Fillers removed wherever they occur: they are never part of a content word.
-_FILLERS_ANYWHERE = [
-    "就是说",
-    "然后呢",
-    "怎么说呢",
-    "你知道吧",
-    "你知道吗",
-    "我跟你说",
-    "我跟你讲",
-    "那个那个",
-    "这个这个",
-    "就是就是",
-    "那个",
-    "嗯",
-    "呃",
-    "啊",
-    "哎呀",
-    "唉",
-    "哎",
-    "呐",
-]
+# Fillers removed wherever they occur: they are never part of a content word. The first ones
+# are said between phrases ("每天去唱歌那个东四文化馆"): where a phrase mark is asked for, they
+# leave it, so that the words before them are not read into a name.
+_FILLERS_BETWEEN = ["就是说", "然后呢", "怎么说呢", "你知道吧", "你知道吗", "我跟你说", "我跟你讲", "那个那个", "这个这个",
+                    "就是就是", "那个"]
+_FILLERS_ANYWHERE = [*_FILLERS_BETWEEN, "嗯", "呃", "啊", "哎呀", "唉", "哎", "呐"]
 # Fillers that are also parts of words: removed only when they stand alone.
 _FILLERS_ALONE = ["额", "喂", "哦", "噢", "嘛", "呀", "吧", "对吧", "是吧", "然后", "就是", "这个", "呢", "哈"]
 
 _SEP = r"(?:^|(?<=[\s,.;:!?~\"'\[\]()\-]))"
 _END = r"(?=$|[\s,.;:!?~\"'\[\]()\-])"
+_re_fill_between = re.compile("|".join(sorted(map(re.escape, _FILLERS_BETWEEN), key=len, reverse=True)))
 _re_fill_any = re.compile("|".join(sorted(map(re.escape, _FILLERS_ANYWHERE), key=len, reverse=True)))
 _re_fill_alone = re.compile(
     _SEP + "(?:" + "|".join(sorted(map(re.escape, _FILLERS_ALONE), key=len, reverse=True)) + ")" + _END
@@ -151,6 +137,8 @@ def normalize(text: str, phrase_break: str = "") -> str:
     if phrase_break:
         text = _re_phrase_space.sub(phrase_break, text)
     text = _re_cjk_space.sub("", text)
+    if phrase_break:
+        text = _re_fill_between.sub(phrase_break, text)
     text = _re_fill_any.sub("", text)
     # Repeated twice: removing one standalone filler can expose the next ("额,就是,路灯").
     for _ in range(2):
