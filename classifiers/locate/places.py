@@ -970,7 +970,7 @@ class PlaceReader:
                 t.endswith("从", 0, first.start) and _CAME_FROM.match(t, first.end)
                 or t.endswith("途经", 0, first.start) and _WENT_ON_TO.match(t, first.end)):
             first = starters[starters.index(first) + 1]
-        if not self._residence_end.search(t, max(0, first.start - 5), first.start):
+        if not self._lives_at(t, first):
             return first
         turn = self._turn_re.search(t, first.end, first.end + 30)
         if turn is None:
@@ -979,6 +979,17 @@ class PlaceReader:
             end = _SENTENCE_AFTER.match(t, first.end)
             return next((n for n in starters if end and n.start == end.end()), first)
         return next((n for n in starters if n.start >= turn.end()), first)
+
+    def _lives_at(self, t: str, name: _Name) -> bool:
+        """Whether the caller says he lives at the name: 我住在X, or 我住X的，X小区 (said
+        short first)."""
+        if self._residence_end.search(t, max(0, name.start - 5), name.start):
+            return True
+        for k in range(len(name.value) - 1, 1, -1):
+            short = t.rfind(name.value[:k], max(0, name.start - 14), name.start)
+            if short >= 0:
+                return bool(self._residence_end.search(t, max(0, short - 5), short))
+        return False
 
     def _take(self, place: Place, n: _Name, said: list[str], adjacent: bool = False) -> bool | None:
         """Add a name to the place: True when added, False when it only repeats, None when
