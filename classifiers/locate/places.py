@@ -323,6 +323,8 @@ _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
 _TO = re.compile("到|至")
+_LEFT_END_FILL = re.compile(r"(?:(?:往|向)[东西南北])?[,\s]*(?:一直)?[,\s]*$")
+_RIGHT_START_FILL = re.compile(r"[,\s]*(?:到[,\s]*)?")
 _BARE_JUNCTION_END = re.compile(rf"([{CJK}]{{1,8}}?(?:大道|大街|胡同|路|街|巷|道))口")
 _THING_NEAR = re.compile(rf"([{CJK}]{{2,4}}?)(?:旁边儿?|附近|边上)")
 _COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
@@ -344,6 +346,7 @@ class PlaceReader:
         self._longer_boundaries = [(n, {b for b in boundaries if len(b) == n}) for n in lengths]
         self._connectors = set(w["names.connectors"])
         self._vague_end = re.compile(f"(?:{_alternation(w['names.vague'])})$")
+        self._vague_start = re.compile(f"(?:{_alternation(w['names.vague'])})(?=[{CJK}]{{2}})")
         kinds: dict[str, str] = {}
         for suffix in w["roads.suffixes"]:
             kinds[suffix] = "road"
@@ -405,7 +408,7 @@ class PlaceReader:
         self._junctions = _words_re(w["phrases.junctions"])
         ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
         self._between_ends = re.compile(f"(?:的)?(?:{ends})")
-        self._between_tail = re.compile(rf"([{CJK}]{{2,10}}?)口?(?:的)?(?:{ends})")
+        self._between_tail = re.compile(rf"([{CJK}]{{2,10}}?)口?[,\s]*(?:的)?(?:{ends})(?:的|{_STRETCH_AFTER.pattern})?")
         dirs = _alternation(w["gates.directions"])
         named = _alternation(w["gates.named"] + w["gates.undirected"])
         self._gate_re = re.compile(rf"(?:({dirs})(?:边|面|侧)?大?门|({named}))(口)?")
@@ -484,8 +487,9 @@ class PlaceReader:
             if kind == "landmark" and suffix in self._stations:
                 start = self._station_prefix(t, start)
             name = t[start:end]
-            if start > 0 and self._vague_end.search(t, max(0, start - 4), start):
-                continue  # 某网店, 有个废品站: no particular one
+            if start > 0 and self._vague_end.search(t, max(0, start - 4), start) \
+                    or self._vague_start.match(t, start, end):
+                continue  # 某网店, 有个废品站, (近期)多家餐馆: no particular one
             found = None
             if kind in ("district", "street"):
                 found = self._admin(t, kind, start, s0, end, last)
@@ -813,6 +817,8 @@ class PlaceReader:
                 c = names[i + 2] if i + 2 < len(names) else None
                 # 湘江北路与岳麓大道立交桥: the bridge of their junction, no junction word
                 bridge = c is not None and c.start == b.end and c.value in self._road_bridges
+                if junction and _TO.match(t, b.end + junction):
+                    junction = 0  # 自光华路口至兴业路口: the first end of a stretch
                 if (junction or bridge) and joined and a.value != b.value:
                     out.append(_Name("junction", a.value, a.start, b.end + junction, cross=b.value))
                     i += 2
@@ -839,17 +845,19 @@ class PlaceReader:
     def _between(self, t: str, i: int, names: list[_Name]) -> list[_Name]:
         """A stretch between two points around the 到/至 at i: 从A(路口)到B(路口)之间, or
         A路口到B路口之间 with A a name read already."""
-        left = t[max(0, i - 12):i]
-        left_end = i - (2 if left.endswith("一直") else 0)
+        # 从(,)朝内大街路口(往南)(,)(一直)到(,)(到)金宝街路口: what is said around the ends
+        left_end = _LEFT_END_FILL.search(t, max(0, i - 12), i).start()
         left_end -= 1 if t[left_end - 1:left_end] == "口" else 0
         k = max(t.rfind("从", max(0, i - 12), left_end), t.rfind("自", max(0, i - 12), left_end))
-        tail = self._between_tail.match(t, i + 1)
+        right = _RIGHT_START_FILL.match(t, i + 1).end()
+        tail = self._between_tail.match(t, right)
         if not tail and k >= 0:  # 从渡江路口到徽州大道口 路灯全不亮: said from a junction to a junction
-            tail = _BARE_JUNCTION_END.match(t, i + 1)
+            tail = _BARE_JUNCTION_END.match(t, right)
         if not tail:
             return names
-        if k >= 0 and left_end - k - 1 >= 2 and _CJK_RUN.fullmatch(t, k + 1, left_end):
-            start, first = k, t[k + 1:left_end]
+        first_start = _PUNCT.match(t, k + 1).end() if k >= 0 and _PUNCT.match(t, k + 1) else k + 1
+        if k >= 0 and left_end - first_start >= 2 and _CJK_RUN.fullmatch(t, first_start, left_end):
+            start, first = k, t[first_start:left_end]
         else:
             named = [n for n in names if n.end in (left_end, left_end + 1) and n.kind in ("road", "landmark")]
             if not named:
@@ -1016,8 +1024,8 @@ class PlaceReader:
                 return None
             place.street = value
         elif n.kind == "road":
-            if place.road or place.compound or place.landmark or place.between:
-                return None
+            if place.road or place.compound or place.landmark or place.between and not adjacent:
+                return None  # (从A口到B口之间的金宝街: the road of the stretch, said after it)
             place.road = value
         elif n.kind == "junction":
             if place.cross_road or place.compound or place.landmark or place.number or place.between:
@@ -1083,6 +1091,8 @@ class PlaceReader:
                 return m.end()
             m = _STRETCH.match(t, pos)
             if m and not place.number:
+                if place.between and not m.group(1):
+                    return m.end()  # 从A路口到B路口之间，中间这一段: that stretch, said again
                 stretch = m.group() if m.group(1) else "中段"
                 if place.stretch and place.stretch != stretch:
                     return 0
