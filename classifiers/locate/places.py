@@ -323,6 +323,7 @@ _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
 _TO = re.compile("到|至")
+_LANE_END = re.compile(r"([东西南北])口(?![a-z\d])")
 _LEFT_END_FILL = re.compile(r"(?:(?:往|向)[东西南北])?[,\s]*(?:一直)?[,\s]*$")
 _RIGHT_START_FILL = re.compile(r"[,\s]*(?:到[,\s]*)?")
 _BARE_JUNCTION_END = re.compile(rf"([{CJK}]{{1,8}}?(?:大道|大街|胡同|路|街|巷|道))口")
@@ -1151,10 +1152,15 @@ class PlaceReader:
                 return m.end()
         # a road (or a junction) with nothing finer said: its side or stretch may follow
         road_only = place.road and not (place.number or place.landmark or place.compound or place.stretch)
-        if road_only and not place.side:
-            m = self._road_side_re.match(t, pos)
-            if m and (t.startswith(place.road, pos - len(place.road)) or place.cross_road and t[pos - 1:pos] == "口"):
+        if place.road and not (place.number or place.landmark or place.compound or place.side):
+            m = self._road_side_re.match(t, pos)  # 长乐大道中段路东边儿: the stretch's side too
+            if m and (t.startswith(place.road, pos - len(place.road)) or place.cross_road and t[pos - 1:pos] == "口"
+                      or place.stretch and t.startswith("段", pos - 1)):
                 place.side = m.group(1) + "侧"
+                return m.end()
+            m = _LANE_END.match(t, pos)
+            if road_only and m and not place.cross_road and t.startswith(place.road, pos - len(place.road)):
+                place.side = m.group(1) + "侧"  # 遂安伯胡同东口: the lane's east end
                 return m.end()
         lean = 1 if road_only and t.startswith("靠", pos) else 0  # 锦江大道靠东头那段
         m = self._direction_re.match(t, pos + lean)
