@@ -323,6 +323,9 @@ _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
 _TO = re.compile("到|至")
+# What makes a place more than a name; how far after it the name may be said again with them.
+_DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
+_SAID_AGAIN_REACH = 40
 _LANE_END = re.compile(r"([东西南北])口(?![a-z\d])")
 _LEFT_END_FILL = re.compile(r"(?:(?:往|向)[东西南北])?[,\s]*(?:一直)?[,\s]*$")
 _RIGHT_START_FILL = re.compile(r"[,\s]*(?:到[,\s]*)?")
@@ -942,7 +945,26 @@ class PlaceReader:
             if not (place.district or place.street):
                 return None, end
         place.text = t[first.start:end]
-        return place, end
+        return self._said_again_with_details(t, names, place, end) or place, end
+
+    def _said_again_with_details(self, t: str, names: list[_Name], place: Place, end: int) -> Place | None:
+        """每天都会去滨湖公园晨练。滨湖公园东门里头…: a name said with nothing finer, then
+        said again soon after with its gate, side or number: the place as said the second time
+        (with what only the first said), or None."""
+        if any(getattr(place, k) for k in _DETAILS):
+            return None
+        main = place.landmark or place.compound or place.road
+        again = next((n for n in names if end <= n.start <= end + _SAID_AGAIN_REACH and n.value == main), None)
+        if again is None:
+            return None
+        later, _ = self._place(t, [n for n in names if n.start >= again.start])
+        if later is None or not any(getattr(later, k) for k in _DETAILS) \
+                or (later.landmark or later.compound or later.road) != main:
+            return None
+        for k in ("district", "street", "road", "compound"):
+            if not getattr(later, k) and getattr(place, k) and not (k == "road" and later.cross_road):
+                setattr(later, k, getattr(place, k))
+        return later
 
     def _corrected_number(self, t: str, pos: int, place: Place) -> int:
         """三十一号，不对不对，是三十二号: the house number, building or exit said again
