@@ -326,6 +326,9 @@ class GridLocator:
         if outside is not None:
             return outside
         scored = [m for m in mentions + ([pmention] if pmention else []) if m.kind != "district"]
+        if spellings is not None:  # (also when the name spans several grids: 使家胡同 → 史家胡同)
+            spellings.update({m.matched: m.name for m in scored
+                              if m.how == "pinyin" and m.matched and m.matched != m.name})
         if not scored:
             return self._nothing_placed(t, mentions, evidence, reasons + point_reasons, point_reasons)
         best = self._best_grids(scored)
@@ -335,9 +338,6 @@ class GridLocator:
         g = best[0]
         support = [m for m in scored if g in m.grids or g in m.soft]
         conflict = [m for m in scored if m not in support]
-        if spellings is not None:
-            spellings.update({m.matched: m.name for m in support
-                              if m.how == "pinyin" and m.matched and m.matched != m.name})
         conf = self._confidence(g, support, conflict, point, point_ok, evidence, reasons)
         if conf < self.config.review_below or reasons:
             reasons += point_reasons

@@ -477,6 +477,8 @@ class PlaceReader:
             suffix, s0, end = m.group(), m.start(), m.end()
             if s0 > stop:
                 break
+            if any(s0 < p < end for p in phrases):
+                continue  # 占道施工|地址: a suffix (工地) across two phrases is none
             kind = self._kinds[suffix]
             last = out[-1] if out else None
             floor = last.end if last else 0
