@@ -203,6 +203,25 @@ def _in_range(a: str, b: str) -> bool:
     return False
 
 
+def _road_part(p: dict) -> str:
+    """Which part of a road a place is, as a direction: its stretch (中段 → 中), or the side
+    said of a road with nothing finer (滨河东路最东头 → 东)."""
+    if p.get("stretch"):
+        return p["stretch"][0]
+    if p.get("road") and p.get("side") in _COMPASS_SIDES and not any(p.get(k) for k in _FINER_THAN_ROAD):
+        return p["side"][0]
+    return ""
+
+
+_FINER_THAN_ROAD = ("number", "cross_road", "between", "compound", "building", "landmark")
+
+
+def _road_parts_differ(a: dict, b: dict) -> bool:
+    """青年大街中段 / 青年大街最南头, 望湖路最北头 / 望湖路南头: two parts of one road."""
+    pa, pb = _road_part(a), _road_part(b)
+    return bool(pa and pb and pa != pb)
+
+
 def _detail(p: dict, k: str) -> str:
     value = p.get(k) or ""
     return _GATE_SAME.get(value, value) if k == "gate" else value
@@ -401,7 +420,7 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         if _detail(a, k) and _detail(b, k) and _detail(a, k) != _detail(b, k) \
                 and not (k == "number" and _in_range(_detail(a, k), _detail(b, k))):
             return "different"
-    if _front_and_back(a, b):
+    if _front_and_back(a, b) or _road_parts_differ(a, b):
         return "different"
     vaguer = partial or any(bool(a.get(k)) != bool(b.get(k)) for k in PRECISION)
     # A side is said of the finest part named: 12号楼东边 and 小区里头 are not sides of one thing.

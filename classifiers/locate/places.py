@@ -323,6 +323,7 @@ _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
 _TO = re.compile("到|至")
+_CAMPUS = re.compile(r"[东西南北中新老本]?(?:校区|院区|分校|分院)")
 # What makes a place more than a name; how far after it the name may be said again with them.
 _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
 _SAID_AGAIN_REACH = 40
@@ -830,7 +831,7 @@ class PlaceReader:
                     i += 2
                     continue
                 tail = self._between_ends.match(t, b.end)
-                if tail and joined and gap:  # 长征路与民主路之间
+                if tail and joined and gap and a.value != b.value:  # 长征路与民主路之间 (not 石板街，石板街中间)
                     out.append(_Name("between", "", a.start, tail.end(), ends=(a.value, b.value)))
                     i += 2
                     continue
@@ -1095,6 +1096,11 @@ class PlaceReader:
     def _part(self, t: str, pos: int, place: Place) -> int:
         """A detail of the place at pos (number, building, unit, gate, exit, stretch, side):
         the position after it, or 0."""
+        if place.landmark and t.startswith(place.landmark, pos - len(place.landmark)):
+            m = _CAMPUS.match(t, pos)
+            if m:  # 实验小学西校区, 人民医院东院区: which of its sites, part of its name
+                place.landmark += m.group()
+                return m.end()
         if place.road and not place.compound and not place.landmark and not place.cross_road:
             junction = self._junction_word(t, pos) if t.startswith(place.road, pos - len(place.road)) else 0
             if junction and not place.number:
@@ -1187,7 +1193,8 @@ class PlaceReader:
                 place.side = m.group(1) + "侧"  # 遂安伯胡同东口: the lane's east end
                 return m.end()
         lean = 1 if road_only and t.startswith("靠", pos) else 0  # 锦江大道靠东头那段
-        m = self._direction_re.match(t, pos + lean)
+        most = 1 if t.startswith("最", pos) and not lean else 0  # 滨河东路最东头: its east end
+        m = self._direction_re.match(t, pos + lean + most)
         if m and not t.startswith(("门", "大门"), m.end()):
             stretch = _STRETCH_AFTER.match(t, m.end())
             if stretch and road_only:
