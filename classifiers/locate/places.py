@@ -315,7 +315,7 @@ _PHRASE_END = frozenset(" \t\n,.;:!?()[]\"'~-")
 _BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢|#)")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 _JUNCTION_GAP = re.compile(r"^[东西南北]口|就是|[,、 ]")
-_BEFORE_JUNCTION = re.compile(r"的?(?:那个|这个)?")
+_BEFORE_JUNCTION = re.compile(r",?的?(?:那个|这个)?")  # (跟朝阳门南小街，交汇那块)
 _TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
 _CJK_RUN = re.compile(f"[{CJK}]+")
 # 我住在礼士胡同那边。史家胡同24号对面…: the sentence about one's home ends, the problem's place follows
@@ -917,6 +917,10 @@ class PlaceReader:
         pos = end = first.end
         while pos < len(t):
             p = self._skip_soft(t, pos)
+            n = by_start.get(p)
+            if n is not None and n is not first and n.kind in ("road", "compound", "landmark") and n.value in said:
+                pos = end = n.end  # 在外交部街，外交部街33号: said again (外 is no side here)
+                continue
             q = self._part(t, p, place)
             if q:
                 pos = end = q
