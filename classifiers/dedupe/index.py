@@ -121,13 +121,17 @@ _PLACE_UNIT = r"(?:号楼|号院|栋|幢|座|单元|层|楼|室|号|期|排|组|
 _CN_NUM_BEFORE_UNIT = re.compile(r"([零〇一二两三四五六七八九十百]{1,4})(?=" + _PLACE_UNIT + ")")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _HASH_BUILDING = re.compile(r"(\d{1,3})#")
-_PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|层|楼|室|号|期)")
+_PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|层|楼|室|号|期|组)")
 _GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
 _LETTER_BUILDING = re.compile(r"(?<![a-z])([a-z])(?:座|栋|幢|号楼)")  # 银座花园a座 ≠ b座
 _CORNER = re.compile(r"([东西][南北]|[南北][东西])角")  # a junction's corner: 东北角 ≠ 西南角
 _BRIDGE_END = re.compile(r"桥([东西南北])(?![路街道巷区村镇])")  # 柳叶桥桥东 ≠ 桥西 (not 桥东路)
 _UNIT_GROUP = {"号楼": "栋", "栋": "栋", "幢": "栋", "座": "栋", "号院": "院", "单元": "单元",
-               "层": "层", "楼": "层", "室": "室", "号": "号", "期": "期"}
+               "层": "层", "楼": "层", "室": "室", "号": "号", "期": "期", "组": "组"}  # 组: a village's group
+# A bus stop's platform by the way it goes (往城南方向 ≠ 往城北方向, 往北去的站台 ≠ 往南去的);
+# the front or back of a building (5号楼楼前 ≠ 5号楼后头).
+_HEADING = re.compile(r"[往向]城?([东南西北])(?:方向|去|开|走)")
+_FRONT_BACK = re.compile(r"楼(前|后)(?![来天年])")
 _MAX_TEXT = 400  # characters kept per case: the gist of a report is in its first lines
 
 
@@ -173,6 +177,10 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
         marks.setdefault("角", set()).add("".join(sorted(corner)))  # 东北角 = 北东角
     for end in _BRIDGE_END.findall(chars):
         marks.setdefault("桥", set()).add(end)
+    for heading in _HEADING.findall(chars):
+        marks.setdefault("方向", set()).add(heading)
+    for face in _FRONT_BACK.findall(chars):
+        marks.setdefault("楼前后", set()).add(face)
     return {k: frozenset(v) for k, v in marks.items()}
 
 
