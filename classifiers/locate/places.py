@@ -323,6 +323,7 @@ _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
 _TO = re.compile("到|至")
+_BRIDGE_HEAD = re.compile(r"([东西南北])桥头")
 _CAMPUS = re.compile(r"[东西南北中新老本]?(?:校区|院区|分校|分院)")
 # What makes a place more than a name; how far after it the name may be said again with them.
 _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
@@ -499,7 +500,7 @@ class PlaceReader:
                 continue  # 某网店, 有个废品站, (近期)多家餐馆: no particular one
             found = None
             if kind in ("district", "street"):
-                found = self._admin(t, kind, start, s0, end, last)
+                found = self._admin(t, kind, start, s0, end, last, phrases)
             elif suffix in self._brands:
                 found = _Name("landmark", name, start, end)  # 肯德基, 朝内物美: a name by itself
             elif start == s0 or (kind == "landmark" and _LINE.fullmatch(t, start, s0)):
@@ -641,7 +642,8 @@ class PlaceReader:
         m = _LINE_BEFORE.search(t, max(0, start - 7), start)
         return start - len(m.group()) if m else start
 
-    def _admin(self, t: str, kind: str, start: int, s0: int, end: int, last: _Name | None) -> _Name | None:
+    def _admin(self, t: str, kind: str, start: int, s0: int, end: int, last: _Name | None,
+               phrases: frozenset[int] = frozenset()) -> _Name | None:
         known = self.districts if kind == "district" else self.streets
         if last is not None and last.end == s0 and last.kind in ("landmark", "compound") and start == s0:
             glued = t[last.start:end]  # 观音桥街道, 李家村镇: the name read as a landmark is the street's
@@ -674,8 +676,10 @@ class PlaceReader:
             return _Name(kind, name, start, end)
         if kind == "street" and name.endswith(("镇", "乡")) and _VILLAGE_AFTER.match(t, end):
             return _Name(kind, name, start, end)  # 东坡镇红岩村: a town, by the village after it
-        if kind == "district" and _VILLAGE_AFTER.match(t, end):
-            return _Name(kind, name, start, end)  # 双桥县张家湾村: a county, by the village after it
+        if kind == "district" and _VILLAGE_AFTER.match(t, after):
+            return _Name(kind, name, start, end)  # 双桥县张家湾村, 临江区，东沟村: by the village after it
+        if kind == "district" and name.endswith("区") and (end in phrases or t.startswith("的", end)):
+            return _Name(kind, name, start, end)  # 南塘区的公交车, 高新区 晚上…: a district said alone
         if _ADMIN_ALONE.match(t, end):
             return _Name(kind, name, start, end)  # 我是临江区的, 青石乡那边: named as where one is
         if kind == "district" and name.endswith("区") and self._named_right_after(t, end):
@@ -1178,6 +1182,11 @@ class PlaceReader:
     def _side(self, t: str, pos: int, place: Place) -> int:
         if not place.specific:
             return 0
+        if place.landmark.endswith(self._bridges) and not place.side:
+            m = _BRIDGE_HEAD.match(t, pos)
+            if m:  # 锦江大桥东桥头: the bridge's east end
+                place.side = m.group(1) + "侧"
+                return m.end()
         village = place.compound.endswith(self._village_suffixes) and not place.landmark
         if village:
             m = self._village_side_re.match(t, pos) or self._village_bare_side_re.match(t, pos)
