@@ -965,12 +965,15 @@ class PlaceReader:
         if any(getattr(place, k) for k in _DETAILS):
             return None
         main = place.landmark or place.compound or place.road
-        again = next((n for n in names if end <= n.start <= end + _SAID_AGAIN_REACH and n.value == main), None)
+        if not main:
+            return None
+        again = next((n for n in names if end <= n.start <= end + _SAID_AGAIN_REACH
+                      and (n.value.endswith(main) or n.value.startswith(main))), None)  # (一号线建国门站)
         if again is None:
             return None
         later, _ = self._place(t, [n for n in names if n.start >= again.start])
         if later is None or not any(getattr(later, k) for k in _DETAILS) \
-                or (later.landmark or later.compound or later.road) != main:
+                or (later.landmark or later.compound or later.road) != again.value:
             return None
         for k in ("district", "street", "road", "compound"):
             if not getattr(later, k) and getattr(place, k) and not (k == "road" and later.cross_road):
