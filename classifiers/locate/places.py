@@ -925,6 +925,10 @@ class PlaceReader:
             if n is not None and n is not first and n.kind in ("road", "compound", "landmark") and n.value in said:
                 pos = end = n.end  # 在外交部街，外交部街33号: said again (外 is no side here)
                 continue
+            phase = _PHASE.match(t, p)
+            if phase and place.compound.endswith(phase.group()):
+                pos = phase.end()  # 幸福里小区西区，西区大门口: the section said again (no district)
+                continue
             q = self._part(t, p, place)
             if q:
                 pos = end = q
@@ -932,8 +936,11 @@ class PlaceReader:
             n = by_start.get(p)
             if n is not None and n is not first:
                 if self._take(place, n, said, adjacent=p == pos) is None:
-                    if n.kind == "landmark" and place.number and not place.near:
-                        place.near = n.value
+                    if n.kind == "landmark" and place.number and not place.near and not place.side:
+                        place.near = n.value  # 金宝街88号，就金宝汇门口那儿: its gate or side still follow
+                        if t[n.start - 1:n.start] != "(":  # (but not in brackets: 58号（老红光电影院门口）)
+                            pos = end = n.end
+                            continue
                     break
                 pos = end = n.end
                 continue
@@ -1107,6 +1114,11 @@ class PlaceReader:
     def _part(self, t: str, pos: int, place: Place) -> int:
         """A detail of the place at pos (number, building, unit, gate, exit, stretch, side):
         the position after it, or 0."""
+        if place.compound and not place.building and not _PHASE.search(place.compound):
+            m = _PHASE.match(t, pos)
+            if m and not t.startswith(("区域", "期间"), m.start()):
+                place.compound += m.group()  # 书香门第，二期，12号楼: the phase, said after a pause
+                return m.end()
         if place.landmark and t.startswith(place.landmark, pos - len(place.landmark)):
             m = _CAMPUS.match(t, pos)
             if m:  # 实验小学西校区, 人民医院东院区: which of its sites, part of its name
