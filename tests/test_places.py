@@ -340,7 +340,7 @@ def test_the_vocabulary_is_what_the_reader_uses(tmp_path):
     (lambda d: d["roads"].pop("suffixes"), "[roads].suffixes: missing"),
     (lambda d: d["roads"].update(suffix=["路"]), "[roads]: unknown key(s) ['suffix']"),
     (lambda d: d["phrases"].update(fillers="的"), "[phrases].fillers: must be a list of words"),
-    (lambda d: d["names"]["vague"].append(""), "[names].vague[10]: must be a non-empty string"),
+    (lambda d: d["names"]["vague"].insert(0, ""), "[names].vague[0]: must be a non-empty string"),
     (lambda d: d["sides"].update({"左边": ["左边"]}), "[sides].左边: not a side value of docs/places.md"),
     (lambda d: d["landmarks"]["attached"].append("居委"), "[landmarks].attached: ['居委'] not in [landmarks].suffixes"),
     (lambda d: d.update(extra={}), "unknown section(s) ['extra']"),
