@@ -65,7 +65,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
               "not_districts": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
                 "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list",
-                "residence": "list", "turns": "list", "misheard": "map"},
+                "residence": "list", "turns": "list", "not_here": "list", "misheard": "map"},
     "gates": {"directions": "list", "named": "list", "undirected": "list"},
     "directions": {"words": "list", "endings": "list", "village_suffixes": "list"},
 }
@@ -328,6 +328,7 @@ _CAMPUS = re.compile(r"[东西南北中新老本]?(?:校区|院区|分校|分院
 # What makes a place more than a name; how far after it the name may be said again with them.
 _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
 _SAID_AGAIN_REACH = 40
+_NOT_HERE_REACH = 90  # how far after where the caller lives "not here" may be said
 _LANE_END = re.compile(r"([东西南北])口(?![a-z\d])")
 _LEFT_END_FILL = re.compile(r"(?:(?:往|向)[东西南北])?[,\s]*(?:一直)?[,\s]*$")
 _RIGHT_START_FILL = re.compile(r"[,\s]*(?:到[,\s]*)?")
@@ -399,6 +400,7 @@ class PlaceReader:
         self._branches = tuple(w["landmarks.branches"])
         self._residence_end = re.compile(f"(?:{_alternation(w['phrases.residence'])})$")
         self._turn_re = re.compile(_alternation(w["phrases.turns"]))
+        self._not_here = re.compile(_alternation(w["phrases.not_here"]))
         self._fillers = _words_re(w["phrases.fillers"])
         self._roles = _words_re(w["phrases.roles"])
         self._back_refs = _words_re(w["phrases.back_references"])
@@ -914,6 +916,8 @@ class PlaceReader:
         if not starters:
             return None, 0
         first = self._problem_place(t, starters)
+        if first is None:
+            return None, 0
         by_start = {n.start: n for n in names if n.start >= first.start}
         place = Place()
         said: list[str] = []
@@ -1013,9 +1017,10 @@ class PlaceReader:
             return e.end()
         return 0
 
-    def _problem_place(self, t: str, starters: list[_Name]) -> _Name:
+    def _problem_place(self, t: str, starters: list[_Name]) -> _Name | None:
         """The first name, unless it is where the caller lives ("我住在A，但我要反映的是B"):
-        then the first name after the turn."""
+        then the first name after the turn, other than A said again; None when the caller
+        says it is not there and names no other place ("我住A，不过跟我们小区没关系…")."""
         first = starters[0]
         # 从北京站出来往北走…天桥上, 途经朝阳门地铁站，步行至…: where the caller came from
         while first is not starters[-1] and (
@@ -1030,7 +1035,11 @@ class PlaceReader:
             # place (but 我是樟树湾小区居民。小区东门口的快递驿站: still the estate)
             end = _SENTENCE_AFTER.match(t, first.end)
             return next((n for n in starters if end and n.start == end.end()), first)
-        return next((n for n in starters if n.start >= turn.end()), first)
+        later = next((n for n in starters if n.start >= turn.end()
+                      and not (n.value == first.value and n.kind in ("road", "compound", "landmark"))), None)
+        if later is not None:
+            return later
+        return None if self._not_here.search(t, first.end, first.end + _NOT_HERE_REACH) else first
 
     def _lives_at(self, t: str, name: _Name) -> bool:
         """Whether the caller says he lives at the name: 我住在X, or 我住X的，X小区 (said
