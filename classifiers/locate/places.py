@@ -298,7 +298,8 @@ _ESTATE_SECTION = r"[A-Za-z东西南北中]区(?!域)"
 _PHASE = re.compile(rf"[一二三四五六七八九十\d]{{1,2}}期(?:{_ESTATE_SECTION}|[（(]{_ESTATE_SECTION}[）)])?|{_ESTATE_SECTION}")
 _SECTION_LETTER = re.compile(r"[（(]?([a-z])区[）)]?")  # (c区) as normalised text has it
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
-_STRETCH_AFTER = re.compile(r"(?:那一段|这一段|那段|这段|一段)")
+_STRETCH_AFTER = re.compile(r"(?:那一段|这一段|那段|这段|一段|那一截|这一截|一截)")
+_END_OF_ROAD = re.compile(r"(?:那头|这头|尽头)")
 _FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西南北]{{1,2}}(?:大)?门|正门|后门|侧门)")
 # 地址：翡翠湾 / 地址是……水岸星城: a bare name as the whole of an address field
 _FIELD_NAME = re.compile(rf"(?:地址|地点|位置)(?:是|在)?[:.\s]*([{CJK}]{{2,8}})")
@@ -324,6 +325,7 @@ _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
 _TO = re.compile("到|至")
 _BRIDGE_HEAD = re.compile(r"([东西南北])桥头")
+_GABLE = re.compile(r"([东西南北])(?:山墙|墙)")
 _CAMPUS = re.compile(r"[东西南北中新老本]?(?:校区|院区|分校|分院)")
 # What makes a place more than a name; how far after it the name may be said again with them.
 _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
@@ -1206,6 +1208,10 @@ class PlaceReader:
     def _side(self, t: str, pos: int, place: Place) -> int:
         if not place.specific:
             return 0
+        m = _GABLE.match(t, pos)
+        if m and (place.building or place.compound) and not place.side:
+            place.side = m.group(1) + "侧"  # 二号楼西山墙: its west wall
+            return m.end()
         if place.landmark.endswith(self._bridges) and not place.side:
             m = _BRIDGE_HEAD.match(t, pos)
             if m:  # 锦江大桥东桥头: the bridge's east end
@@ -1221,7 +1227,9 @@ class PlaceReader:
         road_only = place.road and not (place.number or place.landmark or place.compound or place.stretch)
         if place.road and not (place.number or place.landmark or place.compound or place.side):
             m = self._road_side_re.match(t, pos)  # 长乐大道中段路东边儿: the stretch's side too
-            if m and (t.startswith(place.road, pos - len(place.road)) or place.cross_road and t[pos - 1:pos] == "口"
+            said_right_before = t.startswith(place.road, pos - len(place.road)) \
+                or t[pos - 1:pos] == "," and t.startswith(place.road, pos - 1 - len(place.road))  # 云杉路，路北
+            if m and (said_right_before or place.cross_road and t[pos - 1:pos] == "口"
                       or place.stretch and t.startswith("段", pos - 1)):
                 place.side = m.group(1) + "侧"
                 return m.end()
@@ -1237,9 +1245,12 @@ class PlaceReader:
             if stretch and road_only:
                 place.stretch = m.group(1) + "段"  # 滨河路北边那一段: the road's north stretch
                 return stretch.end()
-            if not lean:
-                place.side = m.group(1) + "侧"
-                return m.end()
+            if stretch and place.stretch == m.group(1) + "段":
+                return stretch.end()  # 朝阳门南小街，北段，北头那一截儿: that stretch said again
+            end_of = _END_OF_ROAD.match(t, m.end()) if lean else None
+            if not lean or end_of:
+                place.side = m.group(1) + "侧"  # (栖霞路靠西边儿那头: its west end)
+                return end_of.end() if end_of else m.end()
         m = self._side_words.match(t, pos)
         if m:
             word = m.group()
