@@ -771,3 +771,27 @@ def test_the_same_person_at_the_same_spot_still_waiting_joins_whatever_the_categ
                                ("我上个星期反映过青松新村12幢楼到灯的问题，到现在也没人来，你们到底管不管？", "SJ-06010"), 7)
     assert same.action == "attach" and same.case_no == "C1"
     assert other.action != "attach"
+
+
+def test_two_things_at_one_spot_are_offered_not_joined_even_in_one_category():
+    # 污水井盖 / 雨水箅子 at one door, filed under one category: two problems
+    first = ("来电人反映：松涛路88号门前污水井盖破裂，井口外露。", "BJ-01002", "")
+    result = _two_reports_at_one_spot(first, ("松涛路八十八号门口，路边那个雨水箅子，铁条子断了两根，缝大得能卡进自行车轮子", "BJ-01002", ""))
+    assert result.action != "attach"
+    assert result.candidates[0].explanation["different_object"] == "雨水箅子≠井盖"  # the new report's thing first
+    # the same thing in other words is not told apart
+    same = _two_reports_at_one_spot(first, ("松涛路88号门口那个井盖子裂开了，底下黑洞洞的", "BJ-01002", ""))
+    assert same.candidates and "different_object" not in same.candidates[0].explanation
+
+
+@pytest.mark.parametrize("objects, problem", [
+    ('"井盖" = []', r"\[objects\]\.井盖 must be a non-empty list"),
+    ('"井盖" = ["井盖"]\n"路灯" = ["井盖"]', r"\[objects\]: “井盖” is in both 井盖 and 路灯"),
+])
+def test_a_bad_object_list_names_the_file_and_the_kind(tmp_path, objects, problem):
+    from classifiers.dedupe.objects import object_kinds
+    from classifiers.dedupe.recurrence import DuplicateWordsError
+    bad = tmp_path / "duplicate_words.toml"
+    bad.write_text(f"[objects]\n{objects}\n", encoding="utf-8")
+    with pytest.raises(DuplicateWordsError, match=r"duplicate_words\.toml: " + problem):
+        object_kinds("井盖没了", bad)

@@ -50,6 +50,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from classifiers.dedupe.faults import fault_kinds, fault_model, faults_alike, pair_reader, text_profile
+from classifiers.dedupe.objects import object_kinds, objects_differ
 from classifiers.dedupe.place_match import named_bare, place_keys, same_place
 from classifiers.dedupe.recurrence import history_model, recurrence_score, still_score
 from classifiers.dedupe.settings import DuplicateSettings
@@ -292,7 +293,7 @@ class _Entry:
     """What the index keeps per case (immutable once built; ``update`` replaces it)."""
 
     __slots__ = ("case_no", "tok", "code", "parent", "grid", "lat", "lng", "cell", "ts",
-                 "reporters", "text", "place", "place_keys", "close", "faults", "recurrence", "profile")
+                 "reporters", "text", "place", "place_keys", "close", "faults", "recurrence", "profile", "objects")
 
     def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters, text,
                  place=None, place_keys=frozenset(), close=frozenset(), faults=None, recurrence=None,
@@ -314,11 +315,17 @@ class _Entry:
         self.faults = faults  # read from the text when first scored (most cases never are)
         self.recurrence = recurrence  # likewise, when a report says its problem came back
         self.profile = profile  # likewise: the fault model's reading (`_packed`)
+        self.objects = None  # likewise: the things it names (objects.py)
 
     def fault_profile(self) -> np.ndarray:
         if self.profile is None:
             self.profile = _packed(text_profile(self.text))
         return np.frombuffer(self.profile, dtype=np.float16).astype(np.float32)
+
+    def object_kinds(self) -> frozenset[str]:
+        if self.objects is None:
+            self.objects = object_kinds(self.tok.replace(" ", ""))
+        return self.objects
 
     def fault_kinds(self) -> frozenset[str]:
         if self.faults is None:
@@ -342,7 +349,7 @@ _M_PER_DEG = 111_320.0
 class _Query:
     __slots__ = ("tok", "chars", "bigrams", "marks", "code", "parent", "grid", "lat", "lng",
                  "ts", "reporters", "place", "place_keys", "close", "recurs", "faults", "text", "still",
-                 "profile")
+                 "profile", "objects")
 
     def fault_profile(self) -> np.ndarray:
         """The fault model's reading, made only where two reports name one spot."""
@@ -764,7 +771,13 @@ class DuplicateIndex:
         # Read surely as one problem at the very same spot, it is one whatever the categories
         # (电压不稳 filed as 交通信号灯: the classifier's mistake, not the citizen's); at a spot
         # one of them names more loosely (星汉路上有个井没盖子 / 星汉路214号门前), in a close category.
-        read_one = one_problem is not None and one_problem >= self.same_problem_threshold and (
+        # Each names a thing, none the same (污水井盖 / 雨水箅子, 道闸 / 门禁): two problems there,
+        # whatever the reader makes of their faults.
+        other_object = named in ("same", "compatible") and objects_differ(q.objects, e.object_kinds())
+        faults_told_apart = other_fault
+        if other_object:
+            other_fault, same_fault = True, False
+        read_one = not other_object and one_problem is not None and one_problem >= self.same_problem_threshold and (
             named == "same" or named == "compatible" and category >= 0.75)
         # …as is, without the reader, one category and one fault named at the very same spot
         told_one = read_one or named == "same" and words_same and category == 1.0
@@ -863,7 +876,9 @@ class DuplicateIndex:
             explanation["same_fault"] = fault_model().classes[int(q.fault_profile().argmax())] + "（模型）"
         elif same_fault:
             explanation["same_fault"] = "/".join(sorted(q.faults & e_faults))
-        if other_fault:
+        if other_object:
+            explanation["different_object"] = "/".join(sorted(q.objects)) + "≠" + "/".join(sorted(e.object_kinds()))
+        if faults_told_apart:
             if words_other:
                 told = "/".join(sorted(q.faults)) + "≠" + "/".join(sorted(e_faults))
             else:
@@ -891,6 +906,7 @@ class DuplicateIndex:
         q.chars = q.tok.replace(" ", "")
         q.bigrams = _bigrams(q.chars)
         q.marks = _place_marks(q.tok)
+        q.objects = object_kinds(q.chars)
         q.code = category_code or ""
         q.parent = self.parent_of(q.code, list(category_path or []))
         q.grid = grid_code or ""
