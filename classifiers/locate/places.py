@@ -313,6 +313,7 @@ _METRO_AFTER_ROAD = re.compile(r"(?<=[路街道])地铁(?=[a-z]?\d{0,2}号?(?:�
 _GATE_WORD = re.compile(r"[东西南北]{1,2}(?:边|面)?大?门|正门|后门|侧门")
 _BARE_GATE = re.compile(rf"([{CJK}]{{2,4}}?)(?={_GATE_WORD.pattern})")
 _PHRASE_END = frozenset(" \t\n,.;:!?()[]\"'~-")
+_PHASE_AHEAD = re.compile(r"(?<=[\u4e00-\u9fff])[一二三四五六七八九十\d]期(?!工程|项目|间|限|刊)")
 _BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])\d{1,3}(?:号楼|栋|幢|#)")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 _JUNCTION_GAP = re.compile(r"^[东西南北]口|就是|[,、 ]")
@@ -323,7 +324,7 @@ _CJK_RUN = re.compile(f"[{CJK}]+")
 _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
-_TO = re.compile("到|至")
+_TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
 _BRIDGE_HEAD = re.compile(r"([东西南北])桥头")
 _GABLE = re.compile(r"([东西南北])(?:山墙|墙)")
 _CAMPUS = re.compile(r"[东西南北中新老本]?(?:校区|院区|分校|分院)")
@@ -332,7 +333,7 @@ _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "g
 _SAID_AGAIN_REACH = 40
 _NOT_HERE_REACH = 90  # how far after where the caller lives "not here" may be said
 _LANE_END = re.compile(r"([东西南北])口(?![a-z\d])")
-_LEFT_END_FILL = re.compile(r"(?:(?:往|向)[东西南北])?[,\s]*(?:一直)?[,\s]*$")
+_LEFT_END_FILL = re.compile(r"(?:(?:往|向)[东西南北]走?|进来|出来|进去|过来)?[,\s]*(?:一直)?走?[,\s]*$")
 _RIGHT_START_FILL = re.compile(r"[,\s]*(?:到[,\s]*)?")
 _BARE_JUNCTION_END = re.compile(rf"([{CJK}]{{1,8}}?(?:大道|大街|胡同|路|街|巷|道))口")
 _THING_NEAR = re.compile(rf"([{CJK}]{{2,4}}?)(?:旁边儿?|附近|边上)")
@@ -545,6 +546,15 @@ class PlaceReader:
         gate after it in an address field (地址：锦绣南门外面) or at the start of a phrase
         (柳岸西大门井盖没了)."""
         m = _BUILDING_AHEAD.search(t)
+        phase = _PHASE_AHEAD.search(t)
+        if phase is not None and (m is None or phase.start() < m.start()):
+            # 新港明珠一期12号楼, 恒泰公馆一期的地下车库: a phase names an estate too
+            end = phase.start()
+            i = self._name_start(t, end, 0, end, 8, False, phrases=phrases)
+            name = t[i:end]
+            if len(name) >= 2 and i > end - 8 and name not in self._kinds \
+                    and not any(n.start < phase.end() and n.end > i for n in names):
+                return sorted([*names, _Name("compound", name + phase.group(), i, phase.end())], key=lambda n: n.start)
         if m is None:
             g = _FIELD_GATE.search(t) or self._bare_gate_name(t, phrases)
             if g and g.group(1) not in self._kinds and g.group(1) not in self._not_names["compound"] \
