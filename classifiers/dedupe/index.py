@@ -232,6 +232,11 @@ def _said_place(text: str) -> str:
     return prepare_text(text).replace(" ", "")
 
 
+def _objects_of(text: str) -> frozenset[str]:
+    # from the normalised text, not the index's words (those lose 地 of 地灯 as a filler)
+    return object_kinds(_basic_normalize(text)[:_MAX_TEXT])
+
+
 def _faults_of(text: str, basic: str | None = None) -> frozenset[str]:
     return fault_kinds((_basic_normalize(text) if basic is None else basic)[:_MAX_TEXT])
 
@@ -324,7 +329,7 @@ class _Entry:
 
     def object_kinds(self) -> frozenset[str]:
         if self.objects is None:
-            self.objects = object_kinds(self.tok.replace(" ", ""))
+            self.objects = _objects_of(self.text)
         return self.objects
 
     def fault_kinds(self) -> frozenset[str]:
@@ -906,7 +911,7 @@ class DuplicateIndex:
         q.chars = q.tok.replace(" ", "")
         q.bigrams = _bigrams(q.chars)
         q.marks = _place_marks(q.tok)
-        q.objects = object_kinds(q.chars)
+        q.objects = _objects_of(text)
         q.code = category_code or ""
         q.parent = self.parent_of(q.code, list(category_path or []))
         q.grid = grid_code or ""

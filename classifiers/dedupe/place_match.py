@@ -228,8 +228,9 @@ def _detail(p: dict, k: str) -> str:
 
 
 def _sides_differ(a: str, b: str) -> bool:
+    # (a compass side and on or under: 鹭江大桥北桥头 / 桥上 — the bridge's north end is on it)
     return bool(a and b and a != b and not (a in _NEAR_SIDES and b in _NEAR_SIDES)
-                and {a, b} - _COMPASS_SIDES != {"旁"})
+                and {a, b} - _COMPASS_SIDES not in ({"旁"}, {"上"}, {"下"}))
 
 
 # A chain's shortest name first: 永辉超市, 永辉 → 永辉; 瑞幸咖啡 → 瑞幸.

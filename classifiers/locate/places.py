@@ -325,7 +325,7 @@ _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
 _TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
-_BRIDGE_HEAD = re.compile(r"([东西南北])桥头")
+_BRIDGE_HEAD = re.compile(r"([东西南北])桥头|桥([东西南北])头")  # 东桥头, 桥西头
 _GABLE = re.compile(r"([东西南北])(?:山墙|墙)")
 _CAMPUS = re.compile(r"[东西南北中新老本]?(?:校区|院区|分校|分院)")
 # What makes a place more than a name; how far after it the name may be said again with them.
@@ -1225,7 +1225,7 @@ class PlaceReader:
         if place.landmark.endswith(self._bridges) and not place.side:
             m = _BRIDGE_HEAD.match(t, pos)
             if m:  # 锦江大桥东桥头: the bridge's east end
-                place.side = m.group(1) + "侧"
+                place.side = (m.group(1) or m.group(2)) + "侧"
                 return m.end()
         village = place.compound.endswith(self._village_suffixes) and not place.landmark
         if village:
