@@ -324,6 +324,7 @@ _CJK_RUN = re.compile(f"[{CJK}]+")
 _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _OFFICE = re.compile(r"(办事处|办)$")
+_BUILDING_AGAIN = re.compile(r"(\d{1,3})(?:号楼|号|栋|幢)(?!\d)")
 _TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
 _BRIDGE_HEAD = re.compile(r"([东西南北])桥头|桥([东西南北])头")  # 东桥头, 桥西头
 _GABLE = re.compile(r"([东西南北])(?:山墙|墙)")
@@ -412,7 +413,9 @@ class PlaceReader:
         misheard = w["phrases.misheard"]
         self._misheard = (re.compile("|".join(map(re.escape, _longest_first(misheard)))), misheard) if misheard else None
         words = _alternation(w["phrases.corrections"])
-        correction = rf"(?:吗|吧|啊|呀|呢|哎呀|哎|哦)?[\s,.;:!?]*(?:{words})(?:[\s,.;:!?]*(?:我|俺)?(?:{words}))*"
+        # (…不是本司，我说错了，是演乐胡同: the name denied first, then the correction)
+        correction = (rf"(?:吗|吧|啊|呀|呢|哎呀|哎|哦)?[\s,.;:!?]*(?:不是[^,.;!?]{{1,6}}[,.;!?]+)?(?:我|俺)?(?:{words})"
+                      rf"(?:[\s,.;:!?]*(?:我|俺)?(?:{words}))*")
         self._corrections_re = re.compile(rf"[\s,.;:!?]*{correction}")
         # …or after the name's details (康宁路十号楼下，不是，康宁路十号门口)
         self._corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?[,.;!?]+\s*{correction}")
@@ -871,9 +874,9 @@ class PlaceReader:
         """A stretch between two points around the 到/至 at i: 从A(路口)到B(路口)之间, or
         A路口到B路口之间 with A a name read already."""
         # 从(,)朝内大街路口(往南)(,)(一直)到(,)(到)金宝街路口: what is said around the ends
-        left_end = _LEFT_END_FILL.search(t, max(0, i - 12), i).start()
+        left_end = _LEFT_END_FILL.search(t, max(0, i - 16), i).start()
         left_end -= 1 if t[left_end - 1:left_end] == "口" else 0
-        k = max(t.rfind("从", max(0, i - 12), left_end), t.rfind("自", max(0, i - 12), left_end))
+        k = max(t.rfind("从", max(0, i - 16), left_end), t.rfind("自", max(0, i - 16), left_end))
         right = _RIGHT_START_FILL.match(t, i + 1).end()
         tail = self._between_tail.match(t, right)
         if not tail and k >= 0:  # 从渡江路口到徽州大道口 路灯全不亮: said from a junction to a junction
@@ -1311,6 +1314,9 @@ class PlaceReader:
         m = self._roles.match(t, pos)
         if m:
             return m.end()
+        m = _BUILDING_AGAIN.match(t, pos)
+        if m and place.building == m.group(1):
+            return m.end()  # 栖霞苑，5号楼，5号…不对: the building said again
         if (place.landmark or place.compound or place.road) and not place.side:
             m = self._parts.match(t, pos)
             if m:
