@@ -1004,6 +1004,9 @@ class PlaceReader:
         for k in ("district", "street", "road", "compound"):
             if not getattr(later, k) and getattr(place, k) and not (k == "road" and later.cross_road):
                 setattr(later, k, getattr(place, k))
+        for n in names:  # 标题：刘家洼村…  正文：青岚区刘家洼村村北: the district said with it
+            if n.end == again.start and n.kind in ("district", "street") and not getattr(later, n.kind):
+                setattr(later, n.kind, n.value)
         return later
 
     def _corrected_number(self, t: str, pos: int, place: Place) -> int:
