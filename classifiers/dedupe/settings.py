@@ -11,7 +11,7 @@ class DuplicateSettings:
     enabled: bool = True
     # Score at or above which a report joins an open case; between the two, it is filed
     # but marked for review with the candidates.
-    attach_threshold: float = 0.70
+    attach_threshold: float = 0.67
     suggest_threshold: float = 0.60
     # Reports within this distance count as the same place (when both have coordinates).
     radius_m: float = 250.0
