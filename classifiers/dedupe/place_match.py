@@ -288,9 +288,13 @@ def _landmark_name(p: dict) -> str:
     return _compound_key(m.group(1)) + m.group(2) if m else name
 
 
+# …or a village's or estate's place named with it (渡口村码头, 霞光里篮球场, 芦苇湾生态公园).
+_INNER_PLACE = re.compile(r"^(.{2,6}?(?:小区|社区|新村|花园|家园|村|庄|屯|里|湾|苑))(.{2,})$")
+
+
 def _inner_compound(p: dict) -> str:
-    """The estate a landmark is named inside of, when no compound is said besides it."""
-    m = None if p.get("compound") else _INNER_COMPOUND.match(p.get("landmark") or "")
+    """The estate or village a landmark is named inside of, when no compound is said besides it."""
+    m = None if p.get("compound") else _INNER_PLACE.match(p.get("landmark") or "")
     return m.group(1) if m else ""
 
 

@@ -531,6 +531,13 @@ class PlaceReader:
                     found = _Name(found.kind, t[last.end:found.end], last.end, found.end)
                 elif last.start < found.start and t[last.start:found.start] in self.districts:
                     out.append(_Name("district", t[last.start:found.start], last.start, found.start))
+            glued = _GLUED_DISTRICT.match(found.value) if found.kind in ("landmark", "compound") else None
+            if glued and not glued.group(1).endswith(self._not_districts) \
+                    and not _DISTRICT_INSTITUTION.match(found.value, glued.end()):
+                # 石湾区枇杷岭社区文化广场: a district the gazetteer does not hold, then the name
+                cut = found.start + glued.end()
+                out.append(_Name("district", glued.group(1), found.start, cut))
+                found = _Name(found.kind, found.value[glued.end():], cut, found.end)
             out.append(found)
             if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
                 stop = found.start + limit
@@ -1364,6 +1371,7 @@ _CAME_FROM = re.compile(r"(?:那边|这边|那儿|这儿)?(?:溜达|走|跑|骑|
 _WENT_ON_TO = re.compile(r",?(?:步行|走)?(?:至|到)")
 
 # After a district's name, the start of the name of one of its own institutions.
+_GLUED_DISTRICT = re.compile(rf"([{CJK}]{{2,3}}区)(?=[{CJK}]{{3,}})")
 _DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
 
 
