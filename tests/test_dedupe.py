@@ -396,17 +396,21 @@ def test_a_bad_duplicate_word_file_names_the_file_and_key(tmp_path):
     assert not says_it_recurred("路灯修好了没有？又黑了一晚", threshold=2)
 
 
-@pytest.mark.parametrize("faults, problem", [
-    ('"不亮" = []', r"\[faults\]\.不亮 must be a non-empty list"),
-    ('"不亮" = ["不亮"]\n"闪烁" = ["不亮"]', r"\[faults\]: “不亮” is in both 不亮 and 闪烁"),
+@pytest.mark.parametrize("section, body, problem", [
+    ("faults", '"不亮" = []', r"\[faults\]\.不亮 must be a non-empty list"),
+    ("faults", '"不亮" = ["不亮"]\n"闪烁" = ["不亮"]', r"\[faults\]: “不亮” is in both 不亮 and 闪烁"),
+    ("objects", '"井盖" = []', r"\[objects\]\.井盖 must be a non-empty list"),
+    ("objects", '"井盖" = ["井盖"]\n"路灯" = ["井盖"]', r"\[objects\]: “井盖” is in both 井盖 and 路灯"),
 ])
-def test_a_bad_fault_list_names_the_file_and_the_fault(tmp_path, faults, problem):
+def test_a_bad_fault_or_thing_list_names_the_file_and_the_kind(tmp_path, section, body, problem):
     from classifiers.dedupe.faults import fault_kinds
+    from classifiers.dedupe.objects import object_kinds
     from classifiers.dedupe.recurrence import DuplicateWordsError
     bad = tmp_path / "duplicate_words.toml"
-    bad.write_text(f"[faults]\n{faults}\n", encoding="utf-8")
+    bad.write_text(f"[{section}]\n{body}\n", encoding="utf-8")
+    reader = fault_kinds if section == "faults" else object_kinds
     with pytest.raises(DuplicateWordsError, match=r"duplicate_words\.toml: " + problem):
-        fault_kinds("路灯不亮", bad)
+        reader("路灯不亮，井盖没了", bad)
 
 
 @pytest.mark.parametrize("text", [
@@ -783,15 +787,3 @@ def test_two_things_at_one_spot_are_offered_not_joined_even_in_one_category():
     same = _two_reports_at_one_spot(first, ("松涛路88号门口那个井盖子裂开了，底下黑洞洞的", "BJ-01002", ""))
     assert same.candidates and "different_object" not in same.candidates[0].explanation
 
-
-@pytest.mark.parametrize("objects, problem", [
-    ('"井盖" = []', r"\[objects\]\.井盖 must be a non-empty list"),
-    ('"井盖" = ["井盖"]\n"路灯" = ["井盖"]', r"\[objects\]: “井盖” is in both 井盖 and 路灯"),
-])
-def test_a_bad_object_list_names_the_file_and_the_kind(tmp_path, objects, problem):
-    from classifiers.dedupe.objects import object_kinds
-    from classifiers.dedupe.recurrence import DuplicateWordsError
-    bad = tmp_path / "duplicate_words.toml"
-    bad.write_text(f"[objects]\n{objects}\n", encoding="utf-8")
-    with pytest.raises(DuplicateWordsError, match=r"duplicate_words\.toml: " + problem):
-        object_kinds("井盖没了", bad)

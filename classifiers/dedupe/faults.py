@@ -15,7 +15,7 @@ from pathlib import Path
 import ahocorasick
 import numpy as np
 
-from classifiers.dedupe.recurrence import WORDS, DuplicateWordsError, word_file
+from classifiers.dedupe.recurrence import WORDS, kinds_automaton
 from classifiers.dedupe.textmodel import CharLinear, cached, vectorizer
 from classifiers.normalize import normalize
 
@@ -45,21 +45,7 @@ _BROAD = frozenset({"其他", "秩序管理", "安全隐患其他", "设计不�
 
 @lru_cache(maxsize=4)
 def _automaton(path: Path = WORDS) -> ahocorasick.Automaton:
-    faults = word_file(path).get("faults")
-    if not isinstance(faults, dict) or not faults:
-        raise DuplicateWordsError(f"{path}: [faults] must be a table of faults, each a list of words")
-    owner: dict[str, str] = {}
-    for fault, words in faults.items():
-        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
-            raise DuplicateWordsError(f"{path}: [faults].{fault} must be a non-empty list of non-empty words")
-        for word in words:
-            if owner.setdefault(word, fault) != fault:
-                raise DuplicateWordsError(f"{path}: [faults]: “{word}” is in both {owner[word]} and {fault}")
-    automaton = ahocorasick.Automaton()
-    for word, fault in owner.items():
-        automaton.add_word(word, (word, fault))
-    automaton.make_automaton()
-    return automaton
+    return kinds_automaton(path, "faults", "faults")
 
 
 # Said just before a fault's word, it says the fault is not there ("目前没有漏水", "并不吵").

@@ -45,8 +45,31 @@ def _words(doc: dict, key: str, path: Path) -> list[str]:
 
 @lru_cache(maxsize=4)
 def word_file(path: Path = WORDS) -> dict:
-    """The duplicate check's word file, read once for all its users (recurrence, faults)."""
+    """The duplicate check's word file, read once for all its users (recurrence, faults, objects)."""
     return read_toml(path, DuplicateWordsError, "duplicate words")
+
+
+def kinds_automaton(path: Path, section: str, what: str):
+    """An Aho-Corasick automaton over a section of the word file whose keys are kinds (of
+    fault, of thing) and whose values are their words, each word in one kind only; it yields
+    (word, kind). `what` names the kinds in errors."""
+    import ahocorasick
+
+    table = word_file(path).get(section)
+    if not isinstance(table, dict) or not table:
+        raise DuplicateWordsError(f"{path}: [{section}] must be a table of {what}, each a list of words")
+    owner: dict[str, str] = {}
+    for kind, words in table.items():
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise DuplicateWordsError(f"{path}: [{section}].{kind} must be a non-empty list of non-empty words")
+        for word in words:
+            if owner.setdefault(word, kind) != kind:
+                raise DuplicateWordsError(f"{path}: [{section}]: “{word}” is in both {owner[word]} and {kind}")
+    automaton = ahocorasick.Automaton()
+    for word, kind in owner.items():
+        automaton.add_word(word, (word, kind))
+    automaton.make_automaton()
+    return automaton
 
 
 @lru_cache(maxsize=4)
