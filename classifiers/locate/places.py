@@ -377,6 +377,7 @@ class PlaceReader:
         for suffix in w["admin.street_suffixes"]:
             kinds[suffix] = "street"
         self._kinds = kinds
+        self._ending_cache: dict[str, tuple[str, ...]] = {}
         self._kind_suffixes = tuple(k for k in _longest_first(kinds) if len(k) >= 2
                                     and kinds[k] in ("compound", "landmark"))
         first_chars = "".join(sorted({k[0] for k in kinds}))
@@ -959,7 +960,6 @@ class PlaceReader:
             if q:
                 pos = end = q
                 continue
-            n = by_start.get(p)
             if n is not None and n is not first:
                 if self._take(place, n, said, adjacent=p == pos) is None:
                     if n.kind == "landmark" and place.number and not place.near and not place.side:
@@ -1301,6 +1301,16 @@ class PlaceReader:
         between = t[name_at + len(place.compound):pos] if name_at >= 0 else ","
         return all(c.isspace() or c in self._village_suffixes for c in between)
 
+    def _kinds_ending(self, name: str) -> tuple[str, ...]:
+        """The kind suffixes (two characters or more) a name ends with, longest first, not the
+        whole name (cached: the same names recur)."""
+        found = self._ending_cache.get(name)
+        if found is None:
+            found = tuple(k for k in self._kind_suffixes if name.endswith(k) and name != k)
+            if len(self._ending_cache) < 20_000:
+                self._ending_cache[name] = found
+        return found
+
     def _skip_hard(self, t: str, pos: int, place: Place, said: list[str], names: list[_Name]) -> int:
         """What a caller says between the parts of one place and that says nothing about
         it: the position after it, or 0."""
@@ -1341,8 +1351,8 @@ class PlaceReader:
             for k in range(len(v), 1, -1):
                 if t.startswith(v[:k], pos):
                     return pos + k
-            for suffix in self._kind_suffixes:  # 省体育馆，体育馆西门: its kind said again
-                if v.endswith(suffix) and v != suffix and t.startswith(suffix, pos):
+            for suffix in self._kinds_ending(v):  # 省体育馆，体育馆西门: its kind said again
+                if t.startswith(suffix, pos):
                     return pos + len(suffix)
         m = self._back_refs.match(t, pos) or self._descriptions.match(t, pos)
         if m:
