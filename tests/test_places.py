@@ -726,3 +726,44 @@ def test_a_bare_name_as_the_whole_address_is_the_estate(text, expected):
 @pytest.mark.parametrize("text", ["地址：见附件", "地址：本市 内容：物价太高", "地址：家门口 内容：有人烧垃圾", "地址：不详"])
 def test_an_address_field_that_names_nothing_is_no_place(text):
     assert extract_place(text) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    # corrections in a row, after a denial, of a number (the road stays), of a building said short
+    ("在青松路，青松路二十一号，哎呀不对不对，是十二号，门口的井盖没了", {"road": "青松路", "number": "12", "side": "门口"}),
+    ("那个兰花胡同，不是兰花，我说错了，是桂花胡同，桂花胡同7号有人占道", {"road": "桂花胡同", "number": "7"}),
+    ("是那个清泉苑，三号楼，三号…不对，我说错了，是八号楼，八号楼二单元楼道灯坏了",
+     {"compound": "清泉苑", "building": "8", "unit": "2"}),
+    ("地址：金沙路18号 打错了 是81号 门口的树倒了", {"road": "金沙路", "number": "81", "side": "门口"}),
+])
+def test_a_caller_correcting_himself(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我住在青松小区，但是这事儿不是我家门口，是我买菜路过的一个地方，具体哪儿我也没注意", None),
+    ("我住春晓家园，不是春晓家园的事儿啊，是我孙子上学那个学校，育才小学，学校门口的斑马线看不清了",
+     {"landmark": "育才小学", "side": "门口"}),
+    ("本人居住于红星小区，经常路过人民路公厕，这个公厕一直没人打扫", {"landmark": "人民路公厕"}),
+])
+def test_where_the_caller_lives_is_not_the_problems_place(text, expected):
+    assert place_of(text) == canonical(expected), text
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a stretch said with fillers and the way one goes; the road named after it
+    ("就是从那个，文化路口往北走，一直走到，到那个建设路口，这一截儿，路灯都不亮", {"between": ["文化路", "建设路"]}),
+    ("从和平路口到胜利路口之间的解放大街 晚上好黑", {"road": "解放大街", "between": ["和平路", "胜利路"]}),
+    # a name said with nothing finer, then again with its gate and side
+    ("每天都去翠湖公园晨练。翠湖公园北门里头的健身器材坏了", {"landmark": "翠湖公园", "gate": "北门", "side": "内"}),
+    # the gate or side after a landmark said right after the house number
+    ("建设路66号华润万家门口堆满了纸箱", {"road": "建设路", "number": "66", "side": "门口"}),
+    # a district said alone; a bridge's end; a road's end leaned to
+    ("南湖区的公交车太少了", {"district": "南湖区"}),
+    ("彩虹大桥北桥头有人摆摊", {"landmark": "彩虹大桥", "side": "北侧"}),
+    ("滨江路，对，滨江路靠东边儿那头，有人倒垃圾", {"road": "滨江路", "side": "东侧"}),
+    # an estate named without a suffix, with its phase
+    ("我们金色阳光一期12号楼楼下有人烧纸", {"compound": "金色阳光一期", "building": "12", "side": "下"}),
+])
+def test_stretches_second_mentions_ends_and_phases(text, expected):
+    check(text, expected)
