@@ -246,6 +246,7 @@ class Prepared(NamedTuple):
     tok: str  # its words, normalised, space-separated
     faults: frozenset[str]  # the faults it names (classifiers/dedupe/faults.py)
     recurrence: float  # how surely it says the problem was fixed and is back (recurrence.py)
+    objects: frozenset[str] = frozenset()  # the things it names (objects.py)
 
 
 def prepare_report(text: str) -> Prepared:
@@ -253,7 +254,8 @@ def prepare_report(text: str) -> Prepared:
     the classifier, rather than on the gateway's event loop."""
     normalized = normalize(text or "")  # once, for all the readers
     basic = _basic_normalize(text, normalized)
-    return Prepared(prepare_text(text, basic), _faults_of(text, basic), recurrence_score(text, normalized))
+    return Prepared(prepare_text(text, basic), _faults_of(text, basic), recurrence_score(text, normalized),
+                    object_kinds(basic[:_MAX_TEXT]))
 
 
 def warm_up(scoring: bool = True) -> None:
@@ -498,7 +500,7 @@ class DuplicateIndex:
         else:
             with self._lock:
                 prepared, q = self._recent.pop(case.text, (None, None))
-            tok, faults, recurrence = prepared if prepared else (prepare_text(case.text), None, None)
+            tok, faults, recurrence = prepared[:3] if prepared else (prepare_text(case.text), None, None)
             profile = _packed(q.profile) if q is not None and q.profile is not None else None
         return _Entry(
             case.case_no,
@@ -913,7 +915,7 @@ class DuplicateIndex:
         q.chars = q.tok.replace(" ", "")
         q.bigrams = _bigrams(q.chars)
         q.marks = _place_marks(q.tok)
-        q.objects = _objects_of(text)
+        q.objects = prepared.objects
         q.code = category_code or ""
         q.parent = self.parent_of(q.code, list(category_path or []))
         q.grid = grid_code or ""

@@ -36,7 +36,11 @@ def object_kinds(normal_text: str, path: Path = WORDS) -> frozenset[str]:
         if start >= covered:
             found.add(kind)
             covered = end
-    return frozenset(found)
+    kinds = frozenset(found)
+    return _KNOWN.setdefault(kinds, kinds)  # one object per combination (cases keep theirs)
+
+
+_KNOWN: dict[frozenset[str], frozenset[str]] = {}
 
 
 def objects_differ(a: frozenset[str], b: frozenset[str]) -> bool:
