@@ -122,13 +122,15 @@ _PLACE_UNIT = r"(?:号楼|号院|栋|幢|座|单元|层|楼|室|号|期|排|组|
 _CN_NUM_BEFORE_UNIT = re.compile(r"([零〇一二两三四五六七八九十百]{1,4})(?=" + _PLACE_UNIT + ")")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _HASH_BUILDING = re.compile(r"(\d{1,3})#")
-_PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|层|楼|室|号|期|组)")
+# (not floors: 一楼饭店的油烟 / 二楼阳台的衣服 are the source and who suffers it — on the
+# development pairs that name two floors, 11 duplicates and 7 others)
+_PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|室|号|期|组)")
 _GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
 _LETTER_BUILDING = re.compile(r"(?<![a-z])([a-z])(?:座|栋|幢|号楼)")  # 银座花园a座 ≠ b座
 _CORNER = re.compile(r"([东西][南北]|[南北][东西])角")  # a junction's corner: 东北角 ≠ 西南角
 _BRIDGE_END = re.compile(r"桥([东西南北])(?![路街道巷区村镇])")  # 柳叶桥桥东 ≠ 桥西 (not 桥东路)
 _UNIT_GROUP = {"号楼": "栋", "栋": "栋", "幢": "栋", "座": "栋", "号院": "院", "单元": "单元",
-               "层": "层", "楼": "层", "室": "室", "号": "号", "期": "期", "组": "组"}  # 组: a village's group
+               "室": "室", "号": "号", "期": "期", "组": "组"}  # 组: a village's group
 # A bus stop's platform by the way it goes (往城南方向 ≠ 往城北方向, 往北去的站台 ≠ 往南去的);
 # the front or back of a building (5号楼楼前 ≠ 5号楼后头).
 _HEADING = re.compile(r"[往向]城?([东南西北])(?:方向|去|开|走)")
@@ -232,9 +234,9 @@ def _said_place(text: str) -> str:
     return prepare_text(text).replace(" ", "")
 
 
-def _objects_of(text: str) -> frozenset[str]:
+def _objects_of(text: str, basic: str | None = None) -> frozenset[str]:
     # from the normalised text, not the index's words (those lose 地 of 地灯 as a filler)
-    return object_kinds(_basic_normalize(text)[:_MAX_TEXT])
+    return object_kinds((_basic_normalize(text) if basic is None else basic)[:_MAX_TEXT])
 
 
 def _faults_of(text: str, basic: str | None = None) -> frozenset[str]:
@@ -255,7 +257,7 @@ def prepare_report(text: str) -> Prepared:
     normalized = normalize(text or "")  # once, for all the readers
     basic = _basic_normalize(text, normalized)
     return Prepared(prepare_text(text, basic), _faults_of(text, basic), recurrence_score(text, normalized),
-                    object_kinds(basic[:_MAX_TEXT]))
+                    _objects_of(text, basic))
 
 
 def warm_up(scoring: bool = True) -> None:
@@ -729,9 +731,7 @@ class DuplicateIndex:
         em = _place_marks(e.tok)
         for kind, values in q.marks.items():
             other = em.get(kind)
-            # (floors tell no spot apart: 一楼饭店的油烟 / 二楼阳台的衣服 — the source and who
-            # suffers it; on the development pairs that name two floors 11 duplicates, 7 others)
-            if other and not (values & other) and kind != "层":
+            if other and not (values & other):
                 conflicts.append(f"{kind}: {'/'.join(sorted(values))}≠{'/'.join(sorted(other))}")
         if conflicts:
             place *= 0.0 if named == "different" else 0.25
