@@ -280,6 +280,26 @@ def test_the_same_problem_classified_a_branch_away_joins_at_the_same_spot():
     assert result.candidates[0].explanation["problem_text"] > 0
 
 
+def test_close_categories_at_one_spot_join_when_the_pair_reader_leans_to_one_problem():
+    # A gas valve pit smelling of gas / a shop at the corner afraid to light its stove: filed as
+    # 燃气井盖 and 燃气泄漏 (close), no words in common but the place, read as one problem.
+    first = ("诉求人反映：梅溪路与仓前街路口东北角一处地下燃气阀井有明显燃气味。", "BJ-01011", "SH-01-01-01")
+    second = "仓前街梅溪路拐角那家早点铺老板说今早不敢开火了 门口一股煤气味"
+
+    def check(**settings) -> DuplicateCheck:
+        ix = DuplicateIndex(**settings)
+        ix.add(OpenCase(case_no="C1", text=first[0], category_code=first[1], created_at=T0,
+                        place=_place_of(first[0]), close_codes=(first[2],)))
+        return ix.check(second, "SH-01-01-01", [], "", None, ["tel:2"], T0 + timedelta(hours=1),
+                        place=_place_of(second), close_codes=["BJ-01011"])
+
+    joined = check()
+    assert joined.action == "attach" and joined.case_no == "C1"
+    assert 0.7 <= joined.candidates[0].explanation["one_problem"] < 0.85
+    # the reader's lean alone no longer counts: offered to the operator, not joined
+    assert check(close_problem_threshold=0.85).action == "suggest"
+
+
 def test_the_same_fault_at_the_very_same_spot_joins_across_related_categories():
     # 冒脏水 / 积水…堵了: one blocked drain, put under two leaves of one branch (neither the
     # other's runner-up); a lamp dark and a lamp broken at one spot stay two problems.

@@ -74,6 +74,9 @@ def test_settings_name_the_file_and_key_that_is_wrong(tmp_path):
     bad.write_text("[duplicates]\none_problem_threshold = 0.9\nsame_problem_threshold = 0.8\n")
     with pytest.raises(settings_module.SettingsError, match="same_problem_threshold: must be above one_problem_threshold"):
         settings_module.load(bad)
+    bad.write_text("[duplicates]\nclose_problem_threshold = 0.9\n")
+    with pytest.raises(settings_module.SettingsError, match="close_problem_threshold: must be between"):
+        settings_module.load(bad)
     bad.write_text("[server\n")
     with pytest.raises(settings_module.SettingsError, match="not valid TOML"):
         settings_module.load(bad)

@@ -451,6 +451,7 @@ class DuplicateIndex:
         self.still_threshold = settings.still_threshold
         self.one_problem_threshold = settings.one_problem_threshold
         self.same_problem_threshold = settings.same_problem_threshold
+        self.close_problem_threshold = settings.close_problem_threshold
         total = text_weight + place_weight + category_weight + time_weight
         self.text_weight = text_weight / total
         self.place_weight = place_weight / total
@@ -825,9 +826,12 @@ class DuplicateIndex:
         # category among the other's runners-up: 路灯 / 跨河桥 for "桥上路灯全黑") is the same
         # problem when the texts, apart from the place they share, still have words in common
         # (油烟 and 泔水 at one restaurant have none); so is a vaguer report of the same spot.
+        # The reader leaning to one problem will do too, when the classifier already put the
+        # two close (垃圾桶满了 / 楼下垃圾堆了好几天, filed as 满溢 and 暴露垃圾).
+        read_close = one_problem is not None and one_problem >= self.close_problem_threshold and category_said >= 0.75
         category_ok = not other_fault and (category == 1.0 or (
             named in ("same", "compatible") and category == 0.75
-            and (problem_text >= self.min_problem_text or same_fault)))
+            and (problem_text >= self.min_problem_text or same_fault or read_close)))
         # The same person at the very same spot asking how it goes ("修好了没有？"): a chase.
         # So is the same person saying it is still not fixed, naming the place more loosely
         # or not at all ("怡和那边树压电线的事有人管吗", "永乐坊嗰个渠冚点解仲未搞掂？").

@@ -33,6 +33,9 @@ class DuplicateSettings:
     # …and tell of one problem, whatever categories they were filed under, when both name the
     # very same spot and the reader gives one problem at least this (above 1: never).
     same_problem_threshold: float = 0.85
+    # …and, at one spot, filed under close categories (one among the other's runners-up),
+    # tell of one problem when the reader gives at least this, though they share no words.
+    close_problem_threshold: float = 0.7
 
     def problems(self) -> list[str]:
         found = []
@@ -48,4 +51,6 @@ class DuplicateSettings:
             found.append("one_problem_threshold: must be between 0 and 1")
         if self.same_problem_threshold <= self.one_problem_threshold:
             found.append("same_problem_threshold: must be above one_problem_threshold")
+        if not self.one_problem_threshold <= self.close_problem_threshold <= self.same_problem_threshold:
+            found.append("close_problem_threshold: must be between one_problem_threshold and same_problem_threshold")
         return found
