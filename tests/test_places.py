@@ -289,6 +289,27 @@ def test_bridges_unnamed_shops_and_names_said_twice(text, expected):
     check(text, expected)
 
 
+FORMS_LETTERS_AND_OLD_NUMBERS = [
+    # a form's address field names the place, whatever the title said before it
+    ("标题：烧烤店油烟熏人\n地址：砚池路88号老秦家烧烤\n内容：这家烧烤店每天傍晚开始烤串",
+     {"road": "砚池路", "number": "88"}),
+    # whom a letter is addressed to is no place
+    ("致枫岭区政府：枫岭区芦荡湾村村北的养猪场污水直排入河", {"district": "枫岭区", "compound": "芦荡湾村", "side": "北侧"}),
+    ("致枫岭区人民政府：近一个月频繁出现夜间停电，请电力部门排查原因", None),
+    # where one's car stood is not part of the road's name
+    ("我车停茭白路55号门口，刚才一根大树杈砸下来", {"road": "茭白路", "number": "55", "side": "门口"}),
+    # 十八号之二 is 18-2
+    ("苜蓿街十八号之二门口 消防通道让人摆满了桌子椅子", {"road": "苜蓿街", "number": "18-2", "side": "门口"}),
+    # a stretch from one crossing to the next, said right after the road, 那截 as 那段
+    ("苍岩大道柏籽路口到杉果路口那截也淹了", {"road": "苍岩大道", "between": ["柏籽路", "杉果路"]}),
+]
+
+
+@pytest.mark.parametrize("text, expected", FORMS_LETTERS_AND_OLD_NUMBERS, ids=[t for t, _ in FORMS_LETTERS_AND_OLD_NUMBERS])
+def test_forms_letters_and_numbers_said_the_old_way(text, expected):
+    check(text, expected)
+
+
 @pytest.mark.parametrize("text, expected", SCHEMA, ids=[t for t, _ in SCHEMA])
 def test_the_rest_of_the_schema(text, expected):
     check(text, expected)

@@ -298,12 +298,17 @@ _ESTATE_SECTION = r"[A-Za-z东西南北中]区(?!域)"
 _PHASE = re.compile(rf"[一二三四五六七八九十\d]{{1,2}}期(?:{_ESTATE_SECTION}|[（(]{_ESTATE_SECTION}[）)])?|{_ESTATE_SECTION}")
 _SECTION_LETTER = re.compile(r"[（(]?([a-z])区[）)]?")  # (c区) as normalised text has it
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
-_STRETCH_AFTER = re.compile(r"(?:那一段|这一段|那段|这段|一段|那一截|这一截|一截)")
+_STRETCH_AFTER = re.compile(r"(?:那一段|这一段|那段|这段|一段|那一截|这一截|那截|这截|一截)")
 _END_OF_ROAD = re.compile(r"(?:那头|这头|尽头)")
 _FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西南北]{{1,2}}(?:大)?门|正门|后门|侧门)")
 # 地址：翡翠湾 / 地址是……水岸星城: a bare name as the whole of an address field
 _FIELD_NAME = re.compile(rf"(?:地址|地点|位置)(?:是|在)?[:.\s]*([{CJK}]{{2,8}})")
 _FIELD_LABEL = re.compile(r"内容|问题|标题|描述|时间|诉求|情况")
+# A form's address field: the place it names is the problem's, whatever the title said before
+# it (标题：烧烤店油烟熏人 地址：砚池路88号老秦家烧烤)
+_ADDRESS_FIELD = re.compile(r"(?:事发|问题)?(?:地址|地点|位置):")
+# 致枫岭区政府：…, 致岚溪区农业农村局：: whom a letter is addressed to, not a place
+_ADDRESSEE = re.compile(rf"^(?:致|尊敬的)[{CJK}]{{2,16}}?:")
 # How far after a correction word the corrected house number may come (不对不对，不是十八号，是十六号).
 _CORRECTION_REACH = 16
 _CJK_OR_PUNCT = re.compile(rf"[{CJK}\d,.;:!?\s]*")
@@ -1046,7 +1051,15 @@ class PlaceReader:
         """The first name, unless it is where the caller lives ("我住在A，但我要反映的是B"):
         then the first name after the turn, other than A said again; None when the caller
         says it is not there and names no other place ("我住A，不过跟我们小区没关系…")."""
+        addressee = _ADDRESSEE.match(t)
+        if addressee:
+            starters = [n for n in starters if n.start >= addressee.end()]
+            if not starters:
+                return None
         first = starters[0]
+        field = _ADDRESS_FIELD.search(t, 0, first.start + 40)
+        if field and first.start < field.start():
+            first = next((n for n in starters if field.end() <= n.start <= field.end() + 2), first)
         # 从北京站出来往北走…天桥上, 途经朝阳门地铁站，步行至…: where the caller came from
         while first is not starters[-1] and (
                 t.endswith("从", 0, first.start) and _CAME_FROM.match(t, first.end)
@@ -1406,7 +1419,12 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits;
     with `phrase_breaks`, a space between two phrases is kept as _PHRASE_BREAK."""
     t = normalize(text if isinstance(text, str) else "", _PHRASE_BREAK if phrase_breaks else "")
-    return _SPOKEN_NUMBER.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), t)
+    t = _SPOKEN_NUMBER.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), t)
+    return _SUB_NUMBER.sub(lambda m: f"{m.group(1)}-{chinese_numeral(m.group(2)) or m.group(2)}号", t)
+
+
+# 十八号之二 = 18-2号: a house number's sub-number said the old way
+_SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 
 
 def _phrase_starts(t: str) -> tuple[str, frozenset[int]]:
