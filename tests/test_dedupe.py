@@ -585,6 +585,18 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"compound": "王家庄村", "landmark": "村委会", "side": "门口"}, {"landmark": "王家庄村委会", "side": "门口"}, "same"),
     ({"landmark": "王家庄村委会"}, {"landmark": "李家庄村委会"}, "different"),
     ({"landmark": "白鹭镇镇政府"}, {"landmark": "白鹭镇政府"}, "same"),
+    # under a building is at its door and beside it; on and under a bridge are two places
+    ({"compound": "荻港新村", "building": "4", "side": "下"}, {"compound": "荻港新村", "building": "4", "side": "门口"}, "same"),
+    ({"compound": "蔷薇里小区", "building": "2", "side": "旁"}, {"compound": "蔷薇里", "building": "2", "side": "下"}, "same"),
+    ({"road": "萤川路", "landmark": "天桥", "side": "上"}, {"road": "萤川路", "landmark": "天桥", "side": "下"}, "different"),
+    # an estate's name said with 花园 and without; a city's name before a landmark's
+    ({"compound": "翡翠湾花园", "gate": "南门"}, {"compound": "翡翠湾", "gate": "南门"}, "same"),
+    ({"landmark": "澜州市枫渡医院"}, {"landmark": "枫渡医院"}, "same"),
+    ({"road": "龙井路", "landmark": "垃圾中转站"}, {"road": "龙井路", "landmark": "垃圾站"}, "same"),
+    # a park or school with a word inserted is said more loosely; a number makes another school
+    ({"landmark": "芦汀湿地公园"}, {"landmark": "芦汀公园"}, "compatible"),
+    ({"road": "桤木路", "landmark": "实验小学", "side": "门口"}, {"landmark": "桤木路小学", "side": "门口"}, "compatible"),
+    ({"landmark": "实验一小"}, {"landmark": "实验二小"}, "different"),
 ])
 def test_estates_and_stops_said_two_ways_are_one_place(a, b, said):
     from classifiers.dedupe.place_match import same_place

@@ -104,6 +104,9 @@ def _same_compound_key(a: str, b: str) -> bool:
         return True
     if short + "村" == long_ and len(short) >= _MIN_ESTATE:
         return True  # 王家湾村 = 王家湾: a village said with or without 村
+    if long_.startswith(short) and long_[len(short):] in _ESTATE_WORDS and len(short) >= _MIN_ESTATE \
+            and _bare_core(short) != short:
+        return True  # 翡翠湾花园 = 翡翠湾: a name that is an estate's already, said with 花园 or without
     # 恒泰花园小区三期 = 恒泰三期: one phase of an estate said by its bare name (but 玉兰苑二期
     # is not 玉兰园二期: two estates' names that differ only in their suffixes)
     pa, pb = _PHASE_END.search(a), _PHASE_END.search(b)
@@ -111,6 +114,9 @@ def _same_compound_key(a: str, b: str) -> bool:
         return False
     ca, cb = a[:pa.start()], b[:pb.start()]
     return _bare_core(ca) == _bare_core(cb) != "" and (ca == cb or _bare_core(ca) in (ca, cb))
+
+
+_ESTATE_WORDS = frozenset({"花园", "家园", "新村", "公寓", "社区"})
 
 
 def _bare_of(a: str, b: str) -> bool:
@@ -164,11 +170,13 @@ _GATE_SAME = {"大门": "正门"}
 # Sides that do not tell two spots apart: at the gate, outside it, beside it. Any other two
 # different sides do (上 / 下, 内 / 外, 东侧 / 西侧, 门口 / 对面).
 _NEAR_SIDES = frozenset({"门口", "外", "旁"})
+_BUILDING_NEAR_SIDES = _NEAR_SIDES | {"下"}
 # Beside (旁) names no side: it agrees with any one compass side (幼儿园旁 / 幼儿园东侧).
 _COMPASS_SIDES = frozenset({"东侧", "西侧", "南侧", "北侧"})
 # Kinds of landmark said short or long, in turn: 城东菜场 = 城东菜市场 = 城东农贸市场 = 城东市场,
-# 晴川大桥 = 晴川桥.
-_LANDMARK_SAME = (("农贸市场", "菜市场"), ("菜场", "菜市场"), ("菜市场", "市场"), ("公厕", "公共厕所"), ("大桥", "桥"))
+# 晴川大桥 = 晴川桥, 垃圾中转站 = 垃圾站.
+_LANDMARK_SAME = (("农贸市场", "菜市场"), ("菜场", "菜市场"), ("菜市场", "市场"), ("公厕", "公共厕所"), ("大桥", "桥"),
+                  ("垃圾中转站", "垃圾站"))
 
 
 # Gates that are not the front one: "门口" alone means the front, not these (8号院门口 / 8号院后门).
@@ -227,9 +235,11 @@ def _detail(p: dict, k: str) -> str:
     return _GATE_SAME.get(value, value) if k == "gate" else value
 
 
-def _sides_differ(a: str, b: str) -> bool:
+def _sides_differ(a: str, b: str, building: bool = False) -> bool:
     # (a compass side and on or under: 鹭江大桥北桥头 / 桥上 — the bridge's north end is on it)
-    return bool(a and b and a != b and not (a in _NEAR_SIDES and b in _NEAR_SIDES)
+    # Under a building is at its door and beside it (4栋楼下 / 4号楼门口 / 2号楼旁).
+    near = _BUILDING_NEAR_SIDES if building else _NEAR_SIDES
+    return bool(a and b and a != b and not (a in near and b in near)
                 and {a, b} - _COMPASS_SIDES not in ({"旁"}, {"上"}, {"下"}))
 
 
@@ -274,7 +284,7 @@ def _landmark_name(p: dict) -> str:
     generic = name in GENERIC_LANDMARKS
     name = _SAID_TWICE.sub(r"\1", name)  # 白鹭镇镇政府 = 白鹭镇政府, 王庄村村委会 = 王庄村委会
     for short, full in _LANDMARK_SAME:
-        if name.endswith(short) and len(name) > len(short):
+        if name.endswith(short):
             name = name[: -len(short)] + full
     name = _BRIDGE_WORDS.sub("天桥", name)
     if generic or name in GENERIC_LANDMARKS or name in ("天桥",):
@@ -284,8 +294,13 @@ def _landmark_name(p: dict) -> str:
     # 市儿童医院 = 儿童医院, 市二院 = 二院 (but 市政府, 市府, 市民中心 are names of their own)
     if name.startswith("市") and len(name) >= 3 and not name.startswith(("市政", "市府", "市民")):
         name = name[1:]
+    name = _CITY_BEFORE.sub("", name)  # 澜州市枫渡医院 = 枫渡医院
     m = _INNER_COMPOUND.match(name)  # 清水湾社区篮球场 = 清水湾篮球场
     return _compound_key(m.group(1)) + m.group(2) if m else name
+
+
+# A city's name before a landmark's (not 超市, 城市, 菜市, 夜市 … nor 市场, 市民, 市政, 市府)
+_CITY_BEFORE = re.compile(r"^[\u4e00-\u9fff]{1,2}[^超城菜夜集门股黑早花鱼\W]市(?![场民政府])(?=[\u4e00-\u9fff]{3})")
 
 
 # …or a village's or estate's place named with it (渡口村码头, 霞光里篮球场, 芦苇湾生态公园).
@@ -367,6 +382,35 @@ def _similar_names(a: str, b: str) -> bool:
         and short[:2] == long_[:2]
 
 
+_MIN_HEAD = 2
+_MIN_KIND = 2
+_MAX_INSERTED = 4
+
+
+# Kinds of landmark a word before the kind does not make another one of (芦汀湿地公园 is
+# 芦汀公园; but 聚福建材市场 is not 聚福市场, nor 人民中医院 人民医院).
+_LOOSE_KINDS = ("公园", "小学", "中学", "幼儿园")
+
+
+def _word_inserted(a: str, b: str) -> bool:
+    """Is one park or school the other with a word inserted before its kind (芦汀公园 /
+    芦汀湿地公园)? Not when the word holds a number (实验一小 / 实验二小 are two schools)."""
+    short, long_ = sorted((a, b), key=len)
+    extra = len(long_) - len(short)
+    if not 0 < extra <= _MAX_INSERTED or len(short) < _MIN_HEAD + _MIN_KIND or not short.endswith(_LOOSE_KINDS):
+        return False
+    for head in range(_MIN_HEAD, len(short) - _MIN_KIND + 1):
+        if long_.startswith(short[:head]) and long_.endswith(short[head:]):
+            return not _NUMERALS.search(long_[head:head + extra]) and not any(c.isdigit() for c in long_[head:head + extra])
+    return False
+
+
+def _with_road(p: dict, name: str) -> tuple[str, ...]:
+    """A landmark's name, and with its road before it when said apart (桤木路 + 实验小学)."""
+    road = p.get("road") or ""
+    return (name, road + name) if road and not name.startswith(road) else (name,)
+
+
 def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
     """See the module docstring."""
     a, b = _plain(a), _plain(b)
@@ -408,9 +452,12 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         partial = partial or _same_compound(a.get("compound") or b["compound"], inner)
     la, lb = _landmark_name(a), _landmark_name(b)
     if la and lb:
-        if not (_similar_names(la, lb) or _same_shop(la, lb)):
+        if _similar_names(la, lb) or _same_shop(la, lb):
+            anchors += 1
+        elif any(_word_inserted(x, y) for x in _with_road(a, la) for y in _with_road(b, lb)):
+            partial = True  # 芦汀公园 / 芦汀湿地公园, 桤木路小学 / 桤木路实验小学: said more loosely
+        else:
             return "different"
-        anchors += 1
     elif la or lb:  # 华山路48号华山小学门口 / 华山小学门口: the landmark said after the number
         near = _landmark_name({"landmark": (b if la else a).get("near", "")})
         if near and (_similar_names(la or lb, near) or _same_shop(la or lb, near)):
@@ -429,7 +476,8 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         return "different"
     vaguer = partial or any(bool(a.get(k)) != bool(b.get(k)) for k in PRECISION)
     # A side is said of the finest part named: 12号楼东边 and 小区里头 are not sides of one thing.
-    if not vaguer and _sides_differ(a.get("side") or "", b.get("side") or ""):
+    building = bool(a.get("building") and b.get("building")) and not (a.get("landmark") or b.get("landmark"))
+    if not vaguer and _sides_differ(a.get("side") or "", b.get("side") or "", building):
         return "different"
     return "compatible" if vaguer else "same"
 
