@@ -302,6 +302,17 @@ FORMS_LETTERS_AND_OLD_NUMBERS = [
     ("苜蓿街十八号之二门口 消防通道让人摆满了桌子椅子", {"road": "苜蓿街", "number": "18-2", "side": "门口"}),
     # a stretch from one crossing to the next, said right after the road, 那截 as 那段
     ("苍岩大道柏籽路口到杉果路口那截也淹了", {"road": "苍岩大道", "between": ["柏籽路", "杉果路"]}),
+    # a false start said again whole (八，八号楼 / 南，南大门), 第十一栋, the gate's 大门口 said again
+    ("蓼汀新苑，那个八，八号楼，二单元，单元门关不上了", {"compound": "蓼汀新苑", "building": "8", "unit": "2"}),
+    ("桂汀苑第十一栋，二单元，楼道灯坏了大半年了", {"compound": "桂汀苑", "building": "11", "unit": "2"}),
+    ("呃，就是，澜庭家园，南，南大门，大门口儿，有个卖菜的三轮车", {"compound": "澜庭家园", "gate": "南门", "side": "门口"}),
+    # the caller's own estate said again with its gate after the turn: the problem is there
+    ("我是桂汀苑业主，想反映桂汀苑西北门外的垃圾中转站噪音问题", {"compound": "桂汀苑", "gate": "西北门", "side": "外"}),
+    # a village's side after a pause; the junction or station said again before its side or exit
+    ("喂，俺是鹤汀区望鹤镇的，桃坞村，桃坞村后头，北边儿，有个砖厂天天冒黑烟",
+     {"district": "鹤汀区", "street": "望鹤镇", "compound": "桃坞村", "side": "北侧"}),
+    ("本人每天骑车经过芷园街与岚溪路交叉口，该路口东侧非机动车道被占用", {"road": "芷园街", "cross_road": "岚溪路", "side": "东侧"}),
+    ("就那个，朝阳门，朝阳门站，地铁站那个，E口，E口出来往东，有个台阶扶手断了", {"landmark": "朝阳门站", "exit": "E"}),
 ]
 
 

@@ -267,7 +267,7 @@ _BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
 _NUMBER = re.compile(r"[甲乙丙]?(\d{1,5}(?:-\d{1,4})?)号(?:院儿?|院子)?(?!楼(?![下上道顶前后])|线|口|栋)")
 _LANE = re.compile(r"\d{1,4}(?:弄|巷)")  # 长乐路123弄5号: the lane, then the house
 _FLAT = re.compile(r"(?:我家)?(?:门牌号?是?)?\d{3,4}(?:室|房|号房|户)?(?!\d)")
-_BUILDING = re.compile(r"(\d{1,3})(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
+_BUILDING = re.compile(r"第?(\d{1,3})(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
 _UNIT = re.compile(r"(\d{1,2})单元")
 _EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2}|[东西][南北]|[东西南北])号?(?:出入口|出口|口)")  # A口, 2号口, 东南口
 _STRETCH = re.compile(r"(东|西|南|北|中)段|中间(?:那|这)?一?段")  # 中间那一段: 中段
@@ -432,6 +432,7 @@ class PlaceReader:
         dirs = _alternation(w["gates.directions"])
         named = _alternation(w["gates.named"] + w["gates.undirected"])
         self._gate_re = re.compile(rf"(?:({dirs})(?:边|面|侧)?大?门|({named}))(口)?")
+        self._undirected_gates = frozenset(w["gates.undirected"])
         self._side_of = {word: value for value, words_ in w.sides.items() for word in words_}
         self._side_words = _words_re(self._side_of)
         self._not_sides = _words_re(w["phrases.not_sides"])
@@ -448,8 +449,9 @@ class PlaceReader:
         self._village_side_re = re.compile(
             rf"(?:俺们|我们|咱们|俺|我|咱)?[{vs}](?:([{d}])(?:{endings})?|(里头|里面|里|内))")
         # 上河村二组，村南边 / 三合村，就是村子东头: the village's side said a few words later
+        # (or after a pause: 桃坞村，桃坞村后头，北边儿)
         self._village_side_later = re.compile(
-            rf"[^.!?;]{{0,14}}?(?:俺们|我们|咱们|俺|我|咱)?[{vs}]子?([{d}])(?:{endings}|口)")
+            rf"[^.!?;]{{0,14}}?(?:(?:俺们|我们|咱们|俺|我|咱)?[{vs}]子?([{d}])(?:{endings}|口)|,([{d}])(?:{endings}))")
         # 西城那边 → 西城区: a district said without its suffix, where the words make it clear
         # (sorted, a city's 区 last so that it wins over a county of the same short name: 东安区, not
         # 东安县 — whatever the hash order of the set)
@@ -988,7 +990,7 @@ class PlaceReader:
                 place.side or place.road or place.landmark or place.building):
             m = self._village_side_later.match(t, end)
             if m and not any(end <= n.start < m.end() for n in names):
-                place.side = m.group(1) + "侧"
+                place.side = (m.group(1) or m.group(2)) + "侧"
         if not place.specific:
             place.side = ""
             if not (place.district or place.street):
@@ -1074,10 +1076,17 @@ class PlaceReader:
             end = _SENTENCE_AFTER.match(t, first.end)
             return next((n for n in starters if end and n.start == end.end()), first)
         later = next((n for n in starters if n.start >= turn.end()
-                      and not (n.value == first.value and n.kind in ("road", "compound", "landmark"))), None)
+                      and not (n.value == first.value and n.kind in ("road", "compound", "landmark")
+                               and not self._with_detail(t, n))), None)
         if later is not None:
             return later
         return None if self._not_here.search(t, first.end, first.end + _NOT_HERE_REACH) else first
+
+    def _with_detail(self, t: str, name: _Name) -> bool:
+        """Is the name followed by a gate, building, number or side of its own (我是桂汀苑业主，
+        想反映桂汀苑西北门外…: the caller's own estate, and the problem at its gate)?"""
+        probe = Place(**{name.kind: name.value})
+        return bool(self._part(t, name.end, probe))
 
     def _lives_at(self, t: str, name: _Name) -> bool:
         """Whether the caller says he lives at the name: 我住在X, or 我住X的，X小区 (said
@@ -1223,6 +1232,9 @@ class PlaceReader:
             m = self._gate_re.match(t, pos)
             if m:
                 gate = (m.group(1) + "门") if m.group(1) else m.group(2)
+                if place.gate and gate in self._undirected_gates and m.group(3):
+                    place.side = "门口"  # 南大门，大门口儿: the gate said again, and at it
+                    return m.end()
                 if place.gate and place.gate != gate:
                     return 0
                 place.gate = gate
@@ -1419,10 +1431,13 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits;
     with `phrase_breaks`, a space between two phrases is kept as _PHRASE_BREAK."""
     t = normalize(text if isinstance(text, str) else "", _PHRASE_BREAK if phrase_breaks else "")
+    t = _STUTTER.sub("", t)
     t = _SPOKEN_NUMBER.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), t)
     return _SUB_NUMBER.sub(lambda m: f"{m.group(1)}-{chinese_numeral(m.group(2)) or m.group(2)}号", t)
 
 
+# A caller's false start, said again whole after a pause: 八，八号楼 / 南，南大门 / 十……十四栋
+_STUTTER = re.compile(rf"(?<![{CJK}\d])([{CJK}]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 
