@@ -720,6 +720,17 @@ def _chased(first: tuple[str, str], chase: tuple[str, str], days: int, close_cod
                               close_codes=close_codes) for who in ("tel:13800000001", "tel:13700000000"))
 
 
+def test_the_same_person_again_at_the_same_spot_and_category_is_told_apart_only_when_surely_two():
+    # 电梯坏了，困了个人 / 电梯坏了困人！！一个老太太在里面: the pair reader leans to two faults (困人 /
+    # 故障停用), not surely; from the same caller it is the same problem, from a neighbour offered
+    first = ("粟园小区9号楼电梯坏了，困了个人", "SH-01-04-02")
+    again = ("粟园小区9号楼电梯坏了困人！！一个老太太在里面，物业电话打不通，请快点派人", "SH-01-04-02")
+    _, (same, other) = _chased(first, again, 0)
+    assert same.action == "attach" and same.case_no == "C1"
+    assert 0.2 <= same.candidates[0].explanation["one_problem"] < 0.5
+    assert other.action == "suggest" and "different_fault" in other.candidates[0].explanation
+
+
 def test_the_same_person_saying_it_is_still_not_fixed_joins_however_loosely_they_name_the_place():
     _, (same, other) = _chased(("怡和花园西门口那棵树的枝子压着电线，一刮风就冒火", "BJ-04002"),
                                ("怡和那边树压电线的事有人管吗 昨晚又冒火星了，到现在都没人来", "BJ-01028"), 3,

@@ -397,7 +397,9 @@ class DuplicateIndex:
     the same reporter); ``min_vague_text_attach`` (0.20) the same for a vaguer report of the
     same category that tells of the same problem; ``repost_text`` (0.90) text similarity that
     allows an automatic attachment across related or unknown categories; ``full_score_limit`` (24) candidates
-    fully scored after the cheap first pass; ``reporter_bonus`` (0.08) added for the same
+    fully scored after the cheap first pass; ``reporter_one_problem`` (0.2) the pair reader's
+    probability of one problem below which the same reporter at the very same spot under the
+    same category tells of two (else ``one_problem_threshold``); ``reporter_bonus`` (0.08) added for the same
     reporter when the place agrees or is unstated; ``min_problem_text`` (0.08) least
     similarity of the texts apart from their place (bigram Dice) for joining a case whose
     category is only among the report's runners-up.
@@ -423,6 +425,7 @@ class DuplicateIndex:
         reporter_bonus: float = 0.08,
         min_problem_text: float = 0.08,
         same_problem_text: float = 0.19,
+        reporter_one_problem: float = 0.2,
         **overrides: float,
     ) -> None:
         settings = dataclasses.replace(settings or DuplicateSettings(), **overrides)
@@ -449,6 +452,7 @@ class DuplicateIndex:
         self.reporter_bonus = reporter_bonus
         self.min_problem_text = min_problem_text
         self.same_problem_text = same_problem_text
+        self.reporter_one_problem = reporter_one_problem
         self.recurrence_threshold = settings.recurrence_threshold
         self.still_threshold = settings.still_threshold
         self.one_problem_threshold = settings.one_problem_threshold
@@ -777,7 +781,11 @@ class DuplicateIndex:
         if named in ("same", "compatible") and not (words_same and category == 1.0):
             q_profile, e_profile = q.fault_profile(), e.fault_profile()
             one_problem = pair_reader(_faults_of).probability(q_profile, e_profile, words_same, words_other)
-            other_fault = one_problem < self.one_problem_threshold
+            # The same person at the very same spot under the same category (a re-post, a second
+            # channel, a chase) is told apart only when the reader is sure of two problems.
+            veto = self.reporter_one_problem if same_reporter and named == "same" and category == 1.0 \
+                else self.one_problem_threshold
+            other_fault = one_problem < min(veto, self.one_problem_threshold)
             read_alike = not words_same and not other_fault and faults_alike(q_profile, e_profile)
             same_fault = words_same and not other_fault or read_alike
         # Read surely as one problem at the very same spot, it is one whatever the categories
