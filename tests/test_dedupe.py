@@ -731,6 +731,20 @@ def test_the_same_person_again_at_the_same_spot_and_category_is_told_apart_only_
     assert other.action == "suggest" and "different_fault" in other.candidates[0].explanation
 
 
+def test_the_same_person_posting_a_message_again_under_another_title_joins():
+    body = "你好，我身份证是72年的，实际年龄是69年的，档案里有69年的也有72年的，如果按69年的，今年就可办理退休，请问我这种情况可以办理退休吗？"
+    results = []
+    for who in ("user:1", "user:2"):
+        ix = DuplicateIndex()
+        ix.add(OpenCase(case_no="C1", text="市民年龄与身份证不符，可以办理退休吗？。" + body, category_code="",
+                        grid_code="H01", created_at=T0, reporter_keys={"user:1"}))
+        results.append(ix.check("咨询退休年龄问题。" + body, "", [], "H01", None, [who], T0 + timedelta(hours=1)))
+    same, other = results
+    assert 0.85 <= same.candidates[0].explanation["text"] < 0.9
+    assert same.action == "attach" and same.case_no == "C1"
+    assert other.action != "attach"  # somebody else's copy of it is offered, not joined
+
+
 def test_the_same_person_saying_it_is_still_not_fixed_joins_however_loosely_they_name_the_place():
     _, (same, other) = _chased(("怡和花园西门口那棵树的枝子压着电线，一刮风就冒火", "BJ-04002"),
                                ("怡和那边树压电线的事有人管吗 昨晚又冒火星了，到现在都没人来", "BJ-01028"), 3,

@@ -396,7 +396,8 @@ class DuplicateIndex:
     ``min_text_attach`` (0.30) least text similarity for an automatic attachment (except
     the same reporter); ``min_vague_text_attach`` (0.20) the same for a vaguer report of the
     same category that tells of the same problem; ``repost_text`` (0.90) text similarity that
-    allows an automatic attachment across related or unknown categories; ``full_score_limit`` (24) candidates
+    allows an automatic attachment across related or unknown categories (``reporter_repost_text``
+    (0.85) from the same reporter: a message posted again under another title); ``full_score_limit`` (24) candidates
     fully scored after the cheap first pass; ``reporter_one_problem`` (0.2) the pair reader's
     probability of one problem below which the same reporter at the very same spot under the
     same category tells of two (else ``one_problem_threshold``); ``reporter_bonus`` (0.08) added for the same
@@ -426,6 +427,7 @@ class DuplicateIndex:
         min_problem_text: float = 0.08,
         same_problem_text: float = 0.19,
         reporter_one_problem: float = 0.2,
+        reporter_repost_text: float = 0.85,
         **overrides: float,
     ) -> None:
         settings = dataclasses.replace(settings or DuplicateSettings(), **overrides)
@@ -453,6 +455,7 @@ class DuplicateIndex:
         self.min_problem_text = min_problem_text
         self.same_problem_text = same_problem_text
         self.reporter_one_problem = reporter_one_problem
+        self.reporter_repost_text = reporter_repost_text
         self.recurrence_threshold = settings.recurrence_threshold
         self.still_threshold = settings.still_threshold
         self.one_problem_threshold = settings.one_problem_threshold
@@ -860,7 +863,8 @@ class DuplicateIndex:
                      # a vaguer report of the same category and the same problem's words
                      # shares little text with the precise one (光明菜市场那边 / 光明路218号…)
                      or vaguer and category == 1.0 and text >= self.min_vague_text_attach)
-                and (category_ok or chase or text >= self.repost_text))
+                and (category_ok or chase or text >= self.repost_text
+                     or same_reporter and text >= self.reporter_repost_text))
         # "我前天就报了，到现在还是歪着": the problem at this very spot is still there, however
         # differently the two tell it (撞裂了 / 还歪在那) — in a related category at least.
         still_there = (not auto and not came_back and score >= self.attach_threshold
