@@ -1059,8 +1059,8 @@ class PlaceReader:
             if not starters:
                 return None
         first = starters[0]
-        field = _ADDRESS_FIELD.search(t, 0, first.start + 40)
-        if field and first.start < field.start():
+        field = _ADDRESS_FIELD.search(t, first.end, first.start + 40) if ":" in t[first.end:first.start + 40] else None
+        if field:
             first = next((n for n in starters if field.end() <= n.start <= field.end() + 2), first)
         # 从北京站出来往北走…天桥上, 途经朝阳门地铁站，步行至…: where the caller came from
         while first is not starters[-1] and (
@@ -1433,6 +1433,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     t = normalize(text if isinstance(text, str) else "", _PHRASE_BREAK if phrase_breaks else "")
     t = _STUTTER.sub("", t)
     t = _SPOKEN_NUMBER.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), t)
+    if "号之" not in t:
+        return t
     return _SUB_NUMBER.sub(lambda m: f"{m.group(1)}-{chinese_numeral(m.group(2)) or m.group(2)}号", t)
 
 
