@@ -313,6 +313,12 @@ FORMS_LETTERS_AND_OLD_NUMBERS = [
      {"district": "鹤汀区", "street": "望鹤镇", "compound": "桃坞村", "side": "北侧"}),
     ("本人每天骑车经过芷园街与岚溪路交叉口，该路口东侧非机动车道被占用", {"road": "芷园街", "cross_road": "岚溪路", "side": "东侧"}),
     ("就那个，朝阳门，朝阳门站，地铁站那个，E口，E口出来往东，有个台阶扶手断了", {"landmark": "朝阳门站", "exit": "E"}),
+    # …but a denial said twice is no false start, and the caller's estate said again with only a
+    # side leads to the problem's place, which is elsewhere
+    ("那个东四南大街，和那个，什么，东四八条？不，不是八条，是东四六条，对，东四六条，跟东四南大街那个路口，有个红绿灯杆子歪了",
+     {"road": "东四六条", "cross_road": "东四南大街"}),
+    ("我住那个苇溪新村三号楼的，哦，这个不重要，我主要是反映那个，苇溪新村旁边儿那条，柘湖路，柘湖路跟砚池巷交叉那儿，红绿灯一直黄灯闪",
+     {"road": "柘湖路", "cross_road": "砚池巷"}),
 ]
 
 

@@ -1086,7 +1086,8 @@ class PlaceReader:
         """Is the name followed by a gate, building, number or side of its own (我是桂汀苑业主，
         想反映桂汀苑西北门外…: the caller's own estate, and the problem at its gate)?"""
         probe = Place(**{name.kind: name.value})
-        return bool(self._part(t, name.end, probe))
+        return bool(self._part(t, name.end, probe)) and any(
+            (probe.gate, probe.building, probe.unit, probe.number, probe.exit))  # (not 旁边儿那条…: elsewhere)
 
     def _lives_at(self, t: str, name: _Name) -> bool:
         """Whether the caller says he lives at the name: 我住在X, or 我住X的，X小区 (said
@@ -1439,7 +1440,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
 
 
 # A caller's false start, said again whole after a pause: 八，八号楼 / 南，南大门 / 十……十四栋
-_STUTTER = re.compile(rf"(?<![{CJK}\d])([{CJK}]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)")
+# (not a word said twice on purpose: 不，不是八条 is a denial, 对，对面 an answer)
+_STUTTER = re.compile(rf"(?<![{CJK}\d])(?![不是对哦嗯啊那这就我俺])([{CJK}]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 
