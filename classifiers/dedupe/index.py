@@ -786,9 +786,9 @@ class DuplicateIndex:
             one_problem = pair_reader(_faults_of).probability(q_profile, e_profile, words_same, words_other)
             # The same person at the very same spot under the same category (a re-post, a second
             # channel, a chase) is told apart only when the reader is sure of two problems.
-            veto = self.reporter_one_problem if same_reporter and named == "same" and category == 1.0 \
-                else self.one_problem_threshold
-            other_fault = one_problem < min(veto, self.one_problem_threshold)
+            again = same_reporter and named == "same" and category == 1.0
+            other_fault = one_problem < (min(self.reporter_one_problem, self.one_problem_threshold) if again
+                                         else self.one_problem_threshold)
             read_alike = not words_same and not other_fault and faults_alike(q_profile, e_profile)
             same_fault = words_same and not other_fault or read_alike
         # Read surely as one problem at the very same spot, it is one whatever the categories

@@ -1083,11 +1083,12 @@ class PlaceReader:
         return None if self._not_here.search(t, first.end, first.end + _NOT_HERE_REACH) else first
 
     def _with_detail(self, t: str, name: _Name) -> bool:
-        """Is the name followed by a gate, building, number or side of its own (我是桂汀苑业主，
-        想反映桂汀苑西北门外…: the caller's own estate, and the problem at its gate)?"""
+        """Is the name followed by a gate, building, unit, number or exit of its own (我是桂汀苑业主，
+        想反映桂汀苑西北门外…: the caller's own estate, and the problem at its gate)? A side alone
+        is not enough (苇溪新村旁边儿那条，柘湖路…: the problem is elsewhere)."""
         probe = Place(**{name.kind: name.value})
         return bool(self._part(t, name.end, probe)) and any(
-            (probe.gate, probe.building, probe.unit, probe.number, probe.exit))  # (not 旁边儿那条…: elsewhere)
+            (probe.gate, probe.building, probe.unit, probe.number, probe.exit))
 
     def _lives_at(self, t: str, name: _Name) -> bool:
         """Whether the caller says he lives at the name: 我住在X, or 我住X的，X小区 (said
