@@ -75,9 +75,9 @@ class SqliteDatabase(WriterThread):
     def _open_writer(self, schemas: list[str], columns: list[tuple[str, str, str]]) -> None:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        # No busy wait inside SQLite: the writer's statements run on the event loop, which
-        # must never sleep. _begin() waits for another process's lock itself.
-        conn.execute("PRAGMA busy_timeout=0")
+        # Opening runs on the writer thread: it may wait for another node that is writing to
+        # the same file (its schema statements and pragmas need the write lock).
+        conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         for schema in schemas:
@@ -86,6 +86,9 @@ class SqliteDatabase(WriterThread):
             if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        # From now on no busy wait inside SQLite: the writer's statements run on the event
+        # loop, which must never sleep. _begin() waits for another process's lock itself.
+        conn.execute("PRAGMA busy_timeout=0")
         # Citizens' reports: readable by the gateway's own account only (WAL and SHM files
         # take the database file's mode).
         os.chmod(self.path, 0o600)
