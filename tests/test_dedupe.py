@@ -597,6 +597,11 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"landmark": "芦汀湿地公园"}, {"landmark": "芦汀公园"}, "compatible"),
     ({"road": "桤木路", "landmark": "实验小学", "side": "门口"}, {"landmark": "桤木路小学", "side": "门口"}, "compatible"),
     ({"landmark": "实验一小"}, {"landmark": "实验二小"}, "different"),
+    # under a numbered house is at its door too; 火车桥 is 铁路桥; 蒲桥路口 read as 蒲桥 is 蒲桥路
+    ({"road": "荷岸街", "number": "18", "side": "下"}, {"road": "荷岸街", "number": "18", "side": "门口"}, "same"),
+    ({"road": "埔阳路", "landmark": "铁路桥"}, {"road": "埔阳路", "landmark": "火车桥", "side": "下"}, "same"),
+    ({"road": "泉溪路", "between": ["苎溪路", "蒲桥"]}, {"road": "泉溪路", "between": ["苎溪路", "蒲桥路"]}, "same"),
+    ({"road": "泉溪路", "between": ["苎溪路", "蒲桥"]}, {"road": "泉溪路", "between": ["苎溪路", "蒲河路"]}, "different"),
 ])
 def test_estates_and_stops_said_two_ways_are_one_place(a, b, said):
     from classifiers.dedupe.place_match import same_place
@@ -743,6 +748,13 @@ def test_the_same_person_posting_a_message_again_under_another_title_joins():
     assert 0.85 <= same.candidates[0].explanation["text"] < 0.9
     assert same.action == "attach" and same.case_no == "C1"
     assert other.action != "attach"  # somebody else's copy of it is offered, not joined
+
+
+def test_two_lettered_zones_of_one_garage_are_two_places():
+    result = _two_reports_at_one_spot(("来电人反映：枫埠区枫芸小区地下车库A区积水，车辆被泡。", "BJ-02001", "BJ-02001"),
+                                      ("来电人反映：枫埠区枫芸小区地下车库B区进水，B区入口坡道还在往下灌水。", "BJ-02001", "BJ-02001"))
+    assert result.action != "attach"
+    assert any(c.startswith("区") for c in result.candidates[0].explanation["place_conflicts"])
 
 
 def test_the_same_person_saying_it_is_still_not_fixed_joins_however_loosely_they_name_the_place():

@@ -128,6 +128,7 @@ _SUB_NUMBER = re.compile(r"(\d{1,5})-(\d{1,4})号")
 _PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|室|号|期|组)")
 _GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
 _LETTER_BUILDING = re.compile(r"(?<![a-z])([a-z])(?:座|栋|幢|号楼)")  # 银座花园a座 ≠ b座
+_LETTER_ZONE = re.compile(r"(?<![a-z])([a-z])区")  # 地下车库a区 ≠ b区
 _CORNER = re.compile(r"([东西][南北]|[南北][东西])角")  # a junction's corner: 东北角 ≠ 西南角
 _BRIDGE_END = re.compile(r"桥([东西南北])(?![路街道巷区村镇])")  # 柳叶桥桥东 ≠ 桥西 (not 桥东路)
 _UNIT_GROUP = {"号楼": "栋", "栋": "栋", "幢": "栋", "座": "栋", "号院": "院", "单元": "单元",
@@ -178,6 +179,8 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
         marks.setdefault("门", set()).add(direction)
     for letter in _LETTER_BUILDING.findall(chars):
         marks.setdefault("栋", set()).add(letter)
+    for zone in _LETTER_ZONE.findall(chars):
+        marks.setdefault("区", set()).add(zone)
     for corner in _CORNER.findall(chars):
         marks.setdefault("角", set()).add("".join(sorted(corner)))  # 东北角 = 北东角
     for end in _BRIDGE_END.findall(chars):

@@ -174,9 +174,9 @@ _BUILDING_NEAR_SIDES = _NEAR_SIDES | {"下"}
 # Beside (旁) names no side: it agrees with any one compass side (幼儿园旁 / 幼儿园东侧).
 _COMPASS_SIDES = frozenset({"东侧", "西侧", "南侧", "北侧"})
 # Kinds of landmark said short or long, in turn: 城东菜场 = 城东菜市场 = 城东农贸市场 = 城东市场,
-# 晴川大桥 = 晴川桥, 垃圾中转站 = 垃圾站.
+# 晴川大桥 = 晴川桥, 垃圾中转站 = 垃圾站, 火车桥 = 铁路桥.
 _LANDMARK_SAME = (("农贸市场", "菜市场"), ("菜场", "菜市场"), ("菜市场", "市场"), ("公厕", "公共厕所"), ("大桥", "桥"),
-                  ("垃圾中转站", "垃圾站"))
+                  ("垃圾中转站", "垃圾站"), ("火车桥", "铁路桥"))
 
 
 # Gates that are not the front one: "门口" alone means the front, not these (8号院门口 / 8号院后门).
@@ -237,7 +237,7 @@ def _detail(p: dict, k: str) -> str:
 
 def _sides_differ(a: str, b: str, building: bool = False) -> bool:
     # (a compass side and on or under: 鹭江大桥北桥头 / 桥上 — the bridge's north end is on it)
-    # Under a building is at its door and beside it (4栋楼下 / 4号楼门口 / 2号楼旁).
+    # Under a building is at its door and beside it (4栋楼下 / 4号楼门口 / 2号楼旁; 18号楼下 / 18号门口).
     near = _BUILDING_NEAR_SIDES if building else _NEAR_SIDES
     return bool(a and b and a != b and not (a in near and b in near)
                 and {a, b} - _COMPASS_SIDES not in ({"旁"}, {"上"}, {"下"}))
@@ -325,6 +325,15 @@ def _road_of_landmark(p: dict) -> str:
     return m.group(1) if m else ""
 
 
+# 蒲桥路口 is read as 蒲桥 (the reader takes 路口 whole after 桥, 站, 园 …) and 蒲桥路 said
+# with 中间 as 蒲桥路: the same end of a stretch.
+_ROAD_AFTER_END = re.compile(r"(?<=.[条街同巷道站场园桥])路$")
+
+
+def _ends(p: dict) -> list[str]:
+    return sorted(_ROAD_AFTER_END.sub("", end) for end in p["between"])
+
+
 def _junction(p: dict) -> tuple[str, ...]:
     if p.get("road") and p.get("cross_road"):
         return tuple(sorted((p["road"], p["cross_road"])))
@@ -348,7 +357,7 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
         number = p.get("number")
         keys |= _fine_keys("road:" + p["road"], None if _is_range(number) else number, query)
     if p.get("between"):
-        keys.add("between:" + "|".join(sorted(p["between"])))
+        keys.add("between:" + "|".join(_ends(p)))
     if p.get("compound"):
         for name in _compound_names(p["compound"]):
             keys |= _fine_keys("compound:" + name, p.get("building"), query)
@@ -463,7 +472,7 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         if near and (_similar_names(la or lb, near) or _same_shop(la or lb, near)):
             partial = True
     if a.get("between") and b.get("between"):
-        if sorted(a["between"]) != sorted(b["between"]):
+        if _ends(a) != _ends(b):
             return "different"
         anchors += 1
     if not anchors and not partial:
@@ -476,7 +485,8 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         return "different"
     vaguer = partial or any(bool(a.get(k)) != bool(b.get(k)) for k in PRECISION)
     # A side is said of the finest part named: 12号楼东边 and 小区里头 are not sides of one thing.
-    building = bool(a.get("building") and b.get("building")) and not (a.get("landmark") or b.get("landmark"))
+    building = bool(a.get("building") and b.get("building") or a.get("number") and b.get("number")) \
+        and not (a.get("landmark") or b.get("landmark"))
     if not vaguer and _sides_differ(a.get("side") or "", b.get("side") or "", building):
         return "different"
     return "compatible" if vaguer else "same"
