@@ -319,6 +319,8 @@ FORMS_LETTERS_AND_OLD_NUMBERS = [
      {"road": "东四六条", "cross_road": "东四南大街"}),
     ("我住那个苇溪新村三号楼的，哦，这个不重要，我主要是反映那个，苇溪新村旁边儿那条，柘湖路，柘湖路跟砚池巷交叉那儿，红绿灯一直黄灯闪",
      {"road": "柘湖路", "cross_road": "砚池巷"}),
+    # a district named X城区 is that district, not the division 城区 of another city
+    ("苇城区芦花荡村村东 有人烧秸秆 烟大得看不见路", {"district": "苇城区", "compound": "芦花荡村", "side": "东侧"}),
 ]
 
 

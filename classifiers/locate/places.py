@@ -693,10 +693,11 @@ class PlaceReader:
             return _Name(kind, t[start:end], start, end)  # 海淀区西北旺镇: not 北旺镇, a town elsewhere
         for cut in range(start, s0):
             name = t[cut:end]
-            if name in known:
-                return _Name(kind, _OFFICE.sub("", name), cut, end)
+            if name in known and not (cut > start and _NAMED_CITY_DISTRICT.fullmatch(t, cut - 1, end)):
+                return _Name(kind, _OFFICE.sub("", name), cut, end)  # (苇城区 is not 城区)
         name = t[start:end]
-        if not 3 <= end - start <= 6 or kind == "district" and name.endswith(self._not_districts):
+        if not 3 <= end - start <= 6 or kind == "district" and name.endswith(self._not_districts) \
+                and not _NAMED_CITY_DISTRICT.fullmatch(name):
             return None
         after = _PUNCT.match(t, end)
         after = after.end() if after else end  # 城南区，桃园街道: said with a pause between
@@ -1443,6 +1444,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
 # A caller's false start, said again whole after a pause: 八，八号楼 / 南，南大门 / 十……十四栋
 # (not a word said twice on purpose: 不，不是八条 is a denial, 对，对面 an answer)
 _STUTTER = re.compile(rf"(?<![{CJK}\d])(?![不是对哦嗯啊那这就我俺])([{CJK}]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)")
+# 苇城区, 鹿城区: a district named X城区 (but 老城区, 主城区, 县城区 are parts of a town)
+_NAMED_CITY_DISTRICT = re.compile(r"[^老主新旧县市镇中南北东西城内外本该全]城区")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 
