@@ -22,8 +22,8 @@ OTHER_PROBLEM = {"same_spot_other_problem", "same_place_other_problem", "other_f
 # v14: kept out to judge the reader on; v15 (one problem told from another angle / two related
 # problems, all at one spot): tried in the v11 round, made the reader more cautious elsewhere;
 # v16, v17: measured on arrival in the v12 round.
-# v22: measured on arrival in the v15 round, kept out to judge the reader on.
-HELD_OUT = {"dedupe_dev_v14", "dedupe_dev_v15", "dedupe_dev_v16", "dedupe_dev_v17", "dedupe_dev_v22"}
+# v22, v23: measured on arrival in the v15 round, kept out to judge the reader on.
+HELD_OUT = {"dedupe_dev_v14", "dedupe_dev_v15", "dedupe_dev_v16", "dedupe_dev_v17", "dedupe_dev_v22", "dedupe_dev_v23"}
 
 
 def main() -> int:

@@ -124,7 +124,7 @@ _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _HASH_BUILDING = re.compile(r"(\d{1,3})#")
 # (not floors: 一楼饭店的油烟 / 二楼阳台的衣服 are the source and who suffers it — on the
 # development pairs that name two floors, 11 duplicates and 7 others)
-_SUB_NUMBER = re.compile(r"(\d{1,5})-(\d{1,4})号")
+_DASHED_NUMBER = re.compile(r"(\d{1,5})-(\d{1,4})号")
 _PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|室|号|期|组)")
 _GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
 _LETTER_BUILDING = re.compile(r"(?<![a-z])([a-z])(?:座|栋|幢|号楼)")  # 银座花园a座 ≠ b座
@@ -152,7 +152,7 @@ def _basic_normalize(text: str, normalized: str | None = None) -> str:
     text = unicodedata.normalize("NFKC", text or "")
     text = _to_simplified(text).lower()
     text = _HASH_BUILDING.sub(r"\1栋", text)  # 12#2单元: building 12, unit 2 (not unit 122)
-    text = _SUB_NUMBER.sub(r"\1号之\2", text)  # 18-2号 = 十八号之二: house 18 (not 182)
+    text = _DASHED_NUMBER.sub(r"\1号之\2", text)  # 18-2号 = 十八号之二: house 18 (not 182)
     return _CN_NUM_BEFORE_UNIT.sub(lambda m: _cn_number(m.group(1)), text)
 
 

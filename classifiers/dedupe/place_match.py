@@ -22,7 +22,14 @@ import re
 
 from rapidfuzz import fuzz
 
-from classifiers.locate.places import BRANDS, COMPOUND_SUFFIXES, GENERIC_LANDMARKS, LANDMARK_SUFFIXES, Place
+from classifiers.locate.places import (
+    BRANDS,
+    COMPOUND_SUFFIXES,
+    GENERIC_LANDMARKS,
+    LANDMARK_SUFFIXES,
+    Place,
+    stretch_end,
+)
 from classifiers.normalize import chinese_numeral
 
 __all__ = ["place_keys", "same_place"]
@@ -36,6 +43,7 @@ _BRIDGE_WORDS = re.compile(r"过街天桥|人行天桥")
 
 _NAME_FIELDS = ("road", "cross_road", "compound", "landmark", "near")
 _NUMERALS = re.compile(r"[零〇一二两三四五六七八九十百]+")
+_NUMBER_IN_NAME = re.compile(r"[\d零〇一二两三四五六七八九十百]")
 
 
 def _digits(name: str) -> str:
@@ -325,13 +333,9 @@ def _road_of_landmark(p: dict) -> str:
     return m.group(1) if m else ""
 
 
-# 蒲桥路口 is read as 蒲桥 (the reader takes 路口 whole after 桥, 站, 园 …) and 蒲桥路 said
-# with 中间 as 蒲桥路: the same end of a stretch.
-_ROAD_AFTER_END = re.compile(r"(?<=.[条街同巷道站场园桥])路$")
-
-
 def _ends(p: dict) -> list[str]:
-    return sorted(_ROAD_AFTER_END.sub("", end) for end in p["between"])
+    """A stretch's ends as compared: 蒲桥 (from 蒲桥路口) and 蒲桥路 (said with 中间) are one."""
+    return sorted(stretch_end(end) for end in p["between"])
 
 
 def _junction(p: dict) -> tuple[str, ...]:
@@ -410,7 +414,7 @@ def _word_inserted(a: str, b: str) -> bool:
         return False
     for head in range(_MIN_HEAD, len(short) - _MIN_KIND + 1):
         if long_.startswith(short[:head]) and long_.endswith(short[head:]):
-            return not _NUMERALS.search(long_[head:head + extra]) and not any(c.isdigit() for c in long_[head:head + extra])
+            return not _NUMBER_IN_NAME.search(long_, head, head + extra)
     return False
 
 

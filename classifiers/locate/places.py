@@ -914,7 +914,7 @@ class PlaceReader:
         second = tail.group(1)
         if tail.group().endswith("路段") and not second.endswith(("路", "街", "道", "巷", "胡同")):
             second += "路"  # 至知春路段: 知春路, then 段
-        kept.append(_Name("between", "", start, tail.end(), ends=(_end_name(first), _end_name(second))))
+        kept.append(_Name("between", "", start, tail.end(), ends=(stretch_end(first), stretch_end(second))))
         return sorted(kept, key=lambda n: n.start)
 
     def _junction_word(self, t: str, pos: int) -> int:
@@ -1460,13 +1460,16 @@ def _phrase_starts(t: str) -> tuple[str, frozenset[int]]:
     return "".join(parts), frozenset(starts)
 
 
-def _end_name(name: str) -> str:
-    """An end of a stretch as said, without the junction word: 东四十条路口 → 东四十条."""
+# 蒲桥路口 is 蒲桥 + 路口: a 路 after a name's own ending is the junction word's
+_ROAD_AFTER_END = re.compile(r"(?<=.[条街同巷道站场园桥路])路$")
+
+
+def stretch_end(name: str) -> str:
+    """An end of a stretch as said, without the junction word: 东四十条路口 → 东四十条,
+    蒲桥路口 → 蒲桥 (and 蒲桥路, said without 口, compares as 蒲桥)."""
     if name.endswith("口"):
         name = name[:-1]
-    if name.endswith("路") and len(name) > 2 and name[-2] in "条街同巷道站场园桥路":
-        name = name[:-1]
-    return name
+    return _ROAD_AFTER_END.sub("", name)
 
 
 def _longest_first(words) -> list[str]:
