@@ -59,7 +59,7 @@ async def judge(items: list[dict], config: str, concurrency: int) -> list[dict]:
             return {**item, "pred_code": cat["code"], "pred_path": cat["path"],
                     "pred_consult": bool(cat.get("consultation")),
                     "pred_urgent": doc["urgency"] == "urgent", "review": cat.get("needs_review", doc["needs_review"]),
-                    "ticket_review": doc["needs_review"],
+                    "ticket_review": doc["needs_review"], "missing": doc.get("missing", []),
                     "reasons": doc["review_reasons"], "confidence": cat["confidence"]}
 
         return list(await asyncio.gather(*(one(i, it) for i, it in enumerate(items))))
@@ -89,12 +89,20 @@ def right_major(r: dict) -> bool:
     return five_digit(r["pred_code"])[:2] in majors
 
 
+def _heads(reason_lists) -> dict:
+    """The commonest reasons, each by its words before the first colon or comma."""
+    return dict(Counter(reason.split("：")[0].split("，")[0][:16]
+                        for reasons in reason_lists for reason in reasons).most_common(8))
+
+
 def report(results: list[dict]) -> dict:
     city = [r for r in results if r["kind"] == "city"]
     out: dict = {"messages": len(results)}
     if city:
         flagged = [r for r in city if r["review"]]
         unflagged = [r for r in city if not r["review"]]
+        ticket_flagged = sum(1 for r in city if r["ticket_review"])
+        ticket_clear = [r for r in city if not r["ticket_review"]]
         out["city"] = {
             "n": len(city),
             "exact_code": round(sum(map(right_code, city)) / len(city), 3),
@@ -103,10 +111,14 @@ def report(results: list[dict]) -> dict:
             "sent_to_social": sum(1 for r in city if r["pred_code"].startswith("SH")),
             "sent_to_consultation": sum(1 for r in city if r["pred_consult"]),
             "category_needs_review": f"{len(flagged)} of {len(city)} ({len(flagged) / len(city):.0%})",
-            "ticket_needs_review_any_stage": sum(1 for r in city if r["ticket_review"]),
+            "ticket_needs_review_any_stage": f"{ticket_flagged} of {len(city)} ({ticket_flagged / len(city):.0%})",
             # Why tickets are flagged: each reason's words before the first colon or comma.
-            "ticket_review_reasons": dict(Counter(
-                reason.split("：")[0].split("，")[0][:16] for r in city for reason in r["reasons"]).most_common(8)),
+            "ticket_review_reasons": _heads(r["reasons"] for r in city),
+            # What the citizen has yet to say (not a doubt: the chat or the operator asks).
+            "ticket_missing": sum(1 for r in city if r["missing"]),
+            "ticket_missing_reasons": _heads(r["missing"] for r in city),
+            "unflagged_ticket_exact": round(sum(map(right_code, ticket_clear)) / len(ticket_clear), 3)
+            if ticket_clear else None,
             "unflagged_exact": round(sum(map(right_code, unflagged)) / len(unflagged), 3) if unflagged else None,
             "reliability": reliability(city),
         }

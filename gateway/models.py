@@ -152,6 +152,10 @@ class Location:
     # district or street alone), "" (nothing). A chat asks for a place only at "", and for
     # a more precise one at "area" or "road".
     precision: str = ""
+    # Those of the review reasons that ask the citizen for more (no place at all, only a road
+    # or an area, a name the district has several of): something to ask, not a doubt of the
+    # machine. The work order lists them under `missing`, apart from its review reasons.
+    missing: list[str] = field(default_factory=list)
 
 
 # The location stage's reason for a place the citizen named precisely but the registry does
@@ -199,7 +203,7 @@ class SubmitResult:
     repeated: bool = False  # True when this answers a retry of an earlier submission
     reason: str = ""
     status: str = ""
-    needs_review: bool = False
+    needs_review: bool = False  # a person will check it: a doubt, or a place still to ask for
 
 
 def intake_from_plain(data: dict) -> Intake:

@@ -208,3 +208,20 @@ async def test_a_corrected_address_is_located_in_its_grid(desk):
     assert resp.status == 200
     view = (await (await desk.get(f"/console/api/tickets/{case_no}")).json())["ticket"]
     assert view["location"]["address"] == "老地方" and view["location"]["grid_code"] == "110199001001001"
+
+
+async def test_a_report_without_a_place_waits_in_the_queue_until_an_operator_gives_one(desk):
+    resp = await desk.post("/api/v1/reports", json={"description": "我家楼下的路灯不亮了好几天"})
+    case_no = (await resp.json())["case_no"]
+    csrf = await login(desk, "li")
+    queue = (await (await desk.get("/console/api/board")).json())["queue"]
+    [item] = [q for q in queue if q["case_no"] == case_no]
+    assert item["missing"][0].startswith("未识别到地点")  # shown as 待补充 on the page
+    resp = await desk.post(f"/console/api/tickets/{case_no}/save",
+                           json={"fields": {"address": "建国门内大街18号"}}, headers={"X-CSRF-Token": csrf})
+    assert resp.status == 200
+    view = (await (await desk.get(f"/console/api/tickets/{case_no}")).json())["ticket"]
+    assert view["missing"] == [] and view["location"]["grid_code"] == "110199001001001"
+    queue = (await (await desk.get("/console/api/board")).json())["queue"]
+    # it stays only for a doubt of the machine (the category), no longer for the place
+    assert (case_no in [q["case_no"] for q in queue]) == view["needs_review"]

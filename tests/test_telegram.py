@@ -104,7 +104,7 @@ async def test_an_unanswered_question_is_filed_after_the_timeout(tmp_path):
         assert "具体地点" in await say(gw, 504, 1, text="我家楼下路灯坏了")
         texts = await gw.api.wait_for(504, 2)
         assert "没有收到您的回复" in texts[1]
-        assert (await workorder(gw, CASE.search(texts[1]).group(1)))["needs_review"]
+        assert (await workorder(gw, CASE.search(texts[1]).group(1)))["missing"][0].startswith("未识别到地点")
 
 
 async def test_webhook_checks_the_secret_and_a_redelivered_update_counts_once(tmp_path):

@@ -9,7 +9,7 @@ import re
 import aiohttp
 import pytest
 
-from tests.conftest import FIXTURES, all_feed
+from tests.conftest import FIXTURES, all_feed, workorder
 
 pytestmark = pytest.mark.both_stores  # store-facing: run on SQLite and on PostgreSQL
 
@@ -175,3 +175,23 @@ async def test_oversize_body_is_413_json(gateway):
     assert resp.status == 413
     assert (await resp.json())["error"]["code"] == "too_large"
     assert await intake_count(gateway) == 0
+
+
+@pytest.mark.parametrize("description, asked", [
+    ("建国门内大街18号门口的路灯坏了，晚上一片漆黑", ""),
+    ("我家楼下的路灯不亮了好几天", "未识别到地点"),
+    ("菜市场后面的垃圾一直没人清理", "“菜市场”不止一处"),
+    ("金桂北路的路灯不亮了好几天", "只知道金桂北路"),
+])
+async def test_a_place_not_given_is_asked_for_not_doubted(gateway, description, asked):
+    """What the citizen did not say is a question to ask (`missing`), not a doubt of the
+    machine: it does not mark the ticket for review."""
+    resp = await post_report(gateway, description=description)
+    doc = await workorder(gateway, (await resp.json())["case_no"])
+    if asked:
+        [question] = doc["missing"]
+        assert question.startswith(asked)
+        assert question not in doc["review_reasons"]
+        assert question in doc["location"]["review_reasons"]  # the stage still says it
+    else:
+        assert doc["missing"] == []

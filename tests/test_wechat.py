@@ -242,7 +242,8 @@ async def test_an_unanswered_question_files_the_report_for_review_and_says_so(tm
         [text] = await gw.api.wait_for("o-idle-1", 1)
         assert "没有收到您的回复" in text
         doc = await workorder(gw, CASE.search(text).group(1))
-        assert doc["needs_review"] and doc["description"] == "我家楼下路灯坏了"
+        # the place the citizen never gave is what the operator must ask for
+        assert doc["missing"][0].startswith("未识别到地点") and doc["description"] == "我家楼下路灯坏了"
         await asyncio.sleep(0.3)
         assert await case_count(gw) == 1
 

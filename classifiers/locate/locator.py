@@ -376,7 +376,9 @@ class GridLocator:
             reasons.insert(0, f"地址“{unmatched[0]}”不在本区网格登记中，请核实")
         elif not point_reasons:
             reasons.insert(0, "未识别到地点，请补充具体位置（如小区、楼号、门牌号或附近地标）")
-        return self._result(None, [], None, 0.0, t, evidence, reasons, unmatched=unmatched)
+        loc = self._result(None, [], None, 0.0, t, evidence, reasons, unmatched=unmatched)
+        loc.missing = [r for r in reasons if r.startswith("未识别到地点")]
+        return loc
 
     @staticmethod
     def _best_grids(scored: list) -> list[str]:
@@ -730,6 +732,7 @@ class GridLocator:
             where = reg.name_of(anc) if anc else "多个网格"
             evidence.append(f"“{what}”对应{len(best)}个网格，只能确定到{where}")
             reasons.append(f"只能定位到{where}，请补充楼号、门牌号或附近地标")
+        missing = reasons[-1:]  # which one: the citizen can say, the machine cannot
         for m in scored:
             if m.note and m.note not in reasons:
                 reasons.append(m.note)
@@ -742,7 +745,7 @@ class GridLocator:
         parts = [lv.name for lv in path[1:]] + (["、".join(details[:2])] if details else [])
         return Location(address=" ".join(parts), point=point, grid_code="", grid_path=path,
                         confidence=conf, evidence=evidence, needs_review=True,
-                        review_reasons=reasons)
+                        review_reasons=reasons, missing=missing)
 
     def _result(self, g, support, pos, conf, t, evidence, reasons, unmatched=None) -> Location:
         conf = round(max(0.0, min(1.0, conf)), 3)

@@ -36,12 +36,15 @@ def with_place(loc: Location, place: Place | None, registry=None) -> Location:
         loc.grid_path = _division_path(registry, place)
     loc.address = label or loc.address
     kept = [r for r in loc.review_reasons if not r.startswith(NOT_FOUND_PREFIXES)]
+    loc.missing = [r for r in loc.missing if r in kept]
     if place.precision == "spot":
         reason = f"{PLACE_NOT_REGISTERED}：{label}，请核实后指派网格"
-    elif place.precision == "road":
-        reason = f"只知道{label}，请核实具体位置（门牌、路口、楼号或附近地标）"
     else:
-        reason = f"只知道{place.street or place.district}，请补充具体位置（如道路门牌、小区楼号或附近地标）"
+        if place.precision == "road":
+            reason = f"只知道{label}，请核实具体位置（门牌、路口、楼号或附近地标）"
+        else:
+            reason = f"只知道{place.street or place.district}，请补充具体位置（如道路门牌、小区楼号或附近地标）"
+        loc.missing = [reason, *loc.missing]  # the citizen can say more precisely where
     loc.review_reasons = [reason, *kept]
     loc.needs_review = True
     loc.evidence = [*loc.evidence, f"文字中的地点：{label}"]

@@ -28,7 +28,7 @@ def _must_be_pending(doc: dict) -> None:
     """A ticket an operator may still settle: held (received), or open and flagged."""
     if doc["status"] == workorders.HELD_STATUS:
         return
-    if doc["status"] in workorders.REVIEWABLE_STATUSES and doc.get("needs_review"):
+    if doc["status"] in workorders.REVIEWABLE_STATUSES and (doc.get("needs_review") or doc.get("missing")):
         return
     raise AlreadyHandled(f"工单 {doc['case_no']} 已由他人处理（当前状态：{doc['status_name']}），"
                          "请刷新后查看")
@@ -65,6 +65,8 @@ def edit(doc: dict, fields: dict, category, at: datetime, operator: str,
                                    "address": address, "source": "operator"}
             else:  # a place the registry does not know: the grid stays as it was
                 doc["location"] = {**doc["location"], "address": address, "source": "operator"}
+            if address:  # the operator has asked for the place
+                doc["missing"] = []
     if "urgency" in fields:
         if fields["urgency"] not in URGENCIES:
             raise Refusal("紧急程度须为 normal 或 urgent", code="invalid_field", http_status=422)
@@ -110,7 +112,7 @@ def discard(doc: dict, reason: str, at: datetime, operator: str) -> dict:
 
 
 def _settled(doc: dict, at: datetime, operator: str) -> dict:
-    return {**doc, "needs_review": False, "review_reasons": [], "settled_by": operator,
+    return {**doc, "needs_review": False, "review_reasons": [], "missing": [], "settled_by": operator,
             "settled_at": iso(at)}
 
 

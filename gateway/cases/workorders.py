@@ -96,9 +96,11 @@ def _category(cls) -> dict:
 
 
 def ticket_doubts(loc) -> list[str]:
-    """The location stage's reasons that mark the whole ticket for review: all but a
-    precisely named place that only lacks its grid (the location entry keeps that one)."""
-    return [r for r in loc.review_reasons if not r.startswith(PLACE_NOT_REGISTERED)]
+    """The location stage's reasons that mark the whole ticket for review: its doubts. Not a
+    precisely named place that only lacks its grid (the location entry keeps that one), and
+    not what the citizen has yet to say (the ticket's `missing`)."""
+    return [r for r in loc.review_reasons
+            if not r.startswith(PLACE_NOT_REGISTERED) and r not in loc.missing]
 
 
 def location_entry(loc, fallback_address: str) -> dict:
@@ -150,6 +152,9 @@ def new_workorder(case_no: str, check_code: str, intake: Intake, stages: StageRe
         "duplicate_candidates": to_plain(dup.candidates) if dup.action == "suggest" else [],
         "needs_review": bool(review_reasons) or cls.needs_review,
         "review_reasons": review_reasons,
+        # What the citizen has yet to say (the place, or a more precise one): the chat asks,
+        # the console shows it; not a doubt, so it does not set needs_review.
+        "missing": list(loc.missing),
         "related_to": related_to or None,
         "satisfaction": [],
     }
@@ -171,6 +176,7 @@ def restage(doc: dict, stages: StageResults) -> dict:
     if doc["location"].get("source") != "operator":
         doc["location"] = location_entry(loc, doc["location"]["address"])
         reasons += ticket_doubts(loc)
+        doc["missing"] = list(loc.missing)
     doc["review_reasons"] = reasons
     doc["needs_review"] = bool(reasons)
     return doc

@@ -54,7 +54,7 @@ class Console:
                 "created_at": doc["created_at"], "updated_at": doc["updated_at"],
                 "category": doc["category"].get("name", ""), "urgency": doc["urgency"],
                 "needs_review": doc.get("needs_review", False),
-                "review_reasons": doc.get("review_reasons", [])}
+                "review_reasons": doc.get("review_reasons", []), "missing": doc.get("missing", [])}
 
     def categories(self) -> list[dict]:
         taxonomy = self.cases.stages.classifier.taxonomy

@@ -156,7 +156,9 @@ class Pipeline:
             def make(doc: dict, check_code: str) -> dict:
                 filed["doc"] = doc
                 return {"outcome": outcome, "case_no": doc["case_no"], "check_code": check_code,
-                        "status": doc["status"], "needs_review": doc["needs_review"]}
+                        "status": doc["status"],
+                        # the citizen is told a person will check: a doubt, or a place to ask for
+                        "needs_review": doc["needs_review"] or bool(doc.get("missing"))}
             return make
 
         join = intake.case_hint or (stages.duplicates.case_no if stages.duplicates.action == "attach" else "")

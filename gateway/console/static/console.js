@@ -85,7 +85,9 @@
     $("t-case").textContent = t.case_no;
     $("t-status").textContent = t.status_name;
     $("t-channel").textContent = t.channel;
-    $("t-reasons").textContent = (t.review_reasons || []).join("；");
+    // The machine's doubts, then what the citizen has yet to say (to ask on the call back).
+    $("t-reasons").textContent = [...(t.review_reasons || []),
+      ...(t.missing || []).map((m) => `待补充：${m}`)].join("；");
     $("c-caller").textContent = view.call ? view.call.caller : (t.reporter.phone || "—");
     $("c-phase").textContent = view.call ? `${PHASES[view.call.phase] || view.call.phase} ${time(view.call.started_at)}` +
       (view.call.seat_id ? ` · 坐席 ${view.call.seat_id}` : "") : "—";
