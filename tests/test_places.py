@@ -329,6 +329,34 @@ def test_forms_letters_and_numbers_said_the_old_way(text, expected):
     check(text, expected)
 
 
+MEMORY_OFFICES_AND_SHOPS = [
+    # a caller searching his memory: the detail he then finds is the place's
+    ("史家胡同几号来着，哦，四十一号，四十一号那个院儿门口", {"road": "史家胡同", "number": "41", "side": "门口"}),
+    ("怡和苑，几号楼来着，我想想，九号楼，九号楼一单元，一楼开了个麻将馆", {"compound": "怡和苑", "building": "9", "unit": "1"}),
+    ("地铁东四站，那个……A口还是B口来着，B口，B口出来那个台阶碎了", {"landmark": "地铁东四站", "exit": "B"}),
+    ("凤凰城小区，北门，哎不对，东北门，东北门那边，有个井盖塌下去了", {"compound": "凤凰城小区", "gate": "东北门"}),
+    # a street office and its district said again
+    ("东单街道办事处辖区内存在多处群租房", {"street": "东单街道"}),
+    ("我是东安区的，东安区，嗯，建国门街道这一片儿，老有人推销保健品", {"district": "东安区", "street": "建国门街道"}),
+    # how many roads is not which (多处路段, 好多路口)
+    ("南湖区桂花街道多处路段夜间照明不足", {"district": "南湖区", "street": "桂花街道"}),
+    # a stretch's end keeps the road of its name (花园路口 → 花园路; 东四十条路口 → 东四十条)
+    ("长安路从花园路口到工业路口之间 全是坑", {"road": "长安路", "between": ["花园路", "工业路"]}),
+    ("朝阳门北小街从东四十条路口到东四八条路口之间", {"road": "朝阳门北小街", "between": ["东四十条", "东四八条"]}),
+    # a village's side said bare before what is there
+    ("赵家屯村北有人烧秸秆 烟大得看不见路", {"compound": "赵家屯村", "side": "北侧"}),
+    # entertainment venues are landmarks; "本楼" in an address field is none
+    ("来电人反映：蓑草路星光KTV夜间噪音扰民", {"road": "蓑草路", "landmark": "星光ktv"}),
+    ("地址：灯笼街鸿兴茶楼", {"road": "灯笼街", "landmark": "鸿兴茶楼"}),
+    ("标题：邻居占用楼道\n地址：本楼\n内容：对门邻居把鞋柜放在楼道里", None),
+]
+
+
+@pytest.mark.parametrize("text, expected", MEMORY_OFFICES_AND_SHOPS, ids=[t for t, _ in MEMORY_OFFICES_AND_SHOPS])
+def test_memory_street_offices_stretch_ends_and_venues(text, expected):
+    check(text, expected)
+
+
 @pytest.mark.parametrize("text, expected", SCHEMA, ids=[t for t, _ in SCHEMA])
 def test_the_rest_of_the_schema(text, expected):
     check(text, expected)
@@ -621,7 +649,8 @@ SEVENTH_ROUND = [
     ("长河路（老312国道）和振兴路口的红绿灯坏了", {"road": "长河路", "cross_road": "振兴路"}),
     ("地址：学府路（育才街至文化路段）", {"road": "学府路", "between": ["育才街", "文化路"]}),
     ("芦荻河滨步道（芦荻桥以西约100米）护栏一段脱落", {"landmark": "芦荻桥"}),
-    ("您好：金樽KTV（滨江路103号）每晚营业至凌晨四点，包房窗户临街，歌声很大", {"road": "滨江路", "number": "103"}),
+    ("您好：金樽KTV（滨江路103号）每晚营业至凌晨四点，包房窗户临街，歌声很大",
+     {"road": "滨江路", "number": "103", "landmark": "金樽ktv"}),  # the venue, and its address in brackets
     # a lane's end, then the road it meets
     ("桃李巷西口，跟光华大街的丁字路口，下水井往外冒水", {"road": "桃李巷", "cross_road": "光华大街"}),
     # a station's exits by compass

@@ -262,6 +262,7 @@ _SPOKEN_NUMBER = re.compile(rf"({_NUM})(?=号|栋|幢|单元|座|楼(?![下上�
 # 芦荻桥以西约100米, 金樽KTV（滨江路103号）, 桂馥路58号（老红光电影院门口）)
 _ALIAS = re.compile(rf"\s*\((?![^)]*(?:至|到|段|之间|以[东西南北]|约|米|附近|旁|对面|侧|号|门口|门前|边))[{CJK}\w]{{1,12}}\)")
 _PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
+_PUNCT_RUN = re.compile(r"的?[\s,.;:!?~、]+")  # 东安区的，东安区: a pause between a name and itself
 # 18号, 18号院, 9号楼下 (below No. 9); not 18号楼 (a building), 2号线, 4号口.
 _BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
 _NUMBER = re.compile(r"[甲乙丙]?(\d{1,5}(?:-\d{1,4})?)号(?:院儿?|院子)?(?!楼(?![下上道顶前后])|线|口|栋)")
@@ -442,7 +443,7 @@ class PlaceReader:
         self._direction_re = re.compile(rf"([{d}])(?:{endings})")
         # 丰乐路路南, 路北侧: the side of the road; 李家村南这边: a village's side said bare
         self._road_side_re = re.compile(rf"路([{d}])(?:{endings})?(?![路街道巷大])")
-        self._village_bare_side_re = re.compile(rf"([{d}])(?=这边|那边|这块|那块|这里|那里|一带|[,.;!?\s]|$)")
+        self._village_bare_side_re = re.compile(rf"([{d}])(?=这边|那边|这块|那块|这里|那里|一带|有(?!限)|的|[,.;!?\s]|$)")
         self._village_suffixes = tuple(w["directions.village_suffixes"])
         vs = "".join(self._village_suffixes)
         self._village_again = re.compile(rf"的?[,.\s]*(?:俺们|我们|咱们|俺|我|咱)?[{vs}][{d}里口]")
@@ -475,7 +476,7 @@ class PlaceReader:
         limit = None if any(w in t for w in self._correction_words) else WINDOW
         while True:
             names, read_to = self._names(t, limit, phrases)
-            names = _without_aliases(t, names)
+            names = _without_repeated_admin(t, _without_aliases(t, names))
             names = self._after_corrections(t, self._junctions_and_betweens(t, names))
             place, end = self._place(t, names)
             if read_to == len(t) or end < read_to - WINDOW // 4:
@@ -695,8 +696,8 @@ class PlaceReader:
             name = t[cut:end]
             if name in known and not (cut > start and _NAMED_CITY_DISTRICT.fullmatch(t, cut - 1, end)):
                 return _Name(kind, _OFFICE.sub("", name), cut, end)  # (苇城区 is not 城区)
-        name = t[start:end]
-        if not 3 <= end - start <= 6 or kind == "district" and name.endswith(self._not_districts) \
+        name = _OFFICE.sub("", t[start:end])  # 东单街道办事处辖区: the street office's street
+        if not 3 <= len(name) <= 6 or kind == "district" and name.endswith(self._not_districts) \
                 and not _NAMED_CITY_DISTRICT.fullmatch(name):
             return None
         after = _PUNCT.match(t, end)
@@ -914,7 +915,7 @@ class PlaceReader:
         second = tail.group(1)
         if tail.group().endswith("路段") and not second.endswith(("路", "街", "道", "巷", "胡同")):
             second += "路"  # 至知春路段: 知春路, then 段
-        kept.append(_Name("between", "", start, tail.end(), ends=(stretch_end(first), stretch_end(second))))
+        kept.append(_Name("between", "", start, tail.end(), ends=(end_as_said(first), end_as_said(second))))
         return sorted(kept, key=lambda n: n.start)
 
     def _junction_word(self, t: str, pos: int) -> int:
@@ -970,6 +971,13 @@ class PlaceReader:
                 continue
             if n is not None and n is not first:
                 if self._take(place, n, said, adjacent=p == pos) is None:
+                    number = _NUMBER.match(t, n.end)
+                    if n.kind == "road" and number and place.landmark and not place.road \
+                            and t[n.start - 1:n.start] == "(":  # 金樽KTV（滨江路103号）: the shop's address
+                        place.road, place.number = n.value, number.group(1)
+                        said.append(n.value)
+                        pos = end = number.end()
+                        continue
                     if n.kind == "landmark" and place.number and not place.near and not place.side:
                         place.near = n.value  # 金宝街88号，就金宝汇门口那儿: its gate or side still follow
                         if t[n.start - 1:n.start] != "(":  # (but not in brackets: 58号（老红光电影院门口）)
@@ -1025,10 +1033,10 @@ class PlaceReader:
         return later
 
     def _corrected_number(self, t: str, pos: int, place: Place) -> int:
-        """三十一号，不对不对，是三十二号: the house number, building or exit said again
+        """三十一号，不对不对，是三十二号: the house number, building, exit or gate said again
         after a correction replaces the first. The position after it, or 0."""
         m = self._corrections_re.match(t, pos)
-        if not m or not (place.number or place.building or place.exit):
+        if not m or not (place.number or place.building or place.exit or place.gate):
             return 0
         after = self._skip_soft(t, m.end())
         after += t.startswith("是", after)
@@ -1048,6 +1056,11 @@ class PlaceReader:
         if e and place.exit:  # A口，哦不对，是B口
             place.exit, place.side = e.group(1).upper(), ""
             return e.end()
+        g = self._gate_re.match(t, after)
+        if g and place.gate:  # 北门，哎不对，东北门
+            place.gate = (g.group(1) + "门") if g.group(1) else g.group(2)
+            place.side = "门口" if g.group(3) else ""
+            return g.end()
         return 0
 
     def _problem_place(self, t: str, starters: list[_Name]) -> _Name | None:
@@ -1418,6 +1431,20 @@ def _estate_name(name: str) -> str:
     return _SECTION_LETTER.sub(lambda m: m.group(1).upper() + "区", name)
 
 
+def _without_repeated_admin(t: str, names: list[_Name]) -> list[_Name]:
+    """The names, less a district or street said again right after itself (东安区，东安区，嗯，
+    建国门街道): the first stands, and the next name follows it."""
+    out: list[_Name] = []
+    for n in names:
+        last = out[-1] if out else None
+        if last is not None and n.kind in ("district", "street") and n.kind == last.kind \
+                and n.value == last.value and _PUNCT_RUN.fullmatch(t, last.end, n.start):
+            out[-1] = _Name(last.kind, last.value, last.start, n.end)
+            continue
+        out.append(n)
+    return out
+
+
 def _without_aliases(t: str, names: list[_Name]) -> list[_Name]:
     """The names, less those said in brackets as another name of the one before."""
     spans = [m.span() for m in _ALIAS.finditer(t) if m.start() > 0]
@@ -1436,11 +1463,19 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     t = normalize(text if isinstance(text, str) else "", _PHRASE_BREAK if phrase_breaks else "")
     t = _STUTTER.sub("", t)
     t = _SPOKEN_NUMBER.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), t)
+    if "来着" in t:
+        t = _WHICH_WAS_IT.sub("", t)
     if "号之" not in t:
         return t
     return _SUB_NUMBER.sub(lambda m: f"{m.group(1)}-{chinese_numeral(m.group(2)) or m.group(2)}号", t)
 
 
+# A caller searching his memory (几号来着，哦，41号 / A口还是B口来着，B口): what he then says is the
+# place's detail, as if said straight after the name
+_WHICH_WAS_IT = re.compile(
+    rf"(?:那个)?[{_PHRASE_BREAK}.,]*(?:几号楼|几栋|几幢|几号院|几号|几单元|哪个门|哪个口|几口"
+    r"|[a-z\d]口还是[a-z\d]口|[东西南北]{1,2}门还是[东西南北]{1,2}门)来着"
+    rf"[{_PHRASE_BREAK}.,\s]*(?:(?:哦|噢|对|我想想|想想|我看看|看看|让我想想)[{_PHRASE_BREAK}.,\s]*)*")
 # A caller's false start, said again whole after a pause: 八，八号楼 / 南，南大门 / 十……十四栋
 # (not a word said twice on purpose: 不，不是八条 is a denial, 对，对面 an answer)
 _STUTTER = re.compile(rf"(?<![{CJK}\d])(?![不是对哦嗯啊那这就我俺])([{CJK}]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)")
@@ -1460,16 +1495,23 @@ def _phrase_starts(t: str) -> tuple[str, frozenset[int]]:
     return "".join(parts), frozenset(starts)
 
 
-# 蒲桥路口 is 蒲桥 + 路口: a 路 after a name's own ending is the junction word's
-_ROAD_AFTER_END = re.compile(r"(?<=.[条街同巷道站场园桥路])路$")
+# 东四十条路口 is 东四十条 + 路口: a 路 after a road's own ending is the junction word's
+_JUNCTION_ROAD = re.compile(r"(?<=.[条街同巷道站场路])路$")
+# …and 蒲桥路口 may be 蒲桥 + 路口 or 蒲桥路 + 口: compared without it
+_ROAD_AFTER_END = re.compile(r"(?<=.[园桥])路$")
+
+
+def end_as_said(name: str) -> str:
+    """An end of a stretch as a dispatcher writes it, without the junction word: 东四十条路口 →
+    东四十条, 花园路口 → 花园路."""
+    if name.endswith("口"):
+        name = name[:-1]
+    return _JUNCTION_ROAD.sub("", name)
 
 
 def stretch_end(name: str) -> str:
-    """An end of a stretch as said, without the junction word: 东四十条路口 → 东四十条,
-    蒲桥路口 → 蒲桥 (and 蒲桥路, said without 口, compares as 蒲桥)."""
-    if name.endswith("口"):
-        name = name[:-1]
-    return _ROAD_AFTER_END.sub("", name)
+    """An end of a stretch as two reports are compared by: 蒲桥路口, 蒲桥路 and 蒲桥 are one."""
+    return _ROAD_AFTER_END.sub("", end_as_said(name))
 
 
 def _longest_first(words) -> list[str]:
