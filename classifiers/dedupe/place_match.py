@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from classifiers.locate.places import (
@@ -98,7 +99,20 @@ def _same_compound(a: str, b: str) -> bool:
     a, b = _compound_key(a), _compound_key(b)
     # 棉纺厂宿舍 = 棉纺宿舍, 电力局大院 = 电力大院: a works' housing said without 厂 / 局 (and
     # 水电八局宿舍 = 八局宿舍 as it is said)
-    return _same_compound_key(a, b) or _same_compound_key(_without_works(a), _without_works(b))
+    return _same_compound_key(a, b) or _same_compound_key(_without_works(a), _without_works(b)) \
+        or _one_homophone(a, b)
+
+
+def _one_homophone(a: str, b: str) -> bool:
+    """灯心草家园 / 灯芯草家园: one character written as another that sounds the same (a typo,
+    or speech recognition), in a name of four characters or more."""
+    if len(a) != len(b) or len(a) < _MIN_HOMOPHONE_NAME:
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return len(diff) == 1 and lazy_pinyin(a[diff[0]]) == lazy_pinyin(b[diff[0]])
+
+
+_MIN_HOMOPHONE_NAME = 4
 
 
 def _without_works(key: str) -> str:
@@ -125,6 +139,17 @@ def _same_compound_key(a: str, b: str) -> bool:
 
 
 _ESTATE_WORDS = frozenset({"花园", "家园", "新村", "公寓", "社区"})
+# Places inside an estate that the place reader takes as part of its name (杏坛小区中心花园).
+_IN_ESTATE = ("中心花园", "中心广场", "小花园", "花园", "广场", "停车场", "地下车库", "车库", "会所", "游乐场",
+              "篮球场", "喷泉")
+
+
+def _inside_estate(a: str, b: str) -> bool:
+    """Is one the other estate with a place in it after its name (杏坛小区 / 杏坛小区中心花园)?"""
+    short, long_ = sorted((a, b), key=len)
+    if not short.endswith(("小区", "花园", "家园", "苑", "公寓", "新村")) or not long_.startswith(short):
+        return False
+    return long_[len(short):] in _IN_ESTATE
 
 
 def _bare_of(a: str, b: str) -> bool:
@@ -456,8 +481,11 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
     if a.get("compound") and b.get("compound"):
         if _same_compound(a["compound"], b["compound"]):
             anchors += 1
-        elif _phase_of(a["compound"], b["compound"]) or _bare_of(a["compound"], b["compound"]):
-            partial = True  # 软件园B区5号楼 / 软件园, 金桥7栋 / 金桥家园7号楼: the estate said more loosely
+        elif _phase_of(a["compound"], b["compound"]) or _bare_of(a["compound"], b["compound"]) \
+                or _inside_estate(a["compound"], b["compound"]):
+            # 软件园B区5号楼 / 软件园, 金桥7栋 / 金桥家园7号楼: the estate said more loosely;
+            # 杏坛小区 / 杏坛小区中心花园: the estate, and a place in it
+            partial = True
         else:
             return "different"
     elif (a.get("compound") or b.get("compound")) and (inner := _inner_compound(b if a.get("compound") else a)):
