@@ -1109,6 +1109,8 @@ class PlaceReader:
         short first)."""
         if self._residence_end.search(t, max(0, name.start - 5), name.start):
             return True
+        if t.endswith("在", 0, name.start) and t.startswith("居住", name.end):
+            return True  # 其在海运仓小区居住: said after the name
         for k in range(len(name.value) - 1, 1, -1):
             short = t.rfind(name.value[:k], max(0, name.start - 14), name.start)
             if short >= 0:
