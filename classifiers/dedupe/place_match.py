@@ -109,10 +109,13 @@ def _one_homophone(a: str, b: str) -> bool:
     if len(a) != len(b) or len(a) < _MIN_HOMOPHONE_NAME:
         return False
     diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
-    return len(diff) == 1 and lazy_pinyin(a[diff[0]]) == lazy_pinyin(b[diff[0]])
+    if len(diff) != 1 or a[diff[0]] in _SUFFIX_CHARACTERS or b[diff[0]] in _SUFFIX_CHARACTERS:
+        return False  # (玉兰苑 / 玉兰园: two suffixes, two estates)
+    return lazy_pinyin(a[diff[0]]) == lazy_pinyin(b[diff[0]])
 
 
 _MIN_HOMOPHONE_NAME = 4
+_SUFFIX_CHARACTERS = frozenset("".join(COMPOUND_SUFFIXES))
 
 
 def _without_works(key: str) -> str:
