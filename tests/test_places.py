@@ -357,6 +357,13 @@ MEMORY_OFFICES_AND_SHOPS = [
     ("来电人反映：其在海运仓小区居住，反映南门仓胡同南门仓绿地内有人夜间聚集饮酒喧哗",
      {"road": "南门仓胡同", "landmark": "南门仓绿地", "side": "内"}),
     ("其所在小区内有人私自在公共绿地种菜", None),
+    # a form's place said more precisely in its content; an operator's bracketed correction
+    ("标题：施工扰民\n地址：东安区建国门街道\n内容：具体位置在船板胡同十五号院内，每天夜里十二点以后还在施工",
+     {"district": "东安区", "street": "建国门街道", "road": "船板胡同", "number": "15", "side": "内"}),
+    ("标题：共享单车堆积\n地址：建国门地铁站\n内容：具体在A口外面，几十辆单车堆着",
+     {"landmark": "建国门地铁站", "exit": "A", "side": "外"}),
+    ("来电人反映：大雅宝胡同（来电人随后更正为小雅宝胡同）26号门口下水道堵塞，污水外溢",
+     {"road": "小雅宝胡同", "number": "26", "side": "门口"}),
 ]
 
 

@@ -305,6 +305,8 @@ _FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西
 # 地址：翡翠湾 / 地址是……水岸星城: a bare name as the whole of an address field
 _FIELD_NAME = re.compile(rf"(?:地址|地点|位置)(?:是|在)?[:.\s]*([{CJK}]{{2,8}})")
 _FIELD_LABEL = re.compile(r"内容|问题|标题|描述|时间|诉求|情况")
+# 具体位置在… / 内容：具体在…: the place said more precisely, right after it was named
+_MORE_PRECISELY = re.compile(r"[.,]?(?:(?:内容|描述|问题描述|情况|诉求):)?具体(?:(?:位置|地点|地址|方位)(?:在|是|为|:)?|在|是)")
 # A form's address field: the place it names is the problem's, whatever the title said before
 # it (标题：烧烤店油烟熏人 地址：砚池路88号老秦家烧烤)
 _ADDRESS_FIELD = re.compile(r"(?:事发|问题)?(?:地址|地点|位置):")
@@ -423,9 +425,11 @@ class PlaceReader:
         # (…不是本司，我说错了，是演乐胡同: the name denied first, then the correction)
         correction = (rf"(?:吗|吧|啊|呀|呢|哎呀|哎|哦)?[\s,.;:!?]*(?:不是[^,.;!?]{{1,6}}[,.;!?]+)?(?:我|俺)?(?:{words})"
                       rf"(?:[\s,.;:!?]*(?:我|俺)?(?:{words}))*")
-        self._corrections_re = re.compile(rf"[\s,.;:!?]*{correction}")
+        # (also in an operator's brackets: 大雅宝胡同（来电人随后更正为小雅宝胡同）26号)
+        bracket = r"\((?:来电人|市民|其)?(?:随后|后来|后|又)?"
+        self._corrections_re = re.compile(rf"[\s,.;:!?]*(?:{bracket})?{correction}")
         # …or after the name's details (康宁路十号楼下，不是，康宁路十号门口)
-        self._corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?[,.;!?]+\s*{correction}")
+        self._corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?(?:[,.;!?]+\s*|{bracket}){correction}")
         self._junctions = _words_re(w["phrases.junctions"])
         ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
         self._between_ends = re.compile(f"(?:的)?(?:{ends})")
@@ -1357,6 +1361,9 @@ class PlaceReader:
     def _skip_hard(self, t: str, pos: int, place: Place, said: list[str], names: list[_Name]) -> int:
         """What a caller says between the parts of one place and that says nothing about
         it: the position after it, or 0."""
+        m = _MORE_PRECISELY.match(t, pos)
+        if m:
+            return m.end()  # 地址：建国门地铁站 内容：具体在A口外面: the field's place, said finer
         for rx in (_DATE, _TIME, _PHONE, _DENIAL, _FLOOR, _FORM_LABEL, _HEADING):
             m = rx.match(t, pos)
             if m and m.end() > pos:
