@@ -364,6 +364,9 @@ MEMORY_OFFICES_AND_SHOPS = [
      {"landmark": "建国门地铁站", "exit": "A", "side": "外"}),
     ("来电人反映：大雅宝胡同（来电人随后更正为小雅宝胡同）26号门口下水道堵塞，污水外溢",
      {"road": "小雅宝胡同", "number": "26", "side": "门口"}),
+    # a subject's place said again in the letter with the same details and a side
+    ("主题：方巾巷小区二号楼外墙空调支架锈蚀\n\n您好：\n方巾巷小区二号楼西侧外墙有多台空调外机支架严重锈蚀",
+     {"compound": "方巾巷小区", "building": "2", "side": "西侧"}),
 ]
 
 

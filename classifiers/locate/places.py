@@ -1014,8 +1014,10 @@ class PlaceReader:
     def _said_again_with_details(self, t: str, names: list[_Name], place: Place, end: int) -> Place | None:
         """每天都会去滨湖公园晨练。滨湖公园东门里头…: a name said with nothing finer, then
         said again soon after with its gate, side or number: the place as said the second time
-        (with what only the first said), or None."""
-        if any(getattr(place, k) for k in _DETAILS):
+        (with what only the first said), or None. Also a place with details but no side said
+        again with the same details and a side (主题：方巾巷小区二号楼外墙… 方巾巷小区二号楼西侧外墙…)."""
+        detailed = [k for k in _DETAILS if getattr(place, k)]
+        if place.side:
             return None
         main = place.landmark or place.compound or place.road
         if not main:
@@ -1027,6 +1029,8 @@ class PlaceReader:
         later, _ = self._place(t, [n for n in names if n.start >= again.start])
         if later is None or not any(getattr(later, k) for k in _DETAILS) \
                 or (later.landmark or later.compound or later.road) != again.value:
+            return None
+        if detailed and not (later.side and all(getattr(later, k) == getattr(place, k) for k in detailed)):
             return None
         for k in ("district", "street", "road", "compound"):
             if not getattr(later, k) and getattr(place, k) and not (k == "road" and later.cross_road):
