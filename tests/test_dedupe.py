@@ -451,7 +451,7 @@ def test_something_new_put_in_and_gone_wrong_again_is_a_recurrence(text):
 # Told as a story, in words no list holds (none of these is in the model's training texts).
 FIXED_AND_BACK = [
     "东风路菜场门口那个卖鱼的，上个月被城管劝走了，清静了一阵子，这几天又把摊子支回来了，腥水流一地",
-    "文昌路口的护栏上回交警扶正了，前天晚上又给车撞歪了",
+    "文昌路口的护栏上回交警给弄直了，前天晚上又给车撞歪了",  # (扶正了 is in the list now)
 ]
 NOT_FIXED_YET = [
     "上礼拜打电话说的那个井盖，到现在还没人来修，天天有人绕着走",

@@ -1030,8 +1030,9 @@ class PlaceReader:
         if later is None or not any(getattr(later, k) for k in _DETAILS) \
                 or (later.landmark or later.compound or later.road) != again.value:
             return None
-        if detailed and not (later.side and all(getattr(later, k) == getattr(place, k) for k in detailed)):
-            return None
+        if detailed and not (later.side and all(getattr(later, k) == getattr(place, k) for k in detailed)
+                             and (later.landmark or later.compound or later.road) == main):
+            return None  # (the same name: 申请修剪汀雨巷14号门口 is no road 修剪汀雨巷)
         for k in ("district", "street", "road", "compound"):
             if not getattr(later, k) and getattr(place, k) and not (k == "road" and later.cross_road):
                 setattr(later, k, getattr(place, k))
