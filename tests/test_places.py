@@ -364,6 +364,13 @@ MEMORY_OFFICES_AND_SHOPS = [
      {"landmark": "建国门地铁站", "exit": "A", "side": "外"}),
     ("来电人反映：大雅宝胡同（来电人随后更正为小雅宝胡同）26号门口下水道堵塞，污水外溢",
      {"road": "小雅宝胡同", "number": "26", "side": "门口"}),
+    # a numeral or a gate's direction said twice glued to the name; a memory searched with 几
+    ("我住新鲜胡同，新鲜胡同十、十九号，十九号，家门口那个下水井冒泡", {"road": "新鲜胡同", "number": "19"}),
+    ("翠湖湾小区，就是东、东门，东门口那个健身器材坏了", {"compound": "翠湖湾小区", "gate": "东门", "side": "门口"}),
+    ("北新仓胡同二十……二十几来着，二十六号，对，二十六号，我们院门口那个路灯",
+     {"road": "北新仓胡同", "number": "26", "side": "门口"}),
+    # an operator's correction without brackets
+    ("来电人反映：礼士小区，来电人随后更正为礼士花园，6号楼前化粪池满溢", {"compound": "礼士花园", "building": "6"}),
     # a subject's place said again in the letter with the same details and a side
     ("主题：方巾巷小区二号楼外墙空调支架锈蚀\n\n您好：\n方巾巷小区二号楼西侧外墙有多台空调外机支架严重锈蚀",
      {"compound": "方巾巷小区", "building": "2", "side": "西侧"}),

@@ -425,8 +425,9 @@ class PlaceReader:
         # (…不是本司，我说错了，是演乐胡同: the name denied first, then the correction)
         correction = (rf"(?:吗|吧|啊|呀|呢|哎呀|哎|哦)?[\s,.;:!?]*(?:不是[^,.;!?]{{1,6}}[,.;!?]+)?(?:我|俺)?(?:{words})"
                       rf"(?:[\s,.;:!?]*(?:我|俺)?(?:{words}))*")
-        # (also in an operator's brackets: 大雅宝胡同（来电人随后更正为小雅宝胡同）26号)
-        bracket = r"\((?:来电人|市民|其)?(?:随后|后来|后|又)?"
+        # (also an operator's, in brackets or not: 大雅宝胡同（来电人随后更正为小雅宝胡同）26号,
+        # 礼士小区，来电人随后更正为礼士花园; 苏州胡同，经来电人更正为船板胡同15号)
+        bracket = r"\(?经?(?:来电人|市民|其)(?:随后|后来|后|又)?|\((?:随后|后来|后|又)?"
         self._corrections_re = re.compile(rf"[\s,.;:!?]*(?:{bracket})?{correction}")
         # …or after the name's details (康宁路十号楼下，不是，康宁路十号门口)
         self._corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?(?:[,.;!?]+\s*|{bracket}){correction}")
@@ -1476,6 +1477,7 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     with `phrase_breaks`, a space between two phrases is kept as _PHRASE_BREAK."""
     t = normalize(text if isinstance(text, str) else "", _PHRASE_BREAK if phrase_breaks else "")
     t = _STUTTER.sub("", t)
+    t = _GLUED_STUTTER.sub("", t)
     t = _SPOKEN_NUMBER.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), t)
     if "来着" in t:
         t = _WHICH_WAS_IT.sub("", t)
@@ -1487,12 +1489,14 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
 # A caller searching his memory (几号来着，哦，41号 / A口还是B口来着，B口): what he then says is the
 # place's detail, as if said straight after the name
 _WHICH_WAS_IT = re.compile(
-    rf"(?:那个)?[{_PHRASE_BREAK}.,]*(?:几号楼|几栋|几幢|几号院|几号|几单元|哪个门|哪个口|几口"
+    rf"(?:那个)?[{_PHRASE_BREAK}.,]*(?:[一二三四五六七八九十百\d]{{0,3}}几(?:号楼|栋|幢|号院|号口|号|单元|口)?|哪个门|哪个口"
     r"|[a-z\d]口还是[a-z\d]口|[东西南北]{1,2}门还是[东西南北]{1,2}门)来着"
     rf"[{_PHRASE_BREAK}.,\s]*(?:(?:哦|噢|对|我想想|想想|我看看|看看|让我想想)[{_PHRASE_BREAK}.,\s]*)*")
 # A caller's false start, said again whole after a pause: 八，八号楼 / 南，南大门 / 十……十四栋
 # (not a word said twice on purpose: 不，不是八条 is a denial, 对，对面 an answer)
 _STUTTER = re.compile(rf"(?<![{CJK}\d])(?![不是对哦嗯啊那这就我俺])([{CJK}]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)")
+# …and one glued to the name before it: 新鲜胡同十、十九号, 北新仓胡同二十……二十六号, 就是东、东门口
+_GLUED_STUTTER = re.compile(rf"([一二三四五六七八九十百]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)|([东西南北])[,.{_PHRASE_BREAK}]+(?=\2大?门)")
 # 苇城区, 鹿城区: a district named X城区 (but 老城区, 主城区, 县城区 are parts of a town)
 _NAMED_CITY_DISTRICT = re.compile(r"[^老主新旧县市镇中南北东西城内外本该全]城区")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
