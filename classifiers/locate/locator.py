@@ -69,6 +69,8 @@ GENERIC_KINDS = {
     "卫生服务站": "clinic", "卫生服务中心": "clinic", "社区医院": "clinic",
     "幼儿园": "kindergarten", "图书馆": "library", "体育馆": "gym", "博物馆": "museum",
 }
+# What the locator says when the text names no place at all: a question for the citizen.
+NO_PLACE = "未识别到地点，请补充具体位置（如小区、楼号、门牌号或附近地标）"
 COMPOUND_SUFFIXES = ("小区", "家园", "花园", "嘉园", "公寓", "宿舍", "家属院", "新村", "大院")
 ADDRESS_WORDS = ("大街", "小街", "胡同", "小区", "花园", "家园", "公寓", "宿舍", "中学", "小学",
                  "医院", "菜市场", "市场", "超市", "公园", "派出所", "公交站", "地铁站", "大道",
@@ -375,9 +377,9 @@ class GridLocator:
             evidence.append("未登记的地名：" + "、".join(unmatched))
             reasons.insert(0, f"地址“{unmatched[0]}”不在本区网格登记中，请核实")
         elif not point_reasons:
-            reasons.insert(0, "未识别到地点，请补充具体位置（如小区、楼号、门牌号或附近地标）")
+            reasons.insert(0, NO_PLACE)
         loc = self._result(None, [], None, 0.0, t, evidence, reasons, unmatched=unmatched)
-        loc.missing = [r for r in reasons if r.startswith("未识别到地点")]
+        loc.missing = [NO_PLACE] if NO_PLACE in reasons else []
         return loc
 
     @staticmethod

@@ -28,7 +28,7 @@ def _must_be_pending(doc: dict) -> None:
     """A ticket an operator may still settle: held (received), or open and flagged."""
     if doc["status"] == workorders.HELD_STATUS:
         return
-    if doc["status"] in workorders.REVIEWABLE_STATUSES and (doc.get("needs_review") or doc.get("missing")):
+    if doc["status"] in workorders.REVIEWABLE_STATUSES and workorders.needs_a_person(doc):
         return
     raise AlreadyHandled(f"工单 {doc['case_no']} 已由他人处理（当前状态：{doc['status_name']}），"
                          "请刷新后查看")

@@ -95,6 +95,12 @@ def _category(cls) -> dict:
     }
 
 
+def needs_a_person(doc: dict) -> bool:
+    """A person must look at the work order: a doubt of the machine (needs_review), or
+    something still to ask the citizen (missing). The console's queue holds these."""
+    return bool(doc.get("needs_review") or doc.get("missing"))
+
+
 def ticket_doubts(loc) -> list[str]:
     """The location stage's reasons that mark the whole ticket for review: its doubts. Not a
     precisely named place that only lacks its grid (the location entry keeps that one), and

@@ -158,7 +158,7 @@ class Pipeline:
                 return {"outcome": outcome, "case_no": doc["case_no"], "check_code": check_code,
                         "status": doc["status"],
                         # the citizen is told a person will check: a doubt, or a place to ask for
-                        "needs_review": doc["needs_review"] or bool(doc.get("missing"))}
+                        "needs_review": workorders.needs_a_person(doc)}
             return make
 
         join = intake.case_hint or (stages.duplicates.case_no if stages.duplicates.action == "attach" else "")

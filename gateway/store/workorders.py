@@ -17,19 +17,12 @@ from typing import Any
 
 import orjson
 
+from gateway.cases.workorders import needs_a_person  # the needs_review column: the console's queue
 from gateway.errors import NotFound, Refusal
 from gateway.models import reporter_contacts
 from gateway.store.intakes import IntakeRecords
 from gateway.store.push import PushRecords
 from gateway.store.writer import dumps, fetch
-
-
-def _for_a_person(doc: dict) -> int:
-    """The `needs_review` column: the console's queue holds a ticket a person must look at —
-    a doubt of the machine (the document's needs_review) or something still to ask the
-    citizen (its `missing`)."""
-    return int(bool(doc.get("needs_review") or doc.get("missing")))
-
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS workorders (
@@ -269,7 +262,7 @@ class WorkOrderRecords(IntakeRecords):
             + (self.next_feed_seq if in_feed else "NULL")
             + ", ?, ?, ?)",
             (doc["case_no"], doc["status"], doc["created_at"], doc["updated_at"], check_code,
-             _for_a_person(doc), dumps(doc)),
+             int(needs_a_person(doc)), dumps(doc)),
         )
         self._after_change(conn, None, doc, check_code)
 
@@ -285,7 +278,7 @@ class WorkOrderRecords(IntakeRecords):
             " feed_seq = CASE WHEN feed_seq IS NULL AND ? = 'received' THEN NULL"
             f" ELSE {self.next_feed_seq} END"
             " WHERE case_no = ?",
-            (doc["status"], doc["updated_at"], _for_a_person(doc), dumps(doc),
+            (doc["status"], doc["updated_at"], int(needs_a_person(doc)), dumps(doc),
              doc["status"], doc["case_no"]),
         )
         self._after_change(conn, old, doc, check_code, joined)
