@@ -1,0 +1,19 @@
+"""The parts of the registry-free place reader, one job a module. The reader itself
+(`PlaceReader`, `extract_place`) is classifiers/locate/places.py, which callers import from.
+
+    words          the word file (classifiers/data/place_words.toml), checked; the division names
+    vocabulary     those words compiled into the sets and patterns the steps match with
+    text           the text prepared for reading: normalised, spoken numbers as digits, stutters out
+    patterns       what several steps look for alike: house numbers, buildings, exits, phases …
+    place          the result (Place) and a name found in the text (Name)
+    names          step 1: every name in the text, found by its suffix
+      name_start     where a name begins, read backwards from its suffix
+      divisions      districts and streets
+      unsuffixed     estates named without a suffix
+      junctions      two roads: a junction, or a stretch between two points
+      corrections    a name or a detail the caller corrects
+    assemble       step 2: the place, read forward from the problem's first name
+      problem_place  which name is the problem's (not where the caller lives)
+      details        number, building, unit, gate, exit, stretch, side
+      passed_over    what a caller says between the parts of one place
+"""

@@ -1,0 +1,165 @@
+"""Step 2 of reading a place: from the problem's first name on, the text is read forward as
+long as it says more about that place (details.py), passing over what a caller says in
+between (passed_over.py). The first thing that is about something else ends the place."""
+from __future__ import annotations
+
+from classifiers.locate.place_reading.corrections import corrected_number
+from classifiers.locate.place_reading.details import detail_at
+from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
+from classifiers.locate.place_reading.patterns import NUMBER, PHASE
+from classifiers.locate.place_reading.place import Name, Place
+from classifiers.locate.place_reading.problem_place import problem_place
+from classifiers.locate.place_reading.vocabulary import Vocabulary
+
+# What makes a place more than a name; how far after it the name may be said again with them.
+_DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
+_SAID_AGAIN_REACH = 40
+
+
+def assemble(vocab: Vocabulary, t: str, names: list[Name]) -> tuple[Place | None, int]:
+    """The place from the first name on, and where its words end."""
+    starters = [n for n in names if not n.attached]
+    if not starters:
+        return None, 0
+    first = problem_place(vocab, t, starters)
+    if first is None:
+        return None, 0
+    by_start = {n.start: n for n in names if n.start >= first.start}
+    place = Place()
+    said: list[str] = []
+    _take(vocab, place, first, said)
+    pos = end = first.end
+    while pos < len(t):
+        p = skip_soft(vocab, t, pos)
+        n = by_start.get(p)
+        if n is not None and n is not first and n.kind in ("road", "compound", "landmark") and n.value in said:
+            pos = end = n.end  # 在外交部街，外交部街33号: said again (外 is no side here)
+            continue
+        phase = PHASE.match(t, p)
+        if phase and place.compound.endswith(phase.group()):
+            pos = phase.end()  # 幸福里小区西区，西区大门口: the section said again (no district)
+            continue
+        q = detail_at(vocab, t, p, place)
+        if q:
+            pos = end = q
+            continue
+        if n is not None and n is not first:
+            if _take(vocab, place, n, said, adjacent=p == pos) is None:
+                number = NUMBER.match(t, n.end)
+                if n.kind == "road" and number and place.landmark and not place.road \
+                        and t[n.start - 1:n.start] == "(":  # 金樽KTV（滨江路103号）: the shop's address
+                    place.road, place.number = n.value, number.group(1)
+                    said.append(n.value)
+                    pos = end = number.end()
+                    continue
+                if n.kind == "landmark" and place.number and not place.near and not place.side:
+                    place.near = n.value  # 金宝街88号，就金宝汇门口那儿: its gate or side still follow
+                    if t[n.start - 1:n.start] != "(":  # (but not in brackets: 58号（老红光电影院门口）)
+                        pos = end = n.end
+                        continue
+                break
+            pos = end = n.end
+            continue
+        q = corrected_number(vocab, t, p, place)
+        if q:
+            pos = end = q
+            continue
+        q = skip_hard(vocab, t, p, place, said, names)  # (after: 不是 is also a denial)
+        if q:
+            pos = q
+            continue
+        break
+    if place.compound.endswith(vocab.village_suffixes) and not (
+            place.side or place.road or place.landmark or place.building):
+        m = vocab.village_side_later.match(t, end)
+        if m and not any(end <= n.start < m.end() for n in names):
+            place.side = (m.group(1) or m.group(2)) + "侧"
+    if not place.specific:
+        place.side = ""
+        if not (place.district or place.street):
+            return None, end
+    place.text = t[first.start:end]
+    return _said_again_with_details(vocab, t, names, place, end) or place, end
+
+
+def _said_again_with_details(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int) -> Place | None:
+    """每天都会去滨湖公园晨练。滨湖公园东门里头…: a name said with nothing finer, then
+    said again soon after with its gate, side or number: the place as said the second time
+    (with what only the first said), or None. Also a place with details but no side said
+    again with the same details and a side (主题：方巾巷小区二号楼外墙… 方巾巷小区二号楼西侧外墙…)."""
+    detailed = [k for k in _DETAILS if getattr(place, k)]
+    if place.side:
+        return None
+    main = place.landmark or place.compound or place.road
+    if not main:
+        return None
+    again = next((n for n in names if end <= n.start <= end + _SAID_AGAIN_REACH
+                  and (n.value.endswith(main) or n.value.startswith(main))), None)  # (一号线建国门站)
+    if again is None:
+        return None
+    later, _ = assemble(vocab, t, [n for n in names if n.start >= again.start])
+    if later is None or not any(getattr(later, k) for k in _DETAILS) \
+            or (later.landmark or later.compound or later.road) != again.value:
+        return None
+    if detailed and not (later.side and all(getattr(later, k) == getattr(place, k) for k in detailed)
+                         and (later.landmark or later.compound or later.road) == main):
+        return None  # (the same name: 申请修剪汀雨巷14号门口 is no road 修剪汀雨巷)
+    for k in ("district", "street", "road", "compound"):
+        if not getattr(later, k) and getattr(place, k) and not (k == "road" and later.cross_road):
+            setattr(later, k, getattr(place, k))
+    for n in names:  # 标题：刘家洼村…  正文：青岚区刘家洼村村北: the district said with it
+        if n.end == again.start and n.kind in ("district", "street") and not getattr(later, n.kind):
+            setattr(later, n.kind, n.value)
+    return later
+
+
+def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: bool = False) -> bool | None:
+    """Add a name to the place: True when added, False when it only repeats, None when
+    it is about something else."""
+    value = n.value
+    if n.kind in ("road", "compound", "landmark") and any(v.startswith(value) for v in said):
+        return False  # said again, perhaps shorter (刘庄村, 刘庄)
+    said_as = getattr(place, n.kind) if n.kind in ("compound", "landmark") else ""
+    if said_as and value.startswith(said_as):
+        if n.kind == "compound" and PHASE.fullmatch(value, len(said_as)):
+            place.compound = value  # 东安花园的，就那个东安花园三期: which phase, said next
+            said.append(value)
+            return True
+        return False  # said again in full (桂花园，桂花园小区)
+    # A village's town or county may be said after it (村名：石各庄村 所属乡镇：杨宋镇).
+    specific = place.specific and not (place.compound.endswith(vocab.village_suffixes) and not (
+        place.road or place.landmark or place.building or place.street and n.kind == "street"))
+    if n.kind == "district":
+        if place.district or specific:
+            return None
+        place.district = value
+    elif n.kind == "street":
+        if place.street or specific:
+            return None
+        place.street = value
+    elif n.kind == "road":
+        if place.road or place.compound or place.landmark or place.between and not adjacent:
+            return None  # (从A口到B口之间的金宝街: the road of the stretch, said after it)
+        place.road = value
+    elif n.kind == "junction":
+        if place.cross_road or place.compound or place.landmark or place.number or place.between:
+            return None
+        if place.road and place.road not in (n.value, n.cross):
+            return None
+        place.road, place.cross_road = n.value, n.cross
+        said += [n.value, n.cross]
+    elif n.kind == "between":
+        if place.between or place.compound or place.landmark or place.cross_road or place.number:
+            return None
+        place.between = list(n.ends)
+    elif n.kind == "compound":
+        if place.compound or place.landmark and not adjacent:
+            return None  # (工商大学荷塘小区: the compound of the landmark just named)
+        place.compound = value
+    elif n.kind == "landmark":
+        if place.landmark or (place.compound or place.cross_road) and not n.attached or place.number:
+            return None  # (天河北路与体育东路交汇处天桥下: the junction's footbridge)
+        place.landmark = value
+    if value:
+        said.append(value)
+    return True

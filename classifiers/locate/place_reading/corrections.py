@@ -1,0 +1,66 @@
+"""A caller correcting himself or corrected by the operator (东四七条，哦不对，东四八条;
+大雅宝胡同（来电人随后更正为小雅宝胡同）; 三十一号，不对不对，是三十二号): the name or the
+detail said after the correction replaces the one before it."""
+from __future__ import annotations
+
+import re
+
+from classifiers.locate.place_reading.passed_over import skip_soft
+from classifiers.locate.place_reading.patterns import BUILDING, CJK, EXIT, NUMBER
+from classifiers.locate.place_reading.place import Name, Place
+from classifiers.locate.place_reading.vocabulary import Vocabulary
+
+# How far after a correction word the corrected house number may come (不对不对，不是十八号，是十六号).
+_CORRECTION_REACH = 16
+_CJK_OR_PUNCT = re.compile(rf"[{CJK}\d,.;:!?\s]*")
+
+
+def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
+    """东四七条,哦不对,东四八条: the name before a correction and all before it go."""
+    for i in range(len(names) - 1, -1, -1):
+        if vocab.corrections_re.match(t, names[i].end):
+            return names[i + 1:]
+        later = i + 1 < len(names) and vocab.corrections_later.match(t, names[i].end, names[i + 1].start)
+        if later and not _detail_said_again(vocab, t, later.end()):
+            return names[i + 1:]
+    return names
+
+
+def _detail_said_again(vocab: Vocabulary, t: str, pos: int) -> bool:
+    """民生路106号，不对，是160号: what the correction puts right is the number (building,
+    exit) — `corrected_number` replaces it; the road stays."""
+    after = skip_soft(vocab, t, pos)
+    after += t.startswith("是", after)
+    return bool(NUMBER.match(t, after) or BUILDING.match(t, after) or EXIT.match(t, after))
+
+
+def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
+    """三十一号，不对不对，是三十二号: the house number, building, exit or gate said again
+    after a correction replaces the first. The position after it, or 0."""
+    m = vocab.corrections_re.match(t, pos)
+    if not m or not (place.number or place.building or place.exit or place.gate):
+        return 0
+    after = skip_soft(vocab, t, m.end())
+    after += t.startswith("是", after)
+    if place.number:
+        # 不是十八号，是十六号 / 啊不是，我看错门牌了，是三十八号: the first other number
+        # said soon after the correction
+        n = next((n for n in NUMBER.finditer(t, after, after + _CORRECTION_REACH)
+                  if n.group(1) != place.number), None)
+        if n and _CJK_OR_PUNCT.fullmatch(t, after, n.start()):
+            place.number, place.side = n.group(1), ""
+            return n.end()
+    b = BUILDING.match(t, after)
+    if b and place.building:
+        place.building, place.unit, place.side = b.group(1), "", ""
+        return b.end()
+    e = EXIT.match(t, after)
+    if e and place.exit:  # A口，哦不对，是B口
+        place.exit, place.side = e.group(1).upper(), ""
+        return e.end()
+    g = vocab.gate_re.match(t, after)
+    if g and place.gate:  # 北门，哎不对，东北门
+        place.gate = (g.group(1) + "门") if g.group(1) else g.group(2)
+        place.side = "门口" if g.group(3) else ""
+        return g.end()
+    return 0

@@ -1,0 +1,104 @@
+"""Districts and streets: a 区/县 or 街道/镇/乡 named in the text, known to the division table or
+made plain by what is said around it (南山县石桥镇, 我是临江区的, 高新区科技路); 西城那边 for
+西城区; one said twice in a row counts once."""
+from __future__ import annotations
+
+import re
+
+from classifiers.locate.place_reading.patterns import CJK, CJK_RUN, PUNCT
+from classifiers.locate.place_reading.place import Name
+from classifiers.locate.place_reading.vocabulary import Vocabulary
+
+_PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
+_ADMIN_ALONE = re.compile(r"(?:的)?(?:那边|这边|那块|这块|一带|那一块|这一块|这片|那片|这一片|那一片|辖区)|的(?=[\s,.;:!?])")
+_VILLAGE_AFTER = re.compile(rf"[{CJK}]{{1,4}}村")
+_OFFICE = re.compile(r"(办事处|办)$")
+# 苇城区, 鹿城区: a district named X城区 (but 老城区, 主城区, 县城区 are parts of a town)
+_NAMED_CITY_DISTRICT = re.compile(r"[^老主新旧县市镇中南北东西城内外本该全]城区")
+_PUNCT_RUN = re.compile(r"的?[\s,.;:!?~、]+")  # 东安区的，东安区: a pause between a name and itself
+
+
+def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end: int, last: Name | None,
+                  phrases: frozenset[int] = frozenset()) -> Name | None:
+    """A district or street whose suffix (区, 县, 街道, 镇 …) starts at s0: the name as the
+    division table holds it, or as the words around it make plain; None when neither."""
+    known = vocab.districts if kind == "district" else vocab.streets
+    if last is not None and last.end == s0 and last.kind in ("landmark", "compound") and start == s0:
+        glued = t[last.start:end]  # 观音桥街道, 李家村镇: the name read as a landmark is the street's
+        if glued in known or (kind == "street" and 3 <= len(glued) <= 6 and _VILLAGE_AFTER.match(t, end)):
+            return Name(kind, glued, last.start, end)
+    if last is not None and last.kind in ("landmark", "compound", "road") and s0 - last.end <= 2 \
+            and CJK_RUN.fullmatch(t, last.start, end):
+        # 丰台区卢沟桥|街道, 怀柔区桥|梓镇, 海淀区学院路|街道: a district and the street,
+        # read as a bridge or a road
+        for cut in range(last.start, s0 - 1):
+            if t[cut:end] in known and (cut == last.start or t[last.start:cut] in vocab.districts):
+                return Name(kind, t[cut:end], cut, end)
+    if kind == "street" and last is not None and last.kind == "district" and last.end == start \
+            and 3 <= end - start <= 6 and t[start:end].endswith(("街道", "镇", "乡")):
+        return Name(kind, t[start:end], start, end)  # 海淀区西北旺镇: not 北旺镇, a town elsewhere
+    for cut in range(start, s0):
+        name = t[cut:end]
+        if name in known and not (cut > start and _NAMED_CITY_DISTRICT.fullmatch(t, cut - 1, end)):
+            return Name(kind, _OFFICE.sub("", name), cut, end)  # (苇城区 is not 城区)
+    name = _OFFICE.sub("", t[start:end])  # 东单街道办事处辖区: the street office's street
+    if not 3 <= len(name) <= 6 or kind == "district" and name.endswith(vocab.not_districts) \
+            and not _NAMED_CITY_DISTRICT.fullmatch(name):
+        return None
+    after = PUNCT.match(t, end)
+    after = after.end() if after else end  # 城南区，桃园街道: said with a pause between
+    if kind == "district" and t[end:end + 1] not in ("市",) and _PLAUSIBLE_STREET.match(t, after):
+        return Name(kind, name, start, end)  # 南山县石桥镇: a county, by the town after it
+    if kind == "street" and last is not None and last.kind == "district" \
+            and (last.end == start or PUNCT.fullmatch(t, last.end, start)) \
+            and name.endswith(("街道", "镇", "乡")):
+        return Name(kind, name, start, end)
+    if kind == "street" and name.endswith(("镇", "乡")) and _VILLAGE_AFTER.match(t, end):
+        return Name(kind, name, start, end)  # 东坡镇红岩村: a town, by the village after it
+    if kind == "district" and _VILLAGE_AFTER.match(t, after):
+        return Name(kind, name, start, end)  # 双桥县张家湾村, 临江区，东沟村: by the village after it
+    if kind == "district" and name.endswith("区") and (end in phrases or t.startswith("的", end)):
+        return Name(kind, name, start, end)  # 南塘区的公交车, 高新区 晚上…: a district said alone
+    if _ADMIN_ALONE.match(t, end):
+        return Name(kind, name, start, end)  # 我是临江区的, 青石乡那边: named as where one is
+    if kind == "district" and name.endswith("区") and _named_right_after(vocab, t, end):
+        return Name(kind, name, start, end)  # 高新区科技路: a district, by the road after it
+    if kind == "street" and name.endswith("街道") and end - start >= 4 and name not in vocab.not_streets:
+        return Name(kind, name, start, end)  # 东单街道最近老停水, 华大街道湖东路: a street office
+    return None
+
+
+def _named_right_after(vocab: Vocabulary, t: str, pos: int) -> bool:
+    """A road, compound or landmark named right at pos: a name of at least two Chinese
+    characters whose suffix starts within 8 characters of pos."""
+    for m in vocab.suffix_re.finditer(t, pos, pos + 10):  # (环城|西路: past a suffix inside the name)
+        if not all("\u4e00" <= c <= "\u9fff" for c in t[pos:m.start()]):
+            return False
+        if m.start() - pos >= 2:
+            return vocab.kinds[m.group()] in ("road", "compound", "landmark")
+    return False
+
+
+def short_district(vocab: Vocabulary, t: str) -> Name | None:
+    """A district said without its suffix where the words make it clear (西城那边 → 西城区)."""
+    for m in vocab.short_context.finditer(t):
+        j = m.start()
+        for k in (4, 3, 2):
+            full = vocab.district_short.get(t[j - k:j]) if j >= k else None
+            if full:
+                return Name("district", full, j - k, j)
+    return None
+
+
+def without_repeated_admin(t: str, names: list[Name]) -> list[Name]:
+    """The names, less a district or street said again right after itself (东安区，东安区，嗯，
+    建国门街道): the first stands, and the next name follows it."""
+    out: list[Name] = []
+    for n in names:
+        last = out[-1] if out else None
+        if last is not None and n.kind in ("district", "street") and n.kind == last.kind \
+                and n.value == last.value and _PUNCT_RUN.fullmatch(t, last.end, n.start):
+            out[-1] = Name(last.kind, last.value, last.start, n.end)
+            continue
+        out.append(n)
+    return out

@@ -1,0 +1,122 @@
+"""Two roads and a junction word make a junction (长征路与民主路交叉口, 从解放路往胜利路拐的路口);
+"从A到B之间" a stretch between two points; the ends of a stretch as a dispatcher writes them."""
+from __future__ import annotations
+
+import re
+
+from classifiers.locate.place_reading.patterns import ALIAS, CJK, CJK_RUN, PUNCT
+from classifiers.locate.place_reading.place import Name
+from classifiers.locate.place_reading.vocabulary import Vocabulary
+
+_TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
+_JUNCTION_GAP = re.compile(r"^[东西南北]口|就是|[,、 ]")
+_BEFORE_JUNCTION = re.compile(r",?的?(?:那个|这个)?")  # (跟朝阳门南小街，交汇那块)
+_TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
+_LEFT_END_FILL = re.compile(r"(?:(?:往|向)[东西南北]走?|进来|出来|进去|过来)?[,\s]*(?:一直)?走?[,\s]*$")
+_RIGHT_START_FILL = re.compile(r"[,\s]*(?:到[,\s]*)?")
+_BARE_JUNCTION_END = re.compile(rf"([{CJK}]{{1,8}}?(?:大道|大街|胡同|路|街|巷|道))口")
+# 东四十条路口 is 东四十条 + 路口: a 路 after a road's own ending is the junction word's
+_JUNCTION_ROAD = re.compile(r"(?<=.[条街同巷道站场路])路$")
+# …and 蒲桥路口 may be 蒲桥 + 路口 or 蒲桥路 + 口: compared without it
+_ROAD_AFTER_END = re.compile(r"(?<=.[园桥])路$")
+
+
+def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
+    """The names with two roads and a junction word made one junction, and the two ends of
+    a stretch (从A到B之间) one between."""
+    out: list[Name] = []
+    i = 0
+    while i < len(names):
+        a = names[i]
+        b = names[i + 1] if i + 1 < len(names) else None
+        if a.kind == "road" and b is not None and b.kind == "road":
+            gap = ALIAS.sub("", t[a.end:b.start])
+            if b.value[0] in vocab.connectors and gap and not _JUNCTION_GAP.sub("", gap) \
+                    and len(b.value) >= 4 and junction_word(vocab, t, b.end):
+                # 内务部街西口，跟东四南大街的丁字路口: the name was read with its 跟
+                b = Name("road", b.value[1:], b.start + 1, b.end)
+                gap += t[b.start - 1]
+            # 内务部街西口，跟东四南大街的丁字路口: the lane's end, then the road it meets
+            core = _JUNCTION_GAP.sub("", gap) if any(c in vocab.connectors for c in gap) else gap
+            joined = gap == "" or (len(core) <= 2 and all(c in vocab.connectors or c in ",、的 " for c in core))
+            junction = junction_word(vocab, t, b.end)
+            c = names[i + 2] if i + 2 < len(names) else None
+            # 湘江北路与岳麓大道立交桥: the bridge of their junction, no junction word
+            bridge = c is not None and c.start == b.end and c.value in vocab.road_bridges
+            if junction and _TO.match(t, b.end + junction):
+                junction = 0  # 自光华路口至兴业路口: the first end of a stretch
+            if (junction or bridge) and joined and a.value != b.value:
+                out.append(Name("junction", a.value, a.start, b.end + junction, cross=b.value))
+                i += 2
+                continue
+            tail = vocab.between_ends.match(t, b.end)
+            if tail and joined and gap and a.value != b.value:  # 长征路与民主路之间 (not 石板街，石板街中间)
+                out.append(Name("between", "", a.start, tail.end(), ends=(a.value, b.value)))
+                i += 2
+                continue
+            # 从解放路往胜利路拐的路口
+            m = gap in ("往", "向")
+            turn = _TURN.match(t, b.end)
+            if m and turn:
+                start = a.start - 1 if t[a.start - 1:a.start] == "从" else a.start
+                out.append(Name("junction", a.value, start, b.end + turn.end(), cross=b.value))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    for m in _TO.finditer(t):
+        out = _between(vocab, t, m.start(), out)
+    return out
+
+
+def _between(vocab: Vocabulary, t: str, i: int, names: list[Name]) -> list[Name]:
+    """A stretch between two points around the 到/至 at i: 从A(路口)到B(路口)之间, or
+    A路口到B路口之间 with A a name read already."""
+    # 从(,)朝内大街路口(往南)(,)(一直)到(,)(到)金宝街路口: what is said around the ends
+    left_end = _LEFT_END_FILL.search(t, max(0, i - 16), i).start()
+    left_end -= 1 if t[left_end - 1:left_end] == "口" else 0
+    k = max(t.rfind("从", max(0, i - 16), left_end), t.rfind("自", max(0, i - 16), left_end))
+    right = _RIGHT_START_FILL.match(t, i + 1).end()
+    tail = vocab.between_tail.match(t, right)
+    if not tail and k >= 0:  # 从渡江路口到徽州大道口 路灯全不亮: said from a junction to a junction
+        tail = _BARE_JUNCTION_END.match(t, right)
+    if not tail:
+        return names
+    first_start = PUNCT.match(t, k + 1).end() if k >= 0 and PUNCT.match(t, k + 1) else k + 1
+    if k >= 0 and left_end - first_start >= 2 and CJK_RUN.fullmatch(t, first_start, left_end):
+        start, first = k, t[first_start:left_end]
+    else:
+        named = [n for n in names if n.end in (left_end, left_end + 1) and n.kind in ("road", "landmark")]
+        if not named:
+            return names
+        first, start = named[0].value, named[0].start
+        if t[start - 1:start] == "从":
+            start -= 1
+    inner = [n for n in names if n.start >= start and n.end <= tail.end()]
+    kept = [n for n in names if n not in inner]
+    second = tail.group(1)
+    if tail.group().endswith("路段") and not second.endswith(("路", "街", "道", "巷", "胡同")):
+        second += "路"  # 至知春路段: 知春路, then 段
+    kept.append(Name("between", "", start, tail.end(), ends=(end_as_said(first), end_as_said(second))))
+    return sorted(kept, key=lambda n: n.start)
+
+
+def junction_word(vocab: Vocabulary, t: str, pos: int) -> int:
+    """The length of a junction word (路口, 交汇处 …) at pos, with the filler before it
+    (，的那个), or 0."""
+    p = _BEFORE_JUNCTION.match(t, pos).end()
+    m = vocab.junctions.match(t, p)
+    return p - pos + len(m.group()) if m else 0
+
+
+def end_as_said(name: str) -> str:
+    """An end of a stretch as a dispatcher writes it, without the junction word: 东四十条路口 →
+    东四十条, 花园路口 → 花园路."""
+    if name.endswith("口"):
+        name = name[:-1]
+    return _JUNCTION_ROAD.sub("", name)
+
+
+def stretch_end(name: str) -> str:
+    """An end of a stretch as two reports are compared by: 蒲桥路口, 蒲桥路 and 蒲桥 are one."""
+    return _ROAD_AFTER_END.sub("", end_as_said(name))

@@ -1,0 +1,47 @@
+"""Where a name begins: read backwards from its suffix over Chinese characters, up to a word
+that cannot be part of a name (住在, 反映, 那家 …), the name before it or a phrase's start."""
+from __future__ import annotations
+
+import re
+
+from classifiers.locate.place_reading.vocabulary import Vocabulary
+
+_BUS_AFTER = re.compile(r"车|公交|线|口公交")  # 2路车, 2路公交: a bus route, not a road
+_BUS_BEFORE = ("公交", "坐", "乘", "搭", "趟")  # 公交2路, 坐2路: likewise
+_COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
+
+
+def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool,
+               latin: bool = False, numbered: bool = False, phrases: frozenset[int] = frozenset()) -> int:
+    """Where the name whose suffix starts at s0 begins: the longest run of Chinese
+    characters before it that crosses no boundary word and starts at or after floor;
+    `joined`: a joining word right after the name before it (胜利路跟|和平路) ends it;
+    `latin`: letters and digits belong to the name too (阳光100); `numbered`: a number
+    right before the suffix does, after a Chinese character (经2路 = 经二路, 锦溪2桥) but
+    not before a bus or a line (坐2路车, 2号线); `phrases`: where a phrase starts after a
+    space: a name of two or more characters before its suffix starts there at the latest
+    (冒水了 丰乐路 → 丰乐路; but 和平 路18号 → 和平路)."""
+    i = s0
+    lowest = floor if floor > end - max_len else end - max_len
+    single, longer = vocab.single_boundaries, vocab.longer_boundaries
+    if numbered and s0 >= 2 and t[s0 - 1].isdigit() and not _BUS_AFTER.match(t, end):
+        j = s0 - 1
+        if j > lowest and t[j - 1].isdigit():
+            j -= 1
+        if j > lowest and "\u4e00" <= t[j - 1] <= "\u9fff" and t[j - 1] not in single \
+                and not t.endswith(_BUS_BEFORE, 0, j):
+            i = j
+    while i > lowest:
+        if i in phrases and s0 - i >= 2:
+            break
+        c = t[i - 1]
+        if not ("\u4e00" <= c <= "\u9fff" or latin and c.isascii() and c.isalnum()) or c in single:
+            break
+        if any(t[i - n:i] in words for n, words in longer if n <= i):
+            break
+        if c in vocab.connectors and (joined and i - 1 == floor or t[i - 2:i - 1] == ")"):
+            break  # 红旗路和|胜利路口, 红旗路（老207国道）和|胜利路口
+        i -= 1
+    if i > 0 and t[i - 1].isascii() and t[i - 1].isalnum() and t[i] in _COUNTERS and i < s0:
+        i += 1  # 10点以后长江中路, A3区实验中学: the name starts after the time or the code
+    return i

@@ -1,0 +1,239 @@
+"""Step 1 of reading a place: every road, compound, landmark, district and street named in the
+text, found by its suffix (路, 胡同, 小区, 村, 超市, 地铁站, 街道 …) with the name read
+backwards from it (name_start.py). A bare suffix right after a name takes the name in, except
+for the unnamed things that belong to what is before them (长江路 + 天桥, 后营村 + 村委会)."""
+from __future__ import annotations
+
+import re
+
+from classifiers.locate.place_reading.divisions import division_name, short_district
+from classifiers.locate.place_reading.junctions import junction_word
+from classifiers.locate.place_reading.name_start import name_start
+from classifiers.locate.place_reading.passed_over import skip_soft
+from classifiers.locate.place_reading.patterns import ALIAS, CJK, NUMBER, PHASE, estate_name
+from classifiers.locate.place_reading.place import Name
+from classifiers.locate.place_reading.unsuffixed import unsuffixed_compound
+from classifiers.locate.place_reading.vocabulary import Vocabulary
+
+_LINE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?")  # 地铁2号线人民广场站: the line before a station
+_LINE_BEFORE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?$")
+# 桑榆里3号楼: building 3 of an estate, not house 3 of a lane
+_BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
+_LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
+_NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
+# After a district's name, the start of the name of one of its own institutions.
+_GLUED_DISTRICT = re.compile(rf"([{CJK}]{{2,3}}区)(?=[{CJK}]{{3,}})")
+_DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
+
+
+def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
+               phrases: frozenset[int] = frozenset()) -> tuple[list[Name], int]:
+    """Every name in t, and how far t was read: with `limit`, only up to that many
+    characters after the first road, compound or landmark; `phrases`: where a phrase
+    starts after a space (a name does not reach back over it)."""
+    out: list[Name] = []
+    stop = len(t)
+    for m in vocab.suffix_re.finditer(t):
+        suffix, s0, end = m.group(), m.start(), m.end()
+        if s0 > stop:
+            break
+        if any(s0 < p < end for p in phrases):
+            continue  # 占道施工|地址: a suffix (工地) across two phrases is none
+        kind = vocab.kinds[suffix]
+        last = out[-1] if out else None
+        floor = last.end if last else 0
+        if last is not None and last.kind == "road" and floor < s0:
+            if t.startswith("上", floor):
+                floor += 1  # 东风路上|第三小学: "on the road"
+            else:
+                floor += junction_word(vocab, t, floor)  # 文化路口|天桥, 交汇处|天桥
+        joined = last is not None and last.kind in ("road", "compound", "landmark")
+        start = name_start(vocab, t, s0, floor, end, 12 if kind == "landmark" else 10, joined,
+                           numbered=kind in ("road", "landmark"), phrases=phrases)
+        if kind == "landmark" and suffix in vocab.stations:
+            start = _station_prefix(vocab, t, start)
+        name = t[start:end]
+        if start > 0 and vocab.vague_end.search(t, max(0, start - 4), start) \
+                or vocab.vague_start.match(t, start, end):
+            continue  # 某网店, 有个废品站, (近期)多家餐馆: no particular one
+        found = None
+        if kind in ("district", "street"):
+            found = division_name(vocab, t, kind, start, s0, end, last, phrases)
+        elif suffix in vocab.brands:
+            found = Name("landmark", name, start, end)  # 肯德基, 朝内物美: a name by itself
+        elif start == s0 or (kind == "landmark" and _LINE.fullmatch(t, start, s0)):
+            found = _bare_suffix(vocab, t, kind, suffix, start, end, last)
+        elif kind == "road":
+            found = _road_name(vocab, t, suffix, name, start, s0, end, last)
+        elif kind == "compound":
+            found = _compound_name(vocab, t, suffix, name, start, s0, end, last)
+        else:
+            found = _landmark_name(vocab, t, name, start, s0, end, last)
+        if found is None:
+            continue
+        if found.start < floor and last is not None:
+            out.pop()  # the name took in the one before it
+            if last.kind in ("district", "street") and found.start <= last.start and last.end <= found.end - 2 \
+                    and not (t[last.end:found.end] in vocab.kinds or _DISTRICT_INSTITUTION.match(t, last.end)):
+                # 临江区和平桥: a district the gazetteer does not hold, then a landmark (but
+                # 城东区图书馆, 临江区人民医院: the district's own institution, one name)
+                out.append(last)
+                found = Name(found.kind, t[last.end:found.end], last.end, found.end)
+            elif last.start < found.start and t[last.start:found.start] in vocab.districts:
+                out.append(Name("district", t[last.start:found.start], last.start, found.start))
+        glued = _GLUED_DISTRICT.match(found.value) if found.kind in ("landmark", "compound") else None
+        if glued and not glued.group(1).endswith(vocab.not_districts) \
+                and not _DISTRICT_INSTITUTION.match(found.value, glued.end()):
+            # 石湾区枇杷岭社区文化广场: a district the gazetteer does not hold, then the name
+            cut = found.start + glued.end()
+            out.append(Name("district", glued.group(1), found.start, cut))
+            found = Name(found.kind, found.value[glued.end():], cut, found.end)
+        out.append(found)
+        if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
+            stop = found.start + limit
+    if not any(n.kind in ("compound", "landmark") for n in out):
+        out = unsuffixed_compound(vocab, t, out, phrases)
+    if not any(n.kind == "district" for n in out):
+        short = short_district(vocab, t)
+        if short is not None and not any(n.start <= short.start < n.end for n in out):
+            out = sorted([*out, short], key=lambda n: n.start)
+    return out, stop
+
+
+def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, end: int,
+                 last: Name | None) -> Name | None:
+    """A suffix with no name of its own: part of the name before it, or an unnamed
+    thing that belongs to it, or nothing."""
+    if kind == "landmark" and suffix in vocab.footbridges:
+        return Name("landmark", vocab.words["landmarks.footbridge"], start, end, attached=True)
+    if kind == "landmark" and suffix in vocab.attached:
+        return Name("landmark", suffix, start, end, attached=True)
+    if kind == "landmark" and last is not None and last.kind == "road" and t[last.end:start] in ("上", "上的") \
+            and vocab.side_words.match(t, end) and not vocab.not_sides.match(t, end):
+        return Name("landmark", suffix, start, end, attached=True)  # 华山路上那个网吧门口
+    if last is None or last.end != start or last.attached:
+        return None
+    if kind == "landmark" and suffix in vocab.road_bridges and last.kind in ("road", "junction"):
+        return Name("landmark", suffix, start, end, attached=True)  # 北环路立交桥: the road's own bridge
+    if kind == "landmark" and suffix in vocab.stations and vocab.station_verb.match(t, start):
+        return None  # 公交站站牌: the station's sign, not a second 站
+    if kind == "road":
+        # 中关村大街, 王府井大街: a road named after a village or a landmark
+        if last.kind in ("compound", "landmark") and suffix not in vocab.need_number \
+                and not t.startswith("口", end) and not vocab.not_before.match(t, start):
+            return Name("road", last.value + suffix, last.start, end)
+        return None
+    if last.kind == "district" and kind == "landmark":
+        return Name(kind, last.value + suffix, last.start, end)  # 东安区图书馆
+    if last.kind not in ("road", "compound", "landmark"):
+        return None
+    if (kind == "compound" and len(suffix) < 2 or vocab.side_words.match(t, start)) \
+            and last.value.endswith(suffix):
+        return None  # 李家村村东头, 光明桥桥下: the name said again before its side
+    if suffix in vocab.bridges and last.value.endswith(suffix):
+        return None  # 通济桥桥面
+    if kind == "compound" and suffix in vocab.need_context and not _compound_context(vocab, t, end):
+        return None
+    if kind == "compound" and (m := PHASE.match(t, end)):
+        end = m.end()  # 恒泰花园小区三期: the phase is part of the name here too
+    value = last.value + estate_name(t[start:end])
+    if kind == "landmark" and t[last.start:last.start + 2] != "地铁":
+        # 东四十条地铁站, 北京站, 火车站站: a station may carry its line before it
+        new_start = _station_prefix(vocab, t, last.start) if suffix in vocab.stations else last.start
+        value = t[new_start:end]
+        return Name(kind, value, new_start, end)
+    return Name(kind, value, last.start, end)
+
+
+def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0: int, end: int,
+               last: Name | None) -> Name | None:
+    """A road whose suffix starts at s0 (`name` = t[start:end]), or None when it is none: a
+    word that only ends like a road, a numbered lane without its numeral."""
+    if s0 - start == 1 and t[start] in "东西南北" and last is not None and last.end == start \
+            and last.kind in ("compound", "landmark") and not last.attached:
+        return Name("road", last.value + name, last.start, end)  # 北京站东街
+    if s0 - start == 1 and t[start] in "东西南北中" and len(suffix) == 2 and (last is None or last.end <= start):
+        return Name("road", name, start, end)  # 南小街, 北大街, 东大道: a direction names the road
+    if s0 - start < 2 or name in vocab.not_names["road"] or name.endswith(vocab.not_road_endings):
+        return None
+    if vocab.not_before.match(t, s0) and not vocab.suffix_re.match(t, end):
+        return None
+    if suffix in vocab.numbered:
+        if s0 - start < 3 or not _LANE_NUMERAL.search(t, start, s0):
+            return None  # 东四十条: a name, then the lane's number
+        following = t[end:end + 1]
+        if "\u4e00" <= following <= "\u9fff" and not vocab.numbered_followers.match(t, end):
+            return None
+    if suffix in vocab.need_number and not t[end:end + 1].isdigit():
+        return None
+    return Name("road", name, start, end)
+
+
+def _compound_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0: int, end: int,
+                   last: Name | None) -> Name | None:
+    """A compound (estate, village) whose suffix starts at s0, a lane with house numbers
+    (as a road), or None when the name goes on or is no place."""
+    if name in vocab.not_names["compound"]:
+        return None
+    after_admin = last is not None and last.kind in ("district", "street") and last.end == start
+    following = vocab.suffix_re.match(t, end)
+    if suffix in vocab.need_context and (not after_admin and not _compound_context(vocab, t, end) or following
+                                         and vocab.kinds[following.group()] in ("compound", "street")):
+        return None  # 刘庄村, 和平里街道: the name goes on to its last suffix
+    if vocab.not_compound_before.match(t, s0):
+        return None  # 村民, 村干部: people, not the village
+    if len(suffix) == 1 and suffix not in vocab.village_suffixes and vocab.road_goes_on.match(t, end) \
+            and not PHASE.match(t, end):
+        return None  # 天府三街: the name goes on to a road's suffix
+    if m := PHASE.match(t, end):
+        # 锦绣花园二期, 金穗花园南区: the phase or section is part of the name
+        return Name("compound", estate_name(t[start:m.end()]), start, m.end())
+    if suffix in vocab.lanes and NUMBER.match(t, end) and not _BUILDING_NUMBER.match(t, end):
+        # 宝华里21号: a lane with house numbers (but 桑榆里3号楼后面: building 3 of an estate)
+        return Name("road", t[start:end], start, end)
+    return Name("compound", t[start:end], start, end)
+
+
+def _compound_context(vocab: Vocabulary, t: str, end: int) -> bool:
+    """Whether what follows a suffix that is an everyday word too (里, 城, 院, 庄 …) makes it
+    a compound: a building, a gate, a house number, the village said again."""
+    rest = t[end:end + 6]
+    if t[end - 1] in vocab.village_suffixes and vocab.village_again.match(t, end):
+        return True  # 李家庄的,庄西头: the village is spoken of again
+    if _NUMBERED_HOUSE.match(rest) or vocab.context_followers.match(rest):
+        return True
+    # 阳光城的,我们5号楼: a building said right after it; 翡翠城的大门口, 丽水湾东边大门
+    after = skip_soft(vocab, t, end)
+    return bool(_NUMBERED_HOUSE.match(t, after) or vocab.context_followers.match(t, after)
+                or vocab.gate_re.match(t, after))
+
+
+def _landmark_name(vocab: Vocabulary, t: str, name: str, start: int, s0: int, end: int,
+                   last: Name | None) -> Name | None:
+    """A landmark whose suffix starts at s0, with a district or a bank said right before it
+    taken in, or None."""
+    if s0 - start < 2 and t[start:s0] not in vocab.own or name in vocab.not_names["landmark"] \
+            or name.endswith(vocab.not_landmark_endings):
+        return None
+    if vocab.station_verb.match(t, end - 1):
+        return None  # 老人站不稳: the verb, not a station
+    if last is not None and last.kind == "district" and last.end == start:
+        return Name("landmark", t[last.start:end], last.start, end)  # 东安区人民医院
+    if last is not None and last.kind == "landmark" and last.end == start \
+            and name.endswith(vocab.branches) and not last.attached:
+        return Name("landmark", t[last.start:end], last.start, end)  # 中国工商银行东四支行
+    return Name("landmark", name, start, end)
+
+
+def _station_prefix(vocab: Vocabulary, t: str, start: int) -> int:
+    """Where a station's name starts with its line said before it (地铁2号线人民广场站)."""
+    m = _LINE_BEFORE.search(t, max(0, start - 7), start)
+    return start - len(m.group()) if m else start
+
+
+def without_aliases(t: str, names: list[Name]) -> list[Name]:
+    """The names, less those said in brackets as another name of the one before."""
+    spans = [m.span() for m in ALIAS.finditer(t) if m.start() > 0]
+    if not spans:
+        return names
+    return [n for n in names if not any(s < n.start and n.end < e for s, e in spans)]

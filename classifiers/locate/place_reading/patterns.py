@@ -1,0 +1,27 @@
+"""What several steps of the place reader look for alike: house numbers, buildings, exits,
+an estate's phase, another name in brackets, pauses."""
+from __future__ import annotations
+
+import re
+
+CJK = "\u4e00-\u9fff"
+# Another name said in brackets right after a name (永济桥（老石桥）, 红旗路（老207国道）)
+# (but not a stretch, a position or an address said in brackets: 学府路（育才街至文化路段）,
+# 芦荻桥以西约100米, 金樽KTV（滨江路103号）, 桂馥路58号（老红光电影院门口）)
+ALIAS = re.compile(rf"\s*\((?![^)]*(?:至|到|段|之间|以[东西南北]|约|米|附近|旁|对面|侧|号|门口|门前|边))[{CJK}\w]{{1,12}}\)")
+PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
+# 18号, 18号院, 9号楼下 (below No. 9); not 18号楼 (a building), 2号线, 4号口.
+NUMBER = re.compile(r"[甲乙丙]?(\d{1,5}(?:-\d{1,4})?)号(?:院儿?|院子)?(?!楼(?![下上道顶前后])|线|口|栋)")
+BUILDING = re.compile(r"第?(\d{1,3})(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
+EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2}|[东西][南北]|[东西南北])号?(?:出入口|出口|口)")  # A口, 2号口, 东南口
+# An estate's phase or section is part of its name: 锦绣花园二期, 金穗花园南区, 嘉禾苑三期（C区）
+_ESTATE_SECTION = r"[A-Za-z东西南北中]区(?!域)"
+PHASE = re.compile(rf"[一二三四五六七八九十\d]{{1,2}}期(?:{_ESTATE_SECTION}|[（(]{_ESTATE_SECTION}[）)])?|{_ESTATE_SECTION}")
+_SECTION_LETTER = re.compile(r"[（(]?([a-z])区[）)]?")  # (c区) as normalised text has it
+STRETCH_AFTER = re.compile(r"(?:那一段|这一段|那段|这段|一段|那一截|这一截|那截|这截|一截)")
+CJK_RUN = re.compile(f"[{CJK}]+")
+
+
+def estate_name(name: str) -> str:
+    """An estate's name as written down: 嘉禾苑三期(c区) → 嘉禾苑三期C区."""
+    return _SECTION_LETTER.sub(lambda m: m.group(1).upper() + "区", name)

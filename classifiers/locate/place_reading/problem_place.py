@@ -1,0 +1,81 @@
+"""Which name is the problem's place: the first one, unless it is whom a letter is addressed
+to, where the caller came from or where he lives ("我住在A，但我要反映的是B"), or an address
+field names another."""
+from __future__ import annotations
+
+import re
+
+from classifiers.locate.place_reading.details import detail_at
+from classifiers.locate.place_reading.patterns import CJK
+from classifiers.locate.place_reading.place import Name, Place
+from classifiers.locate.place_reading.vocabulary import Vocabulary
+
+# 致枫岭区政府：…, 致岚溪区农业农村局：: whom a letter is addressed to, not a place
+_ADDRESSEE = re.compile(rf"^(?:致|尊敬的)[{CJK}]{{2,16}}?:")
+# A form's address field: the place it names is the problem's, whatever the title said before
+# it (标题：烧烤店油烟熏人 地址：砚池路88号老秦家烧烤)
+_ADDRESS_FIELD = re.compile(r"(?:事发|问题)?(?:地址|地点|位置):")
+# A name the caller came from, not where the problem is: 从X(那边)出来/过来/走过去…, 途经X，步行至…
+# (从A到B alone is a stretch, read elsewhere.)
+_CAME_FROM = re.compile(r"(?:那边|这边|那儿|这儿)?(?:溜达|走|跑|骑|开)?(?:过来|出来|过去|出发)")
+_WENT_ON_TO = re.compile(r",?(?:步行|走)?(?:至|到)")
+# 我住在礼士胡同那边。史家胡同24号对面…: the sentence about one's home ends, the problem's place follows
+_SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
+_NOT_HERE_REACH = 90  # how far after where the caller lives "not here" may be said
+
+
+def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | None:
+    """The first name, unless it is where the caller lives ("我住在A，但我要反映的是B"):
+    then the first name after the turn, other than A said again; None when the caller
+    says it is not there and names no other place ("我住A，不过跟我们小区没关系…")."""
+    addressee = _ADDRESSEE.match(t)
+    if addressee:
+        starters = [n for n in starters if n.start >= addressee.end()]
+        if not starters:
+            return None
+    first = starters[0]
+    field = _ADDRESS_FIELD.search(t, first.end, first.start + 40) if ":" in t[first.end:first.start + 40] else None
+    if field:
+        first = next((n for n in starters if field.end() <= n.start <= field.end() + 2), first)
+    # 从北京站出来往北走…天桥上, 途经朝阳门地铁站，步行至…: where the caller came from
+    while first is not starters[-1] and (
+            t.endswith("从", 0, first.start) and _CAME_FROM.match(t, first.end)
+            or t.endswith("途经", 0, first.start) and _WENT_ON_TO.match(t, first.end)):
+        first = starters[starters.index(first) + 1]
+    if not _lives_at(vocab, t, first):
+        return first
+    turn = vocab.turn_re.search(t, first.end, first.end + 30)
+    if turn is None:
+        # 我住在礼士胡同那边。史家胡同24号对面…: the next sentence opens with the problem's
+        # place (but 我是樟树湾小区居民。小区东门口的快递驿站: still the estate)
+        end = _SENTENCE_AFTER.match(t, first.end)
+        return next((n for n in starters if end and n.start == end.end()), first)
+    later = next((n for n in starters if n.start >= turn.end()
+                  and not (n.value == first.value and n.kind in ("road", "compound", "landmark")
+                           and not _with_detail(vocab, t, n))), None)
+    if later is not None:
+        return later
+    return None if vocab.not_here.search(t, first.end, first.end + _NOT_HERE_REACH) else first
+
+
+def _with_detail(vocab: Vocabulary, t: str, name: Name) -> bool:
+    """Is the name followed by a gate, building, unit, number or exit of its own (我是桂汀苑业主，
+    想反映桂汀苑西北门外…: the caller's own estate, and the problem at its gate)? A side alone
+    is not enough (苇溪新村旁边儿那条，柘湖路…: the problem is elsewhere)."""
+    probe = Place(**{name.kind: name.value})
+    return bool(detail_at(vocab, t, name.end, probe)) and any(
+        (probe.gate, probe.building, probe.unit, probe.number, probe.exit))
+
+
+def _lives_at(vocab: Vocabulary, t: str, name: Name) -> bool:
+    """Whether the caller says he lives at the name: 我住在X, or 我住X的，X小区 (said
+    short first)."""
+    if vocab.residence_end.search(t, max(0, name.start - 5), name.start):
+        return True
+    if t.endswith("在", 0, name.start) and t.startswith("居住", name.end):
+        return True  # 其在海运仓小区居住: said after the name
+    for k in range(len(name.value) - 1, 1, -1):
+        short = t.rfind(name.value[:k], max(0, name.start - 14), name.start)
+        if short >= 0:
+            return bool(vocab.residence_end.search(t, max(0, short - 5), short))
+    return False

@@ -1,0 +1,53 @@
+"""The text as the place reader reads it: normalised (classifiers.normalize), spoken numbers
+as digits, a caller's false starts and memory searches taken out, phrase breaks marked."""
+from __future__ import annotations
+
+import re
+
+from classifiers.locate.place_reading.patterns import CJK
+from classifiers.normalize import chinese_numeral, normalize
+
+_NUM = "[零〇一幺二两三四五六七八九十百]+"
+# Spoken numbers before the words that count: 十八号 → 18号, 五号楼 → 5号楼, 二号线 → 2号线.
+_SPOKEN_NUMBER = re.compile(rf"({_NUM})(?=号|栋|幢|单元|座|楼(?![下上道顶前后梯房里])|出口|口(?![子气]))")
+# Marks where a space separated two phrases (see normalize); taken out before names are read.
+_PHRASE_BREAK = "\u2063"
+# A caller searching his memory (几号来着，哦，41号 / A口还是B口来着，B口): what he then says is the
+# place's detail, as if said straight after the name
+_WHICH_WAS_IT = re.compile(
+    rf"(?:那个)?[{_PHRASE_BREAK}.,]*(?:[一二三四五六七八九十百\d]{{0,3}}几(?:号楼|栋|幢|号院|号口|号|单元|口)?|哪个门|哪个口"
+    r"|[a-z\d]口还是[a-z\d]口|[东西南北]{1,2}门还是[东西南北]{1,2}门)来着"
+    rf"[{_PHRASE_BREAK}.,\s]*(?:(?:哦|噢|对|我想想|想想|我看看|看看|让我想想)[{_PHRASE_BREAK}.,\s]*)*")
+# A caller's false start, said again whole after a pause: 八，八号楼 / 南，南大门 / 十……十四栋
+# (not a word said twice on purpose: 不，不是八条 is a denial, 对，对面 an answer)
+_STUTTER = re.compile(rf"(?<![{CJK}\d])(?![不是对哦嗯啊那这就我俺])([{CJK}]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)")
+# …and one glued to the name before it: 新鲜胡同十、十九号, 北新仓胡同二十……二十六号, 就是东、东门口
+_GLUED_STUTTER = re.compile(rf"([一二三四五六七八九十百]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)|([东西南北])[,.{_PHRASE_BREAK}]+(?=\2大?门)")
+# 十八号之二 = 18-2号: a house number's sub-number said the old way
+_SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
+# 长青路地铁A出口: the station named after the road, said without 站
+METRO_AFTER_ROAD = re.compile(r"(?<=[路街道])地铁(?=[a-z]?\d{0,2}号?(?:出入口|出口|口))")
+
+
+def prepare(text: str, phrase_breaks: bool = False) -> str:
+    """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits;
+    with `phrase_breaks`, a space between two phrases is kept as _PHRASE_BREAK."""
+    t = normalize(text if isinstance(text, str) else "", _PHRASE_BREAK if phrase_breaks else "")
+    t = _STUTTER.sub("", t)
+    t = _GLUED_STUTTER.sub("", t)
+    t = _SPOKEN_NUMBER.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), t)
+    if "来着" in t:
+        t = _WHICH_WAS_IT.sub("", t)
+    if "号之" not in t:
+        return t
+    return _SUB_NUMBER.sub(lambda m: f"{m.group(1)}-{chinese_numeral(m.group(2)) or m.group(2)}号", t)
+
+
+def phrase_starts(t: str) -> tuple[str, frozenset[int]]:
+    """t without its phrase breaks, and where the phrases after them start."""
+    parts = t.split(_PHRASE_BREAK)
+    starts, at = set(), 0
+    for part in parts[:-1]:
+        at += len(part)
+        starts.add(at)
+    return "".join(parts), frozenset(starts)

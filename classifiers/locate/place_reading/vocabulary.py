@@ -1,0 +1,166 @@
+"""The place words (words.py) compiled once per reader into the sets and patterns every step
+matches with: which suffix makes which kind of name, the words that end a name, the
+corrections, junction words, gates, sides and directions."""
+from __future__ import annotations
+
+import re
+
+from classifiers.locate.place_reading.patterns import CJK, STRETCH_AFTER
+from classifiers.locate.place_reading.words import PlaceWords
+
+
+class Vocabulary:
+    """`districts`/`streets`: the division table's names; `words`: the checked word file."""
+
+    def __init__(self, districts: set[str], streets: set[str], words: PlaceWords):
+        self.districts = districts
+        self.streets = streets
+        self.words = w = words
+        boundaries = w["names.boundaries"]
+        self.single_boundaries = {b for b in boundaries if len(b) == 1}
+        lengths = sorted({len(b) for b in boundaries if len(b) > 1})
+        self.longer_boundaries = [(n, {b for b in boundaries if len(b) == n}) for n in lengths]
+        self.connectors = set(w["names.connectors"])
+        self.vague_end = re.compile(f"(?:{_alternation(w['names.vague'])})$")
+        self.vague_start = re.compile(f"(?:{_alternation(w['names.vague'])})(?=[{CJK}]{{2}})")
+        kinds: dict[str, str] = {}
+        for suffix in w["roads.suffixes"]:
+            kinds[suffix] = "road"
+        # 天府|三街, 万达城|南路: a one-character estate suffix inside a road's name
+        self.road_goes_on = re.compile(rf"[{CJK}]{{1,2}}(?:{_alternation(w['roads.suffixes'])})")
+        for suffix in w["compounds.suffixes"]:
+            kinds.setdefault(suffix, "compound")
+        for suffix in w["landmarks.suffixes"]:
+            kinds.setdefault(suffix, "landmark")
+        self.not_streets = set(w["admin.not_streets"])
+        self.not_districts = tuple(w["admin.not_districts"])
+        self.brands = set(w["landmarks.brands"])
+        for brand in self.brands:
+            kinds.setdefault(brand, "landmark")
+        for suffix in w["admin.district_suffixes"]:
+            kinds.setdefault(suffix, "district")
+        for suffix in w["admin.street_suffixes"]:
+            kinds[suffix] = "street"
+        self.kinds = kinds
+        self._ending_cache: dict[str, tuple[str, ...]] = {}
+        self.kind_suffixes = tuple(k for k in _longest_first(kinds) if len(k) >= 2
+                                   and kinds[k] in ("compound", "landmark"))
+        first_chars = "".join(sorted({k[0] for k in kinds}))
+        self.suffix_re = re.compile(f"(?=[{first_chars}])(?:{_suffix_alternation(kinds)})")
+        self.not_names = {"road": set(w["roads.not_names"]), "compound": set(w["compounds.not_names"]),
+                          "landmark": set(w["landmarks.not_names"])}
+        self.not_before = _words_re(w["roads.not_before"])
+        self.not_road_endings = w["roads.not_endings"]
+        self.not_landmark_endings = w["landmarks.not_endings"]
+        self.own = set(w["admin.own"])
+        self.numbered = set(w["roads.numbered"])
+        self.numbered_followers = _words_re(w["roads.numbered_followers"])
+        self.need_number = set(w["roads.need_number"])
+        self.need_context = set(w["compounds.need_context"])
+        self.context_followers = _words_re(w["compounds.context_followers"])
+        self.not_compound_before = _words_re(w["compounds.not_before"])
+        self.lanes = set(w["compounds.lanes"])
+        self.footbridges = set(w["landmarks.footbridges"])
+        self.road_bridges = set(w["landmarks.road_bridges"])
+        self.attached = set(w["landmarks.attached"])
+        self.stations = w["landmarks.stations"]
+        self.not_stations = w["landmarks.not_stations"]
+        self.parts = _words_re(w["landmarks.parts"])
+        self.station_verb = _words_re(w["landmarks.verb_after_station"])
+        self.branches = tuple(w["landmarks.branches"])
+        self.residence_end = re.compile(f"(?:{_alternation(w['phrases.residence'])})$")
+        self.turn_re = re.compile(_alternation(w["phrases.turns"]))
+        self.not_here = re.compile(_alternation(w["phrases.not_here"]))
+        self.fillers = _words_re(w["phrases.fillers"])
+        self.roles = _words_re(w["phrases.roles"])
+        self.back_refs = _words_re(w["phrases.back_references"])
+        self.descriptions = re.compile(f"(?:{_alternation(w['phrases.descriptions'])})[^,.;!?]{{1,10}}")
+        self.correction_words = w["phrases.corrections"]
+        misheard = w["phrases.misheard"]
+        self.misheard = (re.compile("|".join(map(re.escape, _longest_first(misheard)))), misheard) if misheard else None
+        words = _alternation(w["phrases.corrections"])
+        # (…不是本司，我说错了，是演乐胡同: the name denied first, then the correction)
+        correction = (rf"(?:吗|吧|啊|呀|呢|哎呀|哎|哦)?[\s,.;:!?]*(?:不是[^,.;!?]{{1,6}}[,.;!?]+)?(?:我|俺)?(?:{words})"
+                      rf"(?:[\s,.;:!?]*(?:我|俺)?(?:{words}))*")
+        # (also an operator's, in brackets or not: 大雅宝胡同（来电人随后更正为小雅宝胡同）26号,
+        # 礼士小区，来电人随后更正为礼士花园; 苏州胡同，经来电人更正为船板胡同15号)
+        bracket = r"\(?经?(?:来电人|市民|其)(?:随后|后来|后|又)?|\((?:随后|后来|后|又)?"
+        self.corrections_re = re.compile(rf"[\s,.;:!?]*(?:{bracket})?{correction}")
+        # …or after the name's details (康宁路十号楼下，不是，康宁路十号门口)
+        self.corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?(?:[,.;!?]+\s*|{bracket}){correction}")
+        self.junctions = _words_re(w["phrases.junctions"])
+        ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
+        self.between_ends = re.compile(f"(?:的)?(?:{ends})")
+        self.between_tail = re.compile(rf"([{CJK}]{{2,10}}?)口?[,\s]*(?:的)?(?:{ends})(?:的|{STRETCH_AFTER.pattern})?")
+        dirs = _alternation(w["gates.directions"])
+        named = _alternation(w["gates.named"] + w["gates.undirected"])
+        self.gate_re = re.compile(rf"(?:({dirs})(?:边|面|侧)?大?门|({named}))(口)?")
+        self.undirected_gates = frozenset(w["gates.undirected"])
+        self.side_of = {word: value for value, words_ in w.sides.items() for word in words_}
+        self.side_words = _words_re(self.side_of)
+        self.not_sides = _words_re(w["phrases.not_sides"])
+        self.bridges = tuple(w["landmarks.bridges"])
+        d = "".join(w["directions.words"])
+        endings = "|".join(_longest_first(w["directions.endings"]))
+        self.direction_re = re.compile(rf"([{d}])(?:{endings})")
+        # 丰乐路路南, 路北侧: the side of the road; 李家村南这边: a village's side said bare
+        self.road_side_re = re.compile(rf"路([{d}])(?:{endings})?(?![路街道巷大])")
+        self.village_bare_side_re = re.compile(rf"([{d}])(?=这边|那边|这块|那块|这里|那里|一带|有(?!限)|的|[,.;!?\s]|$)")
+        self.village_suffixes = tuple(w["directions.village_suffixes"])
+        vs = "".join(self.village_suffixes)
+        self.village_again = re.compile(rf"的?[,.\s]*(?:俺们|我们|咱们|俺|我|咱)?[{vs}][{d}里口]")
+        self.village_side_re = re.compile(
+            rf"(?:俺们|我们|咱们|俺|我|咱)?[{vs}](?:([{d}])(?:{endings})?|(里头|里面|里|内))")
+        # 上河村二组，村南边 / 三合村，就是村子东头: the village's side said a few words later
+        # (or after a pause: 桃坞村，桃坞村后头，北边儿)
+        self.village_side_later = re.compile(
+            rf"[^.!?;]{{0,14}}?(?:(?:俺们|我们|咱们|俺|我|咱)?[{vs}]子?([{d}])(?:{endings}|口)|,([{d}])(?:{endings}))")
+        # 西城那边 → 西城区: a district said without its suffix, where the words make it clear
+        # (sorted, a city's 区 last so that it wins over a county of the same short name: 东安区, not
+        # 东安县 — whatever the hash order of the set)
+        self.district_short = {name[:-1]: name for name in sorted(self.districts, key=lambda n: (n[-1] == "区", n))
+                               if len(name) >= 3 and name[-1] in "区县"}
+        self.short_context = re.compile("那边|这边|那块|这块|一带")
+
+    def crosses_boundary(self, name: str) -> bool:
+        """Does a would-be name hold a word that ends the text before a name (昨天, 我家)?"""
+        return bool(self.single_boundaries.intersection(name)) or any(
+            name[i:i + n] in words for n, words in self.longer_boundaries for i in range(len(name) - n + 1))
+
+    def is_station(self, name: str) -> bool:
+        """A station that may have exits: ends in 站, but not 加油站, 公交站 … (`not_stations`)."""
+        return name.endswith(tuple(self.stations)) and not name.endswith(tuple(self.not_stations))
+
+    def kinds_ending(self, name: str) -> tuple[str, ...]:
+        """The kind suffixes (two characters or more) a name ends with, longest first, not the
+        whole name (cached: the same names recur)."""
+        found = self._ending_cache.get(name)
+        if found is None:
+            found = tuple(k for k in self.kind_suffixes if name.endswith(k) and name != k)
+            if len(self._ending_cache) < 20_000:
+                self._ending_cache[name] = found
+        return found
+
+
+def _longest_first(words) -> list[str]:
+    return sorted(words, key=len, reverse=True)
+
+
+def _alternation(words) -> str:
+    return "|".join(map(re.escape, _longest_first(words)))
+
+
+def _suffix_alternation(kinds: dict[str, str]) -> str:
+    """The suffixes, longest first, each refusing to end where a suffix of another kind that
+    starts inside it would go on: 大街 not in 华大街道 (a street office, not a road)."""
+    parts = []
+    for a in _longest_first(kinds):
+        tails = {b[k:] for b in kinds for k in range(1, min(len(a), len(b)))
+                 if kinds[b] != kinds[a] and a.endswith(b[:k])}
+        parts.append(re.escape(a) + (f"(?!{_alternation(tails)})" if tails else ""))
+    return "|".join(parts)
+
+
+def _words_re(words) -> re.Pattern:
+    """One pattern matching any of the words, the longest first."""
+    return re.compile(_alternation(words))
