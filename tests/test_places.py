@@ -382,6 +382,27 @@ def test_memory_street_offices_stretch_ends_and_venues(text, expected):
     check(text, expected)
 
 
+# A form's address field made finer by its content, where the two agree
+FORM_FIELDS = [
+    ("标题：路面塌陷\n地址：东安区\n内容：北京站东街20号对面路面出现一个坑，车过去颠得厉害。",
+     {"district": "东安区", "road": "北京站东街", "number": "20", "side": "对面"}),
+    ("标题：出口积水\n地址：东四十条地铁站\n内容：D口台阶下面积水严重，乘客只能踩着砖头出站。",
+     {"landmark": "东四十条地铁站", "exit": "D"}),
+    ("标题：违建\n地址：临江区\n内容：柳营镇河口村三组有人在耕地上盖房子。",
+     {"district": "临江区", "street": "柳营镇", "compound": "河口村"}),
+    # the content mentions things in passing: the field stays as it is
+    ("标题：流浪猫过多\n地址：东安区\n内容：很多小区流浪猫繁殖过快，夜里叫声扰民。", {"district": "东安区"}),
+    # the content names another road: the field's place is the problem's
+    ("标题：占道\n地址：春晖家园北门外\n内容：从和平路过来，春晖家园北门外的水果摊占了人行道。",
+     {"compound": "春晖家园", "gate": "北门", "side": "外"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", FORM_FIELDS, ids=[t for t, _ in FORM_FIELDS])
+def test_a_forms_address_field_made_finer_by_its_content(text, expected):
+    check(text, expected)
+
+
 @pytest.mark.parametrize("text, expected", SCHEMA, ids=[t for t, _ in SCHEMA])
 def test_the_rest_of_the_schema(text, expected):
     check(text, expected)

@@ -33,6 +33,7 @@ from __future__ import annotations
 from classifiers.locate.place_reading.assemble import assemble
 from classifiers.locate.place_reading.corrections import after_corrections
 from classifiers.locate.place_reading.divisions import without_repeated_admin
+from classifiers.locate.place_reading.form import finer_from_form
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
 from classifiers.locate.place_reading.names import find_names, without_aliases
 from classifiers.locate.place_reading.place import Place
@@ -72,6 +73,9 @@ class PlaceReader:
         self.vocabulary = Vocabulary(self.districts, self.streets, self.words)
 
     def read(self, text: str) -> Place | None:
+        return finer_from_form(text, self._read(text), self._read)
+
+    def _read(self, text: str) -> Place | None:
         vocab = self.vocabulary
         t = prepare(text, phrase_breaks=True)
         if not t:

@@ -16,4 +16,5 @@
       problem_place  which name is the problem's (not where the caller lives)
       details        number, building, unit, gate, exit, stretch, side
       passed_over    what a caller says between the parts of one place
+    form           a web form's address field made finer by its content
 """

@@ -1,0 +1,87 @@
+"""A web form's address field read together with its content. Citizens fill the field with
+what they think an address is — often only the district or the road — and say the spot in
+the content ("地址：东安区 / 内容：北京站东街20号对面路面塌陷"; "地址：东四十条地铁站 / 内容：D口台阶下面积水").
+A dispatcher writes down both: the field's place, made finer by the content where the two agree."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import fields, replace
+
+from classifiers.locate.place_reading.place import Place
+from classifiers.locate.place_reading.words import GENERIC_LANDMARKS
+
+_LABELS = r"(?:标题|主题|内容|描述|问题描述|问题|诉求|情况|详情|时间)"
+_ADDRESS_FIELD = re.compile(rf"(?:事发|问题)?(?:地址|地点|位置)\s*[:：]\s*(?P<field>[^\n]+?)\s*(?=\n|{_LABELS}\s*[:：]|$)")
+_CONTENT_LABEL = re.compile(rf"\s*{_LABELS}\s*[:：]\s*")
+# Parts that name the place and its details; a content that says one of these the field
+# lacks makes the field's place finer.
+_FINER = ("road", "number", "cross_road", "between", "stretch", "compound", "building", "unit", "gate",
+          "landmark", "exit", "side")
+# Details a content may say alone, continuing the field's place (D口…, 9栋2单元…, 西门里面…);
+# a side alone (门口的路灯…) is left out: the content may mean any door.
+_CONTINUED = ("building", "unit", "gate", "exit")
+_KEYS = [f.name for f in fields(Place) if f.name not in ("text", "near")]
+
+
+def form_parts(text: str) -> tuple[str, str] | None:
+    """(address field, content after it) of a form, or None when the text is not one."""
+    m = _ADDRESS_FIELD.search(text) if isinstance(text, str) else None
+    if m is None:
+        return None
+    content = text[m.end():]  # with its label: where a name cannot reach back over
+    label = _CONTENT_LABEL.match(content)
+    said = content[label.end():] if label else content
+    return (m.group("field"), content) if said.strip() else None
+
+
+def _value(place: Place, key: str):
+    value = getattr(place, key)
+    return value.removesuffix("小区") if key == "compound" else value
+
+
+def _agree(a: Place, b: Place) -> bool:
+    return all(_value(a, k) == _value(b, k) for k in _KEYS if getattr(a, k) and getattr(b, k))
+
+
+def _adds(field: Place, content: Place, keys: tuple[str, ...]) -> bool:
+    return any(getattr(content, k) and not getattr(field, k) for k in keys)
+
+
+def _refines(field: Place, content: Place) -> bool:
+    """The content names its own place where the field gave only an area, or says the
+    field's road, compound or landmark again with more (a thing merely mentioned in the
+    content — 垃圾站, 镇政府 — is not taken for part of the field's place)."""
+    named = ("road", "compound", "landmark")
+    if not any(getattr(field, k) for k in named):
+        # a spot, or a village (an area's content names "很多小区", "镇政府" in passing)
+        return (content.precision == "spot" and content.landmark not in GENERIC_LANDMARKS) \
+            or content.compound.endswith("村")
+    return any(getattr(field, k) and _value(field, k) == _value(content, k) for k in named)
+
+
+def _merged(field: Place, content: Place) -> Place:
+    place = replace(field, **{k: getattr(content, k) for k in _KEYS if getattr(content, k) and not getattr(field, k)})
+    if content.near and not place.near:
+        place.near = content.near
+    if content.text and content.text not in field.text:
+        place.text = content.text if field.text in content.text else field.text + content.text
+    return place
+
+
+def finer_from_form(text: str, whole: Place | None, read: Callable[[str], Place | None]) -> Place | None:
+    """`whole` (the text's place as read whole: a form's is its address field's) made finer by
+    the content, where the two agree; `whole` itself when the content adds nothing."""
+    parts = form_parts(text)
+    if parts is None or whole is None:
+        return whole
+    field_text, content_text = parts
+    content = read(content_text)
+    if content is not None and _agree(whole, content) and _refines(whole, content) \
+            and _adds(whole, content, _FINER):
+        return _merged(whole, content)
+    label = _CONTENT_LABEL.match(content_text)
+    continued = read(field_text + (content_text[label.end():] if label else content_text))
+    if continued is not None and _agree(whole, continued) and _adds(whole, continued, _CONTINUED):
+        return _merged(whole, continued)
+    return whole
