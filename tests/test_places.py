@@ -403,6 +403,27 @@ def test_a_forms_address_field_made_finer_by_its_content(text, expected):
     check(text, expected)
 
 
+# Speech recognition's spaces around a false start; a number or a stretch taken back; a
+# stretch from a junction
+SPOKEN_AND_STRETCHES = [
+    ("喂 我们这个 演乐小区啊 就是 演乐小区 十 十五号楼 呃 楼顶上有人养了好多鸽子",
+     {"compound": "演乐小区", "building": "15"}),
+    ("那个 大雅宝胡同 嗯 二十 二十六 不对 二十七号 二十七号门口那井盖儿 翘起来了",
+     {"road": "大雅宝胡同", "number": "27", "side": "门口"}),
+    ("呃 就 那个 学府路 学府路 南 南段 对 南段 那个 路边上 那个烧烤摊", {"road": "学府路", "stretch": "南段"}),
+    ("喂 我想说那个 那个 云台路 云台路中 中段 不是 是西段 西段那一块 到处是渣土车掉的土",
+     {"road": "云台路", "stretch": "西段"}),
+    ("来电人反映：金山路百合路口往南至荷塘路口路段，绿化带杂草有一人高",
+     {"road": "金山路", "between": ["百合路", "荷塘路"]}),
+    ("来电人反映：河滨路百花街口以北至梅岭路口一段，路边晾晒渔网", {"road": "河滨路", "between": ["百花街", "梅岭路"]}),
+]
+
+
+@pytest.mark.parametrize("text, expected", SPOKEN_AND_STRETCHES, ids=[t for t, _ in SPOKEN_AND_STRETCHES])
+def test_spoken_false_starts_corrections_and_stretches_from_a_junction(text, expected):
+    check(text, expected)
+
+
 @pytest.mark.parametrize("text, expected", SCHEMA, ids=[t for t, _ in SCHEMA])
 def test_the_rest_of_the_schema(text, expected):
     check(text, expected)

@@ -12,6 +12,7 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 # How far after a correction word the corrected house number may come (不对不对，不是十八号，是十六号).
 _CORRECTION_REACH = 16
+_STRETCH_SAID = re.compile(r"([东西南北中])段")
 _CJK_OR_PUNCT = re.compile(rf"[{CJK}\d,.;:!?\s]*")
 
 
@@ -38,7 +39,7 @@ def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     """三十一号，不对不对，是三十二号: the house number, building, exit or gate said again
     after a correction replaces the first. The position after it, or 0."""
     m = vocab.corrections_re.match(t, pos)
-    if not m or not (place.number or place.building or place.exit or place.gate):
+    if not m or not (place.number or place.building or place.exit or place.gate or place.stretch):
         return 0
     after = skip_soft(vocab, t, m.end())
     after += t.startswith("是", after)
@@ -63,4 +64,12 @@ def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
         place.gate = (g.group(1) + "门") if g.group(1) else g.group(2)
         place.side = "门口" if g.group(3) else ""
         return g.end()
+    s = _STRETCH_SAID.match(t, after)
+    if s and place.stretch:  # 中段，不是，是西段
+        place.stretch = s.group(1) + "段"
+        return s.end()
+    s = _STRETCH_SAID.match(t, after)
+    if s and place.stretch:  # 中段，不是，是西段
+        place.stretch = s.group(1) + "段"
+        return s.end()
     return 0

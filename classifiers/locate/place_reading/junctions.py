@@ -12,7 +12,7 @@ _TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (�
 _JUNCTION_GAP = re.compile(r"^[东西南北]口|就是|[,、 ]")
 _BEFORE_JUNCTION = re.compile(r",?的?(?:那个|这个)?")  # (跟朝阳门南小街，交汇那块)
 _TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
-_LEFT_END_FILL = re.compile(r"(?:(?:往|向)[东西南北]走?|进来|出来|进去|过来)?[,\s]*(?:一直)?走?[,\s]*$")
+_LEFT_END_FILL = re.compile(r"(?:(?:往|向|以)[东西南北]走?|进来|出来|进去|过来)?[,\s]*(?:一直)?走?[,\s]*$")
 _RIGHT_START_FILL = re.compile(r"[,\s]*(?:到[,\s]*)?")
 _BARE_JUNCTION_END = re.compile(rf"([{CJK}]{{1,8}}?(?:大道|大街|胡同|路|街|巷|道))口")
 # 东四十条路口 is 东四十条 + 路口: a 路 after a road's own ending is the junction word's
@@ -86,10 +86,16 @@ def _between(vocab: Vocabulary, t: str, i: int, names: list[Name]) -> list[Name]
     if k >= 0 and left_end - first_start >= 2 and CJK_RUN.fullmatch(t, first_start, left_end):
         start, first = k, t[first_start:left_end]
     else:
-        named = [n for n in names if n.end in (left_end, left_end + 1) and n.kind in ("road", "landmark")]
+        named = [n for n in names if n.end in (left_end, left_end + 1) and n.kind in ("road", "landmark", "junction")]
         if not named:
             return names
         first, start = named[0].value, named[0].start
+        if named[0].kind == "junction":
+            # 金山路百合路口往南至荷塘路口: the stretch of 金山路 from its junction with 百合路
+            road, first = named[0], named[0].cross
+            start = t.find(first, road.start + len(road.value), road.end)
+            names = [Name("road", road.value, road.start, road.start + len(road.value)) if n is road else n
+                     for n in names]
         if t[start - 1:start] == "从":
             start -= 1
     inner = [n for n in names if n.start >= start and n.end <= tail.end()]

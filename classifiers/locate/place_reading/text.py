@@ -23,6 +23,12 @@ _WHICH_WAS_IT = re.compile(
 _STUTTER = re.compile(rf"(?<![{CJK}\d])(?![不是对哦嗯啊那这就我俺])([{CJK}]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)")
 # …and one glued to the name before it: 新鲜胡同十、十九号, 北新仓胡同二十……二十六号, 就是东、东门口
 _GLUED_STUTTER = re.compile(rf"([一二三四五六七八九十百]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)|([东西南北])[,.{_PHRASE_BREAK}]+(?=\2大?门)")
+# …and said with a space, which speech recognition puts around a single character (演乐小区 十
+# 十五号楼, 学府路 南 南段, 云台路中 中段): a numeral or a direction only, said again at once
+_SPACED_STUTTER = re.compile(r"([一二三四五六七八九十百东西南北中])\s+(?=\1)")
+# A number begun and taken back before its 号 (二十六 不对 二十七号): the first is a false start
+_NUMBER_TAKEN_BACK = re.compile(rf"{_NUM}[,.\s{_PHRASE_BREAK}]*(?:不对|不是)[,.\s{_PHRASE_BREAK}]*是?"
+                                rf"(?=(?:{_NUM}|\d{{1,4}})(?:号|栋|幢|单元))")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 # 长青路地铁A出口: the station named after the road, said without 站
@@ -32,7 +38,9 @@ METRO_AFTER_ROAD = re.compile(r"(?<=[路街道])地铁(?=[a-z]?\d{0,2}号?(?:出
 def prepare(text: str, phrase_breaks: bool = False) -> str:
     """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits;
     with `phrase_breaks`, a space between two phrases is kept as _PHRASE_BREAK."""
-    t = normalize(text if isinstance(text, str) else "", _PHRASE_BREAK if phrase_breaks else "")
+    text = _SPACED_STUTTER.sub("", text) if isinstance(text, str) else ""
+    t = normalize(text, _PHRASE_BREAK if phrase_breaks else "")
+    t = _NUMBER_TAKEN_BACK.sub("", t)
     t = _STUTTER.sub("", t)
     t = _GLUED_STUTTER.sub("", t)
     t = _SPOKEN_NUMBER.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), t)
