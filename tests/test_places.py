@@ -416,6 +416,11 @@ SPOKEN_AND_STRETCHES = [
     ("来电人反映：金山路百合路口往南至荷塘路口路段，绿化带杂草有一人高",
      {"road": "金山路", "between": ["百合路", "荷塘路"]}),
     ("来电人反映：河滨路百花街口以北至梅岭路口一段，路边晾晒渔网", {"road": "河滨路", "between": ["百花街", "梅岭路"]}),
+    # a direction exit said again by its letter; a letter between spaces; 一座 a counter
+    ("建国门地铁站西南口（即C口）外面的人行道上有流动摊贩", {"landmark": "建国门地铁站", "exit": "C", "side": "外"}),
+    ("呃 建国门地铁站 那个 呃 东北口 就是 A口 A口外头 有人摆摊", {"landmark": "建国门地铁站", "exit": "A", "side": "外"}),
+    ("您好，我想反映望江路地铁站 A 出口的问题", {"landmark": "望江路地铁站", "exit": "A"}),
+    ("来电人反映：柳营镇王家庄村村东头的一座废弃猪圈倒塌", {"street": "柳营镇", "compound": "王家庄村", "side": "东侧"}),
 ]
 
 

@@ -101,9 +101,17 @@ def detail_at(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
             exit_ = m.group(1).upper()
             if place.exit and place.exit != exit_:
                 return 0
+            end = m.end()
+            lettered = _LETTER_SAID_TOO.match(t, end) if exit_[0] in "东西南北" else None
+            if lettered:  # 西南口（即C口）, 东北口 就是 A口: the exit's letter, as its sign has it
+                exit_, end = lettered.group(1).upper(), lettered.end()
             place.exit = exit_
-            return m.end()
+            return end
     return _side(vocab, t, pos, place)
+
+
+# A direction exit said again by its letter or number
+_LETTER_SAID_TOO = re.compile(r"[\s,(]*(?:即|也就是|就是)?[\s,]*([a-z]\d?|\d{1,2})号?(?:出入口|出口|口)\)?")
 
 
 def _side(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:

@@ -29,10 +29,19 @@ _SPACED_STUTTER = re.compile(r"([一二三四五六七八九十百东西南北�
 # A number begun and taken back before its 号 (二十六 不对 二十七号): the first is a false start
 _NUMBER_TAKEN_BACK = re.compile(rf"{_NUM}[,.\s{_PHRASE_BREAK}]*(?:不对|不是)[,.\s{_PHRASE_BREAK}]*是?"
                                 rf"(?=(?:{_NUM}|\d{{1,4}})(?:号|栋|幢|单元))")
+# 望江路地铁站 A 出口: a station's exit letter between spaces
+_SPACED_EXIT = re.compile(rf"(?<=站)[\s{_PHRASE_BREAK}]*([a-z])[\s{_PHRASE_BREAK}]+(?=出口|口)")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 # 长青路地铁A出口: the station named after the road, said without 站
 METRO_AFTER_ROAD = re.compile(r"(?<=[路街道])地铁(?=[a-z]?\d{0,2}号?(?:出入口|出口|口))")
+
+
+def _digits(m: re.Match) -> str:
+    said = m.group(1)
+    if said in ("一", "两") and m.string.startswith("座", m.end()):
+        return said  # 一座废弃猪圈: a counter, not building 1
+    return str(chinese_numeral(said) or said)
 
 
 def prepare(text: str, phrase_breaks: bool = False) -> str:
@@ -41,9 +50,10 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     text = _SPACED_STUTTER.sub("", text) if isinstance(text, str) else ""
     t = normalize(text, _PHRASE_BREAK if phrase_breaks else "")
     t = _NUMBER_TAKEN_BACK.sub("", t)
+    t = _SPACED_EXIT.sub(r"\1", t)
     t = _STUTTER.sub("", t)
     t = _GLUED_STUTTER.sub("", t)
-    t = _SPOKEN_NUMBER.sub(lambda m: str(chinese_numeral(m.group(1)) or m.group(1)), t)
+    t = _SPOKEN_NUMBER.sub(_digits, t)
     if "来着" in t:
         t = _WHICH_WAS_IT.sub("", t)
     if "号之" not in t:
