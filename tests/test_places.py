@@ -429,6 +429,25 @@ def test_spoken_false_starts_corrections_and_stretches_from_a_junction(text, exp
     check(text, expected)
 
 
+# What the caller cannot say, and a shop named only by its trade, name no place
+NAMED_BY_NOBODY = [
+    "来电人反映：附近工地夜间施工噪音扰民，来电人称不清楚工地名称和所在道路，要求查处。",
+    "来电人反映：其途经某路口时发现交通信号灯故障，但无法说清具体路口名称",
+    "来电人反映：其昨天途经时看到路面塌陷，但不清楚事发路段",
+    "啊 你好 我是 那个 嗯 这条街上 开店的 就是 想问问 门口摆个招牌 需不需要审批",
+    "楼下烧烤店油烟太大了 窗户都不敢开 谁来管管",
+]
+
+
+@pytest.mark.parametrize("text", NAMED_BY_NOBODY)
+def test_what_the_caller_cannot_say_names_no_place(text):
+    assert extract_place(text) is None, text
+
+
+def test_a_shop_named_by_its_owner_is_a_landmark():
+    check("和平路老王烧烤店门口油烟大", {"road": "和平路", "landmark": "老王烧烤店", "side": "门口"})
+
+
 @pytest.mark.parametrize("text, expected", SCHEMA, ids=[t for t, _ in SCHEMA])
 def test_the_rest_of_the_schema(text, expected):
     check(text, expected)
