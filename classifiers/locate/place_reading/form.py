@@ -24,15 +24,16 @@ _CONTINUED = ("building", "unit", "gate", "exit")
 _KEYS = [f.name for f in fields(Place) if f.name not in ("text", "near")]
 
 
-def form_parts(text: str) -> tuple[str, str] | None:
-    """(address field, content after it) of a form, or None when the text is not one."""
+def form_parts(text: str) -> tuple[str, str, str] | None:
+    """(address field, content after it with its label, what the content says) of a form, or
+    None when the text is not one."""
     m = _ADDRESS_FIELD.search(text) if isinstance(text, str) else None
     if m is None:
         return None
     content = text[m.end():]  # with its label: where a name cannot reach back over
     label = _CONTENT_LABEL.match(content)
     said = content[label.end():] if label else content
-    return (m.group("field"), content) if said.strip() else None
+    return (m.group("field"), content, said) if said.strip() else None
 
 
 def _value(place: Place, key: str):
@@ -75,13 +76,12 @@ def finer_from_form(text: str, whole: Place | None, read: Callable[[str], Place 
     parts = form_parts(text)
     if parts is None or whole is None:
         return whole
-    field_text, content_text = parts
+    field_text, content_text, said = parts
     content = read(content_text)
     if content is not None and _agree(whole, content) and _refines(whole, content) \
             and _adds(whole, content, _FINER):
         return _merged(whole, content)
-    label = _CONTENT_LABEL.match(content_text)
-    continued = read(field_text + (content_text[label.end():] if label else content_text))
+    continued = read(field_text + said)
     if continued is not None and _agree(whole, continued) and _adds(whole, continued, _CONTINUED):
         return _merged(whole, continued)
     return whole
