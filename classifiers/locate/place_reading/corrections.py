@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import BUILDING, CJK, EXIT, NUMBER
+from classifiers.locate.place_reading.patterns import BUILDING, CJK, EXIT, NUMBER, STRETCH
 from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 # How far after a correction word the corrected house number may come (不对不对，不是十八号，是十六号).
 _CORRECTION_REACH = 16
-_STRETCH_SAID = re.compile(r"([东西南北中])段")
 _CJK_OR_PUNCT = re.compile(rf"[{CJK}\d,.;:!?\s]*")
 
 
@@ -64,12 +63,8 @@ def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
         place.gate = (g.group(1) + "门") if g.group(1) else g.group(2)
         place.side = "门口" if g.group(3) else ""
         return g.end()
-    s = _STRETCH_SAID.match(t, after)
-    if s and place.stretch:  # 中段，不是，是西段
-        place.stretch = s.group(1) + "段"
-        return s.end()
-    s = _STRETCH_SAID.match(t, after)
-    if s and place.stretch:  # 中段，不是，是西段
+    s = STRETCH.match(t, after)
+    if s and s.group(1) and place.stretch:  # 中段，不是，是西段
         place.stretch = s.group(1) + "段"
         return s.end()
     return 0

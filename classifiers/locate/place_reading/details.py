@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.junctions import junction_word
-from classifiers.locate.place_reading.patterns import BUILDING, EXIT, NUMBER, PHASE, STRETCH_AFTER
+from classifiers.locate.place_reading.patterns import BUILDING, EXIT, NUMBER, PHASE, STRETCH, STRETCH_AFTER
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 _LANE = re.compile(r"\d{1,4}(?:弄|巷)")  # 长乐路123弄5号: the lane, then the house
 _UNIT = re.compile(r"(\d{1,2})单元")
-_STRETCH = re.compile(r"(东|西|南|北|中)段|中间(?:那|这)?一?段")  # 中间那一段: 中段
 _SECTION = re.compile(r"[一二三四五六七八九十]段(?!时间|日子|路)")
 _ROAD_BUILDING = re.compile(r"(\d{1,5})号楼")
 _END_OF_ROAD = re.compile(r"(?:那头|这头|尽头)")
@@ -54,7 +53,7 @@ def detail_at(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
         if m and not place.number:
             place.number = m.group(1)  # 朝晖路88号楼东侧: the house at that number
             return m.end()
-        m = _STRETCH.match(t, pos)
+        m = STRETCH.match(t, pos)
         if m and not place.number:
             if place.between and not m.group(1):
                 return m.end()  # 从A路口到B路口之间，中间这一段: that stretch, said again

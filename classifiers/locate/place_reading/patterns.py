@@ -18,6 +18,7 @@ EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2}|[东西][南北]|[东西南北])号?(?:
 _ESTATE_SECTION = r"[A-Za-z东西南北中]区(?!域)"
 PHASE = re.compile(rf"[一二三四五六七八九十\d]{{1,2}}期(?:{_ESTATE_SECTION}|[（(]{_ESTATE_SECTION}[）)])?|{_ESTATE_SECTION}")
 _SECTION_LETTER = re.compile(r"[（(]?([a-z])区[）)]?")  # (c区) as normalised text has it
+STRETCH = re.compile(r"(东|西|南|北|中)段|中间(?:那|这)?一?段")  # 中间那一段: 中段
 STRETCH_AFTER = re.compile(r"(?:那一段|这一段|那段|这段|一段|那一截|这一截|那截|这截|一截)")
 CJK_RUN = re.compile(f"[{CJK}]+")
 
