@@ -117,6 +117,17 @@ async def test_a_failed_delivery_is_retried_and_a_permanent_one_recorded(fast_se
         assert row["state"] == "failed" and "拉黑" in row["last_error"] and not blocked.sent
 
 
+async def test_a_retry_is_sent_when_its_pause_ends_not_at_the_next_idle_look(settings):
+    settings.notify.first_retry_s = 1.0  # past the stored time's whole second
+    flaky = RecordingChannel(failures=1)
+    async with running_gateway(settings, channels=[flaky]) as gw:
+        gw.app[DELIVERY].idle_s = 600  # nothing else would wake the worker for ten minutes
+        result = await chat_report(gw, "u-6", "楼下垃圾没人清", "i-1")
+        await set_status(gw, result.case_no, "dispatched", "i-s1", department="环卫所")
+        await wait_for(flaky, 1)
+    assert flaky.sent[0].case_no == result.case_no and "环卫所" in flaky.sent[0].text
+
+
 async def test_an_answer_back_survives_a_restart_before_it_was_sent(settings):
     offline = RecordingChannel(failures=10**6)  # never gets through in the first run
     async with running_gateway(settings, channels=[offline]) as gw:

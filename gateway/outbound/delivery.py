@@ -30,6 +30,9 @@ class Delivery:
         self.first_retry_s = first_retry_s
         self.idle_s = idle_s
         self._wake = asyncio.Event()
+        # When the soonest retry this node scheduled falls due (loop time): the worker looks
+        # then rather than at the next idle tick, so a pause shorter than idle_s is kept.
+        self._soonest_retry = float("inf")
 
     def wake(self, *_: object) -> None:
         """Something was written to the outbox: look now rather than at the next tick."""
@@ -50,10 +53,17 @@ class Delivery:
                 # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a
                 # cancellation that arrives as the wait ends, and the worker never stops.
                 try:
-                    async with asyncio.timeout(self.idle_s):
+                    async with asyncio.timeout(self._until_next_look()):
                         await self._wake.wait()
                 except TimeoutError:
                     pass
+
+    def _until_next_look(self) -> float:
+        now_s = asyncio.get_running_loop().time()
+        if self._soonest_retry <= now_s:
+            self._soonest_retry = float("inf")
+            return 0.0
+        return min(self.idle_s, self._soonest_retry - now_s)
 
     async def send_due(self, batch: int = 20) -> int:
         # Claimed for as long as sending the whole batch may take: no other node sends
@@ -89,6 +99,8 @@ class Delivery:
                 pause = min(self.first_retry_s * 2 ** (attempts - 1), 3600)
                 await self.outbox.mark(row["id"], "pending", error=reason,
                                        next_attempt_at=iso(now() + timedelta(seconds=pause)))
+                due = asyncio.get_running_loop().time() + pause + 0.02  # clocks apart
+                self._soonest_retry = min(self._soonest_retry, due)
                 self.metrics.notifications.labels(row["channel"], "retry").inc()
                 log.info("answer back will be retried in %.0f s: %s", pause, reason, extra=extra)
             return
