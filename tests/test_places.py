@@ -728,7 +728,7 @@ def test_a_bus_route_said_before_its_number_is_not_a_road():
     assert place_of("2024年3月起，公交2路改线后很不方便，希望恢复原线路。") == {}
 
 
-SEVENTH_ROUND = [
+ESTATE_SECTIONS_AND_BRACKETS = [
     # an estate's section is part of its name like a phase; its building is kept
     ("金穗花园南区3号楼楼下井盖没了", {"compound": "金穗花园南区", "building": "3", "side": "下"}),
     ("地址：翠湖名邸B区7栋2单元 问题：楼道灯不亮", {"compound": "翠湖名邸B区", "building": "7", "unit": "2"}),
@@ -775,7 +775,7 @@ NO_PLACE_HERE = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", SEVENTH_ROUND, ids=[t for t, _ in SEVENTH_ROUND])
+@pytest.mark.parametrize("text, expected", ESTATE_SECTIONS_AND_BRACKETS, ids=[t for t, _ in ESTATE_SECTIONS_AND_BRACKETS])
 def test_estate_sections_aliases_compass_exits_and_villages_without_cun(text, expected):
     check(text, expected)
 
@@ -814,7 +814,25 @@ def test_spaces_between_phrases_and_short_sides(text, expected):
 
 def test_an_exit_corrected_replaces_the_first():
     check("万达广场站，三号口，哦不，四号口，四号口那个垃圾桶满了", {"landmark": "万达广场站", "exit": "4"})
-    check("建国门地铁站，A口，哦不对，是B口，B口楼梯边上有人躺着", {"landmark": "建国门地铁站", "exit": "B"})
+    check("建国门地铁站，A口，哦不对，是B口，B口楼梯边上有人躺着", {"landmark": "建国门地铁站", "exit": "B", "side": "旁"})
+
+
+SIDES_PAST_A_PART = [
+    # a school's gate said as 校门口; 们口 heard for 门口; 斜对过 is 斜对面
+    ("学府路小学 校门口 井盖没盖", {"landmark": "学府路小学", "side": "门口"}),
+    ("花园路十八号们口的井盖松了，一踩就翘", {"road": "花园路", "number": "18", "side": "门口"}),
+    ("南湖区 泰安路 南湖公园 西门 斜对过 路灯杆 倒了",
+     {"district": "南湖区", "road": "泰安路", "landmark": "南湖公园", "gate": "西门", "side": "对面"}),
+    ("东四文化馆斜对过儿 那个井盖丢了", {"landmark": "东四文化馆", "side": "对面"}),
+    # an unnamed part of a station or a hospital, then its side
+    ("滨江站B口楼梯底下 有人在那睡觉", {"landmark": "滨江站", "exit": "B", "side": "下"}),
+    ("柳湾区中心医院 急诊 急诊门口 那个救护车通道 被私家车堵了", {"landmark": "柳湾区中心医院", "side": "门口"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", SIDES_PAST_A_PART, ids=[t for t, _ in SIDES_PAST_A_PART])
+def test_a_side_said_past_an_unnamed_part_or_in_other_words(text, expected):
+    check(text, expected)
 
 
 BARE_NAMES_AT_A_GATE = [
