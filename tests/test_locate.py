@@ -257,3 +257,18 @@ def test_a_homophone_of_a_registered_name_is_written_down_as_the_registry_spells
     assert {k: v for k, v in r.place.items() if k != "text"} == place
     assert said in r.place["text"]  # the citizen's own words are kept beside it
     assert any("同音" in e for e in r.evidence)
+
+
+@pytest.mark.parametrize("text, place", [
+    ("那个，金宝汇，金宝汇门口啊，天天晚上有人拉客", {"landmark": "金宝汇", "side": "门口"}),
+    ("二实小门口早上送孩子堵得水泄不通", {"landmark": "二实小", "side": "门口"}),
+    ("东四南大街工行门口 ATM机屏幕被砸了", {"road": "东四南大街", "landmark": "工行", "side": "门口"}),
+])
+def test_a_registered_landmark_no_suffix_gives_away_is_the_work_orders_place(loc, text, place):
+    found = loc.locate(text)
+    assert found.grid_code and {k: v for k, v in found.place.items() if k != "text"} == place
+
+
+def test_a_registered_short_name_inside_another_word_is_no_landmark(loc):
+    found = loc.locate("施工行为扰民，东四南大街18号夜里还在打桩")
+    assert "landmark" not in found.place and found.place["number"] == "18"

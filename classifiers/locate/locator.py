@@ -43,7 +43,7 @@ from pypinyin import Style, pinyin
 from rapidfuzz import fuzz
 
 from classifiers.locate.geometry import distance_m, valid_point
-from classifiers.locate.places import PlaceReader
+from classifiers.locate.places import LANDMARK_SUFFIXES, PlaceReader
 from classifiers.locate.registry import DEFAULT_REGISTRY, Compound, Landmark, Registry, RoadSegment, load_registry
 from classifiers.locate.settings import LocationSettings
 from classifiers.locate.with_place import with_place
@@ -189,6 +189,11 @@ class GridLocator:
             self._tk.add_word(key, freq=50000 if len(key) >= 3 else 5000)
         self._foreign_re = re.compile("|".join(map(re.escape, FOREIGN_PLACES)))
         self._places = PlaceReader()
+        # Registry landmarks no suffix gives away (金宝汇, 二实小): read as names only when the
+        # registry found them in the text, so 工行 is never read out of 施工行为.
+        unsuffixed = [n for lm in (m for g in registry.grids.values() for m in g.landmarks)
+                      for n in (lm.name, *lm.aliases) if len(n) >= 2 and not n.endswith(tuple(LANDMARK_SUFFIXES))]
+        self._places_with_registry = PlaceReader(known_landmarks=unsuffixed) if unsuffixed else self._places
 
     # ------------------------------------------------------------------ public helpers
     def grid_path(self, code: str) -> list[GridLevel]:
@@ -302,8 +307,14 @@ class GridLocator:
         try:
             raw = text if isinstance(text, str) else ("" if text is None else str(text))
             spellings: dict[str, str] = {}
-            loc = self._locate(raw, point, spellings)
+            landmarks_said: list[str] = []
+            loc = self._locate(raw, point, spellings, landmarks_said)
             place = self._places.read(raw[:MAX_CHARS])
+            if landmarks_said and (place is None or not place.landmark
+                                   or not any(s in place.text for s in landmarks_said)):
+                again = self._places_with_registry.read(raw[:MAX_CHARS])
+                if again is not None and again.landmark:
+                    place = again  # 金宝汇门口: a registered landmark the words alone miss
             if place is not None and spellings:
                 place.respell(spellings)
             return with_place(loc, place, self.registry)
@@ -313,7 +324,8 @@ class GridLocator:
                             evidence=[f"定位出错：{type(exc).__name__}"], needs_review=True,
                             review_reasons=["定位失败，请人工确认地点"])
 
-    def _locate(self, text: str, point: GeoPoint | None, spellings: dict[str, str] | None = None) -> Location:
+    def _locate(self, text: str, point: GeoPoint | None, spellings: dict[str, str] | None = None,
+                landmarks_said: list[str] | None = None) -> Location:
         """The steps: read the text; a place outside the district; nothing placed; the grid
         every mention points to; how sure that is; where exactly. `spellings` gets the
         registry's names of the homophones the grid was found by (东寺六条 → 东四六条)."""
@@ -321,6 +333,8 @@ class GridLocator:
         reasons: list[str] = []
         t = self._read_text(text, evidence)
         mentions = self._text_mentions(t, evidence)
+        if landmarks_said is not None:
+            landmarks_said += [m.matched for m in mentions if m.kind == "landmark" and m.how == "exact"]
         point_reasons: list[str] = []
         pmention, point_ok = self._point_mention(point, evidence, point_reasons)
         outside = self._outside_district(t, mentions, point if point_ok else None, evidence, reasons,

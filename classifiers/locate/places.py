@@ -30,6 +30,8 @@ classifiers/locate/place_reading/, one job a module (its __init__ lists them).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from classifiers.locate.place_reading.assemble import assemble
 from classifiers.locate.place_reading.corrections import after_corrections
 from classifiers.locate.place_reading.divisions import without_repeated_admin
@@ -63,13 +65,16 @@ WINDOW = 80  # characters read after the first name before the place is looked a
 class PlaceReader:
     """Reads places from text. `districts`/`streets`: the division table's names (national
     or one city's), so that "朝阳区" and "和平街道" are recognised as such; `words`: the
-    vocabulary (default: classifiers/data/place_words.toml)."""
+    vocabulary (default: classifiers/data/place_words.toml); `known_landmarks`: names a
+    registry holds that no suffix gives away (金宝汇, 二实小, 55中), read like brands."""
 
     def __init__(self, districts: set[str] | None = None, streets: set[str] | None = None,
-                 words: PlaceWords | None = None):
+                 words: PlaceWords | None = None, known_landmarks: Iterable[str] = ()):
         self.districts = districts if districts is not None else division_names("areas")
         self.streets = streets if streets is not None else division_names("streets")
         self.words = words if words is not None else bundled_words()
+        if known_landmarks:
+            self.words = _with_brands(self.words, known_landmarks)
         self.vocabulary = Vocabulary(self.districts, self.streets, self.words)
 
     def read(self, text: str) -> Place | None:
@@ -96,6 +101,12 @@ class PlaceReader:
             if read_to == len(t) or end < read_to - WINDOW // 4:
                 return place
             limit = None
+
+
+def _with_brands(words: PlaceWords, names: Iterable[str]) -> PlaceWords:
+    landmarks = words.sections["landmarks"]
+    brands = list(dict.fromkeys([*landmarks["brands"], *names]))
+    return PlaceWords({**words.sections, "landmarks": {**landmarks, "brands": brands}}, words.sides, words.source)
 
 
 _DEFAULT: PlaceReader | None = None
