@@ -827,6 +827,16 @@ SIDES_PAST_A_PART = [
     # an unnamed part of a station or a hospital, then its side
     ("滨江站B口楼梯底下 有人在那睡觉", {"landmark": "滨江站", "exit": "B", "side": "下"}),
     ("柳湾区中心医院 急诊 急诊门口 那个救护车通道 被私家车堵了", {"landmark": "柳湾区中心医院", "side": "门口"}),
+    # a caller searching for the name
+    ("东四南大街上，有个华联超市，华联超市的旁边儿，有一个卖活禽的", {"road": "东四南大街", "landmark": "华联超市", "side": "旁"}),
+    ("雁回路上那个，叫什么来着，哦，荇桥菜市场，菜市场边上，有人把烂菜叶",
+     {"road": "雁回路", "landmark": "荇桥菜市场", "side": "旁"}),
+    # a shop's branch named after a road, after a pause or not
+    ("肯德基 人民广场店 门口 有人摆摊卖假货", {"landmark": "肯德基人民广场店", "side": "门口"}),
+    ("农业银行 青年路支行 门口 ATM机被人砸了", {"landmark": "农业银行青年路支行", "side": "门口"}),
+    ("永輝超市文化路店門口的地磚碎了好幾塊", {"landmark": "永辉超市文化路店", "side": "门口"}),
+    # a landmark said again without its first words, then its side
+    ("是东四八条公厕，就八条公厕那个，门口，下水道冒水了", {"landmark": "东四八条公厕", "side": "门口"}),
 ]
 
 

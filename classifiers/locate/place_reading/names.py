@@ -81,6 +81,12 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
                 found = Name(found.kind, t[last.end:found.end], last.end, found.end)
             elif last.start < found.start and t[last.start:found.start] in vocab.districts:
                 out.append(Name("district", t[last.start:found.start], last.start, found.start))
+        shop = out[-1] if out else None
+        if found.kind == "landmark" and shop is not None and shop.kind == "landmark" and not shop.attached \
+                and found.value.endswith(vocab.branches) and not t[shop.end:found.start].strip():
+            # 永辉超市文化路店, 农业银行 青年路支行: the shop's branch, named after a road
+            out.pop()
+            found = Name("landmark", shop.value + found.value, shop.start, found.end)
         glued = _GLUED_DISTRICT.match(found.value) if found.kind in ("landmark", "compound") else None
         if glued and not glued.group(1).endswith(vocab.not_districts) \
                 and not _DISTRICT_INSTITUTION.match(found.value, glued.end()):
