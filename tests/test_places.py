@@ -845,6 +845,28 @@ def test_a_side_said_past_an_unnamed_part_or_in_other_words(text, expected):
     check(text, expected)
 
 
+SCHOOLS_SAID_SHORT_AND_TOWNS = [
+    ("一附小 旁边 有家 网吧 小学生 都去", {"landmark": "一附小", "side": "旁"}),
+    ("来电人反映，青山区三中南侧有一网吧接纳未成年人上网。", {"district": "青山区", "landmark": "三中", "side": "南侧"}),
+    ("五十五中门口那个减速带掉了", {"landmark": "五十五中", "side": "门口"}),
+    ("岚溪路上那个实验二小，二小门口，放学那会儿老有黑车", {"road": "岚溪路", "landmark": "实验二小", "side": "门口"}),
+    # a bridge in a town's name is no bridge; & joins two roads
+    ("来电人反映：城南区桥头镇石佛寺村北侧河道有人非法采砂。",
+     {"district": "城南区", "street": "桥头镇", "compound": "石佛寺村", "side": "北侧"}),
+    ("干面胡同&東四南大街 交叉口 电动车 乱闯红灯", {"road": "干面胡同", "cross_road": "东四南大街"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", SCHOOLS_SAID_SHORT_AND_TOWNS, ids=[t for t, _ in SCHOOLS_SAID_SHORT_AND_TOWNS])
+def test_schools_said_short_towns_named_after_a_bridge_and_ampersands(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text", ["初三中考前一小时停电了", "我等了一小时了", "这一小段路坑坑洼洼", "高一中午放学太晚"])
+def test_a_number_before_中_or_小_in_other_words_is_no_school(text):
+    assert extract_place(text) is None
+
+
 BARE_NAMES_AT_A_GATE = [
     ("井盖没了啊 柳岸西大门 好几天了 有没有人管啊", {"compound": "柳岸", "gate": "西门"}),
     ("主题：盛世南门道闸故障", {"compound": "盛世", "gate": "南门"}),

@@ -119,8 +119,8 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
     value = n.value
     if n.kind in ("road", "compound", "landmark") and any(v.startswith(value) for v in said):
         return False  # said again, perhaps shorter (刘庄村, 刘庄)
-    if n.kind == "landmark" and len(value) >= 4 and any(v.endswith(value) for v in said):
-        return False  # 东四八条公厕，就八条公厕那个: said again without its first words
+    if n.kind == "landmark" and len(value) >= 2 and any(v.endswith(value) for v in said):
+        return False  # 东四八条公厕，就八条公厕那个; 实验二小，二小门口: said again without its first words
     said_as = getattr(place, n.kind) if n.kind in ("compound", "landmark") else ""
     if said_as and value.startswith(said_as):
         if n.kind == "compound" and PHASE.fullmatch(value, len(said_as)):

@@ -12,6 +12,7 @@ from classifiers.locate.place_reading.name_start import name_start
 from classifiers.locate.place_reading.passed_over import skip_soft
 from classifiers.locate.place_reading.patterns import ALIAS, CJK, NUMBER, PHASE, estate_name
 from classifiers.locate.place_reading.place import Name
+from classifiers.locate.place_reading.short_schools import short_schools
 from classifiers.locate.place_reading.unsuffixed import unsuffixed_compound
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
@@ -23,6 +24,7 @@ _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 # After a district's name, the start of the name of one of its own institutions.
 _GLUED_DISTRICT = re.compile(rf"([{CJK}]{{2,3}}区)(?=[{CJK}]{{3,}})")
+_TOWN_GOES_ON = re.compile(rf"[{CJK}]?(?:镇|乡|街道)")
 _DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
 
 
@@ -40,6 +42,8 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         if any(s0 < p < end for p in phrases):
             continue  # 占道施工|地址: a suffix (工地) across two phrases is none
         kind = vocab.kinds[suffix]
+        if suffix in vocab.bridges and _TOWN_GOES_ON.match(t, end):
+            continue  # 桥头镇, 大桥乡: the bridge is in a town's name
         last = out[-1] if out else None
         floor = last.end if last else 0
         if last is not None and last.kind == "road" and floor < s0:
@@ -97,6 +101,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         out.append(found)
         if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
             stop = found.start + limit
+    out = short_schools(vocab, t, out)
     if not any(n.kind in ("compound", "landmark") for n in out):
         out = unsuffixed_compound(vocab, t, out, phrases)
     if not any(n.kind == "district" for n in out):

@@ -1,0 +1,29 @@
+"""Schools said short, by their number (三中, 五十五中, 实验二小, 二实小, 一附小): no suffix
+gives them away, so they are read only where a place goes on after them (a gate, a side, a
+pause) and where nothing before them makes them part of another word (初三中考, 一小时)."""
+from __future__ import annotations
+
+import re
+
+from classifiers.locate.place_reading.place import Name
+from classifiers.locate.place_reading.vocabulary import Vocabulary
+
+_NUMERAL = r"[一二三四五六七八九十\d]{1,3}"
+_GOES_ON = (r"(?=校门|[东西南北正后侧大]?门|对面|对过|旁|附近|边上|周边|后面|前面|[东西南北](?:侧|边|面|头)"
+            r"|那|的|[\s,.;!?]|$)")
+_SHORT_SCHOOL = re.compile(rf"(?:实验{_NUMERAL}小|{_NUMERAL}(?:实小|附小|附中|中|小)){_GOES_ON}")
+
+
+def short_schools(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
+    """`names` with the schools said short that start a phrase, follow a boundary word or
+    come right after another name (青山区三中, 岚溪路上实验二小)."""
+    found = []
+    for m in _SHORT_SCHOOL.finditer(t):
+        s, e = m.span()
+        before = t[s - 1:s]
+        if any(n.start < e and n.end > s for n in names):
+            continue
+        if s == 0 or not ("\u4e00" <= before <= "\u9fff") or before in vocab.single_boundaries \
+                or any(n.end == s or n.kind == "road" and n.end == s - 1 and before == "上" for n in names):
+            found.append(Name("landmark", m.group(), s, e))
+    return sorted([*names, *found], key=lambda n: n.start) if found else names
