@@ -272,3 +272,13 @@ def test_a_registered_landmark_no_suffix_gives_away_is_the_work_orders_place(loc
 def test_a_registered_short_name_inside_another_word_is_no_landmark(loc):
     found = loc.locate("施工行为扰民，东四南大街18号夜里还在打桩")
     assert "landmark" not in found.place and found.place["number"] == "18"
+
+
+def test_a_misheard_registered_landmark_and_street_are_written_as_registered(loc):
+    found = loc.locate("隆福光场门口 好多黑车 拉客 还骂人")
+    assert found.place["landmark"] == "隆福广场" and found.place["side"] == "门口"
+    assert found.place["text"].startswith("隆福光场")  # the citizen's words kept
+    street = loc.locate("喂 东安区 朝杨门街道 那个 我们这儿 晚上 施工 到 凌晨三点")
+    assert street.place["street"] == "朝阳门街道"
+    traditional = loc.locate("東四十條站D口 扶梯停了 一堆人擠樓梯")
+    assert traditional.place["landmark"] == "东四十条站" and traditional.place["exit"] == "D"

@@ -47,7 +47,7 @@ from classifiers.locate.places import LANDMARK_SUFFIXES, PlaceReader
 from classifiers.locate.registry import DEFAULT_REGISTRY, Compound, Landmark, Registry, RoadSegment, load_registry
 from classifiers.locate.settings import LocationSettings
 from classifiers.locate.with_place import with_place
-from classifiers.normalize import chinese_numeral
+from classifiers.normalize import chinese_numeral, to_simplified
 from gateway.models import GeoPoint, GridLevel, Location
 
 __all__ = ["GridLocator", "distance_m"]
@@ -307,14 +307,12 @@ class GridLocator:
         try:
             raw = text if isinstance(text, str) else ("" if text is None else str(text))
             spellings: dict[str, str] = {}
-            landmarks_said: list[str] = []
+            landmarks_said: dict[str, str] = {}
             loc = self._locate(raw, point, spellings, landmarks_said)
             place = self._places.read(raw[:MAX_CHARS])
             if landmarks_said and (place is None or not place.landmark
                                    or not any(s in place.text for s in landmarks_said)):
-                again = self._places_with_registry.read(raw[:MAX_CHARS])
-                if again is not None and again.landmark:
-                    place = again  # 金宝汇门口: a registered landmark the words alone miss
+                place = self._with_registered_landmark(raw[:MAX_CHARS], landmarks_said) or place
             if place is not None and spellings:
                 place.respell(spellings)
             return with_place(loc, place, self.registry)
@@ -324,8 +322,22 @@ class GridLocator:
                             evidence=[f"定位出错：{type(exc).__name__}"], needs_review=True,
                             review_reasons=["定位失败，请人工确认地点"])
 
+    def _with_registered_landmark(self, text: str, landmarks_said: dict[str, str]):
+        """The place read again knowing the registry's landmarks found in the text: names no
+        suffix gives away (金宝汇门口) and homophones of registered ones (隆福光场 → 隆福广场);
+        None when that finds no landmark either. `text` keeps the citizen's words."""
+        misheard = {said: name for said, name in landmarks_said.items() if said != name}
+        for said, name in misheard.items():
+            text = text.replace(said, name)
+        place = self._places_with_registry.read(text)
+        if place is None or not place.landmark:
+            return None
+        for said, name in misheard.items():
+            place.text = place.text.replace(name, said)
+        return place
+
     def _locate(self, text: str, point: GeoPoint | None, spellings: dict[str, str] | None = None,
-                landmarks_said: list[str] | None = None) -> Location:
+                landmarks_said: dict[str, str] | None = None) -> Location:
         """The steps: read the text; a place outside the district; nothing placed; the grid
         every mention points to; how sure that is; where exactly. `spellings` gets the
         registry's names of the homophones the grid was found by (东寺六条 → 东四六条)."""
@@ -333,8 +345,11 @@ class GridLocator:
         reasons: list[str] = []
         t = self._read_text(text, evidence)
         mentions = self._text_mentions(t, evidence)
-        if landmarks_said is not None:
-            landmarks_said += [m.matched for m in mentions if m.kind == "landmark" and m.how == "exact"]
+        if landmarks_said is not None:  # as said → as registered (traditional characters are no mishearing)
+            for m in mentions:
+                if m.kind == "landmark" and m.how in ("exact", "pinyin") and m.matched:
+                    misheard = m.how == "pinyin" and to_simplified(m.matched) not in self._index.entries
+                    landmarks_said[m.matched] = m.name if misheard else m.matched
         point_reasons: list[str] = []
         pmention, point_ok = self._point_mention(point, evidence, point_reasons)
         outside = self._outside_district(t, mentions, point if point_ok else None, evidence, reasons,

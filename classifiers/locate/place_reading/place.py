@@ -40,7 +40,7 @@ class Place:
                 if said and said in value:
                     value = value.replace(said, meant)
             return value
-        for key in ("road", "cross_road", "compound", "landmark", "near"):
+        for key in ("street", "road", "cross_road", "compound", "landmark", "near"):
             setattr(self, key, fixed(getattr(self, key)))
         self.between = [fixed(end) for end in self.between]
 
