@@ -867,6 +867,29 @@ def test_a_number_before_中_or_小_in_other_words_is_no_school(text):
     assert extract_place(text) is None
 
 
+SIDE_IN_THE_NEXT_SENTENCE = [
+    ("您好，\n我想反映一下桂花园小区后门的问题。后门旁边的围墙倒塌了一段，大约5米长。",
+     {"compound": "桂花园小区", "gate": "后门", "side": "旁"}),
+    ("您好：\n我是一名跑步爱好者，经常去滨江公园锻炼。公园南门附近的公共厕所已经关闭两个多月。",
+     {"landmark": "滨江公园", "gate": "南门", "side": "旁"}),
+    ("您好：\n我几乎每天早上都去礼士公园锻炼。公园内东侧健身器材区有几件器材已经损坏。", {"landmark": "礼士公园", "side": "东侧"}),
+    ("您好：\n每次去妇幼保健院产检都找不到停车位。医院门外的马路两边都停满了车。", {"landmark": "妇幼保健院", "side": "外"}),
+    # an aside in brackets between the place and its side
+    ("来电人反映，北关街道新华路20号（来电人称原门牌为18号，已变更）门前下水道堵塞，污水外溢。",
+     {"street": "北关街道", "road": "新华路", "number": "20", "side": "门口"}),
+    ("我家附近的“好邻居便利店”（不知道是不是连锁店）门口每晚都有一群人聚集喝酒", {"landmark": "好邻居便利店", "side": "门口"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", SIDE_IN_THE_NEXT_SENTENCE, ids=[t[:30] for t, _ in SIDE_IN_THE_NEXT_SENTENCE])
+def test_a_letter_says_where_at_the_place_in_its_next_sentence(text, expected):
+    check(text, expected)
+
+
+def test_the_next_sentence_about_something_else_gives_no_side():
+    check("您好：\n我经常去滨江公园锻炼。门口的早餐店很好吃，但公园里的路灯坏了。", {"landmark": "滨江公园"})
+
+
 BARE_NAMES_AT_A_GATE = [
     ("井盖没了啊 柳岸西大门 好几天了 有没有人管啊", {"compound": "柳岸", "gate": "西门"}),
     ("主题：盛世南门道闸故障", {"compound": "盛世", "gate": "南门"}),

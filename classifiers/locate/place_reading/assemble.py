@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from classifiers.locate.place_reading.corrections import corrected_number
 from classifiers.locate.place_reading.details import detail_at
+from classifiers.locate.place_reading.next_sentence import side_in_next_sentence
 from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
 from classifiers.locate.place_reading.patterns import NUMBER, PHASE
 from classifiers.locate.place_reading.place import Name, Place
@@ -79,7 +80,10 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name]) -> tuple[Place | None
         if not (place.district or place.street):
             return None, end
     place.text = t[first.start:end]
-    return _said_again_with_details(vocab, t, names, place, end) or place, end
+    again = _said_again_with_details(vocab, t, names, place, end)
+    if again is None:
+        side_in_next_sentence(vocab, t, place, end)
+    return again or place, end
 
 
 def _said_again_with_details(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int) -> Place | None:

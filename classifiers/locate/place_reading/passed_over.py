@@ -27,6 +27,7 @@ _FORM_LABEL = re.compile(rf"[{CJK}]{{1,4}}:")  # 问题: …
 _MORE_PRECISELY = re.compile(r"[.,]?(?:(?:内容|描述|问题描述|情况|诉求):)?具体(?:(?:位置|地点|地址|方位)(?:在|是|为|:)?|在|是)")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _BUILDING_AGAIN = re.compile(r"(\d{1,3})(?:号楼|号|栋|幢)(?!\d)")
+_ASIDE = re.compile(r"[\s\"']*\([^()]{1,30}\)")
 _THING_NEAR = re.compile(rf"([{CJK}]{{2,4}}?)(?:旁边儿?|附近|边上)")
 
 
@@ -38,6 +39,9 @@ def skip_soft(vocab: Vocabulary, t: str, pos: int) -> int:
         if m:  # 永济桥（老石桥）下面: the other name in brackets
             pos = m.end()
             continue
+        m = _ASIDE.match(t, pos)
+        if m and vocab.side_words.match(t, m.end()) and not vocab.not_sides.match(t, m.end()):
+            return m.end()  # 新华路20号（来电人称原门牌为18号，已变更）门前: an aside, then the side
         m = PUNCT.match(t, pos)
         if m:
             pos = m.end()

@@ -11,26 +11,26 @@ _NUM = "[零〇一幺二两三四五六七八九十百]+"
 # Spoken numbers before the words that count: 十八号 → 18号, 五号楼 → 5号楼, 二号线 → 2号线.
 _SPOKEN_NUMBER = re.compile(rf"({_NUM})(?=号|栋|幢|单元|座|楼(?![下上道顶前后梯房里])|出口|口(?![子气]))")
 # Marks where a space separated two phrases (see normalize); taken out before names are read.
-_PHRASE_BREAK = "\u2063"
+PHRASE_BREAK = "\u2063"
 # A caller searching his memory (几号来着，哦，41号 / A口还是B口来着，B口): what he then says is the
 # place's detail, as if said straight after the name
 _WHICH_WAS_IT = re.compile(
-    rf"(?:那个)?[{_PHRASE_BREAK}.,]*(?:[一二三四五六七八九十百\d]{{0,3}}几(?:号楼|栋|幢|号院|号口|号|单元|口)?|哪个门|哪个口"
+    rf"(?:那个)?[{PHRASE_BREAK}.,]*(?:[一二三四五六七八九十百\d]{{0,3}}几(?:号楼|栋|幢|号院|号口|号|单元|口)?|哪个门|哪个口"
     r"|[a-z\d]口还是[a-z\d]口|[东西南北]{1,2}门还是[东西南北]{1,2}门)来着"
-    rf"[{_PHRASE_BREAK}.,\s]*(?:(?:哦|噢|对|我想想|想想|我看看|看看|让我想想)[{_PHRASE_BREAK}.,\s]*)*")
+    rf"[{PHRASE_BREAK}.,\s]*(?:(?:哦|噢|对|我想想|想想|我看看|看看|让我想想)[{PHRASE_BREAK}.,\s]*)*")
 # A caller's false start, said again whole after a pause: 八，八号楼 / 南，南大门 / 十……十四栋
 # (not a word said twice on purpose: 不，不是八条 is a denial, 对，对面 an answer)
-_STUTTER = re.compile(rf"(?<![{CJK}\d])(?![不是对哦嗯啊那这就我俺])([{CJK}]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)")
+_STUTTER = re.compile(rf"(?<![{CJK}\d])(?![不是对哦嗯啊那这就我俺])([{CJK}]{{1,2}})[,.{PHRASE_BREAK}]+(?=\1)")
 # …and one glued to the name before it: 新鲜胡同十、十九号, 北新仓胡同二十……二十六号, 就是东、东门口
-_GLUED_STUTTER = re.compile(rf"([一二三四五六七八九十百]{{1,2}})[,.{_PHRASE_BREAK}]+(?=\1)|([东西南北])[,.{_PHRASE_BREAK}]+(?=\2大?门)")
+_GLUED_STUTTER = re.compile(rf"([一二三四五六七八九十百]{{1,2}})[,.{PHRASE_BREAK}]+(?=\1)|([东西南北])[,.{PHRASE_BREAK}]+(?=\2大?门)")
 # …and said with a space, which speech recognition puts around a single character (演乐小区 十
 # 十五号楼, 学府路 南 南段, 云台路中 中段): a numeral or a direction only, said again at once
 _SPACED_STUTTER = re.compile(r"([一二三四五六七八九十百东西南北中])\s+(?=\1)")
 # A number begun and taken back before its 号 (二十六 不对 二十七号): the first is a false start
-_NUMBER_TAKEN_BACK = re.compile(rf"{_NUM}[,.\s{_PHRASE_BREAK}]*(?:不对|不是)[,.\s{_PHRASE_BREAK}]*是?"
+_NUMBER_TAKEN_BACK = re.compile(rf"{_NUM}[,.\s{PHRASE_BREAK}]*(?:不对|不是)[,.\s{PHRASE_BREAK}]*是?"
                                 rf"(?=(?:{_NUM}|\d{{1,4}})(?:号|栋|幢|单元))")
 # 望江路地铁站 A 出口: a station's exit letter between spaces
-_SPACED_EXIT = re.compile(rf"(?<=站)[\s{_PHRASE_BREAK}]*([a-z])[\s{_PHRASE_BREAK}]+(?=出口|口)")
+_SPACED_EXIT = re.compile(rf"(?<=站)[\s{PHRASE_BREAK}]*([a-z])[\s{PHRASE_BREAK}]+(?=出口|口)")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 # 长青路地铁A出口: the station named after the road, said without 站
@@ -46,9 +46,9 @@ def _digits(m: re.Match) -> str:
 
 def prepare(text: str, phrase_breaks: bool = False) -> str:
     """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits;
-    with `phrase_breaks`, a space between two phrases is kept as _PHRASE_BREAK."""
+    with `phrase_breaks`, a space between two phrases is kept as PHRASE_BREAK."""
     text = _SPACED_STUTTER.sub("", text) if isinstance(text, str) else ""
-    t = normalize(text, _PHRASE_BREAK if phrase_breaks else "")
+    t = normalize(text, PHRASE_BREAK if phrase_breaks else "")
     t = _NUMBER_TAKEN_BACK.sub("", t)
     t = _SPACED_EXIT.sub(r"\1", t)
     t = _STUTTER.sub("", t)
@@ -63,7 +63,7 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
 
 def phrase_starts(t: str) -> tuple[str, frozenset[int]]:
     """t without its phrase breaks, and where the phrases after them start."""
-    parts = t.split(_PHRASE_BREAK)
+    parts = t.split(PHRASE_BREAK)
     starts, at = set(), 0
     for part in parts[:-1]:
         at += len(part)

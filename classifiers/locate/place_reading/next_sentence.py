@@ -1,0 +1,46 @@
+"""A letter names the place in one sentence and says where at it in the next, naming it
+again by its gate or its kind: "反映桂花园小区后门的问题。后门旁边的围墙倒塌", "经常去滨江公园
+锻炼。公园南门附近的公共厕所…", "每次去妇幼保健院产检…。医院门外的马路…". The side (and a
+gate) said there belong to the place."""
+from __future__ import annotations
+
+import copy
+import re
+
+from classifiers.locate.place_reading.details import detail_at
+from classifiers.locate.place_reading.passed_over import skip_soft
+from classifiers.locate.place_reading.patterns import CJK
+from classifiers.locate.place_reading.place import Place
+from classifiers.locate.place_reading.text import PHRASE_BREAK
+from classifiers.locate.place_reading.vocabulary import Vocabulary
+
+# the end of a sentence, or of a form's field and the next field's label (地址：… 内容：…)
+_SENTENCE_END = re.compile(rf"[.!?;\n{PHRASE_BREAK}](?:[{CJK}]{{1,4}}:)?")
+_REACH = 12  # from the place to the end of its sentence (…的问题。, …锻炼。)
+
+
+def side_in_next_sentence(vocab: Vocabulary, t: str, place: Place, end: int) -> None:
+    """Give `place` the side said at the start of the next sentence, when that sentence
+    starts by naming the place again by its gate, its name or its kind."""
+    main = place.landmark or place.compound
+    if place.side or not main or place.number:
+        return
+    stop = _SENTENCE_END.search(t, end, end + _REACH)
+    if stop is None:
+        return
+    p = skip_soft(vocab, t, stop.end())
+    again = [w for w in (main, place.gate, *vocab.kinds_ending(main)) if w and t.startswith(w, p)]
+    ref = vocab.back_refs.match(t, p)
+    if again:
+        p += max(map(len, again))
+    elif ref:
+        p = ref.end()
+    else:
+        return
+    trial = copy.copy(place)
+    while q := detail_at(vocab, t, skip_soft(vocab, t, p), trial):
+        p = q  # (公园内东侧: the last side said is the finer one)
+    changed = {k for k in ("gate", "building", "unit", "exit") if getattr(trial, k) != getattr(place, k)}
+    if trial.side and all(not getattr(place, k) for k in changed):
+        place.gate, place.building, place.unit, place.exit, place.side = \
+            trial.gate, trial.building, trial.unit, trial.exit, trial.side
