@@ -8,7 +8,8 @@ the work order's `location.place` is compared with the place a person wrote down
 field (bench/place_compare.py). Each case is closed through the core API before the next
 text, so that a second text about the same place files its own work order instead of
 joining the first. Prints exact accuracy, the share of given places that came out with no
-place at all, the wrong fields by count, and the same split by registered / unregistered.
+place at all, the wrong fields by count, the same split by registered / unregistered, and
+the exact count by kind of place and by channel.
 
 Frozen sets (bench/data/frozen/) print figures only.
 """
@@ -68,6 +69,14 @@ def main() -> int:
         part = [(r, g) for r, g in pairs if r.get("registered") is flag]
         if part:
             report[name] = score(part)
+    for key in ("kind", "channel"):  # where the misses are, without showing a text
+        groups: dict[str, list[int]] = {}
+        for row, got in pairs:
+            counts = groups.setdefault(str(row.get(key, "")), [0, 0])
+            counts[0] += not field_errors(row.get("place"), got)
+            counts[1] += 1
+        if len(groups) > 1:
+            report[f"exact_by_{key}"] = {k: f"{a}/{n}" for k, (a, n) in sorted(groups.items())}
     print(json.dumps(report, ensure_ascii=False, indent=2))
     if args.verbose and FROZEN not in path.resolve().parents:
         for row, got in pairs:

@@ -890,6 +890,28 @@ def test_the_next_sentence_about_something_else_gives_no_side():
     check("您好：\n我经常去滨江公园锻炼。门口的早餐店很好吃，但公园里的路灯坏了。", {"landmark": "滨江公园"})
 
 
+JUNCTIONS_SPOKEN_WITH_SEARCHING = [
+    ("呃 我在那个 临江区 长青路 长青路跟 跟那个叫啥来着 跟兴业大道 对 兴业大道 那个路口 有辆大货车",
+     {"district": "临江区", "road": "长青路", "cross_road": "兴业大道"}),
+    ("你好 我反映那个 东单北大街 和 呃 和长安街 不是 建国门内大街 那个十字路口 斑马线",
+     {"road": "东单北大街", "cross_road": "建国门内大街"}),
+    ("那个 我在 锦江南路 跟 那个 那个叫啥 龙潭路 对 龙潭路 十字路口这儿 有个大货车", {"road": "锦江南路", "cross_road": "龙潭路"}),
+    ("那个本司胡同跟那个呃跟那个朝阳门南小街这儿这个丁字路口啊有人把车停在路口正中间",
+     {"road": "本司胡同", "cross_road": "朝阳门南小街"}),
+    ("东四六条，嗯，和那个朝阳门北小街，两条路那个十字口，信号灯让大车给刮倒了", {"road": "东四六条", "cross_road": "朝阳门北小街"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", JUNCTIONS_SPOKEN_WITH_SEARCHING,
+                         ids=[t[:30] for t, _ in JUNCTIONS_SPOKEN_WITH_SEARCHING])
+def test_a_junction_said_while_searching_for_or_correcting_the_second_road(text, expected):
+    check(text, expected)
+
+
+def test_two_roads_named_in_passing_before_another_junction_are_no_junction():
+    check("解放路和人民路都堵了，胜利路口也堵", {"road": "解放路"})
+
+
 BARE_NAMES_AT_A_GATE = [
     ("井盖没了啊 柳岸西大门 好几天了 有没有人管啊", {"compound": "柳岸", "gate": "西门"}),
     ("主题：盛世南门道闸故障", {"compound": "盛世", "gate": "南门"}),

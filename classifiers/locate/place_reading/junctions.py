@@ -10,7 +10,11 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 _TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
 _JUNCTION_GAP = re.compile(r"^[东西南北]口|就是|[,、 ]")
-_BEFORE_JUNCTION = re.compile(r",?的?(?:那个|这个)?")  # (跟朝阳门南小街，交汇那块)
+# (跟朝阳门南小街，交汇那块; 南小街这儿这个丁字路口; 和朝阳门北小街，两条路那个十字口)
+_BEFORE_JUNCTION = re.compile(r",?的?(?:两条路|两条街|俩路|俩街)?(?:这儿|那儿)?(?:那个|这个)?")
+# What a caller says between the roads of a junction while finding or correcting the second
+# one (长青路跟跟叫啥来着跟兴业大道对兴业大道路口, 和长安街不是建国门内大街十字路口)
+_SPOKEN_GAP = re.compile(r"(?:[,\s.!?]|不对|不是|对|是|就是|叫啥来着|叫什么来着|叫啥|叫什么|什么|那个|这个)*")
 _TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
 _LEFT_END_FILL = re.compile(r"(?:(?:往|向|以)[东西南北]走?|进来|出来|进去|过来)?[,\s]*(?:一直)?走?[,\s]*$")
 _RIGHT_START_FILL = re.compile(r"[,\s]*(?:到[,\s]*)?")
@@ -24,6 +28,7 @@ _ROAD_AFTER_END = re.compile(r"(?<=.[园桥])路$")
 def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
     """The names with two roads and a junction word made one junction, and the two ends of
     a stretch (从A到B之间) one between."""
+    names = _spoken_junctions(vocab, t, names)
     out: list[Name] = []
     i = 0
     while i < len(names):
@@ -66,6 +71,37 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
         i += 1
     for m in _TO.finditer(t):
         out = _between(vocab, t, m.start(), out)
+    return out
+
+
+def _spoken_junctions(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
+    """A junction said with the second road searched for, repeated or corrected (three road
+    names or more in a row, a connector among them): the first road and the last one said
+    before the junction word."""
+    out: list[Name] = []
+    i = 0
+    while i < len(names):
+        a, found = names[i], None
+        connector, j = False, i + 1
+        while a.kind == "road" and j < len(names) and names[j].kind == "road":
+            gap = t[names[j - 1].end:names[j].start]
+            rest = gap
+            for c in vocab.connectors:
+                rest = rest.replace(c, "")
+            if _SPOKEN_GAP.fullmatch(rest) is None:
+                break
+            connector = connector or rest != gap
+            b = names[j]
+            junction = junction_word(vocab, t, b.end)
+            if connector and junction and j >= i + 2 and b.value != a.value:
+                found = (j, Name("junction", a.value, a.start, b.end + junction, cross=b.value))
+            j += 1
+        if found:
+            out.append(found[1])
+            i = found[0] + 1
+            continue
+        out.append(a)
+        i += 1
     return out
 
 
