@@ -886,6 +886,16 @@ def test_a_letter_says_where_at_the_place_in_its_next_sentence(text, expected):
     check(text, expected)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("凤鸣桥 栏杆 撞断了 桥上 有缺口", {"landmark": "凤鸣桥", "side": "上"}),
+    ("通济桥，沧浪北路上那个通济桥，桥洞底下，有人在那儿生火", {"landmark": "通济桥", "side": "下"}),
+    ("就是我们那个那个西江桥啊就是那个呃洗江桥啊我也不知道哪个字反正桥底下有人在那个卖狗", {"landmark": "西江桥", "side": "下"}),
+    ("红旗桥坏了。我过桥上班每天都走", {"landmark": "红旗桥"}),  # another sentence; 上班 is no side
+])
+def test_a_bridge_side_said_a_few_words_after_the_bridge(text, expected):
+    check(text, expected)
+
+
 def test_the_next_sentence_about_something_else_gives_no_side():
     check("您好：\n我经常去滨江公园锻炼。门口的早餐店很好吃，但公园里的路灯坏了。", {"landmark": "滨江公园"})
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from classifiers.locate.place_reading.corrections import corrected_number
 from classifiers.locate.place_reading.details import detail_at
-from classifiers.locate.place_reading.next_sentence import side_in_next_sentence
 from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
 from classifiers.locate.place_reading.patterns import NUMBER, PHASE
 from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.problem_place import problem_place
+from classifiers.locate.place_reading.said_later import bridge_side_said_later, side_in_next_sentence
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 # What makes a place more than a name; how far after it the name may be said again with them.
@@ -83,6 +83,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name]) -> tuple[Place | None
     again = _said_again_with_details(vocab, t, names, place, end)
     if again is None:
         side_in_next_sentence(vocab, t, place, end)
+        bridge_side_said_later(vocab, t, place, end)
     return again or place, end
 
 

@@ -1,7 +1,11 @@
-"""A letter names the place in one sentence and says where at it in the next, naming it
-again by its gate or its kind: "反映桂花园小区后门的问题。后门旁边的围墙倒塌", "经常去滨江公园
-锻炼。公园南门附近的公共厕所…", "每次去妇幼保健院产检…。医院门外的马路…". The side (and a
-gate) said there belong to the place."""
+"""Where at the place, said later than the place itself.
+
+* A letter names the place in one sentence and says where at it in the next, naming it
+  again by its gate or its kind: "反映桂花园小区后门的问题。后门旁边的围墙倒塌", "经常去滨江公园
+  锻炼。公园南门附近的公共厕所…", "每次去妇幼保健院产检…。医院门外的马路…". The side (and a
+  gate) said there belong to the place.
+* A caller names a bridge, then says on it or under it a few words on, calling it just 桥:
+  "凤鸣桥 栏杆 撞断了 桥上 有缺口", "那个天桥嘛，那个天桥底下", "铁路桥，桥洞子底下"."""
 from __future__ import annotations
 
 import copy
@@ -44,3 +48,20 @@ def side_in_next_sentence(vocab: Vocabulary, t: str, place: Place, end: int) -> 
     if trial.side and all(not getattr(place, k) for k in changed):
         place.gate, place.building, place.unit, place.exit, place.side = \
             trial.gate, trial.building, trial.unit, trial.exit, trial.side
+
+
+_BRIDGE_REACH = 25  # how far after the bridge 桥上 / 桥底下 may still be said
+
+
+def bridge_side_said_later(vocab: Vocabulary, t: str, place: Place, end: int) -> None:
+    """Give a bridge its side (上 / 下) said a few words after it, as 桥上, 桥底下, 桥洞里."""
+    if place.side or not place.landmark.endswith(vocab.bridges):
+        return
+    for i in range(end, min(len(t), end + _BRIDGE_REACH)):
+        if t[i] in ".!?;":
+            return  # (not past the end of the sentence)
+        m = vocab.side_words.match(t, i) if t[i] == "桥" else None
+        if m and m.group().startswith("桥") and vocab.side_of[m.group()] in ("上", "下") \
+                and not vocab.not_sides.match(t, i + 1):
+            place.side = vocab.side_of[m.group()]
+            return
