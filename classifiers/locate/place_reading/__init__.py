@@ -10,11 +10,13 @@
       name_start     where a name begins, read backwards from its suffix
       divisions      districts and streets
       unsuffixed     estates named without a suffix
+      short_schools  schools said short by their number (三中, 实验二小)
       junctions      two roads: a junction, or a stretch between two points
       corrections    a name or a detail the caller corrects
     assemble       step 2: the place, read forward from the problem's first name
       problem_place  which name is the problem's (not where the caller lives)
       details        number, building, unit, gate, exit, stretch, side
       passed_over    what a caller says between the parts of one place
+      said_later     a side said after the place: in a letter's next sentence, 桥上 a few words on
     form           a web form's address field made finer by its content
 """
