@@ -918,6 +918,15 @@ def test_a_junction_said_while_searching_for_or_correcting_the_second_road(text,
     check(text, expected)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("东四十条 那个 人行天桥 底下 好多 垃圾", {"road": "东四十条", "landmark": "天桥", "side": "下"}),
+    ("来电人称其现居海运仓小区，老宅在东四九条，反映东四九条三十号院内有租户私接燃气管道",
+     {"road": "东四九条", "number": "30", "side": "内"}),
+])
+def test_a_numbered_lane_before_its_footbridge_and_where_the_caller_now_lives(text, expected):
+    check(text, expected)
+
+
 def test_two_roads_named_in_passing_before_another_junction_are_no_junction():
     check("解放路和人民路都堵了，胜利路口也堵", {"road": "解放路"})
 
