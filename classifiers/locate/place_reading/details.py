@@ -163,20 +163,19 @@ def _side(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     if m:
         word = m.group()
         value = vocab.side_of[word]
-        if True:
-            if value == "上" or word == "下":  # 桥上, 桥下: a bridge's own sides
-                bridge = place.landmark.endswith(vocab.bridges)
-                below_building = word == "下" and place.building and t[pos - 1:pos] == "楼"  # 3号楼下
-                if not bridge and not below_building:
-                    return 0
-            if value in ("上", "下") and place.side.endswith("侧"):
-                return pos + len(word)  # 跃进桥东侧桥下: the east side tells it from the west
-            if vocab.not_sides.match(t, pos):
+        if value == "上" or word == "下":  # 桥上, 桥下: a bridge's own sides
+            bridge = place.landmark.endswith(vocab.bridges)
+            below_building = word == "下" and place.building and t[pos - 1:pos] == "楼"  # 3号楼下
+            if not bridge and not below_building:
                 return 0
-            if value == "内" and village and not _right_after_village(vocab, t, pos, place):
-                return 0
-            place.side = value
-            return pos + len(word)
+        if value in ("上", "下") and place.side.endswith("侧"):
+            return pos + len(word)  # 跃进桥东侧桥下: the east side tells it from the west
+        if vocab.not_sides.match(t, pos):
+            return 0
+        if value == "内" and village and not _right_after_village(vocab, t, pos, place):
+            return 0
+        place.side = value
+        return pos + len(word)
     return 0
 
 

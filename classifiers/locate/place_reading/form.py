@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import fields, replace
 
 from classifiers.locate.place_reading.place import Place
-from classifiers.locate.place_reading.words import GENERIC_LANDMARKS
+from classifiers.locate.place_reading.words import FORM_LABELS, GENERIC_LANDMARKS
 
-_LABELS = r"(?:标题|主题|内容|描述|问题描述|问题|诉求|情况|详情|时间)"
+_LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=True))) + ")"
 _ADDRESS_FIELD = re.compile(rf"(?:事发|问题)?(?:地址|地点|位置)\s*[:：]\s*(?P<field>[^\n]+?)\s*(?=\n|{_LABELS}\s*[:：]|$)")
 _CONTENT_LABEL = re.compile(rf"\s*{_LABELS}\s*[:：]\s*")
 # Parts that name the place and its details; a content that says one of these the field

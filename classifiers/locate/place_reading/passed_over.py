@@ -21,10 +21,9 @@ _PHONE = re.compile(r"(?:你们记一下)?(?:我的?)?(?:联系)?(?:电话|手�
 _DENIAL = re.compile(r"不是[^,.;!?]{1,12}")
 _SPELLED = re.compile(rf"[{CJK}]{{1,3}}的([{CJK}]{{1,2}})(?=[\s,.;:!?]|$)")
 _COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
-_PROBLEM_LABEL = re.compile("问题|诉求|内容|情况|描述|事项|事由|反映")
 _FORM_LABEL = re.compile(rf"[{CJK}]{{1,4}}:")  # 问题: …
 # 具体位置在… / 内容：具体在…: the place said more precisely, right after it was named
-_MORE_PRECISELY = re.compile(r"[.,]?(?:(?:内容|描述|问题描述|情况|诉求):)?具体(?:(?:位置|地点|地址|方位)(?:在|是|为|:)?|在|是)")
+_MORE_PRECISELY = re.compile(rf"[.,]?(?:[{CJK}]{{1,4}}:)?具体(?:(?:位置|地点|地址|方位)(?:在|是|为|:)?|在|是)")
 _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _BUILDING_AGAIN = re.compile(r"(\d{1,3})(?:号楼|号|栋|幢)(?!\d)")
 _ASIDE = re.compile(r"[\s\"']*\([^()]{1,30}\)")
@@ -63,7 +62,7 @@ def skip_hard(vocab: Vocabulary, t: str, pos: int, place: Place, said: list[str]
     for rx in (_DATE, _TIME, _PHONE, _DENIAL, _FLOOR, _FORM_LABEL, _HEADING):
         m = rx.match(t, pos)
         if m and m.end() > pos:
-            if rx is _FORM_LABEL and _PROBLEM_LABEL.search(m.group()) \
+            if rx is _FORM_LABEL and vocab.form_labels.search(m.group()) \
                     and (place.side or not vocab.side_words.match(t, m.end())):
                 return 0  # 地点:…; 问题:…: the place has ended (but 问题:门口井盖缺失)
             return m.end()

@@ -13,7 +13,6 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 _FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西南北]{{1,2}}(?:大)?门|正门|后门|侧门)")
 # 地址：翡翠湾 / 地址是……水岸星城: a bare name as the whole of an address field
 _FIELD_NAME = re.compile(rf"(?:地址|地点|位置)(?:是|在)?[:.\s]*([{CJK}]{{2,8}})")
-_FIELD_LABEL = re.compile(r"内容|问题|标题|描述|时间|诉求|情况")
 # 柳岸西大门, 盛世南门道闸故障: a short bare name and a gate at the start of a phrase
 _GATE_WORD = re.compile(r"[东西南北]{1,2}(?:边|面)?大?门|正门|后门|侧门")
 _BARE_GATE = re.compile(rf"([{CJK}]{{2,4}}?)(?={_GATE_WORD.pattern})")
@@ -64,7 +63,7 @@ def _field_name(vocab: Vocabulary, t: str, phrases: frozenset[int]) -> Name | No
         return None
     start, end = m.span(1)
     end = min([end, *(p for p in phrases if start < p < end)])
-    label = _FIELD_LABEL.search(t, start, end)
+    label = vocab.form_labels.search(t, start, end)
     end = label.start() if label else end
     name = t[start:end]
     if t[end:end + 1].isascii() and t[end:end + 1].isalnum() or _GATE_WORD.search(name) \

@@ -74,6 +74,7 @@ class Vocabulary:
         self.fillers = _words_re(w["phrases.fillers"])
         self.roles = _words_re(w["phrases.roles"])
         self.back_refs = _words_re(w["phrases.back_references"])
+        self.form_labels = _words_re(w["phrases.form_labels"])
         self.descriptions = re.compile(f"(?:{_alternation(w['phrases.descriptions'])})[^,.;!?]{{1,10}}")
         self.correction_words = w["phrases.corrections"]
         misheard = w["phrases.misheard"]

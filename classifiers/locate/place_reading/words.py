@@ -31,7 +31,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
               "not_districts": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
                 "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list",
-                "residence": "list", "turns": "list", "not_here": "list", "misheard": "map"},
+                "residence": "list", "turns": "list", "not_here": "list", "misheard": "map",
+                "form_labels": "list"},
     "gates": {"directions": "list", "named": "list", "undirected": "list"},
     "directions": {"words": "list", "endings": "list", "village_suffixes": "list"},
 }
@@ -150,5 +151,6 @@ def bundled_words() -> PlaceWords:
 # Word sets the duplicate check compares places by (classifiers/dedupe/place_match.py).
 GENERIC_LANDMARKS = frozenset(bundled_words()["landmarks.generic"])
 BRANDS = frozenset(bundled_words()["landmarks.brands"])
+FORM_LABELS = bundled_words()["phrases.form_labels"]
 LANDMARK_SUFFIXES = frozenset(bundled_words()["landmarks.suffixes"])
 COMPOUND_SUFFIXES = frozenset(bundled_words()["compounds.suffixes"])
