@@ -927,6 +927,16 @@ def test_a_numbered_lane_before_its_footbridge_and_where_the_caller_now_lives(te
     check(text, expected)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("您好，我家住在和顺新村，离望江花园很近。这段时间望江花园东大门外面每天晚上都有人聚集",
+     {"compound": "望江花园", "gate": "东门", "side": "外"}),
+    ("您好！我是住在礼士花园的住户，每天上班要走礼士胡同。礼士胡同四十一号院外的垃圾没人清",
+     {"road": "礼士胡同", "number": "41", "side": "外"}),
+])
+def test_a_place_with_its_own_gate_or_number_in_the_sentence_after_the_callers_home(text, expected):
+    check(text, expected)
+
+
 def test_two_roads_named_in_passing_before_another_junction_are_no_junction():
     check("解放路和人民路都堵了，胜利路口也堵", {"road": "解放路"})
 

@@ -22,6 +22,8 @@ _WENT_ON_TO = re.compile(r",?(?:步行|走)?(?:至|到)")
 # 我住在礼士胡同那边。史家胡同24号对面…: the sentence about one's home ends, the problem's place follows
 _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
 _NOT_HERE_REACH = 90  # how far after where the caller lives "not here" may be said
+_SENTENCE_END = re.compile(r"[.!?;]")
+_NEXT_SENTENCE_REACH = 30
 
 
 def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | None:
@@ -49,7 +51,15 @@ def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
         # 我住在礼士胡同那边。史家胡同24号对面…: the next sentence opens with the problem's
         # place (but 我是樟树湾小区居民。小区东门口的快递驿站: still the estate)
         end = _SENTENCE_AFTER.match(t, first.end)
-        return next((n for n in starters if end and n.start == end.end()), first)
+        opening = next((n for n in starters if end and n.start == end.end()), None)
+        if opening is not None:
+            return opening
+        # 我家住在和顺新村，离望江花园很近。这段时间望江花园东大门外面…: a place with its own
+        # gate, number or building early in the next sentence
+        stop = _SENTENCE_END.search(t, first.end, first.end + _NEXT_SENTENCE_REACH)
+        later = next((n for n in starters if stop and stop.end() <= n.start <= stop.end() + _NEXT_SENTENCE_REACH
+                      and n.value != first.value and _with_detail(vocab, t, n)), None)
+        return later or first
     later = next((n for n in starters if n.start >= turn.end()
                   and not (n.value == first.value and n.kind in ("road", "compound", "landmark")
                            and not _with_detail(vocab, t, n))), None)
