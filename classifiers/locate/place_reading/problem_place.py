@@ -56,10 +56,11 @@ def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
             return opening
         # 我家住在和顺新村，离望江花园很近。这段时间望江花园东大门外面…: a place with its own
         # gate, number or building early in the next sentence
+        # (but 我是青石县白沙镇的家长。白沙中学南门外…: the district is the school's too)
         stop = _SENTENCE_END.search(t, first.end, first.end + _NEXT_SENTENCE_REACH)
         later = next((n for n in starters if stop and stop.end() <= n.start <= stop.end() + _NEXT_SENTENCE_REACH
                       and n.value != first.value and _with_detail(vocab, t, n)), None)
-        return later or first
+        return later if later is not None and first.kind in ("road", "compound", "landmark") else first
     later = next((n for n in starters if n.start >= turn.end()
                   and not (n.value == first.value and n.kind in ("road", "compound", "landmark")
                            and not _with_detail(vocab, t, n))), None)
