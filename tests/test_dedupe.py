@@ -507,6 +507,20 @@ def test_the_same_came_back_story_posted_twice_is_one_case():
     assert "recurrence" not in result.candidates[0].explanation
 
 
+@pytest.mark.parametrize("a, b, verdict", [
+    # a shop's branch named after its road, said either way round
+    ({"landmark": "百汇便利店织锦路店", "side": "门口"}, {"road": "织锦路", "landmark": "百汇便利店"}, "same"),
+    ({"landmark": "永辉超市文化路店"}, {"landmark": "永辉超市人民路店"}, "different"),
+    # a school by its number, in full or short
+    ({"road": "蕖塘路", "landmark": "第三小学", "side": "门口"}, {"road": "蕖塘路", "landmark": "三小", "side": "门口"}, "same"),
+    ({"landmark": "三小", "side": "门口"}, {"landmark": "三中", "side": "门口"}, "different"),
+])
+def test_branches_on_a_road_and_schools_by_their_number(a, b, verdict):
+    from classifiers.dedupe.place_match import same_place
+
+    assert same_place(a, b) == verdict
+
+
 def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     from classifiers.dedupe.place_match import place_keys, same_place
 

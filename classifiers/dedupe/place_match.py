@@ -60,6 +60,9 @@ def _plain(place: Place | dict | None) -> dict:
     if not p.get("compound") and office.endswith(_VILLAGE_OFFICES) and len(office) > 4:
         # 王家庄村委会 = 王家庄村 + 村委会, as the reader takes 王家庄村村委会
         p = {**p, "compound": office[:-2], "landmark": office[-3:]}
+    branch = None if p.get("road") else _BRANCH_ON_ROAD.match(office)
+    if branch:  # 百汇便利店织锦路店 = 织锦路 + 百汇便利店, as 织锦路百汇便利店 says it
+        p = {**p, "road": branch.group(2), "landmark": branch.group(1)}
     if not any(_NUMERALS.search(p.get(k) or "") for k in _NAME_FIELDS) \
             and not any(_NUMERALS.search(b) for b in p.get("between") or ()):
         return p
@@ -70,6 +73,8 @@ def _plain(place: Place | dict | None) -> dict:
 
 
 _PHASE = re.compile(r"([零〇一二两三四五六七八九十]{1,3})(?=期|区)")
+# A shop's branch named after its road (农业银行青年路支行, 永辉超市文化路店)
+_BRANCH_ON_ROAD = re.compile(r"^(.{2,})([\u4e00-\u9fff]{2,3}(?:大街|大道|胡同|路|街|巷))(?:分店|店|支行|分行|营业厅)$")
 
 
 _PHASE_END = re.compile(r"(?:\d{1,2}期(?:[A-Z东西南北中]区)?|[A-Z东西南北中\d]区)$")  # 3期, 3期C区, 南区
@@ -331,10 +336,13 @@ def _landmark_name(p: dict) -> str:
     if name.startswith("市") and len(name) >= 3 and not name.startswith(("市政", "市府", "市民")):
         name = name[1:]
     name = _CITY_BEFORE.sub("", name)  # 澜州市枫渡医院 = 枫渡医院
+    name = _NUMBERED_SCHOOL.sub(r"\1\2", name)  # 第三小学 = 三小, 第五十五中学 = 五十五中
     m = _INNER_COMPOUND.match(name)  # 清水湾社区篮球场 = 清水湾篮球场
     return _compound_key(m.group(1)) + m.group(2) if m else name
 
 
+# A school by its number, said in full or short as callers do (第三小学 / 三小)
+_NUMBERED_SCHOOL = re.compile(r"第?([一二三四五六七八九十\d]{1,3})([小中])学$")
 # A city's name before a landmark's (not 超市, 城市, 菜市, 夜市 … nor 市场, 市民, 市政, 市府)
 _CITY_BEFORE = re.compile(r"^[\u4e00-\u9fff]{1,2}[^超城菜夜集门股黑早花鱼\W]市(?![场民政府])(?=[\u4e00-\u9fff]{3})")
 
