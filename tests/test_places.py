@@ -827,6 +827,9 @@ SIDES_PAST_A_PART = [
     # an unnamed part of a station or a hospital, then its side
     ("滨江站B口楼梯底下 有人在那睡觉", {"landmark": "滨江站", "exit": "B", "side": "下"}),
     ("柳湾区中心医院 急诊 急诊门口 那个救护车通道 被私家车堵了", {"landmark": "柳湾区中心医院", "side": "门口"}),
+    # going in or out of a gate or an exit, then the side
+    ("东环公寓 那个 东 东南门 东南门进去 院里头 那个路灯杆子 倒了", {"compound": "东环公寓", "gate": "东南门", "side": "内"}),
+    ("地铁2号线和平门站 A口出来对面 有个井盖没了", {"landmark": "地铁2号线和平门站", "exit": "A", "side": "对面"}),
     # a caller searching for the name
     ("东四南大街上，有个华联超市，华联超市的旁边儿，有一个卖活禽的", {"road": "东四南大街", "landmark": "华联超市", "side": "旁"}),
     ("雁回路上那个，叫什么来着，哦，荇桥菜市场，菜市场边上，有人把烂菜叶",
