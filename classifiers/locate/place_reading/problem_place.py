@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.details import detail_at
-from classifiers.locate.place_reading.patterns import CJK
+from classifiers.locate.place_reading.patterns import CJK, SENTENCE_ENDS
 from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
@@ -20,9 +20,9 @@ _ADDRESS_FIELD = re.compile(r"(?:事发|问题)?(?:地址|地点|位置):")
 _CAME_FROM = re.compile(r"(?:那边|这边|那儿|这儿)?(?:溜达|走|跑|骑|开)?(?:过来|出来|过去|出发)")
 _WENT_ON_TO = re.compile(r",?(?:步行|走)?(?:至|到)")
 # 我住在礼士胡同那边。史家胡同24号对面…: the sentence about one's home ends, the problem's place follows
-_SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[.!?;]")
+_SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[{SENTENCE_ENDS}]")
 _NOT_HERE_REACH = 90  # how far after where the caller lives "not here" may be said
-_SENTENCE_END = re.compile(r"[.!?;]")
+_SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
 _NEXT_SENTENCE_REACH = 30
 
 

@@ -13,13 +13,13 @@ import re
 
 from classifiers.locate.place_reading.details import detail_at
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import CJK
+from classifiers.locate.place_reading.patterns import CJK, SENTENCE_ENDS
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 # the end of a sentence, or of a form's field and the next field's label (地址：… 内容：…)
-_SENTENCE_END = re.compile(rf"[.!?;\n{PHRASE_BREAK}](?:[{CJK}]{{1,4}}:)?")
+_SENTENCE_END = re.compile(rf"[{SENTENCE_ENDS}\n{PHRASE_BREAK}](?:[{CJK}]{{1,4}}:)?")
 _REACH = 12  # from the place to the end of its sentence (…的问题。, …锻炼。)
 
 
@@ -58,7 +58,7 @@ def bridge_side_said_later(vocab: Vocabulary, t: str, place: Place, end: int) ->
     if place.side or not place.landmark.endswith(vocab.bridges):
         return
     for i in range(end, min(len(t), end + _BRIDGE_REACH)):
-        if t[i] in ".!?;":
+        if t[i] in SENTENCE_ENDS:
             return  # (not past the end of the sentence)
         m = vocab.side_words.match(t, i) if t[i] == "桥" else None
         if m and m.group().startswith("桥") and vocab.side_of[m.group()] in ("上", "下") \
