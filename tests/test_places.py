@@ -948,6 +948,15 @@ def test_a_place_with_its_own_gate_or_number_in_the_sentence_after_the_callers_h
     check(text, expected)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("高家坪 村北边 养猪场 臭死了 夏天窗户都不敢开", {"compound": "高家坪", "side": "北侧"}),
+    ("俺们 刘家洼 村南头儿 那沟里 不知道谁 扔了好几头死猪", {"compound": "刘家洼", "side": "南侧"}),
+    ("李家庄村南有人烧秸秆", {"compound": "李家庄村", "side": "南侧"}),  # no pause: the name has its 村
+])
+def test_a_village_named_then_after_a_pause_its_side(text, expected):
+    check(text, expected)
+
+
 def test_two_roads_named_in_passing_before_another_junction_are_no_junction():
     check("解放路和人民路都堵了，胜利路口也堵", {"road": "解放路"})
 

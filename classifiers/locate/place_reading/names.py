@@ -75,6 +75,10 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             found = _landmark_name(vocab, t, name, start, s0, end, last)
         if found is None:
             continue
+        if found.kind == "compound" and suffix in vocab.village_suffixes and s0 in phrases \
+                and found.start < s0 and vocab.village_side_re.match(t, s0):
+            # 李家庄 村南: the village named, a pause, then its side (村南) — the name as said
+            found = Name("compound", t[found.start:s0], found.start, found.end)
         if found.start < floor and last is not None:
             out.pop()  # the name took in the one before it
             if last.kind in ("district", "street") and found.start <= last.start and last.end <= found.end - 2 \
