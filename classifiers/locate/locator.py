@@ -46,7 +46,7 @@ from classifiers.locate.geometry import distance_m, valid_point
 from classifiers.locate.places import LANDMARK_SUFFIXES, PlaceReader
 from classifiers.locate.registry import DEFAULT_REGISTRY, Compound, Landmark, Registry, RoadSegment, load_registry
 from classifiers.locate.settings import LocationSettings
-from classifiers.locate.with_place import with_place
+from classifiers.locate.with_place import NO_GRID, NO_PLACE, not_registered, with_place
 from classifiers.normalize import chinese_numeral, to_simplified
 from gateway.models import GeoPoint, GridLevel, Location
 
@@ -69,8 +69,6 @@ GENERIC_KINDS = {
     "卫生服务站": "clinic", "卫生服务中心": "clinic", "社区医院": "clinic",
     "幼儿园": "kindergarten", "图书馆": "library", "体育馆": "gym", "博物馆": "museum",
 }
-# What the locator says when the text names no place at all: a question for the citizen.
-NO_PLACE = "未识别到地点，请补充具体位置（如小区、楼号、门牌号或附近地标）"
 COMPOUND_SUFFIXES = ("小区", "家园", "花园", "嘉园", "公寓", "宿舍", "家属院", "新村", "大院")
 ADDRESS_WORDS = ("大街", "小街", "胡同", "小区", "花园", "家园", "公寓", "宿舍", "中学", "小学",
                  "医院", "菜市场", "市场", "超市", "公园", "派出所", "公交站", "地铁站", "大道",
@@ -404,7 +402,7 @@ class GridLocator:
         unmatched = self._unregistered(t, mentions)
         if unmatched:
             evidence.append("未登记的地名：" + "、".join(unmatched))
-            reasons.insert(0, f"地址“{unmatched[0]}”不在本区网格登记中，请核实")
+            reasons.insert(0, not_registered(unmatched[0]))
         elif not point_reasons:
             reasons.insert(0, NO_PLACE)
         loc = self._result(None, [], None, 0.0, t, evidence, reasons, unmatched=unmatched)
@@ -784,7 +782,7 @@ class GridLocator:
             addr = "、".join(unmatched) if unmatched else ""
             return Location(address=addr, point=pos, grid_code="", grid_path=[],
                             confidence=conf, evidence=evidence, needs_review=True,
-                            review_reasons=reasons or ["未定位到网格"])
+                            review_reasons=reasons or [NO_GRID])
         path = self.registry.grid_path(g)
         text_support = [m for m in support if m.how != "point"]
         for m in text_support:

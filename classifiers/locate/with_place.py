@@ -8,9 +8,17 @@ from __future__ import annotations
 from classifiers.locate.places import Place
 from gateway.models import PLACE_NOT_REGISTERED, GridLevel, Location
 
-# What the locator says when it found no place in the text at all; replaced when the
-# place reader found one the registry does not hold.
-NOT_FOUND_PREFIXES = ("未识别到地点", "地址“", "未定位到网格")
+# What the locator says when it found no place in the text at all (written from here, so the
+# words have one owner); replaced when the place reader found one the registry does not hold.
+NO_PLACE = "未识别到地点，请补充具体位置（如小区、楼号、门牌号或附近地标）"
+NO_GRID = "未定位到网格"
+
+
+def not_registered(address: str) -> str:
+    return f"地址“{address}”不在本区网格登记中，请核实"
+
+
+NOT_FOUND_PREFIXES = (NO_PLACE, NO_GRID, not_registered("").split("”")[0])
 __all__ = ["with_place"]
 
 

@@ -57,9 +57,9 @@ class PassThroughLocator:
         self._places = PlaceReader()
 
     def locate(self, text: str, point: GeoPoint | None = None) -> Location:
-        from classifiers.locate.with_place import with_place
+        from classifiers.locate.with_place import NO_GRID, with_place
 
         text = text if isinstance(text, str) else ""
         found = Location(address=text.strip()[:200], point=point, confidence=0.0, needs_review=True,
-                         review_reasons=["未定位到网格"])
+                         review_reasons=[NO_GRID])
         return with_place(found, self._places.read(text[:2000]))
