@@ -957,6 +957,16 @@ def test_a_village_named_then_after_a_pause_its_side(text, expected):
     check(text, expected)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("就是 地铁 三号线 那个 体育中心站 体育中心站 A口 出来 那个 盲道上 全停", {"landmark": "地铁3号线体育中心站", "exit": "A"}),
+    ("东四十条 胡同里 那个 东四十条宿舍 宿舍院里 靠西墙那 有人 私搭了个棚子",
+     {"road": "东四十条", "compound": "东四十条宿舍", "side": "内"}),
+    ("可可西里公园门口的垃圾桶满了", {"landmark": "可可西里公园", "side": "门口"}),  # a name's own doubled characters
+])
+def test_a_name_said_twice_in_a_row_is_one_name(text, expected):
+    check(text, expected)
+
+
 def test_two_roads_named_in_passing_before_another_junction_are_no_junction():
     check("解放路和人民路都堵了，胜利路口也堵", {"road": "解放路"})
 

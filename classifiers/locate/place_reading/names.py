@@ -24,6 +24,8 @@ _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 # After a district's name, the start of the name of one of its own institutions.
 _GLUED_DISTRICT = re.compile(rf"([{CJK}]{{2,3}}区)(?=[{CJK}]{{3,}})")
+# A name whose last two or more characters come twice (a caller's repeat glued to it)
+_SAID_TWICE = re.compile(r"^(.*?(.{2,}))\2$")
 _TOWN_GOES_ON = re.compile(rf"[{CJK}]?(?:镇|乡|街道)")
 _DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
 
@@ -75,6 +77,9 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             found = _landmark_name(vocab, t, name, start, s0, end, last)
         if found is None:
             continue
+        said_twice = _SAID_TWICE.match(found.value) if found.kind in ("compound", "landmark") else None
+        if said_twice:  # 体育中心站 体育中心站, 东四十条宿舍 宿舍院里: one name, said again
+            found = Name(found.kind, said_twice.group(1), found.start, found.end, attached=found.attached)
         if found.kind == "compound" and suffix in vocab.village_suffixes and s0 in phrases \
                 and found.start < s0 and vocab.village_side_re.match(t, s0):
             # 李家庄 村南: the village named, a pause, then its side (村南) — the name as said
