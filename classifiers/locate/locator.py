@@ -189,8 +189,9 @@ class GridLocator:
         self._places = PlaceReader()
         # Registry landmarks no suffix gives away (金宝汇, 二实小): read as names only when the
         # registry found them in the text, so 工行 is never read out of 施工行为.
+        suffixes = tuple(LANDMARK_SUFFIXES)
         unsuffixed = [n for lm in (m for g in registry.grids.values() for m in g.landmarks)
-                      for n in (lm.name, *lm.aliases) if len(n) >= 2 and not n.endswith(tuple(LANDMARK_SUFFIXES))]
+                      for n in (lm.name, *lm.aliases) if len(n) >= 2 and not n.endswith(suffixes)]
         self._places_with_registry = PlaceReader(known_landmarks=unsuffixed) if unsuffixed else self._places
 
     # ------------------------------------------------------------------ public helpers

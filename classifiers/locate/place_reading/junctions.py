@@ -86,12 +86,9 @@ def _spoken_junctions(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
         connector, j = False, i + 1
         while a.kind == "road" and j < len(names) and names[j].kind == "road":
             gap = t[names[j - 1].end:names[j].start]
-            rest = gap
-            for c in vocab.connectors:
-                rest = rest.replace(c, "")
-            if _SPOKEN_GAP.fullmatch(rest) is None:
+            if _SPOKEN_GAP.fullmatch("".join(c for c in gap if c not in vocab.connectors)) is None:
                 break
-            connector = connector or rest != gap
+            connector = connector or any(c in vocab.connectors for c in gap)
             b = names[j]
             junction = junction_word(vocab, t, b.end)
             if connector and junction and j >= i + 2 and b.value != a.value:
