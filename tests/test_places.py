@@ -1081,3 +1081,36 @@ def test_where_the_caller_lives_is_not_the_problems_place(text, expected):
 ])
 def test_stretches_second_mentions_ends_and_phases(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # where the writer passes on his daily round is not the problem's place; the next sentences say it
+    ("我每天傍晚都沿着松林路散步。最近松林路北段的人行道被货车压塌了", {"road": "松林路", "stretch": "北段"}),
+    ("我每天早上坐5路车上班，在青年路站下车。下车的地方就是青年路46号门口，有个大坑",
+     {"road": "青年路", "number": "46", "side": "门口"}),
+    ("本人住在桃园里，每天走松林路去买菜。这次要反映的是东城区松林路，松林小学南门外的井盖松动",
+     {"district": "东城区", "road": "松林路", "landmark": "松林小学", "gate": "南门", "side": "外"}),
+    # a bus route is no road; 五一路 is one
+    ("我坐二十六路到青年路跟和平路那个路口下车 站牌歪了", {"road": "青年路", "cross_road": "和平路"}),
+    ("五一路88号门口的垃圾桶满了", {"road": "五一路", "number": "88", "side": "门口"}),
+    # junctions: said with a correction, the short name first, the lane's mouth, near it, in dialect
+    ("松林路和那个青年 不对 青云路那个口 有辆车停了一个月", {"road": "松林路", "cross_road": "青云路"}),
+    ("松林路 跟 青云 青云胡同 那个口 下水道冒水", {"road": "松林路", "cross_road": "青云胡同"}),
+    ("桂香胡同西口，松林路上那个路口，天天堵车", {"road": "桂香胡同", "cross_road": "松林路"}),
+    ("在松林路上 靠近 那个 青年路 那个路口 有个坑", {"road": "松林路", "cross_road": "青年路"}),
+    ("松林路和青年路交叉那个地方 红绿灯不亮", {"road": "松林路", "cross_road": "青年路"}),
+    ("我喺 松林路 同 青年路 嗰个路口 啊 有条水管爆咗", {"road": "松林路", "cross_road": "青年路"}),
+    ("松林路 跟 青年路 勒个路口噻 单车倒了一地", {"road": "松林路", "cross_road": "青年路"}),
+    ("松林路跟青云路 青云路路口 有人烧纸", {"road": "松林路", "cross_road": "青云路"}),
+    # a bridge's end leaned to; a subject line's name said again with its district and street
+    ("青年路 那个天桥 靠西那头 有人倒垃圾", {"road": "青年路", "landmark": "天桥", "side": "西侧"}),
+    ("主题：桃源村垃圾  您好：南山区青石街道桃源村的垃圾半个月没人拉了",
+     {"district": "南山区", "street": "青石街道", "compound": "桃源村"}),
+    # Cantonese and Sichuanese words between a place's parts; a cinema; motorbikes are no street
+    ("我哋 嗰个 翠湖花园 嘅 北门 门口 有个坑", {"compound": "翠湖花园", "gate": "北门", "side": "门口"}),
+    ("松林路 二十八号噻 门口 有个坑", {"road": "松林路", "number": "28", "side": "门口"}),
+    ("万象影城楼下 垃圾堆成山", {"landmark": "万象影城", "side": "下"}),
+    ("晚上老有摩托车炸街 吵死了", None),
+])
+def test_routines_bus_routes_junction_wordings_and_dialect(text, expected):
+    check(text, expected)

@@ -84,7 +84,22 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name]) -> tuple[Place | None
     if again is None:
         side_in_next_sentence(vocab, t, place, end)
         bridge_side_said_later(vocab, t, place, end)
+        _divisions_said_again(names, place, end)
     return again or place, end
+
+
+def _divisions_said_again(names: list[Name], place: Place, end: int) -> None:
+    """主题：新庄村拆迁后…  北湖区金桥街道新庄村…: the name said again soon after with its
+    district or street before it; those are the place's too."""
+    main = place.landmark or place.compound or place.road or place.street
+    if not main or (place.district and place.street):
+        return
+    again = next((n for n in names if end <= n.start <= end + _SAID_AGAIN_REACH and n.value == main), None)
+    while again is not None:
+        before = next((n for n in names if n.end == again.start and n.kind in ("district", "street")), None)
+        if before is not None and not getattr(place, before.kind):
+            setattr(place, before.kind, before.value)
+        again = before
 
 
 def _said_again_with_details(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int) -> Place | None:

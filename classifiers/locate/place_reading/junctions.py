@@ -11,11 +11,16 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 _TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
 _JUNCTION_GAP = re.compile(r"^[东西南北]?口儿?|就是|[,、 ]")  # (演乐胡同口和朝阳门南小街交叉口)
 # (跟朝阳门南小街，交汇那块; 南小街这儿这个丁字路口; 和朝阳门北小街，两条路那个十字口)
-_BEFORE_JUNCTION = re.compile(r",?的?(?:两条路|两条街|俩路|俩街)?(?:这儿|那儿)?(?:那个|这个)?")
+# (嗰个 Cantonese — 𠮶个 once OpenCC has simplified it —, 勒个 Sichuanese: "that", which the
+# normaliser does not take out)
+_BEFORE_JUNCTION = re.compile(r"[,\s]?(?:上|那儿的|这儿的|那边的)?的?(?:两条路|两条街|俩路|俩街)?(?:这儿|那儿)?(?:那个|这个|嗰个|𠮶个|勒个)?")
 # What a caller says between the roads of a junction while finding or correcting the second
 # one (长青路跟跟叫啥来着跟兴业大道对兴业大道路口, 和长安街不是建国门内大街十字路口)
 _SPOKEN_GAP = re.compile(r"(?:[,\s.!?]|不对|不是|对|是|就是|叫啥来着|叫什么来着|叫啥|叫什么|什么[路街]?(?:来着)?|来着|哦|那个|这个"
                          r"|[\u4e00-\u9fff]{1,4}?(?:不对|不是))*")  # (哦东堂子不对是南小街: a name taken back)
+_LANE_MOUTH = re.compile(r"[东西南北]口儿?,")
+_NEAR = re.compile(r"(?:上|这边|那边)?,?(?:靠近|挨着|快到|临近)")
+_SEARCHED = re.compile("不对|不是|叫啥|叫什么")
 _TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
 _LEFT_END_FILL = re.compile(r"(?:(?:往|向|以)[东西南北]走?|进来|出来|进去|过来)?[,\s]*(?:一直)?走?[,\s]*$")
 _RIGHT_START_FILL = re.compile(r"[,\s]*(?:到[,\s]*)?")
@@ -36,7 +41,7 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
         a = names[i]
         b = names[i + 1] if i + 1 < len(names) else None
         if a.kind == "road" and b is not None and b.kind == "road":
-            gap = ALIAS.sub("", t[a.end:b.start])
+            gap = _without_short_name(ALIAS.sub("", t[a.end:b.start]), b.value)
             if b.value[0] in vocab.connectors and gap and not _JUNCTION_GAP.sub("", gap) \
                     and len(b.value) >= 4 and junction_word(vocab, t, b.end):
                 # 内务部街西口，跟东四南大街的丁字路口: the name was read with its 跟
@@ -44,7 +49,9 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
                 gap += t[b.start - 1]
             # 内务部街西口，跟东四南大街的丁字路口: the lane's end, then the road it meets
             core = _JUNCTION_GAP.sub("", gap) if any(c in vocab.connectors for c in gap) else gap
-            joined = gap == "" or (len(core) <= 2 and all(c in vocab.connectors or c in ",、的 " for c in core))
+            joined = gap == "" or (len(core) <= 2 and all(c in vocab.connectors or c in ",、的 " for c in core)) \
+                or _NEAR.fullmatch(gap) is not None \
+                or _LANE_MOUTH.fullmatch(gap) is not None  # 在红旗大街上靠近东风路路口; 史家胡同东口，东四南大街上那个路口
             junction = junction_word(vocab, t, b.end)
             c = names[i + 2] if i + 2 < len(names) else None
             # 湘江北路与岳麓大道立交桥: the bridge of their junction, no junction word
@@ -91,8 +98,11 @@ def _spoken_junctions(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
             connector = connector or any(c in vocab.connectors for c in gap)
             b = names[j]
             junction = junction_word(vocab, t, b.end)
-            if connector and junction and j >= i + 2 and b.value != a.value:
-                found = (j, Name("junction", a.value, a.start, b.end + junction, cross=b.value))
+            # two roads only when the second was searched for or corrected (北总布胡同和西总布不对东总布胡同口)
+            searched = j >= i + 2 or _SEARCHED.search(gap)
+            if connector and junction and searched and b.value != a.value:
+                cross = b.value[1:] if b.value[0] in vocab.connectors and len(b.value) >= 4 else b.value
+                found = (j, Name("junction", a.value, a.start, b.end + junction, cross=cross))
             j += 1
         if found:
             out.append(found[1])
@@ -139,6 +149,14 @@ def _between(vocab: Vocabulary, t: str, i: int, names: list[Name]) -> list[Name]
         second += "路"  # 至知春路段: 知春路, then 段
     kept.append(Name("between", "", start, tail.end(), ends=(end_as_said(first), end_as_said(second))))
     return sorted(kept, key=lambda n: n.start)
+
+
+def _without_short_name(gap: str, name: str) -> str:
+    """The gap before a name without the name said short first (东四十条跟南门仓 南门仓胡同口)."""
+    for k in range(min(len(gap), len(name) - 1), 1, -1):
+        if gap.endswith(name[:k]):
+            return gap[:-k]
+    return gap
 
 
 def junction_word(vocab: Vocabulary, t: str, pos: int) -> int:

@@ -21,6 +21,8 @@ _LINE_BEFORE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?$")
 # 桑榆里3号楼: building 3 of an estate, not house 3 of a lane
 _BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
+# 坐三十二路, 乘12路: a bus route, not a road (but 五一路, 八一路 are roads)
+_BUS_ROUTE = re.compile(r"(?:坐|乘|搭|等|转)?\d{1,3}路|(?:坐|乘|搭|等|转)[一二两三四五六七八九十百零]{1,4}路")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 # After a district's name, the start of the name of one of its own institutions.
 _GLUED_DISTRICT = re.compile(rf"([{CJK}]{{2,3}}区)(?=[{CJK}]{{3,}})")
@@ -77,8 +79,8 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             found = _landmark_name(vocab, t, name, start, s0, end, last)
         if found is None:
             continue
-        said_twice = _SAID_TWICE.match(found.value) if found.kind in ("compound", "landmark") else None
-        if said_twice:  # 体育中心站 体育中心站, 东四十条宿舍 宿舍院里: one name, said again
+        said_twice = _SAID_TWICE.match(found.value) if found.kind in ("road", "compound", "landmark") else None
+        if said_twice:  # 体育中心站 体育中心站, 东四十条宿舍 宿舍院里, 花园北街 花园北街: one name, said again
             found = Name(found.kind, said_twice.group(1), found.start, found.end, attached=found.attached)
         if found.kind == "compound" and suffix in vocab.village_suffixes and s0 in phrases \
                 and found.start < s0 and vocab.village_side_re.match(t, s0):
@@ -174,7 +176,8 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
         return Name("road", last.value + name, last.start, end)  # 北京站东街
     if s0 - start == 1 and t[start] in "东西南北中" and len(suffix) == 2 and (last is None or last.end <= start):
         return Name("road", name, start, end)  # 南小街, 北大街, 东大道: a direction names the road
-    if s0 - start < 2 or name in vocab.not_names["road"] or name.endswith(vocab.not_road_endings):
+    if s0 - start < 2 or name in vocab.not_names["road"] or name.endswith(vocab.not_road_endings) \
+            or _BUS_ROUTE.fullmatch(name):
         return None
     if vocab.not_before.match(t, s0) and not vocab.suffix_re.match(t, end):
         return None

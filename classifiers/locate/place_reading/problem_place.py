@@ -24,6 +24,8 @@ _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[{SENTENCE_ENDS}]")
 _NOT_HERE_REACH = 90  # how far after where the caller lives "not here" may be said
 _SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
 _NEXT_SENTENCE_REACH = 30
+_FIRST_PERSON = re.compile("我|本人|俺|咱")
+_ROUTINE_REACH = 120  # how far after the routine's sentence the problem's place may be named
 
 
 def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | None:
@@ -45,7 +47,8 @@ def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
             or t.endswith("途经", 0, first.start) and _WENT_ON_TO.match(t, first.end)):
         first = starters[starters.index(first) + 1]
     if not _lives_at(vocab, t, first):
-        return first
+        passing = _after_routine(vocab, t, first, starters)
+        return first if passing is None else passing
     turn = vocab.turn_re.search(t, first.end, first.end + 30)
     if turn is None:
         # 我住在礼士胡同那边。史家胡同24号对面…: the next sentence opens with the problem's
@@ -64,18 +67,35 @@ def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
     later = next((n for n in starters if n.start >= turn.end()
                   and not (n.value == first.value and n.kind in ("road", "compound", "landmark")
                            and not _with_detail(vocab, t, n))), None)
-    if later is not None:
-        return later
+    if later is not None:  # (本人住在桃园里，每天走松林路去买菜。这次要反映的是…: passed on the round too)
+        return _after_routine(vocab, t, later, starters) or later
     return None if vocab.not_here.search(t, first.end, first.end + _NOT_HERE_REACH) else first
 
 
-def _with_detail(vocab: Vocabulary, t: str, name: Name) -> bool:
+def _after_routine(vocab: Vocabulary, t: str, first: Name, starters: list[Name]) -> Name | None:
+    """The place the next sentences name with a detail of its own when the first name is in a
+    sentence where the writer tells his routine (我每天晚饭后都沿金宝街散步。…金宝街东段的便道上…,
+    我在东四八条住了四十多年…贡院东街15号楼下…): where he passes is not the problem's place."""
+    opening = max(t.rfind(c, 0, first.start) for c in SENTENCE_ENDS + ":") + 1
+    stop = _SENTENCE_END.search(t, first.end)
+    if stop is None or not _FIRST_PERSON.match(t, opening) or not vocab.routine.search(t, opening, stop.start()):
+        return None
+    turn = vocab.turn_re.search(t, stop.end(), stop.end() + _ROUTINE_REACH)
+    if turn:  # …沿着东单北大街一直往南走。这次要反映的是东安区东单街道东单北大街，…
+        said = next((n for n in starters if turn.end() <= n.start <= turn.end() + 4), None)
+        if said is not None:
+            return said
+    return next((n for n in starters if stop.end() <= n.start <= stop.end() + _ROUTINE_REACH
+                 and (n.kind in ("junction", "between") or _with_detail(vocab, t, n, any_detail=True))), None)
+
+
+def _with_detail(vocab: Vocabulary, t: str, name: Name, any_detail: bool = False) -> bool:
     """Is the name followed by a gate, building, unit, number or exit of its own (我是桂汀苑业主，
     想反映桂汀苑西北门外…: the caller's own estate, and the problem at its gate)? A side alone
-    is not enough (苇溪新村旁边儿那条，柘湖路…: the problem is elsewhere)."""
+    is not enough (苇溪新村旁边儿那条，柘湖路…: the problem is elsewhere), unless `any_detail`."""
     probe = Place(**{name.kind: name.value})
-    return bool(detail_at(vocab, t, name.end, probe)) and any(
-        (probe.gate, probe.building, probe.unit, probe.number, probe.exit))
+    return bool(detail_at(vocab, t, name.end, probe)) and (any_detail or any(
+        (probe.gate, probe.building, probe.unit, probe.number, probe.exit)))
 
 
 def _lives_at(vocab: Vocabulary, t: str, name: Name) -> bool:

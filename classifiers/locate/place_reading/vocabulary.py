@@ -71,6 +71,7 @@ class Vocabulary:
         self.residence_end = re.compile(f"(?:{_alternation(w['phrases.residence'])})$")
         self.turn_re = re.compile(_alternation(w["phrases.turns"]))
         self.not_here = re.compile(_alternation(w["phrases.not_here"]))
+        self.routine = re.compile(_alternation(w["phrases.routine"]))
         self.fillers = _words_re(w["phrases.fillers"])
         self.roles = _words_re(w["phrases.roles"])
         self.back_refs = _words_re(w["phrases.back_references"])

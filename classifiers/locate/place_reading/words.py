@@ -31,7 +31,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
               "not_districts": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
                 "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list",
-                "residence": "list", "turns": "list", "not_here": "list", "misheard": "map",
+                "residence": "list", "turns": "list", "not_here": "list", "routine": "list", "misheard": "map",
                 "form_labels": "list"},
     "gates": {"directions": "list", "named": "list", "undirected": "list"},
     "directions": {"words": "list", "endings": "list", "village_suffixes": "list"},
