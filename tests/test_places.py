@@ -1114,3 +1114,27 @@ def test_stretches_second_mentions_ends_and_phases(text, expected):
 ])
 def test_routines_bus_routes_junction_wordings_and_dialect(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a form whose address field is the writer's home or a wrong address: the content's place
+    ("标题：危房\n地址：桃园小区\n内容：地址栏填的是我家。我要反映的是青石巷15号，院里有间平房塌了一半",
+     {"road": "青石巷", "number": "15", "side": "内"}),
+    ("标题：污水\n地址：北湖小区\n内容：不好意思地址填错了，应为南湖小区2号楼，楼下污水井冒水",
+     {"compound": "南湖小区", "building": "2", "side": "下"}),
+    # …a landmark on the field's road; the road's stretch said alone in the content
+    ("标题：违停\n地址：学府路\n内容：育英中学南侧放学时段双排停车", {"road": "学府路", "landmark": "育英中学", "side": "南侧"}),
+    ("标题：路面坑洼\n地址：松林路\n内容：东段靠近路口那一片坑坑洼洼", {"road": "松林路", "stretch": "东段"}),
+    # 不是A 是B; where one came from after work; a school one's child attends; next door
+    ("搞错了 不是胜利南路 是胜利北路 98号 门口 树倒了", {"road": "胜利北路", "number": "98", "side": "门口"}),
+    ("刚从幸福大街下班回来 路过永安路53号 门口那个电箱门开着", {"road": "永安路", "number": "53", "side": "门口"}),
+    ("我从松林胡同家里出来去买菜，看到松林菜市场门口的垃圾箱倒了", {"landmark": "松林菜市场", "side": "门口"}),
+    ("来电人反映：其孩子就读于工农路小学，学校北侧围墙外电箱无盖", {"landmark": "工农路小学", "side": "北侧"}),
+    ("我家在赵家楼小区 但我说的是隔壁大方家小区6号楼下面有人烧纸", {"compound": "大方家小区", "building": "6", "side": "下"}),
+    # a district named like 东城区; where one lives said after the name; what one found there
+    ("南城区范围内昨夜起大面积停电", {"district": "南城区"}),
+    ("我在阳光家园住 今天路上 看见 兴业大街 立交桥 下面 有人摆摊", {"road": "兴业大街", "landmark": "立交桥", "side": "下"}),
+    ("其居住在南湖小区，近期发现安康路88号一家洗车店占道", {"road": "安康路", "number": "88"}),
+])
+def test_forms_corrections_and_where_the_writer_comes_from(text, expected):
+    check(text, expected)

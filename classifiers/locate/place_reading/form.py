@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import fields, replace
 
 from classifiers.locate.place_reading.place import Place
-from classifiers.locate.place_reading.words import FORM_LABELS, GENERIC_LANDMARKS
+from classifiers.locate.place_reading.words import FORM_LABELS, FORM_NOT_HERE, GENERIC_LANDMARKS
 
 _LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=True))) + ")"
 _ADDRESS_FIELD = re.compile(rf"(?:事发|问题)?(?:地址|地点|位置)\s*[:：]\s*(?P<field>[^\n]+?)\s*(?=\n|{_LABELS}\s*[:：]|$)")
@@ -20,7 +20,9 @@ _FINER = ("road", "number", "cross_road", "between", "stretch", "compound", "bui
           "landmark", "exit", "side")
 # Details a content may say alone, continuing the field's place (D口…, 9栋2单元…, 西门里面…);
 # a side alone (门口的路灯…) is left out: the content may mean any door.
-_CONTINUED = ("building", "unit", "gate", "exit")
+# (A side the content says after naming the field's place again — 地址：七条小区北门 内容：北门门口… —
+# is the place's to some annotators and to others not: on the development sets 3 for, 28 against.)
+_CONTINUED = ("building", "unit", "gate", "exit", "stretch")
 _KEYS = [f.name for f in fields(Place) if f.name not in ("text", "near")]
 
 
@@ -54,11 +56,18 @@ def _refines(field: Place, content: Place) -> bool:
     field's road, compound or landmark again with more (a thing merely mentioned in the
     content — 垃圾站, 镇政府 — is not taken for part of the field's place)."""
     named = ("road", "compound", "landmark")
+    if field.road and not (field.compound or field.landmark or field.number or field.cross_road) \
+            and (content.landmark or content.compound) and not content.road and content.precision == "spot":
+        return content.landmark not in GENERIC_LANDMARKS  # 地址：学府路 内容：育英中学南侧…: a place on it
     if not any(getattr(field, k) for k in named):
         # a spot, or a village (an area's content names "很多小区", "镇政府" in passing)
         return (content.precision == "spot" and content.landmark not in GENERIC_LANDMARKS) \
             or content.compound.endswith("村")
     return any(getattr(field, k) and _value(field, k) == _value(content, k) for k in named)
+
+
+def _same(a: Place, b: Place | None) -> bool:
+    return b is not None and all(_value(a, k) == _value(b, k) for k in _KEYS)
 
 
 def _merged(field: Place, content: Place) -> Place:
@@ -78,6 +87,9 @@ def finer_from_form(text: str, whole: Place | None, read: Callable[[str], Place 
         return whole
     field_text, content_text, said = parts
     content = read(content_text)
+    if content is not None and content.precision == "spot" and any(w in said for w in FORM_NOT_HERE) \
+            and _same(whole, read(field_text)):
+        return content  # the field (read as the place) is the writer's home, or a wrong address
     if content is not None and _agree(whole, content) and _refines(whole, content) \
             and _adds(whole, content, _FINER):
         return _merged(whole, content)

@@ -17,7 +17,7 @@ _ADDRESSEE = re.compile(rf"^(?:致|尊敬的)[{CJK}]{{2,16}}?:")
 _ADDRESS_FIELD = re.compile(r"(?:事发|问题)?(?:地址|地点|位置):")
 # A name the caller came from, not where the problem is: 从X(那边)出来/过来/走过去…, 途经X，步行至…
 # (从A到B alone is a stretch, read elsewhere.)
-_CAME_FROM = re.compile(r"(?:那边|这边|那儿|这儿)?(?:溜达|走|跑|骑|开)?(?:过来|出来|过去|出发)")
+_CAME_FROM = re.compile(r"(?:那边|这边|那儿|这儿|家里|家)?(?:溜达|走|跑|骑|开|下班|放学|买菜|办事)?(?:过来|出来|过去|出发|回来)")
 _WENT_ON_TO = re.compile(r",?(?:步行|走)?(?:至|到)")
 # 我住在礼士胡同那边。史家胡同24号对面…: the sentence about one's home ends, the problem's place follows
 _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[{SENTENCE_ENDS}]")
@@ -103,8 +103,8 @@ def _lives_at(vocab: Vocabulary, t: str, name: Name) -> bool:
     short first)."""
     if vocab.residence_end.search(t, max(0, name.start - 5), name.start):
         return True
-    if t.endswith("在", 0, name.start) and t.startswith("居住", name.end):
-        return True  # 其在海运仓小区居住: said after the name
+    if t.endswith("在", 0, name.start) and t.startswith(("居住", "住"), name.end):
+        return True  # 其在海运仓小区居住, 我在阳光家园住: said after the name
     for k in range(len(name.value) - 1, 1, -1):
         short = t.rfind(name.value[:k], max(0, name.start - 14), name.start)
         if short >= 0:
