@@ -1138,3 +1138,17 @@ def test_routines_bus_routes_junction_wordings_and_dialect(text, expected):
 ])
 def test_forms_corrections_and_where_the_writer_comes_from(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a name said again at once in other words: a homophone put right, the name in full, a correction
+    ("那个 东四 那个 龙福花园 隆福 隆福花园 的北门 北门口 有人卖活禽", {"compound": "隆福花园", "gate": "北门", "side": "门口"}),
+    ("那个 李氏公园 就是礼士公园 里面 有人遛狗不拴绳", {"landmark": "礼士公园", "side": "内"}),
+    ("东堂紫胡同 不是 东堂子胡同 五十一号 门口 水管漏水", {"road": "东堂子胡同", "number": "51", "side": "门口"}),
+    ("就是那个，北，北小街，不是南小街啊，北小街，南段那块儿有个饭馆油烟直排", {"road": "北小街", "stretch": "南段"}),
+    # …but not a name denied after the place was said (是A，不是B), nor one whose writing the caller doubts
+    ("是解放路，不是解放北路，18号门口的井盖没了", {"road": "解放路", "number": "18", "side": "门口"}),
+    ("就是我们那个西江桥啊就是那个洗江桥啊我也不知道哪个字反正桥底下有人卖狗", {"landmark": "西江桥", "side": "下"}),
+])
+def test_a_name_said_again_in_other_words(text, expected):
+    check(text, expected)

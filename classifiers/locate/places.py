@@ -39,6 +39,7 @@ from classifiers.locate.place_reading.form import finer_from_form
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
 from classifiers.locate.place_reading.names import find_names, without_aliases
 from classifiers.locate.place_reading.place import Place
+from classifiers.locate.place_reading.restated import restated
 from classifiers.locate.place_reading.text import METRO_AFTER_ROAD, phrase_starts, prepare
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 from classifiers.locate.place_reading.words import (
@@ -95,7 +96,7 @@ class PlaceReader:
         limit = None if any(w in t for w in vocab.correction_words) else WINDOW
         while True:
             names, read_to = find_names(vocab, t, limit, phrases)
-            names = without_repeated_admin(t, without_aliases(t, names))
+            names = restated(t, without_repeated_admin(t, without_aliases(t, names)))
             names = after_corrections(vocab, t, junctions_and_betweens(vocab, t, names))
             place, end = assemble(vocab, t, names)
             if read_to == len(t) or end < read_to - WINDOW // 4:

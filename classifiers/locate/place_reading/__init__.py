@@ -12,6 +12,7 @@
       unsuffixed     estates named without a suffix
       short_schools  schools said short by their number (三中, 实验二小)
       junctions      two roads: a junction, or a stretch between two points
+      restated       a name said again at once in other words (a homophone put right, in full)
       corrections    a name or a detail the caller corrects
     assemble       step 2: the place, read forward from the problem's first name
       problem_place  which name is the problem's (not where the caller lives)

@@ -41,7 +41,7 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
         a = names[i]
         b = names[i + 1] if i + 1 < len(names) else None
         if a.kind == "road" and b is not None and b.kind == "road":
-            gap = _without_short_name(ALIAS.sub("", t[a.end:b.start]), b.value)
+            gap = without_short_name(ALIAS.sub("", t[a.end:b.start]), b.value)
             if b.value[0] in vocab.connectors and gap and not _JUNCTION_GAP.sub("", gap) \
                     and len(b.value) >= 4 and junction_word(vocab, t, b.end):
                 # 内务部街西口，跟东四南大街的丁字路口: the name was read with its 跟
@@ -151,7 +151,7 @@ def _between(vocab: Vocabulary, t: str, i: int, names: list[Name]) -> list[Name]
     return sorted(kept, key=lambda n: n.start)
 
 
-def _without_short_name(gap: str, name: str) -> str:
+def without_short_name(gap: str, name: str) -> str:
     """The gap before a name without the name said short first (东四十条跟南门仓 南门仓胡同口)."""
     for k in range(min(len(gap), len(name) - 1), 1, -1):
         if gap.endswith(name[:k]):
