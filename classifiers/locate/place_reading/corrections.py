@@ -21,10 +21,11 @@ def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
     for i in range(len(names) - 1, -1, -1):
         if vocab.corrections_re.match(t, names[i].end):
             return names[i + 1:]
+        # 不是胜利南路 是胜利北路, said first: the name after 是 (a junction's second road put right
+        # that way — 干面胡同和北小街，不是北小街，是南小街 — is read with the junction)
         if i == 0 and len(names) > 1 and t.endswith("不是", 0, names[i].start) \
                 and _IS_INSTEAD.fullmatch(t, names[i].end, names[i + 1].start):
-            return names[i + 1:]  # 不是胜利南路 是胜利北路: the name after 是 (said first; a
-            # junction's second road corrected is the spoken junctions' — 干面胡同和北小街，不是北小街，是南小街)
+            return names[i + 1:]
         later = i + 1 < len(names) and vocab.corrections_later.match(t, names[i].end, names[i + 1].start)
         if later and not _detail_said_again(vocab, t, later.end()):
             return names[i + 1:]

@@ -18,8 +18,9 @@ _END_OF_ROAD = re.compile(r"(?:那头|这头|尽头)")
 _BRIDGE_HEAD = re.compile(r"([东西南北])桥头|桥([东西南北])头")  # 东桥头, 桥西头
 _GABLE = re.compile(r"([东西南北])(?:山墙|墙)")
 _CAMPUS = re.compile(r"[东西南北中新老本]?(?:校区|院区|分校|分院)")
-# (but "路口往北一点" is a side to some annotators and nothing to others: not read)
-_TOWARD = re.compile(r"靠([东西南北])(?:边儿?|面|头|侧)?(?:那头|这头|那边|那侧|那块)")
+# 天桥靠东那头: the end of a bridge or a junction one leans to (but "路口往北一点" is a side to
+# some annotators and nothing to others: not read)
+_LEANING_END = re.compile(r"靠([东西南北])(?:边儿?|面|头|侧)?(?:那头|这头|那边|那侧|那块)")
 _LANE_END = re.compile(r"([东西南北])口(?![a-z\d])")
 
 
@@ -148,7 +149,7 @@ def _side(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
             place.side = m.group(1) + "侧"  # 遂安伯胡同东口: the lane's east end
             return m.end()
     if (place.cross_road or place.landmark.endswith(vocab.bridges)) and not place.side:
-        m = _TOWARD.match(t, pos)  # 天桥靠东那头: a junction's or a bridge's side in prose
+        m = _LEANING_END.match(t, pos)
         if m:
             place.side = m.group(1) + "侧"
             return m.end()
