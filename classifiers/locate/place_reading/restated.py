@@ -43,4 +43,4 @@ def restated(t: str, names: list[Name]) -> list[Name]:
 
 @lru_cache(maxsize=4096)
 def _sounds(name: str) -> tuple[str, ...]:
-    return tuple(lazy_pinyin(name, style=Style.NORMAL, errors="ignore"))
+    return tuple(lazy_pinyin(name, style=Style.NORMAL, errors="default"))  # (digits and letters kept: 2号线 ≠ 3号线)
