@@ -524,15 +524,17 @@ async def test_a_transcription_cut_short_by_a_node_dying_is_taken_over(tmp_path,
             assert status == 200 and answer["phase"] == "ended" and answer["case_no"] is None  # still transcribing
 
             import psycopg
-            with psycopg.connect(store_url) as db:
-                for _ in range(900):  # up to 90 s: node B loads Whisper, then transcribes
+            with psycopg.connect(store_url, autocommit=True) as db:
+                # up to 90 s: node B loads Whisper, transcribes, files the ticket, then marks the call
+                # record filed (the record is saved after the ticket's own commit)
+                for _ in range(900):
                     tickets = [json.loads(doc) for (doc,) in db.execute("SELECT doc FROM workorders")]
-                    if tickets:
+                    [(value,)] = db.execute("SELECT value FROM channel_states WHERE channel = 'hotline' AND kind = 'call'")
+                    record = json.loads(value)
+                    if tickets and record["filed"]:
                         break
                     await asyncio.sleep(0.1)
-                [(value,)] = db.execute("SELECT value FROM channel_states WHERE channel = 'hotline' AND kind = 'call'")
             [ticket] = tickets
-            record = json.loads(value)
             assert ticket["channel_ref"] == "T-1" and ticket["status"] == "received"
             assert [a["sha256"] for a in ticket["attachments"]] == [hashlib.sha256(recording).hexdigest()]
             assert record["filed"] and not record["transcribing"] and record["case_no"] == ticket["case_no"]
