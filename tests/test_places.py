@@ -1152,3 +1152,36 @@ def test_forms_corrections_and_where_the_writer_comes_from(text, expected):
 ])
 def test_a_name_said_again_in_other_words(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a closing note that puts a misspelt name right: the name as the note writes it, the note not read
+    ("主题：路灯\n\n你好 青云南路那个过街天桥上 灯全坏了 晚上黑得吓人\n（是青云南路 手机打错了）",
+     {"road": "青云南路", "landmark": "天桥", "side": "上"}),
+    ("主题：积水\n\n您好，柳荫小区南门一下雨就积水，老人出不去。\n（我用语音说的，小区名是柳茵，不是柳荫）",
+     {"compound": "柳茵小区", "gate": "南门"}),
+    ("主题：噪音\n\n我家在松林大界中段，半夜老有人飙车。\n（打字错了，是松林大街）", {"road": "松林大街", "stretch": "中段"}),
+    # …but a note whose name is no saying of a name in the letter changes nothing
+    ("主题：井盖\n\n青云路18号门口井盖没了。\n（是我母亲让我写的，她不会打字错了别怪）",
+     {"road": "青云路", "number": "18", "side": "门口"}),
+    # the writer's own street, then a junction on it; a junction after a subject line naming one road
+    ("主题：路口大坑\n\n我是杏花胡同的老住户，杏花胡同跟松林路那个丁字路口有个大坑", {"road": "杏花胡同", "cross_road": "松林路"}),
+    ("主题：松林路路口的红绿灯坏了\n\n您好，\n青年大街和松林路那个十字路口，红绿灯一直闪黄灯",
+     {"road": "青年大街", "cross_road": "松林路"}),
+    # where the writer goes every day, told after a greeting, is not the problem's place
+    ("主题：盲道\n\n您好，\n我是一名退休教师，每天走去老年大学上课。最近青年大街跟松林路那个路口的盲道被占了",
+     {"road": "青年大街", "cross_road": "松林路"}),
+    # how long, a plea, an operation or what is asked for said before a kind of place is no name
+    ("近半年青年路与松林街丁字路口有个早市，垃圾满地", {"road": "青年路", "cross_road": "松林街"}),
+    ("主题：建议增加公共厕所\n\n我们这片老人多，希望多建几个", None),
+    ("我父亲做了心脏搭桥，医保报销的事情想咨询一下", None),
+    ("老板跑了工资不给 求求政府帮帮我们", None),
+    ("建议在全市范围内增加垃圾桶，特别是老旧城区", None),
+    # forms: the content corrects the field's exit; says the problem is elsewhere; names the street
+    ("标题：单车堆积\n地址：青年路站C口\n内容：更正：是D口不是C口，D口外面单车堆成山", {"landmark": "青年路站", "exit": "D", "side": "外"}),
+    ("标题：垃圾\n地址：杏花胡同8号\n内容：我家是8号，但是问题在对面杏花胡同15号门口，垃圾三天没收",
+     {"road": "杏花胡同", "number": "15", "side": "门口"}),
+    ("标题：蚊子多\n地址：南山区\n内容：是南山区青石街道，绿化带从不打药", {"district": "南山区", "street": "青石街道"}),
+])
+def test_closing_notes_junctions_on_ones_street_and_form_corrections(text, expected):
+    check(text, expected)

@@ -38,6 +38,7 @@ from classifiers.locate.place_reading.divisions import without_repeated_admin
 from classifiers.locate.place_reading.form import finer_from_form
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
 from classifiers.locate.place_reading.names import find_names, without_aliases
+from classifiers.locate.place_reading.note import put_right_by_note
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.restated import restated
 from classifiers.locate.place_reading.text import METRO_AFTER_ROAD, phrase_starts, prepare
@@ -89,6 +90,7 @@ class PlaceReader:
         if vocab.misheard:  # a place word as speech recognition or a typo gave it (东堂子湖同)
             pattern, meant = vocab.misheard
             t = pattern.sub(lambda m: meant[m.group()], t)
+        t = put_right_by_note(vocab, t)
         t = METRO_AFTER_ROAD.sub("地铁站", t)
         t, phrases = phrase_starts(t)
         # Names far after the first one cannot change the place, unless the caller corrects

@@ -4,6 +4,7 @@
     words          the word file (classifiers/data/place_words.toml), checked; the division names
     vocabulary     those words compiled into the sets and patterns the steps match with
     text           the text prepared for reading: normalised, spoken numbers as digits, stutters out
+    note           a closing note that puts a misspelt name right (（是东四南大街 手机打错了）)
     patterns       what several steps look for alike: house numbers, buildings, exits, phases …
     place          the result (Place) and a name found in the text (Name)
     names          step 1: every name in the text, found by its suffix

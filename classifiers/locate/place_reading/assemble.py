@@ -114,7 +114,8 @@ def _said_again_with_details(vocab: Vocabulary, t: str, names: list[Name], place
     if not main:
         return None
     again = next((n for n in names if end <= n.start <= end + _SAID_AGAIN_REACH
-                  and (n.value.endswith(main) or n.value.startswith(main))), None)  # (一号线建国门站)
+                  and (n.value.endswith(main) or n.value.startswith(main)  # (一号线建国门站)
+                       or n.kind == "junction" and main == n.cross)), None)  # 金宝街路口… 东单北大街和金宝街那个十字路口
     if again is None:
         return None
     later, _ = assemble(vocab, t, [n for n in names if n.start >= again.start])

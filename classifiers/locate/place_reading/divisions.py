@@ -42,6 +42,8 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
         if name in known and not (cut > start and _NAMED_CITY_DISTRICT.fullmatch(t, cut - 1, end)):
             if name == "城区" and cut > start and t[cut - 1] in "东西南北":
                 return Name(kind, t[cut - 1:end], cut - 1, end)  # 南城区, as 东城区 and 西城区: not 城区
+            if name == "城区" and not t.endswith("市", 0, cut):
+                continue  # 老旧城区: the town's centre; the district 城区 is said with its city (阳泉市城区)
             return Name(kind, _OFFICE.sub("", name), cut, end)  # (苇城区 is not 城区)
     name = _OFFICE.sub("", t[start:end])  # 东单街道办事处辖区: the street office's street
     if not 3 <= len(name) <= 6 or kind == "district" and name.endswith(vocab.not_districts) \

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import fields, replace
 
 from classifiers.locate.place_reading.place import Place
-from classifiers.locate.place_reading.words import FORM_LABELS, FORM_NOT_HERE, GENERIC_LANDMARKS
+from classifiers.locate.place_reading.words import CORRECTIONS, FORM_LABELS, FORM_NOT_HERE, GENERIC_LANDMARKS
 
 _LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=True))) + ")"
 _ADDRESS_FIELD = re.compile(rf"(?:事发|问题)?(?:地址|地点|位置)\s*[:：]\s*(?P<field>[^\n]+?)\s*(?=\n|{_LABELS}\s*[:：]|$)")
@@ -56,6 +56,9 @@ def _refines(field: Place, content: Place) -> bool:
     field's road, compound or landmark again with more (a thing merely mentioned in the
     content — 垃圾站, 镇政府 — is not taken for part of the field's place)."""
     named = ("road", "compound", "landmark")
+    if not any(getattr(field, k) for k in _FINER) and field.district and content.street \
+            and not field.street and not any(getattr(content, k) for k in _FINER):
+        return True  # 地址：雁塔区 内容：是雁塔区小寨路街道…: the street in the district
     if field.road and not (field.compound or field.landmark or field.number or field.cross_road) \
             and (content.landmark or content.compound) and not content.road and content.precision == "spot":
         return content.landmark not in GENERIC_LANDMARKS  # 地址：学府路 内容：育英中学南侧…: a place on it
@@ -64,6 +67,16 @@ def _refines(field: Place, content: Place) -> bool:
         return (content.precision == "spot" and content.landmark not in GENERIC_LANDMARKS) \
             or content.compound.endswith("村")
     return any(getattr(field, k) and _value(field, k) == _value(content, k) for k in named)
+
+
+def _corrected(field: Place, continued: Place) -> bool:
+    """The field's place read on into the content names the same place with another number,
+    building, unit, gate or exit (the content corrects it)."""
+    named = ("district", "street", "road", "compound", "landmark")
+    details = ("number", "building", "unit", "gate", "exit")
+    return all(_value(field, k) == _value(continued, k) for k in named) \
+        and any(getattr(field, k) and getattr(continued, k) and getattr(field, k) != getattr(continued, k)
+                for k in details)
 
 
 def _same(a: Place, b: Place | None) -> bool:
@@ -91,9 +104,12 @@ def finer_from_form(text: str, whole: Place | None, read: Callable[[str], Place 
             and _same(whole, read(field_text)):
         return content  # the field (read as the place) is the writer's home, or a wrong address
     if content is not None and _agree(whole, content) and _refines(whole, content) \
-            and _adds(whole, content, _FINER):
+            and _adds(whole, content, (*_FINER, "street")):
         return _merged(whole, content)
     continued = read(field_text + said)
+    if continued is not None and any(w in said for w in (*FORM_NOT_HERE, *CORRECTIONS)) and _same(whole, read(field_text)) \
+            and _corrected(whole, continued):
+        return continued  # 地址：建国门站B口 内容：更正：是A口不是B口: the field's detail put right
     if continued is not None and _agree(whole, continued) and _adds(whole, continued, _CONTINUED):
         return _merged(whole, continued)
     return whole

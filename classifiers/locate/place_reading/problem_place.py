@@ -75,10 +75,11 @@ def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
 def _after_routine(vocab: Vocabulary, t: str, first: Name, starters: list[Name]) -> Name | None:
     """The place the next sentences name with a detail of its own when the first name is in a
     sentence where the writer tells his routine (我每天晚饭后都沿金宝街散步。…金宝街东段的便道上…,
-    我在东四八条住了四十多年…贡院东街15号楼下…): where he passes is not the problem's place."""
+    我在东四八条住了四十多年…贡院东街15号楼下…; 您好，我是一名视障者，每天走去按摩店上班。…): where he
+    passes is not the problem's place."""
     opening = max(t.rfind(c, 0, first.start) for c in SENTENCE_ENDS + ":") + 1
     stop = _SENTENCE_END.search(t, first.end)
-    if stop is None or not _FIRST_PERSON.match(t, opening) or not vocab.routine.search(t, opening, stop.start()):
+    if stop is None or not _FIRST_PERSON.search(t, opening, first.start) or not vocab.routine.search(t, opening, stop.start()):
         return None
     turn = vocab.turn_re.search(t, stop.end(), stop.end() + _ROUTINE_REACH)
     if turn:  # …沿着东单北大街一直往南走。这次要反映的是东安区东单街道东单北大街，…
@@ -92,7 +93,10 @@ def _after_routine(vocab: Vocabulary, t: str, first: Name, starters: list[Name])
 def _with_detail(vocab: Vocabulary, t: str, name: Name, any_detail: bool = False) -> bool:
     """Is the name followed by a gate, building, unit, number or exit of its own (我是桂汀苑业主，
     想反映桂汀苑西北门外…: the caller's own estate, and the problem at its gate)? A side alone
-    is not enough (苇溪新村旁边儿那条，柘湖路…: the problem is elsewhere), unless `any_detail`."""
+    is not enough (苇溪新村旁边儿那条，柘湖路…: the problem is elsewhere), unless `any_detail`.
+    A junction or a stretch is finer than any name by itself (我是干面胡同的老街坊，…南小街跟干面胡同那个丁字路口)."""
+    if name.kind in ("junction", "between"):
+        return True
     probe = Place(**{name.kind: name.value})
     return bool(detail_at(vocab, t, name.end, probe)) and (any_detail or any(
         (probe.gate, probe.building, probe.unit, probe.number, probe.exit)))

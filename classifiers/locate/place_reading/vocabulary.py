@@ -42,6 +42,7 @@ class Vocabulary:
         for suffix in w["admin.street_suffixes"]:
             kinds[suffix] = "street"
         self.kinds = kinds
+        self.suffixes = tuple(_longest_first(kinds))
         self._ending_cache: dict[str, tuple[str, ...]] = {}
         self.kind_suffixes = tuple(k for k in _longest_first(kinds) if len(k) >= 2
                                    and kinds[k] in ("compound", "landmark"))
@@ -78,6 +79,7 @@ class Vocabulary:
         self.form_labels = _words_re(w["phrases.form_labels"])
         self.descriptions = re.compile(f"(?:{_alternation(w['phrases.descriptions'])})[^,.;!?]{{1,10}}")
         self.correction_words = w["phrases.corrections"]
+        self.note_words = re.compile(_alternation(w["phrases.note_words"]))
         misheard = w["phrases.misheard"]
         self.misheard = (re.compile("|".join(map(re.escape, _longest_first(misheard)))), misheard) if misheard else None
         words = _alternation(w["phrases.corrections"])
