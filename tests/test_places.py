@@ -1185,3 +1185,33 @@ def test_a_name_said_again_in_other_words(text, expected):
 ])
 def test_closing_notes_junctions_on_ones_street_and_form_corrections(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a subject line names the place short; the letter names it again with its details, however far on
+    ("主题：杏花胡同井盖响\n\n同志你好：我是附近的老住户，今年八十了，晚上总睡不好，一开始以为是隔壁装修，"
+     "后来孙子下楼看了，是杏花胡同二十一号门口那个井盖翘起来了。", {"road": "杏花胡同", "number": "21", "side": "门口"}),
+    ("主题：北小街中段扬尘\n\n您好：青年门北小街中段最近在挖路，尘土飞扬。", {"road": "青年门北小街", "stretch": "中段"}),
+    ("主题：松林胡同东口路口没有井盖\n\n您好：我住在别处。昨天经过松林胡同和青年大街交叉的地方，发现井盖没了",
+     {"road": "松林胡同", "cross_road": "青年大街"}),
+    # …and the work asked for right before the place is no part of its name
+    ("主题：杏花巷9号槐树修剪申请\n\n申请修剪杏花巷9号门口的槐树", {"road": "杏花巷", "number": "9", "side": "门口"}),
+    # a county after its city; a district said alone, then again with the village; towns' villages
+    ("地址：青州市临河县石桥镇王庄村", {"district": "临河县", "street": "石桥镇", "compound": "王庄村"}),
+    ("我老家是临河县的，退休了就回去住。我们临河县石桥镇王庄村村北头有个垃圾池没人清",
+     {"district": "临河县", "street": "石桥镇", "compound": "王庄村", "side": "北侧"}),
+    ("百色市田阳镇那坡村有人挖沙", {"district": "百色市", "street": "田阳镇", "compound": "那坡村"}),
+    ("南山市石桥镇上河村村东有人烧秸秆", {"district": "南山市", "street": "石桥镇", "compound": "上河村", "side": "东侧"}),
+    ("镇上那个网吧天天有小孩", None),
+    # a form naming the village in its content after an empty address field: the divisions said with it
+    ("标题：王庄村河边倒垃圾\n地址：\n内容：南山市石桥镇王庄村，村东边河滩上有人倒垃圾",
+     {"district": "南山市", "street": "石桥镇", "compound": "王庄村", "side": "东侧"}),
+    # the writer works somewhere else; the place named after it in the same letter is the problem's
+    ("我在省城上班，周末回老家。就是南山市石桥镇上河村村北那个养猪场，粪水直排",
+     {"district": "南山市", "street": "石桥镇", "compound": "上河村", "side": "北侧"}),
+    # how many months; a road's back lanes are no road's name
+    ("近两个月松林公园东门外面全是小摊", {"landmark": "松林公园", "gate": "东门", "side": "外"}),
+    ("标题：卫生差\n地址：南山区青石街道\n内容：整个青石街道背街小巷的卫生都很差", {"district": "南山区", "street": "青石街道"}),
+])
+def test_subject_lines_said_in_full_villages_and_towns(text, expected):
+    check(text, expected)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from classifiers.locate.place_reading.assemble import assemble
+from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble
 from classifiers.locate.place_reading.corrections import after_corrections
 from classifiers.locate.place_reading.divisions import without_repeated_admin
 from classifiers.locate.place_reading.form import finer_from_form
@@ -41,7 +41,7 @@ from classifiers.locate.place_reading.names import find_names, without_aliases
 from classifiers.locate.place_reading.note import put_right_by_note
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.restated import restated
-from classifiers.locate.place_reading.text import METRO_AFTER_ROAD, phrase_starts, prepare
+from classifiers.locate.place_reading.text import METRO_AFTER_ROAD, phrase_starts, prepare, subject_end
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 from classifiers.locate.place_reading.words import (
     BRANDS,
@@ -92,15 +92,17 @@ class PlaceReader:
             t = pattern.sub(lambda m: meant[m.group()], t)
         t = put_right_by_note(vocab, t)
         t = METRO_AFTER_ROAD.sub("地铁站", t)
+        subject = subject_end(t)
         t, phrases = phrase_starts(t)
         # Names far after the first one cannot change the place, unless the caller corrects
         # himself or the place runs on: read the rest only then (long letters run twice as fast).
-        limit = None if any(w in t for w in vocab.correction_words) else WINDOW
+        # A letter's subject line names its place short; the letter may say it in full further on.
+        limit = None if any(w in t for w in vocab.correction_words) else WINDOW + (subject and subject + SUBJECT_REACH)
         while True:
             names, read_to = find_names(vocab, t, limit, phrases)
             names = restated(t, without_repeated_admin(t, without_aliases(t, names)))
             names = after_corrections(vocab, t, junctions_and_betweens(vocab, t, names))
-            place, end = assemble(vocab, t, names)
+            place, end = assemble(vocab, t, names, subject)
             if read_to == len(t) or end < read_to - WINDOW // 4:
                 return place
             limit = None

@@ -15,10 +15,12 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 # What makes a place more than a name; how far after it the name may be said again with them.
 _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
 _SAID_AGAIN_REACH = 40
+SUBJECT_REACH = 240  # how far into a letter a name its subject line gave may be said again
 
 
-def assemble(vocab: Vocabulary, t: str, names: list[Name]) -> tuple[Place | None, int]:
-    """The place from the first name on, and where its words end."""
+def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> tuple[Place | None, int]:
+    """The place from the first name on, and where its words end; `subject`: where a letter's
+    subject line ends (0: none)."""
     starters = [n for n in names if not n.attached]
     if not starters:
         return None, 0
@@ -29,9 +31,11 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name]) -> tuple[Place | None
     place = Place()
     said: list[str] = []
     _take(vocab, place, first, said)
+    _divisions_before(names, place, first)  # (我在诸暨城里上班。…就是诸暨市店口镇上河埠村村北: picked after a routine)
     pos = end = first.end
     while pos < len(t):
-        p = skip_soft(vocab, t, pos)
+        # (a name right here is read as it is: 黄坡镇那罗村 is no 那 before 罗村)
+        p = pos if pos in by_start and pos > first.start else skip_soft(vocab, t, pos)
         n = by_start.get(p)
         if n is not None and n is not first and n.kind in ("road", "compound", "landmark") and n.value in said:
             pos = end = n.end  # 在外交部街，外交部街33号: said again (外 is no side here)
@@ -80,7 +84,8 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name]) -> tuple[Place | None
         if not (place.district or place.street):
             return None, end
     place.text = t[first.start:end]
-    again = _said_again_with_details(vocab, t, names, place, end)
+    reach = (subject, subject + SUBJECT_REACH) if end <= subject else (end, end + _SAID_AGAIN_REACH)
+    again = _said_again_with_details(vocab, t, names, place, reach)
     if again is None:
         side_in_next_sentence(vocab, t, place, end)
         bridge_side_said_later(vocab, t, place, end)
@@ -95,42 +100,84 @@ def _divisions_said_again(names: list[Name], place: Place, end: int) -> None:
     if not main or (place.district and place.street):
         return
     again = next((n for n in names if end <= n.start <= end + _SAID_AGAIN_REACH and n.value == main), None)
-    while again is not None:
-        before = next((n for n in names if n.end == again.start and n.kind in ("district", "street")), None)
+    if again is not None:
+        _divisions_before(names, place, again)
+
+
+def _divisions_before(names: list[Name], place: Place, name: Name) -> None:
+    """The district and street said right before a name (南京江宁区湖熟街道金桥村), where the place
+    lacks them."""
+    while name is not None:
+        before = next((n for n in names if n.end == name.start and n.kind in ("district", "street")), None)
         if before is not None and not getattr(place, before.kind):
             setattr(place, before.kind, before.value)
-        again = before
+        name = before
 
 
-def _said_again_with_details(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int) -> Place | None:
+def _said_again_with_details(vocab: Vocabulary, t: str, names: list[Name], place: Place,
+                             reach: tuple[int, int]) -> Place | None:
     """每天都会去滨湖公园晨练。滨湖公园东门里头…: a name said with nothing finer, then
     said again soon after with its gate, side or number: the place as said the second time
     (with what only the first said), or None. Also a place with details but no side said
     again with the same details and a side (主题：方巾巷小区二号楼外墙… 方巾巷小区二号楼西侧外墙…)."""
     detailed = [k for k in _DETAILS if getattr(place, k)]
-    if place.side:
+    subject = reach[1] - reach[0] > _SAID_AGAIN_REACH
+    if place.side and not subject:
         return None
     main = place.landmark or place.compound or place.road
     if not main:
+        return _division_said_again(vocab, t, names, place, reach)
+    said = [n for n in names if reach[0] <= n.start <= reach[1]
+            and (n.value.endswith(main) or n.value.startswith(main)  # (一号线建国门站)
+                 or n.kind == "junction" and main == n.cross)]  # 金宝街路口… 东单北大街和金宝街那个十字路口
+    # (a subject's name may be said bare in the letter before it is said with its details)
+    for again in said if subject else said[:1]:
+        later = _as_said_again(vocab, t, names, place, main, detailed, again, subject)
+        if later is not None:
+            break
+    else:
         return None
-    again = next((n for n in names if end <= n.start <= end + _SAID_AGAIN_REACH
-                  and (n.value.endswith(main) or n.value.startswith(main)  # (一号线建国门站)
-                       or n.kind == "junction" and main == n.cross)), None)  # 金宝街路口… 东单北大街和金宝街那个十字路口
+    for k in ("district", "street", "road", "compound"):
+        if not getattr(later, k) and getattr(place, k) and not (k == "road" and later.cross_road):
+            setattr(later, k, getattr(place, k))
+    _divisions_before(names, later, again)  # 标题：刘家洼村…  正文：青岚区刘家洼村村北: the district said with it
+    return later
+
+
+def _division_said_again(vocab: Vocabulary, t: str, names: list[Name], place: Place,
+                         reach: tuple[int, int]) -> Place | None:
+    """我老家是临朐县的，…我们临朐县五井镇茹家庄村村西头: a district or street said alone, then said
+    again soon after with a finer place in it: that place."""
+    main = place.street or place.district
+    again = next((n for n in names if reach[0] <= n.start <= reach[1] and n.value == main), None)
     if again is None:
         return None
+    later, _ = assemble(vocab, t, [n for n in names if n.start >= again.start])
+    if later is None or not (later.road or later.compound or later.landmark) or not later.text.startswith(main):
+        return None  # (我住在朝阳门街道，反映的问题不在我家附近，是在本司胡同9号对面: another place)
+    if (place.district and later.district and later.district != place.district) \
+            or (place.street and later.street and later.street != place.street):
+        return None
+    later.district = later.district or place.district
+    later.street = later.street or place.street
+    return later
+
+
+def _as_said_again(vocab: Vocabulary, t: str, names: list[Name], place: Place, main: str,
+                   detailed: list[str], again: Name, subject: bool) -> Place | None:
+    """The place read from `again` on, when it says the place's name again with more (a letter
+    that names a junction on its subject line's road: that junction)."""
     later, _ = assemble(vocab, t, [n for n in names if n.start >= again.start])
     if later is None or not any(getattr(later, k) for k in _DETAILS) \
             or (later.landmark or later.compound or later.road) != again.value:
         return None
-    if detailed and not (later.side and all(getattr(later, k) == getattr(place, k) for k in detailed)
-                         and (later.landmark or later.compound or later.road) == main):
-        return None  # (the same name: 申请修剪汀雨巷14号门口 is no road 修剪汀雨巷)
-    for k in ("district", "street", "road", "compound"):
-        if not getattr(later, k) and getattr(place, k) and not (k == "road" and later.cross_road):
-            setattr(later, k, getattr(place, k))
-    for n in names:  # 标题：刘家洼村…  正文：青岚区刘家洼村村北: the district said with it
-        if n.end == again.start and n.kind in ("district", "street") and not getattr(later, n.kind):
-            setattr(later, n.kind, n.value)
+    if subject and later.cross_road and main in (later.road, later.cross_road):
+        return later  # 主题：南竹竿胡同西口路口… 南竹竿胡同和朝阳门南小街交叉的地方
+    same_details = all(getattr(later, k) == getattr(place, k) for k in detailed)
+    longer = later.landmark or later.compound or later.road
+    if detailed and not (later.side and same_details and longer == main
+                         or same_details and len(longer) > len(main) and longer.endswith(main)):
+        return None  # (the same name: 申请修剪汀雨巷14号门口 is no road 修剪汀雨巷; but 主题：南小街中段… 朝阳门南小街中段…)
     return later
 
 
@@ -153,6 +200,10 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
     specific = place.specific and not (place.compound.endswith(vocab.village_suffixes) and not (
         place.road or place.landmark or place.building or place.street and n.kind == "street"))
     if n.kind == "district":
+        if place.district.endswith("市") and adjacent and not (place.street or specific):
+            place.district = value  # 宿州市泗县: the county, below the city
+            said.append(value)
+            return True
         if place.district or specific:
             return None
         place.district = value

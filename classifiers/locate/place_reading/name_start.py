@@ -9,6 +9,7 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 _BUS_AFTER = re.compile(r"车|公交|线|口公交")  # 2路车, 2路公交: a bus route, not a road
 _BUS_BEFORE = ("公交", "坐", "乘", "搭", "趟")  # 公交2路, 坐2路: likewise
 _COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
+_AFTER_DIVISION = set("那")
 
 
 def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool,
@@ -35,10 +36,13 @@ def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len
         if i in phrases and s0 - i >= 2:
             break
         c = t[i - 1]
+        if c in _AFTER_DIVISION and i - 1 == floor and floor > 0 and t[floor - 1] in "镇乡县市区道":
+            i -= 1  # 黄坡镇那罗村: right after a town's name, 那 starts a village's name (not "that")
+            continue
         if not ("\u4e00" <= c <= "\u9fff" or latin and c.isascii() and c.isalnum()) or c in single:
             break
-        if any(t[i - n:i] in words for n, words in longer if n <= i):
-            break
+        if any(t[i - n:i] in words for n, words in longer if n <= i - floor):
+            break  # (a boundary word reaching into the name before is none: 店口镇|上河埠村, not 镇上)
         if c in vocab.connectors and (joined and i - 1 == floor or t[i - 2:i - 1] == ")"):
             break  # 红旗路和|胜利路口, 红旗路（老207国道）和|胜利路口
         i -= 1

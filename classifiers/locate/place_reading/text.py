@@ -61,6 +61,20 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     return _SUB_NUMBER.sub(lambda m: f"{m.group(1)}-{chinese_numeral(m.group(2)) or m.group(2)}号", t)
 
 
+_SUBJECT = re.compile("(?:主题|标题|主旨|事由):")
+_SUBJECT_END = re.compile(rf"[\s{PHRASE_BREAK}]")
+
+
+def subject_end(t: str) -> int:
+    """Where a letter's subject line (主题：…) ends in prepared text, or 0 when it has none. Its
+    first phrase break or space ends it; taking the breaks out (phrase_starts) leaves that place
+    as it is."""
+    if not _SUBJECT.match(t):
+        return 0
+    end = _SUBJECT_END.search(t)
+    return end.start() if end else 0
+
+
 def phrase_starts(t: str) -> tuple[str, frozenset[int]]:
     """t without its phrase breaks, and where the phrases after them start."""
     parts = t.split(PHRASE_BREAK)
