@@ -1212,6 +1212,10 @@ def test_closing_notes_junctions_on_ones_street_and_form_corrections(text, expec
     # how many months; a road's back lanes are no road's name
     ("近两个月松林公园东门外面全是小摊", {"landmark": "松林公园", "gate": "东门", "side": "外"}),
     ("标题：卫生差\n地址：南山区青石街道\n内容：整个青石街道背街小巷的卫生都很差", {"district": "南山区", "street": "青石街道"}),
+    # a form's title saying the field's place again with its side; a title naming another place adds none
+    ("标题：翠湖花园南门外电动车乱停\n地址：翠湖花园南门\n内容：南门外人行道停满了电动车",
+     {"compound": "翠湖花园", "gate": "南门", "side": "外"}),
+    ("标题：松林公园门口有人摆摊\n地址：翠湖花园南门\n内容：南门外人行道停满了电动车", {"compound": "翠湖花园", "gate": "南门"}),
 ])
 def test_subject_lines_said_in_full_villages_and_towns(text, expected):
     check(text, expected)

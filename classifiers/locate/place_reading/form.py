@@ -26,16 +26,16 @@ _CONTINUED = ("building", "unit", "gate", "exit", "stretch")
 _KEYS = [f.name for f in fields(Place) if f.name not in ("text", "near")]
 
 
-def form_parts(text: str) -> tuple[str, str, str] | None:
-    """(address field, content after it with its label, what the content says) of a form, or
-    None when the text is not one."""
+def form_parts(text: str) -> tuple[str, str, str, str] | None:
+    """(address field, content after it with its label, what the content says, what comes
+    before the field: its title) of a form, or None when the text is not one."""
     m = _ADDRESS_FIELD.search(text) if isinstance(text, str) else None
     if m is None:
         return None
     content = text[m.end():]  # with its label: where a name cannot reach back over
     label = _CONTENT_LABEL.match(content)
     said = content[label.end():] if label else content
-    return (m.group("field"), content, said) if said.strip() else None
+    return (m.group("field"), content, said, text[:m.start()]) if said.strip() else None
 
 
 def _value(place: Place, key: str):
@@ -98,7 +98,23 @@ def finer_from_form(text: str, whole: Place | None, read: Callable[[str], Place 
     parts = form_parts(text)
     if parts is None or whole is None:
         return whole
-    field_text, content_text, said = parts
+    place = _finer(whole, read, *parts)
+    return _side_from_title(place, read(parts[3])) if place is not None and parts[3].strip() else place
+
+
+def _side_from_title(place: Place, title: Place | None) -> Place:
+    """标题：保利花园北门外共享单车堆积 地址：保利花园北门: the title says the field's place again,
+    with its side."""
+    if title is None or not title.side or place.side:
+        return place
+    if all(_value(title, k) == _value(place, k) for k in _KEYS if k not in ("side", "district", "street")) \
+            and _agree(place, title):
+        return replace(place, side=title.side)
+    return place
+
+
+def _finer(whole: Place, read: Callable[[str], Place | None], field_text: str, content_text: str, said: str,
+           title_text: str) -> Place | None:
     content = read(content_text)
     if content is not None and content.precision == "spot" and any(w in said for w in FORM_NOT_HERE) \
             and _same(whole, read(field_text)):
