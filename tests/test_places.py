@@ -1216,6 +1216,8 @@ def test_closing_notes_junctions_on_ones_street_and_form_corrections(text, expec
     ("标题：翠湖花园南门外电动车乱停\n地址：翠湖花园南门\n内容：南门外人行道停满了电动车",
      {"compound": "翠湖花园", "gate": "南门", "side": "外"}),
     ("标题：松林公园门口有人摆摊\n地址：翠湖花园南门\n内容：南门外人行道停满了电动车", {"compound": "翠湖花园", "gate": "南门"}),
+    # a word of the word file as OpenCC writes it before the reader sees the text (嗰间 → 𠮶间)
+    ("青年路嗰间永辉超市门口成日有人派传单", {"road": "青年路", "landmark": "永辉超市", "side": "门口"}),
 ])
 def test_subject_lines_said_in_full_villages_and_towns(text, expected):
     check(text, expected)

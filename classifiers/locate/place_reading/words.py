@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from classifiers.datafile import read_toml
+from classifiers.normalize import to_simplified
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 GAZETTEER = DATA / "gazetteer"
@@ -115,13 +116,15 @@ def _checked_word(value: Any, where: str) -> str:
 
 
 def _checked_words(value: Any, where: str) -> tuple[str, ...]:
+    """The words as written, each followed by its simplified form where that differs: the reader
+    matches them on text that OpenCC has simplified (嗰个 reaches it as 𠮶个, 體育 as 体育)."""
     if not isinstance(value, list):
         raise PlaceWordsError(f"{where}: must be a list of words")
     for i, word in enumerate(value):
         _checked_word(word, f"{where}[{i}]")
         if word in value[:i]:
             raise PlaceWordsError(f"{where}[{i}]: {word!r} is given twice")
-    return tuple(value)
+    return tuple(dict.fromkeys(w for word in value for w in (word, to_simplified(word))))
 
 
 def _checked_map(value: Any, where: str) -> dict[str, str]:
@@ -130,7 +133,7 @@ def _checked_map(value: Any, where: str) -> dict[str, str]:
     for heard, meant in value.items():
         _checked_word(heard, f"{where}: key")
         _checked_word(meant, f"{where}.{heard}")
-    return dict(value)
+    return {**value, **{to_simplified(heard): to_simplified(meant) for heard, meant in value.items()}}
 
 
 def division_names(kind: str) -> set[str]:
