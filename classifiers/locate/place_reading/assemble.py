@@ -35,7 +35,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
     pos = end = first.end
     while pos < len(t):
         # (a name right here is read as it is: 黄坡镇那罗村 is no 那 before 罗村)
-        p = pos if pos in by_start and pos > first.start else skip_soft(vocab, t, pos)
+        p = pos if pos in by_start else skip_soft(vocab, t, pos)
         n = by_start.get(p)
         if n is not None and n is not first and n.kind in ("road", "compound", "landmark") and n.value in said:
             pos = end = n.end  # 在外交部街，外交部街33号: said again (外 is no side here)
@@ -84,8 +84,9 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         if not (place.district or place.street):
             return None, end
     place.text = t[first.start:end]
-    reach = (subject, subject + SUBJECT_REACH) if end <= subject else (end, end + _SAID_AGAIN_REACH)
-    again = _said_again_with_details(vocab, t, names, place, reach)
+    in_subject = end <= subject
+    reach = (subject, subject + SUBJECT_REACH) if in_subject else (end, end + _SAID_AGAIN_REACH)
+    again = _said_again_with_details(vocab, t, names, place, reach, in_subject)
     if again is None:
         side_in_next_sentence(vocab, t, place, end)
         bridge_side_said_later(vocab, t, place, end)
@@ -115,13 +116,14 @@ def _divisions_before(names: list[Name], place: Place, name: Name) -> None:
 
 
 def _said_again_with_details(vocab: Vocabulary, t: str, names: list[Name], place: Place,
-                             reach: tuple[int, int]) -> Place | None:
+                             reach: tuple[int, int], subject: bool) -> Place | None:
     """每天都会去滨湖公园晨练。滨湖公园东门里头…: a name said with nothing finer, then
-    said again soon after with its gate, side or number: the place as said the second time
-    (with what only the first said), or None. Also a place with details but no side said
-    again with the same details and a side (主题：方巾巷小区二号楼外墙… 方巾巷小区二号楼西侧外墙…)."""
+    said again soon after (within `reach`) with its gate, side or number: the place as said the
+    second time (with what only the first said), or None. Also a place with details but no side
+    said again with the same details and a side (主题：方巾巷小区二号楼外墙… 方巾巷小区二号楼西侧外墙…),
+    or in a longer name (主题：南小街中段… 朝阳门南小街中段…). `subject`: the place is a letter's
+    subject line's, and the letter may say it again anywhere in `reach`, even with a side."""
     detailed = [k for k in _DETAILS if getattr(place, k)]
-    subject = reach[1] - reach[0] > _SAID_AGAIN_REACH
     if place.side and not subject:
         return None
     main = place.landmark or place.compound or place.road

@@ -98,7 +98,7 @@ def finer_from_form(text: str, whole: Place | None, read: Callable[[str], Place 
     parts = form_parts(text)
     if parts is None or whole is None:
         return whole
-    place = _finer(whole, read, *parts)
+    place = _finer(whole, read, *parts[:3])
     return _side_from_title(place, read(parts[3])) if place is not None and parts[3].strip() else place
 
 
@@ -113,8 +113,8 @@ def _side_from_title(place: Place, title: Place | None) -> Place:
     return place
 
 
-def _finer(whole: Place, read: Callable[[str], Place | None], field_text: str, content_text: str, said: str,
-           title_text: str) -> Place | None:
+def _finer(whole: Place, read: Callable[[str], Place | None], field_text: str, content_text: str,
+           said: str) -> Place | None:
     content = read(content_text)
     if content is not None and content.precision == "spot" and any(w in said for w in FORM_NOT_HERE) \
             and _same(whole, read(field_text)):

@@ -4,11 +4,9 @@ it replaces its misspelt saying in the text, and the note is not read for a plac
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-from pypinyin import Style, lazy_pinyin
 
 from classifiers.locate.place_reading.patterns import CJK
+from classifiers.locate.place_reading.restated import sounds
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
@@ -49,15 +47,15 @@ def _misspelt(body: str, meant: str) -> str:
         return ""
     n = len(meant)
     allowed = 1 if n <= 5 else 2
-    sounds = _sounds(meant)
+    meant_sounds = sounds(meant)
     for i in range(len(body) - n + 1):
         window = body[i:i + n]
-        if window[0] != meant[0] and _sounds(window[0])[0] != sounds[0]:
+        if window[0] != meant[0] and sounds(window[0])[0] != meant_sounds[0]:
             continue
         wrong = 0
         for j in range(n):
             if window[j] != meant[j]:
-                if not "\u4e00" <= window[j] <= "\u9fff" or n <= 3 and _sounds(window[j]) != (sounds[j],):
+                if not "\u4e00" <= window[j] <= "\u9fff" or n <= 3 and sounds(window[j]) != (meant_sounds[j],):
                     break  # (a short name only misheard: 海云仓 for 海运仓)
                 wrong += 1
                 if wrong > allowed:
@@ -66,8 +64,3 @@ def _misspelt(body: str, meant: str) -> str:
             if wrong:
                 return window
     return ""
-
-
-@lru_cache(maxsize=4096)
-def _sounds(text: str) -> tuple[str, ...]:
-    return tuple(lazy_pinyin(text, style=Style.NORMAL, errors="default"))

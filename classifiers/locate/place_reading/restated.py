@@ -34,7 +34,7 @@ def restated(t: str, names: list[Name]) -> list[Name]:
             # (北小街，不是南小街啊，北小街: the first said again after the second denied)
             again = t.find(prev.value, n.end, n.end + len(prev.value) + 6) >= 0
             if _GAP.fullmatch(gap) and not _UNSURE.match(t, n.end) and not again \
-                    and (correcting or _sounds(prev.value) == _sounds(n.value) or prev.value in n.value):
+                    and (correcting or sounds(prev.value) == sounds(n.value) or prev.value in n.value):
                 out[-1] = Name(n.kind, n.value, prev.start, n.end)
                 continue
         out.append(n)
@@ -42,5 +42,6 @@ def restated(t: str, names: list[Name]) -> list[Name]:
 
 
 @lru_cache(maxsize=4096)
-def _sounds(name: str) -> tuple[str, ...]:
+def sounds(name: str) -> tuple[str, ...]:
+    """A name's syllables without tones (homophones sound alike)."""
     return tuple(lazy_pinyin(name, style=Style.NORMAL, errors="default"))  # (digits and letters kept: 2号线 ≠ 3号线)
