@@ -96,6 +96,42 @@ def test_eval_needs_exactly_one_mode():
         run(["eval", "--data", TRAIN, "--rules", "--cv", "3"])
 
 
+def test_a_model_can_add_words_read_only_where_its_characters_are_unsure(tmp_path, capsys):
+    # --words: a jieba-word model stacked on the character one (TipDM: bench/tipdm_stack_eval.py)
+    import json
+
+    from classifiers.classify import model as M
+
+    path = tmp_path / "words.pkl"
+    assert run(["train", "--data", TRAIN, "--model", str(path), "--words", "200"]) == 0
+    model = M.load(path)
+    assert model.words is not None and model.words.chars == 200 and model.words.column
+    records = [json.loads(line) for line in Path(TRAIN).read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [M.record_text(r) for r in records]
+    labels = [model.classify(t).evidence["model_label"] for t in texts]
+    assert sum(got == r["label"] for got, r in zip(labels, records)) >= len(records) - 2  # its own training texts
+    assert model.predict_labels(texts) == labels  # the batch path reads the words as well
+    assert all(0.0 < model.classify(t).confidence <= 1.0 for t in texts)
+    # the words are read only for a message the characters alone leave unsure
+    read = []
+    real = M._words
+    M._words = lambda text, limit: read.append(text) or real(text, limit)
+    try:
+        model.words.sure = 0.0  # (always sure: no message's words read)
+        [model.classify(t) for t in texts]
+        assert read == []
+        model.words.sure = 1.01  # (never sure: every message's words read)
+        [model.classify(t) for t in texts]
+        assert len(read) == len(texts)
+    finally:
+        M._words = real
+    assert run(["eval", "--data", TRAIN, "--cv", "2", "--words", "200"]) == 0
+    capsys.readouterr()
+    assert run(["train", "--data", TRAIN, "--model", str(path), "--words", "0"]) == 2
+    assert run(["eval", "--data", TRAIN, "--model", str(path), "--words", "200"]) == 2
+    assert "--words" in capsys.readouterr().err
+
+
 def test_a_model_can_read_more_of_each_message(tmp_path, capsys):
     # --chars: how much of each message the model reads (long letters are told apart better).
     path = tmp_path / "long.pkl"
