@@ -97,7 +97,8 @@ class PlaceReader:
         # Names far after the first one cannot change the place, unless the caller corrects
         # himself or the place runs on: read the rest only then (long letters run twice as fast).
         # A letter's subject line names its place short; the letter may say it in full further on.
-        limit = None if any(w in t for w in vocab.correction_words) else WINDOW + (subject and subject + SUBJECT_REACH)
+        reach = subject + SUBJECT_REACH if subject else 0
+        limit = None if any(w in t for w in vocab.correction_words) else WINDOW + reach
         while True:
             names, read_to = find_names(vocab, t, limit, phrases)
             names = restated(t, without_repeated_admin(t, without_aliases(t, names)))
