@@ -130,6 +130,11 @@ def report(results: list[dict]) -> dict:
                                    f"({sum(r['pred_urgent'] for r in urgent) / len(urgent):.2f})",
                          "false_urgent": f"{sum(r['pred_urgent'] for r in calm)} of {len(calm)} "
                                          f"({sum(r['pred_urgent'] for r in calm) / max(1, len(calm)):.1%})"}
+        every_calm = [r for r in results if not r.get("urgent")]
+        if len(every_calm) > len(calm):  # letters that are not city matters can be false alarms too
+            out["urgent"]["false_urgent_any_kind"] = (
+                f"{sum(r['pred_urgent'] for r in every_calm)} of {len(every_calm)} "
+                f"({sum(r['pred_urgent'] for r in every_calm) / len(every_calm):.1%})")
     consult = [r for r in results if r["kind"] == "consultation"]
     complaints = [r for r in results if r["kind"] in ("city", "social")]
     if consult:

@@ -75,6 +75,36 @@ def test_a_long_letter_is_read_passage_by_passage_and_short_exclamations_are_lef
     assert not off.judge(letter, 0.01, probability_of=lambda text: 1.0).urgent
 
 
+LETTER = ("尊敬的领导：我们是A2区枫林街道青竹园小区的业主，小区2009年交房，这些年物业换了三家，"
+          "维修基金的账目一直没有公示，业主们多次去社区反映，社区说会协调物业，但一直没有下文。")
+
+
+def test_a_hazard_a_letter_judges_dangerous_is_urgent_and_the_same_hazard_supposed_or_not_yet_lived_in_is_not(classifier):
+    now = classifier.classify(LETTER + "现在12栋的楼板和承重墙出现多处裂缝，最宽的能塞进手指，"
+                              "我们全家人的生命安全受到严重威胁。" + CLOSING)
+    assert now.urgent, now.evidence["urgency"]
+    urgency = now.evidence["urgency"]
+    assert urgency["hazard_claimed"] and "裂缝" in urgency["passage"]  # the operator sees the sentence
+    supposed = classifier.classify(LETTER + "旁边基坑施工以后可能会让12栋楼板出现裂缝，"
+                                   "到时全家人的生命安全受到严重威胁。" + CLOSING)
+    assert not supposed.urgent, supposed.evidence["urgency"]
+    not_lived_in = classifier.classify(LETTER + "新建的三期还没交房，验房时发现楼板有多处裂缝，存在安全隐患。" + CLOSING)
+    assert not not_lived_in.urgent, not_lived_in.evidence["urgency"]
+
+
+def test_a_hazard_and_its_danger_are_read_in_one_sentence_or_the_next_only():
+    from classifiers.classify.urgency import UrgencyJudge
+    judge = UrgencyJudge([], passage_chars=20, danger_claims=["安全隐患"], hazard_words=["开裂"],
+                         hypothetical_words=["如果"])
+    pad = "物业费的账目不清楚. "
+    assert judge.judge(pad + "楼板开裂.存在安全隐患.", None).claimed
+    assert judge.judge(pad + "楼板开裂.存在安全隐患.", None).passage == "楼板开裂.存在安全隐患."
+    assert not judge.judge("楼板开裂." + pad + "存在安全隐患.", None).urgent  # two sentences apart
+    assert not judge.judge(pad + "如果楼板开裂,存在安全隐患.", None).urgent
+    assert not judge.judge("楼板开裂.存在安全隐患.", None).urgent  # not longer than passage_chars: not a letter
+    assert not UrgencyJudge([], passage_chars=20).judge(pad + "楼板开裂.存在安全隐患.", None).urgent  # no words: off
+
+
 def test_a_question_with_city_words_is_a_consultation_and_a_complaint_asked_as_a_question_is_not(classifier):
     ask = classifier.classify("请问家里装修的垃圾应该放到哪里，有没有人统一来收？")
     assert ask.consultation and ask.code.startswith("ZX")

@@ -168,7 +168,9 @@ class CombinedClassifier:
             danger += entry.urgent_when
         self.urgency = UrgencyJudge(danger, threshold=base.urgent_threshold, with_words=base.urgent_with_words,
                                     passage_chars=base.urgent_passage_chars,
-                                    passage_threshold=base.urgent_passage_threshold)
+                                    passage_threshold=base.urgent_passage_threshold,
+                                    danger_claims=self.taxonomy.danger_claims, hazard_words=self.taxonomy.hazard_words,
+                                    hypothetical_words=self.taxonomy.hypothetical_words)
 
     # -- people's choices ----------------------------------------------------------------
 
@@ -223,7 +225,8 @@ class CombinedClassifier:
             "kind": {k: round(v, 3) for k, v in kinds.items()},
             "combined_score": round(combined, 4),
             "urgency": {"probability": urgency.probability, "danger_words": urgency.danger_words,
-                        "calming": urgency.calming, **({"passage": urgency.passage} if urgency.passage else {})},
+                        "calming": urgency.calming, **({"passage": urgency.passage} if urgency.passage else {}),
+                        **({"hazard_claimed": True} if urgency.claimed else {})},
         }
         return self._result(node, confidence, source, urgency.urgent, alternatives, evidence, reasons)
 
@@ -276,7 +279,8 @@ class CombinedClassifier:
                                     confidence=round(KeywordClassifier.strength(s) * s / (s1 + s), 4))
                         for c, s in ranked[1:4]]
         evidence = {"decided_by": "rules", "matched": matched.get(code, []), "rules": {"code": code, "score": round(s1, 3)},
-                    "urgency": {"danger_words": urgency.danger_words, "calming": urgency.calming}}
+                    "urgency": {"danger_words": urgency.danger_words, "calming": urgency.calming,
+                                **({"passage": urgency.passage, "hazard_claimed": True} if urgency.claimed else {})}}
         return self._result(node, confidence, "rules", urgency.urgent or node.urgent, alternatives, evidence, reasons)
 
     def _result(self, node: Node, confidence: float, source: str, urgent: bool, alternatives: list[Alternative],

@@ -71,6 +71,11 @@ class Taxonomy:
     urgent_time_limit_hours: float | None = None
     question_words: tuple[str, ...] = ()
     weak_words: tuple[str, ...] = ()  # place/person words that say where or who, not what: weigh less
+    # A long letter's sentence naming a hazard (hazard_words) and saying it endangers people
+    # (danger_claims), not as a hypothesis (hypothetical_words): urgent (classify/urgency.py).
+    danger_claims: tuple[str, ...] = ()
+    hazard_words: tuple[str, ...] = ()
+    hypothetical_words: tuple[str, ...] = ()
     _by_name: dict[str, Node] = field(default_factory=dict, repr=False)
 
     @property
@@ -109,7 +114,8 @@ class Taxonomy:
 # ---------------------------------------------------------------- loading and validation
 
 _TOP_KEYS = {"taxonomy", "branch", "leaf"}
-_GLOBAL_KEYS = {"name", "version", "urgent_words", "urgent_time_limit_hours", "question_words", "weak_words"}
+_GLOBAL_KEYS = {"name", "version", "urgent_words", "urgent_time_limit_hours", "question_words", "weak_words",
+                "danger_claims", "hazard_words", "hypothetical_words"}
 _BRANCH_KEYS = {"code", "name", "parent", "department", "time_limit_hours", "compatible", "consultation", "aliases"}
 _LEAF_KEYS = {
     "code",
@@ -224,6 +230,9 @@ def parse_taxonomy(data: dict[str, Any], source: str = "<taxonomy>") -> Taxonomy
         urgent_time_limit_hours=_hours(where_g, urgent_hours, "urgent_time_limit_hours") if urgent_hours is not None else None,
         question_words=_str_list(where_g, settings, "question_words"),
         weak_words=_str_list(where_g, settings, "weak_words"),
+        danger_claims=_str_list(where_g, settings, "danger_claims"),
+        hazard_words=_str_list(where_g, settings, "hazard_words"),
+        hypothetical_words=_str_list(where_g, settings, "hypothetical_words"),
         _by_name=by_name,
     )
 

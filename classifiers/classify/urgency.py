@@ -17,6 +17,13 @@ before, what the officials said): read whole, the head sees mostly calm words. S
 longer than `passage_chars` is read passage by passage as well (from each sentence on, the
 whole sentences that fit in `passage_chars`), and is urgent when one passage is: P(urgent) of
 the passage ≥ `passage_threshold`, or half that with its own uncalmed danger words.
+
+Real letters tell of a present danger as a judgement on a thing they name ("走廊护栏不扎实，存在
+严重的安全隐患", "墙体开裂…全家人的人身安全受到严重威胁"), words the head, trained on short
+complaints, does not weigh. So a long letter is also urgent when one sentence names a hazard
+(`hazard_words`) and it or the next says it endangers people (`danger_claims`), with no
+calming word and nothing that makes it a hypothesis or says no one is there yet
+(`hypothetical_words`) in those sentences. The three lists are the taxonomy's ([taxonomy]).
 """
 from __future__ import annotations
 
@@ -45,6 +52,18 @@ _AFTER_SENTENCE = re.compile(r"(?<=[.!?;\n])")
 _MIN_PASSAGE = 20
 
 
+def _automaton(kinds: dict[str, Iterable[str]]) -> ahocorasick.Automaton:
+    """One automaton finding the words of every kind: (word, kind) at each match's end."""
+    automaton = ahocorasick.Automaton()
+    for kind, words in kinds.items():
+        for word in (normalize(w) for w in words):
+            if word:
+                automaton.add_word(word, (word, kind))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
+
+
 def passages(normalized: str, size: int) -> list[str]:
     """From each sentence on, as many whole sentences as fit in `size` characters (a sentence
     longer than that is a passage of its own); passages shorter than _MIN_PASSAGE are left out."""
@@ -67,13 +86,17 @@ class UrgencyDecision:
     danger_words: list[str]
     calming: list[str]
     passage: str = ""  # the passage of a long letter that was found urgent
+    claimed: bool = False  # found by a sentence naming a hazard and claiming danger (see above)
 
 
 class UrgencyJudge:
     def __init__(self, danger_words: Iterable[str], *, threshold: float = 0.3, with_words: float = 0.1,
-                 passage_chars: int = 0, passage_threshold: float = 0.5):
+                 passage_chars: int = 0, passage_threshold: float = 0.5, danger_claims: Iterable[str] = (),
+                 hazard_words: Iterable[str] = (), hypothetical_words: Iterable[str] = ()):
         self.danger_words = tuple(dict.fromkeys(w for w in (normalize(w) for w in danger_words) if len(w) >= 2))
         self.calming = tuple(dict.fromkeys(normalize(w) for w in CALMING))
+        self._claims = _automaton({"claim": danger_claims, "hazard": hazard_words,
+                                   "not_now": (*hypothetical_words, *CALMING)})
         self.threshold = threshold
         self.with_words = with_words
         self.passage_chars = passage_chars
@@ -93,15 +116,37 @@ class UrgencyJudge:
         `probability_of`: P(urgent) of another normalised text (a passage of a long letter)."""
         leaf_words = tuple(leaf_words)
         decision = self._judge(normalized, probability, leaf_words)
-        if decision.urgent or probability_of is None or not 0 < self.passage_chars < len(normalized):
+        if decision.urgent or not 0 < self.passage_chars < len(normalized):
             return decision
-        for passage in passages(normalized, self.passage_chars):
-            p = probability_of(passage)
-            if p >= self.passage_threshold or (
-                    p >= self.passage_threshold / 2 and self._judge(passage, None, leaf_words).urgent):
-                decision.urgent, decision.passage = True, passage
-                break
+        if probability_of is not None:
+            for passage in passages(normalized, self.passage_chars):
+                p = probability_of(passage)
+                if p >= self.passage_threshold or (
+                        p >= self.passage_threshold / 2 and self._judge(passage, None, leaf_words).urgent):
+                    decision.urgent, decision.passage = True, passage
+                    return decision
+        sentence = self.claimed_hazard(normalized)
+        if sentence:
+            decision.urgent, decision.passage, decision.claimed = True, sentence, True
         return decision
+
+    def claimed_hazard(self, normalized: str) -> str:
+        """The first sentence, or sentence and the next, that names a hazard and says it
+        endangers people ("房屋开裂约26处,已经成为了危房!全家人的人身安全受到严重威胁."), with
+        nothing in them that calms, supposes or says no one is there yet; "" when there is none."""
+        if not normalized or not len(self._claims):
+            return ""
+        ends = [m.start() for m in _SENTENCE_END.finditer(normalized)]
+        found: dict[int, set[str]] = {}
+        for end, (_, kind) in self._claims.iter(normalized):
+            found.setdefault(bisect.bisect_left(ends, end), set()).add(kind)
+        for i in sorted(found):
+            for last in (i, i + 1):
+                kinds = found[i] | found.get(last, set())
+                if kinds >= {"claim", "hazard"} and "not_now" not in kinds:
+                    start = ends[i - 1] + 1 if i else 0
+                    return normalized[start: ends[last] + 1 if last < len(ends) else len(normalized)].strip()
+        return ""
 
     def _judge(self, normalized: str, probability: float | None, leaf_words: tuple[str, ...]) -> UrgencyDecision:
         # A calming word calms the danger words of its own sentence only: a letter that
