@@ -92,6 +92,22 @@ def test_a_hazard_a_letter_judges_dangerous_is_urgent_and_the_same_hazard_suppos
     assert not not_lived_in.urgent, not_lived_in.evidence["urgency"]
 
 
+def test_a_hazard_told_after_the_first_400_characters_of_a_letter_is_found(classifier):
+    story = LETTER + BACKGROUND + ("去年物业公司又换了，新物业上任以后收费涨了一倍，服务却更差了，绿化没人修剪，垃圾好几天才清一次。"
+                      "业主群里大家意见很大，我们推选了几位代表去街道办反映，街道办的同志态度倒是很好，说会约物业来谈，"
+                      "可是等了两个月也没有消息。后来我们又打了几次热线电话，每次都说已经转给相关部门，"
+                      "然后就石沉大海。今年春节前，物业还贴出通知说要收取电梯维护专项费用，每户三百元，"
+                      "业主们都不同意，因为维修基金里本来就有这笔钱。物业经理说不交就停电梯，双方吵得很厉害。"
+                      "这些事情我们都有照片和录音，可以提供给领导。")
+    assert len(story) > 400  # the category reads the first 400 characters only
+    late = classifier.classify(story + "现在12栋的楼板和承重墙出现多处裂缝，最宽的能塞进手指，"
+                               "我们全家人的生命安全受到严重威胁。" + CLOSING)
+    assert late.urgent and late.evidence["urgency"]["hazard_claimed"], late.evidence["urgency"]
+    short_reading = build_classifier(model_path="auto", settings=ClassificationSettings(urgent_letter_chars=400))
+    assert not short_reading.classify(story + "现在12栋的楼板和承重墙出现多处裂缝，最宽的能塞进手指，"
+                                      "我们全家人的生命安全受到严重威胁。" + CLOSING).urgent
+
+
 def test_a_hazard_and_its_danger_are_read_in_one_sentence_or_the_next_only():
     from classifiers.classify.urgency import UrgencyJudge
     judge = UrgencyJudge([], passage_chars=20, danger_claims=["安全隐患"], hazard_words=["开裂"],

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,7 +209,8 @@ class CombinedClassifier:
             node, branch = self._social_branch(text, node)
             if branch:
                 reasons = [r for r in reasons if not r.startswith("分类置信度低")]
-        urgency = self.urgency.judge(normalized, p_urgent, node.urgent_words, self._p_urgent if p_urgent is not None else None)
+        urgency = self.urgency.judge(normalized, p_urgent, node.urgent_words, self._p_urgent if p_urgent is not None else None,
+                                     self._letter(text, normalized))
         alternatives = [Alternative(code=c, name=self.taxonomy.get(c).name, confidence=self._calibrated(v, f))
                         for (c, v), f in zip(runners_up, features[1:], strict=True) if c != node.code]
         rule_code = ranked[0][0] if ranked else ""
@@ -229,6 +230,13 @@ class CombinedClassifier:
                         **({"hazard_claimed": True} if urgency.claimed else {})},
         }
         return self._result(node, confidence, source, urgency.urgent, alternatives, evidence, reasons)
+
+    def _letter(self, text: str, normalized: str) -> Callable[[], str]:
+        """More of a letter than the category reads, normalised, for its hazard sentences."""
+        limit = self.settings.urgent_letter_chars
+        if len(text) <= MAX_CHARS or limit <= MAX_CHARS:
+            return lambda: normalized
+        return lambda: normalize(text[: limit + 200])[:limit]
 
     def _p_urgent(self, normalized: str) -> float:
         """The urgency head's P(urgent) of a passage (`normalize`d)."""
@@ -274,7 +282,7 @@ class CombinedClassifier:
         node = self.taxonomy.get(code)
         confidence = round(KeywordClassifier.strength(s1) * s1 / (s1 + s2), 4)
         reasons = [f"分类置信度低（{confidence:.2f}）"] if confidence < self.settings.review_threshold else []
-        urgency = self.urgency.judge(normalized, None, node.urgent_words)
+        urgency = self.urgency.judge(normalized, None, node.urgent_words, letter=self._letter(text, normalized))
         alternatives = [Alternative(code=c, name=self.taxonomy.get(c).name,
                                     confidence=round(KeywordClassifier.strength(s) * s / (s1 + s), 4))
                         for c, s in ranked[1:4]]

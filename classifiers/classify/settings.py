@@ -38,12 +38,18 @@ class ClassificationSettings:
     # it with danger words in the passage). 0: off.
     urgent_passage_chars: int = 120
     urgent_passage_threshold: float = 0.5
+    # A letter's sentences naming a hazard and claiming danger are looked for in its first
+    # urgent_letter_chars characters, never fewer than the 400 the category and the urgency
+    # head read: a letter tells its danger anywhere.
+    urgent_letter_chars: int = 2000
 
     def problems(self) -> list[str]:
         problems = [f"{name}: must be a number between 0 and 1, got {getattr(self, name)!r}"
                     for name in THRESHOLDS if not 0.0 <= getattr(self, name) <= 1.0]
         if self.urgent_passage_chars < 0:
             problems.append(f"urgent_passage_chars: must be 0 (off) or more, got {self.urgent_passage_chars!r}")
+        if self.urgent_letter_chars < 0:
+            problems.append(f"urgent_letter_chars: must be 0 or more, got {self.urgent_letter_chars!r}")
         return problems
 
     @classmethod

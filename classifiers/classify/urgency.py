@@ -110,10 +110,13 @@ class UrgencyJudge:
         self._words.make_automaton()
 
     def judge(self, normalized: str, probability: float | None, leaf_words: Iterable[str] = (),
-              probability_of: Callable[[str], float] | None = None) -> UrgencyDecision:
+              probability_of: Callable[[str], float] | None = None,
+              letter: Callable[[], str] | None = None) -> UrgencyDecision:
         """`leaf_words`: the chosen leaf's own danger words (short ones such as 没了 that say
         danger only of that thing: a missing manhole cover, not a missing cat).
-        `probability_of`: P(urgent) of another normalised text (a passage of a long letter)."""
+        `probability_of`: P(urgent) of another normalised text (a passage of a long letter).
+        `letter`: more of the letter, normalised, where its hazard sentences are looked for
+        (called only when they are; default: `normalized`)."""
         leaf_words = tuple(leaf_words)
         decision = self._judge(normalized, probability, leaf_words)
         if decision.urgent or not 0 < self.passage_chars < len(normalized):
@@ -125,7 +128,7 @@ class UrgencyJudge:
                         p >= self.passage_threshold / 2 and self._judge(passage, None, leaf_words).urgent):
                     decision.urgent, decision.passage = True, passage
                     return decision
-        sentence = self.claimed_hazard(normalized)
+        sentence = self.claimed_hazard(letter() if letter is not None else normalized)
         if sentence:
             decision.urgent, decision.passage, decision.claimed = True, sentence, True
         return decision
