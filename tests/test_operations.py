@@ -63,9 +63,10 @@ def test_settings_name_the_file_and_key_that_is_wrong(tmp_path):
     bad.write_text("[nonsense]\n")
     with pytest.raises(settings_module.SettingsError, match=r"unknown section \[nonsense\]"):
         settings_module.load(bad)
-    bad.write_text("[classification]\nurgent_passage_chars = -1\nurgent_passage_threshold = 1.5\n")
+    bad.write_text("[classification]\nurgent_passage_chars = -1\nurgent_passage_threshold = 1.5\nurgent_letter_chars = -5\n")
     with pytest.raises(settings_module.SettingsError, match=r"(?s)urgent_passage_threshold: must be a number "
-                                                            r"between 0 and 1.*urgent_passage_chars: must be 0"):
+                                                            r"between 0 and 1.*urgent_passage_chars: must be 0"
+                                                            r".*urgent_letter_chars: must be 0 or more"):
         settings_module.load(bad)
     bad.write_text("[duplicates]\nrecurrence_threshold = 0\nstill_threshold = -1\n")
     with pytest.raises(settings_module.SettingsError,
