@@ -65,6 +65,7 @@ async def test_operator_confirms_a_live_call_from_the_keyboard(tmp_path, browser
         assert await page.input_value("#f-category") == "BJ-01037"  # 路灯
         assert "路灯坏了" in await page.input_value("#f-description")
         assert (await page.input_value("#f-department")).strip()
+        assert await page.is_hidden("#f-urgency-why")  # not urgent: no reason shown
 
         # Nothing reaches the core before the operator confirms.
         items, _ = await all_feed(client)
@@ -91,6 +92,26 @@ async def test_operator_confirms_a_live_call_from_the_keyboard(tmp_path, browser
         if os.environ.get("UPDATE_SCREENSHOT") or not (ROOT / "docs" / "console.png").exists():
             (ROOT / "docs").mkdir(exist_ok=True)
             shutil.copyfile(tmp_path / "console.png", ROOT / "docs" / "console.png")
+
+
+async def test_an_urgent_ticket_shows_the_operator_why(tmp_path, browser):
+    async with running_gateway(hotline_settings(tmp_path / "data")) as client:
+        base = str(client.make_url("")).rstrip("/")
+        await add_operator(client, "li", display_name="李坐席", seat_id="B02")
+        page = await browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+        await sign_in(page, base, "li")
+        await post_event(client, {"event": "call.new", "call_id": "CALL-9", "caller": "+86 139 0000 1111",
+                                  "called": "12345"})
+        await post_event(client, {"event": "call.answered", "call_id": "CALL-9", "seat_id": "B02"})
+        await post_event(client, {"event": "transcript.ready", "call_id": "CALL-9",
+                                  "text": "我们单元楼道里好大一股煤气味，呛得人头晕，赶紧派人来看看"})
+        await page.locator("#queue li").first.wait_for()
+        await page.locator("#queue").focus()
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("#ticket:not([hidden])")
+        assert await page.input_value("#f-urgency") == "urgent"
+        why = await page.inner_text("#f-urgency-why")
+        assert why.startswith("紧急依据") and "煤气味" in why, why
 
 
 async def test_an_expired_session_sends_the_operator_back_to_login(tmp_path, browser):

@@ -105,6 +105,9 @@
     $("f-grid").textContent = grid ? "网格：" + grid : "网格：未定位";
     $("f-map").replaceChildren(mapPin(t.location));
     $("f-urgency").value = t.urgency;
+    const why = urgencyWhy(t);
+    $("f-urgency-why").hidden = !why;
+    $("f-urgency-why").textContent = why;
     $("f-department").value = t.department || "";
     $("f-due").value = t.due_at ? t.due_at.slice(0, 16) : "";
     $("candidates").tBodies[0].replaceChildren(...(view.candidates.length ? view.candidates.map((c) =>
@@ -115,6 +118,16 @@
     state.candidates = view.candidates;
     renderQueue();
     $("f-description").focus();
+  }
+  // Why the machine marked it urgent, so the operator can keep or lower it at a glance: the
+  // sentences of a letter that tell the danger, the danger words, or the model's probability.
+  function urgencyWhy(t) {
+    const u = (((t.category || {}).evidence || {}).urgency) || {};
+    if (t.urgency !== "urgent") return "";
+    if (u.passage) return `紧急依据：${u.hazard_claimed ? "信中说到的危险" : "危险段落"}「${u.passage.slice(0, 120)}」`;
+    if ((u.danger_words || []).length) return `紧急依据：危险词 ${u.danger_words.join("、")}`;
+    if (u.probability != null) return `紧急依据：模型判断（${Math.round(u.probability * 100)}%）`;
+    return "";
   }
   function showTranscript(call) {
     const text = call && call.transcript;
