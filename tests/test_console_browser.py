@@ -38,29 +38,41 @@ async def sign_in(page, base: str, username: str, password: str = "password-123"
     await page.wait_for_selector("#live.on")
 
 
+async def seat_page(client, browser, username: str, display_name: str, seat_id: str):
+    """A signed-in operator's console at `seat_id`."""
+    await add_operator(client, username, display_name=display_name, seat_id=seat_id)
+    page = await browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    await sign_in(page, str(client.make_url("")).rstrip("/"), username)
+    return page
+
+
+async def ring(client, call_id: str, caller: str, seat_id: str) -> None:
+    """A call rings at the hotline and is answered at `seat_id`."""
+    await post_event(client, {"event": "call.new", "call_id": call_id, "caller": caller, "called": "12345"})
+    await post_event(client, {"event": "call.answered", "call_id": call_id, "seat_id": seat_id})
+
+
+async def open_first_queued(page) -> None:
+    await page.locator("#queue li").first.wait_for()
+    await page.locator("#queue").focus()
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("#ticket:not([hidden])")
+
+
 async def test_operator_confirms_a_live_call_from_the_keyboard(tmp_path, browser):
     async with running_gateway(hotline_settings(tmp_path / "data")) as client:
-        base = str(client.make_url("")).rstrip("/")
-        await add_operator(client, "wang", display_name="王坐席", seat_id="A07")
-        page = await browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-        await sign_in(page, base, "wang")
+        page = await seat_page(client, browser, "wang", "王坐席", "A07")
 
         # The call rings and is answered at seat A07: it appears live, the number in full
         # for the seat handling it.
-        await post_event(client, {"event": "call.new", "call_id": "CALL-1", "caller": "+86 138 1234 5678",
-                                  "called": "12345"})
-        await post_event(client, {"event": "call.answered", "call_id": "CALL-1", "seat_id": "A07"})
+        await ring(client, "CALL-1", "+86 138 1234 5678", "A07")
         await page.wait_for_selector("#calls li[data-call='CALL-1']")
         assert "+8613812345678" in await page.inner_text("#calls")
 
         # The centre's transcript arrives: a held ticket, auto-filled, shows up in the queue.
         await post_event(client, {"event": "transcript.ready", "call_id": "CALL-1",
                                   "text": "幸福路和建设路交叉口的路灯坏了三天了，晚上很黑"})
-        item = page.locator("#queue li").first
-        await item.wait_for()
-        await page.locator("#queue").focus()
-        await page.keyboard.press("Enter")
-        await page.wait_for_selector("#ticket:not([hidden])")
+        await open_first_queued(page)
         assert "路灯坏了" in await page.inner_text("#c-transcript")
         assert await page.input_value("#f-category") == "BJ-01037"  # 路灯
         assert "路灯坏了" in await page.input_value("#f-description")
@@ -96,19 +108,11 @@ async def test_operator_confirms_a_live_call_from_the_keyboard(tmp_path, browser
 
 async def test_an_urgent_ticket_shows_the_operator_why(tmp_path, browser):
     async with running_gateway(hotline_settings(tmp_path / "data")) as client:
-        base = str(client.make_url("")).rstrip("/")
-        await add_operator(client, "li", display_name="李坐席", seat_id="B02")
-        page = await browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-        await sign_in(page, base, "li")
-        await post_event(client, {"event": "call.new", "call_id": "CALL-9", "caller": "+86 139 0000 1111",
-                                  "called": "12345"})
-        await post_event(client, {"event": "call.answered", "call_id": "CALL-9", "seat_id": "B02"})
+        page = await seat_page(client, browser, "li", "李坐席", "B02")
+        await ring(client, "CALL-9", "+86 139 0000 1111", "B02")
         await post_event(client, {"event": "transcript.ready", "call_id": "CALL-9",
                                   "text": "我们单元楼道里好大一股煤气味，呛得人头晕，赶紧派人来看看"})
-        await page.locator("#queue li").first.wait_for()
-        await page.locator("#queue").focus()
-        await page.keyboard.press("Enter")
-        await page.wait_for_selector("#ticket:not([hidden])")
+        await open_first_queued(page)
         assert await page.input_value("#f-urgency") == "urgent"
         why = await page.inner_text("#f-urgency-why")
         assert why.startswith("紧急依据") and "煤气味" in why, why
