@@ -31,6 +31,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import ahocorasick
 
@@ -52,8 +53,9 @@ _AFTER_SENTENCE = re.compile(r"(?<=[.!?;\n])")
 _MIN_PASSAGE = 20
 
 
-def _automaton(kinds: dict[str, Iterable[str]]) -> ahocorasick.Automaton:
-    """One automaton finding the words of every kind: (word, kind) at each match's end."""
+def _automaton(kinds: dict[Any, Iterable[str]]) -> ahocorasick.Automaton:
+    """One automaton finding the words of every kind (normalised), in one pass over a text:
+    (word, kind) at each match's end; a word of two kinds is of the later one."""
     automaton = ahocorasick.Automaton()
     for kind, words in kinds.items():
         for word in (normalize(w) for w in words):
@@ -101,13 +103,8 @@ class UrgencyJudge:
         self.with_words = with_words
         self.passage_chars = passage_chars
         self.passage_threshold = passage_threshold
-        # One pass over the text finds every danger and calming word (hundreds of them).
-        self._words = ahocorasick.Automaton()
-        for word in self.danger_words:
-            self._words.add_word(word, (word, True))
-        for word in self.calming:
-            self._words.add_word(word, (word, False))
-        self._words.make_automaton()
+        # Every danger word (kind True) and calming word (False): hundreds of them.
+        self._words = _automaton({True: self.danger_words, False: self.calming})
 
     def judge(self, normalized: str, probability: float | None, leaf_words: Iterable[str] = (),
               probability_of: Callable[[str], float] | None = None,
