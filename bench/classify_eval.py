@@ -5,6 +5,7 @@ The duplicate check is off, so that every message is judged on its own.
 
     .venv/bin/python bench/classify_eval.py                       # the frozen set
     .venv/bin/python bench/classify_eval.py --board               # real message-board letters
+                                    # (urgency also against a second reader's labels of them)
     .venv/bin/python bench/classify_eval.py --board LABELS.jsonl --errors   # … a tuning set of them
     .venv/bin/python bench/classify_eval.py --data FILE.jsonl --errors   # a tuning set
 
@@ -147,10 +148,33 @@ def report(results: list[dict]) -> dict:
         branch_right = sum(1 for r in social if r["pred_path"] and r["social_class"] in r["pred_path"][:2])
         out["social"] = {"n": len(social), "right_branch": round(branch_right / len(social), 3),
                          "sent_to_city": sum(1 for r in social if five_digit(r["pred_code"]))}
+    second = [r for r in results if "second_urgent" in r]
+    if second:  # a second reader's urgency labels of the same letters
+        out["urgent_second_reader"] = second_reader(second)
     other = [r for r in results if r["kind"] == "other"]
     if other:
         out["not_city"] = {"n": len(other), "given_a_city_code": sum(1 for r in other if five_digit(r["pred_code"]))}
     return out
+
+
+def second_reader(rows: list[dict]) -> dict:
+    """Urgency against a second reader's labels of the same letters: how far the two readers
+    agree (Cohen's kappa), and recall on the letters either or both call urgent."""
+    n = len(rows)
+    first, second = sum(r["urgent"] for r in rows), sum(r["second_urgent"] for r in rows)
+    observed = sum(r["urgent"] == r["second_urgent"] for r in rows) / n
+    chance = (first / n) * (second / n) + (1 - first / n) * (1 - second / n)
+
+    def recall(group: list[dict]) -> str:
+        return f"{sum(r['pred_urgent'] for r in group)} of {len(group)}"
+
+    calm = [r for r in rows if not r["urgent"] and not r["second_urgent"]]
+    return {"first_reader": first, "second_reader": second,
+            "both": sum(r["urgent"] and r["second_urgent"] for r in rows),
+            "kappa": round((observed - chance) / (1 - chance), 2) if chance < 1 else None,
+            "recall_second_reader": recall([r for r in rows if r["second_urgent"]]),
+            "recall_both_readers": recall([r for r in rows if r["urgent"] and r["second_urgent"]]),
+            "false_urgent_neither_reader": f"{sum(r['pred_urgent'] for r in calm)} of {len(calm)}"}
 
 
 def main() -> int:
@@ -166,6 +190,9 @@ def main() -> int:
     if args.board:
         path = FROZEN / "board_letters_frozen_v1.jsonl" if args.board is True else args.board
         items = board_items(path)
+        if args.board is True:  # the frozen letters' urgency read again by a second reader
+            second = {r["id"]: r["urgent"] for r in load(FROZEN / "board_letters_urgency_v2.jsonl")}
+            items = [{**item, "second_urgent": second[item["id"]]} for item in items]
     else:
         path = args.data or FROZEN / "classify_frozen_v1.jsonl"
         items = load(path)
