@@ -108,6 +108,16 @@ def test_a_hazard_told_after_the_first_400_characters_of_a_letter_is_found(class
                                       "我们全家人的生命安全受到严重威胁。" + CLOSING).urgent
 
 
+def test_many_people_ill_at_once_in_a_letter_is_urgent_and_one_child_or_a_supposed_illness_is_not(classifier):
+    now = classifier.classify(LETTER + "这两天幼儿园好几个班的小朋友都无缘无故流鼻血，家长们都吓坏了。" + CLOSING)
+    assert now.urgent, now.evidence["urgency"]
+    assert now.evidence["urgency"]["hazard_claimed"] and "流鼻血" in now.evidence["urgency"]["passage"]
+    one = classifier.classify(LETTER + "我家孩子这两天流鼻血，不知道是不是天气太干。" + CLOSING)
+    assert not one.urgent, one.evidence["urgency"]
+    supposed = classifier.classify(LETTER + "工地扬尘这么大，一旦很多孩子出现皮疹，谁来负责？" + CLOSING)
+    assert not supposed.urgent, supposed.evidence["urgency"]
+
+
 def test_a_hazard_and_its_danger_are_read_in_one_sentence_or_the_next_only():
     from classifiers.classify.urgency import UrgencyJudge
     judge = UrgencyJudge([], passage_chars=20, danger_claims=["安全隐患"], hazard_words=["开裂"],
@@ -119,6 +129,12 @@ def test_a_hazard_and_its_danger_are_read_in_one_sentence_or_the_next_only():
     assert not judge.judge(pad + "如果楼板开裂,存在安全隐患.", None).urgent
     assert not judge.judge("楼板开裂.存在安全隐患.", None).urgent  # not longer than passage_chars: not a letter
     assert not UrgencyJudge([], passage_chars=20).judge(pad + "楼板开裂.存在安全隐患.", None).urgent  # no words: off
+    ill = UrgencyJudge([], passage_chars=20, illness_words=["呕吐"], many_people_words=["多名"],
+                       hypothetical_words=["如果"])
+    assert ill.judge(pad + "食堂吃完午饭后多名学生呕吐.", None).claimed
+    assert not ill.judge(pad + "食堂吃完午饭后学生呕吐.", None).urgent  # one pupil: no many-people word
+    assert not ill.judge(pad + "如果多名学生呕吐怎么办.", None).urgent
+    assert ill.judge("午饭后多名学生呕吐.", None).claimed  # a short message is read for it too
 
 
 def test_a_question_with_city_words_is_a_consultation_and_a_complaint_asked_as_a_question_is_not(classifier):

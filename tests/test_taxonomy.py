@@ -146,6 +146,8 @@ def test_bad_entries_name_file_entry_and_problem(tmp_path, extra, expected):
     ('danger_claims = "安全隐患"', r"\[taxonomy\]: 'danger_claims' must be a list of strings"),
     ('hazard_words = ["开裂", ""]', r"\[taxonomy\]: 'hazard_words' contains an empty string"),
     ('hypothetical_words = [1]', r"\[taxonomy\]: 'hypothetical_words' must be a list of strings"),
+    ('illness_words = "流鼻血"', r"\[taxonomy\]: 'illness_words' must be a list of strings"),
+    ('many_people_words = ["很多", ""]', r"\[taxonomy\]: 'many_people_words' contains an empty string"),
 ])
 def test_bad_letter_danger_words_name_the_key(tmp_path, line, expected):
     p = write(tmp_path, GOOD.replace('name = "t"\n', f'name = "t"\n{line}\n', 1))
@@ -157,6 +159,7 @@ def test_letter_danger_words_load(tmp_path):
     p = write(tmp_path, GOOD.replace('name = "t"\n', 'name = "t"\ndanger_claims = ["安全隐患"]\nhazard_words = ["开裂"]\n', 1))
     t = load_taxonomy(p)
     assert t.danger_claims == ("安全隐患",) and t.hazard_words == ("开裂",) and t.hypothetical_words == ()
+    assert t.illness_words == () and t.many_people_words == ()
 
 
 def test_file_without_leaves_is_rejected(tmp_path):

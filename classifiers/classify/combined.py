@@ -170,7 +170,9 @@ class CombinedClassifier:
                                     passage_chars=base.urgent_passage_chars,
                                     passage_threshold=base.urgent_passage_threshold,
                                     danger_claims=self.taxonomy.danger_claims, hazard_words=self.taxonomy.hazard_words,
-                                    hypothetical_words=self.taxonomy.hypothetical_words)
+                                    hypothetical_words=self.taxonomy.hypothetical_words,
+                                    illness_words=self.taxonomy.illness_words,
+                                    many_people_words=self.taxonomy.many_people_words)
 
     # -- people's choices ----------------------------------------------------------------
 

@@ -72,10 +72,13 @@ class Taxonomy:
     question_words: tuple[str, ...] = ()
     weak_words: tuple[str, ...] = ()  # place/person words that say where or who, not what: weigh less
     # A long letter's sentence naming a hazard (hazard_words) and saying it endangers people
-    # (danger_claims), not as a hypothesis (hypothetical_words): urgent (classify/urgency.py).
+    # (danger_claims), or an illness (illness_words) many people have (many_people_words), not as
+    # a hypothesis (hypothetical_words): urgent (classify/urgency.py).
     danger_claims: tuple[str, ...] = ()
     hazard_words: tuple[str, ...] = ()
     hypothetical_words: tuple[str, ...] = ()
+    illness_words: tuple[str, ...] = ()
+    many_people_words: tuple[str, ...] = ()
     _by_name: dict[str, Node] = field(default_factory=dict, repr=False)
 
     @property
@@ -115,7 +118,7 @@ class Taxonomy:
 
 _TOP_KEYS = {"taxonomy", "branch", "leaf"}
 _GLOBAL_KEYS = {"name", "version", "urgent_words", "urgent_time_limit_hours", "question_words", "weak_words",
-                "danger_claims", "hazard_words", "hypothetical_words"}
+                "danger_claims", "hazard_words", "hypothetical_words", "illness_words", "many_people_words"}
 _BRANCH_KEYS = {"code", "name", "parent", "department", "time_limit_hours", "compatible", "consultation", "aliases"}
 _LEAF_KEYS = {
     "code",
@@ -233,6 +236,8 @@ def parse_taxonomy(data: dict[str, Any], source: str = "<taxonomy>") -> Taxonomy
         danger_claims=_str_list(where_g, settings, "danger_claims"),
         hazard_words=_str_list(where_g, settings, "hazard_words"),
         hypothetical_words=_str_list(where_g, settings, "hypothetical_words"),
+        illness_words=_str_list(where_g, settings, "illness_words"),
+        many_people_words=_str_list(where_g, settings, "many_people_words"),
         _by_name=by_name,
     )
 

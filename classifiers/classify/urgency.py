@@ -23,7 +23,10 @@ Real letters tell of a present danger as a judgement on a thing they name ("走�
 complaints, does not weigh. So a long letter is also urgent when one sentence names a hazard
 (`hazard_words`) and it or the next says it endangers people (`danger_claims`), with no
 calming word and nothing that makes it a hypothesis or says no one is there yet
-(`hypothetical_words`) in those sentences. The three lists are the taxonomy's ([taxonomy]).
+(`hypothetical_words`) in those sentences. Many people ill at once is a present danger told
+the same way: a sentence naming an acute illness (`illness_words`: 流鼻血, 皮疹, 上吐下泻,
+中毒 …) and many people (`many_people_words`: 很多, 多名, 大批, 全班 …) — in a text of any
+length, since a short message says it the same way. The lists are the taxonomy's ([taxonomy]).
 """
 from __future__ import annotations
 
@@ -51,6 +54,11 @@ _SENTENCE_END = re.compile(r"[.!?;]")
 _AFTER_SENTENCE = re.compile(r"(?<=[.!?;\n])")
 # A short sentence alone (叩谢! 请批示! 打扰您了!) says nothing of danger, however it is stressed.
 _MIN_PASSAGE = 20
+
+
+# What a sentence of a letter must name to tell of a present danger (UrgencyJudge.claimed).
+_HAZARD = (frozenset({"hazard", "claim"}),)
+_ILLNESS = (frozenset({"ill", "many"}),)
 
 
 def _automaton(kinds: dict[Any, Iterable[str]]) -> ahocorasick.Automaton:
@@ -94,11 +102,12 @@ class UrgencyDecision:
 class UrgencyJudge:
     def __init__(self, danger_words: Iterable[str], *, threshold: float = 0.3, with_words: float = 0.1,
                  passage_chars: int = 0, passage_threshold: float = 0.5, danger_claims: Iterable[str] = (),
-                 hazard_words: Iterable[str] = (), hypothetical_words: Iterable[str] = ()):
+                 hazard_words: Iterable[str] = (), hypothetical_words: Iterable[str] = (),
+                 illness_words: Iterable[str] = (), many_people_words: Iterable[str] = ()):
         self.danger_words = tuple(dict.fromkeys(w for w in (normalize(w) for w in danger_words) if len(w) >= 2))
         self.calming = tuple(dict.fromkeys(normalize(w) for w in CALMING))
-        self._claims = _automaton({"claim": danger_claims, "hazard": hazard_words,
-                                   "not_now": (*hypothetical_words, *CALMING)})
+        self._claims = _automaton({"claim": danger_claims, "hazard": hazard_words, "ill": illness_words,
+                                   "many": many_people_words, "not_now": (*hypothetical_words, *CALMING)})
         self.threshold = threshold
         self.with_words = with_words
         self.passage_chars = passage_chars
@@ -116,7 +125,12 @@ class UrgencyJudge:
         (called only when they are; default: `normalized`)."""
         leaf_words = tuple(leaf_words)
         decision = self._judge(normalized, probability, leaf_words)
-        if decision.urgent or not 0 < self.passage_chars < len(normalized):
+        if decision.urgent or not self.passage_chars:
+            return decision
+        if len(normalized) <= self.passage_chars:  # a short text: many people ill is read, hazards not
+            sentence = self.claimed(normalized, _ILLNESS)
+            if sentence:
+                decision.urgent, decision.passage, decision.claimed = True, sentence, True
             return decision
         if probability_of is not None:
             for passage in passages(normalized, self.passage_chars):
@@ -125,15 +139,17 @@ class UrgencyJudge:
                         p >= self.passage_threshold / 2 and self._judge(passage, None, leaf_words).urgent):
                     decision.urgent, decision.passage = True, passage
                     return decision
-        sentence = self.claimed_hazard(letter() if letter is not None else normalized)
+        sentence = self.claimed(letter() if letter is not None else normalized, (*_HAZARD, *_ILLNESS))
         if sentence:
             decision.urgent, decision.passage, decision.claimed = True, sentence, True
         return decision
 
-    def claimed_hazard(self, normalized: str) -> str:
-        """The first sentence, or sentence and the next, that names a hazard and says it
-        endangers people ("房屋开裂约26处,已经成为了危房!全家人的人身安全受到严重威胁."), with
-        nothing in them that calms, supposes or says no one is there yet; "" when there is none."""
+    def claimed(self, normalized: str, rules: tuple[frozenset[str], ...]) -> str:
+        """The first sentence, or sentence and the next, that holds the words of one of `rules`:
+        a hazard and a claim that it endangers people (_HAZARD: "房屋开裂约26处,已经成为了危房!
+        全家人的人身安全受到严重威胁."), an illness many people have (_ILLNESS: "很多班级的小朋友
+        无缘无故流鼻血"), with nothing in them that calms, supposes or says no one is there yet;
+        "" when there is none."""
         if not normalized or not len(self._claims):
             return ""
         ends = [m.start() for m in _SENTENCE_END.finditer(normalized)]
@@ -143,7 +159,7 @@ class UrgencyJudge:
         for i in sorted(found):
             for last in (i, i + 1):
                 kinds = found[i] | found.get(last, set())
-                if kinds >= {"claim", "hazard"} and "not_now" not in kinds:
+                if "not_now" not in kinds and any(kinds >= rule for rule in rules):
                     start = ends[i - 1] + 1 if i else 0
                     return normalized[start: ends[last] + 1 if last < len(ends) else len(normalized)].strip()
         return ""
