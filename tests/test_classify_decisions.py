@@ -135,6 +135,8 @@ def test_a_hazard_and_its_danger_are_read_in_one_sentence_or_the_next_only():
     assert not ill.judge(pad + "食堂吃完午饭后学生呕吐.", None).urgent  # one pupil: no many-people word
     assert not ill.judge(pad + "如果多名学生呕吐怎么办.", None).urgent
     assert ill.judge("午饭后多名学生呕吐.", None).claimed  # a short message is read for it too
+    assert not UrgencyJudge([], illness_words=["呕吐"], many_people_words=["多名"]).judge(
+        "午饭后多名学生呕吐.", None).urgent  # passage_chars 0: the rule is off
 
 
 def test_a_question_with_city_words_is_a_consultation_and_a_complaint_asked_as_a_question_is_not(classifier):

@@ -36,7 +36,8 @@ class ClassificationSettings:
     # A text longer than urgent_passage_chars (a letter) is also read passage by passage:
     # urgent when a passage's probability is at least urgent_passage_threshold (or half of
     # it with danger words in the passage), and for sentences naming a hazard and claiming
-    # danger (the taxonomy's danger_claims / hazard_words). 0: both off.
+    # danger (the taxonomy's danger_claims / hazard_words). 0: both off, and the sentences
+    # telling of many people ill at once (illness_words / many_people_words, any text) too.
     urgent_passage_chars: int = 120
     urgent_passage_threshold: float = 0.5
     # A letter's sentences naming a hazard and claiming danger are looked for in its first
