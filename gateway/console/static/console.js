@@ -124,7 +124,7 @@
   function urgencyWhy(t) {
     const u = (((t.category || {}).evidence || {}).urgency) || {};
     if (t.urgency !== "urgent") return "";
-    if (u.passage) return `紧急依据：${u.hazard_claimed ? "信中说到的危险" : "危险段落"}「${u.passage.slice(0, 120)}」`;
+    if (u.passage) return `紧急依据：${u.hazard_claimed ? "反映中说到的危险" : "危险段落"}「${u.passage.slice(0, 120)}」`;
     if ((u.danger_words || []).length) return `紧急依据：危险词 ${u.danger_words.join("、")}`;
     if (u.probability != null) return `紧急依据：模型判断（${Math.round(u.probability * 100)}%）`;
     return "";
