@@ -5,7 +5,7 @@ The duplicate check is off, so that every message is judged on its own.
 
     .venv/bin/python bench/classify_eval.py                       # the frozen set
     .venv/bin/python bench/classify_eval.py --board               # real message-board letters
-                                    # (urgency also against a second reader's labels of them)
+                                    # (urgency and codes also against a second reader's)
     .venv/bin/python bench/classify_eval.py --board LABELS.jsonl --errors   # … a tuning set of them
     .venv/bin/python bench/classify_eval.py --data FILE.jsonl --errors   # a tuning set
 
@@ -151,6 +151,9 @@ def report(results: list[dict]) -> dict:
     second = [r for r in results if "second_urgent" in r]
     if second:  # a second reader's urgency labels of the same letters
         out["urgent_second_reader"] = second_reader(second)
+    coded = [r for r in results if "second_city" in r]
+    if coded:  # … and their codes
+        out["codes_second_reader"] = second_coder(coded)
     other = [r for r in results if r["kind"] == "other"]
     if other:
         out["not_city"] = {"n": len(other), "given_a_city_code": sum(1 for r in other if five_digit(r["pred_code"]))}
@@ -177,6 +180,34 @@ def second_reader(rows: list[dict]) -> dict:
             "false_urgent_neither_reader": f"{sum(r['pred_urgent'] for r in calm)} of {len(calm)}"}
 
 
+def second_coder(rows: list[dict]) -> dict:
+    """Codes against a second reader's: the second reader scored as the classifier is (its
+    best code among the first reader's accepted ones) — what a careful person reaches —, and
+    the classifier scored against the second reader's codes."""
+    def accepted(r: dict, reader: str) -> set[str]:
+        return {r["code"], *r.get("also_ok", [])} if reader == "first" else \
+            {r["second_code"], *r.get("second_also_ok", [])}
+
+    both = [r for r in rows if r["kind"] == "city" and r["second_city"]]
+    second_city = [r for r in rows if r["second_city"]]
+
+    def share(group: list[dict], right) -> str:
+        return f"{sum(map(right, group))} of {len(group)} ({sum(map(right, group)) / max(1, len(group)):.3f})"
+
+    return {"city_first_reader": sum(r["kind"] == "city" for r in rows), "city_second_reader": len(second_city),
+            "city_both": len(both),
+            "second_reader_exact_by_first": share(both, lambda r: r["second_code"] in accepted(r, "first")),
+            "second_reader_major_by_first": share(both, lambda r: r["second_code"][:2] in {c[:2] for c in accepted(r, "first")}),
+            "classifier_exact_by_first_on_both": share(both, lambda r: five_digit(r["pred_code"]) in accepted(r, "first")),
+            "classifier_major_by_first_on_both": share(both, lambda r: five_digit(r["pred_code"])[:2] in
+                                                       {c[:2] for c in accepted(r, "first")}),
+            "classifier_exact_by_second": share(second_city, lambda r: five_digit(r["pred_code"]) in accepted(r, "second")),
+            "classifier_major_by_second": share(second_city, lambda r: five_digit(r["pred_code"])[:2] in
+                                                {c[:2] for c in accepted(r, "second")}),
+            "classifier_exact_by_either_on_both": share(both, lambda r: five_digit(r["pred_code"]) in
+                                                        accepted(r, "first") | accepted(r, "second"))}
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, help="a labelled set (default: the frozen set)")
@@ -193,6 +224,9 @@ def main() -> int:
         if args.board is True:  # the frozen letters' urgency read again by a second reader
             second = {r["id"]: r["urgent"] for r in load(FROZEN / "board_letters_urgency_v2.jsonl")}
             items = [{**item, "second_urgent": second[item["id"]]} for item in items]
+            codes = {r["id"]: r for r in load(FROZEN / "board_letters_codes_v2.jsonl")}
+            items = [{**item, "second_city": codes[item["id"]]["city"], "second_code": codes[item["id"]]["code"],
+                      "second_also_ok": codes[item["id"]]["also_ok"]} for item in items]
     else:
         path = args.data or FROZEN / "classify_frozen_v1.jsonl"
         items = load(path)
