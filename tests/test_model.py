@@ -181,3 +181,21 @@ def test_one_head_alone_gives_what_all_heads_together_give():
         normalized = normalize(text)
         together = model.probabilities(normalized)["urgent"]["true"]
         assert model.head_probability(normalized, "urgent", "true") == pytest.approx(together, abs=1e-6)
+
+
+def test_the_same_records_train_the_same_model(taxonomy):
+    # liblinear visits rows in a random order unless seeded: an unseeded model differed between
+    # trainings, and with it the category of about 1 letter in 50 on the real message board.
+    first = M.train(records(), taxonomy)
+    np.random.seed(12345)  # what an unseeded fit would draw from
+    second = M.train(records(), taxonomy)
+    assert np.array_equal(first.state["coef"], second.state["coef"])
+
+
+def test_leaves_that_score_the_same_are_taken_in_the_rules_order_then_the_models():
+    from classifiers.classify.combined import leaf_scores
+    kinds = {"B": "city", "A": "city", "D": "city", "C": "city", "Q2": "consultation", "Q1": "consultation"}
+    scores = leaf_scores([("B", 1.0), ("A", 1.0)], {"D": 0.0, "C": 0.0}, {}, kinds, 0.5, 0.5)
+    assert list(scores) == ["B", "A", "D", "C"] and max(scores, key=scores.get) == "B"
+    asks = leaf_scores([], {}, {"consultation": 0.9, "city": 0.1}, kinds, 0.5, 0.5)
+    assert list(asks) == ["Q2", "Q1"]  # the taxonomy's order, never a set's

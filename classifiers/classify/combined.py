@@ -59,13 +59,15 @@ def leaf_scores(ranked: list[tuple[str, float]], model: Mapping[str, float], kin
     rule_total = sum(s for _, s in ranked) or 1.0
     strength = KeywordClassifier.strength(ranked[0][1]) if ranked else 0.0
     rule_share = {code: strength * s / rule_total for code, s in ranked}
-    candidates = set(rule_share) | {c for c, _ in sorted(model.items(), key=lambda kv: -kv[1])[:8]}
+    # In a fixed order (the rules' ranking, then the model's), never a set's: among leaves that
+    # score the same, the first is chosen, so a text gets the same leaf in every process.
+    candidates = list(dict.fromkeys([*rule_share, *(c for c, _ in sorted(model.items(), key=lambda kv: -kv[1])[:8])]))
     # The kind head decides whether the citizen asks (a consultation, answered) or reports
     # (dispatched): a question worded with city words is still a question, and a complaint
     # worded as a question ("怎么还没人管？") is still a complaint.
     asks = bool(kinds) and kinds.get("consultation", 0.0) >= consultation_threshold
     if asks:
-        candidates = {c for c, kind in leaf_kind.items() if kind == "consultation"}
+        candidates = [c for c, kind in leaf_kind.items() if kind == "consultation"]
     w = model_weight
     scores = {}
     for code in candidates:

@@ -490,7 +490,7 @@ class _NBSVM:
             p = self.alpha + np.asarray(present[pos].sum(axis=0)).ravel()
             q = self.alpha + np.asarray(present[~pos].sum(axis=0)).ravel()
             r = np.log((p / p.sum()) / (q / q.sum()))
-            svm = LinearSVC(C=self.C, class_weight=self.class_weight).fit(X.multiply(r).tocsr(), pos)
+            svm = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=0).fit(X.multiply(r).tocsr(), pos)
             coef.append(svm.coef_[0] * r)
             intercept.append(svm.intercept_[0])
         self.coef_ = np.vstack(coef)
@@ -514,7 +514,8 @@ def _fit_head(X, labels: list[str], p: Mapping[str, Any]) -> dict[str, Any]:
     def svc() -> LinearSVC | _NBSVM:
         if p.get("nb_scale"):
             return _NBSVM(p["C"], p["class_weight"], float(p.get("nb_alpha", 1.0)))
-        return LinearSVC(C=p["C"], class_weight=p["class_weight"])
+        # A fixed seed for liblinear's coordinate order: the same records give the same model.
+        return LinearSVC(C=p["C"], class_weight=p["class_weight"], random_state=0)
 
     temperature = 1.0
     oof = None
