@@ -94,6 +94,14 @@ def test_missing_characters_homophones_and_abbreviations(loc, text, grid, how):
         assert any(how in e for e in r.evidence)
 
 
+def test_a_name_as_near_two_registered_names_is_neither_and_keeps_the_citizens_words(loc):
+    # 阳光花园 is as near 金宝花园 as 东安花园: which one was taken depended on the process's
+    # hash seed, and either was a place the citizen never named.
+    r = loc.locate("阳光花园小区正门外垃圾堆了好几天")
+    assert r.grid_code == "" and r.address == "阳光花园小区正门外", r.evidence
+    assert loc.locate("金宝花圆正门外垃圾堆了好几天").grid_code == "110199001002002"  # one near name: still found
+
+
 def test_landmark_with_direction(loc):
     r = loc.locate("第一中学东门对面有人摆摊卖烤串")
     assert r.grid_code == "110199001003001" and not r.needs_review

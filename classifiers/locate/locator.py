@@ -586,7 +586,7 @@ class GridLocator:
             e = am.end()
             if any(taken[am.start():e]):
                 continue
-            best = None
+            best, tied = None, False
             for L in range(len(am.group(0)) + 2, len(am.group(0)) + 7):
                 s = e - L
                 if s < 0 or not all(_is_cjk(ch) for ch in t[s:am.start()]) or any(taken[s:e]):
@@ -597,13 +597,16 @@ class GridLocator:
                     post = idx.bigrams.get(phrase[i:i + 2])
                     if post and len(post) <= 60:
                         keys |= post
-                for key in keys:
+                for key in sorted(keys):
                     if key[-1] != phrase[-1] or abs(len(key) - len(phrase)) > 2:
                         continue
                     r = fuzz.ratio(phrase, key)
                     if r >= self.config.fuzzy_min and (best is None or r > best[0]):
-                        best = (r, s, key)
-            if best:
+                        best, tied = (r, s, key), False
+                    elif best is not None and r == best[0] and key != best[2]:
+                        tied = True
+            # Two names as near as each other (花园小区: 金宝花园 or 东安花园?): neither is meant.
+            if best and not tied:
                 r, s, key = best
                 out.append((s, e, key, "fuzzy", 0.95 * r / 100))
                 for k in range(s, e):
