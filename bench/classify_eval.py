@@ -184,28 +184,37 @@ def second_coder(rows: list[dict]) -> dict:
     """Codes against a second reader's: the second reader scored as the classifier is (its
     best code among the first reader's accepted ones) — what a careful person reaches —, and
     the classifier scored against the second reader's codes."""
-    def accepted(r: dict, reader: str) -> set[str]:
-        return {r["code"], *r.get("also_ok", [])} if reader == "first" else \
-            {r["second_code"], *r.get("second_also_ok", [])}
+    def first(r: dict) -> set[str]:
+        return {r["code"], *r.get("also_ok", [])}
+
+    def second(r: dict) -> set[str]:
+        return {r["second_code"], *r["second_also_ok"]}
+
+    def exact(code: str, accepted: set[str]) -> bool:
+        return code in accepted
+
+    def major(code: str, accepted: set[str]) -> bool:
+        return code[:2] in {c[:2] for c in accepted}
 
     both = [r for r in rows if r["kind"] == "city" and r["second_city"]]
     second_city = [r for r in rows if r["second_city"]]
 
     def share(group: list[dict], right) -> str:
-        return f"{sum(map(right, group))} of {len(group)} ({sum(map(right, group)) / max(1, len(group)):.3f})"
+        n = sum(map(right, group))
+        return f"{n} of {len(group)} ({n / max(1, len(group)):.3f})"
+
+    def pred(r: dict) -> str:
+        return five_digit(r["pred_code"])
 
     return {"city_first_reader": sum(r["kind"] == "city" for r in rows), "city_second_reader": len(second_city),
             "city_both": len(both),
-            "second_reader_exact_by_first": share(both, lambda r: r["second_code"] in accepted(r, "first")),
-            "second_reader_major_by_first": share(both, lambda r: r["second_code"][:2] in {c[:2] for c in accepted(r, "first")}),
-            "classifier_exact_by_first_on_both": share(both, lambda r: five_digit(r["pred_code"]) in accepted(r, "first")),
-            "classifier_major_by_first_on_both": share(both, lambda r: five_digit(r["pred_code"])[:2] in
-                                                       {c[:2] for c in accepted(r, "first")}),
-            "classifier_exact_by_second": share(second_city, lambda r: five_digit(r["pred_code"]) in accepted(r, "second")),
-            "classifier_major_by_second": share(second_city, lambda r: five_digit(r["pred_code"])[:2] in
-                                                {c[:2] for c in accepted(r, "second")}),
-            "classifier_exact_by_either_on_both": share(both, lambda r: five_digit(r["pred_code"]) in
-                                                        accepted(r, "first") | accepted(r, "second"))}
+            "second_reader_exact_by_first": share(both, lambda r: exact(r["second_code"], first(r))),
+            "second_reader_major_by_first": share(both, lambda r: major(r["second_code"], first(r))),
+            "classifier_exact_by_first_on_both": share(both, lambda r: exact(pred(r), first(r))),
+            "classifier_major_by_first_on_both": share(both, lambda r: major(pred(r), first(r))),
+            "classifier_exact_by_second": share(second_city, lambda r: exact(pred(r), second(r))),
+            "classifier_major_by_second": share(second_city, lambda r: major(pred(r), second(r))),
+            "classifier_exact_by_either_on_both": share(both, lambda r: exact(pred(r), first(r) | second(r)))}
 
 
 def main() -> int:
@@ -221,12 +230,12 @@ def main() -> int:
     if args.board:
         path = FROZEN / "board_letters_frozen_v1.jsonl" if args.board is True else args.board
         items = board_items(path)
-        if args.board is True:  # the frozen letters' urgency read again by a second reader
-            second = {r["id"]: r["urgent"] for r in load(FROZEN / "board_letters_urgency_v2.jsonl")}
-            items = [{**item, "second_urgent": second[item["id"]]} for item in items]
+        if args.board is True:  # the frozen letters read again by a second reader: urgency and codes
+            urgent = {r["id"]: r["urgent"] for r in load(FROZEN / "board_letters_urgency_v2.jsonl")}
             codes = {r["id"]: r for r in load(FROZEN / "board_letters_codes_v2.jsonl")}
-            items = [{**item, "second_city": codes[item["id"]]["city"], "second_code": codes[item["id"]]["code"],
-                      "second_also_ok": codes[item["id"]]["also_ok"]} for item in items]
+            items = [{**item, "second_urgent": urgent[item["id"]], "second_city": codes[item["id"]]["city"],
+                      "second_code": codes[item["id"]]["code"], "second_also_ok": codes[item["id"]]["also_ok"]}
+                     for item in items]
     else:
         path = args.data or FROZEN / "classify_frozen_v1.jsonl"
         items = load(path)
