@@ -229,9 +229,7 @@ class CombinedClassifier:
                       "of_chosen": round(probs["main"].get(node.code, 0.0), 4)},
             "kind": {k: round(v, 3) for k, v in kinds.items()},
             "combined_score": round(combined, 4),
-            "urgency": {"probability": urgency.probability, "danger_words": urgency.danger_words,
-                        "calming": urgency.calming, **({"passage": urgency.passage} if urgency.passage else {}),
-                        **({"hazard_claimed": True} if urgency.claimed else {})},
+            "urgency": {"probability": urgency.probability, **urgency.evidence()},
         }
         return self._result(node, confidence, source, urgency.urgent, alternatives, evidence, reasons)
 
@@ -291,8 +289,7 @@ class CombinedClassifier:
                                     confidence=round(KeywordClassifier.strength(s) * s / (s1 + s), 4))
                         for c, s in ranked[1:4]]
         evidence = {"decided_by": "rules", "matched": matched.get(code, []), "rules": {"code": code, "score": round(s1, 3)},
-                    "urgency": {"danger_words": urgency.danger_words, "calming": urgency.calming,
-                                **({"passage": urgency.passage, "hazard_claimed": True} if urgency.claimed else {})}}
+                    "urgency": urgency.evidence()}
         return self._result(node, confidence, "rules", urgency.urgent or node.urgent, alternatives, evidence, reasons)
 
     def _result(self, node: Node, confidence: float, source: str, urgent: bool, alternatives: list[Alternative],

@@ -96,7 +96,13 @@ class UrgencyDecision:
     danger_words: list[str]
     calming: list[str]
     passage: str = ""  # the passage of a long letter that was found urgent
-    claimed: bool = False  # found by a sentence naming a hazard and claiming danger (see above)
+    claimed: bool = False  # found by a sentence telling of a danger (a hazard claimed, many ill: see above)
+
+    def evidence(self) -> dict:
+        """What a ticket's evidence says of it (the probability is the caller's to add)."""
+        return {"danger_words": self.danger_words, "calming": self.calming,
+                **({"passage": self.passage} if self.passage else {}),
+                **({"hazard_claimed": True} if self.claimed else {})}
 
 
 class UrgencyJudge:
@@ -129,17 +135,14 @@ class UrgencyJudge:
             return decision
         if len(normalized) <= self.passage_chars:  # a short text: many people ill is read, hazards not
             sentence = self.claimed(normalized, _ILLNESS)
-            if sentence:
-                decision.urgent, decision.passage, decision.claimed = True, sentence, True
-            return decision
-        if probability_of is not None:
-            for passage in passages(normalized, self.passage_chars):
+        else:
+            for passage in passages(normalized, self.passage_chars) if probability_of is not None else ():
                 p = probability_of(passage)
                 if p >= self.passage_threshold or (
                         p >= self.passage_threshold / 2 and self._judge(passage, None, leaf_words).urgent):
                     decision.urgent, decision.passage = True, passage
                     return decision
-        sentence = self.claimed(letter() if letter is not None else normalized, (*_HAZARD, *_ILLNESS))
+            sentence = self.claimed(letter() if letter is not None else normalized, (*_HAZARD, *_ILLNESS))
         if sentence:
             decision.urgent, decision.passage, decision.claimed = True, sentence, True
         return decision
