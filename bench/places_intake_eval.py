@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/places_intake_eval.py                   # the frozen set
     .venv/bin/python bench/places_intake_eval.py --data FILE.jsonl -v  # a tuning set
+    .venv/bin/python bench/places_intake_eval.py --data bench/data/frozen/places_frozen_v3.jsonl \
+        --second-reader bench/data/frozen/places_second_reader_v3.jsonl  # … and a second reader
 
 Each text is posted to POST /api/v1/reports as a citizen's description (nothing else), and
 the work order's `location.place` is compared with the place a person wrote down, field by
@@ -9,7 +11,9 @@ field (bench/place_compare.py). Each case is closed through the core API before 
 text, so that a second text about the same place files its own work order instead of
 joining the first. Prints exact accuracy, the share of given places that came out with no
 place at all, the wrong fields by count, the same split by registered / unregistered, and
-the exact count by kind of place and by channel.
+the exact count by kind of place and by channel. With --second-reader (another person's places
+for the same texts, by id): how often the two people wrote down the same place, and the reader
+against the second person, against either, and on the texts where both agree.
 
 Frozen sets (bench/data/frozen/) print figures only.
 """
@@ -55,10 +59,36 @@ def score(pairs: list[tuple[dict, dict | None]]) -> dict:
             "wrong_fields": dict(wrong.most_common())}
 
 
+def against_second_reader(pairs: list[tuple[dict, dict | None]], second: list[dict]) -> dict:
+    """Two people's places for the same texts, and the reader against each and both."""
+    by_id = {row["id"]: row.get("place") for row in second}
+    rows = [(row, got, by_id[row["id"]]) for row, got in pairs if row["id"] in by_id]
+    agree = [(row, got, other) for row, got, other in rows if not field_errors(row.get("place"), other)]
+    disagree: Counter[str] = Counter()
+    for row, _, other in rows:
+        disagree.update(e.split(":")[0] for e in field_errors(row.get("place"), other))
+
+    def share(hits: int, n: int) -> str:
+        return f"{hits} of {n} ({hits / n:.1%})" if n else "0 of 0"
+
+    return {
+        "texts": len(rows),
+        "readers_agree": share(len(agree), len(rows)),
+        "fields_they_differ_on": dict(disagree.most_common()),
+        "reader_exact_by_first": share(sum(not field_errors(r.get("place"), g) for r, g, _ in rows), len(rows)),
+        "reader_exact_by_second": share(sum(not field_errors(o, g) for _, g, o in rows), len(rows)),
+        "reader_exact_by_either": share(sum(not field_errors(r.get("place"), g) or not field_errors(o, g)
+                                            for r, g, o in rows), len(rows)),
+        "reader_exact_where_both_agree": share(sum(not field_errors(r.get("place"), g) for r, g, _ in agree),
+                                               len(agree)),
+    }
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, help="labelled place texts (default: the frozen set)")
     p.add_argument("--config", default="", help="extra settings (TOML text) for the gateway")
+    p.add_argument("--second-reader", type=Path, help="another person's places for the same texts (id, place)")
     p.add_argument("-v", "--verbose", action="store_true", help="list mistakes (tuning sets only)")
     args = p.parse_args()
     path = args.data or FROZEN / "places_frozen_v1.jsonl"
@@ -69,6 +99,8 @@ def main() -> int:
         part = [(r, g) for r, g in pairs if r.get("registered") is flag]
         if part:
             report[name] = score(part)
+    if args.second_reader:
+        report["second_reader"] = against_second_reader(pairs, load(args.second_reader))
     for key in ("kind", "channel"):  # where the misses are, without showing a text
         groups: dict[str, list[int]] = {}
         for row, got in pairs:
