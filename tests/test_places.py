@@ -1221,3 +1221,43 @@ def test_closing_notes_junctions_on_ones_street_and_form_corrections(text, expec
 ])
 def test_subject_lines_said_in_full_villages_and_towns(text, expected):
     check(text, expected)
+
+
+# -- v23 round: a village's side said later, tower blocks by letter, numbers put right, stations
+# said twice, forms whose description comes first or after the title, verbs before a name ----------
+
+@pytest.mark.parametrize("text, expected", [
+    # the village named, its side said a sentence on, calling it just 村
+    ("我本人住在市区，父母在松岗区杨柳乡大柳树村老家。最近回去几次，发现村南头的大坑里每天有人烧垃圾",
+     {"district": "松岗区", "street": "杨柳乡", "compound": "大柳树村", "side": "南侧"}),
+    ("我老家在白河镇苇子坑村，现在住市里。父亲说，村北那段河道每天夜里有人挖沙",
+     {"street": "白河镇", "compound": "苇子坑村", "side": "北侧"}),
+    # …but not past another village
+    ("我老家在白河镇苇子坑村，现在住市里的东安花园。父亲说，村北那段河道每天夜里有人挖沙",
+     {"street": "白河镇", "compound": "苇子坑村"}),
+    # a tower block by its letter
+    ("鑫源公寓B座1单元电梯里天天有人抽烟", {"compound": "鑫源公寓", "building": "B", "unit": "1"}),
+    # a house number the caller puts right: denied, then said twice; said bare then 是; a few words on
+    ("贡院东街 四十 四十八号 不是 四十六号 四十六号那个饭馆儿 油烟", {"road": "贡院东街", "number": "46"}),
+    ("就在那个 槐树巷 七号 七号 不是七 是十七号 十七号 有个空房子", {"road": "槐树巷", "number": "17"}),
+    ("北环路二百号那个加油站旁边，不对，是202号，有个修车的", {"road": "北环路", "number": "202"}),
+    # …and a number said once, with 不是 about something else, stays
+    ("贡院东街48号 不是我说的那家 是隔壁", {"road": "贡院东街", "number": "48"}),
+    # one station said twice, the exit after both; the exit's letter said twice
+    ("朝阳门地铁站 朝阳门站 B口 台阶边上那个栏杆断了", {"landmark": "朝阳门地铁站", "exit": "B"}),
+    ("建国门站 建国门地铁站 A A口那个台阶上有人吐了", {"landmark": "建国门地铁站", "exit": "A"}),
+    ("我在东四地铁站 这个 C口 出来这个地方 地上的砖翘起来了", {"landmark": "东四地铁站", "exit": "C"}),
+    # a form whose description comes before the field, or after the title
+    ("内容：小区北门的门禁一直坏着，外卖员的电动车直接骑进小区横冲直撞\n地点：怡景湾\n标题：门禁失灵",
+     {"compound": "怡景湾", "gate": "北门"}),
+    ("地点：礼士小区4号楼\n标题：楼道堆放建材\n内容：4号楼1单元二楼到三楼之间堆了水泥", {"compound": "礼士小区", "building": "4", "unit": "1"}),
+    ("标题：地铁出口被围挡封闭\n地点：青石口站\n内容：青石口地铁站B1出口被施工围挡封了一个月",
+     {"landmark": "青石口地铁站", "exit": "B1"}),
+    # going into a place, crossing a road, a kind of shop: no name
+    ("电动车直接骑进小区横冲直撞", None),
+    ("每天早上送孩子要穿过东四十条和朝阳门北小街交叉路口", {"road": "东四十条", "cross_road": "朝阳门北小街"}),
+    ("希望你们能统一检查一下这类小店的油烟净化设备", None),
+    ("我们前进村的路灯不亮", {"compound": "前进村"}),
+])
+def test_village_sides_said_later_tower_blocks_corrections_stations_and_forms(text, expected):
+    check(text, expected)

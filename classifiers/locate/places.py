@@ -80,7 +80,7 @@ class PlaceReader:
         self.vocabulary = Vocabulary(self.districts, self.streets, self.words)
 
     def read(self, text: str) -> Place | None:
-        return finer_from_form(text, self._read(text), self._read)
+        return finer_from_form(text, self._read(text), self._read, self.vocabulary.back_refs)
 
     def _read(self, text: str) -> Place | None:
         vocab = self.vocabulary

@@ -6,7 +6,7 @@ from __future__ import annotations
 from classifiers.locate.place_reading.corrections import corrected_number
 from classifiers.locate.place_reading.details import detail_at
 from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
-from classifiers.locate.place_reading.patterns import NUMBER, PHASE
+from classifiers.locate.place_reading.patterns import NUMBER, PHASE, station_key
 from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.problem_place import problem_place
 from classifiers.locate.place_reading.said_later import bridge_side_said_later, side_in_next_sentence
@@ -15,6 +15,7 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 # What makes a place more than a name; how far after it the name may be said again with them.
 _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
 _SAID_AGAIN_REACH = 40
+_VILLAGE_SIDE_REACH = 160  # how far after a village its side may be said, calling it 村
 SUBJECT_REACH = 240  # how far into a letter a name its subject line gave may be said again
 
 
@@ -79,6 +80,9 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         m = vocab.village_side_later.match(t, end)
         if m and not any(end <= n.start < m.end() for n in names):
             place.side = (m.group(1) or m.group(2)) + "侧"
+        elif (m := vocab.village_side_far.search(t, end, end + _VILLAGE_SIDE_REACH)) \
+                and not any(end <= n.start < m.end() for n in names):
+            place.side = m.group(1) + "侧"
     if not place.specific:
         place.side = ""
         if not (place.district or place.street):
@@ -189,6 +193,11 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
     value = n.value
     if n.kind in ("road", "compound", "landmark") and any(v.startswith(value) for v in said):
         return False  # said again, perhaps shorter (刘庄村, 刘庄)
+    if n.kind == "landmark" and vocab.is_station(value) and place.landmark in said \
+            and station_key(place.landmark) == station_key(value):
+        if len(value) > len(place.landmark):
+            place.landmark = value  # 建国门站，建国门地铁站 A口: the same station, in full
+        return False  # (朝阳门地铁站，朝阳门站 B口: said again, shorter)
     if n.kind == "landmark" and len(value) >= 2 and any(v.endswith(value) for v in said):
         return False  # 东四八条公厕，就八条公厕那个; 实验二小，二小门口: said again without its first words
     said_as = getattr(place, n.kind) if n.kind in ("compound", "landmark") else ""

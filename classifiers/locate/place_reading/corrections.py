@@ -8,12 +8,19 @@ import re
 from classifiers.locate.place_reading.passed_over import skip_soft
 from classifiers.locate.place_reading.patterns import BUILDING, CJK, EXIT, NUMBER, STRETCH
 from classifiers.locate.place_reading.place import Name, Place
+from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 # How far after a correction word the corrected house number may come (不对不对，不是十八号，是十六号).
 _CORRECTION_REACH = 16
 _CJK_OR_PUNCT = re.compile(rf"[{CJK}\d,.;:!?\s]*")
 _IS_INSTEAD = re.compile(r"[,\s]*(?:而|就)?是")
+# A caller's own "不是" right after a house number: 七号 不是七 是十七号 (the number said bare,
+# then the one meant after 是), 四十八号 不是 四十六号 四十六号 (the one meant, said twice).
+_BREAKS = rf"[{PHRASE_BREAK}\s,]*"
+_NUMBER_DENIED = re.compile(rf"{_BREAKS}不是{_BREAKS}")
+_BREAKS_RE = re.compile(_BREAKS)
+_DENIED_BARE_THEN_IS = re.compile(rf"(?:\d{{1,5}}|[零一二三四五六七八九十百两]{{1,5}}){_BREAKS}是")
 
 
 def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
@@ -43,6 +50,8 @@ def _detail_said_again(vocab: Vocabulary, t: str, pos: int) -> bool:
 def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     """三十一号，不对不对，是三十二号: the house number, building, exit or gate said again
     after a correction replaces the first. The position after it, or 0."""
+    if place.number and (q := _number_denied(t, pos, place) or _number_put_right_later(vocab, t, pos, place)):
+        return q
     m = vocab.corrections_re.match(t, pos)
     if not m or not (place.number or place.building or place.exit or place.gate or place.stretch):
         return 0
@@ -58,7 +67,7 @@ def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
             return n.end()
     b = BUILDING.match(t, after)
     if b and place.building:
-        place.building, place.unit, place.side = b.group(1), "", ""
+        place.building, place.unit, place.side = b.group(1).upper(), "", ""
         return b.end()
     e = EXIT.match(t, after)
     if e and place.exit:  # A口，哦不对，是B口
@@ -73,4 +82,44 @@ def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     if s and s.group(1) and place.stretch:  # 中段，不是，是西段
         place.stretch = s.group(1) + "段"
         return s.end()
+    return 0
+
+
+def _number_denied(t: str, pos: int, place: Place) -> int:
+    """七号 不是七 是十七号 / 四十八号 不是 四十六号 四十六号: the house number the caller meant
+    replaces the one he denied. The position after it, or 0."""
+    m = _NUMBER_DENIED.match(t, pos)
+    if not m:
+        return 0
+    bare = _DENIED_BARE_THEN_IS.match(t, m.end())
+    n = NUMBER.match(t, bare.end() if bare else m.end())
+    if not n or n.group(1) == place.number:
+        return 0
+    if not bare:
+        again = NUMBER.match(t, n.end() + len(_BREAKS_RE.match(t, n.end()).group()))
+        if not again or again.group(1) != n.group(1):
+            return 0
+        n = again
+    place.number, place.side = n.group(1), ""
+    return n.end()
+
+
+_LATER_REACH = 10  # 北环路二百号那个加油站旁边，不对，是202号: what may come before the correction
+
+
+def _number_put_right_later(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
+    """北环路二百号那个加油站旁边，不对，是202号: the caller puts the number right a few words on,
+    before the sentence ends. The position after it, or 0."""
+    for i in range(pos, min(len(t), pos + _LATER_REACH)):
+        if t[i] in ".!?;":
+            return 0
+        m = vocab.corrections_re.match(t, i) if t[i] in f",{PHRASE_BREAK} " else None
+        if m:
+            after = skip_soft(vocab, t, m.end())
+            after += t.startswith("是", after)
+            n = NUMBER.match(t, after)
+            if n and n.group(1) != place.number:
+                place.number, place.side = n.group(1), ""
+                return n.end()
+            return 0
     return 0

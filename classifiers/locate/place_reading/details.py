@@ -73,9 +73,9 @@ def detail_at(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     if place.compound or place.number:
         m = BUILDING.match(t, pos)
         if m and not place.unit:
-            if place.building and place.building != m.group(1):
+            if place.building and place.building != m.group(1).upper():
                 return 0
-            place.building = m.group(1)
+            place.building = m.group(1).upper()
             place.side = ""
             return m.end()
         m = _UNIT.match(t, pos)

@@ -8,12 +8,15 @@ import re
 from collections.abc import Callable
 from dataclasses import fields, replace
 
+from classifiers.locate.place_reading.patterns import station_key
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.words import CORRECTIONS, FORM_LABELS, FORM_NOT_HERE, GENERIC_LANDMARKS
 
 _LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=True))) + ")"
 _ADDRESS_FIELD = re.compile(rf"(?:事发|问题)?(?:地址|地点|位置)\s*[:：]\s*(?P<field>[^\n]+?)\s*(?=\n|{_LABELS}\s*[:：]|$)")
 _CONTENT_LABEL = re.compile(rf"\s*{_LABELS}\s*[:：]\s*")
+_TITLE = re.compile(r"\s*(?:标题|主题|事由)\s*[:：]")
+_DESCRIPTION = re.compile(r"(?:问题描述|内容|描述|详情|诉求|情况)\s*[:：][^\n]+")  # not a title
 # Parts that name the place and its details; a content that says one of these the field
 # lacks makes the field's place finer.
 _FINER = ("road", "number", "cross_road", "between", "stretch", "compound", "building", "unit", "gate",
@@ -33,13 +36,22 @@ def form_parts(text: str) -> tuple[str, str, str, str] | None:
     if m is None:
         return None
     content = text[m.end():]  # with its label: where a name cannot reach back over
+    before = text[:m.start()]
+    d = _DESCRIPTION.search(before)
+    after = _DESCRIPTION.search(content)
+    if d and not after:  # 内容：小区北门的门禁坏了 地点：怡景湾: the description first
+        content, before = d.group(), before[:d.start()] + before[d.end():]
+    elif after and _TITLE.match(content):  # 地点：… 标题：… 内容：…: the title between
+        content, before = content[after.start():], before + content[:after.start()]
     label = _CONTENT_LABEL.match(content)
     said = content[label.end():] if label else content
-    return (m.group("field"), content, said, text[:m.start()]) if said.strip() else None
+    return (m.group("field"), content, said, before) if said.strip() else None
 
 
 def _value(place: Place, key: str):
     value = getattr(place, key)
+    if key == "landmark" and value.endswith("站"):
+        return station_key(value)  # 地点：青石口站 内容：青石口地铁站B1出口: one station
     return value.removesuffix("小区") if key == "compound" else value
 
 
@@ -85,6 +97,8 @@ def _same(a: Place, b: Place | None) -> bool:
 
 def _merged(field: Place, content: Place) -> Place:
     place = replace(field, **{k: getattr(content, k) for k in _KEYS if getattr(content, k) and not getattr(field, k)})
+    if len(content.landmark) > len(field.landmark) and field.landmark and _value(content, "landmark") == _value(field, "landmark"):
+        place.landmark = content.landmark  # the station as the content names it in full
     if content.near and not place.near:
         place.near = content.near
     if content.text and content.text not in field.text:
@@ -92,13 +106,15 @@ def _merged(field: Place, content: Place) -> Place:
     return place
 
 
-def finer_from_form(text: str, whole: Place | None, read: Callable[[str], Place | None]) -> Place | None:
+def finer_from_form(text: str, whole: Place | None, read: Callable[[str], Place | None],
+                    back_refs: re.Pattern | None = None) -> Place | None:
     """`whole` (the text's place as read whole: a form's is its address field's) made finer by
-    the content, where the two agree; `whole` itself when the content adds nothing."""
+    the content, where the two agree; `whole` itself when the content adds nothing.
+    `back_refs`: words that name the field's place again by its kind (小区, 医院 …)."""
     parts = form_parts(text)
     if parts is None or whole is None:
         return whole
-    place = _finer(whole, read, *parts[:3])
+    place = _finer(whole, read, *parts[:3], back_refs)
     return _side_from_title(place, read(parts[3])) if place is not None and parts[3].strip() else place
 
 
@@ -114,7 +130,7 @@ def _side_from_title(place: Place, title: Place | None) -> Place:
 
 
 def _finer(whole: Place, read: Callable[[str], Place | None], field_text: str, content_text: str,
-           said: str) -> Place | None:
+           said: str, back_refs: re.Pattern | None = None) -> Place | None:
     content = read(content_text)
     if content is not None and content.precision == "spot" and any(w in said for w in FORM_NOT_HERE) \
             and _same(whole, read(field_text)):
@@ -122,7 +138,10 @@ def _finer(whole: Place, read: Callable[[str], Place | None], field_text: str, c
     if content is not None and _agree(whole, content) and _refines(whole, content) \
             and _adds(whole, content, (*_FINER, "street")):
         return _merged(whole, content)
-    continued = read(field_text + said)
+    # 地点：怡景湾 内容：小区北门的门禁坏了: the content goes on from the field's place, naming it
+    # again by its kind
+    ref = back_refs.match(said.lstrip()) if back_refs is not None and (whole.compound or whole.landmark) else None
+    continued = read(field_text + (said.lstrip()[ref.end():] if ref else said))
     if continued is not None and any(w in said for w in (*FORM_NOT_HERE, *CORRECTIONS)) and _same(whole, read(field_text)) \
             and _corrected(whole, continued):
         return continued  # 地址：建国门站B口 内容：更正：是A口不是B口: the field's detail put right

@@ -13,7 +13,8 @@ SENTENCE_ENDS = ".!?;"  # as normalised text has them (。！？； → .!?;)
 PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
 # 18号, 18号院, 9号楼下 (below No. 9); not 18号楼 (a building), 2号线, 4号口.
 NUMBER = re.compile(r"[甲乙丙]?(\d{1,5}(?:-\d{1,4})?)号(?:院儿?|院子)?(?!楼(?![下上道顶前后])|线|口|栋)")
-BUILDING = re.compile(r"第?(\d{1,3})(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
+# (a tower block by its letter, B座 / A栋, as normalised text has it: b座; written down as "B")
+BUILDING = re.compile(r"第?(\d{1,3}|[a-z](?=[座栋幢]))(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
 EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2}|[东西][南北]|[东西南北])号?(?:出入口|出口|口)")  # A口, 2号口, 东南口
 # An estate's phase or section is part of its name: 锦绣花园二期, 金穗花园南区, 嘉禾苑三期（C区）
 _ESTATE_SECTION = r"[A-Za-z东西南北中]区(?!域)"
@@ -27,3 +28,11 @@ CJK_RUN = re.compile(f"[{CJK}]+")
 def estate_name(name: str) -> str:
     """An estate's name as written down: 嘉禾苑三期(c区) → 嘉禾苑三期C区."""
     return _SECTION_LETTER.sub(lambda m: m.group(1).upper() + "区", name)
+
+
+_LINE = re.compile(r"地铁|轨道交通|\d{1,2}号线")
+
+
+def station_key(name: str) -> str:
+    """A station's name without its line or the word 地铁 (地铁2号线朝阳门站, 朝阳门地铁站 → 朝阳门站)."""
+    return _LINE.sub("", name)

@@ -31,6 +31,8 @@ _NUMBER_TAKEN_BACK = re.compile(rf"{_NUM}[,.\s{PHRASE_BREAK}]*(?:不对|不是)[
                                 rf"(?=(?:{_NUM}|\d{{1,4}})(?:号|栋|幢|单元))")
 # 望江路地铁站 A 出口: a station's exit letter between spaces
 _SPACED_EXIT = re.compile(rf"(?<=站)[\s{PHRASE_BREAK}]*([a-z])[\s{PHRASE_BREAK}]+(?=出口|口)")
+# 建国门地铁站 A A口: an exit's letter said, then said again with 口
+_EXIT_LETTER_STUTTER = re.compile(rf"(?<![a-z])([a-z])[\s{PHRASE_BREAK},.]+(?=\1(?:出入口|出口|口))")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 # 长青路地铁A出口: the station named after the road, said without 站
@@ -51,6 +53,7 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     t = normalize(text, PHRASE_BREAK if phrase_breaks else "")
     t = _NUMBER_TAKEN_BACK.sub("", t)
     t = _SPACED_EXIT.sub(r"\1", t)
+    t = _EXIT_LETTER_STUTTER.sub("", t)
     t = _STUTTER.sub("", t)
     t = _GLUED_STUTTER.sub("", t)
     t = _SPOKEN_NUMBER.sub(_digits, t)

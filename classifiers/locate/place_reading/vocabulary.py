@@ -119,6 +119,10 @@ class Vocabulary:
         # (or after a pause: 桃坞村，桃坞村后头，北边儿)
         self.village_side_later = re.compile(
             rf"[^.!?;]{{0,14}}?(?:(?:俺们|我们|咱们|俺|我|咱)?[{vs}]子?([{d}])(?:{endings}|口)|,([{d}])(?:{endings}))")
+        # 户口还在老家龙亢镇杨圩村。…发现村南头的大坑里 / 村北那段河道: a letter tells the story first and
+        # says the side a sentence or two later, calling the village just 村
+        self.village_side_far = re.compile(
+            rf"(?:俺们|我们|咱们|俺|我|咱)?[{vs}]子?([{d}])(?:(?:{endings})|(?=那|这|有(?!限)|的|[,.;!?\s]|$))")
         # 西城那边 → 西城区: a district said without its suffix, where the words make it clear
         # (sorted, a city's 区 last so that it wins over a county of the same short name: 东安区, not
         # 东安县 — whatever the hash order of the set)
