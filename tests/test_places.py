@@ -1258,6 +1258,11 @@ def test_subject_lines_said_in_full_villages_and_towns(text, expected):
     ("每天早上送孩子要穿过东四十条和朝阳门北小街交叉路口", {"road": "东四十条", "cross_road": "朝阳门北小街"}),
     ("希望你们能统一检查一下这类小店的油烟净化设备", None),
     ("我们前进村的路灯不亮", {"compound": "前进村"}),
+    # the named spot at a junction, after it; a corner's site or an underpass is none
+    ("经开区锦程路和兴业街交叉口，中石油加油站对面，有一个井盖松动",
+     {"district": "经开区", "road": "锦程路", "cross_road": "兴业街", "landmark": "中石油加油站", "side": "对面"}),
+    ("高新区科技路和创业大道交叉口东北角那个工地 晚上11点还在施工",
+     {"district": "高新区", "road": "科技路", "cross_road": "创业大道"}),
 ])
 def test_village_sides_said_later_tower_blocks_corrections_stations_and_forms(text, expected):
     check(text, expected)

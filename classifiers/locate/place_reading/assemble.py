@@ -3,6 +3,8 @@ long as it says more about that place (details.py), passing over what a caller s
 between (passed_over.py). The first thing that is about something else ends the place."""
 from __future__ import annotations
 
+import re
+
 from classifiers.locate.place_reading.corrections import corrected_number
 from classifiers.locate.place_reading.details import detail_at
 from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
@@ -11,11 +13,14 @@ from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.problem_place import problem_place
 from classifiers.locate.place_reading.said_later import bridge_side_said_later, side_in_next_sentence
 from classifiers.locate.place_reading.vocabulary import Vocabulary
+from classifiers.locate.place_reading.words import GENERIC_LANDMARKS
 
 # What makes a place more than a name; how far after it the name may be said again with them.
 _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
 _SAID_AGAIN_REACH = 40
 _VILLAGE_SIDE_REACH = 160  # how far after a village its side may be said, calling it 村
+# what is no name of its own at a junction (交叉口东北角那个工地, 交叉口的过街地下通道)
+_UNNAMED_AT_JUNCTION = re.compile(r"^[东西南北]{1,2}角|工地$|通道$|地道$|^过街")
 SUBJECT_REACH = 240  # how far into a letter a name its subject line gave may be said again
 
 
@@ -242,6 +247,12 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
             return None  # (工商大学荷塘小区: the compound of the landmark just named)
         place.compound = value
     elif n.kind == "landmark":
+        if place.cross_road and not place.landmark and not place.compound and not place.number \
+                and value not in GENERIC_LANDMARKS and not vocab.is_station(value) \
+                and not _UNNAMED_AT_JUNCTION.search(value):
+            place.landmark = value  # 创业大道与科技三路交叉口西南角、农商银行门前: the spot at the junction
+            said.append(value)
+            return True
         if place.landmark or (place.compound or place.cross_road) and not n.attached or place.number:
             return None  # (天河北路与体育东路交汇处天桥下: the junction's footbridge)
         place.landmark = value
