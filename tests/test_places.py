@@ -1263,6 +1263,18 @@ def test_subject_lines_said_in_full_villages_and_towns(text, expected):
      {"district": "经开区", "road": "锦程路", "cross_road": "兴业街", "landmark": "中石油加油站", "side": "对面"}),
     ("高新区科技路和创业大道交叉口东北角那个工地 晚上11点还在施工",
      {"district": "高新区", "road": "科技路", "cross_road": "创业大道"}),
+    # a district or town the division table holds only as a shorter name elsewhere (郊区, 口镇)
+    ("北郊区柳河镇张庄村 村北垃圾堆烧起来了", {"district": "北郊区", "street": "柳河镇", "compound": "张庄村", "side": "北侧"}),
+    # a village's first characters said after its town, then the whole name; a number said twice
+    ("我是北郊区柳河镇大 大塘村的 我们村里那口大塘里有死猪", {"district": "北郊区", "street": "柳河镇", "compound": "大塘村"}),
+    ("光华街二十八 二十八号 哦不对 三十八号 三十八号一楼那家", {"road": "光华街", "number": "38"}),
+    ("我住胜利路 胜利路七十一号 哎不是 七十七号 七十七 我们这个老楼", {"road": "胜利路", "number": "77"}),
+    # shops being opened or run, not named; a shop city is a landmark
+    ("阳光水岸南门旁边新开了家烧烤店，桌子一直摆到小区门口", {"compound": "阳光水岸", "gate": "南门", "side": "旁"}),
+    ("红星路家和电器城门口天天搞促销", {"road": "红星路", "landmark": "家和电器城", "side": "门口"}),
+    # a subject line's unnamed thing, the letter naming the place in full
+    ("主题：学校周边小卖部向未成年人售烟\n\n我是临江区第三中学一名初二学生的家长。孩子是在临江区第三中学后门旁边那家小卖部买的烟",
+     {"landmark": "临江区第三中学", "gate": "后门", "side": "旁"}),
 ])
 def test_village_sides_said_later_tower_blocks_corrections_stations_and_forms(text, expected):
     check(text, expected)

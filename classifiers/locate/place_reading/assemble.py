@@ -96,11 +96,23 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
     in_subject = end <= subject
     reach = (subject, subject + SUBJECT_REACH) if in_subject else (end, end + _SAID_AGAIN_REACH)
     again = _said_again_with_details(vocab, t, names, place, reach, in_subject)
+    if again is None and in_subject and _unnamed_in_letter(t, place, subject):
+        body, body_end = assemble(vocab, t, [n for n in names if n.start >= subject])
+        if body is not None and (body.road or body.compound or body.number or body.gate or body.building):
+            return body, body_end  # 主题：社区宠物寄养店犬吠扰民 … 绿地香颂东门开了一家宠物寄养店
     if again is None:
         side_in_next_sentence(vocab, t, place, end)
         bridge_side_said_later(vocab, t, place, end)
         _divisions_said_again(names, place, end)
     return again or place, end
+
+
+def _unnamed_in_letter(t: str, place: Place, subject: int) -> bool:
+    """A subject line's place that is a lone landmark the letter never names again (主题：学校周边
+    小卖部…, 主题：全民健身中心停车场乱收费…): the subject's words for what the letter names in full."""
+    return bool(place.landmark) and not (place.road or place.compound or place.number or place.cross_road
+                                         or place.district or place.street) \
+        and t.find(place.landmark, subject) < 0
 
 
 def _divisions_said_again(names: list[Name], place: Place, end: int) -> None:

@@ -10,6 +10,7 @@ from classifiers.locate.place_reading.patterns import BUILDING, CJK, EXIT, NUMBE
 from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
+from classifiers.normalize import chinese_numeral
 
 # How far after a correction word the corrected house number may come (不对不对，不是十八号，是十六号).
 _CORRECTION_REACH = 16
@@ -20,6 +21,7 @@ _IS_INSTEAD = re.compile(r"[,\s]*(?:而|就)?是")
 _BREAKS = rf"[{PHRASE_BREAK}\s,]*"
 _NUMBER_DENIED = re.compile(rf"{_BREAKS}不是{_BREAKS}")
 _BREAKS_RE = re.compile(_BREAKS)
+_BARE_NUMBER = re.compile(r"(\d{1,5}|[零一二三四五六七八九十百两]{1,5})(?![号\d])")
 _DENIED_BARE_THEN_IS = re.compile(rf"(?:\d{{1,5}}|[零一二三四五六七八九十百两]{{1,5}}){_BREAKS}是")
 
 
@@ -96,10 +98,12 @@ def _number_denied(t: str, pos: int, place: Place) -> int:
     if not n or n.group(1) == place.number:
         return 0
     if not bare:
-        again = NUMBER.match(t, n.end() + len(_BREAKS_RE.match(t, n.end()).group()))
-        if not again or again.group(1) != n.group(1):
-            return 0
-        n = again
+        at = n.end() + len(_BREAKS_RE.match(t, n.end()).group())
+        again = NUMBER.match(t, at) or _BARE_NUMBER.match(t, at)
+        if not again or again.group(1) != n.group(1) and str(chinese_numeral(again.group(1))) != n.group(1):
+            return 0  # (七十七号 七十七: said again without 号)
+        place.number, place.side = n.group(1), ""
+        return again.end()
     place.number, place.side = n.group(1), ""
     return n.end()
 

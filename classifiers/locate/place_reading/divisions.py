@@ -15,6 +15,7 @@ _VILLAGE_AFTER = re.compile(rf"[{CJK}]{{1,4}}村")
 _OFFICE = re.compile(r"(办事处|办)$")
 # 苇城区, 鹿城区: a district named X城区 (but 老城区, 主城区, 县城区 are parts of a town)
 _NAMED_CITY_DISTRICT = re.compile(r"[^老主新旧县市镇中南北东西城内外本该全]城区")
+_ADMIN_CHARS = set("省市区县镇乡")
 _PUNCT_RUN = re.compile(r"的?[\s,.;:!?~、]+")  # 东安区的，东安区: a pause between a name and itself
 
 
@@ -44,6 +45,9 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
                 return Name(kind, t[cut - 1:end], cut - 1, end)  # 南城区, as 东城区 and 西城区: not 城区
             if name == "城区" and not t.endswith("市", 0, cut):
                 continue  # 老旧城区: the town's centre; the district 城区 is said with its city (阳泉市城区)
+            if len(name) == 2 and name != "城区" and 0 < cut - start <= 2 \
+                    and not any(c in _ADMIN_CHARS for c in t[start:cut]):
+                return Name(kind, t[start:end], start, end)  # 北郊区, 鹭口镇: no 郊区 or 口镇 of elsewhere
             return Name(kind, _OFFICE.sub("", name), cut, end)  # (苇城区 is not 城区)
     name = _OFFICE.sub("", t[start:end])  # 东单街道办事处辖区: the street office's street
     if not 3 <= len(name) <= 6 or kind == "district" and name.endswith(vocab.not_districts) \

@@ -31,6 +31,11 @@ _NUMBER_TAKEN_BACK = re.compile(rf"{_NUM}[,.\s{PHRASE_BREAK}]*(?:不对|不是)[
                                 rf"(?=(?:{_NUM}|\d{{1,4}})(?:号|栋|幢|单元))")
 # 望江路地铁站 A 出口: a station's exit letter between spaces
 _SPACED_EXIT = re.compile(rf"(?<=站)[\s{PHRASE_BREAK}]*([a-z])[\s{PHRASE_BREAK}]+(?=出口|口)")
+# …and a village's or a road's first characters said right after its district or town, then
+# the whole name (青山区马 马家坪村, 柳河镇大 大塘村, 北郊区榆树 榆树屯村)
+_NAME_FALSE_START = re.compile(rf"(?<=[区县镇乡市])([{CJK}]{{1,2}})[,.{PHRASE_BREAK}]+(?=\1[{CJK}]{{0,3}}(?:村|屯|庄|镇|乡|路|街|巷|胡同|小区))")
+# 光华街二十八 二十八号: a number said, then said again with its 号 (compared once both are digits)
+_NUMBER_SAID_AGAIN = re.compile(rf"({_NUM})[,.\s{PHRASE_BREAK}]+(?=(\d{{1,5}})号)")
 # 建国门地铁站 A A口: an exit's letter said, then said again with 口
 _EXIT_LETTER_STUTTER = re.compile(rf"(?<![a-z])([a-z])[\s{PHRASE_BREAK},.]+(?=\1(?:出入口|出口|口))")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
@@ -55,8 +60,10 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     t = _SPACED_EXIT.sub(r"\1", t)
     t = _EXIT_LETTER_STUTTER.sub("", t)
     t = _STUTTER.sub("", t)
+    t = _NAME_FALSE_START.sub("", t)
     t = _GLUED_STUTTER.sub("", t)
     t = _SPOKEN_NUMBER.sub(_digits, t)
+    t = _NUMBER_SAID_AGAIN.sub(lambda m: "" if str(chinese_numeral(m.group(1))) == m.group(2) else m.group(), t)
     if "来着" in t:
         t = _WHICH_WAS_IT.sub("", t)
     if "号之" not in t:
