@@ -1272,6 +1272,10 @@ def test_subject_lines_said_in_full_villages_and_towns(text, expected):
     # shops being opened or run, not named; a shop city is a landmark
     ("阳光水岸南门旁边新开了家烧烤店，桌子一直摆到小区门口", {"compound": "阳光水岸", "gate": "南门", "side": "旁"}),
     ("红星路家和电器城门口天天搞促销", {"road": "红星路", "landmark": "家和电器城", "side": "门口"}),
+    # the road, then the estate named after it
+    ("我是东四街道 东四七条 七条小区三号楼三单元的 我们这暖气不热",
+     {"street": "东四街道", "road": "东四七条", "compound": "七条小区", "building": "3", "unit": "3"}),
+    ("花园北街 花园北街有人占道", {"road": "花园北街"}),
     # a subject line's unnamed thing, the letter naming the place in full
     ("主题：学校周边小卖部向未成年人售烟\n\n我是临江区第三中学一名初二学生的家长。孩子是在临江区第三中学后门旁边那家小卖部买的烟",
      {"landmark": "临江区第三中学", "gate": "后门", "side": "旁"}),

@@ -80,7 +80,10 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         if found is None:
             continue
         said_twice = _SAID_TWICE.match(found.value) if found.kind in ("road", "compound", "landmark") else None
-        if said_twice:  # 体育中心站 体育中心站, 东四十条宿舍 宿舍院里, 花园北街 花园北街: one name, said again
+        if said_twice and found.kind == "road" and t.startswith(vocab.compound_suffixes, found.end):
+            # 东四七条 七条小区: the road, then the estate named after it (not 东四七条 said twice)
+            found = Name("road", said_twice.group(1), found.start, found.start + len(said_twice.group(1)))
+        elif said_twice:  # 体育中心站 体育中心站, 东四十条宿舍 宿舍院里, 花园北街 花园北街: one name, said again
             found = Name(found.kind, said_twice.group(1), found.start, found.end, attached=found.attached)
         if found.kind == "compound" and suffix in vocab.village_suffixes and s0 in phrases \
                 and found.start < s0 and vocab.village_side_re.match(t, s0):

@@ -58,6 +58,9 @@ class Vocabulary:
         self.numbered_followers = _words_re(w["roads.numbered_followers"])
         self.need_number = set(w["roads.need_number"])
         self.need_context = set(w["compounds.need_context"])
+        # the suffixes that make an estate by themselves (小区, 花园, 公寓 …; not 里, 城, 院)
+        self.compound_suffixes = tuple(sorted((x for x in w["compounds.suffixes"] if x not in self.need_context),
+                                              key=len, reverse=True))
         self.context_followers = _words_re(w["compounds.context_followers"])
         self.not_compound_before = _words_re(w["compounds.not_before"])
         self.lanes = set(w["compounds.lanes"])
