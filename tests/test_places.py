@@ -1276,6 +1276,15 @@ def test_subject_lines_said_in_full_villages_and_towns(text, expected):
     ("我是东四街道 东四七条 七条小区三号楼三单元的 我们这暖气不热",
      {"street": "东四街道", "road": "东四七条", "compound": "七条小区", "building": "3", "unit": "3"}),
     ("花园北街 花园北街有人占道", {"road": "花园北街"}),
+    # a chain's name; a county said before a town the caller puts right stays (not the home's district)
+    ("青山區紅星路上那個好又多超市，每天早上卸貨", {"district": "青山区", "road": "红星路", "landmark": "好又多超市"}),
+    ("我是云溪县那个白 白石镇 不对 白石乡 白石乡李家湾村的 我们村南边那个电线杆子歪了",
+     {"district": "云溪县", "street": "白石乡", "compound": "李家湾村", "side": "南侧"}),
+    ("来电人反映：其家住桐溪区桂汀苑，近日在上班途经的澄湖东路，不对，澄湖西路18号门口发现路灯倒伏。",
+     {"road": "澄湖西路", "number": "18", "side": "门口"}),
+    # a subject line's street said again in the letter with its district
+    ("主题：建国门街道范围内蚊虫滋生严重\n\n您好：\n我家住苏州园小区，但这个问题不只是我们一个小区。今年东安区建国门街道整个这一片蚊子特别多",
+     {"district": "东安区", "street": "建国门街道"}),
     # a subject line's unnamed thing, the letter naming the place in full
     ("主题：学校周边小卖部向未成年人售烟\n\n我是临江区第三中学一名初二学生的家长。孩子是在临江区第三中学后门旁边那家小卖部买的烟",
      {"landmark": "临江区第三中学", "gate": "后门", "side": "旁"}),

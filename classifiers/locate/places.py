@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble
-from classifiers.locate.place_reading.corrections import after_corrections
+from classifiers.locate.place_reading.corrections import after_corrections, district_denied_with
 from classifiers.locate.place_reading.divisions import without_repeated_admin
 from classifiers.locate.place_reading.form import finer_from_form
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
@@ -101,9 +101,11 @@ class PlaceReader:
         limit = None if any(w in t for w in vocab.correction_words) else WINDOW + reach
         while True:
             names, read_to = find_names(vocab, t, limit, phrases)
-            names = restated(t, without_repeated_admin(t, without_aliases(t, names)))
-            names = after_corrections(vocab, t, junctions_and_betweens(vocab, t, names))
-            place, end = assemble(vocab, t, names, subject)
+            names = junctions_and_betweens(vocab, t, restated(t, without_repeated_admin(t, without_aliases(t, names))))
+            kept = after_corrections(vocab, t, names)
+            place, end = assemble(vocab, t, kept, subject)
+            if place is not None and not place.district and (district := district_denied_with(names, kept)):
+                place.district = district  # (云溪县那个白石镇，不对，白石乡李家湾村: the county stays)
             if read_to == len(t) or end < read_to - WINDOW // 4:
                 return place
             limit = None

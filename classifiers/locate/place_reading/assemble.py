@@ -103,7 +103,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
     if again is None:
         side_in_next_sentence(vocab, t, place, end)
         bridge_side_said_later(vocab, t, place, end)
-        _divisions_said_again(names, place, end)
+        _divisions_said_again(names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     return again or place, end
 
 
@@ -115,13 +115,14 @@ def _unnamed_in_letter(t: str, place: Place, subject: int) -> bool:
         and t.find(place.landmark, subject) < 0
 
 
-def _divisions_said_again(names: list[Name], place: Place, end: int) -> None:
-    """主题：新庄村拆迁后…  北湖区金桥街道新庄村…: the name said again soon after with its
-    district or street before it; those are the place's too."""
+def _divisions_said_again(names: list[Name], place: Place, end: int, reach: int) -> None:
+    """主题：新庄村拆迁后…  北湖区金桥街道新庄村…: the name said again soon after (a subject
+    line's: anywhere in the letter's first lines) with its district or street before it; those
+    are the place's too."""
     main = place.landmark or place.compound or place.road or place.street
     if not main or (place.district and place.street):
         return
-    again = next((n for n in names if end <= n.start <= end + _SAID_AGAIN_REACH and n.value == main), None)
+    again = next((n for n in names if end <= n.start <= reach and n.value == main), None)
     if again is not None:
         _divisions_before(names, place, again)
 

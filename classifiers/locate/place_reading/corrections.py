@@ -41,6 +41,18 @@ def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
     return names
 
 
+def district_denied_with(before: list[Name], kept: list[Name]) -> str:
+    """云溪县那个白石镇，不对，白石乡: the district said before a town or a place the caller
+    put right, which the correction does not take back ("" when none, or one is said again)."""
+    if not kept or any(n.kind == "district" for n in kept):
+        return ""
+    dropped = [n for n in before if n.end <= kept[0].start]
+    if len(dropped) < 2 or dropped[-1].kind == "district":
+        return ""
+    before_denied = dropped[-2]  # (right before it: not the district of where the caller lives)
+    return before_denied.value if before_denied.kind == "district" and dropped[-1].start - before_denied.end <= 4 else ""
+
+
 def _detail_said_again(vocab: Vocabulary, t: str, pos: int) -> bool:
     """民生路106号，不对，是160号: what the correction puts right is the number (building,
     exit) — `corrected_number` replaces it; the road stays."""

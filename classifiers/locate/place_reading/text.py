@@ -32,8 +32,8 @@ _NUMBER_TAKEN_BACK = re.compile(rf"{_NUM}[,.\s{PHRASE_BREAK}]*(?:不对|不是)[
 # 望江路地铁站 A 出口: a station's exit letter between spaces
 _SPACED_EXIT = re.compile(rf"(?<=站)[\s{PHRASE_BREAK}]*([a-z])[\s{PHRASE_BREAK}]+(?=出口|口)")
 # …and a village's or a road's first characters said right after its district or town, then
-# the whole name (青山区马 马家坪村, 柳河镇大 大塘村, 北郊区榆树 榆树屯村)
-_NAME_FALSE_START = re.compile(rf"(?<=[区县镇乡市])([{CJK}]{{1,2}})[,.{PHRASE_BREAK}]+(?=\1[{CJK}]{{0,3}}(?:村|屯|庄|镇|乡|路|街|巷|胡同|小区))")
+# the whole name (青山区马 马家坪村, 柳河镇大 大塘村, 北郊区榆树 榆树屯村), or after 是 (不是 是石门 石门村)
+_NAME_FALSE_START = re.compile(rf"(?<=[区县镇乡市是])([{CJK}]{{1,2}})[,.{PHRASE_BREAK}]+(?=\1[{CJK}]{{0,3}}(?:村|屯|庄|镇|乡|路|街|巷|胡同|小区))")
 # 光华街二十八 二十八号: a number said, then said again with its 号 (compared once both are digits)
 _NUMBER_SAID_AGAIN = re.compile(rf"({_NUM})[,.\s{PHRASE_BREAK}]+(?=(\d{{1,5}})号)")
 # 建国门地铁站 A A口: an exit's letter said, then said again with 口
