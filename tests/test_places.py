@@ -1285,6 +1285,19 @@ def test_subject_lines_said_in_full_villages_and_towns(text, expected):
     # a subject line's street said again in the letter with its district
     ("主题：建国门街道范围内蚊虫滋生严重\n\n您好：\n我家住苏州园小区，但这个问题不只是我们一个小区。今年东安区建国门街道整个这一片蚊子特别多",
      {"district": "东安区", "street": "建国门街道"}),
+    # junctions: 交汇的路口, 交叉那个丁字路口, a filler before the junction word, 和 said twice, a road
+    # said twice and the next road starting with 和, trips are no name
+    ("贡院东街跟北京站东街交汇的路口，夜间常有大货车违停", {"road": "贡院东街", "cross_road": "北京站东街"}),
+    ("北总布胡同和东总布胡同交叉那个丁字路口，拐角的凸面镜碎了", {"road": "北总布胡同", "cross_road": "东总布胡同"}),
+    ("你好 我在那个 朝阳门南小街 跟那个 金宝街 就是那个路口儿 这儿有个井盖", {"road": "朝阳门南小街", "cross_road": "金宝街"}),
+    ("就是那个解放 解放大道和 和新华路那个丁字路口 路口那有个大坑", {"road": "解放大道", "cross_road": "新华路"}),
+    ("那个 宝山路 宝山路 跟那个 和平里街 和平里街 那个十字路口 有个井盖", {"road": "宝山路", "cross_road": "和平里街"}),
+    ("我每天都要跑好几趟青年大街。青年大街跟北二路交汇的路口，左转绿灯太短", {"road": "青年大街", "cross_road": "北二路"}),
+    # a name begun, then said whole; a road then a landmark named after it stays two
+    ("我是那个 白马县 那个 黄土坡乡 南台子 南台子村 村西 西边儿那个坟地边上",
+     {"district": "白马县", "street": "黄土坡乡", "compound": "南台子村", "side": "西侧"}),
+    ("长青路一百二十 一百二十三号 那个洗车店", {"road": "长青路", "number": "123"}),
+    ("史家胡同 那个史家胡同博物馆 对过 下水道冒臭水", {"road": "史家胡同", "landmark": "史家胡同博物馆", "side": "对面"}),
     # a subject line's unnamed thing, the letter naming the place in full
     ("主题：学校周边小卖部向未成年人售烟\n\n我是临江区第三中学一名初二学生的家长。孩子是在临江区第三中学后门旁边那家小卖部买的烟",
      {"landmark": "临江区第三中学", "gate": "后门", "side": "旁"}),

@@ -10,10 +10,10 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 _TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
 _JUNCTION_GAP = re.compile(r"^[东西南北]?口儿?|^出来|就是|[,、 ]")  # (演乐胡同口和朝阳门南小街交叉口, 演乐胡同出来跟北小街)
-# (跟朝阳门南小街，交汇那块; 南小街这儿这个丁字路口; 和朝阳门北小街，两条路那个十字口)
+# (跟朝阳门南小街，交汇那块; 南小街这儿这个丁字路口; 和朝阳门北小街，两条路那个十字口; 跟金宝街 就是那个路口儿)
 # (𠮶个 — Cantonese 嗰个 as OpenCC writes it, which is how the reader sees it — and Sichuanese 勒个:
 # "that", which the normaliser does not take out)
-_BEFORE_JUNCTION = re.compile(r"[,\s]?(?:上|那儿的|这儿的|那边的)?的?(?:两条路|两条街|俩路|俩街)?(?:这儿|那儿)?(?:那个|这个|𠮶个|勒个)?")
+_BEFORE_JUNCTION = re.compile(r"[,\s]?(?:上|那儿的|这儿的|那边的)?的?(?:两条路|两条街|俩路|俩街)?(?:这儿|那儿)?(?:就是)?(?:那个|这个|𠮶个|勒个)?")
 # What a caller says between the roads of a junction while finding or correcting the second
 # one (长青路跟跟叫啥来着跟兴业大道对兴业大道路口, 和长安街不是建国门内大街十字路口)
 _SPOKEN_GAP = re.compile(r"(?:[,\s.!?]|不对|不是|对|是|就是|叫啥来着|叫什么来着|叫啥|叫什么|什么[路街]?(?:来着)?|来着|哦|那个|这个"
@@ -101,7 +101,9 @@ def _spoken_junctions(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
             # two roads only when the second was searched for or corrected (北总布胡同和西总布不对东总布胡同口)
             searched = j >= i + 2 or _SEARCHED.search(gap)
             if connector and junction and searched and b.value != a.value:
-                cross = b.value[1:] if b.value[0] in vocab.connectors and len(b.value) >= 4 else b.value
+                # (the name read with its 跟 — but not 和平里街 after 跟: a name of its own)
+                glued = b.value[0] in vocab.connectors and t[b.start - 1:b.start] not in vocab.connectors
+                cross = b.value[1:] if glued and len(b.value) >= 4 else b.value
                 found = (j, Name("junction", a.value, a.start, b.end + junction, cross=cross))
             j += 1
         if found:

@@ -36,6 +36,15 @@ _SPACED_EXIT = re.compile(rf"(?<=站)[\s{PHRASE_BREAK}]*([a-z])[\s{PHRASE_BREAK}
 _NAME_FALSE_START = re.compile(rf"(?<=[区县镇乡市是])([{CJK}]{{1,2}})[,.{PHRASE_BREAK}]+(?=\1[{CJK}]{{0,3}}(?:村|屯|庄|镇|乡|路|街|巷|胡同|小区))")
 # 光华街二十八 二十八号: a number said, then said again with its 号 (compared once both are digits)
 _NUMBER_SAID_AGAIN = re.compile(rf"({_NUM})[,.\s{PHRASE_BREAK}]+(?=(\d{{1,5}})号)")
+# 宝山路 宝山路 跟那个 和平里街 和平里街: a phrase said twice after a pause (the second 和 is
+# then no "and"; but 东四八条 东四八条公厕 is the road and a landmark on it)
+_SAID_TWICE = re.compile(rf"([{CJK}]{{3,8}})[{PHRASE_BREAK}\s]+(?=\1(?:[{PHRASE_BREAK}\s,.]|$))")
+# …or begun, then said whole (建国门 建国门街道, 南台子 南台子村, 一百二十 一百二十三号) — unless
+# what was begun is a name itself (东四八条 东四八条公厕: the road, then a landmark on it)
+_BEGUN_AGAIN = re.compile(rf"([{CJK}]{{2,6}})[{PHRASE_BREAK}\s]+(?=\1[{CJK}\d])")
+_NAME_ENDS = set("路街道巷条同村庄屯镇乡区县市门站场园苑里厦楼桥店院")
+# 解放大道和 和新华路: a junction's 和/跟 said twice
+_CONNECTOR_TWICE = re.compile(rf"([和跟与])[,\s{PHRASE_BREAK}]+(?=\1)")
 # 建国门地铁站 A A口: an exit's letter said, then said again with 口
 _EXIT_LETTER_STUTTER = re.compile(rf"(?<![a-z])([a-z])[\s{PHRASE_BREAK},.]+(?=\1(?:出入口|出口|口))")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
@@ -61,8 +70,11 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     t = _EXIT_LETTER_STUTTER.sub("", t)
     t = _STUTTER.sub("", t)
     t = _NAME_FALSE_START.sub("", t)
+    t = _CONNECTOR_TWICE.sub("", t)
     t = _GLUED_STUTTER.sub("", t)
+    t = _BEGUN_AGAIN.sub(lambda m: m.group() if m.group(1)[-1] in _NAME_ENDS else "", t)
     t = _SPOKEN_NUMBER.sub(_digits, t)
+    t = _SAID_TWICE.sub("", t)
     t = _NUMBER_SAID_AGAIN.sub(lambda m: "" if str(chinese_numeral(m.group(1))) == m.group(2) else m.group(), t)
     if "来着" in t:
         t = _WHICH_WAS_IT.sub("", t)
