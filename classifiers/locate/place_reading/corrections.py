@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import BUILDING, CJK, EXIT, NUMBER, STRETCH
+from classifiers.locate.place_reading.patterns import BUILDING, CJK, EXIT, NUMBER, SENTENCE_ENDS, STRETCH
 from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -109,15 +109,15 @@ def _number_denied(t: str, pos: int, place: Place) -> int:
     n = NUMBER.match(t, bare.end() if bare else m.end())
     if not n or n.group(1) == place.number:
         return 0
-    if not bare:
-        at = n.end() + len(_BREAKS_RE.match(t, n.end()).group())
+    end = n.end()
+    if not bare:  # only when said again at once (七十七号 七十七 may lack its 号): 不是 may be a denial
+        at = end + _BREAKS_RE.match(t, end).end() - end
         again = NUMBER.match(t, at) or _BARE_NUMBER.match(t, at)
         if not again or again.group(1) != n.group(1) and str(chinese_numeral(again.group(1))) != n.group(1):
-            return 0  # (七十七号 七十七: said again without 号)
-        place.number, place.side = n.group(1), ""
-        return again.end()
+            return 0
+        end = again.end()
     place.number, place.side = n.group(1), ""
-    return n.end()
+    return end
 
 
 _LATER_REACH = 10  # 北环路二百号那个加油站旁边，不对，是202号: what may come before the correction
@@ -127,7 +127,7 @@ def _number_put_right_later(vocab: Vocabulary, t: str, pos: int, place: Place) -
     """北环路二百号那个加油站旁边，不对，是202号: the caller puts the number right a few words on,
     before the sentence ends. The position after it, or 0."""
     for i in range(pos, min(len(t), pos + _LATER_REACH)):
-        if t[i] in ".!?;":
+        if t[i] in SENTENCE_ENDS:
             return 0
         m = vocab.corrections_re.match(t, i) if t[i] in f",{PHRASE_BREAK} " else None
         if m:

@@ -37,12 +37,11 @@ _SPACED_EXIT = re.compile(rf"(?<=站)[\s{PHRASE_BREAK}]*([a-z])[\s{PHRASE_BREAK}
 _NAME_FALSE_START = re.compile(rf"(?<=[区县镇乡市是])([{CJK}]{{1,2}})[,.{PHRASE_BREAK}]+(?=\1[{CJK}]{{0,3}}(?:村|屯|庄|镇|乡|路|街|巷|胡同|小区))")
 # 光华街二十八 二十八号: a number said, then said again with its 号 (compared once both are digits)
 _NUMBER_SAID_AGAIN = re.compile(rf"({_NUM})[,.\s{PHRASE_BREAK}]+(?=(\d{{1,5}})号)")
-# 宝山路 宝山路 跟那个 和平里街 和平里街: a phrase said twice after a pause (the second 和 is
-# then no "and"; but 东四八条 东四八条公厕 is the road and a landmark on it)
+# Words said again right after a pause (_said_again): the pauses, and what counts as words
 _PAUSE = re.compile(rf"[{PHRASE_BREAK}\s]+")
 _CJK_ONLY = re.compile(rf"[{CJK}]+")
-# …or begun, then said whole (建国门 建国门街道, 南台子 南台子村, 一百二十 一百二十三号) — unless
-# what was begun is a name itself (东四八条 东四八条公厕: the road, then a landmark on it)
+# the last characters of a name: a name begun is not one of these (东四八条 东四八条公厕 is a road
+# and a landmark on it, not 东四八条 begun)
 _NAME_ENDS = set("路街道巷条同村庄屯镇乡区县市门站场园苑里厦楼桥店院")
 # 解放大道和 和新华路: a junction's 和/跟 said twice
 _CONNECTOR_TWICE = re.compile(rf"([和跟与])[,\s{PHRASE_BREAK}]+(?=\1)")
@@ -62,10 +61,12 @@ def _digits(m: re.Match) -> str:
 
 
 def _begun_again(said: str, after: str) -> bool:
+    """建国门 建国门街道, 南台子 南台子村, 一百二十 一百二十三号: begun, then said whole."""
     return said[-1] not in _NAME_ENDS and bool(after) and (_CJK_ONLY.match(after) is not None or after.isdigit())
 
 
 def _whole_again(said: str, after: str) -> bool:
+    """宝山路 宝山路 跟那个 和平里街 和平里街: a phrase said twice (the second 和 then no "and")."""
     return after == "" or after in f"{PHRASE_BREAK} ,." or after.isspace()
 
 
