@@ -346,7 +346,7 @@ MEMORY_OFFICES_AND_SHOPS = [
     # a village's side said bare before what is there
     ("赵家屯村北有人烧秸秆 烟大得看不见路", {"compound": "赵家屯村", "side": "北侧"}),
     # entertainment venues are landmarks; "本楼" in an address field is none
-    ("来电人反映：蓑草路星光KTV夜间噪音扰民", {"road": "蓑草路", "landmark": "星光ktv"}),
+    ("来电人反映：蓑草路星光KTV夜间噪音扰民", {"road": "蓑草路", "landmark": "星光KTV"}),
     ("地址：灯笼街鸿兴茶楼", {"road": "灯笼街", "landmark": "鸿兴茶楼"}),
     ("标题：邻居占用楼道\n地址：本楼\n内容：对门邻居把鞋柜放在楼道里", None),
     # where the caller lives, then where the problem is (问题在…, 其在X居住，反映Y…)
@@ -741,7 +741,7 @@ ESTATE_SECTIONS_AND_BRACKETS = [
     ("地址：学府路（育才街至文化路段）", {"road": "学府路", "between": ["育才街", "文化路"]}),
     ("芦荻河滨步道（芦荻桥以西约100米）护栏一段脱落", {"landmark": "芦荻桥"}),
     ("您好：金樽KTV（滨江路103号）每晚营业至凌晨四点，包房窗户临街，歌声很大",
-     {"road": "滨江路", "number": "103", "landmark": "金樽ktv"}),  # the venue, and its address in brackets
+     {"road": "滨江路", "number": "103", "landmark": "金樽KTV"}),  # the venue, and its address in brackets
     # a lane's end, then the road it meets
     ("桃李巷西口，跟光华大街的丁字路口，下水井往外冒水", {"road": "桃李巷", "cross_road": "光华大街"}),
     # a station's exits by compass
@@ -1298,6 +1298,8 @@ def test_subject_lines_said_in_full_villages_and_towns(text, expected):
      {"district": "白马县", "street": "黄土坡乡", "compound": "南台子村", "side": "西侧"}),
     ("长青路一百二十 一百二十三号 那个洗车店", {"road": "长青路", "number": "123"}),
     ("史家胡同 那个史家胡同博物馆 对过 下水道冒臭水", {"road": "史家胡同", "landmark": "史家胡同博物馆", "side": "对面"}),
+    # Latin letters in a name as a dispatcher writes them, though the text is read lower-cased
+    ("沿江路上的金鼎KTV每晚营业至凌晨三点", {"road": "沿江路", "landmark": "金鼎KTV"}),
     # a subject line's unnamed thing, the letter naming the place in full
     ("主题：学校周边小卖部向未成年人售烟\n\n我是临江区第三中学一名初二学生的家长。孩子是在临江区第三中学后门旁边那家小卖部买的烟",
      {"landmark": "临江区第三中学", "gate": "后门", "side": "旁"}),

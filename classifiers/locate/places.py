@@ -80,7 +80,10 @@ class PlaceReader:
         self.vocabulary = Vocabulary(self.districts, self.streets, self.words)
 
     def read(self, text: str) -> Place | None:
-        return finer_from_form(text, self._read(text), self._read, self.vocabulary.back_refs)
+        place = finer_from_form(text, self._read(text), self._read, self.vocabulary.back_refs)
+        if place is not None:
+            _latin_as_written_down(place)
+        return place
 
     def _read(self, text: str) -> Place | None:
         vocab = self.vocabulary
@@ -109,6 +112,17 @@ class PlaceReader:
             if read_to == len(t) or end < read_to - WINDOW // 4:
                 return place
             limit = None
+
+
+def _latin_as_written_down(place: Place) -> None:
+    """嘉年华KTV, 阳光城A区: Latin letters in a name in capitals, as a dispatcher writes them
+    (the text is read lower-cased)."""
+    for key in ("road", "cross_road", "compound", "landmark", "near"):
+        value = getattr(place, key)
+        if any("a" <= c <= "z" for c in value):
+            setattr(place, key, value.upper())
+    if any(any("a" <= c <= "z" for c in end) for end in place.between):
+        place.between = [end.upper() for end in place.between]
 
 
 def _with_brands(words: PlaceWords, names: Iterable[str]) -> PlaceWords:
