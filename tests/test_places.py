@@ -1298,6 +1298,11 @@ def test_subject_lines_said_in_full_villages_and_towns(text, expected):
      {"district": "白马县", "street": "黄土坡乡", "compound": "南台子村", "side": "西侧"}),
     ("长青路一百二十 一百二十三号 那个洗车店", {"road": "长青路", "number": "123"}),
     ("史家胡同 那个史家胡同博物馆 对过 下水道冒臭水", {"road": "史家胡同", "landmark": "史家胡同博物馆", "side": "对面"}),
+    # the way one must go, each of many, an address field saying "here": no names (but 赵各庄村 is one)
+    ("每天下晚班骑电动车回家，必须走迎宾大桥桥下的辅路", {"landmark": "迎宾大桥", "side": "下"}),
+    ("内容：辖区内各小区的垃圾投放点都没有洗手池\n地点：东单街道辖区\n标题：缺少洗手设施", {"street": "东单街道"}),
+    ("标题：投诉噪音\n地点：本地\n内容：每天晚上有人在楼下空地放烟花", None),
+    ("赵各庄村那个坑塘里头有人倒化工桶", {"compound": "赵各庄村"}),
     # Latin letters in a name as a dispatcher writes them, though the text is read lower-cased
     ("沿江路上的金鼎KTV每晚营业至凌晨三点", {"road": "沿江路", "landmark": "金鼎KTV"}),
     # a subject line's unnamed thing, the letter naming the place in full
