@@ -10,12 +10,13 @@ from dataclasses import fields, replace
 
 from classifiers.locate.place_reading.patterns import station_key
 from classifiers.locate.place_reading.place import Place
+from classifiers.locate.place_reading.text import SUBJECT_LABELS
 from classifiers.locate.place_reading.words import CORRECTIONS, FORM_LABELS, FORM_NOT_HERE, GENERIC_LANDMARKS
 
 _LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=True))) + ")"
 _ADDRESS_FIELD = re.compile(rf"(?:事发|问题)?(?:地址|地点|位置)\s*[:：]\s*(?P<field>[^\n]+?)\s*(?=\n|{_LABELS}\s*[:：]|$)")
 _CONTENT_LABEL = re.compile(rf"\s*{_LABELS}\s*[:：]\s*")
-_TITLE = re.compile(r"\s*(?:标题|主题|事由)\s*[:：]")
+_TITLE = re.compile(rf"\s*(?:{'|'.join(SUBJECT_LABELS)})\s*[:：]")
 _DESCRIPTION = re.compile(r"(?:问题描述|内容|描述|详情|诉求|情况)\s*[:：][^\n]+")  # not a title
 # Parts that name the place and its details; a content that says one of these the field
 # lacks makes the field's place finer.

@@ -114,7 +114,9 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     return _SUB_NUMBER.sub(lambda m: f"{m.group(1)}-{chinese_numeral(m.group(2)) or m.group(2)}号", t)
 
 
-_SUBJECT = re.compile("(?:主题|标题|主旨|事由):")
+# What a letter's or a form's subject line is labelled with (form.py reads them in raw text too)
+SUBJECT_LABELS = ("主题", "标题", "主旨", "事由")
+_SUBJECT = re.compile(f"(?:{'|'.join(SUBJECT_LABELS)}):")
 _SUBJECT_END = re.compile(rf"[\s{PHRASE_BREAK}]")
 
 
