@@ -1311,3 +1311,29 @@ def test_subject_lines_said_in_full_villages_and_towns(text, expected):
 ])
 def test_village_sides_said_later_tower_blocks_corrections_stations_and_forms(text, expected):
     check(text, expected)
+
+
+# -- words that look like names in letters, forms and calls but name no place ----------------
+
+@pytest.mark.parametrize("text", [
+    # a resident of the street (一名居民), many estates, a company that serves the whole city
+    "我是一名居民，想就辖区内的垃圾分类工作提几点意见",
+    "我是一名外卖骑手，想反映全市范围内很多小区不让外卖电动车进入",
+    "内容：拨打燃气公司客服电话一直占线，打了一上午都打不进去",
+    "来电人反映某快递公司派件员态度恶劣，要求快递公司赔偿",
+    # a shop that ran away, the road ahead of a driver who does not know it
+    "来电人反映：其购买的预付卡商家跑路，要求相关部门协助追讨余额",
+    "喂 我在开车 前面路中间有个井盖没了 哪条路我也不认得",
+    # an address field naming a junction word or a city, "his estate", how many bin stations
+    "标题：这个路口太乱了\n地址：路口\n内容：每天上下班都堵，能不能加个红绿灯？",
+    "标题：咨询\n地址：河州市\n内容：请问市里哪些地方可以免费停车？",
+    "来电人反映：其小区门口垃圾桶满溢多日无人清运，来电人不愿透露小区名称",
+    "标题：垃圾分类\n地址：小区\n内容：垃圾桶站点太少，而且经常满溢。",
+])
+def test_residents_companies_and_bare_fields_name_no_place(text):
+    assert extract_place(text) is None
+
+
+def test_a_resident_still_names_the_street_and_a_field_still_names_an_estate():
+    check("我是东安区东四街道的一名居民，胡同停车问题越来越严重", {"district": "东安区", "street": "东四街道"})
+    check("标题：井盖没了\n地址：翡翠湾\n内容：井盖没了好几天", {"compound": "翡翠湾"})
