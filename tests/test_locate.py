@@ -267,6 +267,13 @@ def test_a_homophone_of_a_registered_name_is_written_down_as_the_registry_spells
     assert any("同音" in e for e in r.evidence)
 
 
+def test_going_to_hospital_is_not_the_district_hospital_misheard(loc):
+    # 去医院 sounds like the registered alias 区医院: a taxi refusing a fare names no place
+    r = loc.locate("晚上十一点带着发烧的孩子打车去医院，连着三辆出租车都说要交班不去")
+    assert not r.grid_code and not r.place
+    assert loc.locate("区医院门口的路灯不亮").grid_code  # the alias itself still places the report
+
+
 @pytest.mark.parametrize("text, place", [
     ("那个，金宝汇，金宝汇门口啊，天天晚上有人拉客", {"landmark": "金宝汇", "side": "门口"}),
     ("二实小门口早上送孩子堵得水泄不通", {"landmark": "二实小", "side": "门口"}),

@@ -118,6 +118,14 @@ def _fold(s: str) -> str:
     return s
 
 
+# A verb of going that sounds like a name's first character: 去医院 (qù yīyuàn) is no 区医院.
+_GOING = frozenset("去到进回")
+
+
+def _going_to(said: str, name: str) -> bool:
+    return said[0] != name[0] and said[0] in _GOING and said[1:] == name[1:]
+
+
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
@@ -541,7 +549,7 @@ class GridLocator:
                     seg = t[i:i + L]
                     if seg == key:
                         cands.append((i, i + L, key, "exact", 1.0))
-                    elif any(a == b for a, b in zip(seg, key)):
+                    elif any(a == b for a, b in zip(seg, key)) and not _going_to(seg, key):
                         cands.append((i, i + L, key, "pinyin", 0.9))
         # keep the longest, then the best, non-overlapping matches
         cands.sort(key=lambda c: (-(c[1] - c[0]), -c[4], c[0]))
