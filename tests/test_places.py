@@ -1337,3 +1337,16 @@ def test_residents_companies_and_bare_fields_name_no_place(text):
 def test_a_resident_still_names_the_street_and_a_field_still_names_an_estate():
     check("我是东安区东四街道的一名居民，胡同停车问题越来越严重", {"district": "东安区", "street": "东四街道"})
     check("标题：井盖没了\n地址：翡翠湾\n内容：井盖没了好几天", {"compound": "翡翠湾"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a district the division table does not hold, said first in a message or a subject line
+    ("栖湾区这两天自来水怎么黄黄的 有没有人知道咋回事", {"district": "栖湾区"}),
+    ("主题：城南区流浪犬问题\n\n您好：\n城南区近来流浪犬数量明显增多，成群出没", {"district": "城南区"}),
+    ("白沙县城区这几天自来水一股漂白粉味儿", {"district": "白沙县"}),
+    # but not a form's label, nor an estate's part before its building
+    ("标题：蚊虫多\n所属区域：东四街道\n内容：今年夏天蚊子特别多", {"street": "东四街道"}),
+    ("您好！御景湾南区5栋有住户饲养大型犬，不拴绳", {"compound": "御景湾南区", "building": "5"}),
+])
+def test_a_district_said_first_is_what_the_message_is_about(text, expected):
+    check(text, expected)

@@ -9,6 +9,9 @@ from classifiers.locate.place_reading.patterns import CJK, CJK_RUN, PUNCT
 from classifiers.locate.place_reading.place import Name
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
+_CJK_CHAR = re.compile(rf"[{CJK}]")
+# After a district said first in a phrase: a word (所属区域) or a building (御景湾南区5栋, an estate's part)
+_NOT_DISTRICT_ALONE = re.compile(r"域|\s?[0-9A-Za-z一二三四五六七八九十]")
 _PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
 _ADMIN_ALONE = re.compile(r"(?:的)?(?:那边|这边|那块|这块|一带|那一块|这一块|这片|那片|这一片|那一片|辖区)|的(?=[\s,.;:!?])")
 _VILLAGE_AFTER = re.compile(rf"[{CJK}]{{1,4}}村")
@@ -69,6 +72,9 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
         return Name(kind, name, start, end)  # 南塘区的公交车, 高新区 晚上…: a district said alone
     if _ADMIN_ALONE.match(t, end):
         return Name(kind, name, start, end)  # 我是临江区的, 青石乡那边: named as where one is
+    if kind == "district" and name.endswith(("区", "县")) and (start == 0 or start in phrases or not _CJK_CHAR.match(t[start - 1])) \
+            and not _NOT_DISTRICT_ALONE.match(t, end):
+        return Name(kind, name, start, end)  # 栖湾区这两天停水, 主题：城南区流浪犬问题: what a message is about
     if kind == "district" and name.endswith("区") and _named_right_after(vocab, t, end):
         return Name(kind, name, start, end)  # 高新区科技路: a district, by the road after it
     if kind == "street" and name.endswith("街道") and end - start >= 4 and name not in vocab.not_streets:
