@@ -1350,3 +1350,18 @@ def test_a_resident_still_names_the_street_and_a_field_still_names_an_estate():
 ])
 def test_a_district_said_first_is_what_the_message_is_about(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the place named, then its gate a little later after its kind (我们小区, 医院, 公园)
+    ("我住这个 那个 苏州园小区啊 住了三十年了 我们小区 西门 西门旁边 有个大槐树 树根把地砖都拱起来了",
+     {"compound": "苏州园小区", "gate": "西门", "side": "旁"}),
+    ("来电人反映其在市第三人民医院就诊时发现医院南门外的公交站台广告牌松动。",
+     {"landmark": "市第三人民医院", "gate": "南门", "side": "外"}),
+    ("我住文昌路那边 周末去南湖公园跑步 发现公园东门里面湖边的护栏断了",
+     {"landmark": "南湖公园", "gate": "东门", "side": "内"}),
+    ("您好！我是星河湾小区的业主，想反映小区侧门的问题：侧门人行通道被物业用铁链锁死",
+     {"compound": "星河湾小区", "gate": "侧门"}),
+])
+def test_a_gate_said_later_by_the_places_kind(text, expected):
+    check(text, expected)

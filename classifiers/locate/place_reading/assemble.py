@@ -11,7 +11,7 @@ from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
 from classifiers.locate.place_reading.patterns import NUMBER, PHASE, station_key
 from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.problem_place import problem_place
-from classifiers.locate.place_reading.said_later import bridge_side_said_later, side_in_next_sentence
+from classifiers.locate.place_reading.said_later import bridge_side_said_later, gate_said_later, side_in_next_sentence
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 from classifiers.locate.place_reading.words import GENERIC_LANDMARKS
 
@@ -102,6 +102,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
             return body, body_end  # 主题：社区宠物寄养店犬吠扰民 … 绿地香颂东门开了一家宠物寄养店
     if again is None:
         side_in_next_sentence(vocab, t, place, end)
+        gate_said_later(vocab, t, place, end, names)
         bridge_side_said_later(vocab, t, place, end)
         _divisions_said_again(names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     return again or place, end

@@ -50,6 +50,35 @@ def side_in_next_sentence(vocab: Vocabulary, t: str, place: Place, end: int) -> 
             trial.gate, trial.building, trial.unit, trial.exit, trial.side
 
 
+_GATE_REACH = 40  # how far after the place a gate of it may still be said by its kind
+
+
+def gate_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
+    """Give a compound or landmark the gate said a little later, where the text names the
+    place again by its kind right before the gate: "苏州园小区啊 住了三十年了 我们小区 西门
+    西门旁边", "在市第三人民医院就诊时发现医院南门外", "我是星河湾小区的业主，想反映小区侧门的问题"
+    — when no other place is named in between."""
+    main = place.landmark or place.compound
+    if not main or place.gate or place.side or place.number or place.building or place.road or place.cross_road:
+        return
+    stop = min([end + _GATE_REACH, *(n.start for n in names if n.start >= end)])
+    kinds = sorted((k for k in vocab.kinds_ending(main) if len(k) >= 2), key=len, reverse=True)
+    for p in range(end, stop):
+        said = next((k for k in kinds if t.startswith(k, p)), None)
+        ref = vocab.back_refs.match(t, p) if said is None else None
+        if said is None and (ref is None or len(ref.group()) < 2):
+            continue
+        q = skip_soft(vocab, t, p + len(said) if said else ref.end())
+        if not vocab.gate_re.match(t, q):
+            continue
+        trial = copy.copy(place)
+        while r := detail_at(vocab, t, skip_soft(vocab, t, q), trial):
+            q = r
+        if trial.gate:
+            place.gate, place.side = trial.gate, trial.side
+        return
+
+
 _BRIDGE_REACH = 25  # how far after the bridge 桥上 / 桥底下 may still be said
 
 
