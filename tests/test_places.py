@@ -1365,3 +1365,17 @@ def test_a_district_said_first_is_what_the_message_is_about(text, expected):
 ])
 def test_a_gate_said_later_by_the_places_kind(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a numbered lane with its kind said after it, then the spot on it
+    ("东四六条胡同口，东四菜市场对面有人摆摊", {"road": "东四六条", "landmark": "东四菜市场", "side": "对面"}),
+    # a numbered lane, then what happens there
+    ("东安区东四六条有人卸货，货车堵住整条胡同", {"district": "东安区", "road": "东四六条"}),
+    # a form's district, its content a footbridge on a named road; 北小姐 misheard for 北小街
+    ("标题：桥上垃圾\n地址：东安区\n内容：朝内大街过街天桥上全是小广告和烟头",
+     {"district": "东安区", "road": "朝内大街", "landmark": "天桥", "side": "上"}),
+    ("东四九条跟朝阳门北小姐交叉口的井盖松了", {"road": "东四九条", "cross_road": "朝阳门北小街"}),
+])
+def test_lanes_said_with_their_kind_footbridges_in_forms_and_misheard_lanes(text, expected):
+    check(text, expected)

@@ -77,7 +77,8 @@ def _refines(field: Place, content: Place) -> bool:
         return content.landmark not in GENERIC_LANDMARKS  # 地址：学府路 内容：育英中学南侧…: a place on it
     if not any(getattr(field, k) for k in named):
         # a spot, or a village (an area's content names "很多小区", "镇政府" in passing)
-        return (content.precision == "spot" and content.landmark not in GENERIC_LANDMARKS) \
+        # (a generic landmark on a named road is a spot: 朝内大街过街天桥上)
+        return (content.precision == "spot" and (content.landmark not in GENERIC_LANDMARKS or bool(content.road))) \
             or content.compound.endswith("村")
     return any(getattr(field, k) and _value(field, k) == _value(content, k) for k in named)
 

@@ -53,6 +53,9 @@ def skip_soft(vocab: Vocabulary, t: str, pos: int) -> int:
         pos = m.end()
 
 
+_LANE = re.compile("胡同口?")
+
+
 def skip_hard(vocab: Vocabulary, t: str, pos: int, place: Place, said: list[str], names: list[Name]) -> int:
     """What a caller says between the parts of one place and that says nothing about
     it: the position after it, or 0."""
@@ -89,6 +92,9 @@ def skip_hard(vocab: Vocabulary, t: str, pos: int, place: Place, said: list[str]
     m = PHASE.match(t, pos)
     if m and place.compound.endswith(m.group()):
         return m.end()
+    m = _LANE.match(t, pos) if place.road.endswith(tuple(vocab.numbered)) else None
+    if m and t.startswith(place.road, pos - len(place.road)):
+        return m.end()  # 东四六条胡同口: a numbered lane, its kind said after it (and its mouth, as 东四六条口)
     m = _COMMUNITY.match(t, pos)
     if m and (place.street or place.district):
         return m.end()
