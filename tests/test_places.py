@@ -1379,3 +1379,12 @@ def test_a_gate_said_later_by_the_places_kind(text, expected):
 ])
 def test_lanes_said_with_their_kind_footbridges_in_forms_and_misheard_lanes(text, expected):
     check(text, expected)
+
+
+def test_the_benchmarks_comparison_reads_one_name_in_two_scripts_as_one():
+    # a labeller who kept a traditional-character message's names as written agrees with the
+    # reader, which writes them as the registry does; a different name still differs
+    assert canonical({"road": "東四九條", "number": "41", "side": "门口"}) == \
+        canonical(extract_place("東四九條 41號 門口的路燈桿被車撞歪了").as_dict())
+    assert canonical({"between": ["新華書店", "郵電局"]}) == {"between": ["新华书店", "邮电局"]}
+    assert canonical({"road": "東四八條"}) != canonical({"road": "东四九条"})
