@@ -1388,3 +1388,19 @@ def test_the_benchmarks_comparison_reads_one_name_in_two_scripts_as_one():
         canonical(extract_place("東四九條 41號 門口的路燈桿被車撞歪了").as_dict())
     assert canonical({"between": ["新華書店", "郵電局"]}) == {"between": ["新华书店", "邮电局"]}
     assert canonical({"road": "東四八條"}) != canonical({"road": "东四九条"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a web form's region field gives the district and street the place does not say
+    ("标题：路口违停\n所在区域：城东区\n发生地点：和谐大道/创新路路口\n详细地址：\n问题描述：路口转角处长期停着几辆货车",
+     {"district": "城东区", "road": "和谐大道", "cross_road": "创新路"}),
+    ("标题：出口坡道被占\n发生地点：朝阳门地铁站B口旁边\n所在区域：朝阳门街道\n问题描述：无障碍坡道被快递车占用",
+     {"street": "朝阳门街道", "landmark": "朝阳门地铁站", "exit": "B", "side": "旁"}),
+    ("标题：野狗伤人\n所在区域：西坪区 北岭街道\n发生地点：北岭街道\n问题描述：这一带流浪狗成群",
+     {"district": "西坪区", "street": "北岭街道"}),
+    # (but not a district the place itself contradicts)
+    ("标题：井盖\n所在区域：城东区\n发生地点：城西区解放路18号\n问题描述：井盖没了",
+     {"district": "城西区", "road": "解放路", "number": "18"}),
+])
+def test_a_forms_region_field_gives_district_and_street(text, expected):
+    check(text, expected)

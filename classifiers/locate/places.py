@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble
 from classifiers.locate.place_reading.corrections import after_corrections, district_denied_with
 from classifiers.locate.place_reading.divisions import without_repeated_admin
-from classifiers.locate.place_reading.form import finer_from_form
+from classifiers.locate.place_reading.form import finer_from_form, with_region_field
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
 from classifiers.locate.place_reading.names import find_names, without_aliases
 from classifiers.locate.place_reading.note import put_right_by_note
@@ -81,6 +81,7 @@ class PlaceReader:
 
     def read(self, text: str) -> Place | None:
         place = finer_from_form(text, self._read(text), self._read, self.vocabulary.back_refs)
+        place = with_region_field(text, place, self._read)
         if place is not None:
             _latin_as_written_down(place)
         return place

@@ -15,6 +15,8 @@ from classifiers.locate.place_reading.words import CORRECTIONS, FORM_LABELS, FOR
 
 _LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=True))) + ")"
 _ADDRESS_FIELD = re.compile(rf"(?:事发|问题)?(?:地址|地点|位置)\s*[:：]\s*(?P<field>[^\n]+?)\s*(?=\n|{_LABELS}\s*[:：]|$)")
+# 所在区域：城东区 / 所属街道：朝阳门街道: the form's own field for the district and street
+_REGION_FIELD = re.compile(rf"(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区)\s*[:：]\s*(?P<field>[^\n]+?)\s*(?=\n|{_LABELS}\s*[:：]|$)")
 _CONTENT_LABEL = re.compile(rf"\s*{_LABELS}\s*[:：]\s*")
 _TITLE = re.compile(rf"\s*(?:{'|'.join(SUBJECT_LABELS)})\s*[:：]")
 _DESCRIPTION = re.compile(r"(?:问题描述|内容|描述|详情|诉求|情况)\s*[:：][^\n]+")  # not a title
@@ -150,3 +152,19 @@ def _finer(whole: Place, read: Callable[[str], Place | None], field_text: str, c
     if continued is not None and _agree(whole, continued) and _adds(whole, continued, _CONTINUED):
         return _merged(whole, continued)
     return whole
+
+
+def with_region_field(text: str, place: Place | None, read: Callable[[str], Place | None]) -> Place | None:
+    """`place` with the district and street a form's region field gives (所在区域：西坪区 北岭街道),
+    where the place does not say its own: a dispatcher writes them down from that field."""
+    m = _REGION_FIELD.search(text) if isinstance(text, str) else None
+    region = read(m.group("field")) if m else None
+    if region is None or not (region.district or region.street):
+        return place
+    if place is None:
+        return replace(region, text=m.group("field").strip()) if not region.specific else place
+    if place.district and region.district and place.district != region.district:
+        return place  # the field names another district: the place is not in it
+    if place.street and region.street and place.street != region.street:
+        return replace(place, district=place.district or region.district)
+    return replace(place, district=place.district or region.district, street=place.street or region.street)
