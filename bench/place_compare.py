@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from classifiers.normalize import to_simplified
 
+_FOOTBRIDGES = ("过街天桥", "人行天桥")
 FIELDS = ("district", "street", "road", "number", "cross_road", "between", "stretch", "compound",
           "building", "unit", "gate", "landmark", "exit", "side")
 
 
 def canonical(place: dict | None) -> dict:
     """The fields that were said, in the form they are compared: in simplified characters, a
-    junction is an unordered pair, a trailing 小区 does not count."""
+    junction is an unordered pair, a trailing 小区 does not count, an unnamed footbridge is 天桥."""
     if not place:
         return {}
     # One name in two scripts is one name: 東四九條 written down from a message in traditional
     # characters is the 东四九条 the reader (and the registry) writes.
     out = {k: _simplified(place[k]) for k in FIELDS if place.get(k)}
+    if out.get("landmark") in _FOOTBRIDGES:
+        out["landmark"] = "天桥"  # an unnamed footbridge is written 天桥 (docs/places.md), however it is called
     if out.get("compound", "").endswith("小区") and len(out["compound"]) > 3:
         out["compound"] = out["compound"][:-2]
     if out.get("cross_road"):

@@ -1390,6 +1390,13 @@ def test_the_benchmarks_comparison_reads_one_name_in_two_scripts_as_one():
     assert canonical({"road": "東四八條"}) != canonical({"road": "东四九条"})
 
 
+def test_the_benchmarks_comparison_writes_an_unnamed_footbridge_as_the_schema_does():
+    assert canonical({"road": "解放路", "landmark": "人行天桥", "side": "上"}) == \
+        canonical(extract_place("解放路那个人行天桥，天桥上面，那个台阶坏了").as_dict())
+    assert canonical({"landmark": "过街天桥"}) == {"landmark": "天桥"}
+    assert canonical({"landmark": "迎宾大桥"}) == {"landmark": "迎宾大桥"}  # a named bridge keeps its name
+
+
 @pytest.mark.parametrize("text, expected", [
     # a web form's region field gives the district and street the place does not say
     ("标题：路口违停\n所在区域：城东区\n发生地点：和谐大道/创新路路口\n详细地址：\n问题描述：路口转角处长期停着几辆货车",
