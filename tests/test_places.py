@@ -1411,3 +1411,19 @@ def test_the_benchmarks_comparison_writes_an_unnamed_footbridge_as_the_schema_do
 ])
 def test_a_forms_region_field_gives_district_and_street(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a building denied and the one meant said after 是; the house at a number said again with 楼
+    ("喂 那个 翠湖家园 五号楼 不是五号 是六号楼 六号楼一单元门口 电动车在楼道里充电",
+     {"compound": "翠湖家园", "building": "6", "unit": "1", "side": "门口"}),
+    ("就是那个青年路 四十五号 哦不对不对 是五十四号 五十四号那个楼门口 水管子爆了",
+     {"road": "青年路", "number": "54", "side": "门口"}),
+    # a subject line's building, the letter saying its unit (but not the writer's own unit)
+    ("主题：御河湾小区12栋电梯隐患\n您好！\n我是一名外卖骑手。御河湾小区12栋2单元的电梯已经出了好几次问题",
+     {"compound": "御河湾小区", "building": "12", "unit": "2"}),
+    ("主题：关于史家小区4号楼地下室长期积水的投诉\n\n您好！\n现在住在史家小区4号楼3单元。今年入夏以来，我们4号楼的地下室一直积水",
+     {"compound": "史家小区", "building": "4"}),
+])
+def test_buildings_put_right_and_units_said_in_the_letter(text, expected):
+    check(text, expected)

@@ -200,7 +200,11 @@ def _as_said_again(vocab: Vocabulary, t: str, names: list[Name], place: Place, m
         return later  # 主题：南竹竿胡同西口路口… 南竹竿胡同和朝阳门南小街交叉的地方
     same_details = all(getattr(later, k) == getattr(place, k) for k in detailed)
     longer = later.landmark or later.compound or later.road
+    # (but not where the writer lives: 主题：史家小区4号楼地下室… 现在住在史家小区4号楼3单元)
+    finer = any(getattr(later, k) and not getattr(place, k) for k in ("unit", "gate", "exit")) \
+        and not vocab.residence_end.search(t, max(0, again.start - 6), again.start)
     if detailed and not (later.side and same_details and longer == main
+                         or same_details and finer and longer == main  # 主题：御河湾小区12栋… 御河湾小区12栋2单元的电梯
                          or same_details and len(longer) > len(main) and longer.endswith(main)):
         return None  # (the same name: 申请修剪汀雨巷14号门口 is no road 修剪汀雨巷; but 主题：南小街中段… 朝阳门南小街中段…)
     return later

@@ -66,6 +66,8 @@ def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     after a correction replaces the first. The position after it, or 0."""
     if place.number and (q := _number_denied(t, pos, place) or _number_put_right_later(vocab, t, pos, place)):
         return q
+    if place.building and (q := _building_denied(t, pos, place)):
+        return q
     m = vocab.corrections_re.match(t, pos)
     if not m or not (place.number or place.building or place.exit or place.gate or place.stretch):
         return 0
@@ -118,6 +120,22 @@ def _number_denied(t: str, pos: int, place: Place) -> int:
         end = again.end()
     place.number, place.side = n.group(1), ""
     return end
+
+
+# 五号楼 不是五号 是六号楼: the building denied (by its number, perhaps bare), then the one meant
+_DENIED_BUILDING_THEN_IS = re.compile(rf"(?:\d{{1,4}}|[零一二三四五六七八九十百两]{{1,4}})?(?:号楼|号|栋|幢)?{_BREAKS}是")
+
+
+def _building_denied(t: str, pos: int, place: Place) -> int:
+    """翠湖家园5号楼 不是5号 是6号楼: the building the caller meant replaces the one he denied.
+    The position after it, or 0."""
+    m = _NUMBER_DENIED.match(t, pos)
+    is_ = _DENIED_BUILDING_THEN_IS.match(t, m.end()) if m else None
+    b = BUILDING.match(t, is_.end()) if is_ else None
+    if not b or b.group(1).upper() == place.building:
+        return 0
+    place.building, place.unit, place.side = b.group(1).upper(), "", ""
+    return b.end()
 
 
 _LATER_REACH = 10  # 北环路二百号那个加油站旁边，不对，是202号: what may come before the correction

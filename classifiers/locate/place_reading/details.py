@@ -72,6 +72,8 @@ def detail_at(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
             return m.end()
     if place.compound or place.number:
         m = BUILDING.match(t, pos)
+        if m and place.number == m.group(1) and place.road and not place.compound and not place.building:
+            return m.end()  # 青年路54号，54号那个楼门口: the house at the number, said again
         if m and not place.unit:
             if place.building and place.building != m.group(1).upper():
                 return 0
