@@ -1427,3 +1427,21 @@ def test_a_forms_region_field_gives_district_and_street(text, expected):
 ])
 def test_buildings_put_right_and_units_said_in_the_letter(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a caller's bare 不是 between two exits, gates, stretches or sides: the second is meant
+    ("那个 金宝街 嗯 西段 不是 东段 东段那边 人行道上好多大树", {"road": "金宝街", "stretch": "东段"}),
+    ("我是苏州园小区的 我们小区那个东南门 不是 东北门 东北门门口那块 地砖全翘起来了",
+     {"compound": "苏州园小区", "gate": "东北门", "side": "门口"}),
+    ("嗯 东四十条地铁站 C口 不是 D口 共享单车乱七八糟堆一地", {"landmark": "东四十条地铁站", "exit": "D"}),
+    ("金沙影城后面 啊不是 是旁边 有人卖假货", {"landmark": "金沙影城", "side": "旁"}),
+    # …but not after the caller said which one (是…不是…), nor when he says his own again
+    ("标题：道路标线看不清\n地址：光明大道\n内容：是光明大道中段，不是东段。中段的车道线全磨没了",
+     {"road": "光明大道", "stretch": "中段"}),
+    ("标题：单车堆积\n地址：建国门站B口\n内容：更正：是A口不是B口，A口外面共享单车堆了上百辆",
+     {"landmark": "建国门站", "exit": "A", "side": "外"}),
+    ("杉湾路那个绿苇公园南门 不是北门啊 南门 有人摆摊", {"road": "杉湾路", "landmark": "绿苇公园", "gate": "南门"}),
+])
+def test_a_callers_bare_denial_puts_a_detail_right(text, expected):
+    check(text, expected)

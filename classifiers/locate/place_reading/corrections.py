@@ -69,6 +69,9 @@ def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     if place.building and (q := _building_denied(t, pos, place)):
         return q
     m = vocab.corrections_re.match(t, pos)
+    bare = m is None and place.specific and not _affirmed_before(t, pos) and _BARE_DENIAL.match(t, pos)
+    if bare:  # 西段 不是 东段, C口 不是 D口, 后面 啊不是 是旁边: a caller's 不是 with no pause in the text
+        return _detail_denied(vocab, t, skip_soft(vocab, t, bare.end()), place)
     if not m or not (place.number or place.building or place.exit or place.gate or place.stretch):
         return 0
     after = skip_soft(vocab, t, m.end())
@@ -98,6 +101,49 @@ def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     if s and s.group(1) and place.stretch:  # 中段，不是，是西段
         place.stretch = s.group(1) + "段"
         return s.end()
+    return 0
+
+
+# (后面 is no side a dispatcher writes, but a caller may put it right: 金沙影城后面 啊不是 是旁边)
+_BARE_DENIAL = re.compile(r"(?:它|他)?(?:[前后](?:面|边儿?|头))?(?:啊|哦|哎|呃|噢)?不是(?!不是)(?:它|他)?")
+_AFFIRMED = re.compile(r"(?<!不)是")
+
+
+def _affirmed_before(t: str, pos: int) -> bool:
+    """是A口不是B口, 是光明大道中段，不是东段: the caller said which one first; the 不是 after it denies
+    another (also after a pause written as a comma)."""
+    if t[pos - 1:pos] in (",", ".", ";", ":", "!", "?"):
+        return True
+    start = max(0, pos - 12)
+    stop = max((t.rfind(c, start, pos) for c in ",.;:!?"), default=-1)
+    return bool(_AFFIRMED.search(t, max(start, stop + 1), pos))
+
+
+def _detail_denied(vocab: Vocabulary, t: str, after: int, place: Place) -> int:
+    """The exit, gate, stretch or side said right after a caller's bare 不是 replaces the one
+    said before it — unless the first is said again right after (东门 不是西门啊 东门). The
+    position after it, or 0."""
+    after += t.startswith("是", after)
+    for kind, rx in (("exit", EXIT), ("gate", vocab.gate_re), ("stretch", STRETCH), ("side", vocab.side_words)):
+        old = getattr(place, kind)
+        m = rx.match(t, after)
+        if m is None or not m.group() or (kind != "side" and not old) or (kind == "stretch" and not m.group(1)):
+            continue
+        if kind == "exit":
+            new = m.group(1).upper()
+        elif kind == "gate":
+            new = (m.group(1) + "门") if m.group(1) else m.group(2)
+        elif kind == "stretch":
+            new = m.group(1) + "段"
+        else:
+            new = vocab.side_of[m.group()]
+        again = skip_soft(vocab, t, m.end())
+        if new == old or old and t.startswith(old.lower() + ("口" if kind == "exit" else ""), again):
+            return 0  # (南门 不是北门啊 南门: his own said again)
+        setattr(place, kind, new)
+        if kind != "side":
+            place.side = ""
+        return m.end()
     return 0
 
 

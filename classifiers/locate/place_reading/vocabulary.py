@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.patterns import CJK, STRETCH_AFTER
+from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.words import PlaceWords
 
 
@@ -85,14 +86,16 @@ class Vocabulary:
         self.note_words = re.compile(_alternation(w["phrases.note_words"]))
         misheard = w["phrases.misheard"]
         self.misheard = (re.compile("|".join(map(re.escape, _longest_first(misheard)))), misheard) if misheard else None
-        words = _alternation(w["phrases.corrections"])
+        # A correction word said with a comma (不是,) is said with a pause in a transcript (不是 …)
+        words = _alternation([*w["phrases.corrections"],
+                              *(c[:-1] + PHRASE_BREAK for c in w["phrases.corrections"] if c.endswith(","))])
         # (…不是本司，我说错了，是演乐胡同: the name denied first, then the correction)
-        correction = (rf"(?:吗|吧|啊|呀|呢|哎呀|哎|哦)?[\s,.;:!?]*(?:不是[^,.;!?]{{1,6}}[,.;!?]+)?(?:我|俺)?(?:{words})"
-                      rf"(?:[\s,.;:!?]*(?:我|俺)?(?:{words}))*")
+        correction = (rf"(?:吗|吧|啊|呀|呢|哎呀|哎|哦)?[\s,.;:!?{PHRASE_BREAK}]*(?:不是[^,.;!?]{{1,6}}[,.;!?]+)?(?:我|俺)?(?:{words})"
+                      rf"(?:[\s,.;:!?{PHRASE_BREAK}]*(?:我|俺)?(?:{words}))*")
         # (also an operator's, in brackets or not: 大雅宝胡同（来电人随后更正为小雅宝胡同）26号,
         # 礼士小区，来电人随后更正为礼士花园; 苏州胡同，经来电人更正为船板胡同15号)
         bracket = r"\(?经?(?:来电人|市民|其)(?:随后|后来|后|又)?|\((?:随后|后来|后|又)?"
-        self.corrections_re = re.compile(rf"[\s,.;:!?]*(?:{bracket})?{correction}")
+        self.corrections_re = re.compile(rf"[\s,.;:!?{PHRASE_BREAK}]*(?:{bracket})?{correction}")
         # …or after the name's details (康宁路十号楼下，不是，康宁路十号门口)
         self.corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?(?:[,.;!?]+\s*|{bracket}){correction}")
         self.junctions = _words_re(w["phrases.junctions"])
