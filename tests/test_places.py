@@ -1445,3 +1445,19 @@ def test_buildings_put_right_and_units_said_in_the_letter(text, expected):
 ])
 def test_a_callers_bare_denial_puts_a_detail_right(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a district named like a forest area, by the town after it
+    ("主题：东林区马坊镇后街村违建养殖场\n尊敬的领导：\n发现东林区马坊镇后街村村西新建了一个大型养猪场",
+     {"district": "东林区", "street": "马坊镇", "compound": "后街村", "side": "西侧"}),
+    # a form whose place field says 见描述: the description's place, with the region field's district
+    ("标题：大门损坏\n问题类型：安全隐患\n发生地点：见描述\n所在区域：滨湖区\n问题描述：怡景园正门的电动伸缩门坏了，一半横在路上",
+     {"district": "滨湖区", "compound": "怡景园", "gate": "正门"}),
+    # a subject line's 周边 yields to the side the letter says
+    ("主题：东单体育中心周边违规占道经营\n尊敬的工作人员：\n我每周三次到东单体育中心打球。最近发现东单体育中心门口的人行道上出现了大量流动摊贩",
+     {"landmark": "东单体育中心", "side": "门口"}),
+    ("主题：东单体育中心周边违规占道经营\n尊敬的工作人员：\n最近流动摊贩很多，晚上散场时人流密集", {"landmark": "东单体育中心", "side": "旁"}),
+])
+def test_districts_named_like_areas_forms_pointing_to_the_description_and_vague_subject_sides(text, expected):
+    check(text, expected)

@@ -18,6 +18,7 @@ from classifiers.locate.place_reading.words import GENERIC_LANDMARKS
 # What makes a place more than a name; how far after it the name may be said again with them.
 _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
 _SAID_AGAIN_REACH = 40
+_VAGUE_SIDE = "旁"
 _VILLAGE_SIDE_REACH = 160  # how far after a village its side may be said, calling it 村
 # what is no name of its own at a junction (交叉口东北角那个工地, 交叉口的过街地下通道)
 _UNNAMED_AT_JUNCTION = re.compile(r"^[东西南北]{1,2}角|工地$|通道$|地道$|^过街")
@@ -146,7 +147,10 @@ def _said_again_with_details(vocab: Vocabulary, t: str, names: list[Name], place
     said again with the same details and a side (主题：方巾巷小区二号楼外墙… 方巾巷小区二号楼西侧外墙…),
     or in a longer name (主题：南小街中段… 朝阳门南小街中段…). `subject`: the place is a letter's
     subject line's, and the letter may say it again anywhere in `reach`, even with a side."""
-    detailed = [k for k in _DETAILS if getattr(place, k)]
+    # (a subject line's 周边 / 附近 is no side to keep when the letter says where at it: 主题：东单体育中心
+    # 周边违规占道经营 … 东单体育中心门口的人行道上)
+    vague = subject and place.side == _VAGUE_SIDE
+    detailed = [k for k in _DETAILS if getattr(place, k) and not (vague and k == "side")]
     if place.side and not subject:
         return None
     main = place.landmark or place.compound or place.road
@@ -199,6 +203,8 @@ def _as_said_again(vocab: Vocabulary, t: str, names: list[Name], place: Place, m
     if subject and later.cross_road and main in (later.road, later.cross_road):
         return later  # 主题：南竹竿胡同西口路口… 南竹竿胡同和朝阳门南小街交叉的地方
     same_details = all(getattr(later, k) == getattr(place, k) for k in detailed)
+    if not detailed and later.side and place.side == _VAGUE_SIDE and later.side != place.side:
+        return later  # the letter's own side of the subject's place
     longer = later.landmark or later.compound or later.road
     # (but not where the writer lives: 主题：史家小区4号楼地下室… 现在住在史家小区4号楼3单元)
     finer = any(getattr(later, k) and not getattr(place, k) for k in ("unit", "gate", "exit")) \

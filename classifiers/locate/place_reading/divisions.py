@@ -12,6 +12,8 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 _CJK_CHAR = re.compile(rf"[{CJK}]")
 # After a district said first in a phrase: a word (所属区域) or a building (御景湾南区5栋, an estate's part)
 _NOT_DISTRICT_ALONE = re.compile(r"域|\s?[0-9A-Za-z一二三四五六七八九十]")
+# Kinds of area a district may be named like (柳林区, 东矿区), known as a district by the town said after it
+_NAMED_LIKE_A_KIND = ("林区", "矿区", "牧区", "山区")
 _PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
 _ADMIN_ALONE = re.compile(r"(?:的)?(?:那边|这边|那块|这块|一带|那一块|这一块|这片|那片|这一片|那一片|辖区)|的(?=[\s,.;:!?])")
 _VILLAGE_AFTER = re.compile(rf"[{CJK}]{{1,4}}村")
@@ -53,11 +55,12 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
                 return Name(kind, t[start:end], start, end)  # 北郊区, 鹭口镇: no 郊区 or 口镇 of elsewhere
             return Name(kind, _OFFICE.sub("", name), cut, end)  # (苇城区 is not 城区)
     name = _OFFICE.sub("", t[start:end])  # 东单街道办事处辖区: the street office's street
-    if not 3 <= len(name) <= 6 or kind == "district" and name.endswith(vocab.not_districts) \
-            and not _NAMED_CITY_DISTRICT.fullmatch(name):
-        return None
     after = PUNCT.match(t, end)
     after = after.end() if after else end  # 城南区，桃园街道: said with a pause between
+    if not 3 <= len(name) <= 6 or kind == "district" and name.endswith(vocab.not_districts) \
+            and not _NAMED_CITY_DISTRICT.fullmatch(name) \
+            and not (name.endswith(_NAMED_LIKE_A_KIND) and _PLAUSIBLE_STREET.match(t, after)):
+        return None  # (but 柳林区双河镇: a district named like a forest area, by the town after it)
     if kind == "district" and t[end:end + 1] not in ("市",) and _PLAUSIBLE_STREET.match(t, after):
         return Name(kind, name, start, end)  # 南山县石桥镇: a county, by the town after it
     if kind == "street" and last is not None and last.kind == "district" \

@@ -116,7 +116,13 @@ def finer_from_form(text: str, whole: Place | None, read: Callable[[str], Place 
     the content, where the two agree; `whole` itself when the content adds nothing.
     `back_refs`: words that name the field's place again by its kind (小区, 医院 …)."""
     parts = form_parts(text)
-    if parts is None or whole is None:
+    if parts is None:
+        return whole
+    described = _DESCRIPTION.search(parts[1])
+    if read(parts[0]) is None and (content := read(described.group() if described else parts[2])) is not None \
+            and content.specific and (whole is None or not whole.specific):
+        return content  # 发生地点：见描述 … 问题描述：怡景园正门的电动伸缩门坏了: the description's place
+    if whole is None:
         return whole
     place = _finer(whole, read, *parts[:3], back_refs)
     return _side_from_title(place, read(parts[3])) if place is not None and parts[3].strip() else place
