@@ -1461,3 +1461,11 @@ def test_a_callers_bare_denial_puts_a_detail_right(text, expected):
 ])
 def test_districts_named_like_areas_forms_pointing_to_the_description_and_vague_subject_sides(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("轻轨三号线白沙站 1号出口 台阶上全是泥 清洁工好几天没来", {"landmark": "轻轨3号线白沙站", "exit": "1"}),
+    ("来电人称火车东站3号出站口外出租车排队区秩序混乱", {"landmark": "火车东站", "exit": "3"}),
+])
+def test_light_rail_lines_and_station_exits(text, expected):
+    check(text, expected)

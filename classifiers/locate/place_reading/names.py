@@ -16,8 +16,8 @@ from classifiers.locate.place_reading.short_schools import short_schools
 from classifiers.locate.place_reading.unsuffixed import unsuffixed_compound
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
-_LINE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?")  # 地铁2号线人民广场站: the line before a station
-_LINE_BEFORE = re.compile(r"(?:地铁)?(?:\d{1,2}号线)?$")
+_LINE = re.compile(r"(?:地铁|轻轨)?(?:\d{1,2}号线)?")  # 地铁2号线人民广场站: the line before a station
+_LINE_BEFORE = re.compile(r"(?:地铁|轻轨)?(?:\d{1,2}号线)?$")
 # 桑榆里3号楼: building 3 of an estate, not house 3 of a lane
 _BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")

@@ -15,7 +15,7 @@ PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
 NUMBER = re.compile(r"[甲乙丙]?(\d{1,5}(?:-\d{1,4})?)号(?:院儿?|院子)?(?!楼(?![下上道顶前后])|线|口|栋)")
 # (a tower block by its letter, B座 / A栋, as normalised text has it: b座; written down as "B")
 BUILDING = re.compile(r"第?(\d{1,3}|[a-z](?=[座栋幢]))(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
-EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2}|[东西][南北]|[东西南北])号?(?:出入口|出口|口)")  # A口, 2号口, 东南口
+EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2}|[东西][南北]|[东西南北])号?(?:出入口|出站口|出口|口)")  # A口, 2号口, 东南口
 # An estate's phase or section is part of its name: 锦绣花园二期, 金穗花园南区, 嘉禾苑三期（C区）
 _ESTATE_SECTION = r"[A-Za-z东西南北中]区(?!域)"
 PHASE = re.compile(rf"[一二三四五六七八九十\d]{{1,2}}期(?:{_ESTATE_SECTION}|[（(]{_ESTATE_SECTION}[）)])?|{_ESTATE_SECTION}")
@@ -30,7 +30,7 @@ def estate_name(name: str) -> str:
     return _SECTION_LETTER.sub(lambda m: m.group(1).upper() + "区", name)
 
 
-_LINE = re.compile(r"地铁|轨道交通|\d{1,2}号线")
+_LINE = re.compile(r"地铁|轻轨|轨道交通|\d{1,2}号线")
 
 
 def station_key(name: str) -> str:
