@@ -238,7 +238,7 @@ SECOND_ROUND = [
     ("青龙镇柳树村的村道年久失修", {"street": "青龙镇", "compound": "柳树村"}),
     ("杏花村北头那块空地堆满了建筑垃圾", {"compound": "杏花村", "side": "北侧"}),
     ("珠江桥底有人露宿", {"landmark": "珠江桥", "side": "下"}),
-    ("东风桥桥面坑坑洼洼", {"landmark": "东风桥"}),
+    ("东风桥桥面坑坑洼洼", {"landmark": "东风桥", "side": "上"}),  # the deck: on the bridge
     ("公交车司机急刹车，老人站不稳摔倒了", {}),
     ("黄埔村入面啲电线乱拉", {"compound": "黄埔村", "side": "内"}),
 ]
@@ -684,7 +684,7 @@ SIXTH_ROUND = [
      {"compound": "东安花园", "building": "5", "unit": "2", "side": "下"}),
     # a district no gazetteer holds, then a landmark with its own name (but a district's own
     # library is one name)
-    ("来电人反映：临江区和平桥桥面伸缩缝破损", {"district": "临江区", "landmark": "和平桥"}),
+    ("来电人反映：临江区和平桥桥面伸缩缝破损", {"district": "临江区", "landmark": "和平桥", "side": "上"}),
     ("临江区人民医院门口乱停车", {"landmark": "临江区人民医院", "side": "门口"}),
     ("东四街道八条社区辖区内有人私自养鸽子", {"street": "东四街道"}),
     # where the caller came from is not where the problem is
@@ -1469,3 +1469,26 @@ def test_districts_named_like_areas_forms_pointing_to_the_description_and_vague_
 ])
 def test_light_rail_lines_and_station_exits(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("市二中門口 放學時段 家長的車把路全堵了", {"landmark": "市二中", "side": "门口"}),
+    ("绿地香颂A栋底下 有人在绿化带里种菜", {"compound": "绿地香颂", "building": "A", "side": "下"}),
+    ("標題：停電頻繁｜發生地點：白鷺鎮｜問題描述：這個月白鷺鎮已經停了五次電", {"street": "白鹭镇"}),
+    ("松江路街道这块最近停水停得太频繁了", {"street": "松江路街道"}),
+    ("来电人称彩虹桥桥面多处坑洼，夜间无照明", {"landmark": "彩虹桥", "side": "上"}),
+    # a town's form label is none (所属乡镇), nor 镇江里 a town
+    ("村名：石各庄村 所属乡镇：杨宋镇 问题描述：村内垃圾桶不足", {"street": "杨宋镇", "compound": "石各庄村"}),
+    ("那个 镇江里 镇江里小区 十二栋 楼道灯坏了", {"compound": "镇江里小区", "building": "12"}),
+])
+def test_short_schools_lettered_towers_towns_alone_and_bridge_decks(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text", [
+    "物业说是按照政府指导价收的，但我上网查了，找不到相关文件",
+    "问题描述：建议多建一些口袋公园和健身步道，方便市民锻炼。",
+    "小区门口那个快递驿站把包裹全堆在外面地上",
+])
+def test_guidance_suggestions_and_parcel_points_name_no_place(text):
+    assert extract_place(text) is None

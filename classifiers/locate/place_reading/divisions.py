@@ -14,6 +14,8 @@ _CJK_CHAR = re.compile(rf"[{CJK}]")
 _NOT_DISTRICT_ALONE = re.compile(r"域|\s?[0-9A-Za-z一二三四五六七八九十]")
 # Kinds of area a district may be named like (柳林区, 东矿区), known as a district by the town said after it
 _NAMED_LIKE_A_KIND = ("林区", "矿区", "牧区", "山区")
+# What may follow a town said first in a phrase (白鹭镇这个月…, 发生地点：白鹭镇｜…; not 镇江里)
+_TOWN_ALONE_AFTER = re.compile(r"[^\u4e00-\u9fff]|$|这|那|最近|近来|近期|已经|一直|的|上")
 _PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
 _ADMIN_ALONE = re.compile(r"(?:的)?(?:那边|这边|那块|这块|一带|那一块|这一块|这片|那片|这一片|那一片|辖区)|的(?=[\s,.;:!?])")
 _VILLAGE_AFTER = re.compile(rf"[{CJK}]{{1,4}}村")
@@ -40,6 +42,9 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
         for cut in range(last.start, s0 - 1):
             if t[cut:end] in known and (cut == last.start or t[last.start:cut] in vocab.districts):
                 return Name(kind, t[cut:end], cut, end)
+    if kind == "street" and t.startswith("街道", s0) and last is not None and last.kind == "road" and last.end == s0 \
+            and _ADMIN_ALONE.match(t, end):
+        return Name(kind, t[last.start:end], last.start, end)  # 松江路街道这块: a street office named after a road
     if kind == "street" and last is not None and last.kind == "district" and last.end == start \
             and 3 <= end - start <= 6 and t[start:end].endswith(("街道", "镇", "乡")):
         return Name(kind, t[start:end], start, end)  # 海淀区西北旺镇: not 北旺镇, a town elsewhere
@@ -75,9 +80,11 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
         return Name(kind, name, start, end)  # 南塘区的公交车, 高新区 晚上…: a district said alone
     if _ADMIN_ALONE.match(t, end):
         return Name(kind, name, start, end)  # 我是临江区的, 青石乡那边: named as where one is
-    if kind == "district" and name.endswith(("区", "县")) and (start == 0 or start in phrases or not _CJK_CHAR.match(t[start - 1])) \
-            and not _NOT_DISTRICT_ALONE.match(t, end):
-        return Name(kind, name, start, end)  # 栖湾区这两天停水, 主题：城南区流浪犬问题: what a message is about
+    if name.endswith(("区", "县", "镇", "乡")) and (start == 0 or start in phrases or not _CJK_CHAR.match(t[start - 1])) \
+            and not _NOT_DISTRICT_ALONE.match(t, end) and name not in vocab.not_streets \
+            and (kind == "district" or end in phrases or _TOWN_ALONE_AFTER.match(t, end)):
+        # 栖湾区这两天停水, 主题：城南区流浪犬问题, 发生地点：白鹭镇: what a message is about
+        return Name(kind, name, start, end)
     if kind == "district" and name.endswith("区") and _named_right_after(vocab, t, end):
         return Name(kind, name, start, end)  # 高新区科技路: a district, by the road after it
     if kind == "street" and name.endswith("街道") and end - start >= 4 and name not in vocab.not_streets:

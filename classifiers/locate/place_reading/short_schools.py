@@ -11,7 +11,8 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 _NUMERAL = r"[一二三四五六七八九十\d]{1,3}"
 _GOES_ON = (r"(?=校门|[东西南北正后侧大]?门|对面|对过|旁|附近|边上|周边|后面|前面|[东西南北](?:侧|边|面|头)"
             r"|那|的|[\s,.;!?]|$)")
-_SHORT_SCHOOL = re.compile(rf"(?:实验{_NUMERAL}小|{_NUMERAL}(?:实小|附小|附中|中|小)){_GOES_ON}")
+# (市二中, 县一中, 区实验二小: the city's or county's own, said with it)
+_SHORT_SCHOOL = re.compile(rf"(?:(?<![\u4e00-\u9fff])[市县区])?(?:实验{_NUMERAL}小|{_NUMERAL}(?:实小|附小|附中|中|小)){_GOES_ON}")
 
 
 def short_schools(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
