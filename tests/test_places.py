@@ -1492,3 +1492,14 @@ def test_short_schools_lettered_towers_towns_alone_and_bridge_decks(text, expect
 ])
 def test_guidance_suggestions_and_parcel_points_name_no_place(text):
     assert extract_place(text) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the gate's lodge passed over on the way to the side; a caller asking himself which building
+    ("鸿安公寓北门岗亭旁边，有人把旧家具扔那儿快一个月了", {"compound": "鸿安公寓", "gate": "北门", "side": "旁"}),
+    ("市民反映羊毛小区东南门门卫室旁有人私设废品回收点", {"compound": "羊毛小区", "gate": "东南门", "side": "旁"}),
+    ("我住在那个干面胡同小区 几号楼啊 四号楼 四号楼一单元 一楼那家 养了十几只猫",
+     {"compound": "干面胡同小区", "building": "4", "unit": "1"}),
+])
+def test_gate_lodges_and_a_caller_asking_himself_which_building(text, expected):
+    check(text, expected)
