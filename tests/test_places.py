@@ -1503,3 +1503,20 @@ def test_guidance_suggestions_and_parcel_points_name_no_place(text):
 ])
 def test_gate_lodges_and_a_caller_asking_himself_which_building(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # fields on one line, in traditional characters, separated by bars; the region said short
+    ("标题：斑马线看不清 问题类型：交通标线 所在区域：高新区 发生地点：人民东路与和平街交叉口 问题描述：路口的斑马线磨没了",
+     {"district": "高新区", "road": "人民东路", "cross_road": "和平街"}),
+    ("標題：出租車亂停攬客 | 問題類型：違法停車 | 所在區域：建國門街道 | 發生地點：北京站東街與建國門內大街丁字路口 | 問題描述：一到晚上就有黑車",
+     {"street": "建国门街道", "road": "北京站东街", "cross_road": "建国门内大街"}),
+    ("标题：夜间施工扰民\n所在区域：西城\n发生地点：见描述\n问题描述：最近西城好几个工地都在夜里干活", {"district": "西城区"}),
+    ("标题：雨水井冒水\n所在区域：见描述\n发生地点：滨江大道湘江路口\n问题描述：每次下大雨路口就冒水",
+     {"road": "滨江大道", "cross_road": "湘江路"}),
+    # the courtyard at a number, then the estate in it
+    ("发生地点：长安路12号院翠微小区5号楼 问题描述：5号楼底下的餐馆把泔水直接倒进雨水井",
+     {"road": "长安路", "number": "12", "compound": "翠微小区", "building": "5"}),
+])
+def test_form_fields_on_one_line_in_either_script_and_courtyards_at_a_number(text, expected):
+    check(text, expected)

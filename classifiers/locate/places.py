@@ -56,6 +56,7 @@ from classifiers.locate.place_reading.words import (
     load_place_words,
     parse_place_words,
 )
+from classifiers.normalize import to_simplified
 
 __all__ = ["BRANDS", "COMPOUND_SUFFIXES", "GENERIC_LANDMARKS", "LANDMARK_SUFFIXES", "WORDS_PATH", "Place",
            "PlaceReader", "PlaceWords", "PlaceWordsError", "extract_place", "load_place_words", "parse_place_words",
@@ -80,8 +81,10 @@ class PlaceReader:
         self.vocabulary = Vocabulary(self.districts, self.streets, self.words)
 
     def read(self, text: str) -> Place | None:
-        place = finer_from_form(text, self._read(text), self._read, self.vocabulary.back_refs)
-        place = with_region_field(text, place, self._read)
+        # (a form's fields are found in simplified characters: 所在區域 is 所在区域)
+        form = to_simplified(text) if isinstance(text, str) and (":" in text or "：" in text) else text
+        place = finer_from_form(form, self._read(text), self._read, self.vocabulary.back_refs)
+        place = with_region_field(form, place, self._read, self.districts)
         if place is not None:
             _latin_as_written_down(place)
         return place

@@ -5,7 +5,7 @@ A dispatcher writes down both: the field's place, made finer by the content wher
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import fields, replace
 
 from classifiers.locate.place_reading.patterns import station_key
@@ -14,9 +14,13 @@ from classifiers.locate.place_reading.text import SUBJECT_LABELS
 from classifiers.locate.place_reading.words import CORRECTIONS, FORM_LABELS, FORM_NOT_HERE, GENERIC_LANDMARKS
 
 _LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=True))) + ")"
-_ADDRESS_FIELD = re.compile(rf"(?:事发|问题)?(?:地址|地点|位置)\s*[:：]\s*(?P<field>[^\n]+?)\s*(?=\n|{_LABELS}\s*[:：]|$)")
+# A field ends at a new line, a bar, or the next field's label (所在区域：高新区 发生地点：…), whatever it is
+_FIELD_END = rf"(?=\n|\s*[|｜]|\s+[\u4e00-\u9fff]{{2,6}}\s*[:：]|{_LABELS}\s*[:：]|$)"
+# (not the writer's own address: 联系地址, 家庭住址 …)
+_ADDRESS_FIELD = re.compile(rf"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!住)(?:事发|问题)?(?:地址|地点|位置)\s*[:：]\s*(?P<field>[^\n]+?)\s*{_FIELD_END}")
 # 所在区域：城东区 / 所属街道：朝阳门街道: the form's own field for the district and street
-_REGION_FIELD = re.compile(rf"(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区)\s*[:：]\s*(?P<field>[^\n]+?)\s*(?=\n|{_LABELS}\s*[:：]|$)")
+_REGION_FIELD = re.compile(rf"(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区)\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
+_BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
 _CONTENT_LABEL = re.compile(rf"\s*{_LABELS}\s*[:：]\s*")
 _TITLE = re.compile(rf"\s*(?:{'|'.join(SUBJECT_LABELS)})\s*[:：]")
 _DESCRIPTION = re.compile(r"(?:问题描述|内容|描述|详情|诉求|情况)\s*[:：][^\n]+")  # not a title
@@ -160,11 +164,15 @@ def _finer(whole: Place, read: Callable[[str], Place | None], field_text: str, c
     return whole
 
 
-def with_region_field(text: str, place: Place | None, read: Callable[[str], Place | None]) -> Place | None:
+def with_region_field(text: str, place: Place | None, read: Callable[[str], Place | None],
+                      districts: Collection[str] = ()) -> Place | None:
     """`place` with the district and street a form's region field gives (所在区域：西坪区 北岭街道),
-    where the place does not say its own: a dispatcher writes them down from that field."""
+    where the place does not say its own: a dispatcher writes them down from that field.
+    `districts`: the division table's, for a district said without its suffix (所在区域：西城)."""
     m = _REGION_FIELD.search(text) if isinstance(text, str) else None
     region = read(m.group("field")) if m else None
+    if region is None and m and _BARE_NAME.fullmatch(m.group("field")) and m.group("field") + "区" in districts:
+        region = read(m.group("field") + "区")  # 所在区域：西城 — the field names a district, said short
     if region is None or not (region.district or region.street):
         return place
     if place is None:
