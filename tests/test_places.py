@@ -1520,3 +1520,17 @@ def test_gate_lodges_and_a_caller_asking_himself_which_building(text, expected):
 ])
 def test_form_fields_on_one_line_in_either_script_and_courtyards_at_a_number(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a caller's bare 不是 after a house number, the number meant said once; 就是 is a filler, no 是
+    ("喂 你好 就是东四七条 嗯 二十三号 不是 三十二号 三十二号门口那个井盖 井盖让人给弄歪了",
+     {"road": "东四七条", "number": "32", "side": "门口"}),
+    ("我跟你说啊 就是 赵家楼饭店 它后边儿 不是 它对面儿 对面那个空场 晚上有人飙车", {"landmark": "赵家楼饭店", "side": "对面"}),
+    ("就是 怡和家园 怡和家园的南门 不是 北门 北门外头那个空地 有人在那儿烧垃圾",
+     {"compound": "怡和家园", "gate": "北门", "side": "外"}),
+    # (but 是…不是…: the first was meant)
+    ("来电人称是演乐胡同18号，不是16号，门口井盖丢了", {"road": "演乐胡同", "number": "18", "side": "门口"}),
+])
+def test_a_callers_bare_denial_after_a_number_and_fillers_that_say_nothing(text, expected):
+    check(text, expected)

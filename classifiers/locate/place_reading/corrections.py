@@ -106,7 +106,7 @@ def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
 
 # (后面 is no side a dispatcher writes, but a caller may put it right: 金沙影城后面 啊不是 是旁边)
 _BARE_DENIAL = re.compile(r"(?:它|他)?(?:[前后](?:面|边儿?|头))?(?:啊|哦|哎|呃|噢)?不是(?!不是)(?:它|他)?")
-_AFFIRMED = re.compile(r"(?<!不)是")
+_AFFIRMED = re.compile(r"(?<![不就也还要但可于总都老凡])是")  # (not 就是, 还是, 但是 …)
 
 
 def _affirmed_before(t: str, pos: int) -> bool:
@@ -158,12 +158,13 @@ def _number_denied(t: str, pos: int, place: Place) -> int:
     if not n or n.group(1) == place.number:
         return 0
     end = n.end()
-    if not bare:  # only when said again at once (七十七号 七十七 may lack its 号): 不是 may be a denial
+    if not bare:  # said again at once (七十七号 七十七 may lack its 号), or the caller said no 是 before it
         at = end + _BREAKS_RE.match(t, end).end() - end
         again = NUMBER.match(t, at) or _BARE_NUMBER.match(t, at)
-        if not again or again.group(1) != n.group(1) and str(chinese_numeral(again.group(1))) != n.group(1):
-            return 0
-        end = again.end()
+        if again and (again.group(1) == n.group(1) or str(chinese_numeral(again.group(1))) == n.group(1)):
+            end = again.end()
+        elif _affirmed_before(t, pos):
+            return 0  # (是18号，不是16号: which one was said first)
     place.number, place.side = n.group(1), ""
     return end
 
