@@ -1534,3 +1534,14 @@ def test_form_fields_on_one_line_in_either_script_and_courtyards_at_a_number(tex
 ])
 def test_a_callers_bare_denial_after_a_number_and_fillers_that_say_nothing(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a district said twice, then its street
+    ("那个 你好 我要说一下 我们 城西区 城西区的 向阳街道 对 向阳街道这一块 最近 天天有人敲门推销",
+     {"district": "城西区", "street": "向阳街道"}),
+    ("喂 我是 嗯 我们这个 开发区 开发区这边 那个 黄河路街道 这片 嗯 天天晚上有股臭味",
+     {"district": "开发区", "street": "黄河路街道"}),
+])
+def test_a_district_said_twice_then_its_street(text, expected):
+    check(text, expected)

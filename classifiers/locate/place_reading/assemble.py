@@ -182,7 +182,9 @@ def _division_said_again(vocab: Vocabulary, t: str, names: list[Name], place: Pl
     if again is None:
         return None
     later, _ = assemble(vocab, t, [n for n in names if n.start >= again.start])
-    if later is None or not (later.road or later.compound or later.landmark) or not later.text.startswith(main):
+    finer = later is not None and (later.road or later.compound or later.landmark
+                                   or later.street and not place.street)  # 城西区 城西区的 向阳街道
+    if not finer or not later.text.startswith(main):
         return None  # (我住在朝阳门街道，反映的问题不在我家附近，是在本司胡同9号对面: another place)
     if (place.district and later.district and later.district != place.district) \
             or (place.street and later.street and later.street != place.street):
