@@ -1545,3 +1545,23 @@ def test_a_callers_bare_denial_after_a_number_and_fillers_that_say_nothing(text,
 ])
 def test_a_district_said_twice_then_its_street(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the crossing on the writer's daily way, in the same sentence as the routine
+    ("我是一名小学生家长。每天早上我都要送孩子去史家小学，必经史家胡同和朝阳门南小街的路口。这个路口没有斑马线，早高峰南小街上的车开得很快",
+     {"road": "史家胡同", "cross_road": "朝阳门南小街"}),
+    ("嗯 东四十条地铁 C口 那儿有个卖花的 占了半个出口", {"landmark": "东四十条地铁站", "exit": "C"}),
+    ("那个 河西区 不对 河东区 新华街道 这边 那个 噪音 嗯 好多工地晚上干活", {"district": "河东区", "street": "新华街道"}),
+])
+def test_a_crossing_on_the_daily_way_a_lanes_metro_and_what_a_complaint_is_about(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text", [
+    "主题：热线网站无法注册\n您好：\n我这几天想在你们的网站上提交诉求",
+    "主题：建议延长公交末班车时间\n您好，\n我在一家商场工作，每天晚上十点下班\n一名商场员工",
+    "就是那个下水井 天一热就往外冒味儿 整条胡同都是",
+])
+def test_websites_one_worker_and_a_whole_lane_name_no_place(text):
+    assert extract_place(text) is None

@@ -81,6 +81,9 @@ def _after_routine(vocab: Vocabulary, t: str, first: Name, starters: list[Name])
     stop = _SENTENCE_END.search(t, first.end)
     if stop is None or not _FIRST_PERSON.search(t, opening, first.start) or not vocab.routine.search(t, opening, stop.start()):
         return None
+    crossing = next((n for n in starters if first.end <= n.start < stop.start() and n.kind in ("junction", "between")), None)
+    if crossing is not None:
+        return crossing  # 每天送孩子去史家小学，必经史家胡同和朝阳门南小街的路口。: the crossing on the way
     turn = vocab.turn_re.search(t, stop.end(), stop.end() + _ROUTINE_REACH)
     if turn:  # …沿着东单北大街一直往南走。这次要反映的是东安区东单街道东单北大街，…
         said = next((n for n in starters if turn.end() <= n.start <= turn.end() + 4), None)

@@ -50,7 +50,7 @@ _EXIT_LETTER_STUTTER = re.compile(rf"(?<![a-z])([a-z])[\s{PHRASE_BREAK},.]+(?=\1
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 # 长青路地铁A出口: the station named after the road, said without 站
-METRO_AFTER_ROAD = re.compile(r"(?<=[路街道])地铁(?=[a-z]?\d{0,2}号?(?:出入口|出口|口))")
+METRO_AFTER_ROAD = re.compile(r"(?<=[路街道条])地铁(?=[\s\u2063]?[a-z]?\d{0,2}号?(?:出入口|出口|口))")
 
 
 def _digits(m: re.Match) -> str:
