@@ -1571,7 +1571,7 @@ def test_websites_one_worker_and_a_whole_lane_name_no_place(text):
     ("喂 您好 我是住 礼士胡同的 但是这事儿不在礼士胡同啊 是在 演乐胡同 演乐社区卫生服务站 门口 那儿有个坑",
      {"road": "演乐胡同", "landmark": "演乐社区卫生服务站", "side": "门口"}),
     ("喂 我家在 大方家胡同 我现在在 东安区第五十五中学 那个 西门 门口有个电线杆子 歪了",
-     {"landmark": "东安区第五十五中学", "gate": "西门"}),
+     {"landmark": "东安区第五十五中学", "gate": "西门", "side": "门口"}),
 ])
 def test_where_the_caller_lives_and_where_he_is_now(text, expected):
     check(text, expected)
