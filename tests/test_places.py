@@ -1575,3 +1575,17 @@ def test_websites_one_worker_and_a_whole_lane_name_no_place(text):
 ])
 def test_where_the_caller_lives_and_where_he_is_now(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a shop named in quotes after its road
+    ("柘湖路“力行健身”旁边在装修 电锯声从早到晚 周末也不停", {"road": "柘湖路", "landmark": "力行健身", "side": "旁"}),
+    ("白沙路「阿強燒臘」天天把烤爐搬到人行道上", {"road": "白沙路", "landmark": "阿强烧腊"}),
+])
+def test_a_shop_named_in_quotes_after_its_road(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text", ["说是“社区安排的”其实不是，骗老年人的", "注册的时候一直提示“验证码错误”"])
+def test_quoted_words_that_are_no_shop(text):
+    assert extract_place(text) is None

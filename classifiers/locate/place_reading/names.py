@@ -12,6 +12,7 @@ from classifiers.locate.place_reading.name_start import name_start
 from classifiers.locate.place_reading.passed_over import skip_soft
 from classifiers.locate.place_reading.patterns import ALIAS, CJK, NUMBER, PHASE, estate_name
 from classifiers.locate.place_reading.place import Name
+from classifiers.locate.place_reading.quoted import quoted_shops
 from classifiers.locate.place_reading.short_schools import short_schools
 from classifiers.locate.place_reading.unsuffixed import unsuffixed_compound
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -116,6 +117,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
             stop = found.start + limit
     out = short_schools(vocab, t, out)
+    out = quoted_shops(vocab, t, out) if '"' in t else out
     if not any(n.kind in ("compound", "landmark") for n in out):
         out = unsuffixed_compound(vocab, t, out, phrases)
     if not any(n.kind == "district" for n in out):
