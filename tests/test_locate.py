@@ -297,3 +297,10 @@ def test_a_misheard_registered_landmark_and_street_are_written_as_registered(loc
     assert street.place["street"] == "朝阳门街道"
     traditional = loc.locate("東四十條站D口 扶梯停了 一堆人擠樓梯")
     assert traditional.place["landmark"] == "东四十条站" and traditional.place["exit"] == "D"
+
+
+def test_a_registered_shop_named_with_its_road_glued_is_one_landmark(loc):
+    # 金宝街物美 is the registry's name for the shop as people say it: no road 金宝街 beside it
+    r = loc.locate("金宝街物美门口天天有人发传单")
+    assert {k: v for k, v in r.place.items() if k != "text"} == {"landmark": "金宝街物美", "side": "门口"}
+    assert loc.locate("金宝街那个物美超市门口有人发传单").place["road"] == "金宝街"  # said apart: the road too

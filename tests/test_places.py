@@ -1589,3 +1589,12 @@ def test_a_shop_named_in_quotes_after_its_road(text, expected):
 @pytest.mark.parametrize("text", ["说是“社区安排的”其实不是，骗老年人的", "注册的时候一直提示“验证码错误”"])
 def test_quoted_words_that_are_no_shop(text):
     assert extract_place(text) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a landmark's car park is a part of it
+    ("东单体育中心停车场出口 每天晚上排长队 车堵到马路上", {"landmark": "东单体育中心"}),
+    ("喂 是热线吧 县第二人民医院 医院那个停车场 收费收得太离谱了", {"landmark": "县第二人民医院"}),
+])
+def test_a_landmarks_car_park_is_part_of_it(text, expected):
+    check(text, expected)

@@ -320,6 +320,9 @@ class GridLocator:
             if landmarks_said and (place is None or not place.landmark
                                    or not any(s in place.text for s in landmarks_said)):
                 place = self._with_registered_landmark(raw[:MAX_CHARS], landmarks_said) or place
+            if place is not None and place.road and place.landmark and place.road + place.landmark in landmarks_said:
+                # 金宝街物美: a registered shop's own name, the road glued to the brand — not road + shop
+                place.landmark, place.road = place.road + place.landmark, ""
             if place is not None and spellings:
                 place.respell(spellings)
             return with_place(loc, place, self.registry)

@@ -80,6 +80,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             found = _landmark_name(vocab, t, name, start, s0, end, last)
         if found is None:
             continue
+        found = _without_car_park(vocab, found)
         said_twice = _SAID_TWICE.match(found.value) if found.kind in ("road", "compound", "landmark") else None
         if said_twice and found.kind == "road" and t.startswith(vocab.compound_suffixes, found.end):
             # 东四七条 七条小区: the road, then the estate named after it (not 东四七条 said twice)
@@ -251,6 +252,19 @@ def _landmark_name(vocab: Vocabulary, t: str, name: str, start: int, s0: int, en
             and name.endswith(vocab.branches) and not last.attached:
         return Name("landmark", t[last.start:end], last.start, end)  # 中国工商银行东四支行
     return Name("landmark", name, start, end)
+
+
+_CAR_PARK = "停车场"
+
+
+def _without_car_park(vocab: Vocabulary, found: Name) -> Name:
+    """东单体育中心停车场, 东安区人民医院停车场: the car park of a landmark named before it is a part
+    of that landmark (passed over on the way to its side), not a landmark of its own."""
+    base = found.value.removesuffix(_CAR_PARK)
+    if found.kind != "landmark" or base == found.value or len(base) < 3 \
+            or not any(vocab.kinds[k] == "landmark" for k in vocab.kinds_ending(base)):
+        return found
+    return Name("landmark", base, found.start, found.end - len(_CAR_PARK))
 
 
 def _station_prefix(vocab: Vocabulary, t: str, start: int) -> int:
