@@ -1598,3 +1598,12 @@ def test_quoted_words_that_are_no_shop(text):
 ])
 def test_a_landmarks_car_park_is_part_of_it(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the line said a pause before its station
+    ("那个八号线，八号线，叫……柏溪路站，出来那个，嗯，二号口，出口那个台阶碎了", {"landmark": "8号线柏溪路站", "exit": "2"}),
+    ("那个地铁，四号线，呃，叫什么站，槐序街站，对，出来那个，二号口有人摆摊", {"landmark": "地铁4号线槐序街站", "exit": "2"}),
+])
+def test_a_metro_line_said_a_pause_before_its_station(text, expected):
+    check(text, expected)

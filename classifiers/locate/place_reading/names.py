@@ -81,6 +81,8 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         if found is None:
             continue
         found = _without_car_park(vocab, found)
+        if found.kind == "landmark" and suffix in vocab.stations and not _LINE.match(found.value).group():
+            found = _line_said_apart(t, found)
         said_twice = _SAID_TWICE.match(found.value) if found.kind in ("road", "compound", "landmark") else None
         if said_twice and found.kind == "road" and t.startswith(vocab.compound_suffixes, found.end):
             # 东四七条 七条小区: the road, then the estate named after it (not 东四七条 said twice)
@@ -252,6 +254,17 @@ def _landmark_name(vocab: Vocabulary, t: str, name: str, start: int, s0: int, en
             and name.endswith(vocab.branches) and not last.attached:
         return Name("landmark", t[last.start:end], last.start, end)  # 中国工商银行东四支行
     return Name("landmark", name, start, end)
+
+
+# 八号线，八号线，叫……柏溪路站; 地铁，四号线，呃，叫什么站，槐序街站: the line said a pause before its station
+_LINE_APART = re.compile(r"(地铁|轻轨)?[,.]*(\d{1,2}号线)(?:[,.]*\d{1,2}号线)?(?:[,.]*(?:叫什么站|叫啥站|叫|的|对))*[,.]*$")
+
+
+def _line_said_apart(t: str, found: Name) -> Name:
+    m = _LINE_APART.search(t, max(0, found.start - 20), found.start)
+    if m is None or m.end() - m.start() == len(m.group(1) or "") + len(m.group(2)):
+        return found  # (said right before: _station_prefix has it)
+    return Name("landmark", (m.group(1) or "") + m.group(2) + found.value, m.start(), found.end)
 
 
 _CAR_PARK = "停车场"
