@@ -30,6 +30,7 @@ classifiers/locate/place_reading/, one job a module (its __init__ lists them).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble
@@ -62,6 +63,7 @@ __all__ = ["BRANDS", "COMPOUND_SUFFIXES", "GENERIC_LANDMARKS", "LANDMARK_SUFFIXE
            "PlaceReader", "PlaceWords", "PlaceWordsError", "extract_place", "load_place_words", "parse_place_words",
            "stretch_end"]
 
+_TRADITIONAL_LABELS = re.compile("[區點屬詳題內問發]")
 WINDOW = 80  # characters read after the first name before the place is looked at
 
 
@@ -81,8 +83,10 @@ class PlaceReader:
         self.vocabulary = Vocabulary(self.districts, self.streets, self.words)
 
     def read(self, text: str) -> Place | None:
-        # (a form's fields are found in simplified characters: 所在區域 is 所在区域)
-        form = to_simplified(text) if isinstance(text, str) and (":" in text or "：" in text) else text
+        # (a form's fields are found in simplified characters: 所在區域 is 所在区域 — converted only
+        # when a field label's traditional characters are there, as converting every letter costs)
+        form = to_simplified(text) if isinstance(text, str) and ("：" in text or ":" in text) \
+            and _TRADITIONAL_LABELS.search(text) else text
         place = finer_from_form(form, self._read(text), self._read, self.vocabulary.back_refs)
         place = with_region_field(form, place, self._read, self.districts)
         if place is not None:

@@ -62,6 +62,8 @@ def gate_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: li
     if not main or place.gate or place.side or place.number or place.building or place.road or place.cross_road:
         return
     stop = min([end + _GATE_REACH, *(n.start for n in names if n.start >= end)])
+    if not vocab.gate_re.search(t, end, stop):
+        return  # (no gate said at all: most texts)
     kinds = sorted((k for k in vocab.kinds_ending(main) if len(k) >= 2), key=len, reverse=True)
     for p in range(end, stop):
         said = next((k for k in kinds if t.startswith(k, p)), None)

@@ -11,8 +11,9 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 _NUMERAL = r"[一二三四五六七八九十\d]{1,3}"
 _GOES_ON = (r"(?=校门|[东西南北正后侧大]?门|对面|对过|旁|附近|边上|周边|后面|前面|[东西南北](?:侧|边|面|头)"
             r"|那|的|[\s,.;!?]|$)")
+_SHORT_SCHOOL = re.compile(rf"(?:实验{_NUMERAL}小|{_NUMERAL}(?:实小|附小|附中|中|小)){_GOES_ON}")
 # (市二中, 县一中, 区实验二小: the city's or county's own, said with it)
-_SHORT_SCHOOL = re.compile(rf"(?:(?<![\u4e00-\u9fff])[市县区])?(?:实验{_NUMERAL}小|{_NUMERAL}(?:实小|附小|附中|中|小)){_GOES_ON}")
+_OWNER = "市县区"
 
 
 def short_schools(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
@@ -21,10 +22,12 @@ def short_schools(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
     found = []
     for m in _SHORT_SCHOOL.finditer(t):
         s, e = m.span()
+        if s > 0 and t[s - 1] in _OWNER and not ("\u4e00" <= t[s - 2:s - 1] <= "\u9fff"):
+            s -= 1  # 市二中
         before = t[s - 1:s]
         if any(n.start < e and n.end > s for n in names):
             continue
         if s == 0 or not ("\u4e00" <= before <= "\u9fff") or before in vocab.single_boundaries \
                 or any(n.end == s or n.kind == "road" and n.end == s - 1 and before == "上" for n in names):
-            found.append(Name("landmark", m.group(), s, e))
+            found.append(Name("landmark", t[s:e], s, e))
     return sorted([*names, *found], key=lambda n: n.start) if found else names
