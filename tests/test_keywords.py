@@ -1,8 +1,6 @@
 """Keyword rules: colloquial phrases land in the right leaf; noise and bad input do not break them."""
 from __future__ import annotations
 
-import time
-
 import jieba
 import pytest
 
@@ -142,9 +140,7 @@ def test_mixed_english_still_classifies(rules):
 
 def test_very_long_input_is_cut_and_flagged_not_fatal(rules):
     text = "我家楼下路灯不亮。" + "这个问题反映很多次了。" * 5000  # ~55,000 characters
-    started = time.perf_counter()
-    c = rules.classify(text)
-    assert time.perf_counter() - started < 2.0
+    c = rules.classify(text)  # (its speed: bench/classify_speed.py)
     assert c.code == "BJ-01037"
     assert c.needs_review and any("过长" in r for r in c.review_reasons)
 
@@ -159,15 +155,6 @@ def test_global_jieba_dictionary_is_untouched(rules):
     assert rules.classify("井盖没了").code == "BJ-01023"
     assert "井盖没了" not in jieba.dt.FREQ
     assert "井盖没了" in rules._tokenizer.FREQ
-
-
-def test_thousands_of_messages_per_second(rules):
-    texts = ["我家楼下路灯不亮好几天了，晚上很黑", "小区门口垃圾没人清", "老板拖欠工资三个月了", "楼下广场舞噪音扰民"] * 500
-    started = time.perf_counter()
-    for t in texts:
-        rules.classify(t)
-    rate = len(texts) / (time.perf_counter() - started)
-    assert rate > 1000, rate
 
 
 # ---------------------------------------------------------------- normalize

