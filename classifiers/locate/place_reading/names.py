@@ -10,15 +10,15 @@ from classifiers.locate.place_reading.divisions import division_name, short_dist
 from classifiers.locate.place_reading.junctions import junction_word
 from classifiers.locate.place_reading.name_start import name_start
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import ALIAS, CJK, NUMBER, PHASE, estate_name
+from classifiers.locate.place_reading.patterns import ALIAS, CJK, LINE_NUMBER, NUMBER, PHASE, RAIL, estate_name
 from classifiers.locate.place_reading.place import Name
 from classifiers.locate.place_reading.quoted import quoted_shops
 from classifiers.locate.place_reading.short_schools import short_schools
 from classifiers.locate.place_reading.unsuffixed import unsuffixed_compound
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
-_LINE = re.compile(r"(?:地铁|轻轨)?(?:\d{1,2}号线)?")  # 地铁2号线人民广场站: the line before a station
-_LINE_BEFORE = re.compile(r"(?:地铁|轻轨)?(?:\d{1,2}号线)?$")
+_LINE = re.compile(rf"(?:{RAIL})?(?:{LINE_NUMBER})?")  # 地铁2号线人民广场站: the line before a station
+_LINE_BEFORE = re.compile(rf"(?:{RAIL})?(?:{LINE_NUMBER})?$")
 # 桑榆里3号楼: building 3 of an estate, not house 3 of a lane
 _BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
@@ -257,7 +257,7 @@ def _landmark_name(vocab: Vocabulary, t: str, name: str, start: int, s0: int, en
 
 
 # 八号线，八号线，叫……柏溪路站; 地铁，四号线，呃，叫什么站，槐序街站: the line said a pause before its station
-_LINE_APART = re.compile(r"(地铁|轻轨)?[,.]*(\d{1,2}号线)(?:[,.]*\d{1,2}号线)?(?:[,.]*(?:叫什么站|叫啥站|叫|的|对))*[,.]*$")
+_LINE_APART = re.compile(rf"({RAIL})?[,.]*({LINE_NUMBER})(?:[,.]*{LINE_NUMBER})?(?:[,.]*(?:叫什么站|叫啥站|叫|的|对))*[,.]*$")
 
 
 def _line_said_apart(t: str, found: Name) -> Name:

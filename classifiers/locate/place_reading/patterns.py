@@ -30,7 +30,10 @@ def estate_name(name: str) -> str:
     return _SECTION_LETTER.sub(lambda m: m.group(1).upper() + "区", name)
 
 
-_LINE = re.compile(r"地铁|轻轨|轨道交通|\d{1,2}号线")
+# A metro or light-rail line said with a station (地铁2号线人民广场站, 轻轨3号线白沙站)
+RAIL = "地铁|轻轨"
+LINE_NUMBER = r"\d{1,2}号线"
+_LINE = re.compile(rf"{RAIL}|轨道交通|{LINE_NUMBER}")
 
 
 def station_key(name: str) -> str:

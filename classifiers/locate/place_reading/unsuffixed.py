@@ -68,13 +68,9 @@ def _field_name(vocab: Vocabulary, t: str, phrases: frozenset[int]) -> Name | No
     name = t[start:end]
     if t[end:end + 1].isascii() and t[end:end + 1].isalnum() or _GATE_WORD.search(name) \
             or name[:2] in vocab.kinds or not 2 <= len(name) <= 6 or name in vocab.kinds or name in vocab.not_names["compound"] \
-            or vocab.side_words.search(name) or vocab.crosses_boundary(name) or name.endswith(_admin_endings(vocab)):
+            or vocab.side_words.search(name) or vocab.crosses_boundary(name) or name.endswith(vocab.admin_suffixes):
         return None  # 地址：河州市 names a city (or a district, a town), not an estate
     return Name("compound", estate_name(name), start, end)
-
-
-def _admin_endings(vocab: Vocabulary) -> tuple[str, ...]:
-    return (*vocab.words["admin.district_suffixes"], *vocab.words["admin.street_suffixes"])
 
 
 def _bare_gate_name(vocab: Vocabulary, t: str, phrases: frozenset[int]) -> re.Match | None:

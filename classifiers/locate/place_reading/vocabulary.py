@@ -38,6 +38,7 @@ class Vocabulary:
         self.brands = set(w["landmarks.brands"])
         for brand in self.brands:
             kinds.setdefault(brand, "landmark")
+        self.admin_suffixes = (*w["admin.district_suffixes"], *w["admin.street_suffixes"])
         for suffix in w["admin.district_suffixes"]:
             kinds.setdefault(suffix, "district")
         for suffix in w["admin.street_suffixes"]:
