@@ -5,7 +5,7 @@ How a message is scored:
 * The text is normalized (`classifiers.normalize`) and cut to `max_chars`.
 * Keywords of three or more characters match as substrings of the normalized text; one- and
   two-character keywords match only as whole jieba tokens (so 吵 does not fire inside 炒菜).
-  The jieba tokenizer is this classifier's own `jieba.Tokenizer()` with every taxonomy
+  The jieba tokenizer is this classifier's own (`classifiers.tokenizer`) with every taxonomy
   keyword added to its dictionary; the global jieba dictionary is never touched.
   One Aho-Corasick pass (pyahocorasick) finds every keyword occurrence; jieba then cuts only
   the blocks (jieba's own unit: a run between punctuation and spaces, cut independently of
@@ -34,6 +34,7 @@ import jieba
 from classifiers.classify.lexicon import LexiconEntry
 from classifiers.classify.taxonomy import Node, Taxonomy, load_taxonomy
 from classifiers.normalize import normalize
+from classifiers.tokenizer import private_tokenizer
 from gateway.models import Alternative, Classification
 
 __all__ = ["KeywordClassifier", "keyword_weight", "classify_input_problems"]
@@ -140,9 +141,8 @@ class KeywordClassifier:
         # A short keyword jieba would never see inside a block: then cut the whole text.
         self._cut_everything = any(not jieba.re_han_default.fullmatch(t) for t in self._short)
         self._urgent_global = tuple(_norm_term(w) for w in self.taxonomy.urgent_words)
-        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer = private_tokenizer()
         with _init_lock:
-            self._tokenizer.initialize()
             for term in list(self._long) + list(self._short):
                 if _CJK_RE.search(term) and len(term) >= 2:
                     self._tokenizer.add_word(term, freq=2000)

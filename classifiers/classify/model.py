@@ -572,12 +572,9 @@ def _words(normalized: str, limit: int) -> list[str]:
     """jieba's words (no HMM) of the first `limit` characters, with a tokenizer of the model's own."""
     global _TOKENIZER
     if _TOKENIZER is None:
-        import logging
+        from classifiers.tokenizer import private_tokenizer
 
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        _TOKENIZER = jieba.Tokenizer()
+        _TOKENIZER = private_tokenizer()
     return _TOKENIZER.lcut(normalized[:limit], HMM=False)
 
 

@@ -56,6 +56,7 @@ from classifiers.dedupe.recurrence import history_model, recurrence_score, still
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.geometry import near_distance_m
 from classifiers.normalize import chinese_numeral, normalize
+from classifiers.tokenizer import private_tokenizer
 from gateway.cases.workorders import OPEN_STATUSES
 from gateway.models import Candidate, DuplicateCheck, GeoPoint
 
@@ -68,17 +69,17 @@ jieba.setLogLevel(60)
 # "路 / 灯不亮". HMM is off: unknown words fall apart into characters, which the character
 # measures handle better than invented words.
 _DOMAIN_WORDS = ["路灯", "不亮", "井盖", "窨井盖", "雨水箅子", "下水道", "污水", "漏水", "渗水", "积水", "爆管", "水管", "停水", "停电", "断电", "垃圾", "垃圾桶", "垃圾箱", "堆放", "清运", "清理", "乱扔", "乱倒", "建筑垃圾", "渣土", "油烟", "噪音", "噪声", "扰民", "施工", "夜间施工", "占道", "占道经营", "摆摊", "流动摊贩", "违章", "违建", "违章建筑", "搭建", "乱停", "停车", "占用", "消防通道", "广告", "小广告", "牛皮癣", "树木", "倒伏", "绿化", "草坪", "电梯", "物业", "欠薪", "工资", "拖欠", "红绿灯", "信号灯", "坑洼", "塌陷", "破损", "损坏", "丢失", "缺失", "异味", "臭味", "冒烟", "漏气", "燃气", "广场舞", "遛狗", "流浪狗", "公交站", "站牌", "护栏", "隔离栏"]
-_TOKENIZER = jieba.Tokenizer()
+_TOKENIZER: jieba.Tokenizer | None = None
 _tokenizer_lock = threading.Lock()
 _tokenizer_ready = False
 
 
 def _cut(text: str) -> list[str]:
-    global _tokenizer_ready
+    global _TOKENIZER, _tokenizer_ready
     if not _tokenizer_ready:
         with _tokenizer_lock:
             if not _tokenizer_ready:
-                _TOKENIZER.initialize()
+                _TOKENIZER = private_tokenizer()
                 for word in _DOMAIN_WORDS:
                     _TOKENIZER.add_word(word, freq=200_000)
                 _tokenizer_ready = True

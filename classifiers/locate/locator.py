@@ -48,6 +48,7 @@ from classifiers.locate.registry import DEFAULT_REGISTRY, Compound, Landmark, Re
 from classifiers.locate.settings import LocationSettings
 from classifiers.locate.with_place import NO_GRID, NO_PLACE, not_registered, with_place
 from classifiers.normalize import chinese_numeral, to_simplified
+from classifiers.tokenizer import private_tokenizer
 from gateway.models import GeoPoint, GridLevel, Location
 
 __all__ = ["GridLocator", "distance_m"]
@@ -188,8 +189,7 @@ class GridLocator:
                 raise TypeError(f"unknown locator setting {k!r}")
             setattr(self.config, k, v)
         self._py_cache: dict[str, str] = {}
-        self._tk = jieba.Tokenizer()
-        self._tk.initialize()
+        self._tk = private_tokenizer()
         self._index = self._build_index()
         for key in self._index.entries:
             self._tk.add_word(key, freq=50000 if len(key) >= 3 else 5000)
