@@ -1518,3 +1518,34 @@ def test_the_benchmarks_comparison_writes_an_unnamed_footbridge_as_the_schema_do
         canonical(extract_place("解放路那个人行天桥，天桥上面，那个台阶坏了").as_dict())
     assert canonical({"landmark": "过街天桥"}) == {"landmark": "天桥"}
     assert canonical({"landmark": "迎宾大桥"}) == {"landmark": "迎宾大桥"}  # a named bridge keeps its name
+
+
+V25_ROUND = [
+    # a form dumped without colons: its fields are read as a form's
+    ("标题 路灯不亮 所在区域 城西区 问题地点 北湖公园 详细地址 湖滨路与望湖路交叉口 问题描述 路口路灯全不亮 联系地址 城西区丽水苑3栋",
+     {"district": "城西区", "road": "湖滨路", "cross_road": "望湖路"}),
+    ("标题 积水 问题地点 枫林苑小区南门外 详细地址 同上 问题描述 下雨就积水", {"compound": "枫林苑小区", "gate": "南门", "side": "外"}),
+    # a place field and a detailed address: the finer of the two; the station by its full name
+    ("标题：井盖破损\n问题地点：长宁路\n详细地址：长宁路46号门口\n问题描述：井盖裂了", {"road": "长宁路", "number": "46", "side": "门口"}),
+    ("标题：出口积水\n详细地址：青松站C出口\n发生地点：地铁三号线青松站\n问题描述：出口外积水", {"landmark": "地铁3号线青松站", "exit": "C"}),
+    # the writer's own address is never read into the problem's place
+    ("标题：桥下堆物｜问题地点：永安桥｜详细地址：永安桥下｜问题描述：桥下堆满旧家具｜联系地址：城南区新民街道棉纺厂宿舍2栋",
+     {"landmark": "永安桥", "side": "下"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", V25_ROUND, ids=[t for t, _ in V25_ROUND])
+def test_the_v25_rounds_readings(text, expected):
+    check(text, expected)
+
+
+V25_NO_PLACE = [
+    # a form whose only address is the writer's own
+    "标题：咨询\n问题地点：\n详细地址：\n问题描述：请问居住证怎么办理\n联系地址：城东区翠竹路8号",
+    "标题：投诉客服｜问题地点：无｜详细地址：无｜问题描述：供暖公司电话打不通｜联系地址：东安区鲤鱼胡同小区4号楼",
+]
+
+
+@pytest.mark.parametrize("text", V25_NO_PLACE)
+def test_words_of_the_v25_round_that_name_no_place(text):
+    assert extract_place(text) is None

@@ -36,7 +36,13 @@ from collections.abc import Iterable
 from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble
 from classifiers.locate.place_reading.corrections import after_corrections, district_denied_with
 from classifiers.locate.place_reading.divisions import without_repeated_admin
-from classifiers.locate.place_reading.form import finer_from_form, with_region_field
+from classifiers.locate.place_reading.form import (
+    finer_from_form,
+    one_address_field,
+    with_colons,
+    with_region_field,
+    without_contact_fields,
+)
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
 from classifiers.locate.place_reading.names import find_names, without_aliases
 from classifiers.locate.place_reading.note import put_right_by_note
@@ -83,10 +89,16 @@ class PlaceReader:
         self.vocabulary = Vocabulary(self.districts, self.streets, self.words)
 
     def read(self, text: str) -> Place | None:
-        # (a form's fields are found in simplified characters: 所在區域 is 所在区域 — converted only
-        # when a field label's traditional characters are there, as converting every letter costs)
-        form = to_simplified(text) if isinstance(text, str) and ("：" in text or ":" in text) \
-            and _TRADITIONAL_LABELS.search(text) else text
+        form = text
+        if isinstance(text, str):
+            text = form = with_colons(text)
+            if "：" in text or ":" in text:
+                # (a form's fields are found in simplified characters: 所在區域 is 所在区域 — converted
+                # only when a field label's traditional characters are there, as converting costs)
+                form = to_simplified(text) if _TRADITIONAL_LABELS.search(text) else text
+                trimmed = one_address_field(without_contact_fields(form), self._read)
+                if trimmed != form:
+                    text = form = trimmed
         place = finer_from_form(form, self._read(text), self._read, self.vocabulary.back_refs)
         place = with_region_field(form, place, self._read, self.districts)
         if place is not None:

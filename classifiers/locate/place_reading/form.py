@@ -11,15 +11,26 @@ from dataclasses import fields, replace
 from classifiers.locate.place_reading.patterns import station_key
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.text import SUBJECT_LABELS
-from classifiers.locate.place_reading.words import CORRECTIONS, FORM_LABELS, FORM_NOT_HERE, GENERIC_LANDMARKS
+from classifiers.locate.place_reading.words import (
+    CORRECTIONS,
+    FORM_DUMP_LABELS,
+    FORM_LABELS,
+    FORM_NOT_HERE,
+    GENERIC_LANDMARKS,
+)
 
 _LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=True))) + ")"
 # A field ends at a new line, a bar, or the next field's label (所在区域：高新区 发生地点：…), whatever it is
 _FIELD_END = rf"(?=\n|\s*[|｜]|\s+[\u4e00-\u9fff]{{2,6}}\s*[:：]|{_LABELS}\s*[:：]|$)"
 # (not the writer's own address: 联系地址, 家庭住址 …)
-_ADDRESS_FIELD = re.compile(rf"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!住)(?:事发|问题)?(?:地址|地点|位置)\s*[:：]\s*(?P<field>[^\n]+?)\s*{_FIELD_END}")
+_ADDRESS_FIELD = re.compile(rf"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!住)(?:事发|问题)?(?:地址|地点|位置)\s*[:：][ \t\u3000]*(?P<field>[^\n]+?)\s*{_FIELD_END}")
+# The writer's own address (联系地址：…): never the problem's place, and a place read on into it
+# would take it in (胜利桥下 + 联系地址：城南区新华街道纺织厂宿舍4栋)
+_CONTACT_FIELD = re.compile(rf"(?:联系|家庭|通讯|居住)(?:地址|住址)\s*[:：][ \t\u3000]*[^\n|｜]*?\s*{_FIELD_END}")
 # 所在区域：城东区 / 所属街道：朝阳门街道: the form's own field for the district and street
 _REGION_FIELD = re.compile(rf"(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区)\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
+_DUMP_LABELS = tuple(sorted(FORM_DUMP_LABELS, key=len, reverse=True))
+_DUMP_LABEL = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(re.escape, _DUMP_LABELS))})(?:\s+|$)")
 _BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
 _CONTENT_LABEL = re.compile(rf"\s*{_LABELS}\s*[:：]\s*")
 _TITLE = re.compile(rf"\s*(?:{'|'.join(SUBJECT_LABELS)})\s*[:：]")
@@ -34,6 +45,62 @@ _FINER = ("road", "number", "cross_road", "between", "stretch", "compound", "bui
 # is the place's to some annotators and to others not: on the development sets 3 for, 28 against.)
 _CONTINUED = ("building", "unit", "gate", "exit", "stretch")
 _KEYS = [f.name for f in fields(Place) if f.name not in ("text", "near")]
+
+
+def with_colons(text: str) -> str:
+    """A form dumped without colons ("标题 井盖移位 所在区域 东安区 问题地点 北京站 详细地址 …"), its
+    fields one a line as label：value, as a form is read; any other text as it is."""
+    start = text.lstrip()
+    if not start.startswith(_DUMP_LABELS):
+        return text
+    labels = [m for m in _DUMP_LABEL.finditer(start)]
+    if len({m.group(1) for m in labels}) < 3:
+        return text
+    return _DUMP_LABEL.sub(lambda m: f"\n{m.group(1)}：", start).lstrip("\n")
+
+
+_FINENESS = {"spot": 2, "road": 1, "area": 0}
+
+
+def without_contact_fields(text: str) -> str:
+    """A form without the writer's own address fields."""
+    return _CONTACT_FIELD.sub("", text) if "址" in text else text
+
+
+def _same_named(a: Place, b: Place) -> bool:
+    """Both name the same road, compound or landmark (软件园站 / 地铁1号线软件园站), and nothing
+    they both say differs."""
+    return _agree(a, b) and any(getattr(a, k) and _value(a, k) == _value(b, k) for k in ("road", "compound", "landmark"))
+
+
+def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
+    """A form with two address fields (问题地点：北京站 / 详细地址：北京站东街与建国门北大街) with only
+    the finer one: a dispatcher writes down the detailed address, or the place field when the
+    detail says nothing (详细地址：同上, 见描述). Of two as fine, the later (the detailed one)."""
+    found = list(_ADDRESS_FIELD.finditer(text))
+    if len(found) < 2:
+        return text
+    places = [read(m.group("field")) for m in found]
+    best = max(range(len(found)), key=lambda i: (_FINENESS[places[i].precision], len(places[i].as_dict()), i)
+               if places[i] else (-1, 0, i))
+    if places[best] is None:
+        return text
+    fine = places[best]
+    edits: list[tuple[int, int, str]] = []  # (start, end, new text), applied from the end
+    for i, other in enumerate(places):
+        if i == best or other is None:
+            continue
+        if _same_named(other, fine):
+            if not (len(other.landmark) > len(fine.landmark) > 0 and other.landmark.endswith(fine.landmark)):
+                continue  # (the same place said twice is read on from one field into the other)
+            # 发生地点：地铁三号线青松站 / 详细地址：青松站C出口: the detail, with the station's full name
+            field = found[best]
+            edits.append((field.start("field"), field.end("field"),
+                          field.group("field").replace(fine.landmark, other.landmark, 1)))
+        edits.append((found[i].start(), found[i].end(), ""))
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
 
 
 def form_parts(text: str) -> tuple[str, str, str, str] | None:

@@ -33,7 +33,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
                 "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list",
                 "residence": "list", "turns": "list", "not_here": "list", "routine": "list", "misheard": "map",
-                "form_labels": "list", "form_not_here": "list", "note_words": "list"},
+                "form_labels": "list", "form_dump_labels": "list", "form_not_here": "list", "note_words": "list"},
     "gates": {"directions": "list", "named": "list", "undirected": "list"},
     "directions": {"words": "list", "endings": "list", "village_suffixes": "list"},
 }
@@ -155,6 +155,7 @@ def bundled_words() -> PlaceWords:
 GENERIC_LANDMARKS = frozenset(bundled_words()["landmarks.generic"])
 BRANDS = frozenset(bundled_words()["landmarks.brands"])
 FORM_LABELS = bundled_words()["phrases.form_labels"]
+FORM_DUMP_LABELS = bundled_words()["phrases.form_dump_labels"]
 FORM_NOT_HERE = tuple(bundled_words()["phrases.form_not_here"])
 CORRECTIONS = tuple(bundled_words()["phrases.corrections"])
 LANDMARK_SUFFIXES = frozenset(bundled_words()["landmarks.suffixes"])
