@@ -1531,6 +1531,18 @@ V25_ROUND = [
     # the writer's own address is never read into the problem's place
     ("标题：桥下堆物｜问题地点：永安桥｜详细地址：永安桥下｜问题描述：桥下堆满旧家具｜联系地址：城南区新民街道棉纺厂宿舍2栋",
      {"landmark": "永安桥", "side": "下"}),
+    # where the writer was for something else, and the place he saw it next, with a detail of its own
+    ("我在青松菜市场买完菜出来 看到和平路88号门口一个井盖没了", {"road": "和平路", "number": "88", "side": "门口"}),
+    ("早上在滨河公园这边晨练 发现公园南门对面 建设路18号门口 有个井盖没了", {"road": "建设路", "number": "18", "side": "门口"}),
+    ("喂 我是 在桃园公交站 那儿 等车的时候 看见的 对面 翠竹小区 北门 北门口 消防栓漏水",
+     {"compound": "翠竹小区", "gate": "北门", "side": "门口"}),
+    ("刚从商场下班回家 路过长江路跟黄河路口 井盖被偷了", {"road": "长江路", "cross_road": "黄河路"}),
+    # where he lives, then the place named before what he found, or soon after with a gate
+    ("来电人反映：其家住松林小区，近日在人民公园东门内晨练时发现健身器材断裂", {"landmark": "人民公园", "gate": "东门", "side": "内"}),
+    ("我是绿城小区的 今天去中心公园南门 那边的公共厕所 门都坏了", {"landmark": "中心公园", "gate": "南门"}),
+    # …but his own building, and a district's street, stay
+    ("我是幸福新村17幢的住户，17幢楼前的化粪池满溢已经一周，污水流到小区主路上", {"compound": "幸福新村", "building": "17"}),
+    ("我是东安区的 东安 就是东四街道 这一片 最近晚上老有放炮的 也不是过年也放", {"district": "东安区", "street": "东四街道"}),
 ]
 
 

@@ -8,6 +8,7 @@ import re
 from classifiers.locate.place_reading.details import detail_at
 from classifiers.locate.place_reading.patterns import CJK, SENTENCE_ENDS
 from classifiers.locate.place_reading.place import Name, Place
+from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 # 致枫岭区政府：…, 致岚溪区农业农村局：: whom a letter is addressed to, not a place
@@ -26,6 +27,9 @@ _SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
 _NEXT_SENTENCE_REACH = 30
 _FIRST_PERSON = re.compile("我|本人|俺|咱")
 _ROUTINE_REACH = 120  # how far after the routine's sentence the problem's place may be named
+_ERRAND_BEFORE = ("在", "从", "去", "到")
+_NEXT_REACH = 60  # how far after where the writer lives or was the problem's place may be named
+_PAUSES = PHRASE_BREAK + " "
 
 
 def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | None:
@@ -46,6 +50,8 @@ def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
             t.endswith("从", 0, first.start) and _CAME_FROM.match(t, first.end)
             or t.endswith("途经", 0, first.start) and _WENT_ON_TO.match(t, first.end)):
         first = starters[starters.index(first) + 1]
+    if _on_errand(vocab, t, first) and (later := _next_with_detail(vocab, t, first, starters)) is not None:
+        return later  # 我在东四菜市场买完菜出来 看到演乐社区卫生服务站门口…
     if not _lives_at(vocab, t, first):
         passing = _after_routine(vocab, t, first, starters)
         return first if passing is None else passing
@@ -63,13 +69,23 @@ def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
         stop = _SENTENCE_END.search(t, first.end, first.end + _NEXT_SENTENCE_REACH)
         later = next((n for n in starters if stop and stop.end() <= n.start <= stop.end() + _NEXT_SENTENCE_REACH
                       and n.value != first.value and _with_detail(vocab, t, n)), None)
-        return later if later is not None and first.kind in ("road", "compound", "landmark") else first
+        if first.kind not in ("road", "compound", "landmark"):
+            return first
+        # (我是绿城小区的 今天去中心公园南门 那边的公共厕所: a place with a detail of its own, said soon
+        # after; but 我是幸福新村17幢的住户，17幢楼前…, 我住在玉泉路 玉泉路八十八号 绿城小区 七号楼: his own)
+        return later or _next_with_detail(vocab, t, first, starters, unless_own_detail=True) or first
     later = next((n for n in starters if n.start >= turn.end()
                   and not (n.value == first.value and n.kind in ("road", "compound", "landmark")
                            and not _with_detail(vocab, t, n))), None)
     if later is not None:  # (本人住在桃园里，每天走松林路去买菜。这次要反映的是…: passed on the round too)
         return _after_routine(vocab, t, later, starters) or later
-    return None if vocab.not_here.search(t, first.end, first.end + _NOT_HERE_REACH) else first
+    if vocab.not_here.search(t, first.end, first.end + _NOT_HERE_REACH):
+        return None
+    # 其家住北竹竿小区，近日在礼士公园东门内晨练时发现…: the place named before what he found
+    # (not below a district or street: 我是东安区的 东安 就是东四街道)
+    if first.kind not in ("road", "compound", "landmark"):
+        return first
+    return next((n for n in starters if first.end < n.start < turn.start() and n.value != first.value), first)
 
 
 def _after_routine(vocab: Vocabulary, t: str, first: Name, starters: list[Name]) -> Name | None:
@@ -105,11 +121,34 @@ def _with_detail(vocab: Vocabulary, t: str, name: Name, any_detail: bool = False
         (probe.gate, probe.building, probe.unit, probe.number, probe.exit)))
 
 
+def _on_errand(vocab: Vocabulary, t: str, name: Name) -> bool:
+    """The writer says what he was doing there (我在东四菜市场买完菜出来, 刚从万达下班, 在小雅宝公交站那儿等车)."""
+    return t[max(0, name.start - 4):name.start].rstrip(_PAUSES).endswith(_ERRAND_BEFORE) \
+        and vocab.errand_after.match(t, name.end) is not None
+
+
+def _next_with_detail(vocab: Vocabulary, t: str, first: Name, starters: list[Name],
+                      unless_own_detail: bool = False) -> Name | None:
+    """Another name soon after `first` with a detail of its own (a gate, number, side …) or a crossing;
+    `unless_own_detail`: None when `first` is said with a gate, building, number or exit of its own
+    before it."""
+    for n in starters:
+        if n.start < first.end or n.start > first.end + _NEXT_REACH:
+            continue
+        if n.value == first.value:
+            if unless_own_detail and _with_detail(vocab, t, n):
+                return None
+            continue
+        if _with_detail(vocab, t, n, any_detail=True):
+            return None if unless_own_detail and _with_detail(vocab, t, first) else n
+    return None
+
+
 def _lives_at(vocab: Vocabulary, t: str, name: Name) -> bool:
     """Whether the caller says he lives at the name: 我住在X, or 我住X的，X小区 (said
     short first)."""
-    if vocab.residence_end.search(t, max(0, name.start - 5), name.start):
-        return True
+    if vocab.residence_end.search(t[max(0, name.start - 8):name.start].rstrip(_PAUSES)):
+        return True  # (我家在 紫薇苑: with a pause)
     if t.endswith("在", 0, name.start) and t.startswith(("居住", "住"), name.end):
         return True  # 其在海运仓小区居住, 我在阳光家园住: said after the name
     for k in range(len(name.value) - 1, 1, -1):

@@ -78,6 +78,8 @@ class Vocabulary:
         self.turn_re = re.compile(_alternation(w["phrases.turns"]))
         self.not_here = re.compile(_alternation(w["phrases.not_here"]))
         self.routine = re.compile(_alternation(w["phrases.routine"]))
+        self.errand_after = re.compile(rf"[\s,{PHRASE_BREAK}]*(?:这边|那边|这儿|那儿|这里|那里)?[\s{PHRASE_BREAK}]*"
+                                       rf"(?:{_alternation(w['phrases.errands'])})")
         self.fillers = _words_re(w["phrases.fillers"])
         self.roles = _words_re(w["phrases.roles"])
         self.back_refs = _words_re(w["phrases.back_references"])
