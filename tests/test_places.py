@@ -1543,6 +1543,10 @@ V25_ROUND = [
     # …but his own building, and a district's street, stay
     ("我是幸福新村17幢的住户，17幢楼前的化粪池满溢已经一周，污水流到小区主路上", {"compound": "幸福新村", "building": "17"}),
     ("我是东安区的 东安 就是东四街道 这一片 最近晚上老有放炮的 也不是过年也放", {"district": "东安区", "street": "东四街道"}),
+    # a character said alone, then the name begun with it (speech recognition's spaces)
+    ("那个 我在 建设大道 建设大道跟 纬 纬六路 交叉口 这 有个井盖没了", {"road": "建设大道", "cross_road": "纬六路"}),
+    ("喂 我是那个 金 金色家园 十五栋的 二 二单元 楼前面 有人种菜", {"compound": "金色家园", "building": "15", "unit": "2"}),
+    ("就是那个 长青街 从 从那个 育才路口到光华路口 中间那一段 路面全是坑", {"road": "长青街", "between": ["育才路", "光华路"]}),
 ]
 
 

@@ -25,8 +25,10 @@ _STUTTER = re.compile(rf"(?<![{CJK}\d])(?![不是对哦嗯啊那这就我俺])([
 # …and one glued to the name before it: 新鲜胡同十、十九号, 北新仓胡同二十……二十六号, 就是东、东门口
 _GLUED_STUTTER = re.compile(rf"([一二三四五六七八九十百]{{1,2}})[,.{PHRASE_BREAK}]+(?=\1)|([东西南北])[,.{PHRASE_BREAK}]+(?=\2大?门)")
 # …and said with a space, which speech recognition puts around a single character (演乐小区 十
-# 十五号楼, 学府路 南 南段, 云台路中 中段): a numeral or a direction only, said again at once
-_SPACED_STUTTER = re.compile(r"([一二三四五六七八九十百东西南北中])\s+(?=\1)")
+# 十五号楼, 学府路 南 南段, 云台路中 中段): a numeral or a direction, said again at once; any other
+# character said alone between spaces, then begun again (我们这个 大 大槐树村, 工业大道跟 纬 纬四路)
+_SPACED_STUTTER = re.compile(rf"([一二三四五六七八九十百东西南北中])\s+(?=\1)"
+                             rf"|(?:(?<=\s)|^)(?![不是对哦嗯啊那这就我俺])([{CJK}])\s+(?=\2)")
 # A number begun and taken back before its 号 (二十六 不对 二十七号): the first is a false start
 _NUMBER_TAKEN_BACK = re.compile(rf"{_NUM}[,.\s{PHRASE_BREAK}]*(?:不对|不是)[,.\s{PHRASE_BREAK}]*是?"
                                 rf"(?=(?:{_NUM}|\d{{1,4}})(?:号|栋|幢|单元))")
