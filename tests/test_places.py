@@ -1547,6 +1547,11 @@ V25_ROUND = [
     ("那个 我在 建设大道 建设大道跟 纬 纬六路 交叉口 这 有个井盖没了", {"road": "建设大道", "cross_road": "纬六路"}),
     ("喂 我是那个 金 金色家园 十五栋的 二 二单元 楼前面 有人种菜", {"compound": "金色家园", "building": "15", "unit": "2"}),
     ("就是那个 长青街 从 从那个 育才路口到光华路口 中间那一段 路面全是坑", {"road": "长青街", "between": ["育才路", "光华路"]}),
+    # a station's exit as the caller settles on it; the metro or its line said between station and exit
+    ("那个 青松路地铁站 那个 那个A 不 C 对C口 C口进去那个楼梯 台阶塌了一块", {"landmark": "青松路地铁站", "exit": "C"}),
+    ("就是那个 人民广场站 那个 B 是B口还是 D口 D口 D口外边 有人卖假证的", {"landmark": "人民广场站", "exit": "D", "side": "外"}),
+    ("喂 我想问 那个 市政府站 地铁 E口 那个 无障碍电梯 一直锁着", {"landmark": "市政府站", "exit": "E"}),
+    ("那个 地铁 一号线 一号线那个 火车站站 二号口 二号出口那边 扶梯坏了", {"landmark": "地铁1号线火车站站", "exit": "2"}),
 ]
 
 

@@ -49,6 +49,16 @@ _NAME_ENDS = set("路街道巷条同村庄屯镇乡区县市门站场园苑里�
 _CONNECTOR_TWICE = re.compile(rf"([和跟与])[,\s{PHRASE_BREAK}]+(?=\1)")
 # 建国门地铁站 A A口: an exit's letter said, then said again with 口
 _EXIT_LETTER_STUTTER = re.compile(rf"(?<![a-z])([a-z])[\s{PHRASE_BREAK},.]+(?=\1(?:出入口|出口|口))")
+# A station's exit as a caller finds it: a letter taken back (东四十条地铁站 a 不 c 对c口, a 不对 c口), the
+# first of two exits asked about when he settles on the second (b 是b口还是 d口 d口), the metro or its
+# line said between the station and the exit (市政府站 地铁 e口, 五一广场站 地铁4号线的 a2口), a line said
+# twice (地铁 1号线 1号线 火车站站)
+_P = rf"[\s{PHRASE_BREAK},]*"
+_EXIT_TAKEN_BACK = re.compile(rf"(?<![a-z])[a-z]\d?{_P}(?:不对|不是|不){_P}(?:是|对)?{_P}(?=[a-z]\d?(?![a-z]))")
+_EXIT_CONFIRMED = re.compile(rf"(?<![a-z])([a-z]\d?){_P}对{_P}(?=\1口)")
+_EXIT_SETTLED = re.compile(rf"(?:(?<![a-z])[a-z]\d?{_P})?是?{_P}[a-z\d]{{1,2}}号?口还是{_P}(?=([a-z]\d?|\d{{1,2}}号?)口{_P}\1口)")
+_LINE_BEFORE_EXIT = re.compile(rf"(?<=站){_P}(?:地铁{_P}(?:\d{{1,2}}号线)?|\d{{1,2}}号线)的?{_P}(?=[a-z]\d?(?:出入口|出口|口)|\d{{1,2}}号?(?:出入口|出口|口))")
+_LINE_TWICE = re.compile(rf"(\d{{1,2}}号线){_P}(?=\1)")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 # 长青路地铁A出口: the station named after the road, said without 站
@@ -91,6 +101,21 @@ def _said_again(t: str, shortest: int, longest: int, counts: Callable[[str, str]
     return "".join(out)
 
 
+def _exits_as_settled(t: str) -> str:
+    if "号线" in t:
+        t = _LINE_TWICE.sub("", t)
+        t = _LINE_BEFORE_EXIT.sub("", t)
+    elif "地铁" in t:
+        t = _LINE_BEFORE_EXIT.sub("", t)
+    if "口" not in t:
+        return t
+    if "不" in t:
+        t = _EXIT_TAKEN_BACK.sub("", t)
+    if "对" in t:
+        t = _EXIT_CONFIRMED.sub("", t)
+    return _EXIT_SETTLED.sub("", t) if "还是" in t else t
+
+
 def prepare(text: str, phrase_breaks: bool = False) -> str:
     """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits;
     with `phrase_breaks`, a space between two phrases is kept as PHRASE_BREAK."""
@@ -107,6 +132,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     t = _said_again(t, 2, 6, _begun_again)
     t = _SPOKEN_NUMBER.sub(_digits, t)
     t = _said_again(t, 3, 8, _whole_again)
+    if "站" in t:
+        t = _exits_as_settled(t)
     if "号" in t:
         t = _NUMBER_SAID_AGAIN.sub(lambda m: "" if str(chinese_numeral(m.group(1))) == m.group(2) else m.group(), t)
     if "来着" in t:
