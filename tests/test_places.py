@@ -1552,6 +1552,9 @@ V25_ROUND = [
     ("就是那个 人民广场站 那个 B 是B口还是 D口 D口 D口外边 有人卖假证的", {"landmark": "人民广场站", "exit": "D", "side": "外"}),
     ("喂 我想问 那个 市政府站 地铁 E口 那个 无障碍电梯 一直锁着", {"landmark": "市政府站", "exit": "E"}),
     ("那个 地铁 一号线 一号线那个 火车站站 二号口 二号出口那边 扶梯坏了", {"landmark": "地铁1号线火车站站", "exit": "2"}),
+    # a place put right after a pause only, or with 不是 and then what was wrong
+    ("我在 永辉超市南湖店 门口 不对 我现在在 阳光幼儿园门口 这儿有个 井盖松了", {"landmark": "阳光幼儿园", "side": "门口"}),
+    ("我在紫荆花园 不是 我说错了 是翠竹苑 翠竹苑12号楼 楼下 有人放鞭炮", {"compound": "翠竹苑", "building": "12", "side": "下"}),
 ]
 
 

@@ -93,14 +93,15 @@ class Vocabulary:
         words = _alternation([*w["phrases.corrections"],
                               *(c[:-1] + PHRASE_BREAK for c in w["phrases.corrections"] if c.endswith(","))])
         # (…不是本司，我说错了，是演乐胡同: the name denied first, then the correction)
-        correction = (rf"(?:吗|吧|啊|呀|呢|哎呀|哎|哦)?[\s,.;:!?{PHRASE_BREAK}]*(?:不是[^,.;!?]{{1,6}}[,.;!?]+)?(?:我|俺)?(?:{words})"
+        correction = (rf"(?:吗|吧|啊|呀|呢|哎呀|哎|哦)?[\s,.;:!?{PHRASE_BREAK}]*(?:不是[^,.;!?]{{1,6}}[,.;!?]+|不是(?=我|俺))?(?:我|俺)?(?:{words})"
                       rf"(?:[\s,.;:!?{PHRASE_BREAK}]*(?:我|俺)?(?:{words}))*")
         # (also an operator's, in brackets or not: 大雅宝胡同（来电人随后更正为小雅宝胡同）26号,
         # 礼士小区，来电人随后更正为礼士花园; 苏州胡同，经来电人更正为船板胡同15号)
         bracket = r"\(?经?(?:来电人|市民|其)(?:随后|后来|后|又)?|\((?:随后|后来|后|又)?"
         self.corrections_re = re.compile(rf"[\s,.;:!?{PHRASE_BREAK}]*(?:{bracket})?{correction}")
         # …or after the name's details (康宁路十号楼下，不是，康宁路十号门口)
-        self.corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?(?:[,.;!?]+\s*|{bracket}){correction}")
+        # (or with only a pause, which the text no longer shows: 华联超市东四店 门口 不对 八条幼儿园门口)
+        self.corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?(?:[,.;!?]+\s*|{bracket}|(?=不对|说错了|搞错了)){correction}")
         self.junctions = _words_re(w["phrases.junctions"])
         ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
         self.between_ends = re.compile(f"(?:的)?(?:{ends})")
