@@ -1555,6 +1555,9 @@ V25_ROUND = [
     # a place put right after a pause only, or with 不是 and then what was wrong
     ("我在 永辉超市南湖店 门口 不对 我现在在 阳光幼儿园门口 这儿有个 井盖松了", {"landmark": "阳光幼儿园", "side": "门口"}),
     ("我在紫荆花园 不是 我说错了 是翠竹苑 翠竹苑12号楼 楼下 有人放鞭炮", {"compound": "翠竹苑", "building": "12", "side": "下"}),
+    # the address in a letter's signature is not read into the problem's place
+    ("主题：绿地内烧烤\n\n您好！\n\n小区隔壁的青松绿地每到周末就有人在草坪上烧烤。\n\n居民 赵先生\n地址：松风小区3号楼\n电话：136xxxx5209",
+     {"landmark": "青松绿地"}),
 ]
 
 
@@ -1567,6 +1570,8 @@ V25_NO_PLACE = [
     # a form whose only address is the writer's own
     "标题：咨询\n问题地点：\n详细地址：\n问题描述：请问居住证怎么办理\n联系地址：城东区翠竹路8号",
     "标题：投诉客服｜问题地点：无｜详细地址：无｜问题描述：供暖公司电话打不通｜联系地址：东安区鲤鱼胡同小区4号楼",
+    # a letter whose only address is in its signature
+    "主题：物业擅自涨价\n\n您好：\n我们小区物业费要从一块八涨到两块六，请问物业有权单方面涨价吗？\n\n业主 申先生\n住址：紫荆花园7栋\n电话：136****5528",
 ]
 
 

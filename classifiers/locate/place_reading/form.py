@@ -23,7 +23,7 @@ _LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=T
 # A field ends at a new line, a bar, or the next field's label (所在区域：高新区 发生地点：…), whatever it is
 _FIELD_END = rf"(?=\n|\s*[|｜]|\s+[\u4e00-\u9fff]{{2,6}}\s*[:：]|{_LABELS}\s*[:：]|$)"
 # (not the writer's own address: 联系地址, 家庭住址 …)
-_ADDRESS_FIELD = re.compile(rf"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!住)(?:事发|问题)?(?:地址|地点|位置)\s*[:：][ \t\u3000]*(?P<field>[^\n]+?)\s*{_FIELD_END}")
+_ADDRESS_FIELD = re.compile(rf"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!住)(?:事发|问题|详细|发生|具体)?(?:地址|地点|位置)\s*[:：][ \t\u3000]*(?P<field>[^\n]+?)\s*{_FIELD_END}")
 # The writer's own address (联系地址：…): never the problem's place, and a place read on into it
 # would take it in (胜利桥下 + 联系地址：城南区新华街道纺织厂宿舍4栋)
 _CONTACT_FIELD = re.compile(rf"(?:联系|家庭|通讯|居住)(?:地址|住址)\s*[:：][ \t\u3000]*[^\n|｜]*?\s*{_FIELD_END}")
@@ -62,9 +62,16 @@ def with_colons(text: str) -> str:
 _FINENESS = {"spot": 2, "road": 1, "area": 0}
 
 
+# …and a letter's signature: a name line, his address, his phone (市民 费女士 / 住址：… / 电话：…)
+_SIGNATURE_ADDRESS = re.compile(r"(?<=\n)(?P<name>[^\n:：]{2,15}\n)(?:住址|地址|家庭住址|住所|家住)\s*[:：][^\n]*"
+                                r"(?=\s*$|\n\s*(?:电话|電話|手机|手機|联系电话|聯繫電話|联系方式|tel|TEL|Tel))")
+
+
 def without_contact_fields(text: str) -> str:
-    """A form without the writer's own address fields."""
-    return _CONTACT_FIELD.sub("", text) if "址" in text else text
+    """A form without the writer's own address fields, a letter without the address in its signature."""
+    if "址" not in text and "家住" not in text:
+        return text
+    return _SIGNATURE_ADDRESS.sub(lambda m: m.group("name"), _CONTACT_FIELD.sub("", text))
 
 
 def _same_named(a: Place, b: Place) -> bool:
