@@ -1555,6 +1555,8 @@ V25_ROUND = [
     # a place put right after a pause only, or with 不是 and then what was wrong
     ("我在 永辉超市南湖店 门口 不对 我现在在 阳光幼儿园门口 这儿有个 井盖松了", {"landmark": "阳光幼儿园", "side": "门口"}),
     ("我在紫荆花园 不是 我说错了 是翠竹苑 翠竹苑12号楼 楼下 有人放鞭炮", {"compound": "翠竹苑", "building": "12", "side": "下"}),
+    # 下班, 走 and 回来路上 are no part of a road's name
+    ("我刚从 体育中心 锻炼完 回来路上 走到 青年路 青年路 跟那个 长江路 的口上 发现 井盖没了", {"road": "青年路", "cross_road": "长江路"}),
     # the address in a letter's signature is not read into the problem's place
     ("主题：绿地内烧烤\n\n您好！\n\n小区隔壁的青松绿地每到周末就有人在草坪上烧烤。\n\n居民 赵先生\n地址：松风小区3号楼\n电话：136xxxx5209",
      {"landmark": "青松绿地"}),
