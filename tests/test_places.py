@@ -1555,6 +1555,8 @@ V25_ROUND = [
     # a place put right after a pause only, or with 不是 and then what was wrong
     ("我在 永辉超市南湖店 门口 不对 我现在在 阳光幼儿园门口 这儿有个 井盖松了", {"landmark": "阳光幼儿园", "side": "门口"}),
     ("我在紫荆花园 不是 我说错了 是翠竹苑 翠竹苑12号楼 楼下 有人放鞭炮", {"compound": "翠竹苑", "building": "12", "side": "下"}),
+    # an address field naming two roads and nothing else: their junction (the citizen's words kept)
+    ("标题：道路标线模糊\n地址：迎宾大道与双拥路\n内容：这个十字路口的地面标线几乎磨没了", {"road": "迎宾大道", "cross_road": "双拥路"}),
     # 下班, 走 and 回来路上 are no part of a road's name
     ("我刚从 体育中心 锻炼完 回来路上 走到 青年路 青年路 跟那个 长江路 的口上 发现 井盖没了", {"road": "青年路", "cross_road": "长江路"}),
     # the address in a letter's signature is not read into the problem's place
@@ -1580,3 +1582,7 @@ V25_NO_PLACE = [
 @pytest.mark.parametrize("text", V25_NO_PLACE)
 def test_words_of_the_v25_round_that_name_no_place(text):
     assert extract_place(text) is None
+
+
+def test_a_junction_read_from_a_fields_two_roads_keeps_the_citizens_words():
+    assert extract_place("标题：路灯不亮\n地点：湖光路/泰安路\n内容：路灯全不亮").text == "湖光路/泰安路"

@@ -39,6 +39,7 @@ from classifiers.locate.place_reading.divisions import without_repeated_admin
 from classifiers.locate.place_reading.form import (
     finer_from_form,
     one_address_field,
+    two_roads_as_junction,
     with_colons,
     with_region_field,
     without_contact_fields,
@@ -89,20 +90,22 @@ class PlaceReader:
         self.vocabulary = Vocabulary(self.districts, self.streets, self.words)
 
     def read(self, text: str) -> Place | None:
-        form = text
+        form = said = text
         if isinstance(text, str):
             text = form = with_colons(text)
             if "：" in text or ":" in text:
                 # (a form's fields are found in simplified characters: 所在區域 is 所在区域 — converted
                 # only when a field label's traditional characters are there, as converting costs)
                 form = to_simplified(text) if _TRADITIONAL_LABELS.search(text) else text
-                trimmed = one_address_field(without_contact_fields(form), self._read)
+                trimmed = one_address_field(two_roads_as_junction(without_contact_fields(form)), self._read)
                 if trimmed != form:
                     text = form = trimmed
         place = finer_from_form(form, self._read(text), self._read, self.vocabulary.back_refs)
         place = with_region_field(form, place, self._read, self.districts)
         if place is not None:
             _latin_as_written_down(place)
+            if place.cross_road and place.text.endswith("路口") and place.text not in said:
+                place.text = place.text[:-2]  # (the junction word two_roads_as_junction added)
         return place
 
     def _read(self, text: str) -> Place | None:

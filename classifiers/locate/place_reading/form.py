@@ -67,6 +67,17 @@ _SIGNATURE_ADDRESS = re.compile(r"(?<=\n)(?P<name>[^\n:：]{2,15}\n)(?:住址|�
                                 r"(?=\s*$|\n\s*(?:电话|電話|手机|手機|联系电话|聯繫電話|联系方式|tel|TEL|Tel))")
 
 
+# An address field naming two roads and nothing else (详细地址：北京站东街与建国门北大街, 地点：湖光路/泰安路):
+# their junction, as a dispatcher reads it
+_ROAD = r"[\u4e00-\u9fff]{1,10}?(?:大道|大街|胡同|路|街|道|巷|条)"
+_TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}(?:与|和|跟|/|、){_ROAD})(?=[ \t\u3000]*(?:\n|[|｜]|$))")
+
+
+def two_roads_as_junction(text: str) -> str:
+    """A form whose address field names two roads, with the junction word a caller would say."""
+    return _TWO_ROADS.sub(r"\1路口", text)
+
+
 def without_contact_fields(text: str) -> str:
     """A form without the writer's own address fields, a letter without the address in its signature."""
     if "址" not in text and "家住" not in text:
