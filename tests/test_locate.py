@@ -303,3 +303,8 @@ def test_a_registered_shop_named_with_its_road_glued_is_one_landmark(loc):
     r = loc.locate("金宝街物美门口天天有人发传单")
     assert {k: v for k, v in r.place.items() if k != "text"} == {"landmark": "金宝街物美", "side": "门口"}
     assert loc.locate("金宝街那个物美超市门口有人发传单").place["road"] == "金宝街"  # said apart: the road too
+
+
+def test_a_registered_landmark_in_traditional_characters_keeps_its_whole_name(loc):
+    r = loc.locate("孩子在東安區第一中學讀初二。學校南門外面這條路最近變成了渣土車的通道")
+    assert (r.place["landmark"], r.place["gate"], r.place["side"]) == ("东安区第一中学", "南门", "外")

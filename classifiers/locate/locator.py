@@ -317,8 +317,9 @@ class GridLocator:
             landmarks_said: dict[str, str] = {}
             loc = self._locate(raw, point, spellings, landmarks_said)
             place = self._places.read(raw[:MAX_CHARS])
+            # (in simplified characters: the reader writes 東安區第一中學 as 东安区第一中学)
             if landmarks_said and (place is None or not place.landmark
-                                   or not any(s in place.text for s in landmarks_said)):
+                                   or not any(to_simplified(s) in place.text for s in landmarks_said)):
                 place = self._with_registered_landmark(raw[:MAX_CHARS], landmarks_said) or place
             if place is not None and place.road and place.landmark and place.road + place.landmark in landmarks_said:
                 # 金宝街物美: a registered shop's own name, the road glued to the brand — not road + shop
