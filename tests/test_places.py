@@ -1545,6 +1545,13 @@ V25_ROUND = [
     # a place put right after a pause only, or with 不是 and then what was wrong
     ("我在 永辉超市南湖店 门口 不对 我现在在 阳光幼儿园门口 这儿有个 井盖松了", {"landmark": "阳光幼儿园", "side": "门口"}),
     ("我在紫荆花园 不是 我说错了 是翠竹苑 翠竹苑12号楼 楼下 有人放鞭炮", {"compound": "翠竹苑", "building": "12", "side": "下"}),
+    # a caller's numbers and gates as he settles on them
+    ("喂 那个松风小区二十 哦 十二号楼一单元 一楼那家把楼道占了", {"compound": "松风小区", "building": "12", "unit": "1"}),
+    ("喂 那个槐树胡同 八十 八号 对 八十八号院里 那个电线老化冒火星", {"road": "槐树胡同", "number": "88", "side": "内"}),
+    ("喂 我说一下那个杏花胡同 那个门牌是几号来着 嗯 四十四号 那个院门口有个大坑", {"road": "杏花胡同", "number": "44", "side": "门口"}),
+    ("我们住在那个文化路 那个啥 三十五号 门口那个水泥板塌了", {"road": "文化路", "number": "35", "side": "门口"}),
+    ("喂 我反映一下胜利街 一百零八号 一百零八号那个院子里 下水道堵了", {"road": "胜利街", "number": "108", "side": "内"}),
+    ("喂你好 我反映一下那个翠竹小区东门 哦不 西门 西门外头垃圾桶满了", {"compound": "翠竹小区", "gate": "西门", "side": "外"}),
     # an address field naming two roads and nothing else: their junction (the citizen's words kept)
     ("标题：道路标线模糊\n地址：迎宾大道与双拥路\n内容：这个十字路口的地面标线几乎磨没了", {"road": "迎宾大道", "cross_road": "双拥路"}),
     # 下班, 走 and 回来路上 are no part of a road's name

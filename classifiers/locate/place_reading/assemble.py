@@ -22,6 +22,8 @@ _VAGUE_SIDE = "旁"
 _VILLAGE_SIDE_REACH = 160  # how far after a village its side may be said, calling it 村
 # what is no name of its own at a junction (交叉口东北角那个工地, 交叉口的过街地下通道)
 _UNNAMED_AT_JUNCTION = re.compile(r"^[东西南北]{1,2}角|工地$|通道$|地道$|^过街")
+_INTERJECTIONS = ("哦", "噢", "啊", "哎", "呃")
+_PAUSES = " ,"
 SUBJECT_REACH = 240  # how far into a letter a name its subject line gave may be said again
 
 
@@ -72,7 +74,9 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
                 break
             pos = end = n.end
             continue
-        q = corrected_number(vocab, t, p, place)
+        # (from before the fillers too: 哦 is one, but 东门 哦不 西门 is a correction)
+        q = corrected_number(vocab, t, p, place) or (
+            t[pos:p].strip(_PAUSES) in _INTERJECTIONS and corrected_number(vocab, t, pos, place))
         if q:
             pos = end = q
             continue
