@@ -94,10 +94,35 @@ def _same_named(a: Place, b: Place) -> bool:
 def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
     """A form with two address fields (问题地点：北京站 / 详细地址：北京站东街与建国门北大街) with only
     the finer one: a dispatcher writes down the detailed address, or the place field when the
-    detail says nothing (详细地址：同上, 见描述). Of two as fine, the later (the detailed one)."""
+    detail says nothing (详细地址：同上, 见描述). Of two as fine, the one saying more, then the later.
+    Both stay when the other says something the finer does not (they are read one into the other),
+    but a station named in full in the other is written into the finer."""
     found = list(_ADDRESS_FIELD.finditer(text))
     if len(found) < 2:
         return text
+    places = [read(m.group("field")) for m in found]
+    best = max(range(len(found)), key=lambda i: (_FINENESS[places[i].precision], len(places[i].as_dict()), i)
+               if places[i] else (-1, 0, i))
+    fine = places[best]
+    if fine is None:
+        return text
+    edits: list[tuple[int, int, str]] = []  # (start, end, new text), applied from the end
+    for i, other in enumerate(places):
+        if i == best or other is None:
+            continue
+        same = _same_named(other, fine)
+        longer = same and len(other.landmark) > len(fine.landmark) > 0 and other.landmark.endswith(fine.landmark)
+        if longer:
+            # 发生地点：地铁三号线青松站 / 详细地址：青松站C出口: the detail, with the station's full name
+            field = found[best]
+            edits.append((field.start("field"), field.end("field"),
+                          field.group("field").replace(fine.landmark, other.landmark, 1)))
+        elif same and any(getattr(other, k) and not getattr(fine, k) for k in _KEYS):
+            continue
+        edits.append((found[i].start(), found[i].end(), ""))
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
     places = [read(m.group("field")) for m in found]
     best = max(range(len(found)), key=lambda i: (_FINENESS[places[i].precision], len(places[i].as_dict()), i)
                if places[i] else (-1, 0, i))
@@ -109,8 +134,10 @@ def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
         if i == best or other is None:
             continue
         if _same_named(other, fine):
-            if not (len(other.landmark) > len(fine.landmark) > 0 and other.landmark.endswith(fine.landmark)):
-                continue  # (the same place said twice is read on from one field into the other)
+            longer = len(other.landmark) > len(fine.landmark) > 0 and other.landmark.endswith(fine.landmark)
+            if not longer and any(getattr(other, k) and not getattr(fine, k) for k in _KEYS):
+                continue  # (the other says something this one does not: both are read, one into the other)
+        if _same_named(other, fine) and longer:
             # 发生地点：地铁三号线青松站 / 详细地址：青松站C出口: the detail, with the station's full name
             field = found[best]
             edits.append((field.start("field"), field.end("field"),
