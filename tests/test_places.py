@@ -1552,6 +1552,9 @@ V25_ROUND = [
     ("我们住在那个文化路 那个啥 三十五号 门口那个水泥板塌了", {"road": "文化路", "number": "35", "side": "门口"}),
     ("喂 我反映一下胜利街 一百零八号 一百零八号那个院子里 下水道堵了", {"road": "胜利街", "number": "108", "side": "内"}),
     ("喂你好 我反映一下那个翠竹小区东门 哦不 西门 西门外头垃圾桶满了", {"compound": "翠竹小区", "gate": "西门", "side": "外"}),
+    ("我住在那个 桂花小区 不是我们楼的事啊 是后头那条胡同 槐花胡同那个 三十几号 三十七号 门口有个大坑",
+     {"road": "槐花胡同", "number": "37", "side": "门口"}),
+    ("早上送娃去实验小学\n路过长江路的时候看到\n长江路128号那家洗车店 污水直接往马路上排", {"road": "长江路", "number": "128"}),
     # an address field naming two roads and nothing else: their junction (the citizen's words kept)
     ("标题：道路标线模糊\n地址：迎宾大道与双拥路\n内容：这个十字路口的地面标线几乎磨没了", {"road": "迎宾大道", "cross_road": "双拥路"}),
     # 下班, 走 and 回来路上 are no part of a road's name
