@@ -75,6 +75,8 @@ _TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}
 
 def two_roads_as_junction(text: str) -> str:
     """A form whose address field names two roads, with the junction word a caller would say."""
+    if "地址" not in text and "地点" not in text and "位置" not in text:
+        return text
     return _TWO_ROADS.sub(r"\1路口", text)
 
 
@@ -97,6 +99,8 @@ def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
     detail says nothing (详细地址：同上, 见描述). Of two as fine, the one saying more, then the later.
     Both stay when the other says something the finer does not (they are read one into the other),
     but a station named in full in the other is written into the finer."""
+    if text.count("地址") + text.count("地点") + text.count("位置") < 2:
+        return text  # (a cheap look first: the field pattern is slow to scan a letter with)
     found = list(_ADDRESS_FIELD.finditer(text))
     if len(found) < 2:
         return text

@@ -27,8 +27,8 @@ _GLUED_STUTTER = re.compile(rf"([一二三四五六七八九十百]{{1,2}})[,.{P
 # …and said with a space, which speech recognition puts around a single character (演乐小区 十
 # 十五号楼, 学府路 南 南段, 云台路中 中段): a numeral or a direction, said again at once; any other
 # character said alone between spaces, then begun again (我们这个 大 大槐树村, 工业大道跟 纬 纬四路)
-_SPACED_STUTTER = re.compile(rf"([一二三四五六七八九十百东西南北中])\s+(?=\1)"
-                             rf"|(?:(?<=\s)|^)(?![不是对哦嗯啊那这就我俺])([{CJK}])\s+(?=\2)")
+_SPACED_STUTTER = re.compile(r"([一二三四五六七八九十百东西南北中])\s+(?=\1)")
+_LONE_STUTTER = re.compile(rf"(^|\s)(?![不是对哦嗯啊那这就我俺])([{CJK}])\s+(?=\2)")  # (a space first: fast to scan for)
 # A number begun and taken back before its 号 (二十六 不对 二十七号): the first is a false start
 _NUMBER_TAKEN_BACK = re.compile(rf"{_NUM}[,.\s{PHRASE_BREAK}]*(?:不对|不是)[,.\s{PHRASE_BREAK}]*是?"
                                 rf"(?=(?:{_NUM}|\d{{1,4}})(?:号|栋|幢|单元))")
@@ -42,6 +42,7 @@ _NUMBER_SEARCHED = re.compile(rf"[一二三四五六七八九十百\d]{{1,3}}几
 # A number begun and dropped with 哦 (苏州园小区二十 哦 十二号楼), or said and then confirmed as
 # another (礼士胡同八十 八号 对 八十八号): the last one
 _NUMBER_BEGUN_AGAIN = re.compile(rf"{_NUM}[,.\s{PHRASE_BREAK}]*(?:哦|噢|呃)[,.\s{PHRASE_BREAK}]*(?={_NUM}|\d)")
+_CONFIRMED_AT = re.compile(rf"号[,.\s{PHRASE_BREAK}]*对[,.\s{PHRASE_BREAK}]*\d")  # (a cheap look first)
 _NUMBER_CONFIRMED = re.compile(rf"(?:{_NUM}[,.\s{PHRASE_BREAK}]*)?\d{{1,5}}号[,.\s{PHRASE_BREAK}]*对[,.\s{PHRASE_BREAK}]*(?=\d{{1,5}}号)")
 # 光华街二十八 二十八号: a number said, then said again with its 号 (compared once both are digits)
 _NUMBER_SAID_AGAIN = re.compile(rf"({_NUM})[,.\s{PHRASE_BREAK}]+(?=(\d{{1,5}})号)")
@@ -64,6 +65,7 @@ _EXIT_TAKEN_BACK = re.compile(rf"(?<![a-z])[a-z]\d?{_P}(?:不对|不是|不){_P}
 _EXIT_CONFIRMED = re.compile(rf"(?<![a-z])([a-z]\d?){_P}对{_P}(?=\1口)")
 _EXIT_SETTLED = re.compile(rf"(?:(?<![a-z])[a-z]\d?{_P})?是?{_P}[a-z\d]{{1,2}}号?口还是{_P}(?=([a-z]\d?|\d{{1,2}}号?)口{_P}\1口)")
 _LINE_BEFORE_EXIT = re.compile(rf"(?<=站){_P}(?:地铁{_P}(?:\d{{1,2}}号线)?|\d{{1,2}}号线)的?{_P}(?=[a-z]\d?(?:出入口|出口|口)|\d{{1,2}}号?(?:出入口|出口|口))")
+_LATIN_OR_DIGIT = re.compile(r"[a-z\d]")
 _LINE_TWICE = re.compile(rf"(\d{{1,2}}号线){_P}(?=\1)")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
@@ -113,7 +115,7 @@ def _exits_as_settled(t: str) -> str:
         t = _LINE_BEFORE_EXIT.sub("", t)
     elif "地铁" in t:
         t = _LINE_BEFORE_EXIT.sub("", t)
-    if "口" not in t:
+    if "口" not in t or not _LATIN_OR_DIGIT.search(t):
         return t
     if "不" in t:
         t = _EXIT_TAKEN_BACK.sub("", t)
@@ -126,6 +128,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits;
     with `phrase_breaks`, a space between two phrases is kept as PHRASE_BREAK."""
     text = _SPACED_STUTTER.sub("", text) if isinstance(text, str) else ""
+    if " " in text:
+        text = _LONE_STUTTER.sub(r"\1", text)
     t = normalize(text, PHRASE_BREAK if phrase_breaks else "")
     t = _NUMBER_TAKEN_BACK.sub("", t)
     t = _SPACED_EXIT.sub(r"\1", t)
@@ -141,7 +145,7 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     if "哦" in t or "噢" in t or "呃" in t:
         t = _NUMBER_BEGUN_AGAIN.sub("", t)
     t = _SPOKEN_NUMBER.sub(_digits, t)
-    if "对" in t:
+    if "对" in t and _CONFIRMED_AT.search(t):
         t = _NUMBER_CONFIRMED.sub("", t)
     t = _said_again(t, 3, 8, _whole_again)
     if "站" in t:
