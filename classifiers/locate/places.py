@@ -36,14 +36,7 @@ from collections.abc import Iterable
 from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble
 from classifiers.locate.place_reading.corrections import after_corrections, district_denied_with
 from classifiers.locate.place_reading.divisions import without_repeated_admin
-from classifiers.locate.place_reading.form import (
-    finer_from_form,
-    one_address_field,
-    two_roads_as_junction,
-    with_colons,
-    with_region_field,
-    without_contact_fields,
-)
+from classifiers.locate.place_reading.form import fields_as_read, finer_from_form, with_colons, with_region_field
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
 from classifiers.locate.place_reading.names import find_names, without_aliases
 from classifiers.locate.place_reading.note import put_right_by_note
@@ -97,7 +90,7 @@ class PlaceReader:
                 # (a form's fields are found in simplified characters: 所在區域 is 所在区域 — converted
                 # only when a field label's traditional characters are there, as converting costs)
                 form = to_simplified(text) if _TRADITIONAL_LABELS.search(text) else text
-                trimmed = one_address_field(two_roads_as_junction(without_contact_fields(form)), self._read)
+                trimmed = fields_as_read(form, self._read)
                 if trimmed != form:
                     text = form = trimmed
         place = finer_from_form(form, self._read(text), self._read, self.vocabulary.back_refs)
@@ -105,7 +98,7 @@ class PlaceReader:
         if place is not None:
             _latin_as_written_down(place)
             if place.cross_road and place.text.endswith("路口") and place.text not in said:
-                place.text = place.text[:-2]  # (the junction word two_roads_as_junction added)
+                place.text = place.text[:-2]  # (the junction word fields_as_read added to two roads)
         return place
 
     def _read(self, text: str) -> Place | None:

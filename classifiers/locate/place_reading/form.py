@@ -152,6 +152,12 @@ def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
     return text
 
 
+def fields_as_read(text: str, read: Callable[[str], Place | None]) -> str:
+    """A form's text as a dispatcher reads its fields: without the writer's own address, two roads
+    in a field as their junction, one address field of two."""
+    return one_address_field(two_roads_as_junction(without_contact_fields(text)), read)
+
+
 def form_parts(text: str) -> tuple[str, str, str, str] | None:
     """(address field, content after it with its label, what the content says, what comes
     before the field: its title) of a form, or None when the text is not one."""
