@@ -1555,6 +1555,8 @@ V25_ROUND = [
     ("我住在那个 桂花小区 不是我们楼的事啊 是后头那条胡同 槐花胡同那个 三十几号 三十七号 门口有个大坑",
      {"road": "槐花胡同", "number": "37", "side": "门口"}),
     ("早上送娃去实验小学\n路过长江路的时候看到\n长江路128号那家洗车店 污水直接往马路上排", {"road": "长江路", "number": "128"}),
+    # a place said not to be the problem's ("not ours"): the next one named
+    ("我在东方花园 不是我们小区的事\n是旁边那个农贸市场 东方农贸市场\n门口的鱼摊 污水倒一地", {"landmark": "东方农贸市场", "side": "门口"}),
     # an address field naming two roads and nothing else: their junction (the citizen's words kept)
     ("标题：道路标线模糊\n地址：迎宾大道与双拥路\n内容：这个十字路口的地面标线几乎磨没了", {"road": "迎宾大道", "cross_road": "双拥路"}),
     # 下班, 走 and 回来路上 are no part of a road's name

@@ -28,7 +28,8 @@ _NEXT_SENTENCE_REACH = 30
 _FIRST_PERSON = re.compile("我|本人|俺|咱")
 _ROUTINE_REACH = 120  # how far after the routine's sentence the problem's place may be named
 _ERRAND_BEFORE = ("在", "从", "去", "到")
-_NEXT_REACH = 60  # how far after where the writer lives or was the problem's place may be named
+_NEXT_REACH = 60
+_DENIED_REACH = 16  # how soon after a name "not ours" may be said of it  # how far after where the writer lives or was the problem's place may be named
 _PAUSES = PHRASE_BREAK + " "
 _NAMED = ("road", "compound", "landmark")  # the kinds of name a place is read from (not a district or street)
 
@@ -53,6 +54,11 @@ def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
         first = starters[starters.index(first) + 1]
     if _on_errand(vocab, t, first) and (later := _next_with_detail(vocab, t, first, starters)) is not None:
         return later  # 我在东四菜市场买完菜出来 看到演乐社区卫生服务站门口…
+    # 我在东方花园 不是我们小区的事 是旁边那个 东方农贸市场 门口… (where he lives is read below)
+    denied = vocab.not_here.search(t, first.end, first.end + _DENIED_REACH)
+    if denied and not _lives_at(vocab, t, first) and (later := next(
+            (n for n in starters if n.start >= denied.end() and n.value != first.value), None)) is not None:
+        return later
     if not _lives_at(vocab, t, first):
         passing = _after_routine(vocab, t, first, starters)
         return first if passing is None else passing
