@@ -27,6 +27,16 @@ _ADDRESS_FIELD = re.compile(rf"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!�
 # The writer's own address (联系地址：…): never the problem's place, and a place read on into it
 # would take it in (胜利桥下 + 联系地址：城南区新华街道纺织厂宿舍4栋)
 _CONTACT_FIELD = re.compile(rf"(?:联系|家庭|通讯|居住)(?:地址|住址)\s*[:：][ \t\u3000]*[^\n|｜]*?\s*{_FIELD_END}")
+# …and a letter's signature: a name line, his address, his phone (市民 费女士 / 住址：… / 电话：…)
+_SIGNATURE_ADDRESS = re.compile(r"(?<=\n)(?P<name>[^\n:：]{2,15}\n)(?:住址|地址|家庭住址|住所|家住)\s*[:：][^\n]*"
+                                r"(?=\s*$|\n\s*(?:电话|電話|手机|手機|联系电话|聯繫電話|联系方式|tel|TEL|Tel))")
+# An address field naming two roads and nothing else (详细地址：北京站东街与建国门北大街, 地点：湖光路/泰安路):
+# their junction, as a dispatcher reads it
+_ROAD = r"[\u4e00-\u9fff]{1,10}?(?:大道|大街|胡同|路|街|道|巷|条)"
+_TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}(?:与|和|跟|/|、){_ROAD})(?=[ \t\u3000]*(?:\n|[|｜]|$))")
+# how fine a place is, to choose between two address fields
+_FINENESS = {"spot": 2, "road": 1, "area": 0}
+_NAMED = ("road", "compound", "landmark")
 # 所在区域：城东区 / 所属街道：朝阳门街道: the form's own field for the district and street
 _REGION_FIELD = re.compile(rf"(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区)\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
 _DUMP_LABELS = tuple(sorted(FORM_DUMP_LABELS, key=len, reverse=True))
@@ -53,24 +63,9 @@ def with_colons(text: str) -> str:
     start = text.lstrip()
     if not start.startswith(_DUMP_LABELS):
         return text
-    labels = [m for m in _DUMP_LABEL.finditer(start)]
-    if len({m.group(1) for m in labels}) < 3:
+    if len({m.group(1) for m in _DUMP_LABEL.finditer(start)}) < 3:
         return text
     return _DUMP_LABEL.sub(lambda m: f"\n{m.group(1)}：", start).lstrip("\n")
-
-
-_FINENESS = {"spot": 2, "road": 1, "area": 0}
-
-
-# …and a letter's signature: a name line, his address, his phone (市民 费女士 / 住址：… / 电话：…)
-_SIGNATURE_ADDRESS = re.compile(r"(?<=\n)(?P<name>[^\n:：]{2,15}\n)(?:住址|地址|家庭住址|住所|家住)\s*[:：][^\n]*"
-                                r"(?=\s*$|\n\s*(?:电话|電話|手机|手機|联系电话|聯繫電話|联系方式|tel|TEL|Tel))")
-
-
-# An address field naming two roads and nothing else (详细地址：北京站东街与建国门北大街, 地点：湖光路/泰安路):
-# their junction, as a dispatcher reads it
-_ROAD = r"[\u4e00-\u9fff]{1,10}?(?:大道|大街|胡同|路|街|道|巷|条)"
-_TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}(?:与|和|跟|/|、){_ROAD})(?=[ \t\u3000]*(?:\n|[|｜]|$))")
 
 
 def two_roads_as_junction(text: str) -> str:
@@ -90,7 +85,7 @@ def without_contact_fields(text: str) -> str:
 def _same_named(a: Place, b: Place) -> bool:
     """Both name the same road, compound or landmark (软件园站 / 地铁1号线软件园站), and nothing
     they both say differs."""
-    return _agree(a, b) and any(getattr(a, k) and _value(a, k) == _value(b, k) for k in ("road", "compound", "landmark"))
+    return _agree(a, b) and any(getattr(a, k) and _value(a, k) == _value(b, k) for k in _NAMED)
 
 
 def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
@@ -123,29 +118,6 @@ def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
                           field.group("field").replace(fine.landmark, other.landmark, 1)))
         elif same and any(getattr(other, k) and not getattr(fine, k) for k in _KEYS):
             continue
-        edits.append((found[i].start(), found[i].end(), ""))
-    for start, end, new in sorted(edits, reverse=True):
-        text = text[:start] + new + text[end:]
-    return text
-    places = [read(m.group("field")) for m in found]
-    best = max(range(len(found)), key=lambda i: (_FINENESS[places[i].precision], len(places[i].as_dict()), i)
-               if places[i] else (-1, 0, i))
-    if places[best] is None:
-        return text
-    fine = places[best]
-    edits: list[tuple[int, int, str]] = []  # (start, end, new text), applied from the end
-    for i, other in enumerate(places):
-        if i == best or other is None:
-            continue
-        if _same_named(other, fine):
-            longer = len(other.landmark) > len(fine.landmark) > 0 and other.landmark.endswith(fine.landmark)
-            if not longer and any(getattr(other, k) and not getattr(fine, k) for k in _KEYS):
-                continue  # (the other says something this one does not: both are read, one into the other)
-        if _same_named(other, fine) and longer:
-            # 发生地点：地铁三号线青松站 / 详细地址：青松站C出口: the detail, with the station's full name
-            field = found[best]
-            edits.append((field.start("field"), field.end("field"),
-                          field.group("field").replace(fine.landmark, other.landmark, 1)))
         edits.append((found[i].start(), found[i].end(), ""))
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
@@ -196,19 +168,18 @@ def _refines(field: Place, content: Place) -> bool:
     """The content names its own place where the field gave only an area, or says the
     field's road, compound or landmark again with more (a thing merely mentioned in the
     content — 垃圾站, 镇政府 — is not taken for part of the field's place)."""
-    named = ("road", "compound", "landmark")
     if not any(getattr(field, k) for k in _FINER) and field.district and content.street \
             and not field.street and not any(getattr(content, k) for k in _FINER):
         return True  # 地址：雁塔区 内容：是雁塔区小寨路街道…: the street in the district
     if field.road and not (field.compound or field.landmark or field.number or field.cross_road) \
             and (content.landmark or content.compound) and not content.road and content.precision == "spot":
         return content.landmark not in GENERIC_LANDMARKS  # 地址：学府路 内容：育英中学南侧…: a place on it
-    if not any(getattr(field, k) for k in named):
+    if not any(getattr(field, k) for k in _NAMED):
         # a spot, or a village (an area's content names "很多小区", "镇政府" in passing)
         # (a generic landmark on a named road is a spot: 朝内大街过街天桥上)
         return (content.precision == "spot" and (content.landmark not in GENERIC_LANDMARKS or bool(content.road))) \
             or content.compound.endswith("村")
-    return any(getattr(field, k) and _value(field, k) == _value(content, k) for k in named)
+    return any(getattr(field, k) and _value(field, k) == _value(content, k) for k in _NAMED)
 
 
 def _corrected(field: Place, continued: Place) -> bool:

@@ -112,8 +112,7 @@ def _said_again(t: str, shortest: int, longest: int, counts: Callable[[str, str]
 def _exits_as_settled(t: str) -> str:
     if "号线" in t:
         t = _LINE_TWICE.sub("", t)
-        t = _LINE_BEFORE_EXIT.sub("", t)
-    elif "地铁" in t:
+    if "号线" in t or "地铁" in t:
         t = _LINE_BEFORE_EXIT.sub("", t)
     if "口" not in t or not _LATIN_OR_DIGIT.search(t):
         return t
