@@ -891,7 +891,8 @@ def test_a_letter_says_where_at_the_place_in_its_next_sentence(text, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("凤鸣桥 栏杆 撞断了 桥上 有缺口", {"landmark": "凤鸣桥", "side": "上"}),
-    ("通济桥，沧浪北路上那个通济桥，桥洞底下，有人在那儿生火", {"landmark": "通济桥", "side": "下"}),
+    # (said again with its road: the road is part of the place, as in 长江路天桥下面)
+    ("通济桥，沧浪北路上那个通济桥，桥洞底下，有人在那儿生火", {"road": "沧浪北路", "landmark": "通济桥", "side": "下"}),
     ("就是我们那个那个西江桥啊就是那个呃洗江桥啊我也不知道哪个字反正桥底下有人在那个卖狗", {"landmark": "西江桥", "side": "下"}),
     ("红旗桥坏了。我过桥上班每天都走", {"landmark": "红旗桥"}),  # another sentence; 上班 is no side
 ])
@@ -1567,7 +1568,21 @@ V25_ROUND = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", V24_ROUND + V25_ROUND, ids=[t for t, _ in V24_ROUND + V25_ROUND])
+V26_ROUND = [
+    # the road said right before the place the problem is at, after where the writer lives
+    ("我家住在桂园小区，每天送孩子上学，青松路青松小学门口早上家长的车把路堵死",
+     {"road": "青松路", "landmark": "青松小学", "side": "门口"}),
+    # the place said again with its road: the road is part of it
+    ("主题：万家超市后面停车场乱收费/我住在枫林苑，周末常去金桥路万家超市买东西。超市后面的停车场有人乱收费",
+     {"road": "金桥路", "landmark": "万家超市"}),
+    ("那个 家乐福 就是长江路的家乐福 后面卸货 半夜叮叮咣咣的", {"road": "长江路", "landmark": "家乐福"}),
+    ("主题：翠湖小区南门外菜摊占道/您好，/我每天下班都要经过滨湖路翠湖小区南门，那里成了马路菜市场。",
+     {"road": "滨湖路", "compound": "翠湖小区", "gate": "南门"}),
+]
+LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
+
+
+@pytest.mark.parametrize("text, expected", LATER_ROUNDS, ids=[t for t, _ in LATER_ROUNDS])
 def test_the_later_rounds_readings(text, expected):
     check(text, expected)
 

@@ -35,6 +35,34 @@ _NAMED = ("road", "compound", "landmark")  # the kinds of name a place is read f
 
 
 def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | None:
+    """The problem's first name (`_problem_name`), from the road said right before it when
+    there is one (每天送孩子上学，史家胡同史家小学门口…, 经常去五一路红旗商场买东西: the road is
+    part of the place)."""
+    chosen = _problem_name(vocab, t, starters)
+    if chosen is None or chosen.kind not in ("landmark", "compound"):
+        return chosen
+    road = _road_before(t, starters, chosen)
+    if road is not None:
+        return road
+    # 家乐福 就是光明路的家乐福, 主题：红旗商场后面… 周末经常去五一路红旗商场: said again with its road
+    again = (n for n in starters if chosen.end <= n.start <= chosen.end + _SAID_AGAIN_REACH and n.value == chosen.value)
+    return next((r for n in again if (r := _road_before(t, starters, n)) is not None), chosen)
+
+
+def _road_before(t: str, starters: list[Name], name: Name) -> Name | None:
+    i = starters.index(name)
+    road = starters[i - 1] if i > 0 else None
+    if road is not None and road.kind == "road" and road.end <= name.start \
+            and t[road.end:name.start].strip(_PAUSES) in _ROAD_JOINERS:
+        return road
+    return None
+
+
+_ROAD_JOINERS = ("", "的", "上", "上的", "那个", "上那个", "的那个")
+_SAID_AGAIN_REACH = 200
+
+
+def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | None:
     """The first name, unless it is where the caller lives ("我住在A，但我要反映的是B"):
     then the first name after the turn, other than A said again; None when the caller
     says it is not there and names no other place ("我住A，不过跟我们小区没关系…")."""
