@@ -1579,6 +1579,14 @@ V26_ROUND = [
     ("主题：翠湖小区南门外菜摊占道/您好，/我每天下班都要经过滨湖路翠湖小区南门，那里成了马路菜市场。",
      {"road": "滨湖路", "compound": "翠湖小区", "gate": "南门"}),
 ]
+V26_ROUND += [
+    # the spot at a corner of a junction (the corner's site itself is no name: 交叉口东北角那个工地)
+    ("长江中路与汉阳路交叉口东北角中国移动营业厅门口排队占道",
+     {"road": "长江中路", "cross_road": "汉阳路", "landmark": "中国移动营业厅", "side": "门口"}),
+    ("创业大道与科技三路交叉口西南角、农商银行门前有垃圾",
+     {"road": "创业大道", "cross_road": "科技三路", "landmark": "农商银行", "side": "门口"}),
+    ("长江路与汉阳路交叉口东北角那个工地晚上施工", {"road": "长江路", "cross_road": "汉阳路"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

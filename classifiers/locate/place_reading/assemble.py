@@ -22,6 +22,8 @@ _VAGUE_SIDE = "旁"
 _VILLAGE_SIDE_REACH = 160  # how far after a village its side may be said, calling it 村
 # what is no name of its own at a junction (交叉口东北角那个工地, 交叉口的过街地下通道)
 _UNNAMED_AT_JUNCTION = re.compile(r"^[东西南北]{1,2}角|工地$|通道$|地道$|^过街")
+# a corner of the junction, said before the spot at it (交叉口西南角、农商银行门前, 交叉口东北角中国移动营业厅门口)
+_CORNER = re.compile(r"[东西南北]{1,2}角(?:上|处)?[,、]?(?:的|那个|那)?")
 _INTERJECTIONS = ("哦", "噢", "啊", "哎", "呃")
 _PAUSES = " ,"
 SUBJECT_REACH = 240  # how far into a letter a name its subject line gave may be said again
@@ -56,6 +58,10 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         q = detail_at(vocab, t, p, place)
         if q:
             pos = end = q
+            continue
+        corner = _CORNER.match(t, p) if place.cross_road and not place.landmark and n is None else None
+        if corner and corner.end() in by_start:
+            pos = corner.end()  # (the corner is kept in the citizen's words only when the spot follows)
             continue
         if n is not None and n is not first:
             if _take(vocab, place, n, said, adjacent=p == pos) is None:
@@ -277,6 +283,9 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
             return None  # (工商大学荷塘小区: the compound of the landmark just named)
         place.compound = value
     elif n.kind == "landmark":
+        corner = _CORNER.match(value) if place.cross_road else None
+        if corner and len(value) - corner.end() >= 2:
+            value = value[corner.end():]  # 交叉口东北角中国移动营业厅: the spot at the corner
         if place.cross_road and not place.landmark and not place.compound and not place.number \
                 and value not in GENERIC_LANDMARKS and not vocab.is_station(value) \
                 and not _UNNAMED_AT_JUNCTION.search(value):
