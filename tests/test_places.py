@@ -1587,6 +1587,12 @@ V26_ROUND += [
      {"road": "创业大道", "cross_road": "科技三路", "landmark": "农商银行", "side": "门口"}),
     ("长江路与汉阳路交叉口东北角那个工地晚上施工", {"road": "长江路", "cross_road": "汉阳路"}),
 ]
+V26_ROUND += [
+    # the number said again digit by digit, or whole, for the operator: the side after it is still the place's
+    ("光华路 二百零六号 二零六 门口 井盖没了", {"road": "光华路", "number": "206", "side": "门口"}),
+    ("长宁街幺八号 一八 门口的树倒了", {"road": "长宁街", "number": "18", "side": "门口"}),
+    ("俺说 桃源路 十 十一号 十一 对 就是 门口 那个水管子冻裂了", {"road": "桃源路", "number": "11", "side": "门口"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 
