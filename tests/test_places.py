@@ -1593,6 +1593,14 @@ V26_ROUND += [
     ("长宁街幺八号 一八 门口的树倒了", {"road": "长宁街", "number": "18", "side": "门口"}),
     ("俺说 桃源路 十 十一号 十一 对 就是 门口 那个水管子冻裂了", {"road": "桃源路", "number": "11", "side": "门口"}),
 ]
+V26_ROUND += [
+    # a city said before the name is not part of it — unless the name is the city's own
+    ("主题：桥面破损//您好！/柳州文惠桥桥面上靠近中间的位置有一道很长的裂缝", {"landmark": "文惠桥", "side": "上"}),
+    ("成都天府大道与锦城大道十字路口，东西向左转绿灯只有15秒", {"road": "天府大道", "cross_road": "锦城大道"}),
+    ("南京东路站7号口 扶梯又坏了！", {"landmark": "南京东路站", "exit": "7"}),
+    ("苏州胡同公厕内感应冲水装置失灵", {"landmark": "苏州胡同公厕", "side": "内"}),
+    ("朝阳门南小街那个六十六号嘞，门口下水道臭得很", {"road": "朝阳门南小街", "number": "66", "side": "门口"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

@@ -116,6 +116,8 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             cut = found.start + glued.end()
             out.append(Name("district", glued.group(1), found.start, cut))
             found = Name(found.kind, found.value[glued.end():], cut, found.end)
+        if found.kind in ("road", "compound", "landmark"):
+            found = _without_city(vocab, t, found)
         out.append(found)
         if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
             stop = found.start + limit
@@ -258,6 +260,28 @@ def _landmark_name(vocab: Vocabulary, t: str, name: str, start: int, s0: int, en
 
 # 八号线，八号线，叫……柏溪路站; 地铁，四号线，呃，叫什么站，槐序街站: the line said a pause before its station
 _LINE_APART = re.compile(rf"({RAIL})?[,.]*({LINE_NUMBER})(?:[,.]*{LINE_NUMBER})?(?:[,.]*(?:叫什么站|叫啥站|叫|的|对))*[,.]*$")
+
+
+def _without_city(vocab: Vocabulary, t: str, found: Name) -> Name:
+    """A name without the city said before it (天津大光明桥, 成都天府大道, 青岛山东路): the city is
+    not a part a dispatcher writes down. A name that is the city's own (北京路, 广州市场, 北京站东街)
+    keeps it: what follows the city must be a name of its own, of three characters or more."""
+    value = found.value
+    for k in (2, 3, 4):
+        rest = value[k:]
+        if value[:k] not in vocab.city_short or len(rest) < 3 or rest.startswith(_CITY_OWN) \
+                or any(rest.startswith(s, 0 if rest[0] not in _DIRECTIONS else 1) for s in vocab.kinds):
+            continue  # (苏州胡同公厕, 朝阳门内大街, 南京东路站: the city's name is the name's)
+        if vocab.residence_end.search(t, max(0, found.start - 8), found.start):
+            return found  # (我家住在合肥滨湖世纪城: where he lives is read as one name, and passed over)
+        suffix = max((s for s in vocab.kinds if rest.endswith(s)), key=len, default="")
+        if len(rest) - len(suffix) >= 2:
+            return Name(found.kind, rest, found.start + k, found.end, attached=found.attached)
+    return found
+
+
+_CITY_OWN = ("市", "站", "南站", "北站", "东站", "西站", "大学", "门")
+_DIRECTIONS = "东西南北中"
 
 
 def _line_said_apart(t: str, found: Name) -> Name:

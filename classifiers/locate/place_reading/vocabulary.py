@@ -7,7 +7,7 @@ import re
 
 from classifiers.locate.place_reading.patterns import CJK, STRETCH_AFTER
 from classifiers.locate.place_reading.text import PHRASE_BREAK
-from classifiers.locate.place_reading.words import PlaceWords
+from classifiers.locate.place_reading.words import PlaceWords, division_names
 
 
 class Vocabulary:
@@ -139,6 +139,8 @@ class Vocabulary:
         self.district_short = {name[:-1]: name for name in sorted(self.districts, key=lambda n: (n[-1] == "区", n))
                                if len(name) >= 3 and name[-1] in "区县"}
         self.short_context = re.compile("那边|这边|那块|这块|一带")
+        # 柳州文惠桥, 无锡清扬路大润发超市: a city said without 市 before a name, no part of it
+        self.city_short = frozenset(name[:-1] for name in division_names("cities") if len(name) >= 3)
 
     def crosses_boundary(self, name: str) -> bool:
         """Does a would-be name hold a word that ends the text before a name (昨天, 我家)?"""
