@@ -1601,6 +1601,21 @@ V26_ROUND += [
     ("苏州胡同公厕内感应冲水装置失灵", {"landmark": "苏州胡同公厕", "side": "内"}),
     ("朝阳门南小街那个六十六号嘞，门口下水道臭得很", {"road": "朝阳门南小街", "number": "66", "side": "门口"}),
 ]
+V26_ROUND += [
+    # forms whose labels are marked by brackets or a dash, or stand before their value with no colon
+    ("【标题】超市门口占道\n【所在区域】成都市武侯区\n【问题地点】红牌楼永辉超市门口\n【问题描述】流动摊贩占了人行道\n【联系人】匿名",
+     {"district": "武侯区", "landmark": "红牌楼永辉超市", "side": "门口"}),
+    ("[标题] 小区大门口积水\n[区域] 福州市仓山区\n[地点] 万科金域榕郡 北大门外\n[描述] 积水一周了\n[联系人] 林",
+     {"district": "仓山区", "compound": "万科金域榕郡", "gate": "北门", "side": "外"}),
+    ("问题类型 垃圾清运\n所在区域 东安区\n问题地点 礼士小区\n详细地址 礼士小区7号楼3单元门前\n问题描述 垃圾桶满了\n联系人 \n联系电话 ",
+     {"district": "东安区", "compound": "礼士小区", "building": "7", "unit": "3", "side": "门口"}),
+    # the district and the town each in a field of their own (区域, 区县, 乡镇 without 所在)
+    ("标题：村道边垃圾\n区县：故城县\n乡镇：郑口镇\n问题地点：前屯村西头\n描述：路边堆了一大片垃圾",
+     {"district": "故城县", "street": "郑口镇", "compound": "前屯村", "side": "西侧"}),
+    # the estate and where at it in fields of their own
+    ("所属区域：福州市晋安区\n小区名称：融侨悦城\n问题位置：东南门\n问题描述：道闸坏了一个月",
+     {"district": "晋安区", "compound": "融侨悦城", "gate": "东南门"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

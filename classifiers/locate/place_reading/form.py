@@ -38,9 +38,16 @@ _TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}
 _FINENESS = {"spot": 2, "road": 1, "area": 0}
 _NAMED = ("road", "compound", "landmark")
 # 所在区域：城东区 / 所属街道：朝阳门街道: the form's own field for the district and street
-_REGION_FIELD = re.compile(rf"(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区)\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
+_REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区)|(?<![^\n])(?:区域|地区|区县|乡镇|街道|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
 _DUMP_LABELS = tuple(sorted(FORM_DUMP_LABELS, key=len, reverse=True))
 _DUMP_LABEL = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(re.escape, _DUMP_LABELS))})(?:\s+|$)")
+# 【问题地点】红牌楼永辉超市门口, [地点] 万科金域榕郡, 地点——江南大道中256号: a label marked otherwise than by a colon
+_BRACKET_LABEL = re.compile(r"(?m)^[ \t]*[【\[]([\u4e00-\u9fff]{2,6})[】\]][ \t]*")
+_DASH_LABEL = re.compile(r"(?m)^[ \t]*([\u4e00-\u9fff]{2,6})[ \t]*(?:——|—|--)[ \t]*")
+# 小区：…\n楼号：…\n单元：…: the estate's fields, one a line (the estate first)
+_ESTATE_PART = re.compile(r"(?:^|\n)[ \t]*(?:所在小区|小区名称|小区|楼号|楼栋|楼宇|单元|问题位置|具体位置|位置)[ \t]*[:：]([^\n]+)")
+_ESTATE_FIELDS = re.compile(r"(?:^|(?<=\n))[ \t]*(?:所在小区|小区名称|小区)[ \t]*[:：][^\n]+"
+                            r"(?:\n[ \t]*(?:楼号|楼栋|楼宇|单元|问题位置|具体位置|位置)[ \t]*[:：][^\n]+)*")
 _BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
 _CONTENT_LABEL = re.compile(rf"\s*{_LABELS}\s*[:：]\s*")
 _TITLE = re.compile(rf"\s*(?:{'|'.join(SUBJECT_LABELS)})\s*[:：]")
@@ -58,8 +65,12 @@ _KEYS = [f.name for f in fields(Place) if f.name not in ("text", "near")]
 
 
 def with_colons(text: str) -> str:
-    """A form dumped without colons ("标题 井盖移位 所在区域 东安区 问题地点 北京站 详细地址 …"), its
-    fields one a line as label：value, as a form is read; any other text as it is."""
+    """A form dumped without colons ("标题 井盖移位 所在区域 东安区 问题地点 北京站 详细地址 …", or its
+    labels in brackets or before a dash: 【问题地点】…, [地点] …, 地点——…), its fields one a line as
+    label：value, as a form is read; any other text as it is."""
+    for marked in (_BRACKET_LABEL, _DASH_LABEL):
+        if len(marked.findall(text)) >= 3:
+            return marked.sub(r"\1：", text)
     start = text.lstrip()
     if not start.startswith(_DUMP_LABELS):
         return text
@@ -127,7 +138,16 @@ def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
 def fields_as_read(text: str, read: Callable[[str], Place | None]) -> str:
     """A form's text as a dispatcher reads its fields: without the writer's own address, two roads
     in a field as their junction, one address field of two."""
-    return one_address_field(two_roads_as_junction(without_contact_fields(text)), read)
+    return one_address_field(two_roads_as_junction(estate_fields_as_address(without_contact_fields(text))), read)
+
+
+def estate_fields_as_address(text: str) -> str:
+    """A form that asks for the estate, the building and the unit in fields of their own (小区：阳光100
+    国际新城 / 楼栋：G座; 小区名称：融侨悦城 / 问题位置：东南门): one address field of them."""
+    if "小区" not in text:
+        return text
+    return _ESTATE_FIELDS.sub(lambda m: "地址：" + " ".join(
+        v.strip() for v in _ESTATE_PART.findall(m.group())), text, count=1)
 
 
 def form_parts(text: str) -> tuple[str, str, str, str] | None:
@@ -257,15 +277,27 @@ def _finer(whole: Place, read: Callable[[str], Place | None], field_text: str, c
     return whole
 
 
+def _region_read(field: str, read: Callable[[str], Place | None], districts: Collection[str]) -> Place | None:
+    region = read(field)
+    if region is None and _BARE_NAME.fullmatch(field) and field + "区" in districts:
+        region = read(field + "区")  # 所在区域：西城 — the field names a district, said short
+    return region
+
+
 def with_region_field(text: str, place: Place | None, read: Callable[[str], Place | None],
                       districts: Collection[str] = ()) -> Place | None:
     """`place` with the district and street a form's region field gives (所在区域：西坪区 北岭街道),
     where the place does not say its own: a dispatcher writes them down from that field.
     `districts`: the division table's, for a district said without its suffix (所在区域：西城)."""
-    m = _REGION_FIELD.search(text) if isinstance(text, str) else None
-    region = read(m.group("field")) if m else None
-    if region is None and m and _BARE_NAME.fullmatch(m.group("field")) and m.group("field") + "区" in districts:
-        region = read(m.group("field") + "区")  # 所在区域：西城 — the field names a district, said short
+    found = list(_REGION_FIELD.finditer(text)) if isinstance(text, str) else []
+    if not found:
+        return place
+    m = found[0]
+    region = _region_read(m.group("field"), read, districts)
+    for more in found[1:]:  # 区县：故城县 / 乡镇：郑口镇: one field each
+        other = _region_read(more.group("field"), read, districts)
+        if region is not None and other is not None:
+            region = replace(region, district=region.district or other.district, street=region.street or other.street)
     if region is None or not (region.district or region.street):
         return place
     if place is None:
