@@ -1616,6 +1616,11 @@ V26_ROUND += [
     ("所属区域：福州市晋安区\n小区名称：融侨悦城\n问题位置：东南门\n问题描述：道闸坏了一个月",
      {"district": "晋安区", "compound": "融侨悦城", "gate": "东南门"}),
 ]
+V26_ROUND += [
+    # what the caller did there (看病, 看完病) is no part of a name, and the place said again by its kind after it
+    ("刚在市第一医院看完病 医院门口那一排黑车 拉客拉到半夜", {"landmark": "市第一医院", "side": "门口"}),
+    ("喂 那个 俺 去 那个 城南区人民医院 看病 那个 医院 门口 有个 坑", {"landmark": "城南区人民医院", "side": "门口"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

@@ -98,6 +98,12 @@ def skip_hard(vocab: Vocabulary, t: str, pos: int, place: Place, said: list[str]
     m = _COMMUNITY.match(t, pos)
     if m and (place.street or place.district):
         return m.end()
+    main = place.landmark or place.compound
+    m = vocab.errand_after.match(t, pos) if main and not place.side else None
+    if m:  # 东安区中医医院看完病 医院门口: what he did there, then the place said again by its kind
+        nxt = skip_soft(vocab, t, m.end())
+        if any(t.startswith(k, nxt) for k in vocab.kinds_ending(main) if len(k) >= 2):
+            return m.end()
     for v in said:
         for k in range(len(v), 1, -1):
             if t.startswith(v[:k], pos):
