@@ -1621,6 +1621,16 @@ V26_ROUND += [
     ("刚在市第一医院看完病 医院门口那一排黑车 拉客拉到半夜", {"landmark": "市第一医院", "side": "门口"}),
     ("喂 那个 俺 去 那个 城南区人民医院 看病 那个 医院 门口 有个 坑", {"landmark": "城南区人民医院", "side": "门口"}),
 ]
+V26_ROUND += [
+    # a district or town said alone, then the estate or village, or a place with a gate or number, in it
+    ("嗯你好我是那个呃青岛李沧区的啊我们小区叫那个嗯金水花园二期啊就是二期的西门就西大门那块儿有个大坑",
+     {"district": "李沧区", "compound": "金水花园二期", "gate": "西门"}),
+    ("我家在西安雁塔区，家对面是朱雀农贸市场。每天凌晨三点开始，朱雀农贸市场后门就有货车卸货",
+     {"district": "雁塔区", "landmark": "朱雀农贸市场", "gate": "后门"}),
+    # (but not the whole area, or a name read where there is none)
+    ("我们这是朝阳门街道的，嗯，街道这一片儿好多胡同的下水道都返味儿", {"street": "朝阳门街道"}),
+    ("来电人反映：龙泉区东风街道辖区内多家KTV营业至凌晨，噪音扰民", {"district": "龙泉区", "street": "东风街道"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

@@ -99,6 +99,10 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         elif (m := vocab.village_side_far.search(t, end, end + _VILLAGE_SIDE_REACH)) \
                 and not any(end <= n.start < m.end() for n in names):
             place.side = m.group(1) + "侧"
+    if not place.specific and first.kind in ("district", "street"):
+        finer = _named_after_division(vocab, t, names, place, end)
+        if finer is not None:
+            return finer
     if not place.specific:
         place.side = ""
         if not (place.district or place.street):
@@ -117,6 +121,32 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         bridge_side_said_later(vocab, t, place, end)
         _divisions_said_again(names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     return again or place, end
+
+
+_FINER_REACH = 30  # how far after a district or street alone the place in it may be named
+_AREA_WIDE = re.compile(r"[\s,]*(?:辖区|范围|一带|全|各|内|整个|多)")
+_VAGUE_NAME = re.compile(r"^(?:内|多|各|新建|社区)|多[条家处个所]")
+
+
+def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: Place,
+                          end: int) -> tuple[Place, int] | None:
+    """我是青岛李沧区的啊我们小区叫那个嗯金水花园二期…: a district or street said alone, then soon
+    after a road, estate or landmark with no other district: that place, in the district."""
+    if _AREA_WIDE.match(t, end):
+        return None  # (朝阳门街道辖区内多条胡同…, 天通苑北街道范围内: the whole area)
+    later = [n for n in names if end <= n.start <= end + _FINER_REACH and not n.attached]
+    if not later or later[0].kind not in ("road", "compound", "landmark", "junction", "between") \
+            or later[0].value in GENERIC_LANDMARKS or _VAGUE_NAME.search(later[0].value) \
+            or any(n.kind in ("district", "street") for n in names if n.start >= end):
+        return None
+    finer, finer_end = assemble(vocab, t, [n for n in names if n.start >= later[0].start])
+    if finer is None or not finer.specific:
+        return None
+    if later[0].kind != "compound" and not any(getattr(finer, k) for k in _DETAILS):
+        return None  # (一片儿好多胡同, 些小饭馆: a name read where none is said, unless something finer follows it)
+    finer.district = finer.district or place.district
+    finer.street = finer.street or place.street
+    return finer, finer_end
 
 
 def _unnamed_in_letter(t: str, place: Place, subject: int) -> bool:
