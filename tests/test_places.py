@@ -1631,6 +1631,12 @@ V26_ROUND += [
     ("我们这是朝阳门街道的，嗯，街道这一片儿好多胡同的下水道都返味儿", {"street": "朝阳门街道"}),
     ("来电人反映：龙泉区东风街道辖区内多家KTV营业至凌晨，噪音扰民", {"district": "龙泉区", "street": "东风街道"}),
 ]
+V26_ROUND += [
+    # a metro station and its exit at a junction; a station said again without 站
+    ("人民路和解放路十字路口 地铁3号线解放路站 D口那儿 共享单车堆满了",
+     {"road": "人民路", "cross_road": "解放路", "landmark": "地铁3号线解放路站", "exit": "D"}),
+    ("喂 那个 我在 地铁 十号线 呃 三元桥站 嗯 三元桥 C口 这儿 有个人发小广告", {"landmark": "地铁10号线三元桥站", "exit": "C"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

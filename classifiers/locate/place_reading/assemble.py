@@ -269,6 +269,9 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
         if len(value) > len(place.landmark):
             place.landmark = value  # 建国门站，建国门地铁站 A口: the same station, in full
         return False  # (朝阳门地铁站，朝阳门站 B口: said again, shorter)
+    if n.kind == "landmark" and place.landmark in said and vocab.is_station(place.landmark) \
+            and station_key(place.landmark) == value + "站":
+        return False  # 三元桥站 嗯 三元桥 C口: the station said again without 站
     if n.kind == "landmark" and len(value) >= 2 and any(v.endswith(value) for v in said):
         return False  # 东四八条公厕，就八条公厕那个; 实验二小，二小门口: said again without its first words
     said_as = getattr(place, n.kind) if n.kind in ("compound", "landmark") else ""
@@ -317,7 +320,7 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
         if corner and len(value) - corner.end() >= 2:
             value = value[corner.end():]  # 交叉口东北角中国移动营业厅: the spot at the corner
         if place.cross_road and not place.landmark and not place.compound and not place.number \
-                and value not in GENERIC_LANDMARKS and not vocab.is_station(value) \
+                and value not in GENERIC_LANDMARKS \
                 and not _UNNAMED_AT_JUNCTION.search(value):
             place.landmark = value  # 创业大道与科技三路交叉口西南角、农商银行门前: the spot at the junction
             said.append(value)
