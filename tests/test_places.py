@@ -1637,6 +1637,13 @@ V26_ROUND += [
      {"road": "人民路", "cross_road": "解放路", "landmark": "地铁3号线解放路站", "exit": "D"}),
     ("喂 那个 我在 地铁 十号线 呃 三元桥站 嗯 三元桥 C口 这儿 有个人发小广告", {"landmark": "地铁10号线三元桥站", "exit": "C"}),
 ]
+V26_ROUND += [
+    # corrections: 啊不 (啊 is read as a filler), after 我是 (no affirmation), and after a reason
+    ("喂 我 我是 桂花小区的 桂花小区 北 北门 啊不 东门 东门 那个 门卫室旁边 电线耷拉下来",
+     {"compound": "桂花小区", "gate": "东门", "side": "旁"}),
+    ("嗯 我说 就是 那个 光明北街 南 南段 不对 我说反了 北段 北段那边 那个 路灯", {"road": "光明北街", "stretch": "北段"}),
+    ("幸福小区 北门 不对 我记岔了 是西门 门口有个坑", {"compound": "幸福小区", "gate": "西门", "side": "门口"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

@@ -101,12 +101,24 @@ def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     if s and s.group(1) and place.stretch:  # 中段，不是，是西段
         place.stretch = s.group(1) + "段"
         return s.end()
+    g = next(vocab.gate_re.finditer(t, after, after + _CORRECTION_REACH), None) if place.gate else None
+    if g and _CJK_OR_PUNCT.fullmatch(t, after, g.start()):  # 北门 不对 我记岔了 是西门
+        gate = (g.group(1) + "门") if g.group(1) else g.group(2)
+        if gate and gate != place.gate:
+            place.gate, place.side = gate, "门口" if g.group(3) else ""
+            return g.end()
+    if place.stretch:  # 西段 哦不对 它是南北的 是南段, 南段 不对 我说反了 北段: said after a reason
+        s = next((s for s in STRETCH.finditer(t, after, after + _CORRECTION_REACH) if s.group(1)), None)
+        if s and s.group(1) + "段" != place.stretch and _CJK_OR_PUNCT.fullmatch(t, after, s.start()):
+            place.stretch = s.group(1) + "段"
+            return s.end()
     return 0
 
 
 # (后面 is no side a dispatcher writes, but a caller may put it right: 金沙影城后面 啊不是 是旁边)
-_BARE_DENIAL = re.compile(r"(?:它|他)?(?:[前后](?:面|边儿?|头))?(?:啊|哦|哎|呃|噢)?不是(?!不是)(?:它|他)?")
-_AFFIRMED = re.compile(r"(?<![不就也还要但可于总都老凡])是")  # (not 就是, 还是, 但是 …)
+# (北门 啊不 东门: 啊 is read as a filler, and a lone 不 before another direction is the denial)
+_BARE_DENIAL = re.compile(r"(?:它|他)?(?:[前后](?:面|边儿?|头))?(?:啊|哦|哎|呃|噢)?(?:不是(?!不是)|不(?=[东西南北]))(?:它|他)?")
+_AFFIRMED = re.compile(r"(?<![不就也还要但可于总都老凡我俺咱这])是")  # (not 就是, 还是, 但是, 我是 …)
 
 
 def _affirmed_before(t: str, pos: int) -> bool:
