@@ -1644,6 +1644,13 @@ V26_ROUND += [
     ("嗯 我说 就是 那个 光明北街 南 南段 不对 我说反了 北段 北段那边 那个 路灯", {"road": "光明北街", "stretch": "北段"}),
     ("幸福小区 北门 不对 我记岔了 是西门 门口有个坑", {"compound": "幸福小区", "gate": "西门", "side": "门口"}),
 ]
+V26_ROUND += [
+    # junction words after a filler (那路口, 交叉的那个口), 十字 alone, the kind of junction put right
+    ("方巾巷跟建国门内大街那路口 早上七点多有人在那儿发广告", {"road": "方巾巷", "cross_road": "建国门内大街"}),
+    ("青松路跟那个翠柳街交叉的那个口 那儿的 路灯杆子 让车给撞了", {"road": "青松路", "cross_road": "翠柳街"}),
+    ("西宁五四大街和胜利路十字每次下雨都积水", {"road": "五四大街", "cross_road": "胜利路"}),
+    ("我在那个 方巾巷 跟那个 建国门内大街 那个那个 十字 不对 丁字路口吧 有个大车", {"road": "方巾巷", "cross_road": "建国门内大街"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

@@ -80,6 +80,10 @@ _DIGIT_SAID = {"零": "0", "〇": "0", "幺": "1", "一": "1", "二": "2", "两"
                "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 
 
+# 十字 不对 丁字路口: the kind of junction put right, not the place
+_JUNCTION_KIND_PUT_RIGHT = re.compile(rf"(?:十字|丁字)(?:路?口)?[,\s{PHRASE_BREAK}]*(?:不对|不是)[,\s{PHRASE_BREAK}]*(?=(?:十字|丁字)路?口)")
+
+
 def _number_spelled_after(m: re.Match) -> str:
     number, said = m.group(1), m.group(2)
     digit_by_digit = "".join(_DIGIT_SAID.get(c, "?") for c in said)
@@ -168,6 +172,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
         t = _NUMBER_SAID_AGAIN.sub(lambda m: "" if str(chinese_numeral(m.group(1))) == m.group(2) else m.group(), t)
     if "来着" in t:
         t = _WHICH_WAS_IT.sub("", t)
+    if "字" in t:
+        t = _JUNCTION_KIND_PUT_RIGHT.sub("", t)
     if "号之" not in t:
         return t
     return _SUB_NUMBER.sub(lambda m: f"{m.group(1)}-{chinese_numeral(m.group(2)) or m.group(2)}号", t)
