@@ -1668,7 +1668,15 @@ V25_NO_PLACE = [
 ]
 
 
-@pytest.mark.parametrize("text", V24_NO_PLACE + V25_NO_PLACE)
+V26_NO_PLACE = [
+    # an office or company asked to act, or how many places, is no place
+    "来电人反映某快递公司派件员态度恶劣，包裹多次被随意放置后丢失，要求约谈快递公司。来电人拒绝提供住址。",
+    "主题：对供暖公司服务态度的投诉\n\n今年入冬以来家里暖气一直不热。\n\n恳请督促供暖公司尽快解决。",
+    "市民来电反映，近期本市多处小区存在电动车进楼道充电现象，建议相关部门加强检查。",
+]
+
+
+@pytest.mark.parametrize("text", V24_NO_PLACE + V25_NO_PLACE + V26_NO_PLACE)
 def test_words_of_the_later_rounds_that_name_no_place(text):
     assert extract_place(text) is None
 
