@@ -1651,6 +1651,13 @@ V26_ROUND += [
     ("西宁五四大街和胜利路十字每次下雨都积水", {"road": "五四大街", "cross_road": "胜利路"}),
     ("我在那个 方巾巷 跟那个 建国门内大街 那个那个 十字 不对 丁字路口吧 有个大车", {"road": "方巾巷", "cross_road": "建国门内大街"}),
 ]
+V26_ROUND += [
+    # the street said before the village with a word between; a building said again digit by digit
+    ("我们那个 刘家寨村 对 刘家 寨子的寨 是 那个 青龙镇的 刘家寨村 村里头 有个老房子要塌了",
+     {"street": "青龙镇", "compound": "刘家寨村", "side": "内"}),
+    ("东堂子小区 呃 九号楼 不对 是 十九号楼 一 一九 二单元 门口 那个 单元门 关不上",
+     {"compound": "东堂子小区", "building": "19", "unit": "2", "side": "门口"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

@@ -42,7 +42,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
     place = Place()
     said: list[str] = []
     _take(vocab, place, first, said)
-    _divisions_before(names, place, first)  # (我在诸暨城里上班。…就是诸暨市店口镇上河埠村村北: picked after a routine)
+    _divisions_before(t, names, place, first)  # (我在诸暨城里上班。…就是诸暨市店口镇上河埠村村北: picked after a routine)
     pos = end = first.end
     while pos < len(t):
         # (a name right here is read as it is: 黄坡镇那罗村 is no 那 before 罗村)
@@ -119,10 +119,12 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         side_in_next_sentence(vocab, t, place, end)
         gate_said_later(vocab, t, place, end, names)
         bridge_side_said_later(vocab, t, place, end)
-        _divisions_said_again(names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
+        _divisions_said_again(t, names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     return again or place, end
 
 
+# what may stand between a district or street and the name in it (青龙镇的 刘家寨村, 河西区 下面的 太平街道)
+_DIVISION_GAP = re.compile(r"(?:的|下面|底下|下边|那个|这个|整个|[,\s])*")
 _FINER_REACH = 30  # how far after a district or street alone the place in it may be named
 _AREA_WIDE = re.compile(r"[\s,]*(?:辖区|范围|一带|全|各|内|整个|多)")
 _VAGUE_NAME = re.compile(r"^(?:内|多|各|新建|社区)|多[条家处个所]")
@@ -157,7 +159,7 @@ def _unnamed_in_letter(t: str, place: Place, subject: int) -> bool:
         and t.find(place.landmark, subject) < 0
 
 
-def _divisions_said_again(names: list[Name], place: Place, end: int, reach: int) -> None:
+def _divisions_said_again(t: str, names: list[Name], place: Place, end: int, reach: int) -> None:
     """主题：新庄村拆迁后…  北湖区金桥街道新庄村…: the name said again soon after (a subject
     line's: anywhere in the letter's first lines) with its district or street before it; those
     are the place's too."""
@@ -166,14 +168,15 @@ def _divisions_said_again(names: list[Name], place: Place, end: int, reach: int)
         return
     again = next((n for n in names if end <= n.start <= reach and n.value == main), None)
     if again is not None:
-        _divisions_before(names, place, again)
+        _divisions_before(t, names, place, again)
 
 
-def _divisions_before(names: list[Name], place: Place, name: Name) -> None:
-    """The district and street said right before a name (南京江宁区湖熟街道金桥村), where the place
-    lacks them."""
+def _divisions_before(t: str, names: list[Name], place: Place, name: Name) -> None:
+    """The district and street said right before a name (南京江宁区湖熟街道金桥村, 青龙镇的 刘家寨村,
+    河西区 下面的 太平街道), where the place lacks them."""
     while name is not None:
-        before = next((n for n in names if n.end == name.start and n.kind in ("district", "street")), None)
+        before = next((n for n in names if n.kind in ("district", "street") and n.end <= name.start
+                       and _DIVISION_GAP.fullmatch(t, n.end, name.start)), None)
         if before is not None and not getattr(place, before.kind):
             setattr(place, before.kind, before.value)
         name = before
@@ -209,7 +212,7 @@ def _said_again_with_details(vocab: Vocabulary, t: str, names: list[Name], place
     for k in ("district", "street", "road", "compound"):
         if not getattr(later, k) and getattr(place, k) and not (k == "road" and later.cross_road):
             setattr(later, k, getattr(place, k))
-    _divisions_before(names, later, again)  # 标题：刘家洼村…  正文：青岚区刘家洼村村北: the district said with it
+    _divisions_before(t, names, later, again)  # 标题：刘家洼村…  正文：青岚区刘家洼村村北: the district said with it
     return later
 
 

@@ -73,9 +73,9 @@ _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}
 METRO_AFTER_ROAD = re.compile(r"(?<=[路街道条])地铁(?=[\s\u2063]?[a-z]?\d{0,2}号?(?:出入口|出口|口))")
 
 
-# 建设路 一百二十八号 一二八 门口, 东四七条幺五号 一五: the number said again digit by digit (or
-# whole, 十一号 十一 对), for the operator to write down — said, not a place word of its own
-_NUMBER_SPELLED_AFTER = re.compile(rf"(\d{{1,5}})号[,\s{PHRASE_BREAK}]+({_NUM})(?:[,\s{PHRASE_BREAK}]*对)?(?:就是)?(?=[,\s{PHRASE_BREAK}])")
+# 建设路 一百二十八号 一二八 门口, 东四七条幺五号 一五, 十九号楼 一 一九: the number said again digit by
+# digit (or whole, 十一号 十一 对), for the operator to write down — said, not a place word of its own
+_NUMBER_SPELLED_AFTER = re.compile(rf"(\d{{1,5}})(号楼|号|栋|幢)[,\s{PHRASE_BREAK}]+({_NUM})(?:[,\s{PHRASE_BREAK}]*对)?(?:就是)?(?=[,\s{PHRASE_BREAK}])")
 _DIGIT_SAID = {"零": "0", "〇": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4",
                "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 
@@ -85,9 +85,9 @@ _JUNCTION_KIND_PUT_RIGHT = re.compile(rf"(?:十字|丁字)(?:路?口)?[,\s{PHRAS
 
 
 def _number_spelled_after(m: re.Match) -> str:
-    number, said = m.group(1), m.group(2)
+    number, word, said = m.group(1), m.group(2), m.group(3)
     digit_by_digit = "".join(_DIGIT_SAID.get(c, "?") for c in said)
-    return f"{number}号" if number in (digit_by_digit, str(chinese_numeral(said))) else m.group()
+    return number + word if number in (digit_by_digit, str(chinese_numeral(said))) else m.group()
 
 
 def _digits(m: re.Match) -> str:
@@ -161,7 +161,7 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     if "哦" in t or "噢" in t or "呃" in t:
         t = _NUMBER_BEGUN_AGAIN.sub("", t)
     t = _SPOKEN_NUMBER.sub(_digits, t)
-    if "号" in t:
+    if "号" in t or "栋" in t or "幢" in t:
         t = _NUMBER_SPELLED_AFTER.sub(_number_spelled_after, t)
     if "对" in t and _CONFIRMED_AT.search(t):
         t = _NUMBER_CONFIRMED.sub("", t)
