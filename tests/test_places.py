@@ -1658,6 +1658,10 @@ V26_ROUND += [
     ("东堂子小区 呃 九号楼 不对 是 十九号楼 一 一九 二单元 门口 那个 单元门 关不上",
      {"compound": "东堂子小区", "building": "19", "unit": "2", "side": "门口"}),
 ]
+V26_ROUND += [
+    # a university's school or hospital is one name
+    ("师范大学附属小学门口每天放学时间家长车辆乱停", {"landmark": "师范大学附属小学", "side": "门口"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

@@ -105,7 +105,9 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
                 out.append(Name("district", t[last.start:found.start], last.start, found.start))
         shop = out[-1] if out else None
         if found.kind == "landmark" and shop is not None and shop.kind == "landmark" and not shop.attached \
-                and found.value.endswith(vocab.branches) and not t[shop.end:found.start].strip():
+                and (found.value.endswith(vocab.branches) or _AFFILIATED.match(found.value)) \
+                and not t[shop.end:found.start].strip():
+            # (师范大学附属小学, 医科大学第一附属医院: the university's school or hospital, one name)
             # 永辉超市文化路店, 农业银行 青年路支行: the shop's branch, named after a road
             out.pop()
             found = Name("landmark", shop.value + found.value, shop.start, found.end)
@@ -280,6 +282,7 @@ def _without_city(vocab: Vocabulary, t: str, found: Name) -> Name:
     return found
 
 
+_AFFILIATED = re.compile("(?:第[一二三四五六七八九]|[一二三四五六七八九])?附属")
 _CITY_OWN = ("市", "站", "南站", "北站", "东站", "西站", "大学", "门")
 _DIRECTIONS = "东西南北中"
 
