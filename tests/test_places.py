@@ -1662,6 +1662,14 @@ V26_ROUND += [
     # a university's school or hospital is one name
     ("师范大学附属小学门口每天放学时间家长车辆乱停", {"landmark": "师范大学附属小学", "side": "门口"}),
 ]
+V26_ROUND += [
+    # numbers spaced from their 号 / 栋 / 单元; roads crossed with ×; 过街 is no street
+    ("位置：济南市槐荫区经七路 588 号 阳光新城小区 北门 西侧约20米",
+     {"district": "槐荫区", "road": "经七路", "number": "588", "compound": "阳光新城小区", "gate": "北门", "side": "西侧"}),
+    ("标题：树木倒伏\n问题地点：内务部街 27 号\n描述：门前一棵大杨树被风刮断", {"road": "内务部街", "number": "27", "side": "门口"}),
+    ("标题：路口违停\n地点：本司胡同 × 朝阳门南小街\n描述：转角处长期停车", {"road": "本司胡同", "cross_road": "朝阳门南小街"}),
+    ("主题：路口行人过街时间过短//您好：/银川北京中路与凤凰街交叉口，行人绿灯只有二十秒", {"road": "北京中路", "cross_road": "凤凰街"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

@@ -33,7 +33,7 @@ _SIGNATURE_ADDRESS = re.compile(r"(?<=\n)(?P<name>[^\n:：]{2,15}\n)(?:住址|�
 # An address field naming two roads and nothing else (详细地址：北京站东街与建国门北大街, 地点：湖光路/泰安路):
 # their junction, as a dispatcher reads it
 _ROAD = r"[\u4e00-\u9fff]{1,10}?(?:大道|大街|胡同|路|街|道|巷|条)"
-_TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}(?:与|和|跟|/|、){_ROAD})(?=[ \t\u3000]*(?:\n|[|｜]|$))")
+_TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}[ \t\u3000]*(?:与|和|跟|/|、|×|x|X|\*)[ \t\u3000]*{_ROAD})(?=[ \t\u3000]*(?:\n|[|｜]|$))")
 # how fine a place is, to choose between two address fields
 _FINENESS = {"spot": 2, "road": 1, "area": 0}
 _NAMED = ("road", "compound", "landmark")
