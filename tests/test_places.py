@@ -1670,6 +1670,17 @@ V26_ROUND += [
     ("标题：路口违停\n地点：本司胡同 × 朝阳门南小街\n描述：转角处长期停车", {"road": "本司胡同", "cross_road": "朝阳门南小街"}),
     ("主题：路口行人过街时间过短//您好：/银川北京中路与凤凰街交叉口，行人绿灯只有二十秒", {"road": "北京中路", "cross_road": "凤凰街"}),
 ]
+V26_ROUND += [
+    # where the writer lives, with its number or building, then the neighbour's across the road or next door
+    ("市民来电反映，其居住在丽景苑3栋，对面5栋1单元一楼住户私自将阳台改为商铺对外营业",
+     {"compound": "丽景苑", "building": "5", "unit": "1"}),
+    ("我住在长沙市芙蓉区解放西路88号，楼下对面解放西路92号新开了一家酒吧，每晚音乐开到凌晨三点",
+     {"district": "芙蓉区", "road": "解放西路", "number": "92"}),
+    ("喂 你好 我 我是 住在 福寿里 三号楼的 我反映那个 对面那个 对面 七号楼 七号楼 五单元 那个 顶楼 有人养鸽子",
+     {"compound": "福寿里", "building": "7", "unit": "5"}),
+    # (but his own building's side stays his: 我住在丽景苑3栋，对面有人烧烤)
+    ("我住在丽景苑3栋，对面有人天天烧烤", {"compound": "丽景苑", "building": "3", "side": "对面"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

@@ -8,9 +8,9 @@ import re
 from classifiers.locate.place_reading.corrections import corrected_number
 from classifiers.locate.place_reading.details import detail_at
 from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
-from classifiers.locate.place_reading.patterns import NUMBER, PHASE, station_key
+from classifiers.locate.place_reading.patterns import BUILDING, NUMBER, PHASE, UNIT, station_key
 from classifiers.locate.place_reading.place import Name, Place
-from classifiers.locate.place_reading.problem_place import problem_place
+from classifiers.locate.place_reading.problem_place import lives_at, problem_place
 from classifiers.locate.place_reading.said_later import bridge_side_said_later, gate_said_later, side_in_next_sentence
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 from classifiers.locate.place_reading.words import GENERIC_LANDMARKS
@@ -99,6 +99,8 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         elif (m := vocab.village_side_far.search(t, end, end + _VILLAGE_SIDE_REACH)) \
                 and not any(end <= n.start < m.end() for n in names):
             place.side = m.group(1) + "侧"
+    if place.number or place.building:
+        end = _neighbours_number(vocab, t, place, first, end)
     if not place.specific and first.kind in ("district", "street"):
         finer = _named_after_division(vocab, t, names, place, end)
         if finer is not None:
@@ -125,6 +127,43 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
 
 # what may stand between a district or street and the name in it (青龙镇的 刘家寨村, 河西区 下面的 太平街道)
 _DIVISION_GAP = re.compile(r"(?:的|下面|底下|下边|那个|这个|整个|[,\s])*")
+# 我住在解放西路88号，楼下对面解放西路92号…, 其居住在丽景苑3栋，对面5栋1单元…: the neighbour's number
+_NEIGHBOUR = re.compile(r"[,\s]*(?:的)?(?:我要|我)?(?:反映的是|反映一下|反映)?(?:那个)?[,\s]*"
+                        r"(?:马路|楼下|街)?(?:斜)?(?:对面|隔壁|旁边)(?:那个|的|是)?[,\s]*(?:对面|隔壁)?(?:那个|的|是)?[,\s]*")
+_NEIGHBOUR_SIDES = ("对面", "旁")
+_CITY_SAID = re.compile(r"[\u4e00-\u9fff]{2,3}市$")
+
+
+def _neighbours_number(vocab: Vocabulary, t: str, place: Place, first: Name, end: int) -> int:
+    """Where the writer lives, given with its number or building, then the neighbour's across
+    the road or next door (对面解放西路92号, 对面5栋1单元): the neighbour's is the problem's
+    place. The end of the place's words."""
+    m = _NEIGHBOUR.match(t, end)
+    if m is None and place.side not in _NEIGHBOUR_SIDES or not (
+            lives_at(vocab, t, first) or vocab.residence_end.search(_CITY_SAID.sub("", t[max(0, first.start - 12):first.start]))):
+        return end  # (丽景苑3栋，对面5栋: 对面 was read as the side already; 我住在长沙市芙蓉区…)
+    p = m.end() if m else end
+    for name in (place.road, place.compound):
+        if name and t.startswith(name, p):
+            p += len(name)  # (the road said again)
+    number = NUMBER.match(t, p) if place.number else None
+    building = BUILDING.match(t, p) if place.building else None
+    if number and number.group(1) != place.number:
+        place.number, place.side = number.group(1), ""
+        return number.end()
+    if building and building.group(1).upper() != place.building:
+        place.building, place.unit, place.side = building.group(1).upper(), "", ""
+        again = BUILDING.match(t, building.end())
+        if again and again.group(1).upper() == place.building:
+            building = again  # (七号楼 七号楼 五单元)
+        unit = UNIT.match(t, building.end())
+        if unit:
+            place.unit = unit.group(1)
+            return unit.end()
+        return building.end()
+    return end
+
+
 _FINER_REACH = 30  # how far after a district or street alone the place in it may be named
 _AREA_WIDE = re.compile(r"[\s,]*(?:辖区|范围|一带|全|各|内|整个|多)")
 _VAGUE_NAME = re.compile(r"^(?:内|多|各|新建|社区)|多[条家处个所]")

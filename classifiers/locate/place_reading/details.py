@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.junctions import junction_word
-from classifiers.locate.place_reading.patterns import BUILDING, EXIT, NUMBER, PHASE, STRETCH, STRETCH_AFTER
+from classifiers.locate.place_reading.patterns import BUILDING, EXIT, NUMBER, PHASE, STRETCH, STRETCH_AFTER, UNIT
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 _LANE = re.compile(r"\d{1,4}(?:弄|巷)")  # 长乐路123弄5号: the lane, then the house
-_UNIT = re.compile(r"(\d{1,2})单元")
 _SECTION = re.compile(r"[一二三四五六七八九十]段(?!时间|日子|路)")
 _ROAD_BUILDING = re.compile(r"(\d{1,5})号楼")
 _END_OF_ROAD = re.compile(r"(?:那头|这头|尽头)")
@@ -80,7 +79,7 @@ def detail_at(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
             place.building = m.group(1).upper()
             place.side = ""
             return m.end()
-        m = _UNIT.match(t, pos)
+        m = UNIT.match(t, pos)
         if m and (place.building or place.compound):
             if place.unit and place.unit != m.group(1):
                 return 0

@@ -84,10 +84,10 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
         return later  # 我在东四菜市场买完菜出来 看到演乐社区卫生服务站门口…
     # 我在东方花园 不是我们小区的事 是旁边那个 东方农贸市场 门口… (where he lives is read below)
     denied = vocab.not_here.search(t, first.end, first.end + _DENIED_REACH)
-    if denied and not _lives_at(vocab, t, first) and (later := next(
+    if denied and not lives_at(vocab, t, first) and (later := next(
             (n for n in starters if n.start >= denied.end() and n.value != first.value), None)) is not None:
         return later
-    if not _lives_at(vocab, t, first):
+    if not lives_at(vocab, t, first):
         passing = _after_routine(vocab, t, first, starters)
         return first if passing is None else passing
     turn = vocab.turn_re.search(t, first.end, first.end + 30)
@@ -179,7 +179,7 @@ def _next_with_detail(vocab: Vocabulary, t: str, first: Name, starters: list[Nam
     return None
 
 
-def _lives_at(vocab: Vocabulary, t: str, name: Name) -> bool:
+def lives_at(vocab: Vocabulary, t: str, name: Name) -> bool:
     """Whether the caller says he lives at the name: 我住在X, or 我住X的，X小区 (said
     short first)."""
     if vocab.residence_end.search(t[max(0, name.start - 8):name.start].rstrip(_PAUSES)):
