@@ -1681,6 +1681,10 @@ V26_ROUND += [
     # (but his own building's side stays his: 我住在丽景苑3栋，对面有人烧烤)
     ("我住在丽景苑3栋，对面有人天天烧烤", {"compound": "丽景苑", "building": "3", "side": "对面"}),
 ]
+V26_ROUND += [
+    # an estate named without a suffix, a space before its tower's letter
+    ("金色港湾 D座 地下室天天有人住 乱接电线", {"compound": "金色港湾", "building": "D"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

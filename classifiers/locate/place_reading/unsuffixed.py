@@ -18,7 +18,7 @@ _GATE_WORD = re.compile(r"[东西南北]{1,2}(?:边|面)?大?门|正门|后门|�
 _BARE_GATE = re.compile(rf"([{CJK}]{{2,4}}?)(?={_GATE_WORD.pattern})")
 _PHRASE_END = frozenset(" \t\n,.;:!?()[]\"'~-")
 _PHASE_AHEAD = re.compile(r"(?<=[\u4e00-\u9fff])[一二三四五六七八九十\d]期(?!工程|项目|间|限|刊)")
-_BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])(?:\d{1,3}(?:号楼|栋|幢|#)|(?<=[\u4e00-\u9fff])[a-z](?:栋|座|幢))")
+_BUILDING_AHEAD = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])(?:\d{1,3}(?:号楼|栋|幢|#)|(?<=[\u4e00-\u9fff])\s?[a-z](?:栋|座|幢))")
 
 
 def unsuffixed_compound(vocab: Vocabulary, t: str, names: list[Name],
