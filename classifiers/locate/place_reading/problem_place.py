@@ -45,11 +45,12 @@ def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
     if road is not None:
         return road
     # 家乐福 就是光明路的家乐福, 主题：红旗商场后面… 周末经常去五一路红旗商场: said again with its road
-    again = (n for n in starters if chosen.end <= n.start <= chosen.end + _SAID_AGAIN_REACH and n.value == chosen.value)
+    again = (n for n in starters if chosen.end <= n.start <= chosen.end + _SAID_AGAIN_WITH_ROAD and n.value == chosen.value)
     return next((r for n in again if (r := _road_before(t, starters, n)) is not None), chosen)
 
 
 def _road_before(t: str, starters: list[Name], name: Name) -> Name | None:
+    """The road named right before `name` (史家胡同史家小学, 光明路的家乐福, 红星路上那个…), or None."""
     i = starters.index(name)
     road = starters[i - 1] if i > 0 else None
     if road is not None and road.kind == "road" and road.end <= name.start \
@@ -59,7 +60,7 @@ def _road_before(t: str, starters: list[Name], name: Name) -> Name | None:
 
 
 _ROAD_JOINERS = ("", "的", "上", "上的", "那个", "上那个", "的那个")
-_SAID_AGAIN_REACH = 200
+_SAID_AGAIN_WITH_ROAD = 200  # how far after the place it may be named again with its road
 
 
 def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | None:
