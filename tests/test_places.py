@@ -1685,6 +1685,10 @@ V26_ROUND += [
     # an estate named without a suffix, a space before its tower's letter
     ("金色港湾 D座 地下室天天有人住 乱接电线", {"compound": "金色港湾", "building": "D"}),
 ]
+V26_ROUND += [
+    # a school said again short (二实小 for 第二实验小学) before its side
+    ("那个 城南区第二实验小学 呃 二实小 门口 早上 送孩子的车 把路堵得死死的", {"landmark": "城南区第二实验小学", "side": "门口"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

@@ -190,6 +190,15 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
     return finer, finer_end
 
 
+_SHORT_SCHOOL = re.compile(r"[市县区]?(?:实验)?([一二三四五六七八九十\d]{1,3})(?:实|附)?([中小])")
+
+
+def _short_for(short: str, school: str) -> bool:
+    """Is `short` (二实小, 三中, 实验二小) the school `school` (东安区第二实验小学, 第三中学) said short?"""
+    m = _SHORT_SCHOOL.fullmatch(short)
+    return bool(m) and school.endswith(m.group(2) + "学") and m.group(1) in school
+
+
 def _unnamed_in_letter(t: str, place: Place, subject: int) -> bool:
     """A subject line's place that is a lone landmark the letter never names again (主题：学校周边
     小卖部…, 主题：全民健身中心停车场乱收费…): the subject's words for what the letter names in full."""
@@ -314,6 +323,8 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
     if n.kind == "landmark" and place.landmark in said and vocab.is_station(place.landmark) \
             and station_key(place.landmark) == value + "站":
         return False  # 三元桥站 嗯 三元桥 C口: the station said again without 站
+    if n.kind == "landmark" and place.landmark in said and _short_for(value, place.landmark):
+        return False  # 东安区第二实验小学 呃 二实小 门口: the school said again short
     if n.kind == "landmark" and len(value) >= 2 and any(v.endswith(value) for v in said):
         return False  # 东四八条公厕，就八条公厕那个; 实验二小，二小门口: said again without its first words
     said_as = getattr(place, n.kind) if n.kind in ("compound", "landmark") else ""
