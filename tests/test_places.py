@@ -1689,6 +1689,15 @@ V26_ROUND += [
     # a school said again short (二实小 for 第二实验小学) before its side
     ("那个 城南区第二实验小学 呃 二实小 门口 早上 送孩子的车 把路堵得死死的", {"landmark": "城南区第二实验小学", "side": "门口"}),
 ]
+V26_ROUND += [
+    # a city (and its province) before a district whose name holds a suffix (小店区, 桥西区, 路北区)
+    ("市民来电反映，太原市小店区晋阳东街320号院内下水道堵塞，污水外溢",
+     {"district": "小店区", "road": "晋阳东街", "number": "320", "side": "内"}),
+    ("市民来电反映，河北省保定市清苑区何桥乡大望亭村村北有人焚烧塑料垃圾",
+     {"district": "清苑区", "street": "何桥乡", "compound": "大望亭村", "side": "北侧"}),
+    # an estate whose name holds a suffix of its own (蓝湾雅苑, 翠岗新苑)
+    ("成都市锦江区蓝湾雅苑3栋的外墙瓷砖近期接连脱落", {"district": "锦江区", "compound": "蓝湾雅苑", "building": "3"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

@@ -40,8 +40,9 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
         # 丰台区卢沟桥|街道, 怀柔区桥|梓镇, 海淀区学院路|街道: a district and the street,
         # read as a bridge or a road
         for cut in range(last.start, s0 - 1):
-            if t[cut:end] in known and (cut == last.start or t[last.start:cut] in vocab.districts):
-                return Name(kind, t[cut:end], cut, end)
+            if t[cut:end] in known and (cut == last.start or t[last.start:cut] in vocab.districts
+                                        or _is_city(vocab, t[last.start:cut])):
+                return Name(kind, t[cut:end], cut, end)  # (太原市小店区, 石家庄市桥西区: the city before it)
     if kind == "street" and t.startswith("街道", s0) and last is not None and last.kind == "road" and last.end == s0 \
             and _ADMIN_ALONE.match(t, end):
         return Name(kind, t[last.start:end], last.start, end)  # 松江路街道这块: a street office named after a road
@@ -90,6 +91,15 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
     if kind == "street" and name.endswith("街道") and end - start >= 4 and name not in vocab.not_streets:
         return Name(kind, name, start, end)  # 东单街道最近老停水, 华大街道湖东路: a street office
     return None
+
+
+_PROVINCE = re.compile(r"^[\u4e00-\u9fff]{2,3}?(?:省|自治区)")
+
+
+def _is_city(vocab: Vocabulary, said: str) -> bool:
+    """太原市, 石家庄, 河北省保定市: a city (with its province) said before a district."""
+    said = _PROVINCE.sub("", said)
+    return said.removesuffix("市") in vocab.city_short
 
 
 def _named_right_after(vocab: Vocabulary, t: str, pos: int) -> bool:

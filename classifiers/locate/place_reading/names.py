@@ -103,6 +103,12 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
                 found = Name(found.kind, t[last.end:found.end], last.end, found.end)
             elif last.start < found.start and t[last.start:found.start] in vocab.districts:
                 out.append(Name("district", t[last.start:found.start], last.start, found.start))
+        before = out[-1] if out else None
+        if found.kind == "compound" and before is not None and before.kind == "compound" and not before.attached \
+                and before.end == found.start and before.value.endswith(tuple(vocab.need_context)):
+            # 蓝湾雅苑, 翠岗新苑: an estate whose name holds a suffix (湾, 岗) of its own
+            out.pop()
+            found = Name("compound", before.value + found.value, before.start, found.end)
         shop = out[-1] if out else None
         if found.kind == "landmark" and shop is not None and shop.kind == "landmark" and not shop.attached \
                 and (found.value.endswith(vocab.branches) or _AFFILIATED.match(found.value)) \
