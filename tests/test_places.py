@@ -1698,6 +1698,11 @@ V26_ROUND += [
     # an estate whose name holds a suffix of its own (蓝湾雅苑, 翠岗新苑)
     ("成都市锦江区蓝湾雅苑3栋的外墙瓷砖近期接连脱落", {"district": "锦江区", "compound": "蓝湾雅苑", "building": "3"}),
 ]
+V26_ROUND += [
+    # more labels of forms dumped without colons
+    ("诉求标题 天桥下积水\n问题发生地 朝阳门北大街天桥下\n诉求内容 每次下雨都积水",
+     {"road": "朝阳门北大街", "landmark": "天桥", "side": "下"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 
