@@ -49,6 +49,10 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
     if kind == "street" and last is not None and last.kind == "district" and last.end == start \
             and 3 <= end - start <= 6 and t[start:end].endswith(("街道", "镇", "乡")):
         return Name(kind, t[start:end], start, end)  # 海淀区西北旺镇: not 北旺镇, a town elsewhere
+    floor = last.end if last is not None else 0
+    for k in (2, 1):  # 但家庙镇: a name the table knows that starts with a word that ends text (但)
+        if start - k >= floor and t[start - k:end] in known and _CJK_CHAR.match(t, start - k) and _CJK_CHAR.match(t, start - 1):
+            return Name(kind, t[start - k:end], start - k, end)
     for cut in range(start, s0):
         name = t[cut:end]
         if name in known and not (cut > start and _NAMED_CITY_DISTRICT.fullmatch(t, cut - 1, end)):
