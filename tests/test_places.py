@@ -1708,6 +1708,11 @@ V26_ROUND += [
     ("市民来电反映，安徽省六安市霍山县但家庙镇长岭村部分农户家中自来水浑浊",
      {"district": "霍山县", "street": "但家庙镇", "compound": "长岭村"}),
 ]
+V26_ROUND += [
+    # a correction written in brackets
+    ("主题：楼顶防水层破损//您好：/拐棒小区3号楼（不对，应该是4号楼，我写错了）楼顶防水层大面积起鼓",
+     {"compound": "拐棒小区", "building": "4"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

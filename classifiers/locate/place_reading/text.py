@@ -80,6 +80,7 @@ _DIGIT_SAID = {"零": "0", "〇": "0", "幺": "1", "一": "1", "二": "2", "两"
                "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 
 
+_BRACKETED_CORRECTION = re.compile(r"[（(]((?:不对|不是|更正|应为|应该是)[^）)]{0,30})[）)]")
 _SPACED_NUMBER_WORD = re.compile(r"(\d)[ \t\u3000]+(号楼|号|栋|幢|单元)")
 # 十字 不对 丁字路口: the kind of junction put right, not the place
 _JUNCTION_KIND_PUT_RIGHT = re.compile(rf"(?:十字|丁字)(?:路?口)?[,\s{PHRASE_BREAK}]*(?:不对|不是)[,\s{PHRASE_BREAK}]*(?=(?:十字|丁字)路?口)")
@@ -145,6 +146,9 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits;
     with `phrase_breaks`, a space between two phrases is kept as PHRASE_BREAK."""
     text = _SPACED_STUTTER.sub("", text) if isinstance(text, str) else ""
+    if "（" in text or "(" in text:
+        # 3号楼（不对，应该是4号楼，我写错了）: a correction in brackets, read as one said aloud
+        text = _BRACKETED_CORRECTION.sub(lambda m: "，" + m.group(1).replace("应该是", "是") + "，", text)
     if " 号" in text or " 栋" in text or " 单元" in text:
         text = _SPACED_NUMBER_WORD.sub(r"\1\2", text)  # 经七路 588 号, 3 栋 2 单元
     if " " in text:
