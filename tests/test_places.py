@@ -1713,6 +1713,13 @@ V26_ROUND += [
     ("主题：楼顶防水层破损//您好：/拐棒小区3号楼（不对，应该是4号楼，我写错了）楼顶防水层大面积起鼓",
      {"compound": "拐棒小区", "building": "4"}),
 ]
+V26_ROUND += [
+    # a numbered lane, then the estate named after it (not a stutter, even with no pause)
+    ("市民来电反映，东安区东四街道东四三条三条小区西门附近的路灯已损坏多日。",
+     {"district": "东安区", "street": "东四街道", "road": "东四三条", "compound": "三条小区", "gate": "西门", "side": "旁"}),
+    ("喂 我在那个 东安区 东四街道 东四六条 嗯 六条小区 七号楼 东边 有棵树 歪了",
+     {"district": "东安区", "street": "东四街道", "road": "东四六条", "compound": "六条小区", "building": "7", "side": "东侧"}),
+]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
 
 

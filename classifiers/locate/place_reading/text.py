@@ -80,6 +80,8 @@ _DIGIT_SAID = {"零": "0", "〇": "0", "幺": "1", "一": "1", "二": "2", "两"
                "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 
 
+# 东四三条三条小区, 东四六条 嗯 六条小区: a numbered lane, then the estate named after it — not a stutter
+_LANE_THEN_ESTATE = re.compile(r"([一二三四五六七八九十]{1,2}条)[\s,，]*(?:嗯|啊|呃|那个|就是)?[\s,，]*(?=\1(?:小区|社区|宿舍))")
 _BRACKETED_CORRECTION = re.compile(r"[（(]((?:不对|不是|更正|应为|应该是)[^）)]{0,30})[）)]")
 _SPACED_NUMBER_WORD = re.compile(r"(\d)[ \t\u3000]+(号楼|号|栋|幢|单元)")
 # 十字 不对 丁字路口: the kind of junction put right, not the place
@@ -146,6 +148,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits;
     with `phrase_breaks`, a space between two phrases is kept as PHRASE_BREAK."""
     text = _SPACED_STUTTER.sub("", text) if isinstance(text, str) else ""
+    if "条" in text:
+        text = _LANE_THEN_ESTATE.sub(r"\1，", text)  # (before normalize takes 三条三条 for a stutter)
     if "（" in text or "(" in text:
         # 3号楼（不对，应该是4号楼，我写错了）: a correction in brackets, read as one said aloud
         text = _BRACKETED_CORRECTION.sub(lambda m: "，" + m.group(1).replace("应该是", "是") + "，", text)
