@@ -21,6 +21,7 @@ _PHONE = re.compile(r"(?:你们记一下)?(?:我的?)?(?:联系)?(?:电话|手�
 _DENIAL = re.compile(r"不是[^,.;!?]{1,12}")
 _SPELLED = re.compile(rf"[{CJK}]{{1,3}}的([{CJK}]{{1,2}})(?=[\s,.;:!?]|$)")
 _COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
+_DESCRIPTION_LABEL = re.compile("描述|事由|内容|详情")
 _FORM_LABEL = re.compile(rf"[{CJK}]{{1,4}}:")  # 问题: …
 # 具体位置在… / 内容：具体在…: the place said more precisely, right after it was named
 _MORE_PRECISELY = re.compile(rf"[.,]?(?:[{CJK}]{{1,4}}:)?具体(?:(?:位置|地点|地址|方位)(?:在|是|为|:)?|在|是)")
@@ -66,8 +67,8 @@ def skip_hard(vocab: Vocabulary, t: str, pos: int, place: Place, said: list[str]
         m = rx.match(t, pos)
         if m and m.end() > pos:
             if rx is _FORM_LABEL and vocab.form_labels.search(m.group()) \
-                    and (place.side or not vocab.side_words.match(t, m.end())):
-                return 0  # 地点:…; 问题:…: the place has ended (but 问题:门口井盖缺失)
+                    and (place.side or not vocab.side_words.match(t, m.end()) or _DESCRIPTION_LABEL.search(m.group())):
+                return 0  # 地点:…; 问题:…: the place has ended (but 问题:门口井盖缺失; not 问题描述:门前…)
             return m.end()
     if place.building or place.unit:
         m = _FLAT.match(t, pos)
