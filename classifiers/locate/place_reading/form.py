@@ -68,8 +68,8 @@ def with_colons(text: str) -> str:
     """A form dumped without colons ("标题 井盖移位 所在区域 东安区 问题地点 北京站 详细地址 …", or its
     labels in brackets or before a dash: 【问题地点】…, [地点] …, 地点——…), its fields one a line as
     label：value, as a form is read; any other text as it is."""
-    for marked in (_BRACKET_LABEL, _DASH_LABEL):
-        if len(marked.findall(text)) >= 3:
+    for marked, sign in ((_BRACKET_LABEL, "【"), (_BRACKET_LABEL, "["), (_DASH_LABEL, "—"), (_DASH_LABEL, "--")):
+        if sign in text and len(marked.findall(text)) >= 3:  # (looked for only where the sign is)
             return marked.sub(r"\1：", text)
     start = text.lstrip()
     if not start.startswith(_DUMP_LABELS):

@@ -172,7 +172,7 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     if "哦" in t or "噢" in t or "呃" in t:
         t = _NUMBER_BEGUN_AGAIN.sub("", t)
     t = _SPOKEN_NUMBER.sub(_digits, t)
-    if "号" in t or "栋" in t or "幢" in t:
+    if any(w + c in t for w in "号楼栋幢" for c in (PHRASE_BREAK, " ", ",")):  # (a pause after the number's word)
         t = _NUMBER_SPELLED_AFTER.sub(_number_spelled_after, t)
     if "对" in t and _CONFIRMED_AT.search(t):
         t = _NUMBER_CONFIRMED.sub("", t)
