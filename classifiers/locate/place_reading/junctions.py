@@ -14,7 +14,7 @@ _JUNCTION_GAP = re.compile(r"^[东西南北]?口儿?|^出来|就是|[,、 ]")  #
 # (𠮶个 — Cantonese 嗰个 as OpenCC writes it, which is how the reader sees it — and Sichuanese 勒个:
 # "that", which the normaliser does not take out)
 _BEFORE_JUNCTION = re.compile(r"[,\s]?(?:上|那儿的|这儿的|那边的)?的?(?:两条路|两条街|俩路|俩街)?(?:这儿|那儿)?(?:就是|就)?"
-                              r"(?:(?:交叉|交汇|相交)的(?=那个|这个))?(?:那个|这个|𠮶个|勒个|[那这](?=路口|口|十字|丁字))?")
+                              r"(?:那个|这个|𠮶个|勒个|[那这](?=路口|口|十字|丁字))?")
 # What a caller says between the roads of a junction while finding or correcting the second
 # one (长青路跟跟叫啥来着跟兴业大道对兴业大道路口, 和长安街不是建国门内大街十字路口)
 _SPOKEN_GAP = re.compile(r"(?:[,\s.!?]|不对|不是|对|是|就是|叫啥来着|叫什么来着|叫啥|叫什么|什么[路街]?(?:来着)?|来着|哦|那个|这个"

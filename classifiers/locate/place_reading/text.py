@@ -76,8 +76,6 @@ METRO_AFTER_ROAD = re.compile(r"(?<=[路街道条])地铁(?=[\s\u2063]?[a-z]?\d{
 # 建设路 一百二十八号 一二八 门口, 东四七条幺五号 一五, 十九号楼 一 一九: the number said again digit by
 # digit (or whole, 十一号 十一 对), for the operator to write down — said, not a place word of its own
 _NUMBER_SPELLED_AFTER = re.compile(rf"(\d{{1,5}})(号楼|号|栋|幢)[,\s{PHRASE_BREAK}]+({_NUM})(?:[,\s{PHRASE_BREAK}]*对)?(?:就是)?(?=[,\s{PHRASE_BREAK}])")
-_DIGIT_SAID = {"零": "0", "〇": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4",
-               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 
 
 # 东四三条三条小区, 东四六条 嗯 六条小区: a numbered lane, then the estate named after it — not a stutter
@@ -90,8 +88,7 @@ _JUNCTION_KIND_PUT_RIGHT = re.compile(rf"(?:十字|丁字)(?:路?口)?[,\s{PHRAS
 
 def _number_spelled_after(m: re.Match) -> str:
     number, word, said = m.group(1), m.group(2), m.group(3)
-    digit_by_digit = "".join(_DIGIT_SAID.get(c, "?") for c in said)
-    return number + word if number in (digit_by_digit, str(chinese_numeral(said))) else m.group()
+    return number + word if number == str(chinese_numeral(said)) else m.group()  # (一二八 and 一百二十八 alike)
 
 
 def _digits(m: re.Match) -> str:
