@@ -9,9 +9,10 @@ from classifiers.locate.place_reading.corrections import corrected_number
 from classifiers.locate.place_reading.details import detail_at
 from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
 from classifiers.locate.place_reading.patterns import BUILDING, NUMBER, PHASE, UNIT, station_key
-from classifiers.locate.place_reading.place import Name, Place
+from classifiers.locate.place_reading.place import NAMED_KINDS, Name, Place
 from classifiers.locate.place_reading.problem_place import lives_at, problem_place
 from classifiers.locate.place_reading.said_later import bridge_side_said_later, gate_said_later, side_in_next_sentence
+from classifiers.locate.place_reading.short_schools import short_for
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 from classifiers.locate.place_reading.words import GENERIC_LANDMARKS
 
@@ -48,7 +49,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         # (a name right here is read as it is: 黄坡镇那罗村 is no 那 before 罗村)
         p = pos if pos in by_start else skip_soft(vocab, t, pos)
         n = by_start.get(p)
-        if n is not None and n is not first and n.kind in ("road", "compound", "landmark") and n.value in said:
+        if n is not None and n is not first and n.kind in NAMED_KINDS and n.value in said:
             pos = end = n.end  # 在外交部街，外交部街33号: said again (外 is no side here)
             continue
         phase = PHASE.match(t, p)
@@ -176,7 +177,7 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
     if _AREA_WIDE.match(t, end):
         return None  # (朝阳门街道辖区内多条胡同…, 天通苑北街道范围内: the whole area)
     later = [n for n in names if end <= n.start <= end + _FINER_REACH and not n.attached]
-    if not later or later[0].kind not in ("road", "compound", "landmark", "junction", "between") \
+    if not later or later[0].kind not in (*NAMED_KINDS, "junction", "between") \
             or later[0].value in GENERIC_LANDMARKS or _VAGUE_NAME.search(later[0].value) \
             or any(n.kind in ("district", "street") for n in names if n.start >= end):
         return None
@@ -188,15 +189,6 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
     finer.district = finer.district or place.district
     finer.street = finer.street or place.street
     return finer, finer_end
-
-
-_SHORT_SCHOOL = re.compile(r"[市县区]?(?:实验)?([一二三四五六七八九十\d]{1,3})(?:实|附)?([中小])")
-
-
-def _short_for(short: str, school: str) -> bool:
-    """Is `short` (二实小, 三中, 实验二小) the school `school` (东安区第二实验小学, 第三中学) said short?"""
-    m = _SHORT_SCHOOL.fullmatch(short)
-    return bool(m) and school.endswith(m.group(2) + "学") and m.group(1) in school
 
 
 def _unnamed_in_letter(t: str, place: Place, subject: int) -> bool:
@@ -313,7 +305,7 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
     """Add a name to the place: True when added, False when it only repeats, None when
     it is about something else."""
     value = n.value
-    if n.kind in ("road", "compound", "landmark") and any(v.startswith(value) for v in said):
+    if n.kind in NAMED_KINDS and any(v.startswith(value) for v in said):
         return False  # said again, perhaps shorter (刘庄村, 刘庄)
     if n.kind == "landmark" and vocab.is_station(value) and place.landmark in said \
             and station_key(place.landmark) == station_key(value):
@@ -323,7 +315,7 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
     if n.kind == "landmark" and place.landmark in said and vocab.is_station(place.landmark) \
             and station_key(place.landmark) == value + "站":
         return False  # 三元桥站 嗯 三元桥 C口: the station said again without 站
-    if n.kind == "landmark" and place.landmark in said and _short_for(value, place.landmark):
+    if n.kind == "landmark" and place.landmark in said and short_for(value, place.landmark):
         return False  # 东安区第二实验小学 呃 二实小 门口: the school said again short
     if n.kind == "landmark" and len(value) >= 2 and any(v.endswith(value) for v in said):
         return False  # 东四八条公厕，就八条公厕那个; 实验二小，二小门口: said again without its first words

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.patterns import CJK, CJK_RUN, PUNCT
-from classifiers.locate.place_reading.place import Name
+from classifiers.locate.place_reading.place import NAMED_KINDS, Name
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 _CJK_CHAR = re.compile(rf"[{CJK}]")
@@ -113,7 +113,7 @@ def _named_right_after(vocab: Vocabulary, t: str, pos: int) -> bool:
         if not all("\u4e00" <= c <= "\u9fff" for c in t[pos:m.start()]):
             return False
         if m.start() - pos >= 2:
-            return vocab.kinds[m.group()] in ("road", "compound", "landmark")
+            return vocab.kinds[m.group()] in NAMED_KINDS
     return False
 
 

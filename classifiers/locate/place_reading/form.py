@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection
 from dataclasses import fields, replace
 
 from classifiers.locate.place_reading.patterns import station_key
-from classifiers.locate.place_reading.place import Place
+from classifiers.locate.place_reading.place import NAMED_KINDS, Place
 from classifiers.locate.place_reading.text import SUBJECT_LABELS
 from classifiers.locate.place_reading.words import (
     CORRECTIONS,
@@ -36,7 +36,6 @@ _ROAD = r"[\u4e00-\u9fff]{1,10}?(?:大道|大街|胡同|路|街|道|巷|条)"
 _TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}[ \t\u3000]*(?:与|和|跟|/|、|×|x|X|\*)[ \t\u3000]*{_ROAD})(?=[ \t\u3000]*(?:\n|[|｜]|$))")
 # how fine a place is, to choose between two address fields
 _FINENESS = {"spot": 2, "road": 1, "area": 0}
-_NAMED = ("road", "compound", "landmark")
 # 所在区域：城东区 / 所属街道：朝阳门街道: the form's own field for the district and street
 _REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区)|(?<![^\n])(?:区域|地区|区县|乡镇|街道|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
 _DUMP_LABELS = tuple(sorted(FORM_DUMP_LABELS, key=len, reverse=True))
@@ -96,7 +95,7 @@ def without_contact_fields(text: str) -> str:
 def _same_named(a: Place, b: Place) -> bool:
     """Both name the same road, compound or landmark (软件园站 / 地铁1号线软件园站), and nothing
     they both say differs."""
-    return _agree(a, b) and any(getattr(a, k) and _value(a, k) == _value(b, k) for k in _NAMED)
+    return _agree(a, b) and any(getattr(a, k) and _value(a, k) == _value(b, k) for k in NAMED_KINDS)
 
 
 def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
@@ -194,18 +193,18 @@ def _refines(field: Place, content: Place) -> bool:
     if field.road and not (field.compound or field.landmark or field.number or field.cross_road) \
             and (content.landmark or content.compound) and not content.road and content.precision == "spot":
         return content.landmark not in GENERIC_LANDMARKS  # 地址：学府路 内容：育英中学南侧…: a place on it
-    if not any(getattr(field, k) for k in _NAMED):
+    if not any(getattr(field, k) for k in NAMED_KINDS):
         # a spot, or a village (an area's content names "很多小区", "镇政府" in passing)
         # (a generic landmark on a named road is a spot: 朝内大街过街天桥上)
         return (content.precision == "spot" and (content.landmark not in GENERIC_LANDMARKS or bool(content.road))) \
             or content.compound.endswith("村")
-    return any(getattr(field, k) and _value(field, k) == _value(content, k) for k in _NAMED)
+    return any(getattr(field, k) and _value(field, k) == _value(content, k) for k in NAMED_KINDS)
 
 
 def _corrected(field: Place, continued: Place) -> bool:
     """The field's place read on into the content names the same place with another number,
     building, unit, gate or exit (the content corrects it)."""
-    named = ("district", "street", "road", "compound", "landmark")
+    named = ("district", "street", *NAMED_KINDS)
     details = ("number", "building", "unit", "gate", "exit")
     return all(_value(field, k) == _value(continued, k) for k in named) \
         and any(getattr(field, k) and getattr(continued, k) and getattr(field, k) != getattr(continued, k)

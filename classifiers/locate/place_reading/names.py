@@ -11,7 +11,7 @@ from classifiers.locate.place_reading.junctions import junction_word
 from classifiers.locate.place_reading.name_start import name_start
 from classifiers.locate.place_reading.passed_over import skip_soft
 from classifiers.locate.place_reading.patterns import ALIAS, CJK, LINE_NUMBER, NUMBER, PHASE, RAIL, estate_name
-from classifiers.locate.place_reading.place import Name
+from classifiers.locate.place_reading.place import NAMED_KINDS, Name
 from classifiers.locate.place_reading.quoted import quoted_shops
 from classifiers.locate.place_reading.short_schools import short_schools
 from classifiers.locate.place_reading.unsuffixed import unsuffixed_compound
@@ -56,7 +56,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
                 floor += 1  # 东风路上|第三小学: "on the road"
             else:
                 floor += junction_word(vocab, t, floor)  # 文化路口|天桥, 交汇处|天桥
-        joined = last is not None and last.kind in ("road", "compound", "landmark")
+        joined = last is not None and last.kind in NAMED_KINDS
         start = name_start(vocab, t, s0, floor, end, 12 if kind == "landmark" else 10, joined,
                            numbered=kind in ("road", "landmark"), phrases=phrases)
         if kind == "landmark" and suffix in vocab.stations:
@@ -83,7 +83,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         found = _without_car_park(vocab, found)
         if found.kind == "landmark" and suffix in vocab.stations and not _LINE.match(found.value).group():
             found = _line_said_apart(t, found)
-        said_twice = _SAID_TWICE.match(found.value) if found.kind in ("road", "compound", "landmark") else None
+        said_twice = _SAID_TWICE.match(found.value) if found.kind in NAMED_KINDS else None
         if said_twice and found.kind == "road" and t.startswith(vocab.compound_suffixes, found.end):
             # 东四七条 七条小区: the road, then the estate named after it (not 东四七条 said twice)
             found = Name("road", said_twice.group(1), found.start, found.start + len(said_twice.group(1)))
@@ -124,10 +124,10 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             cut = found.start + glued.end()
             out.append(Name("district", glued.group(1), found.start, cut))
             found = Name(found.kind, found.value[glued.end():], cut, found.end)
-        if found.kind in ("road", "compound", "landmark"):
+        if found.kind in NAMED_KINDS:
             found = _without_city(vocab, t, found)
         out.append(found)
-        if limit is not None and stop == len(t) and found.kind in ("road", "compound", "landmark"):
+        if limit is not None and stop == len(t) and found.kind in NAMED_KINDS:
             stop = found.start + limit
     out = short_schools(vocab, t, out)
     out = quoted_shops(vocab, t, out) if '"' in t else out
@@ -165,7 +165,7 @@ def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, 
         return None
     if last.kind == "district" and kind == "landmark":
         return Name(kind, last.value + suffix, last.start, end)  # 东安区图书馆
-    if last.kind not in ("road", "compound", "landmark"):
+    if last.kind not in NAMED_KINDS:
         return None
     if (kind == "compound" and len(suffix) < 2 or vocab.side_words.match(t, start)) \
             and last.value.endswith(suffix):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+# The kinds of name a place is read from and said again by (not a district or street)
+NAMED_KINDS = ("road", "compound", "landmark")
+
 
 @dataclass
 class Place:

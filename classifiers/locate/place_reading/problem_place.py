@@ -7,7 +7,7 @@ import re
 
 from classifiers.locate.place_reading.details import detail_at
 from classifiers.locate.place_reading.patterns import CJK, SENTENCE_ENDS
-from classifiers.locate.place_reading.place import Name, Place
+from classifiers.locate.place_reading.place import NAMED_KINDS, Name, Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
@@ -28,10 +28,9 @@ _NEXT_SENTENCE_REACH = 30
 _FIRST_PERSON = re.compile("我|本人|俺|咱")
 _ROUTINE_REACH = 120  # how far after the routine's sentence the problem's place may be named
 _ERRAND_BEFORE = ("在", "从", "去", "到")
-_NEXT_REACH = 60
-_DENIED_REACH = 16  # how soon after a name "not ours" may be said of it  # how far after where the writer lives or was the problem's place may be named
+_NEXT_REACH = 60  # how far after where the writer lives or was the problem's place may be named
+_DENIED_REACH = 16  # how soon after a name "not ours" may be said of it
 _PAUSES = PHRASE_BREAK + " "
-_NAMED = ("road", "compound", "landmark")  # the kinds of name a place is read from (not a district or street)
 
 
 def problem_place(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | None:
@@ -105,13 +104,13 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
         stop = _SENTENCE_END.search(t, first.end, first.end + _NEXT_SENTENCE_REACH)
         later = next((n for n in starters if stop and stop.end() <= n.start <= stop.end() + _NEXT_SENTENCE_REACH
                       and n.value != first.value and _with_detail(vocab, t, n)), None)
-        if first.kind not in _NAMED:
+        if first.kind not in NAMED_KINDS:
             return first
         # (我是绿城小区的 今天去中心公园南门 那边的公共厕所: a place with a detail of its own, said soon
         # after; but 我是幸福新村17幢的住户，17幢楼前…, 我住在玉泉路 玉泉路八十八号 绿城小区 七号楼: his own)
         return later or _next_with_detail(vocab, t, first, starters, unless_own_detail=True) or first
     later = next((n for n in starters if n.start >= turn.end()
-                  and not (n.value == first.value and n.kind in _NAMED
+                  and not (n.value == first.value and n.kind in NAMED_KINDS
                            and not _with_detail(vocab, t, n))), None)
     if later is not None:  # (本人住在桃园里，每天走松林路去买菜。这次要反映的是…: passed on the round too)
         return _after_routine(vocab, t, later, starters) or later
@@ -119,7 +118,7 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
         return None
     # 其家住北竹竿小区，近日在礼士公园东门内晨练时发现…: the place named before what he found
     # (not below a district or street: 我是东安区的 东安 就是东四街道)
-    if first.kind not in _NAMED:
+    if first.kind not in NAMED_KINDS:
         return first
     return next((n for n in starters if first.end < n.start < turn.start() and n.value != first.value), first)
 

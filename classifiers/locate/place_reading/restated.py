@@ -10,12 +10,11 @@ from functools import lru_cache
 from pypinyin import Style, lazy_pinyin
 
 from classifiers.locate.place_reading.junctions import without_short_name
-from classifiers.locate.place_reading.place import Name
+from classifiers.locate.place_reading.place import NAMED_KINDS, Name
 
 # What a caller says between two sayings of one name (the reader has taken 那个/嗯 out already)
 _GAP = re.compile(r"(?:[,.\s]|就是|不对|不是|是|啊|好像|反正|对)*")
 _CORRECTING = re.compile("不对|不是")
-_KINDS = ("road", "compound", "landmark")
 # 西江桥啊就是洗江桥啊我也不知道哪个字: the caller is unsure how it is written; the first saying stands
 _UNSURE = re.compile(r"[,.\s啊呀]*(?:\?|(?:我也|也)?(?:不知道|不晓得|搞不清)(?:是)?哪个字)")
 
@@ -26,7 +25,7 @@ def restated(t: str, names: list[Name]) -> list[Name]:
     out: list[Name] = []
     for n in names:
         prev = out[-1] if out else None
-        if prev is not None and prev.kind == n.kind and n.kind in _KINDS and prev.value != n.value \
+        if prev is not None and prev.kind == n.kind and n.kind in NAMED_KINDS and prev.value != n.value \
                 and not prev.attached and not n.attached:
             gap = without_short_name(t[prev.end:n.start], n.value)
             # (but 是解放路，不是解放北路 denies the second)

@@ -31,3 +31,12 @@ def short_schools(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
                 or any(n.end == s or n.kind == "road" and n.end == s - 1 and before == "上" for n in names):
             found.append(Name("landmark", t[s:e], s, e))
     return sorted([*names, *found], key=lambda n: n.start) if found else names
+
+
+_SHORT_FORM = re.compile(rf"[{_OWNER}]?(?:实验)?({_NUMERAL})(?:实|附)?([中小])")
+
+
+def short_for(short: str, school: str) -> bool:
+    """Is `short` (二实小, 三中, 实验二小) the school `school` (东安区第二实验小学, 第三中学) said short?"""
+    m = _SHORT_FORM.fullmatch(short)
+    return bool(m) and school.endswith(m.group(2) + "学") and m.group(1) in school
