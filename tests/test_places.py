@@ -1725,7 +1725,13 @@ V26_ROUND += [
     ("反映类型：占道经营\n问题地址：龙华区金盘路9号\n问题描述：门前人行道被摊位占满", {"district": "龙华区", "road": "金盘路", "number": "9"}),
     ("[标题] 单元门口积水\n[地点] 南竹竿小区 8号楼 3单元\n[描述] 单元门口积水一周", {"compound": "南竹竿小区", "building": "8", "unit": "3"}),
 ]
-LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND
+V27_ROUND = [
+    # the caller confirms the second road (对) before the junction word
+    ("东四六条，东四六条跟那个朝阳门北小街，对，交叉口，有个变压器嗡嗡响", {"road": "东四六条", "cross_road": "朝阳门北小街"}),
+    ("接线员：是哪两条路的路口？市民：建设路和，那个，胜利大街，对，就那个路口，斑马线都磨没了",
+     {"road": "建设路", "cross_road": "胜利大街"}),
+]
+LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND
 
 
 @pytest.mark.parametrize("text, expected", LATER_ROUNDS, ids=[t for t, _ in LATER_ROUNDS])
