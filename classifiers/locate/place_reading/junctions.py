@@ -10,7 +10,8 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 _TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
 _JUNCTION_GAP = re.compile(r"^[东西南北]?口儿?|^出来|就是|[,、 ]")  # (演乐胡同口和朝阳门南小街交叉口, 演乐胡同出来跟北小街)
-# (跟朝阳门北小街，对，交叉口: the caller confirms the road; 跟朝阳门南小街，交汇那块; 南小街这儿这个丁字路口; 和朝阳门北小街，两条路那个十字口; 跟金宝街 就是那个路口儿)
+# (跟朝阳门南小街，交汇那块; 南小街这儿这个丁字路口; 和朝阳门北小街，两条路那个十字口; 跟金宝街 就是那个路口儿;
+# 跟朝阳门北小街，对，交叉口: the caller confirms the road first)
 # (𠮶个 — Cantonese 嗰个 as OpenCC writes it, which is how the reader sees it — and Sichuanese 勒个:
 # "that", which the normaliser does not take out)
 _BEFORE_JUNCTION = re.compile(r"[,\s]?(?:对[,\s]?)?(?:上|那儿的|这儿的|那边的)?的?(?:两条路|两条街|俩路|俩街)?(?:这儿|那儿)?(?:就是|就)?"
