@@ -74,6 +74,28 @@ def match(ours: list[dict], frozen: list[dict]) -> list[tuple[dict, dict | None,
     return out
 
 
+def repeats(case_of: dict[str, str], frozen: list[dict]) -> dict:
+    """Repeat complaints joined: of the pairs of messages a frozen issue holds (one problem at
+    one place, told by many people), how many ended in one case; and the pairs of messages of
+    two different frozen issues put in one case (certainly wrong)."""
+    same = joined = 0
+    owner = {}
+    for f in frozen:
+        ids = [m for m in f["message_ids"] if m in case_of]
+        for m in ids:
+            owner[m] = f["rank"]
+        same += len(ids) * (len(ids) - 1) // 2
+        by_case = Counter(case_of[m] for m in ids)
+        joined += sum(n * (n - 1) // 2 for n in by_case.values())
+    members: dict[str, Counter] = {}
+    for m, rank in owner.items():
+        members.setdefault(case_of[m], Counter())[rank] += 1
+    wrong = sum(a * b for c in members.values() for i, a in enumerate(c.values())
+                for b in list(c.values())[i + 1:])
+    cases = len({case_of[m] for m in owner})
+    return {"pairs": same, "joined": joined, "cross_issue_joined": wrong, "messages": len(owner), "cases": cases}
+
+
 def run_once(args, frozen: list[dict]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_module.load(args.config, {"storage.data_dir": tmp})
@@ -93,6 +115,17 @@ def run_once(args, frozen: list[dict]) -> dict:
     print(f"replay: {result.messages} messages, {dict(result.outcomes)}, {len(result.bad_lines)} bad lines, "
           f"{result.seconds:.1f} s = {result.per_second:.0f} messages/s; stages alone {baseline:.0f} messages/s "
           f"in the same run (ratio {result.per_second / baseline:.2f})")
+    rep = repeats(result.case_of, frozen)
+    if args.joins and not args.joins.exists():
+        first = {result.case_of[m]: m for m in result.case_of if m not in result.attached}
+        with args.joins.open("w", encoding="utf-8") as out:
+            for m in sorted(result.attached):
+                out.write(json.dumps({"message": m, "joined": first.get(result.case_of[m], ""),
+                                      "case_no": result.case_of[m]}) + "\n")
+        print(f"the {len(result.attached)} joins written to {args.joins}")
+    print(f"repeats joined: {rep['joined']} of {rep['pairs']} same-issue pairs in one case "
+          f"({rep['messages']} messages of the frozen 20 issues in {rep['cases']} cases); "
+          f"pairs of two different frozen issues in one case: {rep['cross_issue_joined']}")
     print(f"frozen top 5 found: {found(5, 5)}/5 in our top 5, {found(5, 10)}/5 in our top 10")
     print(f"frozen top 10 found: {found(10, 10)}/10 in our top 10, {found(10, 20)}/10 in our top 20")
     print(f"frozen top 20 found: {found(20, 20)}/20 in our top 20")
@@ -104,7 +137,8 @@ def run_once(args, frozen: list[dict]) -> dict:
             if hit else "= none of the frozen 20"
         print(f"{rank:3d}. heat {issue['heat']:6.2f} {len(issue['report_ids']):3d} msgs  {issue['title'][:40]}  {what}")
     return {"top5@5": found(5, 5), "top5@10": found(5, 10), "top10@10": found(10, 10), "top10@20": found(10, 20),
-            "top20@20": found(20, 20), "precision": round(right / total, 2),
+            "top20@20": found(20, 20), "repeat_pairs_joined": rep["joined"],
+            "cross_issue_joined": rep["cross_issue_joined"], "cases": rep["cases"], "precision": round(right / total, 2),
             "precision_matched": round(right / max(1, hit_total), 2), "per_s": round(result.per_second),
             "ratio": round(result.per_second / baseline, 2)}
 
@@ -113,6 +147,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--config", default=str(ROOT / "config.toml"))
+    parser.add_argument("--joins", type=Path,
+                        help="write each message that joined an open case, with the case's first message (ids)")
     parser.add_argument("--show", type=int, default=0, help="print our top N with their matches")
     parser.add_argument("--runs", type=int, default=3,
                         help="replays (the view depends on the order reports finish filing, 32 at a time)")

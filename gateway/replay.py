@@ -28,7 +28,7 @@ from aiohttp import web
 from gateway.appkeys import CASES, HOTSPOTS, SERVICE
 from gateway.cases.service import CaseService
 from gateway.errors import Refusal
-from gateway.models import ACCEPTED, Intake, now
+from gateway.models import ACCEPTED, ATTACHED, Intake, now
 from gateway.status_history import StatusEvent, by_message, read_events
 
 # Reports in flight at once: enough for the store's group commit to gather them.
@@ -44,6 +44,8 @@ class ReplayResult:
     first: object = None
     last: object = None
     top: list[dict] = field(default_factory=list)
+    case_of: dict[str, str] = field(default_factory=dict)  # message's external id → the case it is in
+    attached: set[str] = field(default_factory=set)  # the messages that joined a case already open
     # The status history and the clocks (the second part of a replay).
     events: int = 0
     event_outcomes: Counter = field(default_factory=Counter)  # applied, skipped
@@ -91,6 +93,9 @@ async def replay(app: web.Application, path: Path, convert: Callable[[dict], Int
             result.outcomes["repeated" if answer.repeated else answer.outcome] += 1
             if answer.case_no:
                 filed[intake.external_id] = (answer.case_no, answer.outcome, intake.received_at)
+                result.case_of[intake.external_id] = answer.case_no
+                if answer.outcome == ATTACHED:
+                    result.attached.add(intake.external_id)
 
         started = time.perf_counter()
         tasks = []

@@ -32,6 +32,14 @@ def close_codes(alternatives: list[dict], evidence: dict) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for c in codes if c))
 
 
+def first_reported_at(workorder: dict) -> datetime:
+    """When the case's problem was first reported: what a new report's own time is compared
+    with (they differ from the filing time when history is replayed, `run.py replay`)."""
+    times = [datetime.fromisoformat(e["received_at"]) for e in workorder.get("reporters") or []
+             if e.get("received_at")]
+    return min(times) if times else datetime.fromisoformat(workorder["created_at"])
+
+
 class IndexedDuplicates:
     def __init__(self, index: DuplicateIndex):
         self.index = index
@@ -71,7 +79,7 @@ class IndexedDuplicates:
             category_path=[] if asks else workorder["category"]["path"],
             grid_code=location["grid_code"],
             point=GeoPoint(location["lat"], location["lng"]) if location["lat"] is not None else None,
-            created_at=datetime.fromisoformat(workorder["created_at"]),
+            created_at=first_reported_at(workorder),
             reporter_keys=keys,
             status=workorder["status"],
             place=location.get("place") or {},
