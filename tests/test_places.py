@@ -1731,7 +1731,19 @@ V27_ROUND = [
     ("接线员：是哪两条路的路口？市民：建设路和，那个，胜利大街，对，就那个路口，斑马线都磨没了",
      {"road": "建设路", "cross_road": "胜利大街"}),
 ]
-LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND
+V28_ROUND = [
+    # the connector said again after a pause, and a dialect "there" before the junction word
+    ("嗯，那个光明街跟那个……跟新华路交叉那个路口，井盖翘起来了", {"road": "光明街", "cross_road": "新华路"}),
+    ("就是胜利大街和那个……建设二道街，路口那儿，积水老深了", {"road": "胜利大街", "cross_road": "建设二道街"}),
+    ("红旗大街跟那个松花江街那疙瘩，路口，冰溜子老大了", {"road": "红旗大街", "cross_road": "松花江街"}),
+    # …but 和平路 after 和 is a name of its own
+    ("中山大街和和平路交叉口那里有个下水井盖碎了", {"road": "中山大街", "cross_road": "和平路"}),
+    # a numbered section with its side is part of the road's name (成都 一环路北三段)
+    ("青羊区光华路与二环路西一段交叉口的红绿灯坏了", {"district": "青羊区", "road": "光华路", "cross_road": "二环路西一段"}),
+    ("金牛区一环路北三段与人民北路交叉口行人过街时间太短", {"district": "金牛区", "road": "一环路北三段",
+                                                        "cross_road": "人民北路"}),
+]
+LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND
 
 
 @pytest.mark.parametrize("text, expected", LATER_ROUNDS, ids=[t for t, _ in LATER_ROUNDS])

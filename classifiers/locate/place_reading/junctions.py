@@ -9,12 +9,12 @@ from classifiers.locate.place_reading.place import Name
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 _TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
-_JUNCTION_GAP = re.compile(r"^[东西南北]?口儿?|^出来|就是|[,、 ]")  # (演乐胡同口和朝阳门南小街交叉口, 演乐胡同出来跟北小街)
+_JUNCTION_GAP = re.compile(r"^[东西南北]?口儿?|^出来|就是|[,、. ]")  # (演乐胡同口和朝阳门南小街交叉口, 演乐胡同出来跟北小街; . a pause: 跟那个……跟东四十条)
 # (跟朝阳门南小街，交汇那块; 南小街这儿这个丁字路口; 和朝阳门北小街，两条路那个十字口; 跟金宝街 就是那个路口儿;
 # 跟朝阳门北小街，对，交叉口: the caller confirms the road first)
 # (𠮶个 — Cantonese 嗰个 as OpenCC writes it, which is how the reader sees it — and Sichuanese 勒个:
 # "that", which the normaliser does not take out)
-_BEFORE_JUNCTION = re.compile(r"[,\s]?(?:对[,\s]?)?(?:上|那儿的|这儿的|那边的)?的?(?:两条路|两条街|俩路|俩街)?(?:这儿|那儿)?(?:就是|就)?"
+_BEFORE_JUNCTION = re.compile(r"[,\s]?(?:对[,\s]?)?(?:上|那儿的|这儿的|那边的)?的?(?:两条路|两条街|俩路|俩街)?(?:这儿|那儿|[这那]疙瘩[,\s]?)?(?:就是|就)?"
                               r"(?:那个|这个|𠮶个|勒个|[那这](?=路口|口|十字|丁字))?")
 # What a caller says between the roads of a junction while finding or correcting the second
 # one (长青路跟跟叫啥来着跟兴业大道对兴业大道路口, 和长安街不是建国门内大街十字路口)
@@ -31,12 +31,14 @@ _BARE_JUNCTION_END = re.compile(rf"([{CJK}]{{1,8}}?(?:大道|大街|胡同|路|�
 _JUNCTION_ROAD = re.compile(r"(?<=.[条街同巷道站场路])路$")
 # …and 蒲桥路口 may be 蒲桥 + 路口 or 蒲桥路 + 口: compared without it
 _ROAD_AFTER_END = re.compile(r"(?<=.[园桥])路$")
+# 一环路北三段, 人民南路四段: a numbered section, with its side, is part of a road's name (成都)
+_NAMED_SECTION = re.compile(r"[东西南北]?[一二三四五六七八九十]段(?!时间|日子|路)")
 
 
 def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
     """The names with two roads and a junction word made one junction, and the two ends of
     a stretch (从A到B之间) one between."""
-    names = _spoken_junctions(vocab, t, names)
+    names = _spoken_junctions(vocab, t, _with_sections(vocab, t, names))
     out: list[Name] = []
     i = 0
     while i < len(names):
@@ -44,14 +46,16 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
         b = names[i + 1] if i + 1 < len(names) else None
         if a.kind == "road" and b is not None and b.kind == "road":
             gap = without_short_name(ALIAS.sub("", t[a.end:b.start]), b.value)
-            if b.value[0] in vocab.connectors and gap and not _JUNCTION_GAP.sub("", gap) \
+            # (跟那个……跟东四十条: the connector said again after a pause)
+            if b.value[0] in vocab.connectors and gap \
+                    and (not _JUNCTION_GAP.sub("", gap) or _JUNCTION_GAP.sub("", gap) == b.value[0] and gap[-1] in ",. ") \
                     and len(b.value) >= 4 and junction_word(vocab, t, b.end):
                 # 内务部街西口，跟东四南大街的丁字路口: the name was read with its 跟
                 b = Name("road", b.value[1:], b.start + 1, b.end)
                 gap += t[b.start - 1]
             # 内务部街西口，跟东四南大街的丁字路口: the lane's end, then the road it meets
             core = _JUNCTION_GAP.sub("", gap) if any(c in vocab.connectors for c in gap) else gap
-            joined = gap == "" or (len(core) <= 2 and all(c in vocab.connectors or c in ",、的 " for c in core)) \
+            joined = gap == "" or (len(core) <= 2 and all(c in vocab.connectors or c in ",、.的 " for c in core)) \
                 or _NEAR.fullmatch(gap) is not None \
                 or _LANE_MOUTH.fullmatch(gap) is not None  # 在红旗大街上靠近东风路路口; 史家胡同东口，东四南大街上那个路口
             junction = junction_word(vocab, t, b.end)
@@ -81,6 +85,21 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
         i += 1
     for m in _TO.finditer(t):
         out = _between(vocab, t, m.start(), out)
+    return out
+
+
+def _with_sections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
+    """Roads with the numbered section said after them (一环路北三段与人民北路: the next name
+    read with its 与 starts after the section)."""
+    out: list[Name] = []
+    extended = -1
+    for n in names:
+        if n.start == extended and n.value[0] in vocab.connectors and len(n.value) >= 4:
+            n = Name(n.kind, n.value[1:], n.start + 1, n.end)
+        m = _NAMED_SECTION.match(t, n.end) if n.kind == "road" and not n.value.endswith("段") else None
+        if m and not any(o.start < m.end() and o.end > n.end for o in names if o is not n):
+            n, extended = Name("road", n.value + m.group(), n.start, m.end()), m.end()
+        out.append(n)
     return out
 
 
