@@ -14,6 +14,12 @@ its messages, at least two. Figures:
 * precision — the share of the messages in our top 10 issues that belong to the frozen
   issue their issue is (an issue that is none of the frozen 20 counts as wrong throughout),
   and the same over the matched issues only;
+* repeats joined (the duplicate check on real letters) — of the pairs of messages each frozen
+  issue holds, how many ended in one case, and pairs of two frozen issues put in one case;
+  of the messages that joined an open case, how many a person judged to be the same problem
+  at the same place as the case's first message (bench/data/board_joins_judged_v1.jsonl,
+  judged by helpers who never saw the code; exact re-posts count as right; `--joins FILE`
+  writes the joins so that the ones not judged yet can be);
 * replay speed — messages per second through the intake path, with the stages alone
   (classify + locate in this process, no storage) over the same messages as the
   same-run baseline.
@@ -43,6 +49,7 @@ from gateway.stages.build import build_stages  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "tipdm2020c" / "hotissues.jsonl"
 FROZEN = ROOT / "bench" / "data" / "frozen" / "hotissues_frozen_v1.json"
+JUDGED = ROOT / "bench" / "data" / "board_joins_judged_v1.jsonl"
 
 
 def stages_alone(path: Path, settings) -> float:
@@ -96,6 +103,22 @@ def repeats(case_of: dict[str, str], frozen: list[dict]) -> dict:
     return {"pairs": same, "joined": joined, "cross_issue_joined": wrong, "messages": len(owner), "cases": cases}
 
 
+def judged_joins(case_of: dict[str, str], attached: set[str], letters: dict[str, tuple], judged: dict) -> dict:
+    """The joins as a person judged them: each message that joined a case, against the
+    case's first message (an exact re-post is right without a judge; a pair nobody has judged
+    yet is counted apart — judge it and add it to the file)."""
+    first = {case_of[m]: m for m in case_of if m not in attached}
+    right = wrong = unjudged = 0
+    for m in attached:
+        j = first.get(case_of[m], "")
+        verdict = True if letters.get(m) == letters.get(j) else judged.get((m, j))
+        right += verdict is True
+        wrong += verdict is False
+        unjudged += verdict is None
+    return {"joins": len(attached), "right": right, "wrong": wrong, "unjudged": unjudged,
+            "precision": round(right / max(1, right + wrong), 3)}
+
+
 def run_once(args, frozen: list[dict]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_module.load(args.config, {"storage.data_dir": tmp})
@@ -116,6 +139,9 @@ def run_once(args, frozen: list[dict]) -> dict:
           f"{result.seconds:.1f} s = {result.per_second:.0f} messages/s; stages alone {baseline:.0f} messages/s "
           f"in the same run (ratio {result.per_second / baseline:.2f})")
     rep = repeats(result.case_of, frozen)
+    jj = judged_joins(result.case_of, result.attached, args.letters, args.judged)
+    print(f"joins: {jj['joins']} messages joined an open case; judged right {jj['right']}, wrong {jj['wrong']} "
+          f"(precision {jj['precision']}), not judged yet {jj['unjudged']}")
     if args.joins and not args.joins.exists():
         first = {result.case_of[m]: m for m in result.case_of if m not in result.attached}
         with args.joins.open("w", encoding="utf-8") as out:
@@ -137,7 +163,8 @@ def run_once(args, frozen: list[dict]) -> dict:
             if hit else "= none of the frozen 20"
         print(f"{rank:3d}. heat {issue['heat']:6.2f} {len(issue['report_ids']):3d} msgs  {issue['title'][:40]}  {what}")
     return {"top5@5": found(5, 5), "top5@10": found(5, 10), "top10@10": found(10, 10), "top10@20": found(10, 20),
-            "top20@20": found(20, 20), "repeat_pairs_joined": rep["joined"],
+            "top20@20": found(20, 20), "repeat_pairs_joined": rep["joined"], "joins": jj["joins"],
+            "joins_wrong": jj["wrong"], "joins_unjudged": jj["unjudged"], "join_precision": jj["precision"],
             "cross_issue_joined": rep["cross_issue_joined"], "cases": rep["cases"], "precision": round(right / total, 2),
             "precision_matched": round(right / max(1, hit_total), 2), "per_s": round(result.per_second),
             "ratio": round(result.per_second / baseline, 2)}
@@ -154,6 +181,13 @@ def main() -> int:
                         help="replays (the view depends on the order reports finish filing, 32 at a time)")
     args = parser.parse_args()
     frozen = sorted(json.loads(FROZEN.read_text(encoding="utf-8"))["issues"], key=lambda f: f["rank"])
+    args.letters = {}
+    for line in args.data.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            args.letters[rec["id"]] = (rec.get("title", ""), rec.get("text", ""))
+    args.judged = {(r["message"], r["joined"]): r["same"] for r in map(json.loads, JUDGED.read_text(
+        encoding="utf-8").splitlines()) if r["same"] is not None}
     runs = []
     for n in range(args.runs):
         print(f"-- run {n + 1}/{args.runs}")

@@ -137,6 +137,20 @@ def test_time_window_is_respected():
     assert outside.action == "new"
 
 
+def test_a_case_still_being_reported_stays_a_candidate_after_its_latest_report():
+    # Reported on day 0 and again on day 2: a report on day 4 is 4 days from the first but
+    # 2 from the latest, within the 72-hour window; one 4 days after the latest is not.
+    ix = DuplicateIndex(window_hours=72)
+    ix.add(lamp_case(last_reported_at=T0 + timedelta(days=2)))
+    text = "幸福小区3号楼东门的路灯坏了，晚上黑漆漆的一片"
+    day4 = ix.check(text, LAMP, [], "G01", GATE, ["tel:2"], T0 + timedelta(days=4))
+    assert day4.action == "attach" and day4.candidates[0].explanation["age_hours"] == 48.0
+    assert ix.check(text, LAMP, [], "G01", GATE, ["tel:2"], T0 + timedelta(days=6, hours=1)).action == "new"
+    # …and a report made between its first and latest reports is as fresh as they are.
+    assert ix.check(text, LAMP, [], "G01", GATE, ["tel:2"], T0 + timedelta(days=1)).candidates[0] \
+        .explanation["age_hours"] == 0.0
+
+
 def test_explanation_gives_the_components_of_the_score(index):
     result = index.check("幸福小区3号楼东门路灯不亮了", LAMP, [], "G01", near(GATE, 40), ["tel:2"],
                          T0 + timedelta(hours=6))

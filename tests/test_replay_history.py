@@ -137,32 +137,30 @@ async def test_status_history_runs_the_clocks_as_they_would_have_and_the_figures
         assert (await all_feed(gw, cursor=cursor))[0] == []
 
 
-REPEATS = [  # a year-old stream: one problem told again by a neighbour, and again weeks later
-    {"id": "r1", "title": "幸福里小区烧烤店油烟扰民", "text": "幸福里小区3栋楼下烧烤店油烟直排，家里窗户都不能开",
-     "user": "U1", "time": "2025/6/2 20:00:00"},
-    {"id": "r2", "title": "幸福里小区烧烤店油烟扰民", "text": "幸福里小区3栋楼下烧烤店油烟直排，家里窗户都不能开",
-     "user": "U2", "time": "2025/6/5 21:00:00"},
-    {"id": "r3", "title": "幸福里小区烧烤店油烟扰民", "text": "幸福里小区3栋楼下烧烤店油烟直排，家里窗户都不能开",
-     "user": "U3", "time": "2025/7/20 21:00:00"},
+REPEATS = [  # a year-old stream: one problem told again and again by neighbours, then weeks later
+    {"id": f"r{i}", "title": "幸福里小区烧烤店油烟扰民", "text": "幸福里小区3栋楼下烧烤店油烟直排，家里窗户都不能开",
+     "user": f"U{i}", "time": time} for i, time in enumerate(
+        ["2025/6/2 20:00:00", "2025/6/12 21:00:00", "2025/6/24 21:00:00", "2025/8/20 21:00:00"], 1)
 ]
 
 
 async def test_a_replayed_repeat_joins_the_case_it_repeats_by_the_times_the_reports_were_made(tmp_path, monkeypatch):
-    # The duplicate check compares a report's own time with when the open case was first
-    # reported, not with when the replay filed it: a year-old repeat three days after the
-    # first joins it, the same words six weeks later (outside the 14-day window) do not.
+    # The duplicate check compares a report's own time with when the open case was reported,
+    # not with when the replay filed it: year-old repeats within 14 days of the case's latest
+    # report join it (r3 is 22 days after r1, 12 after r2); the same words eight weeks after
+    # the latest do not.
     monkeypatch.setattr("gateway.replay.CONCURRENCY", 1)  # each sees the ones before it
     settings = make_settings(tmp_path / "data")
     path = tmp_path / "board.jsonl"
     write_lines(path, REPEATS)
     result = await replay(create_app(settings, stages=default_stages(settings)), path, board.to_intake)
-    assert (result.outcomes["accepted"], result.outcomes["attached"]) == (2, 1)
-    assert result.case_of["r2"] == result.case_of["r1"] != result.case_of["r3"]
+    assert (result.outcomes["accepted"], result.outcomes["attached"]) == (2, 2)
+    assert result.case_of["r1"] == result.case_of["r2"] == result.case_of["r3"] != result.case_of["r4"]
     async with running_gateway(settings) as gw:
         first = await workorder(gw, result.case_of["r1"])
-        assert first["report_count"] == 2
-        assert [e["received_at"] for e in first["reporters"]] == ["2025-06-02T20:00:00+08:00",
-                                                                  "2025-06-05T21:00:00+08:00"]
+        assert first["report_count"] == 3
+        assert [e["received_at"] for e in first["reporters"]] == [
+            "2025-06-02T20:00:00+08:00", "2025-06-12T21:00:00+08:00", "2025-06-24T21:00:00+08:00"]
 
 
 def test_the_command_line_replays_history_and_says_what_it_skipped(tmp_path, files):

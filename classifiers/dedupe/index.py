@@ -10,7 +10,8 @@ Candidates for a report are
 * open cases in the same grid, or — when both sides have coordinates — within
   ``radius_m`` metres, whose category is the same or related (same parent: the code without
   its last three digits, e.g. ``SJ-06001`` → ``SJ-06``; otherwise the taxonomy path without
-  its last element), created within ``window`` of the report;
+  its last element), reported within ``window`` of the report (of its first or latest report,
+  or between them: the times the reports were made, not filed);
 * the same reporter's open cases (same phone, chat user, e-mail address: opaque
   "reporter keys"), whatever the place, within the window (the ``reporter_scan_limit`` most
   recent per key, so a grid worker's account with hundreds of cases stays cheap);
@@ -295,7 +296,10 @@ class OpenCase:
     category_path: list[str] = field(default_factory=list)
     grid_code: str = ""
     point: GeoPoint | None = None
-    created_at: datetime | None = None  # timezone-aware
+    created_at: datetime | None = None  # timezone-aware: when it was first reported
+    # The latest report joined to it (None: created_at): a case still being reported is
+    # still a candidate for window_hours after that report.
+    last_reported_at: datetime | None = None
     reporter_keys: set[str] = field(default_factory=set)
     status: str = "confirmed"
     place: dict = field(default_factory=dict)  # the structured place (Location.place)
@@ -307,12 +311,12 @@ class OpenCase:
 class _Entry:
     """What the index keeps per case (immutable once built; ``update`` replaces it)."""
 
-    __slots__ = ("case_no", "tok", "code", "parent", "grid", "lat", "lng", "cell", "ts",
+    __slots__ = ("case_no", "tok", "code", "parent", "grid", "lat", "lng", "cell", "ts", "ts_last",
                  "reporters", "text", "place", "place_keys", "close", "faults", "recurrence", "profile", "objects")
 
     def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters, text,
                  place=None, place_keys=frozenset(), close=frozenset(), faults=None, recurrence=None,
-                 profile=None):
+                 profile=None, ts_last=None):
         self.case_no = case_no
         self.text = text  # the raw text `tok` was prepared from
         self.tok = tok
@@ -323,6 +327,7 @@ class _Entry:
         self.lng = lng
         self.cell = cell
         self.ts = ts
+        self.ts_last = ts if ts_last is None else ts_last
         self.reporters = reporters
         self.place = place or {}
         self.place_keys = place_keys
@@ -536,6 +541,7 @@ class DuplicateIndex:
             faults,
             recurrence,
             profile,
+            case.last_reported_at.timestamp() if case.last_reported_at is not None else None,
         )
 
     def add(self, case: OpenCase) -> None:
@@ -638,7 +644,7 @@ class DuplicateIndex:
                     n += 1
                     if n > limit:
                         break
-                if lo <= e.ts <= hi and e.case_no not in found:
+                if e.ts <= hi and lo <= e.ts_last and e.case_no not in found:
                     found[e.case_no] = (e, how)
 
         with self._lock:
@@ -826,7 +832,7 @@ class DuplicateIndex:
             category = 1.0
 
         # time: 1.0 now, 0.5 at the edge of the window
-        age_s = abs(q.ts - e.ts)
+        age_s = max(0.0, e.ts - q.ts, q.ts - e.ts_last)  # from the nearest of its reports
         recency = 1.0 - 0.5 * min(1.0, age_s / self.window.total_seconds())
 
         score = (self.text_weight * text + self.place_weight * place

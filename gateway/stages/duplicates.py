@@ -32,12 +32,14 @@ def close_codes(alternatives: list[dict], evidence: dict) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for c in codes if c))
 
 
-def first_reported_at(workorder: dict) -> datetime:
-    """When the case's problem was first reported: what a new report's own time is compared
-    with (they differ from the filing time when history is replayed, `run.py replay`)."""
+def reported_between(workorder: dict) -> tuple[datetime, datetime]:
+    """When the case's problem was first and last reported: what a new report's own time is
+    compared with (they differ from the filing time when history is replayed, `run.py replay`)."""
     times = [datetime.fromisoformat(e["received_at"]) for e in workorder.get("reporters") or []
              if e.get("received_at")]
-    return min(times) if times else datetime.fromisoformat(workorder["created_at"])
+    if not times:
+        times = [datetime.fromisoformat(workorder["created_at"])]
+    return min(times), max(times)
 
 
 class IndexedDuplicates:
@@ -68,6 +70,7 @@ class IndexedDuplicates:
             self.index.remove(workorder["case_no"])
             return
         location = workorder["location"]
+        first, last = reported_between(workorder)
         keys: set[str] = set()
         for entry in workorder["reporters"]:
             keys |= reporter_keys(entry["reporter"])
@@ -79,7 +82,8 @@ class IndexedDuplicates:
             category_path=[] if asks else workorder["category"]["path"],
             grid_code=location["grid_code"],
             point=GeoPoint(location["lat"], location["lng"]) if location["lat"] is not None else None,
-            created_at=first_reported_at(workorder),
+            created_at=first,
+            last_reported_at=last,
             reporter_keys=keys,
             status=workorder["status"],
             place=location.get("place") or {},
