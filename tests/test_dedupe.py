@@ -567,6 +567,10 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"landmark": "园林局车站"}, {"landmark": "园林局公交站"}, "same"),
     ({"landmark": "市儿童医院"}, {"landmark": "儿童医院"}, "same"),
     ({"landmark": "地铁1号线市政府站"}, {"landmark": "市政府地铁站"}, "same"),
+    # a city's metro kept in the station's name is the same station said without it
+    ({"landmark": "广州地铁3号线珠江新城站", "exit": "B1"}, {"landmark": "珠江新城站", "exit": "B1"}, "same"),
+    ({"landmark": "重庆轨道交通3号线观音桥站"}, {"landmark": "观音桥地铁站"}, "same"),
+    ({"landmark": "广州地铁3号线珠江新城站", "exit": "B1"}, {"landmark": "珠江新城站", "exit": "A"}, "different"),
     # numbers in names said as digits or in words
     ({"road": "经二路", "cross_road": "纬五路"}, {"road": "纬5路", "cross_road": "经2路"}, "same"),
     ({"landmark": "锦溪二桥", "side": "下"}, {"landmark": "锦溪2桥", "side": "下"}, "same"),

@@ -1742,6 +1742,12 @@ V28_ROUND = [
     ("青羊区光华路与二环路西一段交叉口的红绿灯坏了", {"district": "青羊区", "road": "光华路", "cross_road": "二环路西一段"}),
     ("金牛区一环路北三段与人民北路交叉口行人过街时间太短", {"district": "金牛区", "road": "一环路北三段",
                                                         "cross_road": "人民北路"}),
+    # a city's metro said as one with its station is the station's name; said apart, it is where
+    ("广州地铁三号线珠江新城站B1出口扶梯又停了", {"landmark": "广州地铁3号线珠江新城站", "exit": "B1"}),
+    ("重庆轨道交通三号线 观音桥站 4号口 扶梯又停了", {"landmark": "重庆轨道交通3号线观音桥站", "exit": "4"}),
+    ("广州 地铁3号线体育西路站 B出口 扶梯突然逆行", {"landmark": "地铁3号线体育西路站", "exit": "B"}),
+    ("我在那个西安那个地铁二号线那个小寨站B口，有人打架", {"landmark": "地铁2号线小寨站", "exit": "B"}),
+    ("朝阳门地铁站D口楼梯上有人乞讨", {"landmark": "朝阳门地铁站", "exit": "D"}),
 ]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND
 

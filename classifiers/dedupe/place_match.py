@@ -29,6 +29,7 @@ from classifiers.locate.places import (
     GENERIC_LANDMARKS,
     LANDMARK_SUFFIXES,
     Place,
+    station_key,
     stretch_end,
 )
 from classifiers.normalize import chinese_numeral
@@ -331,7 +332,7 @@ def _landmark_name(p: dict) -> str:
     if generic or name in GENERIC_LANDMARKS or name in ("天桥",):
         return f"{p['road']}{name}" if p.get("road") else ""
     if name.endswith("站"):
-        name = _STATION_WORDS.sub("", name) or name
+        name = _STATION_WORDS.sub("", station_key(name)) or name
     # 市儿童医院 = 儿童医院, 市二院 = 二院 (but 市政府, 市府, 市民中心 are names of their own)
     if name.startswith("市") and len(name) >= 3 and not name.startswith(("市政", "市府", "市民")):
         name = name[1:]

@@ -40,6 +40,7 @@ from classifiers.locate.place_reading.form import fields_as_read, finer_from_for
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
 from classifiers.locate.place_reading.names import find_names, without_aliases
 from classifiers.locate.place_reading.note import put_right_by_note
+from classifiers.locate.place_reading.patterns import CITY_METRO, station_key
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.restated import restated
 from classifiers.locate.place_reading.text import METRO_AFTER_ROAD, phrase_starts, prepare, subject_end
@@ -61,7 +62,7 @@ from classifiers.normalize import to_simplified
 
 __all__ = ["BRANDS", "COMPOUND_SUFFIXES", "GENERIC_LANDMARKS", "LANDMARK_SUFFIXES", "WORDS_PATH", "Place",
            "PlaceReader", "PlaceWords", "PlaceWordsError", "extract_place", "load_place_words", "parse_place_words",
-           "stretch_end"]
+           "station_key", "stretch_end"]
 
 _TRADITIONAL_LABELS = re.compile("[區點屬詳題內問發]")
 WINDOW = 80  # characters read after the first name before the place is looked at
@@ -99,6 +100,8 @@ class PlaceReader:
             _latin_as_written_down(place)
             if place.cross_road and place.text.endswith("路口") and place.text not in said:
                 place.text = place.text[:-2]  # (the junction word fields_as_read added to two roads)
+            if place.landmark and isinstance(said, str):
+                place.landmark = _metro_as_said(place.landmark, said, self.vocabulary.city_short)
         return place
 
     def _read(self, text: str) -> Place | None:
@@ -128,6 +131,15 @@ class PlaceReader:
             if read_to == len(t) or end < read_to - WINDOW // 4:
                 return place
             limit = None
+
+
+def _metro_as_said(landmark: str, said: str, cities: frozenset[str]) -> str:
+    """A city's metro is kept with its station as one name only when said as one (广州地铁3号线
+    珠江新城站); said apart (广州 地铁…, 西安那个地铁…) the city is where, not the station's name."""
+    m = CITY_METRO.match(landmark)
+    if m is None or m.group().removesuffix("市") not in cities or m.group() + landmark[m.end():m.end() + 2] in said:
+        return landmark
+    return landmark[m.end():]
 
 
 def _latin_as_written_down(place: Place) -> None:

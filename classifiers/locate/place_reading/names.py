@@ -18,7 +18,7 @@ from classifiers.locate.place_reading.unsuffixed import unsuffixed_compound
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 _LINE = re.compile(rf"(?:{RAIL})?(?:{LINE_NUMBER})?")  # 地铁2号线人民广场站: the line before a station
-_LINE_BEFORE = re.compile(rf"(?:{RAIL})?(?:{LINE_NUMBER})?$")
+_LINE_BEFORE = re.compile(rf"(?:{RAIL}|轨道交通)?(?:{LINE_NUMBER})?$")
 # 桑榆里3号楼: building 3 of an estate, not house 3 of a lane
 _BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
@@ -289,7 +289,7 @@ def _without_city(vocab: Vocabulary, t: str, found: Name) -> Name:
 
 
 _AFFILIATED = re.compile("(?:第[一二三四五六七八九]|[一二三四五六七八九])?附属")
-_CITY_OWN = ("市", "站", "南站", "北站", "东站", "西站", "大学", "门")
+_CITY_OWN = ("市", "站", "南站", "北站", "东站", "西站", "大学", "门", "地铁", "轨道交通")
 _DIRECTIONS = "东西南北中"
 
 
@@ -314,9 +314,18 @@ def _without_car_park(vocab: Vocabulary, found: Name) -> Name:
 
 
 def _station_prefix(vocab: Vocabulary, t: str, start: int) -> int:
-    """Where a station's name starts with its line said before it (地铁2号线人民广场站)."""
-    m = _LINE_BEFORE.search(t, max(0, start - 7), start)
-    return start - len(m.group()) if m else start
+    """Where a station's name starts with its line said before it (地铁2号线人民广场站), and
+    the city's metro with it (广州地铁3号线珠江新城站, 重庆轨道交通3号线观音桥站: the system's
+    name, which labellers keep)."""
+    m = _LINE_BEFORE.search(t, max(0, start - 9), start)
+    if not m or not m.group():
+        return start
+    if not m.group()[0].isdigit():
+        for k in (3, 2):
+            city = t[max(0, m.start() - k):m.start()]
+            if len(city) == k and (city in vocab.city_short or city[-1] == "市" and city[:-1] in vocab.city_short):
+                return m.start() - k
+    return m.start()
 
 
 def without_aliases(t: str, names: list[Name]) -> list[Name]:

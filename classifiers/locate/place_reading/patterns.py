@@ -37,6 +37,11 @@ LINE_NUMBER = r"\d{1,2}号线"
 _LINE = re.compile(rf"{RAIL}|轨道交通|{LINE_NUMBER}")
 
 
+# The city's metro before a line or a station's name (广州地铁3号线…, 南京地铁珠江路站; not 东四地铁站)
+CITY_METRO = re.compile(r"^[\u4e00-\u9fff]{2,3}?市?(?=(?:地铁|轨道交通)(?:\d{1,2}号线|[\u4e00-\u9fff]{2,}站$))")
+
+
 def station_key(name: str) -> str:
-    """A station's name without its line or the word 地铁 (地铁2号线朝阳门站, 朝阳门地铁站 → 朝阳门站)."""
-    return _LINE.sub("", name)
+    """A station's name without its city's metro, its line or the word 地铁 (广州地铁3号线珠江新城站,
+    地铁2号线朝阳门站, 朝阳门地铁站 → 朝阳门站)."""
+    return _LINE.sub("", CITY_METRO.sub("", name))
