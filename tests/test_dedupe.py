@@ -890,3 +890,14 @@ def test_two_things_at_one_spot_are_offered_not_joined_even_in_one_category():
     same = _two_reports_at_one_spot(first, ("松涛路88号门口那个井盖子裂开了，底下黑洞洞的", "BJ-01002", ""))
     assert same.candidates and "different_object" not in same.candidates[0].explanation
 
+
+
+def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
+    from classifiers.dedupe.place_match import same_place
+    # A leaning lamp post 50 m north of the junction on the east pavement, another on the west.
+    east = extract_place("长江中路与光明街交叉口往北约50米路东人行道上一根路灯杆明显倾斜").as_dict()
+    west = extract_place("地址：长江中路光明街路口往北一点，路西那边 内容：路西人行道上有根灯杆歪得厉害").as_dict()
+    assert same_place(east, west) == "different"
+    east = extract_place("火车站出站口东侧那片出租车排队的地方，地上积水好几天了").as_dict()
+    west = extract_place("来电人反映火车站出站口西侧网约车上客区地面积水发臭").as_dict()
+    assert same_place(east, west) == "different"

@@ -1748,6 +1748,11 @@ V28_ROUND = [
     ("广州 地铁3号线体育西路站 B出口 扶梯突然逆行", {"landmark": "地铁3号线体育西路站", "exit": "B"}),
     ("我在那个西安那个地铁二号线那个小寨站B口，有人打架", {"landmark": "地铁2号线小寨站", "exit": "B"}),
     ("朝阳门地铁站D口楼梯上有人乞讨", {"landmark": "朝阳门地铁站", "exit": "D"}),
+    # the side of the road a little way from a junction or a shop, and a station's way out
+    ("长江中路与光明街交叉口往北约50米路东人行道上一根路灯杆倾斜", {"road": "长江中路", "cross_road": "光明街", "side": "东侧"}),
+    ("地址：长江中路光明街路口往北一点，路西那边", {"road": "长江中路", "cross_road": "光明街", "side": "西侧"}),
+    ("长青路新华书店以南路西侧行道树上挂满横幅", {"road": "长青路", "landmark": "新华书店", "side": "西侧"}),
+    ("火车站出站口东侧那片地上积水好几天了", {"landmark": "火车站出站口", "side": "东侧"}),
 ]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND
 

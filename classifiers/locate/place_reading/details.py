@@ -21,6 +21,8 @@ _CAMPUS = re.compile(r"[东西南北中新老本]?(?:校区|院区|分校|分院
 # some annotators and nothing to others: not read)
 _LEANING_END = re.compile(r"靠([东西南北])(?:边儿?|面|头|侧)?(?:那头|这头|那边|那侧|那块)")
 _LANE_END = re.compile(r"([东西南北])口(?![a-z\d])")
+# 路口往北约50米, 往南一点: a little way along the road (which side of it may follow)
+_OFFSET = re.compile(r"[往向以]?[东西南北](?:约|大约|大概)?(?:\d+米|一点儿?|一些|那?一?段)?[,\s]?(?=路[东西南北])")
 
 
 def detail_at(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
@@ -139,6 +141,9 @@ def _side(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     road_only = place.road and not (place.number or place.landmark or place.compound or place.stretch)
     if place.road and not (place.number or place.landmark or place.compound or place.side):
         m = vocab.road_side_re.match(t, pos)  # 长乐大道中段路东边儿: the stretch's side too
+        offset = _OFFSET.match(t, pos) if m is None and place.cross_road else None
+        if offset:  # 交叉口往北约50米路东: the side of the road a little way from the junction
+            m = vocab.road_side_re.match(t, offset.end())
         said_right_before = t.startswith(place.road, pos - len(place.road)) \
             or t[pos - 1:pos] == "," and t.startswith(place.road, pos - 1 - len(place.road))  # 云杉路，路北
         if m and (said_right_before or place.cross_road and t[pos - 1:pos] == "口"
@@ -148,6 +153,12 @@ def _side(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
         m = _LANE_END.match(t, pos)
         if road_only and m and not place.cross_road and t.startswith(place.road, pos - len(place.road)):
             place.side = m.group(1) + "侧"  # 遂安伯胡同东口: the lane's east end
+            return m.end()
+    if place.road and place.landmark and not (place.number or place.compound or place.side):
+        offset = _OFFSET.match(t, pos)  # 长青路新华书店以南路西侧: the road's side, south of the shop
+        m = vocab.road_side_re.match(t, offset.end()) if offset else None
+        if m:
+            place.side = m.group(1) + "侧"
             return m.end()
     if (place.cross_road or place.landmark.endswith(vocab.bridges)) and not place.side:
         m = _LEANING_END.match(t, pos)

@@ -81,6 +81,8 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         if found is None:
             continue
         found = _without_car_park(vocab, found)
+        if found.kind == "landmark" and found.value.endswith(("出站", "进站")) and t.startswith("口", found.end):
+            found = Name("landmark", found.value + "口", found.start, found.end + 1)  # 火车站出站口东侧
         if found.kind == "landmark" and suffix in vocab.stations and not _LINE.match(found.value).group():
             found = _line_said_apart(t, found)
         said_twice = _SAID_TWICE.match(found.value) if found.kind in NAMED_KINDS else None
