@@ -103,11 +103,16 @@ def repeats(case_of: dict[str, str], frozen: list[dict]) -> dict:
     return {"pairs": same, "joined": joined, "cross_issue_joined": wrong, "messages": len(owner), "cases": cases}
 
 
+def first_messages(case_of: dict[str, str], attached: set[str]) -> dict[str, str]:
+    """Each case's first message: the one that opened it (every other joined it)."""
+    return {case_of[m]: m for m in case_of if m not in attached}
+
+
 def judged_joins(case_of: dict[str, str], attached: set[str], letters: dict[str, tuple], judged: dict) -> dict:
     """The joins as a person judged them: each message that joined a case, against the
     case's first message (an exact re-post is right without a judge; a pair nobody has judged
     yet is counted apart — judge it and add it to the file)."""
-    first = {case_of[m]: m for m in case_of if m not in attached}
+    first = first_messages(case_of, attached)
     right = wrong = unjudged = 0
     for m in attached:
         j = first.get(case_of[m], "")
@@ -143,7 +148,7 @@ def run_once(args, frozen: list[dict]) -> dict:
     print(f"joins: {jj['joins']} messages joined an open case; judged right {jj['right']}, wrong {jj['wrong']} "
           f"(precision {jj['precision']}), not judged yet {jj['unjudged']}")
     if args.joins and not args.joins.exists():
-        first = {result.case_of[m]: m for m in result.case_of if m not in result.attached}
+        first = first_messages(result.case_of, result.attached)
         with args.joins.open("w", encoding="utf-8") as out:
             for m in sorted(result.attached):
                 out.write(json.dumps({"message": m, "joined": first.get(result.case_of[m], ""),

@@ -146,7 +146,8 @@ def _side(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
             m = vocab.road_side_re.match(t, offset.end())
         said_right_before = t.startswith(place.road, pos - len(place.road)) \
             or t[pos - 1:pos] == "," and t.startswith(place.road, pos - 1 - len(place.road))  # 云杉路，路北
-        if m and (said_right_before or place.cross_road and (t[pos - 1:pos] == "口" or t[pos - 2:pos] == "口,")  # (路口，呃，路东边)
+        after_junction = t[pos - 1:pos] == "口" or t[pos - 2:pos] == "口,"  # (路口，呃，路东边)
+        if m and (said_right_before or place.cross_road and after_junction
                   or place.stretch and t.startswith("段", pos - 1)):
             place.side = m.group(1) + "侧"
             return m.end()

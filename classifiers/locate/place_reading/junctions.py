@@ -46,9 +46,8 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
         b = names[i + 1] if i + 1 < len(names) else None
         if a.kind == "road" and b is not None and b.kind == "road":
             gap = without_short_name(ALIAS.sub("", t[a.end:b.start]), b.value)
-            # (跟那个……跟东四十条: the connector said again after a pause)
-            if b.value[0] in vocab.connectors and gap \
-                    and (not _JUNCTION_GAP.sub("", gap) or _JUNCTION_GAP.sub("", gap) == b.value[0] and gap[-1] in ",. ") \
+            said = _JUNCTION_GAP.sub("", gap)  # (跟那个……跟东四十条: the connector said again after a pause)
+            if b.value[0] in vocab.connectors and gap and (not said or said == b.value[0] and gap[-1] in ",. ") \
                     and len(b.value) >= 4 and junction_word(vocab, t, b.end):
                 # 内务部街西口，跟东四南大街的丁字路口: the name was read with its 跟
                 b = Name("road", b.value[1:], b.start + 1, b.end)
