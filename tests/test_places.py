@@ -1755,6 +1755,17 @@ V28_ROUND = [
     ("就是那个青莲路跟长乐街那个路口，呃，路东边那个人行道上，有一块地砖翘起来了",
      {"road": "青莲路", "cross_road": "长乐街", "side": "东侧"}),
     ("火车站出站口东侧那片地上积水好几天了", {"landmark": "火车站出站口", "side": "东侧"}),
+    # a shop's branch said after it, in brackets or after a pause
+    ("万家福超市（人民路店）门口那个斜坡太陡了", {"landmark": "万家福超市人民路店", "side": "门口"}),
+    ("就在物美超市，朝内那个店，门口那个共享单车堆得人都过不去了", {"landmark": "物美超市朝内店", "side": "门口"}),
+    ("永辉超市门口有个坑", {"landmark": "永辉超市", "side": "门口"}),
+    # a gate described again before the caller says where at it
+    ("桂香园小区的，东南门，就是东南角那个小门，门口有人卖菜", {"compound": "桂香园小区", "gate": "东南门", "side": "门口"}),
+    ("北竹竿小区的西门，西边儿那个门，门口儿那块儿有坑", {"compound": "北竹竿小区", "gate": "西门", "side": "门口"}),
+    # an exit said again, then outside it
+    ("东四地铁站，四号口，四，那个出口外边儿卖煎饼的车油烟大", {"landmark": "东四地铁站", "exit": "4", "side": "外"}),
+    ("地铁四号线，呃，体育馆站，体育馆站的，B，B口，那个出口外面有人发传单",
+     {"landmark": "地铁4号线体育馆站", "exit": "B", "side": "外"}),
 ]
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND
 

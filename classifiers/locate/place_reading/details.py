@@ -21,6 +21,32 @@ _CAMPUS = re.compile(r"[东西南北中新老本]?(?:校区|院区|分校|分院
 # some annotators and nothing to others: not read)
 _LEANING_END = re.compile(r"靠([东西南北])(?:边儿?|面|头|侧)?(?:那头|这头|那边|那侧|那块)")
 _LANE_END = re.compile(r"([东西南北])口(?![a-z\d])")
+# A shop's branch said after it, in brackets or after a pause (（人民路店）, ，就是船板胡同店, ，朝内那个店)
+_EXIT_SAID_AGAIN = re.compile(r"(?:[,.\s]*(?:[a-z]\d?|\d{1,2}|[一二三四五六七八九十]{1,2})号?)*[,.\s]*(?:出口|口)(?:外面|外边儿?|外头|外)")
+_GATE_SAID_AGAIN = re.compile(r"(?:那儿|那里)?,?(?:就是)?(?:[东西南北]边儿?|[东西南北]{1,2}角|挨着[\u4e00-\u9fff]{1,4}?|靠着?[\u4e00-\u9fff]{1,4}?)?"
+                              r"(?:小?门儿?,)?(?:门口|门前)儿?")  # (the reader has taken 那个 out)
+_BRANCHED = ("超市", "便利店", "药房", "药店", "商场", "百货", "餐厅", "酒店")
+_BRANCH = re.compile(r"[(,\s]?(?:就是)?([\u4e00-\u9fff]{2,6}?)(?:那个|这个)?店\)?")
+_BRANCH_BEHIND = re.compile(r"\(([\u4e00-\u9fff]{2,6}?)店\)$")
+
+
+def _branch(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
+    """A shop's branch said after it, in brackets or after a pause (万家福超市（人民路店）, 物美超市，
+    朝内那个店, 华联超市，就是船板胡同店): part of its name, as the labellers all write it."""
+    name = place.landmark
+    if not name or not (name.endswith(_BRANCHED) or name in vocab.brands) \
+            or name.endswith("店") and not name.endswith(_BRANCHED):  # (物美超市朝内店: said already)
+        return 0
+    behind = _BRANCH_BEHIND.search(t, 0, pos)  # (the reader passes over a bracket before it looks here)
+    if behind and t.startswith(name, behind.start() - len(name)):
+        place.landmark += behind.group(1) + "店"
+        return pos
+    start = pos - 1 if t[pos - 1:pos] in (",", "(", " ") else pos
+    m = _BRANCH.match(t, pos) if t.startswith(name, start - len(name)) else None
+    if m and (start < pos or m.group().startswith(("(", ",", " "))):
+        place.landmark += m.group(1) + "店"
+        return m.end()
+    return 0
 # 路口往北约50米, 往南一点: a little way along the road (which side of it may follow)
 _OFFSET = re.compile(r"[往向以]?[东西南北](?:约|大约|大概)?(?:\d+米|一点儿?|一些|那?一?段)?[,\s]?(?=路[东西南北])")
 
@@ -38,6 +64,18 @@ def detail_at(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
         if m:  # 实验小学西校区, 人民医院东院区: which of its sites, part of its name
             place.landmark += m.group()
             return m.end()
+
+    end = _branch(vocab, t, pos, place)
+    if end:
+        return end
+    m = _EXIT_SAID_AGAIN.match(t, pos) if place.exit and not place.side else None
+    if m:  # 4号口，四，那个出口外边儿; F口，F口外边儿: the exit said again, then outside it
+        place.side = "外"
+        return m.end()
+    m = _GATE_SAID_AGAIN.match(t, pos) if place.gate and not place.side else None
+    if m:  # 东南门，就是东南角那个小门，门口: the gate described again, then where at it
+        place.side = "门口"
+        return m.end()
     if place.road and not place.compound and not place.landmark and not place.cross_road:
         junction = junction_word(vocab, t, pos) if t.startswith(place.road, pos - len(place.road)) else 0
         if junction and not place.number:
