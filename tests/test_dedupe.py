@@ -901,3 +901,29 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
     east = extract_place("火车站出站口东侧那片出租车排队的地方，地上积水好几天了").as_dict()
     west = extract_place("来电人反映火车站出站口西侧网约车上客区地面积水发臭").as_dict()
     assert same_place(east, west) == "different"
+
+
+@pytest.mark.parametrize("first, other_side, same_side, conflict", [
+    # the corners of one junction (北侧 / 南边那段)
+    ("来电人反映：建业路与松林街路口北侧人行道上有一处深坑，易绊倒行人。",
+     "松林街建业路口南边那段人行道有个大坑，我差点摔了", "松林街建业路口北边人行道有个大坑，我差点摔了", "南北"),
+    # inside a pavilion and outside it
+    ("来电人反映：荷塘公园湖心亭内木质栏杆断裂，存在安全隐患。",
+     "荷塘公园湖心亭外面那圈木栈道的栏杆断了一节", "荷塘公园湖心亭里面的木栏杆断了一节", "内外"),
+    # in front of a building and behind it
+    ("来电人反映：华信大厦楼前广场喷泉水池长期不换水，水体发臭。",
+     "华信大厦后面那个水池，水都绿了，臭烘烘的", "华信大厦前面那个喷泉水池，水都绿了，臭烘烘的", "前后"),
+    # the lakeside and the roadside of one path
+    ("滨湖大道跑步道靠湖那一侧的栏杆被撞弯了，往外斜着",
+     "来电人反映：滨湖大道跑步道靠马路一侧的隔离栏杆被车辆撞弯变形。",
+     "来电人反映：滨湖大道跑步道靠湖一侧的栏杆被撞弯变形。", "靠"),
+])
+def test_two_sides_of_one_spot_are_two_places(first, other_side, same_side, conflict):
+    # (no category: the texts alone tell the sides apart)
+    result = _two_reports_at_one_spot((first, "", ""), (other_side, "", ""))
+    assert result.action != "attach"
+    for offered in result.candidates:  # offered, if at all, with the sides named
+        assert any(c.startswith(conflict) for c in offered.explanation["place_conflicts"])
+    again = _two_reports_at_one_spot((first, "", ""), (same_side, "", ""))
+    assert again.action == "attach" and again.case_no == "C1"
+    assert not again.candidates[0].explanation.get("place_conflicts")

@@ -24,7 +24,8 @@ Each candidate is scored on text (jieba tokens and characters with rapidfuzz: to
 token-sort, character ratio and character-bigram overlap, so word order, filler words and
 transcription noise matter little), place, category and time; the explanation is a dict of
 those components. Building / unit / floor / room numbers and gate directions mentioned in
-both texts are compared: "3号楼" against "8号楼" in one grid is a different place.
+both texts are compared: "3号楼" against "8号楼" in one grid is a different place; so are the
+sides of a spot both texts name (北侧 / 南边, 亭内 / 亭外面, 楼前 / 后面, 靠湖一侧 / 靠马路一侧).
 
 Thread safety: one ``threading.Lock`` guards the index. ``add``/``update``/``remove`` hold it
 for a few dict operations; ``check`` holds it only while it collects candidate entries
@@ -139,6 +140,17 @@ _UNIT_GROUP = {"号楼": "栋", "栋": "栋", "幢": "栋", "座": "栋", "号�
 # the front or back of a building (5号楼楼前 ≠ 5号楼后头).
 _HEADING = re.compile(r"[往向]城?([东南西北])(?:方向|去|开|走)")
 _FRONT_BACK = re.compile(r"楼(前|后)(?![来天年])")
+# The side of a spot said with a compass word (路口北侧 ≠ 路口南边那段, 楼顶西侧 ≠ 楼顶东边那头),
+# one axis at a time: 东北角 agrees with 东边 and with 北侧; not a heading (由北向南, 从北边来).
+_COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|半边)")
+# Inside a building, kiosk, tunnel against outside it (湖心亭内 ≠ 湖心亭外面, 隧道里面 ≠ 隧道外侧).
+_INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆]内|[楼亭厅屋洞道馆]里")
+_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆]外(?![卖机])")
+# The side a path or railing is on, by what it leans to (靠江那一侧 ≠ 靠马路一侧).
+_LEANING = re.compile(r"靠(.{1,3}?)那?一?(?:侧|边)")
+# In front of a building or gate against behind it, said loosely (楼前广场 ≠ 大厦后面那个水池).
+_FRONT = re.compile(r"[楼门屋]前(?![来天年几些阵段])|前面|前边|前头")
+_BACK = re.compile(r"[楼屋房]后|后面|后边|后头|背后")
 _MAX_TEXT = 400  # characters kept per case: the gist of a report is in its first lines
 
 
@@ -191,6 +203,19 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
         marks.setdefault("方向", set()).add(heading)
     for face in _FRONT_BACK.findall(chars):
         marks.setdefault("楼前后", set()).add(face)
+    for said in _COMPASS_SIDE.findall(chars):
+        for direction in said:
+            marks.setdefault("东西" if direction in "东西" else "南北", set()).add(direction)
+    for said in _LEANING.findall(chars):
+        marks.setdefault("靠", set()).add(said)
+    if _FRONT.search(chars):
+        marks.setdefault("前后", set()).add("前")
+    if _BACK.search(chars):
+        marks.setdefault("前后", set()).add("后")
+    if _INSIDE.search(chars):
+        marks.setdefault("内外", set()).add("内")
+    if _OUTSIDE.search(chars):
+        marks.setdefault("内外", set()).add("外")
     return {k: frozenset(v) for k, v in marks.items()}
 
 
