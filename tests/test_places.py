@@ -1767,7 +1767,26 @@ V28_ROUND = [
     ("地铁四号线，呃，体育馆站，体育馆站的，B，B口，那个出口外面有人发传单",
      {"landmark": "地铁4号线体育馆站", "exit": "B", "side": "外"}),
 ]
-LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND
+V29_ROUND = [
+    # the district or town the caller names when the operator asks, or as what the place belongs to
+    ("建设大道西段新铺的柏油才一个月就裂了。接线员：您是哪个区的？雁塔区，雁塔区。",
+     {"district": "雁塔区", "road": "建设大道", "stretch": "西段"}),
+    ("喂，下沟村，下沟村村西头有个养猪的往河里排粪水。接线员：哪个区县的？嗯，就是青山县。",
+     {"district": "青山县", "compound": "下沟村", "side": "西侧"}),
+    ("我们是红土岭村的，属于那个，属于马坊镇，村里那口机井坏了", {"street": "马坊镇", "compound": "红土岭村"}),
+    # …but where the caller is from, said after the place, is not the place's district
+    ("建设大道西段的路面裂了，我是雁塔区的", {"road": "建设大道", "stretch": "西段"}),
+    # how often or the weather before the place is no part of its name
+    ("每次下大雨丰源立交桥下面都积水一米多深", {"landmark": "丰源立交桥", "side": "下"}),
+    # an operator's summary that names the problem's place after an office the caller went to
+    ("来电人反映：其已向东城派出所报案，问题地点为东四九条28号门前，有人私设地桩",
+     {"road": "东四九条", "number": "28", "side": "门口"}),
+    # a shop's branch in brackets before a pause, or said with the chain's name again
+    ("我去了好邻居便利店（解放路店），他们卖烟给学生", {"landmark": "好邻居便利店解放路店"}),
+    ("去对面那个物美超市，物美雅宝店，超市门口那个台阶有个大豁口", {"landmark": "物美超市雅宝店", "side": "门口"}),
+]
+
+LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND
 
 
 @pytest.mark.parametrize("text, expected", LATER_ROUNDS, ids=[t for t, _ in LATER_ROUNDS])
@@ -1792,7 +1811,14 @@ V26_NO_PLACE = [
 ]
 
 
-@pytest.mark.parametrize("text", V24_NO_PLACE + V25_NO_PLACE + V26_NO_PLACE)
+V29_NO_PLACE = [
+    # 知道 is no road, nor where a parcel is left a place
+    "有人知道12345晚上几点下班吗 打了半天没人接",
+    "标题：投诉 问题地点：（未填写） 详细描述：快递员从来不送上门，每次都放驿站，还不打电话通知。",
+]
+
+
+@pytest.mark.parametrize("text", V24_NO_PLACE + V25_NO_PLACE + V26_NO_PLACE + V29_NO_PLACE)
 def test_words_of_the_later_rounds_that_name_no_place(text):
     assert extract_place(text) is None
 

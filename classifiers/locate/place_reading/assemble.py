@@ -19,6 +19,7 @@ from classifiers.locate.place_reading.words import GENERIC_LANDMARKS
 # What makes a place more than a name; how far after it the name may be said again with them.
 _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
 _SAID_AGAIN_REACH = 40
+_TRAILING = ",. "
 _VAGUE_SIDE = "旁"
 _VILLAGE_SIDE_REACH = 160  # how far after a village its side may be said, calling it 村
 # what is no name of its own at a junction (交叉口东北角那个工地, 交叉口的过街地下通道)
@@ -110,7 +111,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         place.side = ""
         if not (place.district or place.street):
             return None, end
-    place.text = t[first.start:end]
+    place.text = t[first.start:end].rstrip(_TRAILING)  # (a bracket passed over with the pause after it)
     in_subject = end <= subject
     reach = (subject, subject + SUBJECT_REACH) if in_subject else (end, end + _SAID_AGAIN_REACH)
     again = _said_again_with_details(vocab, t, names, place, reach, in_subject)
@@ -123,6 +124,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         gate_said_later(vocab, t, place, end, names)
         bridge_side_said_later(vocab, t, place, end)
         _divisions_said_again(t, names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
+    _divisions_answered(vocab, t, names, again or place, end)
     return again or place, end
 
 
@@ -209,6 +211,24 @@ def _divisions_said_again(t: str, names: list[Name], place: Place, end: int, rea
     again = next((n for n in names if end <= n.start <= reach and n.value == main), None)
     if again is not None:
         _divisions_before(t, names, place, again)
+
+
+_ANSWER_REACH = 80  # from the place to the division named for it (after an operator's question)
+_ASKED_REACH = 16  # from the question (哪个区的？) to the answer
+_BELONGS_REACH = 8  # from 属于 / 归 / 县是 to the name
+
+
+def _divisions_answered(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int) -> None:
+    """接线员：您是哪个区的？雁塔区 / 红土岭村，属于马坊镇 / 归双河镇管，县是清源县: a district or street
+    named after the place in answer to the operator's question, or as what the place belongs to,
+    where the place lacks one (else a district said later is somewhere else: 我住在…区)."""
+    for n in names:
+        if n.kind not in ("district", "street") or not end <= n.start <= end + _ANSWER_REACH \
+                or getattr(place, n.kind):
+            continue
+        if vocab.division_asked.search(t, max(end, n.start - _ASKED_REACH), n.start) \
+                or vocab.division_belongs.search(t, max(end, n.start - _BELONGS_REACH), n.start):
+            setattr(place, n.kind, n.value)
 
 
 def _divisions_before(t: str, names: list[Name], place: Place, name: Name) -> None:

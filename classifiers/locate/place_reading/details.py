@@ -21,13 +21,13 @@ _CAMPUS = re.compile(r"[东西南北中新老本]?(?:校区|院区|分校|分院
 # some annotators and nothing to others: not read)
 _LEANING_END = re.compile(r"靠([东西南北])(?:边儿?|面|头|侧)?(?:那头|这头|那边|那侧|那块)")
 _LANE_END = re.compile(r"([东西南北])口(?![a-z\d])")
-# A shop's branch said after it, in brackets or after a pause (（人民路店）, ，就是船板胡同店, ，朝内那个店)
 _EXIT_SAID_AGAIN = re.compile(r"(?:[,.\s]*(?:[a-z]\d?|\d{1,2}|[一二三四五六七八九十]{1,2})号?)*[,.\s]*(?:出口|口)(?:外面|外边儿?|外头|外)")
 _GATE_SAID_AGAIN = re.compile(r"(?:那儿|那里)?,?(?:就是)?(?:[东西南北]边儿?|[东西南北]{1,2}角|挨着[\u4e00-\u9fff]{1,4}?|靠着?[\u4e00-\u9fff]{1,4}?)?"
                               r"(?:小?门儿?,)?(?:门口|门前)儿?")  # (the reader has taken 那个 out)
+# A shop's branch said after it, in brackets or after a pause (（人民路店）, ，就是船板胡同店, ，朝内那个店)
 _BRANCHED = ("超市", "便利店", "药房", "药店", "商场", "百货", "餐厅", "酒店")
 _BRANCH = re.compile(r"[(,\s]?(?:就是)?([\u4e00-\u9fff]{2,6}?)(?:那个|这个)?店\)?")
-_BRANCH_BEHIND = re.compile(r"\(([\u4e00-\u9fff]{2,6}?)店\)$")
+_BRANCH_BEHIND = re.compile(r"\(([\u4e00-\u9fff]{2,6}?)店\)[,.\s]*$")
 
 
 def _branch(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
@@ -44,9 +44,15 @@ def _branch(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     start = pos - 1 if t[pos - 1:pos] in (",", "(", " ") else pos
     m = _BRANCH.match(t, pos) if t.startswith(name, start - len(name)) else None
     if m and (start < pos or m.group().startswith(("(", ",", " "))):
-        place.landmark += m.group(1) + "店"
+        place.landmark += _without_brand(vocab, name, m.group(1)) + "店"
         return m.end()
     return 0
+
+
+def _without_brand(vocab: Vocabulary, name: str, branch: str) -> str:
+    """物美超市，物美雅宝店: the branch's own name (雅宝), said after the chain's again."""
+    brand = next((b for b in vocab.brands if name.startswith(b) and branch.startswith(b)), "")
+    return branch[len(brand):] if len(branch) - len(brand) >= 2 else branch
 # 路口往北约50米, 往南一点: a little way along the road (which side of it may follow)
 _OFFSET = re.compile(r"[往向以]?[东西南北](?:约|大约|大概)?(?:\d+米|一点儿?|一些|那?一?段)?[,\s]?(?=路[东西南北])")
 

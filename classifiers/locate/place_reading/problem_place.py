@@ -16,6 +16,9 @@ _ADDRESSEE = re.compile(rf"^(?:致|尊敬的)[{CJK}]{{2,16}}?:")
 # A form's address field: the place it names is the problem's, whatever the title said before
 # it (标题：烧烤店油烟熏人 地址：砚池路88号老秦家烧烤)
 _ADDRESS_FIELD = re.compile(r"(?:事发|问题)?(?:地址|地点|位置):")
+# …said in a sentence of an operator's summary (其已向东四派出所报案…，问题地点为东四九条28号门前)
+_PLACE_STATED = re.compile(r"(?:事发|问题)(?:地址|地点|位置)(?:为|是|在|位于)")
+_PLACE_STATED_REACH = 60
 # A name the caller came from, not where the problem is: 从X(那边)出来/过来/走过去…, 途经X，步行至…
 # (从A到B alone is a stretch, read elsewhere.)
 _CAME_FROM = re.compile(r"(?:那边|这边|那儿|这儿|家里|家)?(?:溜达|走|跑|骑|开|下班|放学|买菜|办事)?(?:过来|出来|过去|出发|回来)")
@@ -73,6 +76,8 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
             return None
     first = starters[0]
     field = _ADDRESS_FIELD.search(t, first.end, first.start + 40) if ":" in t[first.end:first.start + 40] else None
+    if not field:
+        field = _PLACE_STATED.search(t, first.end, first.start + _PLACE_STATED_REACH)
     if field:
         first = next((n for n in starters if field.end() <= n.start <= field.end() + 2), first)
     # 从北京站出来往北走…天桥上, 途经朝阳门地铁站，步行至…: where the caller came from

@@ -74,6 +74,8 @@ class Vocabulary:
         self.parts = _words_re(w["landmarks.parts"])
         self.station_verb = _words_re(w["landmarks.verb_after_station"])
         self.branches = tuple(w["landmarks.branches"])
+        self.division_asked = re.compile(_alternation(w["phrases.division_asked"]))
+        self.division_belongs = re.compile(_alternation(w["phrases.division_belongs"]))
         self.residence_end = re.compile(f"(?:{_alternation(w['phrases.residence'])})$")
         self.turn_re = re.compile(_alternation(w["phrases.turns"]))
         self.not_here = re.compile(_alternation(w["phrases.not_here"]))
