@@ -1784,6 +1784,16 @@ V29_ROUND = [
     # a shop's branch in brackets before a pause, or said with the chain's name again
     ("我去了好邻居便利店（解放路店），他们卖烟给学生", {"landmark": "好邻居便利店解放路店"}),
     ("去对面那个物美超市，物美雅宝店，超市门口那个台阶有个大豁口", {"landmark": "物美超市雅宝店", "side": "门口"}),
+    # a stretch: its 到 said again, its ends said bare in brackets, an end at a park's gate,
+    # between two points that are no roads
+    ("和平大道，从那个，从红旗路口一直到，到那个胜利路口，这一整段路灯全不亮",
+     {"road": "和平大道", "between": ["红旗路", "胜利路"]}),
+    ("北环路中段（五金城至汽车站之间）夜间大货车违停", {"road": "北环路", "stretch": "中段", "between": ["五金城", "汽车站"]}),
+    ("滨湖大道北段，从会展中心往北到湿地公园门口这一段，路面到处是裂缝",
+     {"road": "滨湖大道", "stretch": "北段", "between": ["会展中心", "湿地公园"]}),
+    ("就是绿城小区和那个万达广场中间那条小路，路灯全坏了", {"between": ["绿城小区", "万达广场"]}),
+    # …but a bridge one drove onto has no stretch to its "middle"
+    ("嗯 那个 我 开车 走到 东风大桥 桥上 发现 中间 有个 大坑", {"landmark": "东风大桥", "side": "上"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND

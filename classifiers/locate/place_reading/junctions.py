@@ -9,6 +9,7 @@ from classifiers.locate.place_reading.place import Name
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 _TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
+_POINT_KINDS = ("landmark", "compound")  # (two roads with 之间 are read with the junctions)
 _JUNCTION_GAP = re.compile(r"^[东西南北]?口儿?|^出来|就是|[,、. ]")  # (演乐胡同口和朝阳门南小街交叉口, 演乐胡同出来跟北小街; . a pause: 跟那个……跟东四十条)
 # (跟朝阳门南小街，交汇那块; 南小街这儿这个丁字路口; 和朝阳门北小街，两条路那个十字口; 跟金宝街 就是那个路口儿;
 # 跟朝阳门北小街，对，交叉口: the caller confirms the road first)
@@ -26,8 +27,11 @@ _SEARCHED = re.compile("不对|不是|叫啥|叫什么")
 _TURN = re.compile(r"(?:拐|转)(?:弯)?(?:的)?(?:路口|口)")
 _LEFT_END_FILL = re.compile(r"(?:(?:往|向|以)[东西南北]走?|进来|出来|进去|过来)?[,\s]*(?:一直)?走?[,\s]*$")
 _RIGHT_START_FILL = re.compile(r"[,\s]*(?:到[,\s]*)?")
+# The first end of a stretch said bare after a pause or bracket (（五金城至汽车站之间）)
+_BARE_FIRST_END = re.compile(r"(?:^|[(,\s])([\u4e00-\u9fff]{2,8})$")
 _BARE_JUNCTION_END = re.compile(rf"([{CJK}]{{1,8}}?(?:大道|大街|胡同|路|街|巷|道))口")
 # 东四十条路口 is 东四十条 + 路口: a 路 after a road's own ending is the junction word's
+_GATE_OF_PLACE = re.compile(r"(?<=[\u4e00-\u9fff]{2})(?<![东西南北正后侧大小])门$")
 _JUNCTION_ROAD = re.compile(r"(?<=.[条街同巷道站场路])路$")
 # …and 蒲桥路口 may be 蒲桥 + 路口 or 蒲桥路 + 口: compared without it
 _ROAD_AFTER_END = re.compile(r"(?<=.[园桥])路$")
@@ -78,6 +82,15 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
             if m and turn:
                 start = a.start - 1 if t[a.start - 1:a.start] == "从" else a.start
                 out.append(Name("junction", a.value, start, b.end + turn.end(), cross=b.value))
+                i += 2
+                continue
+        if b is not None and a.kind in _POINT_KINDS and b.kind in _POINT_KINDS and "road" not in (a.kind, b.kind) \
+                and a.value != b.value:
+            core = _JUNCTION_GAP.sub("", t[a.end:b.start])
+            tail = vocab.between_ends.match(t, b.end)
+            if tail and core and all(c in vocab.connectors for c in core):
+                # 金宝街购物中心与物美超市金宝街店之间, 绿城小区和万达广场中间: between two points named
+                out.append(Name("between", "", a.start, tail.end(), ends=(a.value, b.value)))
                 i += 2
                 continue
         out.append(a)
@@ -138,6 +151,8 @@ def _spoken_junctions(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
 def _between(vocab: Vocabulary, t: str, i: int, names: list[Name]) -> list[Name]:
     """A stretch between two points around the 到/至 at i: 从A(路口)到B(路口)之间, or
     A路口到B路口之间 with A a name read already."""
+    if any(n.kind == "between" and n.start <= i < n.end for n in names):
+        return names  # (从红旗路口一直到，到胜利路口: the 到 said again is inside the stretch read)
     # 从(,)朝内大街路口(往南)(,)(一直)到(,)(到)金宝街路口: what is said around the ends
     left_end = _LEFT_END_FILL.search(t, max(0, i - 16), i).start()
     left_end -= 1 if t[left_end - 1:left_end] == "口" else 0
@@ -153,6 +168,10 @@ def _between(vocab: Vocabulary, t: str, i: int, names: list[Name]) -> list[Name]
         start, first = k, t[first_start:left_end]
     else:
         named = [n for n in names if n.end in (left_end, left_end + 1) and n.kind in ("road", "landmark", "junction")]
+        bare = _BARE_FIRST_END.search(t, max(0, left_end - 8), left_end) \
+            if not named and tail.re is not _BARE_JUNCTION_END and "之间" in tail.group() else None
+        if bare:  # （五金城至汽车站之间）: two points said bare, the stretch's end words after them
+            named = [Name("landmark", bare.group(1), bare.start(1), bare.end(1))]
         if not named:
             return names
         first, start = named[0].value, named[0].start
@@ -194,6 +213,8 @@ def end_as_said(name: str) -> str:
     东四十条, 花园路口 → 花园路."""
     if name.endswith("口"):
         name = name[:-1]
+    if _GATE_OF_PLACE.search(name):
+        name = name[:-1]  # 到湿地公园门口这一段: to the park (its gate is where one stands)
     return _JUNCTION_ROAD.sub("", name)
 
 
