@@ -1792,6 +1792,11 @@ V29_ROUND = [
     ("滨湖大道北段，从会展中心往北到湿地公园门口这一段，路面到处是裂缝",
      {"road": "滨湖大道", "stretch": "北段", "between": ["会展中心", "湿地公园"]}),
     ("就是绿城小区和那个万达广场中间那条小路，路灯全坏了", {"between": ["绿城小区", "万达广场"]}),
+    # a little way off a junction or a gate, in one direction: that side of it
+    ("就是人民大道跟建设路那个口 往北一百米左右 有个井盖没了", {"road": "人民大道", "cross_road": "建设路", "side": "北侧"}),
+    ("那个八条幼儿园，幼儿园门口往东一点儿，有个下水道口一直往外冒水", {"landmark": "八条幼儿园", "side": "东侧"}),
+    # …but not of a metro exit one comes out of
+    ("朝阳门地铁站 B口 出来往东一点 有个卖煎饼的三轮车", {"landmark": "朝阳门地铁站", "exit": "B"}),
     # …but a bridge one drove onto has no stretch to its "middle"
     ("嗯 那个 我 开车 走到 东风大桥 桥上 发现 中间 有个 大坑", {"landmark": "东风大桥", "side": "上"}),
 ]
