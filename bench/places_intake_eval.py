@@ -11,7 +11,9 @@ field (bench/place_compare.py). Each case is closed through the core API before 
 text, so that a second text about the same place files its own work order instead of
 joining the first. Prints exact accuracy, the share of given places that came out with no
 place at all, the wrong fields by count, the same split by registered / unregistered, and
-the exact count by kind of place and by channel. With --second-reader (another person's places
+the exact count by kind of place and by channel; also the exact share when a registered place
+written by its registry alias and by its name count as one (朝内大街 = 朝阳门内大街: labellers of
+the earlier sets wrote what the citizen said, those of the later ones the registry's name). With --second-reader (another person's places
 for the same texts, by id): how often the two people wrote down the same place, and the reader
 against the second person, against either, and on the texts where both agree.
 
@@ -31,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dedupe_intake_eval import FROZEN, close, load  # noqa: E402
 from bench.gateway_client import running_gateway  # noqa: E402
-from bench.place_compare import canonical, field_errors  # noqa: E402
+from bench.place_compare import canonical, field_errors, registry_names  # noqa: E402
 
 
 async def read_places(rows: list[dict], config: str) -> list[dict | None]:
@@ -45,7 +47,7 @@ async def read_places(rows: list[dict], config: str) -> list[dict | None]:
 
 
 def score(pairs: list[tuple[dict, dict | None]]) -> dict:
-    exact = missed = given = 0
+    exact = as_named = missed = given = 0
     wrong: Counter[str] = Counter()
     for row, got in pairs:
         if canonical(row.get("place")):
@@ -53,8 +55,11 @@ def score(pairs: list[tuple[dict, dict | None]]) -> dict:
             missed += not canonical(got)
         errors = field_errors(row.get("place"), got)
         exact += not errors
+        as_named += not field_errors(row.get("place"), got, registry_names())
         wrong.update(e.split(":")[0] for e in errors)
     return {"texts": len(pairs), "exact": round(exact / len(pairs), 3) if pairs else None,
+            # a registered place written by its registry alias or its name counts as one (朝内大街 = 朝阳门内大街)
+            "exact_registry_names_as_one": round(as_named / len(pairs), 3) if pairs else None,
             "missed": round(missed / given, 3) if given else None, "given": given,
             "wrong_fields": dict(wrong.most_common())}
 

@@ -273,14 +273,27 @@ def test_going_to_hospital_is_not_the_district_hospital_misheard(loc):
     assert loc.locate("区医院门口的路灯不亮").grid_code  # the alias itself still places the report
 
 
-@pytest.mark.parametrize("text, place", [
-    ("那个，金宝汇，金宝汇门口啊，天天晚上有人拉客", {"landmark": "金宝汇", "side": "门口"}),
-    ("二实小门口早上送孩子堵得水泄不通", {"landmark": "二实小", "side": "门口"}),
-    ("东四南大街工行门口 ATM机屏幕被砸了", {"road": "东四南大街", "landmark": "工行", "side": "门口"}),
+@pytest.mark.parametrize("text, place, said", [
+    # written down by the registry's name, as a dispatcher would; the citizen's words kept in `text`
+    ("那个，金宝汇，金宝汇门口啊，天天晚上有人拉客", {"landmark": "金宝街购物中心", "side": "门口"}, "金宝汇"),
+    ("二实小门口早上送孩子堵得水泄不通", {"landmark": "东安区第二实验小学", "side": "门口"}, "二实小"),
+    ("东四南大街工行门口 ATM机屏幕被砸了", {"road": "东四南大街", "landmark": "中国工商银行东四支行", "side": "门口"}, "工行"),
 ])
-def test_a_registered_landmark_no_suffix_gives_away_is_the_work_orders_place(loc, text, place):
+def test_a_registered_landmark_no_suffix_gives_away_is_the_work_orders_place(loc, text, place, said):
     found = loc.locate(text)
     assert found.grid_code and {k: v for k, v in found.place.items() if k != "text"} == place
+    assert said in found.place["text"]
+
+
+@pytest.mark.parametrize("text, place", [
+    # a registered road or station said by its alias: the registry's name (the same place for the
+    # duplicate check whichever way a neighbour says it)
+    ("朝内大街跟南小街那个十字路口，东北角那个消火栓漏水", {"road": "朝阳门内大街", "cross_road": "朝阳门南小街"}),
+    ("朝阳门站 D口 扶梯 逆行 有异响", {"landmark": "朝阳门地铁站", "exit": "D"}),
+])
+def test_a_registered_place_said_by_its_alias_is_written_by_its_name(loc, text, place):
+    found = loc.locate(text)  # (the junction is placed in the district, not yet in a grid)
+    assert found.grid_path and {k: v for k, v in found.place.items() if k not in ("text", "side")} == place
 
 
 def test_a_registered_short_name_inside_another_word_is_no_landmark(loc):
@@ -295,13 +308,14 @@ def test_a_misheard_registered_landmark_and_street_are_written_as_registered(loc
     street = loc.locate("喂 东安区 朝杨门街道 那个 我们这儿 晚上 施工 到 凌晨三点")
     assert street.place["street"] == "朝阳门街道"
     traditional = loc.locate("東四十條站D口 扶梯停了 一堆人擠樓梯")
-    assert traditional.place["landmark"] == "东四十条站" and traditional.place["exit"] == "D"
+    assert traditional.place["landmark"] == "东四十条地铁站" and traditional.place["exit"] == "D"  # (its registry name)
 
 
 def test_a_registered_shop_named_with_its_road_glued_is_one_landmark(loc):
-    # 金宝街物美 is the registry's name for the shop as people say it: no road 金宝街 beside it
+    # 金宝街物美 is the registry's alias for the shop as people say it: no road 金宝街 beside it,
+    # and the shop written by its registry name
     r = loc.locate("金宝街物美门口天天有人发传单")
-    assert {k: v for k, v in r.place.items() if k != "text"} == {"landmark": "金宝街物美", "side": "门口"}
+    assert {k: v for k, v in r.place.items() if k != "text"} == {"landmark": "物美超市金宝街店", "side": "门口"}
     assert loc.locate("金宝街那个物美超市门口有人发传单").place["road"] == "金宝街"  # said apart: the road too
 
 

@@ -340,6 +340,19 @@ class Registry:
         lng, lat = self.proj.lnglat(x + east_m, y + north_m)
         return GeoPoint(lat=lat, lng=lng)
 
+    def full_names(self) -> dict[str, str]:
+        """Each road, compound and landmark alias that names one thing only, with that thing's
+        name (南小街 → 朝阳门南小街; not 物美超市, the alias of three shops, nor a name that is
+        another thing's own)."""
+        named: dict[str, set[str]] = {}
+        own: set[str] = set()
+        for grid in self.grids.values():
+            for thing in (*grid.roads, *grid.compounds, *grid.landmarks):
+                own.add(thing.name)
+                for alias in thing.aliases:
+                    named.setdefault(alias, set()).add(thing.name)
+        return {alias: next(iter(names)) for alias, names in named.items() if len(names) == 1 and alias not in own}
+
     @cached_property
     def extent(self):
         return shapely.union_all([g.polygon for g in self.grids.values()])

@@ -47,6 +47,15 @@ class Place:
             setattr(self, key, fixed(getattr(self, key)))
         self.between = [fixed(end) for end in self.between]
 
+    def named_in_full(self, full_names: dict[str, str]) -> None:
+        """Names said by a registry alias written as the registry's name (朝内大街 → 朝阳门内大街,
+        朝阳门站 → 朝阳门地铁站), as a dispatcher writes them down; only whole names."""
+        for key in ("road", "cross_road", "compound", "landmark", "near"):
+            value = getattr(self, key)
+            if value in full_names:
+                setattr(self, key, full_names[value])
+        self.between = [full_names.get(end, end) for end in self.between]
+
     @property
     def precision(self) -> str:
         """"spot" (enough to send someone to), "road" (a road or compound alone, which can
