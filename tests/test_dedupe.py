@@ -913,6 +913,8 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
     # in front of a building and behind it
     ("来电人反映：华信大厦楼前广场喷泉水池长期不换水，水体发臭。",
      "华信大厦后面那个水池，水都绿了，臭烘烘的", "华信大厦前面那个喷泉水池，水都绿了，臭烘烘的", "前后"),
+    # two stops of one road, by their compass names
+    ("芍药路东站的站牌被撞歪了", "来电人反映：芍药路西站公交站牌倾斜，疑似被车撞。", "来电人反映：芍药路东站公交站牌倾斜，疑似被车撞。", "东西"),
     # the lakeside and the roadside of one path
     ("滨湖大道跑步道靠湖那一侧的栏杆被撞弯了，往外斜着",
      "来电人反映：滨湖大道跑步道靠马路一侧的隔离栏杆被车辆撞弯变形。",

@@ -1797,6 +1797,9 @@ V29_ROUND = [
     ("那个八条幼儿园，幼儿园门口往东一点儿，有个下水道口一直往外冒水", {"landmark": "八条幼儿园", "side": "东侧"}),
     # …but not of a metro exit one comes out of
     ("朝阳门地铁站 B口 出来往东一点 有个卖煎饼的三轮车", {"landmark": "朝阳门地铁站", "exit": "B"}),
+    ("鹳河大道，那个岚溪路口往枫渡大道口那段，大货车半夜按喇叭", {"road": "鹳河大道", "between": ["岚溪路", "枫渡大道"]}),
+    # a road's unnamed underpass, as its unnamed footbridge: the road and 地下通道
+    ("中华路地下通道里 那些卖货的大喇叭吆喝 回声嗡嗡的", {"road": "中华路", "landmark": "地下通道", "side": "内"}),
     # …but a bridge one drove onto has no stretch to its "middle"
     ("嗯 那个 我 开车 走到 东风大桥 桥上 发现 中间 有个 大坑", {"landmark": "东风大桥", "side": "上"}),
 ]

@@ -140,9 +140,10 @@ _UNIT_GROUP = {"号楼": "栋", "栋": "栋", "幢": "栋", "座": "栋", "号�
 # the front or back of a building (5号楼楼前 ≠ 5号楼后头).
 _HEADING = re.compile(r"[往向]城?([东南西北])(?:方向|去|开|走)")
 _FRONT_BACK = re.compile(r"楼(前|后)(?![来天年])")
-# The side of a spot said with a compass word (路口北侧 ≠ 路口南边那段, 楼顶西侧 ≠ 楼顶东边那头),
+# The side of a spot said with a compass word (路口北侧 ≠ 路口南边那段, 楼顶西侧 ≠ 楼顶东边那头;
+# a stop's: 芍药路东站 ≠ 芍药路西站),
 # one axis at a time: 东北角 agrees with 东边 and with 北侧; not a heading (由北向南, 从北边来).
-_COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|半边)")
+_COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|半边|站)")
 # Inside a building, kiosk, tunnel against outside it (湖心亭内 ≠ 湖心亭外面, 隧道里面 ≠ 隧道外侧).
 _INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆]内|[楼亭厅屋洞道馆]里")
 _OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆]外(?![卖机])")

@@ -8,6 +8,8 @@ from classifiers.locate.place_reading.patterns import ALIAS, CJK, CJK_RUN, PUNCT
 from classifiers.locate.place_reading.place import Name
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
+# 岚溪路口往枫渡大道口那段: from one junction toward another, a stretch (but 往北走 is no end)
+_TOWARD_JUNCTION = re.compile(r"往(?=[\u4e00-\u9fff]{1,8}?(?:路|街|道|巷|胡同)口)")
 _TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
 _POINT_KINDS = ("landmark", "compound")  # (two roads with 之间 are read with the junctions)
 _JUNCTION_GAP = re.compile(r"^[东西南北]?口儿?|^出来|就是|[,、. ]")  # (演乐胡同口和朝阳门南小街交叉口, 演乐胡同出来跟北小街; . a pause: 跟那个……跟东四十条)
@@ -96,6 +98,8 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
         out.append(a)
         i += 1
     for m in _TO.finditer(t):
+        out = _between(vocab, t, m.start(), out)
+    for m in _TOWARD_JUNCTION.finditer(t):
         out = _between(vocab, t, m.start(), out)
     return out
 

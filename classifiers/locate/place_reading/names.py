@@ -132,6 +132,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         if limit is not None and stop == len(t) and found.kind in NAMED_KINDS:
             stop = found.start + limit
     out = short_schools(vocab, t, out)
+    out = _underpasses_of_roads(vocab, out)
     out = quoted_shops(vocab, t, out) if '"' in t else out
     if not any(n.kind in ("compound", "landmark") for n in out):
         out = unsuffixed_compound(vocab, t, out, phrases)
@@ -140,6 +141,24 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         if short is not None and not any(n.start <= short.start < n.end for n in out):
             out = sorted([*out, short], key=lambda n: n.start)
     return out, stop
+
+
+_UNDERPASSES = ("地下通道", "过街地道")
+
+
+def _underpasses_of_roads(vocab: Vocabulary, names: list[Name]) -> list[Name]:
+    """中华路地下通道: the road, and its unnamed underpass (written as 地下通道, as 长江路天桥 is
+    the road and its 天桥)."""
+    out: list[Name] = []
+    for n in names:
+        under = next((u for u in _UNDERPASSES if n.kind == "landmark" and n.value.endswith(u)), "")
+        road = n.value[:-len(under)] if under else ""
+        if road and len(road) >= 3 and road.endswith(vocab.road_suffixes):
+            cut = n.start + len(road)
+            out += [Name("road", road, n.start, cut), Name("landmark", under, cut, n.end, attached=True)]
+        else:
+            out.append(n)
+    return out
 
 
 def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, end: int,

@@ -25,6 +25,7 @@ class Vocabulary:
         self.vague_end = re.compile(f"(?:{_alternation(w['names.vague'])})$")
         self.vague_start = re.compile(f"(?:{_alternation(w['names.vague'])})(?=[{CJK}]{{2}})")
         kinds: dict[str, str] = {}
+        self.road_suffixes = tuple(w["roads.suffixes"])
         for suffix in w["roads.suffixes"]:
             kinds[suffix] = "road"
         # 天府|三街, 万达城|南路: a one-character estate suffix inside a road's name
