@@ -20,7 +20,9 @@ def registry_names() -> dict[str, str]:
     for comparing with labellers who wrote a registered place by its alias and those who wrote
     its name — the same place either way."""
     from classifiers.locate.registry import load_registry
-    return load_registry().full_names()
+    registry = load_registry()
+    # (a station said 地铁朝阳门站 is the registry's 朝阳门地铁站; said with its line, it says more)
+    return {**registry.full_names(), **{"地铁" + key: name for key, name in registry.stations().items()}}
 
 
 def canonical(place: dict | None, names: dict[str, str] | None = None) -> dict:

@@ -290,6 +290,9 @@ def test_a_registered_landmark_no_suffix_gives_away_is_the_work_orders_place(loc
     # duplicate check whichever way a neighbour says it)
     ("朝内大街跟南小街那个十字路口，东北角那个消火栓漏水", {"road": "朝阳门内大街", "cross_road": "朝阳门南小街"}),
     ("朝阳门站 D口 扶梯 逆行 有异响", {"landmark": "朝阳门地铁站", "exit": "D"}),
+    ("地铁东四十条站C口外有一处雨水篦子缺失", {"landmark": "东四十条地铁站", "exit": "C"}),
+    # (said with its line, the station keeps what the caller said of it)
+    ("地铁二号线建国门站C出口的电梯停了一周了", {"landmark": "地铁2号线建国门站", "exit": "C"}),
 ])
 def test_a_registered_place_said_by_its_alias_is_written_by_its_name(loc, text, place):
     found = loc.locate(text)  # (the junction is placed in the district, not yet in a grid)

@@ -1800,6 +1800,10 @@ V29_ROUND = [
     ("鹳河大道，那个岚溪路口往枫渡大道口那段，大货车半夜按喇叭", {"road": "鹳河大道", "between": ["岚溪路", "枫渡大道"]}),
     # a road's unnamed underpass, as its unnamed footbridge: the road and 地下通道
     ("中华路地下通道里 那些卖货的大喇叭吆喝 回声嗡嗡的", {"road": "中华路", "landmark": "地下通道", "side": "内"}),
+    # northern speech for a junction, and a stretch's ends said with 口儿
+    ("解放大街和中华路交道口那块儿 井盖子丢了一个 黑灯瞎火的", {"road": "解放大街", "cross_road": "中华路"}),
+    ("朝阳门南小街，从干面胡同口儿，到外交部街口儿，那一段儿，晚上路灯全不亮",
+     {"road": "朝阳门南小街", "between": ["干面胡同", "外交部街"]}),
     # …but a bridge one drove onto has no stretch to its "middle"
     ("嗯 那个 我 开车 走到 东风大桥 桥上 发现 中间 有个 大坑", {"landmark": "东风大桥", "side": "上"}),
 ]

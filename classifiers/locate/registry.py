@@ -61,6 +61,7 @@ from shapely.strtree import STRtree
 from shapely.validation import explain_validity
 
 from classifiers.locate.geometry import EARTH_RADIUS_M, distance_m, valid_point
+from classifiers.locate.place_reading.patterns import station_key
 from gateway.models import GeoPoint, GridLevel
 
 log = logging.getLogger(__name__)
@@ -352,6 +353,12 @@ class Registry:
                 for alias in thing.aliases:
                     named.setdefault(alias, set()).add(thing.name)
         return {alias: next(iter(names)) for alias, names in named.items() if len(names) == 1 and alias not in own}
+
+    def stations(self) -> dict[str, str]:
+        """Each station landmark by its name without 地铁 or its line (station_key: 朝阳门站),
+        with its name (朝阳门地铁站): 地铁朝阳门站 is written as the registry has it."""
+        return {station_key(m.name): m.name for g in self.grids.values() for m in g.landmarks
+                if m.name.endswith("站") and station_key(m.name) != m.name}
 
     @cached_property
     def extent(self):

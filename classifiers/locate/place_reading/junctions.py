@@ -215,6 +215,7 @@ def junction_word(vocab: Vocabulary, t: str, pos: int) -> int:
 def end_as_said(name: str) -> str:
     """An end of a stretch as a dispatcher writes it, without the junction word: 东四十条路口 →
     东四十条, 花园路口 → 花园路."""
+    name = name.removesuffix("儿")  # 干面胡同口儿
     if name.endswith("口"):
         name = name[:-1]
     if _GATE_OF_PLACE.search(name):
