@@ -1804,6 +1804,9 @@ V29_ROUND = [
     ("解放大街和中华路交道口那块儿 井盖子丢了一个 黑灯瞎火的", {"road": "解放大街", "cross_road": "中华路"}),
     ("朝阳门南小街，从干面胡同口儿，到外交部街口儿，那一段儿，晚上路灯全不亮",
      {"road": "朝阳门南小街", "between": ["干面胡同", "外交部街"]}),
+    # a county town's one-character street, and a numbered 马路 (沈阳's 二马路)
+    ("该诊所位于双河县城关镇南街45号，门头挂的是便民推拿", {"district": "双河县", "street": "城关镇", "road": "南街", "number": "45"}),
+    ("二马路跟三经街，那个拐弯儿那嘎达，有个大坑", {"road": "二马路", "cross_road": "三经街"}),
     # …but a bridge one drove onto has no stretch to its "middle"
     ("嗯 那个 我 开车 走到 东风大桥 桥上 发现 中间 有个 大坑", {"landmark": "东风大桥", "side": "上"}),
 ]

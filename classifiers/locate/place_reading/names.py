@@ -206,6 +206,11 @@ def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, 
     return Name(kind, value, last.start, end)
 
 
+# What follows a county town's one-character street (南街) for it to be one: a number or a junction
+_AT_TOWN_STREET = re.compile(r"\d|十字路口|丁字路口|路口|交叉口")
+_NUMBERED_MALU = re.compile(r"[一二三四五六七八九十]马路")
+
+
 def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0: int, end: int,
                last: Name | None) -> Name | None:
     """A road whose suffix starts at s0 (`name` = t[start:end]), or None when it is none: a
@@ -215,6 +220,11 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
         return Name("road", last.value + name, last.start, end)  # 北京站东街
     if s0 - start == 1 and t[start] in "东西南北中" and len(suffix) == 2 and (last is None or last.end <= start):
         return Name("road", name, start, end)  # 南小街, 北大街, 东大道: a direction names the road
+    if s0 - start == 1 and t[start] in "东西南北" and suffix == "街" and _AT_TOWN_STREET.match(t, end) \
+            and (last is None or last.end <= start):
+        return Name("road", name, start, end)  # 城关镇南街45号, 人民路与南街十字路口: a county town's street
+    if _NUMBERED_MALU.fullmatch(name):
+        return Name("road", name, start, end)  # 二马路 (沈阳): a numbered road, not 马路
     if s0 - start < 2 or name in vocab.not_names["road"] or name.endswith(vocab.not_road_endings) \
             or _BUS_ROUTE.fullmatch(name):
         return None
