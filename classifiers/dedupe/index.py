@@ -143,13 +143,17 @@ _FRONT_BACK = re.compile(r"楼(前|后)(?![来天年])")
 # The side of a spot said with a compass word (路口北侧 ≠ 路口南边那段, 楼顶西侧 ≠ 楼顶东边那头;
 # a stop's: 芍药路东站 ≠ 芍药路西站),
 # one axis at a time: 东北角 agrees with 东边 and with 北侧; not a heading (由北向南, 从北边来).
-_COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|半边|站)")
+_COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|半边|站|岸)")
 # Inside a building, kiosk, tunnel against outside it (湖心亭内 ≠ 湖心亭外面, 隧道里面 ≠ 隧道外侧).
 _INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆]内|[楼亭厅屋洞道馆]里")
 _OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆]外(?![卖机])")
 # The side a path or railing is on, by what it leans to (靠江那一侧 ≠ 靠马路一侧).
 _LEANING = re.compile(r"靠(.{1,3}?)那?一?(?:侧|边)")
 # In front of a building or gate against behind it, said loosely (楼前广场 ≠ 大厦后面那个水池).
+# The way along a road (进城方向 ≠ 出城那个方向); on a viaduct or bridge against under it
+_INBOUND = re.compile(r"([进出])城(?:那个|的)?方向")
+_ON_TOP = re.compile(r"(?:高架|桥)(?:桥)?上(?:面|边|头)?")
+_UNDERNEATH = re.compile(r"(?:高架|桥)(?:桥)?(?:下|底下|底)")
 _FRONT = re.compile(r"[楼门屋]前(?![来天年几些阵段])|前面|前边|前头")
 _BACK = re.compile(r"[楼屋房]后|后面|后边|后头|背后")
 _MAX_TEXT = 400  # characters kept per case: the gist of a report is in its first lines
@@ -207,6 +211,12 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
     for said in _COMPASS_SIDE.findall(chars):
         for direction in said:
             marks.setdefault("东西" if direction in "东西" else "南北", set()).add(direction)
+    for way in _INBOUND.findall(chars):
+        marks.setdefault("进出城", set()).add(way)
+    if _ON_TOP.search(chars):
+        marks.setdefault("桥上下", set()).add("上")
+    if _UNDERNEATH.search(chars):
+        marks.setdefault("桥上下", set()).add("下")
     for said in _LEANING.findall(chars):
         marks.setdefault("靠", set()).add(said)
     if _FRONT.search(chars):
