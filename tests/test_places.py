@@ -1807,6 +1807,8 @@ V29_ROUND = [
     # a county town's one-character street, and a numbered 马路 (沈阳's 二马路)
     ("该诊所位于双河县城关镇南街45号，门头挂的是便民推拿", {"district": "双河县", "street": "城关镇", "road": "南街", "number": "45"}),
     ("二马路跟三经街，那个拐弯儿那嘎达，有个大坑", {"road": "二马路", "cross_road": "三经街"}),
+    # the riverbank's street is a road (but 沿街 alone is "along the street")
+    ("来电人反映：河沿街88号前人行道的行道树树根把地砖拱起", {"road": "河沿街", "number": "88"}),
     # …but a bridge one drove onto has no stretch to its "middle"
     ("嗯 那个 我 开车 走到 东风大桥 桥上 发现 中间 有个 大坑", {"landmark": "东风大桥", "side": "上"}),
 ]
