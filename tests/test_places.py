@@ -1809,6 +1809,12 @@ V29_ROUND = [
     ("二马路跟三经街，那个拐弯儿那嘎达，有个大坑", {"road": "二马路", "cross_road": "三经街"}),
     # the riverbank's street is a road (but 沿街 alone is "along the street")
     ("来电人反映：河沿街88号前人行道的行道树树根把地砖拱起", {"road": "河沿街", "number": "88"}),
+    # a gate said 东边儿那个门儿, then at it; a letter addressed to a company and a hotline
+    ("海运仓小区，呃，十一号楼，十一，对，东边儿那个门儿，那门儿口的自行车棚子，顶子让风给掀了",
+     {"compound": "海运仓小区", "building": "11", "gate": "东门", "side": "门口"}),
+    ("尊敬的地铁运营公司及12345热线：  您好！地铁朝阳门站B口只有楼梯，没有扶梯", {"landmark": "地铁朝阳门站", "exit": "B"}),
+    # where the caller lives, said 住址为, is not the place
+    ("来电人住址为长青小区，反映长青路18号门前人行道上的施工围挡已设置半年", {"road": "长青路", "number": "18", "side": "门口"}),
     # …but a bridge one drove onto has no stretch to its "middle"
     ("嗯 那个 我 开车 走到 东风大桥 桥上 发现 中间 有个 大坑", {"landmark": "东风大桥", "side": "上"}),
 ]
