@@ -1815,6 +1815,8 @@ V29_ROUND = [
     ("尊敬的地铁运营公司及12345热线：  您好！地铁朝阳门站B口只有楼梯，没有扶梯", {"landmark": "地铁朝阳门站", "exit": "B"}),
     # where the caller lives, said 住址为, is not the place
     ("来电人住址为长青小区，反映长青路18号门前人行道上的施工围挡已设置半年", {"road": "长青路", "number": "18", "side": "门口"}),
+    # the word for an exit said before which one, then outside it as one comes out
+    ("地铁那个国贸站，呃，那个出口，C口，C，对，C口出来外头，有一个卖煎饼的", {"landmark": "地铁国贸站", "exit": "C", "side": "外"}),
     # …but a bridge one drove onto has no stretch to its "middle"
     ("嗯 那个 我 开车 走到 东风大桥 桥上 发现 中间 有个 大坑", {"landmark": "东风大桥", "side": "上"}),
 ]

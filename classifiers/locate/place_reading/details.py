@@ -21,7 +21,9 @@ _CAMPUS = re.compile(r"[东西南北中新老本]?(?:校区|院区|分校|分院
 # some annotators and nothing to others: not read)
 _LEANING_END = re.compile(r"靠([东西南北])(?:边儿?|面|头|侧)?(?:那头|这头|那边|那侧|那块)")
 _LANE_END = re.compile(r"([东西南北])口(?![a-z\d])")
-_EXIT_SAID_AGAIN = re.compile(r"(?:[,.\s]*(?:[a-z]\d?|\d{1,2}|[一二三四五六七八九十]{1,2})号?)*[,.\s]*(?:出口|口)(?:外面|外边儿?|外头|外)")
+_EXIT_SAID_AGAIN = re.compile(r"(?:[,.\s]*(?:[a-z]\d?|\d{1,2}|[一二三四五六七八九十]{1,2})号?)*[,.\s]*(?:出口|口)(?:出来)?(?:外面|外边儿?|外头|外)")
+# 朝阳门站，那个出口，C口: the word for an exit said before which one
+_EXIT_WORD_FIRST = re.compile(r"(?:出口|出站口)[,\s]*(?=[a-z]\d?口|\d{1,2}号?口)")
 _GATE_SAID_AGAIN = re.compile(r"(?:那儿|那里)?,?(?:就是)?(?:[东西南北]边儿?|[东西南北]{1,2}角|挨着[\u4e00-\u9fff]{1,4}?|靠着?[\u4e00-\u9fff]{1,4}?)?"
                               r"(?:小?门儿?,)?(?:门口|门前)儿?")  # (the reader has taken 那个 out)
 # A shop's branch said after it, in brackets or after a pause (（人民路店）, ，就是船板胡同店, ，朝内那个店)
@@ -149,7 +151,8 @@ def detail_at(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
             place.side = "门口" if m.group(3) else place.side  # 小区门口，南门: both kept
             return m.end()
     if place.landmark and vocab.is_station(place.landmark):
-        m = EXIT.match(t, pos)
+        first = _EXIT_WORD_FIRST.match(t, pos) if not place.exit else None
+        m = EXIT.match(t, first.end() if first else pos)
         if m:
             exit_ = m.group(1).upper()
             if place.exit and place.exit != exit_:
