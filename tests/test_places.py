@@ -1850,6 +1850,10 @@ V29_NO_PLACE = [
     # 知道 is no road, nor where a parcel is left a place
     "有人知道12345晚上几点下班吗 打了半天没人接",
     "标题：投诉 问题地点：（未填写） 详细描述：快递员从来不送上门，每次都放驿站，还不打电话通知。",
+    # an empty address field before 详细描述; a company just named; a comparison with the market
+    "标题：咨询高龄津贴 问题地点： 详细描述：请问高龄津贴是按周岁还是虚岁算？",
+    "来电人反映：其去年与某装修公司签订合同并预付工程款五万元，现该公司人去楼空，电话无人接听。",
+    "来电人反映：有人上门推销燃气报警器，价格远高于市场价，来电人怀疑系冒充。",
 ]
 
 
