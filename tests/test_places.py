@@ -1817,6 +1817,8 @@ V29_ROUND = [
     ("来电人住址为长青小区，反映长青路18号门前人行道上的施工围挡已设置半年", {"road": "长青路", "number": "18", "side": "门口"}),
     # the word for an exit said before which one, then outside it as one comes out
     ("地铁那个国贸站，呃，那个出口，C口，C，对，C口出来外头，有一个卖煎饼的", {"landmark": "地铁国贸站", "exit": "C", "side": "外"}),
+    # a road said, then denied by name and put right (X，不是X，是Y)
+    ("就是和平路，不是和平路，是和平北路，21号门口井盖没了", {"road": "和平北路", "number": "21", "side": "门口"}),
     # …but a bridge one drove onto has no stretch to its "middle"
     ("嗯 那个 我 开车 走到 东风大桥 桥上 发现 中间 有个 大坑", {"landmark": "东风大桥", "side": "上"}),
 ]

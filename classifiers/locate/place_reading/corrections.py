@@ -25,6 +25,9 @@ _BARE_NUMBER = re.compile(r"(\d{1,5}|[零一二三四五六七八九十百两]{1
 _DENIED_BARE_THEN_IS = re.compile(rf"(?:\d{{1,5}}|[零一二三四五六七八九十百两]{{1,5}}){_BREAKS}是")
 
 
+_PAUSE_ONLY = re.compile(r"[,.\s]*")
+
+
 def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
     """东四七条,哦不对,东四八条: the name before a correction and all before it go."""
     for i in range(len(names) - 1, -1, -1):
@@ -32,7 +35,10 @@ def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
             return names[i + 1:]
         # 不是胜利南路 是胜利北路, said first: the name after 是 (a junction's second road put right
         # that way — 干面胡同和北小街，不是北小街，是南小街 — is read with the junction)
-        if i == 0 and len(names) > 1 and t.endswith("不是", 0, names[i].start) \
+        # (or said, then denied by name: 文星路 不是文星路 是文星北路)
+        said_then_denied = i > 0 and names[i - 1].value == names[i].value \
+            and _PAUSE_ONLY.fullmatch(t, names[i - 1].end, names[i].start - 2)
+        if (i == 0 or said_then_denied) and len(names) > 1 and i + 1 < len(names) and t.endswith("不是", 0, names[i].start) \
                 and _IS_INSTEAD.fullmatch(t, names[i].end, names[i + 1].start):
             return names[i + 1:]
         later = i + 1 < len(names) and vocab.corrections_later.match(t, names[i].end, names[i + 1].start)
