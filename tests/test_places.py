@@ -1819,6 +1819,11 @@ V29_ROUND = [
     ("地铁那个国贸站，呃，那个出口，C口，C，对，C口出来外头，有一个卖煎饼的", {"landmark": "地铁国贸站", "exit": "C", "side": "外"}),
     # a road said, then denied by name and put right (X，不是X，是Y)
     ("就是和平路，不是和平路，是和平北路，21号门口井盖没了", {"road": "和平北路", "number": "21", "side": "门口"}),
+    # a village named earlier with its county and town, the problem told at it later
+    ("您好。我是一名退休老教师，老家在松阳县太平镇双井村。前几天回村给老母亲过九十大寿，发现一个很危险的情况，特来信反映。"
+     "  双井村村北头的那台变压器，安装在一根木头电线杆上", {"district": "松阳县", "street": "太平镇", "compound": "双井村", "side": "北侧"}),
+    # a letter addressed to a county government and the hotline
+    ("青衣县人民政府、12345热线：  您好！罗城镇柏树湾村村口的石桥栏杆断了", {"street": "罗城镇", "compound": "柏树湾村"}),
     # …but a bridge one drove onto has no stretch to its "middle"
     ("嗯 那个 我 开车 走到 东风大桥 桥上 发现 中间 有个 大坑", {"landmark": "东风大桥", "side": "上"}),
 ]

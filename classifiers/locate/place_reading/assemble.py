@@ -125,6 +125,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         bridge_side_said_later(vocab, t, place, end)
         _divisions_said_again(t, names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     _divisions_answered(vocab, t, names, again or place, end)
+    _divisions_said_earlier(t, names, again or place, first)
     return again or place, end
 
 
@@ -229,6 +230,16 @@ def _divisions_answered(vocab: Vocabulary, t: str, names: list[Name], place: Pla
         if vocab.division_asked.search(t, max(end, n.start - _ASKED_REACH), n.start) \
                 or vocab.division_belongs.search(t, max(end, n.start - _BELONGS_REACH), n.start):
             setattr(place, n.kind, n.value)
+
+
+def _divisions_said_earlier(t: str, names: list[Name], place: Place, first: Name) -> None:
+    """老家在松阳县太平镇双井村。…双井村村北头的变压器: the place's village (estate, road) named
+    earlier with its district and street before it; those are the place's too."""
+    if place.district and place.street:
+        return
+    for n in names:
+        if n.end <= first.start and n.kind == first.kind and n.value == first.value:
+            _divisions_before(t, names, place, n)
 
 
 def _divisions_before(t: str, names: list[Name], place: Place, name: Name) -> None:

@@ -12,7 +12,8 @@ from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 # 致枫岭区政府：…, 致岚溪区农业农村局：: whom a letter is addressed to, not a place
-_ADDRESSEE = re.compile(rf"^(?:致|尊敬的)[{CJK}][^:\n]{{1,24}}?:")  # (尊敬的地铁运营公司及12345热线：)
+_ADDRESSEE = re.compile(rf"^(?:致|尊敬的)[{CJK}][^:\n]{{1,24}}?:"  # (尊敬的地铁运营公司及12345热线：)
+                        rf"|^[{CJK}]{{2,16}}(?:人民政府|政府|局|委员会|办公室|办事处)[、,及和][^:\n]{{0,16}}?热线:")  # 青衣县人民政府、12345热线：
 # A form's address field: the place it names is the problem's, whatever the title said before
 # it (标题：烧烤店油烟熏人 地址：砚池路88号老秦家烧烤)
 _ADDRESS_FIELD = re.compile(r"(?:事发|问题)?(?:地址|地点|位置):")
