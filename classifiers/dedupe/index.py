@@ -348,7 +348,8 @@ class _Entry:
     """What the index keeps per case (immutable once built; ``update`` replaces it)."""
 
     __slots__ = ("case_no", "tok", "code", "parent", "grid", "lat", "lng", "cell", "ts", "ts_last",
-                 "reporters", "text", "place", "place_keys", "close", "faults", "recurrence", "profile", "objects")
+                 "reporters", "text", "place", "place_keys", "close", "faults", "recurrence", "profile", "objects",
+                 "marks")
 
     def __init__(self, case_no, tok, code, parent, grid, lat, lng, cell, ts, reporters, text,
                  place=None, place_keys=frozenset(), close=frozenset(), faults=None, recurrence=None,
@@ -372,11 +373,17 @@ class _Entry:
         self.recurrence = recurrence  # likewise, when a report says its problem came back
         self.profile = profile  # likewise: the fault model's reading (`_packed`)
         self.objects = None  # likewise: the things it names (objects.py)
+        self.marks = None  # likewise: the numbers, gates and sides its text names (_place_marks)
 
     def fault_profile(self) -> np.ndarray:
         if self.profile is None:
             self.profile = _packed(text_profile(self.text))
         return np.frombuffer(self.profile, dtype=np.float16).astype(np.float32)
+
+    def place_marks(self) -> dict[str, frozenset[str]]:
+        if self.marks is None:
+            self.marks = _place_marks(self.tok)
+        return self.marks
 
     def object_kinds(self) -> frozenset[str]:
         if self.objects is None:
@@ -784,7 +791,7 @@ class DuplicateIndex:
         conflicts = []
         if named == "different":
             conflicts.append("地点不同：" + _label(q.place) + "≠" + _label(e.place))
-        em = _place_marks(e.tok)
+        em = e.place_marks()
         for kind, values in q.marks.items():
             other = em.get(kind)
             if other and not (values & other):
