@@ -156,6 +156,9 @@ _ON_TOP = re.compile(r"(?:高架|桥)(?:桥)?上(?:面|边|头)?")
 _UNDERNEATH = re.compile(r"(?:高架|桥)(?:桥)?(?:下|底下|底)")
 _FRONT = re.compile(r"[楼门屋]前(?![来天年几些阵段])|前面|前边|前头")
 _BACK = re.compile(r"[楼屋房]后|后面|后边|后头|背后")
+# Opposite sides, each said by its own words: (mark, words, side)
+_SIDES_SAID = (("桥上下", _ON_TOP, "上"), ("桥上下", _UNDERNEATH, "下"), ("前后", _FRONT, "前"), ("前后", _BACK, "后"),
+               ("内外", _INSIDE, "内"), ("内外", _OUTSIDE, "外"))
 _MAX_TEXT = 400  # characters kept per case: the gist of a report is in its first lines
 
 
@@ -213,20 +216,11 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
             marks.setdefault("东西" if direction in "东西" else "南北", set()).add(direction)
     for way in _INBOUND.findall(chars):
         marks.setdefault("进出城", set()).add(way)
-    if _ON_TOP.search(chars):
-        marks.setdefault("桥上下", set()).add("上")
-    if _UNDERNEATH.search(chars):
-        marks.setdefault("桥上下", set()).add("下")
     for said in _LEANING.findall(chars):
         marks.setdefault("靠", set()).add(said)
-    if _FRONT.search(chars):
-        marks.setdefault("前后", set()).add("前")
-    if _BACK.search(chars):
-        marks.setdefault("前后", set()).add("后")
-    if _INSIDE.search(chars):
-        marks.setdefault("内外", set()).add("内")
-    if _OUTSIDE.search(chars):
-        marks.setdefault("内外", set()).add("外")
+    for kind, said, side in _SIDES_SAID:
+        if said.search(chars):
+            marks.setdefault(kind, set()).add(side)
     return {k: frozenset(v) for k, v in marks.items()}
 
 
