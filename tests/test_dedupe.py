@@ -936,3 +936,12 @@ def test_two_sides_of_one_spot_are_two_places(first, other_side, same_side, conf
     again = _two_reports_at_one_spot((first, "", ""), (same_side, "", ""))
     assert again.action == "attach" and again.case_no == "C1"
     assert not again.candidates[0].explanation.get("place_conflicts")
+
+
+def test_two_things_at_one_spot_named_by_their_kinds_are_not_joined():
+    # a fitness machine and a slide at one corner of a park: two problems, offered at most
+    first = ("松林公园东南角健身器材那个漫步机坏了 踏板掉了一个", "", "")
+    other = _two_reports_at_one_spot(first, ("来电人反映：松林公园东南角儿童游乐区的滑梯侧面护板开裂，有尖锐的塑料茬口。", "", ""))
+    assert other.action != "attach"
+    same = _two_reports_at_one_spot(first, ("来电人反映：松林公园东南角健身区的漫步机踏板脱落，无法使用。", "", ""))
+    assert same.action == "attach" and same.case_no == "C1"
