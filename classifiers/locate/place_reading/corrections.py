@@ -38,7 +38,7 @@ def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
         # (or said, then denied by name: 文星路 不是文星路 是文星北路)
         said_then_denied = i > 0 and names[i - 1].value == names[i].value \
             and _PAUSE_ONLY.fullmatch(t, names[i - 1].end, names[i].start - 2)
-        if (i == 0 or said_then_denied) and len(names) > 1 and i + 1 < len(names) and t.endswith("不是", 0, names[i].start) \
+        if (i == 0 or said_then_denied) and i + 1 < len(names) and t.endswith("不是", 0, names[i].start) \
                 and _IS_INSTEAD.fullmatch(t, names[i].end, names[i + 1].start):
             return names[i + 1:]
         later = i + 1 < len(names) and vocab.corrections_later.match(t, names[i].end, names[i + 1].start)

@@ -23,7 +23,7 @@ _OFFICE = re.compile(r"(办事处|办)$")
 # 苇城区, 鹿城区: a district named X城区 (but 老城区, 主城区, 县城区 are parts of a town)
 _NAMED_CITY_DISTRICT = re.compile(r"[^老主新旧县市镇中南北东西城内外本该全]城区")
 _ADMIN_CHARS = set("省市区县镇乡")
-_ANSWER_REACH = 12  # from the operator's question (哪个区的？) to the caller's answer
+_ASKED_BEFORE = 12  # from the operator's question (哪个区的？) to the division named in answer
 _PUNCT_RUN = re.compile(r"的?[\s,.;:!?~、]+")  # 东安区的，东安区: a pause between a name and itself
 
 
@@ -95,7 +95,7 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
         return Name(kind, name, start, end)  # 高新区科技路: a district, by the road after it
     if kind == "street" and name.endswith("街道") and end - start >= 4 and name not in vocab.not_streets:
         return Name(kind, name, start, end)  # 东单街道最近老停水, 华大街道湖东路: a street office
-    if vocab.division_asked.search(t, max(0, start - _ANSWER_REACH), start) and name not in vocab.not_streets:
+    if vocab.division_asked.search(t, max(0, start - _ASKED_BEFORE), start) and name not in vocab.not_streets:
         return Name(kind, name, start, end)  # 哪个区县的？嗯，就是青山县: the answer to the operator's question
     return None
 
