@@ -201,8 +201,7 @@ class GridLocator:
         unsuffixed = [n for lm in (m for g in registry.grids.values() for m in g.landmarks)
                       for n in (lm.name, *lm.aliases) if len(n) >= 2 and not n.endswith(suffixes)]
         self._places_with_registry = PlaceReader(known_landmarks=unsuffixed) if unsuffixed else self._places
-        self._full_names = registry.full_names()
-        self._stations = registry.stations()
+        self._written_names = registry.written_names()
 
     # ------------------------------------------------------------------ public helpers
     def grid_path(self, code: str) -> list[GridLevel]:
@@ -329,7 +328,7 @@ class GridLocator:
             if place is not None and spellings:
                 place.respell(spellings)
             if place is not None and (loc.grid_code or loc.grid_path):
-                place.named_in_full(self._full_names, self._stations)  # (a place the registry does not place keeps its words)
+                place.named_in_full(self._written_names)  # (a place the registry does not place keeps its words)
             return with_place(loc, place, self.registry)
         except Exception as exc:  # the stage must answer, whatever the input
             logging.getLogger(__name__).exception("locate failed")

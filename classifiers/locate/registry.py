@@ -69,6 +69,23 @@ log = logging.getLogger(__name__)
 DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "data" / "grids.json"
 
 
+
+@dataclass(frozen=True)
+class RegisteredNames:
+    """A name as the registry writes it (`Registry.written_names`): an alias that names one
+    thing only is that thing's name; a station said without its line (朝阳门站, 地铁朝阳门站) is
+    the registry's station (朝阳门地铁站) — said with its line, it says more and is kept."""
+    full_names: dict[str, str]
+    stations: dict[str, str]
+
+    def __call__(self, name: str) -> str:
+        if name in self.full_names:
+            return self.full_names[name]
+        if name.endswith("站") and "号线" not in name:
+            return self.stations.get(station_key(name), name)
+        return name
+
+
 class RegistryError(ValueError):
     """The registry file cannot be used; ``problems`` lists every problem found."""
 
@@ -341,7 +358,12 @@ class Registry:
         lng, lat = self.proj.lnglat(x + east_m, y + north_m)
         return GeoPoint(lat=lat, lng=lng)
 
-    def full_names(self) -> dict[str, str]:
+    def written_names(self) -> RegisteredNames:
+        """How a dispatcher writes down a name the citizen said by a registry alias: by the
+        registry's name (朝内大街 → 朝阳门内大街, 地铁朝阳门站 → 朝阳门地铁站)."""
+        return RegisteredNames(self._full_names(), self._stations())
+
+    def _full_names(self) -> dict[str, str]:
         """Each road, compound and landmark alias that names one thing only, with that thing's
         name (南小街 → 朝阳门南小街; not 物美超市, the alias of three shops, nor a name that is
         another thing's own)."""
@@ -354,9 +376,9 @@ class Registry:
                     named.setdefault(alias, set()).add(thing.name)
         return {alias: next(iter(names)) for alias, names in named.items() if len(names) == 1 and alias not in own}
 
-    def stations(self) -> dict[str, str]:
+    def _stations(self) -> dict[str, str]:
         """Each station landmark by its name without 地铁 or its line (station_key: 朝阳门站),
-        with its name (朝阳门地铁站): 地铁朝阳门站 is written as the registry has it."""
+        with its name (朝阳门地铁站)."""
         return {station_key(m.name): m.name for g in self.grids.values() for m in g.landmarks
                 if m.name.endswith("站") and station_key(m.name) != m.name}
 

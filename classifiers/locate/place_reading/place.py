@@ -2,9 +2,8 @@
 found in the text on the way to it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-
-from classifiers.locate.place_reading.patterns import station_key
 
 # The kinds of name a place is read from and said again by (not a district or street)
 NAMED_KINDS = ("road", "compound", "landmark")
@@ -49,17 +48,14 @@ class Place:
             setattr(self, key, fixed(getattr(self, key)))
         self.between = [fixed(end) for end in self.between]
 
-    def named_in_full(self, full_names: dict[str, str], stations: dict[str, str] | None = None) -> None:
+    def named_in_full(self, written_name: Callable[[str], str]) -> None:
         """Names said by a registry alias written as the registry's name (朝内大街 → 朝阳门内大街,
-        朝阳门站 → 朝阳门地铁站), as a dispatcher writes them down; only whole names. `stations`:
-        the registry's stations by `station_key` (地铁朝阳门站 → 朝阳门地铁站)."""
+        地铁朝阳门站 → 朝阳门地铁站), as a dispatcher writes them down; only whole names.
+        `written_name`: the registry's `written_names()`."""
         for key in ("road", "cross_road", "compound", "landmark", "near"):
-            value = getattr(self, key)
-            if value in full_names:
-                setattr(self, key, full_names[value])
-        if stations and self.landmark.endswith("站") and "号线" not in self.landmark:  # (its line said: kept)
-            self.landmark = stations.get(station_key(self.landmark), self.landmark)
-        self.between = [full_names.get(end, end) for end in self.between]
+            if value := getattr(self, key):
+                setattr(self, key, written_name(value))
+        self.between = [written_name(end) for end in self.between]
 
     @property
     def precision(self) -> str:
