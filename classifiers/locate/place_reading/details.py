@@ -59,7 +59,9 @@ def _without_brand(vocab: Vocabulary, name: str, branch: str) -> str:
 # (14 of 20 development texts that say so, all at junctions and gates; 5 write none)
 _OFFSET_SIDE = re.compile(r"[,\s]*(?:再)?[往向朝]([东西南北])(?:边|面)?(?:走|拐)?[,\s]*(?:约|大约|大概|差不多)?"
                           r"(?:[\d一二三四五六七八九十百几两]+多?米|一点儿?|一些|不远|没多远)(?:左右)?")
-# 路口往北约50米, 往南一点: a little way along the road (which side of it may follow)
+# 路口往北约50米, 往南一点: a little way along the road (which side of it may follow). Not
+# _OFFSET_SIDE's distances: with a road side after a longer way (往南大概一百米，路东边) the
+# labellers write the way as the side, which _OFFSET_SIDE then reads
 _OFFSET = re.compile(r"[往向以]?[东西南北](?:约|大约|大概)?(?:\d+米|一点儿?|一些|那?一?段)?[,\s]?(?=路[东西南北])")
 
 
