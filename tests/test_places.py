@@ -1828,7 +1828,17 @@ V29_ROUND = [
     ("嗯 那个 我 开车 走到 东风大桥 桥上 发现 中间 有个 大坑", {"landmark": "东风大桥", "side": "上"}),
 ]
 
-LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND
+V30_ROUND = [
+    # a junction whose other road starts like 路灯 (海晏北路|灯塔路口), but 路灯 itself stays a lamp
+    ("海晏北路灯塔路口往观澜路那一段，一路都是泥巴", {"road": "海晏北路", "cross_road": "灯塔路"}),
+    ("中山路路灯不亮了", {"road": "中山路"}),
+    # the hour said before the road is not part of its name
+    ("来电人反映：每晚十二点后东堤路海堤沿线有多辆改装摩托车高速来回行驶", {"road": "东堤路"}),
+    # a station's forecourt (站前广场) after the station's name
+    ("火车站站前广场东侧楼顶的广告牌松了", {"landmark": "火车站站前广场", "side": "东侧"}),
+]
+
+LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND
 
 
 @pytest.mark.parametrize("text, expected", LATER_ROUNDS, ids=[t for t, _ in LATER_ROUNDS])

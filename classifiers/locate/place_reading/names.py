@@ -49,6 +49,8 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         kind = vocab.kinds[suffix]
         if suffix in vocab.bridges and _TOWN_GOES_ON.match(t, end):
             continue  # 桥头镇, 大桥乡: the bridge is in a town's name
+        if suffix == "站" and t[s0 - 1:s0] == "站" and t.startswith("前", end):
+            continue  # 火车站站前广场: the station's forecourt, not a station said twice
         last = out[-1] if out else None
         floor = last.end if last else 0
         if last is not None and last.kind == "road" and floor < s0:
@@ -210,6 +212,8 @@ def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, 
 _AT_TOWN_STREET = re.compile(r"\d|十字路口|丁字路口|路口|交叉口")
 _BANK_STREET = re.compile(r"[\u4e00-\u9fff]?[河江湖海溪塘]沿街")
 _NUMBERED_MALU = re.compile(r"[一二三四五六七八九十]马路")
+# 海晏北路灯塔路口: a road glued to the junction's other road, which starts like 路灯 or 路面
+_GLUED_PARTNER = re.compile(r"[\u4e00-\u9fff]{1,3}?(?:路|街|大道|巷)(?:口|交叉|十字|与|和|跟)")
 
 
 def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0: int, end: int,
@@ -231,7 +235,7 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
     if s0 - start < 2 or name in vocab.not_names["road"] or name.endswith(vocab.not_road_endings) \
             or _BUS_ROUTE.fullmatch(name):
         return None
-    if vocab.not_before.match(t, s0) and not vocab.suffix_re.match(t, end):
+    if vocab.not_before.match(t, s0) and not vocab.suffix_re.match(t, end) and not _GLUED_PARTNER.match(t, end):
         return None
     if suffix in vocab.numbered:
         if s0 - start < 3 or not _LANE_NUMERAL.search(t, start, s0):
