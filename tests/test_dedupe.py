@@ -913,6 +913,10 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
     # in front of a building and behind it
     ("来电人反映：华信大厦楼前广场喷泉水池长期不换水，水体发臭。",
      "华信大厦后面那个水池，水都绿了，臭烘烘的", "华信大厦前面那个喷泉水池，水都绿了，臭烘烘的", "前后"),
+    # a compound's front gate and the lane behind its back wall
+    ("凤山幼儿园正门口人行道上倒了一大堆建筑垃圾，碎砖水泥块，小朋友早上进园都要踩着过去",
+     "喂，就是凤山幼儿园后面，后墙外面那条小巷子，有人倒了好多装修垃圾，砖头啊瓷片啊，巷子都过不去。",
+     "凤山幼儿园正门口人行道上有人倒了一大堆建筑垃圾，碎砖水泥块，孩子们进园都得踩着过去", "前后"),
     # two stops of one road, by their compass names
     ("芍药路东站的站牌被撞歪了", "来电人反映：芍药路西站公交站牌倾斜，疑似被车撞。", "来电人反映：芍药路东站公交站牌倾斜，疑似被车撞。", "东西"),
     # the two shores of one lake, the two ways along one road, on a viaduct and under it
@@ -936,6 +940,18 @@ def test_two_sides_of_one_spot_are_two_places(first, other_side, same_side, conf
     again = _two_reports_at_one_spot((first, "", ""), (same_side, "", ""))
     assert again.action == "attach" and again.case_no == "C1"
     assert not again.candidates[0].explanation.get("place_conflicts")
+
+
+def test_two_faults_of_one_lift_or_tree_are_not_joined():
+    # people trapped in a lift and its expired certificate; a split branch and caterpillars on one tree
+    trapped = ("福源小区5号楼电梯又把人关里头了！！这个月第三回了 今天关了半个多小时", "", "")
+    expired = ("您好：福源小区5号楼电梯轿厢内张贴的年检合格证显示有效期已于上月到期，至今未更新。", "", "")
+    assert _two_reports_at_one_spot(trapped, expired).action != "attach"
+    again = _two_reports_at_one_spot(trapped, ("福源小区5号楼电梯今天又困人了，关了半个小时才出来", "", ""))
+    assert again.action == "attach"
+    branch = ("标题：行道树断枝 地址：长兴路90号门前 内容：门前一棵槐树有根粗树枝劈裂下垂，离地不到两米，行人通过要低头", "", "")
+    pests = ("长兴路90号门口那棵大槐树 全是吊死鬼儿 一根根丝吊下来 往人脖子里掉 恶心死了 打打药吧", "", "")
+    assert _two_reports_at_one_spot(branch, pests).action != "attach"
 
 
 def test_two_things_at_one_spot_named_by_their_kinds_are_not_joined():
