@@ -914,10 +914,7 @@ class DuplicateIndex:
                      or same_reporter and text >= self.reporter_repost_text))
         # "我前天就报了，到现在还是歪着": the problem at this very spot is still there, however
         # differently the two tell it (撞裂了 / 还歪在那) — in a related category at least.
-        # Not when the reader is sure the two tell of two problems (停水 / 还锁着呢: "still", but of
-        # another fault) — the bar a re-post of the same person is held to.
-        sure_two = one_problem is not None and one_problem < self.reporter_one_problem
-        still_there = (not auto and not came_back and score >= self.attach_threshold and not sure_two
+        still_there = (not auto and not came_back and score >= self.attach_threshold
                        and named in ("same", "compatible") and still_counts and q.says_still(self.still_threshold))
         auto = auto or still_there
         explanation = {
