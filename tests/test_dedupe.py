@@ -952,6 +952,10 @@ def test_two_faults_of_one_lift_or_tree_are_not_joined():
     branch = ("标题：行道树断枝 地址：长兴路90号门前 内容：门前一棵槐树有根粗树枝劈裂下垂，离地不到两米，行人通过要低头", "", "")
     pests = ("长兴路90号门口那棵大槐树 全是吊死鬼儿 一根根丝吊下来 往人脖子里掉 恶心死了 打打药吧", "", "")
     assert _two_reports_at_one_spot(branch, pests).action != "attach"
+    # a court's floodlights shining into bedrooms and the players' noise at night
+    lights = ("您好：海晏中学旁边的社会篮球场新装了四根高杆灯，每晚亮到十一点，灯头朝向我们住宅楼，强光直射卧室，严重影响休息。", "SJ-06028", "")
+    noise = ("海晏中学边上那个篮球场，晚上十一二点还有人在打球，拍球声吼叫声，隔壁楼的人被吵得睡不着", "SJ-06028", "")
+    assert _two_reports_at_one_spot(lights, noise).action != "attach"
 
 
 def test_two_things_at_one_spot_named_by_their_kinds_are_not_joined():
