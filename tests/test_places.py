@@ -1393,7 +1393,7 @@ V24_ROUND = [
     ("主题：东单体育中心周边违规占道经营\n尊敬的工作人员：\n最近流动摊贩很多，晚上散场时人流密集", {"landmark": "东单体育中心", "side": "旁"}),
     # (light rail lines and station exits)
     ("轻轨三号线白沙站 1号出口 台阶上全是泥 清洁工好几天没来", {"landmark": "轻轨3号线白沙站", "exit": "1"}),
-    ("来电人称火车东站3号出站口外出租车排队区秩序混乱", {"landmark": "火车东站", "exit": "3"}),
+    ("来电人称火车东站3号出站口外出租车排队区秩序混乱", {"landmark": "火车东站", "exit": "3", "side": "外"}),
     # (short schools lettered towers towns alone and bridge decks)
     ("市二中門口 放學時段 家長的車把路全堵了", {"landmark": "市二中", "side": "门口"}),
     ("绿地香颂A栋底下 有人在绿化带里种菜", {"compound": "绿地香颂", "building": "A", "side": "下"}),
@@ -1836,6 +1836,20 @@ V30_ROUND = [
     ("来电人反映：每晚十二点后东堤路海堤沿线有多辆改装摩托车高速来回行驶", {"road": "东堤路"}),
     # a station's forecourt (站前广场) after the station's name
     ("火车站站前广场东侧楼顶的广告牌松了", {"landmark": "火车站站前广场", "side": "东侧"}),
+    # outside a gate, before a taxi (外出 is going out; 门外出租车 is not)
+    ("市民来电反映：龙泉区荆阳市中心医院南门外出租车乱停乱放，占用公交车道", {"district": "龙泉区", "landmark": "荆阳市中心医院", "gate": "南门", "side": "外"}),
+    # a northern junction word; a short road's 十字路口
+    ("甘面胡同和南小街那个把口，晚上总有大货车停着卸货", {"road": "甘面胡同", "cross_road": "南小街"}),
+    ("问题地点：环潭大道与新街十字路口", {"road": "环潭大道", "cross_road": "新街"}),
+    # a formal letter's 本人于
+    ("本人於沙湖區梅嶺一路88號經營一家小書店", {"district": "沙湖区", "road": "梅岭一路", "number": "88"}),
+    # the operator's question for the gate, answered on the next turn
+    ("来电人：你好，我们小区大门口的垃圾站臭得不行了。\n接线员：请问您是哪个小区？\n来电人：贡院小区。\n接线员：哪个门？\n来电人：北门，北门口。",
+     {"compound": "贡院小区", "gate": "北门", "side": "门口"}),
+    # a village said after its district and street, the operator saying all three back much later
+    ("来电人：喂，你好，我是……呃，汉北区汉兴街道，那个，叫罗家嘴村，我们村西边那块，有个养鸭子的，鸭粪往渠里倒，整条渠都是绿的。\n"
+     "接线员：汉北区汉兴街道罗家嘴村村西是吧？\n来电人：对对。",
+     {"district": "汉北区", "street": "汉兴街道", "compound": "罗家嘴村", "side": "西侧"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND

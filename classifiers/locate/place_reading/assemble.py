@@ -182,8 +182,9 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
     later = [n for n in names if end <= n.start <= end + _FINER_REACH and not n.attached]
     if not later or later[0].kind not in (*NAMED_KINDS, "junction", "between") \
             or later[0].value in GENERIC_LANDMARKS or _VAGUE_NAME.search(later[0].value) \
-            or any(n.kind in ("district", "street") for n in names if n.start >= end):
-        return None
+            or any(n.kind in ("district", "street") and t.find(later[0].value, n.end, n.end + 12) < 0
+                   for n in names if n.start >= end):
+        return None  # (another division said later — but not one said back with the same name: 汉北区汉兴街道罗家嘴村是吧？)
     finer, finer_end = assemble(vocab, t, [n for n in names if n.start >= later[0].start])
     if finer is None or not finer.specific:
         return None

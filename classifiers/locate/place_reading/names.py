@@ -228,6 +228,9 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
     if s0 - start == 1 and t[start] in "东西南北" and suffix == "街" and _AT_TOWN_STREET.match(t, end) \
             and (last is None or last.end <= start):
         return Name("road", name, start, end)  # 城关镇南街45号, 人民路与南街十字路口: a county town's street
+    if name.endswith(("十字路", "丁字路")) and t.startswith("口", end) and name[:-3].endswith(vocab.road_suffixes) \
+            and len(name) >= 5:
+        return Name("road", name[:-3], start, end - 3)  # 新街十字路口: a short road's junction
     if _BANK_STREET.fullmatch(name):
         return Name("road", name, start, end)  # 河沿街 (the riverbank's street), not 沿街 (along the street)
     if _NUMBERED_MALU.fullmatch(name):

@@ -116,7 +116,8 @@ class Vocabulary:
         self.undirected_gates = frozenset(w["gates.undirected"])
         self.side_of = {word: value for value, words_ in w.sides.items() for word in words_}
         self.side_words = _words_re(self.side_of)
-        self.not_sides = _words_re(w["phrases.not_sides"])
+        # (外出 is going out, but 门外出租车 is a taxi outside the gate)
+        self.not_sides = re.compile(f"(?:{_alternation(w['phrases.not_sides'])})(?!(?<=外出)租)")
         self.bridges = tuple(w["landmarks.bridges"])
         d = "".join(w["directions.words"])
         endings = "|".join(_longest_first(w["directions.endings"]))
