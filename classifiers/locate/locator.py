@@ -157,6 +157,8 @@ class _Mention:
     matched: str = ""
     soft: frozenset = frozenset()  # points only: grids near enough to agree
     note: str = ""
+    # the same name said elsewhere in the text as a homophone (金豹街 before the operator's 金宝街)
+    misheard: tuple[str, ...] = ()
 
     @property
     def weight(self) -> float:
@@ -372,8 +374,8 @@ class GridLocator:
             return outside
         scored = [m for m in mentions + ([pmention] if pmention else []) if m.kind != "district"]
         if spellings is not None:  # (also when the name spans several grids: 使家胡同 → 史家胡同)
-            spellings.update({m.matched: m.name for m in scored
-                              if m.how == "pinyin" and m.matched and m.matched != m.name})
+            spellings.update({said: m.name for m in scored for said in (*m.misheard, m.matched if m.how == "pinyin" else "")
+                              if said and said != m.name})
         if not scored:
             return self._nothing_placed(t, mentions, evidence, reasons + point_reasons, point_reasons)
         best = self._best_grids(scored)
@@ -585,6 +587,10 @@ class GridLocator:
             cur = best.get(k)
             if cur is None or (m.weight, -len(m.grids)) > (cur.weight, -len(cur.grids)):
                 best[k] = m
+                if cur is not None:
+                    m.misheard += cur.misheard + ((cur.matched,) if cur.how == "pinyin" else ())
+            elif m.how == "pinyin":
+                cur.misheard += (m.matched,)
         out = sorted(best.values(), key=lambda m: m.start)
         for m in out:
             if m.how == "pinyin":
