@@ -1850,6 +1850,10 @@ V30_ROUND = [
     ("来电人：喂，你好，我是……呃，汉北区汉兴街道，那个，叫罗家嘴村，我们村西边那块，有个养鸭子的，鸭粪往渠里倒，整条渠都是绿的。\n"
      "接线员：汉北区汉兴街道罗家嘴村村西是吧？\n来电人：对对。",
      {"district": "汉北区", "street": "汉兴街道", "compound": "罗家嘴村", "side": "西侧"}),
+    # the shop front between the number and its door; a market said again by another name of its kind
+    ("沙湖区沙湖路，呃，三百零六号，那个门面门口，自来水管子爆了", {"district": "沙湖区", "road": "沙湖路", "number": "306", "side": "门口"}),
+    ("来电人：喂，我跟你说，雅宝路市场，那个服装市场，呃，北边儿，北边儿那个停车场出口，天天堵得死死的",
+     {"landmark": "雅宝路市场", "side": "北侧"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND

@@ -29,6 +29,7 @@ _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _BUILDING_AGAIN = re.compile(r"(\d{1,3})(?:号楼|号|栋|幢)(?!\d)")
 _ASIDE = re.compile(r"[\s\"']*\([^()]{1,30}\)")
 _THING_NEAR = re.compile(rf"([{CJK}]{{2,4}}?)(?:旁边儿?|附近|边上)")
+_CJK_RUN = re.compile(rf"[{CJK}]+")
 # The operator asking for the next part of the place (接线员：几号楼几单元？来电人：…): the caller's
 # answer goes on with the place
 _DETAIL_ASKED = re.compile(
@@ -121,6 +122,12 @@ def skip_hard(vocab: Vocabulary, t: str, pos: int, place: Place, said: list[str]
         for suffix in vocab.kinds_ending(v):  # 省体育馆，体育馆西门: its kind said again
             if t.startswith(suffix, pos):
                 return pos + len(suffix)
+        if v == place.landmark and not place.side:
+            for kind in (k for k in vocab.kinds_ending(v) if len(k) >= 2):
+                at = t.find(kind, pos + 1, pos + 8)
+                end = at + len(kind)
+                if at > pos and _CJK_RUN.fullmatch(t, pos, at) and (end == len(t) or PUNCT.match(t, end)):
+                    return end  # 雅宝路市场，那个服装市场，北边儿: the place said again by another name of its kind
     m = vocab.back_refs.match(t, pos) or vocab.descriptions.match(t, pos)
     if m:
         return m.end()
