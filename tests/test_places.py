@@ -1854,6 +1854,9 @@ V30_ROUND = [
     ("沙湖区沙湖路，呃，三百零六号，那个门面门口，自来水管子爆了", {"district": "沙湖区", "road": "沙湖路", "number": "306", "side": "门口"}),
     ("来电人：喂，我跟你说，雅宝路市场，那个服装市场，呃，北边儿，北边儿那个停车场出口，天天堵得死死的",
      {"landmark": "雅宝路市场", "side": "北侧"}),
+    # a chat's time stamps between the parts; which spelling, said between estate and building
+    ("[14:02] 你好 我要投诉\n[14:02] 楚雄大道\n[14:03] 188号\n[14:03] 门口有辆僵尸车停了大半年了", {"road": "楚雄大道", "number": "188", "side": "门口"}),
+    ("来电人：雅宝路公寓，带路字的那个。十二号楼。电梯又坏了", {"compound": "雅宝路公寓", "building": "12"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND

@@ -19,6 +19,7 @@ _TIME = re.compile(r"(?:早上|上午|中午|下午|晚上|凌晨|半夜)?\d{1,2
 _PHONE = re.compile(r"(?:你们记一下)?(?:我的?)?(?:联系)?(?:电话|手机)(?:号码|号)?(?:是|:)?"
                     r"(?:[\d\-零〇幺一二三四五六七八九]+(?![\d\-零〇幺一二三四五六七八九号栋幢单])[,\s]*)*")
 _DENIAL = re.compile(r"不是[^,.;!?]{1,12}")
+_WHICH_SPELLING = re.compile(rf"(?:带|不带|有|没有)[{CJK}]{{1,2}}字的?(?:那个|那家|那栋|那条)?")  # 雅宝路公寓，带路字的那个
 _SPELLED = re.compile(rf"[{CJK}]{{1,3}}的([{CJK}]{{1,2}})(?=[\s,.;:!?]|$)")
 _COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
 _DESCRIPTION_LABEL = re.compile("描述|事由|内容|详情")
@@ -73,7 +74,7 @@ def skip_hard(vocab: Vocabulary, t: str, pos: int, place: Place, said: list[str]
     m = _DETAIL_ASKED.match(t, pos)
     if m:
         return m.end()
-    for rx in (_DATE, _TIME, _PHONE, _DENIAL, _FLOOR, _FORM_LABEL, _HEADING):
+    for rx in (_DATE, _TIME, _PHONE, _DENIAL, _FLOOR, _FORM_LABEL, _HEADING, _WHICH_SPELLING):
         m = rx.match(t, pos)
         if m and m.end() > pos:
             if rx is _FORM_LABEL and vocab.form_labels.search(m.group()) \

@@ -141,10 +141,16 @@ def _exits_as_settled(t: str) -> str:
     return _EXIT_SETTLED.sub("", t) if "还是" in t else t
 
 
+# A chat line's time stamp ([14:03], [2026-12-01 14:03])
+_CHAT_TIME = re.compile(r"\[(?:\d{4}-\d{1,2}-\d{1,2}\s*)?\d{1,2}:\d{2}(?::\d{2})?\]\s*")
+
+
 def prepare(text: str, phrase_breaks: bool = False) -> str:
     """Normalised text (simplified, half-width, fillers out) with spoken numbers as digits;
     with `phrase_breaks`, a space between two phrases is kept as PHRASE_BREAK."""
     text = _SPACED_STUTTER.sub("", text) if isinstance(text, str) else ""
+    if "[" in text:
+        text = _CHAT_TIME.sub(" ", text)  # [14:03] 188号: a chat's times between the parts of a place
     if "条" in text:
         text = _LANE_THEN_ESTATE.sub(r"\1，", text)  # (before normalize takes 三条三条 for a stutter)
     if "（" in text or "(" in text:
