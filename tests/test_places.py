@@ -1857,6 +1857,10 @@ V30_ROUND = [
     # a chat's time stamps between the parts; which spelling, said between estate and building
     ("[14:02] 你好 我要投诉\n[14:02] 楚雄大道\n[14:03] 188号\n[14:03] 门口有辆僵尸车停了大半年了", {"road": "楚雄大道", "number": "188", "side": "门口"}),
     ("来电人：雅宝路公寓，带路字的那个。十二号楼。电梯又坏了", {"compound": "雅宝路公寓", "building": "12"}),
+    # the village's side said after the operator asked for its town (the village said again in the question)
+    ("来电人：我要反映我们村的事。\n接线员：请问是哪个村？\n来电人：石桥村。\n接线员：哪个乡镇的石桥村？\n来电人：青石乡，宜水县青石乡。\n"
+     "接线员：好的，什么问题？\n来电人：村西头那个河坝垮了一截。",
+     {"district": "宜水县", "street": "青石乡", "compound": "石桥村", "side": "西侧"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND

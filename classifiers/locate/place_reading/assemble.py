@@ -99,7 +99,8 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         if m and not any(end <= n.start < m.end() for n in names):
             place.side = (m.group(1) or m.group(2)) + "侧"
         elif (m := vocab.village_side_far.search(t, end, end + _VILLAGE_SIDE_REACH)) \
-                and not any(end <= n.start < m.end() for n in names):
+                and not any(end <= n.start < m.end() and n.kind not in ("district", "street") and n.value != place.compound
+                            for n in names):  # (the village said again, its town asked for: still the village's side)
             place.side = m.group(1) + "侧"
     if place.number or place.building:
         end = _neighbours_number(vocab, t, place, first, end)
