@@ -1861,6 +1861,9 @@ V30_ROUND = [
     ("来电人：我要反映我们村的事。\n接线员：请问是哪个村？\n来电人：石桥村。\n接线员：哪个乡镇的石桥村？\n来电人：青石乡，宜水县青石乡。\n"
      "接线员：好的，什么问题？\n来电人：村西头那个河坝垮了一截。",
      {"district": "宜水县", "street": "青石乡", "compound": "石桥村", "side": "西侧"}),
+    # the exit the operator asks for, answered after a hesitation
+    ("来电人：我在你们那个火车站。\n接线员：您是说北京站吗？\n来电人：对，北京站。出站那儿，有个人晕倒了。\n接线员：北京站哪个口？\n"
+     "来电人：呃，我看看牌子……B口。", {"landmark": "北京站", "exit": "B"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND

@@ -11,7 +11,12 @@ from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
 from classifiers.locate.place_reading.patterns import BUILDING, NUMBER, PHASE, UNIT, station_key
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name, Place
 from classifiers.locate.place_reading.problem_place import lives_at, problem_place
-from classifiers.locate.place_reading.said_later import bridge_side_said_later, gate_said_later, side_in_next_sentence
+from classifiers.locate.place_reading.said_later import (
+    bridge_side_said_later,
+    detail_answered,
+    gate_said_later,
+    side_in_next_sentence,
+)
 from classifiers.locate.place_reading.short_schools import short_for
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 from classifiers.locate.place_reading.words import GENERIC_LANDMARKS
@@ -124,6 +129,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         side_in_next_sentence(vocab, t, place, end)
         gate_said_later(vocab, t, place, end, names)
         bridge_side_said_later(vocab, t, place, end)
+        detail_answered(vocab, t, place, end)
         _divisions_said_again(t, names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     _divisions_answered(vocab, t, names, again or place, end)
     _divisions_said_earlier(t, names, again or place, first)

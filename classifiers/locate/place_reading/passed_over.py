@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from classifiers.locate.place_reading.patterns import ALIAS, CJK, PHASE, PUNCT
+from classifiers.locate.place_reading.patterns import ALIAS, CJK, CJK_RUN, DETAIL_ASKED, PHASE, PUNCT
 from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
@@ -30,13 +30,6 @@ _SHORT_NAME = re.compile(rf"[{CJK}]{{2,8}}(?=[,.\s])")
 _BUILDING_AGAIN = re.compile(r"(\d{1,3})(?:号楼|号|栋|幢)(?!\d)")
 _ASIDE = re.compile(r"[\s\"']*\([^()]{1,30}\)")
 _THING_NEAR = re.compile(rf"([{CJK}]{{2,4}}?)(?:旁边儿?|附近|边上)")
-_CJK_RUN = re.compile(rf"[{CJK}]+")
-# The operator asking for the next part of the place (接线员：几号楼几单元？来电人：…): the caller's
-# answer goes on with the place
-_DETAIL_ASKED = re.compile(
-    r"(?:接线员|话务员|客服|坐席|工作人员):[^.?!]{0,16}?(?:几号楼|几栋|哪栋|哪一栋|几单元|哪个单元|哪个门|哪个口|"
-    r"哪个出口|几号|门牌|哪一段|哪段|哪个位置|具体位置|具体在哪|哪边|什么位置|哪个地方)[^.?!]{0,10}\?"
-    r"(?:来电人|市民|群众|用户):")
 
 
 def skip_soft(vocab: Vocabulary, t: str, pos: int) -> int:
@@ -71,9 +64,9 @@ def skip_hard(vocab: Vocabulary, t: str, pos: int, place: Place, said: list[str]
     m = _MORE_PRECISELY.match(t, pos)
     if m:
         return m.end()  # 地址：建国门地铁站 内容：具体在A口外面: the field's place, said finer
-    m = _DETAIL_ASKED.match(t, pos)
+    m = DETAIL_ASKED.match(t, pos)
     if m:
-        return m.end()
+        return m.end()  # 接线员：几号楼几单元？来电人：… — the caller's answer goes on with the place
     for rx in (_DATE, _TIME, _PHONE, _DENIAL, _FLOOR, _FORM_LABEL, _HEADING, _WHICH_SPELLING):
         m = rx.match(t, pos)
         if m and m.end() > pos:
@@ -127,7 +120,7 @@ def skip_hard(vocab: Vocabulary, t: str, pos: int, place: Place, said: list[str]
             for kind in (k for k in vocab.kinds_ending(v) if len(k) >= 2):
                 at = t.find(kind, pos + 1, pos + 8)
                 end = at + len(kind)
-                if at > pos and _CJK_RUN.fullmatch(t, pos, at) and (end == len(t) or PUNCT.match(t, end)):
+                if at > pos and CJK_RUN.fullmatch(t, pos, at) and (end == len(t) or PUNCT.match(t, end)):
                     return end  # 雅宝路市场，那个服装市场，北边儿: the place said again by another name of its kind
     m = vocab.back_refs.match(t, pos) or vocab.descriptions.match(t, pos)
     if m:

@@ -45,3 +45,10 @@ def station_key(name: str) -> str:
     """A station's name without its city's metro, its line or the word 地铁 (广州地铁3号线珠江新城站,
     地铁2号线朝阳门站, 朝阳门地铁站 → 朝阳门站)."""
     return _LINE.sub("", CITY_METRO.sub("", name))
+
+
+# The operator asking for the next part of the place (接线员：几号楼几单元？来电人：…, 北京站哪个口？),
+# up to the caller's answer
+DETAIL_ASKED = re.compile(
+    r"(?:接线员|话务员|客服|坐席|工作人员):[^.?!:]{0,16}?(?:几号楼|几栋|哪栋|哪一栋|几单元|哪个单元|哪个门|哪个出?口|几号口|"
+    r"几号|门牌|哪一段|哪段|哪个位置|具体位置|具体在哪|哪边|什么位置|哪个地方)[^.?!:]{0,10}\?(?:来电人|市民|群众|用户):")

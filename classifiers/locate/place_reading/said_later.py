@@ -5,7 +5,9 @@
   锻炼。公园南门附近的公共厕所…", "每次去妇幼保健院产检…。医院门外的马路…". The side (and a
   gate) said there belong to the place.
 * A caller names a bridge, then says on it or under it a few words on, calling it just 桥:
-  "凤鸣桥 栏杆 撞断了 桥上 有缺口", "那个天桥嘛，那个天桥底下", "铁路桥，桥洞子底下"."""
+  "凤鸣桥 栏杆 撞断了 桥上 有缺口", "那个天桥嘛，那个天桥底下", "铁路桥，桥洞子底下".
+* The operator asks for the part not yet told and the caller answers on the next turn:
+  "北京站。出站那儿… 接线员：北京站哪个口？来电人：呃，我看看牌子……B口"."""
 from __future__ import annotations
 
 import copy
@@ -13,7 +15,7 @@ import re
 
 from classifiers.locate.place_reading.details import detail_at
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import CJK, SENTENCE_ENDS
+from classifiers.locate.place_reading.patterns import CJK, DETAIL_ASKED, SENTENCE_ENDS
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -96,3 +98,30 @@ def bridge_side_said_later(vocab: Vocabulary, t: str, place: Place, end: int) ->
                 and not vocab.not_sides.match(t, i + 1):
             place.side = vocab.side_of[m.group()]
             return
+
+
+# How far after the place the operator may ask for its next part (DETAIL_ASKED)
+_ASKED_REACH = 120
+_HESITATION = 12  # the caller's first words before the answer (呃，我看看牌子……B口)
+
+
+def detail_answered(vocab: Vocabulary, t: str, place: Place, end: int) -> None:
+    """Give `place` the exit, gate, building or unit the caller says in answer to the operator's
+    question for it, a turn or two after the place was told; only parts it lacks."""
+    asked = DETAIL_ASKED.search(t, end, end + _ASKED_REACH)
+    if asked is None or not (place.landmark or place.compound):
+        return
+    answer = asked.end()
+    for start in range(answer, min(len(t), answer + _HESITATION)):
+        if start > answer and t[start - 1] not in ",.!?; ":
+            continue
+        trial = copy.copy(place)
+        q = detail_at(vocab, t, skip_soft(vocab, t, start), trial)
+        if not q:
+            continue
+        while q:
+            q = detail_at(vocab, t, skip_soft(vocab, t, q), trial)
+        for key in ("exit", "gate", "building", "unit", "side"):
+            if not getattr(place, key):
+                setattr(place, key, getattr(trial, key))
+        return
