@@ -623,6 +623,10 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"compound": "荻港新村", "building": "4", "side": "下"}, {"compound": "荻港新村", "building": "4", "side": "门口"}, "same"),
     ({"compound": "蔷薇里小区", "building": "2", "side": "旁"}, {"compound": "蔷薇里", "building": "2", "side": "下"}, "same"),
     ({"road": "萤川路", "landmark": "天桥", "side": "上"}, {"road": "萤川路", "landmark": "天桥", "side": "下"}, "different"),
+    # a road's unnamed underpass however it is called; another road's is another place
+    ({"road": "潮音路", "landmark": "地下通道"}, {"road": "潮音路", "landmark": "过街地道"}, "same"),
+    ({"road": "铁西路", "landmark": "下穿人行地道"}, {"road": "铁西路", "landmark": "人行地道"}, "same"),
+    ({"road": "铁西路", "landmark": "人行地道"}, {"road": "铁东路", "landmark": "人行地道"}, "different"),
     # an estate's name said with 花园 and without; a city's name before a landmark's
     ({"compound": "翡翠湾花园", "gate": "南门"}, {"compound": "翡翠湾", "gate": "南门"}, "same"),
     ({"landmark": "澜州市枫渡医院"}, {"landmark": "枫渡医院"}, "same"),

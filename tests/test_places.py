@@ -1868,9 +1868,12 @@ V30_ROUND = [
     ("尊敬的12345：\n我是外交部街附近的居民。外交部街中段有一段人行道地砖被挖开后，施工方一直没有恢复", {"road": "外交部街", "stretch": "中段"}),
     ("所在区域：东安区\n问题地点：东四十条西段\n详细描述：道路两侧违停车辆多，早晚高峰公交车无法进站。",
      {"district": "东安区", "road": "东四十条", "stretch": "西段"}),
+    # a lane whose name ends like a village (营), said after its district
+    ("来电人反映：金沙区铁匠营胡同口有人长期占道修车，油污遍地。", {"district": "金沙区", "road": "铁匠营胡同"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND
+
 
 
 @pytest.mark.parametrize("text, expected", LATER_ROUNDS, ids=[t for t, _ in LATER_ROUNDS])

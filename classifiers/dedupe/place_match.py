@@ -41,6 +41,8 @@ DETAILS = ("number", "building", "unit", "gate", "exit", "stretch")
 PRECISION = ("number", "building", "unit", "exit", "gate")
 _STATION_WORDS = re.compile(r"^地铁|(?:地铁)?\d{1,2}号线|地铁站$|公交车?站$|(?<![火汽])车站$|站$")
 _BRIDGE_WORDS = re.compile(r"过街天桥|人行天桥")
+# a road's unnamed underpass, however it is called (地下通道 = 过街地道 = 人行地道 = 下穿人行地道)
+_UNDERPASS_WORDS = re.compile(r"^(?:下穿)?(?:过街地道|人行地道|地下过街通道|地下人行通道|过街通道|人行通道|地下通道|地道)$")
 
 
 _NAME_FIELDS = ("road", "cross_road", "compound", "landmark", "near")
@@ -329,7 +331,8 @@ def _landmark_name(p: dict) -> str:
         if name.endswith(short):
             name = name[: -len(short)] + full
     name = _BRIDGE_WORDS.sub("天桥", name)
-    if generic or name in GENERIC_LANDMARKS or name in ("天桥",):
+    name = _UNDERPASS_WORDS.sub("地下通道", name)
+    if generic or name in GENERIC_LANDMARKS or name in ("天桥", "地下通道"):
         return f"{p['road']}{name}" if p.get("road") else ""
     if name.endswith("站"):
         name = _STATION_WORDS.sub("", station_key(name)) or name

@@ -260,8 +260,9 @@ def _compound_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int
     after_admin = last is not None and last.kind in ("district", "street") and last.end == start
     following = vocab.suffix_re.match(t, end)
     if suffix in vocab.need_context and (not after_admin and not _compound_context(vocab, t, end) or following
-                                         and vocab.kinds[following.group()] in ("compound", "street")):
-        return None  # 刘庄村, 和平里街道: the name goes on to its last suffix
+                                         and vocab.kinds[following.group()] in ("compound", "street")
+                                         or following and following.start() == end and vocab.kinds[following.group()] == "road"):
+        return None  # 刘庄村, 和平里街道, 金沙区铁匠营胡同: the name goes on to its last suffix
     if vocab.not_compound_before.match(t, s0):
         return None  # 村民, 村干部: people, not the village
     if len(suffix) == 1 and suffix not in vocab.village_suffixes and vocab.road_goes_on.match(t, end) \
