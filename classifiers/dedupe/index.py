@@ -130,7 +130,7 @@ _HASH_BUILDING = re.compile(r"(\d{1,3})#")
 _DASHED_NUMBER = re.compile(r"(\d{1,5})-(\d{1,4})号")
 _PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|室|号|期|组)")
 _GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
-_LETTER_BUILDING = re.compile(r"(?<![a-z])([a-z])(?:座|栋|幢|号楼)")  # 银座花园a座 ≠ b座
+_LETTER_BUILDING = re.compile(r"(?<![a-z])([a-z甲乙丙丁])(?:座|栋|幢|号楼)")  # 银座花园a座 ≠ b座, 甲栋 ≠ 乙栋
 _LETTER_ZONE = re.compile(r"(?<![a-z])([a-z])区")  # 地下车库a区 ≠ b区
 _CORNER = re.compile(r"([东西][南北]|[南北][东西])角")  # a junction's corner: 东北角 ≠ 西南角
 _BRIDGE_END = re.compile(r"桥([东西南北])(?![路街道巷区村镇])")  # 柳叶桥桥东 ≠ 桥西 (not 桥东路)
@@ -138,22 +138,27 @@ _UNIT_GROUP = {"号楼": "栋", "栋": "栋", "幢": "栋", "座": "栋", "号�
                "室": "室", "号": "号", "期": "期", "组": "组"}  # 组: a village's group
 # A bus stop's platform by the way it goes (往城南方向 ≠ 往城北方向, 往北去的站台 ≠ 往南去的);
 # the front or back of a building (5号楼楼前 ≠ 5号楼后头).
-_HEADING = re.compile(r"[往向]城?([东南西北])(?:方向|去|开|走)")
+_HEADING = re.compile(r"[往向]城?([东南西北])(?:方向|去|开|走|那边|一侧|那侧|的站台)")
 _FRONT_BACK = re.compile(r"楼(前|后)(?![来天年])")
 # The side of a spot said with a compass word (路口北侧 ≠ 路口南边那段, 楼顶西侧 ≠ 楼顶东边那头;
 # a stop's: 芍药路东站 ≠ 芍药路西站),
 # one axis at a time: 东北角 agrees with 东边 and with 北侧; not a heading (由北向南, 从北边来).
-_COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|半边|站|岸)")
+_COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|半边|站|岸|立面|象限)")
 # Inside a building, kiosk, tunnel against outside it (湖心亭内 ≠ 湖心亭外面, 隧道里面 ≠ 隧道外侧).
-_INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆]内|[楼亭厅屋洞道馆]里")
-_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆]外(?![卖机])")
+_INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆墙]内|[楼亭厅屋洞道馆墙]里")
+_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙]外(?![卖机])")
 # The side a path or railing is on, by what it leans to (靠江那一侧 ≠ 靠马路一侧).
-_LEANING = re.compile(r"靠(.{1,3}?)那?一?(?:侧|边)")
+_LEANING = re.compile(r"靠(.{1,5}?)那?一?(?:侧|边)")
 # In front of a building or gate against behind it, said loosely (楼前广场 ≠ 大厦后面那个水池).
 # The way along a road (进城方向 ≠ 出城那个方向); on a viaduct or bridge against under it
-_INBOUND = re.compile(r"([进出])城(?:那个|的)?方向")
+_INBOUND = re.compile(r"([进出])城(?:那个|的|那)?(?:方向|那边|一侧|那侧)")
 _ON_TOP = re.compile(r"(?:高架|桥)(?:桥)?上(?:面|边|头)?")
 _UNDERNEATH = re.compile(r"(?:高架|桥)(?:桥)?(?:下|底下|底)")
+_NUMBERED_GATE = re.compile(r"(?<!\d)(\d{1,2})号?门(?![口店面市诊])")  # 菜场1门 ≠ 2门, 北1门 ≠ 北2门
+# a road's odd and even side (凤栖路单号那边 ≠ 双号一侧; not 单号限行); a bridge's upstream and
+# downstream side (桥面上游一侧 ≠ 大桥下游那边) — said before the fillers (那边) are taken out
+_ODD_EVEN = re.compile(r"(?<=[路街道巷])([单双])号(?![限车日码])")
+_UP_DOWN_STREAM = re.compile(r"桥面?([上下])游")
 _FRONT = re.compile(r"[楼门屋]前(?![来天年几些阵段])|前面|前边|前头|正门|前门")
 _BACK = re.compile(r"[楼屋房]后|后面|后边|后头|背后|后墙|后门")
 # Opposite sides, each said by its own words: (mark, words, side)
@@ -214,6 +219,12 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
     for said in _COMPASS_SIDE.findall(chars):
         for direction in said:
             marks.setdefault("东西" if direction in "东西" else "南北", set()).add(direction)
+    for number in _NUMBERED_GATE.findall(chars):
+        marks.setdefault("几号门", set()).add(number)
+    for side in _ODD_EVEN.findall(chars):
+        marks.setdefault("单双号", set()).add(side)
+    for side in _UP_DOWN_STREAM.findall(chars):
+        marks.setdefault("上下游", set()).add(side)
     for way in _INBOUND.findall(chars):
         marks.setdefault("进出城", set()).add(way)
     for said in _LEANING.findall(chars):
