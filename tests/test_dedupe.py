@@ -868,6 +868,15 @@ def test_a_vaguer_report_saying_the_estate_by_its_bare_name_joins():
     assert other.action != "attach" and other.candidates[0].explanation["same_place"] == "unknown"
 
 
+def test_a_vaguer_report_saying_the_road_without_its_suffix_joins():
+    # 金鱼塘那边 names no road to the reader, but is the open case's 金鱼塘路
+    first = ("标题：路口行人信号灯不亮 地址：金鱼塘路与丰泽东路交叉口东南角 内容：该路口东南角过街的行人信号灯从前天开始一直不亮", "BJ-02014", "")
+    result = _two_reports_at_one_spot(first, ("金鱼塘那边有个红绿灯坏了，就是过马路的小人灯不亮，好危险", "BJ-02014", ""))
+    assert result.candidates and result.candidates[0].explanation["same_place"] == "compatible"
+    other = _two_reports_at_one_spot(first, ("银鱼塘那边有个红绿灯坏了，就是过马路的小人灯不亮，好危险", "BJ-02014", ""))
+    assert other.action != "attach"
+
+
 def test_a_case_in_one_section_of_an_estate_is_found_from_the_estate_named_alone():
     from classifiers.dedupe.place_match import place_keys
     case = place_keys({"compound": "软件园B区", "building": "5", "side": "西侧"})

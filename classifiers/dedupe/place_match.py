@@ -544,6 +544,7 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
 # an estate's or village's name without its suffix or phase (`_bare_core`); a landmark's
 # first three characters or more.
 _MIN_BARE_LANDMARK = 3
+_ROAD_END = re.compile(r"(?:[东西南北中]?(?:路|街|大街|大道|巷))$")
 
 
 def named_bare(place: Place | dict | None, said: str) -> bool:
@@ -556,6 +557,10 @@ def named_bare(place: Place | dict | None, said: str) -> bool:
         core = _bare_core(_PHASE_END.sub("", key) or key)  # 锦绣花城3期: 锦绣花城 said alone
         if core and core in said:
             return True
+    road = p.get("road") or ""
+    core = _ROAD_END.sub("", road)
+    if len(core) >= _MIN_BARE_LANDMARK and core != road and core in said:
+        return True  # 金鱼塘路 said 金鱼塘那边
     landmark = p.get("landmark") or ""
     return (len(landmark) >= _MIN_BARE_LANDMARK and landmark not in GENERIC_LANDMARKS
             and landmark[:_MIN_BARE_LANDMARK] in said)
