@@ -1870,6 +1870,8 @@ V30_ROUND = [
      {"district": "东安区", "road": "东四十条", "stretch": "西段"}),
     # a lane whose name ends like a village (营), said after its district
     ("来电人反映：金沙区铁匠营胡同口有人长期占道修车，油污遍地。", {"district": "金沙区", "road": "铁匠营胡同"}),
+    # a shopping centre named by its chain's word, in traditional characters
+    ("江城萬象匯門口那個噴泉 水都臭了 全是綠藻", {"landmark": "江城万象汇", "side": "门口"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND
