@@ -138,7 +138,7 @@ _UNIT_GROUP = {"号楼": "栋", "栋": "栋", "幢": "栋", "座": "栋", "号�
                "室": "室", "号": "号", "期": "期", "组": "组"}  # 组: a village's group
 # A bus stop's platform by the way it goes (往城南方向 ≠ 往城北方向, 往北去的站台 ≠ 往南去的);
 # the front or back of a building (5号楼楼前 ≠ 5号楼后头).
-_HEADING = re.compile(r"[往向]城?([东南西北])(?:方向|去|开|走|那边|一侧|那侧|的站台)")
+_HEADING = re.compile(r"[往向]城?([东南西北])(?:方向|去|开|走|那边|一侧|那侧|的站台|站台)")
 _FRONT_BACK = re.compile(r"楼(前|后)(?![来天年])")
 # The side of a spot said with a compass word (路口北侧 ≠ 路口南边那段, 楼顶西侧 ≠ 楼顶东边那头;
 # a stop's: 芍药路东站 ≠ 芍药路西站),
@@ -151,7 +151,7 @@ _OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙]外(?![卖机])")
 _LEANING = re.compile(r"靠(.{1,5}?)那?一?(?:侧|边)")
 # In front of a building or gate against behind it, said loosely (楼前广场 ≠ 大厦后面那个水池).
 # The way along a road (进城方向 ≠ 出城那个方向); on a viaduct or bridge against under it
-_INBOUND = re.compile(r"([进出])城(?:那个|的|那)?(?:方向|那边|一侧|那侧)")
+_INBOUND = re.compile(r"([进出])城(?:那个|的|那)?(?:方向|那边|一侧|那侧)|(?<=高架)([进出])城")
 _ON_TOP = re.compile(r"(?:高架|桥)(?:桥)?上(?:面|边|头)?")
 _UNDERNEATH = re.compile(r"(?:高架|桥)(?:桥)?(?:下|底下|底)")
 _NUMBERED_GATE = re.compile(r"(?<!\d)(\d{1,2})号?门(?![口店面市诊])")  # 菜场1门 ≠ 2门, 北1门 ≠ 北2门
@@ -226,7 +226,7 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
     for side in _UP_DOWN_STREAM.findall(chars):
         marks.setdefault("上下游", set()).add(side)
     for way in _INBOUND.findall(chars):
-        marks.setdefault("进出城", set()).add(way)
+        marks.setdefault("进出城", set()).add("".join(way))
     for said in _LEANING.findall(chars):
         marks.setdefault("靠", set()).add(said)
     for kind, said, side in _SIDES_SAID:
