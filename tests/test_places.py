@@ -1872,6 +1872,9 @@ V30_ROUND = [
     ("来电人反映：金沙区铁匠营胡同口有人长期占道修车，油污遍地。", {"district": "金沙区", "road": "铁匠营胡同"}),
     # a shopping centre named by its chain's word, in traditional characters
     ("江城萬象匯門口那個噴泉 水都臭了 全是綠藻", {"landmark": "江城万象汇", "side": "门口"}),
+    # a district said short right before one of its streets; 们 misheard for 门 before 街道
+    ("东安建国门街道最近流浪猫太多了，晚上叫得没法睡", {"district": "东安区", "street": "建国门街道"}),
+    ("朝阳们街道这边的居家养老服务是怎么申请的？", {"street": "朝阳门街道"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND
@@ -1911,7 +1914,7 @@ V29_NO_PLACE = [
 ]
 
 
-V30_NO_PLACE = ["市民来电反映：其通过手机银行转账被骗2万元，已报警，咨询后续追款途径。"]
+V30_NO_PLACE = ["市民来电反映：其通过手机银行转账被骗2万元，已报警，咨询后续追款途径。", "我们街道这边垃圾好几天没人收了"]
 
 
 @pytest.mark.parametrize("text", V24_NO_PLACE + V25_NO_PLACE + V26_NO_PLACE + V29_NO_PLACE + V30_NO_PLACE)

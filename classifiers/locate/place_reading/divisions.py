@@ -120,10 +120,12 @@ def _named_right_after(vocab: Vocabulary, t: str, pos: int) -> bool:
     return False
 
 
-def short_district(vocab: Vocabulary, t: str) -> Name | None:
-    """A district said without its suffix where the words make it clear (西城那边 → 西城区)."""
-    for m in vocab.short_context.finditer(t):
-        j = m.start()
+def short_district(vocab: Vocabulary, t: str, names: list[Name] = ()) -> Name | None:
+    """A district said without its suffix where the words make it clear: before 那边 (西城那边 →
+    西城区) or right before one of its streets (东安朝阳门街道 → 东安区)."""
+    ends = [m.start() for m in vocab.short_context.finditer(t)]
+    ends += [n.start for n in names if n.kind == "street"]
+    for j in sorted(ends):
         for k in (4, 3, 2):
             full = vocab.district_short.get(t[j - k:j]) if j >= k else None
             if full:

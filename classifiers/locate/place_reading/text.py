@@ -141,6 +141,8 @@ def _exits_as_settled(t: str) -> str:
     return _EXIT_SETTLED.sub("", t) if "还是" in t else t
 
 
+# 们 before 街道 after a name (朝阳们街道, 建国们街道): the speech recogniser's 门
+_MEN_MISHEARD = re.compile(r"(?<=[\u4e00-\u9fff])(?<![我你他她它咱俺人])们(?=街道)")
 # A chat line's time stamp ([14:03], [2026-12-01 14:03])
 _CHAT_TIME = re.compile(r"\[(?:\d{4}-\d{1,2}-\d{1,2}\s*)?\d{1,2}:\d{2}(?::\d{2})?\]\s*")
 
@@ -151,6 +153,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     text = _SPACED_STUTTER.sub("", text) if isinstance(text, str) else ""
     if "[" in text:
         text = _CHAT_TIME.sub(" ", text)  # [14:03] 188号: a chat's times between the parts of a place
+    if "们街道" in text:
+        text = _MEN_MISHEARD.sub("门", text)  # 朝阳们街道: 门 misheard (not 我们街道)
     if "条" in text:
         text = _LANE_THEN_ESTATE.sub(r"\1，", text)  # (before normalize takes 三条三条 for a stutter)
     if "（" in text or "(" in text:
