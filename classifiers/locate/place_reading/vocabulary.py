@@ -143,7 +143,7 @@ class Vocabulary:
         # 东安县 — whatever the hash order of the set)
         self.district_short = {name[:-1]: name for name in sorted(self.districts, key=lambda n: (n[-1] == "区", n))
                                if len(name) >= 3 and name[-1] in "区县"}
-        self.short_context = re.compile("那边|这边|那块|这块|一带")
+        self.short_context = re.compile("那边|这边|那块|这块|一带|这片|那片")
         # 柳州文惠桥, 无锡清扬路大润发超市: a city said without 市 before a name, no part of it
         self.city_short = frozenset(name[:-1] for name in division_names("cities") if len(name) >= 3)
 
