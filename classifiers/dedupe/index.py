@@ -197,38 +197,27 @@ def prepare_text(text: str, basic: str | None = None) -> str:
     return " ".join(tokens)
 
 
+# Marks read as said (the words' one group): (mark, pattern)
+_MARKS_AS_SAID = (("门", _GATE), ("栋", _LETTER_BUILDING), ("区", _LETTER_ZONE), ("桥", _BRIDGE_END),
+                  ("方向", _HEADING), ("楼前后", _FRONT_BACK), ("几号门", _NUMBERED_GATE), ("单双号", _ODD_EVEN),
+                  ("上下游", _UP_DOWN_STREAM), ("靠", _LEANING))
+
+
 def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
     chars = tok_text.replace(" ", "")
     marks: dict[str, set[str]] = {}
     for num, unit in _PLACE_NUMBER.findall(chars):
         marks.setdefault(_UNIT_GROUP[unit], set()).add(num.lstrip("0") or "0")
-    for direction in _GATE.findall(chars):
-        marks.setdefault("门", set()).add(direction)
-    for letter in _LETTER_BUILDING.findall(chars):
-        marks.setdefault("栋", set()).add(letter)
-    for zone in _LETTER_ZONE.findall(chars):
-        marks.setdefault("区", set()).add(zone)
+    for mark, said in _MARKS_AS_SAID:
+        for value in said.findall(chars):
+            marks.setdefault(mark, set()).add(value)
     for corner in _CORNER.findall(chars):
         marks.setdefault("角", set()).add("".join(sorted(corner)))  # 东北角 = 北东角
-    for end in _BRIDGE_END.findall(chars):
-        marks.setdefault("桥", set()).add(end)
-    for heading in _HEADING.findall(chars):
-        marks.setdefault("方向", set()).add(heading)
-    for face in _FRONT_BACK.findall(chars):
-        marks.setdefault("楼前后", set()).add(face)
     for said in _COMPASS_SIDE.findall(chars):
         for direction in said:
             marks.setdefault("东西" if direction in "东西" else "南北", set()).add(direction)
-    for number in _NUMBERED_GATE.findall(chars):
-        marks.setdefault("几号门", set()).add(number)
-    for side in _ODD_EVEN.findall(chars):
-        marks.setdefault("单双号", set()).add(side)
-    for side in _UP_DOWN_STREAM.findall(chars):
-        marks.setdefault("上下游", set()).add(side)
     for way in _INBOUND.findall(chars):
         marks.setdefault("进出城", set()).add("".join(way))
-    for said in _LEANING.findall(chars):
-        marks.setdefault("靠", set()).add(said)
     for kind, said, side in _SIDES_SAID:
         if said.search(chars):
             marks.setdefault(kind, set()).add(side)
