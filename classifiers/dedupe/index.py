@@ -143,7 +143,7 @@ _FRONT_BACK = re.compile(r"楼(前|后)(?![来天年])")
 # The side of a spot said with a compass word (路口北侧 ≠ 路口南边那段, 楼顶西侧 ≠ 楼顶东边那头;
 # a stop's: 芍药路东站 ≠ 芍药路西站),
 # one axis at a time: 东北角 agrees with 东边 and with 北侧; not a heading (由北向南, 从北边来).
-_COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|半边|站|岸|立面|象限)")
+_COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|段|半边|站|岸|立面|象限|广场)|(?<=路)([东西南北])(?=非机动|人行|辅路|便道)")
 # Inside a building, kiosk, tunnel against outside it (湖心亭内 ≠ 湖心亭外面, 隧道里面 ≠ 隧道外侧).
 _INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆墙]内|[楼亭厅屋洞道馆墙]里")
 _OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙]外(?![卖机])")
@@ -198,7 +198,8 @@ def prepare_text(text: str, basic: str | None = None) -> str:
 
 
 # Marks read as said (the words' one group): (mark, pattern)
-_MARKS_AS_SAID = (("门", _GATE), ("栋", _LETTER_BUILDING), ("区", _LETTER_ZONE), ("桥", _BRIDGE_END),
+_OLD_NEW_SECTION = re.compile(r"([新老])区(?!域)")  # an estate's old and new section (电厂宿舍老区 ≠ 新区)
+_MARKS_AS_SAID = (("新老区", _OLD_NEW_SECTION), ("门", _GATE), ("栋", _LETTER_BUILDING), ("区", _LETTER_ZONE), ("桥", _BRIDGE_END),
                   ("方向", _HEADING), ("楼前后", _FRONT_BACK), ("几号门", _NUMBERED_GATE), ("单双号", _ODD_EVEN),
                   ("上下游", _UP_DOWN_STREAM), ("靠", _LEANING))
 
@@ -214,7 +215,7 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
     for corner in _CORNER.findall(chars):
         marks.setdefault("角", set()).add("".join(sorted(corner)))  # 东北角 = 北东角
     for said in _COMPASS_SIDE.findall(chars):
-        for direction in said:
+        for direction in "".join(said):
             marks.setdefault("东西" if direction in "东西" else "南北", set()).add(direction)
     for way in _INBOUND.findall(chars):
         marks.setdefault("进出城", set()).add("".join(way))
