@@ -1875,6 +1875,8 @@ V30_ROUND = [
     # a district said short right before one of its streets; 们 misheard for 门 before 街道
     ("东安建国门街道最近流浪猫太多了，晚上叫得没法睡", {"district": "东安区", "street": "建国门街道"}),
     ("朝阳们街道这边的居家养老服务是怎么申请的？", {"street": "朝阳门街道"}),
+    # the bus route said between the road and its stop
+    ("来电人：喂，那个钢城路上，19路的钢城新村站，那个站牌子让车给撞歪了", {"road": "钢城路", "landmark": "钢城新村站"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND
