@@ -1877,6 +1877,8 @@ V30_ROUND = [
     ("朝阳们街道这边的居家养老服务是怎么申请的？", {"street": "朝阳门街道"}),
     # the bus route said between the road and its stop
     ("来电人：喂，那个钢城路上，19路的钢城新村站，那个站牌子让车给撞歪了", {"road": "钢城路", "landmark": "钢城新村站"}),
+    # a hospital of Chinese medicine (中 starts no name on its own)
+    ("市中医院门口堵车，救护车都进不去", {"landmark": "市中医院", "side": "门口"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND
