@@ -16,7 +16,6 @@ _NAMES = ("road", "cross_road", "compound", "landmark")
 
 
 @functools.cache
-@functools.cache
 def registry_names() -> Callable[[str], str]:
     """The demo registry's way of writing a name said by its alias (朝内大街 → 朝阳门内大街;
     `Registry.written_names`, the locator's own): for comparing with labellers who wrote a

@@ -544,6 +544,7 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
 # an estate's or village's name without its suffix or phase (`_bare_core`); a landmark's
 # first three characters or more.
 _MIN_BARE_LANDMARK = 3
+_MIN_BARE_ROAD = 3  # (金鱼塘路 said 金鱼塘那边)
 _ROAD_END = re.compile(r"(?:[东西南北中]?(?:路|街|大街|大道|巷))$")
 
 
@@ -559,7 +560,7 @@ def named_bare(place: Place | dict | None, said: str) -> bool:
             return True
     road = p.get("road") or ""
     core = _ROAD_END.sub("", road)
-    if len(core) >= _MIN_BARE_LANDMARK and core != road and core in said:
+    if len(core) >= _MIN_BARE_ROAD and core != road and core in said:
         return True  # 金鱼塘路 said 金鱼塘那边
     landmark = p.get("landmark") or ""
     return (len(landmark) >= _MIN_BARE_LANDMARK and landmark not in GENERIC_LANDMARKS

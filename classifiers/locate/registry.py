@@ -69,7 +69,6 @@ log = logging.getLogger(__name__)
 DEFAULT_REGISTRY = Path(__file__).resolve().parents[1] / "data" / "grids.json"
 
 
-
 @dataclass(frozen=True)
 class RegisteredNames:
     """A name as the registry writes it (`Registry.written_names`): an alias that names one

@@ -10,7 +10,16 @@ from classifiers.locate.place_reading.divisions import division_name, short_dist
 from classifiers.locate.place_reading.junctions import junction_word
 from classifiers.locate.place_reading.name_start import name_start
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import ALIAS, CJK, LINE_NUMBER, NUMBER, PHASE, RAIL, estate_name
+from classifiers.locate.place_reading.patterns import (
+    ALIAS,
+    BUS_ROUTE,
+    CJK,
+    LINE_NUMBER,
+    NUMBER,
+    PHASE,
+    RAIL,
+    estate_name,
+)
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name
 from classifiers.locate.place_reading.quoted import quoted_shops
 from classifiers.locate.place_reading.short_schools import short_schools
@@ -23,7 +32,6 @@ _LINE_BEFORE = re.compile(rf"(?:{RAIL}|轨道交通)?(?:{LINE_NUMBER})?$")
 _BUILDING_NUMBER = re.compile(r"[甲乙丙]?\d{1,5}号楼")
 _LANE_NUMERAL = re.compile("[一二三四五六七八九十头]$")
 # 坐三十二路, 乘12路: a bus route, not a road (but 五一路, 八一路 are roads)
-_BUS_ROUTE = re.compile(r"(?:坐|乘|搭|等|转)?\d{1,3}路|(?:坐|乘|搭|等|转)[一二两三四五六七八九十百零]{1,4}路")
 _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 # After a district's name, the start of the name of one of its own institutions.
 _GLUED_DISTRICT = re.compile(rf"([{CJK}]{{2,3}}区)(?=[{CJK}]{{3,}})")
@@ -236,7 +244,7 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
     if _NUMBERED_MALU.fullmatch(name):
         return Name("road", name, start, end)  # 二马路 (沈阳): a numbered road, not 马路
     if s0 - start < 2 or name in vocab.not_names["road"] or name.endswith(vocab.not_road_endings) \
-            or _BUS_ROUTE.fullmatch(name):
+            or BUS_ROUTE.fullmatch(name):
         return None
     if vocab.not_before.match(t, s0) and not vocab.suffix_re.match(t, end) and not _GLUED_PARTNER.match(t, end):
         return None
@@ -260,8 +268,8 @@ def _compound_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int
     after_admin = last is not None and last.kind in ("district", "street") and last.end == start
     following = vocab.suffix_re.match(t, end)
     if suffix in vocab.need_context and (not after_admin and not _compound_context(vocab, t, end) or following
-                                         and vocab.kinds[following.group()] in ("compound", "street")
-                                         or following and following.start() == end and vocab.kinds[following.group()] == "road"):
+                                         and (vocab.kinds[following.group()] in ("compound", "street")
+                                              or following.start() == end and vocab.kinds[following.group()] == "road")):
         return None  # 刘庄村, 和平里街道, 金沙区铁匠营胡同: the name goes on to its last suffix
     if vocab.not_compound_before.match(t, s0):
         return None  # 村民, 村干部: people, not the village

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from classifiers.locate.place_reading.patterns import ALIAS, CJK, CJK_RUN, DETAIL_ASKED, PHASE, PUNCT
+from classifiers.locate.place_reading.patterns import ALIAS, BUS_ROUTE, CJK, CJK_RUN, DETAIL_ASKED, PHASE, PUNCT
 from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
@@ -19,7 +19,6 @@ _TIME = re.compile(r"(?:早上|上午|中午|下午|晚上|凌晨|半夜)?\d{1,2
 _PHONE = re.compile(r"(?:你们记一下)?(?:我的?)?(?:联系)?(?:电话|手机)(?:号码|号)?(?:是|:)?"
                     r"(?:[\d\-零〇幺一二三四五六七八九]+(?![\d\-零〇幺一二三四五六七八九号栋幢单])[,\s]*)*")
 _DENIAL = re.compile(r"不是[^,.;!?]{1,12}")
-_ROUTE = re.compile(r"\d{1,3}路(?:公交车?|车)?的?")
 _WHICH_SPELLING = re.compile(rf"(?:带|不带|有|没有)[{CJK}]{{1,2}}字的?(?:那个|那家|那栋|那条)?")  # 雅宝路公寓，带路字的那个
 _SPELLED = re.compile(rf"[{CJK}]{{1,3}}的([{CJK}]{{1,2}})(?=[\s,.;:!?]|$)")
 _COMMUNITY = re.compile(rf"[{CJK}]{{1,6}}社区")
@@ -65,7 +64,7 @@ def skip_hard(vocab: Vocabulary, t: str, pos: int, place: Place, said: list[str]
     m = _MORE_PRECISELY.match(t, pos)
     if m:
         return m.end()  # 地址：建国门地铁站 内容：具体在A口外面: the field's place, said finer
-    m = _ROUTE.match(t, pos)
+    m = BUS_ROUTE.match(t, pos)
     if m and place.road and not place.landmark:
         nxt = skip_soft(vocab, t, m.end())
         if any(n.start == nxt and n.kind == "landmark" and n.value.endswith("站") for n in names):

@@ -47,6 +47,10 @@ def station_key(name: str) -> str:
     return _LINE.sub("", CITY_METRO.sub("", name))
 
 
+# A bus route (坐19路, 19路的…站), which ends like a road and is none
+BUS_ROUTE = re.compile(r"(?:坐|乘|搭|等|转)?\d{1,3}路|(?:坐|乘|搭|等|转)[一二两三四五六七八九十百零]{1,4}路")
+
+
 # The operator asking for the next part of the place (接线员：几号楼几单元？来电人：…, 北京站哪个口？),
 # up to the caller's answer
 DETAIL_ASKED = re.compile(
