@@ -635,6 +635,9 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"landmark": "芦汀湿地公园"}, {"landmark": "芦汀公园"}, "compatible"),
     ({"road": "桤木路", "landmark": "实验小学", "side": "门口"}, {"landmark": "桤木路小学", "side": "门口"}, "compatible"),
     ({"landmark": "实验一小"}, {"landmark": "实验二小"}, "different"),
+    # …a word for the kind of park, not another name (白鹭湖 is a lake's name)
+    ({"landmark": "白鹭湖湿地公园", "gate": "南门"}, {"landmark": "白鹭公园", "gate": "南门"}, "different"),
+    ({"road": "霁虹路", "landmark": "霁虹幼儿园"}, {"road": "霁虹路", "landmark": "幼儿园"}, "compatible"),
     # under a numbered house is at its door too; 火车桥 is 铁路桥; 蒲桥路口 read as 蒲桥 is 蒲桥路
     ({"road": "荷岸街", "number": "18", "side": "下"}, {"road": "荷岸街", "number": "18", "side": "门口"}, "same"),
     ({"road": "埔阳路", "landmark": "铁路桥"}, {"road": "埔阳路", "landmark": "火车桥", "side": "下"}, "same"),
@@ -644,6 +647,14 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
 def test_estates_and_stops_said_two_ways_are_one_place(a, b, said):
     from classifiers.dedupe.place_match import same_place
     assert same_place(a, b) == said
+
+
+def test_a_park_said_without_its_kind_word_finds_the_case():
+    # 苇湖公园 is indexed apart from 苇湖湿地公园: found by the name's head, judged one place
+    result = _two_reports_at_one_spot(
+        ("标题：苇湖湿地公园南门路面破损 地址：枫埠区苇湖湿地公园南门 内容：南门入口广场的透水砖大片碎裂，坑坑洼洼。", "BJ-02017", ""),
+        ("来电人反映：枫埠区苇湖公园南大门进去那块广场地砖碎了好多，坑洼不平，老人坐轮椅进不去，请修缮。", "BJ-02017", ""))
+    assert result.action == "attach" and result.candidates[0].explanation["found_by"] == "place"
 
 
 def test_the_estate_alone_finds_the_case_at_a_place_inside_it():

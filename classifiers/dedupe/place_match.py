@@ -408,6 +408,8 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
     landmark = _landmark_key(p)
     if landmark:
         keys.add("landmark:" + landmark)
+        if len(landmark) >= _MIN_HEAD + _MIN_KIND:  # 芦汀公园 / 芦汀湿地公园: compared by same_place
+            keys.add("landmark_head:" + landmark[:_MIN_HEAD])
     inner = _inner_compound(p)
     if inner:  # 桃源小区中心广场: found from 桃源小区 too
         keys |= _fine_keys("compound:" + _compound_key(inner), None, query)
@@ -443,6 +445,10 @@ _MAX_INSERTED = 4
 # Kinds of landmark a word before the kind does not make another one of (芦汀湿地公园 is
 # 芦汀公园; but 聚福建材市场 is not 聚福市场, nor 人民中医院 人民医院).
 _LOOSE_KINDS = ("公园", "小学", "中学", "幼儿园")
+# …and the words that may be inserted: what kind of park or school, not another name
+# (白鹭湖湿地公园 is not 白鹭公园; 实验一小 / 实验二小 are two schools).
+_INSERTED_WORDS = frozenset({"湿地", "生态", "森林", "体育", "文化", "主题", "中心", "城市", "国际", "实验",
+                             "遗址", "郊野", "滨江", "滨河", "滨湖", "湿地生态", "生态湿地", "儿童"})
 
 
 def _word_inserted(a: str, b: str) -> bool:
@@ -454,7 +460,9 @@ def _word_inserted(a: str, b: str) -> bool:
         return False
     for head in range(_MIN_HEAD, len(short) - _MIN_KIND + 1):
         if long_.startswith(short[:head]) and long_.endswith(short[head:]):
-            return not _NUMBER_IN_NAME.search(long_, head, head + extra)
+            word = long_[head:head + extra]
+            # (霁虹路幼儿园 / 霁虹路霁虹幼儿园: a school named after the road it is on)
+            return word in _INSERTED_WORDS or short.startswith(word)
     return False
 
 
