@@ -1881,7 +1881,13 @@ V30_ROUND = [
     ("市中医院门口堵车，救护车都进不去", {"landmark": "市中医院", "side": "门口"}),
 ]
 
-LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND
+V31_ROUND = [
+    # one character before 山区 is a district's name (萁山区), not a mountain area
+    ("来电人反映：萁山区织锦路人行天桥上护栏有一段松动", {"district": "萁山区", "road": "织锦路", "landmark": "天桥", "side": "上"}),
+    ("来电人反映：萁山区棹歌桥桥上栏杆松动", {"district": "萁山区", "landmark": "棹歌桥", "side": "上"}),
+]
+
+LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND
 
 
 
@@ -1919,7 +1925,8 @@ V29_NO_PLACE = [
 
 
 V30_NO_PLACE = ["市民来电反映：其通过手机银行转账被骗2万元，已报警，咨询后续追款途径。", "我们街道这边垃圾好几天没人收了",
-                "来电人：哎，老妹儿，我问问啊，今年这暖气费是多少钱一平？\n接线员：大爷，您是哪个供热公司供暖的？"]
+                "来电人：哎，老妹儿，我问问啊，今年这暖气费是多少钱一平？\n接线员：大爷，您是哪个供热公司供暖的？",
+                "偏远山区道路坑坑洼洼，啥时候能修", "我们这个大山区的路一下雨就没法走"]
 
 
 @pytest.mark.parametrize("text", V24_NO_PLACE + V25_NO_PLACE + V26_NO_PLACE + V29_NO_PLACE + V30_NO_PLACE)

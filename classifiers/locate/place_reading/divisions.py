@@ -16,6 +16,15 @@ _NOT_DISTRICT_ALONE = re.compile(r"域|\s?[0-9A-Za-z一二三四五六七八九�
 _NAMED_LIKE_A_KIND = ("林区", "矿区", "牧区", "山区")
 # What may follow a town said first in a phrase (白鹭镇这个月…, 发生地点：白鹭镇｜…; not 镇江里)
 _TOWN_ALONE_AFTER = re.compile(r"[^\u4e00-\u9fff]|$|这|那|最近|近来|近期|已经|一直|的|上")
+_ONE_CHARACTER_NAMED = re.compile(rf"[{CJK}](?:{'|'.join(_NAMED_LIKE_A_KIND)})")
+
+
+def named_like_a_kind(name: str) -> bool:
+    """萁山区, 黄山区: one character before 山区 / 林区 … is a district's name, not a mountain area
+    (偏远山区, 大山区 are said with more, or with a word no district begins with)."""
+    return bool(_ONE_CHARACTER_NAMED.fullmatch(name)) and name[0] not in "大深小进去到在入出回上下这那"
+
+
 _PLAUSIBLE_STREET = re.compile(rf"[{CJK}]{{2,4}}(?:街道|镇|乡)")
 _ADMIN_ALONE = re.compile(r"(?:的)?(?:那边|这边|那块|这块|一带|那一块|这一块|这片|那片|这一片|那一片|辖区)|的(?=[\s,.;:!?])")
 _VILLAGE_AFTER = re.compile(rf"[{CJK}]{{1,4}}村")
@@ -70,7 +79,8 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
     after = after.end() if after else end  # 城南区，桃园街道: said with a pause between
     if not 3 <= len(name) <= 6 or kind == "district" and name.endswith(vocab.not_districts) \
             and not _NAMED_CITY_DISTRICT.fullmatch(name) \
-            and not (name.endswith(_NAMED_LIKE_A_KIND) and _PLAUSIBLE_STREET.match(t, after)):
+            and not (name.endswith(_NAMED_LIKE_A_KIND) and _PLAUSIBLE_STREET.match(t, after)) \
+            and not named_like_a_kind(name):
         return None  # (but 柳林区双河镇: a district named like a forest area, by the town after it)
     if kind == "district" and t[end:end + 1] not in ("市",) and _PLAUSIBLE_STREET.match(t, after):
         return Name(kind, name, start, end)  # 南山县石桥镇: a county, by the town after it

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from classifiers.locate.place_reading.divisions import division_name, short_district
+from classifiers.locate.place_reading.divisions import division_name, named_like_a_kind, short_district
 from classifiers.locate.place_reading.junctions import junction_word
 from classifiers.locate.place_reading.name_start import name_start
 from classifiers.locate.place_reading.passed_over import skip_soft
@@ -130,7 +130,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             out.pop()
             found = Name("landmark", shop.value + found.value, shop.start, found.end)
         glued = _GLUED_DISTRICT.match(found.value) if found.kind in ("landmark", "compound") else None
-        if glued and not glued.group(1).endswith(vocab.not_districts) \
+        if glued and (not glued.group(1).endswith(vocab.not_districts) or named_like_a_kind(glued.group(1))) \
                 and not _DISTRICT_INSTITUTION.match(found.value, glued.end()):
             # 石湾区枇杷岭社区文化广场: a district the gazetteer does not hold, then the name
             cut = found.start + glued.end()
