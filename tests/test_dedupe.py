@@ -607,6 +607,11 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"landmark": "清水湾社区篮球场"}, {"landmark": "清水湾篮球场"}, "same"),
     ({"landmark": "桃源小区中心广场"}, {"compound": "桃源小区"}, "compatible"),
     ({"landmark": "桃源小区中心广场"}, {"compound": "李园小区"}, "unknown"),
+    # the garden in the middle of an estate, read as part of the estate's name, against the estate
+    ({"compound": "翰林苑小区中心花园"}, {"compound": "翰林苑花园", "side": "内"}, "compatible"),
+    ({"compound": "紫薇苑小区中心花园"}, {"compound": "紫薇苑"}, "compatible"),
+    ({"compound": "紫薇苑小区中心花园"}, {"compound": "紫荆苑"}, "different"),
+    ({"compound": "阳光花园"}, {"compound": "阳光小区"}, "different"),
     # "门口" alone is the front: not the back or side gate; any named gate may be the one meant
     ({"road": "火炬路", "number": "8", "side": "门口"}, {"road": "火炬路", "number": "8", "gate": "后门"}, "different"),
     ({"landmark": "仁济医院", "side": "门口"}, {"landmark": "仁济医院", "gate": "侧门"}, "different"),

@@ -156,11 +156,27 @@ _IN_ESTATE = ("中心花园", "中心广场", "小花园", "花园", "广场", "
 
 
 def _inside_estate(a: str, b: str) -> bool:
-    """Is one the other estate with a place in it after its name (杏坛小区 / 杏坛小区中心花园)?"""
+    """Is one the other estate with a place in it after its name (杏坛小区 / 杏坛小区中心花园;
+    紫薇苑 / 紫薇苑小区中心花园, 翰林苑花园 / 翰林苑小区中心花园)?"""
     short, long_ = sorted((a, b), key=len)
-    if not short.endswith(("小区", "花园", "家园", "苑", "公寓", "新村")) or not long_.startswith(short):
-        return False
-    return long_[len(short):] in _IN_ESTATE
+    if short.endswith(("小区", "花园", "家园", "苑", "公寓", "新村")) and long_.startswith(short) \
+            and long_[len(short):] in _IN_ESTATE:
+        return True
+    for x, y in ((a, b), (b, a)):
+        estate = _estate_around(_compound_key(x))
+        if estate and _compound_key(y) != _compound_key(x) and estate in (_compound_key(y), _bare_core(_compound_key(y))):
+            return True
+    return False
+
+
+# A place inside an estate that only an estate has (not 花园 or 广场, which end estates' names too)
+_ONLY_IN_ESTATE = tuple(sorted((w for w in _IN_ESTATE if w not in ("花园", "广场")), key=len, reverse=True))
+
+
+def _estate_around(key: str) -> str:
+    """The estate a place inside it is named after (紫薇苑中心花园 → 紫薇苑), or ""."""
+    inner = next((w for w in _ONLY_IN_ESTATE if key.endswith(w)), "")
+    return key[: -len(inner)] if inner and len(key) - len(inner) >= _MIN_ESTATE else ""
 
 
 def _bare_of(a: str, b: str) -> bool:
@@ -206,6 +222,8 @@ def _compound_names(name: str) -> list[str]:
         names.append(bare)  # 金桥家园: also 金桥, its bare name
     if _without_works(key) != key:
         names.append(_without_works(key))  # 棉纺厂宿舍: also 棉纺宿舍
+    if estate := _estate_around(key):
+        names.append(estate)  # 紫薇苑中心花园: also 紫薇苑
     return names
 
 
