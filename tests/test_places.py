@@ -1885,6 +1885,10 @@ V31_ROUND = [
     # one character before 山区 is a district's name (萁山区), not a mountain area
     ("来电人反映：萁山区织锦路人行天桥上护栏有一段松动", {"district": "萁山区", "road": "织锦路", "landmark": "天桥", "side": "上"}),
     ("来电人反映：萁山区棹歌桥桥上栏杆松动", {"district": "萁山区", "landmark": "棹歌桥", "side": "上"}),
+    # what was said or sent before the place is not part of the road's name
+    ("来电人：喂，我讲湘春巷41号那个老屋，墙裂开哒", {"road": "湘春巷", "number": "41"}),
+    ("来电人反映：其已在网上提交向阳路与春雨路交叉口路灯全部不亮的问题", {"road": "向阳路", "cross_road": "春雨路"}),
+    ("我上个星期在网上提交过桂井新村西头垃圾点的问题", {"compound": "桂井新村", "side": "西侧"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND
