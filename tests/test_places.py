@@ -1889,6 +1889,10 @@ V31_ROUND = [
     ("来电人：喂，我讲湘春巷41号那个老屋，墙裂开哒", {"road": "湘春巷", "number": "41"}),
     ("来电人反映：其已在网上提交向阳路与春雨路交叉口路灯全部不亮的问题", {"road": "向阳路", "cross_road": "春雨路"}),
     ("我上个星期在网上提交过桂井新村西头垃圾点的问题", {"compound": "桂井新村", "side": "西侧"}),
+    # an ethnic district said bare (瀍河 for 瀍河回族区); a district said short right before a road
+    ("瀍河这边 塔湾街道 这两天停水停得莫名其妙", {"district": "瀍河回族区", "street": "塔湾街道"}),
+    ("涧西长安路二十三号院门口那个垃圾站，清运车每天早上五点就来", {"district": "涧西区", "road": "长安路", "number": "23", "side": "门口"}),
+    ("朝阳门内大街5号门口井盖没了", {"road": "朝阳门内大街", "number": "5", "side": "门口"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND

@@ -138,6 +138,10 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             found = Name(found.kind, found.value[glued.end():], cut, found.end)
         if found.kind in NAMED_KINDS:
             found = _without_city(vocab, t, found)
+        if found.kind == "road" and not any(n.kind == "district" for n in out):
+            district, found = _without_short_district(vocab, found)
+            if district is not None:
+                out.append(district)
         out.append(found)
         if limit is not None and stop == len(t) and found.kind in NAMED_KINDS:
             stop = found.start + limit
@@ -336,6 +340,22 @@ def _without_city(vocab: Vocabulary, t: str, found: Name) -> Name:
         if len(rest) - len(suffix) >= 2:
             return Name(found.kind, rest, found.start + k, found.end, attached=found.attached)
     return found
+
+
+def _without_short_district(vocab: Vocabulary, found: Name) -> tuple[Name | None, Name]:
+    """A road with its district said short before it (涧西长安路 → 涧西区, 长安路): what follows
+    the district must be a road's name of its own (not 朝阳门内大街, 中山北路)."""
+    value = found.value
+    for k in (2, 3):
+        full, rest = vocab.district_short.get(value[:k]), value[k:]
+        if not full or not full.endswith("区") or rest.startswith(_CITY_OWN) \
+                or any(rest.startswith(s, 0 if rest[0] not in _DIRECTIONS else 1) for s in vocab.kinds):
+            continue
+        suffix = max((s for s in vocab.road_suffixes if rest.endswith(s)), key=len, default="")
+        if suffix and len(rest) - len(suffix) >= 2:
+            cut = found.start + k
+            return Name("district", full, found.start, cut), Name("road", rest, cut, found.end)
+    return None, found
 
 
 _AFFILIATED = re.compile("(?:第[一二三四五六七八九]|[一二三四五六七八九])?附属")

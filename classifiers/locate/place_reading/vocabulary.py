@@ -9,6 +9,8 @@ from classifiers.locate.place_reading.patterns import CJK, STRETCH_AFTER
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.words import PlaceWords, division_names
 
+_ETHNIC_DIVISION = re.compile(r"(.{2,3}?)(?:[^族]{1,3}族)+(?:自治县|自治旗|区|县)")
+
 
 class Vocabulary:
     """`districts`/`streets`: the division table's names; `words`: the checked word file."""
@@ -143,6 +145,13 @@ class Vocabulary:
         # 东安县 — whatever the hash order of the set)
         self.district_short = {name[:-1]: name for name in sorted(self.districts, key=lambda n: (n[-1] == "区", n))
                                if len(name) >= 3 and name[-1] in "区县"}
+        # 瀍河回族区 said 瀍河, 北川羌族自治县 said 北川: an ethnic district's or autonomous county's
+        # name said bare, without its people (said 北川县, it is written as said: the labellers do,
+        # and another province may have a county of that name)
+        for name in sorted(self.districts):
+            m = _ETHNIC_DIVISION.fullmatch(name)
+            if m:
+                self.district_short.setdefault(m.group(1), name)
         self.short_context = re.compile("那边|这边|那块|这块|一带|这片|那片")
         # 柳州文惠桥, 无锡清扬路大润发超市: a city said without 市 before a name, no part of it
         self.city_short = frozenset(name[:-1] for name in division_names("cities") if len(name) >= 3)
