@@ -1893,6 +1893,9 @@ V31_ROUND = [
     ("瀍河这边 塔湾街道 这两天停水停得莫名其妙", {"district": "瀍河回族区", "street": "塔湾街道"}),
     ("涧西长安路二十三号院门口那个垃圾站，清运车每天早上五点就来", {"district": "涧西区", "road": "长安路", "number": "23", "side": "门口"}),
     ("朝阳门内大街5号门口井盖没了", {"road": "朝阳门内大街", "number": "5", "side": "门口"}),
+    # where the caller was going to fetch someone is not the problem's place
+    ("来电人：喂，你好，我刚才开车要去龙门高铁站接人…… 接线员：您好，请讲。 来电人：龙门大道跟古城路那个十字路口，信号灯全灭了",
+     {"road": "龙门大道", "cross_road": "古城路"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND
@@ -1936,8 +1939,15 @@ V30_NO_PLACE = ["市民来电反映：其通过手机银行转账被骗2万元�
                 "来电人：哎，老妹儿，我问问啊，今年这暖气费是多少钱一平？\n接线员：大爷，您是哪个供热公司供暖的？",
                 "偏远山区道路坑坑洼洼，啥时候能修", "我们这个大山区的路一下雨就没法走"]
 
+V31_NO_PLACE = [
+    # an operator's either-or question; a kind of office every neighbourhood has
+    "来电人：就我家附近，具体我也说不上来。\n接线员：您能说一下小区名或者路名吗？\n来电人：这个……我不想说。",
+    "来电人：我要投诉社区的工作人员，态度太差了！\n接线员：请问是哪个社区居委会呢？\n来电人：我也不知道叫啥名。",
+    "有没有人知道 咱这附近哪能打流感疫苗😂 社区医院说没货了",
+]
 
-@pytest.mark.parametrize("text", V24_NO_PLACE + V25_NO_PLACE + V26_NO_PLACE + V29_NO_PLACE + V30_NO_PLACE)
+
+@pytest.mark.parametrize("text", V24_NO_PLACE + V25_NO_PLACE + V26_NO_PLACE + V29_NO_PLACE + V30_NO_PLACE + V31_NO_PLACE)
 def test_words_of_the_later_rounds_that_name_no_place(text):
     assert extract_place(text) is None
 
