@@ -138,7 +138,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             found = Name(found.kind, found.value[glued.end():], cut, found.end)
         if found.kind in NAMED_KINDS:
             found = _without_city(vocab, t, found)
-        if found.kind == "road" and not any(n.kind == "district" for n in out):
+        if found.kind in ("road", "street") and not any(n.kind == "district" for n in out):
             district, found = _without_short_district(vocab, found)
             if district is not None:
                 out.append(district)
@@ -344,11 +344,16 @@ def _without_city(vocab: Vocabulary, t: str, found: Name) -> Name:
 
 def _without_short_district(vocab: Vocabulary, found: Name) -> tuple[Name | None, Name]:
     """A road with its district said short before it (涧西长安路 → 涧西区, 长安路): what follows
-    the district must be a road's name of its own (not 朝阳门内大街, 中山北路)."""
+    the district must be a road's name of its own (not 朝阳门内大街, 中山北路); a town with its
+    county or district said short before it (汝阳上店镇 → 汝阳县, 上店镇), when the table holds the town."""
     value = found.value
     for k in (2, 3):
         full, rest = vocab.district_short.get(value[:k]), value[k:]
-        if not full or not full.endswith("区") or rest.startswith(_CITY_OWN) \
+        if full and found.kind == "street" and rest in vocab.streets and len(rest) >= 3 and rest.endswith(("镇", "乡")):
+            # 汝阳上店镇 → 汝阳县, 上店镇 (a town; 新华街道 is no 新华区 and 街道)
+            cut = found.start + k
+            return Name("district", full, found.start, cut), Name("street", rest, cut, found.end)
+        if found.kind == "street" or not full or not full.endswith("区") or rest.startswith(_CITY_OWN) \
                 or any(rest.startswith(s, 0 if rest[0] not in _DIRECTIONS else 1) for s in vocab.kinds):
             continue
         suffix = max((s for s in vocab.road_suffixes if rest.endswith(s)), key=len, default="")
