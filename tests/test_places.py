@@ -1895,6 +1895,8 @@ V31_ROUND = [
     ("朝阳门内大街5号门口井盖没了", {"road": "朝阳门内大街", "number": "5", "side": "门口"}),
     ("汝阳上店镇东沟村村北那个养猪场 天天往河里排粪水", {"district": "汝阳县", "street": "上店镇", "compound": "东沟村", "side": "北侧"}),
     ("新华街道 最近停水好几次了 也没个通知", {"street": "新华街道"}),
+    # an old estate's sections 甲区 / 乙区, as A区 / B区
+    ("西园新村乙区4栋那根落水管子断了半截", {"compound": "西园新村乙区", "building": "4"}),
     # where the caller was going to fetch someone is not the problem's place
     ("来电人：喂，你好，我刚才开车要去龙门高铁站接人…… 接线员：您好，请讲。 来电人：龙门大道跟古城路那个十字路口，信号灯全灭了",
      {"road": "龙门大道", "cross_road": "古城路"}),

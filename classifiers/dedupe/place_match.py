@@ -80,7 +80,7 @@ _PHASE = re.compile(r"([零〇一二两三四五六七八九十]{1,3})(?=期|区
 _BRANCH_ON_ROAD = re.compile(r"^(.{2,})([\u4e00-\u9fff]{2,3}(?:大街|大道|胡同|路|街|巷))(?:分店|店|支行|分行|营业厅)$")
 
 
-_PHASE_END = re.compile(r"(?:\d{1,2}期(?:[A-Z东西南北中]区)?|[A-Z东西南北中\d]区)$")  # 3期, 3期C区, 南区
+_PHASE_END = re.compile(r"(?:\d{1,2}期(?:[A-Z东西南北中甲乙丙丁]区)?|[A-Z东西南北中甲乙丙丁\d]区)$")  # 3期, 3期C区, 南区
 _WORKS_HOUSING = re.compile(r"^(.{2,})[厂局所](宿舍|家属院|家属区|大院|家属楼)$")
 _NO_BRACKETS = str.maketrans("", "", "()（）")
 

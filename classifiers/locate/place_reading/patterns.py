@@ -18,7 +18,7 @@ UNIT = re.compile(r"(\d{1,2})单元")
 BUILDING = re.compile(r"第?(\d{1,3}|[a-z](?=[座栋幢]))(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
 EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2}|[东西][南北]|[东西南北])号?(?:出入口|出站口|出口|口)")  # A口, 2号口, 东南口
 # An estate's phase or section is part of its name: 锦绣花园二期, 金穗花园南区, 嘉禾苑三期（C区）
-_ESTATE_SECTION = r"[A-Za-z东西南北中]区(?!域)"
+_ESTATE_SECTION = r"[A-Za-z东西南北中甲乙丙丁]区(?!域)"  # (甲区, 乙区: an old estate's sections)
 PHASE = re.compile(rf"[一二三四五六七八九十\d]{{1,2}}期(?:{_ESTATE_SECTION}|[（(]{_ESTATE_SECTION}[）)])?|{_ESTATE_SECTION}")
 _SECTION_LETTER = re.compile(r"[（(]?([a-z])区[）)]?")  # (c区) as normalised text has it
 STRETCH = re.compile(r"(东|西|南|北|中)段|中间(?:那|这)?一?段")  # 中间那一段: 中段
