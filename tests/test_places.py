@@ -1897,6 +1897,10 @@ V31_ROUND = [
     ("新华街道 最近停水好几次了 也没个通知", {"street": "新华街道"}),
     # an old estate's sections 甲区 / 乙区, as A区 / B区
     ("西园新村乙区4栋那根落水管子断了半截", {"compound": "西园新村乙区", "building": "4"}),
+    # the named place across from or next door to the first one is the problem's
+    ("发生地点：星河湾对面的星河公园西门 问题描述：星河公园西门一到周末全是小摊", {"landmark": "星河公园", "gate": "西门"}),
+    ("明珠花园隔壁的工林新村院里，一棵树上挂着个大马蜂窝", {"compound": "工林新村", "side": "内"}),
+    ("桃园村旁边的化工厂晚上偷偷排污 河水都变色了", {"compound": "桃园村", "side": "旁"}),
     # where the caller was going to fetch someone is not the problem's place
     ("来电人：喂，你好，我刚才开车要去龙门高铁站接人…… 接线员：您好，请讲。 来电人：龙门大道跟古城路那个十字路口，信号灯全灭了",
      {"road": "龙门大道", "cross_road": "古城路"}),

@@ -62,6 +62,8 @@ def _road_before(t: str, starters: list[Name], name: Name) -> Name | None:
     return None
 
 
+_NAMED_NEIGHBOUR = 4  # (桃园村旁边的化工厂: no name of its own, the village and its side stand)
+_ACROSS_FROM = re.compile(r"(?:[东西南北正后侧大]门)?(?:斜对面|对面|隔壁|旁边|边上)的(?:那个|那家)?")
 _ROAD_JOINERS = ("", "的", "上", "上的", "那个", "上那个", "的那个")
 _SAID_AGAIN_WITH_ROAD = 200  # how far after the place it may be named again with its road
 
@@ -86,6 +88,11 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
             t.endswith("从", 0, first.start) and _CAME_FROM.match(t, first.end)
             or t.endswith("途经", 0, first.start) and _WENT_ON_TO.match(t, first.end)):
         first = starters[starters.index(first) + 1]
+    # 小区东门对面的聚福楼饭店, 和平小区隔壁的幸福里小区: the place across from or next to the first
+    across = _ACROSS_FROM.match(t, first.end)
+    neighbour = next((n for n in starters if across and n.start == across.end()), None)
+    if neighbour is not None and neighbour.kind in ("compound", "landmark") and len(neighbour.value) >= _NAMED_NEIGHBOUR:
+        first = neighbour
     if _on_errand(vocab, t, first) and (later := _next_with_detail(vocab, t, first, starters)) is not None:
         return later  # 我在东四菜市场买完菜出来 看到演乐社区卫生服务站门口…
     # 我在东方花园 不是我们小区的事 是旁边那个 东方农贸市场 门口… (where he lives is read below)
