@@ -1901,6 +1901,9 @@ V31_ROUND = [
     ("发生地点：星河湾对面的星河公园西门 问题描述：星河公园西门一到周末全是小摊", {"landmark": "星河公园", "gate": "西门"}),
     ("明珠花园隔壁的工林新村院里，一棵树上挂着个大马蜂窝", {"compound": "工林新村", "side": "内"}),
     ("桃园村旁边的化工厂晚上偷偷排污 河水都变色了", {"compound": "桃园村", "side": "旁"}),
+    # a district said short, a pause, then a place in it; not a city (长沙 …) nor the north of town (城北 …)
+    ("涧西 辽宁路和天津路交叉口那 有个大坑", {"district": "涧西区", "road": "辽宁路", "cross_road": "天津路"}),
+    ("长沙 五一大道和黄兴中路路口 红绿灯又坏了", {"road": "五一大道", "cross_road": "黄兴中路"}),
     # where the caller was going to fetch someone is not the problem's place
     ("来电人：喂，你好，我刚才开车要去龙门高铁站接人…… 接线员：您好，请讲。 来电人：龙门大道跟古城路那个十字路口，信号灯全灭了",
      {"road": "龙门大道", "cross_road": "古城路"}),

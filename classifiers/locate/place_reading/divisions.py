@@ -130,15 +130,23 @@ def _named_right_after(vocab: Vocabulary, t: str, pos: int) -> bool:
     return False
 
 
-def short_district(vocab: Vocabulary, t: str, names: list[Name] = ()) -> Name | None:
+_TOWN_PART = re.compile("城[东西南北中]")
+
+
+def short_district(vocab: Vocabulary, t: str, names: list[Name] = (),
+                   phrases: frozenset[int] = frozenset()) -> Name | None:
     """A district said without its suffix where the words make it clear: before 那边 (西城那边 →
     西城区) or right before one of its streets (东安朝阳门街道 → 东安区)."""
     ends = [m.start() for m in vocab.short_context.finditer(t)]
     ends += [n.start for n in names if n.kind == "street"]
-    for j in sorted(ends):
+    # 涧西 辽宁路和天津路交叉口, 涧西那个 建设路涧河桥: said first, a pause, then a place in it
+    pauses = {n.start for n in names if n.kind in NAMED_KINDS and n.start in phrases}
+    for j in sorted({*ends, *pauses}):
         for k in (4, 3, 2):
             full = vocab.district_short.get(t[j - k:j]) if j >= k else None
-            if full:
+            if full and (j not in pauses or t[j - k:j] not in vocab.city_short and not _TOWN_PART.fullmatch(t, j - k, j)
+                         and (j == k or j - k in phrases or not _CJK_CHAR.match(t, j - k - 1))):
+                # (长沙 五一大道: a city said first, not 长沙县; 城北 那个…: the north of the town)
                 return Name("district", full, j - k, j)
     return None
 

@@ -151,7 +151,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
     if not any(n.kind in ("compound", "landmark") for n in out):
         out = unsuffixed_compound(vocab, t, out, phrases)
     if not any(n.kind == "district" for n in out):
-        short = short_district(vocab, t, out)
+        short = short_district(vocab, t, out, phrases)
         if short is not None and not any(n.start <= short.start < n.end for n in out):
             out = sorted([*out, short], key=lambda n: n.start)
     return out, stop
