@@ -1904,6 +1904,11 @@ V31_ROUND = [
     # a district said short, a pause, then a place in it; not a city (长沙 …) nor the north of town (城北 …)
     ("涧西 辽宁路和天津路交叉口那 有个大坑", {"district": "涧西区", "road": "辽宁路", "cross_road": "天津路"}),
     ("长沙 五一大道和黄兴中路路口 红绿灯又坏了", {"road": "五一大道", "cross_road": "黄兴中路"}),
+    # a form's region fields on lines of their own, and a numbered lane ending its field
+    ("所在区域：东安区\n所属街道：东单街道\n问题地点：东四十条\n问题描述：私搭乱建",
+     {"district": "东安区", "street": "东单街道", "road": "东四十条"}),
+    ("问题分类：市容环境\n所在区域：东安区\n所属街道：东单街道\n问题地点：\n问题描述：东单街道各条胡同里私搭乱建的棚子越来越多",
+     {"district": "东安区", "street": "东单街道"}),
     # where the caller was going to fetch someone is not the problem's place
     ("来电人：喂，你好，我刚才开车要去龙门高铁站接人…… 接线员：您好，请讲。 来电人：龙门大道跟古城路那个十字路口，信号灯全灭了",
      {"road": "龙门大道", "cross_road": "古城路"}),
@@ -1955,6 +1960,7 @@ V31_NO_PLACE = [
     "来电人：就我家附近，具体我也说不上来。\n接线员：您能说一下小区名或者路名吗？\n来电人：这个……我不想说。",
     "来电人：我要投诉社区的工作人员，态度太差了！\n接线员：请问是哪个社区居委会呢？\n来电人：我也不知道叫啥名。",
     "有没有人知道 咱这附近哪能打流感疫苗😂 社区医院说没货了",
+    "路面出现一条 裂缝 好长",
 ]
 
 

@@ -57,7 +57,8 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
             and _ADMIN_ALONE.match(t, end):
         return Name(kind, t[last.start:end], last.start, end)  # 松江路街道这块: a street office named after a road
     if kind == "street" and last is not None and last.kind == "district" and last.end == start \
-            and 3 <= end - start <= 6 and t[start:end].endswith(("街道", "镇", "乡")):
+            and 3 <= end - start <= 6 and t[start:end].endswith(("街道", "镇", "乡")) \
+            and t[start:end] not in vocab.not_streets:  # (所在区域：东安区 / 所属街道：…: the next field's label)
         return Name(kind, t[start:end], start, end)  # 海淀区西北旺镇: not 北旺镇, a town elsewhere
     floor = last.end if last is not None else 0
     for k in (2, 1):  # 但家庙镇: a name the table knows that starts with a word that ends text (但)
@@ -86,7 +87,7 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
         return Name(kind, name, start, end)  # 南山县石桥镇: a county, by the town after it
     if kind == "street" and last is not None and last.kind == "district" \
             and (last.end == start or PUNCT.fullmatch(t, last.end, start)) \
-            and name.endswith(("街道", "镇", "乡")):
+            and name.endswith(("街道", "镇", "乡")) and name not in vocab.not_streets:
         return Name(kind, name, start, end)
     if kind == "street" and name.endswith(("镇", "乡")) and _VILLAGE_AFTER.match(t, end):
         return Name(kind, name, start, end)  # 东坡镇红岩村: a town, by the village after it

@@ -83,7 +83,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         elif start == s0 or (kind == "landmark" and _LINE.fullmatch(t, start, s0)):
             found = _bare_suffix(vocab, t, kind, suffix, start, end, last)
         elif kind == "road":
-            found = _road_name(vocab, t, suffix, name, start, s0, end, last)
+            found = _road_name(vocab, t, suffix, name, start, s0, end, last, phrases)
         elif kind == "compound":
             found = _compound_name(vocab, t, suffix, name, start, s0, end, last)
         else:
@@ -229,7 +229,7 @@ _GLUED_PARTNER = re.compile(r"[\u4e00-\u9fff]{1,3}?(?:路|街|大道|巷)(?:口|
 
 
 def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0: int, end: int,
-               last: Name | None) -> Name | None:
+               last: Name | None, phrases: frozenset[int] = frozenset()) -> Name | None:
     """A road whose suffix starts at s0 (`name` = t[start:end]), or None when it is none: a
     word that only ends like a road, a numbered lane without its numeral."""
     if s0 - start == 1 and t[start] in "东西南北" and last is not None and last.end == start \
@@ -256,8 +256,9 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
         if s0 - start < 3 or not _LANE_NUMERAL.search(t, start, s0):
             return None  # 东四十条: a name, then the lane's number
         following = t[end:end + 1]
-        if "\u4e00" <= following <= "\u9fff" and not vocab.numbered_followers.match(t, end):
-            return None
+        if "\u4e00" <= following <= "\u9fff" and not vocab.numbered_followers.match(t, end) \
+                and not (end in phrases and _FIELD_LABEL.match(t, end)):
+            return None  # (问题地点：东四十条 / 问题描述：…: the field ends after the lane)
     if suffix in vocab.need_number and not t[end:end + 1].isdigit():
         return None
     return Name("road", name, start, end)
@@ -363,6 +364,7 @@ def _without_short_district(vocab: Vocabulary, found: Name) -> tuple[Name | None
     return None, found
 
 
+_FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}:")
 _AFFILIATED = re.compile("(?:第[一二三四五六七八九]|[一二三四五六七八九])?附属")
 _CITY_OWN = ("市", "站", "南站", "北站", "东站", "西站", "大学", "门", "地铁", "轨道交通")
 _DIRECTIONS = "东西南北中"
