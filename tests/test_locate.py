@@ -325,3 +325,9 @@ def test_a_registered_shop_named_with_its_road_glued_is_one_landmark(loc):
 def test_a_registered_landmark_in_traditional_characters_keeps_its_whole_name(loc):
     r = loc.locate("孩子在東安區第一中學讀初二。學校南門外面這條路最近變成了渣土車的通道")
     assert (r.place["landmark"], r.place["gate"], r.place["side"]) == ("东安区第一中学", "南门", "外")
+
+
+def test_a_registered_short_school_said_before_its_pupils_is_the_school(loc):
+    # 東安一中學生家長: 东安一中 (the registry's alias of 东安区第一中学) and 学生, not a school named 东安一中学
+    place = loc.locate("本人是東安一中學生家長。學校北門外每天放學時段，有幾家小吃攤佔據人行道").place
+    assert place["landmark"] == "东安区第一中学" and place["gate"] == "北门" and place["side"] == "外"

@@ -1905,6 +1905,8 @@ V31_ROUND = [
     ("涧西 辽宁路和天津路交叉口那 有个大坑", {"district": "涧西区", "road": "辽宁路", "cross_road": "天津路"}),
     ("长沙 五一大道和黄兴中路路口 红绿灯又坏了", {"road": "五一大道", "cross_road": "黄兴中路"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field
+    # a college named after its city keeps the city; a school's pupils (一中学生) are no school 一中学
+    ("来电人反映：洛阳师范学院东门外每晚有大量流动摊贩聚集", {"landmark": "洛阳师范学院", "gate": "东门", "side": "外"}),
     ("所在区域：东安区\n所属街道：东单街道\n问题地点：东四十条\n问题描述：私搭乱建",
      {"district": "东安区", "street": "东单街道", "road": "东四十条"}),
     ("问题分类：市容环境\n所在区域：东安区\n所属街道：东单街道\n问题地点：\n问题描述：东单街道各条胡同里私搭乱建的棚子越来越多",

@@ -313,6 +313,8 @@ def _landmark_name(vocab: Vocabulary, t: str, name: str, start: int, s0: int, en
         return None
     if vocab.station_verb.match(t, end - 1):
         return None  # 老人站不稳: the verb, not a station
+    if name.endswith(("中学", "小学")) and t.startswith("生", end) and s0 - start >= 3:
+        return None  # 东安一中学生家长: 一中's pupils, not a school named 东安一中学
     if last is not None and last.kind == "district" and last.end == start:
         return Name("landmark", t[last.start:end], last.start, end)  # 东安区人民医院
     if last is not None and last.kind == "landmark" and last.end == start \
@@ -333,6 +335,7 @@ def _without_city(vocab: Vocabulary, t: str, found: Name) -> Name:
     for k in (2, 3, 4):
         rest = value[k:]
         if value[:k] not in vocab.city_short or len(rest) < 3 or rest.startswith(_CITY_OWN) \
+                or rest.endswith(_CITY_OWN_KINDS) \
                 or any(rest.startswith(s, 0 if rest[0] not in _DIRECTIONS else 1) for s in vocab.kinds):
             continue  # (苏州胡同公厕, 朝阳门内大街, 南京东路站: the city's name is the name's)
         if vocab.residence_end.search(t, max(0, found.start - 8), found.start):
@@ -366,6 +369,7 @@ def _without_short_district(vocab: Vocabulary, found: Name) -> tuple[Name | None
 
 _FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}:")
 _AFFILIATED = re.compile("(?:第[一二三四五六七八九]|[一二三四五六七八九])?附属")
+_CITY_OWN_KINDS = ("大学", "学院")  # 洛阳师范学院: a college named after its city keeps it
 _CITY_OWN = ("市", "站", "南站", "北站", "东站", "西站", "大学", "门", "地铁", "轨道交通")
 _DIRECTIONS = "东西南北中"
 
