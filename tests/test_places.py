@@ -1904,6 +1904,8 @@ V31_ROUND = [
     # a district said short, a pause, then a place in it; not a city (长沙 …) nor the north of town (城北 …)
     ("涧西 辽宁路和天津路交叉口那 有个大坑", {"district": "涧西区", "road": "辽宁路", "cross_road": "天津路"}),
     ("长沙 五一大道和黄兴中路路口 红绿灯又坏了", {"road": "五一大道", "cross_road": "黄兴中路"}),
+    # a short road (新街) as a junction's partner
+    ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field
     # a college named after its city keeps the city; a school's pupils (一中学生) are no school 一中学
     ("来电人反映：洛阳师范学院东门外每晚有大量流动摊贩聚集", {"landmark": "洛阳师范学院", "gate": "东门", "side": "外"}),

@@ -240,6 +240,9 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
     if s0 - start == 1 and t[start] in "东西南北" and suffix == "街" and _AT_TOWN_STREET.match(t, end) \
             and (last is None or last.end <= start):
         return Name("road", name, start, end)  # 城关镇南街45号, 人民路与南街十字路口: a county town's street
+    if s0 - start == 1 and suffix in ("街", "路") and last is not None and last.kind == "road" \
+            and t[last.end:start] in _JUNCTION_CONNECTORS and _JUNCTION_AFTER.match(t, end):
+        return Name("road", name, start, end)  # 中州东路跟新街交叉口: a short road as a junction's partner
     if name.endswith(("十字路", "丁字路")) and t.startswith("口", end) and name[:-3].endswith(vocab.road_suffixes) \
             and len(name) >= 5:
         return Name("road", name[:-3], start, end - 3)  # 新街十字路口: a short road's junction
@@ -367,6 +370,8 @@ def _without_short_district(vocab: Vocabulary, found: Name) -> tuple[Name | None
     return None, found
 
 
+_JUNCTION_CONNECTORS = ("跟", "和", "与", "同")
+_JUNCTION_AFTER = re.compile("交叉|交汇|十字|丁字|路口|口")
 _FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}:")
 _AFFILIATED = re.compile("(?:第[一二三四五六七八九]|[一二三四五六七八九])?附属")
 _CITY_OWN_KINDS = ("大学", "学院")  # 洛阳师范学院: a college named after its city keeps it
