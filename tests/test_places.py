@@ -1904,6 +1904,9 @@ V31_ROUND = [
     # a district said short, a pause, then a place in it; not a city (长沙 …) nor the north of town (城北 …)
     ("涧西 辽宁路和天津路交叉口那 有个大坑", {"district": "涧西区", "road": "辽宁路", "cross_road": "天津路"}),
     ("长沙 五一大道和黄兴中路路口 红绿灯又坏了", {"road": "五一大道", "cross_road": "黄兴中路"}),
+    # the house number said in answer to the operator's question for it
+    ("接线员：请问是哪个位置的路灯？\n来电人：就是东四九条。\n接线员：东四九条，大概在哪个门牌附近呢？\n来电人：我看看啊……门牌是，四十……四十二号，对，四十二号门口那根杆子",
+     {"road": "东四九条", "number": "42", "side": "门口"}),
     # a short road (新街) as a junction's partner
     ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field

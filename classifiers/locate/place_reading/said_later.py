@@ -109,8 +109,8 @@ def detail_answered(vocab: Vocabulary, t: str, place: Place, end: int) -> None:
     """Give `place` the exit, gate, building or unit the caller says in answer to the operator's
     question for it, a turn or two after the place was told; only parts it lacks."""
     asked = DETAIL_ASKED.search(t, end, end + _ASKED_REACH)
-    if asked is None or not (place.landmark or place.compound):
-        return
+    if asked is None or not (place.landmark or place.compound or place.road and not place.cross_road):
+        return  # (a road's house number too: 东四九条…哪个门牌附近呢？…四十二号门口)
     answer = asked.end()
     for start in range(answer, min(len(t), answer + _HESITATION)):
         if start > answer and t[start - 1] not in ",.!?; ":
@@ -121,7 +121,7 @@ def detail_answered(vocab: Vocabulary, t: str, place: Place, end: int) -> None:
             continue
         while q:
             q = detail_at(vocab, t, skip_soft(vocab, t, q), trial)
-        for key in ("exit", "gate", "building", "unit", "side"):
-            if not getattr(place, key):
+        for key in ("number", "exit", "gate", "building", "unit", "side"):
+            if not getattr(place, key) and (key != "number" or place.road):
                 setattr(place, key, getattr(trial, key))
         return
