@@ -1907,6 +1907,8 @@ V31_ROUND = [
     # the house number said in answer to the operator's question for it
     ("接线员：请问是哪个位置的路灯？\n来电人：就是东四九条。\n接线员：东四九条，大概在哪个门牌附近呢？\n来电人：我看看啊……门牌是，四十……四十二号，对，四十二号门口那根杆子",
      {"road": "东四九条", "number": "42", "side": "门口"}),
+    # 段 before 家 is a family's name (段家滩), not a stretch word
+    ("城关区段家滩路滨河嘉园6号楼底下有个私人诊所", {"district": "城关区", "road": "段家滩路", "compound": "滨河嘉园", "building": "6", "side": "下"}),
     # a short road (新街) as a junction's partner
     ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field

@@ -10,6 +10,7 @@ _BUS_AFTER = re.compile(r"车|公交|线|口公交")  # 2路车, 2路公交: a b
 _BUS_BEFORE = ("公交", "坐", "乘", "搭", "趟")  # 公交2路, 坐2路: likewise
 _COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
 _AFTER_DIVISION = set("那")
+_SURNAMES = set("段")  # boundary words that are surnames too, before 家 (段家滩)
 
 
 def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool,
@@ -38,6 +39,9 @@ def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len
         c = t[i - 1]
         if c in _AFTER_DIVISION and i - 1 == floor and floor > 0 and t[floor - 1] in "镇乡县市区道":
             i -= 1  # 黄坡镇那罗村: right after a town's name, 那 starts a village's name (not "that")
+            continue
+        if c in _SURNAMES and t.startswith("家", i):
+            i -= 1  # 段家滩路: the family 段's place, not 段 (a stretch) before it
             continue
         if not ("\u4e00" <= c <= "\u9fff" or latin and c.isascii() and c.isalnum()) or c in single:
             break
