@@ -1909,6 +1909,8 @@ V31_ROUND = [
      {"road": "东四九条", "number": "42", "side": "门口"}),
     # 段 before 家 is a family's name (段家滩), not a stretch word
     ("城关区段家滩路滨河嘉园6号楼底下有个私人诊所", {"district": "城关区", "road": "段家滩路", "compound": "滨河嘉园", "building": "6", "side": "下"}),
+    # a bridge's end said before under it: under the bridge (at that end)
+    ("来电人反映：瀛洲大桥南头桥底下有人长期堆放废品并生火做饭", {"landmark": "瀛洲大桥", "side": "下"}),
     # a short road (新街) as a junction's partner
     ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field

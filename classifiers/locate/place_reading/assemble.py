@@ -118,6 +118,9 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         if not (place.district or place.street):
             return None, end
     place.text = t[first.start:end].rstrip(_TRAILING)  # (a bracket passed over with the pause after it)
+    if place.side in _COMPASS_SIDES and place.landmark.endswith(vocab.bridges) \
+            and (under_or_on := _BRIDGE_END_THEN.search(place.text)):
+        place.side = "下" if under_or_on.group(1) else "上"  # 瀛洲大桥南头桥底下: under it, at its south end
     in_subject = end <= subject
     reach = (subject, subject + SUBJECT_REACH) if in_subject else (end, end + _SAID_AGAIN_REACH)
     again = _said_again_with_details(vocab, t, names, place, reach, in_subject)
@@ -134,6 +137,11 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
     _divisions_answered(vocab, t, names, again or place, end)
     _divisions_said_earlier(t, names, again or place, first)
     return again or place, end
+
+
+_COMPASS_SIDES = ("东侧", "西侧", "南侧", "北侧")
+# a bridge's end said before on or under it (南头桥底下, 北桥头桥下, 东头桥面上)
+_BRIDGE_END_THEN = re.compile(r"[东西南北](?:头|桥头|端)(?:的)?桥(?:(底下|下面|下边|下|洞)|(面上|上面|上))")
 
 
 # what may stand between a district or street and the name in it (青龙镇的 刘家寨村, 河西区 下面的 太平街道)
