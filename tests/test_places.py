@@ -1911,6 +1911,9 @@ V31_ROUND = [
     ("城关区段家滩路滨河嘉园6号楼底下有个私人诊所", {"district": "城关区", "road": "段家滩路", "compound": "滨河嘉园", "building": "6", "side": "下"}),
     # a bridge's end said before under it: under the bridge (at that end)
     ("来电人反映：瀛洲大桥南头桥底下有人长期堆放废品并生火做饭", {"landmark": "瀛洲大桥", "side": "下"}),
+    # where the writer lives, then another building of his estate: that building is the place
+    ("我是泰和家园的业主，住在12号楼。我们小区8号楼东侧的消防通道长期被私家车占用", {"compound": "泰和家园", "building": "8", "side": "东侧"}),
+    ("我住泰和家园12号楼2单元，楼道灯坏了", {"compound": "泰和家园", "building": "12", "unit": "2"}),
     # a short road (新街) as a junction's partner
     ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field

@@ -150,6 +150,7 @@ _DIVISION_GAP = re.compile(r"(?:的|下面|底下|下边|那个|这个|整个|[,
 _NEIGHBOUR = re.compile(r"[,\s]*(?:的)?(?:我要|我)?(?:反映的是|反映一下|反映)?(?:那个)?[,\s]*"
                         r"(?:马路|楼下|街)?(?:斜)?(?:对面|隔壁|旁边)(?:那个|的|是)?[,\s]*(?:对面|隔壁)?(?:那个|的|是)?[,\s]*")
 _NEIGHBOUR_SIDES = ("对面", "旁")
+_ESTATE_AGAIN = re.compile(r"[,.;\s]*(?:我们|俺们|咱们|本)?(?:小区|院里|院子里|院内)?(?:的)?")
 _CITY_SAID = re.compile(r"[\u4e00-\u9fff]{2,3}市$")
 
 
@@ -158,6 +159,8 @@ def _neighbours_number(vocab: Vocabulary, t: str, place: Place, first: Name, end
     the road or next door (对面解放西路92号, 对面5栋1单元): the neighbour's is the problem's
     place. The end of the place's words."""
     m = _NEIGHBOUR.match(t, end)
+    if m is None and place.building and BUILDING.match(t, (again := _ESTATE_AGAIN.match(t, end)).end()):
+        m = again  # 住在12号楼。我们小区8号楼东侧…: another building of the estate he lives in
     if m is None and place.side not in _NEIGHBOUR_SIDES or not (
             lives_at(vocab, t, first) or vocab.residence_end.search(_CITY_SAID.sub("", t[max(0, first.start - 12):first.start]))):
         return end  # (丽景苑3栋，对面5栋: 对面 was read as the side already; 我住在长沙市芙蓉区…)
@@ -178,8 +181,10 @@ def _neighbours_number(vocab: Vocabulary, t: str, place: Place, first: Name, end
         unit = UNIT.match(t, building.end())
         if unit:
             place.unit = unit.group(1)
-            return unit.end()
-        return building.end()
+        q = unit.end() if unit else building.end()
+        while r := detail_at(vocab, t, q, place):  # (8号楼东侧: its side)
+            q = r
+        return q
     return end
 
 
