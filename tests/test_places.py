@@ -1914,6 +1914,9 @@ V31_ROUND = [
     # where the writer lives, then another building of his estate: that building is the place
     ("我是泰和家园的业主，住在12号楼。我们小区8号楼东侧的消防通道长期被私家车占用", {"compound": "泰和家园", "building": "8", "side": "东侧"}),
     ("我住泰和家园12号楼2单元，楼道灯坏了", {"compound": "泰和家园", "building": "12", "unit": "2"}),
+    # 和 starting a two-character name (和平苑, 和平路) after another name, not joining two
+    ("七里河区龚家湾和平苑11号楼东侧消防通道被占", {"district": "七里河区", "compound": "龚家湾和平苑", "building": "11", "side": "东侧"}),
+    ("胜利路和平安路交叉口红绿灯坏了", {"road": "胜利路", "cross_road": "平安路"}),
     # a short road (新街) as a junction's partner
     ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field

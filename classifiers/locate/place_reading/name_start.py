@@ -10,7 +10,8 @@ _BUS_AFTER = re.compile(r"车|公交|线|口公交")  # 2路车, 2路公交: a b
 _BUS_BEFORE = ("公交", "坐", "乘", "搭", "趟")  # 公交2路, 坐2路: likewise
 _COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
 _AFTER_DIVISION = set("那")
-_SURNAMES = set("段")  # boundary words that are surnames too, before 家 (段家滩)
+_SURNAMES = set("段")
+_AFTER_HE = set("平谐顺美睦")  # 和平, 和谐, 和顺 …: 和 starting a name, not joining two  # boundary words that are surnames too, before 家 (段家滩)
 
 
 def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool,
@@ -47,8 +48,9 @@ def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len
             break
         if any(t[i - n:i] in words for n, words in longer if n <= i - floor):
             break  # (a boundary word reaching into the name before is none: 店口镇|上河埠村, not 镇上)
-        if c in vocab.connectors and (joined and i - 1 == floor or t[i - 2:i - 1] == ")"):
-            break  # 红旗路和|胜利路口, 红旗路（老207国道）和|胜利路口
+        if c in vocab.connectors and (joined and i - 1 == floor or t[i - 2:i - 1] == ")") \
+                and not (c == "和" and t[i:i + 1] in _AFTER_HE and s0 - i <= 1):
+            break  # 红旗路和|胜利路口, 红旗路（老207国道）和|胜利路口 (but 龚家湾和平苑: 和平苑)
         i -= 1
     if i > 0 and t[i - 1].isascii() and t[i - 1].isalnum() and t[i] in _COUNTERS and i < s0:
         i += 1  # 10点以后长江中路, A3区实验中学: the name starts after the time or the code
