@@ -1917,6 +1917,11 @@ V31_ROUND = [
     # 和 starting a two-character name (和平苑, 和平路) after another name, not joining two
     ("七里河区龚家湾和平苑11号楼东侧消防通道被占", {"district": "七里河区", "compound": "龚家湾和平苑", "building": "11", "side": "东侧"}),
     ("胜利路和平安路交叉口红绿灯坏了", {"road": "胜利路", "cross_road": "平安路"}),
+    # a station's exit said after pauses, a look at the sign or a correction: the last one, with its side
+    ("来电人：我在朝阳门站，地铁那个朝阳门站，出站口那儿，B……不对不对，是C口，C口外头台阶上全是共享单车",
+     {"landmark": "地铁朝阳门站", "exit": "C", "side": "外"}),
+    ("来电人：我在这个，一号线，七里河站，对，七里河站，出口是……我看看，A口，A口那个楼梯上面的顶，往下滴水",
+     {"landmark": "1号线七里河站", "exit": "A"}),
     # a short road (新街) as a junction's partner
     ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field

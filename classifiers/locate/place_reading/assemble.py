@@ -14,6 +14,7 @@ from classifiers.locate.place_reading.problem_place import lives_at, problem_pla
 from classifiers.locate.place_reading.said_later import (
     bridge_side_said_later,
     detail_answered,
+    exit_said_later,
     gate_said_later,
     side_in_next_sentence,
 )
@@ -133,6 +134,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         gate_said_later(vocab, t, place, end, names)
         bridge_side_said_later(vocab, t, place, end)
         detail_answered(vocab, t, place, end)
+        exit_said_later(vocab, t, place, end, names)
         _divisions_said_again(t, names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     _divisions_answered(vocab, t, names, again or place, end)
     _divisions_said_earlier(t, names, again or place, first)

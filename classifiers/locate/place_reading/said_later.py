@@ -7,7 +7,9 @@
 * A caller names a bridge, then says on it or under it a few words on, calling it just 桥:
   "凤鸣桥 栏杆 撞断了 桥上 有缺口", "那个天桥嘛，那个天桥底下", "铁路桥，桥洞子底下".
 * The operator asks for the part not yet told and the caller answers on the next turn:
-  "北京站。出站那儿… 接线员：北京站哪个口？来电人：呃，我看看牌子……B口"."""
+  "北京站。出站那儿… 接线员：北京站哪个口？来电人：呃，我看看牌子……B口".
+* A caller names a station, then its exit after a pause or a correction: "朝阳门站，出站口那儿，
+  B……不对不对，是C口，C口外头"."""
 from __future__ import annotations
 
 import copy
@@ -15,7 +17,7 @@ import re
 
 from classifiers.locate.place_reading.details import detail_at
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import CJK, DETAIL_ASKED, SENTENCE_ENDS
+from classifiers.locate.place_reading.patterns import CJK, DETAIL_ASKED, EXIT, SENTENCE_ENDS
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -125,3 +127,24 @@ def detail_answered(vocab: Vocabulary, t: str, place: Place, end: int) -> None:
             if not getattr(place, key) and (key != "number" or place.road):
                 setattr(place, key, getattr(trial, key))
         return
+
+
+_EXIT_REACH = 70  # how far after a station its exit may still be said (…出口是……我看看，A口)
+
+
+def exit_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
+    """Give a station its exit said a little after it, after pauses, a look at the sign or a
+    correction (朝阳门站，出站口那儿，B……不对不对，是C口，C口外头): the last exit said before
+    the talk moves on, and the side said right after it."""
+    if place.exit or not vocab.is_station(place.landmark):
+        return
+    stop = min(len(t), end + _EXIT_REACH)
+    other = next((n.start for n in names if end <= n.start < stop and n.value != place.landmark), stop)
+    said = [m for m in EXIT.finditer(t, end, other) if m.group(1)[0].isascii()]
+    if not said:
+        return
+    last = said[-1]
+    place.exit = last.group(1).upper()
+    q = last.end()
+    while r := detail_at(vocab, t, q, place):
+        q = r
