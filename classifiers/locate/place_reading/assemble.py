@@ -16,6 +16,7 @@ from classifiers.locate.place_reading.said_later import (
     detail_answered,
     exit_said_later,
     gate_said_later,
+    number_said_later,
     side_in_next_sentence,
 )
 from classifiers.locate.place_reading.short_schools import short_for
@@ -135,6 +136,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         bridge_side_said_later(vocab, t, place, end)
         detail_answered(vocab, t, place, end)
         exit_said_later(vocab, t, place, end, names)
+        number_said_later(vocab, t, place, end, names)
         _divisions_said_again(t, names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     _divisions_answered(vocab, t, names, again or place, end)
     _divisions_said_earlier(t, names, again or place, first)

@@ -17,7 +17,7 @@ import re
 
 from classifiers.locate.place_reading.details import detail_at
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import CJK, DETAIL_ASKED, EXIT, SENTENCE_ENDS
+from classifiers.locate.place_reading.patterns import CJK, DETAIL_ASKED, EXIT, NUMBER, SENTENCE_ENDS
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -148,3 +148,24 @@ def exit_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: li
     q = last.end()
     while r := detail_at(vocab, t, q, place):
         q = r
+
+
+_NUMBER_REACH = 60  # how far after a road its house number may be said, after 门牌
+_DOORPLATE = re.compile(r"门牌(?:号)?")
+
+
+def number_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
+    """Give a road its house number said a little later, after the caller looks at the doorplate
+    (外交部街 / 那个胡同中间 / 有个院子门口 门牌我看一下 / 三十一号 / 门口水管子爆了)."""
+    if place.number or not place.road or place.cross_road or place.landmark or place.compound:
+        return
+    stop = min(len(t), end + _NUMBER_REACH)
+    plate = _DOORPLATE.search(t, end, stop)
+    if plate is None or any(end <= n.start < stop and n.value != place.road for n in names):
+        return
+    for m in NUMBER.finditer(t, plate.end(), stop):
+        place.number = m.group(1)
+        q = m.end()
+        while r := detail_at(vocab, t, q, place):
+            q = r
+        return
