@@ -1923,7 +1923,7 @@ V31_ROUND = [
     ("来电人：我在这个，一号线，七里河站，对，七里河站，出口是……我看看，A口，A口那个楼梯上面的顶，往下滴水",
      {"landmark": "1号线七里河站", "exit": "A"}),
     # a road's house number said after a look at the doorplate
-    ("在吗 / 反映个事 / 就是外交部街 / 那个胡同中间 / 有个院子门口 门牌我看一下 / 三十一号 / 门口水管子爆了",
+    ("在吗\n反映个事\n就是外交部街\n那个胡同中间\n有个院子门口 门牌我看一下\n三十一号\n门口水管子爆了",
      {"road": "外交部街", "number": "31", "side": "门口"}),
     # a short road (新街) as a junction's partner
     ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
