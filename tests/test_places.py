@@ -1925,6 +1925,9 @@ V31_ROUND = [
     # a road's house number said after a look at the doorplate
     ("在吗\n反映个事\n就是外交部街\n那个胡同中间\n有个院子门口 门牌我看一下\n三十一号\n门口水管子爆了",
      {"road": "外交部街", "number": "31", "side": "门口"}),
+    # a bridge's side said in the next sentence, calling it 桥 again
+    ("来电人：喂，你好，我说一下那个北京站东街的天桥。\n接线员：您好，请讲。\n来电人：天桥上面有人乞讨，带着小孩子",
+     {"road": "北京站东街", "landmark": "天桥", "side": "上"}),
     # a short road (新街) as a junction's partner
     ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field

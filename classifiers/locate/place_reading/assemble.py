@@ -133,7 +133,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
     if again is None:
         side_in_next_sentence(vocab, t, place, end)
         gate_said_later(vocab, t, place, end, names)
-        bridge_side_said_later(vocab, t, place, end)
+        bridge_side_said_later(vocab, t, place, end, names)
         detail_answered(vocab, t, place, end)
         exit_said_later(vocab, t, place, end, names)
         number_said_later(vocab, t, place, end, names)

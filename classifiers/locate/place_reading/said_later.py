@@ -85,16 +85,19 @@ def gate_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: li
         return
 
 
-_BRIDGE_REACH = 25  # how far after the bridge 桥上 / 桥底下 may still be said
+_BRIDGE_FAR = 80  # how far after the bridge 桥上 / 桥底下 may still be said, in its sentence or the next
 
 
-def bridge_side_said_later(vocab: Vocabulary, t: str, place: Place, end: int) -> None:
-    """Give a bridge its side (上 / 下) said a few words after it, as 桥上, 桥底下, 桥洞里."""
+def bridge_side_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list = ()) -> None:
+    """Give a bridge its side (上 / 下) said a few words after it, as 桥上, 桥底下, 桥洞里 — or
+    in a later sentence, calling it 桥 again (…有个天桥你知道吧？那个天桥底下…), before any
+    other place is named."""
     if place.side or not place.landmark.endswith(vocab.bridges):
         return
-    for i in range(end, min(len(t), end + _BRIDGE_REACH)):
-        if t[i] in SENTENCE_ENDS:
-            return  # (not past the end of the sentence)
+    other = next((n.start for n in names if end <= n.start and n.value not in (place.landmark, place.road)
+                  and n.kind not in ("district", "street") and not n.value.endswith(vocab.bridges)),
+                 len(t))  # (the bridge and its road said again, a form's region field)
+    for i in range(end, min(len(t), end + _BRIDGE_FAR, other)):
         m = vocab.side_words.match(t, i) if t[i] == "桥" else None
         if m and m.group().startswith("桥") and vocab.side_of[m.group()] in ("上", "下") \
                 and not vocab.not_sides.match(t, i + 1):
