@@ -1928,6 +1928,10 @@ V31_ROUND = [
     # a bridge's side said in the next sentence, calling it 桥 again
     ("来电人：喂，你好，我说一下那个北京站东街的天桥。\n接线员：您好，请讲。\n来电人：天桥上面有人乞讨，带着小孩子",
      {"road": "北京站东街", "landmark": "天桥", "side": "上"}),
+    # a road's footbridge said as "there is one" (有个天桥, 有个过街的天桥), then under it
+    ("我跟你说，贡院东街，有个过街的天桥，天桥下边，有个大坑", {"road": "贡院东街", "landmark": "天桥", "side": "下"}),
+    ("建国门北大街有个天桥你知道吧？\n接线员：您好，您请讲。\n来电人：那个天桥底下，晚上有好几个人在那儿睡觉",
+     {"road": "建国门北大街", "landmark": "天桥", "side": "下"}),
     # a short road (新街) as a junction's partner
     ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field

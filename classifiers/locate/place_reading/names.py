@@ -72,9 +72,9 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         if kind == "landmark" and suffix in vocab.stations:
             start = _station_prefix(vocab, t, start)
         name = t[start:end]
-        if start > 0 and vocab.vague_end.search(t, max(0, start - 4), start) \
-                or vocab.vague_start.match(t, start, end):
-            continue  # 某网店, 有个废品站, (近期)多家餐馆: no particular one
+        if (start > 0 and vocab.vague_end.search(t, max(0, start - 4), start)
+                or vocab.vague_start.match(t, start, end)) and not _ROADS_FOOTBRIDGE.match(t, last.end if last else 0, end):
+            continue  # 某网店, 有个废品站, (近期)多家餐馆: no particular one (but 建国门北大街有个天桥: the road's)
         found = None
         if kind in ("district", "street"):
             found = division_name(vocab, t, kind, start, s0, end, last, phrases)
@@ -370,6 +370,8 @@ def _without_short_district(vocab: Vocabulary, found: Name) -> tuple[Name | None
     return None, found
 
 
+# a road's footbridge said as "there is one" right after the road (建国门北大街有个天桥, 贡院东街，有个过街的天桥)
+_ROADS_FOOTBRIDGE = re.compile(r"[,\s]*(?:上)?有(?:个|一个|座|一座)(?:过街的|过街)?(?:人行)?天桥$")
 _JUNCTION_CONNECTORS = ("跟", "和", "与", "同")
 _JUNCTION_AFTER = re.compile("交叉|交汇|十字|丁字|路口|口")
 _FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}:")
