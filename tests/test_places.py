@@ -1932,6 +1932,8 @@ V31_ROUND = [
     ("我跟你说，贡院东街，有个过街的天桥，天桥下边，有个大坑", {"road": "贡院东街", "landmark": "天桥", "side": "下"}),
     ("建国门北大街有个天桥你知道吧？\n接线员：您好，您请讲。\n来电人：那个天桥底下，晚上有好几个人在那儿睡觉",
      {"road": "建国门北大街", "landmark": "天桥", "side": "下"}),
+    # the unnamed building at the number, before its side
+    ("朝阳门北大街8号 那个写字楼门口 每天中午外卖电动车停满人行道", {"road": "朝阳门北大街", "number": "8", "side": "门口"}),
     # a short road (新街) as a junction's partner
     ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field
