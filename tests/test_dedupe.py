@@ -613,6 +613,7 @@ def test_a_road_and_a_landmark_named_after_it_may_be_one_spot():
     ({"compound": "紫薇苑小区中心花园"}, {"compound": "紫荆苑"}, "different"),
     ({"compound": "阳光花园"}, {"compound": "阳光小区"}, "different"),
     ({"compound": "西园新村甲区", "building": "4"}, {"compound": "西园新村乙区", "building": "4"}, "different"),
+    ({"landmark": "土门墩村菜市场", "side": "旁"}, {"landmark": "土门墩菜市场", "side": "旁"}, "same"),
     # "门口" alone is the front: not the back or side gate; any named gate may be the one meant
     ({"road": "火炬路", "number": "8", "side": "门口"}, {"road": "火炬路", "number": "8", "gate": "后门"}, "different"),
     ({"landmark": "仁济医院", "side": "门口"}, {"landmark": "仁济医院", "gate": "侧门"}, "different"),

@@ -451,6 +451,8 @@ def _similar_names(a: str, b: str) -> bool:
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
+    if len(long_) == len(short) + 1 and "村" in long_ and long_.replace("村", "", 1) == short:
+        return True  # 土门墩村菜市场 / 土门墩菜市场: the village's market said with 村 or without
     return len(short) >= 3 and (short in long_ or fuzz.partial_ratio(short, long_) >= 90) \
         and short[:2] == long_[:2]
 
