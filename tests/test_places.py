@@ -1934,6 +1934,9 @@ V31_ROUND = [
      {"road": "建国门北大街", "landmark": "天桥", "side": "下"}),
     # the unnamed building at the number, before its side
     ("朝阳门北大街8号 那个写字楼门口 每天中午外卖电动车停满人行道", {"road": "朝阳门北大街", "number": "8", "side": "门口"}),
+    # the landmark's road said after it with its kind (就是福利东路上最大那家超市)
+    ("宏运超市门口，就是福利东路上最大那家超市，店员每天早上往门口泼拖地水",
+     {"road": "福利东路", "landmark": "宏运超市", "side": "门口"}),
     # a short road (新街) as a junction's partner
     ("老城 中州东路跟新街交叉口那个地下通道 灯全黑了", {"district": "老城区", "road": "中州东路", "cross_road": "新街"}),
     # a form's region fields on lines of their own, and a numbered lane ending its field

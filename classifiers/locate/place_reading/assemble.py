@@ -140,7 +140,29 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         _divisions_said_again(t, names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     _divisions_answered(vocab, t, names, again or place, end)
     _divisions_said_earlier(t, names, again or place, first)
+    _road_of_landmark_said_after(vocab, t, names, again or place, end)
     return again or place, end
+
+
+# 宏运超市门口，就是福利东路上最大那家超市: the landmark's road, said after it with its kind
+_ROAD_SAID_AFTER_REACH = 10
+_ROAD_THEN_KIND = 14
+_THAT_IS = re.compile(r"[,\s]*(?:就是|就在|在)")
+
+
+def _road_of_landmark_said_after(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int) -> None:
+    if not place.landmark or place.road or place.compound or place.landmark in GENERIC_LANDMARKS:
+        return
+    kind = next(iter(vocab.kinds_ending(place.landmark)), "")
+    if not kind:
+        return
+    for n in names:
+        if n.kind == "road" and end <= n.start <= end + _ROAD_SAID_AFTER_REACH \
+                and (m := _THAT_IS.search(t, end, n.start)) is not None and m.end() == n.start \
+                and kind in t[n.end:n.end + _ROAD_THEN_KIND] \
+                and not any(o.start > n.start and o.start < n.end + _ROAD_THEN_KIND and o.kind != "road" for o in names):
+            place.road = n.value
+            return
 
 
 _COMPASS_SIDES = ("东侧", "西侧", "南侧", "北侧")
