@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.corrections import corrected_number
-from classifiers.locate.place_reading.details import detail_at
+from classifiers.locate.place_reading.details import detail_at, details_from
 from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
 from classifiers.locate.place_reading.patterns import BUILDING, NUMBER, PHASE, UNIT, station_key
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name, Place
@@ -207,10 +207,7 @@ def _neighbours_number(vocab: Vocabulary, t: str, place: Place, first: Name, end
         unit = UNIT.match(t, building.end())
         if unit:
             place.unit = unit.group(1)
-        q = unit.end() if unit else building.end()
-        while r := detail_at(vocab, t, q, place):  # (8号楼东侧: its side)
-            q = r
-        return q
+        return details_from(vocab, t, unit.end() if unit else building.end(), place)  # (8号楼东侧: its side)
     return end
 
 

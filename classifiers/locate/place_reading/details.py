@@ -65,6 +65,14 @@ _OFFSET_SIDE = re.compile(r"[,\s]*(?:再)?[往向朝]([东西南北])(?:边|面)
 _OFFSET = re.compile(r"[往向以]?[东西南北](?:约|大约|大概)?(?:\d+米|一点儿?|一些|那?一?段)?[,\s]?(?=路[东西南北])")
 
 
+def details_from(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
+    """Every detail of the place said from pos on (8号楼东侧: the side after the building);
+    the position after the last one."""
+    while after := detail_at(vocab, t, pos, place):
+        pos = after
+    return pos
+
+
 def detail_at(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     """A detail of the place at pos (number, building, unit, gate, exit, stretch, side):
     the position after it, or 0."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import re
 
-from classifiers.locate.place_reading.details import detail_at
+from classifiers.locate.place_reading.details import detail_at, details_from
 from classifiers.locate.place_reading.passed_over import skip_soft
 from classifiers.locate.place_reading.patterns import CJK, DETAIL_ASKED, EXIT, NUMBER, SENTENCE_ENDS
 from classifiers.locate.place_reading.place import Place
@@ -94,10 +94,7 @@ def bridge_side_said_later(vocab: Vocabulary, t: str, place: Place, end: int, na
     other place is named."""
     if place.side or not place.landmark.endswith(vocab.bridges):
         return
-    other = next((n.start for n in names if end <= n.start and n.value not in (place.landmark, place.road)
-                  and n.kind not in ("district", "street") and not n.value.endswith(vocab.bridges)),
-                 len(t))  # (the bridge and its road said again, a form's region field)
-    for i in range(end, min(len(t), end + _BRIDGE_FAR, other)):
+    for i in range(end, min(end + _BRIDGE_FAR, _other_place_after(vocab, names, place, end, len(t)))):
         m = vocab.side_words.match(t, i) if t[i] == "桥" else None
         if m and m.group().startswith("桥") and vocab.side_of[m.group()] in ("上", "下") \
                 and not vocab.not_sides.match(t, i + 1):
@@ -141,16 +138,11 @@ def exit_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: li
     the talk moves on, and the side said right after it."""
     if place.exit or not vocab.is_station(place.landmark):
         return
-    stop = min(len(t), end + _EXIT_REACH)
-    other = next((n.start for n in names if end <= n.start < stop and n.value != place.landmark), stop)
-    said = [m for m in EXIT.finditer(t, end, other) if m.group(1)[0].isascii()]
-    if not said:
-        return
-    last = said[-1]
-    place.exit = last.group(1).upper()
-    q = last.end()
-    while r := detail_at(vocab, t, q, place):
-        q = r
+    stop = _other_place_after(vocab, names, place, end, min(len(t), end + _EXIT_REACH))
+    said = [m for m in EXIT.finditer(t, end, stop) if m.group(1)[0].isascii()]
+    if said:
+        place.exit = said[-1].group(1).upper()
+        details_from(vocab, t, said[-1].end(), place)
 
 
 _NUMBER_REACH = 60  # how far after a road its house number may be said, after 门牌
@@ -162,13 +154,17 @@ def number_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: 
     (外交部街 / 那个胡同中间 / 有个院子门口 门牌我看一下 / 三十一号 / 门口水管子爆了)."""
     if place.number or not place.road or place.cross_road or place.landmark or place.compound:
         return
-    stop = min(len(t), end + _NUMBER_REACH)
+    stop = _other_place_after(vocab, names, place, end, min(len(t), end + _NUMBER_REACH))
     plate = _DOORPLATE.search(t, end, stop)
-    if plate is None or any(end <= n.start < stop and n.value != place.road for n in names):
-        return
-    for m in NUMBER.finditer(t, plate.end(), stop):
-        place.number = m.group(1)
-        q = m.end()
-        while r := detail_at(vocab, t, q, place):
-            q = r
-        return
+    number = NUMBER.search(t, plate.end(), stop) if plate else None
+    if number:
+        place.number = number.group(1)
+        details_from(vocab, t, number.end(), place)
+
+
+def _other_place_after(vocab: Vocabulary, names: list, place: Place, end: int, stop: int) -> int:
+    """Where the first other place is named after the place's words (or `stop`): what is said
+    later belongs to the place only before it. The place's road or landmark said again, a
+    division (a form's region field) and a bridge called again are no other place."""
+    return next((n.start for n in names if end <= n.start < stop and n.value not in (place.landmark, place.road)
+                 and n.kind not in ("district", "street") and not n.value.endswith(vocab.bridges)), stop)
