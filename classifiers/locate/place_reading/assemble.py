@@ -21,7 +21,7 @@ from classifiers.locate.place_reading.said_later import (
 )
 from classifiers.locate.place_reading.short_schools import short_for
 from classifiers.locate.place_reading.vocabulary import Vocabulary
-from classifiers.locate.place_reading.words import GENERIC_LANDMARKS
+from classifiers.locate.place_reading.words import GENERIC_LANDMARKS, SIDE_VALUES
 
 # What makes a place more than a name; how far after it the name may be said again with them.
 _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "gate", "exit", "side")
@@ -165,7 +165,7 @@ def _road_of_landmark_said_after(vocab: Vocabulary, t: str, names: list[Name], p
             return
 
 
-_COMPASS_SIDES = ("东侧", "西侧", "南侧", "北侧")
+_COMPASS_SIDES = SIDE_VALUES[:4]  # 东侧, 西侧, 南侧, 北侧
 # a bridge's end said before on or under it (南头桥底下, 北桥头桥下, 东头桥面上)
 _BRIDGE_END_THEN = re.compile(r"[东西南北](?:头|桥头|端)(?:的)?桥(?:(底下|下面|下边|下|洞)|(面上|上面|上))")
 

@@ -10,8 +10,8 @@ _BUS_AFTER = re.compile(r"车|公交|线|口公交")  # 2路车, 2路公交: a b
 _BUS_BEFORE = ("公交", "坐", "乘", "搭", "趟")  # 公交2路, 坐2路: likewise
 _COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
 _AFTER_DIVISION = set("那")
-_SURNAMES = set("段")
-_AFTER_HE = set("平谐顺美睦")  # 和平, 和谐, 和顺 …: 和 starting a name, not joining two  # boundary words that are surnames too, before 家 (段家滩)
+_SURNAMES = set("段")  # boundary words that are surnames too, before 家 (段家滩)
+_AFTER_HE = set("平谐顺美睦")  # 和平, 和谐, 和顺 …: 和 starting a name, not joining two
 
 
 def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool,
