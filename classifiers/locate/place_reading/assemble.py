@@ -8,7 +8,7 @@ import re
 from classifiers.locate.place_reading.corrections import corrected_number
 from classifiers.locate.place_reading.details import detail_at, details_from
 from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
-from classifiers.locate.place_reading.patterns import BUILDING, NUMBER, PHASE, UNIT, station_key
+from classifiers.locate.place_reading.patterns import BUILDING, NEIGHBOUR_WORDS, NUMBER, PHASE, UNIT, station_key
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name, Place
 from classifiers.locate.place_reading.problem_place import lives_at, problem_place
 from classifiers.locate.place_reading.said_later import (
@@ -174,7 +174,7 @@ _BRIDGE_END_THEN = re.compile(r"[东西南北](?:头|桥头|端)(?:的)?桥(?:(�
 _DIVISION_GAP = re.compile(r"(?:的|下面|底下|下边|那个|这个|整个|[,\s])*")
 # 我住在解放西路88号，楼下对面解放西路92号…, 其居住在丽景苑3栋，对面5栋1单元…: the neighbour's number
 _NEIGHBOUR = re.compile(r"[,\s]*(?:的)?(?:我要|我)?(?:反映的是|反映一下|反映)?(?:那个)?[,\s]*"
-                        r"(?:马路|楼下|街)?(?:斜)?(?:对面|隔壁|旁边)(?:那个|的|是)?[,\s]*(?:对面|隔壁)?(?:那个|的|是)?[,\s]*")
+                        rf"(?:马路|楼下|街)?(?:斜)?(?:{NEIGHBOUR_WORDS})(?:那个|的|是)?[,\s]*(?:对面|隔壁)?(?:那个|的|是)?[,\s]*")
 _NEIGHBOUR_SIDES = ("对面", "旁")
 _ESTATE_AGAIN = re.compile(r"[,.;\s]*(?:我们|俺们|咱们|本)?(?:小区|院里|院子里|院内)?(?:的)?")
 _CITY_SAID = re.compile(r"[\u4e00-\u9fff]{2,3}市$")

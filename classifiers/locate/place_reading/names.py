@@ -337,9 +337,8 @@ def _without_city(vocab: Vocabulary, t: str, found: Name) -> Name:
     value = found.value
     for k in (2, 3, 4):
         rest = value[k:]
-        if value[:k] not in vocab.city_short or len(rest) < 3 or rest.startswith(_CITY_OWN) \
-                or rest.endswith(_CITY_OWN_KINDS) \
-                or any(rest.startswith(s, 0 if rest[0] not in _DIRECTIONS else 1) for s in vocab.kinds):
+        if value[:k] not in vocab.city_short or len(rest) < 3 or rest.endswith(_CITY_OWN_KINDS) \
+                or _part_of_the_name(vocab, rest):
             continue  # (苏州胡同公厕, 朝阳门内大街, 南京东路站: the city's name is the name's)
         if vocab.residence_end.search(t, max(0, found.start - 8), found.start):
             return found  # (我家住在合肥滨湖世纪城: where he lives is read as one name, and passed over)
@@ -347,6 +346,13 @@ def _without_city(vocab: Vocabulary, t: str, found: Name) -> Name:
         if len(rest) - len(suffix) >= 2:
             return Name(found.kind, rest, found.start + k, found.end, attached=found.attached)
     return found
+
+
+def _part_of_the_name(vocab: Vocabulary, rest: str) -> bool:
+    """Does what follows a city or district said before a name make it part of the name (门内大街,
+    东路站, 北路: not a name of its own)?"""
+    return rest.startswith(_CITY_OWN) or any(rest.startswith(s, 0 if rest[0] not in _DIRECTIONS else 1)
+                                             for s in vocab.kinds)
 
 
 def _without_short_district(vocab: Vocabulary, found: Name) -> tuple[Name | None, Name]:
@@ -360,8 +366,7 @@ def _without_short_district(vocab: Vocabulary, found: Name) -> tuple[Name | None
             # 汝阳上店镇 → 汝阳县, 上店镇 (a town; 新华街道 is no 新华区 and 街道)
             cut = found.start + k
             return Name("district", full, found.start, cut), Name("street", rest, cut, found.end)
-        if found.kind == "street" or not full or not full.endswith("区") or rest.startswith(_CITY_OWN) \
-                or any(rest.startswith(s, 0 if rest[0] not in _DIRECTIONS else 1) for s in vocab.kinds):
+        if found.kind == "street" or not full or not full.endswith("区") or _part_of_the_name(vocab, rest):
             continue
         suffix = max((s for s in vocab.road_suffixes if rest.endswith(s)), key=len, default="")
         if suffix and len(rest) - len(suffix) >= 2:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.details import detail_at
-from classifiers.locate.place_reading.patterns import CJK, SENTENCE_ENDS
+from classifiers.locate.place_reading.patterns import CJK, NEIGHBOUR_WORDS, SENTENCE_ENDS
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name, Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -63,7 +63,7 @@ def _road_before(t: str, starters: list[Name], name: Name) -> Name | None:
 
 
 _NAMED_NEIGHBOUR = 4  # (桃园村旁边的化工厂: no name of its own, the village and its side stand)
-_ACROSS_FROM = re.compile(r"(?:[东西南北正后侧大]门)?(?:斜对面|对面|隔壁|旁边|边上)的(?:那个|那家)?")
+_ACROSS_FROM = re.compile(rf"(?:[东西南北正后侧大]门)?(?:斜?(?:{NEIGHBOUR_WORDS})|边上)的(?:那个|那家)?")
 _ROAD_JOINERS = ("", "的", "上", "上的", "那个", "上那个", "的那个")
 _SAID_AGAIN_WITH_ROAD = 200  # how far after the place it may be named again with its road
 
