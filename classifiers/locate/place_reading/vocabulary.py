@@ -142,9 +142,10 @@ class Vocabulary:
             rf"(?:俺们|我们|咱们|俺|我|咱)?[{vs}]子?([{d}])(?:(?:{endings})|(?=那|这|有(?!限)|的|[,.;!?\s]|$))")
         # 西城那边 → 西城区: a district said without its suffix, where the words make it clear
         # (sorted, a city's 区 last so that it wins over a county of the same short name: 东安区, not
-        # 东安县 — whatever the hash order of the set)
-        self.district_short = {name[:-1]: name for name in sorted(self.districts, key=lambda n: (n[-1] == "区", n))
-                               if len(name) >= 3 and name[-1] in "区县"}
+        # 东安县 — whatever the hash order of the set; a county-level city 市 first)
+        # (a county-level city first of all: 龙口 → 龙口市, but 栖霞 → 栖霞区)
+        self.district_short = {name[:-1]: name for name in sorted(
+            (n for n in self.districts if len(n) >= 3 and n[-1] in "市县区"), key=lambda n: ("市县区".index(n[-1]), n))}
         # 瀍河回族区 said 瀍河, 北川羌族自治县 said 北川: an ethnic district's or autonomous county's
         # name said bare, without its people (said 北川县, it is written as said: the labellers do,
         # and another province may have a county of that name)
