@@ -1951,7 +1951,21 @@ V31_ROUND = [
      {"road": "龙门大道", "cross_road": "古城路"}),
 ]
 
-LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND
+V32_ROUND = [
+    # a county-level city said short, as a district said short is (but 栖霞 is still 栖霞区)
+    ("龙口北马镇，南山后村，村南头，有人往沟里倒死鸡", {"district": "龙口市", "street": "北马镇", "compound": "南山后村", "side": "南侧"}),
+    ("莱州 人民公园 里边 的 健身器材 坏了好几个", {"district": "莱州市", "landmark": "人民公园", "side": "内"}),
+    # … and after a comma, before a road or a street of it
+    ("来电人：莱山，观海路那个逛荡河桥，桥上边那个护栏，断了一截儿", {"district": "莱山区", "road": "观海路", "landmark": "逛荡河桥", "side": "上"}),
+    ("来电人：龙口，东莱街道那边，这几天自来水发黄", {"district": "龙口市", "street": "东莱街道"}),
+    # a pause between a district said short and a road that would take it in (芝罘 南大街, not 芝罘南大街)
+    ("芝罘 南大街 中段 路灯一闪一闪的", {"district": "芝罘区", "road": "南大街", "stretch": "中段"}),
+    # a river named after a village, and its bridge; a bridge's end is its side
+    ("海阳市东村河大桥南端的路灯杆被车撞倒已有一周", {"district": "海阳市", "landmark": "东村河大桥", "side": "南侧"}),
+    ("来电人反映：朝阳门北大街天桥南端台阶积雪结冰未清扫", {"road": "朝阳门北大街", "landmark": "天桥", "side": "南侧"}),
+]
+
+LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND
 
 
 
@@ -2001,8 +2015,14 @@ V31_NO_PLACE = [
     "压缩车出来还一路滴黑水，满街都是味儿",
 ]
 
+V32_NO_PLACE = [
+    # how many, not which (很多老小区); the operator's question for the place (哪个位置比较严重)
+    "现在电动车越来越多，很多老小区没有充电桩，只能飞线充电，很危险",
+    "接线员：具体是哪个位置比较严重？\n来电人：到处都是，不是哪一个地方。",
+]
 
-@pytest.mark.parametrize("text", V24_NO_PLACE + V25_NO_PLACE + V26_NO_PLACE + V29_NO_PLACE + V30_NO_PLACE + V31_NO_PLACE)
+
+@pytest.mark.parametrize("text", V24_NO_PLACE + V25_NO_PLACE + V26_NO_PLACE + V29_NO_PLACE + V30_NO_PLACE + V31_NO_PLACE + V32_NO_PLACE)
 def test_words_of_the_later_rounds_that_name_no_place(text):
     assert extract_place(text) is None
 

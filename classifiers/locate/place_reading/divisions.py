@@ -140,15 +140,18 @@ def short_district(vocab: Vocabulary, t: str, names: list[Name] = (),
     西城区) or right before one of its streets (东安朝阳门街道 → 东安区)."""
     ends = [m.start() for m in vocab.short_context.finditer(t)]
     ends += [n.start for n in names if n.kind == "street"]
-    # 涧西 辽宁路和天津路交叉口, 涧西那个 建设路涧河桥: said first, a pause, then a place in it
-    pauses = {n.start for n in names if n.kind in NAMED_KINDS and n.start in phrases}
+    # 涧西 辽宁路和天津路交叉口, 莱山，观海路…, 龙口，东莱街道: said first, a pause, then a place in it
+    pauses = {n.start for n in names if (n.kind in NAMED_KINDS or n.kind == "street")
+              and (n.start in phrases or t[n.start - 1:n.start] == ",")}
     for j in sorted({*ends, *pauses}):
+        apart = j in pauses and (j not in ends or t[j - 1:j] == ",")
+        at = j - 1 if apart and t[j - 1:j] == "," else j
         for k in (4, 3, 2):
-            full = vocab.district_short.get(t[j - k:j]) if j >= k else None
-            if full and (j not in pauses or t[j - k:j] not in vocab.city_short and not _TOWN_PART.fullmatch(t, j - k, j)
-                         and (j == k or j - k in phrases or not _CJK_CHAR.match(t, j - k - 1))):
+            full = vocab.district_short.get(t[at - k:at]) if at >= k else None
+            if full and (not apart or t[at - k:at] not in vocab.city_short and not _TOWN_PART.fullmatch(t, at - k, at)
+                         and (at == k or at - k in phrases or not _CJK_CHAR.match(t, at - k - 1))):
                 # (长沙 五一大道: a city said first, not 长沙县; 城北 那个…: the north of the town)
-                return Name("district", full, j - k, j)
+                return Name("district", full, at - k, at)
     return None
 
 

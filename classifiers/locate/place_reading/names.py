@@ -139,7 +139,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         if found.kind in NAMED_KINDS:
             found = _without_city(vocab, t, found)
         if found.kind in ("road", "street") and not any(n.kind == "district" for n in out):
-            district, found = _without_short_district(vocab, found)
+            district, found = _without_short_district(vocab, found, phrases)
             if district is not None:
                 out.append(district)
         out.append(found)
@@ -355,13 +355,18 @@ def _part_of_the_name(vocab: Vocabulary, rest: str) -> bool:
                                              for s in vocab.kinds)
 
 
-def _without_short_district(vocab: Vocabulary, found: Name) -> tuple[Name | None, Name]:
+def _without_short_district(vocab: Vocabulary, found: Name,
+                            phrases: frozenset[int] = frozenset()) -> tuple[Name | None, Name]:
     """A road with its district said short before it (涧西长安路 → 涧西区, 长安路): what follows
-    the district must be a road's name of its own (not 朝阳门内大街, 中山北路); a town with its
-    county or district said short before it (汝阳上店镇 → 汝阳县, 上店镇), when the table holds the town."""
+    the district must be a road's name of its own (not 朝阳门内大街, 中山北路) unless a pause
+    parts them (芝罘 南大街); a town with its county or district said short before it (汝阳上店镇 →
+    汝阳县, 上店镇), when the table holds the town."""
     value = found.value
     for k in (2, 3):
         full, rest = vocab.district_short.get(value[:k]), value[k:]
+        if full and found.kind == "road" and found.start + k in phrases and len(rest) >= 3:
+            cut = found.start + k
+            return Name("district", full, found.start, cut), Name("road", rest, cut, found.end)
         if full and found.kind == "street" and rest in vocab.streets and len(rest) >= 3 and rest.endswith(("镇", "乡")):
             # 汝阳上店镇 → 汝阳县, 上店镇 (a town; 新华街道 is no 新华区 and 街道)
             cut = found.start + k

@@ -12,7 +12,8 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 _FIELD_GATE = re.compile(rf"(?:地址|地点|位置):([{CJK}]{{2,6}}?)(?=[东西南北]{{1,2}}(?:大)?门|正门|后门|侧门)")
 # 地址：翡翠湾 / 地址是……水岸星城: a bare name as the whole of an address field
-_FIELD_NAME = re.compile(rf"(?:地址|地点|位置)(?:是|在)?[:.\s]*([{CJK}]{{2,8}})")
+# (not a question: 哪个位置比较严重)
+_FIELD_NAME = re.compile(rf"(?<![个么哪])(?:地址|地点|位置)(?:是|在)?[:.\s]*([{CJK}]{{2,8}})")
 # 柳岸西大门, 盛世南门道闸故障: a short bare name and a gate at the start of a phrase
 _GATE_WORD = re.compile(r"[东西南北]{1,2}(?:边|面)?大?门|正门|后门|侧门")
 _BARE_GATE = re.compile(rf"([{CJK}]{{2,4}}?)(?={_GATE_WORD.pattern})")
