@@ -1963,6 +1963,14 @@ V32_ROUND = [
     # a river named after a village, and its bridge; a bridge's end is its side
     ("海阳市东村河大桥南端的路灯杆被车撞倒已有一周", {"district": "海阳市", "landmark": "东村河大桥", "side": "南侧"}),
     ("来电人反映：朝阳门北大街天桥南端台阶积雪结冰未清扫", {"road": "朝阳门北大街", "landmark": "天桥", "side": "南侧"}),
+    # a coach station or a transport hub has exits too, named by their direction; the city is part of its name
+    ("来电人反映：芜湖汽车客运中心东出口有黑车拉客。", {"landmark": "芜湖汽车客运中心", "exit": "东"}),
+    ("烟台汽车西站 东出口 垃圾箱全满了 苍蝇满天飞", {"landmark": "烟台汽车西站", "exit": "东"}),
+    # a village's name, then an estate suffix with one character: one estate (方村佳园)
+    ("来电人反映：方村佳园3栋东边电杆上掉下来一根线", {"compound": "方村佳园", "building": "3", "side": "东侧"}),
+    # a town the table knows is not read across a pause (补充一下 花桥镇, not 下花桥镇); 每晚 starts no name
+    ("補充一下 花橋鎮 镇上的路灯全不亮", {"street": "花桥镇"}),
+    ("来电人反映每晚马塘文化广场传来的音乐声太大", {"landmark": "马塘文化广场"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND
@@ -2019,6 +2027,8 @@ V32_NO_PLACE = [
     # how many, not which (很多老小区); the operator's question for the place (哪个位置比较严重)
     "现在电动车越来越多，很多老小区没有充电桩，只能飞线充电，很危险",
     "接线员：具体是哪个位置比较严重？\n来电人：到处都是，不是哪一个地方。",
+    # an estate's eastern section (南瑞新城东区) is no district 城东区
+    "来电人反映：南瑞新城东区多栋楼今天上午起水压很低",
 ]
 
 

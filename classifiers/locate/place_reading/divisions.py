@@ -33,6 +33,7 @@ _OFFICE = re.compile(r"(办事处|办)$")
 _NAMED_CITY_DISTRICT = re.compile(r"[^老主新旧县市镇中南北东西城内外本该全]城区")
 _ADMIN_CHARS = set("省市区县镇乡")
 _ASKED_BEFORE = 12  # from the operator's question (哪个区的？) to the division named in answer
+_SECTION_OF_ESTATE = re.compile(r"([\u4e00-\u9fff]{2,}?)[城园苑][东西南北]区")
 _PUNCT_RUN = re.compile(r"的?[\s,.;:!?~、]+")  # 东安区的，东安区: a pause between a name and itself
 
 
@@ -60,9 +61,13 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
             and 3 <= end - start <= 6 and t[start:end].endswith(("街道", "镇", "乡")) \
             and t[start:end] not in vocab.not_streets:  # (所在区域：东安区 / 所属街道：…: the next field's label)
         return Name(kind, t[start:end], start, end)  # 海淀区西北旺镇: not 北旺镇, a town elsewhere
+    section = _SECTION_OF_ESTATE.fullmatch(t, start, end) if kind == "district" else None
+    if section and not (_is_city(vocab, section.group(1)) or section.group(1) in vocab.districts):
+        return None  # 南瑞新城东区: an estate's eastern section, not 城东区 (西宁城东区 is)
     floor = last.end if last is not None else 0
     for k in (2, 1):  # 但家庙镇: a name the table knows that starts with a word that ends text (但)
-        if start - k >= floor and t[start - k:end] in known and _CJK_CHAR.match(t, start - k) and _CJK_CHAR.match(t, start - 1):
+        # (not across a pause: 补充一下 花桥镇 is no 下花桥镇)
+        if start - k >= floor and t[start - k:end] in known and not phrases.intersection(range(start - k + 1, start + 1)) and _CJK_CHAR.match(t, start - k) and _CJK_CHAR.match(t, start - 1):
             return Name(kind, t[start - k:end], start - k, end)
     for cut in range(start, s0):
         name = t[cut:end]

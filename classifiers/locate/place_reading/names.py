@@ -117,8 +117,11 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
                 out.append(Name("district", t[last.start:found.start], last.start, found.start))
         before = out[-1] if out else None
         if found.kind == "compound" and before is not None and before.kind == "compound" and not before.attached \
-                and before.end == found.start and before.value.endswith(tuple(vocab.need_context)):
-            # 蓝湾雅苑, 翠岗新苑: an estate whose name holds a suffix (湾, 岗) of its own
+                and before.end == found.start and (before.value.endswith(tuple(vocab.need_context))
+                                                   or len(found.value) == 2 and found.value[-1] in "园苑"
+                                                   and before.value.endswith(vocab.village_suffixes)):
+            # 蓝湾雅苑, 翠岗新苑: an estate whose name holds a suffix (湾, 岗) of its own; 方村佳园:
+            # a village's name, then a suffix with one character (no estate 佳园 on its own)
             out.pop()
             found = Name("compound", before.value + found.value, before.start, found.end)
         shop = out[-1] if out else None
@@ -387,7 +390,7 @@ _JUNCTION_AFTER = re.compile("交叉|交汇|十字|丁字|路口|口")
 _FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}:")
 _AFFILIATED = re.compile("(?:第[一二三四五六七八九]|[一二三四五六七八九])?附属")
 _CITY_OWN_KINDS = ("大学", "学院")  # 洛阳师范学院: a college named after its city keeps it
-_CITY_OWN = ("市", "站", "南站", "北站", "东站", "西站", "大学", "门", "地铁", "轨道交通")
+_CITY_OWN = ("市", "站", "南站", "北站", "东站", "西站", "大学", "门", "地铁", "轨道交通", "汽车", "火车", "客运", "高铁", "长途")
 _DIRECTIONS = "东西南北中"
 
 
