@@ -1971,6 +1971,11 @@ V32_ROUND = [
     # a town the table knows is not read across a pause (补充一下 花桥镇, not 下花桥镇); 每晚 starts no name
     ("補充一下 花橋鎮 镇上的路灯全不亮", {"street": "花桥镇"}),
     ("来电人反映每晚马塘文化广场传来的音乐声太大", {"landmark": "马塘文化广场"}),
+    # a road named by its direction (北马路), as a numbered one (二马路), is no 马路
+    ("来电人反映：芝罘区北马路88号海港副食商店门口共享单车乱停乱放", {"district": "芝罘区", "road": "北马路", "number": "88", "side": "门口"}),
+    # the district, then the street in answer to the operator's question, then the road: all the place's
+    ("来电人：芝罘区。\n接线员：芝罘区哪个街道？\n来电人：毓璜顶街道。\n接线员：哪条路？\n来电人：青年南路。\n接线员：多少号？\n来电人：青年南路一百零八号，一零八，那个楼前头的井盖子翘起来了。",
+     {"district": "芝罘区", "street": "毓璜顶街道", "road": "青年南路", "number": "108"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND

@@ -222,6 +222,20 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
     after a road, estate or landmark with no other district: that place, in the district."""
     if _AREA_WIDE.match(t, end):
         return None  # (朝阳门街道辖区内多条胡同…, 天通苑北街道范围内: the whole area)
+    # 芝罘区。接线员：哪个街道？来电人：毓璜顶街道。接线员：哪条路？来电人：青年南路…: the divisions
+    # the caller gives on the way, each in answer to the operator's question
+    answered: dict[str, str] = {}
+    for n in names:
+        if n.start < end:
+            continue
+        if n.kind not in ("district", "street") or n.start > end + _FINER_REACH:
+            break
+        said_back = n.value == getattr(place, n.kind) and (vocab.division_asked.match(t, n.end) or n.start - end <= 1)
+        if not said_back:  # (芝罘区哪个街道？: said back in the operator's question; 柳河镇 柳河镇下面的…: again)
+            if not vocab.division_asked.search(t, max(end, n.start - _ASKED_REACH), n.start):
+                break
+            answered.setdefault(n.kind, n.value)
+        end = n.end
     later = [n for n in names if end <= n.start <= end + _FINER_REACH and not n.attached]
     if not later or later[0].kind not in (*NAMED_KINDS, "junction", "between") \
             or later[0].value in GENERIC_LANDMARKS or _VAGUE_NAME.search(later[0].value) \
@@ -233,8 +247,8 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
         return None
     if later[0].kind != "compound" and not any(getattr(finer, k) for k in _DETAILS):
         return None  # (一片儿好多胡同, 些小饭馆: a name read where none is said, unless something finer follows it)
-    finer.district = finer.district or place.district
-    finer.street = finer.street or place.street
+    finer.district = finer.district or place.district or answered.get("district", "")
+    finer.street = finer.street or place.street or answered.get("street", "")
     return finer, finer_end
 
 

@@ -226,7 +226,7 @@ def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, 
 # What follows a county town's one-character street (南街) for it to be one: a number or a junction
 _AT_TOWN_STREET = re.compile(r"\d|十字路口|丁字路口|路口|交叉口")
 _BANK_STREET = re.compile(r"[\u4e00-\u9fff]?[河江湖海溪塘]沿街")
-_NUMBERED_MALU = re.compile(r"[一二三四五六七八九十]马路")
+_NUMBERED_MALU = re.compile(r"[一二三四五六七八九十东西南北]马路")
 # 海晏北路灯塔路口: a road glued to the junction's other road, which starts like 路灯 or 路面
 _GLUED_PARTNER = re.compile(r"[\u4e00-\u9fff]{1,3}?(?:路|街|大道|巷)(?:口|交叉|十字|与|和|跟)")
 
@@ -252,7 +252,7 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
     if _BANK_STREET.fullmatch(name):
         return Name("road", name, start, end)  # 河沿街 (the riverbank's street), not 沿街 (along the street)
     if _NUMBERED_MALU.fullmatch(name):
-        return Name("road", name, start, end)  # 二马路 (沈阳): a numbered road, not 马路
+        return Name("road", name, start, end)  # 二马路 (沈阳), 北马路 (烟台): a numbered or a directed road, not 马路
     if s0 - start < 2 or name in vocab.not_names["road"] or name.endswith(vocab.not_road_endings) \
             or BUS_ROUTE.fullmatch(name):
         return None
