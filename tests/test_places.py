@@ -1976,6 +1976,13 @@ V32_ROUND = [
     # the district, then the street in answer to the operator's question, then the road: all the place's
     ("来电人：芝罘区。\n接线员：芝罘区哪个街道？\n来电人：毓璜顶街道。\n接线员：哪条路？\n来电人：青年南路。\n接线员：多少号？\n来电人：青年南路一百零八号，一零八，那个楼前头的井盖子翘起来了。",
      {"district": "芝罘区", "street": "毓璜顶街道", "road": "青年南路", "number": "108"}),
+    # a form's bracketed labels all on one line (【问题描述】…【详细地址】…【所在区域】…【联系地址】…)
+    ("【问题描述】楼下饭馆油烟太大【详细地址】东四十条 52号【所在区域】东安区 东四街道【联系地址】同上",
+     {"district": "东安区", "street": "东四街道", "road": "东四十条", "number": "52"}),
+    ("【所在区域】开发区【问题地点】长江路 天桥下【问题描述】天桥下有人搭窝棚住人【联系地址】开发区古现街道",
+     {"district": "开发区", "road": "长江路", "landmark": "天桥", "side": "下"}),
+    # an exit the caller is not sure of (B口还是C口), then the one he settles on
+    ("来电人：东四十条站，那个，B口还是C口……C口，对，是C口，出口那儿有人发小广告", {"landmark": "东四十条站", "exit": "C"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND

@@ -41,7 +41,8 @@ _REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道
 _DUMP_LABELS = tuple(sorted(FORM_DUMP_LABELS, key=len, reverse=True))
 _DUMP_LABEL = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(re.escape, _DUMP_LABELS))})(?:\s+|$)")
 # 【问题地点】红牌楼永辉超市门口, [地点] 万科金域榕郡, 地点——江南大道中256号: a label marked otherwise than by a colon
-_BRACKET_LABEL = re.compile(r"(?m)^[ \t]*[【\[]([\u4e00-\u9fff]{2,6})[】\]][ \t]*")
+# (one a line, or all on one line: 【问题描述】…【详细地址】…【所在区域】…)
+_BRACKET_LABEL = re.compile(r"(?m)(?:^|(?<=\S))[ \t]*[【\[]([\u4e00-\u9fff]{2,6})[】\]][ \t]*")
 _DASH_LABEL = re.compile(r"(?m)^[ \t]*([\u4e00-\u9fff]{2,6})[ \t]*(?:——|—|--)[ \t]*")
 # 小区：…\n楼号：…\n单元：…: the estate's fields, one a line (the estate first)
 _ESTATE_PART = re.compile(r"(?:^|\n)[ \t]*(?:所在小区|小区名称|小区|楼号|楼栋|楼宇|单元|问题位置|具体位置|位置)[ \t]*[:：]([^\n]+)")
@@ -69,7 +70,7 @@ def with_colons(text: str) -> str:
     label：value, as a form is read; any other text as it is."""
     for marked, sign in ((_BRACKET_LABEL, "【"), (_BRACKET_LABEL, "["), (_DASH_LABEL, "—"), (_DASH_LABEL, "--")):
         if sign in text and len(marked.findall(text)) >= 3:  # (looked for only where the sign is)
-            return marked.sub(r"\1：", text)
+            return marked.sub(lambda m: ("\n" if m.start() and text[m.start() - 1] != "\n" else "") + m.group(1) + "：", text)
     start = text.lstrip()
     if not start.startswith(_DUMP_LABELS):
         return text

@@ -135,7 +135,10 @@ _EXIT_REACH = 70  # how far after a station its exit may still be said (…出�
 def exit_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
     """Give a station its exit said a little after it, after pauses, a look at the sign or a
     correction (朝阳门站，出站口那儿，B……不对不对，是C口，C口外头): the last exit said before
-    the talk moves on, and the side said right after it."""
+    the talk moves on, and the side said right after it; so too after one the caller was not sure
+    of (B口还是C口……C口，对，是C口)."""
+    if place.exit and t.startswith("还是", end):
+        place.exit = ""
     if place.exit or not vocab.is_station(place.landmark):
         return
     stop = _other_place_after(vocab, names, place, end, min(len(t), end + _EXIT_REACH))
