@@ -1983,6 +1983,10 @@ V32_ROUND = [
      {"district": "开发区", "road": "长江路", "landmark": "天桥", "side": "下"}),
     # an exit the caller is not sure of (B口还是C口), then the one he settles on
     ("来电人：东四十条站，那个，B口还是C口……C口，对，是C口，出口那儿有人发小广告", {"landmark": "东四十条站", "exit": "C"}),
+    # an operator's note that the caller first named another road, then this one: the place as said first
+    ("来电人反映：东四六条68号门前有废弃车辆长期占道（来电人先称东四七条，后更正为东四六条）。", {"road": "东四六条", "number": "68", "side": "门口"}),
+    # the house number after the caller asks himself for it (多少号 我看看), said again with where at it
+    ("福山区 那个 福海路\n福海路 多少号 我看看\n202号\n202号旁边 有个 广告牌 倒了", {"district": "福山区", "road": "福海路", "number": "202", "side": "旁"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND

@@ -32,6 +32,10 @@ def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
     """东四七条,哦不对,东四八条: the name before a correction and all before it go."""
     for i in range(len(names) - 1, -1, -1):
         if vocab.corrections_re.match(t, names[i].end):
+            meant = names[i + 1] if i + 1 < len(names) and names[i + 1].kind in ("road", "compound", "landmark") else None
+            first = next((j for j in range(i) if meant and names[j].value == meant.value), None)
+            if first is not None:  # 东四六条68号门前…（来电人先称东四七条，后更正为东四六条）: as said first
+                return [n for n in names[first:] if n is not names[i]]
             return names[i + 1:]
         # 不是胜利南路 是胜利北路, said first: the name after 是 (a junction's second road put right
         # that way — 干面胡同和北小街，不是北小街，是南小街 — is read with the junction)

@@ -149,7 +149,8 @@ def exit_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: li
 
 
 _NUMBER_REACH = 60  # how far after a road its house number may be said, after 门牌
-_DOORPLATE = re.compile(r"门牌(?:号)?")
+_PAUSE = re.compile(r"[\s,.]*")  # (202号 / 202号旁边: the number said again, then where at it)
+_DOORPLATE = re.compile(r"门牌(?:号)?|多少号")  # (福海路 多少号 我看看 / 202号: asking himself)
 
 
 def number_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
@@ -162,7 +163,8 @@ def number_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: 
     number = NUMBER.search(t, plate.end(), stop) if plate else None
     if number:
         place.number = number.group(1)
-        details_from(vocab, t, number.end(), place)
+        again = NUMBER.match(t, number.end() + len(_PAUSE.match(t, number.end()).group()))
+        details_from(vocab, t, again.end() if again and again.group(1) == place.number else number.end(), place)
 
 
 def _other_place_after(vocab: Vocabulary, names: list, place: Place, end: int, stop: int) -> int:
