@@ -986,6 +986,16 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
     ("滨湖大道跑步道靠湖那一侧的栏杆被撞弯了，往外斜着",
      "来电人反映：滨湖大道跑步道靠马路一侧的隔离栏杆被车辆撞弯变形。",
      "来电人反映：滨湖大道跑步道靠湖一侧的栏杆被撞弯变形。", "靠"),
+    # left of a gate and right of it; the car park on the ground and the one under it; inside a dyke and outside
+    ("陵阳新村大门口左边那棵大杨树歪了，压在电线上，一刮风就晃",
+     "来电人反映：陵阳新村大门口右侧一棵大杨树倾斜压在电线上，存在倒伏隐患。",
+     "来电人反映：陵阳新村大门口左侧一棵大杨树倾斜压在电线上，存在倒伏隐患。", "左右"),
+    ("标题：停车场乱收费 | 问题地点：鸠兹商厦地面停车场 | 问题描述：标价每小时三元，实际收十元，不开票。",
+     "标题：停车场乱收费 | 问题地点：鸠兹商厦地下停车场 | 问题描述：不按公示标准收费，停一小时收十元，不开票。",
+     "标题：停车场乱收费 | 问题地点：鸠兹商厦地面停车场 | 问题描述：不按公示标准收费，停一小时收十元，不开票。", "地上下"),
+    ("裕溪口老码头防洪堤内侧有人搭了一排铁皮棚子，占了堤下的通道",
+     "裕溪口老码头防洪堤外侧江滩上有人搭了一排铁皮棚子，汛期一来全得冲走",
+     "裕溪口老码头防洪堤里面有人搭了一排铁皮棚子，把通道都占了", "内外"),
 ])
 def test_two_sides_of_one_spot_are_two_places(first, other_side, same_side, conflict):
     # (no category: the texts alone tell the sides apart)

@@ -145,8 +145,14 @@ _FRONT_BACK = re.compile(r"楼(前|后)(?![来天年])")
 # one axis at a time: 东北角 agrees with 东边 and with 北侧; not a heading (由北向南, 从北边来).
 _COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|段|半边|站|岸|立面|象限|广场)|(?<=路)([东西南北])(?=非机动|人行|辅路|便道)")
 # Inside a building, kiosk, tunnel against outside it (湖心亭内 ≠ 湖心亭外面, 隧道里面 ≠ 隧道外侧).
-_INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆墙]内|[楼亭厅屋洞道馆墙]里")
-_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙]外(?![卖机])")
+_INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆墙堤]内|[楼亭厅屋洞道馆墙堤]里")
+_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙堤]外(?![卖机])")
+# Left of a gate or a door against right of it (大门口左边那棵树 ≠ 大门口右侧); a car park on the
+# ground against the one under it (地面停车场 ≠ 地下停车场)
+_LEFT = re.compile(r"左(?:边|侧|手|面)")
+_RIGHT = re.compile(r"右(?:边|侧|手|面)")
+_ABOVE_GROUND = re.compile(r"地面(?:停车|车位)")
+_UNDERGROUND = re.compile(r"地下(?:停车|车库|车位)")
 # The side a path or railing is on, by what it leans to (靠江那一侧 ≠ 靠马路一侧).
 _LEANING = re.compile(r"靠(.{1,5}?)那?一?(?:侧|边)")
 # In front of a building or gate against behind it, said loosely (楼前广场 ≠ 大厦后面那个水池).
@@ -163,7 +169,8 @@ _FRONT = re.compile(r"[楼门屋]前(?![来天年几些阵段])|前面|前边|�
 _BACK = re.compile(r"[楼屋房]后|后面|后边|后头|背后|后墙|后门")
 # Opposite sides, each said by its own words: (mark, words, side)
 _SIDES_SAID = (("桥上下", _ON_TOP, "上"), ("桥上下", _UNDERNEATH, "下"), ("前后", _FRONT, "前"), ("前后", _BACK, "后"),
-               ("内外", _INSIDE, "内"), ("内外", _OUTSIDE, "外"))
+               ("内外", _INSIDE, "内"), ("内外", _OUTSIDE, "外"), ("左右", _LEFT, "左"), ("左右", _RIGHT, "右"),
+               ("地上下", _ABOVE_GROUND, "地面"), ("地上下", _UNDERGROUND, "地下"))
 _MAX_TEXT = 400  # characters kept per case: the gist of a report is in its first lines
 
 
