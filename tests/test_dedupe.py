@@ -996,6 +996,9 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
     ("裕溪口老码头防洪堤内侧有人搭了一排铁皮棚子，占了堤下的通道",
      "裕溪口老码头防洪堤外侧江滩上有人搭了一排铁皮棚子，汛期一来全得冲走",
      "裕溪口老码头防洪堤里面有人搭了一排铁皮棚子，把通道都占了", "内外"),
+    # a stop's two platforms by where they go (往市区方向 ≠ 往开发区方向)
+    ("龍山路口公交站 往市區方向那邊 候車亭頂上玻璃碎了 還吊著半塊", "龙山路口公交站 往开发区方向那边 候车亭顶上玻璃碎了 掉了一地渣",
+     "龙山路口公交站 往市区方向那边 候车亭顶上玻璃碎了 掉了一地渣", "去向"),
 ])
 def test_two_sides_of_one_spot_are_two_places(first, other_side, same_side, conflict):
     # (no category: the texts alone tell the sides apart)

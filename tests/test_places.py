@@ -1987,6 +1987,13 @@ V32_ROUND = [
     ("来电人反映：东四六条68号门前有废弃车辆长期占道（来电人先称东四七条，后更正为东四六条）。", {"road": "东四六条", "number": "68", "side": "门口"}),
     # the house number after the caller asks himself for it (多少号 我看看), said again with where at it
     ("福山区 那个 福海路\n福海路 多少号 我看看\n202号\n202号旁边 有个 广告牌 倒了", {"district": "福山区", "road": "福海路", "number": "202", "side": "旁"}),
+    # a name denied by its kind (不是街道), the one meant said next
+    ("来电人：招远，温泉……\n接线员：温泉街道？\n来电人：不是街道，温泉路，温泉路中段，那个道两边的树叫人砍了好几棵。",
+     {"road": "温泉路", "stretch": "中段"}),
+    # the station the rider got off at (从朝阳门站坐到建国门站), not the one he came from …
+    ("我每天从朝阳门站坐到建国门站 建国门站B口出来那段路的地砖全碎了", {"landmark": "建国门站", "exit": "B"}),
+    # … and the road named next to an estate said with its road (工林路明珠花园隔壁的工林新村)
+    ("工林路明珠花園隔壁的工林新村院裡，一棵樹上掛著個大馬蜂窩", {"compound": "工林新村", "side": "内"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND

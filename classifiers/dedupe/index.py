@@ -140,6 +140,8 @@ _UNIT_GROUP = {"号楼": "栋", "栋": "栋", "幢": "栋", "座": "栋", "号�
 # the front or back of a building (5号楼楼前 ≠ 5号楼后头).
 _HEADING = re.compile(r"[往向]城?([东南西北])(?:方向|去|开|走|那边|一侧|那侧|的站台|站台)")
 _FRONT_BACK = re.compile(r"楼(前|后)(?![来天年])")
+# …or by the place it goes to (往市区方向 ≠ 往开发区方向; a compass heading is read above)
+_HEADING_TO = re.compile(r"[往向](?!城?[东南西北](?:方向|那边))([\u4e00-\u9fff]{2,4}?)(?:方向|那边的站台|那侧站台)")
 # The side of a spot said with a compass word (路口北侧 ≠ 路口南边那段, 楼顶西侧 ≠ 楼顶东边那头;
 # a stop's: 芍药路东站 ≠ 芍药路西站),
 # one axis at a time: 东北角 agrees with 东边 and with 北侧; not a heading (由北向南, 从北边来).
@@ -208,7 +210,7 @@ def prepare_text(text: str, basic: str | None = None) -> str:
 _OLD_NEW_SECTION = re.compile(r"([新老])区(?!域)")  # an estate's old and new section (电厂宿舍老区 ≠ 新区)
 _MARKS_AS_SAID = (("新老区", _OLD_NEW_SECTION), ("门", _GATE), ("栋", _LETTER_BUILDING), ("区", _LETTER_ZONE), ("桥", _BRIDGE_END),
                   ("方向", _HEADING), ("楼前后", _FRONT_BACK), ("几号门", _NUMBERED_GATE), ("单双号", _ODD_EVEN),
-                  ("上下游", _UP_DOWN_STREAM), ("靠", _LEANING))
+                  ("上下游", _UP_DOWN_STREAM), ("靠", _LEANING), ("去向", _HEADING_TO))
 
 
 def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:

@@ -26,6 +26,9 @@ _DENIED_BARE_THEN_IS = re.compile(rf"(?:\d{{1,5}}|[零一二三四五六七八�
 
 
 _PAUSE_ONLY = re.compile(r"[,.\s]*")
+# A name denied by its kind (不是村, 不是街道, 不是小区), the one meant said next
+_KIND_DENIED = re.compile(rf"[?,.\s{PHRASE_BREAK}]*(?:[\u4e00-\u9fff]{{2,3}}:)?[\s{PHRASE_BREAK}]*(?:哦|噢|啊)?不是"
+                          rf"(?:村|村子|小区|街道|镇|乡|路|街|胡同|公园|超市|医院|学校)[,.\s{PHRASE_BREAK}]*(?:而?是|就是)?[\s{PHRASE_BREAK}]*(?:那个)?")
 
 
 def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
@@ -45,6 +48,8 @@ def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
         if (i == 0 or said_then_denied) and i + 1 < len(names) and t.endswith("不是", 0, names[i].start) \
                 and _IS_INSTEAD.fullmatch(t, names[i].end, names[i + 1].start):
             return names[i + 1:]
+        if i + 1 < len(names) and _KIND_DENIED.fullmatch(t, names[i].end, names[i + 1].start):
+            return names[i + 1:]  # 古现村？不是村 是古现新区, 温泉街道？来电人：不是街道，温泉路
         later = i + 1 < len(names) and vocab.corrections_later.match(t, names[i].end, names[i + 1].start)
         if later and not _detail_said_again(vocab, t, later.end()):
             return names[i + 1:]

@@ -22,7 +22,9 @@ _PLACE_STATED = re.compile(r"(?:事发|问题)(?:地址|地点|位置)(?:为|是
 _PLACE_STATED_REACH = 60
 # A name the caller came from, not where the problem is: 从X(那边)出来/过来/走过去…, 途经X，步行至…
 # (从A到B alone is a stretch, read elsewhere.)
-_CAME_FROM = re.compile(r"(?:那边|这边|那儿|这儿|家里|家)?(?:溜达|走|跑|骑|开|下班|放学|买菜|办事)?(?:过来|出来|过去|出发|回来)")
+_CAME_FROM = re.compile(r"(?:那边|这边|那儿|这儿|家里|家)?(?:溜达|走|跑|骑|开|下班|放学|买菜|办事)?(?:过来|出来|过去|出发|回来)"
+                        r"|(?:坐|坐车|坐地铁|乘地铁|坐公交|乘车)到")  # (从朝阳门站坐到建国门站: where he got off)
+_ON_THE_WAY = re.compile(r"(?:的)?[\s,]*路上")  # (从城东客运站坐车到长途站的 路上看到的: between them)
 _WENT_ON_TO = re.compile(r",?(?:步行|走)?(?:至|到)")
 # 我住在礼士胡同那边。史家胡同24号对面…: the sentence about one's home ends, the problem's place follows
 _SENTENCE_AFTER = re.compile(rf"[{CJK}]{{0,4}}[{SENTENCE_ENDS}]")
@@ -86,10 +88,14 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
     # 从北京站出来往北走…天桥上, 途经朝阳门地铁站，步行至…: where the caller came from
     while first is not starters[-1] and (
             t.endswith("从", 0, first.start) and _CAME_FROM.match(t, first.end)
+            and not _ON_THE_WAY.match(t, starters[starters.index(first) + 1].end)
             or t.endswith("途经", 0, first.start) and _WENT_ON_TO.match(t, first.end)):
         first = starters[starters.index(first) + 1]
     # 小区东门对面的聚福楼饭店, 和平小区隔壁的幸福里小区: the place across from or next to the first
-    across = _ACROSS_FROM.match(t, first.end)
+    # (工林路明珠花园隔壁的工林新村: the road said first, then the place the neighbour is next to)
+    beside = next((n for n in starters if first.kind == "road" and n.start == first.end
+                   and n.kind in ("compound", "landmark")), first)
+    across = _ACROSS_FROM.match(t, beside.end)
     neighbour = next((n for n in starters if across and n.start == across.end()), None)
     if neighbour is not None and neighbour.kind in ("compound", "landmark") and len(neighbour.value) >= _NAMED_NEIGHBOUR:
         first = neighbour
