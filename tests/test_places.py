@@ -1994,6 +1994,11 @@ V32_ROUND = [
     ("我每天从朝阳门站坐到建国门站 建国门站B口出来那段路的地砖全碎了", {"landmark": "建国门站", "exit": "B"}),
     # … and the road named next to an estate said with its road (工林路明珠花园隔壁的工林新村)
     ("工林路明珠花園隔壁的工林新村院裡，一棵樹上掛著個大馬蜂窩", {"compound": "工林新村", "side": "内"}),
+    # a road north of the first one, with its number, is the place
+    ("东堂子胡同北边的遂安伯胡同11号，去年起开了一家汽车修理铺", {"road": "遂安伯胡同", "number": "11"}),
+    # a junction said by its traffic lights (红绿灯路口: no road 红绿灯路); a scenic area is a landmark
+    ("牟平 宁海大街跟通海路那个红绿灯路口 最近天天有人在那儿发传单", {"district": "牟平区", "road": "宁海大街", "cross_road": "通海路"}),
+    ("问题地点：蓬莱阁景区 东门 外\n问题描述：门外一群人拉客", {"landmark": "蓬莱阁景区", "gate": "东门", "side": "外"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.details import detail_at
-from classifiers.locate.place_reading.patterns import CJK, NEIGHBOUR_WORDS, SENTENCE_ENDS
+from classifiers.locate.place_reading.patterns import CJK, NEIGHBOUR_WORDS, NUMBER, SENTENCE_ENDS
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name, Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -65,7 +65,7 @@ def _road_before(t: str, starters: list[Name], name: Name) -> Name | None:
 
 
 _NAMED_NEIGHBOUR = 4  # (桃园村旁边的化工厂: no name of its own, the village and its side stand)
-_ACROSS_FROM = re.compile(rf"(?:[东西南北正后侧大]门)?(?:斜?(?:{NEIGHBOUR_WORDS})|边上)的(?:那个|那家)?")
+_ACROSS_FROM = re.compile(rf"(?:[东西南北正后侧大]门)?(?:斜?(?:{NEIGHBOUR_WORDS})|边上|(?P<compass>[东西南北](?:边|侧|面)))的(?:那个|那家)?")
 _ROAD_JOINERS = ("", "的", "上", "上的", "那个", "上那个", "的那个")
 _SAID_AGAIN_WITH_ROAD = 200  # how far after the place it may be named again with its road
 
@@ -97,7 +97,9 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
                    and n.kind in ("compound", "landmark")), first)
     across = _ACROSS_FROM.match(t, beside.end)
     neighbour = next((n for n in starters if across and n.start == across.end()), None)
-    if neighbour is not None and neighbour.kind in ("compound", "landmark") and len(neighbour.value) >= _NAMED_NEIGHBOUR:
+    # (东堂子胡同北边的遂安伯胡同11号: a road north of the first, with its number)
+    if neighbour is not None and (neighbour.kind in ("compound", "landmark") or neighbour.kind == "road" and across.group("compass")
+                                  and NUMBER.match(t, neighbour.end)) and len(neighbour.value) >= _NAMED_NEIGHBOUR:
         first = neighbour
     if _on_errand(vocab, t, first) and (later := _next_with_detail(vocab, t, first, starters)) is not None:
         return later  # 我在东四菜市场买完菜出来 看到演乐社区卫生服务站门口…
