@@ -1034,3 +1034,13 @@ def test_two_things_at_one_spot_named_by_their_kinds_are_not_joined():
     assert other.action != "attach"
     same = _two_reports_at_one_spot(first, ("来电人反映：松林公园东南角健身区的漫步机踏板脱落，无法使用。", "", ""))
     assert same.action == "attach" and same.case_no == "C1"
+
+
+def test_a_landmark_said_with_its_town_or_without_is_one_place():
+    from classifiers.dedupe.place_match import same_place
+    # 襄安老街小学 / 襄安镇的老街小学; 六郎镇中学 / 六郎中学 (the town's own school)
+    assert same_place({"landmark": "襄安老街小学", "side": "旁"}, {"street": "襄安镇", "landmark": "老街小学", "side": "旁"}) == "same"
+    assert same_place({"street": "六郎镇", "landmark": "六郎镇中学", "side": "门口"}, {"landmark": "六郎中学", "side": "门口"}) != "different"
+    # …but another town's school, or another school of the town, is another place
+    assert same_place({"street": "六郎镇", "landmark": "六郎镇中学"}, {"landmark": "花桥中学"}) == "different"
+    assert same_place({"street": "襄安镇", "landmark": "老街小学"}, {"landmark": "襄安新街小学"}) == "different"

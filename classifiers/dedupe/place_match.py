@@ -486,6 +486,23 @@ def _word_inserted(a: str, b: str) -> bool:
     return False
 
 
+_DIVISION_SUFFIX = re.compile(r"(?:街道|镇|乡|区|县|市)$")
+
+
+def _same_but_division(x: str, y: str, a: dict, b: dict) -> bool:
+    """One landmark said with its town or district before it, or that said short, the other
+    not (襄安老街小学 / 襄安镇的老街小学, 六郎镇中学 / 六郎中学): the division either report names."""
+    for full in {p.get(k) for p in (a, b) for k in ("street", "district")} - {None, ""}:
+        full = _digits(full)  # (as the landmark's name is compared: 六郎镇 → 6郎镇)
+        short = _DIVISION_SUFFIX.sub("", full)
+        if len(short) < 2:
+            continue
+        said = [n[len(full):] if n.startswith(full) else n[len(short):] if n.startswith(short) else n for n in (x, y)]
+        if said[0] == said[1] and len(said[0]) >= 2:  # (中学: the town's own school)
+            return True
+    return False
+
+
 def _with_road(p: dict, name: str) -> tuple[str, ...]:
     """A landmark's name, and with its road before it when said apart (桤木路 + 实验小学)."""
     road = p.get("road") or ""
@@ -536,7 +553,7 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         partial = partial or _same_compound(a.get("compound") or b["compound"], inner)
     la, lb = _landmark_name(a), _landmark_name(b)
     if la and lb:
-        if _similar_names(la, lb) or _same_shop(la, lb):
+        if _similar_names(la, lb) or _same_shop(la, lb) or _same_but_division(la, lb, a, b):
             anchors += 1
         elif any(_word_inserted(x, y) for x in _with_road(a, la) for y in _with_road(b, lb)):
             partial = True  # 芦汀公园 / 芦汀湿地公园, 桤木路小学 / 桤木路实验小学: said more loosely

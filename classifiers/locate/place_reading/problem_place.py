@@ -98,8 +98,9 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
     across = _ACROSS_FROM.match(t, beside.end)
     neighbour = next((n for n in starters if across and n.start == across.end()), None)
     # (东堂子胡同北边的遂安伯胡同11号: a road north of the first, with its number)
-    if neighbour is not None and (neighbour.kind in ("compound", "landmark") or neighbour.kind == "road" and across.group("compass")
-                                  and NUMBER.match(t, neighbour.end)) and len(neighbour.value) >= _NAMED_NEIGHBOUR:
+    if neighbour is not None and (neighbour.kind in ("compound", "landmark") and not across.group("compass")
+                                  or neighbour.kind == "road" and across.group("compass") and NUMBER.match(t, neighbour.end)) \
+            and len(neighbour.value) >= _NAMED_NEIGHBOUR:
         first = neighbour
     if _on_errand(vocab, t, first) and (later := _next_with_detail(vocab, t, first, starters)) is not None:
         return later  # 我在东四菜市场买完菜出来 看到演乐社区卫生服务站门口…
