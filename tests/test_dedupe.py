@@ -999,6 +999,19 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
     # a stop's two platforms by where they go (往市区方向 ≠ 往开发区方向)
     ("龍山路口公交站 往市區方向那邊 候車亭頂上玻璃碎了 還吊著半塊", "龙山路口公交站 往开发区方向那边 候车亭顶上玻璃碎了 掉了一地渣",
      "龙山路口公交站 往市区方向那边 候车亭顶上玻璃碎了 掉了一地渣", "去向"),
+    # an underpass's lettered exits; an estate's east gate and its second east gate; a road's main
+    # carriageway and its side road; on a footbridge and under it; inside a door and outside it
+    ("来电人反映：昆都仑区 包头站 地下通道 A出口 台阶积雪结冰，行人滑倒。", "来电人反映：昆都仑区 包头站 地下通道 C出口 台阶积雪结冰，行人滑倒。",
+     "包头站地下通道A出口那儿台阶上全是冰，好几个人滑倒了", "出口"),
+    ("标题：小区门口垃圾乱倒 | 问题地点：东河区 北沙梁小区 东门 | 问题描述：门口有人乱倒生活垃圾。",
+     "标题：小区门口垃圾乱倒 | 问题地点：东河区 北沙梁小区 东二门 | 问题描述：门口有人乱倒生活垃圾。",
+     "北沙梁小区东门门口天天有人乱倒生活垃圾", "门"),
+    ("建华南路辅路上，华丰园门口那段一个大坑", "建华南路主路上，华丰园门口那段一个大坑", "建华南路辅路上，华丰园门口那段有个大坑，车过去直颠", "主辅路"),
+    ("来电人反映：昆都仑区 钢铁大街 工人文化宫东侧 过街天桥 桥面上 有人摆摊卖袜子手机壳，堵塞通行。",
+     "来电人反映：昆都仑区 钢铁大街 工人文化宫东侧 过街天桥 桥底下 有人摆摊卖袜子手机壳，堵塞通行。",
+     "钢铁大街工人文化宫东边那个天桥，桥面上一排摆摊卖袜子的，人都过不去", "桥上下"),
+    ("来电人：富强北里11号楼，单元门外面的台阶塌了。", "来电人：富强北里11号楼，单元门里面一楼的台阶塌了。",
+     "富强北里11号楼单元门外的台阶塌了一块", "内外"),
 ])
 def test_two_sides_of_one_spot_are_two_places(first, other_side, same_side, conflict):
     # (no category: the texts alone tell the sides apart)
@@ -1044,3 +1057,14 @@ def test_a_landmark_said_with_its_town_or_without_is_one_place():
     # …but another town's school, or another school of the town, is another place
     assert same_place({"street": "六郎镇", "landmark": "六郎镇中学"}, {"landmark": "花桥中学"}) == "different"
     assert same_place({"street": "襄安镇", "landmark": "老街小学"}, {"landmark": "襄安新街小学"}) == "different"
+
+
+def test_a_landmark_said_with_its_district_before_it_is_one_place():
+    from classifiers.dedupe.place_match import place_keys, same_place
+    assert same_place({"landmark": "东河区人民公园"}, {"landmark": "人民公园"}) == "same"
+    assert same_place({"landmark": "青山万达广场"}, {"landmark": "万达广场"}) == "same"
+    assert place_keys({"landmark": "人民公园"}, query=True) & place_keys({"landmark": "东河区人民公园"})
+    # two districts' parks of one name are two parks
+    assert same_place({"landmark": "东河区人民公园"}, {"landmark": "青山区人民公园"}) == "different"
+    # a school said with its city and 第, and by its number
+    assert same_place({"landmark": "包头市第九中学", "gate": "正门"}, {"landmark": "九中", "side": "门口"}) != "different"

@@ -266,6 +266,13 @@ def test_a_homophone_of_a_registered_name_is_written_down_as_the_registry_spells
     assert any("同音" in e for e in r.evidence)
 
 
+def test_a_kind_of_place_is_not_a_registered_name_misheard(loc):
+    # 劳动公园公交站 sounds like the registered stop 贡院公交站: a park's stop elsewhere, not a homophone
+    r = loc.locate("阿尔丁大街劳动公园公交站的站牌倒了")
+    assert r.place["landmark"] == "劳动公园公交站"
+    assert not any("同音" in e for e in r.evidence)
+
+
 def test_going_to_hospital_is_not_the_district_hospital_misheard(loc):
     # 去医院 sounds like the registered alias 区医院: a taxi refusing a fare names no place
     r = loc.locate("晚上十一点带着发烧的孩子打车去医院，连着三辆出租车都说要交班不去")

@@ -1999,6 +1999,9 @@ V32_ROUND = [
     # a junction said by its traffic lights (红绿灯路口: no road 红绿灯路); a scenic area is a landmark
     ("牟平 宁海大街跟通海路那个红绿灯路口 最近天天有人在那儿发传单", {"district": "牟平区", "road": "宁海大街", "cross_road": "通海路"}),
     ("问题地点：蓬莱阁景区 东门 外\n问题描述：门外一群人拉客", {"landmark": "蓬莱阁景区", "gate": "东门", "side": "外"}),
+    # a word of names with a character that otherwise ends the text before a name (自由, 为民)
+    ("科学路和自由路口东边路上大坑", {"road": "科学路", "cross_road": "自由路", "side": "东侧"}),
+    ("问题地点：青山区 自由家园小区 北门", {"district": "青山区", "compound": "自由家园小区", "gate": "北门"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND

@@ -130,6 +130,9 @@ _HASH_BUILDING = re.compile(r"(\d{1,3})#")
 _DASHED_NUMBER = re.compile(r"(\d{1,5})-(\d{1,4})号")
 _PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|室|号|期|组)")
 _GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
+_NUMBERED_SIDE_GATE = re.compile(r"([东南西北]\d)号?门")  # 东二门 ≠ 东门
+# An exit by its letter (地下通道A口 ≠ C口, 出站口A ≠ 出站口B, 车库A出口 ≠ C出口)
+_EXIT_LETTER = re.compile(r"(?<![a-z])([a-z])(?:出入口|出口|口)(?![罩袋径味])|出站口([a-z])(?![a-z])")
 _LETTER_BUILDING = re.compile(r"(?<![a-z])([a-z甲乙丙丁])(?:座|栋|幢|号楼)")  # 银座花园a座 ≠ b座, 甲栋 ≠ 乙栋
 _LETTER_ZONE = re.compile(r"(?<![a-z])([a-z])区")  # 地下车库a区 ≠ b区
 _CORNER = re.compile(r"([东西][南北]|[南北][东西])角")  # a junction's corner: 东北角 ≠ 西南角
@@ -147,20 +150,23 @@ _HEADING_TO = re.compile(r"[往向](?!城?[东南西北](?:方向|那边))([\u4e
 # one axis at a time: 东北角 agrees with 东边 and with 北侧; not a heading (由北向南, 从北边来).
 _COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|段|半边|站|岸|立面|象限|广场)|(?<=路)([东西南北])(?=非机动|人行|辅路|便道)")
 # Inside a building, kiosk, tunnel against outside it (湖心亭内 ≠ 湖心亭外面, 隧道里面 ≠ 隧道外侧).
-_INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆墙堤]内|[楼亭厅屋洞道馆墙堤]里")
-_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙堤]外(?![卖机])")
+_INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆墙堤门]内|[楼亭厅屋洞道馆墙堤门]里")
+_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙堤门]外(?![卖机])|(?<=[出洞东西南北])口外")
 # Left of a gate or a door against right of it (大门口左边那棵树 ≠ 大门口右侧); a car park on the
 # ground against the one under it (地面停车场 ≠ 地下停车场)
 _LEFT = re.compile(r"左(?:边|侧|手|面)")
 _RIGHT = re.compile(r"右(?:边|侧|手|面)")
 _ABOVE_GROUND = re.compile(r"地面(?:停车|车位)")
+# a road's main carriageway against its side road (辅路上的坑 ≠ 主路上的坑)
+_MAIN_ROAD = re.compile(r"主路|主干道|主车道")
+_SIDE_ROAD = re.compile(r"辅路|辅道")
 _UNDERGROUND = re.compile(r"地下(?:停车|车库|车位)")
 # The side a path or railing is on, by what it leans to (靠江那一侧 ≠ 靠马路一侧).
 _LEANING = re.compile(r"靠(.{1,5}?)那?一?(?:侧|边)")
 # In front of a building or gate against behind it, said loosely (楼前广场 ≠ 大厦后面那个水池).
 # The way along a road (进城方向 ≠ 出城那个方向); on a viaduct or bridge against under it
 _INBOUND = re.compile(r"([进出])城(?:那个|的|那)?(?:方向|那边|一侧|那侧)|(?<=高架)([进出])城")
-_ON_TOP = re.compile(r"(?:高架|桥)(?:桥)?上(?:面|边|头)?")
+_ON_TOP = re.compile(r"(?:高架|桥)(?:桥)?面?上(?:面|边|头)?|桥面")
 _UNDERNEATH = re.compile(r"(?:高架|桥)(?:桥)?(?:下|底下|底)")
 _NUMBERED_GATE = re.compile(r"(?<!\d)(\d{1,2})号?门(?![口店面市诊])")  # 菜场1门 ≠ 2门, 北1门 ≠ 北2门
 # a road's odd and even side (凤栖路单号那边 ≠ 双号一侧; not 单号限行); a bridge's upstream and
@@ -172,7 +178,8 @@ _BACK = re.compile(r"[楼屋房]后|后面|后边|后头|背后|后墙|后门")
 # Opposite sides, each said by its own words: (mark, words, side)
 _SIDES_SAID = (("桥上下", _ON_TOP, "上"), ("桥上下", _UNDERNEATH, "下"), ("前后", _FRONT, "前"), ("前后", _BACK, "后"),
                ("内外", _INSIDE, "内"), ("内外", _OUTSIDE, "外"), ("左右", _LEFT, "左"), ("左右", _RIGHT, "右"),
-               ("地上下", _ABOVE_GROUND, "地面"), ("地上下", _UNDERGROUND, "地下"))
+               ("地上下", _ABOVE_GROUND, "地面"), ("地上下", _UNDERGROUND, "地下"),
+               ("主辅路", _MAIN_ROAD, "主"), ("主辅路", _SIDE_ROAD, "辅"))
 _MAX_TEXT = 400  # characters kept per case: the gist of a report is in its first lines
 
 
@@ -208,7 +215,7 @@ def prepare_text(text: str, basic: str | None = None) -> str:
 
 # Marks read as said (the words' one group): (mark, pattern)
 _OLD_NEW_SECTION = re.compile(r"([新老])区(?!域)")  # an estate's old and new section (电厂宿舍老区 ≠ 新区)
-_MARKS_AS_SAID = (("新老区", _OLD_NEW_SECTION), ("门", _GATE), ("栋", _LETTER_BUILDING), ("区", _LETTER_ZONE), ("桥", _BRIDGE_END),
+_MARKS_AS_SAID = (("新老区", _OLD_NEW_SECTION), ("门", _GATE), ("门", _NUMBERED_SIDE_GATE), ("栋", _LETTER_BUILDING), ("区", _LETTER_ZONE), ("桥", _BRIDGE_END),
                   ("方向", _HEADING), ("楼前后", _FRONT_BACK), ("几号门", _NUMBERED_GATE), ("单双号", _ODD_EVEN),
                   ("上下游", _UP_DOWN_STREAM), ("靠", _LEANING), ("去向", _HEADING_TO))
 
@@ -221,6 +228,8 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
     for mark, said in _MARKS_AS_SAID:
         for value in said.findall(chars):
             marks.setdefault(mark, set()).add(value)
+    for said in _EXIT_LETTER.findall(chars):
+        marks.setdefault("出口", set()).add("".join(said))
     for corner in _CORNER.findall(chars):
         marks.setdefault("角", set()).add("".join(sorted(corner)))  # 东北角 = 北东角
     for said in _COMPASS_SIDE.findall(chars):

@@ -18,11 +18,13 @@ no coordinates, and its veto when a detail both give differs (和平路18号 vs 
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
+from classifiers.locate.place_reading.words import division_names
 from classifiers.locate.places import (
     BRANDS,
     COMPOUND_SUFFIXES,
@@ -366,7 +368,7 @@ def _landmark_name(p: dict) -> str:
 # A school by its number, said in full or short as callers do (第三小学 / 三小)
 _NUMBERED_SCHOOL = re.compile(r"第?([一二三四五六七八九十\d]{1,3})([小中])学$")
 # A city's name before a landmark's (not 超市, 城市, 菜市, 夜市 … nor 市场, 市民, 市政, 市府)
-_CITY_BEFORE = re.compile(r"^[\u4e00-\u9fff]{1,2}[^超城菜夜集门股黑早花鱼\W]市(?![场民政府])(?=[\u4e00-\u9fff]{3})")
+_CITY_BEFORE = re.compile(r"^[\u4e00-\u9fff]{1,2}[^超城菜夜集门股黑早花鱼\W]市(?![场民政府])(?=[\u4e00-\u9fff\d]{3})")
 
 
 # …or a village's or estate's place named with it (渡口村码头, 霞光里篮球场, 芦苇湾生态公园).
@@ -428,6 +430,9 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
         keys.add("landmark:" + landmark)
         if len(landmark) >= _MIN_HEAD + _MIN_KIND:  # 芦汀公园 / 芦汀湿地公园: compared by same_place
             keys.add("landmark_head:" + landmark[:_MIN_HEAD])
+        bare = _without_district(landmark)
+        if bare:  # 东河区人民公园: found from 人民公园 too
+            keys.add("landmark:" + bare)
     inner = _inner_compound(p)
     if inner:  # 桃源小区中心广场: found from 桃源小区 too
         keys |= _fine_keys("compound:" + _compound_key(inner), None, query)
@@ -503,6 +508,24 @@ def _same_but_division(x: str, y: str, a: dict, b: dict) -> bool:
     return False
 
 
+@functools.cache
+def _districts_as_said() -> frozenset[str]:
+    """The division table's districts, counties and county-level cities, in full and short (东河区, 东河)."""
+    areas = division_names("areas")
+    return frozenset(areas | {a[:-1] for a in areas if len(a) >= 3 and a[-1] in "区县市"})
+
+
+def _district_said_before(x: str, y: str) -> bool:
+    """东河区人民公园 / 人民公园, 青山万达广场 / 万达广场: one landmark, said with its district before it."""
+    short, long_ = sorted((x, y), key=len)
+    return len(short) >= 3 and long_.endswith(short) and long_[:-len(short)] in _districts_as_said()
+
+
+def _without_district(name: str) -> str:
+    """The landmark's name without a district said before it ("" when none is)."""
+    return next((name[k:] for k in (4, 3, 2) if len(name) - k >= 3 and name[:k] in _districts_as_said()), "")
+
+
 def _with_road(p: dict, name: str) -> tuple[str, ...]:
     """A landmark's name, and with its road before it when said apart (桤木路 + 实验小学)."""
     road = p.get("road") or ""
@@ -553,7 +576,8 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         partial = partial or _same_compound(a.get("compound") or b["compound"], inner)
     la, lb = _landmark_name(a), _landmark_name(b)
     if la and lb:
-        if _similar_names(la, lb) or _same_shop(la, lb) or _same_but_division(la, lb, a, b):
+        if _similar_names(la, lb) or _same_shop(la, lb) or _same_but_division(la, lb, a, b) \
+                or _district_said_before(la, lb):
             anchors += 1
         elif any(_word_inserted(x, y) for x in _with_road(a, la) for y in _with_road(b, lb)):
             partial = True  # 芦汀公园 / 芦汀湿地公园, 桤木路小学 / 桤木路实验小学: said more loosely

@@ -123,6 +123,14 @@ def _fold(s: str) -> str:
 _GOING = frozenset("去到进回")
 
 
+_KIND_WORDS = tuple(w for w in LANDMARK_SUFFIXES if len(w) >= 2)
+
+
+def _kind_word_misheard(said: str, name: str) -> bool:
+    """劳动公园公交站 is no homophone of 贡院公交站: a kind of place said (公园) is not a name misheard."""
+    return any(w in said and w not in name for w in _KIND_WORDS)
+
+
 def _going_to(said: str, name: str) -> bool:
     return said[0] != name[0] and said[0] in _GOING and said[1:] == name[1:]
 
@@ -558,7 +566,8 @@ class GridLocator:
                     seg = t[i:i + L]
                     if seg == key:
                         cands.append((i, i + L, key, "exact", 1.0))
-                    elif any(a == b for a, b in zip(seg, key)) and not _going_to(seg, key):
+                    elif any(a == b for a, b in zip(seg, key)) and not _going_to(seg, key) \
+                            and not _kind_word_misheard(seg, key):
                         cands.append((i, i + L, key, "pinyin", 0.9))
         # keep the longest, then the best, non-overlapping matches
         cands.sort(key=lambda c: (-(c[1] - c[0]), -c[4], c[0]))
