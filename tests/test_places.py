@@ -2002,6 +2002,12 @@ V32_ROUND = [
     # a word of names with a character that otherwise ends the text before a name (自由, 为民)
     ("科学路和自由路口东边路上大坑", {"road": "科学路", "cross_road": "自由路", "side": "东侧"}),
     ("问题地点：青山区 自由家园小区 北门", {"district": "青山区", "compound": "自由家园小区", "gate": "北门"}),
+    # a bus rapid transit stop keeps its BRT; an airport is a landmark with exits; a hospital's or a
+    # university's campus is part of its name; a house number with 甲 is another house
+    ("来电人反映：西陵区BRT夷陵广场站B出口旁边的护栏被撞断", {"district": "西陵区", "landmark": "BRT夷陵广场站", "exit": "B", "side": "旁"}),
+    ("三峽機場 3號出口 外面 黑車排長隊", {"landmark": "三峡机场", "exit": "3", "side": "外"}),
+    ("宜昌市中心医院西陵院区门口 黄牛加黑车", {"landmark": "宜昌市中心医院西陵院区", "side": "门口"}),
+    ("你好 朝阳门北小街甲3号门口堆了一大堆建筑垃圾", {"road": "朝阳门北小街", "number": "甲3", "side": "门口"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND

@@ -95,6 +95,8 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             found = Name("landmark", found.value + "口", found.start, found.end + 1)  # 火车站出站口东侧
         if found.kind == "landmark" and suffix in vocab.stations and not _LINE.match(found.value).group():
             found = _line_said_apart(t, found)
+        if found.kind == "landmark" and suffix in vocab.stations and t.endswith("brt", 0, found.start):
+            found = Name("landmark", "BRT" + found.value, found.start - 3, found.end)  # BRT港窑路站: a bus rapid transit stop
         said_twice = _SAID_TWICE.match(found.value) if found.kind in NAMED_KINDS else None
         if said_twice and found.kind == "road" and t.startswith(vocab.compound_suffixes, found.end):
             # 东四七条 七条小区: the road, then the estate named after it (not 东四七条 said twice)

@@ -12,7 +12,7 @@ ALIAS = re.compile(rf"\s*\((?![^)]*(?:至|到|段|之间|以[东西南北]|约|�
 SENTENCE_ENDS = ".!?;"  # as normalised text has them (。！？； → .!?;)
 PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
 # 18号, 18号院, 9号楼下 (below No. 9); not 18号楼 (a building), 2号线, 4号口.
-NUMBER = re.compile(r"[甲乙丙]?(\d{1,5}(?:-\d{1,4})?)号(?:院子|院儿?)?(?!楼(?![下上道顶前后])|线|口|栋)")
+NUMBER = re.compile(r"([甲乙丙]?\d{1,5}(?:-\d{1,4})?)号(?:院子|院儿?)?(?!楼(?![下上道顶前后])|线|口|栋)")
 # (a tower block by its letter, B座 / A栋, as normalised text has it: b座; written down as "B")
 UNIT = re.compile(r"(\d{1,2})单元")
 BUILDING = re.compile(r"第?(\d{1,3}|[a-z](?=[座栋幢]))(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
