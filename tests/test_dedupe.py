@@ -1012,6 +1012,10 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
      "钢铁大街工人文化宫东边那个天桥，桥面上一排摆摊卖袜子的，人都过不去", "桥上下"),
     ("来电人：富强北里11号楼，单元门外面的台阶塌了。", "来电人：富强北里11号楼，单元门里面一楼的台阶塌了。",
      "富强北里11号楼单元门外的台阶塌了一块", "内外"),
+    # a building with a letter before its number is another building (B3号楼 ≠ 3号楼)
+    ("主题：幸福南里3号楼电梯困人 | 您好，青山区幸福南里3号楼电梯经常困人，请处理。",
+     "主题：幸福南里B3号楼电梯困人 | 您好，青山区幸福南里B3号楼电梯经常困人，请处理。",
+     "幸福南里3号楼的电梯又把人关里头了，天天困人", "栋"),
 ])
 def test_two_sides_of_one_spot_are_two_places(first, other_side, same_side, conflict):
     # (no category: the texts alone tell the sides apart)

@@ -128,7 +128,8 @@ _HASH_BUILDING = re.compile(r"(\d{1,3})#")
 # (not floors: 一楼饭店的油烟 / 二楼阳台的衣服 are the source and who suffers it — on the
 # development pairs that name two floors, 11 duplicates and 7 others)
 _DASHED_NUMBER = re.compile(r"(\d{1,5})-(\d{1,4})号")
-_PLACE_NUMBER = re.compile(r"(\d{1,5})(号楼|号院|栋|幢|座|单元|室|号|期|组)")
+_PLACE_NUMBER = re.compile(r"(?<![a-z])(\d{1,5})(号楼|号院|栋|幢|座|单元|室|号|期|组)")
+_LETTERED_BUILDING = re.compile(r"(?<![a-z])([a-z]\d{1,3})(?:号楼|栋|幢|座)")  # B3号楼 ≠ 3号楼
 _GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
 _NUMBERED_SIDE_GATE = re.compile(r"([东南西北]\d)号?门")  # 东二门 ≠ 东门
 # An exit by its letter (地下通道A口 ≠ C口, 出站口A ≠ 出站口B, 车库A出口 ≠ C出口)
@@ -225,6 +226,8 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
     marks: dict[str, set[str]] = {}
     for num, unit in _PLACE_NUMBER.findall(chars):
         marks.setdefault(_UNIT_GROUP[unit], set()).add(num.lstrip("0") or "0")
+    for building in _LETTERED_BUILDING.findall(chars):
+        marks.setdefault("栋", set()).add(building)
     for mark, said in _MARKS_AS_SAID:
         for value in said.findall(chars):
             marks.setdefault(mark, set()).add(value)
