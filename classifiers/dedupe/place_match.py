@@ -494,9 +494,13 @@ def _word_inserted(a: str, b: str) -> bool:
 _DIVISION_SUFFIX = re.compile(r"(?:街道|镇|乡|区|县|市)$")
 
 
-def _same_but_division(x: str, y: str, a: dict, b: dict) -> bool:
-    """One landmark said with its town or district before it, or that said short, the other
-    not (襄安老街小学 / 襄安镇的老街小学, 六郎镇中学 / 六郎中学): the division either report names."""
+def _division_said_before(x: str, y: str, a: dict, b: dict) -> bool:
+    """One landmark said with its district or town before it, or that said short, the other not:
+    a district of the division table (东河区人民公园 / 人民公园, 青山万达广场 / 万达广场) or the
+    district or town either report names (襄安老街小学 / 襄安镇的老街小学, 六郎镇中学 / 六郎中学)."""
+    short, long_ = sorted((x, y), key=len)
+    if len(short) >= 3 and _without_district(long_) == short:
+        return True
     for full in {p.get(k) for p in (a, b) for k in ("street", "district")} - {None, ""}:
         full = _digits(full)  # (as the landmark's name is compared: 六郎镇 → 6郎镇)
         short = _DIVISION_SUFFIX.sub("", full)
@@ -513,12 +517,6 @@ def _districts_as_said() -> frozenset[str]:
     """The division table's districts, counties and county-level cities, in full and short (东河区, 东河)."""
     areas = division_names("areas")
     return frozenset(areas | {a[:-1] for a in areas if len(a) >= 3 and a[-1] in "区县市"})
-
-
-def _district_said_before(x: str, y: str) -> bool:
-    """东河区人民公园 / 人民公园, 青山万达广场 / 万达广场: one landmark, said with its district before it."""
-    short, long_ = sorted((x, y), key=len)
-    return len(short) >= 3 and long_.endswith(short) and long_[:-len(short)] in _districts_as_said()
 
 
 def _without_district(name: str) -> str:
@@ -576,8 +574,7 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         partial = partial or _same_compound(a.get("compound") or b["compound"], inner)
     la, lb = _landmark_name(a), _landmark_name(b)
     if la and lb:
-        if _similar_names(la, lb) or _same_shop(la, lb) or _same_but_division(la, lb, a, b) \
-                or _district_said_before(la, lb):
+        if _similar_names(la, lb) or _same_shop(la, lb) or _division_said_before(la, lb, a, b):
             anchors += 1
         elif any(_word_inserted(x, y) for x in _with_road(a, la) for y in _with_road(b, lb)):
             partial = True  # 芦汀公园 / 芦汀湿地公园, 桤木路小学 / 桤木路实验小学: said more loosely
