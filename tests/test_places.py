@@ -2008,6 +2008,13 @@ V32_ROUND = [
     ("三峽機場 3號出口 外面 黑車排長隊", {"landmark": "三峡机场", "exit": "3", "side": "外"}),
     ("宜昌市中心医院西陵院区门口 黄牛加黑车", {"landmark": "宜昌市中心医院西陵院区", "side": "门口"}),
     ("你好 朝阳门北小街甲3号门口堆了一大堆建筑垃圾", {"road": "朝阳门北小街", "number": "甲3", "side": "门口"}),
+    # a form that asks for the road and the house number, or the estate and where at it, in fields of their
+    # own, on one line; its county label (区县, 所属区县) is no district
+    ("标题：井盖缺失 | 所属区县：东安区 | 所属街道：东单街道 | 路名：西总布胡同 | 门牌号：23号 | 问题描述：井盖不见了",
+     {"district": "东安区", "street": "东单街道", "road": "西总布胡同", "number": "23"}),
+    ("【问题类型】路面破损【区县】东安区【路名】东四南大街【具体位置】南段【问题描述】南段公交站附近路面裂了好几条大缝",
+     {"district": "东安区", "road": "东四南大街", "stretch": "南段"}),
+    ("标题：流浪狗太多 | 区县：博望区 | 街道：博望镇 | 详细地址： | 问题描述：镇上最近流浪狗特别多", {"district": "博望区", "street": "博望镇"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND

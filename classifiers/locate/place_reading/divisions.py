@@ -34,6 +34,7 @@ _NAMED_CITY_DISTRICT = re.compile(r"[^老主新旧县市镇中南北东西城内
 _ADMIN_CHARS = set("省市区县镇乡")
 _ASKED_BEFORE = 12  # from the operator's question (哪个区的？) to the division named in answer
 _SECTION_OF_ESTATE = re.compile(r"([\u4e00-\u9fff]{2,}?)[城园苑][东西南北]区")
+_COUNTY_LABEL = re.compile(r"县(?:[:：|｜\s,]|$)")
 _PUNCT_RUN = re.compile(r"的?[\s,.;:!?~、]+")  # 东安区的，东安区: a pause between a name and itself
 
 
@@ -42,6 +43,8 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
     """A district or street whose suffix (区, 县, 街道, 镇 …) starts at s0: the name as the
     division table holds it, or as the words around it make plain; None when neither."""
     known = vocab.districts if kind == "district" else vocab.streets
+    if kind == "district" and _COUNTY_LABEL.match(t, end):
+        return None  # 所属区县：…, 流浪狗太多 区县 博望区: a form's label, no district
     if last is not None and last.end == s0 and last.kind in ("landmark", "compound") and start == s0:
         glued = t[last.start:end]  # 观音桥街道, 李家村镇: the name read as a landmark is the street's
         if glued in known or (kind == "street" and 3 <= len(glued) <= 6 and _VILLAGE_AFTER.match(t, end)):

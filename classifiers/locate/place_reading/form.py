@@ -37,7 +37,7 @@ _TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}
 # how fine a place is, to choose between two address fields
 _FINENESS = {"spot": 2, "road": 1, "area": 0}
 # 所在区域：城东区 / 所属街道：朝阳门街道: the form's own field for the district and street
-_REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区)|(?<![^\n])(?:区域|地区|区县|乡镇|街道|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
+_REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区)|(?<![^\n|｜ \t])(?:区域|地区|区县|乡镇|街道|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
 _DUMP_LABELS = tuple(sorted(FORM_DUMP_LABELS, key=len, reverse=True))
 _DUMP_LABEL = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(re.escape, _DUMP_LABELS))})(?:\s+|$)")
 # 【问题地点】红牌楼永辉超市门口, [地点] 万科金域榕郡, 地点——江南大道中256号: a label marked otherwise than by a colon
@@ -142,12 +142,45 @@ def fields_as_read(text: str, read: Callable[[str], Place | None]) -> str:
 
 
 def estate_fields_as_address(text: str) -> str:
-    """A form that asks for the estate, the building and the unit in fields of their own (小区：阳光100
-    国际新城 / 楼栋：G座; 小区名称：融侨悦城 / 问题位置：东南门): one address field of them."""
-    if "小区" not in text:
+    """A form that asks for the parts of an address in fields of their own — the estate, the building
+    and the unit (小区：阳光100国际新城 / 楼栋：G座; 小区名称：融侨悦城 / 问题位置：东南门), the road and the
+    house number (路名：西总布胡同 | 门牌号：23号), where at it (具体位置：中段) —: one address field of them,
+    where the form has no address field of its own that names a place."""
+    if "小区" not in text and "路名" not in text:
         return text
-    return _ESTATE_FIELDS.sub(lambda m: "地址：" + " ".join(
-        v.strip() for v in _ESTATE_PART.findall(m.group())), text, count=1)
+    parts = [m for m in _ADDRESS_PART.finditer(text) if m.group(2).strip()]
+    said = {_PART_KINDS[m.group(1)]: m for m in reversed(parts)}  # (the first of each kind)
+    if not ("road" in said or "estate" in said) or _OWN_ADDRESS.search(text):
+        return text
+    address = "".join(_part_said(kind, said[kind].group(2).strip()) for kind in _PART_ORDER if kind in said)
+    first = min(m.start() for m in said.values())
+    out, at = [], 0
+    for m in sorted(said.values(), key=lambda m: m.start()):
+        out += [text[at:m.start()], "地址：" + address if m.start() == first else ""]
+        at = m.end()
+    return "".join(out) + text[at:]
+
+
+# The fields of an address's parts, and how each is written into one address
+_PART_KINDS = {"路名": "road", "道路名称": "road", "门牌号": "number", "门牌": "number", "所在小区": "estate",
+               "小区名称": "estate", "小区": "estate", "楼号": "building", "楼栋号": "building", "楼栋": "building",
+               "楼宇": "building", "单元号": "unit", "单元": "unit", "问题位置": "where", "具体位置": "where", "位置": "where"}
+_PART_ORDER = ("road", "number", "estate", "building", "unit", "where")
+_ADDRESS_PART = re.compile(rf"(?:^|(?<=[\n|｜]))[ \t]*({'|'.join(sorted(_PART_KINDS, key=len, reverse=True))})"
+                           r"[ \t]*[:：][ \t]*([^\n|｜]*?)[ \t]*(?=[\n|｜]|$)")
+# An address field that names a place of its own (详细地址：湖北路88号), not one left empty or pointing on
+_OWN_ADDRESS = re.compile(r"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!住)(?:事发|问题|详细|发生)?(?:地址|地点)[ \t]*[:：]"
+                          r"[ \t]*(?!见|同上|无|[\n|｜]|$)")
+_BARE = re.compile(r"^[\dA-Za-z一二三四五六七八九十百零两]+$")
+
+
+def _part_said(kind: str, value: str) -> str:
+    """A part as an address says it: 23 → 23号, 5 → 5号楼, 2 → 2单元; 见描述 / 同上 say nothing."""
+    if value.startswith(("见", "同上")):
+        return ""
+    if _BARE.match(value):
+        return value + {"number": "号", "building": "号楼" if value[-1].isdigit() else "栋", "unit": "单元"}.get(kind, "")
+    return value
 
 
 def form_parts(text: str) -> tuple[str, str, str, str] | None:
