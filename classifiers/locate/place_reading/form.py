@@ -44,10 +44,6 @@ _DUMP_LABEL = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(re.escape, _DUMP_LABELS)
 # (one a line, or all on one line: 【问题描述】…【详细地址】…【所在区域】…)
 _BRACKET_LABEL = re.compile(r"(?m)(?:^|(?<=\S))[ \t]*[【\[]([\u4e00-\u9fff]{2,6})[】\]][ \t]*")
 _DASH_LABEL = re.compile(r"(?m)^[ \t]*([\u4e00-\u9fff]{2,6})[ \t]*(?:——|—|--)[ \t]*")
-# 小区：…\n楼号：…\n单元：…: the estate's fields, one a line (the estate first)
-_ESTATE_PART = re.compile(r"(?:^|\n)[ \t]*(?:所在小区|小区名称|小区|楼号|楼栋|楼宇|单元|问题位置|具体位置|位置)[ \t]*[:：]([^\n]+)")
-_ESTATE_FIELDS = re.compile(r"(?:^|(?<=\n))[ \t]*(?:所在小区|小区名称|小区)[ \t]*[:：][^\n]+"
-                            r"(?:\n[ \t]*(?:楼号|楼栋|楼宇|单元|问题位置|具体位置|位置)[ \t]*[:：][^\n]+)*")
 _BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
 _CONTENT_LABEL = re.compile(rf"\s*{_LABELS}\s*[:：]\s*")
 _TITLE = re.compile(rf"\s*(?:{'|'.join(SUBJECT_LABELS)})\s*[:：]")
@@ -138,10 +134,10 @@ def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
 def fields_as_read(text: str, read: Callable[[str], Place | None]) -> str:
     """A form's text as a dispatcher reads its fields: without the writer's own address, two roads
     in a field as their junction, one address field of two."""
-    return one_address_field(two_roads_as_junction(estate_fields_as_address(without_contact_fields(text))), read)
+    return one_address_field(two_roads_as_junction(address_parts_as_address(without_contact_fields(text))), read)
 
 
-def estate_fields_as_address(text: str) -> str:
+def address_parts_as_address(text: str) -> str:
     """A form that asks for the parts of an address in fields of their own — the estate, the building
     and the unit (小区：阳光100国际新城 / 楼栋：G座; 小区名称：融侨悦城 / 问题位置：东南门), the road and the
     house number (路名：西总布胡同 | 门牌号：23号), where at it (具体位置：中段) —: one address field of them,
