@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import BUILDING, CJK, EXIT, NUMBER, SENTENCE_ENDS, STRETCH
+from classifiers.locate.place_reading.patterns import BUILDING, CJK, EXIT, NUMBER, PAUSE_ONLY, SENTENCE_ENDS, STRETCH
 from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -24,8 +24,6 @@ _BREAKS_RE = re.compile(_BREAKS)
 _BARE_NUMBER = re.compile(r"(\d{1,5}|[零一二三四五六七八九十百两]{1,5})(?![号\d])")
 _DENIED_BARE_THEN_IS = re.compile(rf"(?:\d{{1,5}}|[零一二三四五六七八九十百两]{{1,5}}){_BREAKS}是")
 
-
-_PAUSE_ONLY = re.compile(r"[,.\s]*")
 # A name denied by its kind (不是村, 不是街道, 不是小区), the one meant said next
 _KIND_DENIED = re.compile(rf"[?,.\s{PHRASE_BREAK}]*(?:[\u4e00-\u9fff]{{2,3}}:)?[\s{PHRASE_BREAK}]*(?:哦|噢|啊)?不是"
                           rf"(?:村|村子|小区|街道|镇|乡|路|街|胡同|公园|超市|医院|学校)[,.\s{PHRASE_BREAK}]*(?:而?是|就是)?[\s{PHRASE_BREAK}]*(?:那个)?")
@@ -44,7 +42,7 @@ def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
         # that way — 干面胡同和北小街，不是北小街，是南小街 — is read with the junction)
         # (or said, then denied by name: 文星路 不是文星路 是文星北路)
         said_then_denied = i > 0 and names[i - 1].value == names[i].value \
-            and _PAUSE_ONLY.fullmatch(t, names[i - 1].end, names[i].start - 2)
+            and PAUSE_ONLY.fullmatch(t, names[i - 1].end, names[i].start - 2)
         if (i == 0 or said_then_denied) and i + 1 < len(names) and t.endswith("不是", 0, names[i].start) \
                 and _IS_INSTEAD.fullmatch(t, names[i].end, names[i + 1].start):
             return names[i + 1:]

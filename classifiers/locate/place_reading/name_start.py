@@ -14,9 +14,6 @@ _SURNAMES = set("段")  # boundary words that are surnames too, before 家 (段�
 _AFTER_HE = set("平谐顺美睦")  # 和平, 和谐, 和顺 …: 和 starting a name, not joining two
 
 
-_NAMED_WITH_BOUNDARY = frozenset({"自由", "为民", "得胜"})
-
-
 def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool,
                latin: bool = False, numbered: bool = False, phrases: frozenset[int] = frozenset()) -> int:
     """Where the name whose suffix starts at s0 begins: the longest run of Chinese
@@ -47,10 +44,10 @@ def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len
         if c in _SURNAMES and t.startswith("家", i):
             i -= 1  # 段家滩路: the family 段's place, not 段 (a stretch) before it
             continue
-        if c in single and i - 2 >= lowest and t[i - 2:i] in _NAMED_WITH_BOUNDARY:
+        if c in single and i - 2 >= lowest and t[i - 2:i] in vocab.boundary_words_in_names:
             i -= 2  # 自由家园: a word of names that ends in a boundary character …
             continue
-        if c in single and t[i - 1:i + 1] in _NAMED_WITH_BOUNDARY and i + 1 == s0:
+        if c in single and t[i - 1:i + 1] in vocab.boundary_words_in_names and i + 1 == s0:
             i -= 1  # … or starts with one (为民路, but not 更正为民生路)
             continue
         if not ("\u4e00" <= c <= "\u9fff" or latin and c.isascii() and c.isalnum()) or c in single:

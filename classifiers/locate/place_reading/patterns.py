@@ -60,3 +60,5 @@ DETAIL_ASKED = re.compile(
 # Across the road from or next door to a place (对面解放西路92号, 东门对面的聚福楼饭店)
 NEIGHBOUR_WORDS = "对面|隔壁|旁边"
 
+# Pauses only (commas, full stops, spaces) between two things said
+PAUSE_ONLY = re.compile(r"[,.\s]*")

@@ -17,7 +17,7 @@ import re
 
 from classifiers.locate.place_reading.details import detail_at, details_from
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import CJK, DETAIL_ASKED, EXIT, NUMBER, SENTENCE_ENDS
+from classifiers.locate.place_reading.patterns import CJK, DETAIL_ASKED, EXIT, NUMBER, PAUSE_ONLY, SENTENCE_ENDS
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -149,7 +149,6 @@ def exit_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: li
 
 
 _NUMBER_REACH = 60  # how far after a road its house number may be said, after 门牌
-_PAUSE = re.compile(r"[\s,.]*")  # (202号 / 202号旁边: the number said again, then where at it)
 _DOORPLATE = re.compile(r"门牌(?:号)?|多少号")  # (福海路 多少号 我看看 / 202号: asking himself)
 
 
@@ -163,7 +162,7 @@ def number_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: 
     number = NUMBER.search(t, plate.end(), stop) if plate else None
     if number:
         place.number = number.group(1)
-        again = NUMBER.match(t, number.end() + len(_PAUSE.match(t, number.end()).group()))
+        again = NUMBER.match(t, PAUSE_ONLY.match(t, number.end()).end())  # (202号 / 202号旁边: said again, then where at it)
         details_from(vocab, t, again.end() if again and again.group(1) == place.number else number.end(), place)
 
 

@@ -24,6 +24,7 @@ class Vocabulary:
         lengths = sorted({len(b) for b in boundaries if len(b) > 1})
         self.longer_boundaries = [(n, {b for b in boundaries if len(b) == n}) for n in lengths]
         self.connectors = set(w["names.connectors"])
+        self.boundary_words_in_names = frozenset(w["names.boundary_words_in_names"])
         self.vague_end = re.compile(f"(?:{_alternation(w['names.vague'])})$")
         self.vague_start = re.compile(f"(?:{_alternation(w['names.vague'])})(?=[{CJK}]{{2}})")
         kinds: dict[str, str] = {}

@@ -18,7 +18,7 @@ MAX_WORD = 12
 
 # section → key → "list" (of words), "str" or "map" (word → word); every key is required.
 _SCHEMA: dict[str, dict[str, str]] = {
-    "names": {"boundaries": "list", "connectors": "list", "vague": "list"},
+    "names": {"boundaries": "list", "connectors": "list", "boundary_words_in_names": "list", "vague": "list"},
     "roads": {"suffixes": "list", "numbered": "list", "need_number": "list", "numbered_followers": "list",
               "not_before": "list", "not_names": "list", "not_endings": "list"},
     "compounds": {"suffixes": "list", "need_context": "list", "context_followers": "list", "not_before": "list",
