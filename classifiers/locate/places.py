@@ -31,7 +31,7 @@ classifiers/locate/place_reading/, one job a module (its __init__ lists them).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble
 from classifiers.locate.place_reading.corrections import after_corrections, district_denied_with
@@ -74,7 +74,7 @@ class PlaceReader:
     vocabulary (default: classifiers/data/place_words.toml); `known_landmarks`: names a
     registry holds that no suffix gives away (金宝汇, 二实小, 55中), read like brands."""
 
-    def __init__(self, districts: set[str] | None = None, streets: set[str] | None = None,
+    def __init__(self, districts: Set[str] | None = None, streets: Set[str] | None = None,
                  words: PlaceWords | None = None, known_landmarks: Iterable[str] = ()):
         self.districts = districts if districts is not None else division_names("areas")
         self.streets = streets if streets is not None else division_names("streets")

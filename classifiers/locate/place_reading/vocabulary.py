@@ -4,6 +4,7 @@ corrections, junction words, gates, sides and directions."""
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 
 from classifiers.locate.place_reading.patterns import CJK, STRETCH_AFTER
 from classifiers.locate.place_reading.text import PHRASE_BREAK
@@ -15,7 +16,7 @@ _ETHNIC_DIVISION = re.compile(r"(.{2,3}?)(?:[^族]{1,3}族)+(?:自治县|自治�
 class Vocabulary:
     """`districts`/`streets`: the division table's names; `words`: the checked word file."""
 
-    def __init__(self, districts: set[str], streets: set[str], words: PlaceWords):
+    def __init__(self, districts: Set[str], streets: Set[str], words: PlaceWords):
         self.districts = districts
         self.streets = streets
         self.words = w = words

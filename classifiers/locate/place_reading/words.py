@@ -136,13 +136,14 @@ def _checked_map(value: Any, where: str) -> dict[str, str]:
     return {**value, **{to_simplified(heard): to_simplified(meant) for heard, meant in value.items()}}
 
 
-def division_names(kind: str) -> set[str]:
+@functools.cache
+def division_names(kind: str) -> frozenset[str]:
     """The division table's names of one kind: "areas" (区/县) or "streets" (街道/镇/乡); none
-    when the file is absent."""
+    when the file is absent. Read once: every place reader and the duplicate check share it."""
     path = GAZETTEER / f"{kind}.txt"
     if not path.exists():
-        return set()
-    return {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+        return frozenset()
+    return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
 @functools.cache
