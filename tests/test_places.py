@@ -2017,7 +2017,15 @@ V32_ROUND = [
     ("标题：流浪狗太多 | 区县：博望区 | 街道：博望镇 | 详细地址： | 问题描述：镇上最近流浪狗特别多", {"district": "博望区", "street": "博望镇"}),
 ]
 
-LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND
+V33_ROUND = [
+    # the county label's 区县 is no district of its own, whatever follows it (a county of two
+    # characters, a label without a colon)
+    ("标题：频繁停电\n所属区县：和县\n乡镇：历阳镇\n详细地址：\n问题描述：这个月镇上已经停了四次电", {"district": "和县", "street": "历阳镇"}),
+    ("标题 废品堆放 区县 东安区 路名 东堂子胡同 门牌号 三十一号 问题描述 三十一号门口收废品的把纸壳子堆在胡同里",
+     {"district": "东安区", "road": "东堂子胡同", "number": "31"}),
+]
+
+LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND
 
 
 

@@ -43,7 +43,7 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
     """A district or street whose suffix (区, 县, 街道, 镇 …) starts at s0: the name as the
     division table holds it, or as the words around it make plain; None when neither."""
     known = vocab.districts if kind == "district" else vocab.streets
-    if kind == "district" and _COUNTY_LABEL.match(t, end):
+    if kind == "district" and (_COUNTY_LABEL.match(t, end) or t.endswith("区县", 0, end)):
         return None  # 所属区县：…, 流浪狗太多 区县 博望区: a form's label, no district
     if last is not None and last.end == s0 and last.kind in ("landmark", "compound") and start == s0:
         glued = t[last.start:end]  # 观音桥街道, 李家村镇: the name read as a landmark is the street's
