@@ -2023,6 +2023,22 @@ V33_ROUND = [
     ("标题：频繁停电\n所属区县：和县\n乡镇：历阳镇\n详细地址：\n问题描述：这个月镇上已经停了四次电", {"district": "和县", "street": "历阳镇"}),
     ("标题 废品堆放 区县 东安区 路名 东堂子胡同 门牌号 三十一号 问题描述 三十一号门口收废品的把纸壳子堆在胡同里",
      {"district": "东安区", "road": "东堂子胡同", "number": "31"}),
+    # a form as a table's rows; its address parts without colons; the place field saying 同上 after the
+    # writer's own address (which is then the place); parts on one line; an estate named without a
+    # suffix after the road and number; a building left to the description (楼栋：见描述)
+    ("| 项目 | 内容 |\n|---|---|\n| 标题 | 楼道堆物 |\n| 区县 | 东安区 |\n| 街道 | 建国门街道 |\n| 小区名称 | 苏州园小区 |\n"
+     "| 楼栋 | 7号楼 |\n| 单元 | 二单元 |\n| 问题描述 | 楼道里堆满了纸箱 |",
+     {"district": "东安区", "street": "建国门街道", "compound": "苏州园小区", "building": "7", "unit": "2"}),
+    ("区县 东安区\n街道 东四街道\n路名 东四八条\n门牌号 52号\n问题描述 饭馆把桌椅摆到胡同里",
+     {"district": "东安区", "street": "东四街道", "road": "东四八条", "number": "52"}),
+    ("联系人：邵女士\n联系地址：花山区湖东二村15栋\n事发地点：同上\n问题描述：楼顶防水层坏了，顶楼几户下雨就漏。",
+     {"district": "花山区", "compound": "湖东二村", "building": "15"}),
+    ("问题类型：电梯故障 小区名称：城市之光 楼栋：A栋 单元：1 问题描述：电梯停了一部快一个月 所在区域：花山区",
+     {"district": "花山区", "compound": "城市之光", "building": "A", "unit": "1"}),
+    ("所在区域：雨山区\n路名：天门大道\n门牌号：1888号\n小区名称：天门湖畔\n楼栋：5\n单元：2\n问题描述：垃圾桶一周才清一次",
+     {"district": "雨山区", "road": "天门大道", "number": "1888", "compound": "天门湖畔", "building": "5", "unit": "2"}),
+    ("小区名称：阳光嘉苑\n楼栋：见描述\n单元：见描述\n所在区域：博望区\n问题描述：8号楼2单元电梯这个月坏了三次",
+     {"district": "博望区", "compound": "阳光嘉苑", "building": "8", "unit": "2"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

@@ -12,11 +12,13 @@ from classifiers.locate.place_reading.patterns import station_key
 from classifiers.locate.place_reading.place import NAMED_KINDS, Place
 from classifiers.locate.place_reading.text import SUBJECT_LABELS
 from classifiers.locate.place_reading.words import (
+    COMPOUND_SUFFIXES,
     CORRECTIONS,
     FORM_DUMP_LABELS,
     FORM_LABELS,
     FORM_NOT_HERE,
     GENERIC_LANDMARKS,
+    LANDMARK_SUFFIXES,
 )
 
 _LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=True))) + ")"
@@ -27,6 +29,8 @@ _ADDRESS_FIELD = re.compile(rf"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!�
 # The writer's own address (联系地址：…): never the problem's place, and a place read on into it
 # would take it in (胜利桥下 + 联系地址：城南区新华街道纺织厂宿舍4栋)
 _CONTACT_FIELD = re.compile(rf"(?:联系|家庭|通讯|居住)(?:地址|住址)\s*[:：][ \t\u3000]*[^\n|｜]*?\s*{_FIELD_END}")
+_SAME_AS_CONTACT = re.compile(r"(?:联系|家庭|通讯|居住)(?:地址|住址)\s*[:：][ \t\u3000]*(?P<own>[^\n|｜]+?)[ \t]*[\n|｜]"
+                              r"(?:[^\n|｜]*[\n|｜])??[ \t]*(?:事发|问题|发生|详细)(?:地址|地点)\s*[:：][ \t\u3000]*(?P<same>同上)")
 # …and a letter's signature: a name line, his address, his phone (市民 费女士 / 住址：… / 电话：…)
 _SIGNATURE_ADDRESS = re.compile(r"(?<=\n)(?P<name>[^\n:：]{2,15}\n)(?:住址|地址|家庭住址|住所|家住)\s*[:：][^\n]*"
                                 r"(?=\s*$|\n\s*(?:电话|電話|手机|手機|联系电话|聯繫電話|联系方式|tel|TEL|Tel))")
@@ -43,10 +47,12 @@ _DUMP_LABEL = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(re.escape, _DUMP_LABELS)
 # 【问题地点】红牌楼永辉超市门口, [地点] 万科金域榕郡, 地点——江南大道中256号: a label marked otherwise than by a colon
 # (one a line, or all on one line: 【问题描述】…【详细地址】…【所在区域】…)
 _BRACKET_LABEL = re.compile(r"(?m)(?:^|(?<=\S))[ \t]*[【\[]([\u4e00-\u9fff]{2,6})[】\]][ \t]*")
+_TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[ \t]*([\u4e00-\u9fff]{2,6})[ \t]*\|[ \t]*([^|\n]*?)[ \t]*\|[ \t]*$")
 _DASH_LABEL = re.compile(r"(?m)^[ \t]*([\u4e00-\u9fff]{2,6})[ \t]*(?:——|—|--)[ \t]*")
 _BARE_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
 _CONTENT_LABEL = re.compile(rf"\s*{_LABELS}\s*[:：]\s*")
 _TITLE = re.compile(rf"\s*(?:{'|'.join(SUBJECT_LABELS)})\s*[:：]")
+_OTHER_FIELDS = re.compile(r"(?:\s*(?:所在|所属)?(?:区域|地区|区县|街道|乡镇|社区)\s*[:：][^\n|｜]*)+\s*")
 _DESCRIPTION = re.compile(r"(?:问题描述|内容|描述|详情|诉求|情况)\s*[:：][^\n]+")  # not a title
 # Parts that name the place and its details; a content that says one of these the field
 # lacks makes the field's place finer.
@@ -62,8 +68,10 @@ _KEYS = [f.name for f in fields(Place) if f.name not in ("text", "near")]
 
 def with_colons(text: str) -> str:
     """A form dumped without colons ("标题 井盖移位 所在区域 东安区 问题地点 北京站 详细地址 …", or its
-    labels in brackets or before a dash: 【问题地点】…, [地点] …, 地点——…), its fields one a line as
-    label：value, as a form is read; any other text as it is."""
+    labels in brackets or before a dash: 【问题地点】…, [地点] …, 地点——…, or as a table's rows:
+    | 区县 | 东安区 |), its fields one a line as label：value, as a form is read; any other text as it is."""
+    if "|" in text and len(rows := _TABLE_ROW.findall(text)) >= 3:
+        return "\n".join(f"{label}：{value}" for label, value in rows)
     for marked, sign in ((_BRACKET_LABEL, "【"), (_BRACKET_LABEL, "["), (_DASH_LABEL, "—"), (_DASH_LABEL, "--")):
         if sign in text and len(marked.findall(text)) >= 3:  # (looked for only where the sign is)
             return marked.sub(lambda m: ("\n" if m.start() and text[m.start() - 1] != "\n" else "") + m.group(1) + "：", text)
@@ -83,9 +91,13 @@ def two_roads_as_junction(text: str) -> str:
 
 
 def without_contact_fields(text: str) -> str:
-    """A form without the writer's own address fields, a letter without the address in its signature."""
+    """A form without the writer's own address fields, a letter without the address in its signature;
+    but where the problem's address field says 同上 after the writer's own, that address is the place
+    (联系地址：花山区湖东二村15栋 / 事发地点：同上)."""
     if "址" not in text and "家住" not in text:
         return text
+    if "同上" in text and (same := _SAME_AS_CONTACT.search(text)):
+        text = text[:same.start("same")] + same.group("own") + text[same.end("same"):]
     return _SIGNATURE_ADDRESS.sub(lambda m: m.group("name"), _CONTACT_FIELD.sub("", text))
 
 
@@ -162,8 +174,8 @@ _PART_KINDS = {"路名": "road", "道路名称": "road", "门牌号": "number", 
                "小区名称": "estate", "小区": "estate", "楼号": "building", "楼栋号": "building", "楼栋": "building",
                "楼宇": "building", "单元号": "unit", "单元": "unit", "问题位置": "where", "具体位置": "where", "位置": "where"}
 _PART_ORDER = ("road", "number", "estate", "building", "unit", "where")
-_ADDRESS_PART = re.compile(rf"(?:^|(?<=[\n|｜]))[ \t]*({'|'.join(sorted(_PART_KINDS, key=len, reverse=True))})"
-                           r"[ \t]*[:：][ \t]*([^\n|｜]*?)[ \t]*(?=[\n|｜]|$)")
+_ADDRESS_PART = re.compile(rf"(?:^|(?<=[\n|｜ \t]))[ \t]*({'|'.join(sorted(_PART_KINDS, key=len, reverse=True))})"
+                           r"[ \t]*[:：][ \t]*([^\n|｜]*?)[ \t]*(?=[\n|｜]|[ \t]+[\u4e00-\u9fff]{2,6}[ \t]*[:：]|$)")
 # An address field that names a place of its own (详细地址：湖北路88号), not one left empty or pointing on
 _OWN_ADDRESS = re.compile(r"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!住)(?:事发|问题|详细|发生)?(?:地址|地点)[ \t]*[:：]"
                           r"[ \t]*(?!见|同上|无|[\n|｜]|$)")
@@ -174,6 +186,8 @@ def _part_said(kind: str, value: str) -> str:
     """A part as an address says it: 23 → 23号, 5 → 5号楼, 2 → 2单元; 见描述 / 同上 say nothing."""
     if value.startswith(("见", "同上")):
         return ""
+    if kind == "estate" and not value.endswith(tuple(COMPOUND_SUFFIXES)) and not value.endswith(tuple(LANDMARK_SUFFIXES)):
+        return value + "小区"  # 小区名称：天门湖畔: an estate however it is named (天门大道1888号天门湖畔小区5号楼)
     if _BARE.match(value):
         return value + {"number": "号", "building": "号楼" if value[-1].isdigit() else "栋", "unit": "单元"}.get(kind, "")
     return value
@@ -191,7 +205,8 @@ def form_parts(text: str) -> tuple[str, str, str, str] | None:
     after = _DESCRIPTION.search(content)
     if d and not after:  # 内容：小区北门的门禁坏了 地点：怡景湾: the description first
         content, before = d.group(), before[:d.start()] + before[d.end():]
-    elif after and _TITLE.match(content):  # 地点：… 标题：… 内容：…: the title between
+    elif after and (_TITLE.match(content) or _OTHER_FIELDS.fullmatch(content, 0, after.start())):
+        # 地点：… 标题：… 内容：…: the title between (or the region's fields: 所在区域：博望区)
         content, before = content[after.start():], before + content[:after.start()]
     label = _CONTENT_LABEL.match(content)
     said = content[label.end():] if label else content
