@@ -2039,6 +2039,15 @@ V33_ROUND = [
      {"district": "雨山区", "road": "天门大道", "number": "1888", "compound": "天门湖畔", "building": "5", "unit": "2"}),
     ("小区名称：阳光嘉苑\n楼栋：见描述\n单元：见描述\n所在区域：博望区\n问题描述：8号楼2单元电梯这个月坏了三次",
      {"district": "博望区", "compound": "阳光嘉苑", "building": "8", "unit": "2"}),
+    # a county-level city or a county said short before a road is its district (as a district is:
+    # 涧西长安路); a named place right after a village is in it (not 村口小卖部: the village's own spot)
+    ("石狮霞岭路12号边上有管道向小河直排污水", {"district": "石狮市", "road": "霞岭路", "number": "12", "side": "旁"}),
+    ("德化窑前路瓷厂街口那个山坡又在掉石头了", {"district": "德化县", "road": "窑前路", "cross_road": "瓷厂街"}),
+    ("【地點】晉江市池店鎮仕林村仕林小學後門\n【描述】後門外水溝沒有蓋板",
+     {"district": "晋江市", "street": "池店镇", "compound": "仕林村", "landmark": "仕林小学", "gate": "后门"}),
+    ("来电人反映：石狮市宝盖镇塘边村塘边大桥桥下有人倾倒生活垃圾。",
+     {"district": "石狮市", "street": "宝盖镇", "compound": "塘边村", "landmark": "塘边大桥", "side": "下"}),
+    ("来电人反映：安平县双河镇杜家湾村村口小卖部长期向未成年人售卖烟酒", {"district": "安平县", "street": "双河镇", "compound": "杜家湾村"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

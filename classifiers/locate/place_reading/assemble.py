@@ -459,7 +459,11 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
             place.landmark = value  # 创业大道与科技三路交叉口西南角、农商银行门前: the spot at the junction
             said.append(value)
             return True
-        if place.landmark or (place.compound or place.cross_road) and not n.attached or place.number:
+        in_village = adjacent and place.compound.endswith(vocab.village_suffixes) and not (
+            place.building or place.gate or place.side) and not value.startswith(vocab.village_suffixes) \
+            and "至" not in value and value not in GENERIC_LANDMARKS  # 邢江村邢江小学门口: a place in the village
+        # (not 村口小卖部, 村子中间公共厕所, 三组至村委会: a spot the village itself gives)
+        if place.landmark or (place.compound and not in_village or place.cross_road) and not n.attached or place.number:
             return None  # (天河北路与体育东路交汇处天桥下: the junction's footbridge)
         place.landmark = value
     if value:

@@ -376,7 +376,7 @@ def _without_short_district(vocab: Vocabulary, found: Name,
             # 汝阳上店镇 → 汝阳县, 上店镇 (a town; 新华街道 is no 新华区 and 街道)
             cut = found.start + k
             return Name("district", full, found.start, cut), Name("street", rest, cut, found.end)
-        if found.kind == "street" or not full or not full.endswith("区") or _part_of_the_name(vocab, rest):
+        if found.kind == "street" or not full or _part_of_the_name(vocab, rest):
             continue
         suffix = max((s for s in vocab.road_suffixes if rest.endswith(s)), key=len, default="")
         if suffix and len(rest) - len(suffix) >= 2:
