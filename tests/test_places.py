@@ -2048,6 +2048,17 @@ V33_ROUND = [
     ("来电人反映：石狮市宝盖镇塘边村塘边大桥桥下有人倾倒生活垃圾。",
      {"district": "石狮市", "street": "宝盖镇", "compound": "塘边村", "landmark": "塘边大桥", "side": "下"}),
     ("来电人反映：安平县双河镇杜家湾村村口小卖部长期向未成年人售卖烟酒", {"district": "安平县", "street": "双河镇", "compound": "杜家湾村"}),
+    # a transcript told in pieces: the road given in answer, then the spot on it given in answer to the
+    # operator's question for where on it (the road said back by both); a space between a name and its
+    # kind (中石油 加油站) is no pause; a lone character said again after a comma (荣 荣新路) is a stutter
+    ("接线员：您好，12345。\n来电人：喂，我 要 反映 一个 排水 的 问题\n接线员：请问在哪里？\n来电人：鱼峰区\n"
+     "接线员：鱼峰区哪个街道或者哪条路？\n来电人：荣军 街道，荣 荣新路\n接线员：荣新路哪个位置？\n"
+     "来电人：荣新路 那个 …… 有 个 加油站，中石油 加油站，旁边 那个 排水沟 全 堵 了",
+     {"district": "鱼峰区", "street": "荣军街道", "road": "荣新路", "landmark": "中石油加油站", "side": "旁"}),
+    ("接线员：您好，12345。\n来电人：我 要 投诉 施工 扰民。\n接线员：哪个区？\n来电人：东安区。\n接线员：具体位置？\n"
+     "来电人：金宝街。\n接线员：金宝街哪个位置？\n来电人：金宝街 购物 中心 北边儿，北边儿 那个 工地。",
+     {"district": "东安区", "road": "金宝街", "landmark": "金宝街购物中心", "side": "北侧"}),
+    ("东安区\n建国门这边\n小雅宝胡同\n小雅宝公交站\n站牌 被 撞 歪 了", {"district": "东安区", "road": "小雅宝胡同", "landmark": "小雅宝公交站"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

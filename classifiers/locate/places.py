@@ -43,7 +43,7 @@ from classifiers.locate.place_reading.note import put_right_by_note
 from classifiers.locate.place_reading.patterns import CITY_METRO, station_key
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.restated import restated
-from classifiers.locate.place_reading.text import METRO_AFTER_ROAD, phrase_starts, prepare, subject_end
+from classifiers.locate.place_reading.text import METRO_AFTER_ROAD, PHRASE_BREAK, phrase_starts, prepare, subject_end
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 from classifiers.locate.place_reading.words import (
     BRANDS,
@@ -112,6 +112,8 @@ class PlaceReader:
         if vocab.misheard:  # a place word as speech recognition or a typo gave it (东堂子湖同)
             pattern, meant = vocab.misheard
             t = pattern.sub(lambda m: meant[m.group()], t)
+        if PHRASE_BREAK in t:
+            t = vocab.kind_after_break.sub("", t)
         t = put_right_by_note(vocab, t)
         t = METRO_AFTER_ROAD.sub("地铁站", t)
         subject = subject_end(t)

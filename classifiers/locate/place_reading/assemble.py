@@ -18,6 +18,7 @@ from classifiers.locate.place_reading.said_later import (
     gate_said_later,
     number_said_later,
     side_in_next_sentence,
+    spot_answered,
 )
 from classifiers.locate.place_reading.short_schools import short_for
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -134,6 +135,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         side_in_next_sentence(vocab, t, place, end)
         gate_said_later(vocab, t, place, end, names)
         bridge_side_said_later(vocab, t, place, end, names)
+        spot_answered(vocab, t, place, end, names)
         detail_answered(vocab, t, place, end)
         exit_said_later(vocab, t, place, end, names)
         number_said_later(vocab, t, place, end, names)
@@ -245,7 +247,8 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
     finer, finer_end = assemble(vocab, t, [n for n in names if n.start >= later[0].start])
     if finer is None or not finer.specific:
         return None
-    if later[0].kind != "compound" and not any(getattr(finer, k) for k in _DETAILS):
+    if later[0].kind != "compound" and not any(getattr(finer, k) for k in _DETAILS) \
+            and not (finer.road and finer.landmark and finer.landmark not in GENERIC_LANDMARKS):
         return None  # (一片儿好多胡同, 些小饭馆: a name read where none is said, unless something finer follows it)
     finer.district = finer.district or place.district or answered.get("district", "")
     finer.street = finer.street or place.street or answered.get("street", "")

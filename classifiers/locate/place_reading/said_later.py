@@ -21,6 +21,7 @@ from classifiers.locate.place_reading.patterns import CJK, DETAIL_ASKED, EXIT, N
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
+from classifiers.locate.place_reading.words import GENERIC_LANDMARKS
 
 # the end of a sentence, or of a form's field and the next field's label (地址：… 内容：…)
 _SENTENCE_END = re.compile(rf"[{SENTENCE_ENDS}\n{PHRASE_BREAK}](?:[{CJK}]{{1,4}}:)?")
@@ -126,6 +127,35 @@ def detail_answered(vocab: Vocabulary, t: str, place: Place, end: int) -> None:
         for key in ("number", "exit", "gate", "building", "unit", "side"):
             if not getattr(place, key) and (key != "number" or place.road):
                 setattr(place, key, getattr(trial, key))
+        return
+
+
+_PAUSE = 3
+_SAID_BACK = 24  # the operator's question before the end of the place (the road said back in it)
+_SPOT_REACH = 30  # from the operator's question to the spot the caller names (荣新路 那个 …… 有 个 加油站)
+
+
+def spot_answered(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
+    """Give a road told alone the spot on it the caller names in answer to the operator's question
+    for where on it (北京站东街，具体哪个位置？…北京站派出所 对面儿), with its gate and side: the first
+    named landmark of the answer, the road said again passed over."""
+    if not place.road or place.landmark or place.compound or place.number or place.cross_road or place.between:
+        return
+    # (the question may say the road back, and the caller say it again: 接线员：荣新路哪个位置？来电人：荣新路
+    # 那个…… — both read as the place said again)
+    again = end - len(place.road) - _PAUSE
+    asked = next((m for m in DETAIL_ASKED.finditer(t, max(0, again - _SAID_BACK), end + _ASKED_REACH) if m.end() >= again), None)
+    if asked is None:
+        return
+    for n in names:
+        if n.start < asked.end() or n.kind == "road" and n.value == place.road:
+            continue
+        if n.start > asked.end() + _SPOT_REACH or n.kind != "landmark":
+            return
+        if n.value in GENERIC_LANDMARKS:
+            continue  # (有个加油站，中石油加油站: the named one)
+        place.landmark = n.value
+        details_from(vocab, t, skip_soft(vocab, t, n.end), place)
         return
 
 

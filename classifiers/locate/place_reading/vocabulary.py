@@ -53,6 +53,8 @@ class Vocabulary:
         self._ending_cache: dict[str, tuple[str, ...]] = {}
         self.kind_suffixes = tuple(k for k in _longest_first(kinds) if len(k) >= 2
                                    and kinds[k] in ("compound", "landmark"))
+        # 中石油 加油站, 东安区 图书馆: a transcript's space between a name and its kind is no pause
+        self.kind_after_break = re.compile(rf"(?<=[{CJK}]{{2}}){PHRASE_BREAK}+(?=(?:{_alternation(self.kind_suffixes)}))")
         first_chars = "".join(sorted({k[0] for k in kinds}))
         self.suffix_re = re.compile(f"(?=[{first_chars}])(?:{_suffix_alternation(kinds)})")
         self.not_names = {"road": set(w["roads.not_names"]), "compound": set(w["compounds.not_names"]),
