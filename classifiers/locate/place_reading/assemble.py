@@ -150,20 +150,23 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
 _ROAD_SAID_AFTER_REACH = 10
 _ROAD_THEN_KIND = 14
 _THAT_IS = re.compile(r"[,\s]*(?:就是|就在|在)")
+_ON_THE_ROAD = re.compile(r"上?[,.\s\u2063]+")
 
 
 def _road_of_landmark_said_after(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int) -> None:
     if not place.landmark or place.road or place.compound or place.landmark in GENERIC_LANDMARKS:
         return
     kind = next(iter(vocab.kinds_ending(place.landmark)), "")
-    if not kind:
-        return
     for n in names:
-        if n.kind == "road" and end <= n.start <= end + _ROAD_SAID_AFTER_REACH \
-                and (m := _THAT_IS.search(t, end, n.start)) is not None and m.end() == n.start \
-                and kind in t[n.end:n.end + _ROAD_THEN_KIND] \
+        if n.kind != "road" or not end <= n.start <= end + _ROAD_SAID_AFTER_REACH:
+            continue
+        m = _THAT_IS.search(t, end, n.start)
+        on = _ON_THE_ROAD.match(t, n.end)
+        if m is not None and m.end() == n.start and (kind and kind in t[n.end:n.end + _ROAD_THEN_KIND] or on) \
                 and not any(o.start > n.start and o.start < n.end + _ROAD_THEN_KIND and o.kind != "road" for o in names):
             place.road = n.value
+            if on and not place.side:  # 阿婆螺蛳粉总店，就在桂柳二路上，门口…: where at the shop, said next
+                details_from(vocab, t, on.end(), place)
             return
 
 
