@@ -2059,6 +2059,12 @@ V33_ROUND = [
      "来电人：金宝街。\n接线员：金宝街哪个位置？\n来电人：金宝街 购物 中心 北边儿，北边儿 那个 工地。",
      {"district": "东安区", "road": "金宝街", "landmark": "金宝街购物中心", "side": "北侧"}),
     ("东安区\n建国门这边\n小雅宝胡同\n小雅宝公交站\n站牌 被 撞 歪 了", {"district": "东安区", "road": "小雅宝胡同", "landmark": "小雅宝公交站"}),
+    # where the caller comes from is no part of the name; a landmark's road said after it with 就在 …上;
+    # a road's numbered lane; a place field saying only 路边 names no estate
+    ("我老家三江县 良口乡 平寨村 村子 西头那条排水沟 堵了", {"district": "三江县", "street": "良口乡", "compound": "平寨村", "side": "西侧"}),
+    ("12345你好\n鱼峰区那个阿婆螺蛳粉总店，就在桂柳二路上，门口天天把潲水往下水道倒",
+     {"district": "鱼峰区", "road": "桂柳二路", "landmark": "阿婆螺蛳粉总店", "side": "门口"}),
+    ("柳南区鹅峰路二巷15号门前的下水道盖板缺失", {"district": "柳南区", "road": "鹅峰路二巷", "number": "15", "side": "门口"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND
@@ -2071,6 +2077,8 @@ def test_the_later_rounds_readings(text, expected):
 
 
 V25_NO_PLACE = [
+    # a place field saying only where in general (路边) names no estate
+    "问题描述：路边有个坑\n发生地点：路边\n详细地址：就在我上班路上",
     # a form whose only address is the writer's own
     "标题：咨询\n问题地点：\n详细地址：\n问题描述：请问居住证怎么办理\n联系地址：城东区翠竹路8号",
     "标题：投诉客服｜问题地点：无｜详细地址：无｜问题描述：供暖公司电话打不通｜联系地址：东安区鲤鱼胡同小区4号楼",

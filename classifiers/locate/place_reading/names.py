@@ -228,6 +228,7 @@ def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, 
 # What follows a county town's one-character street (南街) for it to be one: a number or a junction
 _AT_TOWN_STREET = re.compile(r"\d|十字路口|丁字路口|路口|交叉口")
 _BANK_STREET = re.compile(r"[\u4e00-\u9fff]?[河江湖海溪塘]沿街")
+_NUMBERED_LANE_AFTER = re.compile(r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})(?:巷|弄)")
 _NUMBERED_MALU = re.compile(r"[一二三四五六七八九十东西南北]马路")
 # 海晏北路灯塔路口: a road glued to the junction's other road, which starts like 路灯 or 路面
 _GLUED_PARTNER = re.compile(r"[\u4e00-\u9fff]{1,3}?(?:路|街|大道|巷)(?:口|交叉|十字|与|和|跟)")
@@ -269,6 +270,8 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
             return None  # (问题地点：东四十条 / 问题描述：…: the field ends after the lane)
     if suffix in vocab.need_number and not t[end:end + 1].isdigit():
         return None
+    if lane := _NUMBERED_LANE_AFTER.match(t, end):
+        return Name("road", t[start:lane.end()], start, lane.end())  # 鹅峰路二巷15号: the road's numbered lane
     return Name("road", name, start, end)
 
 
