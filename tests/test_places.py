@@ -2065,6 +2065,18 @@ V33_ROUND = [
     ("12345你好\n鱼峰区那个阿婆螺蛳粉总店，就在桂柳二路上，门口天天把潲水往下水道倒",
      {"district": "鱼峰区", "road": "桂柳二路", "landmark": "阿婆螺蛳粉总店", "side": "门口"}),
     ("柳南区鹅峰路二巷15号门前的下水道盖板缺失", {"district": "柳南区", "road": "鹅峰路二巷", "number": "15", "side": "门口"}),
+    # a form's content saying the house number again with where at it (院门口, 院里, 对面), or the building
+    # with 楼下; not the shop below a number, nor a way off its door
+    ("标题：井盖缺失\n所属区县：东安区\n路名：西总布胡同\n门牌号：23号\n问题描述：23号院门口的污水井盖不见了",
+     {"district": "东安区", "road": "西总布胡同", "number": "23", "side": "门口"}),
+    ("区县：东安区\n路名：船板胡同\n门牌号：8号院\n问题描述：8号院里有户人家把公共过道封起来盖了个小房",
+     {"district": "东安区", "road": "船板胡同", "number": "8", "side": "内"}),
+    ("问题类型：树木遮挡\n小区名称：南竹杆小区\n楼栋：6号楼\n问题描述：6号楼楼下的大树枝把路灯全挡住了",
+     {"compound": "南竹杆小区", "building": "6", "side": "下"}),
+    ("所属区县：当涂县\n乡镇：姑孰镇\n路名：黄山路\n门牌号：210号\n问题描述：210号楼下的麻将馆每天通宵营业",
+     {"district": "当涂县", "street": "姑孰镇", "road": "黄山路", "number": "210"}),
+    ("标题：路灯不亮\n问题地点：大雅宝胡同\n详细地址：大雅宝胡同16号\n问题描述：16号门口往东的两盏路灯已经坏了十多天",
+     {"road": "大雅宝胡同", "number": "16"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

@@ -63,6 +63,7 @@ _FINER = ("road", "number", "cross_road", "between", "stretch", "compound", "bui
 # (A side the content says after naming the field's place again — 地址：七条小区北门 内容：北门门口… —
 # is the place's to some annotators and to others not: on the development sets 3 for, 28 against.)
 _CONTINUED = ("building", "unit", "gate", "exit", "stretch")
+_SIDE_WORDS = 4  # how far after the number said again its side may be (院门口, 楼下, 门前)
 _KEYS = [f.name for f in fields(Place) if f.name not in ("text", "near")]
 
 
@@ -286,7 +287,26 @@ def finer_from_form(text: str, whole: Place | None, read: Callable[[str], Place 
     if whole is None:
         return whole
     place = _finer(whole, read, *parts[:3], back_refs)
+    if place is not None and not place.side:
+        place = _side_at_number_again(place, parts[2], read)
     return _side_from_title(place, read(parts[3])) if place is not None and parts[3].strip() else place
+
+
+def _side_at_number_again(place: Place, said: str, read: Callable[[str], Place | None]) -> Place:
+    """路名：西总布胡同 / 门牌号：23号 / 问题描述：23号院门口的污水井盖…: the content says the field's house
+    number again with where at it — its door, inside its yard, across from it (not 楼下: the shop below
+    a number is not at it to most readers, nor 门口往东, a way off) —, or the building again with 楼下."""
+    for value, said_as, sides in ((place.number, "号院|号", ("门口", "内", "对面")), (place.building, "号楼|栋|幢", ("下",))):
+        m = re.search(rf"(?<![\d\w]){re.escape(value)}(?:{said_as})", said) if value else None
+        if m is None or said.startswith("往", m.end() + 2, m.end() + _SIDE_WORDS + 1):
+            continue
+        if sides == ("下",) and not said.startswith(("楼下", "下"), m.end()):
+            continue
+        base = place.road or place.compound
+        again = read(base + said[m.start():m.end() + _SIDE_WORDS]) if base else None
+        if again is not None and again.side in sides and (again.number or again.building) == value:
+            return replace(place, side=again.side)
+    return place
 
 
 def _side_from_title(place: Place, title: Place | None) -> Place:
