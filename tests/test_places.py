@@ -71,7 +71,7 @@ NOT_HOUSE_NUMBERS = [
     # an order number
     ("订单号20230612887766一直没发货,商家在建华南路", {"road": "建华南路"}),
     # a flat and a floor
-    ("枫林苑3号楼2单元302室楼道里堆满杂物", {"compound": "枫林苑", "building": "3", "unit": "2"}),  # the stairwell: no side
+    ("枫林苑3号楼2单元302室楼道里堆满杂物", {"compound": "枫林苑", "building": "3", "unit": "2", "side": "内"}),  # in the stairwell (the schema: 里 → 内)
     ("海棠家园六号楼三楼的住户在阳台烧东西", {"compound": "海棠家园", "building": "6"}),
     ("松柏路18-2号二楼的饭店油烟直排", {"road": "松柏路", "number": "18-2"}),
     # a distance: neither a number nor a side
