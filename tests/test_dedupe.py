@@ -1072,3 +1072,14 @@ def test_a_landmark_said_with_its_district_before_it_is_one_place():
     assert same_place({"landmark": "东河区人民公园"}, {"landmark": "青山区人民公园"}) == "different"
     # a school said with its city and 第, and by its number
     assert same_place({"landmark": "包头市第九中学", "gate": "正门"}, {"landmark": "九中", "side": "门口"}) != "different"
+
+
+def test_a_report_that_says_it_is_another_problem_is_offered_not_joined():
+    first = "【地址】八里湖新区琴湖路196号【描述】汽修店在人行道上洗车，污水横流。"
+    second = "【地址】八里湖新区琴湖路196号【描述】该汽修店晚上喷漆，油漆味很重。（与之前反映的洗车是不同问题）"
+    result = _two_reports_at_one_spot((first, "SJ-06028", "SJ-06028"), (second, "SJ-06028", "SJ-06028"))
+    assert result.action == "suggest" and result.candidates[0].case_no == "C1"
+    assert result.candidates[0].explanation["another_problem"] is True
+    # without that sentence the same two would be joined (same category, same spot, alike words)
+    alike = "【地址】八里湖新区琴湖路196号【描述】该汽修店在人行道上洗车，污水流了一地。"
+    assert _two_reports_at_one_spot((first, "SJ-06028", "SJ-06028"), (alike, "SJ-06028", "SJ-06028")).action == "attach"

@@ -54,7 +54,7 @@ from rapidfuzz import fuzz, process
 from classifiers.dedupe.faults import fault_kinds, fault_model, faults_alike, pair_reader, text_profile
 from classifiers.dedupe.objects import object_kinds, objects_differ
 from classifiers.dedupe.place_match import named_bare, place_keys, same_place
-from classifiers.dedupe.recurrence import history_model, recurrence_score, still_score
+from classifiers.dedupe.recurrence import history_model, recurrence_score, says_another_problem, still_score
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.geometry import near_distance_m
 from classifiers.normalize import chinese_numeral, normalize
@@ -427,7 +427,7 @@ _M_PER_DEG = 111_320.0
 
 class _Query:
     __slots__ = ("tok", "chars", "bigrams", "marks", "code", "parent", "grid", "lat", "lng",
-                 "ts", "reporters", "place", "place_keys", "close", "recurs", "faults", "text", "still",
+                 "ts", "reporters", "place", "place_keys", "close", "recurs", "another", "faults", "text", "still",
                  "profile", "objects")
 
     def fault_profile(self) -> np.ndarray:
@@ -927,7 +927,7 @@ class DuplicateIndex:
         # "修好了，又坏了": fixed and back is a new occurrence; the operator may still join it.
         # Unless the open case told the same story (a re-post, a neighbour's account of it).
         came_back = q.recurs and e.recurrence_score() < self.recurrence_threshold
-        auto = (not came_back and place_consistent and (place_known or same_reporter)
+        auto = (not came_back and not q.another and place_consistent and (place_known or same_reporter)
                 and (text >= self.min_text_attach or same_reporter or told_one
                      # a vaguer report of the same category and the same problem's words
                      # shares little text with the precise one (光明菜市场那边 / 光明路218号…)
@@ -936,7 +936,7 @@ class DuplicateIndex:
                      or same_reporter and text >= self.reporter_repost_text))
         # "我前天就报了，到现在还是歪着": the problem at this very spot is still there, however
         # differently the two tell it (撞裂了 / 还歪在那) — in a related category at least.
-        still_there = (not auto and not came_back and score >= self.attach_threshold
+        still_there = (not auto and not came_back and not q.another and score >= self.attach_threshold
                        and named in ("same", "compatible") and still_counts and q.says_still(self.still_threshold))
         auto = auto or still_there
         explanation = {
@@ -960,6 +960,8 @@ class DuplicateIndex:
             explanation["same_problem_words"] = True
         if came_back:
             explanation["recurrence"] = True
+        if q.another:
+            explanation["another_problem"] = True
         if still_there:
             explanation["still_open"] = True
         if still_chase and auto:
@@ -1015,6 +1017,7 @@ class DuplicateIndex:
         q.place_keys = frozenset(place_keys(q.place, query=True))
         q.close = frozenset(c for c in (q.code, *close_codes) if c)
         q.recurs = prepared.recurrence >= self.recurrence_threshold
+        q.another = says_another_problem(text)
         q.text, q.still = text, None
         return q
 

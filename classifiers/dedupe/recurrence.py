@@ -26,7 +26,7 @@ from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.dedupe.textmodel import CharLinear, cached, vectorizer
 from classifiers.normalize import normalize
 
-__all__ = ["DuplicateWordsError", "recurrence_score", "says_it_recurred", "still_score"]
+__all__ = ["DuplicateWordsError", "recurrence_score", "says_another_problem", "says_it_recurred", "still_score"]
 
 WORDS = Path(__file__).resolve().parents[1] / "data" / "duplicate_words.toml"
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "recurrence.jsonl"
@@ -148,3 +148,13 @@ def says_it_recurred(text: str, threshold: float | None = None, path: Path = WOR
         threshold = DuplicateSettings.recurrence_threshold
     score = recurrence_score(text, path=path)
     return score == 1.0 or score >= threshold
+
+
+@lru_cache(maxsize=4)
+def _another(path: Path = WORDS) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, _words(word_file(path), "another", path))))
+
+
+def says_another_problem(text: str, normalized: str | None = None, path: Path = WORDS) -> bool:
+    """True when the report says it is about another problem than one told before ("这是另一件事")."""
+    return bool(_another(path).search(normalize(text) if normalized is None else normalized))
