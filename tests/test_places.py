@@ -2077,6 +2077,13 @@ V33_ROUND = [
      {"district": "当涂县", "street": "姑孰镇", "road": "黄山路", "number": "210"}),
     ("标题：路灯不亮\n问题地点：大雅宝胡同\n详细地址：大雅宝胡同16号\n问题描述：16号门口往东的两盏路灯已经坏了十多天",
      {"road": "大雅宝胡同", "number": "16"}),
+    # a numbered lane with its stretch said next; a stretch's ends said as the roads' ends (那头);
+    # house numbers in formal numerals, 廿, or spaced before 号
+    ("東四八條 從東四南大街到朝陽門北小街那一段 全是亂停的車", {"road": "东四八条", "between": ["东四南大街", "朝阳门北小街"]}),
+    ("贡院东街从建国门内大街那头到北京站东街那头 那一截 全是坑", {"road": "贡院东街", "between": ["建国门内大街", "北京站东街"]}),
+    ("举报：本司胡同廿号院有人私搭乱建", {"road": "本司胡同", "number": "20"}),
+    ("滏河北大街叁拾陆号 路面塌陷一个大坑", {"road": "滏河北大街", "number": "36"}),
+    ("农林路 两百零八 号门口 有块广告牌摇摇欲坠", {"road": "农林路", "number": "208", "side": "门口"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

@@ -216,6 +216,8 @@ def end_as_said(name: str) -> str:
     """An end of a stretch as a dispatcher writes it, without the junction word: 东四十条路口 →
     东四十条, 花园路口 → 花园路."""
     name = name.removesuffix("儿")  # 干面胡同口儿
+    if name.endswith(("那头", "这头")) and len(name) > 4:
+        name = name[:-2]  # 从建国门内大街那头到北京站东街那头: the road's end, said as the road
     if name.endswith("口"):
         name = name[:-1]
     if _GATE_OF_PLACE.search(name):

@@ -81,7 +81,12 @@ _NUMBER_SPELLED_AFTER = re.compile(rf"(\d{{1,5}})(号楼|号|栋|幢)[,\s{PHRASE
 # 东四三条三条小区, 东四六条 嗯 六条小区: a numbered lane, then the estate named after it — not a stutter
 _LANE_THEN_ESTATE = re.compile(r"([一二三四五六七八九十]{1,2}条)[\s,，]*(?:嗯|啊|呃|那个|就是)?[\s,，]*(?=\1(?:小区|社区|宿舍))")
 _BRACKETED_CORRECTION = re.compile(r"[（(]((?:不对|不是|更正|应为|应该是)[^）)]{0,30})[）)]")
-_SPACED_NUMBER_WORD = re.compile(r"(\d)[ \t\u3000]+(号楼|号|栋|幢|单元)")
+_SPACED_NUMBER_WORD = re.compile(r"([\d零〇一二两三四五六七八九十百])[ \t\u3000]+(号楼|号|栋|幢|单元)")
+# 叁拾陆号, 廿号: a house number in the numerals of cheques and old usage
+_FORMAL_NUMERALS = str.maketrans({"壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五",
+                                  "陆": "六", "陸": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十", "佰": "百"})
+_FORMAL_NUMBER = re.compile(r"[壹贰貳叁參肆伍陆陸柒捌玖拾佰廿卅零〇一二两三四五六七八九十百]*[壹贰貳叁參肆伍陆陸柒捌玖拾佰廿卅]"
+                            r"[壹贰貳叁參肆伍陆陸柒捌玖拾佰廿卅零〇一二两三四五六七八九十百]*(?=\s*(?:号|號|栋|棟|幢|单元|單元))")
 # 十字 不对 丁字路口: the kind of junction put right, not the place
 _JUNCTION_KIND_PUT_RIGHT = re.compile(rf"(?:十字|丁字)(?:路?口)?[,\s{PHRASE_BREAK}]*(?:不对|不是)[,\s{PHRASE_BREAK}]*(?=(?:十字|丁字)路?口)")
 
@@ -160,6 +165,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     if "（" in text or "(" in text:
         # 3号楼（不对，应该是4号楼，我写错了）: a correction in brackets, read as one said aloud
         text = _BRACKETED_CORRECTION.sub(lambda m: "，" + m.group(1).replace("应该是", "是") + "，", text)
+    if _FORMAL_NUMBER.search(text):
+        text = _FORMAL_NUMBER.sub(lambda m: m.group().replace("廿", "二十").replace("卅", "三十").translate(_FORMAL_NUMERALS), text)
     if " 号" in text or " 栋" in text or " 单元" in text:
         text = _SPACED_NUMBER_WORD.sub(r"\1\2", text)  # 经七路 588 号, 3 栋 2 单元
     if " " in text:
