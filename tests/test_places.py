@@ -2084,6 +2084,19 @@ V33_ROUND = [
     ("举报：本司胡同廿号院有人私搭乱建", {"road": "本司胡同", "number": "20"}),
     ("滏河北大街叁拾陆号 路面塌陷一个大坑", {"road": "滏河北大街", "number": "36"}),
     ("农林路 两百零八 号门口 有块广告牌摇摇欲坠", {"road": "农林路", "number": "208", "side": "门口"}),
+    # junction words (交汇那个十字路口, 岔路口) and a way off the junction said as 那块
+    ("东单北大街和金宝街交汇那个十字路口 早高峰天天堵死", {"road": "东单北大街", "cross_road": "金宝街"}),
+    ("小雅宝胡同和大雅宝胡同的那个岔路口 有个大坑", {"road": "小雅宝胡同", "cross_road": "大雅宝胡同"}),
+    ("朝阳路和北仓路口往北那块 路边停了一溜大货车", {"road": "朝阳路", "cross_road": "北仓路", "side": "北侧"}),
+    # a form's place asked for in parts of other kinds: a junction's roads, a stretch's ends, a station and
+    # its exit, a bridge; the district labelled 所属区
+    ("道路1：皂果路\n道路2：朗州路\n位置描述：路口西北角公交站台\n问题描述：站台顶棚破损漏雨。", {"road": "皂果路", "cross_road": "朗州路"}),
+    ("路口名称：东单北大街×东堂子胡同\n问题描述：路口积水，雨后三天不退。", {"road": "东单北大街", "cross_road": "东堂子胡同"}),
+    ("所在道路：建国门内大街\n起止位置：北京站东街路口至东单北大街路口\n问题描述：绿化带内垃圾很多。",
+     {"road": "建国门内大街", "between": ["北京站东街", "东单北大街"]}),
+    ("站点：建国门地铁站\n出口：H 出口\n描述：出口处盲道被共享单车占满。", {"landmark": "建国门地铁站", "exit": "H"}),
+    ("所在区县：鼎城区\n桥梁名称：乾明桥\n位置：桥下\n问题描述：桥下涵洞堵塞", {"district": "鼎城区", "landmark": "干明桥", "side": "下"}),
+    ("所属区：东安区\n详细地址：朝阳门北大街 8 号\n问题描述：门前人行道被饭店外摆桌椅占用。", {"district": "东安区", "road": "朝阳门北大街", "number": "8"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

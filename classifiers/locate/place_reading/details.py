@@ -58,7 +58,7 @@ def _without_brand(vocab: Vocabulary, name: str, branch: str) -> str:
 # A little way off a junction or a gate in one direction: the side of it the labellers write
 # (14 of 20 development texts that say so, all at junctions and gates; 5 write none)
 _OFFSET_SIDE = re.compile(r"[,\s]*(?:再)?[往向朝]([东西南北])(?:边|面)?(?:走|拐)?[,\s]*(?:约|大约|大概|差不多)?"
-                          r"(?:[\d一二三四五六七八九十百几两]+多?米|一点儿?|一些|不远|没多远)(?:左右)?")
+                          r"(?:[\d一二三四五六七八九十百几两]+多?米|一点儿?|一些|不远|没多远|那一?块|那边|那一?段)(?:左右)?")
 # 路口往北约50米, 往南一点: a little way along the road (which side of it may follow). Not
 # _OFFSET_SIDE's distances: with a road side after a longer way (往南大概一百米，路东边) the
 # labellers write the way as the side, which _OFFSET_SIDE then reads

@@ -41,7 +41,7 @@ _TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}
 # how fine a place is, to choose between two address fields
 _FINENESS = {"spot": 2, "road": 1, "area": 0}
 # 所在区域：城东区 / 所属街道：朝阳门街道: the form's own field for the district and street
-_REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区)|(?<![^\n|｜ \t])(?:区域|地区|区县|乡镇|街道|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
+_REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区|区(?![\u4e00-\u9fff]))|(?<![^\n|｜ \t])(?:区域|地区|区县|乡镇|街道|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
 _DUMP_LABELS = tuple(sorted(FORM_DUMP_LABELS, key=len, reverse=True))
 _DUMP_LABEL = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(re.escape, _DUMP_LABELS))})(?:\s+|$)")
 # 【问题地点】红牌楼永辉超市门口, [地点] 万科金域榕郡, 地点——江南大道中256号: a label marked otherwise than by a colon
@@ -153,13 +153,15 @@ def fields_as_read(text: str, read: Callable[[str], Place | None]) -> str:
 def address_parts_as_address(text: str) -> str:
     """A form that asks for the parts of an address in fields of their own — the estate, the building
     and the unit (小区：阳光100国际新城 / 楼栋：G座; 小区名称：融侨悦城 / 问题位置：东南门), the road and the
-    house number (路名：西总布胡同 | 门牌号：23号), where at it (具体位置：中段) —: one address field of them,
-    where the form has no address field of its own that names a place."""
-    if "小区" not in text and "路名" not in text:
+    house number (路名：西总布胡同 | 门牌号：23号), the two roads of a junction (道路1：皂果路 / 道路2：朗州路,
+    路口名称：东单北大街×东堂子胡同), a stretch's ends (所在道路：… / 起止位置：A路口至B路口), a station and its
+    exit (站点：建国门地铁站 / 出口：H 出口), a bridge (桥梁名称：乾明桥 / 位置：桥下), where at it (具体位置：中段)
+    —: one address field of them, where the form has no address field of its own that names a place."""
+    if not _PART_LOOK.search(text):
         return text
     parts = [m for m in _ADDRESS_PART.finditer(text) if m.group(2).strip()]
     said = {_PART_KINDS[m.group(1)]: m for m in reversed(parts)}  # (the first of each kind)
-    if not ("road" in said or "estate" in said) or _OWN_ADDRESS.search(text):
+    if not any(k in said for k in _PART_PLACES) or _OWN_ADDRESS.search(text):
         return text
     address = "".join(_part_said(kind, said[kind].group(2).strip()) for kind in _PART_ORDER if kind in said)
     first = min(m.start() for m in said.values())
@@ -171,24 +173,44 @@ def address_parts_as_address(text: str) -> str:
 
 
 # The fields of an address's parts, and how each is written into one address
-_PART_KINDS = {"路名": "road", "道路名称": "road", "门牌号": "number", "门牌": "number", "所在小区": "estate",
+_PART_KINDS = {"路名": "road", "道路名称": "road", "所在道路": "road", "路段名称": "road", "道路1": "road",
+               "道路2": "cross", "路口名称": "junction", "交叉路口": "junction", "路口": "junction",
+               "起止位置": "between", "起止点": "between", "起止路段": "between",
+               "门牌号": "number", "门牌": "number", "所在小区": "estate",
                "小区名称": "estate", "小区": "estate", "楼号": "building", "楼栋号": "building", "楼栋": "building",
-               "楼宇": "building", "单元号": "unit", "单元": "unit", "问题位置": "where", "具体位置": "where", "位置": "where"}
-_PART_ORDER = ("road", "number", "estate", "building", "unit", "where")
-_ADDRESS_PART = re.compile(rf"(?:^|(?<=[\n|｜ \t]))[ \t]*({'|'.join(sorted(_PART_KINDS, key=len, reverse=True))})"
+               "楼宇": "building", "单元号": "unit", "单元": "unit", "站点": "station", "地铁站名": "station",
+               "站名": "station", "出口": "exit", "出入口": "exit", "出入口编号": "exit", "出口编号": "exit",
+               "桥梁名称": "bridge", "桥名": "bridge",
+               "问题位置": "where", "具体位置": "where", "位置描述": "where", "位置": "where"}
+_PART_ORDER = ("road", "cross", "junction", "between", "number", "estate", "building", "unit", "station", "exit",
+               "bridge", "where")
+_PART_PLACES = ("road", "estate", "junction", "station", "bridge")  # what makes the parts an address
+_PART_LOOK = re.compile("小区|路名|道路|路段|路口|站点|站名|桥梁|桥名")  # (a cheap look first)
+_ADDRESS_PART = re.compile(rf"(?:^|(?<=[\n|｜ \t]))[ \t]*({'|'.join(sorted(map(re.escape, _PART_KINDS), key=len, reverse=True))})"
                            r"[ \t]*[:：][ \t]*([^\n|｜]*?)[ \t]*(?=[\n|｜]|[ \t]+[\u4e00-\u9fff]{2,6}[ \t]*[:：]|$)")
 # An address field that names a place of its own (详细地址：湖北路88号), not one left empty or pointing on
 _OWN_ADDRESS = re.compile(r"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!住)(?:事发|问题|详细|发生)?(?:地址|地点)[ \t]*[:：]"
                           r"[ \t]*(?!见|同上|无|[\n|｜]|$)")
 _BARE = re.compile(r"^[\dA-Za-z一二三四五六七八九十百零两]+$")
+_ROADS_APART = re.compile(r"\s*(?:×|x|X|\*|/|、|与|和|跟)\s*")
+_FROM_TO = re.compile(r"^(?:自|从|由)?(.+?)\s*(?:至|到|—|-|~)\s*(.+?)$")
 
 
 def _part_said(kind: str, value: str) -> str:
-    """A part as an address says it: 23 → 23号, 5 → 5号楼, 2 → 2单元; 见描述 / 同上 say nothing."""
+    """A part as an address says it: 23 → 23号, 5 → 5号楼, 2 → 2单元, a junction's second road with its
+    junction word, a stretch from one end to the other, an exit's letter with 口; 见描述 / 同上 say nothing."""
     if value.startswith(("见", "同上")):
         return ""
     if kind == "estate" and not value.endswith(tuple(COMPOUND_SUFFIXES)) and not value.endswith(tuple(LANDMARK_SUFFIXES)):
         return value + "小区"  # 小区名称：天门湖畔: an estate however it is named (天门大道1888号天门湖畔小区5号楼)
+    if kind == "cross":
+        return "与" + value + "交叉口"
+    if kind == "junction":
+        return _ROADS_APART.sub("与", value) + ("" if value.endswith("口") else "交叉口")
+    if kind == "between" and (ends := _FROM_TO.match(value)):
+        return f"从{ends.group(1)}到{ends.group(2)}之间"
+    if kind == "exit":
+        return value.replace(" ", "").removesuffix("出口").removesuffix("口") + "口"
     if _BARE.match(value):
         return value + {"number": "号", "building": "号楼" if value[-1].isdigit() else "栋", "unit": "单元"}.get(kind, "")
     return value
