@@ -2097,6 +2097,10 @@ V33_ROUND = [
     ("站点：建国门地铁站\n出口：H 出口\n描述：出口处盲道被共享单车占满。", {"landmark": "建国门地铁站", "exit": "H"}),
     ("所在区县：鼎城区\n桥梁名称：乾明桥\n位置：桥下\n问题描述：桥下涵洞堵塞", {"district": "鼎城区", "landmark": "干明桥", "side": "下"}),
     ("所属区：东安区\n详细地址：朝阳门北大街 8 号\n问题描述：门前人行道被饭店外摆桌椅占用。", {"district": "东安区", "road": "朝阳门北大街", "number": "8"}),
+    # a district, then a name that starts like a kind (站前街, 桥南市场); a metro said without 站 before its exit
+    ("来电人反映：肥乡区站前街与育才路十字路口东北角有商户私设地桩", {"district": "肥乡区", "road": "站前街", "cross_road": "育才路"}),
+    ("来电人反映：鼎城区桥南市场内多家商户占用消防通道堆放货物", {"district": "鼎城区", "landmark": "桥南市场", "side": "内"}),
+    ("朝阳门地铁C出口旁边 共享单车堆得像山一样", {"landmark": "朝阳门地铁站", "exit": "C", "side": "旁"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND
@@ -2109,6 +2113,9 @@ def test_the_later_rounds_readings(text, expected):
 
 
 V25_NO_PLACE = [
+    # words that name nothing: the operator passing the call on, a county town said as 县城里, a label after 地址
+    "接线员：您是对电费有疑问是吧，我帮您转供电公司。",
+    "接线员：请您说一下具体地址。\n来电人：哎呀 我手机快没电了 回头再说",
     # a place field saying only where in general (路边) names no estate
     "问题描述：路边有个坑\n发生地点：路边\n详细地址：就在我上班路上",
     # a form whose only address is the writer's own

@@ -204,6 +204,8 @@ def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, 
             return Name("road", last.value + suffix, last.start, end)
         return None
     if last.kind == "district" and kind == "landmark":
+        if len(suffix) == 1 and _CJK_NEXT.match(t, end) and not vocab.side_words.match(t, end):
+            return None  # 肥乡区站前街, 鼎城区桥南市场: a name that starts like a kind, in the district
         return Name(kind, last.value + suffix, last.start, end)  # 东安区图书馆
     if last.kind not in NAMED_KINDS:
         return None
@@ -228,6 +230,7 @@ def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, 
 # What follows a county town's one-character street (南街) for it to be one: a number or a junction
 _AT_TOWN_STREET = re.compile(r"\d|十字路口|丁字路口|路口|交叉口")
 _BANK_STREET = re.compile(r"[\u4e00-\u9fff]?[河江湖海溪塘]沿街")
+_CJK_NEXT = re.compile(r"[\u4e00-\u9fff]")
 _NUMBERED_LANE_AFTER = re.compile(r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})(?:巷|弄)")
 _NUMBERED_MALU = re.compile(r"[一二三四五六七八九十东西南北]马路")
 # 海晏北路灯塔路口: a road glued to the junction's other road, which starts like 路灯 or 路面

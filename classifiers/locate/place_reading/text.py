@@ -70,7 +70,7 @@ _LINE_TWICE = re.compile(rf"(\d{{1,2}}号线){_P}(?=\1)")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 # 长青路地铁A出口: the station named after the road, said without 站
-METRO_AFTER_ROAD = re.compile(r"(?<=[路街道条])地铁(?=[\s\u2063]?[a-z]?\d{0,2}号?(?:出入口|出口|口))")
+METRO_AFTER_ROAD = re.compile(r"(?<=[\u4e00-\u9fff])(?<![站铁])地铁(?=[\s\u2063]?[a-z]?\d{0,2}号?(?:出入口|出口|口))")
 
 
 # 建设路 一百二十八号 一二八 门口, 东四七条幺五号 一五, 十九号楼 一 一九: the number said again digit by

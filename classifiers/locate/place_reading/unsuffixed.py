@@ -67,7 +67,7 @@ def _field_name(vocab: Vocabulary, t: str, phrases: frozenset[int]) -> Name | No
     label = vocab.form_labels.search(t, start, end)
     end = label.start() if label else end
     name = t[start:end]
-    if t[end:end + 1].isascii() and t[end:end + 1].isalnum() or _GATE_WORD.search(name) \
+    if t[end:end + 1].isascii() and t[end:end + 1].isalnum() or t[end:end + 1] == ":" or _GATE_WORD.search(name) \
             or name[:2] in vocab.kinds or not 2 <= len(name) <= 6 or name in vocab.kinds or name in vocab.not_names["compound"] \
             or vocab.side_words.search(name) or vocab.crosses_boundary(name) or name.endswith(vocab.admin_suffixes):
         return None  # 地址：河州市 names a city (or a district, a town), not an estate
