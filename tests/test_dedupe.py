@@ -1016,6 +1016,9 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
     ("主题：幸福南里3号楼电梯困人 | 您好，青山区幸福南里3号楼电梯经常困人，请处理。",
      "主题：幸福南里B3号楼电梯困人 | 您好，青山区幸福南里B3号楼电梯经常困人，请处理。",
      "幸福南里3号楼的电梯又把人关里头了，天天困人", "栋"),
+    # below a building and on its roof
+    ("来电人反映：德化公寓5栋楼下堆放大量旧家具。", "德化公寓5栋楼顶上堆了一堆旧家具，刮风掉下来怎么办",
+     "德化公寓5栋楼下堆了一堆旧家具，路都走不通了", "楼顶下"),
 ])
 def test_two_sides_of_one_spot_are_two_places(first, other_side, same_side, conflict):
     # (no category: the texts alone tell the sides apart)

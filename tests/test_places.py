@@ -2101,6 +2101,9 @@ V33_ROUND = [
     ("来电人反映：肥乡区站前街与育才路十字路口东北角有商户私设地桩", {"district": "肥乡区", "road": "站前街", "cross_road": "育才路"}),
     ("来电人反映：鼎城区桥南市场内多家商户占用消防通道堆放货物", {"district": "鼎城区", "landmark": "桥南市场", "side": "内"}),
     ("朝阳门地铁C出口旁边 共享单车堆得像山一样", {"landmark": "朝阳门地铁站", "exit": "C", "side": "旁"}),
+    # 一栋老房子 is a count, not building 1; a footbridge's 顶上 is on it
+    ("来电人反映：津市市襄阳街56号旁边一栋老房子屋檐瓦片松动", {"district": "津市市", "road": "襄阳街", "number": "56", "side": "旁"}),
+    ("东单北大街那个天桥 顶上的玻璃棚碎了一块", {"road": "东单北大街", "landmark": "天桥", "side": "上"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

@@ -397,7 +397,7 @@ _JUNCTION_CONNECTORS = ("跟", "和", "与", "同")
 _JUNCTION_AFTER = re.compile("交叉|交汇|十字|丁字|路口|口")
 _FIELD_LABEL = re.compile(r"[\u4e00-\u9fff]{2,6}:")
 _AFFILIATED = re.compile("(?:第[一二三四五六七八九]|[一二三四五六七八九])?附属")
-_CITY_OWN_KINDS = ("大学", "学院")  # 洛阳师范学院: a college named after its city keeps it
+_CITY_OWN_KINDS = ("大学", "学院", "医院")  # 洛阳师范学院: a college named after its city keeps it
 _CITY_OWN = ("市", "站", "南站", "北站", "东站", "西站", "大学", "门", "地铁", "轨道交通", "汽车", "火车", "客运", "高铁", "长途")
 _DIRECTIONS = "东西南北中"
 

@@ -82,6 +82,7 @@ _NUMBER_SPELLED_AFTER = re.compile(rf"(\d{{1,5}})(号楼|号|栋|幢)[,\s{PHRASE
 _LANE_THEN_ESTATE = re.compile(r"([一二三四五六七八九十]{1,2}条)[\s,，]*(?:嗯|啊|呃|那个|就是)?[\s,，]*(?=\1(?:小区|社区|宿舍))")
 _BRACKETED_CORRECTION = re.compile(r"[（(]((?:不对|不是|更正|应为|应该是)[^）)]{0,30})[）)]")
 _SPACED_NUMBER_WORD = re.compile(r"([\d零〇一二两三四五六七八九十百])[ \t\u3000]+(号楼|号|栋|幢|单元)")
+_ONE_BUILDING_COUNTED = re.compile(r"(?<=一)[栋幢](?=[老新旧破小大高矮空危]|房|楼房|平房|民房|自建房|别墅|厂房)")
 # 叁拾陆号, 廿号: a house number in the numerals of cheques and old usage
 _FORMAL_NUMERALS = str.maketrans({"壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五",
                                   "陆": "六", "陸": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十", "佰": "百"})
@@ -165,6 +166,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     if "（" in text or "(" in text:
         # 3号楼（不对，应该是4号楼，我写错了）: a correction in brackets, read as one said aloud
         text = _BRACKETED_CORRECTION.sub(lambda m: "，" + m.group(1).replace("应该是", "是") + "，", text)
+    if "一栋" in text or "一幢" in text:
+        text = _ONE_BUILDING_COUNTED.sub("处", text)  # 56号旁边一栋老房子: a count, not building 1
     if _FORMAL_NUMBER.search(text):
         text = _FORMAL_NUMBER.sub(lambda m: m.group().replace("廿", "二十").replace("卅", "三十").translate(_FORMAL_NUMERALS), text)
     if " 号" in text or " 栋" in text or " 单元" in text:
