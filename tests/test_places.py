@@ -2104,6 +2104,8 @@ V33_ROUND = [
     # 一栋老房子 is a count, not building 1; a footbridge's 顶上 is on it
     ("来电人反映：津市市襄阳街56号旁边一栋老房子屋檐瓦片松动", {"district": "津市市", "road": "襄阳街", "number": "56", "side": "旁"}),
     ("东单北大街那个天桥 顶上的玻璃棚碎了一块", {"road": "东单北大街", "landmark": "天桥", "side": "上"}),
+    # a junction's second road whose name holds a character that ends text before names elsewhere (问)
+    ("来电人反映：长虹西大道与鹤问路交叉口中间隔离护栏被撞断了一截。", {"road": "长虹西大道", "cross_road": "鹤问路"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

@@ -44,7 +44,7 @@ _NAMED_SECTION = re.compile(r"[东西南北]?[一二三四五六七八九十]段
 def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
     """The names with two roads and a junction word made one junction, and the two ends of
     a stretch (从A到B之间) one between."""
-    names = _spoken_junctions(vocab, t, _with_sections(vocab, t, names))
+    names = _spoken_junctions(vocab, t, _with_sections(vocab, t, _partners_unread(vocab, t, names)))
     out: list[Name] = []
     i = 0
     while i < len(names):
@@ -102,6 +102,21 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
     for m in _TOWARD_JUNCTION.finditer(t):
         out = _between(vocab, t, m.start(), out)
     return out
+
+
+# 长虹西大道与鹤问路交叉口: a junction's second road whose name holds a character that ends text
+# before a name elsewhere (问 in 问下…) — read as the road, since the junction word follows it
+_PARTNER = re.compile(r"(?:与|和|跟|同)([\u4e00-\u9fff]{2,3}?(?:大道|大街|胡同|路|街|巷))")
+
+
+def _partners_unread(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
+    out = list(names)
+    for a in names:
+        m = _PARTNER.match(t, a.end) if a.kind == "road" else None
+        if m is None or not junction_word(vocab, t, m.end()) or any(n.start < m.end() and n.end > m.start(1) for n in names):
+            continue
+        out.append(Name("road", m.group(1), m.start(1), m.end()))
+    return sorted(out, key=lambda n: n.start) if len(out) > len(names) else names
 
 
 def _with_sections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
