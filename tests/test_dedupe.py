@@ -1086,3 +1086,10 @@ def test_a_report_that_says_it_is_another_problem_is_offered_not_joined():
     # without that sentence the same two would be joined (same category, same spot, alike words)
     alike = "【地址】八里湖新区琴湖路196号【描述】该汽修店在人行道上洗车，污水流了一地。"
     assert _two_reports_at_one_spot((first, "SJ-06028", "SJ-06028"), (alike, "SJ-06028", "SJ-06028")).action == "attach"
+
+
+def test_a_station_said_with_its_citys_metro_is_the_station_said_without():
+    # (九江: the city's name holds a numeral, which is no number)
+    result = _two_reports_at_one_spot(("九江地铁1号线甘棠湖站C口的上行扶梯停了好几天了，拎着东西爬楼梯好累", "", ""),
+                                      ("主题：甘棠湖站C出口扶梯停运\n地铁1号线甘棠湖站C出口的上行自动扶梯已停运数日，请督促运营方尽快修复。", "", ""))
+    assert result.action == "attach" and result.case_no == "C1"

@@ -2106,6 +2106,9 @@ V33_ROUND = [
     ("东单北大街那个天桥 顶上的玻璃棚碎了一块", {"road": "东单北大街", "landmark": "天桥", "side": "上"}),
     # a junction's second road whose name holds a character that ends text before names elsewhere (问)
     ("来电人反映：长虹西大道与鹤问路交叉口中间隔离护栏被撞断了一截。", {"road": "长虹西大道", "cross_road": "鹤问路"}),
+    # a town named X街镇; a community named after its street before a road of it; a living quarter is no district
+    ("来电人反映：柴桑区沙河街镇桃园小区自前天起停水", {"district": "柴桑区", "street": "沙河街镇", "compound": "桃园小区"}),
+    ("来电人反映：浔阳区三里街社区湓浦路与塔岭路交叉口西北角一根路灯杆漏电。", {"district": "浔阳区", "road": "湓浦路", "cross_road": "塔岭路"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND
@@ -2118,6 +2121,7 @@ def test_the_later_rounds_readings(text, expected):
 
 
 V25_NO_PLACE = [
+    "石化生活区老大门口那棵树上的马蜂窝越来越大了",
     # words that name nothing: the operator passing the call on, a county town said as 县城里, a label after 地址
     "接线员：您是对电费有疑问是吧，我帮您转供电公司。",
     "接线员：请您说一下具体地址。\n来电人：哎呀 我手机快没电了 回头再说",

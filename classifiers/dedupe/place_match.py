@@ -27,6 +27,7 @@ from rapidfuzz import fuzz
 from classifiers.locate.place_reading.words import division_names
 from classifiers.locate.places import (
     BRANDS,
+    CITY_METRO,
     COMPOUND_SUFFIXES,
     GENERIC_LANDMARKS,
     LANDMARK_SUFFIXES,
@@ -62,6 +63,10 @@ def _plain(place: Place | dict | None) -> dict:
         return {}
     p = place if isinstance(place, dict) else place.as_dict()
     office = p.get("landmark") or ""
+    if office.endswith("站") and (metro := CITY_METRO.match(office)) and metro.end():
+        # 九江地铁1号线甘棠湖站 = 地铁1号线甘棠湖站: the city's metro off before numbers are read (九 is no 9)
+        p = {**p, "landmark": CITY_METRO.sub("", office)}
+        office = p["landmark"]
     if not p.get("compound") and office.endswith(_VILLAGE_OFFICES) and len(office) > 4:
         # 王家庄村委会 = 王家庄村 + 村委会, as the reader takes 王家庄村村委会
         p = {**p, "compound": office[:-2], "landmark": office[-3:]}

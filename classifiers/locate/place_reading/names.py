@@ -273,6 +273,8 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
             return None  # (问题地点：东四十条 / 问题描述：…: the field ends after the lane)
     if suffix in vocab.need_number and not t[end:end + 1].isdigit():
         return None
+    if t.startswith("社区", end) or suffix == "街" and t.startswith("镇", end) and not t.startswith(("镇上", "镇里"), end):
+        return None  # 三里街社区: a community named after its street; 沙河街镇: a town
     if lane := _NUMBERED_LANE_AFTER.match(t, end):
         return Name("road", t[start:lane.end()], start, lane.end())  # 鹅峰路二巷15号: the road's numbered lane
     return Name("road", name, start, end)
