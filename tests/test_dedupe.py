@@ -1093,3 +1093,14 @@ def test_a_station_said_with_its_citys_metro_is_the_station_said_without():
     result = _two_reports_at_one_spot(("九江地铁1号线甘棠湖站C口的上行扶梯停了好几天了，拎着东西爬楼梯好累", "", ""),
                                       ("主题：甘棠湖站C出口扶梯停运\n地铁1号线甘棠湖站C出口的上行自动扶梯已停运数日，请督促运营方尽快修复。", "", ""))
     assert result.action == "attach" and result.case_no == "C1"
+
+
+@pytest.mark.parametrize("full, short", [
+    ({"landmark": "九江市第一人民医院", "side": "东侧"}, {"landmark": "市一医院", "side": "东侧"}),
+    ({"road": "浔阳东路", "landmark": "九江市图书馆", "side": "门口"}, {"road": "浔阳东路", "landmark": "市图书馆", "side": "门口"}),
+    ({"gate": "北门", "landmark": "九江市第三中学", "side": "外"}, {"gate": "北门", "landmark": "三中", "side": "外"}),
+])
+def test_a_landmark_said_with_its_city_or_short_is_one_place(full, short):
+    from classifiers.dedupe.place_match import same_place
+    assert same_place(full, short) in ("same", "compatible")
+    assert same_place({"landmark": "第一人民医院"}, {"landmark": "第二人民医院"}) == "different"

@@ -67,6 +67,9 @@ def _plain(place: Place | dict | None) -> dict:
         # 九江地铁1号线甘棠湖站 = 地铁1号线甘棠湖站: the city's metro off before numbers are read (九 is no 9)
         p = {**p, "landmark": CITY_METRO.sub("", office)}
         office = p["landmark"]
+    elif _CITY_BEFORE.match(office):  # 九江市第三中学 = 第三中学 (= 三中), likewise
+        p = {**p, "landmark": _CITY_BEFORE.sub("", office)}
+        office = p["landmark"]
     if not p.get("compound") and office.endswith(_VILLAGE_OFFICES) and len(office) > 4:
         # 王家庄村委会 = 王家庄村 + 村委会, as the reader takes 王家庄村村委会
         p = {**p, "compound": office[:-2], "landmark": office[-3:]}
@@ -366,11 +369,13 @@ def _landmark_name(p: dict) -> str:
         name = name[1:]
     name = _CITY_BEFORE.sub("", name)  # 澜州市枫渡医院 = 枫渡医院
     name = _NUMBERED_SCHOOL.sub(r"\1\2", name)  # 第三小学 = 三小, 第五十五中学 = 五十五中
+    name = _NUMBERED_HOSPITAL.sub(r"\1医院", name)  # 第一人民医院 = 一医院 (市一医院), 第二医院 = 二医院
     m = _INNER_COMPOUND.match(name)  # 清水湾社区篮球场 = 清水湾篮球场
     return _compound_key(m.group(1)) + m.group(2) if m else name
 
 
 # A school by its number, said in full or short as callers do (第三小学 / 三小)
+_NUMBERED_HOSPITAL = re.compile(r"^第?([一二三四五六七八九十\d]{1,2})(?:人民)?医院$")
 _NUMBERED_SCHOOL = re.compile(r"第?([一二三四五六七八九十\d]{1,3})([小中])学$")
 # A city's name before a landmark's (not 超市, 城市, 菜市, 夜市 … nor 市场, 市民, 市政, 市府)
 _CITY_BEFORE = re.compile(r"^[\u4e00-\u9fff]{1,2}[^超城菜夜集门股黑早花鱼\W]市(?![场民政府])(?=[\u4e00-\u9fff\d]{3})")
