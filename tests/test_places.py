@@ -2109,6 +2109,9 @@ V33_ROUND = [
     # a town named X街镇; a community named after its street before a road of it; a living quarter is no district
     ("来电人反映：柴桑区沙河街镇桃园小区自前天起停水", {"district": "柴桑区", "street": "沙河街镇", "compound": "桃园小区"}),
     ("来电人反映：浔阳区三里街社区湓浦路与塔岭路交叉口西北角一根路灯杆漏电。", {"district": "浔阳区", "road": "湓浦路", "cross_road": "塔岭路"}),
+    # the operator's questions one after another, the last asking which side (门口还是院里)
+    ("接线员：东四哪条胡同呢？\n来电人：东四 七条\n接线员：有门牌号吗？\n来电人：呃 我看看啊 七十 七十六号\n"
+     "接线员：是在门口还是院里？\n来电人：院里头 院里头", {"road": "东四七条", "number": "76", "side": "内"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

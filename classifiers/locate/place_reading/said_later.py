@@ -111,10 +111,14 @@ _HESITATION = 12  # the caller's first words before the answer (呃，我看看�
 def detail_answered(vocab: Vocabulary, t: str, place: Place, end: int) -> None:
     """Give `place` the exit, gate, building or unit the caller says in answer to the operator's
     question for it, a turn or two after the place was told; only parts it lacks."""
-    asked = DETAIL_ASKED.search(t, end, end + _ASKED_REACH)
-    if asked is None or not (place.landmark or place.compound or place.road and not place.cross_road):
+    if not (place.landmark or place.compound or place.road and not place.cross_road):
         return  # (a road's house number too: 东四九条…哪个门牌附近呢？…四十二号门口)
-    answer = asked.end()
+    # (one question after another: 有门牌号吗？…七十六号 / 是在门口还是院里？…院里头)
+    for asked in DETAIL_ASKED.finditer(t, end, end + _ASKED_REACH):
+        _answer_read(vocab, t, place, asked.end())
+
+
+def _answer_read(vocab: Vocabulary, t: str, place: Place, answer: int) -> None:
     for start in range(answer, min(len(t), answer + _HESITATION)):
         if start > answer and t[start - 1] not in ",.!?; ":
             continue
