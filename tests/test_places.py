@@ -2112,6 +2112,13 @@ V33_ROUND = [
     # the operator's questions one after another, the last asking which side (门口还是院里)
     ("接线员：东四哪条胡同呢？\n来电人：东四 七条\n接线员：有门牌号吗？\n来电人：呃 我看看啊 七十 七十六号\n"
      "接线员：是在门口还是院里？\n来电人：院里头 院里头", {"road": "东四七条", "number": "76", "side": "内"}),
+    # the street given in answer to a question that names no division (县城里吗？), the district said back in
+    # the operator's question for the road (城中区哪条路？); the operator's 附近有没有 is no side
+    ("来电人：那个 我 反映 一个 坑 路中间 一个大坑\n接线员：在什么位置？\n来电人：汉寿 汉寿县\n接线员：县城里吗？\n"
+     "来电人：县城 龙阳 龙阳街道\n接线员：哪条路？\n来电人：就 那个 银珠路 银珠路上 门牌 好像 是 三 三十几 三十八号 门口",
+     {"district": "汉寿县", "street": "龙阳街道", "road": "银珠路", "number": "38", "side": "门口"}),
+    ("接线员：在什么地方呢？\n来电人：柳州 那个 城中区\n接线员：城中区哪条路？\n来电人：就 文 文庙路 你晓得嘛，文庙路 那个 中段\n"
+     "接线员：文庙路中段，附近有没有什么标志？\n来电人：不知道 没注意", {"district": "城中区", "road": "文庙路", "stretch": "中段"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND
