@@ -2119,6 +2119,9 @@ V33_ROUND = [
      {"district": "汉寿县", "street": "龙阳街道", "road": "银珠路", "number": "38", "side": "门口"}),
     ("接线员：在什么地方呢？\n来电人：柳州 那个 城中区\n接线员：城中区哪条路？\n来电人：就 文 文庙路 你晓得嘛，文庙路 那个 中段\n"
      "接线员：文庙路中段，附近有没有什么标志？\n来电人：不知道 没注意", {"district": "城中区", "road": "文庙路", "stretch": "中段"}),
+    # the county and the town given one question at a time before the village
+    ("接线员：您在哪个区县？\n来电人：我 在 武陵区 上班 但是 这个事 是在 我老家 安乡县\n接线员：安乡县哪个镇？\n来电人：大湖口镇\n"
+     "接线员：哪个村？\n来电人：出口洲 出口洲村 村东头 那条 河", {"district": "安乡县", "street": "大湖口镇", "compound": "出口洲村", "side": "东侧"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

@@ -176,7 +176,10 @@ _BRIDGE_END_THEN = re.compile(r"[东西南北](?:头|桥头|端)(?:的)?桥(?:(�
 
 
 # what may stand between a district or street and the name in it (青龙镇的 刘家寨村, 河西区 下面的 太平街道)
-_DIVISION_GAP = re.compile(r"(?:的|下面|底下|下边|那个|这个|整个|[,\s])*")
+_DIVISION_GAP = re.compile(r"(?:的|下面|底下|下边|那个|这个|整个|[,\s]"
+                           # (…大湖口镇 接线员:哪个村?来电人:出口洲 出口洲村: the operator's question between)
+                           r"|[.,\s\u2063]*(?:(?:接线员|话务员|客服|坐席):)?[^:?]{0,12}\?(?:来电人|市民|群众|用户):"
+                           r"(?:哦|嗯|呃|是|我们是)?)*")
 # 我住在解放西路88号，楼下对面解放西路92号…, 其居住在丽景苑3栋，对面5栋1单元…: the neighbour's number
 _NEIGHBOUR = re.compile(r"[,\s]*(?:的)?(?:我要|我)?(?:反映的是|反映一下|反映)?(?:那个)?[,\s]*"
                         rf"(?:马路|楼下|街)?(?:斜)?(?:{NEIGHBOUR_WORDS})(?:那个|的|是)?[,\s]*(?:对面|隔壁)?(?:那个|的|是)?[,\s]*")
@@ -317,7 +320,7 @@ def _divisions_before(t: str, names: list[Name], place: Place, name: Name) -> No
     """The district and street said right before a name (南京江宁区湖熟街道金桥村, 青龙镇的 刘家寨村,
     河西区 下面的 太平街道), where the place lacks them."""
     while name is not None:
-        before = next((n for n in names if n.kind in ("district", "street") and n.end <= name.start
+        before = next((n for n in reversed(names) if n.kind in ("district", "street") and n.end <= name.start
                        and _DIVISION_GAP.fullmatch(t, n.end, name.start)), None)
         if before is not None and not getattr(place, before.kind):
             setattr(place, before.kind, before.value)
