@@ -2122,6 +2122,9 @@ V33_ROUND = [
     # the county and the town given one question at a time before the village
     ("接线员：您在哪个区县？\n来电人：我 在 武陵区 上班 但是 这个事 是在 我老家 安乡县\n接线员：安乡县哪个镇？\n来电人：大湖口镇\n"
      "接线员：哪个村？\n来电人：出口洲 出口洲村 村东头 那条 河", {"district": "安乡县", "street": "大湖口镇", "compound": "出口洲村", "side": "东侧"}),
+    ("接线员：在什么地方？\n来电人：柳江区 那边\n接线员：柳江区哪个镇？\n来电人：进德镇\n接线员：进德镇哪个村或者哪条路？\n"
+     "来电人：是 …… 那个 …… 三合村，三合村 南头，那个 厂 就 在 河边",
+     {"district": "柳江区", "street": "进德镇", "compound": "三合村", "side": "南侧"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

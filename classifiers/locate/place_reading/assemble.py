@@ -222,7 +222,7 @@ def _neighbours_number(vocab: Vocabulary, t: str, place: Place, first: Name, end
 _FINER_REACH = 30  # how far after a district or street alone the place in it may be named
 # the operator's turn right after what the caller said, up to a name in it (接线员:城中区哪条路?) or
 # the caller's next answer (接线员:县城里吗?来电人:县城 …)
-_OPERATOR = r"[\s.,]*(?:接线员|话务员|客服|坐席|工作人员|12345客服):"
+_OPERATOR = r"(?:那边|这边|的)?[\s.,]*(?:接线员|话务员|客服|坐席|工作人员|12345客服):"
 _OPERATOR_SAYS = re.compile(rf"{_OPERATOR}[^:?.]{{0,6}}")
 _OPERATOR_ASKS = re.compile(rf"{_OPERATOR}[^:]{{0,20}}\?(?:来电人|市民|群众|用户):[^:?]{{0,8}}")
 _AREA_WIDE = re.compile(r"[\s,]*(?:辖区|范围|一带|全|各|内|整个|多)")
@@ -243,7 +243,7 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
             continue
         if n.kind not in ("district", "street") or n.start > end + _FINER_REACH:
             break
-        said_back = n.value == getattr(place, n.kind) and (vocab.division_asked.match(t, n.end) or n.start - end <= 1
+        said_back = n.value in (getattr(place, n.kind), answered.get(n.kind)) and (vocab.division_asked.match(t, n.end) or n.start - end <= 1
                                                             or _OPERATOR_SAYS.fullmatch(t, end, n.start))
         if not said_back:  # (芝罘区哪个街道？/ 城中区哪条路？: said back in the operator's question; 柳河镇 柳河镇下面的…: again)
             if not (vocab.division_asked.search(t, max(end, n.start - _ASKED_REACH), n.start)
