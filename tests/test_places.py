@@ -2125,6 +2125,9 @@ V33_ROUND = [
     ("接线员：在什么地方？\n来电人：柳江区 那边\n接线员：柳江区哪个镇？\n来电人：进德镇\n接线员：进德镇哪个村或者哪条路？\n"
      "来电人：是 …… 那个 …… 三合村，三合村 南头，那个 厂 就 在 河边",
      {"district": "柳江区", "street": "进德镇", "compound": "三合村", "side": "南侧"}),
+    # an estate's road given in answer to the operator's question for it
+    ("接线员：什么小区？\n来电人：苏州 苏州园 苏州园小区\n接线员：在哪条路上？\n来电人：苏州胡同 那个 就是 苏州胡同\n接线员：好的。",
+     {"road": "苏州胡同", "compound": "苏州园小区"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

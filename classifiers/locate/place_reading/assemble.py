@@ -17,6 +17,7 @@ from classifiers.locate.place_reading.said_later import (
     exit_said_later,
     gate_said_later,
     number_said_later,
+    road_answered,
     side_in_next_sentence,
     spot_answered,
 )
@@ -136,6 +137,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         gate_said_later(vocab, t, place, end, names)
         bridge_side_said_later(vocab, t, place, end, names)
         spot_answered(vocab, t, place, end, names)
+        road_answered(vocab, t, place, end, names)
         detail_answered(vocab, t, place, end)
         exit_said_later(vocab, t, place, end, names)
         number_said_later(vocab, t, place, end, names)

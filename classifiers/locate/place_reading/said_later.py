@@ -136,6 +136,24 @@ def _answer_read(vocab: Vocabulary, t: str, place: Place, answer: int) -> None:
 
 _PAUSE = 3
 _SAID_BACK = 24  # the operator's question before the end of the place (the road said back in it)
+_ROAD_ASKED = re.compile(r"(?:接线员|话务员|客服|坐席|工作人员):[^.?!:]{0,12}?(?:哪条路|哪条街|什么路|哪个路|哪条胡同)[^.?!:]{0,6}\?"
+                         r"(?:来电人|市民|群众|用户):")
+_ROAD_ANSWER = 12  # from the question to the road named in answer (就 那个 …)
+
+
+def road_answered(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
+    """Give an estate or a landmark told without its road the road the caller names in answer to the
+    operator's question for it (苏州园小区 … 接线员：在哪条路上？来电人：苏州胡同)."""
+    if place.road or place.cross_road or not (place.compound or place.landmark):
+        return
+    asked = _ROAD_ASKED.search(t, end, end + _ASKED_REACH)
+    if asked is None:
+        return
+    road = next((n for n in names if asked.end() <= n.start <= asked.end() + _ROAD_ANSWER), None)
+    if road is not None and road.kind == "road":
+        place.road = road.value
+
+
 _SPOT_REACH = 30  # from the operator's question to the spot the caller names (荣新路 那个 …… 有 个 加油站)
 
 
