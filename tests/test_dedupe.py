@@ -1099,8 +1099,11 @@ def test_a_station_said_with_its_citys_metro_is_the_station_said_without():
     ({"landmark": "九江市第一人民医院", "side": "东侧"}, {"landmark": "市一医院", "side": "东侧"}),
     ({"road": "浔阳东路", "landmark": "九江市图书馆", "side": "门口"}, {"road": "浔阳东路", "landmark": "市图书馆", "side": "门口"}),
     ({"gate": "北门", "landmark": "九江市第三中学", "side": "外"}, {"gate": "北门", "landmark": "三中", "side": "外"}),
+    ({"gate": "东门", "landmark": "鲤城区第三实验小学", "side": "门口"}, {"gate": "东门", "landmark": "三实小", "side": "门口"}),
+    ({"landmark": "实验三小"}, {"landmark": "第三实验小学"}),
 ])
 def test_a_landmark_said_with_its_city_or_short_is_one_place(full, short):
     from classifiers.dedupe.place_match import same_place
     assert same_place(full, short) in ("same", "compatible")
     assert same_place({"landmark": "第一人民医院"}, {"landmark": "第二人民医院"}) == "different"
+    assert same_place({"landmark": "三实小"}, {"landmark": "三小"}) == "different"

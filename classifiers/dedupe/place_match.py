@@ -368,6 +368,7 @@ def _landmark_name(p: dict) -> str:
     if name.startswith("市") and len(name) >= 3 and not name.startswith(("市政", "市府", "市民")):
         name = name[1:]
     name = _CITY_BEFORE.sub("", name)  # 澜州市枫渡医院 = 枫渡医院
+    name = _TRIAL_SCHOOL.sub(lambda m: f"{m.group(1) or m.group(3)}实{m.group(2) or m.group(4)}", name)  # 第三实验小学 = 实验三小
     name = _NUMBERED_SCHOOL.sub(r"\1\2", name)  # 第三小学 = 三小, 第五十五中学 = 五十五中
     name = _NUMBERED_HOSPITAL.sub(r"\1医院", name)  # 第一人民医院 = 一医院 (市一医院), 第二医院 = 二医院
     m = _INNER_COMPOUND.match(name)  # 清水湾社区篮球场 = 清水湾篮球场
@@ -376,6 +377,7 @@ def _landmark_name(p: dict) -> str:
 
 # A school by its number, said in full or short as callers do (第三小学 / 三小)
 _NUMBERED_HOSPITAL = re.compile(r"^第?([一二三四五六七八九十\d]{1,2})(?:人民)?医院$")
+_TRIAL_SCHOOL = re.compile(r"(?:第?([一二三四五六七八九十\d]{1,3})实验([小中])学|实验([一二三四五六七八九十\d]{1,3})([小中]))$")
 _NUMBERED_SCHOOL = re.compile(r"第?([一二三四五六七八九十\d]{1,3})([小中])学$")
 # A city's name before a landmark's (not 超市, 城市, 菜市, 夜市 … nor 市场, 市民, 市政, 市府)
 _CITY_BEFORE = re.compile(r"^[\u4e00-\u9fff]{1,2}[^超城菜夜集门股黑早花鱼\W]市(?![场民政府])(?=[\u4e00-\u9fff\d]{3})")
