@@ -2128,6 +2128,10 @@ V33_ROUND = [
     # an estate's road given in answer to the operator's question for it
     ("接线员：什么小区？\n来电人：苏州 苏州园 苏州园小区\n接线员：在哪条路上？\n来电人：苏州胡同 那个 就是 苏州胡同\n接线员：好的。",
      {"road": "苏州胡同", "compound": "苏州园小区"}),
+    # a street office named after its road, alone in its field; a region field labelled 乡镇/街道
+    ("所在区域：丛台区\n所属街道：联纺路街道\n问题描述：街道内快递柜太少，快递都堆在地上", {"district": "丛台区", "street": "联纺路街道"}),
+    ("所在区域：峰峰矿区\n乡镇/街道：彭城镇\n发生地点：陶瓷大市场门口\n问题描述：运货大车占道",
+     {"district": "峰峰矿区", "street": "彭城镇", "landmark": "陶瓷大市场", "side": "门口"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

@@ -58,7 +58,7 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
                                         or _is_city(vocab, t[last.start:cut])):
                 return Name(kind, t[cut:end], cut, end)  # (太原市小店区, 石家庄市桥西区: the city before it)
     if kind == "street" and t.startswith("街道", s0) and last is not None and last.kind == "road" and last.end == s0 \
-            and _ADMIN_ALONE.match(t, end):
+            and (_ADMIN_ALONE.match(t, end) or end == len(t) or end in phrases or t[end] in ",.;!?\n "):
         return Name(kind, t[last.start:end], last.start, end)  # 松江路街道这块: a street office named after a road
     if kind == "street" and last is not None and last.kind == "district" and last.end == start \
             and 3 <= end - start <= 6 and t[start:end].endswith(("街道", "镇", "乡")) \
