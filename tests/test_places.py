@@ -2132,6 +2132,9 @@ V33_ROUND = [
     ("所在区域：丛台区\n所属街道：联纺路街道\n问题描述：街道内快递柜太少，快递都堆在地上", {"district": "丛台区", "street": "联纺路街道"}),
     ("所在区域：峰峰矿区\n乡镇/街道：彭城镇\n发生地点：陶瓷大市场门口\n问题描述：运货大车占道",
      {"district": "峰峰矿区", "street": "彭城镇", "landmark": "陶瓷大市场", "side": "门口"}),
+    # a place field naming only the county and town, then a finer field naming the spot in them
+    ("问题发生地点：常德市桃源县牛车河镇\n具体地点：杨溪峪村村委会门口\n问题描述：村委会门口的公路护栏被撞断。",
+     {"district": "桃源县", "street": "牛车河镇", "compound": "杨溪峪村", "landmark": "村委会", "side": "门口"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

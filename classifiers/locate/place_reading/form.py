@@ -138,6 +138,11 @@ def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
                           field.group("field").replace(fine.landmark, other.landmark, 1)))
         elif same and any(getattr(other, k) and not getattr(fine, k) for k in _KEYS):
             continue
+        elif (other.district or other.street) and not any(getattr(other, k) for k in NAMED_KINDS) \
+                and not (fine.district or fine.street) and i < best:
+            # 问题发生地点：桃源县牛车河镇 / 具体地点：杨溪峪村村委会门口: the divisions, then the spot in them
+            field = found[best]
+            edits.append((field.start("field"), field.start("field"), found[i].group("field").strip()))
         edits.append((found[i].start(), found[i].end(), ""))
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
