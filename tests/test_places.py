@@ -2135,6 +2135,9 @@ V33_ROUND = [
     # a place field naming only the county and town, then a finer field naming the spot in them
     ("问题发生地点：常德市桃源县牛车河镇\n具体地点：杨溪峪村村委会门口\n问题描述：村委会门口的公路护栏被撞断。",
      {"district": "桃源县", "street": "牛车河镇", "compound": "杨溪峪村", "landmark": "村委会", "side": "门口"}),
+    # a lane, then its estate named after its end (东四十条十条家园): no stutter
+    ("来电人反映：东安区东四十条十条家园6号楼1单元楼道内堆放大量杂物",
+     {"district": "东安区", "road": "东四十条", "compound": "十条家园", "building": "6", "unit": "1", "side": "内"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND
