@@ -2138,6 +2138,7 @@ V33_ROUND = [
     # a lane, then its estate named after its end (东四十条十条家园): no stutter
     ("来电人反映：东安区东四十条十条家园6号楼1单元楼道内堆放大量杂物",
      {"district": "东安区", "road": "东四十条", "compound": "十条家园", "building": "6", "unit": "1", "side": "内"}),
+    ("东四九条那个九条家园，6号楼南边儿那块空地上有人堆了好多废家具", {"road": "东四九条", "compound": "九条家园", "building": "6", "side": "南侧"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

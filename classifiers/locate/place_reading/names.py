@@ -231,6 +231,8 @@ def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, 
 _AT_TOWN_STREET = re.compile(r"\d|十字路口|丁字路口|路口|交叉口")
 _BANK_STREET = re.compile(r"[\u4e00-\u9fff]?[河江湖海溪塘]沿街")
 _CJK_NEXT = re.compile(r"[\u4e00-\u9fff]")
+# 东四九条 九条家园: an estate named right after a lane, across a pause
+_ESTATE_NEXT = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:家园|小区|花园|公寓|新村|宿舍|大院|苑)")
 _NUMBERED_LANE_AFTER = re.compile(r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})(?:巷|弄)")
 _NUMBERED_MALU = re.compile(r"[一二三四五六七八九十东西南北]马路")
 # 海晏北路灯塔路口: a road glued to the junction's other road, which starts like 路灯 or 路面
@@ -269,7 +271,7 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
             return None  # 东四十条: a name, then the lane's number
         following = t[end:end + 1]
         if "\u4e00" <= following <= "\u9fff" and not vocab.numbered_followers.match(t, end) \
-                and not (end in phrases and _FIELD_LABEL.match(t, end)):
+                and not (end in phrases and (_FIELD_LABEL.match(t, end) or _ESTATE_NEXT.match(t, end))):
             return None  # (问题地点：东四十条 / 问题描述：…: the field ends after the lane)
     if suffix in vocab.need_number and not t[end:end + 1].isdigit():
         return None

@@ -83,6 +83,7 @@ _LANE_THEN_ESTATE = re.compile(r"([一二三四五六七八九十]{1,2}条)[\s,�
 _BRACKETED_CORRECTION = re.compile(r"[（(]((?:不对|不是|更正|应为|应该是)[^）)]{0,30})[）)]")
 _SPACED_NUMBER_WORD = re.compile(r"([\d零〇一二两三四五六七八九十百])[ \t\u3000]+(号楼|号|栋|幢|单元)")
 _ESTATE_AFTER_ITS_ROAD = re.compile(r"([\u4e00-\u9fff]{1,3}([\u4e00-\u9fff]{1,2}[路街条巷]))(\2[\u4e00-\u9fff]{0,2}?(?:家园|小区|花园|公寓|新村|宿舍|大院|苑))")
+_ESTATE_AFTER_ITS_ROAD_SAID = re.compile(r"([\u4e00-\u9fff]{1,3}([\u4e00-\u9fff]{1,2}[路街条巷]))那个(\2[\u4e00-\u9fff]{0,2}?(?:家园|小区|花园|公寓|新村|宿舍|大院|苑))")
 _ONE_BUILDING_COUNTED = re.compile(r"(?<=一)[栋幢](?=[老新旧破小大高矮空危]|房|楼房|平房|民房|自建房|别墅|厂房)")
 # 叁拾陆号, 廿号: a house number in the numerals of cheques and old usage
 _FORMAL_NUMERALS = str.maketrans({"壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五",
@@ -169,6 +170,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
         text = _BRACKETED_CORRECTION.sub(lambda m: "，" + m.group(1).replace("应该是", "是") + "，", text)
     if _ESTATE_AFTER_ITS_ROAD.search(text):
         text = _ESTATE_AFTER_ITS_ROAD.sub(r"\1 \3", text)  # 东四十条十条家园: the road, then its estate (no stutter)
+    elif "那个" in text and _ESTATE_AFTER_ITS_ROAD.search(text.replace("那个", "")):
+        text = _ESTATE_AFTER_ITS_ROAD_SAID.sub(r"\1 \3", text)  # 东四九条那个九条家园
     if "一栋" in text or "一幢" in text:
         text = _ONE_BUILDING_COUNTED.sub("处", text)  # 56号旁边一栋老房子: a count, not building 1
     if _FORMAL_NUMBER.search(text):
