@@ -8,7 +8,16 @@ import re
 from classifiers.locate.place_reading.corrections import corrected_number
 from classifiers.locate.place_reading.details import detail_at, details_from
 from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
-from classifiers.locate.place_reading.patterns import BUILDING, NEIGHBOUR_WORDS, NUMBER, PHASE, UNIT, station_key
+from classifiers.locate.place_reading.patterns import (
+    BUILDING,
+    CALLER,
+    NEIGHBOUR_WORDS,
+    NUMBER,
+    OPERATOR,
+    PHASE,
+    UNIT,
+    station_key,
+)
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name, Place
 from classifiers.locate.place_reading.problem_place import lives_at, problem_place
 from classifiers.locate.place_reading.said_later import (
@@ -180,8 +189,7 @@ _BRIDGE_END_THEN = re.compile(r"[东西南北](?:头|桥头|端)(?:的)?桥(?:(�
 # what may stand between a district or street and the name in it (青龙镇的 刘家寨村, 河西区 下面的 太平街道)
 _DIVISION_GAP = re.compile(r"(?:的|下面|底下|下边|那个|这个|整个|[,\s]"
                            # (…大湖口镇 接线员:哪个村?来电人:出口洲 出口洲村: the operator's question between)
-                           r"|[.,\s\u2063]*(?:(?:接线员|话务员|客服|坐席):)?[^:?]{0,12}\?(?:来电人|市民|群众|用户):"
-                           r"(?:哦|嗯|呃|是|我们是)?)*")
+                           rf"|[.,\s\u2063]*(?:{OPERATOR}:)?[^:?]{{0,12}}\?{CALLER}:(?:哦|嗯|呃|是|我们是)?)*")
 # 我住在解放西路88号，楼下对面解放西路92号…, 其居住在丽景苑3栋，对面5栋1单元…: the neighbour's number
 _NEIGHBOUR = re.compile(r"[,\s]*(?:的)?(?:我要|我)?(?:反映的是|反映一下|反映)?(?:那个)?[,\s]*"
                         rf"(?:马路|楼下|街)?(?:斜)?(?:{NEIGHBOUR_WORDS})(?:那个|的|是)?[,\s]*(?:对面|隔壁)?(?:那个|的|是)?[,\s]*")
@@ -224,9 +232,9 @@ def _neighbours_number(vocab: Vocabulary, t: str, place: Place, first: Name, end
 _FINER_REACH = 30  # how far after a district or street alone the place in it may be named
 # the operator's turn right after what the caller said, up to a name in it (接线员:城中区哪条路?) or
 # the caller's next answer (接线员:县城里吗?来电人:县城 …)
-_OPERATOR = r"(?:那边|这边|的)?[\s.,]*(?:接线员|话务员|客服|坐席|工作人员|12345客服):"
-_OPERATOR_SAYS = re.compile(rf"{_OPERATOR}[^:?.]{{0,6}}")
-_OPERATOR_ASKS = re.compile(rf"{_OPERATOR}[^:]{{0,20}}\?(?:来电人|市民|群众|用户):[^:?]{{0,8}}")
+_OPERATOR_TURN = rf"(?:那边|这边|的)?[\s.,]*{OPERATOR}:"
+_OPERATOR_SAYS = re.compile(rf"{_OPERATOR_TURN}[^:?.]{{0,6}}")
+_OPERATOR_ASKS = re.compile(rf"{_OPERATOR_TURN}[^:]{{0,20}}\?{CALLER}:[^:?]{{0,8}}")
 _AREA_WIDE = re.compile(r"[\s,]*(?:辖区|范围|一带|全|各|内|整个|多)")
 _VAGUE_NAME = re.compile(r"^(?:内|多|各|新建|社区)|多[条家处个所]")
 

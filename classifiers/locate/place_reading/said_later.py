@@ -17,7 +17,16 @@ import re
 
 from classifiers.locate.place_reading.details import detail_at, details_from
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import CJK, DETAIL_ASKED, EXIT, NUMBER, PAUSE_ONLY, SENTENCE_ENDS
+from classifiers.locate.place_reading.patterns import (
+    CALLER,
+    CJK,
+    DETAIL_ASKED,
+    EXIT,
+    NUMBER,
+    OPERATOR,
+    PAUSE_ONLY,
+    SENTENCE_ENDS,
+)
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -136,8 +145,7 @@ def _answer_read(vocab: Vocabulary, t: str, place: Place, answer: int) -> None:
 
 _PAUSE = 3
 _SAID_BACK = 24  # the operator's question before the end of the place (the road said back in it)
-_ROAD_ASKED = re.compile(r"(?:接线员|话务员|客服|坐席|工作人员):[^.?!:]{0,12}?(?:哪条路|哪条街|什么路|哪个路|哪条胡同)[^.?!:]{0,6}\?"
-                         r"(?:来电人|市民|群众|用户):")
+_ROAD_ASKED = re.compile(rf"{OPERATOR}:[^.?!:]{{0,12}}?(?:哪条路|哪条街|什么路|哪个路|哪条胡同)[^.?!:]{{0,6}}\?{CALLER}:")
 _ROAD_ANSWER = 12  # from the question to the road named in answer (就 那个 …)
 
 
