@@ -2139,6 +2139,9 @@ V33_ROUND = [
     ("来电人反映：东安区东四十条十条家园6号楼1单元楼道内堆放大量杂物",
      {"district": "东安区", "road": "东四十条", "compound": "十条家园", "building": "6", "unit": "1", "side": "内"}),
     ("东四九条那个九条家园，6号楼南边儿那块空地上有人堆了好多废家具", {"road": "东四九条", "compound": "九条家园", "building": "6", "side": "南侧"}),
+    # a road said with the junction it is near (靠…口); not its stretch near another road (靠…那段)
+    ("跃进路靠太行大街口有个坑", {"road": "跃进路", "cross_road": "太行大街"}),
+    ("玉蘭路靠井岡路那段路邊，有幾個人拿個本子收停車費", {"road": "玉兰路"}),
 ]
 
 LATER_ROUNDS = V24_ROUND + V25_ROUND + V26_ROUND + V27_ROUND + V28_ROUND + V29_ROUND + V30_ROUND + V31_ROUND + V32_ROUND + V33_ROUND

@@ -69,7 +69,7 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
             bridge = c is not None and c.start == b.end and c.value in vocab.road_bridges
             if junction and _TO.match(t, b.end + junction):
                 junction = 0  # 自光华路口至兴业路口: the first end of a stretch
-            if (junction or bridge) and joined and a.value != b.value:
+            if (junction or bridge) and (joined or gap == "靠") and a.value != b.value:  # (跃进路靠太行大街口)
                 out.append(Name("junction", a.value, a.start, b.end + junction, cross=b.value))
                 i += 2
                 continue
