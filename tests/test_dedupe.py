@@ -1019,6 +1019,9 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
     # below a building and on its roof
     ("来电人反映：德化公寓5栋楼下堆放大量旧家具。", "德化公寓5栋楼顶上堆了一堆旧家具，刮风掉下来怎么办",
      "德化公寓5栋楼下堆了一堆旧家具，路都走不通了", "楼顶下"),
+    # this side of a gate and across from it
+    ("十里大道九江学院正门这一边的公交站台顶棚塌了", "来电人反映：十里大道九江学院正门对面的公交站台顶棚塌落。",
+     "来电人反映：十里大道九江学院正门这一侧的公交站台顶棚塌落。", "对面"),
 ])
 def test_two_sides_of_one_spot_are_two_places(first, other_side, same_side, conflict):
     # (no category: the texts alone tell the sides apart)

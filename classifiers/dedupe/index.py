@@ -177,12 +177,15 @@ _UP_DOWN_STREAM = re.compile(r"桥面?([上下])游")
 _FRONT = re.compile(r"[楼门屋]前(?![来天年几些阵段])|前面|前边|前头|正门|前门")
 _BACK = re.compile(r"[楼屋房]后|后面|后边|后头|背后|后墙|后门")
 _ROOF = re.compile(r"楼顶|屋顶|天台|顶楼平台")  # 5栋楼顶上 is not 5栋楼下
+_ACROSS = re.compile(r"对面|对过")  # 正门对面的站台 is not 正门这一边的
+_THIS_SIDE = re.compile(r"这一边|这一侧|同一侧|同侧")
 _BELOW = re.compile(r"楼下|楼底下")
 # Opposite sides, each said by its own words: (mark, words, side)
 _SIDES_SAID = (("桥上下", _ON_TOP, "上"), ("桥上下", _UNDERNEATH, "下"), ("前后", _FRONT, "前"), ("前后", _BACK, "后"),
                ("内外", _INSIDE, "内"), ("内外", _OUTSIDE, "外"), ("左右", _LEFT, "左"), ("左右", _RIGHT, "右"),
                ("地上下", _ABOVE_GROUND, "地面"), ("地上下", _UNDERGROUND, "地下"),
-               ("主辅路", _MAIN_ROAD, "主"), ("主辅路", _SIDE_ROAD, "辅"), ("楼顶下", _ROOF, "顶"), ("楼顶下", _BELOW, "下"))
+               ("主辅路", _MAIN_ROAD, "主"), ("主辅路", _SIDE_ROAD, "辅"), ("楼顶下", _ROOF, "顶"), ("楼顶下", _BELOW, "下"),
+               ("对面", _ACROSS, "对面"), ("对面", _THIS_SIDE, "这边"))
 _MAX_TEXT = 400  # characters kept per case: the gist of a report is in its first lines
 
 
