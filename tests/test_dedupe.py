@@ -1048,6 +1048,11 @@ def test_two_faults_of_one_lift_or_tree_are_not_joined():
     lights = ("您好：海晏中学旁边的社会篮球场新装了四根高杆灯，每晚亮到十一点，灯头朝向我们住宅楼，强光直射卧室，严重影响休息。", "SJ-06028", "")
     noise = ("海晏中学边上那个篮球场，晚上十一二点还有人在打球，拍球声吼叫声，隔壁楼的人被吵得睡不着", "SJ-06028", "")
     assert _two_reports_at_one_spot(lights, noise).action != "attach"
+    # a lift and the letter boxes beside it; a court's fence and its backboard (things of their own)
+    for first, second in ((("来电人：你好 我 是 海丰 小区 十二号楼 一单元 的 电梯 又 坏 了 接线员：海丰小区12号楼1单元电梯故障，好的。", "", ""),
+                           ("海丰小区12号楼1单元一楼大厅的信报箱全被撬了，好多人的信都不见了", "", "")),
+                          (("沼潭佳苑篮球场西边围网破了个大洞", "", ""), ("沼潭佳苑篮球场西边那个篮板碎了，篮筐也歪了", "", ""))):
+        assert _two_reports_at_one_spot(first, second).action != "attach"
 
 
 def test_two_things_at_one_spot_named_by_their_kinds_are_not_joined():
@@ -1110,12 +1115,3 @@ def test_a_landmark_said_with_its_city_or_short_is_one_place(full, short):
     assert same_place(full, short) in ("same", "compatible")
     assert same_place({"landmark": "第一人民医院"}, {"landmark": "第二人民医院"}) == "different"
     assert same_place({"landmark": "三实小"}, {"landmark": "三小"}) == "different"
-
-
-def test_two_things_of_one_building_or_court_are_two_problems():
-    lift = ("来电人：你好 我 是 海丰 小区 十二号楼 一单元 的 电梯 又 坏 了 接线员：海丰小区12号楼1单元电梯故障，好的。", "", "")
-    boxes = ("海丰小区12号楼1单元一楼大厅的信报箱全被撬了，好多人的信都不见了", "", "")
-    assert _two_reports_at_one_spot(lift, boxes).action != "attach"
-    fence = ("沼潭佳苑篮球场西边围网破了个大洞", "", "")
-    hoop = ("沼潭佳苑篮球场西边那个篮板碎了，篮筐也歪了", "", "")
-    assert _two_reports_at_one_spot(fence, hoop).action != "attach"
