@@ -14,6 +14,7 @@ from classifiers.locate.place_reading.patterns import (
     ALIAS,
     BUS_ROUTE,
     CJK,
+    ESTATE_WORDS,
     LINE_NUMBER,
     NUMBER,
     PHASE,
@@ -232,7 +233,7 @@ _AT_TOWN_STREET = re.compile(r"\d|十字路口|丁字路口|路口|交叉口")
 _BANK_STREET = re.compile(r"[\u4e00-\u9fff]?[河江湖海溪塘]沿街")
 _CJK_NEXT = re.compile(r"[\u4e00-\u9fff]")
 # 东四九条 九条家园: an estate named right after a lane, across a pause
-_ESTATE_NEXT = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:家园|小区|花园|公寓|新村|宿舍|大院|苑)")
+_ESTATE_NEXT = re.compile(rf"[\u4e00-\u9fff]{{1,4}}?(?:{ESTATE_WORDS})")
 _NUMBERED_LANE_AFTER = re.compile(r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})(?:巷|弄)")
 _NUMBERED_MALU = re.compile(r"[一二三四五六七八九十东西南北]马路")
 # 海晏北路灯塔路口: a road glued to the junction's other road, which starts like 路灯 or 路面

@@ -53,6 +53,8 @@ BUS_ROUTE = re.compile(r"(?:坐|乘|搭|等|转)?\d{1,3}路|(?:坐|乘|搭|等|�
 
 # The operator asking for the next part of the place (接线员：几号楼几单元？来电人：…, 北京站哪个口？),
 # up to the caller's answer
+# The suffixes that end an estate's name for sure (text.py's lane-then-estate, names.py's estate after a lane)
+ESTATE_WORDS = "家园|小区|花园|公寓|新村|宿舍|大院|苑"
 # Who speaks in a transcript: the operator, the caller (接线员：… 来电人：…)
 OPERATOR = "(?:接线员|话务员|12345客服|客服|坐席|工作人员)"
 CALLER = "(?:来电人|市民|群众|用户)"

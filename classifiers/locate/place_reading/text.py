@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from classifiers.locate.place_reading.patterns import CJK
+from classifiers.locate.place_reading.patterns import CJK, ESTATE_WORDS
 from classifiers.normalize import chinese_numeral, normalize
 
 _NUM = "[零〇一幺二两三四五六七八九十百]+"
@@ -82,12 +82,30 @@ _NUMBER_SPELLED_AFTER = re.compile(rf"(\d{{1,5}})(号楼|号|栋|幢)[,\s{PHRASE
 _LANE_THEN_ESTATE = re.compile(r"([一二三四五六七八九十]{1,2}条)[\s,，]*(?:嗯|啊|呃|那个|就是)?[\s,，]*(?=\1(?:小区|社区|宿舍))")
 _BRACKETED_CORRECTION = re.compile(r"[（(]((?:不对|不是|更正|应为|应该是)[^）)]{0,30})[）)]")
 _SPACED_NUMBER_WORD = re.compile(r"([\d零〇一二两三四五六七八九十百])[ \t\u3000]+(号楼|号|栋|幢|单元)")
-_ESTATE_AFTER_ITS_ROAD = re.compile(r"([\u4e00-\u9fff]{1,3}([\u4e00-\u9fff]{1,2}[路街条巷]))(\2[\u4e00-\u9fff]{0,2}?(?:家园|小区|花园|公寓|新村|宿舍|大院|苑))")
-_ESTATE_AFTER_ITS_ROAD_SAID = re.compile(r"([\u4e00-\u9fff]{1,3}([\u4e00-\u9fff]{1,2}[路街条巷]))那个(\2[\u4e00-\u9fff]{0,2}?(?:家园|小区|花园|公寓|新村|宿舍|大院|苑))")
+# 东四十条十条家园, 东四九条那个九条家园: a lane, then its estate named after the lane's end (no stutter)
+_ESTATE_AFTER_ITS_ROAD = re.compile(rf"([\u4e00-\u9fff]{{1,3}}([\u4e00-\u9fff]{{1,2}}[路街条巷]))(?:那个)?"
+                                    rf"(\2[\u4e00-\u9fff]{{0,2}}?(?:{ESTATE_WORDS}))")
 _ONE_BUILDING_COUNTED = re.compile(r"(?<=一)[栋幢](?=[老新旧破小大高矮空危]|房|楼房|平房|民房|自建房|别墅|厂房)")
+_ESTATE_WORD = re.compile(ESTATE_WORDS)
+_LANE_REACH = 12  # from the lane's name to the end of its estate's (东四十条十条家园)
+
+
+def _lane_then_estate(text: str) -> str:
+    """The text with a pause between a lane and its estate named after the lane's end (looked for only
+    before each estate word: the pattern is slow to scan a whole letter with)."""
+    out, last = [], 0
+    for word in _ESTATE_WORD.finditer(text):
+        m = _ESTATE_AFTER_ITS_ROAD.search(text, max(last, word.start() - _LANE_REACH), word.end())
+        if m is not None and m.end() == word.end():
+            out += [text[last:m.end(1)], " "]
+            last = m.start(3)
+    return "".join(out) + text[last:] if out else text
+
+
 # 叁拾陆号, 廿号: a house number in the numerals of cheques and old usage
 _FORMAL_NUMERALS = str.maketrans({"壹": "一", "贰": "二", "貳": "二", "叁": "三", "參": "三", "肆": "四", "伍": "五",
                                   "陆": "六", "陸": "六", "柒": "七", "捌": "八", "玖": "九", "拾": "十", "佰": "百"})
+_FORMAL_DIGIT = re.compile("[壹贰貳叁參肆伍陆陸柒捌玖拾佰廿卅]")
 _FORMAL_NUMBER = re.compile(r"[壹贰貳叁參肆伍陆陸柒捌玖拾佰廿卅零〇一二两三四五六七八九十百]*[壹贰貳叁參肆伍陆陸柒捌玖拾佰廿卅]"
                             r"[壹贰貳叁參肆伍陆陸柒捌玖拾佰廿卅零〇一二两三四五六七八九十百]*(?=\s*(?:号|號|栋|棟|幢|单元|單元))")
 # 十字 不对 丁字路口: the kind of junction put right, not the place
@@ -168,13 +186,10 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
     if "（" in text or "(" in text:
         # 3号楼（不对，应该是4号楼，我写错了）: a correction in brackets, read as one said aloud
         text = _BRACKETED_CORRECTION.sub(lambda m: "，" + m.group(1).replace("应该是", "是") + "，", text)
-    if _ESTATE_AFTER_ITS_ROAD.search(text):
-        text = _ESTATE_AFTER_ITS_ROAD.sub(r"\1 \3", text)  # 东四十条十条家园: the road, then its estate (no stutter)
-    elif "那个" in text and _ESTATE_AFTER_ITS_ROAD.search(text.replace("那个", "")):
-        text = _ESTATE_AFTER_ITS_ROAD_SAID.sub(r"\1 \3", text)  # 东四九条那个九条家园
+    text = _lane_then_estate(text)
     if "一栋" in text or "一幢" in text:
         text = _ONE_BUILDING_COUNTED.sub("处", text)  # 56号旁边一栋老房子: a count, not building 1
-    if _FORMAL_NUMBER.search(text):
+    if _FORMAL_DIGIT.search(text):
         text = _FORMAL_NUMBER.sub(lambda m: m.group().replace("廿", "二十").replace("卅", "三十").translate(_FORMAL_NUMERALS), text)
     if " 号" in text or " 栋" in text or " 单元" in text:
         text = _SPACED_NUMBER_WORD.sub(r"\1\2", text)  # 经七路 588 号, 3 栋 2 单元
