@@ -313,6 +313,7 @@ class Prepared(NamedTuple):
     faults: frozenset[str]  # the faults it names (classifiers/dedupe/faults.py)
     recurrence: float  # how surely it says the problem was fixed and is back (recurrence.py)
     objects: frozenset[str] = frozenset()  # the things it names (objects.py)
+    another: bool = False  # it says it is another problem than one told before (recurrence.py)
 
 
 def prepare_report(text: str) -> Prepared:
@@ -321,7 +322,7 @@ def prepare_report(text: str) -> Prepared:
     normalized = normalize(text or "")  # once, for all the readers
     basic = _basic_normalize(text, normalized)
     return Prepared(prepare_text(text, basic), _faults_of(text, basic), recurrence_score(text, normalized),
-                    _objects_of(text, basic))
+                    _objects_of(text, basic), says_another_problem(text, normalized))
 
 
 def warm_up(scoring: bool = True) -> None:
@@ -1022,7 +1023,7 @@ class DuplicateIndex:
         q.place_keys = frozenset(place_keys(q.place, query=True))
         q.close = frozenset(c for c in (q.code, *close_codes) if c)
         q.recurs = prepared.recurrence >= self.recurrence_threshold
-        q.another = says_another_problem(text)
+        q.another = prepared.another
         q.text, q.still = text, None
         return q
 
