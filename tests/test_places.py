@@ -2216,3 +2216,30 @@ def test_words_of_the_later_rounds_that_name_no_place(text):
 
 def test_a_junction_read_from_a_fields_two_roads_keeps_the_citizens_words():
     assert extract_place("标题：路灯不亮\n地点：湖光路/泰安路\n内容：路灯全不亮").text == "湖光路/泰安路"
+
+
+# -- the place the operator read back and the caller confirmed ---------------------------------
+
+READ_BACKS = [
+    # a caller who corrects himself mid-name: the read-back is the corrected place
+    ("接线员：您好，12345。\n来电人：我们是东风小区……西风，西风小区，瞧我这记性。5栋1单元门口那个井盖响。\n"
+     "接线员：西风小区5栋1单元门口，对吧？\n来电人：对对。",
+     {"compound": "西风小区", "building": "5", "unit": "1", "side": "门口"}),
+    # a misheard road put right by the operator
+    ("接线员：您好。\n来电人：喂 我说 那个 五陵路 跟 桃源路 路口 红绿灯 不亮\n接线员：武陵路和桃源路路口是吧？\n来电人：是的",
+     {"road": "武陵路", "cross_road": "桃源路"}),
+    # the operator leaves out the district the caller gave: it stays
+    ("接线员：您好。\n来电人：俺是城南区那个 光华路 三十二号 门口 污水冒出来了\n接线员：光华路32号门口是吗？\n来电人：嗯 对",
+     {"district": "城南区", "road": "光华路", "number": "32", "side": "门口"}),
+    # the operator says a long name short: the caller's full name is written down
+    ("接线员：您好。\n来电人：我在 地铁3号线 青河路站 b口 这边 电梯坏了\n接线员：青河路站B口，对吗？\n来电人：对",
+     {"landmark": "地铁3号线青河路站", "exit": "B"}),
+    # a read-back the caller denies is not the place
+    ("接线员：您好。\n来电人：光华路32号门口井盖没了\n接线员：光华路23号是吧？\n来电人：不是不是，三十二号，门口",
+     {"road": "光华路", "number": "32", "side": "门口"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", READ_BACKS, ids=[t[-30:] for t, _ in READ_BACKS])
+def test_the_place_the_operator_read_back_and_the_caller_confirmed(text, expected):
+    check(text, expected)

@@ -40,8 +40,9 @@ from classifiers.locate.place_reading.form import fields_as_read, finer_from_for
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
 from classifiers.locate.place_reading.names import find_names, without_aliases
 from classifiers.locate.place_reading.note import put_right_by_note
-from classifiers.locate.place_reading.patterns import CITY_METRO, station_key
+from classifiers.locate.place_reading.patterns import CITY_METRO, OPERATOR, station_key
 from classifiers.locate.place_reading.place import Place
+from classifiers.locate.place_reading.read_back import with_read_back
 from classifiers.locate.place_reading.restated import restated
 from classifiers.locate.place_reading.text import METRO_AFTER_ROAD, PHRASE_BREAK, phrase_starts, prepare, subject_end
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -65,6 +66,7 @@ __all__ = ["BRANDS", "COMPOUND_SUFFIXES", "GENERIC_LANDMARKS", "LANDMARK_SUFFIXE
            "station_key", "stretch_end"]
 
 _TRADITIONAL_LABELS = re.compile("[區點屬詳題內問發]")
+_SPEAKERS = re.compile(f"{OPERATOR}[:：]")
 WINDOW = 80  # characters read after the first name before the place is looked at
 
 
@@ -96,6 +98,8 @@ class PlaceReader:
                     text = form = trimmed
         place = finer_from_form(form, self._read(text), self._read, self.vocabulary.back_refs)
         place = with_region_field(form, place, self._read, self.districts)
+        if isinstance(said, str) and _SPEAKERS.search(said):
+            place = with_read_back(said, place, self._read)
         if place is not None:
             _latin_as_written_down(place)
             if place.cross_road and place.text.endswith("路口") and place.text not in said:
