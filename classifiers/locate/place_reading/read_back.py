@@ -7,15 +7,16 @@ import re
 from collections.abc import Callable
 
 from classifiers.locate.place_reading.patterns import CALLER, OPERATOR
-from classifiers.locate.place_reading.place import Place
+from classifiers.locate.place_reading.place import NAMED_KINDS, Place
 
 _TURN = re.compile(rf"(?:^|(?<=\s)|(?<=[。？！?!.]))({OPERATOR}|{CALLER})\s*[:：]")
 # A read-back asks the caller to confirm, or states the place as a full sentence.
 _ASKS_TO_CONFIRM = re.compile(r"[，,]?\s*(?:对吧|对吗|是吧|是吗|是不是|对不对)?\s*[？?。.！!]+\s*$")
-_STATES = re.compile(r"(?:对吧|对吗|是吧|是吗|是不是|对不对)\s*[？?。.！!]*\s*$|[。.]\s*$")
-_AFFIRMS = re.compile(r"\s*(?:对|是|嗯|没错|就是|对头|中|是嘞)")
+_STATES = re.compile(r"(?:对吧|对吗|是吧|是吗|是不是|对不对)\s*[？?。.！!]*\s*$|[。.？?]\s*$")
+_AFFIRMS = re.compile(r"\s*(?:对|是|嗯|没错|就是|对头|中|是嘞)(?![^。？！?!.]{0,5}不(?:对|是))")
 # What the operator's words may leave out and the caller's still tell
 _FROM_CALLER = ("district", "street", "side", "stretch")
+_DETAILS = (*_FROM_CALLER, "number", "building", "unit", "gate", "exit")
 
 
 def read_back(text: str) -> str | None:
@@ -40,7 +41,10 @@ def with_read_back(text: str, place: Place | None, read: Callable[[str], Place |
         return place
     if place is None:
         return back
-    for key in _FROM_CALLER:
+    # Of the thing the read-back names, the caller's details fill in what it left out (东四十条宿舍2号楼？
+    # 对！2号楼，3单元); of another thing, only where it is.
+    same = any(getattr(back, key) and getattr(back, key) == getattr(place, key) for key in NAMED_KINDS)
+    for key in _DETAILS if same else _FROM_CALLER:
         if not getattr(back, key):
             setattr(back, key, getattr(place, key))
     # The operator says a long name short (江汉路站 for 地铁2号线江汉路站, 荆阳三中 for 荆阳市第三中学):
