@@ -145,6 +145,19 @@ def test_place_outside_the_district_is_not_forced_into_a_grid(loc):
     assert r.grid_code == "" and r.needs_review
 
 
+@pytest.mark.parametrize("text", ["弋江区人民医院后门，一排黑车在拉客",
+                                  "昆都仑区钢铁大街与民族东路交叉口西南角，中国银行门前井盖塌陷"])
+def test_a_registered_short_name_in_another_district_is_not_ours(loc, text):
+    # 人民医院 and 中国银行 are the demo district's aliases; said with another district of the
+    # division table they are that district's, and the place keeps the citizen's words.
+    r = loc.locate(text)
+    assert r.grid_code == "" and any("不在本区" in x for x in r.review_reasons)
+    assert r.place["landmark"] in ("弋江区人民医院", "中国银行")
+    # said alone, or with our district named too, they are still ours
+    assert loc.locate("人民医院后门一排黑车在拉客").grid_code
+    assert loc.locate("东安区人民医院门口，我从弋江区来的").grid_code
+
+
 def test_point_inside_a_grid(loc):
     c = loc.centroid("110199003002002")
     r = loc.locate("这里的井盖丢了", c)

@@ -43,6 +43,7 @@ from pypinyin import Style, pinyin
 from rapidfuzz import fuzz
 
 from classifiers.locate.geometry import distance_m, valid_point
+from classifiers.locate.place_reading.words import division_names
 from classifiers.locate.places import LANDMARK_SUFFIXES, PlaceReader
 from classifiers.locate.registry import DEFAULT_REGISTRY, Compound, Landmark, Registry, RoadSegment, load_registry
 from classifiers.locate.settings import LocationSettings
@@ -55,11 +56,9 @@ __all__ = ["GridLocator", "distance_m"]
 
 jieba.setLogLevel(logging.WARNING)
 
-# other districts / cities: a place there is not ours even if a word of it resembles ours
-FOREIGN_PLACES = (
-    "东城区", "西城区", "朝阳区", "海淀区", "丰台区", "石景山区", "门头沟区", "房山区", "通州区",
-    "顺义区", "昌平区", "大兴区", "怀柔区", "平谷区", "密云区", "延庆区", "天津", "上海", "河北",
-    "外地", "外省")
+# other districts / cities: a place there is not ours even if a word of it resembles ours (besides
+# every district and county of the division table that is not the registry's)
+FOREIGN_PLACES = ("天津", "上海", "河北", "外地", "外省")
 
 # generic words for a kind of landmark ("菜市场后面"): match every landmark of that kind
 GENERIC_KINDS = {
@@ -204,6 +203,9 @@ class GridLocator:
         for key in self._index.entries:
             self._tk.add_word(key, freq=50000 if len(key) >= 3 else 5000)
         self._foreign_re = re.compile("|".join(map(re.escape, FOREIGN_PLACES)))
+        own = {name for a in registry.admins.values() if a.level == "district" for name in (a.name, *a.aliases)}
+        # (names of three characters or more: 城区, 矿区 and 郊区 are words too)
+        self._foreign_divisions = frozenset(n for n in division_names("areas") if len(n) >= 3 and n not in own)
         self._places = PlaceReader()
         # Registry landmarks no suffix gives away (金宝汇, 二实小): read as names only when the
         # registry found them in the text, so 工行 is never read out of 施工行为.
@@ -409,10 +411,14 @@ class GridLocator:
     def _outside_district(self, t: str, mentions: list, point: GeoPoint | None, evidence: list[str],
                           reasons: list[str], point_reasons: list[str]) -> Location | None:
         """A place named outside the district, and nothing inside it named exactly: no grid."""
-        foreign = sorted(set(self._foreign_re.findall(t))) if self._foreign_re and t else []
+        foreign = sorted(set(self._foreign_re.findall(t)) | self._divisions_named(t)) if t else []
         if not foreign:
             return None
-        strong_exact = any(m.how == "exact" and m.weight >= 0.85 for m in mentions if m.kind != "district")
+        # A registered place said by its short name (人民医院, 中国银行) is as likely the other
+        # district's (弋江区人民医院, 昆都仑区…中国银行门前) unless ours is named too.
+        ours_named = any(m.kind == "district" for m in mentions)
+        strong_exact = any(m.how == "exact" and m.weight >= 0.85 and (ours_named or m.matched in ("", m.name))
+                           for m in mentions if m.kind != "district")
         if strong_exact:
             evidence.append("另提及本区以外的地点：" + "、".join(foreign))
             return None
@@ -420,6 +426,14 @@ class GridLocator:
         reasons.append(f"地点可能不在本区（提到{'、'.join(foreign)}），请核实")
         return self._result(None, [], point, 0.1, t, evidence, reasons + point_reasons,
                             unmatched=self._unregistered(t, mentions))
+
+    def _divisions_named(self, t: str) -> set[str]:
+        """The other districts and counties of the division table named in t (弋江区, 繁昌县)."""
+        found = set()
+        for i, c in enumerate(t):
+            if c in "区县旗市":
+                found.update(t[j:i + 1] for j in range(max(0, i - 5), i - 1) if t[j:i + 1] in self._foreign_divisions)
+        return found
 
     def _nothing_placed(self, t: str, mentions: list, evidence: list[str], reasons: list[str],
                         point_reasons: list[str]) -> Location:
