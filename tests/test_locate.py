@@ -158,6 +158,13 @@ def test_a_registered_short_name_in_another_district_is_not_ours(loc, text):
     assert loc.locate("东安区人民医院门口，我从弋江区来的").grid_code
 
 
+def test_a_numbered_one_of_a_kind_is_not_ours_called_by_the_kind(loc):
+    # 人民医院 is our hospital's alias; 第三人民医院 is another hospital
+    r = loc.locate("长青路第三人民医院门诊楼前黑车揽客")
+    assert r.grid_code == "" and r.place["landmark"] == "第三人民医院"
+    assert loc.locate("人民医院门诊楼前黑车揽客").grid_code
+
+
 def test_point_inside_a_grid(loc):
     c = loc.centroid("110199003002002")
     r = loc.locate("这里的井盖丢了", c)

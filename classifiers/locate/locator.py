@@ -60,6 +60,9 @@ jieba.setLogLevel(logging.WARNING)
 # every district and county of the division table that is not the registry's)
 FOREIGN_PLACES = ("天津", "上海", "河北", "外地", "外省")
 
+# An ordinal right before a name (第三|人民医院): the numbered one of its kind
+_NUMBERED_BEFORE = re.compile(r"第[一二三四五六七八九十\d]{1,3}$")
+
 # generic words for a kind of landmark ("菜市场后面"): match every landmark of that kind
 GENERIC_KINDS = {
     "菜市场": "market", "学校": "school", "小学": "school", "中学": "school",
@@ -746,9 +749,11 @@ class GridLocator:
             m = m2 if m2 and not any(ch in "，。,；;！？" for ch in rest[:m2.start()]) else None
         return m
 
-    def _resolve_landmark(self, entry: _Entry, t: str, s: int, e: int, how: str, q: float) -> _Mention:
+    def _resolve_landmark(self, entry: _Entry, t: str, s: int, e: int, how: str, q: float) -> _Mention | None:
         rest, matched = t[e:e + 24], t[s:e]
         marks: list[Landmark] = entry.targets
+        if _NUMBERED_BEFORE.search(t, max(0, s - 4), s) and matched not in {m.name for m in marks}:
+            return None  # 第三人民医院, 市第一人民医院: another, numbered one, not ours called 人民医院
         dm = _DIRECTION_RE.match(rest)
         direction = ""
         if dm and (dm.group(1) or dm.group(3)):
