@@ -2243,3 +2243,10 @@ READ_BACKS = [
 @pytest.mark.parametrize("text, expected", READ_BACKS, ids=[t[-30:] for t, _ in READ_BACKS])
 def test_the_place_the_operator_read_back_and_the_caller_confirmed(text, expected):
     check(text, expected)
+
+
+def test_a_district_said_short_in_answer_to_the_operator():
+    check("接线员：您好。\n来电人：有棵树倒了\n接线员：请问哪个区？\n来电人：坡头\n接线员：哪条路？几号？\n来电人：海景路 七号\n"
+          "接线员：门口还是里面？\n来电人：门口", {"district": "坡头区", "road": "海景路", "number": "7", "side": "门口"})
+    # (an answer that is no district's short name is not one)
+    check("接线员：请问哪个区？\n来电人：不知道\n接线员：哪条路？\n来电人：海景路 七号", {"road": "海景路", "number": "7"})
