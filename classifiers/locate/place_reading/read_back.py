@@ -41,6 +41,8 @@ def with_read_back(text: str, place: Place | None, read: Callable[[str], Place |
         return place
     if place is None:
         return back
+    if (place.between and not back.between) or (place.cross_road and not back.cross_road):
+        return place  # (a stretch or junction the read-back, said without 从 or 与, reads as less)
     # Of the thing the read-back names, the caller's details fill in what it left out (东四十条宿舍2号楼？
     # 对！2号楼，3单元); of another thing, only where it is.
     same = any(getattr(back, key) and getattr(back, key) == getattr(place, key) for key in NAMED_KINDS)
