@@ -2250,3 +2250,14 @@ def test_a_district_said_short_in_answer_to_the_operator():
           "接线员：门口还是里面？\n来电人：门口", {"district": "坡头区", "road": "海景路", "number": "7", "side": "门口"})
     # (an answer that is no district's short name is not one)
     check("接线员：请问哪个区？\n来电人：不知道\n接线员：哪条路？\n来电人：海景路 七号", {"road": "海景路", "number": "7"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a tram's station: 有 starts the name here (有轨电车), it is no "there is"
+    ("有轨电车体育馆站2号出入口闸机坏了", {"landmark": "有轨电车体育馆站", "exit": "2"}),
+    # a road's unnamed underpass is written 地下通道 however its crossing is said
+    ("建国门北大街过街地下通道里灯不亮", {"road": "建国门北大街", "landmark": "地下通道", "side": "内"}),
+    ("人行地下通道里有人睡觉", {"landmark": "地下通道", "side": "内"}),
+])
+def test_tram_stations_and_underpasses(text, expected):
+    check(text, expected)

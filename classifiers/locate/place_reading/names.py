@@ -164,6 +164,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
 
 
 _UNDERPASSES = ("地下通道", "过街地道")
+_CROSSING = ("过街", "人行")
 
 
 def _underpasses_of_roads(vocab: Vocabulary, names: list[Name]) -> list[Name]:
@@ -173,9 +174,14 @@ def _underpasses_of_roads(vocab: Vocabulary, names: list[Name]) -> list[Name]:
     for n in names:
         under = next((u for u in _UNDERPASSES if n.kind == "landmark" and n.value.endswith(u)), "")
         road = n.value[:-len(under)] if under else ""
+        if road.endswith(_CROSSING):  # 过街地下通道, 人行地下通道: the road's unnamed underpass all the same
+            road = road[:-2]
+            under = n.value[len(road):]
         if road and len(road) >= 3 and road.endswith(vocab.road_suffixes):
             cut = n.start + len(road)
-            out += [Name("road", road, n.start, cut), Name("landmark", under, cut, n.end, attached=True)]
+            out += [Name("road", road, n.start, cut), Name("landmark", _UNDERPASSES[0], cut, n.end, attached=True)]
+        elif not road and n.value.endswith(_UNDERPASSES) and n.value.startswith(_CROSSING):
+            out.append(Name("landmark", _UNDERPASSES[0], n.start, n.end, attached=n.attached))
         else:
             out.append(n)
     return out
