@@ -2261,3 +2261,10 @@ def test_a_district_said_short_in_answer_to_the_operator():
 ])
 def test_tram_stations_and_underpasses(text, expected):
     check(text, expected)
+
+
+def test_the_callers_answers_to_the_operators_questions_fill_in_the_place():
+    check("接线员：您好，12345。\n来电人：您好，人行道砖都翘起来了，我母亲刚才绊倒了。\n接线员：您母亲没事吧？在哪儿呢？\n"
+          "来电人：没大事儿。在 在那个 青竹胡同。\n接线员：哪个区的青竹胡同？\n来电人：城西区呀。\n接线员：青竹胡同多少号？\n"
+          "来电人：号不知道，就青竹胡同小区那儿，小区 东门外头。",
+          {"district": "城西区", "road": "青竹胡同", "compound": "青竹胡同小区", "gate": "东门", "side": "外"})

@@ -42,7 +42,7 @@ from classifiers.locate.place_reading.names import find_names, without_aliases
 from classifiers.locate.place_reading.note import put_right_by_note
 from classifiers.locate.place_reading.patterns import CITY_METRO, OPERATOR, station_key
 from classifiers.locate.place_reading.place import Place
-from classifiers.locate.place_reading.read_back import with_read_back
+from classifiers.locate.place_reading.dialogue import with_answers, with_read_back
 from classifiers.locate.place_reading.restated import restated
 from classifiers.locate.place_reading.text import METRO_AFTER_ROAD, PHRASE_BREAK, phrase_starts, prepare, subject_end
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -99,7 +99,7 @@ class PlaceReader:
         place = finer_from_form(form, self._read(text), self._read, self.vocabulary.back_refs)
         place = with_region_field(form, place, self._read, self.districts)
         if isinstance(said, str) and _SPEAKERS.search(said):
-            place = with_read_back(said, place, self._read)
+            place = with_read_back(said, with_answers(said, place, self._read), self._read)
         if place is not None:
             _latin_as_written_down(place)
             if place.cross_road and place.text.endswith("路口") and place.text not in said:

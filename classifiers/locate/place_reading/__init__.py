@@ -21,5 +21,6 @@
       passed_over    what a caller says between the parts of one place
       said_later     a side said after the place: in a letter's next sentence, 桥上 a few words on
     form           a web form's address field made finer by its content
-    read_back      the place the operator read back and the caller confirmed
+    dialogue       a transcript's turns: the caller's answers to the operator's questions for the
+                   place, and the place the operator read back and the caller confirmed
 """

@@ -1,0 +1,132 @@
+"""A transcript's turns (接线员：… 来电人：…): the caller's answers to the operator's questions for
+the place (哪个区？…哪条路？…多少号？), read apart from the talk around them; and the place the
+operator read back and the caller confirmed (接线员：东四八条小区6号楼楼下，对吗？ 来电人：对): what the
+dispatcher writes down, in the operator's clean words, where the caller's own gave it in pieces,
+with stutters, homophones or a correction (南竹竿小区……北竹竿，瞧我这嘴)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from classifiers.locate.place_reading.patterns import CALLER, OPERATOR
+from classifiers.locate.place_reading.place import NAMED_KINDS, Place
+
+_TURN = re.compile(rf"(?:^|(?<=\s)|(?<=[。？！?!.]))({OPERATOR}|{CALLER})\s*[:：]")
+# A read-back asks the caller to confirm, or states the place as a full sentence.
+_ASKS_TO_CONFIRM = re.compile(r"[，,]?\s*(?:对吧|对吗|是吧|是吗|是不是|对不对)?\s*[？?。.！!]+\s*$")
+_STATES = re.compile(r"(?:对吧|对吗|是吧|是吗|是不是|对不对)\s*[？?。.！!]*\s*$|[。.？?]\s*$")
+_AFFIRMS = re.compile(r"\s*(?:对|是|嗯|没错|就是|对头|中|是嘞)(?![^。？！?!.]{0,5}不(?:对|是))")
+# What the operator's words may leave out and the caller's still tell
+_FROM_CALLER = ("district", "street", "side", "stretch")
+_DETAILS = (*_FROM_CALLER, "number", "building", "unit", "gate", "exit")
+
+
+def _turns(text: str) -> list[tuple[str, str]]:
+    """(who, what) for each turn of a transcript."""
+    labels = list(_TURN.finditer(text))
+    return [(m.group(1), text[m.end():labels[i + 1].start() if i + 1 < len(labels) else len(text)])
+            for i, m in enumerate(labels)]
+
+
+# The operator asking for a part of the place (哪个区？哪条路？多少号？门口还是院里？)
+_ASKS_WHERE = re.compile(
+    r"哪个区|哪个县|哪个市|哪个街道|哪个镇|哪个乡|哪条路|哪条街|哪条胡同|什么路|哪个路口|哪条路的路口|和哪条|跟哪条|与哪条|"
+    r"多少号|几号|门牌|哪个小区|什么小区|几号楼|几栋|哪栋|哪一栋|几单元|哪个单元|哪个门|哪个口|哪个出口|哪个出站口|"
+    r"哪个位置|什么位置|具体位置|具体在哪|具体哪|在哪|哪里|什么地方|哪儿|还是院里|还是里面|还是外面|还是门口|门口还是|"
+    r"哪一边|哪边|哪一侧|哪侧|哪一段|哪段|什么店|店名|叫什么|哪个学校|哪个公交站|哪个菜市场|哪个公园|哪个医院|哪个村|哪个站|"
+    r"标志|参照物")
+
+
+def answers(text: str) -> list[str]:
+    """The caller's answers to the operator's questions for the place, in turn."""
+    turns = _turns(text)
+    return [reply for (who, said), (next_who, reply) in zip(turns, turns[1:])
+            if re.fullmatch(OPERATOR, who) and re.fullmatch(CALLER, next_who) and _ASKS_WHERE.search(said)]
+
+
+def with_answers(text: str, place: Place | None, read: Callable[[str], Place | None]) -> Place | None:
+    """`place` with what the caller's answers to the operator's questions tell and it lacks
+    (哪个区？荷塘区。…哪条路？新华东路…有门牌号吗？…三幺二号): each answer read apart from the talk
+    around it — one that names nothing (三十九号院儿, 北门外头) after the name last answered —, and
+    the fields the whole transcript's reading left empty filled from them."""
+    said = answers(text)
+    if len(said) < 2:
+        return place
+    heard = Place()
+    last = ""
+    for answer in said:
+        alone = read(answer)
+        if alone is not None and alone.specific:
+            _fill(heard, alone, _ALL)
+            last = _anchor(alone)
+        elif last and (after := read(f"{last} {answer}")) is not None:
+            _fill(heard, after, _DETAILS)
+        elif alone is not None:
+            _fill(heard, alone, ("district", "street"))
+    if not heard.specific:
+        return place
+    if place is None:
+        return heard
+    _fill(place, heard, _ALL)
+    return place
+
+
+def _fill(place: Place, other: Place, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if not getattr(place, key) and getattr(other, key):
+            setattr(place, key, getattr(other, key))
+
+
+def _anchor(place: Place) -> str:
+    """The most specific name of a place, to read an answer that names nothing after."""
+    return place.landmark or place.compound or place.road
+
+
+_ALL = ("district", "street", "road", "number", "cross_road", "between", "stretch", "compound", "building", "unit",
+        "gate", "landmark", "exit", "side")
+
+
+def read_back(text: str) -> str | None:
+    """The last place-bearing line the operator read back that the caller then confirmed."""
+    turns = _turns(text)
+    found = None
+    for (who, said), (next_who, reply) in zip(turns, turns[1:]):
+        if re.fullmatch(OPERATOR, who) and re.fullmatch(CALLER, next_who) \
+                and _STATES.search(said) and _AFFIRMS.match(reply):
+            found = _ASKS_TO_CONFIRM.sub("", said.strip())
+    return found
+
+
+def with_read_back(text: str, place: Place | None, read: Callable[[str], Place | None]) -> Place | None:
+    """`place` as the operator read it back, where the caller confirmed a read-back naming a
+    place; the district, street, side and stretch the operator left out are the caller's."""
+    said = read_back(text)
+    back = read(said) if said else None
+    if back is None or not back.specific:
+        return place
+    if place is None:
+        return back
+    if (place.between and not back.between) or (place.cross_road and not back.cross_road):
+        return place  # (a stretch or junction the read-back, said without 从 or 与, reads as less)
+    # Of the thing the read-back names, the caller's details fill in what it left out (东四十条宿舍2号楼？
+    # 对！2号楼，3单元); of another thing, only where it is.
+    same = any(getattr(back, key) and getattr(back, key) == getattr(place, key) for key in NAMED_KINDS)
+    for key in _DETAILS if same else _FROM_CALLER:
+        if not getattr(back, key):
+            setattr(back, key, getattr(place, key))
+    # The operator says a long name short (江汉路站 for 地铁2号线江汉路站, 荆阳三中 for 荆阳市第三中学):
+    # the caller's full name is the one written down.
+    if place.landmark:
+        for key in ("landmark", "compound"):
+            short = getattr(back, key)
+            if short and short != place.landmark and _shortened(short, place.landmark):
+                back.compound = "" if key == "compound" else back.compound
+                back.landmark = place.landmark
+    back.text = place.text or back.text
+    return back
+
+
+def _shortened(short: str, full: str) -> bool:
+    """Whether `short` is `full` with characters left out."""
+    chars = iter(full)
+    return all(c in chars for c in short)
