@@ -35,6 +35,7 @@ from collections.abc import Iterable, Set
 
 from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble
 from classifiers.locate.place_reading.corrections import after_corrections, district_denied_with
+from classifiers.locate.place_reading.dialogue import with_answers, with_read_back
 from classifiers.locate.place_reading.divisions import without_repeated_admin
 from classifiers.locate.place_reading.form import fields_as_read, finer_from_form, with_colons, with_region_field
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
@@ -42,7 +43,6 @@ from classifiers.locate.place_reading.names import find_names, without_aliases
 from classifiers.locate.place_reading.note import put_right_by_note
 from classifiers.locate.place_reading.patterns import CITY_METRO, OPERATOR, station_key
 from classifiers.locate.place_reading.place import Place
-from classifiers.locate.place_reading.dialogue import with_answers, with_read_back
 from classifiers.locate.place_reading.restated import restated
 from classifiers.locate.place_reading.text import METRO_AFTER_ROAD, PHRASE_BREAK, phrase_starts, prepare, subject_end
 from classifiers.locate.place_reading.vocabulary import Vocabulary
