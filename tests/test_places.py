@@ -2268,3 +2268,12 @@ def test_the_callers_answers_to_the_operators_questions_fill_in_the_place():
           "来电人：没大事儿。在 在那个 青竹胡同。\n接线员：哪个区的青竹胡同？\n来电人：城西区呀。\n接线员：青竹胡同多少号？\n"
           "来电人：号不知道，就青竹胡同小区那儿，小区 东门外头。",
           {"district": "城西区", "road": "青竹胡同", "compound": "青竹胡同小区", "gate": "东门", "side": "外"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("霞山区人民大道南56号门口的人行道地砖松动", {"district": "霞山区", "road": "人民大道南", "number": "56", "side": "门口"}),
+    ("人民大道南侧地砖松动", {"road": "人民大道", "side": "南侧"}),  # a side, not the avenue's half
+    ("人民大道南段坑洼", {"road": "人民大道", "stretch": "南段"}),
+])
+def test_an_avenues_named_half(text, expected):
+    check(text, expected)

@@ -164,6 +164,9 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
 
 
 _UNDERPASSES = ("地下通道", "过街地道")
+# A direction after an avenue that names its half (人民大道南56号, 人民大道北中段, 海滨大道南与观海路), not a
+# side, a stretch or an end of it (人民大道南侧, 南段, 南边, 南头, 南口, 往南)
+_AVENUE_HALF = re.compile(r"[东西南北](?=\d|与|跟|和|同|交|路口|十字|中段|[,.;!?\s]|$)")
 _CROSSING = ("过街", "人行")
 
 
@@ -286,6 +289,8 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
         return None  # 三里街社区: a community named after its street; 沙河街镇: a town
     if lane := _NUMBERED_LANE_AFTER.match(t, end):
         return Name("road", t[start:lane.end()], start, lane.end())  # 鹅峰路二巷15号: the road's numbered lane
+    if suffix == "大道" and _AVENUE_HALF.match(t, end):
+        return Name("road", name + t[end], start, end + 1)  # 人民大道南56号: an avenue's named half
     return Name("road", name, start, end)
 
 
