@@ -2277,3 +2277,15 @@ def test_the_callers_answers_to_the_operators_questions_fill_in_the_place():
 ])
 def test_an_avenues_named_half(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("领导好：本人家住天元区，每天开车到芦淞区上班。芦淞区车站路与建设南路交叉路口的左转信号灯时长太短",
+     {"district": "芦淞区", "road": "车站路", "cross_road": "建设南路"}),
+    ("您好！我在天元区工作，每天步行经过神农大道过街天桥。天桥的两部电梯已经停用两个多月了",
+     {"road": "神农大道", "landmark": "天桥"}),
+    # the area the writer lives in, with nothing of its own named after it, is the place
+    ("您好，我是朝阳门街道的居民，最近街道辖区内的几处公共绿地都被改成了停车场", {"street": "朝阳门街道"}),
+])
+def test_where_the_writer_lives_or_works_as_a_district_alone(text, expected):
+    check(text, expected)

@@ -123,7 +123,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
     if place.number or place.building:
         end = _neighbours_number(vocab, t, place, first, end)
     if not place.specific and first.kind in ("district", "street"):
-        finer = _named_after_division(vocab, t, names, place, end)
+        finer = _named_after_division(vocab, t, names, place, end) or _after_home_division(vocab, t, names, first, end)
         if finer is not None:
             return finer
     if not place.specific:
@@ -276,6 +276,29 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
     finer.district = finer.district or place.district or answered.get("district", "")
     finer.street = finer.street or place.street or answered.get("street", "")
     return finer, finer_end
+
+
+# 我在天元区工作 / 本人家住天元区 / 我是罗州街道的居民 / 我在雷城街道居住: a division where the writer lives or works
+_HOME_BEFORE = re.compile(r"(?:家住|住在|我在|本人在|我是|本人是|俺是|俺在)$")
+_HOME_AFTER = re.compile(r"(?:工作|上班|居住|住|的居民|的村民|的住户|的业主|人)")
+_AFTER_HOME_REACH = 60
+
+
+def _after_home_division(vocab: Vocabulary, t: str, names: list[Name], first: Name, end: int) -> tuple[Place, int] | None:
+    """本人家住天元区，每天开车到芦淞区上班。芦淞区车站路与建设南路交叉路口…: the district or town the writer
+    lives or works in, said alone, is not the problem's place when a place of its own is named soon after."""
+    if not (_HOME_BEFORE.search(t, max(0, first.start - 4), first.start) or _HOME_AFTER.match(t, end)):
+        return None
+    later = next((n for n in names if end < n.start <= end + _AFTER_HOME_REACH and not n.attached
+                  and n.kind in (*NAMED_KINDS, "junction", "between")), None)
+    if later is None:
+        return None
+    rest = [n for n in names if n.start >= later.start or (n.kind in ("district", "street") and n.start > end)]
+    place, place_end = assemble(vocab, t, rest)
+    if place is None or not (any(getattr(place, k) for k in _DETAILS) or place.cross_road or place.between
+                             or place.road and place.landmark):
+        return None  # (街道辖区内的几处公共绿地, 乡里主街: the area itself, not a place in it)
+    return place, place_end
 
 
 def _unnamed_in_letter(t: str, place: Place, subject: int) -> bool:
