@@ -2289,3 +2289,17 @@ def test_an_avenues_named_half(text, expected):
 ])
 def test_where_the_writer_lives_or_works_as_a_district_alone(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("淮阴区码头镇新庄村路边的电线杆子歪了", {"district": "淮阴区", "street": "码头镇", "compound": "新庄村"}),
+    ("淮阴区承德北路与长江西路交会处井盖破损", {"district": "淮阴区", "road": "承德北路", "cross_road": "长江西路"}),
+])
+def test_a_district_glued_to_its_town_and_a_junction_said_交会处(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text", ["我刚才开车路过一个路口 那个红绿灯 好像坏了", "其上班途经的一处路段井盖缺失",
+                                  "商户把污水直接泼到马路上，结冰后路滑"])
+def test_passing_by_a_stretch_and_a_slippery_road_name_no_road(text):
+    assert place_of(text) == {}

@@ -246,7 +246,8 @@ _ESTATE_NEXT = re.compile(rf"[\u4e00-\u9fff]{{1,4}}?(?:{ESTATE_WORDS})")
 _NUMBERED_LANE_AFTER = re.compile(r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})(?:巷|弄)")
 _NUMBERED_MALU = re.compile(r"[一二三四五六七八九十东西南北]马路")
 # 海晏北路灯塔路口: a road glued to the junction's other road, which starts like 路灯 or 路面
-_GLUED_PARTNER = re.compile(r"[\u4e00-\u9fff]{1,3}?(?:路|街|大道|巷)(?:口|交叉|十字|与|和|跟)")
+# (but not 开车路过一个路口: 路过 is passing by)
+_GLUED_PARTNER = re.compile(r"(?!过|[\u4e00-\u9fff]{0,2}个)[\u4e00-\u9fff]{1,3}?(?:路|街|大道|巷)(?:口|交叉|十字|与|和|跟)")
 
 
 def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0: int, end: int,
@@ -389,6 +390,11 @@ def _without_short_district(vocab: Vocabulary, found: Name,
     parts them (芝罘 南大街); a town with its county or district said short before it (汝阳上店镇 →
     汝阳县, 上店镇), when the table holds the town."""
     value = found.value
+    if found.kind == "street":  # 淮阴区码头镇 (码头 read as a wharf): the district in full, then its town
+        for k in (3, 4, 5):
+            if value[:k] in vocab.districts and value[k:] in vocab.streets:
+                cut = found.start + k
+                return Name("district", value[:k], found.start, cut), Name("street", value[k:], cut, found.end)
     for k in (2, 3):
         full, rest = vocab.district_short.get(value[:k]), value[k:]
         if full and found.kind == "road" and found.start + k in phrases and len(rest) >= 3:
