@@ -2292,7 +2292,7 @@ def test_where_the_writer_lives_or_works_as_a_district_alone(text, expected):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("淮阴区码头镇新庄村路边的电线杆子歪了", {"district": "淮阴区", "street": "码头镇", "compound": "新庄村"}),
+    ("淮阴区码头镇新庄村有根电线杆子歪了", {"district": "淮阴区", "street": "码头镇", "compound": "新庄村"}),
     ("淮阴区承德北路与长江西路交会处井盖破损", {"district": "淮阴区", "road": "承德北路", "cross_road": "长江西路"}),
 ])
 def test_a_district_glued_to_its_town_and_a_junction_said_交会处(text, expected):
