@@ -1085,6 +1085,20 @@ def test_a_landmark_said_with_its_district_before_it_is_one_place():
     assert same_place({"landmark": "包头市第九中学", "gate": "正门"}, {"landmark": "九中", "side": "门口"}) != "different"
 
 
+def test_a_road_or_estate_said_with_its_district_county_or_城关_is_one_place():
+    from classifiers.dedupe.place_match import place_keys, same_place
+    said_short = {"road": "羊山新七大道", "compound": "天润城小区"}
+    said_full = {"district": "羊山新区", "road": "新七大道", "compound": "天润城小区"}
+    assert same_place(said_short, said_full) == "same"
+    assert place_keys({"road": "羊山新七大道"}, query=True) & place_keys({"district": "羊山新区", "road": "新七大道"})
+    assert same_place({"district": "罗山县", "road": "城关小罗山路", "side": "门口"},
+                      {"district": "罗山县", "road": "小罗山路", "side": "门口"}) == "same"
+    assert same_place({"district": "光山县", "compound": "龙山小区"}, {"compound": "光山龙山小区"}) == "same"
+    # …but a road's own direction or another road is still another place
+    assert same_place({"district": "罗山县", "road": "城关北路"}, {"district": "罗山县", "road": "北路"}) == "different"
+    assert same_place({"road": "解放路"}, {"road": "解放北路"}) == "different"
+
+
 def test_a_report_that_says_it_is_another_problem_is_offered_not_joined():
     first = "【地址】八里湖新区琴湖路196号【描述】汽修店在人行道上洗车，污水横流。"
     second = "【地址】八里湖新区琴湖路196号【描述】该汽修店晚上喷漆，油漆味很重。（与之前反映的洗车是不同问题）"

@@ -431,7 +431,8 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
         keys.update("road:" + r for r in junction)
     elif p.get("road"):  # (a range of numbers is found as a road without one: 41-45 by 41)
         number = p.get("number")
-        keys |= _fine_keys("road:" + p["road"], None if _is_range(number) else number, query)
+        for road in _road_as_said(p):
+            keys |= _fine_keys("road:" + road, None if _is_range(number) else number, query)
     if p.get("between"):
         keys.add("between:" + "|".join(_ends(p)))
     if p.get("compound"):
@@ -454,6 +455,33 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
     if named_after:
         keys |= _fine_keys("road:" + named_after, None, query)
     return keys
+
+
+def _road_as_said(p: dict) -> set[str]:
+    """A road's name, and said with or without its district, county or town before it (羊山新七大道 /
+    羊山新区的新七大道, 城关小罗山路 / 小罗山路), as `same_place` compares roads."""
+    road = p["road"]
+    said = {road}
+    bare = _without_district(road)
+    if bare.endswith(_ROAD_SUFFIXES):
+        said.add(bare)
+    for full in {p.get("district"), p.get("street"), _SEAT_TOWN} - {None, ""}:
+        short = _DIVISION_SUFFIX.sub("", full)
+        if len(short) < 2:
+            continue
+        if road.startswith(short) and len(road) - len(short) >= 3:
+            said.add(road[len(full) if road.startswith(full) else len(short):])
+        elif full != _SEAT_TOWN:
+            said.add(short + road)
+    return said
+
+
+_ROAD_SUFFIXES = ("路", "街", "大街", "大道", "巷", "胡同")
+
+
+def _same_road_name(a: str, b: str) -> bool:
+    """One road's name left once a division is taken off (not a bare 北路 or 东街)."""
+    return a == b and len(a) >= 3
 
 
 def _fine_keys(key: str, detail: str | None, query: bool) -> set[str]:
@@ -503,23 +531,26 @@ def _word_inserted(a: str, b: str) -> bool:
     return False
 
 
-_DIVISION_SUFFIX = re.compile(r"(?:街道|镇|乡|区|县|市)$")
+_DIVISION_SUFFIX = re.compile(r"(?:街道|镇|乡|新区|区|县|市)$")
+# A county's seat, which many counties call 城关镇 and their people 城关 (城关小罗山路 / 小罗山路)
+_SEAT_TOWN = "城关镇"
 
 
-def _division_said_before(x: str, y: str, a: dict, b: dict) -> bool:
-    """One landmark said with its district or town before it, or that said short, the other not:
-    a district of the division table (东河区人民公园 / 人民公园, 青山万达广场 / 万达广场) or the
-    district or town either report names (襄安老街小学 / 襄安镇的老街小学, 六郎镇中学 / 六郎中学)."""
+def _division_said_before(x: str, y: str, a: dict, b: dict, same=str.__eq__) -> bool:
+    """One name said with its district or town before it, or that said short, the other not:
+    a district of the division table (东河区人民公园 / 人民公园, 青山万达广场 / 万达广场), a county's
+    城关, or the district or town either report names (襄安老街小学 / 襄安镇的老街小学, 六郎镇中学 /
+    六郎中学, 羊山新五大街 / 羊山新区的新五大街); `same`: how the names left are compared."""
     short, long_ = sorted((x, y), key=len)
-    if len(short) >= 3 and _without_district(long_) == short:
+    if len(short) >= 3 and same(_without_district(long_), short):
         return True
-    for full in {p.get(k) for p in (a, b) for k in ("street", "district")} - {None, ""}:
+    for full in {p.get(k) for p in (a, b) for k in ("street", "district")} - {None, ""} | {_SEAT_TOWN}:
         full = _digits(full)  # (as the landmark's name is compared: 六郎镇 → 6郎镇)
         short = _DIVISION_SUFFIX.sub("", full)
         if len(short) < 2:
             continue
         said = [n[len(full):] if n.startswith(full) else n[len(short):] if n.startswith(short) else n for n in (x, y)]
-        if said[0] == said[1] and len(said[0]) >= 2:  # (中学: the town's own school)
+        if said != [x, y] and len(said[0]) >= 2 and len(said[1]) >= 2 and same(said[0], said[1]):  # (中学: the town's own school)
             return True
     return False
 
@@ -564,7 +595,7 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
                 return "different"
             partial = True
     elif a.get("road") and b.get("road"):
-        if a["road"] != b["road"]:
+        if a["road"] != b["road"] and not _division_said_before(a["road"], b["road"], a, b, _same_road_name):
             return "different"
         anchors += 1
     else:  # 北山路 / 北山路农贸市场: the road, and a landmark on it named after it
@@ -574,6 +605,8 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
     if a.get("compound") and b.get("compound"):
         if _same_compound(a["compound"], b["compound"]):
             anchors += 1
+        elif _division_said_before(a["compound"], b["compound"], a, b, _same_compound):
+            anchors += 1  # 光山龙山小区 / 光山县的龙山小区: the estate said with its county
         elif _phase_of(a["compound"], b["compound"]) or _bare_of(a["compound"], b["compound"]) \
                 or _inside_estate(a["compound"], b["compound"]):
             # 软件园B区5号楼 / 软件园, 金桥7栋 / 金桥家园7号楼: the estate said more loosely;
