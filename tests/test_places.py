@@ -2303,3 +2303,12 @@ def test_a_district_glued_to_its_town_and_a_junction_said_交会处(text, expect
                                   "商户把污水直接泼到马路上，结冰后路滑"])
 def test_passing_by_a_stretch_and_a_slippery_road_name_no_road(text):
     assert place_of(text) == {}
+
+
+def test_answers_for_a_junctions_other_road_a_bare_house_number_and_a_confirmed_name():
+    check("接线员：您好。\n来电人：有个路口红绿灯歪了\n接线员：请问是哪个区？\n来电人：城西区\n接线员：哪条路？\n"
+          "来电人：光明大街\n接线员：跟哪条路交叉的路口？\n来电人：跟 那个 青年路 就那个丁字路口",
+          {"district": "城西区", "road": "光明大街", "cross_road": "青年路"})
+    check("接线员：您好。\n来电人：我们院里的化粪池漫了\n接线员：哪条胡同？\n来电人：光明石条\n接线员：光明十条是吗？\n"
+          "来电人：对对 光明十条\n接线员：多少号？\n来电人：四十一\n接线员：在院里？\n来电人：对 院里",
+          {"road": "光明十条", "number": "41", "side": "内"})

@@ -17,6 +17,8 @@ _ASKS_TO_CONFIRM = re.compile(r"[，,]?\s*(?:对吧|对吗|是吧|是吗|是不�
 _STATES = re.compile(r"(?:对吧|对吗|是吧|是吗|是不是|对不对)\s*[？?。.！!]*\s*$|[。.？?]\s*$")
 _AFFIRMS = re.compile(r"\s*(?:对|是|嗯|没错|就是|对头|中|是嘞)(?![^。？！?!.]{0,5}不(?:对|是))")
 # What the operator's words may leave out and the caller's still tell
+_AFFIRMATIONS = re.compile(r"^[\s，,。.！!]*(?:(?:对|是|嗯|没错|就是|对头|的|了|啊|呀)[\s，,。.！!]*)*")
+_FIRST_PHRASE = re.compile(r"[^\s，,。.！!？?]*")
 _FROM_CALLER = ("district", "street", "side", "stretch")
 _DETAILS = (*_FROM_CALLER, "number", "building", "unit", "gate", "exit")
 
@@ -37,29 +39,52 @@ _ASKS_WHERE = re.compile(
     r"标志|参照物")
 
 
-def answers(text: str) -> list[str]:
-    """The caller's answers to the operator's questions for the place, in turn."""
+# …for the other road of a junction (跟哪条路交叉的路口？), or for the house number (多少号？四十四)
+_ASKS_PARTNER = re.compile(r"(?:和|跟|与)哪条|交叉|交界|交汇")
+_ASKS_NUMBER = re.compile(r"多少号|几号(?!楼)|门牌")
+_BARE_NUMBER = re.compile(r"^[\s，,。.]*([一二三四五六七八九十百零幺两\d]{1,6})[\s，,。.]*$")
+
+
+def answers(text: str) -> list[tuple[str, str]]:
+    """The caller's answers to the operator's questions for the place, in turn, each with its
+    question; a read-back the caller confirms (东四十条是吗？对对) counts as the caller's answer."""
     turns = _turns(text)
-    return [reply for (who, said), (next_who, reply) in zip(turns, turns[1:])
-            if re.fullmatch(OPERATOR, who) and re.fullmatch(CALLER, next_who) and _ASKS_WHERE.search(said)]
+    said = []
+    for (who, asked), (next_who, reply) in zip(turns, turns[1:]):
+        if not (re.fullmatch(OPERATOR, who) and re.fullmatch(CALLER, next_who)):
+            continue
+        if _ASKS_WHERE.search(asked):
+            said.append((asked, reply))
+        elif _STATES.search(asked) and (yes := _AFFIRMS.match(reply)):
+            # (对 院里 我住隔壁院: the caller's first words after the yes, else the operator's)
+            rest = _FIRST_PHRASE.match(_AFFIRMATIONS.sub("", reply[yes.end():])).group()
+            said.append((asked, rest if rest else _ASKS_TO_CONFIRM.sub("", asked.strip())))
+    return said
 
 
 def with_answers(text: str, place: Place | None, read: Callable[[str], Place | None]) -> Place | None:
     """`place` with what the caller's answers to the operator's questions tell and it lacks
     (哪个区？荷塘区。…哪条路？新华东路…有门牌号吗？…三幺二号): each answer read apart from the talk
-    around it — one that names nothing (三十九号院儿, 北门外头) after the name last answered —, and
+    around it — one that names nothing (三十九号院儿, 北门外头, a bare 四十四 for the number) after
+    the name last answered, a road answered for the other of a junction as its partner —, and
     the fields the whole transcript's reading left empty filled from them."""
     said = answers(text)
     if len(said) < 2:
         return place
     heard = Place()
-    last = ""
-    for answer in said:
+    last = False  # (a name answered yet)
+    for asked, answer in said:
+        if _ASKS_NUMBER.search(asked) and (bare := _BARE_NUMBER.match(answer)):
+            answer = bare.group(1) + "号"
         alone = read(answer)
         if alone is not None and alone.specific:
+            if _ASKS_PARTNER.search(asked) and heard.road and alone.road and not alone.cross_road \
+                    and alone.road != heard.road:
+                heard.cross_road = heard.cross_road or alone.road
+                continue
             _fill(heard, alone, _ALL)
-            last = _anchor(alone)
-        elif last and (after := read(f"{last} {answer}")) is not None:
+            last = True
+        elif last and (after := read(f"{_anchor(heard)} {answer}")) is not None:
             _fill(heard, after, _DETAILS)
         elif alone is not None:
             _fill(heard, alone, ("district", "street"))
@@ -67,6 +92,8 @@ def with_answers(text: str, place: Place | None, read: Callable[[str], Place | N
         return place
     if place is None:
         return heard
+    if heard.cross_road and place.road in (heard.road, heard.cross_road) and not place.cross_road:
+        place.road, place.cross_road = heard.road, heard.cross_road
     _fill(place, heard, _ALL)
     return place
 
@@ -78,8 +105,12 @@ def _fill(place: Place, other: Place, keys: tuple[str, ...]) -> None:
 
 
 def _anchor(place: Place) -> str:
-    """The most specific name of a place, to read an answer that names nothing after."""
-    return place.landmark or place.compound or place.road
+    """The most specific thing heard so far, to read an answer that names nothing after (光明十条41号 | 院里)."""
+    if place.landmark:
+        return place.landmark
+    if place.compound:
+        return place.compound + (f"{place.building}号楼" if place.building else "") + (f"{place.unit}单元" if place.unit else "")
+    return place.road + (f"{place.number}号" if place.number else "")
 
 
 _ALL = ("district", "street", "road", "number", "cross_road", "between", "stretch", "compound", "building", "unit",
