@@ -84,10 +84,11 @@ def with_answers(text: str, place: Place | None, read: Callable[[str], Place | N
                 continue
             _fill(heard, alone, _ALL)
             last = True
-        elif last and (after := read(f"{_anchor(heard)} {answer}")) is not None:
+            continue
+        if alone is not None:
+            _fill(heard, alone, ("district", "street"))  # (演乐胡同是东安区的对吧？对对对 东安区的)
+        if last and (after := read(f"{_anchor(heard)} {answer}")) is not None:
             _fill(heard, after, _DETAILS)
-        elif alone is not None:
-            _fill(heard, alone, ("district", "street"))
     if not heard.specific:
         return place
     if place is None:
