@@ -2312,3 +2312,11 @@ def test_answers_for_a_junctions_other_road_a_bare_house_number_and_a_confirmed_
     check("接线员：您好。\n来电人：我们院里的化粪池漫了\n接线员：哪条胡同？\n来电人：光明石条\n接线员：光明十条是吗？\n"
           "来电人：对对 光明十条\n接线员：多少号？\n来电人：四十一\n接线员：在院里？\n来电人：对 院里",
           {"road": "光明十条", "number": "41", "side": "内"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("湛江一中门口 一到放学 好多摩托车停在路上", {"landmark": "湛江一中", "side": "门口"}),
+    ("株洲二中北门外边有人卖零食", {"landmark": "株洲二中", "gate": "北门", "side": "外"}),
+])
+def test_a_school_said_short_with_its_city(text, expected):
+    check(text, expected)
