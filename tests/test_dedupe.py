@@ -1022,6 +1022,11 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
     # this side of a gate and across from it
     ("十里大道九江学院正门这一边的公交站台顶棚塌了", "来电人反映：十里大道九江学院正门对面的公交站台顶棚塌落。",
      "来电人反映：十里大道九江学院正门这一侧的公交站台顶棚塌落。", "对面"),
+    # a shopfront's sign and the roof's; an underpass and outside its entrance
+    ("来电人反映：胜利北路如家宾馆楼顶的广告牌铁架松动，刮风时晃动。", "来电人反映：胜利北路如家宾馆一楼门头上的广告牌铁架松动，刮风就晃。",
+     "胜利北路如家宾馆楼顶那个广告牌的铁架子松了，风一刮就晃", "楼顶下"),
+    ("来电人反映：胜利路地下通道里面有流动摊贩摆地摊，行人挤不过去。", "来电人反映：胜利路地下通道出入口外面有流动摊贩摆地摊，把出入口堵住了。",
+     "胜利路地下通道里面一排摆地摊的，人都挤不过去", "内外"),
 ])
 def test_two_sides_of_one_spot_are_two_places(first, other_side, same_side, conflict):
     # (no category: the texts alone tell the sides apart)
@@ -1097,6 +1102,12 @@ def test_a_road_or_estate_said_with_its_district_county_or_城关_is_one_place()
     # …but a road's own direction or another road is still another place
     assert same_place({"district": "罗山县", "road": "城关北路"}, {"district": "罗山县", "road": "北路"}) == "different"
     assert same_place({"road": "解放路"}, {"road": "解放北路"}) == "different"
+
+
+def test_a_school_said_short_with_its_city_is_that_school():
+    from classifiers.dedupe.place_match import same_place
+    assert same_place({"road": "前进东路", "landmark": "九江三中", "side": "东侧"}, {"road": "前进东路", "landmark": "三中"}) != "different"
+    assert same_place({"landmark": "九江三中"}, {"landmark": "九江五中"}) == "different"
 
 
 def test_a_report_that_says_it_is_another_problem_is_offered_not_joined():

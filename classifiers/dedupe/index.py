@@ -152,7 +152,7 @@ _HEADING_TO = re.compile(r"[往向](?!城?[东南西北](?:方向|那边))([\u4e
 _COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|段|半边|站|岸|立面|象限|广场)|(?<=路)([东西南北])(?=非机动|人行|辅路|便道)")
 # Inside a building, kiosk, tunnel against outside it (湖心亭内 ≠ 湖心亭外面, 隧道里面 ≠ 隧道外侧).
 _INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆墙堤门]内|[楼亭厅屋洞道馆墙堤门]里")
-_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙堤门]外(?![卖机])|(?<=[出洞东西南北])口外")
+_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙堤门]外(?![卖机])|(?<=[出入洞东西南北])口外")
 # Left of a gate or a door against right of it (大门口左边那棵树 ≠ 大门口右侧); a car park on the
 # ground against the one under it (地面停车场 ≠ 地下停车场)
 _LEFT = re.compile(r"左(?:边|侧|手|面)")
@@ -179,7 +179,7 @@ _BACK = re.compile(r"[楼屋房]后|后面|后边|后头|背后|后墙|后门")
 _ROOF = re.compile(r"楼顶|屋顶|天台|顶楼平台")  # 5栋楼顶上 is not 5栋楼下
 _ACROSS = re.compile(r"对面|对过")  # 正门对面的站台 is not 正门这一边的
 _THIS_SIDE = re.compile(r"这一边|这一侧|同一侧|同侧")
-_BELOW = re.compile(r"楼下|楼底下")
+_BELOW = re.compile(r"楼下|楼底下|一楼门头|门头上")  # (楼顶的广告牌 is not 一楼门头上的)
 # Opposite sides, each said by its own words: (mark, words, side)
 _SIDES_SAID = (("桥上下", _ON_TOP, "上"), ("桥上下", _UNDERNEATH, "下"), ("前后", _FRONT, "前"), ("前后", _BACK, "后"),
                ("内外", _INSIDE, "内"), ("内外", _OUTSIDE, "外"), ("左右", _LEFT, "左"), ("左右", _RIGHT, "右"),

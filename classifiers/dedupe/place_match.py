@@ -70,6 +70,9 @@ def _plain(place: Place | dict | None) -> dict:
     elif _CITY_BEFORE.match(office):  # 九江市第三中学 = 第三中学 (= 三中), likewise
         p = {**p, "landmark": _CITY_BEFORE.sub("", office)}
         office = p["landmark"]
+    elif (owned := _OWNED_SCHOOL.match(office)) and owned.group(1) in _places_as_said():
+        p = {**p, "landmark": owned.group(2)}  # 九江三中 = 三中, likewise
+        office = p["landmark"]
     if not p.get("compound") and office.endswith(_VILLAGE_OFFICES) and len(office) > 4:
         # 王家庄村委会 = 王家庄村 + 村委会, as the reader takes 王家庄村村委会
         p = {**p, "compound": office[:-2], "landmark": office[-3:]}
@@ -373,6 +376,17 @@ def _landmark_name(p: dict) -> str:
     name = _NUMBERED_HOSPITAL.sub(r"\1医院", name)  # 第一人民医院 = 一医院 (市一医院), 第二医院 = 二医院
     m = _INNER_COMPOUND.match(name)  # 清水湾社区篮球场 = 清水湾篮球场
     return _compound_key(m.group(1)) + m.group(2) if m else name
+
+
+# A school said short with its city or county (九江三中, 东安一中)
+_OWNED_SCHOOL = re.compile(r"^([\u4e00-\u9fff]{2,3}?)([一二三四五六七八九十\d]{1,3}实?[中小])$")
+
+
+@functools.cache
+def _places_as_said() -> frozenset[str]:
+    """The division table's cities, districts and counties, in full and short (九江市, 九江; 东河区, 东河)."""
+    cities = division_names("cities")
+    return _districts_as_said() | cities | {c[:-1] for c in cities if len(c) >= 3 and c.endswith("市")}
 
 
 # A school by its number, said in full or short as callers do (第三小学 / 三小)
