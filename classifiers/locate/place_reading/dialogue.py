@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from classifiers.locate.place_reading.patterns import CALLER, OPERATOR
+from classifiers.locate.place_reading.patterns import CALLER, DETAIL_QUESTIONS, OPERATOR
 from classifiers.locate.place_reading.place import NAMED_KINDS, Place
 
 _TURN = re.compile(rf"(?:^|(?<=\s)|(?<=[。？！?!.]))({OPERATOR}|{CALLER})\s*[:：]")
@@ -31,12 +31,11 @@ def _turns(text: str) -> list[tuple[str, str]]:
 
 
 # The operator asking for a part of the place (哪个区？哪条路？多少号？门口还是院里？)
+# (a detail as patterns.DETAIL_QUESTIONS asks it, or a division, a road, an estate or a landmark)
 _ASKS_WHERE = re.compile(
-    r"哪个区|哪个县|哪个市|哪个街道|哪个镇|哪个乡|哪条路|哪条街|哪条胡同|什么路|哪个路口|哪条路的路口|和哪条|跟哪条|与哪条|"
-    r"多少号|几号|门牌|哪个小区|什么小区|几号楼|几栋|哪栋|哪一栋|几单元|哪个单元|哪个门|哪个口|哪个出口|哪个出站口|"
-    r"哪个位置|什么位置|具体位置|具体在哪|具体哪|在哪|哪里|什么地方|哪儿|还是院里|还是里面|还是外面|还是门口|门口还是|"
-    r"哪一边|哪边|哪一侧|哪侧|哪一段|哪段|什么店|店名|叫什么|哪个学校|哪个公交站|哪个菜市场|哪个公园|哪个医院|哪个村|哪个站|"
-    r"标志|参照物")
+    rf"{DETAIL_QUESTIONS}|哪个区|哪个县|哪个市|哪个街道|哪个镇|哪个乡|哪条路|哪条街|哪条胡同|什么路|哪个路口|和哪条|跟哪条|与哪条|"
+    r"哪个小区|什么小区|哪个出站口|具体哪|在哪|哪里|什么地方|哪儿|门口还是|哪一边|什么店|店名|叫什么|哪个学校|哪个公交站|"
+    r"哪个菜市场|哪个公园|哪个医院|哪个村|哪个站")
 
 
 # …for the other road of a junction (跟哪条路交叉的路口？), or for the house number (多少号？四十四)

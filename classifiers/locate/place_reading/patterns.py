@@ -58,10 +58,10 @@ ESTATE_WORDS = "家园|小区|花园|公寓|新村|宿舍|大院|苑"
 # Who speaks in a transcript: the operator, the caller (接线员：… 来电人：…)
 OPERATOR = "(?:接线员|话务员|12345客服|客服|坐席|工作人员)"
 CALLER = "(?:来电人|市民|群众|用户)"
-DETAIL_ASKED = re.compile(
-    rf"{OPERATOR}:[^.?!:]{{0,16}}?(?:几号楼|几栋|哪栋|哪一栋|几单元|哪个单元|哪个门|哪个出?口|几号口|"
-    r"几号|多少号|门牌|哪一段|哪段|哪个位置|具体位置|具体在哪|哪边|什么位置|哪个地方|还是院里|还是里面|还是外面|还是门口|"
-    rf"哪一侧|哪侧|标志|参照物)[^.?!:]{{0,10}}\?{CALLER}:")
+# (the words of such a question, which dialogue.py also reads a transcript's answers by)
+DETAIL_QUESTIONS = (r"几号楼|几栋|哪栋|哪一栋|几单元|哪个单元|哪个门|哪个出?口|几号口|几号|多少号|门牌|哪一段|哪段|哪个位置|"
+                    r"具体位置|具体在哪|哪边|什么位置|哪个地方|还是院里|还是里面|还是外面|还是门口|哪一侧|哪侧|标志|参照物")
+DETAIL_ASKED = re.compile(rf"{OPERATOR}:[^.?!:]{{0,16}}?(?:{DETAIL_QUESTIONS})[^.?!:]{{0,10}}\?{CALLER}:")
 
 # Across the road from or next door to a place (对面解放西路92号, 东门对面的聚福楼饭店)
 NEIGHBOUR_WORDS = "对面|隔壁|旁边"
