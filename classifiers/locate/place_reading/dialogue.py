@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import fields
 
 from classifiers.locate.place_reading.patterns import CALLER, DETAIL_QUESTIONS, OPERATOR
 from classifiers.locate.place_reading.place import NAMED_KINDS, Place
@@ -16,9 +17,10 @@ _TURN = re.compile(rf"(?:^|(?<=\s)|(?<=[。？！?!.]))({OPERATOR}|{CALLER})\s*[
 _ASKS_TO_CONFIRM = re.compile(r"[，,]?\s*(?:对吧|对吗|是吧|是吗|是不是|对不对)?\s*[？?。.！!]+\s*$")
 _STATES = re.compile(r"(?:对吧|对吗|是吧|是吗|是不是|对不对)\s*[？?。.！!]*\s*$|[。.？?]\s*$")
 _AFFIRMS = re.compile(r"\s*(?:对|是|嗯|没错|就是|对头|中|是嘞)(?![^。？！?!.]{0,5}不(?:对|是))")
-# What the operator's words may leave out and the caller's still tell
+# The yes said before an answer (对对 东四十条), and the answer's first phrase
 _AFFIRMATIONS = re.compile(r"^[\s，,。.！!]*(?:(?:对|是|嗯|没错|就是|对头|的|了|啊|呀)[\s，,。.！!]*)*")
 _FIRST_PHRASE = re.compile(r"[^\s，,。.！!？?]*")
+# What the operator's words may leave out and the caller's still tell
 _FROM_CALLER = ("district", "street", "side", "stretch")
 _DETAILS = (*_FROM_CALLER, "number", "building", "unit", "gate", "exit")
 
@@ -113,8 +115,7 @@ def _anchor(place: Place) -> str:
     return place.road + (f"{place.number}号" if place.number else "")
 
 
-_ALL = ("district", "street", "road", "number", "cross_road", "between", "stretch", "compound", "building", "unit",
-        "gate", "landmark", "exit", "side")
+_ALL = tuple(f.name for f in fields(Place) if f.name not in ("near", "text"))  # (what a dispatcher writes down)
 
 
 def read_back(text: str) -> str | None:
