@@ -278,8 +278,8 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
     return finer, finer_end
 
 
-# 我在天元区工作 / 本人家住天元区 / 我是罗州街道的居民 / 我在雷城街道居住: a division where the writer lives or works
-_HOME_BEFORE = re.compile(r"(?:家住|住在|我在|本人在|我是|本人是|俺是|俺在)$")
+# 我在天元区工作 / 我是罗州街道的居民 / 我在雷城街道居住: a division where the writer works or lives, by what
+# follows it (本人家住天元区: by the residence words before it, `phrases.residence`)
 _HOME_AFTER = re.compile(r"(?:工作|上班|居住|住|的居民|的村民|的住户|的业主|人)")
 _AFTER_HOME_REACH = 60
 
@@ -287,7 +287,7 @@ _AFTER_HOME_REACH = 60
 def _after_home_division(vocab: Vocabulary, t: str, names: list[Name], first: Name, end: int) -> tuple[Place, int] | None:
     """本人家住天元区，每天开车到芦淞区上班。芦淞区车站路与建设南路交叉路口…: the district or town the writer
     lives or works in, said alone, is not the problem's place when a place of its own is named soon after."""
-    if not (_HOME_BEFORE.search(t, max(0, first.start - 4), first.start) or _HOME_AFTER.match(t, end)):
+    if not (vocab.residence_end.search(t[max(0, first.start - 6):first.start]) or _HOME_AFTER.match(t, end)):
         return None
     later = next((n for n in names if end < n.start <= end + _AFTER_HOME_REACH and not n.attached
                   and n.kind in (*NAMED_KINDS, "junction", "between")), None)
