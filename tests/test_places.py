@@ -2320,3 +2320,12 @@ def test_answers_for_a_junctions_other_road_a_bare_house_number_and_a_confirmed_
 ])
 def test_a_school_said_short_with_its_city(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("您好！我是青竹小区的住户。本小区6号楼2单元门口的雨棚被风吹裂了", {"compound": "青竹小区", "building": "6", "unit": "2", "side": "门口"}),
+    ("您好：我是青竹新村的住户，家住本小区3号楼。要反映的是十一号楼南侧的一棵大杨树",
+     {"compound": "青竹新村", "building": "11", "side": "南侧"}),
+])
+def test_this_estate_said_again_after_the_writers_own(text, expected):
+    check(text, expected)
