@@ -2257,7 +2257,8 @@ def test_a_district_said_short_in_answer_to_the_operator():
     ("有轨电车体育馆站2号出入口闸机坏了", {"landmark": "有轨电车体育馆站", "exit": "2"}),
     # a road's unnamed underpass is written 地下通道 however its crossing is said
     ("建国门北大街过街地下通道里灯不亮", {"road": "建国门北大街", "landmark": "地下通道", "side": "内"}),
-    ("人行地下通道里有人睡觉", {"landmark": "地下通道", "side": "内"}),
+    ("朝阳路人行地下通道里有人睡觉", {"road": "朝阳路", "landmark": "地下通道", "side": "内"}),
+    ("黄河北路过街地下通道里灯坏了", {"road": "黄河北路", "landmark": "地下通道", "side": "内"}),  # (北路过街 is no 路过)
 ])
 def test_tram_stations_and_underpasses(text, expected):
     check(text, expected)
