@@ -2330,3 +2330,12 @@ def test_a_school_said_short_with_its_city(text, expected):
 ])
 def test_this_estate_said_again_after_the_writers_own(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("| 所在区域 | 城西区 |\n| 街道/镇 | 青竹街道 |\n| 详细地址 | （未填写） |\n| 问题类型 | 停电 |", {"district": "城西区", "street": "青竹街道"}),
+    ("| 问题类型 | 饮用水安全 |\n| 区县 | 城西区 |\n| 乡镇 | 青竹镇 |\n| 村 | 黄塘村 |\n| 问题描述 | 村里的井水发黄发臭 |",
+     {"district": "城西区", "street": "青竹镇", "compound": "黄塘村"}),
+])
+def test_a_tables_rows_labelled_by_one_character_or_two_joined_by_a_slash(text, expected):
+    check(text, expected)
