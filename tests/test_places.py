@@ -2339,3 +2339,8 @@ def test_this_estate_said_again_after_the_writers_own(text, expected):
 ])
 def test_a_tables_rows_labelled_by_one_character_or_two_joined_by_a_slash(text, expected):
     check(text, expected)
+
+
+def test_a_forms_fields_on_one_line_parted_by_semicolons():
+    check("问题类型：水利设施；所在区域：城西区青竹镇；详细地址：茶园村五组水渠；问题描述：水渠被泥沙堵死",
+          {"district": "城西区", "street": "青竹镇", "compound": "茶园村"})

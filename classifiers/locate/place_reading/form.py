@@ -23,7 +23,8 @@ from classifiers.locate.place_reading.words import (
 
 _LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=True))) + ")"
 # A field ends at a new line, a bar, or the next field's label (所在区域：高新区 发生地点：…), whatever it is
-_FIELD_END = rf"(?=\n|\s*[|｜]|\s+[\u4e00-\u9fff]{{2,6}}\s*[:：]|{_LABELS}\s*[:：]|$)"
+# (or a semicolon before the next label: 所在区域：醴陵市板杉镇；详细地址：…)
+_FIELD_END = rf"(?=\n|\s*[|｜]|\s+[\u4e00-\u9fff]{{2,6}}\s*[:：]|\s*[;；]\s*[\u4e00-\u9fff]{{2,6}}\s*[:：]|{_LABELS}\s*[:：]|$)"
 # (not the writer's own address: 联系地址, 家庭住址 …)
 _ADDRESS_FIELD = re.compile(rf"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!住)(?:事发|问题|详细|发生|具体|事件)?(?:地址|地点|位置)\s*[:：][ \t\u3000]*(?P<field>[^\n]+?)\s*{_FIELD_END}")
 # The writer's own address (联系地址：…): never the problem's place, and a place read on into it
