@@ -2344,3 +2344,11 @@ def test_a_tables_rows_labelled_by_one_character_or_two_joined_by_a_slash(text, 
 def test_a_forms_fields_on_one_line_parted_by_semicolons():
     check("问题类型：水利设施；所在区域：城西区青竹镇；详细地址：茶园村五组水渠；问题描述：水渠被泥沙堵死",
           {"district": "城西区", "street": "青竹镇", "compound": "茶园村"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("南桥桥面伸缩缝断裂", {"landmark": "南桥", "side": "上"}),
+    ("灵桥桥下有人钓鱼", {"landmark": "灵桥", "side": "下"}),
+])
+def test_a_bridge_of_one_character_and_its_side(text, expected):
+    check(text, expected)

@@ -144,6 +144,8 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             found = Name(found.kind, found.value[glued.end():], cut, found.end)
         if found.kind in NAMED_KINDS:
             found = _without_city(vocab, t, found)
+        if found.kind == "landmark" and found.value.endswith("桥桥") and t[found.end:found.end + 1] in _ON_OR_UNDER:
+            found = Name("landmark", found.value[:-1], found.start, found.end - 1)  # 南桥|桥面, 南桥|桥下: the bridge's side
         if found.kind in ("road", "street") and not any(n.kind == "district" for n in out):
             district, found = _without_short_district(vocab, found, phrases)
             if district is not None:
@@ -164,6 +166,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
 
 
 _UNDERPASSES = ("地下通道", "过街地道")
+_ON_OR_UNDER = "面上下底头洞"
 # A direction after an avenue that names its half (人民大道南56号, 人民大道北中段, 海滨大道南与观海路), not a
 # side, a stretch or an end of it (人民大道南侧, 南段, 南边, 南头, 南口, 往南)
 _AVENUE_HALF = re.compile(r"[东西南北](?=\d|与|跟|和|同|交|路口|十字|中段|[,.;!?\s]|$)")
