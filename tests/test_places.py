@@ -2352,3 +2352,11 @@ def test_a_forms_fields_on_one_line_parted_by_semicolons():
 ])
 def test_a_bridge_of_one_character_and_its_side(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("来电人反映：城西汽车客运中心站出口对面有人拉客", {"landmark": "城西汽车客运中心站", "side": "对面"}),
+    ("来电人反映：青竹路公交站站牌旁的候车亭玻璃碎裂", {"landmark": "青竹路公交站", "side": "旁"}),
+])
+def test_a_stations_unnamed_exit_or_sign_before_its_side(text, expected):
+    check(text, expected)
