@@ -2360,3 +2360,11 @@ def test_a_bridge_of_one_character_and_its_side(text, expected):
 ])
 def test_a_stations_unnamed_exit_or_sign_before_its_side(text, expected):
     check(text, expected)
+
+
+def test_a_letters_signature_address_without_a_label_is_the_writers_own():
+    assert place_of("尊敬的工作人员：\n\n沿途有好几处井盖和路面不平，具体在哪里我也说不太清。\n\n市民 曾先生\n城西区青竹路88号\n"
+                    "电话：138****7013") == {}
+    # the problem's place in the letter stays
+    check("尊敬的工作人员：\n\n光明大街地下通道西出口旁的墙面瓷砖脱落。\n\n何女士\n城西区青竹胡同\n电话：139****7325",
+          {"road": "光明大街", "landmark": "地下通道"})

@@ -35,6 +35,11 @@ _SAME_AS_CONTACT = re.compile(r"(?:联系|家庭|通讯|居住)(?:地址|住址)
 # …and a letter's signature: a name line, his address, his phone (市民 费女士 / 住址：… / 电话：…)
 _SIGNATURE_ADDRESS = re.compile(r"(?<=\n)(?P<name>[^\n:：]{2,15}\n)(?:住址|地址|家庭住址|住所|家住)\s*[:：][^\n]*"
                                 r"(?=\s*$|\n\s*(?:电话|電話|手机|手機|联系电话|聯繫電話|联系方式|tel|TEL|Tel))")
+# …or with no label: a name line with a title (市民 曾先生, 司机 刘师傅), his address, his phone
+_PHONE_LINE = r"\n\s*(?:电话|電話|手机|手機|联系电话|聯繫電話|联系方式|tel|TEL|Tel)\s*[:：]"
+_SIGNATURE_UNLABELLED = re.compile(
+    r"(?<=\n)(?P<name>[^\n:：]{0,8}(?:先生|女士|小姐|师傅|老师|大爷|阿姨|大妈|老板)[^\n:：]{0,4}\n)[^\n:：]{4,40}"
+    rf"(?={_PHONE_LINE})")
 # An address field naming two roads and nothing else (详细地址：北京站东街与建国门北大街, 地点：湖光路/泰安路):
 # their junction, as a dispatcher reads it
 _ROAD = r"[\u4e00-\u9fff]{1,10}?(?:大道|大街|胡同|路|街|道|巷|条)"
@@ -94,9 +99,12 @@ def two_roads_as_junction(text: str) -> str:
 
 
 def without_contact_fields(text: str) -> str:
-    """A form without the writer's own address fields, a letter without the address in its signature;
+    """A form without the writer's own address fields, a letter without the address in its signature
+    (labelled or not);
     but where the problem's address field says 同上 after the writer's own, that address is the place
     (联系地址：花山区湖东二村15栋 / 事发地点：同上)."""
+    if ("电话" in text or "手机" in text) and "\n" in text:
+        text = _SIGNATURE_UNLABELLED.sub(lambda m: m.group("name"), text)
     if "址" not in text and "家住" not in text:
         return text
     if "同上" in text and (same := _SAME_AS_CONTACT.search(text)):
