@@ -2301,6 +2301,7 @@ def test_a_district_glued_to_its_town_and_a_junction_said_交会处(text, expect
 
 
 @pytest.mark.parametrize("text", ["我刚才开车路过一个路口 那个红绿灯 好像坏了", "其上班途经的一处路段井盖缺失",
+                                  "来电人情绪激动，未说明小区名称即挂断电话", "来电人不清楚路名和工地名称",
                                   "商户把污水直接泼到马路上，结冰后路滑"])
 def test_passing_by_a_stretch_and_a_slippery_road_name_no_road(text):
     assert place_of(text) == {}
