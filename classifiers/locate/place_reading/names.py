@@ -171,6 +171,7 @@ _ON_OR_UNDER = "面上下底头洞"
 # side, a stretch or an end of it (人民大道南侧, 南段, 南边, 南头, 南口, 往南)
 _AVENUE_HALF = re.compile(r"[东西南北](?=\d|与|跟|和|同|交|路口|十字|中段|[,.;!?\s]|$)")
 _CROSSING = ("过街", "人行")
+_CROSSING_UNDER = ("过街地下通道", "过街地道", "过街通道")
 
 
 def _underpasses_of_roads(vocab: Vocabulary, names: list[Name]) -> list[Name]:
@@ -278,7 +279,8 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
     if s0 - start < 2 or name in vocab.not_names["road"] or name.endswith(vocab.not_road_endings) \
             or BUS_ROUTE.fullmatch(name):
         return None
-    if vocab.not_before.match(t, s0) and not vocab.suffix_re.match(t, end) and not _GLUED_PARTNER.match(t, end):
+    if vocab.not_before.match(t, s0) and not vocab.suffix_re.match(t, end) and not _GLUED_PARTNER.match(t, end) \
+            and not t.startswith(_CROSSING_UNDER, end):  # (黄河北路过街地下通道: 路过 is no verb here)
         return None
     if suffix in vocab.numbered:
         if s0 - start < 3 or not _LANE_NUMERAL.search(t, start, s0):
