@@ -2369,3 +2369,14 @@ def test_a_letters_signature_address_without_a_label_is_the_writers_own():
     # the problem's place in the letter stays
     check("尊敬的工作人员：\n\n光明大街地下通道西出口旁的墙面瓷砖脱落。\n\n何女士\n城西区青竹胡同\n电话：139****7325",
           {"road": "光明大街", "landmark": "地下通道"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("尊敬的领导：\n本人系青竹县中安街道居民。青竹县胜境街道胜境大道一百二十号门前长期占道修车。",
+     {"district": "青竹县", "street": "胜境街道", "road": "胜境大道", "number": "120", "side": "门口"}),
+    ("领导好：\n我家住青竹县城宝云街道。我外婆住在青竹县大井镇小营村，最近村里好几户人家的房子墙体开裂。",
+     {"district": "青竹县", "street": "大井镇", "compound": "小营村"}),
+    ("来电人反映：史家胡同与南小街交汇的丁字路口处共享单车堆满人行道。", {"road": "史家胡同", "cross_road": "南小街"}),
+])
+def test_the_writers_home_division_then_a_village_or_a_number_and_more_junction_wordings(text, expected):
+    check(text, expected)

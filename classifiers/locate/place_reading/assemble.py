@@ -280,14 +280,14 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
 
 # 我在天元区工作 / 我是罗州街道的居民 / 我在雷城街道居住: a division where the writer works or lives, by what
 # follows it (本人家住天元区: by the residence words before it, `phrases.residence`)
-_HOME_AFTER = re.compile(r"(?:工作|上班|居住|住|的居民|的村民|的住户|的业主|人)")
+_HOME_AFTER = re.compile(r"(?:工作|上班|居住|住|的?居民|的?村民|的?住户|的业主|人)")
 _AFTER_HOME_REACH = 60
 
 
 def _after_home_division(vocab: Vocabulary, t: str, names: list[Name], first: Name, end: int) -> tuple[Place, int] | None:
     """本人家住天元区，每天开车到芦淞区上班。芦淞区车站路与建设南路交叉路口…: the district or town the writer
     lives or works in, said alone, is not the problem's place when a place of its own is named soon after."""
-    if not (vocab.residence_end.search(t[max(0, first.start - 6):first.start]) or _HOME_AFTER.match(t, end)):
+    if not (vocab.residence_end.search(_CITY_SAID.sub("", t[max(0, first.start - 9):first.start])) or _HOME_AFTER.match(t, end)):
         return None
     later = next((n for n in names if end < n.start <= end + _AFTER_HOME_REACH and not n.attached
                   and n.kind in (*NAMED_KINDS, "junction", "between")), None)
@@ -296,9 +296,14 @@ def _after_home_division(vocab: Vocabulary, t: str, names: list[Name], first: Na
     rest = [n for n in names if n.start >= later.start or (n.kind in ("district", "street") and n.start > end)]
     place, place_end = assemble(vocab, t, rest)
     if place is None or not (any(getattr(place, k) for k in _DETAILS) or place.cross_road or place.between
-                             or place.road and place.landmark):
+                             or place.road and place.landmark or _a_village(vocab, place.compound)):
         return None  # (街道辖区内的几处公共绿地, 乡里主街: the area itself, not a place in it)
     return place, place_end
+
+
+def _a_village(vocab: Vocabulary, name: str) -> bool:
+    """A village named in full (麒麟区东山镇大冲村), a place of its own where the writer's home town was not."""
+    return len(name) >= 3 and name.endswith(vocab.village_suffixes)
 
 
 def _unnamed_in_letter(t: str, place: Place, subject: int) -> bool:

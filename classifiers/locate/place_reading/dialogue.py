@@ -42,6 +42,7 @@ _ASKS_WHERE = re.compile(
 
 # …for the other road of a junction (跟哪条路交叉的路口？), or for the house number (多少号？四十四)
 _ASKS_PARTNER = re.compile(r"(?:和|跟|与)哪条|交叉|交界|交汇")
+_ASKS_JUNCTION = re.compile(r"哪两条|哪条路和哪条路|哪条路跟哪条路|和哪条路的路口|跟哪条路的路口")
 _ASKS_NUMBER = re.compile(r"多少号|几号(?!楼)|门牌")
 _BARE_NUMBER = re.compile(r"^[\s，,。.]*([一二三四五六七八九十百零幺两\d]{1,6})[\s，,。.]*$")
 
@@ -78,6 +79,8 @@ def with_answers(text: str, place: Place | None, read: Callable[[str], Place | N
         if _ASKS_NUMBER.search(asked) and (bare := _BARE_NUMBER.match(answer)):
             answer = bare.group(1) + "号"
         alone = read(answer)
+        if _ASKS_JUNCTION.search(asked) and alone is not None and not alone.cross_road:
+            alone = read(f"{answer.strip()} 路口") or alone  # (哪两条路的路口？龙泉路 和 那个 兴马路)
         if alone is not None and alone.specific:
             if _ASKS_PARTNER.search(asked) and heard.road and alone.road and not alone.cross_road \
                     and alone.road != heard.road:
