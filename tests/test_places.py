@@ -2380,3 +2380,12 @@ def test_a_letters_signature_address_without_a_label_is_the_writers_own():
 ])
 def test_the_writers_home_division_then_a_village_or_a_number_and_more_junction_wordings(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("| 所在区域 | 城西区 |\n| 发生地点 | 光明大街 地下过街通道 |\n| 问题描述 | 通道里积水半尺深 |",
+     {"district": "城西区", "road": "光明大街", "landmark": "地下通道"}),
+    ("| 所属区县 | 城西区 |\n| 乡镇街道 | 青竹镇 |\n| 详细地址 | 青竹村三组 |", {"district": "城西区", "street": "青竹镇", "compound": "青竹村"}),
+])
+def test_more_underpass_words_and_a_region_label(text, expected):
+    check(text, expected)

@@ -165,7 +165,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
     return out, stop
 
 
-_UNDERPASSES = ("地下通道", "过街地道")
+_UNDERPASSES = ("地下通道", "过街地道", "地下过街通道", "地下人行通道")
 _ON_OR_UNDER = "面上下底头洞"
 # A direction after an avenue that names its half (人民大道南56号, 人民大道北中段, 海滨大道南与观海路), not a
 # side, a stretch or an end of it (人民大道南侧, 南段, 南边, 南头, 南口, 往南)
