@@ -479,10 +479,7 @@ def _road_as_said(p: dict) -> set[str]:
     bare = _without_district(road)
     if bare.endswith(_ROAD_SUFFIXES):
         said.add(bare)
-    for full in {p.get("district"), p.get("street"), _SEAT_TOWN} - {None, ""}:
-        short = _DIVISION_SUFFIX.sub("", full)
-        if len(short) < 2:
-            continue
+    for full, short in _divisions_said(p):
         if road.startswith(short) and len(road) - len(short) >= 3:
             said.add(road[len(full) if road.startswith(full) else len(short):])
         elif full != _SEAT_TOWN:
@@ -550,6 +547,18 @@ _DIVISION_SUFFIX = re.compile(r"(?:街道|镇|乡|新区|区|县|市)$")
 _SEAT_TOWN = "城关镇"
 
 
+def _divisions_said(*places: dict, digits: bool = False) -> list[tuple[str, str]]:
+    """The districts and towns the places name, and a county's 城关, each in full and short (羊山新区,
+    羊山); `digits`: numerals as digits, as names are compared."""
+    out = []
+    for full in {p.get(k) for p in places for k in ("street", "district")} - {None, ""} | {_SEAT_TOWN}:
+        full = _digits(full) if digits else full
+        short = _DIVISION_SUFFIX.sub("", full)
+        if len(short) >= 2:
+            out.append((full, short))
+    return out
+
+
 def _division_said_before(x: str, y: str, a: dict, b: dict, same=str.__eq__) -> bool:
     """One name said with its district or town before it, or that said short, the other not:
     a district of the division table (东河区人民公园 / 人民公园, 青山万达广场 / 万达广场), a county's
@@ -558,11 +567,7 @@ def _division_said_before(x: str, y: str, a: dict, b: dict, same=str.__eq__) -> 
     short, long_ = sorted((x, y), key=len)
     if len(short) >= 3 and same(_without_district(long_), short):
         return True
-    for full in {p.get(k) for p in (a, b) for k in ("street", "district")} - {None, ""} | {_SEAT_TOWN}:
-        full = _digits(full)  # (as the landmark's name is compared: 六郎镇 → 6郎镇)
-        short = _DIVISION_SUFFIX.sub("", full)
-        if len(short) < 2:
-            continue
+    for full, short in _divisions_said(a, b, digits=True):  # (as the landmark's name is compared: 六郎镇 → 6郎镇)
         said = [n[len(full):] if n.startswith(full) else n[len(short):] if n.startswith(short) else n for n in (x, y)]
         if said != [x, y] and len(said[0]) >= 2 and len(said[1]) >= 2 and same(said[0], said[1]):  # (中学: the town's own school)
             return True

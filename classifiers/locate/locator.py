@@ -60,6 +60,7 @@ jieba.setLogLevel(logging.WARNING)
 # every district and county of the division table that is not the registry's)
 FOREIGN_PLACES = ("天津", "上海", "河北", "外地", "外省")
 
+_DIVISION_END = re.compile("[区县旗市]")
 # An ordinal right before a name (第三|人民医院): the numbered one of its kind
 _NUMBERED_BEFORE = re.compile(r"第[一二三四五六七八九十\d]{1,3}$")
 
@@ -433,9 +434,9 @@ class GridLocator:
     def _divisions_named(self, t: str) -> set[str]:
         """The other districts and counties of the division table named in t (弋江区, 繁昌县)."""
         found = set()
-        for i, c in enumerate(t):
-            if c in "区县旗市":
-                found.update(t[j:i + 1] for j in range(max(0, i - 5), i - 1) if t[j:i + 1] in self._foreign_divisions)
+        for m in _DIVISION_END.finditer(t):  # (only where a division's name may end)
+            i = m.start()
+            found.update(t[j:i + 1] for j in range(max(0, i - 5), i - 1) if t[j:i + 1] in self._foreign_divisions)
         return found
 
     def _nothing_placed(self, t: str, mentions: list, evidence: list[str], reasons: list[str],

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Set
 
 from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble
 from classifiers.locate.place_reading.corrections import after_corrections, district_denied_with
-from classifiers.locate.place_reading.dialogue import with_answers, with_read_back
+from classifiers.locate.place_reading.dialogue import exchanges, with_answers, with_read_back
 from classifiers.locate.place_reading.divisions import without_repeated_admin
 from classifiers.locate.place_reading.form import fields_as_read, finer_from_form, with_colons, with_region_field
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
@@ -99,7 +99,8 @@ class PlaceReader:
         place = finer_from_form(form, self._read(text), self._read, self.vocabulary.back_refs)
         place = with_region_field(form, place, self._read, self.districts)
         if isinstance(said, str) and _SPEAKERS.search(said):
-            place = with_read_back(said, with_answers(said, place, self._read), self._read)
+            turns = exchanges(said)
+            place = with_read_back(turns, with_answers(turns, place, self._read, self.vocabulary.division_asked), self._read)
         if place is not None:
             _latin_as_written_down(place)
             if place.cross_road and place.text.endswith("路口") and place.text not in said:

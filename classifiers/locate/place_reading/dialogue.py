@@ -25,17 +25,26 @@ _FROM_CALLER = ("district", "street", "side", "stretch")
 _DETAILS = (*_FROM_CALLER, "number", "building", "unit", "gate", "exit")
 
 
-def _turns(text: str) -> list[tuple[str, str]]:
-    """(who, what) for each turn of a transcript."""
+def exchanges(text: str) -> list[tuple[str, str]]:
+    """What the operator said and the caller answered, for each time the caller speaks right after
+    the operator in a transcript (read once: the answers and the read-back both look at them)."""
     labels = list(_TURN.finditer(text))
-    return [(m.group(1), text[m.end():labels[i + 1].start() if i + 1 < len(labels) else len(text)])
-            for i, m in enumerate(labels)]
+    turns = [(m.group(1), text[m.end():labels[i + 1].start() if i + 1 < len(labels) else len(text)])
+             for i, m in enumerate(labels)]
+    return [(asked, reply) for (who, asked), (next_who, reply) in zip(turns, turns[1:])
+            if re.fullmatch(OPERATOR, who) and re.fullmatch(CALLER, next_who)]
+
+
+def _confirmed(asked: str, reply: str) -> re.Match | None:
+    """The caller's yes to what the operator stated or asked him to confirm, if he says yes."""
+    return _AFFIRMS.match(reply) if _STATES.search(asked) else None
 
 
 # The operator asking for a part of the place (哪个区？哪条路？多少号？门口还是院里？)
-# (a detail as patterns.DETAIL_QUESTIONS asks it, or a division, a road, an estate or a landmark)
+# (a detail as patterns.DETAIL_QUESTIONS asks it, a division as `phrases.division_asked` does, or a road,
+# an estate or a landmark)
 _ASKS_WHERE = re.compile(
-    rf"{DETAIL_QUESTIONS}|哪个区|哪个县|哪个市|哪个街道|哪个镇|哪个乡|哪条路|哪条街|哪条胡同|什么路|哪个路口|和哪条|跟哪条|与哪条|"
+    rf"{DETAIL_QUESTIONS}|哪个市|哪条路|哪条街|哪条胡同|什么路|哪个路口|和哪条|跟哪条|与哪条|"
     r"哪个小区|什么小区|哪个出站口|具体哪|在哪|哪里|什么地方|哪儿|门口还是|哪一边|什么店|店名|叫什么|哪个学校|哪个公交站|"
     r"哪个菜市场|哪个公园|哪个医院|哪个村|哪个站")
 
@@ -47,30 +56,29 @@ _ASKS_NUMBER = re.compile(r"多少号|几号(?!楼)|门牌")
 _BARE_NUMBER = re.compile(r"^[\s，,。.]*([一二三四五六七八九十百零幺两\d]{1,6})[\s，,。.]*$")
 
 
-def answers(text: str) -> list[tuple[str, str]]:
-    """The caller's answers to the operator's questions for the place, in turn, each with its
-    question; a read-back the caller confirms (东四十条是吗？对对) counts as the caller's answer."""
-    turns = _turns(text)
-    said = []
-    for (who, asked), (next_who, reply) in zip(turns, turns[1:]):
-        if not (re.fullmatch(OPERATOR, who) and re.fullmatch(CALLER, next_who)):
-            continue
-        if _ASKS_WHERE.search(asked):
-            said.append((asked, reply))
-        elif _STATES.search(asked) and (yes := _AFFIRMS.match(reply)):
+def answers(said: list[tuple[str, str]], division_asked: re.Pattern) -> list[tuple[str, str]]:
+    """The caller's answers to the operator's questions for the place (`said`: the transcript's
+    `exchanges`), in turn, each with its question; a read-back the caller confirms (东四十条是吗？对对)
+    counts as the caller's answer."""
+    out = []
+    for asked, reply in said:
+        if _ASKS_WHERE.search(asked) or division_asked.search(asked):
+            out.append((asked, reply))
+        elif yes := _confirmed(asked, reply):
             # (对 院里 我住隔壁院: the caller's first words after the yes, else the operator's)
             rest = _FIRST_PHRASE.match(_AFFIRMATIONS.sub("", reply[yes.end():])).group()
-            said.append((asked, rest if rest else _ASKS_TO_CONFIRM.sub("", asked.strip())))
-    return said
+            out.append((asked, rest if rest else _ASKS_TO_CONFIRM.sub("", asked.strip())))
+    return out
 
 
-def with_answers(text: str, place: Place | None, read: Callable[[str], Place | None]) -> Place | None:
+def with_answers(said: list[tuple[str, str]], place: Place | None, read: Callable[[str], Place | None],
+                 division_asked: re.Pattern) -> Place | None:
     """`place` with what the caller's answers to the operator's questions tell and it lacks
     (哪个区？荷塘区。…哪条路？新华东路…有门牌号吗？…三幺二号): each answer read apart from the talk
     around it — one that names nothing (三十九号院儿, 北门外头, a bare 四十四 for the number) after
     the name last answered, a road answered for the other of a junction as its partner —, and
     the fields the whole transcript's reading left empty filled from them."""
-    said = answers(text)
+    said = answers(said, division_asked)
     if len(said) < 2:
         return place
     heard = Place()
@@ -121,22 +129,20 @@ def _anchor(place: Place) -> str:
 _ALL = tuple(f.name for f in fields(Place) if f.name not in ("near", "text"))  # (what a dispatcher writes down)
 
 
-def read_back(text: str) -> str | None:
+def read_back(said: list[tuple[str, str]]) -> str | None:
     """The last place-bearing line the operator read back that the caller then confirmed."""
-    turns = _turns(text)
     found = None
-    for (who, said), (next_who, reply) in zip(turns, turns[1:]):
-        if re.fullmatch(OPERATOR, who) and re.fullmatch(CALLER, next_who) \
-                and _STATES.search(said) and _AFFIRMS.match(reply):
-            found = _ASKS_TO_CONFIRM.sub("", said.strip())
+    for asked, reply in said:
+        if _confirmed(asked, reply):
+            found = _ASKS_TO_CONFIRM.sub("", asked.strip())
     return found
 
 
-def with_read_back(text: str, place: Place | None, read: Callable[[str], Place | None]) -> Place | None:
+def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Callable[[str], Place | None]) -> Place | None:
     """`place` as the operator read it back, where the caller confirmed a read-back naming a
     place; the district, street, side and stretch the operator left out are the caller's."""
-    said = read_back(text)
-    back = read(said) if said else None
+    back_said = read_back(said)
+    back = read(back_said) if back_said else None
     if back is None or not back.specific:
         return place
     if place is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from classifiers.locate.place_reading.patterns import CALLER, CJK, CJK_RUN, OPERATOR, PUNCT
+from classifiers.locate.place_reading.patterns import CJK, CJK_RUN, PUNCT
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
@@ -35,11 +35,7 @@ _ADMIN_CHARS = set("省市区县镇乡")
 _ASKED_BEFORE = 12  # from the operator's question (哪个区的？) to the division named in answer
 _SECTION_OF_ESTATE = re.compile(r"([\u4e00-\u9fff]{2,}?)[城园苑][东西南北]区")
 _COUNTY_LABEL = re.compile(r"县(?:[:：|｜\s,]|$)")
-_PUNCT_RUN = re.compile(r"的?[\s,.;:!?~、]+")
-# The caller's whole answer to the operator's question for the district (请问哪个区？来电人：坡头)
-_DISTRICT_ANSWERED = re.compile(
-    rf"{OPERATOR}:[^:]{{0,12}}?(?:哪个区县|哪个县区|哪个市县|哪个市区|哪个区|哪个县|什么区|哪区|区县)[^:]{{0,8}}?\?"
-    rf"{CALLER}:(?:在|是|就|我们|我们是|俺们)?([{CJK}]{{2,4}}?)(?:的|啊|呀|嘅|那边)?(?=[.,!?]|{OPERATOR}:|$)")  # 东安区的，东安区: a pause between a name and itself
+_PUNCT_RUN = re.compile(r"的?[\s,.;:!?~、]+")  # 东安区的，东安区: a pause between a name and itself
 
 
 def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end: int, last: Name | None,
@@ -152,7 +148,7 @@ def short_district(vocab: Vocabulary, t: str, names: list[Name] = (),
     西城区), right before one of its streets (东安朝阳门街道 → 东安区) or as the caller's whole
     answer to the operator's question for it (哪个区？来电人：坡头 → 坡头区)."""
     if ":" in t:
-        for m in _DISTRICT_ANSWERED.finditer(t):
+        for m in vocab.division_answered.finditer(t):
             if full := vocab.district_short.get(m.group(1)):
                 return Name("district", full, m.start(1), m.end(1))
     ends = [m.start() for m in vocab.short_context.finditer(t)]

@@ -50,7 +50,7 @@ def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len
         if c in single and t[i - 1:i + 1] in vocab.boundary_words_in_names and i + 1 == s0:
             i -= 1  # … or starts with one (为民路, but not 更正为民生路)
             continue
-        if c in single and any(t.startswith(w, i - 1) for w in vocab.boundary_words_in_names if len(w) >= 4):
+        if c in single and t.startswith(vocab.long_words_in_names, i - 1):
             i -= 1  # … a longer one anywhere in the name (有轨电车体育馆站)
             continue
         if not ("\u4e00" <= c <= "\u9fff" or latin and c.isascii() and c.isalnum()) or c in single:

@@ -25,7 +25,7 @@ def short_schools(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
         if s > 0 and t[s - 1] in _OWNER and not ("\u4e00" <= t[s - 2:s - 1] <= "\u9fff"):
             s -= 1  # 市二中
         before = t[s - 1:s]
-        owner = next((k for k in (3, 2) if s >= k and t[s - k:s] in vocab.city_short | vocab.district_short.keys()), 0)
+        owner = next((k for k in (3, 2) if s >= k and (t[s - k:s] in vocab.city_short or t[s - k:s] in vocab.district_short)), 0)
         if owner and not any(n.start < e and n.end > s - owner for n in names):
             found.append(Name("landmark", t[s - owner:e], s - owner, e))  # 湛江一中, 东安一中: the city's or county's own
             continue

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set
 
-from classifiers.locate.place_reading.patterns import CJK, STRETCH_AFTER
+from classifiers.locate.place_reading.patterns import CALLER, CJK, OPERATOR, STRETCH_AFTER
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.words import PlaceWords, division_names
 
@@ -26,6 +26,8 @@ class Vocabulary:
         self.longer_boundaries = [(n, {b for b in boundaries if len(b) == n}) for n in lengths]
         self.connectors = set(w["names.connectors"])
         self.boundary_words_in_names = frozenset(w["names.boundary_words_in_names"])
+        # (those of four characters or more, taken in wherever they are: 有轨电车体育馆站)
+        self.long_words_in_names = tuple(b for b in self.boundary_words_in_names if len(b) >= 4)
         self.vague_end = re.compile(f"(?:{_alternation(w['names.vague'])})$")
         self.vague_start = re.compile(f"(?:{_alternation(w['names.vague'])})(?=[{CJK}]{{2}})")
         kinds: dict[str, str] = {}
@@ -82,6 +84,10 @@ class Vocabulary:
         self.station_verb = _words_re(w["landmarks.verb_after_station"])
         self.branches = tuple(w["landmarks.branches"])
         self.division_asked = re.compile(_alternation(w["phrases.division_asked"]))
+        # The caller's whole answer to the operator's question for the district (请问哪个区？来电人：坡头)
+        self.division_answered = re.compile(
+            rf"{OPERATOR}:[^:]{{0,12}}?(?:{_alternation(w['phrases.division_asked'])})[^:]{{0,8}}?\?"
+            rf"{CALLER}:(?:在|是|就|我们|我们是|俺们)?([{CJK}]{{2,4}}?)(?:的|啊|呀|嘅|那边)?(?=[.,!?]|{OPERATOR}:|$)")
         self.division_belongs = re.compile(_alternation(w["phrases.division_belongs"]))
         self.residence_end = re.compile(f"(?:{_alternation(w['phrases.residence'])})$")
         self.turn_re = re.compile(_alternation(w["phrases.turns"]))
