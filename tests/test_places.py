@@ -2389,3 +2389,20 @@ def test_the_writers_home_division_then_a_village_or_a_number_and_more_junction_
 ])
 def test_more_underpass_words_and_a_region_label(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a road named after nothing but 新 (新马路), told from a new road by its number
+    ("来电人反映：青竹区健康路街道新马路21号门口自来水表井盖缺失。",
+     {"district": "青竹区", "street": "健康路街道", "road": "新马路", "number": "21", "side": "门口"}),
+    # a street named after a road, then that road
+    ("您好：青竹区和平路街道和平路56号楼顶违章搭建铁皮房。",
+     {"district": "青竹区", "street": "和平路街道", "road": "和平路", "number": "56"}),
+    # 那条 between a town and its road
+    ("高资街道那条港口路上大货车拉土一路撒", {"street": "高资街道", "road": "港口路"}),
+    # a town's or street's office with a side: the spot, not the whole town
+    ("油坊镇政府门口那条路边沟的铁篦子不见了", {"street": "油坊镇", "landmark": "油坊镇政府", "side": "门口"}),
+    ("我是胜利街道办事处的工作人员，我们这一片最近老停水", {"street": "胜利街道"}),
+])
+def test_roads_after_a_street_and_a_towns_office(text, expected):
+    check(text, expected)

@@ -122,6 +122,8 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
             place.side = m.group(1) + "侧"
     if place.number or place.building:
         end = _neighbours_number(vocab, t, place, first, end)
+    if not place.specific and (place.street or place.district):
+        end = _division_office(vocab, t, place, first, end)
     if not place.specific and first.kind in ("district", "street"):
         finer = _named_after_division(vocab, t, names, place, end) or _after_home_division(vocab, t, names, first, end)
         if finer is not None:
@@ -280,6 +282,24 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
 
 # 我在天元区工作 / 我是罗州街道的居民 / 我在雷城街道居住: a division where the writer works or lives, by what
 # follows it (本人家住天元区: by the residence words before it, `phrases.residence`)
+_OFFICE = re.compile(r"(?:人民政府|政府|办事处)")
+
+
+def _division_office(vocab: Vocabulary, t: str, place: Place, first: Name, end: int) -> int:
+    """A town's or street's office as the spot, with the side said right after it (油坊镇政府门口,
+    朝阳门街道办事处旁边): a landmark, not the whole division; where the place's words end."""
+    division = place.street or place.district
+    at = t.find(division, first.start, end + 1)
+    office = _OFFICE.match(t, at + len(division)) if at >= 0 else None
+    if office is None:
+        return end
+    pos = skip_soft(vocab, t, office.end())
+    if not vocab.side_words.match(t, pos):
+        return end
+    place.landmark = division + office.group()
+    return detail_at(vocab, t, pos, place) or office.end()
+
+
 _HOME_AFTER = re.compile(r"(?:工作|上班|居住|住|的?居民|的?村民|的?住户|的业主|人)")
 _AFTER_HOME_REACH = 60
 
@@ -448,8 +468,9 @@ def _take(vocab: Vocabulary, place: Place, n: Name, said: list[str], adjacent: b
     """Add a name to the place: True when added, False when it only repeats, None when
     it is about something else."""
     value = n.value
-    if n.kind in NAMED_KINDS and any(v.startswith(value) for v in said):
-        return False  # said again, perhaps shorter (刘庄村, 刘庄)
+    if n.kind in NAMED_KINDS and any(v.startswith(value) and not (n.kind == "road" and v == place.street)
+                                     for v in said):
+        return False  # said again, perhaps shorter (刘庄村, 刘庄); not the road a street is named after (和平路街道和平路56号)
     if n.kind == "landmark" and vocab.is_station(value) and place.landmark in said \
             and station_key(place.landmark) == station_key(value):
         if len(value) > len(place.landmark):

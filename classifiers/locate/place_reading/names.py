@@ -249,6 +249,8 @@ _CJK_NEXT = re.compile(r"[\u4e00-\u9fff]")
 _ESTATE_NEXT = re.compile(rf"[\u4e00-\u9fff]{{1,4}}?(?:{ESTATE_WORDS})")
 _NUMBERED_LANE_AFTER = re.compile(r"(?:[一二三四五六七八九十]{1,3}|\d{1,3})(?:巷|弄)")
 _NUMBERED_MALU = re.compile(r"[一二三四五六七八九十东西南北]马路")
+# 新马路21号 (镇江, 汕头, 澳门): a road named New Road, told from a new road by its number or its junction
+_NEW_MALU_AT = re.compile(r"\d|[一二三四五六七八九十百]+号|与|和|跟|交叉|路口|十字")
 # 海晏北路灯塔路口: a road glued to the junction's other road, which starts like 路灯 or 路面
 # (but not 开车路过一个路口: 路过 is passing by)
 _GLUED_PARTNER = re.compile(r"(?!过|[\u4e00-\u9fff]{0,2}个)[\u4e00-\u9fff]{1,3}?(?:路|街|大道|巷)(?:口|交叉|十字|与|和|跟)")
@@ -276,6 +278,8 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
         return Name("road", name, start, end)  # 河沿街 (the riverbank's street), not 沿街 (along the street)
     if _NUMBERED_MALU.fullmatch(name):
         return Name("road", name, start, end)  # 二马路 (沈阳), 北马路 (烟台): a numbered or a directed road, not 马路
+    if name in ("新马路", "老马路") and _NEW_MALU_AT.match(t, end):
+        return Name("road", name, start, end)
     if s0 - start < 2 or name in vocab.not_names["road"] or name.endswith(vocab.not_road_endings) \
             or BUS_ROUTE.fullmatch(name):
         return None
