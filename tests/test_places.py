@@ -2406,3 +2406,33 @@ def test_more_underpass_words_and_a_region_label(text, expected):
 ])
 def test_roads_after_a_street_and_a_towns_office(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the operator sums up the call at its end: the place as written on the ticket, corrected
+    ("接线员：请问是哪个小区？\n来电人：八条，八条小区。\n接线员：哪个门呢？\n来电人：南门，南……不对，是北门，北门那个垃圾站。\n"
+     "接线员：好的，八条小区北门垃圾站未清运。", {"compound": "八条小区", "gate": "北门"}),
+    ("来电人：我昨天在青竹西站下车，出口那块有人收停车费收得离谱。\n接线员：是哪个出口？\n"
+     "来电人：A口还是B口我记不清了……我看下照片……是B口，B口。\n接线员：青竹西站B口，好的。",
+     {"landmark": "青竹西站", "exit": "B"}),
+    # …keeping the road the caller gave; a summing-up naming something else is not the place
+    ("接线员：哪条路呢？\n来电人：苏州胡同。\n接线员：苏州胡同哪个位置？\n来电人：苏州胡同公厕，对面，有个煎饼摊往地沟里倒泔水。\n"
+     "接线员：好的，苏州胡同公厕对面。", {"road": "苏州胡同", "landmark": "苏州胡同公厕", "side": "对面"}),
+    ("接线员：哪个区？\n来电人：青竹区。\n接线员：哪条路？\n来电人：光明大街88号门口。\n接线员：好的，我们转给供水公司。",
+     {"district": "青竹区", "road": "光明大街", "number": "88", "side": "门口"}),
+])
+def test_the_operators_summing_up_at_the_end_of_a_call(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a county said short, glued to its town
+    ("宿松破凉镇 这几天停电停了好几回", {"district": "宿松县", "street": "破凉镇"}),
+    ("怀宁小市镇双河村五组 村里的路被大车压烂了", {"district": "怀宁县", "street": "小市镇", "compound": "双河村"}),
+    # …or said before "that" and a place in it
+    ("潛山那座柳溪橋的欄杆斷了好幾根", {"district": "潜山市", "landmark": "柳溪桥"}),
+    # a form's label is no road (发生路段：)
+    ("发生路段：朝阳门北小街\n问题描述：人行道树池的铁篦子被偷了好几个", {"road": "朝阳门北小街"}),
+])
+def test_a_county_said_short_before_its_town_or_a_place_in_it(text, expected):
+    check(text, expected)

@@ -27,12 +27,17 @@ _DETAILS = (*_FROM_CALLER, "number", "building", "unit", "gate", "exit")
 
 def exchanges(text: str) -> list[tuple[str, str]]:
     """What the operator said and the caller answered, for each time the caller speaks right after
-    the operator in a transcript (read once: the answers and the read-back both look at them)."""
+    the operator in a transcript (read once: the answers and the read-back both look at them); a
+    last word of the operator's, with no answer after it, closes the list with the caller's part
+    empty (the ticket as the operator sums it up: 好的，八条小区北门垃圾站未清运)."""
     labels = list(_TURN.finditer(text))
     turns = [(m.group(1), text[m.end():labels[i + 1].start() if i + 1 < len(labels) else len(text)])
              for i, m in enumerate(labels)]
-    return [(asked, reply) for (who, asked), (next_who, reply) in zip(turns, turns[1:])
+    said = [(asked, reply) for (who, asked), (next_who, reply) in zip(turns, turns[1:])
             if re.fullmatch(OPERATOR, who) and re.fullmatch(CALLER, next_who)]
+    if len(turns) > 1 and re.fullmatch(OPERATOR, turns[-1][0]):
+        said.append((turns[-1][1], ""))
+    return said
 
 
 def _confirmed(asked: str, reply: str) -> re.Match | None:
@@ -129,22 +134,30 @@ def _anchor(place: Place) -> str:
 _ALL = tuple(f.name for f in fields(Place) if f.name not in ("near", "text"))  # (what a dispatcher writes down)
 
 
-def read_back(said: list[tuple[str, str]]) -> str | None:
-    """The last place-bearing line the operator read back that the caller then confirmed."""
+_OK = re.compile(r"^\s*(?:好的|好|嗯|行|明白了?|收到)\s*[，,。.]?|[，,]?\s*(?:好的|是吧|对吧|对吗)?\s*[。.！!？?]*\s*$")
+
+
+def read_back(said: list[tuple[str, str]]) -> tuple[str | None, bool]:
+    """The last place-bearing line the operator read back that the caller then confirmed, or else
+    the operator's summing-up that ends the call, which the caller heard and let stand (True)."""
     found = None
     for asked, reply in said:
         if _confirmed(asked, reply):
             found = _ASKS_TO_CONFIRM.sub("", asked.strip())
-    return found
+    if found is None and said and not said[-1][1]:
+        return _OK.sub("", said[-1][0].strip()) or None, True
+    return found, False
 
 
 def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Callable[[str], Place | None]) -> Place | None:
     """`place` as the operator read it back, where the caller confirmed a read-back naming a
     place; the district, street, side and stretch the operator left out are the caller's."""
-    back_said = read_back(said)
+    back_said, closing = read_back(said)
     back = read(back_said) if back_said else None
     if back is None or not back.specific:
         return place
+    if closing and not (place is not None and _names_alike(back, place)):
+        return place  # (a summing-up naming something else: a department, a misheard name)
     if place is None:
         return back
     if (place.between and not back.between) or (place.cross_road and not back.cross_road):
@@ -155,6 +168,8 @@ def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Calla
     for key in _DETAILS if same else _FROM_CALLER:
         if not getattr(back, key):
             setattr(back, key, getattr(place, key))
+    if closing and place.road and not back.road and not back.cross_road:
+        back.road = place.road  # (苏州胡同…苏州胡同公厕对面 / 好的，苏州胡同公厕对面: the road the caller gave stays)
     # The operator says a long name short (江汉路站 for 地铁2号线江汉路站, 荆阳三中 for 荆阳市第三中学):
     # the caller's full name is the one written down.
     if place.landmark:
@@ -165,6 +180,16 @@ def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Calla
                 back.landmark = place.landmark
     back.text = place.text or back.text
     return back
+
+
+def _names_alike(one: Place, other: Place) -> bool:
+    """Whether two readings name the same road, estate or landmark, one perhaps in fewer words
+    (物美超市 / 物美超市雅宝店)."""
+    for key in NAMED_KINDS:
+        a, b = getattr(one, key, ""), getattr(other, key, "")
+        if a and b and (a.startswith(b) or b.startswith(a)):
+            return True
+    return False
 
 
 def _shortened(short: str, full: str) -> bool:

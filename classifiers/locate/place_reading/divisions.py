@@ -64,6 +64,8 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
             and 3 <= end - start <= 6 and t[start:end].endswith(("街道", "镇", "乡")) \
             and t[start:end] not in vocab.not_streets:  # (所在区域：东安区 / 所属街道：…: the next field's label)
         return Name(kind, t[start:end], start, end)  # 海淀区西北旺镇: not 北旺镇, a town elsewhere
+    if kind == "district" and t[s0:end] == "市" and t[end:end + 1] in ("镇", "乡"):
+        return None  # 怀宁小市镇: the town 小市镇 after the county said short, no city 怀宁小市
     section = _SECTION_OF_ESTATE.fullmatch(t, start, end) if kind == "district" else None
     if section and not (_is_city(vocab, section.group(1)) or section.group(1) in vocab.districts):
         return None  # 南瑞新城东区: an estate's eastern section, not 城东区 (西宁城东区 is)
@@ -83,6 +85,10 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
                     and not any(c in _ADMIN_CHARS for c in t[start:cut]):
                 return Name(kind, t[start:end], start, end)  # 北郊区, 鹭口镇: no 郊区 or 口镇 of elsewhere
             return Name(kind, _OFFICE.sub("", name), cut, end)  # (苇城区 is not 城区)
+    if kind == "street" and t[start:end] not in known:
+        for cut in range(start + 2, min(start + 4, s0 - 1)):
+            if t[start:cut] in vocab.district_short and s0 - cut >= 2:
+                return Name(kind, t[cut:end], cut, end)  # 宿松破凉镇: the county said short, then its town
     name = _OFFICE.sub("", t[start:end])  # 东单街道办事处辖区: the street office's street
     after = PUNCT.match(t, end)
     after = after.end() if after else end  # 城南区，桃园街道: said with a pause between
@@ -119,6 +125,7 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
     return None
 
 
+_POINTING = ("那座", "那个", "那条", "那家", "这个", "这座", "这条")
 _PROVINCE = re.compile(r"^[\u4e00-\u9fff]{2,3}?(?:省|自治区)")
 
 
@@ -156,8 +163,10 @@ def short_district(vocab: Vocabulary, t: str, names: list[Name] = (),
     # 涧西 辽宁路和天津路交叉口, 莱山，观海路…, 龙口，东莱街道: said first, a pause, then a place in it
     pauses = {n.start for n in names if (n.kind in NAMED_KINDS or n.kind == "street")
               and (n.start in phrases or t[n.start - 1:n.start] == ",")}
-    for j in sorted({*ends, *pauses}):
-        apart = j in pauses and (j not in ends or t[j - 1:j] == ",")
+    # 潜山那座柳溪桥, 桐城那个锦湖花园: said first, then "that" and a place in it
+    pointed = {n.start - 2 for n in names if n.kind in NAMED_KINDS and t[n.start - 2:n.start] in _POINTING}
+    for j in sorted({*ends, *pauses, *pointed}):
+        apart = j in pauses and (j not in ends or t[j - 1:j] == ",") or j in pointed
         at = j - 1 if apart and t[j - 1:j] == "," else j
         for k in (4, 3, 2):
             full = vocab.district_short.get(t[at - k:at]) if at >= k else None
