@@ -944,6 +944,9 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
     # in front of a building and behind it
     ("来电人反映：华信大厦楼前广场喷泉水池长期不换水，水体发臭。",
      "华信大厦后面那个水池，水都绿了，臭烘烘的", "华信大厦前面那个喷泉水池，水都绿了，臭烘烘的", "前后"),
+    # in front of a numbered block and behind it (8幢楼前 / 8幢后面)
+    ("来电人反映：京口区枫林苑8幢楼前道路积水严重，雨后数日不退。",
+     "京口区枫林苑8幢后面道路积水严重，雨后好几天不退。", "京口区枫林苑8幢楼前道路积水严重，雨后好几天不退。", "楼前后"),
     # a compound's front gate and the lane behind its back wall
     ("凤山幼儿园正门口人行道上倒了一大堆建筑垃圾，碎砖水泥块，小朋友早上进园都要踩着过去",
      "喂，就是凤山幼儿园后面，后墙外面那条小巷子，有人倒了好多装修垃圾，砖头啊瓷片啊，巷子都过不去。",

@@ -2431,6 +2431,8 @@ def test_the_operators_summing_up_at_the_end_of_a_call(text, expected):
     ("怀宁小市镇双河村五组 村里的路被大车压烂了", {"district": "怀宁县", "street": "小市镇", "compound": "双河村"}),
     # …or said before "that" and a place in it
     ("潛山那座柳溪橋的欄杆斷了好幾根", {"district": "潜山市", "landmark": "柳溪桥"}),
+    # a junction's other road whose name ends like an estate's (竹苑路口)
+    ("市民：九华山路跟竹苑路口，红绿灯一个都不亮了。", {"road": "九华山路", "cross_road": "竹苑路"}),
     # a form's label is no road (发生路段：)
     ("发生路段：朝阳门北小街\n问题描述：人行道树池的铁篦子被偷了好几个", {"road": "朝阳门北小街"}),
 ])

@@ -143,7 +143,7 @@ _UNIT_GROUP = {"号楼": "栋", "栋": "栋", "幢": "栋", "座": "栋", "号�
 # A bus stop's platform by the way it goes (往城南方向 ≠ 往城北方向, 往北去的站台 ≠ 往南去的);
 # the front or back of a building (5号楼楼前 ≠ 5号楼后头).
 _HEADING = re.compile(r"[往向]城?([东南西北])(?:方向|去|开|走|那边|一侧|那侧|的站台|站台)")
-_FRONT_BACK = re.compile(r"楼(前|后)(?![来天年])")
+_FRONT_BACK = re.compile(r"(?:楼|栋|幢)(前|后)(?![来天年])")
 # …or by the place it goes to (往市区方向 ≠ 往开发区方向; a compass heading is read above)
 _HEADING_TO = re.compile(r"[往向](?!城?[东南西北](?:方向|那边))([\u4e00-\u9fff]{2,4}?)(?:方向|那边的站台|那侧站台)")
 # The side of a spot said with a compass word (路口北侧 ≠ 路口南边那段, 楼顶西侧 ≠ 楼顶东边那头;

@@ -113,10 +113,15 @@ def _partners_unread(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]
     out = list(names)
     for a in names:
         m = _PARTNER.match(t, a.end) if a.kind == "road" else None
-        if m is None or not junction_word(vocab, t, m.end()) or any(n.start < m.end() and n.end > m.start(1) for n in names):
+        if m is None or not junction_word(vocab, t, m.end()):
             continue
+        inside = [n for n in names if n.start < m.end() and n.end > m.start(1)]
+        # (九华山路跟竹苑路口: 竹苑 read as an estate is the partner road's name)
+        if any(not (n.kind == "compound" and n.start >= m.start(1) and n.end == m.end() - 1) for n in inside):
+            continue
+        out = [n for n in out if n not in inside]
         out.append(Name("road", m.group(1), m.start(1), m.end()))
-    return sorted(out, key=lambda n: n.start) if len(out) > len(names) else names
+    return sorted(out, key=lambda n: n.start) if out != names else names
 
 
 def _with_sections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
