@@ -2438,3 +2438,18 @@ def test_the_operators_summing_up_at_the_end_of_a_call(text, expected):
 ])
 def test_a_county_said_short_before_its_town_or_a_place_in_it(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # two roads 相交的地方; a stretch's second 到 said again after a pause
+    ("方巾巷和青竹大街相交的地方，每天下午都有网约车停在巷口", {"road": "方巾巷", "cross_road": "青竹大街"}),
+    ("凤鸣路从梅岭路口到……到桂苑路口，中间那一截的行道树死了好几棵",
+     {"road": "凤鸣路", "between": ["梅岭路", "桂苑路"]}),
+    # a subject line's place said again in the letter on its road, the divisions before the road
+    ("主题：河畔街老徐牛肉面馆占道\n\n您好：\n太湖县晋熙镇河畔街老徐牛肉面馆每天早上在人行道上摆桌子。",
+     {"district": "太湖县", "street": "晋熙镇", "road": "河畔街", "landmark": "老徐牛肉面馆"}),
+    # the named place near the caller's home, not the home
+    ("来电人反映：其家住苏州园小区，附近的苏州胡同公厕已经关闭一周，门上没贴任何说明。", {"landmark": "苏州胡同公厕"}),
+])
+def test_junction_and_stretch_wordings_and_places_near_home(text, expected):
+    check(text, expected)

@@ -338,12 +338,16 @@ def _divisions_said_again(t: str, names: list[Name], place: Place, end: int, rea
     """主题：新庄村拆迁后…  北湖区金桥街道新庄村…: the name said again soon after (a subject
     line's: anywhere in the letter's first lines) with its district or street before it; those
     are the place's too."""
-    main = place.landmark or place.compound or place.road or place.street
-    if not main or (place.district and place.street):
+    if place.district and place.street:
         return
-    again = next((n for n in names if end <= n.start <= reach and n.value == main), None)
-    if again is not None:
-        _divisions_before(t, names, place, again)
+    # (…晋熙镇河畔街老徐牛肉面馆: the divisions before the road the shop is said on)
+    for main in dict.fromkeys(m for m in (place.landmark or place.compound or place.road or place.street, place.road) if m):
+        again = next((n for n in names if end <= n.start <= reach and n.value == main), None)
+        if again is not None:
+            before = (place.district, place.street)
+            _divisions_before(t, names, place, again)
+            if (place.district, place.street) != before:
+                return
 
 
 _ANSWER_REACH = 80  # from the place to the division named for it (after an operator's question)

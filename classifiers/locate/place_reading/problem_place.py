@@ -66,6 +66,7 @@ def _road_before(t: str, starters: list[Name], name: Name) -> Name | None:
 
 _NAMED_NEIGHBOUR = 4  # (桃园村旁边的化工厂: no name of its own, the village and its side stand)
 _ACROSS_FROM = re.compile(rf"(?:[东西南北正后侧大]门)?(?:斜?(?:{NEIGHBOUR_WORDS})|边上|(?P<compass>[东西南北](?:边|侧|面)))的(?:那个|那家)?")
+_NEAR_HOME = re.compile(r"[,\s]+(?:附近|旁边|对面|隔壁|边上)的(?:那个|那家|那座)?")
 _ROAD_JOINERS = ("", "的", "上", "上的", "那个", "上那个", "的那个")
 _SAID_AGAIN_WITH_ROAD = 200  # how far after the place it may be named again with its road
 
@@ -114,6 +115,12 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
         return first if passing is None else passing
     turn = vocab.turn_re.search(t, first.end, first.end + 30)
     if turn is None:
+        # 其家住苏州园小区，附近的苏州胡同公厕已经关闭: the place near his home, named
+        near = _NEAR_HOME.match(t, first.end)
+        named = next((n for n in starters if near and n.start == near.end() and n.kind in ("landmark", "compound")
+                      and n.value != first.value), None)
+        if named is not None:
+            return named
         # 我住在礼士胡同那边。史家胡同24号对面…: the next sentence opens with the problem's
         # place (but 我是樟树湾小区居民。小区东门口的快递驿站: still the estate)
         end = _SENTENCE_AFTER.match(t, first.end)
