@@ -280,9 +280,8 @@ def _named_after_division(vocab: Vocabulary, t: str, names: list[Name], place: P
     return finer, finer_end
 
 
-# 我在天元区工作 / 我是罗州街道的居民 / 我在雷城街道居住: a division where the writer works or lives, by what
-# follows it (本人家住天元区: by the residence words before it, `phrases.residence`)
-_OFFICE = re.compile(r"(?:人民政府|政府|办事处)")
+# the office of a town or street said right after its name (油坊镇政府, 胜利街道办事处)
+_DIVISION_OFFICE = re.compile(r"(?:人民政府|政府|办事处)")
 
 
 def _division_office(vocab: Vocabulary, t: str, place: Place, first: Name, end: int) -> int:
@@ -290,7 +289,7 @@ def _division_office(vocab: Vocabulary, t: str, place: Place, first: Name, end: 
     朝阳门街道办事处旁边): a landmark, not the whole division; where the place's words end."""
     division = place.street or place.district
     at = t.find(division, first.start, end + 1)
-    office = _OFFICE.match(t, at + len(division)) if at >= 0 else None
+    office = _DIVISION_OFFICE.match(t, at + len(division)) if at >= 0 else None
     if office is None:
         return end
     pos = skip_soft(vocab, t, office.end())
@@ -300,6 +299,8 @@ def _division_office(vocab: Vocabulary, t: str, place: Place, first: Name, end: 
     return detail_at(vocab, t, pos, place) or office.end()
 
 
+# 我在天元区工作 / 我是罗州街道的居民 / 我在雷城街道居住: a division where the writer works or lives, by what
+# follows it (本人家住天元区: by the residence words before it, `phrases.residence`)
 _HOME_AFTER = re.compile(r"(?:工作|上班|居住|住|的?居民|的?村民|的?住户|的业主|人)")
 _AFTER_HOME_REACH = 60
 

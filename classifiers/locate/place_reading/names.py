@@ -279,7 +279,7 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
     if _NUMBERED_MALU.fullmatch(name):
         return Name("road", name, start, end)  # 二马路 (沈阳), 北马路 (烟台): a numbered or a directed road, not 马路
     if name in ("新马路", "老马路") and _NEW_MALU_AT.match(t, end):
-        return Name("road", name, start, end)
+        return Name("road", name, start, end)  # 新马路21号: a road so named (修了条新马路: no number, no road)
     if s0 - start < 2 or name in vocab.not_names["road"] or name.endswith(vocab.not_road_endings) \
             or BUS_ROUTE.fullmatch(name):
         return None
