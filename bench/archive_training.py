@@ -57,7 +57,8 @@ def archive_records(label_files: list[Path], *, social: float = 1.0, other_class
         return min(c for c in social_leaves if c.startswith(branch + "-"))
 
     records, labelled = [], set()
-    seen_social = kept_social = 0  # `social`: the share of the non-city letters kept, spread evenly
+    seen_social = 0  # `social`: the share of the non-city letters kept, spread evenly (the n-th is kept when
+    # n × share passes a whole number)
     for path in label_files:
         for lab in load(path):
             letter = letters[lab["id"]]
@@ -66,8 +67,7 @@ def archive_records(label_files: list[Path], *, social: float = 1.0, other_class
             if lab.get("city") and lab.get("code") in by_national:
                 records.append({"text": text, "label": by_national[lab["code"]], "kind": "city",
                                 "urgent": bool(lab.get("urgent")), "channel": "board"})
-            elif not lab.get("city") and (seen_social := seen_social + 1) * social >= kept_social + 1:
-                kept_social += 1
+            elif not lab.get("city") and int((seen_social := seen_social + 1) * social) > int((seen_social - 1) * social):
                 branch = branch_of_class.get(letter["label"])
                 if branch:
                     records.append({"text": text, "label": likeliest_social(text, branch), "kind": "social",

@@ -342,8 +342,9 @@ def _divisions_said_again(t: str, names: list[Name], place: Place, end: int, rea
     if place.district and place.street:
         return
     # (…晋熙镇河畔街老徐牛肉面馆: the divisions before the road the shop is said on)
-    for main in dict.fromkeys(m for m in (place.landmark or place.compound or place.road or place.street, place.road) if m):
-        again = next((n for n in names if end <= n.start <= reach and n.value == main), None)
+    main = place.landmark or place.compound or place.road or place.street
+    for said in (main, place.road) if place.road and place.road != main else (main,):
+        again = next((n for n in names if end <= n.start <= reach and n.value == said), None) if said else None
         if again is not None:
             before = (place.district, place.street)
             _divisions_before(t, names, place, again)
