@@ -2453,3 +2453,35 @@ def test_a_county_said_short_before_its_town_or_a_place_in_it(text, expected):
 ])
 def test_junction_and_stretch_wordings_and_places_near_home(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a town said without 镇 / 街道 right after its district: the street of the division table
+    ("如东掘港 从银杏路口到福康路口那段 每天早上有人摆摊卖鱼",
+     {"district": "如东县", "street": "掘港街道", "between": ["银杏路", "福康路"]}),
+    ("我是通州金沙的，瑞丰家园，十六幢楼底下化粪池满了",
+     {"district": "通州区", "street": "金沙街道", "compound": "瑞丰家园", "building": "16", "side": "下"}),
+    # …glued to a road of its own, which is split off (but not a road named after the area)
+    ("如東掘港民樂路52號門口的消防栓漏水", {"district": "如东县", "street": "掘港街道", "road": "民乐路", "number": "52", "side": "门口"}),
+    ("沈阳皇姑区黄河南大街128号门口下水道返水", {"district": "皇姑区", "road": "黄河南大街", "number": "128", "side": "门口"}),
+    # …or before 这边 where its district is named; not where the road named after it follows
+    ("崇川区，就在文峰这边，沁园路跟春晖路路口红绿灯坏了",
+     {"district": "崇川区", "street": "文峰街道", "road": "沁园路", "cross_road": "春晖路"}),
+    ("石峰区，田心那边，田心大道二百四十六号，一棵树倒了压在路中间", {"district": "石峰区", "road": "田心大道", "number": "246"}),
+    # a street office named after the town it was, read to its end
+    ("来电人反映崇川区唐闸镇街道多处路灯夜间不亮", {"district": "崇川区", "street": "唐闸镇街道"}),
+])
+def test_a_town_said_bare_after_its_district(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a district said alone after the place, as where it all is
+    ("钟楼西路18号 空调外机一直滴水 滴在人行道上😡 崇川区的", {"district": "崇川区", "road": "钟楼西路", "number": "18"}),
+    ("迎春桥下面河里好多死鱼 是不是有人偷排 如皋的", {"district": "如皋市", "landmark": "迎春桥", "side": "下"}),
+    # …but not a 区 the division table does not hold, nor a city said so
+    ("曲靖北站 3号口 出租车排队区 没人管 插队的还打起来了", {"landmark": "曲靖北站", "exit": "3"}),
+    ("喂，我是衡阳的，那个，湘江公路大桥，桥底下有人天天搞烧烤", {"landmark": "湘江公路大桥", "side": "下"}),
+])
+def test_a_district_said_after_the_place(text, expected):
+    check(text, expected)

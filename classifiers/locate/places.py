@@ -132,7 +132,7 @@ class PlaceReader:
             names, read_to = find_names(vocab, t, limit, phrases)
             names = junctions_and_betweens(vocab, t, restated(t, without_repeated_admin(t, without_aliases(t, names))))
             kept = after_corrections(vocab, t, names)
-            place, end = assemble(vocab, t, kept, subject)
+            place, end = assemble(vocab, t, kept, subject, phrases)
             if place is not None and not place.district and (district := district_denied_with(names, kept)):
                 place.district = district  # (云溪县那个白石镇，不对，白石乡李家湾村: the county stays)
             if read_to == len(t) or end < read_to - WINDOW // 4:

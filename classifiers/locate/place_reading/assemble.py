@@ -11,6 +11,7 @@ from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
 from classifiers.locate.place_reading.patterns import (
     BUILDING,
     CALLER,
+    CJK,
     NEIGHBOUR_WORDS,
     NUMBER,
     OPERATOR,
@@ -49,9 +50,10 @@ _PAUSES = " ,"
 SUBJECT_REACH = 240  # how far into a letter a name its subject line gave may be said again
 
 
-def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> tuple[Place | None, int]:
+def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0,
+             phrases: frozenset[int] = frozenset()) -> tuple[Place | None, int]:
     """The place from the first name on, and where its words end; `subject`: where a letter's
-    subject line ends (0: none)."""
+    subject line ends (0: none); `phrases`: where a phrase starts after a space."""
     starters = [n for n in names if not n.attached]
     if not starters:
         return None, 0
@@ -154,6 +156,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0) -> 
         number_said_later(vocab, t, place, end, names)
         _divisions_said_again(t, names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     _divisions_answered(vocab, t, names, again or place, end)
+    _division_tagged_after(vocab, t, names, again or place, end, phrases)
     _divisions_said_earlier(t, names, again or place, first)
     _road_of_landmark_said_after(vocab, t, names, again or place, end)
     return again or place, end
@@ -368,6 +371,31 @@ def _divisions_answered(vocab: Vocabulary, t: str, names: list[Name], place: Pla
         if vocab.division_asked.search(t, max(end, n.start - _ASKED_REACH), n.start) \
                 or vocab.division_belongs.search(t, max(end, n.start - _BELONGS_REACH), n.start):
             setattr(place, n.kind, n.value)
+
+
+# a district said on its own after the place, as where it all is (…走过去头上淋一身😡 崇川区的 / 海门这边 有没有人查)
+_TAG_BEFORE = re.compile(rf"(?<=[^{CJK}])")
+_TAG_AFTER = re.compile("(?:的|这边|那边|这块|那块|这片|那片)?")
+_PAUSE_OR_END = re.compile(rf"$|[^{CJK}]")
+
+
+def _division_tagged_after(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int,
+                           phrases: frozenset[int]) -> None:
+    """崇川区的 / 如皋的 / 海门这边: a district said alone, between pauses, after the place — the
+    district of the place where it has none (a district said with a place of its own, or
+    after 住在, is not; nor a 区 the division table does not hold: 出租车排队区)."""
+    if place.district:
+        return
+    for n in names:
+        if n.start < end or n.kind in NAMED_KINDS:
+            if n.start >= end:
+                return  # (another place said after it: the district may be that one's)
+            continue
+        tag_end = _TAG_AFTER.match(t, n.end).end()
+        if n.kind == "district" and n.value in vocab.districts and (n.start in phrases or _TAG_BEFORE.match(t, n.start)) \
+                and (tag_end in phrases or _PAUSE_OR_END.match(t, tag_end)):
+            place.district = n.value
+            return
 
 
 def _divisions_said_earlier(t: str, names: list[Name], place: Place, first: Name) -> None:

@@ -24,6 +24,7 @@ from classifiers.locate.place_reading.patterns import (
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name
 from classifiers.locate.place_reading.quoted import quoted_shops
 from classifiers.locate.place_reading.short_schools import short_schools
+from classifiers.locate.place_reading.towns import with_bare_towns
 from classifiers.locate.place_reading.unsuffixed import unsuffixed_compound
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
@@ -158,10 +159,12 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
     out = quoted_shops(vocab, t, out) if '"' in t else out
     if not any(n.kind in ("compound", "landmark") for n in out):
         out = unsuffixed_compound(vocab, t, out, phrases)
+    out = with_bare_towns(vocab, t, out, phrases)  # (通州金沙的: the district and its town, before 金沙 alone is read as 金沙县)
     if not any(n.kind == "district" for n in out):
         short = short_district(vocab, t, out, phrases)
         if short is not None and not any(n.start <= short.start < n.end for n in out):
             out = sorted([*out, short], key=lambda n: n.start)
+    out = with_bare_towns(vocab, t, out, phrases)
     return out, stop
 
 

@@ -4,21 +4,25 @@ corrections, junction words, gates, sides and directions."""
 from __future__ import annotations
 
 import re
-from collections.abc import Set
+from collections.abc import Mapping, Set
 
 from classifiers.locate.place_reading.patterns import CALLER, CJK, OPERATOR, STRETCH_AFTER
 from classifiers.locate.place_reading.text import PHRASE_BREAK
-from classifiers.locate.place_reading.words import PlaceWords, division_names
+from classifiers.locate.place_reading.words import PlaceWords, division_names, towns_by_district
 
+_TOWN_SUFFIXES = ("街道", "镇", "乡")
 _ETHNIC_DIVISION = re.compile(r"(.{2,3}?)(?:[^族]{1,3}族)+(?:自治县|自治旗|区|县)")
 
 
 class Vocabulary:
     """`districts`/`streets`: the division table's names; `words`: the checked word file."""
 
-    def __init__(self, districts: Set[str], streets: Set[str], words: PlaceWords):
+    def __init__(self, districts: Set[str], streets: Set[str], words: PlaceWords,
+                 towns: Mapping[str, Set[str]] | None = None):
         self.districts = districts
         self.streets = streets
+        self._towns = towns_by_district() if towns is None else towns
+        self._bare_towns: dict[str, dict[str, str]] = {}
         self.words = w = words
         boundaries = w["names.boundaries"]
         self.single_boundaries = {b for b in boundaries if len(b) == 1}
@@ -163,9 +167,24 @@ class Vocabulary:
             m = _ETHNIC_DIVISION.fullmatch(name)
             if m:
                 self.district_short.setdefault(m.group(1), name)
+        self.district_short_starts = frozenset(short[:2] for short in self.district_short)
         self.short_context = re.compile("那边|这边|那块|这块|一带|这片|那片")
         # 柳州文惠桥, 无锡清扬路大润发超市: a city said without 市 before a name, no part of it
         self.city_short = frozenset(name[:-1] for name in division_names("cities") if len(name) >= 3)
+
+    def bare_towns(self, district: str) -> dict[str, str]:
+        """A district's towns by their names said without 镇 / 乡 / 街道 (掘港 → 掘港街道), those
+        of two characters or more that name one town only (cached per district)."""
+        found = self._bare_towns.get(district)
+        if found is None:
+            seen: dict[str, str | None] = {}
+            for town in self._towns.get(district, ()):
+                suffix = next((s for s in _TOWN_SUFFIXES if town.endswith(s)), "")
+                bare = town[:-len(suffix)] if suffix else ""
+                if len(bare) >= 2:
+                    seen[bare] = town if bare not in seen else None  # (金沙镇 and 金沙街道: not said which)
+            found = self._bare_towns[district] = {bare: town for bare, town in seen.items() if town}
+        return found
 
     def crosses_boundary(self, name: str) -> bool:
         """Does a would-be name hold a word that ends the text before a name (昨天, 我家)?"""

@@ -147,6 +147,21 @@ def division_names(kind: str) -> frozenset[str]:
 
 
 @functools.cache
+def towns_by_district() -> dict[str, frozenset[str]]:
+    """Each district's towns and street offices (如东县 → 掘港街道, 岔河镇 …), from the division
+    table (towns.txt, scripts/derive_towns.py); none when the file is absent. Read once."""
+    path = GAZETTEER / "towns.txt"
+    if not path.exists():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        district, _, towns = line.partition("\t")
+        if towns:
+            out[district] = frozenset(towns.split())
+    return out
+
+
+@functools.cache
 def bundled_words() -> PlaceWords:
     """The bundled word file, read once."""
     return load_place_words()

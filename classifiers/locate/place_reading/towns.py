@@ -1,0 +1,100 @@
+"""A town said without 镇 / 乡 / 街道 right after its district (如东掘港, 通州金沙的, 海门三厂
+望江路, 如东掘港民乐路52号), or before 这边 / 那边 where its district is named (崇川区，就在文峰这边):
+the street a dispatcher writes down (掘港街道, 金沙街道), found by the district's own towns in the
+division table — a bare name is only a town's where the district said is its district."""
+from __future__ import annotations
+
+import re
+
+from classifiers.locate.place_reading.patterns import CJK
+from classifiers.locate.place_reading.place import NAMED_KINDS, Name
+from classifiers.locate.place_reading.vocabulary import Vocabulary
+
+# what may follow a bare town: a pause, the end, 的, 这边 … (not the rest of a longer word)
+_TOWN_ENDS = re.compile(rf"$|[^{CJK}]|的|这|那|一带|镇上|街上|上面")
+_BARE_LENGTHS = (4, 3, 2)
+
+
+def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: frozenset[int] = frozenset()) -> list[Name]:
+    """The names, with a town said bare after its district (or before 这边 where its district is
+    named) added as a street; a road read from the town on (掘港民乐路) split into the two.
+    `phrases`: where a phrase starts after a space (如东掘港 从银杏路口…: the town ends there)."""
+    if any(n.kind == "street" for n in names):
+        return [_town_office(vocab, t, n) for n in names]
+    districts = [n for n in names if n.kind == "district"]
+    if not districts:
+        said = _short_district_then_town(vocab, t, names, phrases)
+        return sorted([*names, *said], key=lambda n: n.start) if said else names
+    for district in districts:
+        towns = vocab.bare_towns(district.value)
+        if not towns:
+            continue
+        pos = district.end
+        for k in _BARE_LENGTHS:
+            town = towns.get(t[pos:pos + k])
+            if town is None:
+                continue
+            read_on = next((n for n in names if n.start == pos and n.kind in NAMED_KINDS), None)
+            if read_on is not None:
+                if read_on.kind == "road" and _road_of_its_own(vocab, read_on.value[k:]):
+                    rest = Name(read_on.kind, read_on.value[k:], pos + k, read_on.end)
+                    street = Name("street", town, pos, pos + k)
+                    return sorted([*(n for n in names if n is not read_on), street, rest], key=lambda n: n.start)
+                break
+            if _named_after(names, t[pos:pos + k], pos + k):
+                break
+            if _TOWN_ENDS.match(t, pos + k) or pos + k in phrases or any(n.start == pos + k for n in names):
+                return sorted([*names, Name("street", town, pos, pos + k)], key=lambda n: n.start)
+        for m in vocab.short_context.finditer(t, district.end):
+            for k in _BARE_LENGTHS:
+                town = towns.get(t[m.start() - k:m.start()])
+                if town is not None and not any(n.start < m.start() and m.start() - k < n.end for n in names) \
+                        and not _named_after(names, t[m.start() - k:m.start()], m.end()):
+                    return sorted([*names, Name("street", town, m.start() - k, m.start())], key=lambda n: n.start)
+    return names
+
+
+def _short_district_then_town(vocab: Vocabulary, t: str, names: list[Name], phrases: frozenset[int]) -> list[Name]:
+    """如东掘港 / 通州金沙的: a district said short, then one of its towns said bare, then a pause,
+    的, 这边 or a name — the district and the street."""
+    starts = {n.start for n in names}
+    for i in range(len(t) - 3):
+        if t[i:i + 2] not in vocab.district_short_starts:
+            continue
+        for j in (3, 2):
+            district = vocab.district_short.get(t[i:i + j])
+            if district is None or (i and re.match(f"[{CJK}]", t[i - 1]) and t[i - 1] not in "是在的住"):
+                continue
+            towns = vocab.bare_towns(district)
+            for k in _BARE_LENGTHS:
+                pos = i + j
+                town = towns.get(t[pos:pos + k])
+                if town is not None and not any(n.start < pos + k and pos < n.end for n in names) \
+                        and (_TOWN_ENDS.match(t, pos + k) or pos + k in starts or pos + k in phrases):
+                    return [Name("district", district, i, pos), Name("street", town, pos, pos + k)]
+    return []
+
+
+def _road_of_its_own(vocab: Vocabulary, rest: str) -> bool:
+    """What is left of a road read from a town on is a road of its own (掘港|民乐路, 高河|凤鸣路),
+    not the road named after the area (黄河|南大街, 中关村|南大街: a direction and a kind)."""
+    suffix = max((s for s in vocab.road_suffixes if rest.endswith(s)), key=len, default="")
+    return len(rest) - len(suffix) >= 2 and rest[0] not in "东西南北中"
+
+
+_NAMED_AFTER_REACH = 12
+
+
+def _named_after(names: list[Name], bare: str, pos: int) -> bool:
+    """田心那边，田心大道 / 通伸那边 通伸桥: the area said, then the road or bridge named after it —
+    the caller names where the road is, not its town."""
+    return any(pos <= n.start <= pos + _NAMED_AFTER_REACH and n.kind in NAMED_KINDS and n.value.startswith(bare)
+               for n in names)
+
+
+def _town_office(vocab: Vocabulary, t: str, name: Name) -> Name:
+    """唐闸镇街道, 狼山镇街道: a street office named after the town it was, read to its end."""
+    if name.kind == "street" and name.value.endswith("镇") and t.startswith("街道", name.end) \
+            and name.value + "街道" in vocab.streets:
+        return Name("street", name.value + "街道", name.start, name.end + 2)
+    return name
