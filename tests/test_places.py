@@ -2470,6 +2470,10 @@ def test_junction_and_stretch_wordings_and_places_near_home(text, expected):
     ("石峰区，田心那边，田心大道二百四十六号，一棵树倒了压在路中间", {"district": "石峰区", "road": "田心大道", "number": "246"}),
     # a street office named after the town it was, read to its end
     ("来电人反映崇川区唐闸镇街道多处路灯夜间不亮", {"district": "崇川区", "street": "唐闸镇街道"}),
+    # a town's own institution named by its kind alone: the town's landmark, the town kept
+    ("我是如东县岔河镇的，想反映岔河镇卫生院的问题。卫生院大门口常年被水果摊占着",
+     {"district": "如东县", "street": "岔河镇", "landmark": "岔河镇卫生院", "gate": "大门", "side": "门口"}),
+    ("常乐镇文化站门口的宣传栏被风刮倒了", {"street": "常乐镇", "landmark": "常乐镇文化站", "side": "门口"}),
 ])
 def test_a_town_said_bare_after_its_district(text, expected):
     check(text, expected)
@@ -2484,4 +2488,16 @@ def test_a_town_said_bare_after_its_district(text, expected):
     ("喂，我是衡阳的，那个，湘江公路大桥，桥底下有人天天搞烧烤", {"landmark": "湘江公路大桥", "side": "下"}),
 ])
 def test_a_district_said_after_the_place(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a form asking for the county, the town, the village and where in it, one field each
+    ("区县：启东市\n镇街：南阳镇\n村/社区：新民村\n具体位置：村委会东侧\n问题描述：池塘没有护栏，已有小孩落水。",
+     {"district": "启东市", "street": "南阳镇", "compound": "新民村", "landmark": "村委会", "side": "东侧"}),
+    # …or for the road and its house number
+    ("所在区域：东安区\n街道：朝阳门街道\n道路：南竹杆胡同\n门牌号：22\n问题描述：老槐树被虫蛀空了，随时可能倒。",
+     {"district": "东安区", "street": "朝阳门街道", "road": "南竹杆胡同", "number": "22"}),
+])
+def test_a_form_asking_for_the_address_in_parts(text, expected):
     check(text, expected)

@@ -134,6 +134,10 @@ _GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
 _NUMBERED_SIDE_GATE = re.compile(r"([东南西北]\d)号?门")  # 东二门 ≠ 东门
 # An exit by its letter (地下通道A口 ≠ C口, 出站口A ≠ 出站口B, 车库A出口 ≠ C出口)
 _EXIT_LETTER = re.compile(r"(?<![a-z])([a-z])(?:出入口|出口|口)(?![罩袋径味])|出站口([a-z])(?![a-z])")
+# an underpass's or a station's exit by its compass corner (地下通道东北口 ≠ 西南口)
+_COMPASS_EXIT = re.compile(r"(?<=[道站])([东西][南北]|[南北][东西]|[东西南北])(?:出入口|出口|口)")
+# a hospital's buildings: the outpatient, the inpatient, the emergency one
+_HOSPITAL_PART = re.compile(r"(门诊|住院|急诊)(?=楼|部|大楼|科|室|大厅)")
 _LETTER_BUILDING = re.compile(r"(?<![a-z])([a-z甲乙丙丁])(?:座|栋|幢|号楼)")  # 银座花园a座 ≠ b座, 甲栋 ≠ 乙栋
 _LETTER_ZONE = re.compile(r"(?<![a-z])([a-z])区")  # 地下车库a区 ≠ b区
 _CORNER = re.compile(r"([东西][南北]|[南北][东西])角")  # a junction's corner: 东北角 ≠ 西南角
@@ -151,8 +155,8 @@ _HEADING_TO = re.compile(r"[往向](?!城?[东南西北](?:方向|那边))([\u4e
 # one axis at a time: 东北角 agrees with 东边 and with 北侧; not a heading (由北向南, 从北边来).
 _COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|段|半边|站|岸|立面|象限|广场)|(?<=路)([东西南北])(?=非机动|人行|辅路|便道)")
 # Inside a building, kiosk, tunnel against outside it (湖心亭内 ≠ 湖心亭外面, 隧道里面 ≠ 隧道外侧).
-_INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆墙堤门]内|[楼亭厅屋洞道馆墙堤门]里")
-_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙堤门]外(?![卖机])|(?<=[出入洞东西南北])口外")
+_INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆墙堤门院]内|[楼亭厅屋洞道馆墙堤门]里|(?<![医法])院里")  # (市场院内, 院里)
+_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙堤门]外(?![卖机])|(?<=[出入洞东西南北道站])口外")
 # Left of a gate or a door against right of it (大门口左边那棵树 ≠ 大门口右侧); a car park on the
 # ground against the one under it (地面停车场 ≠ 地下停车场)
 _LEFT = re.compile(r"左(?:边|侧|手|面)")
@@ -238,6 +242,10 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
             marks.setdefault(mark, set()).add(value)
     for said in _EXIT_LETTER.findall(chars):
         marks.setdefault("出口", set()).add("".join(said))
+    for said in _COMPASS_EXIT.findall(chars):
+        marks.setdefault("出口", set()).add("".join(sorted(said)))  # 通道东北口 ≠ 西南口
+    for part in _HOSPITAL_PART.findall(chars):
+        marks.setdefault("楼部", set()).add(part)  # 门诊楼的电梯 ≠ 住院楼的
     for corner in _CORNER.findall(chars):
         marks.setdefault("角", set()).add("".join(sorted(corner)))  # 东北角 = 北东角
     for said in _COMPASS_SIDE.findall(chars):

@@ -47,7 +47,7 @@ _TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}
 # how fine a place is, to choose between two address fields
 _FINENESS = {"spot": 2, "road": 1, "area": 0}
 # 所在区域：城东区 / 所属街道：朝阳门街道: the form's own field for the district and street
-_REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区|区(?![\u4e00-\u9fff]))|(?<![^\n|｜ \t])(?:区域|地区|区县|乡镇/街道|街道/乡镇|街道/镇|镇/街道|乡镇街道|街道乡镇|乡镇|街道|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
+_REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区|区(?![\u4e00-\u9fff]))|(?<![^\n|｜ \t])(?:区域|地区|区县|乡镇/街道|街道/乡镇|街道/镇|镇/街道|乡镇街道|街道乡镇|乡镇|街道|镇街|镇/街|街镇|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
 _DUMP_LABELS = tuple(sorted(FORM_DUMP_LABELS, key=len, reverse=True))
 _DUMP_LABEL = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(re.escape, _DUMP_LABELS))})(?:\s+|$)")
 # 【问题地点】红牌楼永辉超市门口, [地点] 万科金域榕郡, 地点——江南大道中256号: a label marked otherwise than by a colon
@@ -188,7 +188,8 @@ def address_parts_as_address(text: str) -> str:
 
 
 # The fields of an address's parts, and how each is written into one address
-_PART_KINDS = {"路名": "road", "道路名称": "road", "所在道路": "road", "路段名称": "road", "道路1": "road",
+_PART_KINDS = {"路名": "road", "道路名称": "road", "道路": "road", "村/社区": "estate", "村(社区)": "estate", "所在村": "estate",
+               "村名": "estate", "村": "estate", "所在道路": "road", "路段名称": "road", "道路1": "road",
                "道路2": "cross", "路口名称": "junction", "交叉路口": "junction", "路口": "junction",
                "起止位置": "between", "起止点": "between", "起止路段": "between",
                "门牌号": "number", "门牌": "number", "所在小区": "estate",
@@ -200,7 +201,7 @@ _PART_KINDS = {"路名": "road", "道路名称": "road", "所在道路": "road",
 _PART_ORDER = ("road", "cross", "junction", "between", "number", "estate", "building", "unit", "station", "exit",
                "bridge", "where")
 _PART_PLACES = ("road", "estate", "junction", "station", "bridge")  # what makes the parts an address
-_PART_LOOK = re.compile("小区|路名|道路|路段|路口|站点|站名|桥梁|桥名")  # (a cheap look first)
+_PART_LOOK = re.compile("小区|路名|道路|路段|路口|站点|站名|桥梁|桥名|村")  # (a cheap look first)
 _ADDRESS_PART = re.compile(rf"(?:^|(?<=[\n|｜ \t]))[ \t]*({'|'.join(sorted(map(re.escape, _PART_KINDS), key=len, reverse=True))})"
                            r"[ \t]*[:：][ \t]*([^\n|｜]*?)[ \t]*(?=[\n|｜]|[ \t]+[\u4e00-\u9fff]{2,6}[ \t]*[:：]|$)")
 # An address field that names a place of its own (详细地址：湖北路88号), not one left empty or pointing on

@@ -24,7 +24,7 @@ from classifiers.locate.place_reading.patterns import (
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name
 from classifiers.locate.place_reading.quoted import quoted_shops
 from classifiers.locate.place_reading.short_schools import short_schools
-from classifiers.locate.place_reading.towns import with_bare_towns
+from classifiers.locate.place_reading.towns import with_bare_towns, with_town_institutions
 from classifiers.locate.place_reading.unsuffixed import unsuffixed_compound
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
@@ -165,6 +165,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         if short is not None and not any(n.start <= short.start < n.end for n in out):
             out = sorted([*out, short], key=lambda n: n.start)
     out = with_bare_towns(vocab, t, out, phrases)
+    out = with_town_institutions(vocab, t, out)
     return out, stop
 
 

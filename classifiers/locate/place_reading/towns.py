@@ -98,3 +98,24 @@ def _town_office(vocab: Vocabulary, t: str, name: Name) -> Name:
             and name.value + "街道" in vocab.streets:
         return Name("street", name.value + "街道", name.start, name.end + 2)
     return name
+
+
+_THAT = re.compile("(?:的|那个|这个|那家|那)?")
+
+
+def with_town_institutions(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
+    """岔河镇卫生院, 常乐镇文化站, 李庄镇中心小学: a town's own institution named by its kind alone
+    right after the town — the landmark is the town's, and the town stays the street."""
+    out = names
+    for n in names:
+        if n.kind != "street" or not n.value.endswith(("镇", "乡")):
+            continue
+        m = vocab.town_institution.match(t, _THAT.match(t, n.end).end())
+        if m is None or _TOWN_ENDS.match(t, m.end()) is None and not vocab.side_words.match(t, m.end()):
+            continue  # (岔河镇卫生院路: a road named after it)
+        said = [x for x in out if x.start == m.start()]
+        if any(x.end != m.end() or x.kind != "landmark" for x in said):
+            continue
+        landmark = Name("landmark", n.value + m.group(), m.start(), m.end())
+        out = sorted([*(x for x in out if x not in said), landmark], key=lambda x: x.start)
+    return out

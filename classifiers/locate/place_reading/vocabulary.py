@@ -167,6 +167,7 @@ class Vocabulary:
             m = _ETHNIC_DIVISION.fullmatch(name)
             if m:
                 self.district_short.setdefault(m.group(1), name)
+        self.town_institution = re.compile(_alternation(w["landmarks.town_institutions"]))
         self.district_short_starts = frozenset(short[:2] for short in self.district_short)
         self.short_context = re.compile("那边|这边|那块|这块|一带|这片|那片")
         # 柳州文惠桥, 无锡清扬路大润发超市: a city said without 市 before a name, no part of it

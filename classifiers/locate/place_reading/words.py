@@ -24,7 +24,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "compounds": {"suffixes": "list", "need_context": "list", "context_followers": "list", "not_before": "list",
                   "not_names": "list", "lanes": "list"},
     "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "road_bridges": "list",
-                  "attached": "list",
+                  "attached": "list", "town_institutions": "list",
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
                   "parts": "list", "bridges": "list", "not_endings": "list", "brands": "list",
                   "verb_after_station": "list", "branches": "list"},
