@@ -1030,6 +1030,13 @@ def test_two_sides_of_a_road_near_one_junction_or_station_are_two_places():
      "胜利北路如家宾馆楼顶那个广告牌的铁架子松了，风一刮就晃", "楼顶下"),
     ("来电人反映：胜利路地下通道里面有流动摊贩摆地摊，行人挤不过去。", "来电人反映：胜利路地下通道出入口外面有流动摊贩摆地摊，把出入口堵住了。",
      "胜利路地下通道里面一排摆地摊的，人都挤不过去", "内外"),
+    # a market's yard and outside its gate; an underpass's corner exits; a hospital's two buildings
+    ("来电人反映：莒南县隆兴农贸市场院内垃圾堆积，无人清理。", "莒南隆兴农贸市场大门外头路边堆了一堆烂菜叶子，臭了。",
+     "隆兴农贸市场院里垃圾堆了好几天，没人清理，臭了", "内外"),
+    ("解放路地下通道东北口的台阶碎了好几块，老人下去得扶墙。", "来电人反映：解放路地下通道西南口台阶破损，存在摔倒风险。",
+     "来电人反映：解放路地下通道东北口台阶破损，存在摔倒风险。", "出口"),
+    ("来电人反映：解放路济仁医院门诊楼电梯故障停运，患者只能走楼梯。", "济仁医院住院楼的电梯坏了，病人推着床下不来，护士都急了。",
+     "济仁医院门诊楼的电梯坏了，病人只能爬楼梯，护士都急了。", "楼部"),
 ])
 def test_two_sides_of_one_spot_are_two_places(first, other_side, same_side, conflict):
     # (no category: the texts alone tell the sides apart)
@@ -1143,3 +1150,10 @@ def test_a_landmark_said_with_its_city_or_short_is_one_place(full, short):
     assert same_place(full, short) in ("same", "compatible")
     assert same_place({"landmark": "第一人民医院"}, {"landmark": "第二人民医院"}) == "different"
     assert same_place({"landmark": "三实小"}, {"landmark": "三小"}) == "different"
+
+
+def test_a_towns_own_school_said_with_the_town_and_without_it_joins():
+    # 沙河镇中心小学 / 我是沙河镇的，就中心小学边上: one school, found by its name without the town too
+    result = _two_reports_at_one_spot(("沙河镇中心小学旁边那个小桥栏杆断了，娃娃们天天从那走", "", ""),
+                                      ("我是沙河镇的，就中心小学边上那个小桥，栏杆断咧，娃娃们上学都从那过，危险得很", "", ""))
+    assert result.action == "attach" and result.case_no == "C1"

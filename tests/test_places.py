@@ -2501,3 +2501,23 @@ def test_a_district_said_after_the_place(text, expected):
 ])
 def test_a_form_asking_for_the_address_in_parts(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a road told alone, then where on it precisely, a sentence or two later
+    ("小雅宝胡同这边有人占道洗车 污水流一地\n具体就在小雅宝公交站旁边", {"road": "小雅宝胡同", "landmark": "小雅宝公交站", "side": "旁"}),
+    ("来电人反映：其在政和路上行走时被缺失的井盖绊倒。来电人补充，具体位置在政和路往北走华夏银行门口的人行道上。",
+     {"road": "政和路", "landmark": "华夏银行", "side": "门口"}),
+])
+def test_a_road_then_where_on_it_precisely(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a named place across the way from another is the spot; a shop of a kind is told by what it faces
+    ("雅宝路公寓南门对面物美超市雅宝店门口，有人在台阶上摆摊", {"landmark": "物美超市雅宝店", "side": "门口"}),
+    ("人民医院对面那个好又多超市门口 天天晚上有人摆摊卖烤串", {"landmark": "好又多超市", "side": "门口"}),
+    ("岚溪路 实验二小对面那个文具店 卖三无玩具", {"road": "岚溪路", "landmark": "实验二小", "side": "对面"}),
+])
+def test_a_place_across_the_way(text, expected):
+    check(text, expected)

@@ -460,6 +460,10 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
         bare = _without_district(landmark)
         if bare:  # 东河区人民公园: found from 人民公园 too
             keys.add("landmark:" + bare)
+        for full, short in _divisions_said(p):  # 沙河镇中心小学 (in 沙河镇): found from 中心小学 too
+            prefix = full if landmark.startswith(full) else short if landmark.startswith(short) else ""
+            if prefix and len(landmark) - len(prefix) >= 2:
+                keys.add("landmark:" + landmark[len(prefix):])
     inner = _inner_compound(p)
     if inner:  # 桃源小区中心广场: found from 桃源小区 too
         keys |= _fine_keys("compound:" + _compound_key(inner), None, query)
@@ -556,6 +560,8 @@ def _divisions_said(*places: dict, digits: bool = False) -> list[tuple[str, str]
         short = _DIVISION_SUFFIX.sub("", full)
         if len(short) >= 2:
             out.append((full, short))
+        if short.endswith("街") and len(short) >= 3:
+            out.append((full, short[:-1]))  # 沙河街镇 said 沙河 (沙河中心小学)
     return out
 
 

@@ -11,7 +11,6 @@ from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
 from classifiers.locate.place_reading.patterns import (
     BUILDING,
     CALLER,
-    CJK,
     NEIGHBOUR_WORDS,
     NUMBER,
     OPERATOR,
@@ -30,6 +29,7 @@ from classifiers.locate.place_reading.said_later import (
     road_answered,
     side_in_next_sentence,
     spot_answered,
+    spot_said_precisely,
 )
 from classifiers.locate.place_reading.short_schools import short_for
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -85,6 +85,11 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0,
         if corner and corner.end() in by_start:
             pos = corner.end()  # (the corner is kept in the citizen's words only when the spot follows)
             continue
+        if n is not None and n is not first and place.side in _ACROSS and n.kind == "landmark" and not n.attached \
+                and _named_across(vocab, n.value) and (place.landmark or place.compound or place.number):
+            # 雅宝路公寓南门对面物美超市门口, 人民医院对面那个好又多超市门口: the place across the way is the spot,
+            # what it is across from only tells where it is (the road and the divisions stay)
+            place.landmark = place.compound = place.gate = place.side = place.number = place.building = place.unit = ""
         if n is not None and n is not first:
             if _take(vocab, place, n, said, adjacent=p == pos) is None:
                 number = NUMBER.match(t, n.end)
@@ -150,6 +155,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0,
         gate_said_later(vocab, t, place, end, names)
         bridge_side_said_later(vocab, t, place, end, names)
         spot_answered(vocab, t, place, end, names)
+        spot_said_precisely(vocab, t, place, end, names)
         road_answered(vocab, t, place, end, names)
         detail_answered(vocab, t, place, end)
         exit_said_later(vocab, t, place, end, names)
@@ -373,10 +379,23 @@ def _divisions_answered(vocab: Vocabulary, t: str, names: list[Name], place: Pla
             setattr(place, n.kind, n.value)
 
 
+_ACROSS = ("对面",)
+# what across the way is a spot of its own: a chain's shop, or a market, a park, a school… by its name
+# (not 对面的文具店, 对面那家洗车店: a shop of a kind, told by what it is across from)
+_ACROSS_KINDS = ("超市", "菜市场", "市场", "商场", "广场", "绿地", "公园", "医院", "银行", "小学", "中学", "幼儿园")
+
+
+def _named_across(vocab: Vocabulary, name: str) -> bool:
+    if name.startswith(tuple(vocab.brands)):
+        return True
+    kind = next((k for k in _ACROSS_KINDS if name.endswith(k)), "")
+    return bool(kind) and len(name) - len(kind) >= 2 and name not in GENERIC_LANDMARKS
+
+
 # a district said on its own after the place, as where it all is (…走过去头上淋一身😡 崇川区的 / 海门这边 有没有人查)
-_TAG_BEFORE = re.compile(rf"(?<=[^{CJK}])")
+_TAG_BEFORE = re.compile(r"(?<=[^\w])")
 _TAG_AFTER = re.compile("(?:的|这边|那边|这块|那块|这片|那片)?")
-_PAUSE_OR_END = re.compile(rf"$|[^{CJK}]")
+_PAUSE_OR_END = re.compile(r"$|[^\w]")  # (not 友谊19街坊: a name going on in digits)
 
 
 def _division_tagged_after(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int,

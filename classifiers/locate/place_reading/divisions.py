@@ -147,7 +147,7 @@ def _named_right_after(vocab: Vocabulary, t: str, pos: int) -> bool:
 
 
 _TOWN_PART = re.compile("城[东西南北中]")
-_TAGGED = re.compile(rf"的(?=$|[^{CJK}])")
+_TAGGED = re.compile(r"的(?=[^\w]*$)")  # (at the end of the message: 我是沙河的，… may be a town)
 
 
 def short_district(vocab: Vocabulary, t: str, names: list[Name] = (),
@@ -160,7 +160,7 @@ def short_district(vocab: Vocabulary, t: str, names: list[Name] = (),
             if full := vocab.district_short.get(m.group(1)):
                 return Name("district", full, m.start(1), m.end(1))
     ends = [m.start() for m in vocab.short_context.finditer(t)]
-    # 崇川的 / 我是如皋的，…: said with 的 before a pause (not a city: 我是衡阳的 is no 衡阳县)
+    # …离谱 崇川的: said with 的 at the end of the message (not a city: …衡阳的 is no 衡阳县)
     ends += [j for m in _TAGGED.finditer(t) if not any(t[(j := m.start()) - k:j] in vocab.city_short for k in (2, 3))]
     ends += [n.start for n in names if n.kind == "street"]
     # 涧西 辽宁路和天津路交叉口, 莱山，观海路…, 龙口，东莱街道: said first, a pause, then a place in it

@@ -189,6 +189,30 @@ def spot_answered(vocab: Vocabulary, t: str, place: Place, end: int, names: list
         return
 
 
+_PRECISELY = re.compile(r"具体(?:的)?(?:位置|地点|地址|方位)?(?:就|是)?(?:在|是|为|:)")
+_PRECISELY_REACH = 80  # from the road told to the sentence that says where on it precisely
+_PRECISELY_SPOT = 12  # from 具体在 to the spot named
+
+
+def spot_said_precisely(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
+    """Give a road told alone the spot on it said later as where precisely (小雅宝胡同这边有人占道洗车
+    …具体就在小雅宝公交站旁边; 政和路上…具体位置在政和路往北走华夏银行门口): the first landmark
+    named right after 具体在, with its gate and side, the road said again passed over."""
+    if not place.road or place.landmark or place.compound or place.number or place.cross_road or place.between:
+        return
+    said = _PRECISELY.search(t, end, end + _PRECISELY_REACH)
+    if said is None:
+        return
+    for n in names:
+        if n.start < said.end() or n.kind == "road" and n.value == place.road:
+            continue
+        if n.start > said.end() + _PRECISELY_SPOT or n.kind != "landmark" or n.value in GENERIC_LANDMARKS:
+            return
+        place.landmark = n.value
+        details_from(vocab, t, skip_soft(vocab, t, n.end), place)
+        return
+
+
 _EXIT_REACH = 70  # how far after a station its exit may still be said (…出口是……我看看，A口)
 
 

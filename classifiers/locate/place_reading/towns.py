@@ -21,10 +21,10 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
     `phrases`: where a phrase starts after a space (如东掘港 从银杏路口…: the town ends there)."""
     if any(n.kind == "street" for n in names):
         return [_town_office(vocab, t, n) for n in names]
+    said = _short_district_then_town(vocab, t, names, phrases)  # (the operator may name the district later)
+    if said:
+        return sorted([*names, *said], key=lambda n: n.start)
     districts = [n for n in names if n.kind == "district"]
-    if not districts:
-        said = _short_district_then_town(vocab, t, names, phrases)
-        return sorted([*names, *said], key=lambda n: n.start) if said else names
     for district in districts:
         towns = vocab.bare_towns(district.value)
         if not towns:
@@ -63,7 +63,7 @@ def _short_district_then_town(vocab: Vocabulary, t: str, names: list[Name], phra
             continue
         for j in (3, 2):
             district = vocab.district_short.get(t[i:i + j])
-            if district is None or (i and re.match(f"[{CJK}]", t[i - 1]) and t[i - 1] not in "是在的住"):
+            if district is None or (i and re.match(f"[{CJK}]", t[i - 1]) and t[i - 1] not in "是在的"):
                 continue
             towns = vocab.bare_towns(district)
             for k in _BARE_LENGTHS:
