@@ -1157,3 +1157,10 @@ def test_a_towns_own_school_said_with_the_town_and_without_it_joins():
     result = _two_reports_at_one_spot(("沙河镇中心小学旁边那个小桥栏杆断了，娃娃们天天从那走", "", ""),
                                       ("我是沙河镇的，就中心小学边上那个小桥，栏杆断咧，娃娃们上学都从那过，危险得很", "", ""))
     assert result.action == "attach" and result.case_no == "C1"
+
+
+def test_one_more_thing_at_the_same_gate_is_not_joined():
+    # "这回再反映一个": the caller says it is one more thing, however alike the two read
+    first = ("市民反映北园路怡和苑南门门禁损坏一个多月，大门常开，外来人员随意进出。", "SJ-06039", "")
+    more = ("上回说了怡和苑南门门禁坏的事，这回再反映一个：南门那个监控探头早就坏了，电动车被偷了调监控啥也看不着。", "SJ-06039", "")
+    assert _two_reports_at_one_spot(first, more).action != "attach"
