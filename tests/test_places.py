@@ -2468,6 +2468,10 @@ def test_junction_and_stretch_wordings_and_places_near_home(text, expected):
     ("崇川区，就在文峰这边，沁园路跟春晖路路口红绿灯坏了",
      {"district": "崇川区", "street": "文峰街道", "road": "沁园路", "cross_road": "春晖路"}),
     ("石峰区，田心那边，田心大道二百四十六号，一棵树倒了压在路中间", {"district": "石峰区", "road": "田心大道", "number": "246"}),
+    # …a county said short, its town bare and an estate or landmark of its own, all glued
+    ("安吉递铺浒溪农贸市场门口 卖活禽的又回来了", {"district": "安吉县", "street": "递铺街道", "landmark": "浒溪农贸市场", "side": "门口"}),
+    # (伲: Wu for "we", no part of a name)
+    ("我伲嘉业花园三幢后门头，有人家养了七八只狗", {"compound": "嘉业花园", "building": "3", "gate": "后门"}),
     # a street office named after the town it was, read to its end
     ("来电人反映崇川区唐闸镇街道多处路灯夜间不亮", {"district": "崇川区", "street": "唐闸镇街道"}),
     # a town's own institution named by its kind alone: the town's landmark, the town kept

@@ -22,8 +22,8 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
     if any(n.kind == "street" for n in names):
         return [_town_office(vocab, t, n) for n in names]
     said = _short_district_then_town(vocab, t, names, phrases)  # (the operator may name the district later)
-    if said:
-        return sorted([*names, *said], key=lambda n: n.start)
+    if said is not None:
+        return said
     districts = [n for n in names if n.kind == "district"]
     for district in districts:
         towns = vocab.bare_towns(district.value)
@@ -54,9 +54,10 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
     return names
 
 
-def _short_district_then_town(vocab: Vocabulary, t: str, names: list[Name], phrases: frozenset[int]) -> list[Name]:
+def _short_district_then_town(vocab: Vocabulary, t: str, names: list[Name], phrases: frozenset[int]) -> list[Name] | None:
     """如东掘港 / 通州金沙的: a district said short, then one of its towns said bare, then a pause,
-    的, 这边 or a name — the district and the street."""
+    的, 这边 or a name — the names with the district and the street (None: none said so); a
+    name read from the district on (安吉递铺浒溪农贸市场) is split into the three."""
     starts = {n.start for n in names}
     for i in range(len(t) - 3):
         if t[i:i + 2] not in vocab.district_short_starts:
@@ -69,10 +70,25 @@ def _short_district_then_town(vocab: Vocabulary, t: str, names: list[Name], phra
             for k in _BARE_LENGTHS:
                 pos = i + j
                 town = towns.get(t[pos:pos + k])
-                if town is not None and not any(n.start < pos + k and pos < n.end for n in names) \
+                if town is None:
+                    continue
+                divisions = [Name("district", district, i, pos), Name("street", town, pos, pos + k)]
+                glued = next((n for n in names if n.start == i and n.kind in ("compound", "landmark")
+                              and n.value.startswith(t[i:pos + k]) and _name_of_its_own(vocab, n.value[pos + k - i:])), None)
+                if glued is not None:
+                    rest = Name(glued.kind, glued.value[pos + k - i:], pos + k, glued.end)
+                    return sorted([*(n for n in names if n is not glued), *divisions, rest], key=lambda n: n.start)
+                if not any(n.start < pos + k and pos < n.end for n in names) \
                         and (_TOWN_ENDS.match(t, pos + k) or pos + k in starts or pos + k in phrases):
-                    return [Name("district", district, i, pos), Name("street", town, pos, pos + k)]
-    return []
+                    return sorted([*names, *divisions], key=lambda n: n.start)
+    return None
+
+
+def _name_of_its_own(vocab: Vocabulary, rest: str) -> bool:
+    """What is left of an estate or landmark read from a district and town on is a name of its own
+    (浒溪农贸市场, 竹乡花苑), not a kind alone (农贸市场)."""
+    suffix = max((s for s in vocab.kinds if rest.endswith(s) and s != rest), key=len, default="")
+    return bool(suffix) and len(rest) - len(suffix) >= 2
 
 
 def _road_of_its_own(vocab: Vocabulary, rest: str) -> bool:
