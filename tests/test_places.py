@@ -2525,3 +2525,21 @@ def test_a_road_then_where_on_it_precisely(text, expected):
 ])
 def test_a_place_across_the_way(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a landmark's road said after it with 就… 上那个
+    ("宏运超市门口，就福利东路上那个，天天有人摆摊", {"road": "福利东路", "landmark": "宏运超市", "side": "门口"}),
+    # a form's detailed address going on from the place field's road (与…交叉口)
+    ("标题：路口护栏倒伏\n问题地点：东四南大街\n详细地址：与东四三条交叉口东北角\n问题描述：护栏倒了一片。",
+     {"road": "东四南大街", "cross_road": "东四三条"}),
+    # the road's end said before its partner (北首与…, 西头碰…)
+    ("武城县广运街道运河路北首与建设街丁字路口处积水", {"district": "武城县", "street": "广运街道", "road": "运河路", "cross_road": "建设街"}),
+    ("建设街西头碰运河路那个丁字口，一下雨就成了湖", {"road": "建设街", "cross_road": "运河路"}),
+    # a county said short before its town of two characters
+    ("陵城滋镇卫生院门口的排水沟堵了", {"district": "陵城区", "street": "滋镇", "landmark": "滋镇卫生院", "side": "门口"}),
+    # dialect times are no part of a name
+    ("夜来黑下阳光花园有个老人犯病，120从东门进不来", {"compound": "阳光花园"}),
+])
+def test_roads_said_after_and_junctions_said_loosely(text, expected):
+    check(text, expected)

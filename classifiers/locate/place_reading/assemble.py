@@ -171,8 +171,8 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0,
 # 宏运超市门口，就是福利东路上最大那家超市: the landmark's road, said after it with its kind
 _ROAD_SAID_AFTER_REACH = 10
 _ROAD_THEN_KIND = 14
-_THAT_IS = re.compile(r"[,\s]*(?:就是|就在|在)")
-_ON_THE_ROAD = re.compile(r"上?[,.\s\u2063]+")
+_THAT_IS = re.compile(r"[,\s]*(?:就是|就在|在|就)")
+_ON_THE_ROAD = re.compile(r"上?(?:的|那个|那家|的那个|的那家)?(?:[,.!?;\s\u2063]+|$)")  # (…，就朝内大街上那个。)
 
 
 def _road_of_landmark_said_after(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int) -> None:

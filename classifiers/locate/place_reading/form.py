@@ -118,6 +118,9 @@ def _same_named(a: Place, b: Place) -> bool:
     return _agree(a, b) and any(getattr(a, k) and _value(a, k) == _value(b, k) for k in NAMED_KINDS)
 
 
+_PARTNER_FIRST = ("与", "和", "跟", "同")
+
+
 def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
     """A form with two address fields (问题地点：北京站 / 详细地址：北京站东街与建国门北大街) with only
     the finer one: a dispatcher writes down the detailed address, or the place field when the
@@ -130,6 +133,15 @@ def one_address_field(text: str, read: Callable[[str], Place | None]) -> str:
     if len(found) < 2:
         return text
     places = [read(m.group("field")) for m in found]
+    for i in range(1, len(found)):
+        said = found[i].group("field")
+        if said.lstrip().startswith(_PARTNER_FIRST) and places[i - 1] is not None and places[i - 1].road \
+                and not places[i - 1].cross_road:
+            # 问题地点：东四南大街 / 详细地址：与东四三条交叉口东北角: the junction's other road, the field's road before it
+            text = text[:found[i].start("field")] + places[i - 1].road + said.lstrip() + text[found[i].end("field"):]
+            found = list(_ADDRESS_FIELD.finditer(text))
+            places = [read(m.group("field")) for m in found]
+            break
     best = max(range(len(found)), key=lambda i: (_FINENESS[places[i].precision], len(places[i].as_dict()), i)
                if places[i] else (-1, 0, i))
     fine = places[best]

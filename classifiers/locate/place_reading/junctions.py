@@ -12,7 +12,7 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 _TOWARD_JUNCTION = re.compile(r"往(?=[\u4e00-\u9fff]{1,8}?(?:路|街|道|巷|胡同)口)")
 _TO = re.compile(r"到|至|(?<=[\u4e00-\u9fff])[-—](?=[\u4e00-\u9fff])")  # (北竹竿胡同口—大方家胡同口段)
 _POINT_KINDS = ("landmark", "compound")  # (two roads with 之间 are read with the junctions)
-_JUNCTION_GAP = re.compile(r"^[东西南北]?口儿?|^出来|就是|[,、. ]")  # (演乐胡同口和朝阳门南小街交叉口, 演乐胡同出来跟北小街; . a pause: 跟那个……跟东四十条)
+_JUNCTION_GAP = re.compile(r"^[东西南北]?口儿?|^[东西南北](?:首|头|端)儿?|^出来|就是|[,、. ]")  # (演乐胡同口和朝阳门南小街交叉口, 演乐胡同出来跟北小街; . a pause: 跟那个……跟东四十条)
 # (跟朝阳门南小街，交汇那块; 南小街这儿这个丁字路口; 和朝阳门北小街，两条路那个十字口; 跟金宝街 就是那个路口儿;
 # 跟朝阳门北小街，对，交叉口: the caller confirms the road first)
 # (𠮶个 — Cantonese 嗰个 as OpenCC writes it, which is how the reader sees it — and Sichuanese 勒个:
@@ -23,6 +23,7 @@ _BEFORE_JUNCTION = re.compile(r"[,\s]?(?:对[,\s]?)?(?:上|那儿的|这儿的|�
 # one (长青路跟跟叫啥来着跟兴业大道对兴业大道路口, 和长安街不是建国门内大街十字路口)
 _SPOKEN_GAP = re.compile(r"(?:[,\s.!?]|不对|不是|对|是|就是|叫啥来着|叫什么来着|叫啥|叫什么|什么[路街]?(?:来着)?|来着|哦|那个|这个"
                          r"|[\u4e00-\u9fff]{1,4}?(?:不对|不是))*")  # (哦东堂子不对是南小街: a name taken back)
+_ROAD_END_THEN = re.compile(r"[东西南北](?:首|头|端|口)儿?(?:与|和|跟|同|碰)")
 _LANE_MOUTH = re.compile(r"[东西南北]口儿?,")
 _NEAR = re.compile(r"(?:上|这边|那边)?,?(?:靠近|挨着|快到|临近)")
 _SEARCHED = re.compile("不对|不是|叫啥|叫什么")
@@ -50,6 +51,10 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
     while i < len(names):
         a = names[i]
         b = names[i + 1] if i + 1 < len(names) else None
+        if a.kind == "road" and b is not None and b.kind == "road" and b.start == a.end \
+                and (end := _ROAD_END_THEN.match(b.value)) and len(b.value) - end.end() >= 3:
+            # 运河路北首与建设街: the road's end, then its partner (read with them as one name)
+            b = Name("road", b.value[end.end() - 1:], b.start + end.end() - 1, b.end)
         if a.kind == "road" and b is not None and b.kind == "road":
             gap = without_short_name(ALIAS.sub("", t[a.end:b.start]), b.value)
             said = _JUNCTION_GAP.sub("", gap)  # (跟那个……跟东四十条: the connector said again after a pause)

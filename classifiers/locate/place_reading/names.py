@@ -413,7 +413,8 @@ def _without_short_district(vocab: Vocabulary, found: Name,
         if full and found.kind == "road" and found.start + k in phrases and len(rest) >= 3:
             cut = found.start + k
             return Name("district", full, found.start, cut), Name("road", rest, cut, found.end)
-        if full and found.kind == "street" and rest in vocab.streets and len(rest) >= 3 and rest.endswith(("镇", "乡")):
+        if full and found.kind == "street" and rest in vocab.streets and rest.endswith(("镇", "乡")) \
+                and (len(rest) >= 3 or rest in vocab.towns_of(full)):  # (陵城滋镇: a town of two characters, of that county)
             # 汝阳上店镇 → 汝阳县, 上店镇 (a town; 新华街道 is no 新华区 and 街道)
             cut = found.start + k
             return Name("district", full, found.start, cut), Name("street", rest, cut, found.end)

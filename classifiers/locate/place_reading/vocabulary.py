@@ -173,6 +173,10 @@ class Vocabulary:
         # 柳州文惠桥, 无锡清扬路大润发超市: a city said without 市 before a name, no part of it
         self.city_short = frozenset(name[:-1] for name in division_names("cities") if len(name) >= 3)
 
+    def towns_of(self, district: str) -> Set[str]:
+        """A district's towns and street offices in the division table."""
+        return self._towns.get(district, frozenset())
+
     def bare_towns(self, district: str) -> dict[str, str]:
         """A district's towns by their names said without 镇 / 乡 / 街道 (掘港 → 掘港街道), those
         of two characters or more that name one town only (cached per district)."""
