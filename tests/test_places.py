@@ -2538,6 +2538,8 @@ def test_a_place_across_the_way(text, expected):
     ("建设街西头碰运河路那个丁字口，一下雨就成了湖", {"road": "建设街", "cross_road": "运河路"}),
     # a county said short before its town of two characters
     ("陵城滋镇卫生院门口的排水沟堵了", {"district": "陵城区", "street": "滋镇", "landmark": "滋镇卫生院", "side": "门口"}),
+    # a town of the table named on past a suffix of its own, right after its county (十里|望回族镇)
+    ("禹城市十里望回族镇后屯村村西的大坑塘被人倒满了垃圾", {"district": "禹城市", "street": "十里望回族镇", "compound": "后屯村", "side": "西侧"}),
     # dialect times are no part of a name
     ("夜来黑下阳光花园有个老人犯病，120从东门进不来", {"compound": "阳光花园"}),
 ])

@@ -320,6 +320,8 @@ def _compound_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int
                                          and (vocab.kinds[following.group()] in ("compound", "street")
                                               or following.start() == end and vocab.kinds[following.group()] == "road")):
         return None  # 刘庄村, 和平里街道, 金沙区铁匠营胡同: the name goes on to its last suffix
+    if after_admin and suffix in vocab.need_context and any(t[start:start + n] in vocab.streets for n in range(3, 9)):
+        return None  # 禹城市十里望回族镇: a town of the table, named on past a suffix (十里)
     if vocab.not_compound_before.match(t, s0):
         return None  # 村民, 村干部: people, not the village
     if len(suffix) == 1 and suffix not in vocab.village_suffixes and vocab.road_goes_on.match(t, end) \
