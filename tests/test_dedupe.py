@@ -1164,3 +1164,26 @@ def test_one_more_thing_at_the_same_gate_is_not_joined():
     first = ("市民反映北园路怡和苑南门门禁损坏一个多月，大门常开，外来人员随意进出。", "SJ-06039", "")
     more = ("上回说了怡和苑南门门禁坏的事，这回再反映一个：南门那个监控探头早就坏了，电动车被偷了调监控啥也看不着。", "SJ-06039", "")
     assert _two_reports_at_one_spot(first, more).action != "attach"
+
+
+def test_a_stations_two_squares_are_two_places_though_its_name_has_a_direction():
+    # 德州东站东广场 / 德州东站西广场: the 东 of the station's name is no side
+    first = ("德州东站东广场出站口那帮黑车又在拉客，拽着人不放", "", "")
+    result = _two_reports_at_one_spot(first, ("市民来电反映：德州东站西广场出站口有黑车司机拉客。", "", ""))
+    assert result.action != "attach"
+    assert any(c.startswith("东西") for c in result.candidates[0].explanation["place_conflicts"])
+    again = _two_reports_at_one_spot(first, ("市民来电反映：德州东站东广场出站口有黑车司机拉客。", "", ""))
+    assert again.action == "attach"
+
+
+def test_another_thing_of_a_playground_or_a_wall_is_another_problem():
+    slide = ("银河小区儿童乐园的滑梯裂了个口子，边上锋利，孩子裤子都刮破了", "SJ-06039", "")
+    sandpit = ("市民来电反映：银河小区儿童游乐区沙坑内有大量烟头、碎玻璃，存在安全隐患。", "SJ-06039", "")
+    result = _two_reports_at_one_spot(slide, sandpit)
+    assert result.action != "attach" and result.candidates[0].explanation["different_object"] == "沙坑≠游乐设施"
+
+
+def test_a_school_of_that_name_in_another_county_is_another_place():
+    from classifiers.dedupe.place_match import same_place
+    assert same_place({"district": "陵城区", "landmark": "东关小学", "side": "门口"}, {"landmark": "临邑东关小学", "side": "门口"}) == "different"
+    assert same_place({"district": "临邑县", "landmark": "东关小学", "side": "门口"}, {"landmark": "临邑东关小学", "side": "门口"}) == "same"

@@ -259,6 +259,15 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in marks.items()}
 
 
+_STATION_DIRECTION = re.compile(r"[东西南北]站$")
+
+
+def _station_with_direction(a: dict, b: dict) -> str:
+    """The station both places name, when a direction is part of its name (德州东站)."""
+    la, lb = (a or {}).get("landmark") or "", (b or {}).get("landmark") or ""
+    return la if la == lb and _STATION_DIRECTION.search(la) else ""
+
+
 def _bigrams(chars: str) -> frozenset[str]:
     if len(chars) < 2:
         return frozenset([chars]) if chars else frozenset()
@@ -821,8 +830,12 @@ class DuplicateIndex:
         conflicts = []
         if named == "different":
             conflicts.append("地点不同：" + _label(q.place) + "≠" + _label(e.place))
-        em = e.place_marks()
-        for kind, values in q.marks.items():
+        em, qm = e.place_marks(), q.marks
+        station = _station_with_direction(q.place, e.place)
+        if station:  # (德州东站东广场 / 德州东站西广场: the 东 of the station's name is no side)
+            em = _place_marks(e.tok.replace(" ", "").replace(station, "|"))
+            qm = _place_marks(q.tok.replace(" ", "").replace(station, "|"))
+        for kind, values in qm.items():
             other = em.get(kind)
             if other and not (values & other):
                 conflicts.append(f"{kind}: {'/'.join(sorted(values))}≠{'/'.join(sorted(other))}")

@@ -572,7 +572,11 @@ def _division_said_before(x: str, y: str, a: dict, b: dict, same=str.__eq__) -> 
     六郎中学, 羊山新五大街 / 羊山新区的新五大街); `same`: how the names left are compared."""
     short, long_ = sorted((x, y), key=len)
     if len(short) >= 3 and same(_without_district(long_), short):
-        return True
+        # (陵城区…东关小学 / 临邑东关小学: the other county's school of that name)
+        said = long_[:len(long_) - len(_without_district(long_))]
+        other = (a if long_ == y else b).get("district") or ""
+        if not other or other.startswith(said) or said.startswith(other) or said == _SEAT_TOWN[:-1]:
+            return True
     for full, short in _divisions_said(a, b, digits=True):  # (as the landmark's name is compared: 六郎镇 → 6郎镇)
         said = [n[len(full):] if n.startswith(full) else n[len(short):] if n.startswith(short) else n for n in (x, y)]
         if said != [x, y] and len(said[0]) >= 2 and len(said[1]) >= 2 and same(said[0], said[1]):  # (中学: the town's own school)
