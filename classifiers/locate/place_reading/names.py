@@ -164,7 +164,7 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         short = short_district(vocab, t, out, phrases)
         if short is not None and not any(n.start <= short.start < n.end for n in out):
             out = sorted([*out, short], key=lambda n: n.start)
-    out = with_bare_towns(vocab, t, out, phrases)
+            out = with_bare_towns(vocab, t, out, phrases)  # (崇川区，就在文峰这边: a town after the district said short)
     out = with_town_institutions(vocab, t, out)
     return out, stop
 

@@ -59,28 +59,16 @@ def _short_district_then_town(vocab: Vocabulary, t: str, names: list[Name], phra
     的, 这边 or a name — the names with the district and the street (None: none said so); a
     name read from the district on (安吉递铺浒溪农贸市场) is split into the three."""
     starts = {n.start for n in names}
-    for i in range(len(t) - 3):
-        if t[i:i + 2] not in vocab.district_short_starts:
-            continue
-        for j in (3, 2):
-            district = vocab.district_short.get(t[i:i + j])
-            if district is None or (i and re.match(f"[{CJK}]", t[i - 1]) and t[i - 1] not in "是在的"):
-                continue
-            towns = vocab.bare_towns(district)
-            for k in _BARE_LENGTHS:
-                pos = i + j
-                town = towns.get(t[pos:pos + k])
-                if town is None:
-                    continue
-                divisions = [Name("district", district, i, pos), Name("street", town, pos, pos + k)]
-                glued = next((n for n in names if n.start == i and n.kind in ("compound", "landmark")
-                              and n.value.startswith(t[i:pos + k]) and _name_of_its_own(vocab, n.value[pos + k - i:])), None)
-                if glued is not None:
-                    rest = Name(glued.kind, glued.value[pos + k - i:], pos + k, glued.end)
-                    return sorted([*(n for n in names if n is not glued), *divisions, rest], key=lambda n: n.start)
-                if not any(n.start < pos + k and pos < n.end for n in names) \
-                        and (_TOWN_ENDS.match(t, pos + k) or pos + k in starts or pos + k in phrases):
-                    return sorted([*names, *divisions], key=lambda n: n.start)
+    for i, district, pos, town, after in vocab.towns_said_after_district(t):
+        divisions = [Name("district", district, i, pos), Name("street", town, pos, after)]
+        glued = next((n for n in names if n.start == i and n.kind in ("compound", "landmark")
+                      and n.value.startswith(t[i:after]) and _name_of_its_own(vocab, n.value[after - i:])), None)
+        if glued is not None:
+            rest = Name(glued.kind, glued.value[after - i:], after, glued.end)
+            return sorted([*(n for n in names if n is not glued), *divisions, rest], key=lambda n: n.start)
+        if not any(n.start < after and pos < n.end for n in names) \
+                and (_TOWN_ENDS.match(t, after) or after in starts or after in phrases):
+            return sorted([*names, *divisions], key=lambda n: n.start)
     return None
 
 

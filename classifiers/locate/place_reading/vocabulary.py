@@ -11,6 +11,8 @@ from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.words import PlaceWords, division_names, towns_by_district
 
 _TOWN_SUFFIXES = ("街道", "镇", "乡")
+# where a district said short may start: the text's start, after a pause or a digit, after 是 / 在 / 的
+_PHRASE_START = re.compile(rf"(?:^|(?<=[^{CJK}])|(?<=[是在的]))[{CJK}]")
 _ETHNIC_DIVISION = re.compile(r"(.{2,3}?)(?:[^族]{1,3}族)+(?:自治县|自治旗|区|县)")
 
 
@@ -168,10 +170,28 @@ class Vocabulary:
             if m:
                 self.district_short.setdefault(m.group(1), name)
         self.town_institution = re.compile(_alternation(w["landmarks.town_institutions"]))
-        self.district_short_starts = frozenset(short[:2] for short in self.district_short)
         self.short_context = re.compile("那边|这边|那块|这块|一带|这片|那片")
         # 柳州文惠桥, 无锡清扬路大润发超市: a city said without 市 before a name, no part of it
         self.city_short = frozenset(name[:-1] for name in division_names("cities") if len(name) >= 3)
+
+    def towns_said_after_district(self, t: str) -> list[tuple[int, str, int, str, int]]:
+        """Each district said short, at the start of a phrase or after 是 / 在 / 的, and one of its
+        towns said bare right after it (如东掘港, 我是通州金沙的), as (start, district, end of the
+        district, town, end of the town): at each start the longer district name, then the longer
+        town first."""
+        found = []
+        for m in _PHRASE_START.finditer(t):
+            i = m.start()
+            for said in (3, 2):
+                district = self.district_short.get(t[i:i + said])
+                if district is None:
+                    continue
+                towns = self.bare_towns(district)
+                for bare in (4, 3, 2):
+                    town = towns.get(t[i + said:i + said + bare])
+                    if town is not None:
+                        found.append((i, district, i + said, town, i + said + bare))
+        return found
 
     def towns_of(self, district: str) -> Set[str]:
         """A district's towns and street offices in the division table."""
