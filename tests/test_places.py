@@ -2478,56 +2478,26 @@ def test_junction_and_stretch_wordings_and_places_near_home(text, expected):
     ("我是如东县岔河镇的，想反映岔河镇卫生院的问题。卫生院大门口常年被水果摊占着",
      {"district": "如东县", "street": "岔河镇", "landmark": "岔河镇卫生院", "gate": "大门", "side": "门口"}),
     ("常乐镇文化站门口的宣传栏被风刮倒了", {"street": "常乐镇", "landmark": "常乐镇文化站", "side": "门口"}),
-])
-def test_a_town_said_bare_after_its_district(text, expected):
-    check(text, expected)
-
-
-@pytest.mark.parametrize("text, expected", [
     # a district said alone after the place, as where it all is
     ("钟楼西路18号 空调外机一直滴水 滴在人行道上😡 崇川区的", {"district": "崇川区", "road": "钟楼西路", "number": "18"}),
     ("迎春桥下面河里好多死鱼 是不是有人偷排 如皋的", {"district": "如皋市", "landmark": "迎春桥", "side": "下"}),
     # …but not a 区 the division table does not hold, nor a city said so
     ("曲靖北站 3号口 出租车排队区 没人管 插队的还打起来了", {"landmark": "曲靖北站", "exit": "3"}),
     ("喂，我是衡阳的，那个，湘江公路大桥，桥底下有人天天搞烧烤", {"landmark": "湘江公路大桥", "side": "下"}),
-])
-def test_a_district_said_after_the_place(text, expected):
-    check(text, expected)
-
-
-@pytest.mark.parametrize("text, expected", [
     # a form asking for the county, the town, the village and where in it, one field each
     ("区县：启东市\n镇街：南阳镇\n村/社区：新民村\n具体位置：村委会东侧\n问题描述：池塘没有护栏，已有小孩落水。",
      {"district": "启东市", "street": "南阳镇", "compound": "新民村", "landmark": "村委会", "side": "东侧"}),
     # …or for the road and its house number
     ("所在区域：东安区\n街道：朝阳门街道\n道路：南竹杆胡同\n门牌号：22\n问题描述：老槐树被虫蛀空了，随时可能倒。",
      {"district": "东安区", "street": "朝阳门街道", "road": "南竹杆胡同", "number": "22"}),
-])
-def test_a_form_asking_for_the_address_in_parts(text, expected):
-    check(text, expected)
-
-
-@pytest.mark.parametrize("text, expected", [
     # a road told alone, then where on it precisely, a sentence or two later
     ("小雅宝胡同这边有人占道洗车 污水流一地\n具体就在小雅宝公交站旁边", {"road": "小雅宝胡同", "landmark": "小雅宝公交站", "side": "旁"}),
     ("来电人反映：其在政和路上行走时被缺失的井盖绊倒。来电人补充，具体位置在政和路往北走华夏银行门口的人行道上。",
      {"road": "政和路", "landmark": "华夏银行", "side": "门口"}),
-])
-def test_a_road_then_where_on_it_precisely(text, expected):
-    check(text, expected)
-
-
-@pytest.mark.parametrize("text, expected", [
     # a named place across the way from another is the spot; a shop of a kind is told by what it faces
     ("雅宝路公寓南门对面物美超市雅宝店门口，有人在台阶上摆摊", {"landmark": "物美超市雅宝店", "side": "门口"}),
     ("人民医院对面那个好又多超市门口 天天晚上有人摆摊卖烤串", {"landmark": "好又多超市", "side": "门口"}),
     ("岚溪路 实验二小对面那个文具店 卖三无玩具", {"road": "岚溪路", "landmark": "实验二小", "side": "对面"}),
-])
-def test_a_place_across_the_way(text, expected):
-    check(text, expected)
-
-
-@pytest.mark.parametrize("text, expected", [
     # a landmark's road said after it with 就… 上那个
     ("宏运超市门口，就福利东路上那个，天天有人摆摊", {"road": "福利东路", "landmark": "宏运超市", "side": "门口"}),
     # a form's detailed address going on from the place field's road (与…交叉口)
@@ -2543,5 +2513,5 @@ def test_a_place_across_the_way(text, expected):
     # dialect times are no part of a name
     ("夜来黑下阳光花园有个老人犯病，120从东门进不来", {"compound": "阳光花园"}),
 ])
-def test_roads_said_after_and_junctions_said_loosely(text, expected):
+def test_towns_districts_and_spots_said_loosely_in_parts_later_or_across_the_way(text, expected):
     check(text, expected)
