@@ -1,7 +1,8 @@
 """A town said without 镇 / 乡 / 街道 right after its district (如东掘港, 通州金沙的, 海门三厂
 望江路, 如东掘港民乐路52号), or before 这边 / 那边 where its district is named (崇川区，就在文峰这边):
 the street a dispatcher writes down (掘港街道, 金沙街道), found by the district's own towns in the
-division table — a bare name is only a town's where the district said is its district."""
+division table — a bare name is only a town's where the district said is its district. And a
+town's own institution named by its kind right after the town (岔河镇卫生院): the town's landmark."""
 from __future__ import annotations
 
 import re

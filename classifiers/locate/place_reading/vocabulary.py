@@ -17,7 +17,8 @@ _ETHNIC_DIVISION = re.compile(r"(.{2,3}?)(?:[^族]{1,3}族)+(?:自治县|自治�
 
 
 class Vocabulary:
-    """`districts`/`streets`: the division table's names; `words`: the checked word file."""
+    """`districts`/`streets`: the division table's names; `words`: the checked word file;
+    `towns`: each district's towns (default: the table's, `towns.txt`)."""
 
     def __init__(self, districts: Set[str], streets: Set[str], words: PlaceWords,
                  towns: Mapping[str, Set[str]] | None = None):
