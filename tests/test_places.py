@@ -2512,6 +2512,8 @@ def test_junction_and_stretch_wordings_and_places_near_home(text, expected):
     ("禹城市十里望回族镇后屯村村西的大坑塘被人倒满了垃圾", {"district": "禹城市", "street": "十里望回族镇", "compound": "后屯村", "side": "西侧"}),
     # dialect times are no part of a name
     ("夜来黑下阳光花园有个老人犯病，120从东门进不来", {"compound": "阳光花园"}),
+    # a house number put right a line or two on, and said again with where at it
+    ("镇江胡同15号门口有个井盖坏了 一脚能踩翻\n\n打错了 是17号 不是15号\n17号门口", {"road": "镇江胡同", "number": "17", "side": "门口"}),
 ])
 def test_towns_districts_and_spots_said_loosely_in_parts_later_or_across_the_way(text, expected):
     check(text, expected)

@@ -25,6 +25,7 @@ from classifiers.locate.place_reading.said_later import (
     detail_answered,
     exit_said_later,
     gate_said_later,
+    number_put_right_later,
     number_said_later,
     road_answered,
     side_in_next_sentence,
@@ -160,6 +161,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0,
         detail_answered(vocab, t, place, end)
         exit_said_later(vocab, t, place, end, names)
         number_said_later(vocab, t, place, end, names)
+        number_put_right_later(vocab, t, place, end, names)
         _divisions_said_again(t, names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     _divisions_answered(vocab, t, names, again or place, end)
     _division_tagged_after(vocab, t, names, again or place, end, phrases)

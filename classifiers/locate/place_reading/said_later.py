@@ -18,6 +18,7 @@ import re
 from classifiers.locate.place_reading.details import detail_at, details_from
 from classifiers.locate.place_reading.passed_over import skip_soft
 from classifiers.locate.place_reading.patterns import (
+    BUILDING,
     CALLER,
     CJK,
     DETAIL_ASKED,
@@ -210,6 +211,34 @@ def spot_said_precisely(vocab: Vocabulary, t: str, place: Place, end: int, names
             return
         place.landmark = n.value
         details_from(vocab, t, skip_soft(vocab, t, n.end), place)
+        return
+
+
+_PUT_RIGHT_REACH = 60  # from the place to a correction of its number or building a line or two on
+_SAID_AGAIN_NEAR = 16  # from the corrected number to the number said again with where at it (17号门口)
+
+
+def number_put_right_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
+    """A house number or building put right a line or two after the place (镇江胡同15号门口… / 打错了 是17号
+    不是15号 / 17号门口; 七号楼楼下… 哦不对不对，我说错了，是八号楼): the one said after the correction, with
+    where at it when said again with it."""
+    if not (place.number or place.building):
+        return
+    stop = _other_place_after(vocab, names, place, end, min(len(t), end + _PUT_RIGHT_REACH))
+    for m in vocab.corrections_re.finditer(t, end, stop):
+        after = skip_soft(vocab, t, m.end())
+        after += t.startswith("是", after)
+        said = NUMBER.match(t, after) if place.number else BUILDING.match(t, after) if place.building else None
+        if said is None or said.group(1).upper() == (place.number or place.building).upper():
+            continue
+        if place.number:
+            place.number = said.group(1)
+            again = re.compile(re.escape(said.group(1)) + "号").search(t, said.end(), said.end() + _SAID_AGAIN_NEAR)
+        else:
+            place.building, place.unit = said.group(1).upper(), ""
+            again = None
+        place.side = ""
+        details_from(vocab, t, again.end() if again else said.end(), place)
         return
 
 
