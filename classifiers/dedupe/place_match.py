@@ -571,9 +571,10 @@ def _division_said_before(x: str, y: str, a: dict, b: dict, same=str.__eq__) -> 
     城关, or the district or town either report names (襄安老街小学 / 襄安镇的老街小学, 六郎镇中学 /
     六郎中学, 羊山新五大街 / 羊山新区的新五大街); `same`: how the names left are compared."""
     short, long_ = sorted((x, y), key=len)
-    if len(short) >= 3 and same(_without_district(long_), short):
+    bare = _without_district(long_) if len(short) >= 3 else ""
+    if bare and same(bare, short):
         # (陵城区…东关小学 / 临邑东关小学: the other county's school of that name)
-        said = long_[:len(long_) - len(_without_district(long_))]
+        said = long_[:len(long_) - len(bare)]
         other = (a if long_ == y else b).get("district") or ""
         if not other or other.startswith(said) or said.startswith(other) or said == _SEAT_TOWN[:-1]:
             return True

@@ -86,7 +86,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0,
         if corner and corner.end() in by_start:
             pos = corner.end()  # (the corner is kept in the citizen's words only when the spot follows)
             continue
-        if n is not None and n is not first and place.side in _ACROSS and n.kind == "landmark" and not n.attached \
+        if n is not None and n is not first and place.side == "对面" and n.kind == "landmark" and not n.attached \
                 and _named_across(vocab, n.value) and (place.landmark or place.compound or place.number):
             # 雅宝路公寓南门对面物美超市门口, 人民医院对面那个好又多超市门口: the place across the way is the spot,
             # what it is across from only tells where it is (the road and the divisions stay)
@@ -381,7 +381,6 @@ def _divisions_answered(vocab: Vocabulary, t: str, names: list[Name], place: Pla
             setattr(place, n.kind, n.value)
 
 
-_ACROSS = ("对面",)
 # what across the way is a spot of its own: a chain's shop, or a market, a park, a school… by its name
 # (not 对面的文具店, 对面那家洗车店: a shop of a kind, told by what it is across from)
 _ACROSS_KINDS = ("超市", "菜市场", "市场", "商场", "广场", "绿地", "公园", "医院", "银行", "小学", "中学", "幼儿园")

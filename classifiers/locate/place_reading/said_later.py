@@ -233,12 +233,13 @@ def number_put_right_later(vocab: Vocabulary, t: str, place: Place, end: int, na
             continue
         if place.number:
             place.number = said.group(1)
-            again = re.compile(re.escape(said.group(1)) + "号").search(t, said.end(), said.end() + _SAID_AGAIN_NEAR)
+            again = t.find(said.group(1) + "号", said.end(), said.end() + _SAID_AGAIN_NEAR)
+            again = again + len(said.group(1)) + 1 if again >= 0 else said.end()
         else:
             place.building, place.unit = said.group(1).upper(), ""
-            again = None
+            again = said.end()
         place.side = ""
-        details_from(vocab, t, again.end() if again else said.end(), place)
+        details_from(vocab, t, again, place)
         return
 
 
