@@ -2517,3 +2517,44 @@ def test_junction_and_stretch_wordings_and_places_near_home(text, expected):
 ])
 def test_towns_districts_and_spots_said_loosely_in_parts_later_or_across_the_way(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a county said short, then its town with 镇: the shop's and the village's names read across them give way
+    ("山亭店子镇北岭村这几天自来水又浑了", {"district": "山亭区", "street": "店子镇", "compound": "北岭村"}),
+    # …its town bare, read as a shop (横店), then said again in full with the village
+    ("我在东阳横店，横店镇那个，嗯，龙坞村，村里有人在河边建房子",
+     {"district": "东阳市", "street": "横店镇", "compound": "龙坞村"}),
+    # …but a town named like a kind of place is that place here
+    ("南湖大桥底下有好多人搭棚子住，晚上还生火做饭", {"landmark": "南湖大桥", "side": "下"}),
+    # a district's town said bare after a pause, then an estate of its own
+    ("天宁区 雕庄 兰香苑 9栋 一单元 楼道里 有人养了十几只鸡",
+     {"district": "天宁区", "street": "雕庄街道", "compound": "兰香苑", "building": "9", "unit": "1", "side": "内"}),
+    # a street named like a county elsewhere (古县) is the street
+    ("溧阳市古县街道育才路，从古县小学到永安菜场之间，家长接送车辆乱停",
+     {"district": "溧阳市", "street": "古县街道", "road": "育才路", "between": ["古县小学", "永安菜场"]}),
+    # a district said short only where it is no other name's tail (天平湖 is no 平湖)
+    ("天平湖那边塌的坑还没填", None),
+    # Wu "we" and "this", passing over a bridge, a town's seat: no part of a name
+    ("我门口格条路上，有个窨井盖翘起来嘞", None),
+    ("刚才开车过泮河大桥，咣一下，桥上那块铁板翘着", {"landmark": "泮河大桥", "side": "上"}),
+    ("台儿庄区马兰屯镇驻地马兰大街与兴业路路口护栏被撞断",
+     {"district": "台儿庄区", "street": "马兰屯镇", "road": "马兰大街", "cross_road": "兴业路"}),
+    # junctions joined by 交 or a dash (but a dash between two lanes' mouths is a stretch)
+    ("浦江 通江路 交 月泉路 路口 两辆电瓶车撞了", {"district": "浦江县", "road": "通江路", "cross_road": "月泉路"}),
+    ("【问题地点】环镇北路——集贸路 路口 【问题描述】路口监控杆被撞弯", {"road": "环镇北路", "cross_road": "集贸路"}),
+    # a road named after a lane, with its house number; the lane's mouth stays the lane's
+    ("武进区牛塘镇 卢家巷路8号卢家巷菜场东边 有人在路边烧垃圾",
+     {"district": "武进区", "street": "牛塘镇", "road": "卢家巷路", "number": "8", "side": "东侧"}),
+    ("卢家巷路口有人烧垃圾", {"road": "卢家巷"}),
+    # a house's sub-number after 号, a form's 所在镇街 label
+    ("问题类型：噪音扰民 地址：东单北大街 65号-2 描述：楼下酒吧每晚放音乐到凌晨", {"road": "东单北大街", "number": "65-2"}),
+    ("标题：道路扬尘 所在区域：金东区 所在镇街：江东镇 详细地址：江东大道北段 问题描述：渣土车不盖篷布",
+     {"district": "金东区", "street": "江东镇", "road": "江东大道", "stretch": "北段"}),
+    # what names nothing: going into the estate, opening a shop online, 镇上 before a junction word
+    ("标题：小区停车 问题地点：我们小区 问题描述：外来车辆随便进小区停车，业主回家没车位", None),
+    ("您好，我想咨询一下，个人在家里开网店，需不需要办理营业执照？", None),
+    ("市民反映：涧头集镇上十字路口的坑仍未修补。", {"street": "涧头集镇"}),
+])
+def test_towns_said_with_their_county_wu_words_and_more_junction_wordings(text, expected):
+    check(text, expected)

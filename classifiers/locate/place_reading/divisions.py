@@ -43,6 +43,8 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
     """A district or street whose suffix (区, 县, 街道, 镇 …) starts at s0: the name as the
     division table holds it, or as the words around it make plain; None when neither."""
     known = vocab.districts if kind == "district" else vocab.streets
+    if kind == "district" and any(t[start:end + k] in vocab.streets for k in (1, 2)) and t.startswith(("街道", "镇", "乡"), end):
+        return None  # 溧阳市古县街道: a street named like a county elsewhere (古县)
     if kind == "district" and (_COUNTY_LABEL.match(t, end) or t.endswith("区县", 0, end)):
         return None  # 所属区县：…, 流浪狗太多 区县 博望区: a form's label, no district
     if last is not None and last.end == s0 and last.kind in ("landmark", "compound") and start == s0:
@@ -147,6 +149,9 @@ def _named_right_after(vocab: Vocabulary, t: str, pos: int) -> bool:
 
 
 _TOWN_PART = re.compile("城[东西南北中]")
+# what may come right before a district said short (在西城那边, 我们西城这边; not 天平湖那边: the
+# tail of another name)
+_BEFORE_SHORT = frozenset("是在的到去住往从就们俺咱个说嘛啊呢吧了")
 _TAGGED = re.compile(r"的(?=[^\w]*$)")  # (at the end of the message: 我是沙河的，… may be a town)
 
 
@@ -174,7 +179,10 @@ def short_district(vocab: Vocabulary, t: str, names: list[Name] = (),
         for k in (4, 3, 2):
             full = vocab.district_short.get(t[at - k:at]) if at >= k else None
             if full and (not apart or t[at - k:at] not in vocab.city_short and not _TOWN_PART.fullmatch(t, at - k, at)
-                         and (at == k or at - k in phrases or not _CJK_CHAR.match(t, at - k - 1))):
+                         and (at == k or at - k in phrases or not _CJK_CHAR.match(t, at - k - 1))) \
+                    and (apart or at == k or at - k in phrases or not _CJK_CHAR.match(t, at - k - 1)
+                         or t[at - k - 1] in _BEFORE_SHORT
+                         or any(t[at - k - n:at - k].removesuffix("市") in vocab.city_short for n in (2, 3))):
                 # (长沙 五一大道: a city said first, not 长沙县; 城北 那个…: the north of the town)
                 return Name("district", full, at - k, at)
     return None

@@ -47,7 +47,7 @@ _TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}
 # how fine a place is, to choose between two address fields
 _FINENESS = {"spot": 2, "road": 1, "area": 0}
 # 所在区域：城东区 / 所属街道：朝阳门街道: the form's own field for the district and street
-_REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道|乡镇|片区|区(?![\u4e00-\u9fff]))|(?<![^\n|｜ \t])(?:区域|地区|区县|乡镇/街道|街道/乡镇|街道/镇|镇/街道|乡镇街道|街道乡镇|乡镇|街道|镇街|镇/街|街镇|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
+_REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道|乡镇|镇街|街镇|片区|区(?![\u4e00-\u9fff]))|(?<![^\n|｜ \t])(?:区域|地区|区县|乡镇/街道|街道/乡镇|街道/镇|镇/街道|乡镇街道|街道乡镇|乡镇|街道|镇街|镇/街|街镇|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
 _DUMP_LABELS = tuple(sorted(FORM_DUMP_LABELS, key=len, reverse=True))
 _DUMP_LABEL = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(re.escape, _DUMP_LABELS))})(?:\s+|$)")
 # 【问题地点】红牌楼永辉超市门口, [地点] 万科金域榕郡, 地点——江南大道中256号: a label marked otherwise than by a colon

@@ -68,6 +68,8 @@ def junctions_and_betweens(vocab: Vocabulary, t: str, names: list[Name]) -> list
             joined = gap == "" or (len(core) <= 2 and all(c in vocab.connectors or c in ",、.的 " for c in core)) \
                 or _NEAR.fullmatch(gap) is not None \
                 or _LANE_MOUTH.fullmatch(gap) is not None  # 在红旗大街上靠近东风路路口; 史家胡同东口，东四南大街上那个路口
+            if "-" in gap and gap.strip() != "-":
+                joined = False  # 北竹竿胡同口—大方家胡同口段: a dash from one end to the other (环镇北路——集贸路路口 joins)
             junction = junction_word(vocab, t, b.end)
             c = names[i + 2] if i + 2 < len(names) else None
             # 湘江北路与岳麓大道立交桥: the bridge of their junction, no junction word

@@ -39,6 +39,7 @@ _NUMBERED_HOUSE = re.compile(r"\d{1,3}(?:号楼|栋|幢|号)")
 _GLUED_DISTRICT = re.compile(rf"([{CJK}]{{2,3}}区)(?=[{CJK}]{{3,}})")
 # A name whose last two or more characters come twice (a caller's repeat glued to it)
 _SAID_TWICE = re.compile(r"^(.*?(.{2,}))\2$")
+_LANE_ROAD_NOT = frozenset("口边面过段灯旁牙上")
 _TOWN_GOES_ON = re.compile(rf"[{CJK}]?(?:镇|乡|街道)")
 _DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
 
@@ -61,6 +62,8 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             continue  # 桥头镇, 大桥乡: the bridge is in a town's name
         if suffix == "站" and t[s0 - 1:s0] == "站" and t.startswith("前", end):
             continue  # 火车站站前广场: the station's forecourt, not a station said twice
+        if suffix == "巷" and t.startswith("路", end) and t[end + 1:end + 2] not in _LANE_ROAD_NOT:
+            continue  # 卢家巷路8号: a road named after the lane (but 卢家巷路口, 巷路边: the lane's)
         last = out[-1] if out else None
         floor = last.end if last else 0
         if last is not None and last.kind == "road" and floor < s0:

@@ -68,6 +68,7 @@ _LINE_BEFORE_EXIT = re.compile(rf"(?<=站){_P}(?:地铁{_P}(?:\d{{1,2}}号线)?|
 _LATIN_OR_DIGIT = re.compile(r"[a-z\d]")
 _LINE_TWICE = re.compile(rf"(\d{{1,2}}号线){_P}(?=\1)")
 # 十八号之二 = 18-2号: a house number's sub-number said the old way
+_SUB_NUMBER_AFTER = re.compile(r"(?<!\d)(\d{1,5})号-(\d{1,4})(?![\d号楼])")
 _SUB_NUMBER = re.compile(r"(\d{1,5})号之([一二三四五六七八九十]{1,3}|\d{1,3})")
 # 长青路地铁A出口: the station named after the road, said without 站
 METRO_AFTER_ROAD = re.compile(r"(?<=[\u4e00-\u9fff])(?<![站铁])地铁(?=[\s\u2063]?[a-z]?\d{0,2}号?(?:出入口|出口|口))")
@@ -223,6 +224,8 @@ def prepare(text: str, phrase_breaks: bool = False) -> str:
         t = _WHICH_WAS_IT.sub("", t)
     if "字" in t:
         t = _JUNCTION_KIND_PUT_RIGHT.sub("", t)
+    if "号-" in t:
+        t = _SUB_NUMBER_AFTER.sub(r"\1-\2号", t)  # 65号-2: the house 65-2
     if "号之" not in t:
         return t
     return _SUB_NUMBER.sub(lambda m: f"{m.group(1)}-{chinese_numeral(m.group(2)) or m.group(2)}号", t)

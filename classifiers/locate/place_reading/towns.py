@@ -14,6 +14,7 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 # what may follow a bare town: a pause, the end, 的, 这边 … (not the rest of a longer word)
 _TOWN_ENDS = re.compile(rf"$|[^{CJK}]|的|这|那|一带|镇上|街上|上面")
 _BARE_LENGTHS = (4, 3, 2)
+_TOWNS_OWN_BRIDGE = ("铁路桥", "公路桥", "人行天桥", "天桥", "大桥")
 
 
 def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: frozenset[int] = frozenset()) -> list[Name]:
@@ -21,6 +22,10 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
     named) added as a street; a road read from the town on (掘港民乐路) split into the two.
     `phrases`: where a phrase starts after a space (如东掘港 从银杏路口…: the town ends there)."""
     if any(n.kind == "street" for n in names):
+        said = _short_district_then_town(vocab, t, names, phrases)
+        if said is not None and sum(n.kind == "street" for n in said) > 1 \
+                and len({n.value for n in said if n.kind == "street"}) == 1:
+            names = said  # 东阳横店，横店镇那个: the town said bare, then again in full
         return [_town_office(vocab, t, n) for n in names]
     said = _short_district_then_town(vocab, t, names, phrases)  # (the operator may name the district later)
     if said is not None:
@@ -31,13 +36,21 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
         if not towns:
             continue
         pos = district.end
+        while t[pos:pos + 1] in (" ", ","):
+            pos += 1  # 天宁区 雕庄 兰香苑: a pause between them
         for k in _BARE_LENGTHS:
             town = towns.get(t[pos:pos + k])
             if town is None:
                 continue
             read_on = next((n for n in names if n.start == pos and n.kind in NAMED_KINDS), None)
             if read_on is not None:
-                if read_on.kind == "road" and _road_of_its_own(vocab, read_on.value[k:]):
+                if read_on.kind == "road" and _road_of_its_own(vocab, read_on.value[k:]) \
+                        or pos + k in phrases and read_on.kind == "compound" and _name_of_its_own(vocab, read_on.value[k:]) \
+                        or read_on.kind == "landmark" and _name_of_its_own(vocab, read_on.value[k:]) \
+                        and read_on.value[k:] not in vocab.kinds and not read_on.value.endswith(_TOWNS_OWN_BRIDGE):
+                    # (天宁区 雕庄 兰香苑: the town, a pause, then an estate — 龚家湾和平苑 said in one breath
+                    # is the estate's name; 小溪塔柏临河桥: the town's bridge — but 莲华农贸市场, 中央门立交桥,
+                    # 响石岭铁路桥: a place named after the town)
                     rest = Name(read_on.kind, read_on.value[k:], pos + k, read_on.end)
                     street = Name("street", town, pos, pos + k)
                     return sorted([*(n for n in names if n is not read_on), street, rest], key=lambda n: n.start)
@@ -61,23 +74,52 @@ def _short_district_then_town(vocab: Vocabulary, t: str, names: list[Name], phra
     name read from the district on (安吉递铺浒溪农贸市场) is split into the three."""
     starts = {n.start for n in names}
     for i, district, pos, town, after in vocab.towns_said_after_district(t):
+        if t.startswith(town, pos):
+            return _town_said_whole(vocab, t, names, Name("district", district, i, pos),
+                                    Name("street", town, pos, pos + len(town)))
         divisions = [Name("district", district, i, pos), Name("street", town, pos, after)]
         glued = next((n for n in names if n.start == i and n.kind in ("compound", "landmark")
                       and n.value.startswith(t[i:after]) and _name_of_its_own(vocab, n.value[after - i:])), None)
         if glued is not None:
             rest = Name(glued.kind, glued.value[after - i:], after, glued.end)
             return sorted([*(n for n in names if n is not glued), *divisions, rest], key=lambda n: n.start)
-        if not any(n.start < after and pos < n.end for n in names) \
+        # 东阳横店，…: the two read as a shop's name (店), ending where the town ends
+        # (not 南湖大桥, 城东火车站: a town named like a kind of place is that place here)
+        whole = next((n for n in names if n.start == i and n.end == after and n.kind in ("compound", "landmark")
+                      and t[pos:after] not in vocab.kinds), None)
+        if (not any(n.start < after and pos < n.end for n in names if n is not whole)) \
                 and (_TOWN_ENDS.match(t, after) or after in starts or after in phrases):
-            return sorted([*names, *divisions], key=lambda n: n.start)
+            return sorted([*(n for n in names if n is not whole), *divisions], key=lambda n: n.start)
     return None
+
+
+def _town_said_whole(vocab: Vocabulary, t: str, names: list[Name], district: Name, street: Name) -> list[Name] | None:
+    """山亭店子镇北岭村: a district said short, then one of its towns with 镇 / 乡 / 街道 — the names
+    read across them (山亭店, 子镇北岭村) give way: those inside are dropped, one running on past
+    the town keeps what follows it (北岭村). None where a name runs in from before the district."""
+    out = [district, street]
+    for n in names:
+        if n.end <= district.start or n.start >= street.end:
+            out.append(n)
+        elif n.start < district.start:
+            return None
+        elif n.end > street.end:
+            rest = t[street.end:n.end]
+            if n.value.endswith(rest) and _name_of_its_own(vocab, rest):
+                out.append(Name(n.kind, rest, street.end, n.end))
+    return sorted(out, key=lambda n: n.start)
 
 
 def _name_of_its_own(vocab: Vocabulary, rest: str) -> bool:
     """What is left of an estate or landmark read from a district and town on is a name of its own
     (浒溪农贸市场, 竹乡花苑), not a kind alone (农贸市场)."""
     suffix = max((s for s in vocab.kinds if rest.endswith(s) and s != rest), key=len, default="")
-    return bool(suffix) and len(rest) - len(suffix) >= 2
+    return bool(suffix) and len(rest) - len(suffix) >= 2 and rest[:-len(suffix)] not in _ESTATE_NAME_WORDS
+
+
+# What an estate adds to a place's name, no name by itself (运河人家小区 is no 人家小区 in 运河街道)
+_ESTATE_NAME_WORDS = frozenset(("人家", "家园", "花园", "新村", "新城", "嘉园", "雅苑", "名苑", "华府", "公馆", "佳苑",
+                                "小镇", "新苑", "名城", "首府", "人家园"))
 
 
 def _road_of_its_own(vocab: Vocabulary, rest: str) -> bool:
