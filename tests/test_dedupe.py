@@ -1187,3 +1187,41 @@ def test_a_school_of_that_name_in_another_county_is_another_place():
     from classifiers.dedupe.place_match import same_place
     assert same_place({"district": "陵城区", "landmark": "东关小学", "side": "门口"}, {"landmark": "临邑东关小学", "side": "门口"}) == "different"
     assert same_place({"district": "临邑县", "landmark": "东关小学", "side": "门口"}, {"landmark": "临邑东关小学", "side": "门口"}) == "same"
+
+
+@pytest.mark.parametrize("first, second, mark, code", [
+    # a hospital's emergency entrance and its main gate
+    ("市民反映：泰安市中心医院急诊门口车辆占道。", "中心医院正门口车乱停，把门都堵了", "急诊正门", "SJ-09006"),
+    # a station's way out and its way in
+    ("市民反映：泰山站出站口东侧出租车乱停。", "泰山站进站口那边出租车乱停，堵着进站的人", "进出站", "SJ-09009"),
+    # inside a gate and outside it
+    ("市民反映：泰山区红门北院小区门内停车场地面塌陷。", "红门北院门口外头马路上塌了个坑", "内外", "BJ-02001"),
+    # building 5 and building 甲5
+    ("市民：枣庄市中区幸福里小区5号楼单元门坏了。", "幸福里小区甲5号楼单元门锁坏了，关不上", "栋", "BJ-02038"),
+    # a road's carriageway and its pavement
+    ("文化东路从光明路口往东那一段，机动车道上坑坑洼洼的，车颠得厉害",
+     "市民反映：市中区文化东路光明路口以东一段人行道地砖松动翘起，行人易绊倒。", "车道人行道", "SJ-06013"),
+])
+def test_two_parts_of_one_place_said_apart_are_not_joined(first, second, mark, code):
+    result = _two_reports_at_one_spot((first, code, ""), (second, code, ""))
+    assert result.action != "attach"  # (offered at most, with the parts that differ)
+    assert not result.candidates or any(c.startswith(mark) for c in result.candidates[0].explanation["place_conflicts"])
+    from classifiers.dedupe.index import _place_marks, prepare_text
+    a, b = _place_marks(prepare_text(first)).get(mark), _place_marks(prepare_text(second)).get(mark)
+    assert a and b and not a & b  # each says its part, and they differ
+
+
+def test_people_pushed_onto_the_carriageway_are_no_other_part_of_the_road():
+    # 围挡占满人行道 / 走路的只能下到机动车道上: one problem, told by its cause and its effect
+    result = _two_reports_at_one_spot(("百花路十六号门口一棵大树刮倒了，横在人行道上，还压着一辆车。", "BJ-04002", ""),
+                                      ("百花路16号门口倒的那棵树还躺着呢，主干还横在路上，人得绕到机动车道走", "BJ-04002", ""))
+    assert result.action == "attach"
+    assert not any(c.startswith("车道人行道") for c in result.candidates[0].explanation.get("place_conflicts", []))
+
+
+def test_an_estate_said_with_its_county_and_without_it_is_found():
+    # 宁阳金阳小区 / 宁阳县…金阳小区: the reader keeps the county said short in the estate's name
+    first = ("市民反映：宁阳县文庙街道七贤路金阳小区北侧建筑工地夜间施工，噪音大，持续至凌晨。", "SJ-08001", "")
+    second = ("市民：俺是宁阳金阳小区的，北边那个工地，天天黑天还干，打桩打得咣咣的，十二点多了还不停。", "SJ-08001", "")
+    result = _two_reports_at_one_spot(first, second)
+    assert result.candidates and result.candidates[0].case_no == "C1"

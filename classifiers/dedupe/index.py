@@ -128,7 +128,8 @@ _HASH_BUILDING = re.compile(r"(\d{1,3})#")
 # (not floors: 一楼饭店的油烟 / 二楼阳台的衣服 are the source and who suffers it — on the
 # development pairs that name two floors, 11 duplicates and 7 others)
 _DASHED_NUMBER = re.compile(r"(\d{1,5})-(\d{1,4})号")
-_PLACE_NUMBER = re.compile(r"(?<![a-z])(\d{1,5})(号楼|号院|栋|幢|座|单元|室|号|期|组)")
+_PLACE_NUMBER = re.compile(r"(?<![a-z甲乙丙丁])(\d{1,5})(号楼|号院|栋|幢|座|单元|室|号|期|组)")
+_STEM_BUILDING = re.compile(r"([甲乙丙丁]\d{1,3})(?:号楼|栋|幢|座)")  # 甲5号楼 ≠ 5号楼
 _LETTERED_BUILDING = re.compile(r"(?<![a-z])([a-z]\d{1,3})(?:号楼|栋|幢|座)")  # B3号楼 ≠ 3号楼
 _GATE = re.compile(r"([东南西北])(?:大门|侧门|门)")
 _NUMBERED_SIDE_GATE = re.compile(r"([东南西北]\d)号?门")  # 东二门 ≠ 东门
@@ -138,6 +139,14 @@ _EXIT_LETTER = re.compile(r"(?<![a-z])([a-z])(?:出入口|出口|口)(?![罩袋�
 _COMPASS_EXIT = re.compile(r"(?<=[道站])([东西][南北]|[南北][东西]|[东西南北])(?:出入口|出口|口)")
 # a hospital's buildings: the outpatient, the inpatient, the emergency one
 _HOSPITAL_PART = re.compile(r"(门诊|住院|急诊)(?=楼|部|大楼|科|室|大厅)")
+# a hospital's emergency entrance against its main gate (急诊门口 ≠ 正门口); a station's way in
+# against its way out (出站口东侧 ≠ 进站口那边)
+_EMERGENCY_GATE = re.compile(r"急诊(?=门|入口|通道|大门)|正大?门")
+_STATION_WAY = re.compile(r"([进出])站口")
+# a road's carriageway against its pavement (机动车道上坑坑洼洼 ≠ 人行道地砖松动)
+# (not where people are pushed to: 行人只能走机动车道, 下到机动车道上跟车抢道; nor 自行车道)
+_CARRIAGEWAY = re.compile(r"(?<![走到非])机动车道|车行道|(?<!自)行车道")
+_PAVEMENT = re.compile(r"人行道|便道")
 _LETTER_BUILDING = re.compile(r"(?<![a-z])([a-z甲乙丙丁])(?:座|栋|幢|号楼)")  # 银座花园a座 ≠ b座, 甲栋 ≠ 乙栋
 _LETTER_ZONE = re.compile(r"(?<![a-z])([a-z])区")  # 地下车库a区 ≠ b区
 _CORNER = re.compile(r"([东西][南北]|[南北][东西])角")  # a junction's corner: 东北角 ≠ 西南角
@@ -156,7 +165,7 @@ _HEADING_TO = re.compile(r"[往向](?!城?[东南西北](?:方向|那边))([\u4e
 _COMPASS_SIDE = re.compile(r"(?<![由从往向朝自])([东西南北]{1,2})(?=侧|边|面|头|角|端|段|半边|站|岸|立面|象限|广场)|(?<=路)([东西南北])(?=非机动|人行|辅路|便道)")
 # Inside a building, kiosk, tunnel against outside it (湖心亭内 ≠ 湖心亭外面, 隧道里面 ≠ 隧道外侧).
 _INSIDE = re.compile(r"室内|[楼亭厅屋洞道馆墙堤门院]内|[楼亭厅屋洞道馆墙堤门]里|(?<![医法])院里")  # (市场院内, 院里)
-_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙堤门]外(?![卖机])|(?<=[出入洞东西南北道站])口外")
+_OUTSIDE = re.compile(r"室外|[楼亭厅屋洞道馆墙堤门]外(?![卖机])|(?<=[出入洞东西南北道站门])口外")
 # Left of a gate or a door against right of it (大门口左边那棵树 ≠ 大门口右侧); a car park on the
 # ground against the one under it (地面停车场 ≠ 地下停车场)
 _LEFT = re.compile(r"左(?:边|侧|手|面)")
@@ -189,7 +198,8 @@ _SIDES_SAID = (("桥上下", _ON_TOP, "上"), ("桥上下", _UNDERNEATH, "下"),
                ("内外", _INSIDE, "内"), ("内外", _OUTSIDE, "外"), ("左右", _LEFT, "左"), ("左右", _RIGHT, "右"),
                ("地上下", _ABOVE_GROUND, "地面"), ("地上下", _UNDERGROUND, "地下"),
                ("主辅路", _MAIN_ROAD, "主"), ("主辅路", _SIDE_ROAD, "辅"), ("楼顶下", _ROOF, "顶"), ("楼顶下", _BELOW, "下"),
-               ("对面", _ACROSS, "对面"), ("对面", _THIS_SIDE, "这边"))
+               ("对面", _ACROSS, "对面"), ("对面", _THIS_SIDE, "这边"),
+               ("车道人行道", _CARRIAGEWAY, "车道"), ("车道人行道", _PAVEMENT, "人行道"))
 _MAX_TEXT = 400  # characters kept per case: the gist of a report is in its first lines
 
 
@@ -246,6 +256,12 @@ def _place_marks(tok_text: str) -> dict[str, frozenset[str]]:
         marks.setdefault("出口", set()).add("".join(sorted(said)))  # 通道东北口 ≠ 西南口
     for part in _HOSPITAL_PART.findall(chars):
         marks.setdefault("楼部", set()).add(part)  # 门诊楼的电梯 ≠ 住院楼的
+    for gate in _EMERGENCY_GATE.findall(chars):
+        marks.setdefault("急诊正门", set()).add(gate.replace("大", ""))
+    for way in _STATION_WAY.findall(chars):
+        marks.setdefault("进出站", set()).add(way)
+    for building in _STEM_BUILDING.findall(chars):
+        marks.setdefault("栋", set()).add(building)
     for corner in _CORNER.findall(chars):
         marks.setdefault("角", set()).add("".join(sorted(corner)))  # 东北角 = 北东角
     for said in _COMPASS_SIDE.findall(chars):

@@ -237,6 +237,9 @@ def _compound_names(name: str) -> list[str]:
         names.append(_without_works(key))  # 棉纺厂宿舍: also 棉纺宿舍
     if estate := _estate_around(key):
         names.append(estate)  # 紫薇苑中心花园: also 紫薇苑
+    county = next((k for k in (4, 3, 2) if len(key) - k >= 2 and key[:k] in _districts_as_said()), 0)
+    if county:
+        names.append(key[county:])  # 宁阳金阳小区: also 金阳, said without its county
     return names
 
 

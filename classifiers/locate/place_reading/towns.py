@@ -14,7 +14,6 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 # what may follow a bare town: a pause, the end, 的, 这边 … (not the rest of a longer word)
 _TOWN_ENDS = re.compile(rf"$|[^{CJK}]|的|这|那|一带|镇上|街上|上面")
 _BARE_LENGTHS = (4, 3, 2)
-_TOWNS_OWN_BRIDGE = ("铁路桥", "公路桥", "人行天桥", "天桥", "大桥")
 
 
 def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: frozenset[int] = frozenset()) -> list[Name]:
@@ -45,12 +44,9 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
             read_on = next((n for n in names if n.start == pos and n.kind in NAMED_KINDS), None)
             if read_on is not None:
                 if read_on.kind == "road" and _road_of_its_own(vocab, read_on.value[k:]) \
-                        or pos + k in phrases and read_on.kind == "compound" and _name_of_its_own(vocab, read_on.value[k:]) \
-                        or read_on.kind == "landmark" and _name_of_its_own(vocab, read_on.value[k:]) \
-                        and read_on.value[k:] not in vocab.kinds and not read_on.value.endswith(_TOWNS_OWN_BRIDGE):
-                    # (天宁区 雕庄 兰香苑: the town, a pause, then an estate — 龚家湾和平苑 said in one breath
-                    # is the estate's name; 小溪塔柏临河桥: the town's bridge — but 莲华农贸市场, 中央门立交桥,
-                    # 响石岭铁路桥: a place named after the town)
+                        or pos + k in phrases and read_on.kind == "compound" and _name_of_its_own(vocab, read_on.value[k:]):
+                    # (天宁区 雕庄 兰香苑: the town, a pause, then an estate — 龚家湾和平苑 said in one
+                    # breath is the estate's name, 西站十字西南角公交站 and 柳青河双岭路桥 no town's)
                     rest = Name(read_on.kind, read_on.value[k:], pos + k, read_on.end)
                     street = Name("street", town, pos, pos + k)
                     return sorted([*(n for n in names if n is not read_on), street, rest], key=lambda n: n.start)
