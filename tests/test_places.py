@@ -2558,3 +2558,23 @@ def test_towns_districts_and_spots_said_loosely_in_parts_later_or_across_the_way
 ])
 def test_towns_said_with_their_county_wu_words_and_more_junction_wordings(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a county or district said short before an estate, a bridge or a stop, at the start of a phrase
+    ("廉江九洲江大桥底下 有人拉一车车建筑垃圾来倒", {"district": "廉江市", "landmark": "九洲江大桥", "side": "下"}),
+    ("霞山海景湾小区南门对面的KTV 每晚吵到凌晨两点",
+     {"district": "霞山区", "compound": "海景湾小区", "gate": "南门", "side": "对面"}),
+    ("霞山国贸公交站 站牌被车撞歪了 随时会倒", {"district": "霞山区", "landmark": "国贸公交站"}),
+    # …an estate named after one of its towns stays whole (梅菉新城 in 梅菉街道)
+    ("吴川梅菉新城 5幢 二单元 电梯又坏了 困住人了 快来！", {"district": "吴川市", "compound": "梅菉新城", "building": "5", "unit": "2"}),
+    # …but not a word many places are named with (a developer's 龙湖), nor an institution named after its district
+    ("龙湖春江郦城 北边大门 道闸 抬不起来 车排到马路上", {"compound": "龙湖春江郦城", "gate": "北门"}),
+    ("芦淞服饰市场北门门口 三轮车货车全堵着", {"landmark": "芦淞服饰市场", "gate": "北门", "side": "门口"}),
+    # a mine's or a works' housing named after its village or area is one name, no district
+    ("齐村矿宿舍4排后头一股粪臭味", {"compound": "齐村矿宿舍"}),
+    ("市民反映：新泰市新汶街道矿区宿舍6号楼1单元楼道照明灯全部损坏",
+     {"district": "新泰市", "street": "新汶街道", "compound": "矿区宿舍", "building": "6", "unit": "1"}),
+])
+def test_a_county_said_short_before_an_estate_or_bridge_and_a_works_housing(text, expected):
+    check(text, expected)

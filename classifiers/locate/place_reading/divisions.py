@@ -16,6 +16,7 @@ _NOT_DISTRICT_ALONE = re.compile(r"域|\s?[0-9A-Za-z一二三四五六七八九�
 _NAMED_LIKE_A_KIND = ("林区", "矿区", "牧区", "山区")
 # What may follow a town said first in a phrase (白鹭镇这个月…, 发生地点：白鹭镇｜…; not 镇江里)
 _TOWN_ALONE_AFTER = re.compile(r"[^\u4e00-\u9fff]|$|这|那|最近|近来|近期|已经|一直|的|上")
+_AREAS_HOUSING = ("宿舍", "家属院", "家属区", "家属楼", "小区", "新村")
 _ONE_CHARACTER_NAMED = re.compile(rf"[{CJK}](?:{'|'.join(_NAMED_LIKE_A_KIND)})")
 
 
@@ -45,6 +46,8 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
     known = vocab.districts if kind == "district" else vocab.streets
     if kind == "district" and any(t[start:end + k] in vocab.streets for k in (1, 2)) and t.startswith(("街道", "镇", "乡"), end):
         return None  # 溧阳市古县街道: a street named like a county elsewhere (古县)
+    if kind == "district" and t.endswith(_NAMED_LIKE_A_KIND, 0, end) and t.startswith(_AREAS_HOUSING, end):
+        return None  # 新汶街道矿区宿舍6号楼: the mine's housing, not the district 矿区
     if kind == "district" and (_COUNTY_LABEL.match(t, end) or t.endswith("区县", 0, end)):
         return None  # 所属区县：…, 流浪狗太多 区县 博望区: a form's label, no district
     if last is not None and last.end == s0 and last.kind in ("landmark", "compound") and start == s0:

@@ -24,7 +24,7 @@ from classifiers.locate.place_reading.patterns import (
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name
 from classifiers.locate.place_reading.quoted import quoted_shops
 from classifiers.locate.place_reading.short_schools import short_schools
-from classifiers.locate.place_reading.towns import with_bare_towns, with_town_institutions
+from classifiers.locate.place_reading.towns import name_of_its_own, with_bare_towns, with_town_institutions
 from classifiers.locate.place_reading.unsuffixed import unsuffixed_compound
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
@@ -40,6 +40,7 @@ _GLUED_DISTRICT = re.compile(rf"([{CJK}]{{2,3}}区)(?=[{CJK}]{{3,}})")
 # A name whose last two or more characters come twice (a caller's repeat glued to it)
 _SAID_TWICE = re.compile(r"^(.*?(.{2,}))\2$")
 _LANE_ROAD_NOT = frozenset("口边面过段灯旁牙上")
+_WORKS_HOUSING_AFTER = re.compile(r"[矿厂站场局校院所](?:老|新)?(?:宿舍|家属院|家属区|家属楼)")
 _TOWN_GOES_ON = re.compile(rf"[{CJK}]?(?:镇|乡|街道)")
 _DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
 
@@ -64,6 +65,8 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             continue  # 火车站站前广场: the station's forecourt, not a station said twice
         if suffix == "巷" and t.startswith("路", end) and t[end + 1:end + 2] not in _LANE_ROAD_NOT:
             continue  # 卢家巷路8号: a road named after the lane (but 卢家巷路口, 巷路边: the lane's)
+        if suffix == "村" and _WORKS_HOUSING_AFTER.match(t, end):
+            continue  # 齐村矿老宿舍: a works' housing named after the village, one name
         last = out[-1] if out else None
         floor = last.end if last else 0
         if last is not None and last.kind == "road" and floor < s0:
@@ -152,6 +155,10 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             found = Name("landmark", found.value[:-1], found.start, found.end - 1)  # 南桥|桥面, 南桥|桥下: the bridge's side
         if found.kind in ("road", "street") and not any(n.kind == "district" for n in out):
             district, found = _without_short_district(vocab, found, phrases)
+            if district is not None:
+                out.append(district)
+        elif found.kind in ("compound", "landmark") and not any(n.kind in ("district", "street") for n in out):
+            district, found = _county_before_name(vocab, t, found)
             if district is not None:
                 out.append(district)
         out.append(found)
@@ -429,6 +436,31 @@ def _without_short_district(vocab: Vocabulary, found: Name,
         if suffix and len(rest) - len(suffix) >= 2:
             cut = found.start + k
             return Name("district", full, found.start, cut), Name("road", rest, cut, found.end)
+    return None, found
+
+
+_BEFORE_COUNTY = frozenset("是在住的")
+_CJK_CHAR = re.compile(rf"[{CJK}]")
+
+
+def _county_before_name(vocab: Vocabulary, t: str, found: Name) -> tuple[Name | None, Name]:
+    """An estate or landmark with its county or district said short before it, at the start of a
+    phrase (廉江城南花园十栋, 吴川鉴江大桥, 霞山国贸公交站 → 廉江市, 城南花园): what follows must be
+    a name of its own, not a kind (吴川大桥)."""
+    if found.start > 0 and _CJK_CHAR.match(t, found.start - 1) and t[found.start - 1] not in _BEFORE_COUNTY:
+        return None, found
+    value = found.value
+    for k in (3, 2):
+        full, rest = vocab.district_short.get(value[:k]), value[k:]
+        if not full or len(rest) < 3 or _part_of_the_name(vocab, rest) or not vocab.said_short_only(value[:k]) \
+                or any(rest.startswith(bare) and name_of_its_own(vocab, rest[len(bare):]) for bare in vocab.bare_towns(full)):
+            continue  # (龙湖春江郦城, 东湖明珠: a word many places are named with; 界炮水口村: its town, then the village)
+        if found.kind == "landmark" and not rest.endswith((*vocab.bridges, *vocab.stations)):
+            continue  # (芦淞服饰市场, 淮阴师范学院: an institution named after its district)
+        suffix = max((s for s in vocab.kinds if rest.endswith(s) and s != rest), key=len, default="")
+        if suffix and len(rest) - len(suffix) >= 2 and rest not in vocab.kinds:
+            cut = found.start + k
+            return Name("district", full, found.start, cut), Name(found.kind, rest, cut, found.end)
     return None, found
 
 

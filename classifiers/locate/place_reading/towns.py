@@ -44,7 +44,7 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
             read_on = next((n for n in names if n.start == pos and n.kind in NAMED_KINDS), None)
             if read_on is not None:
                 if read_on.kind == "road" and _road_of_its_own(vocab, read_on.value[k:]) \
-                        or pos + k in phrases and read_on.kind == "compound" and _name_of_its_own(vocab, read_on.value[k:]):
+                        or pos + k in phrases and read_on.kind == "compound" and name_of_its_own(vocab, read_on.value[k:]):
                     # (天宁区 雕庄 兰香苑: the town, a pause, then an estate — 龚家湾和平苑 said in one
                     # breath is the estate's name, 西站十字西南角公交站 and 柳青河双岭路桥 no town's)
                     rest = Name(read_on.kind, read_on.value[k:], pos + k, read_on.end)
@@ -75,7 +75,7 @@ def _short_district_then_town(vocab: Vocabulary, t: str, names: list[Name], phra
                                     Name("street", town, pos, pos + len(town)))
         divisions = [Name("district", district, i, pos), Name("street", town, pos, after)]
         glued = next((n for n in names if n.start == i and n.kind in ("compound", "landmark")
-                      and n.value.startswith(t[i:after]) and _name_of_its_own(vocab, n.value[after - i:])), None)
+                      and n.value.startswith(t[i:after]) and name_of_its_own(vocab, n.value[after - i:])), None)
         if glued is not None:
             rest = Name(glued.kind, glued.value[after - i:], after, glued.end)
             return sorted([*(n for n in names if n is not glued), *divisions, rest], key=lambda n: n.start)
@@ -101,12 +101,12 @@ def _town_said_whole(vocab: Vocabulary, t: str, names: list[Name], district: Nam
             return None
         elif n.end > street.end:
             rest = t[street.end:n.end]
-            if n.value.endswith(rest) and _name_of_its_own(vocab, rest):
+            if n.value.endswith(rest) and name_of_its_own(vocab, rest):
                 out.append(Name(n.kind, rest, street.end, n.end))
     return sorted(out, key=lambda n: n.start)
 
 
-def _name_of_its_own(vocab: Vocabulary, rest: str) -> bool:
+def name_of_its_own(vocab: Vocabulary, rest: str) -> bool:
     """What is left of an estate or landmark read from a district and town on is a name of its own
     (浒溪农贸市场, 竹乡花苑), not a kind alone (农贸市场)."""
     suffix = max((s for s in vocab.kinds if rest.endswith(s) and s != rest), key=len, default="")

@@ -11,6 +11,7 @@ from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.words import PlaceWords, division_names, towns_by_district
 
 _TOWN_SUFFIXES = ("街道", "镇", "乡")
+_FEW_TOWNS_NAMED = 2  # streets and towns named with a district's short name, at most, for it to name the district
 # where a district said short may start: the text's start, after a pause or a digit, after 是 / 在 / 的
 _PHRASE_START = re.compile(rf"(?:^|(?<=[^{CJK}])|(?<=[是在的]))[{CJK}]")
 _ETHNIC_DIVISION = re.compile(r"(.{2,3}?)(?:[^族]{1,3}族)+(?:自治县|自治旗|区|县)")
@@ -26,6 +27,7 @@ class Vocabulary:
         self.streets = streets
         self._towns = towns_by_district() if towns is None else towns
         self._bare_towns: dict[str, dict[str, str]] = {}
+        self._short_only: dict[str, bool] = {}
         self.words = w = words
         boundaries = w["names.boundaries"]
         self.single_boundaries = {b for b in boundaries if len(b) == 1}
@@ -192,6 +194,14 @@ class Vocabulary:
                     town = towns.get(t[i + said:i + said + bare])
                     if town is not None:
                         found.append((i, district, i + said, town, i + said + bare))
+        return found
+
+    def said_short_only(self, short: str) -> bool:
+        """Is a district's short name (霞山, 廉江) a name few streets and towns start with, unlike
+        a word many places are named with (东湖, 龙湖, 临江)? (cached)"""
+        found = self._short_only.get(short)
+        if found is None:
+            found = self._short_only[short] = sum(s.startswith(short) for s in self.streets) <= _FEW_TOWNS_NAMED
         return found
 
     def towns_of(self, district: str) -> Set[str]:
