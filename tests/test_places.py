@@ -2578,3 +2578,13 @@ def test_towns_said_with_their_county_wu_words_and_more_junction_wordings(text, 
 ])
 def test_a_county_said_short_before_an_estate_or_bridge_and_a_works_housing(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the town's department store named alone; a village's clinic
+    ("百货大楼东边那个胡同口的井还是敞着呢", {"landmark": "百货大楼", "side": "东侧"}),
+    ("市民反映：市中区永安镇永安村卫生室门前一根通信线杆倾斜",
+     {"district": "市中区", "street": "永安镇", "landmark": "永安村卫生室", "side": "门口"}),
+])
+def test_a_place_a_town_names_by_its_kind_and_a_village_clinic(text, expected):
+    check(text, expected)

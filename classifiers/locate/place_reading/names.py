@@ -216,6 +216,8 @@ def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, 
         return Name("landmark", vocab.words["landmarks.footbridge"], start, end, attached=True)
     if kind == "landmark" and suffix in vocab.attached:
         return Name("landmark", suffix, start, end, attached=True)
+    if kind == "landmark" and suffix in vocab.named_alone and (last is None or last.end < start or last.kind in ("district", "street")):
+        return Name("landmark", suffix, start, end)  # 百货大楼东边: the town's one department store
     if kind == "landmark" and last is not None and last.kind == "road" and t[last.end:start] in ("上", "上的") \
             and vocab.side_words.match(t, end) and not vocab.not_sides.match(t, end):
         return Name("landmark", suffix, start, end, attached=True)  # 华山路上那个网吧门口

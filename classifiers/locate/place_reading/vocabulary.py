@@ -87,6 +87,7 @@ class Vocabulary:
         self.footbridges = set(w["landmarks.footbridges"])
         self.road_bridges = set(w["landmarks.road_bridges"])
         self.attached = set(w["landmarks.attached"])
+        self.named_alone = frozenset(w["landmarks.named_alone"])
         self.stations = w["landmarks.stations"]
         self.not_stations = w["landmarks.not_stations"]
         self.parts = _words_re(w["landmarks.parts"])

@@ -24,7 +24,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "compounds": {"suffixes": "list", "need_context": "list", "context_followers": "list", "not_before": "list",
                   "not_names": "list", "lanes": "list"},
     "landmarks": {"suffixes": "list", "footbridges": "list", "footbridge": "str", "road_bridges": "list",
-                  "attached": "list", "town_institutions": "list",
+                  "attached": "list", "named_alone": "list", "town_institutions": "list",
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
                   "parts": "list", "bridges": "list", "not_endings": "list", "brands": "list",
                   "verb_after_station": "list", "branches": "list"},
@@ -94,7 +94,7 @@ def parse_place_words(data: dict[str, Any], source: str = "<place words>") -> Pl
             raise PlaceWordsError(f"{source}: [sides].{value}: not a side value of docs/places.md "
                                   f"(one of {', '.join(SIDE_VALUES)})")
         sides[value] = _checked_words(words, f"{source}: [sides].{value}")
-    for key in ("landmarks.footbridges", "landmarks.road_bridges", "landmarks.attached"):
+    for key in ("landmarks.footbridges", "landmarks.road_bridges", "landmarks.attached", "landmarks.named_alone"):
         section, name = key.split(".")
         missing = [w for w in sections[section][name] if w not in sections["landmarks"]["suffixes"]]
         if missing:
