@@ -2588,3 +2588,19 @@ def test_a_county_said_short_before_an_estate_or_bridge_and_a_works_housing(text
 ])
 def test_a_place_a_town_names_by_its_kind_and_a_village_clinic(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a direction ending one name and starting the next, across a space, is no stutter
+    ("乐清城东 东港花园 B座 电梯关人了！！", {"district": "乐清市", "street": "城东街道", "compound": "东港花园", "building": "B"}),
+    ("喂 那个 云台路 云台路中 中段 到处是渣土车掉的土", {"road": "云台路", "stretch": "中段"}),
+    # a numbered avenue (滨海二道), not a Harbin 道街 cut short
+    ("龙湾 永兴 滨海二道 x 金川路 路口 坑好深 轮胎爆了",
+     {"district": "龙湾区", "street": "永兴街道", "road": "滨海二道", "cross_road": "金川路"}),
+    ("南岗区学府四道街126号门口下水井往外冒水", {"district": "南岗区", "road": "学府四道街", "number": "126", "side": "门口"}),
+    # a number put right after 发错了
+    ("史家胡同36号门口 有人半夜往那倒垃圾 好几次了 不对不对 发错了 是38号 38号门口",
+     {"road": "史家胡同", "number": "38", "side": "门口"}),
+])
+def test_spaced_directions_numbered_avenues_and_a_message_sent_wrong(text, expected):
+    check(text, expected)

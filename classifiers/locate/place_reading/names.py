@@ -40,6 +40,7 @@ _GLUED_DISTRICT = re.compile(rf"([{CJK}]{{2,3}}区)(?=[{CJK}]{{3,}})")
 # A name whose last two or more characters come twice (a caller's repeat glued to it)
 _SAID_TWICE = re.compile(r"^(.*?(.{2,}))\2$")
 _LANE_ROAD_NOT = frozenset("口边面过段灯旁牙上")
+_ROAD_NUMERALS = frozenset("一二三四五六七八九十")
 _WORKS_HOUSING_AFTER = re.compile(r"[矿厂站场局校院所](?:老|新)?(?:宿舍|家属院|家属区|家属楼)")
 _TOWN_GOES_ON = re.compile(rf"[{CJK}]?(?:镇|乡|街道)")
 _DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
@@ -309,8 +310,9 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
         if "\u4e00" <= following <= "\u9fff" and not vocab.numbered_followers.match(t, end) \
                 and not (end in phrases and (_FIELD_LABEL.match(t, end) or _ESTATE_NEXT.match(t, end))):
             return None  # (问题地点：东四十条 / 问题描述：…: the field ends after the lane)
-    if suffix in vocab.need_number and not t[end:end + 1].isdigit():
-        return None
+    if suffix in vocab.need_number and not t[end:end + 1].isdigit() \
+            and not (suffix == "道" and s0 - start >= 3 and t[s0 - 1] in _ROAD_NUMERALS and not t.startswith("街", end)):
+        return None  # (but 滨海二道, 滨海五道: a numbered avenue)
     if t.startswith("社区", end) or suffix == "街" and t.startswith("镇", end) and not t.startswith(("镇上", "镇里"), end):
         return None  # 三里街社区: a community named after its street; 沙河街镇: a town
     if lane := _NUMBERED_LANE_AFTER.match(t, end):

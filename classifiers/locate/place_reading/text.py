@@ -27,7 +27,9 @@ _GLUED_STUTTER = re.compile(rf"([一二三四五六七八九十百]{{1,2}})[,.{P
 # …and said with a space, which speech recognition puts around a single character (演乐小区 十
 # 十五号楼, 学府路 南 南段, 云台路中 中段): a numeral or a direction, said again at once; any other
 # character said alone between spaces, then begun again (我们这个 大 大槐树村, 工业大道跟 纬 纬四路)
-_SPACED_STUTTER = re.compile(r"([一二三四五六七八九十百东西南北中])\s+(?=\1)")
+# (not 乐清城东 东港花园: a direction ending one name and starting the next)
+_SPACED_STUTTER = re.compile(r"([一二三四五六七八九十百])\s+(?=\1)|([东西南北中])\s+(?=\2[段侧边门头面口角部])"
+                             r"|(?<![\u4e00-\u9fff])([东西南北中])\s+(?=\3)")
 _LONE_STUTTER = re.compile(rf"(^|[\s,，、。；;:：])(?![不是对哦嗯啊那这就我俺])([{CJK}])\s+(?=\2)")  # (a space first: fast to scan for)
 # A number begun and taken back before its 号 (二十六 不对 二十七号): the first is a false start
 _NUMBER_TAKEN_BACK = re.compile(rf"{_NUM}[,.\s{PHRASE_BREAK}]*(?:不对|不是)[,.\s{PHRASE_BREAK}]*是?"
