@@ -1225,3 +1225,15 @@ def test_an_estate_said_with_its_county_and_without_it_is_found():
     second = ("市民：俺是宁阳金阳小区的，北边那个工地，天天黑天还干，打桩打得咣咣的，十二点多了还不停。", "SJ-08001", "")
     result = _two_reports_at_one_spot(first, second)
     assert result.candidates and result.candidates[0].case_no == "C1"
+
+
+def test_an_estate_said_with_its_town_and_a_sites_project_are_found_by_their_names():
+    from classifiers.dedupe.place_match import place_keys, same_place
+    # 南麻河东小区 (the town said bare before it) / 南麻街道河东小区
+    case = {"district": "沂源县", "street": "南麻街道", "compound": "河东小区", "side": "内"}
+    said = {"compound": "南麻河东小区", "side": "内"}
+    assert place_keys(case) & place_keys(said, query=True) and same_place(case, said) == "same"
+    # …but another estate of that name in another town is not the same
+    assert same_place({"street": "悦庄镇", "compound": "河东小区"}, said) != "same"
+    # 万和府项目工地 / 万和府工地
+    assert same_place({"road": "正阳路", "landmark": "万和府工地"}, {"road": "正阳路", "landmark": "万和府项目工地"}) == "same"

@@ -293,6 +293,19 @@ def test_a_kind_of_place_is_not_a_registered_name_misheard(loc):
     assert not any("同音" in e for e in r.evidence)
 
 
+@pytest.mark.parametrize("text, place", [
+    # 区怡园 sounds like the registered alias 区医院: an estate (园) is no hospital (院)
+    ("市民来电反映：高区怡园小区第15幢3单元楼梯间窗户玻璃破碎", {"compound": "高区怡园小区", "building": "15", "unit": "3"}),
+    # …and a name said with its own kind after it (怡园街道) is that name
+    ("俺是高区怡园街道松涛苑小区的，俺们小区12号楼边上那几个垃圾桶满了",
+     {"street": "怡园街道", "compound": "松涛苑小区", "building": "12", "side": "旁"}),
+])
+def test_another_kind_of_place_is_not_a_registered_name_misheard(loc, text, place):
+    r = loc.locate(text)
+    assert {k: v for k, v in r.place.items() if k != "text"} == place and not r.grid_code
+    assert not any("同音" in e for e in r.evidence)
+
+
 def test_going_to_hospital_is_not_the_district_hospital_misheard(loc):
     # 去医院 sounds like the registered alias 区医院: a taxi refusing a fare names no place
     r = loc.locate("晚上十一点带着发烧的孩子打车去医院，连着三辆出租车都说要交班不去")

@@ -2604,3 +2604,19 @@ def test_a_place_a_town_names_by_its_kind_and_a_village_clinic(text, expected):
 ])
 def test_spaced_directions_numbered_avenues_and_a_message_sent_wrong(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a district, then a road named like a kind of place (中心路), not that place's road
+    ("反映：博山区中心路113号门前人行道上，一个通信电缆井盖翘起十几公分", {"district": "博山区", "road": "中心路", "number": "113", "side": "门口"}),
+    # a road of one character and 公路 (桓公路), said short after its district or at a junction
+    ("临淄桓公路齐韵小广场天天晚上跳广场舞", {"district": "临淄区", "road": "桓公路", "landmark": "齐韵小广场"}),
+    ("市民来电反映：临淄区桓公路与齐兴路交叉口，隔离护栏被撞倒", {"district": "临淄区", "road": "桓公路", "cross_road": "齐兴路"}),
+    # a road named like an estate, at its junction (高苑路口)
+    ("高青黄河路高苑路口的红绿灯杆子让风刮歪了。", {"district": "高青县", "road": "黄河路", "cross_road": "高苑路"}),
+    # a chat group's name is no estate
+    ("转自小区群：“周村区正阳路东侧正阳小区门口，有人在路边卖活鸡活鸭”",
+     {"district": "周村区", "road": "正阳路", "compound": "正阳小区", "side": "门口"}),
+])
+def test_roads_named_like_kinds_or_estates_and_a_chat_groups_name(text, expected):
+    check(text, expected)

@@ -45,6 +45,7 @@ PRECISION = ("number", "building", "unit", "exit", "gate")
 _STATION_WORDS = re.compile(r"^地铁|(?:地铁)?\d{1,2}号线|地铁站$|公交车?站$|(?<![火汽])车站$|站$")
 _BRIDGE_WORDS = re.compile(r"过街天桥|人行天桥")
 # a road's unnamed underpass, however it is called (地下通道 = 过街地道 = 人行地道 = 下穿人行地道)
+_PROJECT = re.compile(r"(?<=[\u4e00-\u9fff]{2})项目(?=工地$)")
 _UNDERPASS_WORDS = re.compile(r"^(?:下穿)?(?:过街地道|人行地道|地下过街通道|地下人行通道|过街通道|人行通道|地下通道|地道)$")
 
 
@@ -366,6 +367,7 @@ def _landmark_name(p: dict) -> str:
             name = name[: -len(short)] + full
     name = _BRIDGE_WORDS.sub("天桥", name)
     name = _UNDERPASS_WORDS.sub("地下通道", name)
+    name = _PROJECT.sub("", name)  # 万和府项目工地 = 万和府工地
     if generic or name in GENERIC_LANDMARKS or name in ("天桥", "地下通道"):
         return f"{p['road']}{name}" if p.get("road") else ""
     if name.endswith("站"):
@@ -453,7 +455,7 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
     if p.get("between"):
         keys.add("between:" + "|".join(_ends(p)))
     if p.get("compound"):
-        for name in _compound_names(p["compound"]):
+        for name in _compound_names(p["compound"]) + _compound_without_town(p):
             keys |= _fine_keys("compound:" + name, p.get("building"), query)
     landmark = _landmark_key(p)
     if landmark:
@@ -476,6 +478,22 @@ def place_keys(place: Place | dict | None, query: bool = False) -> set[str]:
     if named_after:
         keys |= _fine_keys("road:" + named_after, None, query)
     return keys
+
+
+def _compound_without_town(p: dict) -> list[str]:
+    """An estate said with its town before it (索镇红莲小区, 南麻河东小区): also its name alone, by the
+    town either names or any town of the division table said bare."""
+    key = _compound_key(p["compound"])
+    said = [short for _, short in _divisions_said(p) if key.startswith(short)]
+    said += [key[:k] for k in (3, 2) if key[:k] in _bare_towns()]
+    return [key[len(short):] for short in said if len(key) - len(short) >= 2]
+
+
+@functools.cache
+def _bare_towns() -> frozenset[str]:
+    """The division table's towns and street offices said bare (索镇, 南麻), two characters or more."""
+    return frozenset(bare for name in division_names("streets")
+                     if len(bare := _DIVISION_SUFFIX.sub("", name)) >= 2)
 
 
 def _road_as_said(p: dict) -> set[str]:

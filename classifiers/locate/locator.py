@@ -134,6 +134,16 @@ def _kind_word_misheard(said: str, name: str) -> bool:
     return any(w in said and w not in name for w in _KIND_WORDS)
 
 
+# One character a place's name ends with tells its kind: 区怡园 (an estate) is no 区医院 (a hospital).
+_KIND_CHARS = frozenset("园苑院村庄城府里湾路街巷道桥站店馆厂场")
+# …and a name said with its own kind after it is that name (高区怡园街道, 怡园小区: no 区医院)
+_OWN_NAME_AFTER = ("小区", "街道", "社区", "花园", "家园", "新村")
+
+
+def _other_kind_misheard(said: str, name: str) -> bool:
+    return said[-1] != name[-1] and said[-1] in _KIND_CHARS and name[-1] in _KIND_CHARS
+
+
 def _going_to(said: str, name: str) -> bool:
     return said[0] != name[0] and said[0] in _GOING and said[1:] == name[1:]
 
@@ -585,7 +595,8 @@ class GridLocator:
                     if seg == key:
                         cands.append((i, i + L, key, "exact", 1.0))
                     elif any(a == b for a, b in zip(seg, key)) and not _going_to(seg, key) \
-                            and not _kind_word_misheard(seg, key):
+                            and not _kind_word_misheard(seg, key) and not _other_kind_misheard(seg, key) \
+                            and not t.startswith(_OWN_NAME_AFTER, i + L):
                         cands.append((i, i + L, key, "pinyin", 0.9))
         # keep the longest, then the best, non-overlapping matches
         cands.sort(key=lambda c: (-(c[1] - c[0]), -c[4], c[0]))

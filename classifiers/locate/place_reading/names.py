@@ -41,6 +41,9 @@ _GLUED_DISTRICT = re.compile(rf"([{CJK}]{{2,3}}区)(?=[{CJK}]{{3,}})")
 _SAID_TWICE = re.compile(r"^(.*?(.{2,}))\2$")
 _LANE_ROAD_NOT = frozenset("口边面过段灯旁牙上")
 _ROAD_NUMERALS = frozenset("一二三四五六七八九十")
+_ROAD_NAMED_ESTATE_SUFFIXES = frozenset(("苑", "园", "府", "庭", "城", "湾", "里", "坊"))
+_ROAD_GOES_ON = re.compile(r"路(?:口|与|和|跟|交叉|十字|\d)")
+_NOT_ONE_CHARACTER_ROAD = frozenset("上走在过到去沿国省县乡村的是有从往向")
 _WORKS_HOUSING_AFTER = re.compile(r"[矿厂站场局校院所](?:老|新)?(?:宿舍|家属院|家属区|家属楼)")
 _TOWN_GOES_ON = re.compile(rf"[{CJK}]?(?:镇|乡|街道)")
 _DISTRICT_INSTITUTION = re.compile(r"人民|第[一二三四五六七八九十\d]|中心|妇幼|中医|实验|政府|委|图书馆|文化馆|体育")
@@ -66,6 +69,8 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
             continue  # 火车站站前广场: the station's forecourt, not a station said twice
         if suffix == "巷" and t.startswith("路", end) and t[end + 1:end + 2] not in _LANE_ROAD_NOT:
             continue  # 卢家巷路8号: a road named after the lane (but 卢家巷路口, 巷路边: the lane's)
+        if kind == "compound" and suffix in _ROAD_NAMED_ESTATE_SUFFIXES and _ROAD_GOES_ON.match(t, end):
+            continue  # 黄河路高苑路口: a road named like an estate (高苑路), at its junction
         if suffix == "村" and _WORKS_HOUSING_AFTER.match(t, end):
             continue  # 齐村矿老宿舍: a works' housing named after the village, one name
         last = out[-1] if out else None
@@ -229,6 +234,10 @@ def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, 
     if kind == "landmark" and suffix in vocab.stations and vocab.station_verb.match(t, start):
         return None  # 公交站站牌: the station's sign, not a second 站
     if kind == "road":
+        cut = next((k for k in (4, 3, 2) if last.kind == "landmark" and last.value[:k] in vocab.districts
+                    and last.value[k:] in vocab.kinds), 0)
+        if cut:  # 博山区中心路: the district, then a road named like a kind (中心), not 博山区中心's road
+            return Name("road", last.value[cut:] + suffix, last.start + cut, end)
         # 中关村大街, 王府井大街: a road named after a village or a landmark
         if last.kind in ("compound", "landmark") and suffix not in vocab.need_number \
                 and not t.startswith("口", end) and not vocab.not_before.match(t, start):
@@ -297,6 +306,8 @@ def _road_name(vocab: Vocabulary, t: str, suffix: str, name: str, start: int, s0
         return Name("road", name, start, end)  # 二马路 (沈阳), 北马路 (烟台): a numbered or a directed road, not 马路
     if name in ("新马路", "老马路") and _NEW_MALU_AT.match(t, end):
         return Name("road", name, start, end)  # 新马路21号: a road so named (修了条新马路: no number, no road)
+    if suffix == "公路" and s0 - start == 1 and t[start] not in _NOT_ONE_CHARACTER_ROAD and name not in vocab.not_names["road"]:
+        return Name("road", name, start, end)  # 桓公路与齐兴路: 桓公 and 路, not a highway of one character
     if s0 - start < 2 or name in vocab.not_names["road"] or name.endswith(vocab.not_road_endings) \
             or BUS_ROUTE.fullmatch(name):
         return None
@@ -437,7 +448,7 @@ def _without_short_district(vocab: Vocabulary, found: Name,
         if found.kind == "street" or not full or _part_of_the_name(vocab, rest):
             continue
         suffix = max((s for s in vocab.road_suffixes if rest.endswith(s)), key=len, default="")
-        if suffix and len(rest) - len(suffix) >= 2:
+        if suffix and (len(rest) - len(suffix) >= 2 or suffix == "公路" and len(rest) == 3):  # (临淄桓公路: 桓公|路; not 东方|红大道)
             cut = found.start + k
             return Name("district", full, found.start, cut), Name("road", rest, cut, found.end)
     return None, found
