@@ -2620,3 +2620,19 @@ def test_spaced_directions_numbered_avenues_and_a_message_sent_wrong(text, expec
 ])
 def test_roads_named_like_kinds_or_estates_and_a_chat_groups_name(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a form's region labelled with a slash (所属镇/街道), its city (城市：), a road section (路段：), a junction's other road
+    ("标题：道路积水 所在区域：武进区 所属镇/街道：湖塘镇 道路名称：长虹西路 交叉道路：定安路 问题描述：路口一下雨就积水",
+     {"district": "武进区", "street": "湖塘镇", "road": "长虹西路", "cross_road": "定安路"}),
+    ("城市：兰州市城关区 道路：庆阳路东段 问题描述：人行道护栏被撞坏一大段，断口很锋利。",
+     {"district": "城关区", "road": "庆阳路", "stretch": "东段"}),
+    ("标题：路段违停 路段：内务部街 中段 问题描述：中段两侧都停满了车，救护车上周进不来。", {"road": "内务部街", "stretch": "中段"}),
+    # how long, what was seen: no part of a name
+    ("您好！我是宜兴市官林镇的一名居民。官林镇这几年电缆厂很多，镇上的道路都被重型货车压坏了",
+     {"district": "宜兴市", "street": "官林镇"}),
+    ("这家机构只有网上课堂，我们从来没见过线下门店，希望查处这些电话营销公司。", None),
+])
+def test_more_form_labels_and_words_that_name_nothing(text, expected):
+    check(text, expected)

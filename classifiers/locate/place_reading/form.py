@@ -24,7 +24,7 @@ from classifiers.locate.place_reading.words import (
 _LABELS = "(?:" + "|".join(map(re.escape, sorted(FORM_LABELS, key=len, reverse=True))) + ")"
 # A field ends at a new line, a bar, or the next field's label (所在区域：高新区 发生地点：…), whatever it is
 # (or a semicolon before the next label: 所在区域：醴陵市板杉镇；详细地址：…)
-_FIELD_END = rf"(?=\n|\s*[|｜]|\s+[\u4e00-\u9fff]{{2,6}}\s*[:：]|\s*[;；]\s*[\u4e00-\u9fff]{{2,6}}\s*[:：]|{_LABELS}\s*[:：]|$)"
+_FIELD_END = rf"(?=\n|\s*[|｜]|\s+[\u4e00-\u9fff][\u4e00-\u9fff/／]{{1,6}}\s*[:：]|\s*[;；]\s*[\u4e00-\u9fff]{{2,6}}\s*[:：]|{_LABELS}\s*[:：]|$)"
 # (not the writer's own address: 联系地址, 家庭住址 …)
 _ADDRESS_FIELD = re.compile(rf"(?<!联系)(?<!家庭)(?<!通讯)(?<!居住)(?<!住)(?:事发|问题|详细|发生|具体|事件)?(?:地址|地点|位置)\s*[:：][ \t\u3000]*(?P<field>[^\n]+?)\s*{_FIELD_END}")
 # The writer's own address (联系地址：…): never the problem's place, and a place read on into it
@@ -47,7 +47,7 @@ _TWO_ROADS = re.compile(rf"((?:地址|地点|位置)\s*[:：][ \t\u3000]*{_ROAD}
 # how fine a place is, to choose between two address fields
 _FINENESS = {"spot": 2, "road": 1, "area": 0}
 # 所在区域：城东区 / 所属街道：朝阳门街道: the form's own field for the district and street
-_REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|街道|乡镇|镇街|街镇|片区|区(?![\u4e00-\u9fff]))|(?<![^\n|｜ \t])(?:区域|地区|区县|乡镇/街道|街道/乡镇|街道/镇|镇/街道|乡镇街道|街道乡镇|乡镇|街道|镇街|镇/街|街镇|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
+_REGION_FIELD = re.compile(rf"(?:(?:所在|所属)(?:区域|地区|区县|乡镇/街道|街道/乡镇|镇/街道|街道/镇|街道|乡镇|镇街|街镇|片区|区(?![\u4e00-\u9fff]))|(?<![^\n|｜ \t])(?:区域|地区|区县|所在城市|城市|乡镇/街道|街道/乡镇|街道/镇|镇/街道|乡镇街道|街道乡镇|乡镇|街道|镇街|镇/街|街镇|所在地))\s*[:：]\s*(?P<field>[^\n|｜]+?)\s*{_FIELD_END}")
 _DUMP_LABELS = tuple(sorted(FORM_DUMP_LABELS, key=len, reverse=True))
 _DUMP_LABEL = re.compile(rf"(?:^|(?<=\s))({'|'.join(map(re.escape, _DUMP_LABELS))})(?:\s+|$)")
 # 【问题地点】红牌楼永辉超市门口, [地点] 万科金域榕郡, 地点——江南大道中256号: a label marked otherwise than by a colon
@@ -209,6 +209,7 @@ _PART_KINDS = {"路名": "road", "道路名称": "road", "道路": "road", "村/
                "楼宇": "building", "单元号": "unit", "单元": "unit", "站点": "station", "地铁站名": "station",
                "站名": "station", "出口": "exit", "出入口": "exit", "出入口编号": "exit", "出口编号": "exit",
                "桥梁名称": "bridge", "桥名": "bridge",
+               "路段": "road", "交叉道路": "cross",
                "问题位置": "where", "具体位置": "where", "位置描述": "where", "位置": "where"}
 _PART_ORDER = ("road", "cross", "junction", "between", "number", "estate", "building", "unit", "station", "exit",
                "bridge", "where")
