@@ -2636,3 +2636,13 @@ def test_roads_named_like_kinds_or_estates_and_a_chat_groups_name(text, expected
 ])
 def test_more_form_labels_and_words_that_name_nothing(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a town named like a village (梅村街道, 黎城街道), said bare after its district and a pause
+    ("新吴区 梅村 观澜路与雁鸣路 路口 电线耷拉下来了", {"district": "新吴区", "street": "梅村街道", "road": "观澜路", "cross_road": "雁鸣路"}),
+    # …but a village said with 的 is the village (an urban village of that name)
+    ("天河区冼村的出租屋消防通道被堵。", {"district": "天河区", "compound": "冼村"}),
+])
+def test_a_town_named_like_a_village(text, expected):
+    check(text, expected)

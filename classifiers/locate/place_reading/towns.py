@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.patterns import CJK
+from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
@@ -35,13 +36,18 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
         if not towns:
             continue
         pos = district.end
-        while t[pos:pos + 1] in (" ", ","):
+        while t[pos:pos + 1] in (" ", ",", PHRASE_BREAK):
             pos += 1  # 天宁区 雕庄 兰香苑: a pause between them
         for k in _BARE_LENGTHS:
             town = towns.get(t[pos:pos + k])
             if town is None:
                 continue
             read_on = next((n for n in names if n.start == pos and n.kind in NAMED_KINDS), None)
+            if read_on is not None and read_on.kind == "compound" and read_on.end == pos + k \
+                    and (_TOWN_ENDS.match(t, pos + k) or pos + k in phrases) and not t.startswith("的", pos + k):
+                # 新吴区 梅村 观澜路…: a town named like a village (梅村街道), said bare (天河区冼村的出租屋: the village)
+                street = Name("street", town, pos, pos + k)
+                return sorted([*(n for n in names if n is not read_on), street], key=lambda n: n.start)
             if read_on is not None:
                 if read_on.kind == "road" and _road_of_its_own(vocab, read_on.value[k:]) \
                         or pos + k in phrases and read_on.kind == "compound" and name_of_its_own(vocab, read_on.value[k:]):
