@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.patterns import CJK
-from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name
+from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
 
 # what may follow a bare town: a pause, the end, 的, 这边 … (not the rest of a longer word)
