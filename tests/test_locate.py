@@ -306,6 +306,17 @@ def test_another_kind_of_place_is_not_a_registered_name_misheard(loc, text, plac
     assert not any("同音" in e for e in r.evidence)
 
 
+def test_a_registered_short_name_inside_a_longer_one_and_a_street_offices_area(loc):
+    # 一中 (an alias of 东安区第一中学) is no name inside 第一中学 itself: the school keeps its name
+    r = loc.locate("喂 哎 我孙子 在 东安区第一中学 上学 我送他 看到 学校旁边 贡院东街 五十号 那个 小卖部 卖烟给学生")
+    assert r.place["road"] == "贡院东街" and r.place["number"] == "50" and r.place.get("landmark") != "第一中"
+    # the street office's area is the street (辖区), its door is the office
+    r = loc.locate("来电人称朝阳门街道办事处辖区内的垃圾分类投放点晚上七点就关闭，建议延长开放时间。")
+    assert r.place.get("street") == "朝阳门街道" and not r.place.get("landmark")
+    r = loc.locate("标题：门口乱停车 事发地点：朝阳门街道办门口 问题描述：街道办门口每天被私家车堵得死死的")
+    assert r.place.get("landmark") == "朝阳门街道办事处" and r.place.get("side") == "门口"
+
+
 def test_going_to_hospital_is_not_the_district_hospital_misheard(loc):
     # 去医院 sounds like the registered alias 区医院: a taxi refusing a fare names no place
     r = loc.locate("晚上十一点带着发烧的孩子打车去医院，连着三辆出租车都说要交班不去")

@@ -2646,3 +2646,7 @@ def test_more_form_labels_and_words_that_name_nothing(text, expected):
 ])
 def test_a_town_named_like_a_village(text, expected):
     check(text, expected)
+
+
+def test_a_school_said_short_right_after_a_word_that_ends_names():
+    check("来电人反映五十五中北门附近路灯不亮已有一周", {"landmark": "五十五中", "gate": "北门", "side": "旁"})

@@ -134,6 +134,7 @@ def _kind_word_misheard(said: str, name: str) -> bool:
     return any(w in said and w not in name for w in _KIND_WORDS)
 
 
+_STREET_OFFICES = ("街道办事处", "街道办", "办事处")
 # One character a place's name ends with tells its kind: 区怡园 (an estate) is no 区医院 (a hospital).
 _KIND_CHARS = frozenset("园苑院村庄城府里湾路街巷道桥站店馆厂场")
 # …and a name said with its own kind after it is that name (高区怡园街道, 怡园小区: no 区医院)
@@ -347,7 +348,9 @@ class GridLocator:
             # (in simplified characters: the reader writes 東安區第一中學 as 东安区第一中学)
             if landmarks_said and (place is None or not place.landmark
                                    or not any(to_simplified(s) in place.text for s in landmarks_said)):
-                place = self._with_registered_landmark(raw[:MAX_CHARS], landmarks_said) or place
+                registered = self._with_registered_landmark(raw[:MAX_CHARS], landmarks_said)
+                if registered is not None and not (registered.landmark.endswith(_STREET_OFFICES) and not registered.side):
+                    place = registered  # (朝阳门街道办事处辖区: the street, as read; 街道办门口: the office)
             if place is not None and place.road and place.landmark and place.road + place.landmark in landmarks_said:
                 # 金宝街物美: a registered shop's own name, the road glued to the brand — not road + shop
                 place.landmark, place.road = place.road + place.landmark, ""

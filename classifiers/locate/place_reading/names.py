@@ -93,6 +93,9 @@ def find_names(vocab: Vocabulary, t: str, limit: int | None = None,
         if kind in ("district", "street"):
             found = division_name(vocab, t, kind, start, s0, end, last, phrases)
         elif suffix in vocab.brands:
+            if any((m := vocab.suffix_re.match(t, i)) and m.end() > end and vocab.kinds[m.group()] == "landmark"
+                   and not t.startswith("生", m.end()) for i in range(s0 + 1, end)):
+                continue  # 东安区第一中学: a known short name (一中) inside a longer one's kind (中学; not 一中学生)
             found = Name("landmark", name, start, end)  # 肯德基, 朝内物美: a name by itself
         elif start == s0 or (kind == "landmark" and _LINE.fullmatch(t, start, s0)):
             found = _bare_suffix(vocab, t, kind, suffix, start, end, last)

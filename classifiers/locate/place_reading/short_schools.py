@@ -32,6 +32,7 @@ def short_schools(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
         if any(n.start < e and n.end > s for n in names):
             continue
         if s == 0 or not ("\u4e00" <= before <= "\u9fff") or before in vocab.single_boundaries \
+                or any(t[s - n:s] in words for n, words in vocab.longer_boundaries) \
                 or any(n.end == s or n.kind == "road" and n.end == s - 1 and before == "上" for n in names):
             found.append(Name("landmark", t[s:e], s, e))
     return sorted([*names, *found], key=lambda n: n.start) if found else names
