@@ -2650,3 +2650,14 @@ def test_a_town_named_like_a_village(text, expected):
 
 def test_a_school_said_short_right_after_a_word_that_ends_names():
     check("来电人反映五十五中北门附近路灯不亮已有一周", {"landmark": "五十五中", "gate": "北门", "side": "旁"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a city said in the place field, lanes in general, a certificate, a kind of bin: no estate or landmark
+    ("标题：停车难 问题地点：湖州 问题描述：湖州现在停车越来越难，老小区根本没有车位", None),
+    ("您好：我想反映东安区建国门街道遛狗不拴绳的问题。早晚在胡同里、小区里到处能看到大狗乱跑",
+     {"district": "东安区", "street": "建国门街道"}),
+    ("东安区 东单街道 垃圾分类站 脏乱", {"district": "东安区", "street": "东单街道"}),
+])
+def test_a_city_a_lane_in_general_and_a_kind_of_bin_are_no_place_names(text, expected):
+    check(text, expected)

@@ -69,8 +69,9 @@ def _field_name(vocab: Vocabulary, t: str, phrases: frozenset[int]) -> Name | No
     name = t[start:end]
     if t[end:end + 1].isascii() and t[end:end + 1].isalnum() or t[end:end + 1] == ":" or _GATE_WORD.search(name) \
             or name[:2] in vocab.kinds or not 2 <= len(name) <= 6 or name in vocab.kinds or name in vocab.not_names["compound"] \
-            or vocab.side_words.search(name) or vocab.crosses_boundary(name) or name.endswith(vocab.admin_suffixes):
-        return None  # 地址：河州市 names a city (or a district, a town), not an estate
+            or vocab.side_words.search(name) or vocab.crosses_boundary(name) or name.endswith(vocab.admin_suffixes) \
+            or name in vocab.city_short or name in vocab.district_short:
+        return None  # 地址：河州市 (or 问题地点：湖州) names a city (or a district, a town), not an estate
     return Name("compound", estate_name(name), start, end)
 
 
