@@ -1237,3 +1237,23 @@ def test_an_estate_said_with_its_town_and_a_sites_project_are_found_by_their_nam
     assert same_place({"street": "悦庄镇", "compound": "河东小区"}, said) != "same"
     # 万和府项目工地 / 万和府工地
     assert same_place({"road": "正阳路", "landmark": "万和府工地"}, {"road": "正阳路", "landmark": "万和府项目工地"}) == "same"
+
+
+@pytest.mark.parametrize("first, second, code", [
+    # a stray dog against a kept one walked loose (the same category of animals)
+    ("市民来电反映：高区田和街道枫林苑小区中心花园附近有多只流浪狗聚集，夜间狂吠。", "枫林苑中心花园老有人遛大狗不拴绳，狗冲着小孩扑", "SJ-09003"),
+    # a taxi refusing fares against unlicensed cars touting
+    ("市民来电反映：威海北站出站口出租车拒载短途乘客，挑客严重。", "威海北站出站口一出来就有一帮黑车拉客，拽着行李就往车上搬", "BJ-02005"),
+    # shared bikes against private cars at one gate
+    ("市民来电反映：经区皇冠街道乐天世纪城正门口人行道共享单车乱停乱放，堵塞通行。", "乐天世纪城门口人行道上天天停着好几辆私家车，车轮子都压到盲道上了", "SJ-09011"),
+])
+def test_two_things_at_one_spot_named_by_what_they_are_are_two_problems(first, second, code):
+    result = _two_reports_at_one_spot((first, code, ""), (second, code, ""))
+    assert result.action != "attach"
+    assert "≠" in result.candidates[0].explanation.get("different_object", "")
+
+
+def test_one_more_problem_added_in_a_second_letter_is_not_joined():
+    first = ("您好：丹徒区宝堰镇宝堰中学门口路段限速标志被撞倒。", "BJ-02010", "")
+    more = ("您好，再补一个问题：宝堰中学门口那段路没有减速带，放学时车开得飞快，建议加装减速带。与前一封标志被撞倒是两件事。", "BJ-02010", "")
+    assert _two_reports_at_one_spot(first, more).action != "attach"
