@@ -15,14 +15,18 @@ from classifiers.locate.place_reading.vocabulary import Vocabulary
 # what may follow a bare town: a pause, the end, 的, 这边 … (not the rest of a longer word)
 _TOWN_ENDS = re.compile(rf"$|[^{CJK}]|的|这|那|一带|镇上|街上|上面")
 _BARE_LENGTHS = (4, 3, 2)
+_TOWN_SUFFIX = re.compile("(?:街道|镇|乡)$")
 
 
 def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: frozenset[int] = frozenset()) -> list[Name]:
     """The names, with a town said bare after its district (or before 这边 where its district is
     named) added as a street; a road read from the town on (掘港民乐路) split into the two.
     `phrases`: where a phrase starts after a space (如东掘港 从银杏路口…: the town ends there)."""
-    if any(n.kind == "street" for n in names):
-        said = _short_district_then_town(vocab, t, names, phrases)
+    streets = [n for n in names if n.kind == "street"]
+    if streets:
+        # (only where a town's bare name is said besides its full one: most texts with a street do not)
+        said = _short_district_then_town(vocab, t, names, phrases) \
+            if any(t.count(_TOWN_SUFFIX.sub("", n.value)) > 1 for n in streets) else None
         if said is not None and sum(n.kind == "street" for n in said) > 1 \
                 and len({n.value for n in said if n.kind == "street"}) == 1:
             names = said  # 东阳横店，横店镇那个: the town said bare, then again in full
