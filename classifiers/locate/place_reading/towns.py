@@ -125,7 +125,7 @@ def name_of_its_own(vocab: Vocabulary, rest: str) -> bool:
 
 # What an estate adds to a place's name, no name by itself (运河人家小区 is no 人家小区 in 运河街道)
 _ESTATE_NAME_WORDS = frozenset(("人家", "家园", "花园", "新村", "新城", "嘉园", "雅苑", "名苑", "华府", "公馆", "佳苑",
-                                "小镇", "新苑", "名城", "首府", "人家园"))
+                                "小镇", "新苑", "名城", "首府"))
 
 
 def _road_of_its_own(vocab: Vocabulary, rest: str) -> bool:
