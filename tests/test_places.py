@@ -2661,3 +2661,11 @@ def test_a_school_said_short_right_after_a_word_that_ends_names():
 ])
 def test_a_city_a_lane_in_general_and_a_kind_of_bin_are_no_place_names(text, expected):
     check(text, expected)
+
+
+def test_a_name_the_operator_read_back_and_the_caller_confirmed_before_the_details():
+    # 李氏花园 → 是礼士花园吗？对对对 → …三号楼一单元楼道内，对吧？对: the estate read back, the details the caller's
+    check("接线员：您好，12345。 来电人：喂，我要投诉，老是有人在楼道里抽烟。 接线员：您是哪个小区？ 来电人：李氏花园。 "
+          "接线员：是礼士花园吗？ 来电人：对对对，礼士花园。 接线员：几号楼？ 来电人：三号楼，一单元。 "
+          "接线员：三号楼一单元楼道内，对吧？ 来电人：对。",
+          {"compound": "礼士花园", "building": "3", "unit": "1", "side": "内"})

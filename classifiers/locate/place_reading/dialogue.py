@@ -149,11 +149,22 @@ def read_back(said: list[tuple[str, str]]) -> tuple[str | None, bool]:
     return found, False
 
 
+def _confirmed_lines(said: list[tuple[str, str]]) -> list[str]:
+    """Every line the operator read back that the caller confirmed, in order."""
+    return [_ASKS_TO_CONFIRM.sub("", asked.strip()) for asked, reply in said if _confirmed(asked, reply)]
+
+
 def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Callable[[str], Place | None]) -> Place | None:
     """`place` as the operator read it back, where the caller confirmed a read-back naming a
     place; the district, street, side and stretch the operator left out are the caller's."""
     back_said, closing = read_back(said)
     back = read(back_said) if back_said else None
+    earlier = False
+    if (back is None or not back.specific) and not closing:
+        # (是礼士花园吗？对对对 … 三号楼一单元楼道内，对吧？对: the last read-back naming a place, the
+        # details confirmed after it the caller's)
+        back = next((b for line in reversed(_confirmed_lines(said)) if (b := read(line)) is not None and b.specific), None)
+        earlier = back is not None
     if back is None or not back.specific:
         return place
     if closing and not (place is not None and _names_alike(back, place)):
@@ -164,7 +175,7 @@ def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Calla
         return place  # (a stretch or junction the read-back, said without 从 or 与, reads as less)
     # Of the thing the read-back names, the caller's details fill in what it left out (东四十条宿舍2号楼？
     # 对！2号楼，3单元); of another thing, only where it is.
-    same = any(getattr(back, key) and getattr(back, key) == getattr(place, key) for key in NAMED_KINDS)
+    same = earlier or any(getattr(back, key) and getattr(back, key) == getattr(place, key) for key in NAMED_KINDS)
     for key in _DETAILS if same else _FROM_CALLER:
         if not getattr(back, key):
             setattr(back, key, getattr(place, key))
