@@ -2669,3 +2669,8 @@ def test_a_name_the_operator_read_back_and_the_caller_confirmed_before_the_detai
           "接线员：是礼士花园吗？ 来电人：对对对，礼士花园。 接线员：几号楼？ 来电人：三号楼，一单元。 "
           "接线员：三号楼一单元楼道内，对吧？ 来电人：对。",
           {"compound": "礼士花园", "building": "3", "unit": "1", "side": "内"})
+
+
+def test_a_district_and_street_as_the_operator_read_them_back_and_the_caller_confirmed():
+    check("话务员：您好，请问有什么可以帮您？ 市民：我想反映一下，东丹街道这边，好多老旧小区没有充电桩。 "
+          "话务员：是东单街道吗？ 市民：对，东单街道，好几个小区都这样。", {"street": "东单街道"})

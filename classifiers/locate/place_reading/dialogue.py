@@ -166,6 +166,10 @@ def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Calla
         back = next((b for line in reversed(_confirmed_lines(said)) if (b := read(line)) is not None and b.specific), None)
         earlier = back is not None
     if back is None or not back.specific:
+        if place is not None and not closing and back_said and (divisions := read(back_said)) is not None:
+            # 新无区，说放街道 / 是新吴区硕放街道吗？对对: the district and street as the operator read them back
+            place.district = divisions.district or place.district
+            place.street = divisions.street or place.street
         return place
     if closing and not (place is not None and _names_alike(back, place)):
         return place  # (a summing-up naming something else: a department, a misheard name)
