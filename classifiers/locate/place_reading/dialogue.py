@@ -140,10 +140,8 @@ _OK = re.compile(r"^\s*(?:好的|好|嗯|行|明白了?|收到)\s*[，,。.]?|[�
 def read_back(said: list[tuple[str, str]]) -> tuple[str | None, bool]:
     """The last place-bearing line the operator read back that the caller then confirmed, or else
     the operator's summing-up that ends the call, which the caller heard and let stand (True)."""
-    found = None
-    for asked, reply in said:
-        if _confirmed(asked, reply):
-            found = _ASKS_TO_CONFIRM.sub("", asked.strip())
+    confirmed = _confirmed_lines(said)
+    found = confirmed[-1] if confirmed else None
     if found is None and said and not said[-1][1]:
         return _OK.sub("", said[-1][0].strip()) or None, True
     return found, False
@@ -158,18 +156,19 @@ def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Calla
     """`place` as the operator read it back, where the caller confirmed a read-back naming a
     place; the district, street, side and stretch the operator left out are the caller's."""
     back_said, closing = read_back(said)
-    back = read(back_said) if back_said else None
+    last = back = read(back_said) if back_said else None
     earlier = False
-    if (back is None or not back.specific) and not closing:
+    if (last is None or not last.specific) and not closing:
         # (是礼士花园吗？对对对 … 三号楼一单元楼道内，对吧？对: the last read-back naming a place, the
-        # details confirmed after it the caller's)
-        back = next((b for line in reversed(_confirmed_lines(said)) if (b := read(line)) is not None and b.specific), None)
+        # details confirmed after it the caller's; the very last, read above, names none)
+        before = _confirmed_lines(said)[:-1]
+        back = next((b for line in reversed(before) if (b := read(line)) is not None and b.specific), None)
         earlier = back is not None
     if back is None or not back.specific:
-        if place is not None and not closing and back_said and (divisions := read(back_said)) is not None:
+        if place is not None and not closing and last is not None:
             # 新无区，说放街道 / 是新吴区硕放街道吗？对对: the district and street as the operator read them back
-            place.district = divisions.district or place.district
-            place.street = divisions.street or place.street
+            place.district = last.district or place.district
+            place.street = last.street or place.street
         return place
     if closing and not (place is not None and _names_alike(back, place)):
         return place  # (a summing-up naming something else: a department, a misheard name)

@@ -458,14 +458,13 @@ def _without_short_district(vocab: Vocabulary, found: Name,
 
 
 _BEFORE_COUNTY = frozenset("是在住的")
-_CJK_CHAR = re.compile(rf"[{CJK}]")
 
 
 def _county_before_name(vocab: Vocabulary, t: str, found: Name) -> tuple[Name | None, Name]:
     """An estate or landmark with its county or district said short before it, at the start of a
     phrase (廉江城南花园十栋, 吴川鉴江大桥, 霞山国贸公交站 → 廉江市, 城南花园): what follows must be
     a name of its own, not a kind (吴川大桥)."""
-    if found.start > 0 and _CJK_CHAR.match(t, found.start - 1) and t[found.start - 1] not in _BEFORE_COUNTY:
+    if found.start > 0 and _CJK_NEXT.match(t, found.start - 1) and t[found.start - 1] not in _BEFORE_COUNTY:
         return None, found
     value = found.value
     for k in (3, 2):

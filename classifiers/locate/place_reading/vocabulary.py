@@ -27,7 +27,7 @@ class Vocabulary:
         self.streets = streets
         self._towns = towns_by_district() if towns is None else towns
         self._bare_towns: dict[str, dict[str, str]] = {}
-        self._short_only: dict[str, int] = {}
+        self._street_prefixes: dict[str, int] = {}
         self.words = w = words
         boundaries = w["names.boundaries"]
         self.single_boundaries = {b for b in boundaries if len(b) == 1}
@@ -200,11 +200,11 @@ class Vocabulary:
     def said_short_only(self, short: str) -> bool:
         """Is a district's short name (霞山, 廉江) a name few streets and towns start with, unlike
         a word many places are named with (东湖, 龙湖, 临江)? (cached)"""
-        if not self._short_only:  # streets counted by their first two, three and four characters, once
+        if not self._street_prefixes:  # streets counted by their first two, three and four characters, once
             for street in self.streets:
                 for k in (2, 3, 4):
-                    self._short_only[street[:k]] = self._short_only.get(street[:k], 0) + 1
-        return self._short_only.get(short, 0) <= _FEW_TOWNS_NAMED
+                    self._street_prefixes[street[:k]] = self._street_prefixes.get(street[:k], 0) + 1
+        return self._street_prefixes.get(short, 0) <= _FEW_TOWNS_NAMED
 
     def towns_of(self, district: str) -> Set[str]:
         """A district's towns and street offices in the division table."""
