@@ -2674,3 +2674,38 @@ def test_a_name_the_operator_read_back_and_the_caller_confirmed_before_the_detai
 def test_a_district_and_street_as_the_operator_read_them_back_and_the_caller_confirmed():
     check("话务员：您好，请问有什么可以帮您？ 市民：我想反映一下，东丹街道这边，好多老旧小区没有充电桩。 "
           "话务员：是东单街道吗？ 市民：对，东单街道，好几个小区都这样。", {"street": "东单街道"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a district or town said alone, the spot named much later after words that say this is where
+    ("您好：我家住在湖州南浔区，今天想反映我母亲住处附近的问题。我母亲住在双林镇。她家隔壁有一家作坊，锅炉烧的是废木料，"
+     "黑烟直接从屋顶冒出来，邻居们晾的衣服都熏黑了。作坊的地址是东升路51号。请环保部门前去查看。",
+     {"district": "南浔区", "street": "双林镇", "road": "东升路", "number": "51"}),
+    ("尊敬的领导：我是东四街道的一名居民，在这里住了四十多年了。去年说要做老旧小区改造，可是施工队挖开的沟一直没有回填，"
+     "老人买菜、孩子上学都得绕着走。我说的这个地方在史家小区，具体是4号楼东侧那条沟。",
+     {"street": "东四街道", "compound": "史家小区", "building": "4", "side": "东侧"}),
+])
+def test_a_letter_that_names_the_spot_far_from_its_district(text, expected):
+    check(text, expected)
+
+
+def test_a_side_word_starting_a_name_is_no_side():
+    # 南昌路上的上海市场: 上 starts the market's name
+    check("来电人补充具体位置为南昌路上的上海市场西门旁边。",
+          {"road": "南昌路", "landmark": "上海市场", "gate": "西门", "side": "旁"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an estate, then one of its buildings said alone further on
+    ("你好：我想反映一下我们小区的消防问题。我们是龙港市海港家园，小区一共十几栋楼，问题最严重的是3幢。3幢的地下室被人"
+     "分隔成了十几个小间出租。", {"district": "龙港市", "compound": "海港家园", "building": "3"}),
+    ("敬啟者：本人為東四十條宿舍住戶。近兩週以來，3號樓西側的雨水管斷裂，雨水直接沖刷牆根。",
+     {"compound": "东四十条宿舍", "building": "3", "side": "西侧"}),
+    # … but not the writer's own building, nor one at the gate named, nor a question for one
+    ("来电人反映：史家小区北门内侧的垃圾站三天未清运，垃圾溢出到路面。来电人住该小区6号楼，要求尽快处理。",
+     {"compound": "史家小区", "gate": "北门", "side": "内"}),
+    ("接线员：哪个小区？ 来电人：南山苑 接线员：具体哪一栋？ 来电人：三栋 三栋旁边 垃圾桶",
+     {"compound": "南山苑", "building": "3", "side": "旁"}),
+])
+def test_a_building_said_alone_after_its_estate(text, expected):
+    check(text, expected)

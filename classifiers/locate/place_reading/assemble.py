@@ -22,6 +22,7 @@ from classifiers.locate.place_reading.place import NAMED_KINDS, Name, Place
 from classifiers.locate.place_reading.problem_place import lives_at, problem_place
 from classifiers.locate.place_reading.said_later import (
     bridge_side_said_later,
+    building_said_later,
     detail_answered,
     exit_said_later,
     gate_said_later,
@@ -41,6 +42,8 @@ _DETAILS = ("number", "cross_road", "between", "stretch", "building", "unit", "g
 _SAID_AGAIN_REACH = 40
 _TRAILING = ",. "
 _VAGUE_SIDE = "旁"
+_ON_OR_UNDER = "上下"
+_SIDE_SECOND = "面边头方"  # (桥下面那个公共厕所: a side, then the place there)
 _VILLAGE_SIDE_REACH = 160  # how far after a village its side may be said, calling it 村
 # what is no name of its own at a junction (交叉口东北角那个工地, 交叉口的过街地下通道)
 _UNNAMED_AT_JUNCTION = re.compile(r"^[东西南北]{1,2}角|工地$|通道$|地道$|^过街")
@@ -78,7 +81,11 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0,
         if phase and place.compound.endswith(phase.group()):
             pos = phase.end()  # 幸福里小区西区，西区大门口: the section said again (no district)
             continue
-        q = detail_at(vocab, t, p, place)
+        if n is not None and n is not first and t[p] in _ON_OR_UNDER and t[p + 1] not in _SIDE_SECOND \
+                and n.kind in ("landmark", "compound") and n.end - n.start > 3:
+            q = 0  # (南昌路上的上海市场: 上 starts the market's name, it is no side)
+        else:
+            q = detail_at(vocab, t, p, place)
         if q:
             pos = end = q
             continue
@@ -133,7 +140,8 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0,
     if not place.specific and (place.street or place.district):
         end = _division_office(vocab, t, place, first, end)
     if not place.specific and first.kind in ("district", "street"):
-        finer = _named_after_division(vocab, t, names, place, end) or _after_home_division(vocab, t, names, first, end)
+        finer = (_named_after_division(vocab, t, names, place, end) or _after_home_division(vocab, t, names, first, end)
+                 or _named_by_cue(vocab, t, names, place, end))
         if finer is not None:
             return finer
     if not place.specific:
@@ -162,6 +170,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0,
         exit_said_later(vocab, t, place, end, names)
         number_said_later(vocab, t, place, end, names)
         number_put_right_later(vocab, t, place, end, names)
+        building_said_later(vocab, t, place, end, names)
         _divisions_said_again(t, names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     _divisions_answered(vocab, t, names, again or place, end)
     _division_tagged_after(vocab, t, names, again or place, end, phrases)
@@ -331,6 +340,38 @@ def _after_home_division(vocab: Vocabulary, t: str, names: list[Name], first: Na
                              or place.road and place.landmark or _a_village(vocab, place.compound)):
         return None  # (街道辖区内的几处公共绿地, 乡里主街: the area itself, not a place in it)
     return place, place_end
+
+
+# 具体位置是… / 地址是… / 小区叫…: a letter naming the spot in a sentence of its own, far from the district
+_CUE = re.compile(r"(?:具体(?:的)?(?:位置|地点|地址|方位)?(?:就|是)?(?:在|是|为)|(?:地址|位置|地点|地方)(?:是|在|为)"
+                  r"|(?:小区|村子|村|胡同|市场|学校)(?:的名字|名字)?叫)[,:\s]?")
+_CUE_REACH = 400  # from the district or street said alone to the cue
+_CUE_SPOT = 6  # from the cue to the spot's first name
+
+
+def spot_cued_after(t: str, pos: int) -> bool:
+    """Whether words that say "this is where" (`_CUE`) follow `pos`."""
+    return _CUE.search(t, pos) is not None
+
+
+def _named_by_cue(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int) -> tuple[Place, int] | None:
+    """我是东四街道的一名居民…我说的这个地方在史家小区，具体是4号楼东侧 / 作坊的地址是东升路51号: a district or
+    street said alone, the spot named much later after words that say this is where: that spot, in the division."""
+    for cue in _CUE.finditer(t, end, end + _CUE_REACH):
+        later = next((n for n in names if cue.end() <= n.start <= cue.end() + _CUE_SPOT and not n.attached), None)
+        if later is None or later.kind not in (*NAMED_KINDS, "junction", "between") or later.value in GENERIC_LANDMARKS:
+            continue
+        finer, finer_end = assemble(vocab, t, [n for n in names if n.start >= later.start])
+        if finer is None or not finer.specific or finer.district and place.district and finer.district != place.district:
+            return None
+        # (我家住在南浔区…我母亲住在双林镇…作坊的地址是东升路51号: the divisions said on the way count too)
+        between = [n for n in names if end <= n.start < cue.start() and n.kind in ("district", "street")]
+        for kind in ("district", "street"):
+            said = {n.value for n in between if n.kind == kind}
+            if not getattr(finer, kind):
+                setattr(finer, kind, getattr(place, kind) or (said.pop() if len(said) == 1 else ""))
+        return finer, finer_end
+    return None
 
 
 def _a_village(vocab: Vocabulary, name: str) -> bool:

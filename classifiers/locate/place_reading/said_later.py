@@ -280,6 +280,29 @@ def number_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: 
         details_from(vocab, t, again.end() if again and again.group(1) == place.number else number.end(), place)
 
 
+_BUILDING_REACH = 120  # how far after an estate one of its buildings may still be said alone
+_OWN_HOME = re.compile(r"住[^,.!?;:/]{0,6}$")  # (我住5号楼, 来电人住该小区3栋)
+_BETWEEN_BUILDINGS = re.compile(r"[与和跟及]")  # (12号楼与13号楼之间: no one building)
+
+
+def building_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
+    """Give an estate the building said alone further on, where no other place is named in between
+    (我们是龙港市海港家园…问题最严重的是3幢; 本人为东四十条宿舍住户。…3号楼西侧的雨水管断裂): where in the
+    estate, with its unit and side — but not the writer's own building (我住5号楼)."""
+    if not place.compound or place.building or place.number or place.landmark or place.road or place.gate \
+            or place.compound.endswith(vocab.village_suffixes):
+        return
+    stop = next((n.start for n in names if end <= n.start < end + _BUILDING_REACH and n.value != place.compound
+                 and n.kind not in ("district", "street")), min(len(t), end + _BUILDING_REACH))
+    m = next((m for m in BUILDING.finditer(t, end, stop) if t[m.start() - 1] != "哪"), None)  # (哪一栋？: asked)
+    if m is None or _OWN_HOME.search(t[max(0, m.start() - 8):m.start()]) or _BETWEEN_BUILDINGS.match(t, m.end()):
+        return
+    side = place.side
+    place.side = ""
+    details_from(vocab, t, m.start(), place)
+    place.side = place.side or side
+
+
 def _other_place_after(vocab: Vocabulary, names: list, place: Place, end: int, stop: int) -> int:
     """Where the first other place is named after the place's words (or `stop`): what is said
     later belongs to the place only before it. The place's road or landmark said again, a
