@@ -2709,3 +2709,15 @@ def test_a_side_word_starting_a_name_is_no_side():
 ])
 def test_a_building_said_alone_after_its_estate(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a letter comparing with another place, then pointing at its own
+    ("您好：我经常带孙子去崇川区的濠滨广场玩，那边管理得井井有条。可是我们这里的广场，晚上灯光昏暗，地砖翘起好多块。"
+     "我说的地方是通州区金沙街道的文体中心广场，东侧靠近居民区那一片最严重。",
+     {"district": "通州区", "street": "金沙街道", "landmark": "文体中心广场", "side": "东侧"}),
+    ("尊敬的工作人员：前几天我在建国门邮局排队时看到墙上贴的便民服务电话。我想反映的是建国门社区卫生服务中心门口的无障碍坡道"
+     "被占用的问题。", {"landmark": "建国门社区卫生服务中心", "side": "门口"}),
+])
+def test_the_place_a_letter_points_at_after_another(text, expected):
+    check(text, expected)

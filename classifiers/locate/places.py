@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Set
 
-from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble, spot_cued_after
+from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble, read_further
 from classifiers.locate.place_reading.corrections import after_corrections, district_denied_with
 from classifiers.locate.place_reading.dialogue import exchanges, with_answers, with_read_back
 from classifiers.locate.place_reading.divisions import without_repeated_admin
@@ -135,9 +135,8 @@ class PlaceReader:
             place, end = assemble(vocab, t, kept, subject, phrases)
             if place is not None and not place.district and (district := district_denied_with(names, kept)):
                 place.district = district  # (云溪县那个白石镇，不对，白石乡李家湾村: the county stays)
-            if read_to == len(t) or end < read_to - WINDOW // 4 and not (
-                    place is not None and not place.specific and spot_cued_after(t, read_to)):
-                return place  # (a district alone, the spot named further on: 具体位置是…)
+            if read_to == len(t) or end < read_to - WINDOW // 4 and not read_further(vocab, t, place, read_to):
+                return place
             limit = None
 
 

@@ -349,17 +349,22 @@ _CUE_REACH = 400  # from the district or street said alone to the cue
 _CUE_SPOT = 6  # from the cue to the spot's first name
 
 
-def spot_cued_after(t: str, pos: int) -> bool:
-    """Whether words that say "this is where" (`_CUE`) follow `pos`."""
-    return _CUE.search(t, pos) is not None
+def read_further(vocab: Vocabulary, t: str, place: Place | None, pos: int) -> bool:
+    """Whether the text after `pos` may still name the problem's place: words point at it (我说的地方是…),
+    or say this is where after a district alone (具体位置是…)."""
+    return vocab.pointed.search(t, pos) is not None or (
+        place is not None and not place.specific and _CUE.search(t, pos) is not None)
 
 
 def _named_by_cue(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int) -> tuple[Place, int] | None:
     """我是东四街道的一名居民…我说的这个地方在史家小区，具体是4号楼东侧 / 作坊的地址是东升路51号: a district or
     street said alone, the spot named much later after words that say this is where: that spot, in the division."""
-    for cue in _CUE.finditer(t, end, end + _CUE_REACH):
+    cues = sorted([*_CUE.finditer(t, end, end + _CUE_REACH), *vocab.pointed.finditer(t, end, end + _CUE_REACH)],
+                  key=lambda m: m.start())
+    for cue in cues:
         later = next((n for n in names if cue.end() <= n.start <= cue.end() + _CUE_SPOT and not n.attached), None)
-        if later is None or later.kind not in (*NAMED_KINDS, "junction", "between") or later.value in GENERIC_LANDMARKS:
+        if later is None or later.value in GENERIC_LANDMARKS \
+                or later.kind not in (*NAMED_KINDS, "junction", "between", "district", "street"):
             continue
         finer, finer_end = assemble(vocab, t, [n for n in names if n.start >= later.start])
         if finer is None or not finer.specific or finer.district and place.district and finer.district != place.district:

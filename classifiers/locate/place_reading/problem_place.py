@@ -20,6 +20,7 @@ _ADDRESS_FIELD = re.compile(r"(?:事发|问题)?(?:地址|地点|位置):")
 # …said in a sentence of an operator's summary (其已向东四派出所报案…，问题地点为东四九条28号门前)
 _PLACE_STATED = re.compile(r"(?:事发|问题)(?:地址|地点|位置)(?:为|是|在|位于)")
 _PLACE_STATED_REACH = 60
+_POINTED_REACH = 400
 # A name the caller came from, not where the problem is: 从X(那边)出来/过来/走过去…, 途经X，步行至…
 # (从A到B alone is a stretch, read elsewhere.)
 _CAME_FROM = re.compile(r"(?:那边|这边|那儿|这儿|家里|家)?(?:溜达|走|跑|骑|开|下班|放学|买菜|办事)?(?:过来|出来|过去|出发|回来)"
@@ -86,6 +87,13 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
         field = _PLACE_STATED.search(t, first.end, first.start + _PLACE_STATED_REACH)
     if field:
         first = next((n for n in starters if field.end() <= n.start <= field.end() + 2), first)
+    # 我经常带孙子去崇川区的濠滨广场玩…我说的地方是通州区金沙街道的文体中心广场: the place pointed at
+    pointed = vocab.pointed.search(t, first.end, first.end + _POINTED_REACH)
+    named = next((n for n in starters if pointed and pointed.end() <= n.start <= pointed.end() + 1), None)
+    alone = first.kind in ("district", "street") and not any(
+        first.end <= n.start <= first.end + 2 and n.kind in NAMED_KINDS for n in starters)
+    if named is not None and named.value != first.value and not alone:
+        return named  # (a district or town alone: the spot pointed at is in it, read by assemble)
     # 从北京站出来往北走…天桥上, 途经朝阳门地铁站，步行至…: where the caller came from
     while first is not starters[-1] and (
             t.endswith("从", 0, first.start) and _CAME_FROM.match(t, first.end)

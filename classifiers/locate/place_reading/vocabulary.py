@@ -102,6 +102,7 @@ class Vocabulary:
         self.residence_end = re.compile(f"(?:{_alternation(w['phrases.residence'])})$")
         self.turn_re = re.compile(_alternation(w["phrases.turns"]))
         self.not_here = re.compile(_alternation(w["phrases.not_here"]))
+        self.pointed = re.compile(_alternation(w["phrases.pointed"]))
         self.routine = re.compile(_alternation(w["phrases.routine"]))
         self.errand_after = re.compile(rf"[\s,{PHRASE_BREAK}]*(?:这边|那边|这儿|那儿|这里|那里)?[\s{PHRASE_BREAK}]*"
                                        rf"(?:{_alternation(w['phrases.errands'])})")

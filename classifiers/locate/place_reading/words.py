@@ -32,7 +32,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
               "not_districts": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
                 "junctions": "list", "between_ends": "list", "descriptions": "list", "not_sides": "list",
-                "residence": "list", "division_asked": "list", "division_belongs": "list", "turns": "list", "not_here": "list", "routine": "list", "errands": "list", "misheard": "map",
+                "residence": "list", "division_asked": "list", "division_belongs": "list", "turns": "list", "pointed": "list", "not_here": "list", "routine": "list", "errands": "list", "misheard": "map",
                 "form_labels": "list", "form_dump_labels": "list", "form_not_here": "list", "note_words": "list"},
     "gates": {"directions": "list", "named": "list", "undirected": "list"},
     "directions": {"words": "list", "endings": "list", "village_suffixes": "list"},
