@@ -1143,7 +1143,9 @@ def test_forms_corrections_and_where_the_writer_comes_from(text, expected):
 
 @pytest.mark.parametrize("text, expected", [
     # a name said again at once in other words: a homophone put right, the name in full, a correction
-    ("那个 东四 那个 龙福花园 隆福 隆福花园 的北门 北门口 有人卖活禽", {"compound": "隆福花园", "gate": "北门", "side": "门口"}),
+    # (东四 opening the message is the street the estate is in, 东四街道: a town said bare)
+    ("那个 东四 那个 龙福花园 隆福 隆福花园 的北门 北门口 有人卖活禽",
+     {"street": "东四街道", "compound": "隆福花园", "gate": "北门", "side": "门口"}),
     ("那个 李氏公园 就是礼士公园 里面 有人遛狗不拴绳", {"landmark": "礼士公园", "side": "内"}),
     ("东堂紫胡同 不是 东堂子胡同 五十一号 门口 水管漏水", {"road": "东堂子胡同", "number": "51", "side": "门口"}),
     ("就是那个，北，北小街，不是南小街啊，北小街，南段那块儿有个饭馆油烟直排", {"road": "北小街", "stretch": "南段"}),
@@ -2720,4 +2722,17 @@ def test_a_building_said_alone_after_its_estate(text, expected):
      "被占用的问题。", {"landmark": "建国门社区卫生服务中心", "side": "门口"}),
 ])
 def test_the_place_a_letter_points_at_after_another(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a chat message opening with a town said bare, then the place in it: the town is the street
+    ("容桂 华口大道同新宁路交界/个红绿灯坏咗成日 啲车乱咁冲",
+     {"street": "容桂街道", "road": "华口大道", "cross_road": "新宁路"}),
+    ("西樵 吉水村 村尾嗰条水沟/塞晒啦", {"street": "西樵镇", "compound": "吉水村"}),
+    # … not a word that names no town here (路口), nor the first word of the name that follows (东四 东四地铁站)
+    ("那个 路口 就是 东四十条 嗯 和 朝阳门北小街 交叉那个 十字路口", {"road": "东四十条", "cross_road": "朝阳门北小街"}),
+    ("东四 东四地铁站 那个 C口 出来 那个 扶梯 坏了", {"landmark": "东四地铁站", "exit": "C"}),
+])
+def test_a_message_opening_with_a_town_said_bare(text, expected):
     check(text, expected)

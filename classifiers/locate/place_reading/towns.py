@@ -35,6 +35,8 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
     if said is not None:
         return said
     districts = [n for n in names if n.kind == "district"]
+    if not districts:
+        return _opening_town(vocab, t, names, phrases)
     for district in districts:
         towns = vocab.bare_towns(district.value)
         if not towns:
@@ -71,6 +73,23 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
                 if town is not None and not any(n.start < m.start() and m.start() - k < n.end for n in names) \
                         and not _named_after(names, t[m.start() - k:m.start()], m.end()):
                     return sorted([*names, Name("street", town, m.start() - k, m.start())], key=lambda n: n.start)
+    return names
+
+
+_OPENING_LENGTHS = (3, 2)
+
+
+def _opening_town(vocab: Vocabulary, t: str, names: list[Name], phrases: frozenset[int]) -> list[Name]:
+    """容桂 华口大道同新宁路交界 / 西樵 吉水村 村尾: a chat message that opens with a town said bare, a
+    pause, then the place in it — the town is the street (by the national table: no district is said)."""
+    for k in _OPENING_LENGTHS:
+        town = vocab.town_anywhere(t[:k]) if k in phrases else ""
+        if not town or any(n.start < k for n in names):
+            continue
+        after = next((n for n in names if n.start >= k), None)
+        if after is None or after.start != k or after.kind not in NAMED_KINDS or after.value.startswith(t[:k]):
+            return names  # (东四 东四地铁站: the station's name said first; 融水 汪洞乡: a county's)
+        return [Name("street", town, 0, k), *names]
     return names
 
 

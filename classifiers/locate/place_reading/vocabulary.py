@@ -11,6 +11,7 @@ from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.words import PlaceWords, division_names, towns_by_district
 
 _TOWN_SUFFIXES = ("街道", "镇", "乡")
+_COMMONER = ("乡", "街道", "镇")  # of towns of one name, the one said bare is likelier the last
 _FEW_TOWNS_NAMED = 2  # streets and towns named with a district's short name, at most, for it to name the district
 # where a district said short may start: the text's start, after a pause or a digit, after 是 / 在 / 的
 _PHRASE_START = re.compile(rf"(?:^|(?<=[^{CJK}])|(?<=[是在的]))[{CJK}]")
@@ -27,6 +28,7 @@ class Vocabulary:
         self.streets = streets
         self._towns = towns_by_district() if towns is None else towns
         self._bare_towns: dict[str, dict[str, str]] = {}
+        self._towns_anywhere: dict[str, str] = {}
         self._street_prefixes: dict[str, int] = {}
         self.words = w = words
         boundaries = w["names.boundaries"]
@@ -224,6 +226,21 @@ class Vocabulary:
                     seen[bare] = town if bare not in seen else None  # (金沙镇 and 金沙街道: not said which)
             found = self._bare_towns[district] = {bare: town for bare, town in seen.items() if town}
         return found
+
+    def town_anywhere(self, bare: str) -> str:
+        """The town of the national table said bare (容桂 → 容桂街道, 乐从 → 乐从镇), "" where none is or
+        the word is a city's or district's short name too; of 镇, 街道 and 乡 of one name, the town (镇)
+        is the commoner (cached)."""
+        if not self._towns_anywhere:
+            for town in sorted(self.streets, key=lambda s: _COMMONER.index(s[-2:] if s.endswith("街道") else s[-1])
+                               if s.endswith(_TOWN_SUFFIXES) else 0):
+                suffix = next((x for x in _TOWN_SUFFIXES if town.endswith(x)), "")
+                if suffix and len(town) - len(suffix) >= 2:
+                    self._towns_anywhere[town[:-len(suffix)]] = town  # (镇 written last wins)
+        if bare in self.city_short or bare in self.district_short or bare.endswith(self.road_suffixes) \
+                or self.junctions.search(bare):
+            return ""  # (路口 is no 路口镇)
+        return self._towns_anywhere.get(bare, "")
 
     def crosses_boundary(self, name: str) -> bool:
         """Does a would-be name hold a word that ends the text before a name (昨天, 我家)?"""
