@@ -2736,3 +2736,20 @@ def test_the_place_a_letter_points_at_after_another(text, expected):
 ])
 def test_a_message_opening_with_a_town_said_bare(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a message opening with a county said short, then the place in it (not an estate 清苑 or a shop 高碑店)
+    ("清苑 一亩泉桥 下边 河里漂着好多死鱼", {"district": "清苑区", "landmark": "一亩泉桥", "side": "下"}),
+    ("高碑店 和顺路45号/路灯一闪一闪的", {"district": "高碑店市", "road": "和顺路", "number": "45"}),
+    # … but not a city's name, which is no county's (长沙 is 长沙市 before 长沙县)
+    ("长沙 五一大道和黄兴中路路口 红绿灯又坏了", {"road": "五一大道", "cross_road": "黄兴中路"}),
+])
+def test_a_message_opening_with_a_county_said_short(text, expected):
+    check(text, expected)
+
+
+def test_a_house_number_a_letter_adds_far_on():
+    check("主题：关于本司胡同夜间噪音的反映 您好：我要反映的地方在本司胡同。那里有一家小酒吧，每天营业到凌晨两点，客人在门外大声喧哗、"
+          "摔酒瓶，周围居民苦不堪言。我们打过110，来了就安静一会儿，走了照旧。补充一下具体门牌：41号。恳请有关部门依法处理。",
+          {"road": "本司胡同", "number": "41"})

@@ -263,7 +263,10 @@ def exit_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: li
 
 
 _NUMBER_REACH = 60  # how far after a road its house number may be said, after 门牌
-_DOORPLATE = re.compile(r"门牌(?:号)?|多少号")  # (福海路 多少号 我看看 / 202号: asking himself)
+_DOORPLATE = re.compile(r"门牌(?:号)?|多少号")
+_PLATE_STATED = re.compile(r"门牌(?:号)?(?:是|为|:)")
+_PLATE_STATED_REACH = 400
+_PLATE_TO_NUMBER = 3  # (福海路 多少号 我看看 / 202号: asking himself)
 
 
 def number_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
@@ -273,6 +276,10 @@ def number_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: 
         return
     stop = _other_place_after(vocab, names, place, end, min(len(t), end + _NUMBER_REACH))
     plate = _DOORPLATE.search(t, end, stop)
+    if plate is None:  # (…街上新开的一家汽修店…。补充：汽修店门牌是115号: a letter adding it far on)
+        stop = _other_place_after(vocab, names, place, end, min(len(t), end + _PLATE_STATED_REACH))
+        plate = _PLATE_STATED.search(t, end, stop)
+        stop = min(stop, plate.end() + _PLATE_TO_NUMBER) if plate else stop
     number = NUMBER.search(t, plate.end(), stop) if plate else None
     if number:
         place.number = number.group(1)

@@ -83,6 +83,13 @@ def _opening_town(vocab: Vocabulary, t: str, names: list[Name], phrases: frozens
     """容桂 华口大道同新宁路交界 / 西樵 吉水村 村尾: a chat message that opens with a town said bare, a
     pause, then the place in it — the town is the street (by the national table: no district is said)."""
     for k in _OPENING_LENGTHS:
+        district = vocab.district_short.get(t[:k]) if k in phrases and t[:k] not in vocab.city_short else None
+        said = [n for n in names if n.start < k]
+        if district and all(n.start == 0 and n.end == k and n.kind in NAMED_KINDS for n in said):
+            # 清苑 一亩泉桥 下边, 高碑店 金泰家园 东门对过: a district said short (not an estate 清苑 or a shop 高碑店)
+            after = next((n for n in names if n.start >= k), None)
+            if after is not None and after.start == k and after.kind in NAMED_KINDS and not after.value.startswith(t[:k]):
+                return [Name("district", district, 0, k), *(n for n in names if n not in said)]
         town = vocab.town_anywhere(t[:k]) if k in phrases else ""
         if not town or any(n.start < k for n in names):
             continue
