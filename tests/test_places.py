@@ -2753,3 +2753,12 @@ def test_a_house_number_a_letter_adds_far_on():
     check("主题：关于本司胡同夜间噪音的反映 您好：我要反映的地方在本司胡同。那里有一家小酒吧，每天营业到凌晨两点，客人在门外大声喧哗、"
           "摔酒瓶，周围居民苦不堪言。我们打过110，来了就安静一会儿，走了照旧。补充一下具体门牌：41号。恳请有关部门依法处理。",
           {"road": "本司胡同", "number": "41"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the county's seat (县城) said between the county and the road or estate in it
+    ("五莲县城解放路和富强路那个路口，红绿灯倒了", {"district": "五莲县", "road": "解放路", "cross_road": "富强路"}),
+    ("五莲县城凤凰苑从夜来后晌就停水了", {"district": "五莲县", "compound": "凤凰苑"}),
+])
+def test_the_county_seat_before_a_name(text, expected):
+    check(text, expected)

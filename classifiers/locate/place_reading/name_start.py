@@ -11,7 +11,8 @@ _BUS_BEFORE = ("公交", "坐", "乘", "搭", "趟")  # 公交2路, 坐2路: lik
 _COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
 _AFTER_DIVISION = set("那")
 _SURNAMES = set("段")  # boundary words that are surnames too, before 家 (段家滩)
-_AFTER_HE = set("平谐顺美睦")  # 和平, 和谐, 和顺 …: 和 starting a name, not joining two
+_AFTER_HE = set("平谐顺美睦")
+_SEAT = "县城"  # 和平, 和谐, 和顺 …: 和 starting a name, not joining two
 
 
 def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool,
@@ -63,4 +64,6 @@ def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len
         i -= 1
     if i > 0 and t[i - 1].isascii() and t[i - 1].isalnum() and t[i] in _COUNTERS and i < s0:
         i += 1  # 10点以后长江中路, A3区实验中学: the name starts after the time or the code
+    if i == floor and i > 0 and t.startswith(_SEAT, i - 1) and s0 - i > 2:
+        i += 1  # 五莲县城解放路: the county's seat (县城), then the road in it
     return i
