@@ -1257,3 +1257,15 @@ def test_one_more_problem_added_in_a_second_letter_is_not_joined():
     first = ("您好：丹徒区宝堰镇宝堰中学门口路段限速标志被撞倒。", "BJ-02010", "")
     more = ("您好，再补一个问题：宝堰中学门口那段路没有减速带，放学时车开得飞快，建议加装减速带。与前一封标志被撞倒是两件事。", "BJ-02010", "")
     assert _two_reports_at_one_spot(first, more).action != "attach"
+
+
+def test_the_same_person_saying_he_reported_it_before_and_it_is_still_there_is_chasing_not_reporting_it_back():
+    # 还是黑的 sounds like "again" to the recurrence model; 上次反映的 … 还是 with no "fixed" word is a chase
+    _, (same, _other) = _chased(("平桥区洋山路天安小区后门那段路的路灯全灭了，一到晚上啥都看不见，麻烦修一下", "BJ-01037"),
+                                ("还冇修好？上次反映的天安小区后门那几盏路灯，都十来天了还是黑的，到底有没有人管", "BJ-01037"), 10)
+    assert same.action == "attach" and same.case_no == "C1"
+    assert "recurrence" not in same.candidates[0].explanation
+    # fixed, then back, is still a new occurrence, whoever says it
+    _, (back, _other) = _chased(("平桥区洋山路天安小区后门那段路的路灯全灭了，一到晚上啥都看不见，麻烦修一下", "BJ-01037"),
+                                ("上次反映的天安小区后门那几盏路灯，修好了没几天，昨晚又全黑了", "BJ-01037"), 10)
+    assert back.action != "attach" and back.candidates[0].explanation.get("recurrence")

@@ -54,7 +54,13 @@ from rapidfuzz import fuzz, process
 from classifiers.dedupe.faults import fault_kinds, fault_model, faults_alike, pair_reader, text_profile
 from classifiers.dedupe.objects import object_kinds, objects_differ
 from classifiers.dedupe.place_match import named_bare, place_keys, same_place
-from classifiers.dedupe.recurrence import history_model, recurrence_score, says_another_problem, still_score
+from classifiers.dedupe.recurrence import (
+    history_model,
+    recurrence_score,
+    reported_before,
+    says_another_problem,
+    still_score,
+)
 from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.locate.geometry import near_distance_m
 from classifiers.normalize import chinese_numeral, normalize
@@ -347,6 +353,7 @@ class Prepared(NamedTuple):
     recurrence: float  # how surely it says the problem was fixed and is back (recurrence.py)
     objects: frozenset[str] = frozenset()  # the things it names (objects.py)
     another: bool = False  # it says it is another problem than one told before (recurrence.py)
+    reported: bool = False  # it says the caller reported it before (上次反映的…; recurrence.py)
 
 
 def prepare_report(text: str) -> Prepared:
@@ -355,7 +362,7 @@ def prepare_report(text: str) -> Prepared:
     normalized = normalize(text or "")  # once, for all the readers
     basic = _basic_normalize(text, normalized)
     return Prepared(prepare_text(text, basic), _faults_of(text, basic), recurrence_score(text, normalized),
-                    _objects_of(text, basic), says_another_problem(text, normalized))
+                    _objects_of(text, basic), says_another_problem(text, normalized), reported_before(normalized))
 
 
 def warm_up(scoring: bool = True) -> None:
@@ -1059,9 +1066,12 @@ class DuplicateIndex:
         q.place = dict(place or {})
         q.place_keys = frozenset(place_keys(q.place, query=True))
         q.close = frozenset(c for c in (q.code, *close_codes) if c)
-        q.recurs = prepared.recurrence >= self.recurrence_threshold
         q.another = prepared.another
         q.text, q.still = text, None
+        # (俺上回反映的…到现在还是黑的: said reported before and still not fixed, with no "fixed" word, it
+        # is a chase however much the recurrence model hears "again" in 还是)
+        q.recurs = prepared.recurrence >= self.recurrence_threshold and not (
+            prepared.recurrence < 1.0 and prepared.reported and q.says_still(self.still_threshold))
         return q
 
     def check(

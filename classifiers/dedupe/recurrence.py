@@ -26,7 +26,8 @@ from classifiers.dedupe.settings import DuplicateSettings
 from classifiers.dedupe.textmodel import CharLinear, cached, vectorizer
 from classifiers.normalize import normalize
 
-__all__ = ["DuplicateWordsError", "recurrence_score", "says_another_problem", "says_it_recurred", "still_score"]
+__all__ = ["DuplicateWordsError", "recurrence_score", "reported_before", "says_another_problem", "says_it_recurred",
+           "still_score"]
 
 WORDS = Path(__file__).resolve().parents[1] / "data" / "duplicate_words.toml"
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "recurrence.jsonl"
@@ -153,6 +154,16 @@ def says_it_recurred(text: str, threshold: float | None = None, path: Path = WOR
 @lru_cache(maxsize=4)
 def _another(path: Path = WORDS) -> re.Pattern:
     return re.compile("|".join(map(re.escape, _words(word_file(path), "another", path))))
+
+
+@lru_cache(maxsize=4)
+def _reported_before(path: Path = WORDS) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, _words(word_file(path), "reported_before", path))))
+
+
+def reported_before(normalized: str, path: Path = WORDS) -> bool:
+    """True when the (normalised) report says the caller reported the problem before ("上次反映的…")."""
+    return bool(_reported_before(path).search(normalized))
 
 
 def says_another_problem(text: str, normalized: str | None = None, path: Path = WORDS) -> bool:

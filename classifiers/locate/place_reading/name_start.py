@@ -64,6 +64,6 @@ def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len
         i -= 1
     if i > 0 and t[i - 1].isascii() and t[i - 1].isalnum() and t[i] in _COUNTERS and i < s0:
         i += 1  # 10点以后长江中路, A3区实验中学: the name starts after the time or the code
-    if i == floor and i > 0 and t.startswith(_SEAT, i - 1) and s0 - i > 2:
-        i += 1  # 五莲县城解放路: the county's seat (县城), then the road in it
+    if i == floor and i > 0 and t.startswith(_SEAT, i - 1) and s0 - i > 2 and not t.startswith("城关", i):
+        i += 1  # 五莲县城解放路: the county's seat (县城), then the road in it (not 罗山县城关小罗山路: 城关)
     return i
