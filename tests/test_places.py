@@ -2762,3 +2762,13 @@ def test_a_house_number_a_letter_adds_far_on():
 ])
 def test_the_county_seat_before_a_name(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a county said short right before one of its towns: 的 and a pause between them, or read across them
+    ("阳信的/河流镇/镇政府东边那个路口 路灯杆子倒了", {"district": "阳信县", "street": "河流镇", "landmark": "镇政府", "side": "东侧"}),
+    ("滨城北镇街道老城影剧院门口 一到晚上就有人聚众喝酒",
+     {"district": "滨城区", "street": "北镇街道", "landmark": "老城影剧院", "side": "门口"}),
+])
+def test_a_county_said_short_before_its_town(text, expected):
+    check(text, expected)

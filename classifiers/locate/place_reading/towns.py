@@ -30,7 +30,7 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
         if said is not None and sum(n.kind == "street" for n in said) > 1 \
                 and len({n.value for n in said if n.kind == "street"}) == 1:
             names = said  # 东阳横店，横店镇那个: the town said bare, then again in full
-        return [_town_office(vocab, t, n) for n in names]
+        return [_town_office(vocab, t, n) for n in _county_said_before_town(vocab, t, names)]
     said = _short_district_then_town(vocab, t, names, phrases)  # (the operator may name the district later)
     if said is not None:
         return said
@@ -76,6 +76,41 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
     return names
 
 
+_SHORT_LENGTHS = (3, 2)
+_SAID_BETWEEN = ("的/", "的", "/", "")  # (阳信的/河流镇: a county said short, 的, a pause, its town)
+
+
+def _county_said_before_town(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
+    """A county said short right before one of its towns named in full: 阳信的/河流镇 (the county
+    added), 滨城北镇街道 (滨城 and 北镇街道, not 城北镇 read across them)."""
+    out = list(names)
+    for n in names:
+        if n.kind != "street":
+            continue
+        for gap in _SAID_BETWEEN:
+            for k in _SHORT_LENGTHS:
+                for start in (n.start - len(gap) - k, n.start - 1, n.start - 2) if not gap else (n.start - len(gap) - k,):
+                    end = start + k
+                    district = vocab.district_short.get(t[start:end]) if start >= 0 else None
+                    if district is None or t[end:end + len(gap)] != gap or t[start:end] in vocab.city_short:
+                        continue
+                    if start > 0 and t[start - 1] not in _OPENING_BEFORE:
+                        continue
+                    town = next((x for x in sorted(vocab.towns_of(district), key=len, reverse=True)
+                                 if t.startswith(x, end + len(gap))), None)
+                    if town is None or any(x.start < end and x.end > start for x in out if x is not n):
+                        continue
+                    street = n if end + len(gap) == n.start and town == n.value \
+                        else Name("street", town, end + len(gap), end + len(gap) + len(town))
+                    if street is not n and any(x.start < street.end and x.end > street.start for x in out if x is not n):
+                        continue
+                    out = sorted([*(x for x in out if x is not n), Name("district", district, start, end), street],
+                                 key=lambda x: x.start)
+                    return out
+    return out
+
+
+_OPENING_BEFORE = "/,.!?;:是在的"
 _OPENING_LENGTHS = (3, 2)
 
 
