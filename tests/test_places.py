@@ -2772,3 +2772,14 @@ def test_the_county_seat_before_a_name(text, expected):
 ])
 def test_a_county_said_short_before_its_town(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an autonomous county said as a county (孟村回族自治县 said 孟村县): no village 孟村
+    ("来电反映孟村县辛店镇大屯村集中供水井水泵烧坏", {"district": "孟村县", "street": "辛店镇", "compound": "大屯村"}),
+    # driving along a road, the wind that blew something down: no part of the road's name
+    ("来电人反映其今晨驾车行经浮阳南大道锦程家园对面公交站旁", {"road": "浮阳南大道", "compound": "锦程家园", "side": "对面"}),
+    ("市民来电反映：昨夜大风将新威路观澜府工地围挡吹倒", {"road": "新威路", "landmark": "观澜府工地"}),
+])
+def test_words_before_a_name_that_are_no_part_of_it(text, expected):
+    check(text, expected)

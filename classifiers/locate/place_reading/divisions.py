@@ -52,7 +52,9 @@ def division_name(vocab: Vocabulary, t: str, kind: str, start: int, s0: int, end
         return None  # 所属区县：…, 流浪狗太多 区县 博望区: a form's label, no district
     if last is not None and last.end == s0 and last.kind in ("landmark", "compound") and start == s0:
         glued = t[last.start:end]  # 观音桥街道, 李家村镇: the name read as a landmark is the street's
-        if glued in known or (kind == "street" and 3 <= len(glued) <= 6 and _VILLAGE_AFTER.match(t, end)):
+        if glued in known or (kind == "street" and 3 <= len(glued) <= 6 and _VILLAGE_AFTER.match(t, end)) \
+                or kind == "district" and glued.endswith("县") and glued[:-1] in vocab.district_short:
+            # (孟村县, 孟村回族自治县 said as a county: 孟村 is no village here; written as said)
             return Name(kind, glued, last.start, end)
     if last is not None and last.kind in ("landmark", "compound", "road") and s0 - last.end <= 2 \
             and CJK_RUN.fullmatch(t, last.start, end):
