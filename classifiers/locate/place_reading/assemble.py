@@ -15,6 +15,7 @@ from classifiers.locate.place_reading.patterns import (
     NUMBER,
     OPERATOR,
     PHASE,
+    PRECISELY,
     UNIT,
     station_key,
 )
@@ -343,8 +344,7 @@ def _after_home_division(vocab: Vocabulary, t: str, names: list[Name], first: Na
 
 
 # 具体位置是… / 地址是… / 小区叫…: a letter naming the spot in a sentence of its own, far from the district
-_CUE = re.compile(r"(?:具体(?:的)?(?:位置|地点|地址|方位)?(?:就|是)?(?:在|是|为)|(?:地址|位置|地点|地方)(?:是|在|为)"
-                  r"|(?:小区|村子|村|胡同|市场|学校)(?:的名字|名字)?叫)[,:\s]?")
+_CUE = re.compile(rf"(?:{PRECISELY}|(?:地址|位置|地点|地方)(?:是|在|为)|(?:小区|村子|村|胡同|市场|学校)(?:的名字|名字)?叫)[,:\s]?")
 _CUE_REACH = 400  # from the district or street said alone to the cue
 _CUE_SPOT = 6  # from the cue to the spot's first name
 

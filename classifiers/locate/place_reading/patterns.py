@@ -68,3 +68,5 @@ NEIGHBOUR_WORDS = "对面|隔壁|旁边"
 
 # Pauses only (commas, full stops, spaces) between two things said
 PAUSE_ONLY = re.compile(r"[,.\s]*")
+# 具体位置在… / 具体就是…: the words that say where precisely, before the spot
+PRECISELY = r"具体(?:的)?(?:位置|地点|地址|方位)?(?:就|是)?(?:在|是|为|:)"

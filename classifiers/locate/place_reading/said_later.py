@@ -26,6 +26,7 @@ from classifiers.locate.place_reading.patterns import (
     NUMBER,
     OPERATOR,
     PAUSE_ONLY,
+    PRECISELY,
     SENTENCE_ENDS,
 )
 from classifiers.locate.place_reading.place import Place
@@ -190,7 +191,7 @@ def spot_answered(vocab: Vocabulary, t: str, place: Place, end: int, names: list
         return
 
 
-_PRECISELY = re.compile(r"具体(?:的)?(?:位置|地点|地址|方位)?(?:就|是)?(?:在|是|为|:)")
+_PRECISELY = re.compile(PRECISELY)
 _PRECISELY_REACH = 80  # from the road told to the sentence that says where on it precisely
 _PRECISELY_SPOT = 12  # from 具体在 to the spot named
 

@@ -78,6 +78,7 @@ def with_bare_towns(vocab: Vocabulary, t: str, names: list[Name], phrases: froze
 
 _SHORT_LENGTHS = (3, 2)
 _SAID_BETWEEN = ("的/", "的", "/", "")  # (阳信的/河流镇: a county said short, 的, a pause, its town)
+_OPENING_BEFORE = "/,.!?;:是在的"  # what may come right before a county said short (or the text's start)
 
 
 def _county_said_before_town(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
@@ -110,7 +111,6 @@ def _county_said_before_town(vocab: Vocabulary, t: str, names: list[Name]) -> li
     return out
 
 
-_OPENING_BEFORE = "/,.!?;:是在的"
 _OPENING_LENGTHS = (3, 2)
 
 
