@@ -11,8 +11,8 @@ _BUS_BEFORE = ("公交", "坐", "乘", "搭", "趟")  # 公交2路, 坐2路: lik
 _COUNTERS = set("点号日月年时分岁块元米区县市省镇乡路线")
 _AFTER_DIVISION = set("那")
 _SURNAMES = set("段")  # boundary words that are surnames too, before 家 (段家滩)
-_AFTER_HE = set("平谐顺美睦")
-_SEAT = "县城"  # 和平, 和谐, 和顺 …: 和 starting a name, not joining two
+_AFTER_HE = set("平谐顺美睦")  # 和平, 和谐, 和顺 …: 和 starting a name, not joining two
+_SEAT = "县城"  # a county's seat, said between the county and a name in it
 
 
 def name_start(vocab: Vocabulary, t: str, s0: int, floor: int, end: int, max_len: int, joined: bool,

@@ -264,10 +264,10 @@ def exit_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: li
 
 
 _NUMBER_REACH = 60  # how far after a road its house number may be said, after 门牌
-_DOORPLATE = re.compile(r"门牌(?:号)?|多少号")
-_PLATE_STATED = re.compile(r"门牌(?:号)?(?:是|为|:)")
+_DOORPLATE = re.compile(r"门牌(?:号)?|多少号")  # (福海路 多少号 我看看 / 202号: asking himself)
+_PLATE_STATED = re.compile(r"门牌(?:号)?(?:是|为|:)")  # (补充一下具体门牌：41号: a letter adding it far on)
 _PLATE_STATED_REACH = 400
-_PLATE_TO_NUMBER = 3  # (福海路 多少号 我看看 / 202号: asking himself)
+_PLATE_TO_NUMBER = 3
 
 
 def number_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:

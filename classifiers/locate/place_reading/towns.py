@@ -90,7 +90,9 @@ def _county_said_before_town(vocab: Vocabulary, t: str, names: list[Name]) -> li
             continue
         for gap in _SAID_BETWEEN:
             for k in _SHORT_LENGTHS:
-                for start in (n.start - len(gap) - k, n.start - 1, n.start - 2) if not gap else (n.start - len(gap) - k,):
+                # (said right before the town; or, said with no pause, read into it as another town: 滨|城北镇)
+                starts = (n.start - len(gap) - k, n.start - 1, n.start - 2) if not gap else (n.start - len(gap) - k,)
+                for start in starts:
                     end = start + k
                     district = vocab.district_short.get(t[start:end]) if start >= 0 else None
                     if district is None or t[end:end + len(gap)] != gap or t[start:end] in vocab.city_short:
@@ -120,19 +122,23 @@ def _opening_town(vocab: Vocabulary, t: str, names: list[Name], phrases: frozens
     for k in _OPENING_LENGTHS:
         district = vocab.district_short.get(t[:k]) if k in phrases and t[:k] not in vocab.city_short else None
         said = [n for n in names if n.start < k]
-        if district and all(n.start == 0 and n.end == k and n.kind in NAMED_KINDS for n in said):
+        if district and all(n.start == 0 and n.end == k and n.kind in NAMED_KINDS for n in said) \
+                and _place_named_at(names, k, t[:k]):
             # 清苑 一亩泉桥 下边, 高碑店 金泰家园 东门对过: a district said short (not an estate 清苑 or a shop 高碑店)
-            after = next((n for n in names if n.start >= k), None)
-            if after is not None and after.start == k and after.kind in NAMED_KINDS and not after.value.startswith(t[:k]):
-                return [Name("district", district, 0, k), *(n for n in names if n not in said)]
+            return [Name("district", district, 0, k), *(n for n in names if n not in said)]
         town = vocab.town_anywhere(t[:k]) if k in phrases else ""
-        if not town or any(n.start < k for n in names):
+        if not town or said:
             continue
-        after = next((n for n in names if n.start >= k), None)
-        if after is None or after.start != k or after.kind not in NAMED_KINDS or after.value.startswith(t[:k]):
+        if not _place_named_at(names, k, t[:k]):
             return names  # (东四 东四地铁站: the station's name said first; 融水 汪洞乡: a county's)
         return [Name("street", town, 0, k), *names]
     return names
+
+
+def _place_named_at(names: list[Name], pos: int, word: str) -> bool:
+    """Is the next name a road, estate or landmark starting right at `pos`, and not named with `word`?"""
+    after = next((n for n in names if n.start >= pos), None)
+    return after is not None and after.start == pos and after.kind in NAMED_KINDS and not after.value.startswith(word)
 
 
 def _short_district_then_town(vocab: Vocabulary, t: str, names: list[Name], phrases: frozenset[int]) -> list[Name] | None:

@@ -232,11 +232,10 @@ class Vocabulary:
         the word is a city's or district's short name too; of 镇, 街道 and 乡 of one name, the town (镇)
         is the commoner (cached)."""
         if not self._towns_anywhere:
-            for town in sorted(self.streets, key=lambda s: _COMMONER.index(s[-2:] if s.endswith("街道") else s[-1])
-                               if s.endswith(_TOWN_SUFFIXES) else 0):
-                suffix = next((x for x in _TOWN_SUFFIXES if town.endswith(x)), "")
-                if suffix and len(town) - len(suffix) >= 2:
-                    self._towns_anywhere[town[:-len(suffix)]] = town  # (镇 written last wins)
+            for suffix in _COMMONER:  # (镇 written last wins)
+                for town in self.streets:
+                    if town.endswith(suffix) and len(town) - len(suffix) >= 2:
+                        self._towns_anywhere[town[:-len(suffix)]] = town
         if bare in self.city_short or bare in self.district_short or bare.endswith(self.road_suffixes) \
                 or self.junctions.search(bare):
             return ""  # (路口 is no 路口镇)
