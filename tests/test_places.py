@@ -2783,3 +2783,35 @@ def test_a_county_said_short_before_its_town(text, expected):
 ])
 def test_words_before_a_name_that_are_no_part_of_it(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the operator's record of a correction made after asking, or of a name the caller first gave in quotes
+    ("来电人起初称位置在东堂子胡同，经询问后更正为东堂子小区内，2号楼北侧，靠近自行车棚处。",
+     {"compound": "东堂子小区", "building": "2", "side": "北侧"}),
+    ("来电人起初称地点为“雅宝公寓”，后更正为小雅宝小区，具体为8号楼北侧。", {"compound": "小雅宝小区", "building": "8", "side": "北侧"}),
+    # a form's wrong address put right in the description
+    ("主题：地铁口占道 / 地址：建国门站 / 内容：上面地址填错了，不是建国门站，应该是东四地铁站B口，出口外面摆了好多小摊",
+     {"landmark": "东四地铁站", "exit": "B", "side": "外"}),
+    ("但是地址写错了，写成了渤海路，实际上是滨城区的渤兴路，门牌56号。", {"district": "滨城区", "road": "渤兴路", "number": "56"}),
+    # the very number denied a sentence on, the one meant said after it
+    ("余干县瑞洪镇渔港路18号楼下烧烤 吵到半夜\n噢 不是18号 是16号 18号是对面",
+     {"district": "余干县", "street": "瑞洪镇", "road": "渔港路", "number": "16"}),
+    # but a number said again without a denial stays
+    ("渔港路18号楼下烧烤，不是18号院那边", {"road": "渔港路", "number": "18", "side": "下"}),
+])
+def test_a_place_put_right_further_on(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the estate said again short is no other place before the building said later; its side after it said again
+    ("我们院是苏州园小区，老住户都叫它苏州园。出问题的位置是7号楼，就在7号楼南边，挨着自行车棚那块。",
+     {"compound": "苏州园小区", "building": "7", "side": "南侧"}),
+    # a town said short in answer to the operator's 哪个乡镇 is no road when the operator reads it back as the town
+    ("接线员：请问您是哪个县的？\n来电人：鄱阳。\n接线员：哪个乡镇？\n来电人：油墩街。\n接线员：哪个村？\n来电人：周家湾村。\n"
+     "接线员：鄱阳县油墩街镇周家湾村，焚烧秸秆，好的。",
+     {"district": "鄱阳县", "street": "油墩街镇", "road": "", "compound": "周家湾村"}),
+])
+def test_a_place_given_in_pieces(text, expected):
+    check(text, expected)

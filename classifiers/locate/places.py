@@ -35,7 +35,7 @@ from collections.abc import Iterable, Set
 
 from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble, read_further
 from classifiers.locate.place_reading.corrections import after_corrections, district_denied_with
-from classifiers.locate.place_reading.dialogue import exchanges, with_answers, with_read_back
+from classifiers.locate.place_reading.dialogue import exchanges, with_answers, with_read_back, without_town_as_road
 from classifiers.locate.place_reading.divisions import without_repeated_admin
 from classifiers.locate.place_reading.form import fields_as_read, finer_from_form, with_colons, with_region_field
 from classifiers.locate.place_reading.junctions import junctions_and_betweens, stretch_end
@@ -101,6 +101,7 @@ class PlaceReader:
         if isinstance(said, str) and _SPEAKERS.search(said):
             turns = exchanges(said)
             place = with_read_back(turns, with_answers(turns, place, self._read, self.vocabulary.division_asked), self._read)
+            place = without_town_as_road(place)
         if place is not None:
             _latin_as_written_down(place)
             if place.cross_road and place.text.endswith("路口") and place.text not in said:

@@ -15,7 +15,7 @@ from classifiers.normalize import chinese_numeral
 # How far after a correction word the corrected house number may come (不对不对，不是十八号，是十六号).
 _CORRECTION_REACH = 16
 _CJK_OR_PUNCT = re.compile(rf"[{CJK}\d,.;:!?\s]*")
-_IS_INSTEAD = re.compile(r"[,\s]*(?:而|就)?是")
+_IS_INSTEAD = re.compile(r"[,\s]*(?:而|就|应该|应当|实际上|其实)?是")  # (不是建国门站，应该是东四地铁站)
 # A caller's own "不是" right after a house number: 七号 不是七 是十七号 (the number said bare,
 # then the one meant after 是), 四十八号 不是 四十六号 四十六号 (the one meant, said twice).
 _BREAKS = rf"[{PHRASE_BREAK}\s,]*"
@@ -77,7 +77,8 @@ def _detail_said_again(vocab: Vocabulary, t: str, pos: int) -> bool:
 def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     """三十一号，不对不对，是三十二号: the house number, building, exit or gate said again
     after a correction replaces the first. The position after it, or 0."""
-    if place.number and (q := _number_denied(t, pos, place) or _number_put_right_later(vocab, t, pos, place)):
+    if place.number and (q := _number_denied(t, pos, place) or _number_put_right_later(vocab, t, pos, place)
+                         or _number_denied_by_name(t, pos, place)):
         return q
     if place.building and (q := _building_denied(t, pos, place)):
         return q
@@ -229,3 +230,21 @@ def _number_put_right_later(vocab: Vocabulary, t: str, pos: int, place: Place) -
                 return n.end()
             return 0
     return 0
+
+
+_THEN_IS = re.compile(rf"{_BREAKS}(?:而|就)?是")
+_NAMED_DENIAL_REACH = 30  # 渔港路18号楼下烧烤 吵到半夜 噢 不是18号 是16号: how far on the number may be denied
+
+
+def _number_denied_by_name(t: str, pos: int, place: Place) -> int:
+    """渔港路18号楼下烧烤 吵到半夜 / 噢 不是18号 是16号: the caller denies the very number he said, a
+    sentence on, and says the one he meant. The position after it, or 0."""
+    denied = t.find(f"不是{place.number}号", pos, pos + _NAMED_DENIAL_REACH)
+    if denied < 0:
+        return 0
+    is_ = _THEN_IS.match(t, denied + 3 + len(place.number))
+    n = NUMBER.match(t, is_.end()) if is_ else None
+    if n is None or n.group(1) == place.number:
+        return 0
+    place.number, place.side = n.group(1), ""
+    return n.end()

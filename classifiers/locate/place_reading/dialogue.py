@@ -116,6 +116,15 @@ def with_answers(said: list[tuple[str, str]], place: Place | None, read: Callabl
     return place
 
 
+def without_town_as_road(place: Place | None) -> Place | None:
+    """哪个乡镇？油墩街。…鄱阳县油墩街镇周家湾村: the town said short in an answer is no road of the
+    place when the operator's reading gives it as the town."""
+    if place is not None and place.road and place.street.startswith(place.road) and place.street != place.road \
+            and not (place.number or place.cross_road or place.between or place.stretch):
+        place.road = ""
+    return place
+
+
 def _fill(place: Place, other: Place, keys: tuple[str, ...]) -> None:
     for key in keys:
         if not getattr(place, key) and getattr(other, key):

@@ -16,7 +16,7 @@ import copy
 import re
 
 from classifiers.locate.place_reading.details import detail_at, details_from
-from classifiers.locate.place_reading.passed_over import skip_soft
+from classifiers.locate.place_reading.passed_over import skip_hard, skip_soft
 from classifiers.locate.place_reading.patterns import (
     BUILDING,
     CALLER,
@@ -300,14 +300,25 @@ def building_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names
     if not place.compound or place.building or place.number or place.landmark or place.road or place.gate \
             or place.compound.endswith(vocab.village_suffixes):
         return
-    stop = next((n.start for n in names if end <= n.start < end + _BUILDING_REACH and n.value != place.compound
-                 and n.kind not in ("district", "street")), min(len(t), end + _BUILDING_REACH))
+    # (the estate said again short is no other place: 苏州园小区，老住户都叫它苏州园。…位置是7号楼)
+    stop = next((n.start for n in names if end <= n.start < end + _BUILDING_REACH
+                 and not place.compound.startswith(n.value) and n.kind not in ("district", "street")),
+                min(len(t), end + _BUILDING_REACH))
     m = next((m for m in BUILDING.finditer(t, end, stop) if t[m.start() - 1] != "哪"), None)  # (哪一栋？: asked)
     if m is None or _OWN_HOME.search(t[max(0, m.start() - 8):m.start()]) or _BETWEEN_BUILDINGS.match(t, m.end()):
         return
     side = place.side
     place.side = ""
-    details_from(vocab, t, m.start(), place)
+    pos = details_from(vocab, t, m.start(), place)
+    # (…位置是7号楼，就在7号楼南边: passing over what a caller says in between, as the place's words are read)
+    while True:
+        p = skip_soft(vocab, t, pos)
+        q = detail_at(vocab, t, p, place)
+        if not q and (hard := skip_hard(vocab, t, p, place, [place.compound], names)):
+            q = detail_at(vocab, t, skip_soft(vocab, t, hard), place)
+        if not q:
+            break
+        pos = details_from(vocab, t, q, place)
     place.side = place.side or side
 
 

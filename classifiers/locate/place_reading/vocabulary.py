@@ -125,8 +125,11 @@ class Vocabulary:
                       rf"(?:[\s,.;:!?{PHRASE_BREAK}]*(?:我|俺)?(?:{words}))*")
         # (also an operator's, in brackets or not: 大雅宝胡同（来电人随后更正为小雅宝胡同）26号,
         # 礼士小区，来电人随后更正为礼士花园; 苏州胡同，经来电人更正为船板胡同15号)
-        bracket = r"\(?经?(?:来电人|市民|其)(?:随后|后来|后|又)?|\((?:随后|后来|后|又)?"
-        self.corrections_re = re.compile(rf"[\s,.;:!?{PHRASE_BREAK}]*(?:{bracket})?{correction}")
+        # (and after the operator asked: 东堂子胡同，经询问后更正为东堂子小区内)
+        asked = r"经(?:询问|追问|核实|确认)后?,?"
+        bracket = rf"\(?(?:{asked})?经?(?:来电人|市民|其)(?:随后|后来|后|又)?|\(?{asked}|\((?:随后|后来|后|又)?"
+        # (a name in quotes, which the text writes ": 起初称地点为“雅宝公寓”，后更正为小雅宝小区)
+        self.corrections_re = re.compile(rf'[\s,.;:!?"{PHRASE_BREAK}]*(?:{bracket})?{correction}')
         # …or after the name's details (康宁路十号楼下，不是，康宁路十号门口)
         # (or with only a pause, which the text no longer shows: 华联超市东四店 门口 不对 八条幼儿园门口)
         self.corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?(?:[,.;!?]+\s*|{bracket}|(?=不对|说错了|搞错了)){correction}")
