@@ -2815,3 +2815,12 @@ def test_a_place_put_right_further_on(text, expected):
 ])
 def test_a_place_given_in_pieces(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a name denied by name a sentence on, the one meant after 是
+    ("北总布胡同有个广告牌要掉了，风一吹哐哐响\n更正一下，不是北总布胡同，是西总布胡同，靠南小街那头", {"road": "西总布胡同"}),
+    ("嗯就是那个那个胜利桥啊胜利大桥不是胜利桥是胜利大桥桥上那个栏杆断了", {"landmark": "胜利大桥", "side": "上"}),
+])
+def test_a_name_denied_by_name_later(text, expected):
+    check(text, expected)

@@ -41,8 +41,10 @@ def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
         # 不是胜利南路 是胜利北路, said first: the name after 是 (a junction's second road put right
         # that way — 干面胡同和北小街，不是北小街，是南小街 — is read with the junction)
         # (or said, then denied by name: 文星路 不是文星路 是文星北路)
-        said_then_denied = i > 0 and names[i - 1].value == names[i].value \
-            and PAUSE_ONLY.fullmatch(t, names[i - 1].end, names[i].start - 2)
+        # (or said, then denied by name a sentence on: 北总布胡同有个广告牌要掉了… 更正一下，不是北总布胡同，是西总布胡同)
+        said_then_denied = i > 0 and (names[i - 1].value == names[i].value
+                                      and PAUSE_ONLY.fullmatch(t, names[i - 1].end, names[i].start - 2)
+                                      or names[0].value == names[i].value)
         if (i == 0 or said_then_denied) and i + 1 < len(names) and t.endswith("不是", 0, names[i].start) \
                 and _IS_INSTEAD.fullmatch(t, names[i].end, names[i + 1].start):
             return names[i + 1:]
