@@ -2824,3 +2824,13 @@ def test_a_place_given_in_pieces(text, expected):
 ])
 def test_a_name_denied_by_name_later(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a numbered lane with a house number the caller is unsure of, then finds
+    ("东四十条\n一百二十几号\n想起来了 128号\n门口垃圾桶倒了没人扶 味儿大", {"road": "东四十条", "number": "128", "side": "门口"}),
+    # unsure and left so: the lane is still the place
+    ("东四八条二十几号门口的路灯不亮", {"road": "东四八条"}),
+])
+def test_a_numbered_lane_before_a_number_searched_for(text, expected):
+    check(text, expected)

@@ -40,7 +40,9 @@ _SPACED_EXIT = re.compile(rf"(?<=站)[\s{PHRASE_BREAK}]*([a-z])[\s{PHRASE_BREAK}
 # the whole name (青山区马 马家坪村, 柳河镇大 大塘村, 北郊区榆树 榆树屯村), or after 是 (不是 是石门 石门村)
 _NAME_FALSE_START = re.compile(rf"(?<=[区县镇乡市是])([{CJK}]{{1,2}})[,.{PHRASE_BREAK}]+(?=\1[{CJK}]{{0,3}}(?:村|屯|庄|镇|乡|路|街|巷|胡同|小区))")
 # A number searched for, then said (外交部街那个 三十几号 三十七号): the one said
-_NUMBER_SEARCHED = re.compile(rf"[一二三四五六七八九十百\d]{{1,3}}几号?[,.\s{PHRASE_BREAK}]*(?={_NUM}号|\d{{1,5}}号)")
+# (东四十条 一百二十几号 想起来了 128号: and found)
+_NUMBER_SEARCHED = re.compile(rf"[一二三四五六七八九十百\d]{{1,5}}几号?[,.\s{PHRASE_BREAK}]*"
+                              rf"(?:(?:我)?想起来了|哦对|对了)?[,.\s{PHRASE_BREAK}]*(?={_NUM}号|\d{{1,5}}号)")
 # A number begun and dropped with 哦 (苏州园小区二十 哦 十二号楼), or said and then confirmed as
 # another (礼士胡同八十 八号 对 八十八号): the last one
 _NUMBER_BEGUN_AGAIN = re.compile(rf"{_NUM}[,.\s{PHRASE_BREAK}]*(?:哦|噢|呃)[,.\s{PHRASE_BREAK}]*(?={_NUM}|\d)")
