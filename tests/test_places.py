@@ -2834,3 +2834,17 @@ def test_a_name_denied_by_name_later(text, expected):
 ])
 def test_a_numbered_lane_before_a_number_searched_for(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the exit denied by name a sentence on, the one meant said before or after the denial
+    ("建国门站B口电梯坏了 刚看了一下 是C口 不是B口", {"landmark": "建国门站", "exit": "C"}),
+    ("建国门站B口电梯坏了 刚看了一下 不是B口 是C口", {"landmark": "建国门站", "exit": "C"}),
+    ("建国门站 电梯坏了\nB口\n刚看了一下 是C口 不是B口", {"landmark": "建国门站", "exit": "C"}),
+    # the operator's summing-up names only the building the caller put right
+    ("话务员：您好，请讲。\n来电人：喂，如皋城北街道金桂小区，七号楼楼下有个化粪池盖子破了。\n话务员：金桂小区7号楼，对吗？\n"
+     "来电人：哦不对不对，我说错了，是八号楼，我住七号楼，破的是八号楼底下的。\n话务员：好的，8号楼楼下化粪池盖板破损。",
+     {"district": "如皋市", "street": "城北街道", "compound": "金桂小区", "building": "8", "side": "下"}),
+])
+def test_a_detail_put_right_further_on(text, expected):
+    check(text, expected)

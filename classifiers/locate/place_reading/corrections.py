@@ -84,6 +84,8 @@ def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
         return q
     if place.building and (q := _building_denied(t, pos, place)):
         return q
+    if place.exit and (q := _exit_denied_by_name(t, pos, place)):
+        return q
     m = vocab.corrections_re.match(t, pos)
     bare = m is None and place.specific and not _affirmed_before(t, pos) and _BARE_DENIAL.match(t, pos)
     if bare:  # 西段 不是 东段, C口 不是 D口, 后面 啊不是 是旁边: a caller's 不是 with no pause in the text
@@ -250,3 +252,27 @@ def _number_denied_by_name(t: str, pos: int, place: Place) -> int:
         return 0
     place.number, place.side = n.group(1), ""
     return n.end()
+
+
+# (建国门站 电梯坏了 B口 刚看了一下 是C口 不是B口: the one meant said first, then the one denied)
+_EXIT_THEN_DENIED = re.compile(rf"是([a-z]\d?|\d{{1,2}})(?:号)?(?:出口|口){_BREAKS}不是")
+
+
+def _exit_denied_by_name(t: str, pos: int, place: Place) -> int:
+    """建国门站 电梯坏了 / B口 / 刚看了一下 是C口 不是B口: the caller denies the very exit he said, a
+    sentence on, and says the one he meant. The position after it, or 0."""
+    said = place.exit.lower()
+    for denied in (f"不是{said}口", f"不是{said}号口"):
+        at = t.find(denied, pos, pos + _NAMED_DENIAL_REACH)
+        if at < 0:
+            continue
+        before = _EXIT_THEN_DENIED.search(t, max(pos, at - 8), at + 2)
+        if before and before.end() == at + 2:
+            place.exit, place.side = before.group(1).upper(), ""
+            return at + len(denied)
+        is_ = _THEN_IS.match(t, at + len(denied))
+        e = EXIT.match(t, is_.end()) if is_ else None
+        if e and e.group(1).upper() != place.exit:
+            place.exit, place.side = e.group(1).upper(), ""
+            return e.end()
+    return 0

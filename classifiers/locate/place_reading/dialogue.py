@@ -173,6 +173,8 @@ def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Calla
         before = _confirmed_lines(said)[:-1]
         back = next((b for line in reversed(before) if (b := read(line)) is not None and b.specific), None)
         earlier = back is not None
+    if back is None and closing and place is not None and place.specific:
+        _detail_summed_up(place, back_said, read)
     if back is None or not back.specific:
         if place is not None and not closing and last is not None:
             # 新无区，说放街道 / 是新吴区硕放街道吗？对对: the district and street as the operator read them back
@@ -203,6 +205,23 @@ def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Calla
                 back.landmark = place.landmark
     back.text = place.text or back.text
     return back
+
+
+def _detail_summed_up(place: Place, summing_up: str, read: Callable[[str], Place | None]) -> None:
+    """…七号楼楼下有个化粪池盖子破了。话务员：金桂小区7号楼，对吗？来电人：哦不对，是八号楼… 话务员：好的，8号楼楼下
+    化粪池盖板破损。: the operator's summing-up that names only the building (number, exit, gate) puts the
+    caller's right, with the side it says."""
+    anchor = place.landmark or place.compound or place.road
+    heard = read(f"{anchor} {summing_up}") if anchor else None
+    if heard is None or (heard.landmark or heard.compound or heard.road) != anchor:
+        return
+    for key, finer in (("building", ("unit", "side")), ("number", ("side",)), ("exit", ("side",)), ("gate", ("side",))):
+        said = getattr(heard, key)
+        if said and getattr(place, key) and said != getattr(place, key):
+            setattr(place, key, said)
+            for k in finer:
+                setattr(place, k, getattr(heard, k))
+            return
 
 
 def _names_alike(one: Place, other: Place) -> bool:

@@ -257,7 +257,8 @@ def exit_said_later(vocab: Vocabulary, t: str, place: Place, end: int, names: li
     if place.exit or not vocab.is_station(place.landmark):
         return
     stop = _other_place_after(vocab, names, place, end, min(len(t), end + _EXIT_REACH))
-    said = [m for m in EXIT.finditer(t, end, stop) if m.group(1)[0].isascii()]
+    # (…B口 刚看了一下 是C口 不是B口: an exit denied is not the one said last)
+    said = [m for m in EXIT.finditer(t, end, stop) if m.group(1)[0].isascii() and not t.endswith("不是", 0, m.start())]
     if said:
         place.exit = said[-1].group(1).upper()
         details_from(vocab, t, said[-1].end(), place)
