@@ -2848,3 +2848,17 @@ def test_a_numbered_lane_before_a_number_searched_for(text, expected):
 ])
 def test_a_detail_put_right_further_on(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a name put right a sentence on, with words that can only mean it; the divisions said before it stay
+    ("乐清城南 金溪花园 电梯又坏了\n不好意思 打错了 是金溪苑\n12幢",
+     {"district": "乐清市", "street": "城南街道", "compound": "金溪苑", "building": "12"}),
+    ("定兴县\n固城镇\n西关村？\n不对 是南关村\n村里的路灯全不亮",
+     {"district": "定兴县", "street": "固城镇", "compound": "南关村", "side": "内"}),
+    # the town put right: the county stays, the town is the one meant
+    ("广饶县大码头镇张楼村 路灯全坏了\n不对不对 说错了 是花官镇的张楼村 不是大码头",
+     {"district": "广饶县", "street": "花官镇", "compound": "张楼村"}),
+])
+def test_divisions_before_a_name_put_right(text, expected):
+    check(text, expected)

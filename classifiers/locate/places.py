@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable, Set
 
 from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble, read_further
-from classifiers.locate.place_reading.corrections import after_corrections, district_denied_with
+from classifiers.locate.place_reading.corrections import after_corrections, divisions_denied_with
 from classifiers.locate.place_reading.dialogue import exchanges, with_answers, with_read_back, without_town_as_road
 from classifiers.locate.place_reading.divisions import without_repeated_admin
 from classifiers.locate.place_reading.form import fields_as_read, finer_from_form, with_colons, with_region_field
@@ -134,8 +134,10 @@ class PlaceReader:
             names = junctions_and_betweens(vocab, t, restated(t, without_repeated_admin(t, without_aliases(t, names))))
             kept = after_corrections(vocab, t, names)
             place, end = assemble(vocab, t, kept, subject, phrases)
-            if place is not None and not place.district and (district := district_denied_with(names, kept)):
-                place.district = district  # (云溪县那个白石镇，不对，白石乡李家湾村: the county stays)
+            if place is not None and not (place.district and place.street):
+                for kind, value in divisions_denied_with(names, kept).items():
+                    # (云溪县那个白石镇，不对，白石乡李家湾村: the county stays)
+                    setattr(place, kind, getattr(place, kind) or value)
             if read_to == len(t) or end < read_to - WINDOW // 4 and not read_further(vocab, t, place, read_to):
                 return place
             limit = None

@@ -56,16 +56,25 @@ def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
     return names
 
 
-def district_denied_with(before: list[Name], kept: list[Name]) -> str:
-    """云溪县那个白石镇，不对，白石乡: the district said before a town or a place the caller
-    put right, which the correction does not take back ("" when none, or one is said again)."""
-    if not kept or any(n.kind == "district" for n in kept):
-        return ""
+def divisions_denied_with(before: list[Name], kept: list[Name]) -> dict[str, str]:
+    """云溪县那个白石镇，不对，白石乡 / 乐清城南 金溪花园 … 打错了 是金溪苑: the district and street said right
+    before a town or a place the caller put right, which the correction does not take back (none when
+    one is said again)."""
+    if not kept:
+        return {}
     dropped = [n for n in before if n.end <= kept[0].start]
-    if len(dropped) < 2 or dropped[-1].kind == "district":
-        return ""
-    before_denied = dropped[-2]  # (right before it: not the district of where the caller lives)
-    return before_denied.value if before_denied.kind == "district" and dropped[-1].start - before_denied.end <= 4 else ""
+    out: dict[str, str] = {}
+    follows = dropped[-1] if dropped else None
+    for n in reversed(dropped[:-1]):
+        # (right before it, one after another: not the district of where the caller lives)
+        if n.kind not in ("district", "street") or n.kind in out or follows.start - n.end > 4:
+            break
+        if n.kind == "street" and follows.kind == "street" or n.kind == "district" and follows.kind == "district":
+            break
+        out[n.kind] = n.value
+        follows = n
+    said_again = {n.kind for n in kept} | ({"street"} if dropped and dropped[-1].kind == "street" else set())
+    return {kind: value for kind, value in out.items() if kind not in said_again}
 
 
 def _detail_said_again(vocab: Vocabulary, t: str, pos: int) -> bool:

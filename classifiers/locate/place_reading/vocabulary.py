@@ -132,7 +132,9 @@ class Vocabulary:
         self.corrections_re = re.compile(rf'[\s,.;:!?"{PHRASE_BREAK}]*(?:{bracket})?{correction}')
         # …or after the name's details (康宁路十号楼下，不是，康宁路十号门口)
         # (or with only a pause, which the text no longer shows: 华联超市东四店 门口 不对 八条幼儿园门口)
-        self.corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?(?:[,.;!?]+\s*|{bracket}|(?=不对|说错了|搞错了)){correction}")
+        # (or a sentence on, with words that can only mean it: 金溪花园 电梯又坏了 不好意思 打错了 是金溪苑)
+        self.corrections_later = re.compile(rf"[^,.;!?]{{0,8}}?(?:[,.;!?]+\s*|{bracket}|(?=不对|说错了|搞错了)){correction}"
+                                            rf"|[^,.;!?]{{0,14}}?(?=(?:不好意思|抱歉)?[{PHRASE_BREAK}\s]*(?:打错了|写错了|记错了)){correction}")
         self.junctions = _words_re(w["phrases.junctions"])
         ends = "|".join(map(re.escape, _longest_first(w["phrases.between_ends"])))
         self.between_ends = re.compile(f"(?:的)?(?:{ends})")
