@@ -2862,3 +2862,8 @@ def test_a_detail_put_right_further_on(text, expected):
 ])
 def test_divisions_before_a_name_put_right(text, expected):
     check(text, expected)
+
+
+def test_a_village_named_like_its_town_after_the_county_said_short():
+    # 仙游 园庄镇 园庄村 said in one breath: the village's name begins where the town ends
+    check("市民：仙游园庄镇园庄村停水两天了，一点水都没有。", {"district": "仙游县", "street": "园庄镇", "compound": "园庄村"})

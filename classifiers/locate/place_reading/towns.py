@@ -171,8 +171,12 @@ def _town_said_whole(vocab: Vocabulary, t: str, names: list[Name], district: Nam
     read across them (山亭店, 子镇北岭村) give way: those inside are dropped, one running on past
     the town keeps what follows it (北岭村). None where a name runs in from before the district."""
     out = [district, street]
+    covered = street.end  # (how far a name read across the town ran: 仙游园|庄镇园|庄村 for 仙游园庄镇园庄村)
     for n in names:
-        if n.end <= district.start or n.start >= street.end:
+        if street.end < n.start <= covered and n.kind in NAMED_KINDS:
+            # 仙游园庄镇园庄村: the village's name begins where the town ends, not where a name read across it did
+            out.append(Name(n.kind, t[street.end:n.end], street.end, n.end))
+        elif n.end <= district.start or n.start >= street.end:
             out.append(n)
         elif n.start < district.start:
             return None
@@ -180,6 +184,8 @@ def _town_said_whole(vocab: Vocabulary, t: str, names: list[Name], district: Nam
             rest = t[street.end:n.end]
             if n.value.endswith(rest) and name_of_its_own(vocab, rest):
                 out.append(Name(n.kind, rest, street.end, n.end))
+            else:
+                covered = n.end
     return sorted(out, key=lambda n: n.start)
 
 
