@@ -1269,3 +1269,13 @@ def test_the_same_person_saying_he_reported_it_before_and_it_is_still_there_is_c
     _, (back, _other) = _chased(("平桥区洋山路天安小区后门那段路的路灯全灭了，一到晚上啥都看不见，麻烦修一下", "BJ-01037"),
                                 ("上次反映的天安小区后门那几盏路灯，修好了没几天，昨晚又全黑了", "BJ-01037"), 10)
     assert back.action != "attach" and back.candidates[0].explanation.get("recurrence")
+
+
+def test_one_park_entrance_is_not_another():
+    # 南入口 / 北入口 of one park: two gates, two spots, however alike the problem
+    result = _two_reports_at_one_spot(("市民：麒麟山公园南入口上山的台阶，有几块石板松了。", "SJ-06049", "BJ-04010"),
+                                      ("市民来电反映：麒麟山公园北入口登山步道台阶石板松动。", "SJ-06049", "BJ-04010"))
+    assert result.action != "attach"
+    same = _two_reports_at_one_spot(("市民：麒麟山公园南入口上山的台阶，有几块石板松了。", "SJ-06049", "BJ-04010"),
+                                    ("麒麟山公园南门上去那个台阶石板松动了，走着晃", "SJ-06049", "BJ-04010"))
+    assert same.action in ("attach", "suggest") and same.candidates[0].case_no == "C1"  # (the same gate: offered at least)

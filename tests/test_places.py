@@ -2867,3 +2867,13 @@ def test_divisions_before_a_name_put_right(text, expected):
 def test_a_village_named_like_its_town_after_the_county_said_short():
     # 仙游 园庄镇 园庄村 said in one breath: the village's name begins where the town ends
     check("市民：仙游园庄镇园庄村停水两天了，一点水都没有。", {"district": "仙游县", "street": "园庄镇", "compound": "园庄村"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a park's entrance by its direction is its gate; a station's is its exit
+    ("麒麟山公园南入口上山的台阶有几块石板松了", {"landmark": "麒麟山公园", "gate": "南门"}),
+    ("人民公园东入口旁边的厕所没人打扫", {"landmark": "人民公园", "gate": "东门", "side": "旁"}),
+    ("东四地铁站东入口有人卖假货", {"landmark": "东四地铁站", "exit": "东"}),
+])
+def test_an_entrance_said_by_its_direction(text, expected):
+    check(text, expected)

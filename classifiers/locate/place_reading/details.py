@@ -150,6 +150,8 @@ def detail_at(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
             return m.end()
     if place.compound or place.landmark or place.number:
         m = vocab.gate_re.match(t, pos)
+        if m and "入口" in m.group() and vocab.is_station(place.landmark):
+            m = None  # (a station's 东入口 is one of its exits)
         if m:
             gate = (m.group(1) + "门") if m.group(1) else m.group(2)
             if place.gate and gate in vocab.undirected_gates and m.group(3):

@@ -16,7 +16,7 @@ NUMBER = re.compile(r"([甲乙丙]?\d{1,5}(?:-\d{1,4})?)号(?:院子|院儿?)?(?
 # (a tower block by its letter, B座 / A栋, as normalised text has it: b座; written down as "B")
 UNIT = re.compile(r"(\d{1,2})单元")
 BUILDING = re.compile(r"第?(\d{1,3}|[a-z](?=[座栋幢]))(?:号楼|栋|幢|座|#|号(?=\d{1,2}单元))(?:楼(?![下上道顶前后梯里]))?")
-EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2}|[东西][南北]|[东西南北])号?(?:出入口|出站口|出口|口)")  # A口, 2号口, 东南口
+EXIT = re.compile(r"([A-Za-z]\d?|\d{1,2}|[东西][南北]|[东西南北])号?(?:出入口|出站口|出口|入口|口)")  # A口, 2号口, 东南口
 # An estate's phase or section is part of its name: 锦绣花园二期, 金穗花园南区, 嘉禾苑三期（C区）
 _ESTATE_SECTION = r"[A-Za-z东西南北中甲乙丙丁]区(?!域)"  # (甲区, 乙区: an old estate's sections)
 PHASE = re.compile(rf"[一二三四五六七八九十\d]{{1,2}}期(?:{_ESTATE_SECTION}|[（(]{_ESTATE_SECTION}[）)])?|{_ESTATE_SECTION}")

@@ -142,7 +142,8 @@ class Vocabulary:
         dirs = _alternation(w["gates.directions"])
         named = _alternation(w["gates.named"] + w["gates.undirected"])
         # (东边儿那个门儿，那门儿口: the reader has taken 那个 out)
-        self.gate_re = re.compile(rf"(?:({dirs})(?:边儿?|面|侧)?大?门儿?|({named}))(,?那?门?儿?口)?")
+        # (a park's or scenic spot's 南入口 is its south gate)
+        self.gate_re = re.compile(rf"(?:({dirs})(?:边儿?|面|侧)?(?:大?门儿?|入口(?!处?[a-z\d]))|({named}))(,?那?门?儿?口)?")
         self.undirected_gates = frozenset(w["gates.undirected"])
         self.side_of = {word: value for value, words_ in w.sides.items() for word in words_}
         self.side_words = _words_re(self.side_of)
