@@ -2877,3 +2877,27 @@ def test_a_village_named_like_its_town_after_the_county_said_short():
 ])
 def test_an_entrance_said_by_its_direction(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a stretch of the road said right before it, after the writer's routine on that road
+    ("我家住在上饶市信州区，每天开车到广信区上班，都要经过凤栖大道。凤栖大道从望仙大道路口到汇丰路口之间，这一段的标线已经磨得几乎看不见了",
+     {"road": "凤栖大道", "between": ["望仙大道", "汇丰路"]}),
+    # after where the writer lives, the place a later sentence says is where, however far on
+    ("您好：\n\n我家住在东安区东总布北里小区。我要反映的不是我们小区的问题，而是我们小区北面一户人家的装修问题。这户人家从上个月开始装修，"
+     "每天早上不到七点就开电钻、砸墙，周末也不停，晚上有时干到九点多。我家有高考生，孩子根本没法休息。我们去敲过门，工人说是房东让干的，"
+     "房东一直联系不上。\n\n这户的地址是苏州胡同47号。恳请相关部门上门查看，督促其按规定时间施工。\n\n联系人：刘先生",
+     {"road": "苏州胡同", "number": "47"}),
+    ("我是一名退休教师，在这一带住了三十多年。我本人住在金宝花园，平时早晚都要出门遛弯儿。最近半年以来，有一家饭馆的后厨每天凌晨"
+     "两三点钟就开始剁肉、冲洗地面，铁盆叮当作响，排风扇轰鸣，一直持续到天亮。我们多次上门沟通，对方态度尚可，但始终没有改变。"
+     "这家饭馆的位置在东总布胡同10号，后厨的窗户正对着胡同里的居民院。", {"road": "东总布胡同", "number": "10"}),
+    # but the writer's home is the place where the problem is there (no later place said to be where)
+    ("本人居住在东四十条宿舍7号楼，近期发现楼道里的灯坏了一个月。", {"compound": "东四十条宿舍", "building": "7"}),
+    # 我想反映的就是…: the place pointed at
+    ("我们家住在礼士小区，开车过去不算远，可每次去都要在医院外面转好几圈才能找到停车的地方。最近一次复查，我们在医院西门外等了四十多分钟。"
+     "我想反映的就是东安区人民医院西门外的停车秩序问题。", {"landmark": "东安区人民医院", "gate": "西门", "side": "外"}),
+    # a shop's owner is no shop
+    ("我也曾和店主沟通过，对方态度很差", None),
+])
+def test_the_place_a_letter_says_is_where(text, expected):
+    check(text, expected or {})

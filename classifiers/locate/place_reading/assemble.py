@@ -15,7 +15,7 @@ from classifiers.locate.place_reading.patterns import (
     NUMBER,
     OPERATOR,
     PHASE,
-    PRECISELY,
+    SPOT_CUE,
     UNIT,
     station_key,
 )
@@ -65,6 +65,8 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0,
     first = problem_place(vocab, t, starters)
     if first is None:
         return None, 0
+    if first.kind == "between":  # (…经过凤栖大道。凤栖大道从望仙大道路口到汇丰路口之间: the road the stretch is of)
+        first = next((n for n in starters if n.kind == "road" and n.end == first.start), first)
     by_start = {n.start: n for n in names if n.start >= first.start}
     place = Place()
     said: list[str] = []
@@ -343,8 +345,6 @@ def _after_home_division(vocab: Vocabulary, t: str, names: list[Name], first: Na
     return place, place_end
 
 
-# 具体位置是… / 地址是… / 小区叫…: a letter naming the spot in a sentence of its own, far from the district
-_CUE = re.compile(rf"(?:{PRECISELY}|(?:地址|位置|地点|地方)(?:是|在|为)|(?:小区|村子|村|胡同|市场|学校)(?:的名字|名字)?叫)[,:\s]?")
 _CUE_REACH = 400  # from the district or street said alone to the cue
 _CUE_SPOT = 6  # from the cue to the spot's first name
 
@@ -352,14 +352,15 @@ _CUE_SPOT = 6  # from the cue to the spot's first name
 def read_further(vocab: Vocabulary, t: str, place: Place | None, pos: int) -> bool:
     """Whether the text after `pos` may still name the problem's place: words point at it (我说的地方是…),
     or say this is where after a district alone (具体位置是…)."""
-    return vocab.pointed.search(t, pos) is not None or (
-        place is not None and not place.specific and _CUE.search(t, pos) is not None)
+    # (or after none, or after where the writer lives: 我家住在东总布北里小区。我要反映的不是我们小区的问题…
+    # 这户的地址是苏州胡同47号 / 我本人住在金宝花园…这家饭馆的位置在东总布胡同10号 — problem_place tells which)
+    return vocab.pointed.search(t, pos) is not None or SPOT_CUE.search(t, pos) is not None
 
 
 def _named_by_cue(vocab: Vocabulary, t: str, names: list[Name], place: Place, end: int) -> tuple[Place, int] | None:
     """我是东四街道的一名居民…我说的这个地方在史家小区，具体是4号楼东侧 / 作坊的地址是东升路51号: a district or
     street said alone, the spot named much later after words that say this is where: that spot, in the division."""
-    cues = sorted([*_CUE.finditer(t, end, end + _CUE_REACH), *vocab.pointed.finditer(t, end, end + _CUE_REACH)],
+    cues = sorted([*SPOT_CUE.finditer(t, end, end + _CUE_REACH), *vocab.pointed.finditer(t, end, end + _CUE_REACH)],
                   key=lambda m: m.start())
     for cue in cues:
         later = next((n for n in names if cue.end() <= n.start <= cue.end() + _CUE_SPOT and not n.attached), None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.details import detail_at
-from classifiers.locate.place_reading.patterns import CJK, NEIGHBOUR_WORDS, NUMBER, SENTENCE_ENDS
+from classifiers.locate.place_reading.patterns import CJK, NEIGHBOUR_WORDS, NUMBER, SENTENCE_ENDS, SPOT_CUE
 from classifiers.locate.place_reading.place import NAMED_KINDS, Name, Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -145,7 +145,8 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
             return first
         # (我是绿城小区的 今天去中心公园南门 那边的公共厕所: a place with a detail of its own, said soon
         # after; but 我是幸福新村17幢的住户，17幢楼前…, 我住在玉泉路 玉泉路八十八号 绿城小区 七号楼: his own)
-        return later or _next_with_detail(vocab, t, first, starters, unless_own_detail=True) or first
+        return later or _stated_later(t, first, starters) \
+            or _next_with_detail(vocab, t, first, starters, unless_own_detail=True) or first
     later = next((n for n in starters if n.start >= turn.end()
                   and not (n.value == first.value and n.kind in NAMED_KINDS
                            and not _with_detail(vocab, t, n))), None)
@@ -158,6 +159,14 @@ def _problem_name(vocab: Vocabulary, t: str, starters: list[Name]) -> Name | Non
     if first.kind not in NAMED_KINDS:
         return first
     return next((n for n in starters if first.end < n.start < turn.start() and n.value != first.value), first)
+
+
+def _stated_later(t: str, home: Name, starters: list[Name]) -> Name | None:
+    """我本人住在金宝花园，平时早晚都要出门遛弯儿。…这家饭馆的位置在东总布胡同10号: after where the writer
+    lives, the place a later sentence says is where (地址是, 位置在, 具体是 …)."""
+    cue = SPOT_CUE.search(t, home.end, home.end + _POINTED_REACH)
+    return next((n for n in starters if cue and cue.end() <= n.start <= cue.end() + 2 and n.value != home.value
+                 and n.kind in (*NAMED_KINDS, "junction", "between")), None)
 
 
 def _after_routine(vocab: Vocabulary, t: str, first: Name, starters: list[Name]) -> Name | None:

@@ -27,7 +27,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
                   "attached": "list", "named_alone": "list", "town_institutions": "list",
                   "stations": "list", "not_stations": "list", "generic": "list", "not_names": "list",
                   "parts": "list", "bridges": "list", "not_endings": "list", "brands": "list",
-                  "verb_after_station": "list", "branches": "list"},
+                  "suffix_in_other_word": "list", "branches": "list"},
     "admin": {"district_suffixes": "list", "street_suffixes": "list", "own": "list", "not_streets": "list",
               "not_districts": "list"},
     "phrases": {"fillers": "list", "roles": "list", "back_references": "list", "corrections": "list",
