@@ -2901,3 +2901,16 @@ def test_an_entrance_said_by_its_direction(text, expected):
 ])
 def test_the_place_a_letter_says_is_where(text, expected):
     check(text, expected or {})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an operator's summary states the place, then records what the caller said first: the place stated stays whole
+    ("来电人反映：泾县泾川镇城南小学东门外有一处电线杆上的电线垂落。来电人先说“城南中学”，后更正为“城南小学，中学在马路那边”。",
+     {"district": "泾县", "street": "泾川镇", "landmark": "城南小学", "gate": "东门", "side": "外"}),
+    ("来电人反映：宁国市梅林镇东津河上的梅林大桥桥下，有人用渔网拦河捕鱼。来电人起初称“梅林老桥”，后更正为“新桥，就是梅林大桥，老桥早拆了”。",
+     {"district": "宁国市", "street": "梅林镇", "landmark": "梅林大桥", "side": "下"}),
+    ("来电人反映：东单北大街从金宝街路口到东堂子胡同口之间的人行道上，有多处地砖缺失。来电人起初说“从金宝街到外交部街”，后更正为“到东堂子胡同口”。",
+     {"road": "东单北大街", "between": ["金宝街", "东堂子胡同"]}),
+])
+def test_a_summary_that_states_the_place_before_the_correction(text, expected):
+    check(text, expected)

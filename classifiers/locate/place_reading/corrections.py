@@ -33,8 +33,7 @@ def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
     """东四七条,哦不对,东四八条: the name before a correction and all before it go."""
     for i in range(len(names) - 1, -1, -1):
         if vocab.corrections_re.match(t, names[i].end):
-            meant = names[i + 1] if i + 1 < len(names) and names[i + 1].kind in ("road", "compound", "landmark") else None
-            first = next((j for j in range(i) if meant and names[j].value == meant.value), None)
+            first = _said_first(t, names, i)
             if first is not None:  # 东四六条68号门前…（来电人先称东四七条，后更正为东四六条）: as said first
                 return [n for n in names[first:] if n is not names[i]]
             return names[i + 1:]
@@ -54,6 +53,32 @@ def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name
         if later and not _detail_said_again(vocab, t, later.end()):
             return names[i + 1:]
     return names
+
+
+_MEANT_NAMES = 2  # (后更正为“新桥，就是梅林大桥”: the name meant may be said again in other words first)
+
+
+def _said_first(t: str, names: list[Name], i: int) -> int | None:
+    """泾县泾川镇城南小学东门外…来电人先说“城南中学”，后更正为“城南小学…”: where the name the correction
+    after names[i] means was said before it, with the divisions said right before that (or the road whose
+    stretch it ends), as an operator's summary states the place first; None when it was not."""
+    for meant in names[i + 1:i + 1 + _MEANT_NAMES]:
+        if meant.kind not in ("road", "compound", "landmark"):
+            continue
+        first = next((j for j in range(i) if names[j].value == meant.value
+                      or names[j].kind == "between" and meant.value in names[j].ends), None)
+        if first is None:
+            continue
+        while first > 0 and (names[first - 1].kind in ("district", "street")
+                             or names[first].kind == "between" and names[first - 1].kind == "road") \
+                and names[first].start - names[first - 1].end <= _DIVISION_GAP \
+                and not any(c in SENTENCE_ENDS for c in t[names[first - 1].end:names[first].start]):
+            first -= 1
+        return first
+    return None
+
+
+_DIVISION_GAP = 8  # (宁国市梅林镇东津河上的梅林大桥: a river or a road's side may come between)
 
 
 def divisions_denied_with(before: list[Name], kept: list[Name]) -> dict[str, str]:
