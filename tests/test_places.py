@@ -2794,9 +2794,22 @@ def test_words_before_a_name_that_are_no_part_of_it(text, expected):
     ("主题：地铁口占道 / 地址：建国门站 / 内容：上面地址填错了，不是建国门站，应该是东四地铁站B口，出口外面摆了好多小摊",
      {"landmark": "东四地铁站", "exit": "B", "side": "外"}),
     ("但是地址写错了，写成了渤海路，实际上是滨城区的渤兴路，门牌56号。", {"district": "滨城区", "road": "渤兴路", "number": "56"}),
-    # the very number denied a sentence on, the one meant said after it
+    # the very number denied a sentence on, the one meant said after it; where at it stays (楼下)
     ("余干县瑞洪镇渔港路18号楼下烧烤 吵到半夜\n噢 不是18号 是16号 18号是对面",
-     {"district": "余干县", "street": "瑞洪镇", "road": "渔港路", "number": "16"}),
+     {"district": "余干县", "street": "瑞洪镇", "road": "渔港路", "number": "16", "side": "下"}),
+    ("半夜装修！！！十二点了还在砸墙🔨\n干面胡同\n15号院里面 后边那栋小楼\n哦 不是15 是17号院 我看错门牌了",
+     {"road": "干面胡同", "number": "17", "side": "内"}),
+    ("鲤鱼胡同七号不是七号是那个呃十七号十七号门口那个路灯杆子上有个马蜂窝", {"road": "鲤鱼胡同", "number": "17", "side": "门口"}),
+    # a line or two on: the number with the road said again, the building, the stretch, the gate; a place named
+    # in between does not stop it where the one denied is named again
+    ("绩溪长安镇\n长安路88号 楼下的修车铺\n天天在人行道上喷漆 油漆味熏死人\n打错了 是长安路86号 88是我家",
+     {"district": "绩溪县", "street": "长安镇", "road": "长安路", "number": "86", "side": "下"}),
+    ("西总布胡同27号\n门口那个老槐树 枝子断了挂在半空\n底下就是老王便利店 好多人进进出出\n不对不对 是72号 27号在胡同西头那边",
+     {"road": "西总布胡同", "number": "72", "side": "门口"}),
+    ("楼下有人遛狗不拴绳\n羊毛小区\n3号楼楼下那个小花园\n写错了 是8号楼 3号楼那边没花园", {"compound": "羊毛小区", "building": "8", "side": "下"}),
+    ("贡院东街南段\n路边停车收费的人乱收费\n一小时收我二十\n打错了 是北段 南段那边没人收", {"road": "贡院东街", "stretch": "北段"}),
+    ("宣州區向陽街道\n陽光城小區 北門口\n垃圾桶被人燒了 黑乎乎一片 還在冒煙\n更正：是西北門 不是北門",
+     {"district": "宣州区", "street": "向阳街道", "compound": "阳光城小区", "gate": "西北门", "side": "门口"}),
     # but a number said again without a denial stays
     ("渔港路18号楼下烧烤，不是18号院那边", {"road": "渔港路", "number": "18", "side": "下"}),
 ])

@@ -25,9 +25,9 @@ from classifiers.locate.place_reading.said_later import (
     bridge_side_said_later,
     building_said_later,
     detail_answered,
+    detail_put_right_later,
     exit_said_later,
     gate_said_later,
-    number_put_right_later,
     number_said_later,
     road_answered,
     side_in_next_sentence,
@@ -172,7 +172,7 @@ def assemble(vocab: Vocabulary, t: str, names: list[Name], subject: int = 0,
         detail_answered(vocab, t, place, end)
         exit_said_later(vocab, t, place, end, names)
         number_said_later(vocab, t, place, end, names)
-        number_put_right_later(vocab, t, place, end, names)
+        detail_put_right_later(vocab, t, place, end, names)
         building_said_later(vocab, t, place, end, names)
         _divisions_said_again(t, names, place, end, subject + SUBJECT_REACH if in_subject else end + _SAID_AGAIN_REACH)
     _divisions_answered(vocab, t, names, again or place, end)

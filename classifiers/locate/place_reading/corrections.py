@@ -22,7 +22,7 @@ _BREAKS = rf"[{PHRASE_BREAK}\s,]*"
 _NUMBER_DENIED = re.compile(rf"{_BREAKS}不是{_BREAKS}")
 _BREAKS_RE = re.compile(_BREAKS)
 _BARE_NUMBER = re.compile(r"(\d{1,5}|[零一二三四五六七八九十百两]{1,5})(?![号\d])")
-_DENIED_BARE_THEN_IS = re.compile(rf"(?:\d{{1,5}}|[零一二三四五六七八九十百两]{{1,5}}){_BREAKS}是")
+_DENIED_BARE_THEN_IS = re.compile(rf"(?:\d{{1,5}}|[零一二三四五六七八九十百两]{{1,5}})号?{_BREAKS}是")  # (七号不是七号是十七号)
 
 # A name denied by its kind (不是村, 不是街道, 不是小区), the one meant said next
 _KIND_DENIED = re.compile(rf"[?,.\s{PHRASE_BREAK}]*(?:[\u4e00-\u9fff]{{2,3}}:)?[\s{PHRASE_BREAK}]*(?:哦|噢|啊)?不是"
@@ -113,8 +113,7 @@ def _detail_said_again(vocab: Vocabulary, t: str, pos: int) -> bool:
 def corrected_number(vocab: Vocabulary, t: str, pos: int, place: Place) -> int:
     """三十一号，不对不对，是三十二号: the house number, building, exit or gate said again
     after a correction replaces the first. The position after it, or 0."""
-    if place.number and (q := _number_denied(t, pos, place) or _number_put_right_later(vocab, t, pos, place)
-                         or _number_denied_by_name(t, pos, place)):
+    if place.number and (q := _number_denied(t, pos, place) or _number_put_right_later(vocab, t, pos, place)):
         return q
     if place.building and (q := _building_denied(t, pos, place)):
         return q
@@ -272,20 +271,6 @@ def _number_put_right_later(vocab: Vocabulary, t: str, pos: int, place: Place) -
 
 _THEN_IS = re.compile(rf"{_BREAKS}(?:而|就)?是")
 _NAMED_DENIAL_REACH = 30  # 渔港路18号楼下烧烤 吵到半夜 噢 不是18号 是16号: how far on the number may be denied
-
-
-def _number_denied_by_name(t: str, pos: int, place: Place) -> int:
-    """渔港路18号楼下烧烤 吵到半夜 / 噢 不是18号 是16号: the caller denies the very number he said, a
-    sentence on, and says the one he meant. The position after it, or 0."""
-    denied = t.find(f"不是{place.number}号", pos, pos + _NAMED_DENIAL_REACH)
-    if denied < 0:
-        return 0
-    is_ = _THEN_IS.match(t, denied + 3 + len(place.number))
-    n = NUMBER.match(t, is_.end()) if is_ else None
-    if n is None or n.group(1) == place.number:
-        return 0
-    place.number, place.side = n.group(1), ""
-    return n.end()
 
 
 # (建国门站 电梯坏了 B口 刚看了一下 是C口 不是B口: the one meant said first, then the one denied)

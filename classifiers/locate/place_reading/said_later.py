@@ -28,6 +28,8 @@ from classifiers.locate.place_reading.patterns import (
     PAUSE_ONLY,
     PRECISELY,
     SENTENCE_ENDS,
+    STRETCH,
+    UNIT,
 )
 from classifiers.locate.place_reading.place import Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
@@ -215,33 +217,61 @@ def spot_said_precisely(vocab: Vocabulary, t: str, place: Place, end: int, names
         return
 
 
-_PUT_RIGHT_REACH = 60  # from the place to a correction of its number or building a line or two on
+_PUT_RIGHT_REACH = 80  # from the place to a correction of its detail a line or two on
 _SAID_AGAIN_NEAR = 16  # from the corrected number to the number said again with where at it (17号门口)
+_THEN_IS = re.compile(rf"[\s,{PHRASE_BREAK}]*(?:而|就)?是")
+_BARE_NUMBER = re.compile(r"(\d{1,5})(?![\d号])")  # (the number denied said bare: 不是15 是17号院)
+_CONTRAST_NEAR = 12  # from the detail meant to the one denied, named again (是72号 27号在胡同西头那边)
 
 
-def number_put_right_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
-    """A house number or building put right a line or two after the place (镇江胡同15号门口… / 打错了 是17号
-    不是15号 / 17号门口; 七号楼楼下… 哦不对不对，我说错了，是八号楼): the one said after the correction, with
-    where at it when said again with it."""
-    if not (place.number or place.building):
+def _value(vocab: Vocabulary, kind: str, m: re.Match) -> str:
+    """A detail's value as written down, from its match (`_DETAILS_PUT_RIGHT`)."""
+    if kind == "gate":
+        return (m.group(1) + "门") if m.group(1) else m.group(2)
+    if kind == "stretch":
+        return m.group(1) + "段" if m.group(1) else ""
+    return m.group(1).upper()
+
+
+def detail_put_right_later(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
+    """A house number, building, unit, exit, gate or stretch put right a line or two after the place
+    (镇江胡同15号门口… / 打错了 是17号 不是15号 / 17号门口; 七号楼楼下… 哦不对不对，我说错了，是八号楼;
+    长安路88号 楼下的修车铺… / 打错了 是长安路86号 88是我家): the one said after the correction, with where at
+    it when said again with it — else where at the first (楼下 stays). A place named in between ends the
+    reach, unless the caller names the one he denies again (…底下就是老王便利店… / 不对不对 是72号 27号在胡同西头)."""
+    kinds = [(k, rx) for k, rx in (("number", NUMBER), ("building", BUILDING), ("unit", UNIT), ("exit", EXIT),
+                                    ("gate", vocab.gate_re), ("stretch", STRETCH)) if getattr(place, k)]
+    if not kinds:
         return
-    stop = _other_place_after(vocab, names, place, end, min(len(t), end + _PUT_RIGHT_REACH))
-    for m in vocab.corrections_re.finditer(t, end, stop):
+    reach = min(len(t), end + _PUT_RIGHT_REACH)
+    stop = _other_place_after(vocab, names, place, end, reach)
+    for m in vocab.corrections_re.finditer(t, end, reach):
         after = skip_soft(vocab, t, m.end())
         after += t.startswith("是", after)
-        said = NUMBER.match(t, after) if place.number else BUILDING.match(t, after) if place.building else None
-        if said is None or said.group(1).upper() == (place.number or place.building).upper():
-            continue
-        if place.number:
-            place.number = said.group(1)
-            again = t.find(said.group(1) + "号", said.end(), said.end() + _SAID_AGAIN_NEAR)
-            again = again + len(said.group(1)) + 1 if again >= 0 else said.end()
-        else:
-            place.building, place.unit = said.group(1).upper(), ""
+        after += next((len(n) for n in (place.road, place.compound, place.landmark) if n and t.startswith(n, after)), 0)
+        for kind, rx in kinds:
+            said = rx.match(t, after) or (_BARE_NUMBER.match(t, after) if kind == "number" else None)
+            old = getattr(place, kind)
+            new = _value(vocab, kind, said) if said else ""
+            if new.upper() == old.upper() and (then := _THEN_IS.match(t, said.end())):
+                # (噢 不是18号 是16号, 哦 不是15 是17号院: the one denied, then the one meant)
+                said = rx.match(t, skip_soft(vocab, t, then.end()))
+                new = _value(vocab, kind, said) if said else ""
+            if not new or new.upper() == old.upper():
+                continue
+            if m.start() >= stop and t.find(old.lower(), said.end(), said.end() + _CONTRAST_NEAR) < 0:
+                return
+            setattr(place, kind, new)
+            if kind == "building":
+                place.unit = ""
             again = said.end()
-        place.side = ""
-        details_from(vocab, t, again, place)
-        return
+            if kind == "number":
+                at = t.find(new + "号", said.end(), said.end() + _SAID_AGAIN_NEAR)
+                again = at + len(new) + 1 if at >= 0 else again
+            side, place.side = place.side, ""
+            details_from(vocab, t, again, place)
+            place.side = place.side or side
+            return
 
 
 _EXIT_REACH = 70  # how far after a station its exit may still be said (…出口是……我看看，A口)
