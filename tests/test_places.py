@@ -2927,3 +2927,18 @@ def test_the_place_a_letter_says_is_where(text, expected):
 ])
 def test_a_summary_that_states_the_place_before_the_correction(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the operator's summing-up after the caller put a confirmed read-back right: the last word is the operator's,
+    # and where at the number denied is not where at the one meant
+    ("接线员：请问是哪条胡同？\n来电人：东四留条。\n接线员：东四六条是吗？\n来电人：对，六条，东四六条，四十……四十六号，门口有个石头狮子的那个院儿。\n"
+     "接线员：东四六条46号，私拉电线充电，对吗？\n来电人：不是46，是64号，六十四，我记岔了，46号是我们家。\n接线员：好的，东四六条64号。",
+     {"road": "东四六条", "number": "64"}),
+    # …alike the name the caller confirmed, where he said it another way first
+    ("接线员：请问地址在哪？\n来电人：宣州区，向阳……向阳街道这边，梅西路。\n接线员：是梅溪路吗？溪水的溪？\n来电人：对对，梅溪路。门牌是……三百零二号，那个KTV叫金嗓子。\n"
+     "接线员：宣州区向阳街道梅溪路302号金嗓子KTV，对吗？\n来电人：哦不是，302是KTV楼下那个药店，KTV是304，在药店隔壁楼上。\n接线员：好的，梅溪路304号。",
+     {"district": "宣州区", "street": "向阳街道", "road": "梅溪路", "number": "304"}),
+])
+def test_the_operators_summing_up_after_a_correction(text, expected):
+    check(text, expected)

@@ -165,6 +165,9 @@ def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Calla
     """`place` as the operator read it back, where the caller confirmed a read-back naming a
     place; the district, street, side and stretch the operator left out are the caller's."""
     back_said, closing = read_back(said)
+    summing_up = _closing_alike(said, place, read) if not closing else None
+    if summing_up is not None:  # (东四六条46号，对吗？不是46，是64号 … 好的，东四六条64号。: the last word is the operator's)
+        back_said, closing = summing_up, True
     last = back = read(back_said) if back_said else None
     earlier = False
     if (last is None or not last.specific) and not closing:
@@ -181,7 +184,7 @@ def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Calla
             place.district = last.district or place.district
             place.street = last.street or place.street
         return place
-    if closing and not (place is not None and _names_alike(back, place)):
+    if closing and summing_up is None and not (place is not None and _names_alike(back, place)):
         return place  # (a summing-up naming something else: a department, a misheard name)
     if place is None:
         return back
@@ -190,8 +193,11 @@ def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Calla
     # Of the thing the read-back names, the caller's details fill in what it left out (东四十条宿舍2号楼？
     # 对！2号楼，3单元); of another thing, only where it is.
     same = earlier or any(getattr(back, key) and getattr(back, key) == getattr(place, key) for key in NAMED_KINDS)
+    # (…46号，门口有个石头狮子… / 不是46，是64号 … 好的，东四六条64号: where at the number denied is not where at the one meant)
+    put_right = any(getattr(back, key) and getattr(place, key) and getattr(back, key) != getattr(place, key)
+                    for key in ("number", "building", "exit"))
     for key in _DETAILS if same else _FROM_CALLER:
-        if not getattr(back, key):
+        if not getattr(back, key) and not (key == "side" and put_right):
             setattr(back, key, getattr(place, key))
     if closing and place.road and not back.road and not back.cross_road:
         back.road = place.road  # (苏州胡同…苏州胡同公厕对面 / 好的，苏州胡同公厕对面: the road the caller gave stays)
@@ -205,6 +211,21 @@ def with_read_back(said: list[tuple[str, str]], place: Place | None, read: Calla
                 back.landmark = place.landmark
     back.text = place.text or back.text
     return back
+
+
+def _closing_alike(said: list[tuple[str, str]], place: Place | None, read: Callable[[str], Place | None]) -> str | None:
+    """The operator's summing-up that ends the call, where it names the caller's place and gives its details
+    (after a read-back the caller confirmed, then put right), or None."""
+    if place is None or not said or said[-1][1]:
+        return None
+    line = _OK.sub("", said[-1][0].strip())
+    back = read(line) if line else None
+    if back is None or not back.specific:
+        return None
+    # (梅西路 … 是梅溪路吗？溪水的溪 / 对对 … 好的，梅溪路304号。: alike the name the caller confirmed)
+    confirmed = read_back(said)[0]
+    heard = read(confirmed) if confirmed else None
+    return line if _names_alike(back, place) or heard is not None and _names_alike(back, heard) else None
 
 
 def _detail_summed_up(place: Place, summing_up: str, read: Callable[[str], Place | None]) -> None:
