@@ -2942,3 +2942,11 @@ def test_a_summary_that_states_the_place_before_the_correction(text, expected):
 ])
 def test_the_operators_summing_up_after_a_correction(text, expected):
     check(text, expected)
+
+
+def test_a_transcript_in_traditional_characters_is_read_as_one():
+    # 接線員：…來電人：… — the operator's questions and read-back count as in simplified characters
+    check("接線員：請問是哪條胡同？\n來電人：北新倉胡同。\n接線員：門牌號知道嗎？\n"
+          "來電人：二十……二十七號，二十七號對面。不是，二十七號是我家，蓋房子的是對門，對門是……二十八號。\n"
+          "接線員：北新倉胡同28號門口違建，對嗎？\n來電人：對，28號門口。",
+          {"road": "北新仓胡同", "number": "28", "side": "门口"})

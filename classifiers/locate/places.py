@@ -67,6 +67,7 @@ __all__ = ["BRANDS", "COMPOUND_SUFFIXES", "GENERIC_LANDMARKS", "LANDMARK_SUFFIXE
 
 _TRADITIONAL_LABELS = re.compile("[區點屬詳題內問發]")
 _SPEAKERS = re.compile(f"{OPERATOR}[:：]")
+_TRADITIONAL_SPEAKERS = re.compile("(?:接線員|話務員|來電人|工作人員)[:：]")
 WINDOW = 80  # characters read after the first name before the place is looked at
 
 
@@ -98,6 +99,8 @@ class PlaceReader:
                     text = form = trimmed
         place = finer_from_form(form, self._read(text), self._read, self.vocabulary.back_refs)
         place = with_region_field(form, place, self._read, self.districts)
+        if isinstance(said, str) and _TRADITIONAL_SPEAKERS.search(said):
+            said = to_simplified(said)  # (接線員：…來電人：… is a transcript too)
         if isinstance(said, str) and _SPEAKERS.search(said):
             turns = exchanges(said)
             place = with_read_back(turns, with_answers(turns, place, self._read, self.vocabulary.division_asked), self._read)
