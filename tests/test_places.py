@@ -2950,3 +2950,16 @@ def test_a_transcript_in_traditional_characters_is_read_as_one():
           "來電人：二十……二十七號，二十七號對面。不是，二十七號是我家，蓋房子的是對門，對門是……二十八號。\n"
           "接線員：北新倉胡同28號門口違建，對嗎？\n來電人：對，28號門口。",
           {"road": "北新仓胡同", "number": "28", "side": "门口"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a name put right a line or two on: the name meant in the place of the one said, divisions and details kept
+    ("郎溪涛城的\n镇上那个百佳超市门口天天摆摊卖水果\n电瓶车三轮车停一排 人都过不去🙄\n超市名字打错了 是佰嘉超市",
+     {"district": "郎溪县", "street": "涛城镇", "landmark": "佰嘉超市", "side": "门口"}),
+    ("郎溪梅渚镇\n渚阳路 路灯一半不亮\n晚上黑漆漆的 骑电动车心慌😰\n哦 路名打错了 是渚阳大道 不是渚阳路",
+     {"district": "郎溪县", "street": "梅渚镇", "road": "渚阳大道"}),
+    ("涇縣丁家橋鎮\n後山村那邊有人往河裡排污水 河水都變黑了\n不是後山村 是後坑村 打錯了\n排污口在村子北邊 河的東岸",
+     {"district": "泾县", "street": "丁家桥镇", "compound": "后坑村", "side": "北侧"}),
+])
+def test_a_name_put_right_a_line_or_two_on(text, expected):
+    check(text, expected)

@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable, Set
 
 from classifiers.locate.place_reading.assemble import SUBJECT_REACH, assemble, read_further
-from classifiers.locate.place_reading.corrections import after_corrections, divisions_denied_with
+from classifiers.locate.place_reading.corrections import after_corrections, divisions_denied_with, renamed_later
 from classifiers.locate.place_reading.dialogue import exchanges, with_answers, with_read_back, without_town_as_road
 from classifiers.locate.place_reading.divisions import without_repeated_admin
 from classifiers.locate.place_reading.form import fields_as_read, finer_from_form, with_colons, with_region_field
@@ -135,6 +135,7 @@ class PlaceReader:
         while True:
             names, read_to = find_names(vocab, t, limit, phrases)
             names = junctions_and_betweens(vocab, t, restated(t, without_repeated_admin(t, without_aliases(t, names))))
+            names = renamed_later(vocab, t, names)
             kept = after_corrections(vocab, t, names)
             place, end = assemble(vocab, t, kept, subject, phrases)
             if place is not None and not (place.district and place.street):

@@ -29,6 +29,42 @@ _KIND_DENIED = re.compile(rf"[?,.\s{PHRASE_BREAK}]*(?:[\u4e00-\u9fff]{{2,3}}:)?[
                           rf"(?:村|村子|小区|街道|镇|乡|路|街|胡同|公园|超市|医院|学校)[,.\s{PHRASE_BREAK}]*(?:而?是|就是)?[\s{PHRASE_BREAK}]*(?:那个)?")
 
 
+_RENAMED_REACH = 80  # from a name to its name put right a line or two on
+_RENAMED_FROM = 20  # …and not at once
+_NEW_NAME_NEAR = 8  # from the correction word to the name meant (超市名字打错了 是佰嘉超市)
+_SAME_NAME_CHARS = 2  # characters two names of a thing put right share (百佳超市 / 佰嘉超市, 渚阳路 / 渚阳大道)
+
+
+def renamed_later(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
+    """阳光水岸小区 / 小区西门外面… / 不是阳光水岸 是阳光水郡; 百佳超市门口… / 超市名字打错了 是佰嘉超市;
+    渚阳路 路灯一半不亮… / 哦 路名打错了 是渚阳大道 不是渚阳路: a road, estate or landmark whose name the
+    caller puts right a line or two on, the thing and what he said of it the same — the name meant in the
+    place of the one said, where it was said (the divisions before it and the details after it stay)."""
+    for i, said in enumerate(names):
+        if said.kind not in ("road", "compound", "landmark"):
+            continue
+        for j in range(i + 1, len(names)):
+            meant = names[j]
+            if meant.start > said.end + _RENAMED_REACH:
+                break
+            if meant.start < said.end + _RENAMED_FROM:
+                continue  # (东四九条，后更正为东四八条，56号院门前: said at once, read by after_corrections)
+            if meant.kind != said.kind or meant.value == said.value \
+                    or len(set(meant.value) & set(said.value)) < _SAME_NAME_CHARS:
+                continue
+            before = t[max(said.end, meant.start - _NEW_NAME_NEAR):meant.start]
+            after = t[meant.end:meant.end + len(said.value) + 4]
+            if vocab.corrections_re.search(before) or f"不是{said.value}" in before \
+                    or _DENIED_AFTER.match(after) and said.value in after:
+                renamed = Name(meant.kind, meant.value, said.start, said.end)
+                return [renamed if n is said else n for k, n in enumerate(names)
+                        if k != j and not (k > i and n.value == said.value)]
+    return names
+
+
+_DENIED_AFTER = re.compile(rf"[\s,{PHRASE_BREAK}]*不是")
+
+
 def after_corrections(vocab: Vocabulary, t: str, names: list[Name]) -> list[Name]:
     """东四七条,哦不对,东四八条: the name before a correction and all before it go."""
     for i in range(len(names) - 1, -1, -1):
