@@ -2963,3 +2963,14 @@ def test_a_transcript_in_traditional_characters_is_read_as_one():
 ])
 def test_a_name_put_right_a_line_or_two_on(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a form's supplement puts right a field above it, however far on
+    ("【标题】院门口私装地锁\n【所在街道】东四街道\n【路/胡同】东四七条\n【门牌号】77\n【问题描述】院门口被人装了两个地锁，早上急救车都差点进不来。\n"
+     "【补充说明】门牌填错了，是71号，77号在对面", {"street": "东四街道", "road": "东四七条", "number": "71"}),
+    ("小区：东安花园\n楼号：7\n单元：3\n门牌：\n问题描述：楼号填错了，是17号楼3单元，楼道里的声控灯全坏了，晚上上下楼摸黑。",
+     {"compound": "东安花园", "building": "17", "unit": "3"}),
+])
+def test_a_form_put_right_below_its_fields(text, expected):
+    check(text, expected)

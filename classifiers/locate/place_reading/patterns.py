@@ -70,5 +70,7 @@ NEIGHBOUR_WORDS = "对面|隔壁|旁边"
 PAUSE_ONLY = re.compile(r"[,.\s]*")
 # 具体位置在… / 具体就是…: the words that say where precisely, before the spot
 PRECISELY = r"具体(?:的)?(?:位置|地点|地址|方位)?(?:就|是)?(?:在|是|为|:)"
+# A form's field that adds to or puts right what the fields above it said (补充说明：门牌填错了，是71号)
+SUPPLEMENT = re.compile(r"(?:补充说明|补充|备注|更正)[:：]")
 # 具体位置是… / 地址是… / 小区叫…: a letter naming the spot in a sentence of its own, far from what it said first
 SPOT_CUE = re.compile(rf"(?:{PRECISELY}|(?:地址|位置|地点|地方)(?:是|在|为)|(?:小区|村子|村|胡同|市场|学校)(?:的名字|名字)?叫)[,:\s]?")

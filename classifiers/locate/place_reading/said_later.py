@@ -29,6 +29,7 @@ from classifiers.locate.place_reading.patterns import (
     PRECISELY,
     SENTENCE_ENDS,
     STRETCH,
+    SUPPLEMENT,
     UNIT,
 )
 from classifiers.locate.place_reading.place import Place
@@ -245,7 +246,13 @@ def detail_put_right_later(vocab: Vocabulary, t: str, place: Place, end: int, na
         return
     reach = min(len(t), end + _PUT_RIGHT_REACH)
     stop = _other_place_after(vocab, names, place, end, reach)
-    for m in vocab.corrections_re.finditer(t, end, reach):
+    # (a form's supplement, however far on, is about the place: 补充说明：门牌填错了，是71号)
+    supplement = SUPPLEMENT.search(t, end)
+    found = [*vocab.corrections_re.finditer(t, end, reach)]
+    if supplement is not None and supplement.start() >= reach:
+        stop = len(t)
+        found += vocab.corrections_re.finditer(t, supplement.end(), supplement.end() + _PUT_RIGHT_REACH)
+    for m in found:
         after = skip_soft(vocab, t, m.end())
         after += t.startswith("是", after)
         after += next((len(n) for n in (place.road, place.compound, place.landmark) if n and t.startswith(n, after)), 0)
