@@ -2974,3 +2974,19 @@ def test_a_name_put_right_a_line_or_two_on(text, expected):
 ])
 def test_a_form_put_right_below_its_fields(text, expected):
     check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a stretch said roughly after the road's part
+    ("来电人反映：东四南大街南段，大约从干面胡同路口往南到金宝街路口这一段，人行道上的树池没有盖板。",
+     {"road": "东四南大街", "stretch": "南段", "between": ["干面胡同", "金宝街"]}),
+    # what it is near, up to 的: the footbridge after it is the place's own
+    ("来电人反映：建国门内大街上靠近建内公交站的过街天桥下面，长期有人铺纸板睡觉。", {"road": "建国门内大街", "landmark": "天桥", "side": "下"}),
+    # another name in brackets, as the caller called it, in quotes
+    ("来电人反映：屯溪区率水河上的龙湾大桥（来电人称“新大桥”）桥头北侧，有一处护坡塌方。",
+     {"district": "屯溪区", "landmark": "龙湾大桥", "side": "北侧"}),
+    # but a correction in brackets is no other name
+    ("来电人反映：大雅宝胡同（来电人随后更正为小雅宝胡同）26号门口下水道堵塞。", {"road": "小雅宝胡同", "number": "26", "side": "门口"}),
+])
+def test_an_operators_record_of_where(text, expected):
+    check(text, expected)

@@ -8,7 +8,9 @@ CJK = "\u4e00-\u9fff"
 # Another name said in brackets right after a name (永济桥（老石桥）, 红旗路（老207国道）)
 # (but not a stretch, a position or an address said in brackets: 学府路（育才街至文化路段）,
 # 芦荻桥以西约100米, 金樽KTV（滨江路103号）, 桂馥路58号（老红光电影院门口）)
-ALIAS = re.compile(rf"\s*\((?![^)]*(?:至|到|段|之间|以[东西南北]|约|米|附近|旁|对面|侧|号|门口|门前|边))[{CJK}\w]{{1,12}}\)")
+# (also as the caller called it, in quotes: 龙湾大桥（来电人称“新大桥”）)
+ALIAS = re.compile(rf"\s*\((?:(?![^)]*(?:至|到|段|之间|以[东西南北]|约|米|附近|旁|对面|侧|号|门口|门前|边))[{CJK}\w]{{1,12}}"
+                   rf"|[{CJK}]{{0,5}}(?:称|叫|说是)\"[^\"()]{{1,12}}\")\)")
 SENTENCE_ENDS = ".!?;"  # as normalised text has them (。！？； → .!?;)
 PUNCT = re.compile(r"[\s,.;:!?~\"'\[\]()\-/、]+")
 # 18号, 18号院, 9号楼下 (below No. 9); not 18号楼 (a building), 2号线, 4号口.

@@ -112,7 +112,8 @@ class Vocabulary:
         self.roles = _words_re(w["phrases.roles"])
         self.back_refs = _words_re(w["phrases.back_references"])
         self.form_labels = _words_re(w["phrases.form_labels"])
-        self.descriptions = re.compile(f"(?:{_alternation(w['phrases.descriptions'])})[^,.;!?]{{1,10}}")
+        # (up to 的: 建国门内大街上靠近建内公交站的过街天桥下面 — what comes after it is the place's own)
+        self.descriptions = re.compile(f"(?:{_alternation(w['phrases.descriptions'])})[^,.;!?的]{{1,10}}的?")
         self.correction_words = w["phrases.corrections"]
         self.note_words = re.compile(_alternation(w["phrases.note_words"]))
         misheard = w["phrases.misheard"]
