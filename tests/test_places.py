@@ -2990,3 +2990,9 @@ def test_a_form_put_right_below_its_fields(text, expected):
 ])
 def test_an_operators_record_of_where(text, expected):
     check(text, expected)
+
+
+def test_a_towns_school_with_its_gate():
+    # the town's own school named by its kind, then its gate: the school is the town's
+    check("来电人反映：郎溪县梅渚镇中心小学南门外的斑马线被施工挖断，未恢复，学生上下学需横穿马路。",
+          {"district": "郎溪县", "street": "梅渚镇", "landmark": "梅渚镇中心小学", "gate": "南门", "side": "外"})

@@ -237,8 +237,9 @@ def with_town_institutions(vocab: Vocabulary, t: str, names: list[Name]) -> list
         if n.kind != "street" or not n.value.endswith(("镇", "乡")):
             continue
         m = vocab.town_institution.match(t, _THAT.match(t, n.end).end())
-        if m is None or _TOWN_ENDS.match(t, m.end()) is None and not vocab.side_words.match(t, m.end()):
-            continue  # (岔河镇卫生院路: a road named after it)
+        if m is None or _TOWN_ENDS.match(t, m.end()) is None and not vocab.side_words.match(t, m.end()) \
+                and not vocab.gate_re.match(t, m.end()):
+            continue  # (岔河镇卫生院路: a road named after it; but 梅渚镇中心小学南门外: its gate)
         said = [x for x in out if x.start == m.start()]
         if any(x.end != m.end() or x.kind != "landmark" for x in said):
             continue
