@@ -2996,3 +2996,8 @@ def test_a_towns_school_with_its_gate():
     # the town's own school named by its kind, then its gate: the school is the town's
     check("来电人反映：郎溪县梅渚镇中心小学南门外的斑马线被施工挖断，未恢复，学生上下学需横穿马路。",
           {"district": "郎溪县", "street": "梅渚镇", "landmark": "梅渚镇中心小学", "gate": "南门", "side": "外"})
+
+
+def test_the_stretch_of_a_road_said_precisely_later():
+    check("南竹杆胡同井盖丢了一个\n晚上没灯 很危险！！\n具体在哪… 就是从北竹竿胡同口往南走 到新鲜胡同口之间\n中间偏南那段",
+          {"road": "南竹杆胡同", "between": ["北竹竿胡同", "新鲜胡同"]})

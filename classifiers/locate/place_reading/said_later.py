@@ -202,7 +202,8 @@ _PRECISELY_SPOT = 12  # from 具体在 to the spot named
 def spot_said_precisely(vocab: Vocabulary, t: str, place: Place, end: int, names: list) -> None:
     """Give a road told alone the spot on it said later as where precisely (小雅宝胡同这边有人占道洗车
     …具体就在小雅宝公交站旁边; 政和路上…具体位置在政和路往北走华夏银行门口): the first landmark
-    named right after 具体在, with its gate and side, the road said again passed over."""
+    named right after 具体在, with its gate and side, the road said again passed over; or the stretch of it
+    said there (具体在哪… 就是从北竹竿胡同口往南走 到新鲜胡同口之间)."""
     if not place.road or place.landmark or place.compound or place.number or place.cross_road or place.between:
         return
     said = _PRECISELY.search(t, end, end + _PRECISELY_REACH)
@@ -211,6 +212,9 @@ def spot_said_precisely(vocab: Vocabulary, t: str, place: Place, end: int, names
     for n in names:
         if n.start < said.end() or n.kind == "road" and n.value == place.road:
             continue
+        if n.kind == "between" and n.start <= said.end() + _PRECISELY_SPOT:
+            place.between = list(n.ends)  # (南竹杆胡同井盖丢了… 具体在哪… 就是从北竹竿胡同口往南走 到新鲜胡同口之间)
+            return
         if n.start > said.end() + _PRECISELY_SPOT or n.kind != "landmark" or n.value in GENERIC_LANDMARKS:
             return
         place.landmark = n.value
