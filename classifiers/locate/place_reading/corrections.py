@@ -6,7 +6,16 @@ from __future__ import annotations
 import re
 
 from classifiers.locate.place_reading.passed_over import skip_soft
-from classifiers.locate.place_reading.patterns import BUILDING, CJK, EXIT, NUMBER, PAUSE_ONLY, SENTENCE_ENDS, STRETCH
+from classifiers.locate.place_reading.patterns import (
+    BUILDING,
+    CJK,
+    EXIT,
+    NUMBER,
+    PAUSE_ONLY,
+    SENTENCE_ENDS,
+    STRETCH,
+    THEN_IS,
+)
 from classifiers.locate.place_reading.place import Name, Place
 from classifiers.locate.place_reading.text import PHRASE_BREAK
 from classifiers.locate.place_reading.vocabulary import Vocabulary
@@ -305,8 +314,7 @@ def _number_put_right_later(vocab: Vocabulary, t: str, pos: int, place: Place) -
     return 0
 
 
-_THEN_IS = re.compile(rf"{_BREAKS}(?:而|就)?是")
-_NAMED_DENIAL_REACH = 30  # 渔港路18号楼下烧烤 吵到半夜 噢 不是18号 是16号: how far on the number may be denied
+_NAMED_DENIAL_REACH = 30  # 建国门站B口电梯坏了 刚看了一下 不是B口 是C口: how far on the exit may be denied
 
 
 # (建国门站 电梯坏了 B口 刚看了一下 是C口 不是B口: the one meant said first, then the one denied)
@@ -325,7 +333,7 @@ def _exit_denied_by_name(t: str, pos: int, place: Place) -> int:
         if before and before.end() == at + 2:
             place.exit, place.side = before.group(1).upper(), ""
             return at + len(denied)
-        is_ = _THEN_IS.match(t, at + len(denied))
+        is_ = THEN_IS.match(t, at + len(denied))
         e = EXIT.match(t, is_.end()) if is_ else None
         if e and e.group(1).upper() != place.exit:
             place.exit, place.side = e.group(1).upper(), ""

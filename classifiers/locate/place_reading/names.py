@@ -234,7 +234,7 @@ def _bare_suffix(vocab: Vocabulary, t: str, kind: str, suffix: str, start: int, 
         return None
     if kind == "landmark" and suffix in vocab.road_bridges and last.kind in ("road", "junction"):
         return Name("landmark", suffix, start, end, attached=True)  # 北环路立交桥: the road's own bridge
-    if kind == "landmark" and suffix in vocab.stations and vocab.station_verb.match(t, start):
+    if kind == "landmark" and suffix in vocab.stations and vocab.suffix_in_other_word.match(t, start):
         return None  # 公交站站牌: the station's sign, not a second 站
     if kind == "road":
         cut = next((k for k in (4, 3, 2) if last.kind == "landmark" and last.value[:k] in vocab.districts
@@ -385,7 +385,7 @@ def _landmark_name(vocab: Vocabulary, t: str, name: str, start: int, s0: int, en
     if s0 - start < 2 and t[start:s0] not in vocab.own or name in vocab.not_names["landmark"] \
             or name.endswith(vocab.not_landmark_endings):
         return None
-    if vocab.station_verb.match(t, end - 1):
+    if vocab.suffix_in_other_word.match(t, end - 1):
         return None  # 老人站不稳: the verb, not a station
     if name.endswith(("中学", "小学")) and t.startswith("生", end) and s0 - start >= 3:
         return None  # 东安一中学生家长: 一中's pupils, not a school named 东安一中学

@@ -70,6 +70,9 @@ NEIGHBOUR_WORDS = "对面|隔壁|旁边"
 
 # Pauses only (commas, full stops, spaces) between two things said
 PAUSE_ONLY = re.compile(r"[,.\s]*")
+# What a caller says between the one he denies and the one he means (不是18号 是16号, 不是B口，而是C口;
+# \u2063 is text.PHRASE_BREAK, a pause the text no longer shows)
+THEN_IS = re.compile(r"[\s,\u2063]*(?:而|就)?是")
 # 具体位置在… / 具体就是…: the words that say where precisely, before the spot
 PRECISELY = r"具体(?:的)?(?:位置|地点|地址|方位)?(?:就|是)?(?:在|是|为|:)"
 # A form's field that adds to or puts right what the fields above it said (补充说明：门牌填错了，是71号)

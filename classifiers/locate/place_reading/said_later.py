@@ -30,6 +30,7 @@ from classifiers.locate.place_reading.patterns import (
     SENTENCE_ENDS,
     STRETCH,
     SUPPLEMENT,
+    THEN_IS,
     UNIT,
 )
 from classifiers.locate.place_reading.place import Place
@@ -224,13 +225,12 @@ def spot_said_precisely(vocab: Vocabulary, t: str, place: Place, end: int, names
 
 _PUT_RIGHT_REACH = 80  # from the place to a correction of its detail a line or two on
 _SAID_AGAIN_NEAR = 16  # from the corrected number to the number said again with where at it (17号门口)
-_THEN_IS = re.compile(rf"[\s,{PHRASE_BREAK}]*(?:而|就)?是")
 _BARE_NUMBER = re.compile(r"(\d{1,5})(?![\d号])")  # (the number denied said bare: 不是15 是17号院)
 _CONTRAST_NEAR = 12  # from the detail meant to the one denied, named again (是72号 27号在胡同西头那边)
 
 
-def _value(vocab: Vocabulary, kind: str, m: re.Match) -> str:
-    """A detail's value as written down, from its match (`_DETAILS_PUT_RIGHT`)."""
+def _value(kind: str, m: re.Match) -> str:
+    """A detail's value as written down, from its pattern's match (NUMBER, BUILDING, … gate_re, STRETCH)."""
     if kind == "gate":
         return (m.group(1) + "门") if m.group(1) else m.group(2)
     if kind == "stretch":
@@ -263,11 +263,11 @@ def detail_put_right_later(vocab: Vocabulary, t: str, place: Place, end: int, na
         for kind, rx in kinds:
             said = rx.match(t, after) or (_BARE_NUMBER.match(t, after) if kind == "number" else None)
             old = getattr(place, kind)
-            new = _value(vocab, kind, said) if said else ""
-            if new.upper() == old.upper() and (then := _THEN_IS.match(t, said.end())):
+            new = _value(kind, said) if said else ""
+            if new.upper() == old.upper() and (then := THEN_IS.match(t, said.end())):
                 # (噢 不是18号 是16号, 哦 不是15 是17号院: the one denied, then the one meant)
                 said = rx.match(t, skip_soft(vocab, t, then.end()))
-                new = _value(vocab, kind, said) if said else ""
+                new = _value(kind, said) if said else ""
             if not new or new.upper() == old.upper():
                 continue
             if m.start() >= stop and t.find(old.lower(), said.end(), said.end() + _CONTRAST_NEAR) < 0:

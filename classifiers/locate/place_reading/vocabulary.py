@@ -93,7 +93,7 @@ class Vocabulary:
         self.stations = w["landmarks.stations"]
         self.not_stations = w["landmarks.not_stations"]
         self.parts = _words_re(w["landmarks.parts"])
-        self.station_verb = _words_re(w["landmarks.suffix_in_other_word"])
+        self.suffix_in_other_word = _words_re(w["landmarks.suffix_in_other_word"])
         self.branches = tuple(w["landmarks.branches"])
         self.division_asked = re.compile(_alternation(w["phrases.division_asked"]))
         # The caller's whole answer to the operator's question for the district (请问哪个区？来电人：坡头)
