@@ -1279,3 +1279,14 @@ def test_one_park_entrance_is_not_another():
     same = _two_reports_at_one_spot(("市民：麒麟山公园南入口上山的台阶，有几块石板松了。", "SJ-06049", "BJ-04010"),
                                     ("麒麟山公园南门上去那个台阶石板松动了，走着晃", "SJ-06049", "BJ-04010"))
     assert same.action in ("attach", "suggest") and same.candidates[0].case_no == "C1"  # (the same gate: offered at least)
+
+
+def test_inside_a_place_is_not_outside_it_however_vaguer_one_report_is():
+    # 正门外头马路边 / 市场里头卖鱼那一排: the one that names a gate says more, but inside is not outside
+    result = _two_reports_at_one_spot(("市民：鑫源农贸市场正门外头马路边那个下水道堵了。", "SJ-09020", "BJ-01002"),
+                                      ("鑫源农贸市场里头卖鱼那一排，地上的排水沟堵了，脏水漫了一地", "SJ-09020", "BJ-01002"))
+    assert not result.candidates or result.action != "attach"
+    # the same side said once with the gate and once without is still one spot
+    same = _two_reports_at_one_spot(("市民：鑫源农贸市场正门外头马路边那个下水道堵了。", "SJ-09020", "BJ-01002"),
+                                    ("鑫源农贸市场外面马路边的下水道堵了，污水往外冒", "SJ-09020", "BJ-01002"))
+    assert same.candidates and same.candidates[0].case_no == "C1"

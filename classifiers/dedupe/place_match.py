@@ -258,6 +258,9 @@ _LANDMARK_SAME = (("农贸市场", "菜市场"), ("菜场", "菜市场"), ("菜�
                   ("垃圾中转站", "垃圾站"), ("火车桥", "铁路桥"))
 
 
+# Sides that are never one spot, however much more one report says than the other (not the compass
+# sides: 凤鸣路口往西一点的路东, 光荣路南头 … 路北边 — a way walked or a road's end read as a side).
+_OPPOSITE_SIDES = ({"内", "外"}, {"上", "下"})
 # Gates that are not the front one: "门口" alone means the front, not these (8号院门口 / 8号院后门).
 _NOT_FRONT_GATES = frozenset({"后门", "侧门"})
 
@@ -698,6 +701,8 @@ def same_place(a: Place | dict | None, b: Place | dict | None) -> str:
         and not (a.get("landmark") or b.get("landmark"))
     if not vaguer and _sides_differ(a.get("side") or "", b.get("side") or "", building):
         return "different"
+    if {a.get("side"), b.get("side")} in _OPPOSITE_SIDES:
+        return "different"  # (鑫源农贸市场正门外头 / 市场里头卖鱼那一排: however vaguer one is, inside is not outside)
     return "compatible" if vaguer else "same"
 
 
